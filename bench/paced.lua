@@ -1,0 +1,43 @@
+-- wrk script: signed WhatsApp webhook deliveries, each body different, optionally paced.
+-- BODIES: a Lua file returning { {path, body, signature}, ... }; RATE: requests/s over all
+-- connections (0: as fast as possible); CONNECTIONS: the -c given to wrk.
+local items = dofile(os.getenv("BODIES"))
+local rate = tonumber(os.getenv("RATE") or "0")
+local connections = tonumber(os.getenv("CONNECTIONS") or "1")
+local thread_count = 0
+
+function setup(thread)
+  thread:set("offset", thread_count)
+  thread_count = thread_count + 1
+end
+
+function init(args)
+  threads = tonumber(os.getenv("THREADS") or "1")
+  index = offset
+end
+
+function delay()
+  if rate <= 0 then return 0 end
+  return 1000 * connections / rate
+end
+
+function request()
+  local item = items[(index % #items) + 1]
+  index = index + threads
+  if item[3] == "" then
+    return wrk.format("GET", item[1])
+  end
+  return wrk.format("POST", item[1], {
+    ["Content-Type"] = "application/json",
+    ["X-Hub-Signature-256"] = item[3],
+  }, item[2])
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    "RESULT %d %d %.3f %.3f %.3f %d\n",
+    summary.requests, summary.duration, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000, errors))
+end

@@ -1,0 +1,411 @@
+"""How many signed WhatsApp webhook deliveries does one `ignacio serve` acknowledge, how fast,
+and how long from a webhook to the answer reaching WhatsApp?
+
+Runs, on this machine, in one go (so the ratios compare like with like):
+1. a bare Litestar + msgspec endpoint decoding the same bodies (the ceiling), and `GET /health`
+   of the Ignacio process (its framework-and-database floor);
+2. Ignacio's `POST /webhooks/whatsapp` with real signed Cloud API bodies, every one a new message
+   (stored, de-duplicated, queued and answered through a local fake of the Graph API), at fixed
+   rates and at saturation, on PostgreSQL and on SQLite;
+3. turn latency: webhook sent -> answer received by the fake Graph API, offline assistant;
+4. the serving process's resident memory after the load.
+
+Load comes from wrk (Debian's `wrk`), on loopback only. Prints a table and writes
+bench/RESULTS.md.
+
+    .venv/bin/python bench/webhook_ingest.py [--duration 10] [--rates 100,500,1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.fake_graph import (  # noqa: E402
+    DEFAULT_PHONE_NUMBER_ID,
+    DEFAULT_TOKEN,
+    FakeGraph,
+    inbound_text,
+)
+
+from ignacio.adapters.sql import upgrade_database  # noqa: E402
+from ignacio.adapters.whatsapp_cloud import sign  # noqa: E402
+
+ADMIN_URL = os.environ.get(
+    "IGNACIO_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+APP_SECRET = "bench-app-secret"
+JWT_SECRET = "bench-secret-key-that-is-long-enough-for-hs256"
+PHONE_KEY = base64.b64encode(bytes(32)).decode()
+CONNECTIONS = 32
+THREADS = 2
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def postgres_database(name: str) -> str:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    base = ADMIN_URL.rsplit("/", 1)[0].split("://", 1)[1]
+    url = f"postgresql+psycopg://{base}/{name}"
+    upgrade_database(url)
+    return url
+
+
+@contextmanager
+def ignacio(
+    database_url: str, graph_url: str, data_dir: Path, extra: dict[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    environment = {
+        **os.environ,
+        "IGNACIO_DATABASE_URL": database_url,
+        "IGNACIO_DATA_DIR": str(data_dir),
+        "IGNACIO_PORT": str(port),
+        "IGNACIO_LOG_LEVEL": "WARNING",
+        "IGNACIO_API_RATE_LIMIT": "0",  # the load comes from one address
+        "IGNACIO_CHANNEL": "whatsapp_cloud",
+        "WHATSAPP_API_BASE_URL": graph_url,
+        "WHATSAPP_ACCESS_TOKEN": DEFAULT_TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": DEFAULT_PHONE_NUMBER_ID,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "JWT_SECRET_KEY": JWT_SECRET,
+        "IGNACIO_PHONE_KEY": PHONE_KEY,
+        **(extra or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ignacio.entrypoints", "serve"], env=environment, cwd=data_dir
+    )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/health", process)
+        yield f"http://127.0.0.1:{port}", process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def bare() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port)])
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.post(f"http://127.0.0.1:{port}/webhooks/whatsapp", content=b"{}", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class Bodies:
+    """Signed deliveries, each from a different sender with a different message id."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.serial = 0
+
+    def write(self, count: int, path: str = "/webhooks/whatsapp") -> Path:
+        lines = ["return {"]
+        for _ in range(count):
+            self.serial += 1
+            sender = f"1555{self.serial:07d}"
+            body = inbound_text(
+                sender, f"Question number {self.serial}", message_id=f"wamid.BENCH{self.serial:09d}"
+            )
+            lines.append(
+                f"{{{_lua(path)}, {_lua(body.decode())}, {_lua(sign(body, APP_SECRET))}}},"
+            )
+        lines.append("}")
+        target = self.directory / f"bodies-{self.serial}.lua"
+        target.write_text("\n".join(lines))
+        return target
+
+    def health(self) -> Path:
+        target = self.directory / "health.lua"
+        target.write_text('return { {"/health", "", ""} }')
+        return target
+
+
+def _lua(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def wrk(url: str, bodies: Path, duration: int, rate: int) -> dict[str, float]:
+    environment = {
+        **os.environ,
+        "BODIES": str(bodies),
+        "RATE": str(rate),
+        "CONNECTIONS": str(CONNECTIONS),
+        "THREADS": str(THREADS),
+    }
+    completed = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(THREADS),
+            "-c",
+            str(CONNECTIONS),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "paced.lua"),
+            url,
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    match = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", completed.stdout)
+    if match is None:
+        raise RuntimeError(completed.stdout + completed.stderr)
+    requests, micros, p50, p99, worst, errors = match.groups()
+    return {
+        "rps": int(requests) / (int(micros) / 1e6),
+        "p50": float(p50),
+        "p99": float(p99),
+        "max": float(worst),
+        "errors": int(errors),
+        "requests": int(requests),
+    }
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def turn_latency(url: str, graph: FakeGraph, count: int, bodies: Bodies) -> list[float]:
+    """Webhook sent -> answer accepted by the fake Graph API, one message at a time, in ms."""
+    sent: dict[str, float] = {}
+    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+        for _ in range(count):
+            bodies.serial += 1
+            sender = f"1666{bodies.serial:07d}"
+            body = inbound_text(
+                sender, "How long does an answer take?", message_id=f"wamid.TURN{bodies.serial:09d}"
+            )
+            sent[sender] = time.monotonic()
+            response = await client.post(
+                "/webhooks/whatsapp",
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Hub-Signature-256": sign(body, APP_SECRET),
+                },
+            )
+            response.raise_for_status()
+            deadline = time.monotonic() + 10
+            while not graph.texts_to(sender):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("an answer never reached the fake Graph API")
+                await asyncio.sleep(0.0005)
+    arrived = {m.to: m.at for m in graph.messages if m.type == "text"}
+    return [(arrived[sender] - started) * 1000 for sender, started in sent.items()]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rates", default="100,500,1000")
+    parser.add_argument("--turns", type=int, default=200)
+    arguments = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    rates = [int(rate) for rate in arguments.rates.split(",")]
+    rows: list[tuple[str, str, dict[str, float]]] = []
+    extra: list[str] = []
+    work = Path(tempfile.mkdtemp(prefix="ignacio-bench-"))
+    bodies = Bodies(work)
+    graph = FakeGraph()
+
+    with graph.serve() as graph_url, bare() as bare_url:
+        saturation_bodies = bodies.write(60_000)
+        rows.append(
+            (
+                "bare Litestar + msgspec",
+                "saturation",
+                wrk(bare_url + "/webhooks/whatsapp", saturation_bodies, arguments.duration, 0),
+            )
+        )
+        for database in ("postgres", "sqlite"):
+            data_dir = work / database
+            data_dir.mkdir()
+            url = (
+                postgres_database("ignacio_bench_ingest")
+                if database == "postgres"
+                else f"sqlite+aiosqlite:///{data_dir / 'ignacio.db'}"
+            )
+            if database == "sqlite":
+                upgrade_database(url)
+            graph.reset()
+            with ignacio(url, graph_url, data_dir) as (base, pid):
+                rows.append(
+                    (
+                        f"ignacio GET /health ({database})",
+                        "saturation",
+                        wrk(base + "/health", bodies.health(), arguments.duration, 0),
+                    )
+                )
+                for rate in rates:
+                    rows.append(
+                        (
+                            f"ignacio webhook ({database})",
+                            f"{rate}/s",
+                            wrk(
+                                base + "/webhooks/whatsapp",
+                                bodies.write(rate * arguments.duration + 1000),
+                                arguments.duration,
+                                rate,
+                            ),
+                        )
+                    )
+                rows.append(
+                    (
+                        f"ignacio webhook ({database})",
+                        "saturation",
+                        wrk(
+                            base + "/webhooks/whatsapp", bodies.write(40_000), arguments.duration, 0
+                        ),
+                    )
+                )
+                peak_rss = rss_mb(pid)
+                time.sleep(3)
+                drained_deadline = time.monotonic() + 300
+                while True:
+                    answered = len([m for m in graph.messages if m.type == "text"])
+                    stored = sum(
+                        int(row[2]["requests"])
+                        for row in rows
+                        if row[0] == f"ignacio webhook ({database})"
+                    )
+                    if answered >= stored * 0.99 or time.monotonic() > drained_deadline:
+                        break
+                    time.sleep(1)
+                graph.reset()
+                latencies = asyncio.run(turn_latency(base, graph, arguments.turns, bodies))
+                extra.append(
+                    f"| turn latency ({database}), webhook -> answer at the fake Graph API, offline assistant | "
+                    f"{len(latencies)} | {statistics.median(latencies):.1f} | {percentile(latencies, 0.99):.1f} |"
+                )
+                extra.append(
+                    f"| serving process RSS after the load ({database}) | | {peak_rss:.0f} MB | |"
+                )
+
+        # The acknowledgement alone: messages go to the PostgreSQL queue and no worker runs, so
+        # the serving process does nothing but verify, store, de-duplicate and queue.
+        data_dir = work / "postgres-ack-only"
+        data_dir.mkdir()
+        url = postgres_database("ignacio_bench_ingest")
+        ack_only = {
+            "IGNACIO_QUEUE": "procrastinate",
+            "IGNACIO_RUN_WORKER": "false",
+            "IGNACIO_AUTO_MIGRATE": "true",
+        }
+        with ignacio(url, graph_url, data_dir, ack_only) as (base, _):
+            name = "ignacio webhook (postgres, queue only, no worker)"
+            for rate in [rate for rate in rates if rate >= 500]:
+                rows.append(
+                    (
+                        name,
+                        f"{rate}/s",
+                        wrk(
+                            base + "/webhooks/whatsapp",
+                            bodies.write(rate * arguments.duration + 1000),
+                            arguments.duration,
+                            rate,
+                        ),
+                    )
+                )
+            rows.append(
+                (
+                    name,
+                    "saturation",
+                    wrk(base + "/webhooks/whatsapp", bodies.write(40_000), arguments.duration, 0),
+                )
+            )
+
+    ceiling = rows[0][2]["rps"]
+    lines = [
+        f"# Ignacio benchmarks — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}; Python {platform.python_version()}; "
+        f"wrk {THREADS} threads, {CONNECTIONS} connections, {arguments.duration} s per row, loopback. One `ignacio serve` process "
+        "(uvicorn, one worker) with the in-process queue answering every message through a local fake of the Graph API "
+        "while it ingests; every delivery is a new, signed message.",
+        "",
+        "| endpoint | load | req/s | p50 ms | p99 ms | max ms | errors | share of bare |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, load, result in rows:
+        lines.append(
+            f"| {name} | {load} | {result['rps']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['max']:.1f} | "
+            f"{int(result['errors'])} | {result['rps'] / ceiling:.0%} |"
+        )
+    lines += ["", "| measure | count | p50 | p99 |", "|---|---|---|---|", *extra, ""]
+    report = "\n".join(lines)
+    print(report)
+    (ROOT / "bench" / "RESULTS.md").write_text(report)
+
+
+if __name__ == "__main__":
+    main()

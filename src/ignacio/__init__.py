@@ -1,0 +1,1 @@
+"""Ignacio: an AI assistant people reach on WhatsApp and on the web."""

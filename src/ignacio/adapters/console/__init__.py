@@ -1,0 +1,51 @@
+"""The console channel: prints what would go out on WhatsApp, for laptops and demos."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from typing import TextIO
+
+from ignacio.application.ports import FetchedMedia, SendFailure, SentMessage
+from ignacio.domain import MediaRef, PhoneNumber
+
+
+class ConsoleChannel:
+    """Writes every outgoing message, login codes included, to standard output.
+
+    Printed rather than logged on purpose: the code must reach the person trying Ignacio, but
+    never a log collector.
+    """
+
+    max_text_length = 4096
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+
+    async def send_login_code(self, to: PhoneNumber, code: str) -> SentMessage:
+        self._print(to, f"Your Ignacio login code is {code}. It expires in a few minutes.")
+        return SentMessage()
+
+    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+        self._print(to, text)
+        return SentMessage(external_id=f"console.{uuid.uuid4().hex}")
+
+    async def mark_read(self, external_id: str) -> None:
+        return None
+
+    def _print(self, to: PhoneNumber, text: str) -> None:
+        stream = self._stream or sys.stdout
+        stream.write(f"[whatsapp -> {to.e164}] {text}\n")
+        stream.flush()
+
+
+class ConsoleMediaFetcher:
+    """With no provider there is nowhere to fetch media from; say so rather than pretend."""
+
+    async def fetch(self, media: MediaRef) -> FetchedMedia:
+        raise SendFailure(
+            "No WhatsApp provider is configured, so media cannot be downloaded.", retriable=False
+        )
+
+
+__all__ = ["ConsoleChannel", "ConsoleMediaFetcher"]

@@ -1,0 +1,93 @@
+"""A job queue inside the serving process: the embedded default, and the test set."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from uuid import UUID
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[UUID], Awaitable[float | None]]
+"""Processes one message; returns seconds after which to run again, or None when finished."""
+
+_AFTER_UNEXPECTED_ERROR = 30.0
+
+
+class InProcessJobQueue:
+    """Runs each queued message as an asyncio task, a bounded number at a time.
+
+    Nothing here is durable, and need not be: the database records which messages are still
+    pending, and ResumeProcessing queues them again when the process starts.
+    """
+
+    def __init__(self, concurrency: int = 4, grace_seconds: float = 10.0) -> None:
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._grace_seconds = grace_seconds
+        self._handler: Handler | None = None
+        self._queued: set[UUID] = set()
+        self._waiting: set[asyncio.Task[None]] = set()
+        self._running: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    def bind(self, handler: Handler) -> None:
+        self._handler = handler
+        self._closed = False
+
+    async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
+        if self._closed or self._handler is None or message_id in self._queued:
+            return
+        self._queued.add(message_id)
+        task = asyncio.create_task(self._run(message_id, delay_seconds))
+        self._waiting.add(task)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._waiting.discard(task)
+        self._running.discard(task)
+
+    async def _run(self, message_id: UUID, delay_seconds: float) -> None:
+        task = asyncio.current_task()
+        handler = self._handler
+        if task is None or handler is None:
+            return
+        retry_in: float | None = None
+        try:
+            if delay_seconds > 0:
+                await asyncio.sleep(delay_seconds)
+            async with self._semaphore:
+                self._waiting.discard(task)
+                self._running.add(task)
+                try:
+                    retry_in = await handler(message_id)
+                except Exception:
+                    log.exception("processing failed unexpectedly", message_id=str(message_id))
+                    retry_in = _AFTER_UNEXPECTED_ERROR
+        finally:
+            self._queued.discard(message_id)
+        if retry_in is not None:
+            await self.enqueue_processing(message_id, delay_seconds=retry_in)
+
+    async def idle(self) -> None:
+        """Return once no job is waiting or running (follow-up jobs included): for tests and drains."""
+        while self._waiting or self._running:
+            await asyncio.gather(*(self._waiting | self._running), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop taking jobs; cancel those still waiting; give running ones a grace period."""
+        self._closed = True
+        for task in list(self._waiting):
+            task.cancel()
+        running = list(self._running)
+        if running:
+            _, unfinished = await asyncio.wait(running, timeout=self._grace_seconds)
+            for task in unfinished:
+                task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*(self._waiting | self._running), return_exceptions=True)
+
+
+__all__ = ["Handler", "InProcessJobQueue"]

@@ -1,0 +1,32 @@
+"""In-memory persistence: every repository, the unit of work, blob storage and a health probe."""
+
+from ignacio.adapters.memory.blob_storage import InMemoryBlobStorage
+from ignacio.adapters.memory.health import MemoryHealthProbe
+from ignacio.adapters.memory.repositories import (
+    InMemoryAllowList,
+    InMemoryAuditLog,
+    InMemoryConversationRepository,
+    InMemoryDeliveryRepository,
+    InMemoryLoginChallengeRepository,
+    InMemoryMessageRepository,
+    InMemorySessionRepository,
+    InMemoryUserRepository,
+)
+from ignacio.adapters.memory.store import InMemoryStore
+from ignacio.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
+
+__all__ = [
+    "InMemoryAllowList",
+    "InMemoryAuditLog",
+    "InMemoryBlobStorage",
+    "InMemoryConversationRepository",
+    "InMemoryDeliveryRepository",
+    "InMemoryLoginChallengeRepository",
+    "InMemoryMessageRepository",
+    "InMemorySessionRepository",
+    "InMemoryStore",
+    "InMemoryUnitOfWork",
+    "InMemoryUnitOfWorkFactory",
+    "InMemoryUserRepository",
+    "MemoryHealthProbe",
+]

@@ -1,0 +1,59 @@
+"""The state the in-memory repositories share, and the lock that makes units of work serial."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from uuid import UUID
+
+from ignacio.domain import (
+    AllowedNumber,
+    AuditEntry,
+    Conversation,
+    Delivery,
+    LoginChallenge,
+    Message,
+    User,
+    UserSession,
+)
+
+Snapshot = tuple[dict[UUID, Any], ...]
+
+
+class InMemoryStore:
+    """Dicts of frozen entities by id; entities are immutable, so shallow copies are snapshots."""
+
+    def __init__(self) -> None:
+        self.users: dict[UUID, User] = {}
+        self.conversations: dict[UUID, Conversation] = {}
+        self.messages: dict[UUID, Message] = {}
+        self.login_challenges: dict[UUID, LoginChallenge] = {}
+        self.sessions: dict[UUID, UserSession] = {}
+        self.audit_log: dict[UUID, AuditEntry] = {}
+        self.deliveries: dict[UUID, Delivery] = {}
+        self.allow_list: dict[UUID, AllowedNumber] = {}
+        self.commits = 0
+        # One unit of work at a time, like SQLite's write lock: restoring a snapshot on rollback
+        # would otherwise erase what a concurrent unit of work committed meanwhile.
+        self.lock = asyncio.Lock()
+        self.lock_owner: asyncio.Task[Any] | None = None
+
+    def _tables(self) -> tuple[dict[UUID, Any], ...]:
+        return (
+            self.users,
+            self.conversations,
+            self.messages,
+            self.login_challenges,
+            self.sessions,
+            self.audit_log,
+            self.deliveries,
+            self.allow_list,
+        )
+
+    def snapshot(self) -> Snapshot:
+        return tuple(dict(table) for table in self._tables())
+
+    def restore(self, snapshot: Snapshot) -> None:
+        for table, saved in zip(self._tables(), snapshot, strict=True):
+            table.clear()
+            table.update(saved)

@@ -1,0 +1,88 @@
+"""The in-memory unit of work: a snapshot taken on entry is restored unless `commit()` is called."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Self
+
+from ignacio.adapters.memory.repositories import (
+    InMemoryAllowList,
+    InMemoryAuditLog,
+    InMemoryConversationRepository,
+    InMemoryDeliveryRepository,
+    InMemoryLoginChallengeRepository,
+    InMemoryMessageRepository,
+    InMemorySessionRepository,
+    InMemoryUserRepository,
+)
+from ignacio.adapters.memory.store import InMemoryStore, Snapshot
+from ignacio.application.ports import (
+    AllowList,
+    AuditLog,
+    ConversationRepository,
+    DeliveryRepository,
+    LoginChallengeRepository,
+    MessageRepository,
+    SessionRepository,
+    UserRepository,
+)
+
+
+class InMemoryUnitOfWork:
+    """Serialisable transactions over an `InMemoryStore`; `committed` tells tests what happened."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+        # Typed as the ports: Protocol attributes are invariant, so this makes it a UnitOfWork.
+        self.users: UserRepository = InMemoryUserRepository(store)
+        self.conversations: ConversationRepository = InMemoryConversationRepository(store)
+        self.messages: MessageRepository = InMemoryMessageRepository(store)
+        self.login_challenges: LoginChallengeRepository = InMemoryLoginChallengeRepository(store)
+        self.sessions: SessionRepository = InMemorySessionRepository(store)
+        self.audit_log: AuditLog = InMemoryAuditLog(store)
+        self.deliveries: DeliveryRepository = InMemoryDeliveryRepository(store)
+        self.allow_list: AllowList = InMemoryAllowList(store)
+        self.committed = False
+        self._snapshot: Snapshot | None = None
+
+    async def __aenter__(self) -> Self:
+        task = asyncio.current_task()
+        if self.store.lock.locked() and task is not None and self.store.lock_owner is task:
+            # Waiting would never end: this task already holds the store.
+            raise RuntimeError("A unit of work cannot be opened inside another on the same store.")
+        await self.store.lock.acquire()
+        self.store.lock_owner = task
+        self._snapshot = self.store.snapshot()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if self._snapshot is not None:
+                self.store.restore(self._snapshot)
+        finally:
+            self._snapshot = None
+            self.store.lock_owner = None
+            self.store.lock.release()
+
+    async def commit(self) -> None:
+        if self._snapshot is None:
+            raise RuntimeError("commit() outside `async with` of the unit of work.")
+        self._snapshot = self.store.snapshot()
+        self.committed = True
+        self.store.commits += 1
+
+
+class InMemoryUnitOfWorkFactory:
+    """Makes units of work over one store; `store.commits` counts what they committed."""
+
+    def __init__(self, store: InMemoryStore | None = None) -> None:
+        self.store = store if store is not None else InMemoryStore()
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store)

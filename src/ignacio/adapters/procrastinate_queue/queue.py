@@ -1,0 +1,262 @@
+"""A job queue in PostgreSQL, on procrastinate: several processes share the work, none does it twice.
+
+One task, `ignacio.process_inbound(message_id)`, on the queue `inbound`. Each job carries the
+message id as both of procrastinate's locks:
+
+- `queueing_lock`: at most one *waiting* (`todo`) job per message. Queueing a message that
+  already waits raises `AlreadyEnqueued`, taken as success: it is processed once.
+- `lock`: at most one *running* (`doing`) job per message, and a waiting job does not start
+  while another job for the same message runs. Two workers never run ProcessInbound on one
+  message at once (safe, but one could take the other's send in progress for an interrupted one).
+
+A queueing lock covers `todo` jobs only, so a running job can queue its own follow-up under the
+same lock: when the handler asks to run again later, the job defers the message with that delay
+before it ends. If a job for the message was queued meanwhile (a sweep), that one could not have
+started (same lock) and would not wait for the delay, so it is replaced. A job about to be
+retried after an unexpected exception drops such a job too: procrastinate's retry puts the failed
+job back to `todo`, which the queueing lock refuses while another job for the message waits.
+
+Unexpected exceptions are retried by procrastinate with exponential waits, a bounded number of
+times. A job left running by a worker that was killed holds its lock until `release_stalled_jobs`
+(run by the sweep) marks it failed; the database still has the message as pending, and the sweep's
+ResumeProcessing queues it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
+from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import DeleteJobCondition, Status
+
+from ignacio.adapters.procrastinate_queue.schema import SEARCH_PATH_OPTION
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[UUID], Awaitable[float | None]]
+"""Processes one message; returns seconds after which to run again, or None when finished."""
+
+Sweep = Callable[[], Awaitable[object]]
+
+QUEUE = "inbound"
+TASK_NAME = "ignacio.process_inbound"
+_REPLACE_ATTEMPTS = 3
+# Successful jobs are deleted at once; failed ones are kept this long, for a look, then deleted.
+KEEP_FAILED_HOURS = 24 * 7
+_RESTART_SECONDS = 5.0
+
+
+class ProcrastinateJobQueue:
+    """JobQueue on procrastinate, and the worker that runs its jobs (`run_worker`).
+
+    Nothing is opened until the first job is queued or the worker starts; `close` stops the
+    worker (running jobs get `grace_seconds` to finish) and closes the connection pool.
+    """
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        pool_size: int = 10,
+        retry_attempts: int = 5,
+        retry_base_seconds: int = 2,
+        polling_seconds: float = 1.0,
+        grace_seconds: float = 10.0,
+        stalled_after_seconds: float = 30.0,
+    ) -> None:
+        self._connector = PsycopgConnector(
+            conninfo=conninfo,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"options": SEARCH_PATH_OPTION},
+        )
+        self._app = App(connector=self._connector)
+        # Waits retry_base_seconds ** n after the n-th failure: 2, 4, 8, 16, 32 s by default.
+        self._retry = RetryStrategy(
+            max_attempts=retry_attempts, exponential_wait=retry_base_seconds
+        )
+        self._task = self._app.task(
+            name=TASK_NAME, queue=QUEUE, retry=self._retry, pass_context=True
+        )(self._run)
+        self._polling_seconds = polling_seconds
+        self._grace_seconds = grace_seconds
+        self._stalled_after_seconds = stalled_after_seconds
+        self._handler: Handler | None = None
+        self._open_lock = asyncio.Lock()
+        self._opened = False
+        self._worker: asyncio.Task[None] | None = None
+
+    @property
+    def app(self) -> App:
+        """The procrastinate app, for inspecting jobs (tests, operators' scripts)."""
+        return self._app
+
+    def bind(self, handler: Handler) -> None:
+        self._handler = handler
+
+    async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
+        await self.open()
+        await self._defer(str(message_id), delay_seconds)
+
+    async def open(self) -> None:
+        async with self._open_lock:
+            if not self._opened:
+                await self._app.open_async()
+                self._opened = True
+
+    async def run_worker(
+        self, concurrency: int, *, sweep: Sweep | None = None, sweep_seconds: float = 60.0
+    ) -> None:
+        """Run jobs, `concurrency` at a time, until cancelled; then let running jobs finish.
+
+        Every `sweep_seconds`, stalled jobs are released, `sweep` runs (ResumeProcessing), and
+        jobs that failed more than a week ago are deleted.
+        A worker that stops by itself (the database went away) is started again.
+        """
+        await self.open()
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._work(concurrency))
+            if sweep is not None:
+                group.create_task(self._sweep_forever(sweep, sweep_seconds))
+
+    def start_worker(
+        self, concurrency: int, *, sweep: Sweep | None = None, sweep_seconds: float = 60.0
+    ) -> None:
+        """`run_worker` in the background, until `close`."""
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(
+                self.run_worker(concurrency, sweep=sweep, sweep_seconds=sweep_seconds),
+                name="ignacio job worker",
+            )
+
+    async def release_stalled_jobs(self) -> int:
+        """Mark failed the jobs of workers that stopped sending heartbeats (killed), so that their
+        messages' lock is free; the messages are still pending, and are queued again."""
+        await self.open()
+        stalled = await self._app.job_manager.get_stalled_jobs(
+            queue=QUEUE,
+            task_name=TASK_NAME,
+            seconds_since_heartbeat=self._stalled_after_seconds,
+        )
+        released = 0
+        for job in stalled:
+            try:
+                await self._app.job_manager.finish_job(
+                    job=job, status=Status.FAILED, delete_job=False
+                )
+            except Exception:
+                # It finished on its own meanwhile.
+                log.info("stalled job not released", extra={"job_id": job.id}, exc_info=True)
+                continue
+            log.warning(
+                "released a job left running by a stopped worker",
+                extra={"job_id": job.id, "message_id": job.task_kwargs.get("message_id")},
+            )
+            released += 1
+        return released
+
+    async def close(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        async with self._open_lock:
+            if self._opened:
+                await self._app.close_async()
+                self._opened = False
+
+    async def _defer(self, key: str, delay_seconds: float) -> bool:
+        options: dict[str, Any] = {"queueing_lock": key, "lock": key}
+        if delay_seconds > 0:
+            options["schedule_in"] = {"milliseconds": math.ceil(delay_seconds * 1000)}
+        try:
+            await self._task.configure(**options).defer_async(message_id=key)
+        except AlreadyEnqueued:
+            return False
+        return True
+
+    async def _run(self, context: JobContext, message_id: str) -> None:
+        handler = self._handler
+        if handler is None:
+            raise RuntimeError("the job queue has no handler bound; see start_processing")
+        try:
+            retry_in = await handler(UUID(message_id))
+        except Exception as error:
+            retrying = self._retry.get_retry_decision(exception=error, job=context.job)
+            log.exception(
+                "processing failed unexpectedly",
+                extra={
+                    "message_id": message_id,
+                    "attempt": context.job.attempts + 1,
+                    "retry_at": retrying.retry_at.isoformat()
+                    if retrying and retrying.retry_at
+                    else None,
+                },
+            )
+            if retrying is not None:
+                await self._drop_waiting(message_id)
+            raise
+        if retry_in is not None:
+            await self._defer_again(message_id, retry_in)
+
+    async def _defer_again(self, key: str, delay_seconds: float) -> None:
+        for _ in range(_REPLACE_ATTEMPTS):
+            if await self._defer(key, delay_seconds):
+                return
+            await self._drop_waiting(key)
+        log.warning("a message queued meanwhile runs without waiting", extra={"message_id": key})
+
+    async def _drop_waiting(self, key: str) -> None:
+        """Delete the jobs waiting for this message: none can have started while this one runs."""
+        try:
+            waiting = await self._app.job_manager.list_jobs_async(
+                queue=QUEUE, queueing_lock=key, status=Status.TODO.value
+            )
+            for job in waiting:
+                if job.id is not None:
+                    await self._app.job_manager.cancel_job_by_id_async(job.id, delete_job=True)
+        except Exception:
+            log.warning("could not drop a waiting job", extra={"message_id": key}, exc_info=True)
+
+    async def _work(self, concurrency: int) -> None:
+        while True:
+            try:
+                await self._app.run_worker_async(
+                    queues=[QUEUE],
+                    name="ignacio",
+                    concurrency=concurrency,
+                    wait=True,
+                    install_signal_handlers=False,
+                    listen_notify=True,
+                    fetch_job_polling_interval=self._polling_seconds,
+                    shutdown_graceful_timeout=self._grace_seconds,
+                    delete_jobs=DeleteJobCondition.SUCCESSFUL,
+                )
+                log.warning("the job worker stopped; starting it again")
+            except Exception:
+                log.exception("the job worker failed; starting it again")
+            await asyncio.sleep(_RESTART_SECONDS)
+
+    async def _sweep_forever(self, sweep: Sweep, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.release_stalled_jobs()
+                await sweep()
+                await self._app.job_manager.delete_old_jobs(
+                    nb_hours=KEEP_FAILED_HOURS,
+                    queue=QUEUE,
+                    include_failed=True,
+                    include_cancelled=True,
+                    include_aborted=True,
+                )
+            except Exception:
+                log.exception("the periodic sweep failed")

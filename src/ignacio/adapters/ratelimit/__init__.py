@@ -1,0 +1,60 @@
+"""Rate limits on the `limits` library: in memory for one process, Redis when several share it."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import structlog
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+
+from ignacio.application.ports import RateLimit
+
+DEFAULT_KEY_PREFIX = "ignacio"
+
+log = structlog.get_logger(__name__)
+
+
+class LimitsRateLimiter:
+    """Moving windows in any asynchronous `limits` storage (`async+memory://`, `async+redis://`).
+
+    Keys are `<key_prefix>:<namespace>/<key>/...`, so several deployments can share one Redis.
+    When the storage cannot be reached the hit is allowed and a warning logged: a Redis outage
+    must not take the API and the webhooks down with it.
+    """
+
+    def __init__(
+        self, storage_uri: str = "async+memory://", *, key_prefix: str = DEFAULT_KEY_PREFIX
+    ) -> None:
+        storage = storage_from_string(storage_uri, key_prefix=key_prefix, wrap_exceptions=True)
+        if not isinstance(storage, Storage):
+            raise ValueError(
+                f"{storage_uri!r} is not an asynchronous storage; prefix it with async+"
+            )
+        self.storage = storage
+        self._strategy = MovingWindowRateLimiter(storage)
+
+    def __repr__(self) -> str:
+        return f"LimitsRateLimiter({type(self.storage).__name__})"
+
+    async def hit(self, namespace: str, key: str, limit: RateLimit) -> int | None:
+        item = RateLimitItemPerSecond(limit.amount, limit.seconds, namespace=namespace)
+        try:
+            if await self._strategy.hit(item, key):
+                return None
+            stats = await self._strategy.get_window_stats(item, key)
+        except StorageError as error:
+            log.warning(
+                "rate_limit_storage_unavailable",
+                namespace=namespace,
+                error=type(error.storage_error).__name__,
+            )
+            return None
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+__all__ = ["DEFAULT_KEY_PREFIX", "LimitsRateLimiter"]

@@ -1,0 +1,43 @@
+"""SQL persistence on SQLAlchemy Core: SQLite (embedded) and PostgreSQL (production)."""
+
+from ignacio.adapters.sql.engine import create_engine, normalise_url
+from ignacio.adapters.sql.health import SqlHealthProbe
+from ignacio.adapters.sql.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    upgrade_database,
+)
+from ignacio.adapters.sql.repositories import (
+    SqlAllowList,
+    SqlAuditLog,
+    SqlConversationRepository,
+    SqlDeliveryRepository,
+    SqlLoginChallengeRepository,
+    SqlMessageRepository,
+    SqlSessionRepository,
+    SqlUserRepository,
+)
+from ignacio.adapters.sql.tables import metadata
+from ignacio.adapters.sql.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
+
+__all__ = [
+    "SqlAllowList",
+    "SqlAuditLog",
+    "SqlConversationRepository",
+    "SqlDeliveryRepository",
+    "SqlHealthProbe",
+    "SqlLoginChallengeRepository",
+    "SqlMessageRepository",
+    "SqlSessionRepository",
+    "SqlUnitOfWork",
+    "SqlUnitOfWorkFactory",
+    "SqlUserRepository",
+    "alembic_config",
+    "create_engine",
+    "current_revision",
+    "head_revision",
+    "metadata",
+    "normalise_url",
+    "upgrade_database",
+]

@@ -1,0 +1,97 @@
+"""Statement helpers the repositories share: keyset pagination and conflict-aware inserts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Insert, Row, Select, Table, and_, insert, or_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ignacio.domain import Conflict, NotFound, Order, Page, PageRequest, Position
+
+T = TypeVar("T")
+
+_FOREIGN_KEY_VIOLATION = "23503"
+
+
+def keyset(
+    statement: Select[Any],
+    sort: ColumnElement[datetime],
+    ident: ColumnElement[UUID],
+    page: PageRequest,
+) -> Select[Any]:
+    """Order by (sort, id) in the page's direction, start after its position, fetch one extra.
+
+    The position test is written without row values, which not every planner turns into an
+    index range; the redundant `sort >= at` gives both SQLite and PostgreSQL a range to seek to.
+    """
+    ascending = page.order is Order.OLDEST_FIRST
+    if page.after is not None:
+        at, after_id = page.after.at, page.after.id
+        if ascending:
+            statement = statement.where(
+                sort >= at, or_(sort > at, and_(sort == at, ident > after_id))
+            )
+        else:
+            statement = statement.where(
+                sort <= at, or_(sort < at, and_(sort == at, ident < after_id))
+            )
+    order = (sort.asc(), ident.asc()) if ascending else (sort.desc(), ident.desc())
+    return statement.order_by(*order).limit(page.limit + 1)
+
+
+def page_of(
+    rows: Sequence[Row[Any]],
+    page: PageRequest,
+    to_item: Callable[[Row[Any]], T],
+    position: Callable[[T], Position],
+) -> Page[T]:
+    """The page from rows fetched by `keyset` (one more than asked tells that more follow)."""
+    items = [to_item(row) for row in rows[: page.limit]]
+    more = len(rows) > page.limit
+    return Page(items=items, next=position(items[-1]) if more and items else None)
+
+
+def _insert_ignoring_conflicts(connection: AsyncConnection, table: Table) -> Insert:
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return insert(table)
+
+
+async def insert_new(
+    connection: AsyncConnection,
+    table: Table,
+    values: dict[str, Any],
+    *,
+    conflict: str,
+    missing: str = "Something this refers to does not exist.",
+) -> None:
+    """Insert one row; a clash with a unique key raises Conflict, a missing parent NotFound.
+
+    `ON CONFLICT DO NOTHING` reports a clash as no row returned instead of an error, so on
+    PostgreSQL the transaction stays usable after a Conflict, as it does in the memory adapter.
+    """
+    statement = _insert_ignoring_conflicts(connection, table).returning(*table.primary_key)
+    try:
+        inserted = (await connection.execute(statement, values)).first()
+    except IntegrityError as error:
+        if is_foreign_key_violation(error):
+            raise NotFound(missing) from error
+        raise Conflict(conflict) from error
+    if inserted is None:
+        raise Conflict(conflict)
+
+
+def is_foreign_key_violation(error: IntegrityError) -> bool:
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None)
+    return sqlstate == _FOREIGN_KEY_VIOLATION or "FOREIGN KEY constraint failed" in str(original)

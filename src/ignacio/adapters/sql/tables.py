@@ -1,0 +1,223 @@
+"""The schema, as SQLAlchemy Core tables; Alembic migrations reproduce it on SQLite and PostgreSQL.
+
+Names follow the specification's tables (users, conversations, messages, user_sessions, otp_codes)
+with the columns our domain needs. Phone numbers are never stored in plain text: a row keeps the
+number encrypted and a keyed hash (`phone_lookup`) to find it and keep it unique. Indexes match
+the keyset paginations and lookups the repositories run, so reads stay fast with millions of rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Computed,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    false,
+    func,
+    literal_column,
+    text,
+    true,
+)
+
+from ignacio.adapters.sql.types import UtcDateTime, json_document
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# Written out, not bound: a planner uses a partial index only for a query that repeats its
+# condition literally (SQLite never matches a bound parameter against it).
+PROCESSING_PENDING = text("processing = 'pending'")
+
+
+def _created_at() -> Column[object]:
+    return Column("created_at", UtcDateTime(), nullable=False, server_default=func.now())
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("phone_number_encrypted", LargeBinary(), nullable=False),
+    Column("phone_lookup", String(64), nullable=False, unique=True),
+    Column("name", String(255)),
+    Column("is_admin", Boolean(), nullable=False, server_default=false()),
+    Column("is_active", Boolean(), nullable=False, server_default=true()),
+    # Meta's business-scoped user id (BSUID), where Meta sends one; looked up on every webhook.
+    Column("whatsapp_user_id", String(64)),
+    _created_at(),
+    Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    Index("ix_users_created_at_id", "created_at", "id"),
+    Index("ix_users_whatsapp_user_id", "whatsapp_user_id"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(255)),
+    Column("channel", String(16), nullable=False, server_default="web"),
+    _created_at(),
+    Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    Index("ix_conversations_user_id_updated_at_id", "user_id", "updated_at", "id"),
+    Index("ix_conversations_updated_at_id", "updated_at", "id"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column(
+        "conversation_id",
+        Uuid(),
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("author", String(16), nullable=False),
+    Column("content", Text(), nullable=False),
+    Column("message_type", String(16), nullable=False, server_default="text"),
+    Column("channel", String(16), nullable=False, server_default="web"),
+    Column("file_path", String(500)),
+    # The domain's external_message_id; the name is the specification's.
+    Column("whatsapp_message_id", String(255)),
+    Column("delivery_status", String(16), nullable=False, server_default="received"),
+    # Kept for tools written against the specification's schema; the database derives it.
+    Column("is_from_user", Boolean(), Computed("author = 'member'", persisted=True)),
+    _created_at(),
+    # Inbound provider messages: the media to fetch, and how far the answering pipeline got.
+    Column("media", json_document(none_as_null=True)),
+    Column("processing", String(16)),
+    Column("processing_attempts", Integer(), nullable=False, server_default=text("0")),
+    # Answers: the message answered; unique, so that a message is answered once at most.
+    Column("reply_to_id", Uuid(), ForeignKey("messages.id", ondelete="CASCADE")),
+    Index("ix_messages_conversation_id_created_at_id", "conversation_id", "created_at", "id"),
+    # Deleting a user cascades to messages by user_id; without this, a full scan per deletion.
+    Index("ix_messages_user_id", "user_id"),
+    Index(
+        "ux_messages_whatsapp_message_id",
+        "whatsapp_message_id",
+        unique=True,
+        sqlite_where=literal_column("whatsapp_message_id").isnot(None),
+        postgresql_where=literal_column("whatsapp_message_id").isnot(None),
+    ),
+    Index(
+        "ux_messages_reply_to_id",
+        "reply_to_id",
+        unique=True,
+        sqlite_where=literal_column("reply_to_id").isnot(None),
+        postgresql_where=literal_column("reply_to_id").isnot(None),
+    ),
+    # The worker's queue of unfinished messages: small, whatever the size of the table.
+    Index(
+        "ix_messages_pending_created_at_id",
+        "created_at",
+        "id",
+        sqlite_where=PROCESSING_PENDING,
+        postgresql_where=PROCESSING_PENDING,
+    ),
+)
+
+message_deliveries = Table(
+    "message_deliveries",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("message_id", Uuid(), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("part", Integer(), nullable=False),
+    Column("content", Text(), nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("sending", Boolean(), nullable=False, server_default=false()),
+    Column("external_id", String(255)),
+    Column("attempts", Integer(), nullable=False, server_default=text("0")),
+    Column("error_code", Integer()),
+    Column("error_title", String(500)),
+    _created_at(),
+    Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    UniqueConstraint("message_id", "part"),
+    Index(
+        "ux_message_deliveries_external_id",
+        "external_id",
+        unique=True,
+        sqlite_where=literal_column("external_id").isnot(None),
+        postgresql_where=literal_column("external_id").isnot(None),
+    ),
+    Index("ix_message_deliveries_status_updated_at_id", "status", "updated_at", "id"),
+)
+
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # The specification's session_token, kept only as a hash of the refresh token.
+    Column("token_hash", String(255), nullable=False, unique=True),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    _created_at(),
+    Column("last_used_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime()),
+    Column("user_agent", String(255)),
+    Column("client_address", String(255)),
+    Index("ix_user_sessions_user_id", "user_id"),
+)
+
+otp_codes = Table(
+    "otp_codes",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("phone_lookup", String(64), nullable=False),
+    Column("phone_number_encrypted", LargeBinary(), nullable=False),
+    Column("code_hash", String(255), nullable=False),
+    Column("attempts", Integer(), nullable=False, server_default=text("0")),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("consumed_at", UtcDateTime()),
+    # The specification's is_used, derived so that it can never disagree with consumed_at.
+    Column("is_used", Boolean(), Computed("consumed_at IS NOT NULL", persisted=True)),
+    _created_at(),
+    Index("ix_otp_codes_phone_lookup_created_at_id", "phone_lookup", "created_at", "id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    # No foreign key: the log outlives the users it mentions.
+    Column("actor_id", Uuid()),
+    Column("action", String(64), nullable=False),
+    Column("target_type", String(64), nullable=False),
+    Column("target_id", String(255)),
+    Column("details", json_document(), nullable=False),
+    _created_at(),
+    Index("ix_audit_log_created_at_id", "created_at", "id"),
+    Index("ix_audit_log_actor_id_created_at_id", "actor_id", "created_at", "id"),
+    Index("ix_audit_log_target_id_created_at_id", "target_id", "created_at", "id"),
+)
+
+allowed_numbers = Table(
+    "allowed_numbers",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("phone_number_encrypted", LargeBinary(), nullable=False),
+    Column("phone_lookup", String(64), nullable=False, unique=True),
+    Column("note", String(255)),
+    # No foreign key: an entry stays when the admin who added it is deleted.
+    Column("added_by", Uuid()),
+    _created_at(),
+    Index("ix_allowed_numbers_created_at_id", "created_at", "id"),
+)

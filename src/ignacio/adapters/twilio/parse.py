@@ -1,0 +1,213 @@
+"""Twilio webhook forms turned into provider-neutral inbound messages and delivery updates.
+
+Twilio posts `application/x-www-form-urlencoded` forms: an incoming WhatsApp message (`From` and
+`To` as `whatsapp:+E164`, `Body`, `MessageSid`, `ProfileName`, `NumMedia` with `MediaUrlN` and
+`MediaContentTypeN`, location, button and reply fields) or a status callback for a message we
+sent (`MessageStatus`, `ErrorCode`). Neither carries a time, so events are dated when received.
+
+Only a body that is not a form at all is refused (`InvalidInput`); a form that is not a WhatsApp
+message or status is ignored with the reason, so the webhook still answers 200.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from urllib.parse import parse_qsl
+
+from ignacio.adapters.twilio.failures import error_title
+from ignacio.domain import (
+    DeliveryStatus,
+    DeliveryUpdate,
+    InboundMessage,
+    InvalidInput,
+    MediaRef,
+    MessageType,
+    PhoneNumber,
+    WebhookBatch,
+)
+
+PROVIDER = "twilio"
+WHATSAPP_PREFIX = "whatsapp:"
+MAX_FIELDS = 1000
+MAX_MEDIA = 10
+
+_STATUSES = {
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.READ,
+    "failed": DeliveryStatus.FAILED,
+    "undelivered": DeliveryStatus.FAILED,
+    "canceled": DeliveryStatus.FAILED,
+}
+_ON_THE_WAY = frozenset({"accepted", "scheduled", "queued", "sending", "partially_delivered"})
+_INBOUND = frozenset({"", "received", "receiving"})
+_MEDIA_TYPES = {
+    "image": MessageType.IMAGE,
+    "video": MessageType.VIDEO,
+    "audio": MessageType.AUDIO,
+    "document": MessageType.DOCUMENT,
+    "sticker": MessageType.STICKER,
+}
+_CONTACT_CARDS = frozenset({"text/vcard", "text/x-vcard", "text/directory"})
+_VOICE_NOTES = frozenset({"audio/ogg", "audio/opus"})
+
+
+class _Skip(Exception):
+    """A form that is not turned into an event; the message says why."""
+
+
+def parse_form(raw_body: bytes) -> list[tuple[str, str]]:
+    """The POST parameters in order, blank values kept (Twilio signs them too).
+
+    Raises InvalidInput when the body is not a UTF-8 form, or has more than 1,000 fields.
+    """
+    try:
+        text = raw_body.decode("utf-8")
+        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise InvalidInput("The webhook body is not a form Twilio would send.") from error
+
+
+def parse_webhook(params: Iterable[tuple[str, str]], received_at: datetime) -> WebhookBatch:
+    """The message or status update one Twilio form carries, dated `received_at`; anything
+    else ignored with a reason."""
+    fields: dict[str, str] = {}
+    for name, value in params:
+        fields.setdefault(name, value)
+    try:
+        sid = fields.get("MessageSid") or fields.get("SmsMessageSid") or fields.get("SmsSid")
+        if not sid:
+            raise _Skip("a form without a MessageSid")
+        status = (fields.get("MessageStatus") or fields.get("SmsStatus") or "").strip().lower()
+        if status not in _INBOUND:
+            return WebhookBatch(updates=[_update(fields, sid, status, received_at)])
+        return WebhookBatch(messages=_messages(fields, sid, received_at))
+    except _Skip as skip:
+        return WebhookBatch(ignored=[str(skip)])
+
+
+def _update(fields: Mapping[str, str], sid: str, status: str, at: datetime) -> DeliveryUpdate:
+    where = f"status of {sid}"
+    if status in _ON_THE_WAY:
+        raise _Skip(f"{where}: {status!r}, still on its way")
+    known = _STATUSES.get(status)
+    if known is None:
+        raise _Skip(f"{where}: unknown status {status!r}")
+    code = _integer(fields.get("ErrorCode"))
+    failed = known is DeliveryStatus.FAILED
+    title = (
+        fields.get("ErrorMessage") or fields.get("ChannelStatusMessage") or error_title(code)
+        if failed
+        else None
+    )
+    return DeliveryUpdate(
+        provider=PROVIDER,
+        external_id=sid,
+        status=known,
+        at=at,
+        error_code=code if failed else None,
+        error_title=(title or f"Twilio reported the message {status}.") if failed else None,
+    )
+
+
+def _messages(fields: Mapping[str, str], sid: str, at: datetime) -> list[InboundMessage]:
+    where = f"message {sid}"
+    raw_from = fields.get("From", "")
+    if not raw_from.lower().startswith(WHATSAPP_PREFIX):
+        raise _Skip(f"{where}: not a WhatsApp message (From has no 'whatsapp:' prefix)")
+    try:
+        sender = PhoneNumber.from_provider(raw_from[len(WHATSAPP_PREFIX) :])
+    except InvalidInput as error:
+        raise _Skip(f"{where}: the sender is not a valid phone number") from error
+    kind = fields.get("MessageType", "").strip().lower()
+    body = fields.get("Body", "")
+    media = _media(fields, kind)
+    message_type, text = _content(fields, kind, body, media)
+    profile_name = fields.get("ProfileName") or None
+
+    def message(external_id: str, text: str, item: MediaRef | None) -> InboundMessage:
+        return InboundMessage(
+            provider=PROVIDER,
+            external_id=external_id,
+            sender=sender,
+            profile_name=profile_name,
+            sent_at=at,
+            message_type=_media_type(item, kind) if item is not None else message_type,
+            text=text,
+            media=item,
+            reply_to_external_id=fields.get("OriginalRepliedMessageSid") or None,
+            forwarded=_true(fields.get("Forwarded")) or _true(fields.get("FrequentlyForwarded")),
+        )
+
+    if not media:
+        return [message(sid, text, None)]
+    # WhatsApp sends one file per message; should Twilio ever group several, each becomes a
+    # message of its own, the first carrying the caption.
+    return [
+        message(sid if n == 0 else f"{sid}/{n}", text if n == 0 else "", item)
+        for n, item in enumerate(media)
+    ]
+
+
+def _content(
+    fields: Mapping[str, str], kind: str, body: str, media: list[MediaRef]
+) -> tuple[MessageType, str]:
+    latitude, longitude = fields.get("Latitude"), fields.get("Longitude")
+    if latitude and longitude:
+        place = ", ".join(p for p in (fields.get("Label"), fields.get("Address")) if p)
+        return MessageType.LOCATION, "📍 " + " ".join(
+            p for p in (place, f"({latitude}, {longitude})") if p
+        )
+    button = fields.get("ButtonText") or fields.get("ButtonPayload")
+    if button:
+        return MessageType.INTERACTIVE, button
+    choice = fields.get("ListTitle") or fields.get("ListId")
+    if choice:
+        return MessageType.INTERACTIVE, choice
+    if media:
+        return MessageType.DOCUMENT, body  # each media item's own type is used instead
+    if body or kind in ("", "text"):
+        return MessageType.TEXT, body
+    return MessageType.UNSUPPORTED, f"Unsupported message ({kind})"
+
+
+def _media(fields: Mapping[str, str], kind: str) -> list[MediaRef]:
+    count = min(_integer(fields.get("NumMedia")) or 0, MAX_MEDIA)
+    media = []
+    for n in range(count):
+        url = fields.get(f"MediaUrl{n}")
+        if url:
+            mime_type = fields.get(f"MediaContentType{n}") or None
+            media.append(
+                MediaRef(
+                    url=url,
+                    provider_media_id=url.rstrip("/").rsplit("/", 1)[-1] or None,
+                    mime_type=mime_type,
+                    is_voice=_base_type(mime_type) in _VOICE_NOTES,
+                )
+            )
+    return media
+
+
+def _media_type(media: MediaRef, kind: str) -> MessageType:
+    if kind in _MEDIA_TYPES and kind != "document":
+        return _MEDIA_TYPES[kind]
+    base = _base_type(media.mime_type)
+    if base in _CONTACT_CARDS:
+        return MessageType.CONTACTS
+    major = base.split("/", 1)[0]
+    return _MEDIA_TYPES.get(major, MessageType.DOCUMENT)
+
+
+def _base_type(mime_type: str | None) -> str:
+    return (mime_type or "").split(";", 1)[0].strip().lower()
+
+
+def _integer(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def _true(raw: str | None) -> bool:
+    return (raw or "").strip().lower() == "true"

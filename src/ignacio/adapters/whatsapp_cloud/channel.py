@@ -1,0 +1,146 @@
+"""The Channel port over Meta's WhatsApp Cloud API (`POST /{phone-number-id}/messages`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import msgspec
+import structlog
+
+from ignacio.adapters.whatsapp_cloud.failures import failure_from_exception, failure_from_response
+from ignacio.adapters.whatsapp_cloud.payloads import SendResult
+from ignacio.application.ports import SendFailure, SentMessage
+from ignacio.domain import PhoneNumber
+
+DEFAULT_BASE_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v23.0"
+MAX_TEXT_LENGTH = 4096
+
+log = structlog.get_logger(__name__)
+
+
+class CloudApiChannel:
+    """Sends texts, login codes (an authentication template) and read receipts through the Cloud API.
+
+    The HTTP client is injected (and owned by the caller), so timeouts, connection pooling and
+    transports are chosen in one place; the access token goes only into the Authorization header
+    and is never logged.
+    """
+
+    max_text_length = MAX_TEXT_LENGTH
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        phone_number_id: str,
+        access_token: str,
+        login_template_name: str,
+        login_template_language: str = "en_US",
+        base_url: str = DEFAULT_BASE_URL,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> None:
+        self._client = client
+        self._messages_url = f"{base_url.rstrip('/')}/{api_version}/{phone_number_id}/messages"
+        self._headers = {
+            "Authorization": f"Bearer {access_token}",
+            "Content-Type": "application/json",
+        }
+        self._login_template_name = login_template_name
+        self._login_template_language = login_template_language
+
+    def __repr__(self) -> str:
+        return f"CloudApiChannel({self._messages_url!r})"
+
+    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+        if len(text) > self.max_text_length:
+            raise SendFailure(
+                f"A WhatsApp text can have at most {self.max_text_length} characters.",
+                retriable=False,
+                code=100,
+            )
+        return await self._send(
+            {
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": _recipient(to),
+                "type": "text",
+                "text": {"preview_url": False, "body": text},
+            }
+        )
+
+    async def send_login_code(self, to: PhoneNumber, code: str) -> SentMessage:
+        """An authentication template: the code in its body and in its copy-code button."""
+        parameters = [{"type": "text", "text": code}]
+        return await self._send(
+            {
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": _recipient(to),
+                "type": "template",
+                "template": {
+                    "name": self._login_template_name,
+                    "language": {"code": self._login_template_language},
+                    "components": [
+                        {"type": "body", "parameters": parameters},
+                        {
+                            "type": "button",
+                            "sub_type": "url",
+                            "index": "0",
+                            "parameters": parameters,
+                        },
+                    ],
+                },
+            }
+        )
+
+    async def mark_read(self, external_id: str) -> None:
+        payload = {
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": external_id,
+            "typing_indicator": {"type": "text"},
+        }
+        try:
+            await self._post(payload)
+        except SendFailure as failure:
+            log.warning(
+                "whatsapp_mark_read_failed",
+                message_id=external_id,
+                code=failure.code,
+                reason=failure.title,
+                retriable=failure.retriable,
+            )
+        except Exception as error:  # best effort: a read receipt never breaks an answer
+            log.warning(
+                "whatsapp_mark_read_failed", message_id=external_id, error=type(error).__name__
+            )
+
+    async def _send(self, payload: dict[str, Any]) -> SentMessage:
+        response = await self._post(payload)
+        try:
+            result = msgspec.json.decode(response.content, type=SendResult, strict=False)
+        except (msgspec.DecodeError, RecursionError):
+            result = SendResult()
+        external_id = result.messages[0].id if result.messages else None
+        if external_id is None:
+            # Accepted all the same: raising would make the caller send the message twice.
+            log.warning("whatsapp_send_without_id", status=response.status_code)
+        return SentMessage(external_id=external_id)
+
+    async def _post(self, payload: dict[str, Any]) -> httpx.Response:
+        try:
+            response = await self._client.post(
+                self._messages_url, content=msgspec.json.encode(payload), headers=self._headers
+            )
+        except httpx.HTTPError as error:
+            raise failure_from_exception(error) from error
+        if not response.is_success:
+            raise failure_from_response(response)
+        return response
+
+
+def _recipient(to: PhoneNumber) -> str:
+    """The Cloud API wants the number's digits, without the plus."""
+    return to.e164.removeprefix("+")

@@ -1,0 +1,353 @@
+"""Cloud API webhook bodies turned into provider-neutral inbound messages and delivery updates.
+
+Only a body that is not a JSON object at all is refused (`InvalidInput`). Anything inside it that
+cannot be read, or that is not a message from a person to answer, is skipped with a reason in
+`WebhookBatch.ignored`, so the webhook still answers 200 and Meta does not retry forever.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import msgspec
+
+from ignacio.adapters.whatsapp_cloud.payloads import (
+    Change,
+    ChangeValue,
+    Contact,
+    Entry,
+    Location,
+    Media,
+    Order,
+    SharedContact,
+    WebhookBody,
+    WebhookError,
+    WebhookMessage,
+    WebhookStatus,
+)
+from ignacio.domain import (
+    DeliveryStatus,
+    DeliveryUpdate,
+    InboundMessage,
+    InvalidInput,
+    MediaRef,
+    MessageType,
+    PhoneNumber,
+    WebhookBatch,
+)
+
+PROVIDER = "whatsapp_cloud"
+
+_BUSINESS_ACCOUNT = "whatsapp_business_account"
+_MEDIA_TYPES = {
+    "image": MessageType.IMAGE,
+    "video": MessageType.VIDEO,
+    "audio": MessageType.AUDIO,
+    "document": MessageType.DOCUMENT,
+    "sticker": MessageType.STICKER,
+}
+_STATUSES = {
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.READ,
+    "played": DeliveryStatus.READ,
+    "failed": DeliveryStatus.FAILED,
+}
+
+_T = TypeVar("_T")
+
+
+class _Skip(Exception):
+    """An item that is not turned into an event; the message says why."""
+
+
+def parse_webhook(raw_body: bytes) -> WebhookBatch:
+    """Every message and status update in a webhook body, in order; the rest ignored with a reason.
+
+    Raises InvalidInput only when the body is not JSON or not a JSON object.
+    """
+    try:
+        decoded = msgspec.json.decode(raw_body)
+    except (msgspec.DecodeError, RecursionError) as error:
+        raise InvalidInput("The webhook body is not valid JSON.") from error
+    if not isinstance(decoded, dict):
+        raise InvalidInput("The webhook body is not a JSON object.")
+    batch = _Batch()
+    batch.read_body(decoded)
+    return WebhookBatch(messages=batch.messages, updates=batch.updates, ignored=batch.ignored)
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.messages: list[InboundMessage] = []
+        self.updates: list[DeliveryUpdate] = []
+        self.ignored: list[str] = []
+
+    def read_body(self, decoded: dict[str, Any]) -> None:
+        try:
+            body = _convert(decoded, WebhookBody, "the body")
+            if body.object is not None and body.object != _BUSINESS_ACCOUNT:
+                raise _Skip(f"the body is about {body.object!r}, not a WhatsApp account")
+        except _Skip as skip:
+            self.ignored.append(str(skip))
+            return
+        for e, raw_entry in enumerate(body.entry or ()):
+            try:
+                entry = _convert(raw_entry, Entry, f"entry {e}")
+            except _Skip as skip:
+                self.ignored.append(str(skip))
+                continue
+            for c, raw_change in enumerate(entry.changes or ()):
+                try:
+                    self._read_change(raw_change, f"entry {e} change {c}")
+                except _Skip as skip:
+                    self.ignored.append(str(skip))
+
+    def _read_change(self, raw: Any, where: str) -> None:
+        change = _convert(raw, Change, where)
+        if change.field is not None and change.field != "messages":
+            raise _Skip(f"{where}: field {change.field!r} carries no messages")
+        value = _convert(change.value, ChangeValue, f"{where} value")
+        senders = _senders(value.contacts or ())
+        change_errors = _errors(value.errors or ())
+        for m, raw_message in enumerate(value.messages or ()):
+            try:
+                self.messages.append(
+                    _message(raw_message, f"{where} message {m}", senders, change_errors)
+                )
+            except _Skip as skip:
+                self.ignored.append(str(skip))
+        for s, raw_status in enumerate(value.statuses or ()):
+            try:
+                self.updates.append(_status(raw_status, f"{where} status {s}"))
+            except _Skip as skip:
+                self.ignored.append(str(skip))
+        if change_errors and not value.messages and not value.statuses:
+            self.ignored.append(f"{where}: error notice {_error_text(change_errors[0])}")
+
+
+def _convert(raw: Any, shape: type[_T], where: str) -> _T:
+    try:
+        return msgspec.convert(raw, shape, strict=False)
+    except msgspec.ValidationError as error:
+        raise _Skip(f"{where}: unreadable ({error})") from error
+
+
+def _senders(raw_contacts: tuple[Any, ...]) -> dict[str, Contact]:
+    senders: dict[str, Contact] = {}
+    for raw in raw_contacts:
+        try:
+            contact = msgspec.convert(raw, Contact, strict=False)
+        except msgspec.ValidationError:
+            continue
+        if contact.wa_id:
+            senders.setdefault(contact.wa_id, contact)
+    return senders
+
+
+def _errors(raw_errors: tuple[Any, ...]) -> list[WebhookError]:
+    errors: list[WebhookError] = []
+    for raw in raw_errors:
+        try:
+            errors.append(msgspec.convert(raw, WebhookError, strict=False))
+        except msgspec.ValidationError:
+            continue
+    return errors
+
+
+def _message(
+    raw: Any, where: str, senders: dict[str, Contact], change_errors: list[WebhookError]
+) -> InboundMessage:
+    message = _convert(raw, WebhookMessage, where)
+    if not message.id:
+        raise _Skip(f"{where}: a message without an id")
+    where = f"message {message.id}"
+    if message.type == "system":
+        kind = message.system.type if message.system else None
+        raise _Skip(f"{where}: a system notice ({kind or 'unknown'}), not a message from a person")
+    if not message.from_:
+        raise _Skip(f"{where}: no sender phone number")
+    try:
+        sender = PhoneNumber.from_provider(message.from_)
+    except InvalidInput as error:
+        raise _Skip(f"{where}: the sender is not a valid phone number") from error
+    sent_at = _instant(message.timestamp)
+    if sent_at is None:
+        raise _Skip(f"{where}: missing or invalid timestamp")
+    message_type, text, media, reply_to = _content(message, where, change_errors)
+    contact = senders.get(message.from_)
+    context = message.context
+    return InboundMessage(
+        provider=PROVIDER,
+        external_id=message.id,
+        sender=sender,
+        sender_user_id=message.from_user_id or (contact.user_id if contact else None),
+        profile_name=contact.profile.name if contact and contact.profile else None,
+        sent_at=sent_at,
+        message_type=message_type,
+        text=text,
+        media=media,
+        reply_to_external_id=reply_to or (context.id if context else None),
+        forwarded=bool(context and (context.forwarded or context.frequently_forwarded)),
+    )
+
+
+def _content(
+    message: WebhookMessage, where: str, change_errors: list[WebhookError]
+) -> tuple[MessageType, str, MediaRef | None, str | None]:
+    """The message's type, its text as a reader should see it, its media, and what it answers."""
+    kind = message.type
+    if kind == "text":
+        if message.text is None or message.text.body is None:
+            raise _Skip(f"{where}: a text message without a body")
+        return MessageType.TEXT, message.text.body, None, None
+    if kind in _MEDIA_TYPES:
+        media: Media | None = getattr(message, kind)
+        if media is None or not (media.id or media.url):
+            raise _Skip(f"{where}: a {kind} message without its {kind}")
+        return _MEDIA_TYPES[kind], media.caption or "", _media_ref(media, kind), None
+    if kind == "location" and message.location is not None:
+        return MessageType.LOCATION, _location_text(message.location), None, None
+    if kind == "contacts" and message.contacts is not None:
+        return MessageType.CONTACTS, _contacts_text(message.contacts), None, None
+    if kind == "interactive" and message.interactive is not None:
+        reply = message.interactive.button_reply or message.interactive.list_reply
+        if reply is not None:
+            text = reply.title or reply.id or ""
+            if reply.description:
+                text = f"{text} — {reply.description}"
+            return MessageType.INTERACTIVE, text, None, None
+    if kind == "button" and message.button is not None:
+        text = message.button.text or message.button.payload or ""
+        return MessageType.INTERACTIVE, text, None, None
+    if kind == "reaction":
+        if message.reaction is None or not message.reaction.message_id:
+            raise _Skip(f"{where}: a reaction to no message")
+        reaction = message.reaction
+        return MessageType.REACTION, reaction.emoji or "", None, reaction.message_id
+    if kind == "order" and message.order is not None:
+        return MessageType.TEXT, _order_text(message.order), None, None
+    subtype = message.unsupported.type if kind == "unsupported" and message.unsupported else kind
+    if subtype == "unsupported":
+        subtype = None
+    return MessageType.UNSUPPORTED, _unsupported_text(subtype, message, change_errors), None, None
+
+
+def _media_ref(media: Media, kind: str) -> MediaRef:
+    return MediaRef(
+        provider_media_id=media.id or None,
+        url=media.url or None,
+        mime_type=media.mime_type or None,
+        filename=media.filename or None,
+        sha256=media.sha256 or None,
+        is_voice=kind == "audio" and bool(media.voice),
+    )
+
+
+def _location_text(location: Location) -> str:
+    place = ", ".join(part for part in (location.name, location.address) if part)
+    coordinates = (
+        f"({location.latitude}, {location.longitude})"
+        if location.latitude is not None and location.longitude is not None
+        else ""
+    )
+    pieces = [piece for piece in (place, coordinates, location.url) if piece]
+    return "📍 " + (" ".join(pieces) if pieces else "A location")
+
+
+def _contacts_text(contacts: tuple[SharedContact, ...]) -> str:
+    lines = []
+    for contact in contacts:
+        name = contact.name
+        display = (
+            (
+                name.formatted_name
+                or " ".join(p for p in (name.first_name, name.middle_name, name.last_name) if p)
+            )
+            if name
+            else ""
+        ) or "Unnamed contact"
+        phones = [phone.phone or phone.wa_id or "" for phone in contact.phones or ()]
+        phones = [phone for phone in phones if phone]
+        lines.append(f"👤 {display}: {', '.join(phones)}" if phones else f"👤 {display}")
+    return "\n".join(lines) if lines else "👤 An empty contact card"
+
+
+def _order_text(order: Order) -> str:
+    lines = ["🛒 Order" + (f" from catalog {order.catalog_id}" if order.catalog_id else "") + ":"]
+    for item in order.product_items or ():
+        line = f"• {_number(item.quantity) if item.quantity is not None else '?'} x "
+        line += item.product_retailer_id or "an unnamed product"
+        if item.item_price is not None:
+            line += f" at {_number(item.item_price)}"
+            if item.currency:
+                line += f" {item.currency}"
+            line += " each"
+        lines.append(line)
+    if order.text:
+        lines.append(order.text)
+    return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _unsupported_text(
+    subtype: str | None, message: WebhookMessage, change_errors: list[WebhookError]
+) -> str:
+    text = "Unsupported message" + (f" ({subtype})" if subtype else "")
+    errors = message.errors or tuple(change_errors)
+    if errors:
+        text += ": " + _error_text(errors[0])
+    return text
+
+
+def _error_text(error: WebhookError) -> str:
+    title = error.title or error.message
+    details = error.error_data.details if error.error_data else None
+    parts = [part for part in (title, details) if part]
+    if len(parts) == 2 and parts[0] == parts[1]:
+        parts.pop()
+    return " — ".join(parts) or (f"error {error.code}" if error.code is not None else "an error")
+
+
+def _status(raw: Any, where: str) -> DeliveryUpdate:
+    update = _convert(raw, WebhookStatus, where)
+    if not update.id:
+        raise _Skip(f"{where}: a status without a message id")
+    where = f"status of {update.id}"
+    status = _STATUSES.get(update.status or "")
+    if status is None:
+        raise _Skip(f"{where}: unknown status {update.status!r}")
+    at = _instant(update.timestamp)
+    if at is None:
+        raise _Skip(f"{where}: missing or invalid timestamp")
+    error = update.errors[0] if status is DeliveryStatus.FAILED and update.errors else None
+    return DeliveryUpdate(
+        provider=PROVIDER,
+        external_id=update.id,
+        status=status,
+        at=at,
+        error_code=error.code if error else None,
+        error_title=(error.title or error.message) if error else None,
+    )
+
+
+def _instant(raw: int | float | str | None) -> datetime | None:
+    """A Unix timestamp in seconds (Meta sends it as a string) as a UTC datetime."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    try:
+        seconds: float = raw if not isinstance(raw, str) else _seconds(raw)
+        return datetime.fromtimestamp(seconds, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _seconds(raw: str) -> float:
+    try:
+        return int(raw)
+    except ValueError:
+        return float(raw)

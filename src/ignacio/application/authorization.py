@@ -1,0 +1,34 @@
+"""Who may do what: the checks every use case shares."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from ignacio.application.ports import UnitOfWork
+from ignacio.domain import Conflict, Conversation, NotFound, PermissionDenied, User
+
+
+def require_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("Only an admin can do this.")
+
+
+async def owned_conversation(uow: UnitOfWork, owner: User, conversation_id: UUID) -> Conversation:
+    """The member's own conversation; someone else's looks exactly like one that does not exist."""
+    conversation = await uow.conversations.get(conversation_id)
+    if conversation is None or conversation.user_id != owner.id:
+        raise NotFound("There is no such conversation.")
+    return conversation
+
+
+async def existing_user(uow: UnitOfWork, user_id: UUID) -> User:
+    user = await uow.users.get(user_id)
+    if user is None:
+        raise NotFound("There is no such user.")
+    return user
+
+
+async def keep_one_admin(uow: UnitOfWork) -> None:
+    """Refuse to take away the last active admin, or nobody could manage the system."""
+    if await uow.users.count_active_admins() <= 1:
+        raise Conflict("This is the last active admin. Make another admin first.")

@@ -1,0 +1,54 @@
+"""The ports: what the use cases need from the world, each a Protocol with its contract."""
+
+from ignacio.application.ports.access_tokens import AccessTokens
+from ignacio.application.ports.allow_list import AllowList
+from ignacio.application.ports.assistant import Assistant, AssistantReply, AssistantTurn
+from ignacio.application.ports.audit_log import AuditLog
+from ignacio.application.ports.blob_storage import BlobStorage
+from ignacio.application.ports.channel import Channel, SendFailure, SentMessage
+from ignacio.application.ports.clock import Clock
+from ignacio.application.ports.conversations import ConversationRepository
+from ignacio.application.ports.deliveries import DeliveryRepository
+from ignacio.application.ports.health import HealthProbe
+from ignacio.application.ports.ids import IdGenerator
+from ignacio.application.ports.job_queue import JobQueue
+from ignacio.application.ports.login_challenges import LoginChallengeRepository
+from ignacio.application.ports.media_fetcher import FetchedMedia, MediaFetcher
+from ignacio.application.ports.messages import MessageRepository
+from ignacio.application.ports.phone_cipher import PhoneCipher
+from ignacio.application.ports.rate_limiter import RateLimit, RateLimiter
+from ignacio.application.ports.secret_hasher import SecretHasher
+from ignacio.application.ports.sessions import SessionRepository
+from ignacio.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from ignacio.application.ports.users import UserRepository
+
+__all__ = [
+    "AccessTokens",
+    "AllowList",
+    "Assistant",
+    "AssistantReply",
+    "AssistantTurn",
+    "AuditLog",
+    "BlobStorage",
+    "Channel",
+    "Clock",
+    "ConversationRepository",
+    "DeliveryRepository",
+    "FetchedMedia",
+    "HealthProbe",
+    "IdGenerator",
+    "JobQueue",
+    "LoginChallengeRepository",
+    "MediaFetcher",
+    "MessageRepository",
+    "PhoneCipher",
+    "RateLimit",
+    "RateLimiter",
+    "SecretHasher",
+    "SendFailure",
+    "SentMessage",
+    "SessionRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "UserRepository",
+]

@@ -1,0 +1,25 @@
+"""AuditLog port."""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from ignacio.domain import AuditEntry, Page, PageRequest
+
+
+class AuditLog(Protocol):
+    async def record(self, entry: AuditEntry) -> None:
+        """Append an entry; entries are never changed or removed."""
+        ...
+
+    async def list(
+        self,
+        page: PageRequest,
+        *,
+        actor_id: UUID | None = None,
+        target_id: str | None = None,
+        action: str | None = None,
+    ) -> Page[AuditEntry]:
+        """Entries by time, filtered by what is given."""
+        ...

@@ -1,0 +1,55 @@
+"""Channel port: how Ignacio reaches a person on WhatsApp."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import msgspec
+
+from ignacio.domain import PhoneNumber
+
+
+class SentMessage(msgspec.Struct, frozen=True, kw_only=True):
+    """What the provider said when it accepted a message."""
+
+    external_id: str | None = None
+
+
+class SendFailure(Exception):
+    """The provider did not take the message.
+
+    `retriable`: it may pass (throttling, a server error, the network); `retry_after` is the
+    provider's own wish, in seconds. Otherwise the message will never go through as it is
+    (outside the 24-hour window, an invalid recipient, ...); `code` and `title` say why.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        retriable: bool,
+        code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(title)
+        self.title = title
+        self.retriable = retriable
+        self.code = code
+        self.retry_after = retry_after
+
+
+class Channel(Protocol):
+    max_text_length: int
+    """The longest text the provider accepts in one message, in characters."""
+
+    async def send_login_code(self, to: PhoneNumber, code: str) -> SentMessage:
+        """Deliver a one-time login code (a template where the provider requires one); raises SendFailure."""
+        ...
+
+    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+        """Deliver one text of at most `max_text_length` characters; raises SendFailure."""
+        ...
+
+    async def mark_read(self, external_id: str) -> None:
+        """Show the person their message was read and that an answer is being typed; best effort, never raises."""
+        ...

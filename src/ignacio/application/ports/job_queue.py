@@ -1,0 +1,15 @@
+"""JobQueue port: work that happens after the webhook has been acknowledged."""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+
+class JobQueue(Protocol):
+    async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
+        """Have the inbound message processed (ProcessInbound), once, after the delay.
+
+        Enqueuing a message that is already waiting is harmless: it is processed once.
+        """
+        ...

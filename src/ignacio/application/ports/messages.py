@@ -1,0 +1,40 @@
+"""MessageRepository port."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Protocol
+from uuid import UUID
+
+from ignacio.domain import Message, Page, PageRequest
+
+
+class MessageRepository(Protocol):
+    async def add(self, message: Message) -> None:
+        """Store a new message; raises Conflict if its external id, or the message it replies
+        to, is already taken (how inbound de-duplication and one-answer-per-message hold)."""
+        ...
+
+    async def get(self, message_id: UUID) -> Message | None:
+        """The message with this id, or None."""
+        ...
+
+    async def update(self, message: Message) -> None:
+        """Replace the stored message with this one (same id)."""
+        ...
+
+    async def reply_to(self, message_id: UUID) -> Message | None:
+        """The answer to this message, or None."""
+        ...
+
+    async def pending_processing(self, limit: int) -> builtins.list[UUID]:
+        """Inbound messages whose processing has not finished, oldest first."""
+        ...
+
+    async def list(self, conversation_id: UUID, page: PageRequest) -> Page[Message]:
+        """A conversation's messages by creation time, then id, in the page's order."""
+        ...
+
+    async def recent(self, conversation_id: UUID, limit: int) -> builtins.list[Message]:
+        """The last `limit` messages of a conversation, oldest first."""
+        ...

@@ -1,0 +1,47 @@
+"""UnitOfWork port: the repositories, and one transaction over them."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from ignacio.application.ports.allow_list import AllowList
+from ignacio.application.ports.audit_log import AuditLog
+from ignacio.application.ports.conversations import ConversationRepository
+from ignacio.application.ports.deliveries import DeliveryRepository
+from ignacio.application.ports.login_challenges import LoginChallengeRepository
+from ignacio.application.ports.messages import MessageRepository
+from ignacio.application.ports.sessions import SessionRepository
+from ignacio.application.ports.users import UserRepository
+
+
+class UnitOfWork(Protocol):
+    """`async with uow:` opens a transaction; `commit()` keeps it, leaving without commit undoes it."""
+
+    users: UserRepository
+    conversations: ConversationRepository
+    messages: MessageRepository
+    login_challenges: LoginChallengeRepository
+    sessions: SessionRepository
+    audit_log: AuditLog
+    deliveries: DeliveryRepository
+    allow_list: AllowList
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None:
+        """Make everything done in this transaction durable."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork:
+        """A new unit of work; each use case run opens its own."""
+        ...

@@ -1,0 +1,38 @@
+"""UserRepository port."""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from ignacio.domain import Page, PageRequest, PhoneNumber, User
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """Store a new user; raises Conflict if the phone number is already registered."""
+        ...
+
+    async def get(self, user_id: UUID) -> User | None:
+        """The user with this id, or None."""
+        ...
+
+    async def get_by_phone(self, phone: PhoneNumber) -> User | None:
+        """The user registered with this phone number, or None."""
+        ...
+
+    async def update(self, user: User) -> None:
+        """Replace the stored user with this one (same id)."""
+        ...
+
+    async def delete(self, user_id: UUID) -> None:
+        """Remove the user and everything that belongs to them."""
+        ...
+
+    async def list(self, page: PageRequest, *, search: str | None = None) -> Page[User]:
+        """Users by creation time; `search` matches the name (case-insensitive) or the exact number."""
+        ...
+
+    async def count_active_admins(self) -> int:
+        """How many active admins there are."""
+        ...

@@ -1,0 +1,50 @@
+"""AdminGetConversation: one conversation with its owner and messages, for admins."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+
+from ignacio.application.auditing import Auditor
+from ignacio.application.authorization import require_admin
+from ignacio.application.ports import UnitOfWorkFactory
+from ignacio.domain import Conversation, Message, NotFound, Page, PageRequest, User
+
+
+class AdminConversationView(msgspec.Struct, frozen=True, kw_only=True):
+    conversation: Conversation
+    owner: User
+    messages: Page[Message]
+
+
+class AdminGetConversation:
+    """Read any conversation and a page of its messages.
+
+    - Admins only; every read is recorded in the audit log.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
+        self._uow = uow
+        self._auditor = auditor
+
+    async def __call__(
+        self, actor: User, conversation_id: UUID, page: PageRequest
+    ) -> AdminConversationView:
+        require_admin(actor)
+        async with self._uow() as uow:
+            conversation = await uow.conversations.get(conversation_id)
+            owner = await uow.users.get(conversation.user_id) if conversation else None
+            if conversation is None or owner is None:
+                raise NotFound("There is no such conversation.")
+            messages = await uow.messages.list(conversation.id, page)
+            await self._auditor.record(
+                uow,
+                actor.id,
+                "conversation.view",
+                "conversation",
+                conversation.id,
+                owner_id=str(owner.id),
+            )
+            await uow.commit()
+        return AdminConversationView(conversation=conversation, owner=owner, messages=messages)

@@ -1,0 +1,280 @@
+"""ReceiveInbound: keep a message that arrived on WhatsApp, once, and queue its answer."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from uuid import UUID
+
+import msgspec
+
+from ignacio.application.ports import (
+    Channel,
+    Clock,
+    IdGenerator,
+    JobQueue,
+    RateLimit,
+    RateLimiter,
+    SendFailure,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from ignacio.domain import (
+    AccessPolicy,
+    Author,
+    Conflict,
+    Conversation,
+    Delivery,
+    DeliveryStatus,
+    InboundMessage,
+    Message,
+    MessageType,
+    PhoneNumber,
+    ProcessingState,
+    User,
+)
+from ignacio.domain import Channel as MessageChannel
+
+# Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
+log = logging.getLogger(__name__)
+
+WHATSAPP_CONVERSATION_TITLE = "WhatsApp"
+REFUSAL_NOTICE = (
+    "Hello! This is Ignacio, an assistant for the members of a private group. This number is "
+    "not on its list, so I can't answer you here. If you think it should be, please ask the "
+    "people who run the group to add it."
+)
+SLOW_DOWN_NOTICE = (
+    "You're sending messages faster than I can answer, so I'll leave the next few unanswered. "
+    "Please wait a minute, then send your question again."
+)
+_ATTEMPTS = 3
+
+
+class InboundLimits(msgspec.Struct, frozen=True, kw_only=True):
+    """How many messages one number may send (`per_phone`), and how often a number that is not
+    let in is told so (`refusal_notice`)."""
+
+    per_phone: RateLimit = RateLimit(amount=10, seconds=60)
+    refusal_notice: RateLimit = RateLimit(amount=1, seconds=24 * 60 * 60)
+
+
+class ReceiveInboundResult(msgspec.Struct, frozen=True, kw_only=True):
+    message_id: UUID | None
+    duplicate: bool
+    refused: bool = False
+    throttled: bool = False
+
+
+class _Refused(Exception):
+    """The sender may not talk to Ignacio; nothing of theirs is stored."""
+
+
+class ReceiveInbound:
+    """Store an inbound message durably before anything else happens to it.
+
+    - De-duplication is atomic: the provider's message id is a unique key, so a delivery that
+      the provider retries (Meta's or Twilio's), even concurrently, is stored once and answered
+      once.
+    - The sender is found by phone number, or becomes a member; their WhatsApp name fills an
+      empty profile name, and Meta's business-scoped user id is kept.
+    - The message joins the member's WhatsApp conversation (created on first contact), so the
+      web app shows it in the same history.
+    - Processing is queued only after the commit; messages from deactivated members are kept but
+      not answered, and so are reactions.
+    - Access, whichever provider carried the message: `open` lets anyone in; `registered` only
+      active members; `whitelist` only the numbers the configuration or the admins' allow-list
+      name (active admins always get in). A sender who is not let in is not stored, does not
+      become a member, and nothing reaches the assistant; they get one polite notice a day at most.
+    - Each number may send `per_phone` messages per window. Messages over the limit are kept but
+      not answered; the first of them is answered, durably, with a request to slow down, so the
+      member hears it once per window.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        queue: JobQueue,
+        clock: Clock,
+        ids: IdGenerator,
+        channel: Channel,
+        limiter: RateLimiter,
+        access: AccessPolicy | None = None,
+        limits: InboundLimits | None = None,
+    ) -> None:
+        self._uow = uow
+        self._queue = queue
+        self._clock = clock
+        self._ids = ids
+        self._channel = channel
+        self._limiter = limiter
+        self._access = access or AccessPolicy()
+        self._limits = limits or InboundLimits()
+
+    async def __call__(self, inbound: InboundMessage) -> ReceiveInboundResult:
+        over_limit, slow_down = await self._limit(inbound)
+        for attempt in range(1, _ATTEMPTS + 1):
+            storing_message = False
+            try:
+                async with self._uow() as uow:
+                    known = await uow.users.get_by_phone(inbound.sender)
+                    if not await self._admits(uow, inbound.sender, known):
+                        raise _Refused
+                    user = await self._member(uow, inbound, known)
+                    conversation = await self._conversation(uow, user)
+                    message = self._message(
+                        inbound, user, conversation, answer=slow_down or not over_limit
+                    )
+                    storing_message = True
+                    await uow.messages.add(message)
+                    if slow_down and message.processing is ProcessingState.PENDING:
+                        await self._slow_down(uow, message)
+                    await uow.conversations.update(
+                        msgspec.structs.replace(conversation, updated_at=message.created_at)
+                    )
+                    await uow.commit()
+            except _Refused:
+                await self._refuse(inbound)
+                return ReceiveInboundResult(message_id=None, duplicate=False, refused=True)
+            except Conflict:
+                if storing_message:
+                    log.info(
+                        "duplicate delivery ignored", extra={"external_id": inbound.external_id}
+                    )
+                    return ReceiveInboundResult(message_id=None, duplicate=True)
+                if attempt == _ATTEMPTS:
+                    raise
+                # Another delivery created the same member at the same moment: look again.
+                continue
+            if message.processing is ProcessingState.PENDING:
+                await self._queue.enqueue_processing(message.id)
+            return ReceiveInboundResult(
+                message_id=message.id, duplicate=False, throttled=over_limit
+            )
+        raise AssertionError("unreachable")
+
+    async def _limit(self, inbound: InboundMessage) -> tuple[bool, bool]:
+        """Whether the sender is over their limit, and whether this is the first message over it
+        in the window (which is answered with the slow-down notice)."""
+        phone = inbound.sender.e164
+        per_phone = self._limits.per_phone
+        if await self._limiter.hit("whatsapp-inbound", phone, per_phone) is None:
+            return False, False
+        log.info("message over the sender's limit", extra={"sender": inbound.sender.masked()})
+        if not inbound.expects_answer:
+            return True, False
+        once_per_window = RateLimit(amount=1, seconds=per_phone.seconds)
+        return True, await self._limiter.hit("whatsapp-slow-down", phone, once_per_window) is None
+
+    async def _admits(self, uow: UnitOfWork, phone: PhoneNumber, known: User | None) -> bool:
+        admitted = self._access.admits_without_list(phone, known)
+        if admitted is None:
+            admitted = await uow.allow_list.contains(phone)
+        return admitted
+
+    async def _refuse(self, inbound: InboundMessage) -> None:
+        """Log the refusal, and tell the sender once a day at most (best effort: nothing is
+        stored to retry it with)."""
+        log.info(
+            "message from a number that may not talk to Ignacio refused",
+            extra={"sender": inbound.sender.masked(), "access": self._access.mode.value},
+        )
+        if not inbound.expects_answer:
+            return
+        wait = await self._limiter.hit(
+            "whatsapp-refusal-notice", inbound.sender.e164, self._limits.refusal_notice
+        )
+        if wait is not None:
+            return
+        try:
+            await self._channel.send_text(inbound.sender, REFUSAL_NOTICE)
+        except SendFailure as failure:
+            log.warning(
+                "refusal notice not sent",
+                extra={"sender": inbound.sender.masked(), "reason": failure.title},
+            )
+
+    async def _slow_down(self, uow: UnitOfWork, inbound: Message) -> None:
+        """Store the slow-down notice as the message's answer, ready to send: the worker delivers
+        an existing answer (with its retries) instead of asking the assistant."""
+        answer = Message(
+            id=self._ids.new_id(),
+            conversation_id=inbound.conversation_id,
+            user_id=inbound.user_id,
+            author=Author.ASSISTANT,
+            content=SLOW_DOWN_NOTICE,
+            message_type=MessageType.TEXT,
+            channel=MessageChannel.WHATSAPP,
+            delivery_status=DeliveryStatus.PENDING,
+            reply_to_id=inbound.id,
+            created_at=inbound.created_at + timedelta(microseconds=1),
+        )
+        await uow.messages.add(answer)
+        await uow.deliveries.add(
+            Delivery(
+                id=self._ids.new_id(),
+                message_id=answer.id,
+                part=0,
+                content=SLOW_DOWN_NOTICE,
+                created_at=answer.created_at,
+                updated_at=answer.created_at,
+            )
+        )
+
+    async def _member(self, uow: UnitOfWork, inbound: InboundMessage, user: User | None) -> User:
+        now = self._clock.now()
+        profile_name = (inbound.profile_name or "").strip()[:255] or None
+        if user is None:
+            user = User(
+                id=self._ids.new_id(),
+                phone=inbound.sender,
+                name=profile_name,
+                whatsapp_user_id=inbound.sender_user_id,
+                created_at=now,
+                updated_at=now,
+            )
+            await uow.users.add(user)
+            return user
+        changes: dict[str, object] = {}
+        if inbound.sender_user_id and inbound.sender_user_id != user.whatsapp_user_id:
+            changes["whatsapp_user_id"] = inbound.sender_user_id
+        if user.name is None and profile_name:
+            changes["name"] = profile_name
+        if changes:
+            user = msgspec.structs.replace(user, **changes, updated_at=now)
+            await uow.users.update(user)
+        return user
+
+    async def _conversation(self, uow: UnitOfWork, user: User) -> Conversation:
+        conversation = await uow.conversations.latest_for(user.id, MessageChannel.WHATSAPP)
+        if conversation is None:
+            now = self._clock.now()
+            conversation = Conversation(
+                id=self._ids.new_id(),
+                user_id=user.id,
+                title=WHATSAPP_CONVERSATION_TITLE,
+                channel=MessageChannel.WHATSAPP,
+                created_at=now,
+                updated_at=now,
+            )
+            await uow.conversations.add(conversation)
+        return conversation
+
+    def _message(
+        self, inbound: InboundMessage, user: User, conversation: Conversation, *, answer: bool
+    ) -> Message:
+        answer = answer and inbound.expects_answer and user.is_active
+        return Message(
+            id=self._ids.new_id(),
+            conversation_id=conversation.id,
+            user_id=user.id,
+            author=Author.MEMBER,
+            content=inbound.text,
+            message_type=inbound.message_type,
+            channel=MessageChannel.WHATSAPP,
+            external_message_id=inbound.external_id,
+            delivery_status=DeliveryStatus.RECEIVED,
+            media=inbound.media,
+            processing=ProcessingState.PENDING if answer else ProcessingState.DONE,
+            created_at=self._clock.now(),
+        )

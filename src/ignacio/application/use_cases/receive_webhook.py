@@ -1,0 +1,50 @@
+"""ReceiveWebhook: everything one provider delivery carries."""
+
+from __future__ import annotations
+
+import logging
+
+import msgspec
+
+from ignacio.application.use_cases.receive_inbound import ReceiveInbound
+from ignacio.application.use_cases.record_delivery_update import RecordDeliveryUpdate
+from ignacio.domain import WebhookBatch
+
+# Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
+log = logging.getLogger(__name__)
+
+
+class WebhookReceipt(msgspec.Struct, frozen=True, kw_only=True):
+    stored: int
+    duplicates: int
+    updates: int
+    ignored: int
+    refused: int = 0
+
+
+class ReceiveWebhook:
+    """Store each message of the delivery (de-duplicated, unless its sender is refused), record
+    each status update, and log what was ignored on purpose, with the reason."""
+
+    def __init__(self, receive: ReceiveInbound, record: RecordDeliveryUpdate) -> None:
+        self._receive = receive
+        self._record = record
+
+    async def __call__(self, batch: WebhookBatch) -> WebhookReceipt:
+        stored = duplicates = updates = refused = 0
+        for message in batch.messages:
+            result = await self._receive(message)
+            duplicates += result.duplicate
+            refused += result.refused
+            stored += result.message_id is not None
+        for update in batch.updates:
+            updates += await self._record(update)
+        for reason in batch.ignored:
+            log.info("webhook item ignored", extra={"reason": reason})
+        return WebhookReceipt(
+            stored=stored,
+            duplicates=duplicates,
+            updates=updates,
+            ignored=len(batch.ignored),
+            refused=refused,
+        )

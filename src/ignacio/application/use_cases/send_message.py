@@ -1,0 +1,103 @@
+"""SendMessage: a member writes on the web and the assistant answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+import msgspec
+
+from ignacio.application.authorization import owned_conversation
+from ignacio.application.ports import (
+    Assistant,
+    AssistantTurn,
+    Clock,
+    IdGenerator,
+    UnitOfWorkFactory,
+)
+from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType, User
+from ignacio.domain.conversations import check_message_text, title_from_first_message
+
+
+class SendMessageCommand(msgspec.Struct, frozen=True, kw_only=True):
+    conversation_id: UUID
+    content: str
+
+
+class SendMessageResult(msgspec.Struct, frozen=True, kw_only=True):
+    message: Message
+    reply: Message
+
+
+class SendMessage:
+    """Store the member's message, ask the assistant, store and return its answer.
+
+    - Only the owner of the conversation can write in it.
+    - The member's message is committed before the assistant is asked: if the assistant fails,
+      the message is still there.
+    - The assistant sees the conversation's recent history (a bounded window).
+    - A conversation without a title takes it from its first message.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        assistant: Assistant,
+        clock: Clock,
+        ids: IdGenerator,
+        history_limit: int,
+    ) -> None:
+        self._uow = uow
+        self._assistant = assistant
+        self._clock = clock
+        self._ids = ids
+        self._history_limit = history_limit
+
+    async def __call__(self, me: User, command: SendMessageCommand) -> SendMessageResult:
+        content = check_message_text(command.content)
+        async with self._uow() as uow:
+            conversation = await owned_conversation(uow, me, command.conversation_id)
+            history = await uow.messages.recent(conversation.id, self._history_limit)
+            now = self._clock.now()
+            message = Message(
+                id=self._ids.new_id(),
+                conversation_id=conversation.id,
+                user_id=me.id,
+                author=Author.MEMBER,
+                content=content,
+                message_type=MessageType.TEXT,
+                channel=Channel.WEB,
+                delivery_status=DeliveryStatus.RECEIVED,
+                created_at=now,
+            )
+            await uow.messages.add(message)
+            conversation = msgspec.structs.replace(
+                conversation,
+                title=conversation.title or title_from_first_message(content),
+                updated_at=now,
+            )
+            await uow.conversations.update(conversation)
+            await uow.commit()
+
+        reply = await self._assistant.answer(
+            AssistantTurn(user=me, conversation=conversation, history=history, message=message)
+        )
+
+        async with self._uow() as uow:
+            now = self._clock.now()
+            answer = Message(
+                id=self._ids.new_id(),
+                conversation_id=conversation.id,
+                user_id=me.id,
+                author=Author.ASSISTANT,
+                content=reply.text,
+                message_type=MessageType.TEXT,
+                channel=Channel.WEB,
+                delivery_status=DeliveryStatus.DELIVERED,
+                # A reply always sorts after what it answers, even within one clock tick.
+                created_at=max(now, message.created_at + timedelta(microseconds=1)),
+            )
+            await uow.messages.add(answer)
+            await uow.conversations.update(msgspec.structs.replace(conversation, updated_at=now))
+            await uow.commit()
+        return SendMessageResult(message=message, reply=answer)

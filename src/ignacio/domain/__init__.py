@@ -1,0 +1,85 @@
+"""The domain: entities, value objects, rules and errors. It imports nothing outside itself."""
+
+from ignacio.domain.access import AccessPolicy, AllowedNumber, WhatsAppAccess
+from ignacio.domain.audit import AuditEntry
+from ignacio.domain.auth import (
+    AccessClaims,
+    IssuedTokens,
+    LoginChallenge,
+    OtpCode,
+    OtpPolicy,
+    UserSession,
+)
+from ignacio.domain.conversations import (
+    Author,
+    Channel,
+    Conversation,
+    DeliveryStatus,
+    MediaRef,
+    Message,
+    MessageType,
+    ProcessingState,
+)
+from ignacio.domain.deliveries import Delivery
+from ignacio.domain.errors import (
+    AuthenticationFailed,
+    CodeExpired,
+    Conflict,
+    DomainError,
+    InvalidCode,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    TooManyAttempts,
+    UpstreamUnavailable,
+)
+from ignacio.domain.inbound import DeliveryUpdate, InboundMessage, WebhookBatch
+from ignacio.domain.pagination import Order, Page, PageRequest, Position
+from ignacio.domain.phone import PhoneNumber
+from ignacio.domain.retry import RetryPolicy
+from ignacio.domain.users import RegistrationPolicy, User
+
+__all__ = [
+    "AccessClaims",
+    "AccessPolicy",
+    "AllowedNumber",
+    "AuditEntry",
+    "AuthenticationFailed",
+    "Author",
+    "Channel",
+    "CodeExpired",
+    "Conflict",
+    "Conversation",
+    "Delivery",
+    "DeliveryStatus",
+    "DeliveryUpdate",
+    "DomainError",
+    "InboundMessage",
+    "InvalidCode",
+    "InvalidInput",
+    "IssuedTokens",
+    "LoginChallenge",
+    "MediaRef",
+    "Message",
+    "MessageType",
+    "NotFound",
+    "Order",
+    "OtpCode",
+    "OtpPolicy",
+    "Page",
+    "PageRequest",
+    "PermissionDenied",
+    "PhoneNumber",
+    "Position",
+    "ProcessingState",
+    "RateLimited",
+    "RegistrationPolicy",
+    "RetryPolicy",
+    "TooManyAttempts",
+    "UpstreamUnavailable",
+    "User",
+    "UserSession",
+    "WebhookBatch",
+    "WhatsAppAccess",
+]

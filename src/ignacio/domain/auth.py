@@ -1,0 +1,105 @@
+"""Login by one-time code, and the sessions it opens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import msgspec
+
+from ignacio.domain.errors import InvalidInput
+from ignacio.domain.phone import PhoneNumber
+
+CODE_LENGTH = 6
+
+
+class OtpPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    """How login codes behave; the defaults follow the product brief."""
+
+    ttl: timedelta = timedelta(minutes=5)
+    max_attempts: int = 5
+
+    def __post_init__(self) -> None:
+        if self.ttl <= timedelta(0):
+            raise InvalidInput("A login code must live for some time.")
+        if self.max_attempts < 1:
+            raise InvalidInput("A login code must allow at least one attempt.")
+
+
+class OtpCode(msgspec.Struct, frozen=True):
+    """Six digits, as the member types them (spaces and dashes between digits are forgiven)."""
+
+    digits: str
+
+    def __post_init__(self) -> None:
+        if (
+            len(self.digits) != CODE_LENGTH
+            or not self.digits.isascii()
+            or not self.digits.isdigit()
+        ):
+            raise InvalidInput(f"The login code has {CODE_LENGTH} digits.")
+
+    @classmethod
+    def parse(cls, raw: str) -> OtpCode:
+        return cls("".join(raw.replace("-", " ").split()))
+
+    @classmethod
+    def generate(cls) -> OtpCode:
+        return cls(f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}")
+
+
+class LoginChallenge(msgspec.Struct, frozen=True, kw_only=True):
+    """A code sent to a phone; only its hash is kept."""
+
+    id: UUID
+    phone: PhoneNumber
+    code_hash: str
+    attempts: int = 0
+    expires_at: datetime
+    consumed_at: datetime | None = None
+    created_at: datetime
+
+    def is_expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
+    @property
+    def is_used(self) -> bool:
+        return self.consumed_at is not None
+
+
+class UserSession(msgspec.Struct, frozen=True, kw_only=True):
+    """A login on one device: the refresh token (kept hashed) rotates at every refresh."""
+
+    id: UUID
+    user_id: UUID
+    token_hash: str
+    expires_at: datetime
+    created_at: datetime
+    last_used_at: datetime
+    revoked_at: datetime | None = None
+    user_agent: str | None = None
+    client_address: str | None = None
+
+    def is_live(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
+class AccessClaims(msgspec.Struct, frozen=True, kw_only=True):
+    """What a valid access token says about its bearer."""
+
+    user_id: UUID
+    session_id: UUID
+    expires_at: datetime
+
+
+class IssuedTokens(msgspec.Struct, frozen=True, kw_only=True):
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+
+
+def new_refresh_token() -> str:
+    """256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)

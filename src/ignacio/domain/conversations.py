@@ -1,0 +1,137 @@
+"""Conversations and the messages in them, whichever channel they came through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+import msgspec
+
+from ignacio.domain.errors import InvalidInput
+
+MAX_TITLE_LENGTH = 255
+MAX_MESSAGE_LENGTH = 32_000
+TITLE_FROM_MESSAGE_LENGTH = 60
+
+
+class Channel(StrEnum):
+    """Where a message was written or where it is delivered."""
+
+    WEB = "web"
+    WHATSAPP = "whatsapp"
+
+
+class MessageType(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+    LOCATION = "location"
+    CONTACTS = "contacts"
+    INTERACTIVE = "interactive"
+    REACTION = "reaction"
+    UNSUPPORTED = "unsupported"
+
+
+class Author(StrEnum):
+    """Who wrote a message: the member, the assistant, or a person answering by hand."""
+
+    MEMBER = "member"
+    ASSISTANT = "assistant"
+    STAFF = "staff"
+
+
+class DeliveryStatus(StrEnum):
+    """Where an outgoing message stands with the provider; `received` for inbound ones."""
+
+    RECEIVED = "received"
+    PENDING = "pending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+class MediaRef(msgspec.Struct, frozen=True, kw_only=True):
+    """Where the provider keeps a media file until we fetch it."""
+
+    provider_media_id: str | None = None
+    url: str | None = None
+    mime_type: str | None = None
+    filename: str | None = None
+    sha256: str | None = None
+    is_voice: bool = False
+
+
+class ProcessingState(StrEnum):
+    """Where an inbound message stands in the pipeline that answers it."""
+
+    PENDING = "pending"
+    DONE = "done"
+
+
+class Conversation(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    user_id: UUID
+    title: str | None = None
+    channel: Channel = Channel.WEB
+    created_at: datetime
+    updated_at: datetime
+
+    def __post_init__(self) -> None:
+        if self.title is not None:
+            check_title(self.title)
+
+
+class Message(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    conversation_id: UUID
+    user_id: UUID
+    author: Author
+    content: str
+    message_type: MessageType = MessageType.TEXT
+    channel: Channel = Channel.WEB
+    file_path: str | None = None
+    external_message_id: str | None = None
+    delivery_status: DeliveryStatus = DeliveryStatus.RECEIVED
+    created_at: datetime
+    # Inbound messages from a provider: the media to fetch, and how far the pipeline got.
+    media: MediaRef | None = None
+    processing: ProcessingState | None = None
+    processing_attempts: int = 0
+    # Answers: the message they answer (one answer per message, which makes answering idempotent).
+    reply_to_id: UUID | None = None
+
+    @property
+    def is_from_user(self) -> bool:
+        return self.author is Author.MEMBER
+
+
+def check_title(title: str) -> str:
+    cleaned = title.strip()
+    if not cleaned:
+        raise InvalidInput("A conversation title cannot be empty.")
+    if len(cleaned) > MAX_TITLE_LENGTH:
+        raise InvalidInput(f"A conversation title can have at most {MAX_TITLE_LENGTH} characters.")
+    return cleaned
+
+
+def check_message_text(text: str) -> str:
+    """What a member may send as a text message: not blank, and not longer than 32,000 characters."""
+    if not text.strip():
+        raise InvalidInput("A message cannot be empty.")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise InvalidInput(f"A message can have at most {MAX_MESSAGE_LENGTH} characters.")
+    return text
+
+
+def title_from_first_message(text: str) -> str:
+    """A title for a conversation that has none: the first line of its first message, shortened."""
+    first_line = " ".join(text.strip().split())
+    if len(first_line) <= TITLE_FROM_MESSAGE_LENGTH:
+        return first_line
+    cut = first_line[:TITLE_FROM_MESSAGE_LENGTH].rsplit(" ", 1)[0]
+    return cut + "…"

@@ -1,0 +1,54 @@
+"""What arrives from a messaging provider, once translated out of the provider's own format."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from ignacio.domain.conversations import DeliveryStatus, MediaRef, MessageType
+from ignacio.domain.phone import PhoneNumber
+
+
+class InboundMessage(msgspec.Struct, frozen=True, kw_only=True):
+    """A message a person sent us, in no provider's format.
+
+    `text` is what a reader (and the assistant) should see: the body, a caption, a location or a
+    contact card written out, the title of the button that was tapped.
+    """
+
+    provider: str
+    external_id: str
+    sender: PhoneNumber
+    sender_user_id: str | None = None  # Meta's business-scoped user id (BSUID), where sent
+    profile_name: str | None = None
+    sent_at: datetime
+    message_type: MessageType
+    text: str
+    media: MediaRef | None = None
+    reply_to_external_id: str | None = None
+    forwarded: bool = False
+
+    @property
+    def expects_answer(self) -> bool:
+        """Reactions are kept but not answered; everything else a person sends is answered."""
+        return self.message_type is not MessageType.REACTION
+
+
+class DeliveryUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    """The provider's word on a message we sent."""
+
+    provider: str
+    external_id: str
+    status: DeliveryStatus
+    at: datetime
+    error_code: int | None = None
+    error_title: str | None = None
+
+
+class WebhookBatch(msgspec.Struct, frozen=True, kw_only=True):
+    """One webhook delivery, which may carry several messages and statuses."""
+
+    messages: list[InboundMessage] = msgspec.field(default_factory=list)
+    updates: list[DeliveryUpdate] = msgspec.field(default_factory=list)
+    ignored: list[str] = msgspec.field(default_factory=list)  # why each ignored item was ignored

@@ -1,0 +1,1 @@
+"""Entrypoints: the HTTP app, the command line and the container that composes them."""

@@ -1,0 +1,271 @@
+"""The `ignacio` command: serve, work the queue, migrate, and manage users from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+
+import structlog
+
+from ignacio.application.use_cases.create_user import CreateUserCommand
+from ignacio.domain import DomainError
+from ignacio.entrypoints.config import (
+    ConfigurationError,
+    QueueKind,
+    Settings,
+    load_dotenv_file,
+)
+from ignacio.entrypoints.container import build_container, close_container, run_worker
+from ignacio.entrypoints.logging import configure_logging
+
+log = structlog.get_logger("ignacio")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    load_dotenv_file()
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_format, settings.log_level)
+        return int(arguments.run(settings, arguments))
+    except ConfigurationError as error:
+        print(f"ignacio: {error}", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print(f"ignacio: {error.message}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ignacio", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", help="address to listen on (IGNACIO_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (IGNACIO_PORT)")
+    serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="process queued messages, without HTTP (needs IGNACIO_QUEUE=procrastinate)"
+    )
+    worker.add_argument(
+        "--concurrency", type=int, help="messages processed at once (IGNACIO_WORKER_CONCURRENCY)"
+    )
+    worker.set_defaults(run=_worker)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(run=_migrate)
+
+    users = commands.add_parser("users", help="manage users").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    create = users.add_parser("create", help="register a phone number (the first admin, say)")
+    create.add_argument("--phone", required=True, help="international form, e.g. +34612345678")
+    create.add_argument("--name")
+    create.add_argument("--admin", action="store_true", help="make the user an admin")
+    create.set_defaults(run=_create_user)
+
+    dev = commands.add_parser(
+        "dev", help="tools for trying Ignacio without a provider"
+    ).add_subparsers(required=True, metavar="TOOL")
+    whatsapp = dev.add_parser(
+        "whatsapp", help="send a signed WhatsApp Cloud API text message to a running server"
+    )
+    whatsapp.add_argument("text", help="what the person writes")
+    whatsapp.add_argument("--from", dest="sender", required=True, help="the sender's number")
+    whatsapp.add_argument("--name", default="Dev User", help="the sender's WhatsApp profile name")
+    whatsapp.add_argument("--url", help="the server (default: http://IGNACIO_HOST:IGNACIO_PORT)")
+    whatsapp.set_defaults(run=_dev_whatsapp)
+    return parser
+
+
+def _migrate_if_sql(settings: Settings) -> None:
+    if settings.uses_memory:
+        return
+    from ignacio.adapters.sql import upgrade_database
+
+    upgrade_database(settings.effective_database_url)
+    if settings.queue is QueueKind.PROCRASTINATE:
+        from ignacio.adapters.procrastinate_queue import apply_schema, conninfo_from_url
+
+        apply_schema(conninfo_from_url(settings.effective_database_url))
+
+
+def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ignacio.entrypoints.http.app import create_app
+
+    host = arguments.host or settings.host
+    port = arguments.port or settings.port
+    if settings.should_migrate_on_start:
+        _migrate_if_sql(settings)
+    container = build_container(settings)
+    container.keys()  # create the embedded keys now, not on the first request
+    app = create_app(container)
+    log.info(
+        "ignacio is starting",
+        url=f"http://{host}:{port}",
+        docs=f"http://{host}:{port}/docs",
+        database=_redacted(settings.effective_database_url),
+        channel="console (login codes and WhatsApp messages are printed here)",
+    )
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=True)
+    return 0
+
+
+def _worker(settings: Settings, arguments: argparse.Namespace) -> int:
+    if settings.queue is not QueueKind.PROCRASTINATE:
+        raise ConfigurationError(
+            "`ignacio worker` runs the jobs of a shared queue: set IGNACIO_QUEUE=procrastinate "
+            "(with the in-process queue, `ignacio serve` does the work itself)."
+        )
+    concurrency = arguments.concurrency or settings.worker_concurrency
+    if concurrency < 1:
+        raise ConfigurationError("--concurrency must be at least 1.")
+    if settings.should_migrate_on_start:
+        _migrate_if_sql(settings)
+    asyncio.run(_work(settings, concurrency))
+    return 0
+
+
+async def _work(settings: Settings, concurrency: int) -> None:
+    """The worker until SIGTERM or SIGINT; then running jobs get their grace period (a second
+    signal stops at once)."""
+    container = build_container(settings)
+    container.keys()
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for number in signals:
+        loop.add_signal_handler(number, stop.set)
+    work = asyncio.create_task(run_worker(container, concurrency=concurrency))
+    stopping = asyncio.create_task(stop.wait())
+    log.info(
+        "ignacio worker is running",
+        concurrency=concurrency,
+        database=_redacted(settings.effective_database_url),
+        sweep_seconds=settings.sweep_interval.total_seconds(),
+    )
+    try:
+        await asyncio.wait({work, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
+        if not work.done():
+            log.info("ignacio worker is stopping")
+        work.cancel()
+        stopping.cancel()
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await work
+        finally:
+            await close_container(container)
+    log.info("ignacio worker stopped")
+
+
+def _migrate(settings: Settings, _: argparse.Namespace) -> int:
+    _migrate_if_sql(settings)
+    log.info("database is up to date", database=_redacted(settings.effective_database_url))
+    return 0
+
+
+def _create_user(settings: Settings, arguments: argparse.Namespace) -> int:
+    if settings.should_migrate_on_start:
+        _migrate_if_sql(settings)
+
+    async def create() -> None:
+        container = build_container(settings)
+        try:
+            user = await container.create_user()(
+                None,
+                CreateUserCommand(
+                    phone=arguments.phone, name=arguments.name, is_admin=arguments.admin
+                ),
+            )
+        finally:
+            await close_container(container)
+        role = "admin" if user.is_admin else "member"
+        print(f"Created {role} {user.phone.e164} with id {user.id}.")
+
+    asyncio.run(create())
+    return 0
+
+
+def _dev_whatsapp(settings: Settings, arguments: argparse.Namespace) -> int:
+    import time
+    import uuid
+
+    import httpx
+    import msgspec
+
+    from ignacio.adapters.whatsapp_cloud import sign
+    from ignacio.domain import PhoneNumber
+    from ignacio.entrypoints.keys import whatsapp_app_secret
+
+    sender = PhoneNumber.from_provider(arguments.sender).e164.removeprefix("+")
+    body = msgspec.json.encode(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "dev",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {
+                                    "display_phone_number": "15550000000",
+                                    "phone_number_id": settings.whatsapp_phone_number_id or "dev",
+                                },
+                                "contacts": [
+                                    {"profile": {"name": arguments.name}, "wa_id": sender}
+                                ],
+                                "messages": [
+                                    {
+                                        "from": sender,
+                                        "id": f"wamid.dev.{uuid.uuid4().hex}",
+                                        "timestamp": str(int(time.time())),
+                                        "type": "text",
+                                        "text": {"body": arguments.text},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    url = (arguments.url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    response = httpx.post(
+        f"{url}/webhooks/whatsapp",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Hub-Signature-256": sign(body, whatsapp_app_secret(settings)),
+        },
+        timeout=10,
+    )
+    print(f"{response.status_code} {response.text}")
+    return 0 if response.status_code == 200 else 1
+
+
+def _redacted(url: str) -> str:
+    """The database URL without its password, for logs."""
+    scheme, separator, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    credentials, _, location = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{separator}{user}:***@{location}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

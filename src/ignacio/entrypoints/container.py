@@ -1,0 +1,395 @@
+"""The composition root: the one place that picks adapters and wires them into use cases.
+
+Tests override providers (`container.channel.override(fake)`) instead of patching modules;
+providers are resolved per request, so an override takes effect at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+import httpx
+from dependency_injector import containers, providers
+
+from ignacio.adapters.console import ConsoleChannel, ConsoleMediaFetcher
+from ignacio.adapters.inprocess_queue import InProcessJobQueue
+from ignacio.adapters.local_storage import LocalFileStorage
+from ignacio.adapters.memory import (
+    InMemoryBlobStorage,
+    InMemoryStore,
+    InMemoryUnitOfWorkFactory,
+    MemoryHealthProbe,
+)
+from ignacio.adapters.offline_assistant import OfflineAssistant
+from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue, conninfo_from_url
+from ignacio.adapters.ratelimit import LimitsRateLimiter
+from ignacio.adapters.security import (
+    AesGcmPhoneCipher,
+    HmacSecretHasher,
+    JwtAccessTokens,
+    KeyRing,
+    derive_key,
+)
+from ignacio.adapters.sql import SqlHealthProbe, SqlUnitOfWorkFactory, create_engine
+from ignacio.adapters.system import RandomIdGenerator, SystemClock
+from ignacio.adapters.twilio import TwilioChannel, TwilioMediaFetcher
+from ignacio.adapters.whatsapp_cloud import CloudApiChannel, CloudApiMediaFetcher
+from ignacio.application.auditing import Auditor
+from ignacio.application.ports import RateLimit
+from ignacio.application.sessions import SessionIssuer
+from ignacio.application.use_cases.add_to_allow_list import AddToAllowList
+from ignacio.application.use_cases.admin_get_conversation import AdminGetConversation
+from ignacio.application.use_cases.admin_list_conversations import AdminListConversations
+from ignacio.application.use_cases.authenticate import Authenticate
+from ignacio.application.use_cases.check_health import CheckHealth
+from ignacio.application.use_cases.create_conversation import CreateConversation
+from ignacio.application.use_cases.create_user import CreateUser
+from ignacio.application.use_cases.delete_user import DeleteUser
+from ignacio.application.use_cases.get_me import GetMe
+from ignacio.application.use_cases.list_allow_list import ListAllowList
+from ignacio.application.use_cases.list_audit_log import ListAuditLog
+from ignacio.application.use_cases.list_conversations import ListConversations
+from ignacio.application.use_cases.list_failed_deliveries import ListFailedDeliveries
+from ignacio.application.use_cases.list_messages import ListMessages
+from ignacio.application.use_cases.list_users import ListUsers
+from ignacio.application.use_cases.logout import Logout
+from ignacio.application.use_cases.process_inbound import ProcessInbound
+from ignacio.application.use_cases.receive_inbound import InboundLimits, ReceiveInbound
+from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
+from ignacio.application.use_cases.record_delivery_update import RecordDeliveryUpdate
+from ignacio.application.use_cases.refresh_session import RefreshSession
+from ignacio.application.use_cases.remove_from_allow_list import RemoveFromAllowList
+from ignacio.application.use_cases.request_otp import OtpRequestLimits, RequestOtp
+from ignacio.application.use_cases.resume_processing import ResumeProcessing
+from ignacio.application.use_cases.send_message import SendMessage
+from ignacio.application.use_cases.update_me import UpdateMe
+from ignacio.application.use_cases.update_user import UpdateUser
+from ignacio.application.use_cases.verify_otp import VerifyOtp
+from ignacio.domain import OtpPolicy, RetryPolicy
+from ignacio.entrypoints.config import ConfigurationError, Settings
+from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
+
+
+def _storage_kind(settings: Settings) -> str:
+    return "memory" if settings.uses_memory else "sql"
+
+
+def _otp_limits(settings: Settings) -> OtpRequestLimits:
+    window = int(settings.otp_request_window.total_seconds())
+    return OtpRequestLimits(
+        per_phone=RateLimit(amount=settings.otp_requests_per_phone, seconds=window),
+        per_client=RateLimit(amount=settings.otp_requests_per_client, seconds=window),
+    )
+
+
+def _inbound_limits(settings: Settings) -> InboundLimits:
+    return InboundLimits(
+        per_phone=RateLimit(
+            amount=settings.rate_limit_messages,
+            seconds=int(settings.rate_limit_window.total_seconds()),
+        )
+    )
+
+
+def _hashing_key(keys: KeyRing) -> bytes:
+    return derive_key(keys.jwt_secret, "ignacio secret hashing v1")
+
+
+class Container(containers.DeclarativeContainer):
+    settings: providers.Dependency[Settings] = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(RandomIdGenerator)
+
+    keys = providers.Singleton(load_keys, settings)
+    hasher = providers.Singleton(HmacSecretHasher, key=providers.Callable(_hashing_key, keys))
+    phone_cipher = providers.Singleton(AesGcmPhoneCipher, key=keys.provided.phone_key)
+    access_tokens = providers.Singleton(
+        JwtAccessTokens, secret=keys.provided.jwt_secret, ttl=settings.provided.access_token_ttl
+    )
+
+    storage_kind = providers.Callable(_storage_kind, settings)
+    engine = providers.Singleton(create_engine, settings.provided.effective_database_url)
+    memory_store = providers.Singleton(InMemoryStore)
+    uow = providers.Selector(
+        storage_kind,
+        memory=providers.Singleton(InMemoryUnitOfWorkFactory, memory_store),
+        sql=providers.Singleton(SqlUnitOfWorkFactory, engine, phone_cipher),
+    )
+    database_probe = providers.Selector(
+        storage_kind,
+        memory=providers.Singleton(MemoryHealthProbe),
+        sql=providers.Singleton(SqlHealthProbe, engine),
+    )
+
+    http_client = providers.Singleton(
+        httpx.AsyncClient, timeout=httpx.Timeout(15.0, connect=5.0), follow_redirects=False
+    )
+    channel_kind = providers.Callable(lambda settings: settings.channel.value, settings)
+    channel = providers.Selector(
+        channel_kind,
+        console=providers.Singleton(ConsoleChannel),
+        whatsapp_cloud=providers.Singleton(
+            CloudApiChannel,
+            client=http_client,
+            base_url=settings.provided.whatsapp_api_base_url,
+            api_version=settings.provided.whatsapp_api_version,
+            phone_number_id=settings.provided.whatsapp_phone_number_id,
+            access_token=settings.provided.whatsapp_access_token,
+            login_template_name=settings.provided.whatsapp_login_template,
+            login_template_language=settings.provided.whatsapp_login_template_language,
+        ),
+        twilio=providers.Singleton(
+            TwilioChannel,
+            client=http_client,
+            account_sid=settings.provided.twilio_account_sid,
+            auth_token=settings.provided.twilio_auth_token,
+            from_number=settings.provided.twilio_number,
+            api_base_url=settings.provided.twilio_api_base_url,
+            messaging_base_url=settings.provided.twilio_messaging_base_url,
+            status_callback_url=settings.provided.twilio_status_callback,
+            login_content_sid=settings.provided.twilio_login_content_sid,
+        ),
+    )
+    media_fetcher = providers.Selector(
+        channel_kind,
+        console=providers.Singleton(ConsoleMediaFetcher),
+        whatsapp_cloud=providers.Singleton(
+            CloudApiMediaFetcher,
+            client=http_client,
+            base_url=settings.provided.whatsapp_api_base_url,
+            api_version=settings.provided.whatsapp_api_version,
+            access_token=settings.provided.whatsapp_access_token,
+        ),
+        twilio=providers.Singleton(
+            TwilioMediaFetcher,
+            client=http_client,
+            account_sid=settings.provided.twilio_account_sid,
+            auth_token=settings.provided.twilio_auth_token,
+            api_base_url=settings.provided.twilio_api_base_url,
+        ),
+    )
+    webhook_secret = providers.Singleton(whatsapp_app_secret, settings)
+    blob_storage = providers.Selector(
+        storage_kind,
+        memory=providers.Singleton(InMemoryBlobStorage),
+        sql=providers.Singleton(LocalFileStorage, settings.provided.effective_storage_dir),
+    )
+    queue_kind = providers.Callable(lambda settings: settings.queue.value, settings)
+    job_queue = providers.Selector(
+        queue_kind,
+        inprocess=providers.Singleton(
+            InProcessJobQueue, concurrency=settings.provided.worker_concurrency
+        ),
+        procrastinate=providers.Singleton(
+            ProcrastinateJobQueue,
+            conninfo=providers.Callable(
+                conninfo_from_url, settings.provided.effective_database_url
+            ),
+            pool_size=providers.Callable(
+                lambda settings: settings.worker_concurrency + 4, settings
+            ),
+        ),
+    )
+    retry_policy = providers.Singleton(
+        RetryPolicy, max_attempts=settings.provided.send_max_attempts
+    )
+    assistant = providers.Singleton(OfflineAssistant)
+    rate_limiter = providers.Singleton(
+        LimitsRateLimiter,
+        settings.provided.effective_rate_limit_storage,
+        key_prefix=settings.provided.redis_key_prefix,
+    )
+
+    otp_policy = providers.Singleton(
+        OtpPolicy, ttl=settings.provided.otp_ttl, max_attempts=settings.provided.otp_max_attempts
+    )
+    auditor = providers.Singleton(Auditor, clock, ids)
+    session_issuer = providers.Singleton(
+        SessionIssuer,
+        tokens=access_tokens,
+        hasher=hasher,
+        clock=clock,
+        ids=ids,
+        refresh_ttl=settings.provided.refresh_token_ttl,
+    )
+
+    request_otp = providers.Factory(
+        RequestOtp,
+        uow=uow,
+        channel=channel,
+        hasher=hasher,
+        limiter=rate_limiter,
+        clock=clock,
+        ids=ids,
+        policy=otp_policy,
+        registration=settings.provided.registration,
+        limits=providers.Callable(_otp_limits, settings),
+    )
+    verify_otp = providers.Factory(
+        VerifyOtp,
+        uow=uow,
+        hasher=hasher,
+        sessions=session_issuer,
+        clock=clock,
+        ids=ids,
+        policy=otp_policy,
+        registration=settings.provided.registration,
+    )
+    refresh_session = providers.Factory(
+        RefreshSession, uow=uow, hasher=hasher, sessions=session_issuer, clock=clock
+    )
+    logout = providers.Factory(Logout, uow=uow, clock=clock)
+    authenticate = providers.Factory(Authenticate, uow=uow, tokens=access_tokens, clock=clock)
+    get_me = providers.Factory(GetMe, uow=uow)
+    update_me = providers.Factory(UpdateMe, uow=uow, clock=clock)
+    list_users = providers.Factory(ListUsers, uow=uow, auditor=auditor)
+    create_user = providers.Factory(CreateUser, uow=uow, auditor=auditor, clock=clock, ids=ids)
+    update_user = providers.Factory(UpdateUser, uow=uow, auditor=auditor, clock=clock)
+    delete_user = providers.Factory(DeleteUser, uow=uow, auditor=auditor)
+    create_conversation = providers.Factory(CreateConversation, uow=uow, clock=clock, ids=ids)
+    list_conversations = providers.Factory(ListConversations, uow=uow)
+    list_messages = providers.Factory(ListMessages, uow=uow)
+    send_message = providers.Factory(
+        SendMessage,
+        uow=uow,
+        assistant=assistant,
+        clock=clock,
+        ids=ids,
+        history_limit=settings.provided.history_messages,
+    )
+    admin_list_conversations = providers.Factory(AdminListConversations, uow=uow, auditor=auditor)
+    admin_get_conversation = providers.Factory(AdminGetConversation, uow=uow, auditor=auditor)
+    list_audit_log = providers.Factory(ListAuditLog, uow=uow)
+    list_allow_list = providers.Factory(ListAllowList, uow=uow, auditor=auditor)
+    add_to_allow_list = providers.Factory(
+        AddToAllowList, uow=uow, auditor=auditor, clock=clock, ids=ids
+    )
+    remove_from_allow_list = providers.Factory(RemoveFromAllowList, uow=uow, auditor=auditor)
+    receive_inbound = providers.Factory(
+        ReceiveInbound,
+        uow=uow,
+        queue=job_queue,
+        clock=clock,
+        ids=ids,
+        channel=channel,
+        limiter=rate_limiter,
+        access=settings.provided.access_policy,
+        limits=providers.Callable(_inbound_limits, settings),
+    )
+    record_delivery_update = providers.Factory(RecordDeliveryUpdate, uow=uow, clock=clock)
+    receive_webhook = providers.Factory(
+        ReceiveWebhook, receive=receive_inbound, record=record_delivery_update
+    )
+    process_inbound = providers.Factory(
+        ProcessInbound,
+        uow=uow,
+        channel=channel,
+        media=media_fetcher,
+        storage=blob_storage,
+        assistant=assistant,
+        clock=clock,
+        ids=ids,
+        retry=retry_policy,
+        history_limit=settings.provided.history_messages,
+    )
+    resume_processing = providers.Factory(ResumeProcessing, uow=uow, queue=job_queue)
+    list_failed_deliveries = providers.Factory(ListFailedDeliveries, uow=uow)
+    check_health = providers.Factory(CheckHealth, probes=providers.List(database_probe))
+
+
+USE_CASES: tuple[str, ...] = (
+    "request_otp",
+    "verify_otp",
+    "refresh_session",
+    "logout",
+    "authenticate",
+    "get_me",
+    "update_me",
+    "list_users",
+    "create_user",
+    "update_user",
+    "delete_user",
+    "create_conversation",
+    "list_conversations",
+    "list_messages",
+    "send_message",
+    "admin_list_conversations",
+    "admin_get_conversation",
+    "list_audit_log",
+    "list_allow_list",
+    "add_to_allow_list",
+    "remove_from_allow_list",
+    "check_health",
+    "receive_webhook",
+    "list_failed_deliveries",
+)
+
+
+def build_container(settings: Settings) -> Container:
+    return Container(settings=settings)
+
+
+async def start_processing(container: Container, *, worker: bool | None = None) -> None:
+    """Connect the job queue to ProcessInbound, and queue what a previous run left unfinished.
+
+    With the PostgreSQL-backed queue, this process also runs a worker in the background (with
+    the periodic sweep) unless IGNACIO_RUN_WORKER=false or `worker=False`; the in-process queue
+    needs nothing more.
+    """
+
+    async def process(message_id: UUID) -> float | None:
+        outcome = await container.process_inbound()(message_id)
+        return outcome.retry_in
+
+    queue = container.job_queue()
+    queue.bind(process)
+    await container.resume_processing()()
+    settings = container.settings()
+    if isinstance(queue, ProcrastinateJobQueue) and (
+        settings.run_worker if worker is None else worker
+    ):
+        queue.start_worker(
+            settings.worker_concurrency,
+            sweep=_sweep(container),
+            sweep_seconds=settings.sweep_interval.total_seconds(),
+        )
+
+
+async def run_worker(container: Container, *, concurrency: int | None = None) -> None:
+    """Process the shared queue's jobs until cancelled (`ignacio worker`): no HTTP, a worker and,
+    every IGNACIO_SWEEP_SECONDS, a sweep that queues pending messages nobody queued (a process
+    that died between storing a message and queueing it) and frees jobs of killed workers."""
+    queue = container.job_queue()
+    if not isinstance(queue, ProcrastinateJobQueue):
+        raise ConfigurationError(
+            "`ignacio worker` runs the jobs of a shared queue: set IGNACIO_QUEUE=procrastinate "
+            "(with the in-process queue, `ignacio serve` does the work itself)."
+        )
+    settings = container.settings()
+    await start_processing(container, worker=False)
+    await queue.run_worker(
+        concurrency or settings.worker_concurrency,
+        sweep=_sweep(container),
+        sweep_seconds=settings.sweep_interval.total_seconds(),
+    )
+
+
+def _sweep(container: Container) -> Callable[[], Awaitable[int]]:
+    async def sweep() -> int:
+        queued: int = await container.resume_processing()()
+        return queued
+
+    return sweep
+
+
+async def close_container(container: Container) -> None:
+    """Stop the queue, close the HTTP client, release pooled connections (creating an engine or a
+    client opens nothing, so this is cheap when they were never used)."""
+    await container.job_queue().close()
+    await container.http_client().aclose()
+    if container.storage_kind() == "sql":
+        engine: Any = container.engine()
+        await engine.dispose()

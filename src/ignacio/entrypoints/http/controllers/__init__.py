@@ -1,0 +1,21 @@
+"""The API's controllers, one per area, at seed 000's paths."""
+
+from ignacio.entrypoints.http.controllers.admin import AdminController
+from ignacio.entrypoints.http.controllers.auth import AuthController
+from ignacio.entrypoints.http.controllers.conversations import ConversationController
+from ignacio.entrypoints.http.controllers.health import health
+from ignacio.entrypoints.http.controllers.users import UserController
+from ignacio.entrypoints.http.controllers.webhooks import (
+    TwilioWebhookController,
+    WhatsAppWebhookController,
+)
+
+__all__ = [
+    "AdminController",
+    "AuthController",
+    "ConversationController",
+    "TwilioWebhookController",
+    "UserController",
+    "WhatsAppWebhookController",
+    "health",
+]

@@ -1,0 +1,192 @@
+"""Oversight for admins: every conversation, the audit log, failed deliveries and the WhatsApp
+allow-list. Every read and change of people's data here is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from ignacio.application.use_cases.add_to_allow_list import (
+    AddToAllowList,
+    AddToAllowListCommand,
+)
+from ignacio.application.use_cases.admin_get_conversation import AdminGetConversation
+from ignacio.application.use_cases.admin_list_conversations import (
+    AdminConversationsQuery,
+    AdminListConversations,
+)
+from ignacio.application.use_cases.authenticate import Principal
+from ignacio.application.use_cases.list_allow_list import ListAllowList
+from ignacio.application.use_cases.list_audit_log import AuditLogQuery, ListAuditLog
+from ignacio.application.use_cases.list_failed_deliveries import ListFailedDeliveries
+from ignacio.application.use_cases.remove_from_allow_list import RemoveFromAllowList
+from ignacio.domain import Channel, Order
+from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
+from ignacio.entrypoints.http.schemas import (
+    AdminConversationOut,
+    AllowedNumberOut,
+    AllowNumberBody,
+    AuditEntryOut,
+    ConversationOut,
+    DeliveryOut,
+    MessageOut,
+    PageOut,
+    UserOut,
+    page_out,
+)
+
+UserFilter = Annotated[UUID | None, QueryParameter(name="userId", description="Only this member's")]
+ChannelFilter = Annotated[Channel | None, QueryParameter(description="Only this channel's")]
+Since = Annotated[datetime | None, QueryParameter(description="Active at or after (ISO 8601)")]
+Until = Annotated[datetime | None, QueryParameter(description="Active before (ISO 8601)")]
+TitleSearch = Annotated[str | None, QueryParameter(max_length=100, description="Part of a title")]
+
+
+class AdminController(Controller):
+    path = "/admin"
+    tags = ["admin"]
+
+    @get("/conversations")
+    async def list_conversations(
+        self,
+        principal: NamedDependency[Principal],
+        admin_list_conversations: NamedDependency[AdminListConversations],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        order: OrderQuery = Order.NEWEST_FIRST,
+        user_id: UserFilter = None,
+        channel: ChannelFilter = None,
+        since: Since = None,
+        until: Until = None,
+        search: TitleSearch = None,
+    ) -> PageOut[ConversationOut]:
+        """Every conversation, filtered by member, channel and period of last activity."""
+        page = await admin_list_conversations(
+            principal.user,
+            AdminConversationsQuery(
+                page=page_request(limit, cursor, order),
+                user_id=user_id,
+                channel=channel,
+                since=since,
+                until=until,
+                search=search or None,
+            ),
+        )
+        return page_out(page, ConversationOut.of)
+
+    @get("/conversations/{conversation_id:uuid}")
+    async def get_conversation(
+        self,
+        principal: NamedDependency[Principal],
+        admin_get_conversation: NamedDependency[AdminGetConversation],
+        conversation_id: FromPath[UUID],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        order: OrderQuery = Order.NEWEST_FIRST,
+    ) -> AdminConversationOut:
+        """One conversation, its owner, and a page of its messages."""
+        view = await admin_get_conversation(
+            principal.user, conversation_id, page_request(limit, cursor, order)
+        )
+        return AdminConversationOut(
+            conversation=ConversationOut.of(view.conversation),
+            owner=UserOut.of(view.owner),
+            messages=page_out(view.messages, MessageOut.of),
+        )
+
+    @get("/users/{user_id:uuid}/conversations")
+    async def user_conversations(
+        self,
+        principal: NamedDependency[Principal],
+        admin_list_conversations: NamedDependency[AdminListConversations],
+        user_id: FromPath[UUID],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        order: OrderQuery = Order.NEWEST_FIRST,
+    ) -> PageOut[ConversationOut]:
+        """One member's conversations (404 if the member does not exist)."""
+        page = await admin_list_conversations(
+            principal.user,
+            AdminConversationsQuery(page=page_request(limit, cursor, order), user_id=user_id),
+        )
+        return page_out(page, ConversationOut.of)
+
+    @get("/audit-log")
+    async def audit_log(
+        self,
+        principal: NamedDependency[Principal],
+        list_audit_log: NamedDependency[ListAuditLog],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        order: OrderQuery = Order.NEWEST_FIRST,
+        actor_id: Annotated[UUID | None, QueryParameter(name="actorId")] = None,
+        target_id: Annotated[str | None, QueryParameter(name="targetId", max_length=100)] = None,
+        action: Annotated[str | None, QueryParameter(max_length=64)] = None,
+    ) -> PageOut[AuditEntryOut]:
+        """What admins did: who, what, to whom, when."""
+        page = await list_audit_log(
+            principal.user,
+            AuditLogQuery(
+                page=page_request(limit, cursor, order),
+                actor_id=actor_id,
+                target_id=target_id,
+                action=action,
+            ),
+        )
+        return page_out(page, AuditEntryOut.of)
+
+    @get("/deliveries/failed")
+    async def failed_deliveries(
+        self,
+        principal: NamedDependency[Principal],
+        list_failed_deliveries: NamedDependency[ListFailedDeliveries],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        order: OrderQuery = Order.NEWEST_FIRST,
+    ) -> PageOut[DeliveryOut]:
+        """Answers that never reached the member, with WhatsApp's error code and reason."""
+        page = await list_failed_deliveries(principal.user, page_request(limit, cursor, order))
+        return page_out(page, DeliveryOut.of)
+
+    @get("/allowlist")
+    async def allow_list(
+        self,
+        principal: NamedDependency[Principal],
+        list_allow_list: NamedDependency[ListAllowList],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        order: OrderQuery = Order.NEWEST_FIRST,
+    ) -> PageOut[AllowedNumberOut]:
+        """The numbers admins let talk to Ignacio on WhatsApp when IGNACIO_WHATSAPP_ACCESS is
+        `whitelist` (the configuration's WHITELISTED_USERS are not listed here)."""
+        page = await list_allow_list(principal.user, page_request(limit, cursor, order))
+        return page_out(page, AllowedNumberOut.of)
+
+    @post("/allowlist", status_code=HTTP_201_CREATED)
+    async def add_to_allow_list(
+        self,
+        principal: NamedDependency[Principal],
+        add_to_allow_list: NamedDependency[AddToAllowList],
+        data: JSONBody[AllowNumberBody],
+    ) -> AllowedNumberOut:
+        """Let a number talk to Ignacio (409 if it is already listed)."""
+        entry = await add_to_allow_list(
+            principal.user, AddToAllowListCommand(phone=data.phone_number, note=data.note)
+        )
+        return AllowedNumberOut.of(entry)
+
+    @delete("/allowlist/{entry_id:uuid}", status_code=HTTP_204_NO_CONTENT)
+    async def remove_from_allow_list(
+        self,
+        principal: NamedDependency[Principal],
+        remove_from_allow_list: NamedDependency[RemoveFromAllowList],
+        entry_id: FromPath[UUID],
+    ) -> None:
+        """Take an entry off the allow-list (by its id, so numbers stay out of URLs and logs)."""
+        await remove_from_allow_list(principal.user, entry_id)

@@ -1,0 +1,102 @@
+"""A member's conversations and messages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from ignacio.application.use_cases.authenticate import Principal
+from ignacio.application.use_cases.create_conversation import (
+    CreateConversation,
+    CreateConversationCommand,
+)
+from ignacio.application.use_cases.list_conversations import (
+    ListConversations,
+    ListConversationsQuery,
+)
+from ignacio.application.use_cases.list_messages import ListMessages
+from ignacio.application.use_cases.send_message import SendMessage, SendMessageCommand
+from ignacio.domain import Order
+from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
+from ignacio.entrypoints.http.schemas import (
+    ConversationOut,
+    CreateConversationBody,
+    MessageOut,
+    PageOut,
+    SendMessageBody,
+    TurnOut,
+    page_out,
+)
+
+TitleSearch = Annotated[str | None, QueryParameter(max_length=100, description="Part of a title")]
+
+
+class ConversationController(Controller):
+    path = "/conversations"
+    tags = ["conversations"]
+
+    @get("/")
+    async def list_conversations(
+        self,
+        principal: NamedDependency[Principal],
+        list_conversations: NamedDependency[ListConversations],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        order: OrderQuery = Order.NEWEST_FIRST,
+        search: TitleSearch = None,
+    ) -> PageOut[ConversationOut]:
+        """The caller's conversations, most recently active first; web and WhatsApp alike."""
+        page = await list_conversations(
+            principal.user,
+            ListConversationsQuery(page=page_request(limit, cursor, order), search=search or None),
+        )
+        return page_out(page, ConversationOut.of)
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create_conversation(
+        self,
+        principal: NamedDependency[Principal],
+        create_conversation: NamedDependency[CreateConversation],
+        data: JSONBody[CreateConversationBody | None] = None,
+    ) -> ConversationOut:
+        """Start a conversation; without a title, its first message names it."""
+        conversation = await create_conversation(
+            principal.user, CreateConversationCommand(title=data.title if data else None)
+        )
+        return ConversationOut.of(conversation)
+
+    @get("/{conversation_id:uuid}/messages")
+    async def list_messages(
+        self,
+        principal: NamedDependency[Principal],
+        list_messages: NamedDependency[ListMessages],
+        conversation_id: FromPath[UUID],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        order: OrderQuery = Order.NEWEST_FIRST,
+    ) -> PageOut[MessageOut]:
+        """A page of the conversation's messages; follow `nextCursor` for the next page."""
+        page = await list_messages(
+            principal.user, conversation_id, page_request(limit, cursor, order)
+        )
+        return page_out(page, MessageOut.of)
+
+    @post("/{conversation_id:uuid}/messages", status_code=HTTP_201_CREATED)
+    async def send_message(
+        self,
+        principal: NamedDependency[Principal],
+        send_message: NamedDependency[SendMessage],
+        conversation_id: FromPath[UUID],
+        data: JSONBody[SendMessageBody],
+    ) -> TurnOut:
+        """Send a message and get the assistant's answer; the message is kept even if it fails."""
+        result = await send_message(
+            principal.user,
+            SendMessageCommand(conversation_id=conversation_id, content=data.content),
+        )
+        return TurnOut(message=MessageOut.of(result.message), reply=MessageOut.of(result.reply))

@@ -1,0 +1,20 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+
+from ignacio.application.use_cases.check_health import CheckHealth
+from ignacio.entrypoints.http.schemas import HealthOut
+
+
+@get("/health", tags=["system"], security=[])
+async def health(check_health: NamedDependency[CheckHealth]) -> Response[HealthOut]:
+    """200 when the database answers, 503 otherwise; each dependency's state in `checks`."""
+    report = await check_health()
+    return Response(
+        HealthOut(status="ok" if report.healthy else "unavailable", checks=report.checks),
+        status_code=HTTP_200_OK if report.healthy else HTTP_503_SERVICE_UNAVAILABLE,
+    )

@@ -1,0 +1,155 @@
+"""Webhooks from WhatsApp providers: authenticated by signature, acknowledged after a durable write."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import structlog
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN
+
+from ignacio.adapters import twilio
+from ignacio.adapters.whatsapp_cloud import parse_webhook, verify_signature
+from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
+from ignacio.entrypoints.http.schemas import ErrorBody, WebhookReceiptOut
+
+log = structlog.get_logger(__name__)
+
+SIGNATURE_HEADER = "x-hub-signature-256"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+class WhatsAppWebhookController(Controller):
+    path = "/webhooks/whatsapp"
+    tags = ["webhooks"]
+    security = []
+
+    @get("/", media_type="text/plain")
+    async def verify(
+        self,
+        request: Request[Any, Any, Any],
+        mode: Annotated[str | None, QueryParameter(name="hub.mode")] = None,
+        verify_token: Annotated[str | None, QueryParameter(name="hub.verify_token")] = None,
+        challenge: Annotated[
+            str | None, QueryParameter(name="hub.challenge", max_length=200)
+        ] = None,
+    ) -> Response[str]:
+        """Meta's subscription check: echo `hub.challenge` when the verify token matches."""
+        expected = request.app.state.get("whatsapp_verify_token")
+        if mode == "subscribe" and expected and verify_token == expected and challenge:
+            return Response(challenge, status_code=HTTP_200_OK, media_type="text/plain")
+        log.warning("webhook verification refused", mode=mode)
+        return Response(
+            "Verification failed.", status_code=HTTP_403_FORBIDDEN, media_type="text/plain"
+        )
+
+    @post("/", status_code=HTTP_200_OK)
+    async def receive(
+        self,
+        request: Request[Any, Any, Any],
+        receive_webhook: NamedDependency[ReceiveWebhook],
+    ) -> Response[WebhookReceiptOut | ErrorBody]:
+        """A signed delivery of messages and statuses. 200 once everything in it is stored;
+        401 if the X-Hub-Signature-256 header does not match the raw body."""
+        body = await request.body()
+        if not verify_signature(
+            body, request.headers.get(SIGNATURE_HEADER), request.app.state["whatsapp_app_secret"]
+        ):
+            log.warning(
+                "webhook signature rejected",
+                has_header=SIGNATURE_HEADER in request.headers,
+                client=request.client.host if request.client else None,
+            )
+            return Response(
+                ErrorBody(
+                    error="invalid_signature",
+                    message="The X-Hub-Signature-256 header does not match the body.",
+                ),
+                status_code=HTTP_401_UNAUTHORIZED,
+            )
+        receipt = await receive_webhook(parse_webhook(body))
+        return Response(
+            WebhookReceiptOut(
+                stored=receipt.stored,
+                duplicates=receipt.duplicates,
+                updates=receipt.updates,
+                ignored=receipt.ignored,
+                refused=receipt.refused,
+            )
+        )
+
+
+class TwilioWebhookController(Controller):
+    """Twilio posts incoming messages to /webhooks/twilio (the number's "A message comes in"
+    URL) and delivery reports to /webhooks/twilio/status (the StatusCallback Ignacio sets on what
+    it sends); either path takes either kind, since they differ only in the URL Twilio signs."""
+
+    path = "/webhooks/twilio"
+    tags = ["webhooks"]
+    security = []
+
+    @post("/", status_code=HTTP_200_OK, media_type=MediaType.XML)
+    async def receive(
+        self, request: Request[Any, Any, Any], receive_webhook: NamedDependency[ReceiveWebhook]
+    ) -> Response[str | ErrorBody]:
+        """An incoming WhatsApp message, form-encoded and signed (X-Twilio-Signature). 200 with
+        an empty TwiML `<Response/>` once it is stored (the answer follows through the REST API);
+        403 if the signature does not match the form and the public URL."""
+        return await _receive_twilio(request, receive_webhook, _signed_url(request))
+
+    @post("/status", status_code=HTTP_200_OK, media_type=MediaType.XML)
+    async def status(
+        self, request: Request[Any, Any, Any], receive_webhook: NamedDependency[ReceiveWebhook]
+    ) -> Response[str | ErrorBody]:
+        """A status callback for a message Ignacio sent (sent, delivered, read, failed with
+        Twilio's ErrorCode), signed like the messages (for TWILIO_STATUS_CALLBACK_URL, when set)."""
+        urls = [_signed_url(request)]
+        configured = request.app.state.get("twilio_status_callback_url")
+        if configured and configured not in urls:
+            urls.append(configured)
+        return await _receive_twilio(request, receive_webhook, *urls)
+
+
+async def _receive_twilio(
+    request: Request[Any, Any, Any], receive_webhook: ReceiveWebhook, *urls: str
+) -> Response[str | ErrorBody]:
+    """Check the signature against each URL Twilio may have called, then store the form."""
+    body = await request.body()
+    params = twilio.parse_form(body)
+    token = request.app.state.get("twilio_auth_token") or ""
+    header = request.headers.get(twilio.SIGNATURE_HEADER)
+    settings = request.headers.get(twilio.SETTINGS_HEADER)
+    if not any(
+        twilio.verify_signature(url, params, header, token, settings=settings) for url in urls
+    ):
+        log.warning(
+            "twilio webhook signature rejected",
+            has_header=twilio.SIGNATURE_HEADER in request.headers,
+            client=request.client.host if request.client else None,
+        )
+        return Response(
+            ErrorBody(
+                error="invalid_signature",
+                message="The X-Twilio-Signature header does not match the form and the URL.",
+            ),
+            status_code=HTTP_403_FORBIDDEN,
+            media_type=MediaType.JSON,
+        )
+    receipt = await receive_webhook(twilio.parse_webhook(params, datetime.now(UTC)))
+    log.debug("twilio webhook stored", stored=receipt.stored, updates=receipt.updates)
+    return Response(EMPTY_TWIML, status_code=HTTP_200_OK, media_type=MediaType.XML)
+
+
+def _signed_url(request: Request[Any, Any, Any]) -> str:
+    """The URL Twilio signed: TWILIO_PUBLIC_URL with this request's path and query (behind a
+    proxy the request's own scheme and host are not what Twilio called), else the request's URL."""
+    public_url: str | None = request.app.state.get("twilio_public_url")
+    if not public_url:
+        return str(request.url)
+    raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
+    query: bytes = request.scope.get("query_string", b"")
+    url = public_url.rstrip("/") + raw_path.decode("latin-1")
+    return f"{url}?{query.decode('latin-1')}" if query else url

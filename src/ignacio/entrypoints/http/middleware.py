@@ -1,0 +1,51 @@
+"""A request id on every log line of a request, and one access log line per request."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import structlog
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger("ignacio.http")
+
+_REQUEST_ID_HEADER = b"x-request-id"
+_ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_QUIET_PATHS = frozenset({"/health"})
+
+
+class RequestContextMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        incoming = dict(scope["headers"]).get(_REQUEST_ID_HEADER, b"").decode("latin-1")
+        request_id = incoming if _ACCEPTABLE_ID.match(incoming) else uuid.uuid4().hex
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (_REQUEST_ID_HEADER, request_id.encode()),
+                ]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await next_app(scope, receive, send_with_id)
+            finally:
+                path = scope["path"]
+                (log.debug if path in _QUIET_PATHS and status < 500 else log.info)(
+                    "request",
+                    method=scope.get("method", ""),
+                    path=path,
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )

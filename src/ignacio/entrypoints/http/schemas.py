@@ -1,0 +1,321 @@
+"""The HTTP API's shapes: separate from the domain's, camelCase on the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from ignacio.domain import (
+    AllowedNumber,
+    AuditEntry,
+    Author,
+    Channel,
+    Conversation,
+    Delivery,
+    DeliveryStatus,
+    IssuedTokens,
+    Message,
+    MessageType,
+    Page,
+    User,
+)
+from ignacio.domain.pagination import encode_cursor
+
+T = TypeVar("T")
+
+PhoneField = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=64, examples=["+34612345678"], description="International form"
+    ),
+]
+
+
+class Schema(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    """Base of every request and response body."""
+
+
+class ErrorBody(Schema):
+    error: str
+    message: str
+    details: Any = None
+
+
+# --- auth ------------------------------------------------------------------------------------
+
+
+class OtpRequestBody(Schema):
+    phone_number: PhoneField
+
+
+class OtpRequestedBody(Schema):
+    message: str
+    expires_in: int
+
+
+class OtpVerifyBody(Schema):
+    phone_number: PhoneField
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["123456"])]
+
+
+class RefreshBody(Schema):
+    refresh_token: str | None = None
+
+
+class LogoutBody(Schema):
+    all_devices: bool = False
+
+
+class LoggedOutBody(Schema):
+    sessions_ended: int
+
+
+class UserOut(Schema):
+    id: UUID
+    phone_number: str
+    name: str | None
+    is_admin: bool
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            phone_number=user.phone.e164,
+            name=user.name,
+            is_admin=user.is_admin,
+            is_active=user.is_active,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+        )
+
+
+class TokensOut(Schema, kw_only=True):
+    access_token: str
+    expires_in: int
+    expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type
+
+    @classmethod
+    def of(cls, tokens: IssuedTokens, now: datetime) -> TokensOut:
+        return cls(**_token_fields(tokens, now))
+
+
+class LoginOut(TokensOut, kw_only=True):
+    user: UserOut
+    is_new_user: bool
+
+    @classmethod
+    def of_login(
+        cls, tokens: IssuedTokens, user: User, is_new_user: bool, now: datetime
+    ) -> LoginOut:
+        return cls(**_token_fields(tokens, now), user=UserOut.of(user), is_new_user=is_new_user)
+
+
+def _token_fields(tokens: IssuedTokens, now: datetime) -> dict[str, Any]:
+    return {
+        "access_token": tokens.access_token,
+        "expires_in": max(0, int((tokens.access_expires_at - now).total_seconds())),
+        "expires_at": tokens.access_expires_at,
+        "refresh_token": tokens.refresh_token,
+        "refresh_expires_at": tokens.refresh_expires_at,
+    }
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+class UpdateMeBody(Schema):
+    name: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+
+
+class CreateUserBody(Schema):
+    phone_number: PhoneField
+    name: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    is_admin: bool = False
+
+
+class UpdateUserBody(Schema):
+    name: Annotated[str, msgspec.Meta(max_length=255)] | msgspec.UnsetType | None = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    is_admin: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+# --- conversations ---------------------------------------------------------------------------
+
+
+class CreateConversationBody(Schema):
+    title: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+
+
+class ConversationOut(Schema):
+    id: UUID
+    user_id: UUID
+    title: str | None
+    channel: Channel
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationOut:
+        return cls(
+            id=conversation.id,
+            user_id=conversation.user_id,
+            title=conversation.title,
+            channel=conversation.channel,
+            created_at=conversation.created_at,
+            updated_at=conversation.updated_at,
+        )
+
+
+class SendMessageBody(Schema):
+    content: Annotated[str, msgspec.Meta(min_length=1, max_length=32_000)]
+
+
+class MessageOut(Schema):
+    id: UUID
+    conversation_id: UUID
+    author: Author
+    is_from_user: bool
+    content: str
+    message_type: MessageType
+    channel: Channel
+    file_path: str | None
+    whatsapp_message_id: str | None
+    delivery_status: DeliveryStatus
+    created_at: datetime
+
+    @classmethod
+    def of(cls, message: Message) -> MessageOut:
+        return cls(
+            id=message.id,
+            conversation_id=message.conversation_id,
+            author=message.author,
+            is_from_user=message.is_from_user,
+            content=message.content,
+            message_type=message.message_type,
+            channel=message.channel,
+            file_path=message.file_path,
+            whatsapp_message_id=message.external_message_id,
+            delivery_status=message.delivery_status,
+            created_at=message.created_at,
+        )
+
+
+class TurnOut(Schema):
+    message: MessageOut
+    reply: MessageOut
+
+
+class PageOut(Schema, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def page_out(page: Page[Any], convert: Any) -> PageOut[Any]:
+    return PageOut(
+        items=[convert(item) for item in page.items],
+        next_cursor=encode_cursor(page.next) if page.next else None,
+    )
+
+
+class AdminConversationOut(Schema):
+    conversation: ConversationOut
+    owner: UserOut
+    messages: PageOut[MessageOut]
+
+
+class AuditEntryOut(Schema):
+    id: UUID
+    actor_id: UUID | None
+    action: str
+    target_type: str
+    target_id: str | None
+    details: dict[str, Any]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditEntryOut:
+        return cls(
+            id=entry.id,
+            actor_id=entry.actor_id,
+            action=entry.action,
+            target_type=entry.target_type,
+            target_id=entry.target_id,
+            details=entry.details,
+            created_at=entry.created_at,
+        )
+
+
+class HealthOut(Schema):
+    status: str
+    checks: dict[str, str]
+
+
+class WebhookReceiptOut(Schema):
+    stored: int
+    duplicates: int
+    updates: int
+    ignored: int
+    refused: int = 0
+
+
+# --- WhatsApp access ---------------------------------------------------------------------------
+
+
+class AllowNumberBody(Schema):
+    phone_number: PhoneField
+    note: Annotated[str, msgspec.Meta(max_length=255, examples=["Lucía, Action Lab"])] | None = None
+
+
+class AllowedNumberOut(Schema):
+    id: UUID
+    phone_number: str
+    note: str | None
+    added_by: UUID | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, entry: AllowedNumber) -> AllowedNumberOut:
+        return cls(
+            id=entry.id,
+            phone_number=entry.phone.e164,
+            note=entry.note,
+            added_by=entry.added_by,
+            created_at=entry.created_at,
+        )
+
+
+class DeliveryOut(Schema):
+    id: UUID
+    message_id: UUID
+    part: int
+    content: str
+    status: DeliveryStatus
+    external_id: str | None
+    attempts: int
+    error_code: int | None
+    error_title: str | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> DeliveryOut:
+        return cls(
+            id=delivery.id,
+            message_id=delivery.message_id,
+            part=delivery.part,
+            content=delivery.content,
+            status=delivery.status,
+            external_id=delivery.external_id,
+            attempts=delivery.attempts,
+            error_code=delivery.error_code,
+            error_title=delivery.error_title,
+            updated_at=delivery.updated_at,
+        )

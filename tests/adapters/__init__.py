@@ -1,0 +1,1 @@
+"""Tests of adapters against their provider's protocol (real clients, local fakes)."""

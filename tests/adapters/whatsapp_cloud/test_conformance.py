@@ -1,0 +1,339 @@
+"""Every webhook body in shared/conformance/whatsapp-cloud, and the exact events it must become.
+
+The collected bodies use a made-up sender, 972987654321, which is not a valid phone number; the
+mapping tests swap in a valid Israeli mobile number (the same everywhere in the file) and one
+test checks that the made-up one is ignored with a reason rather than crashing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ignacio.adapters.whatsapp_cloud import PROVIDER, parse_webhook
+from ignacio.domain import (
+    DeliveryStatus,
+    DeliveryUpdate,
+    InboundMessage,
+    MediaRef,
+    MessageType,
+    PhoneNumber,
+    WebhookBatch,
+)
+
+CONFORMANCE = (
+    Path(__file__).resolve().parents[3].parent / "shared" / "conformance" / "whatsapp-cloud"
+)
+FILES = ("callback_button", "callback_selection", "message", "message_status", "system")
+CORPUS_SENDER = "972987654321"  # possible for Israel, though not in a range phonenumbers knows
+IMPOSSIBLE_SENDER = "97298"
+SENDER = PhoneNumber.from_provider(CORPUS_SENDER)
+BSUID = "US.13491208655302741918"
+
+
+def load(file: str, *, impossible_sender: bool = False) -> dict[str, Any]:
+    text = (CONFORMANCE / f"{file}.json").read_text()
+    if impossible_sender:
+        text = text.replace(f'"{CORPUS_SENDER}"', f'"{IMPOSSIBLE_SENDER}"')
+    cases: dict[str, Any] = json.loads(text)
+    return cases
+
+
+def body(file: str, case: str, *, impossible_sender: bool = False) -> bytes:
+    return json.dumps(load(file, impossible_sender=impossible_sender)[case]).encode()
+
+
+def at(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def message(
+    timestamp: int,
+    message_type: MessageType,
+    text: str,
+    *,
+    external_id: str = "wamid.xyzxyz",
+    media: MediaRef | None = None,
+    reply_to: str | None = None,
+    forwarded: bool = False,
+    user_id: str | None = BSUID,
+    profile_name: str | None = "Test Name",
+) -> WebhookBatch:
+    return WebhookBatch(
+        messages=[
+            InboundMessage(
+                provider=PROVIDER,
+                external_id=external_id,
+                sender=SENDER,
+                sender_user_id=user_id,
+                profile_name=profile_name,
+                sent_at=at(timestamp),
+                message_type=message_type,
+                text=text,
+                media=media,
+                reply_to_external_id=reply_to,
+                forwarded=forwarded,
+            )
+        ]
+    )
+
+
+def update(
+    timestamp: int,
+    status: DeliveryStatus,
+    *,
+    external_id: str = "wamid.xyzxyz",
+    error_code: int | None = None,
+    error_title: str | None = None,
+) -> WebhookBatch:
+    return WebhookBatch(
+        updates=[
+            DeliveryUpdate(
+                provider=PROVIDER,
+                external_id=external_id,
+                status=status,
+                at=at(timestamp),
+                error_code=error_code,
+                error_title=error_title,
+            )
+        ]
+    )
+
+
+def ignored(*reasons: str) -> WebhookBatch:
+    return WebhookBatch(ignored=list(reasons))
+
+
+UNSUPPORTED_ERROR = "Message type unknown — Message type is currently not supported."
+
+EXPECTED: dict[tuple[str, str], WebhookBatch] = {
+    # callback_button.json
+    ("callback_button", "button"): message(
+        1698266730, MessageType.INTERACTIVE, "title", reply_to="wamid.xyzxyz"
+    ),
+    ("callback_button", "quick_reply"): message(
+        1698269027,
+        MessageType.INTERACTIVE,
+        "title",
+        external_id="wamid.xsidjw",
+        reply_to="wamid.xyzxyz==",
+    ),
+    ("callback_button", "quick_reply_without_context"): message(
+        1698269027, MessageType.INTERACTIVE, "title", external_id="wamid.xsidjx"
+    ),
+    # callback_selection.json
+    ("callback_selection", "callback"): message(
+        1698266905,
+        MessageType.INTERACTIVE,
+        "title",
+        external_id="wamid.zyzxyz",
+        reply_to="wamid.xyzxyz",
+    ),
+    ("callback_selection", "description"): message(
+        1698266905,
+        MessageType.INTERACTIVE,
+        "title — description",
+        external_id="wamid.zyzxyz",
+        reply_to="wamid.xyzxyz",
+    ),
+    # message.json
+    ("message", "text"): message(1697043223, MessageType.TEXT, "Body Text"),
+    ("message", "image"): message(
+        1697043379,
+        MessageType.IMAGE,
+        "",
+        media=MediaRef(provider_media_id="65463453", mime_type="image/jpeg", sha256="4654+8g="),
+    ),
+    ("message", "media_with_url"): message(
+        1697043379,
+        MessageType.IMAGE,
+        "",
+        media=MediaRef(
+            provider_media_id="65463453",
+            url="https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=65463453"
+            "&source=webhook&ext=487r9re&hash=heiwchueowbcew-dnedcw",
+            mime_type="image/jpeg",
+            sha256="4654+8g=",
+        ),
+    ),
+    ("message", "video"): message(
+        1697044362,
+        MessageType.VIDEO,
+        "caption",
+        forwarded=True,
+        media=MediaRef(
+            provider_media_id="765756756",
+            mime_type="video/mp4",
+            sha256="Jh+2ij6PzUv/J2y+grrtegr/ZMzRxkEPwc24Oyib4s03w9Jc=",
+        ),
+    ),
+    ("message", "document"): message(
+        1697043666,
+        MessageType.DOCUMENT,
+        "caption",
+        forwarded=True,
+        media=MediaRef(
+            provider_media_id="1234567890987654321",
+            mime_type="application/pdf",
+            filename="filename.pdf",
+            sha256="grwfwe/ZPx0wAbdfbdeFUNItPZ0RylL8gGUvdt3YFqc18SY=",
+        ),
+    ),
+    ("message", "audio"): message(
+        1697043509,
+        MessageType.AUDIO,
+        "",
+        forwarded=True,
+        media=MediaRef(
+            provider_media_id="1234567890987654321",
+            mime_type="audio/ogg; codecs=opus",
+            sha256="E3dxS/PdYZE7ppA3pQ4mpCFaXBJ8pX4SRN/dsfvds/iPGA=",
+            is_voice=False,
+        ),
+    ),
+    ("message", "voice"): message(
+        1697043473,
+        MessageType.AUDIO,
+        "",
+        media=MediaRef(
+            provider_media_id="1234567890987654321",
+            mime_type="audio/ogg; codecs=opus",
+            sha256="m04pFf2ERdaopTyFkGPA0+bX3i+YY2dYgVFwOgDLSDI=",
+            is_voice=True,
+        ),
+    ),
+    ("message", "static_sticker"): message(
+        1697043760,
+        MessageType.STICKER,
+        "",
+        media=MediaRef(
+            provider_media_id="1234567890987654321",
+            mime_type="image/webp",
+            sha256="OmT4nhjUhCMIPNmj7eeOZeCYjTXkLxoOv85OMCFwSuc=",
+        ),
+    ),
+    ("message", "animated_sticker"): message(
+        1697043785,
+        MessageType.STICKER,
+        "",
+        media=MediaRef(
+            provider_media_id="1234567890987654321",
+            mime_type="image/webp",
+            sha256="HcwyCKrTKXHk0a00ms4HWIA76GY0Du6q4Z/iuwevw=",
+        ),
+    ),
+    ("message", "reaction"): message(
+        1697044456, MessageType.REACTION, "\U0001f62e", reply_to="wamid.yzxyzx="
+    ),
+    ("message", "unreaction_empty"): message(
+        1697044456, MessageType.REACTION, "", reply_to="wamid.yzxyzx="
+    ),
+    ("message", "unreaction_no_emoji"): message(
+        1697044456, MessageType.REACTION, "", reply_to="wamid.yzxyzx="
+    ),
+    ("message", "current_location"): message(
+        1697044557, MessageType.LOCATION, "📍 (12.25089, 43.90539)", forwarded=True
+    ),
+    ("message", "chosen_location"): message(
+        1697044557,
+        MessageType.LOCATION,
+        "📍 Facebook HQ, 1 Hacker Way, Menlo Park, CA 94025 (37.4611978, -122.2164385) "
+        "https://maps.google.com/?cid=2000000000000000000",
+        forwarded=True,
+    ),
+    ("message", "contacts"): message(
+        1697044621,
+        MessageType.CONTACTS,
+        "👤 Chandler Bing: +1 555-555-5555\n👤 Monica: +1 666-666-6666\n"
+        "👤 Rachel Green: +1 777-777-7777",
+    ),
+    ("message", "order"): message(
+        1697044668,
+        MessageType.TEXT,
+        "🛒 Order from catalog 354160437058781:\n"
+        "• 3 x HAMBURGER at 30 ILS each\n"
+        "• 2 x FRENCH_FRIES at 35 ILS each\n"
+        "• 2 x SODA at 10 ILS each",
+    ),
+    ("message", "unsupported"): message(
+        1697044706, MessageType.UNSUPPORTED, f"Unsupported message: {UNSUPPORTED_ERROR}"
+    ),
+    ("message", "unsupported_with_type"): message(
+        1697044706, MessageType.UNSUPPORTED, f"Unsupported message (pool): {UNSUPPORTED_ERROR}"
+    ),
+    ("message", "reply"): message(
+        1697044746, MessageType.TEXT, "replied text", reply_to="wamid.xyzxyz=="
+    ),
+    ("message", "forwarded"): message(
+        1697044815, MessageType.TEXT, "forwarded text", forwarded=True
+    ),
+    ("message", "forwarded_many_times"): message(
+        1697044968, MessageType.TEXT, "text forwarded many times", forwarded=True
+    ),
+    ("message", "interactive_message_with_err"): message(
+        1700505494,
+        MessageType.UNSUPPORTED,
+        "Unsupported message (interactive): Something went wrong — Unsupported webhook payload",
+        external_id="wamid.wegrchytvwcggt=",
+        reply_to="wamid.gvwegfretge==",
+    ),
+    ("message", "referral"): message(1697045000, MessageType.TEXT, "BODY", external_id="wamid.ID"),
+    # message_status.json
+    ("message_status", "sent"): update(1698266945, DeliveryStatus.SENT),
+    ("message_status", "delivered"): update(1698266945, DeliveryStatus.DELIVERED),
+    ("message_status", "read"): update(1689380458, DeliveryStatus.READ),
+    ("message_status", "played"): update(1689380458, DeliveryStatus.READ),
+    ("message_status", "failed"): update(
+        1689380458,
+        DeliveryStatus.FAILED,
+        error_code=130472,
+        error_title="User's number is part of an experiment",
+    ),
+    ("message_status", "with_tracker"): update(1698266945, DeliveryStatus.SENT),
+    ("message_status", "group"): update(
+        1698266945, DeliveryStatus.READ, external_id="<WHATSAPP_MESSAGE_ID>"
+    ),
+    # system.json
+    ("system", "phone_number_change"): ignored(
+        "message wamid.xyzxyz==: a system notice (user_changed_number), not a message from a person"
+    ),
+    ("system", "identity_change"): ignored(
+        "message wamid.xyzxyz: a system notice (customer_identity_changed), not a message from a "
+        "person"
+    ),
+}
+
+
+def all_cases() -> list[tuple[str, str]]:
+    return [(file, case) for file in FILES for case in load(file)]
+
+
+def test_the_conformance_files_are_all_there() -> None:
+    assert CONFORMANCE.is_dir(), f"{CONFORMANCE} is missing: clone shared/ beside the repository"
+    assert sorted(path.stem for path in CONFORMANCE.glob("*.json")) == sorted(FILES)
+
+
+def test_every_case_has_an_expectation() -> None:
+    assert sorted(all_cases()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize(("file", "case"), sorted(EXPECTED), ids=lambda value: str(value))
+def test_case_maps_to_exactly_the_expected_events(file: str, case: str) -> None:
+    assert parse_webhook(body(file, case)) == EXPECTED[(file, case)]
+
+
+@pytest.mark.parametrize(("file", "case"), sorted(EXPECTED), ids=lambda value: str(value))
+def test_an_impossible_sender_is_ignored_with_a_reason_never_an_error(file: str, case: str) -> None:
+    batch = parse_webhook(body(file, case, impossible_sender=True))
+
+    expected = EXPECTED[(file, case)]
+    assert batch.messages == []
+    assert batch.updates == expected.updates
+    assert len(batch.ignored) == len(expected.messages) + len(expected.ignored)
+    if expected.messages:
+        assert "the sender is not a valid phone number" in batch.ignored[0]
+        assert IMPOSSIBLE_SENDER not in batch.ignored[0]  # reasons are logged: no phone numbers

@@ -1,0 +1,181 @@
+"""Entities and helpers the contract suites share."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from ignacio.application.ports import UnitOfWork, UnitOfWorkFactory
+from ignacio.domain import (
+    AllowedNumber,
+    AuditEntry,
+    Author,
+    Conversation,
+    Delivery,
+    LoginChallenge,
+    Message,
+    Order,
+    Page,
+    PageRequest,
+    PhoneNumber,
+    User,
+    UserSession,
+)
+from ignacio.domain.pagination import decode_cursor, encode_cursor
+
+T = TypeVar("T")
+
+BASE = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+
+
+def at(seconds: float = 0) -> datetime:
+    return BASE + timedelta(seconds=seconds)
+
+
+def phone(n: int) -> PhoneNumber:
+    """Distinct valid Spanish mobile numbers."""
+    return PhoneNumber.parse(f"+34 6{n:08d}")
+
+
+def user(n: int = 1, *, name: str | None = None, created: float = 0, **fields: Any) -> User:
+    moment = at(created)
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "phone": phone(n),
+        "name": name,
+        "created_at": moment,
+        "updated_at": moment,
+    }
+    return User(**(values | fields))
+
+
+def conversation(owner: User, *, updated: float = 0, **fields: Any) -> Conversation:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "user_id": owner.id,
+        "created_at": at(0),
+        "updated_at": at(updated),
+    }
+    return Conversation(**(values | fields))
+
+
+def message(where: Conversation, *, created: float = 0, **fields: Any) -> Message:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "conversation_id": where.id,
+        "user_id": where.user_id,
+        "author": Author.MEMBER,
+        "content": "hola",
+        "created_at": at(created),
+    }
+    return Message(**(values | fields))
+
+
+def challenge(number: PhoneNumber, *, created: float = 0, **fields: Any) -> LoginChallenge:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "phone": number,
+        "code_hash": "hash-" + uuid4().hex,
+        "expires_at": at(created + 300),
+        "created_at": at(created),
+    }
+    return LoginChallenge(**(values | fields))
+
+
+def session(owner: User, *, token_hash: str | None = None, **fields: Any) -> UserSession:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "user_id": owner.id,
+        "token_hash": token_hash or "token-" + uuid4().hex,
+        "expires_at": at(3600),
+        "created_at": at(0),
+        "last_used_at": at(0),
+    }
+    return UserSession(**(values | fields))
+
+
+def entry(*, created: float = 0, actor_id: UUID | None = None, **fields: Any) -> AuditEntry:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "actor_id": actor_id,
+        "action": "user.update",
+        "target_type": "user",
+        "created_at": at(created),
+    }
+    return AuditEntry(**(values | fields))
+
+
+def allowed(n: int = 1, *, created: float = 0, **fields: Any) -> AllowedNumber:
+    values: dict[str, Any] = {"id": uuid4(), "phone": phone(n), "created_at": at(created)}
+    return AllowedNumber(**(values | fields))
+
+
+def delivery(of: Message, part: int = 0, *, updated: float = 0, **fields: Any) -> Delivery:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "message_id": of.id,
+        "part": part,
+        "content": f"part {part}",
+        "created_at": at(0),
+        "updated_at": at(updated),
+    }
+    return Delivery(**(values | fields))
+
+
+async def store(uow_factory: UnitOfWorkFactory, *items: Any) -> None:
+    """Add entities in one committed unit of work, each with its repository."""
+    async with uow_factory() as uow:
+        for item in items:
+            await _add(uow, item)
+        await uow.commit()
+
+
+async def _add(uow: UnitOfWork, item: Any) -> None:
+    if isinstance(item, User):
+        await uow.users.add(item)
+    elif isinstance(item, Conversation):
+        await uow.conversations.add(item)
+    elif isinstance(item, Message):
+        await uow.messages.add(item)
+    elif isinstance(item, LoginChallenge):
+        await uow.login_challenges.add(item)
+    elif isinstance(item, UserSession):
+        await uow.sessions.add(item)
+    elif isinstance(item, AuditEntry):
+        await uow.audit_log.record(item)
+    elif isinstance(item, Delivery):
+        await uow.deliveries.add(item)
+    elif isinstance(item, AllowedNumber):
+        await uow.allow_list.add(item)
+    else:
+        raise TypeError(f"cannot store {item!r}")
+
+
+async def walk(
+    fetch: Callable[[PageRequest], Awaitable[Page[T]]], limit: int, order: Order
+) -> list[list[T]]:
+    """Every page, following cursors as a client would (through their text form)."""
+    pages: list[list[T]] = []
+    request = PageRequest(limit=limit, order=order)
+    while True:
+        page = await fetch(request)
+        pages.append(page.items)
+        if page.next is None:
+            return pages
+        assert len(page.items) == limit, "only the last page may be short"
+        assert len(pages) < 10_000
+        after = decode_cursor(encode_cursor(page.next))
+        request = PageRequest(limit=limit, after=after, order=order)
+
+
+def expected_order(
+    items: Sequence[T], key: Callable[[T], tuple[datetime, UUID]], order: Order
+) -> list[T]:
+    return sorted(items, key=key, reverse=order is Order.NEWEST_FIRST)
+
+
+async def concurrently(count: int, work: Callable[[int], Awaitable[T]]) -> list[T]:
+    return list(await asyncio.gather(*(work(index) for index in range(count))))

@@ -1,0 +1,85 @@
+"""AuditLog contract."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from ignacio.application.ports import UnitOfWorkFactory
+from ignacio.domain import AuditEntry, Conflict, Order, PageRequest
+from tests.contract.builders import entry, expected_order, store, walk
+
+
+def _key(item: AuditEntry) -> tuple[datetime, UUID]:
+    return (item.created_at, item.id)
+
+
+async def test_an_entry_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> None:
+    actor = uuid4()
+    detailed = entry(
+        actor_id=actor,
+        action="user.update",
+        target_id=str(uuid4()),
+        details={
+            "changes": {"is_admin": True, "is_active": False},
+            "name": "changed",
+            "count": 3,
+            "ratio": 0.5,
+            "nothing": None,
+            "tags": ["a", "ñ"],
+        },
+    )
+    operator = entry(created=1, action="user.create")
+    await store(uow_factory, detailed, operator)
+    async with uow_factory() as uow:
+        page = await uow.audit_log.list(PageRequest(order=Order.OLDEST_FIRST))
+    assert page.items == [detailed, operator]
+    assert page.items[1].actor_id is None
+    assert page.items[1].details == {}
+
+
+async def test_an_entry_is_recorded_once(uow_factory: UnitOfWorkFactory) -> None:
+    once = entry()
+    await store(uow_factory, once)
+    async with uow_factory() as uow:
+        with pytest.raises(Conflict):
+            await uow.audit_log.record(once)
+
+
+async def test_details_are_stored_as_json(uow_factory: UnitOfWorkFactory) -> None:
+    someone = uuid4()
+    await store(uow_factory, entry(details={"owner_id": someone}))
+    async with uow_factory() as uow:
+        (stored,) = (await uow.audit_log.list(PageRequest())).items
+    assert stored.details == {"owner_id": str(someone)}
+
+
+async def test_list_filters_by_actor_target_and_action(uow_factory: UnitOfWorkFactory) -> None:
+    ana, luis = uuid4(), uuid4()
+    a1 = entry(created=1, actor_id=ana, action="user.create", target_id="u1")
+    a2 = entry(created=2, actor_id=ana, action="user.delete", target_id="u2")
+    l1 = entry(created=3, actor_id=luis, action="user.create", target_id="u2")
+    cli = entry(created=4, action="user.create", target_id="u3")
+    await store(uow_factory, a1, a2, l1, cli)
+    page = PageRequest(order=Order.OLDEST_FIRST)
+    async with uow_factory() as uow:
+        log = uow.audit_log
+        assert (await log.list(page, actor_id=ana)).items == [a1, a2]
+        assert (await log.list(page, target_id="u2")).items == [a2, l1]
+        assert (await log.list(page, action="user.create")).items == [a1, l1, cli]
+        assert (await log.list(page, actor_id=ana, action="user.create")).items == [a1]
+        assert (await log.list(page, actor_id=uuid4())).items == []
+
+
+@pytest.mark.parametrize("order", list(Order))
+@pytest.mark.parametrize("limit", [1, 4])
+async def test_list_pages_without_gaps_or_repeats(
+    uow_factory: UnitOfWorkFactory, order: Order, limit: int
+) -> None:
+    entries = [entry(created=n // 3) for n in range(10)]
+    await store(uow_factory, *entries)
+    async with uow_factory() as uow:
+        pages = await walk(uow.audit_log.list, limit, order)
+    assert [item for page in pages for item in page] == expected_order(entries, _key, order)

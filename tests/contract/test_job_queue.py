@@ -1,0 +1,121 @@
+"""JobQueue: on every adapter, a queued message runs once, never before its delay, and again when
+its handler asks; queueing a message that already waits changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from ignacio.adapters.inprocess_queue import InProcessJobQueue
+from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue, conninfo_from_url
+
+# Both clocks (the event loop's and PostgreSQL's) may round a little.
+TOLERANCE = 0.05
+
+
+@dataclass
+class Harness:
+    """A queue with a recording handler bound, its worker running."""
+
+    queue: Any
+    runs: list[tuple[UUID, float]] = field(default_factory=list)
+    # What the handler returns for a message, run after run (None once the list is empty).
+    script: dict[UUID, list[float | None]] = field(default_factory=dict)
+
+    async def handle(self, message_id: UUID) -> float | None:
+        self.runs.append((message_id, time.monotonic()))
+        answers = self.script.get(message_id)
+        return answers.pop(0) if answers else None
+
+    def runs_of(self, message_id: UUID) -> list[float]:
+        return [at for ran, at in self.runs if ran == message_id]
+
+
+async def eventually(condition: Callable[[], bool], within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture(
+    params=["inprocess", pytest.param("procrastinate", marks=pytest.mark.postgres)],
+)
+async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    queue: Any
+    if request.param == "inprocess":
+        queue = InProcessJobQueue(concurrency=2)
+    else:
+        url = str(request.getfixturevalue("procrastinate_url"))
+        queue = ProcrastinateJobQueue(conninfo_from_url(url), polling_seconds=0.05)
+    harness = Harness(queue=queue)
+    queue.bind(harness.handle)
+    if isinstance(queue, ProcrastinateJobQueue):
+        queue.start_worker(2)
+    try:
+        yield harness
+    finally:
+        await queue.close()
+
+
+async def test_a_queued_message_runs_once(harness: Harness) -> None:
+    message = uuid4()
+
+    await harness.queue.enqueue_processing(message)
+
+    await eventually(lambda: len(harness.runs) == 1)
+    await asyncio.sleep(0.3)
+    assert harness.runs_of(message) == [harness.runs[0][1]]
+
+
+async def test_queueing_a_waiting_message_again_runs_it_once(harness: Harness) -> None:
+    message = uuid4()
+
+    for _ in range(3):
+        await harness.queue.enqueue_processing(message, delay_seconds=0.4)
+
+    await eventually(lambda: len(harness.runs) == 1)
+    await asyncio.sleep(0.5)
+    assert len(harness.runs_of(message)) == 1
+
+
+async def test_a_delayed_message_does_not_run_before_its_time(harness: Harness) -> None:
+    message = uuid4()
+    queued_at = time.monotonic()
+
+    await harness.queue.enqueue_processing(message, delay_seconds=0.8)
+
+    await eventually(lambda: len(harness.runs) == 1)
+    assert harness.runs[0][1] - queued_at >= 0.8 - TOLERANCE
+
+
+async def test_a_message_runs_again_after_the_delay_its_handler_asks_for(
+    harness: Harness,
+) -> None:
+    message = uuid4()
+    harness.script[message] = [0.5, None]
+
+    await harness.queue.enqueue_processing(message)
+
+    await eventually(lambda: len(harness.runs) == 2)
+    first, second = harness.runs_of(message)
+    assert second - first >= 0.5 - TOLERANCE
+    await asyncio.sleep(0.3)
+    assert len(harness.runs) == 2
+
+
+async def test_many_messages_each_run_once(harness: Harness) -> None:
+    messages = [uuid4() for _ in range(20)]
+
+    for message in messages:
+        await harness.queue.enqueue_processing(message)
+
+    await eventually(lambda: len(harness.runs) == len(messages))
+    await asyncio.sleep(0.2)
+    assert sorted(ran for ran, _ in harness.runs) == sorted(messages)

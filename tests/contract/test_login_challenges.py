@@ -1,0 +1,121 @@
+"""LoginChallengeRepository contract, including its atomic operations under concurrency."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from ignacio.application.ports import UnitOfWorkFactory
+from ignacio.domain import NotFound
+from tests.contract.builders import at, challenge, concurrently, phone, store
+from tests.contract.conftest import Backend
+
+
+async def test_latest_for_gives_the_newest_unused_challenge(uow_factory: UnitOfWorkFactory) -> None:
+    number = phone(1)
+    older, newest, used = (
+        challenge(number, created=0),
+        challenge(number, created=10),
+        challenge(number, created=20, consumed_at=at(21)),
+    )
+    await store(uow_factory, older, newest, used, challenge(phone(2), created=30))
+    async with uow_factory() as uow:
+        assert await uow.login_challenges.latest_for(number) == newest
+        assert await uow.login_challenges.latest_for(phone(3)) is None
+
+
+async def test_latest_for_gives_an_expired_challenge_too(uow_factory: UnitOfWorkFactory) -> None:
+    expired = challenge(phone(1), created=0, expires_at=at(1))
+    await store(uow_factory, expired)
+    async with uow_factory() as uow:
+        assert await uow.login_challenges.latest_for(phone(1)) == expired
+
+
+async def test_failed_attempts_are_counted(uow_factory: UnitOfWorkFactory) -> None:
+    code = challenge(phone(1))
+    await store(uow_factory, code)
+    async with uow_factory() as uow:
+        assert await uow.login_challenges.record_failed_attempt(code.id) == 1
+        assert await uow.login_challenges.record_failed_attempt(code.id) == 2
+        await uow.commit()
+    async with uow_factory() as uow:
+        latest = await uow.login_challenges.latest_for(phone(1))
+        assert latest is not None
+        assert latest.attempts == 2
+        with pytest.raises(NotFound):
+            await uow.login_challenges.record_failed_attempt(challenge(phone(1)).id)
+
+
+async def test_a_challenge_is_consumed_once(uow_factory: UnitOfWorkFactory) -> None:
+    code = challenge(phone(1))
+    await store(uow_factory, code)
+    async with uow_factory() as uow:
+        assert await uow.login_challenges.consume(code.id, at(5)) is True
+        assert await uow.login_challenges.consume(code.id, at(6)) is False
+        assert await uow.login_challenges.consume(challenge(phone(1)).id, at(6)) is False
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.login_challenges.latest_for(phone(1)) is None
+
+
+async def test_retire_for_uses_up_every_unused_challenge_of_the_number(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    mine = [challenge(phone(1), created=n) for n in range(3)]
+    theirs = challenge(phone(2))
+    await store(uow_factory, *mine, theirs)
+    async with uow_factory() as uow:
+        await uow.login_challenges.retire_for(phone(1), at(100))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.login_challenges.latest_for(phone(1)) is None
+        assert await uow.login_challenges.latest_for(phone(2)) == theirs
+        for code in mine:
+            assert await uow.login_challenges.consume(code.id, at(101)) is False
+        fresh = challenge(phone(1), created=200)
+        await uow.login_challenges.add(fresh)
+        assert await uow.login_challenges.latest_for(phone(1)) == fresh
+
+
+async def test_concurrent_wrong_codes_are_all_counted(uow_factory: UnitOfWorkFactory) -> None:
+    code = challenge(phone(1))
+    await store(uow_factory, code)
+
+    async def wrong_code(_: int) -> int:
+        async with uow_factory() as uow:
+            attempts = await uow.login_challenges.record_failed_attempt(code.id)
+            await uow.commit()
+            return attempts
+
+    counts = await concurrently(10, wrong_code)
+    assert sorted(counts) == list(range(1, 11))
+    async with uow_factory() as uow:
+        latest = await uow.login_challenges.latest_for(phone(1))
+    assert latest is not None
+    assert latest.attempts == 10
+
+
+async def test_concurrent_consumers_succeed_exactly_once(uow_factory: UnitOfWorkFactory) -> None:
+    code = challenge(phone(1))
+    await store(uow_factory, code)
+
+    async def log_in(index: int) -> bool:
+        async with uow_factory() as uow:
+            consumed = await uow.login_challenges.consume(code.id, at(10 + index))
+            await uow.commit()
+            return consumed
+
+    assert sorted(await concurrently(10, log_in)) == [False] * 9 + [True]
+
+
+async def test_is_used_column_follows_consumption(sql_backend: Backend) -> None:
+    fresh, spent = challenge(phone(1)), challenge(phone(2))
+    await store(sql_backend.uow, fresh, spent)
+    async with sql_backend.uow() as uow:
+        await uow.login_challenges.consume(spent.id, at(1))
+        await uow.commit()
+    assert sql_backend.engine is not None
+    async with sql_backend.engine.connect() as connection:
+        rows = await connection.execute(text("SELECT id, is_used FROM otp_codes"))
+        used = {str(row.id).replace("-", ""): bool(row.is_used) for row in rows}
+    assert used == {fresh.id.hex: False, spent.id.hex: True}

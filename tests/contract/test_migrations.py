@@ -1,0 +1,446 @@
+"""The SQL schema: migrations build exactly the tables the adapter declares, on both dialects."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from datetime import timedelta, timezone
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import msgspec
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    LargeBinary,
+    String,
+    Text,
+    Uuid,
+    column,
+    event,
+    inspect,
+    table,
+    text,
+)
+
+from ignacio.adapters.sql import (
+    SqlUnitOfWorkFactory,
+    alembic_config,
+    create_engine,
+    current_revision,
+    head_revision,
+    metadata,
+    normalise_url,
+    upgrade_database,
+)
+from ignacio.adapters.sql.types import UtcDateTime
+from ignacio.domain import (
+    Author,
+    Channel,
+    DeliveryStatus,
+    MediaRef,
+    Order,
+    PageRequest,
+    Position,
+    ProcessingState,
+)
+from tests.contract.builders import (
+    allowed,
+    at,
+    conversation,
+    delivery,
+    message,
+    phone,
+    store,
+    user,
+)
+from tests.contract.conftest import Backend, FixedKeyPhoneCipher
+from tests.support.databases import (
+    drop_postgres_database,
+    migrated_sqlite,
+    postgres_database_or_skip,
+)
+
+
+def _differences(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata))
+
+
+async def test_migrations_build_the_declared_schema(sql_backend: Backend) -> None:
+    assert sql_backend.engine is not None
+    async with sql_backend.engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
+
+
+async def test_a_migrated_database_is_at_head_and_upgrading_again_changes_nothing(
+    sql_backend: Backend,
+) -> None:
+    assert sql_backend.url is not None
+    assert head_revision() == "0003"
+    # Called from inside a running event loop, as an app's startup hook would.
+    upgrade_database(sql_backend.url)
+    assert current_revision(sql_backend.url) == head_revision()
+
+
+def test_downgrade_to_nothing_and_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'deep' / 'er' / 'ignacio.db'}"
+    assert current_revision(url) is None
+    upgrade_database(url)
+    command.downgrade(alembic_config(url), "base")
+    assert current_revision(url) is None
+    upgrade_database(url)
+    assert current_revision(url) == head_revision()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            "postgres://u:p@db.x.supabase.co/postgres",
+            "postgresql+psycopg://u:p@db.x.supabase.co/postgres",
+        ),
+        ("postgresql://u@h/db?sslmode=require", "postgresql+psycopg://u@h/db?sslmode=require"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///var/ignacio.db", "sqlite+aiosqlite:///var/ignacio.db"),
+        ("sqlite:////abs/ignacio.db", "sqlite+aiosqlite:////abs/ignacio.db"),
+        ("sqlite+aiosqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+    ],
+)
+def test_urls_are_normalised_to_the_async_drivers(given: str, expected: str) -> None:
+    assert normalise_url(given) == expected
+
+
+async def test_sqlite_connections_are_configured(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'new' / 'dir' / 'ignacio.db'}")
+    try:
+        async with engine.connect() as connection:
+            settings = {
+                pragma: (await connection.exec_driver_sql(f"PRAGMA {pragma}")).scalar()
+                for pragma in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+            }
+    finally:
+        await engine.dispose()
+    assert settings == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 5000,
+        "synchronous": 1,  # NORMAL
+    }
+
+
+async def test_sqlite_stores_utc_text_that_sorts_in_time_order(
+    tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    engine = create_engine(await migrated_sqlite(tmp_path))
+    madrid_summer = timezone(timedelta(hours=2))
+    try:
+        async with SqlUnitOfWorkFactory(engine, cipher)() as uow:
+            await uow.users.add(user(1, created_at=at(0).astimezone(madrid_summer)))
+            await uow.commit()
+        async with engine.connect() as connection:
+            stored = (await connection.execute(text("SELECT created_at FROM users"))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert stored == at(0).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+async def test_sqlite_reads_every_listing_through_an_index(
+    tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    """Every keyset query seeks an index and sorts nothing: a deep page costs what the first does."""
+    engine = create_engine(await migrated_sqlite(tmp_path))
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    after = Position(at=at(0), id=uuid4())
+    try:
+        async with SqlUnitOfWorkFactory(engine, cipher)() as uow:
+            for order in Order:
+                page = PageRequest(limit=20, after=after, order=order)
+                await uow.users.list(page)
+                await uow.conversations.list(page)
+                await uow.conversations.list(page, user_id=uuid4(), channel=Channel.WEB)
+                await uow.messages.list(uuid4(), page)
+                await uow.audit_log.list(page)
+                await uow.audit_log.list(page, actor_id=uuid4())
+                await uow.audit_log.list(page, target_id="x")
+                await uow.deliveries.list_failed(page)
+                await uow.allow_list.list(page)
+            await uow.messages.recent(uuid4(), 10)
+            await uow.login_challenges.latest_for(phone(1))
+            await uow.conversations.latest_for(uuid4(), Channel.WHATSAPP)
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+        async with engine.connect() as connection:
+            for statement, parameters in statements:
+                explain = "EXPLAIN QUERY PLAN " + statement
+                plan = await connection.exec_driver_sql(explain, parameters)
+                steps = " | ".join(str(row[-1]) for row in plan)
+                assert "USING INDEX" in steps or "USING COVERING INDEX" in steps, (statement, steps)
+                assert "TEMP B-TREE" not in steps, (statement, steps)
+                assert not steps.startswith("SCAN"), (statement, steps)
+    finally:
+        await engine.dispose()
+    assert len(statements) == 21
+
+
+async def test_sqlite_finds_pipeline_rows_through_their_own_index(
+    tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    """The worker's lookups stay cheap with millions of messages: each seeks its own index.
+
+    The pending queue is a partial index, which SQLite uses only when the query repeats its
+    condition literally: a bound parameter there would silently scan the whole table.
+    """
+    engine = create_engine(await migrated_sqlite(tmp_path))
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "UPDATE")):
+            statements.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    expected = [
+        "ix_messages_pending_created_at_id",
+        "ux_messages_reply_to_id",
+        "ux_message_deliveries_external_id",
+        "sqlite_autoindex_message_deliveries_2",  # UNIQUE (message_id, part); _1 is the key
+        "ix_users_whatsapp_user_id",
+    ]
+    try:
+        async with SqlUnitOfWorkFactory(engine, cipher)() as uow:
+            await uow.messages.pending_processing(10)
+            await uow.messages.reply_to(uuid4())
+            await uow.deliveries.get_by_external_id("wamid.x")
+            await uow.deliveries.for_message(uuid4())
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+        statements.append(("SELECT id FROM users WHERE whatsapp_user_id = ?", ("ES.1",)))
+        assert len(statements) == len(expected)
+        async with engine.connect() as connection:
+            for (statement, parameters), index in zip(statements, expected, strict=True):
+                explain = "EXPLAIN QUERY PLAN " + statement
+                plan = await connection.exec_driver_sql(explain, parameters)
+                steps = " | ".join(str(row[-1]) for row in plan)
+                assert f"INDEX {index}" in steps, (statement, steps)
+                assert "TEMP B-TREE" not in steps, (statement, steps)
+    finally:
+        await engine.dispose()
+
+
+def test_the_template_database_is_a_plain_sqlite_file(tmp_path: Path) -> None:
+    url = asyncio.run(migrated_sqlite(tmp_path))
+    connection = sqlite3.connect(url.split("///", 1)[1])
+    try:
+        listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        tables = {row[0] for row in listed}
+    finally:
+        connection.close()
+    assert {table.name for table in metadata.sorted_tables} <= tables
+
+
+# The tables as revision 0001 left them, for writing rows the way that version did.
+_USERS_0001 = table(
+    "users",
+    column("id", Uuid()),
+    column("phone_number_encrypted", LargeBinary()),
+    column("phone_lookup", String()),
+    column("name", String()),
+    column("is_admin", Boolean()),
+    column("is_active", Boolean()),
+    column("created_at", UtcDateTime()),
+    column("updated_at", UtcDateTime()),
+)
+_CONVERSATIONS_0001 = table(
+    "conversations",
+    column("id", Uuid()),
+    column("user_id", Uuid()),
+    column("channel", String()),
+    column("created_at", UtcDateTime()),
+    column("updated_at", UtcDateTime()),
+)
+_MESSAGES_0001 = table(
+    "messages",
+    column("id", Uuid()),
+    column("conversation_id", Uuid()),
+    column("user_id", Uuid()),
+    column("author", String()),
+    column("content", Text()),
+    column("channel", String()),
+    column("whatsapp_message_id", String()),
+    column("created_at", UtcDateTime()),
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_at_0001(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own, migrated to revision 0001 only."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0001.db'}"
+        upgrade_database(url, "0001")
+        yield url
+        return
+    url = postgres_database_or_skip("0001")
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+async def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_keeps_them_too(
+    database_at_0001: str, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = database_at_0001
+    owner = user(1, name="Ana")
+    chat = conversation(owner, channel=Channel.WHATSAPP)
+    old = [
+        message(chat, created=n, channel=Channel.WHATSAPP, external_message_id=f"wamid.{n}")
+        for n in range(3)
+    ]
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                _USERS_0001.insert(),
+                {
+                    "id": owner.id,
+                    "phone_number_encrypted": cipher.encrypt(owner.phone),
+                    "phone_lookup": cipher.lookup_key(owner.phone),
+                    "name": owner.name,
+                    "is_admin": False,
+                    "is_active": True,
+                    "created_at": owner.created_at,
+                    "updated_at": owner.updated_at,
+                },
+            )
+            await connection.execute(
+                _CONVERSATIONS_0001.insert(),
+                {
+                    "id": chat.id,
+                    "user_id": owner.id,
+                    "channel": chat.channel.value,
+                    "created_at": chat.created_at,
+                    "updated_at": chat.updated_at,
+                },
+            )
+            await connection.execute(
+                _MESSAGES_0001.insert(),
+                [
+                    {
+                        "id": m.id,
+                        "conversation_id": chat.id,
+                        "user_id": owner.id,
+                        "author": m.author.value,
+                        "content": m.content,
+                        "channel": m.channel.value,
+                        "whatsapp_message_id": m.external_message_id,
+                        "created_at": m.created_at,
+                    }
+                    for m in old
+                ],
+            )
+        await engine.dispose()
+
+        upgrade_database(url)
+        assert current_revision(url) == head_revision()
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+        uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+        async with uow_factory() as uow:
+            assert await uow.users.get(owner.id) == owner
+            for m in old:
+                assert await uow.messages.get(m.id) == m
+            assert await uow.messages.pending_processing(10) == []
+        # The new columns and table work on the upgraded database, cascades included.
+        pending = msgspec.structs.replace(
+            old[0], processing=ProcessingState.PENDING, media=MediaRef(mime_type="image/png")
+        )
+        answer = message(chat, created=9, author=Author.ASSISTANT, reply_to_id=old[0].id)
+        part = delivery(answer, status=DeliveryStatus.FAILED, external_id="wamid.out")
+        async with uow_factory() as uow:
+            await uow.messages.update(pending)
+            await uow.users.update(msgspec.structs.replace(owner, whatsapp_user_id="ES.1"))
+            await uow.commit()
+        await store(uow_factory, answer, part)
+        async with uow_factory() as uow:
+            assert await uow.messages.pending_processing(10) == [old[0].id]
+            assert await uow.messages.reply_to(old[0].id) == answer
+            assert await uow.deliveries.get_by_external_id("wamid.out") == part
+        await engine.dispose()
+
+        # Back to 0001: the rows 0001 knows stay; what only 0002 knows goes.
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0001")
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            assert "message_deliveries" not in names
+            count = (await connection.execute(text("SELECT count(*) FROM messages"))).scalar()
+            assert count == len(old) + 1
+            if engine.dialect.name == "sqlite":
+                problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                assert problems.all() == []
+        await engine.dispose()
+
+        upgrade_database(url)
+        async with uow_factory() as uow:
+            assert await uow.messages.get(old[0].id) == old[0]
+            assert await uow.messages.get(answer.id) == msgspec.structs.replace(
+                answer, reply_to_id=None
+            )
+            assert await uow.deliveries.for_message(answer.id) == []
+            assert await uow.users.get(owner.id) == owner
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_at_0002(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own, migrated to revision 0002 only."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0002.db'}"
+        upgrade_database(url, "0002")
+        yield url
+        return
+    url = postgres_database_or_skip("0002")
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+async def test_the_allow_list_comes_with_0003_and_goes_without_touching_members(
+    database_at_0002: str, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = database_at_0002
+    owner = user(1, name="Ana")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    try:
+        await store(uow_factory, owner)
+        await engine.dispose()
+
+        upgrade_database(url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+        entry = allowed(2, note="Luis", added_by=owner.id)
+        await store(uow_factory, entry)
+        async with uow_factory() as uow:
+            assert await uow.allow_list.get(entry.id) == entry
+        await engine.dispose()
+
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0002")
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert "allowed_numbers" not in names
+        async with uow_factory() as uow:
+            assert await uow.users.get(owner.id) == owner
+    finally:
+        await engine.dispose()

@@ -1,0 +1,95 @@
+"""RateLimiter contract, on the `limits` adapter in memory and in the real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+import pytest
+import structlog.testing
+
+from ignacio.adapters.ratelimit import LimitsRateLimiter
+from ignacio.application.ports import RateLimit, RateLimiter
+
+
+@pytest.fixture(params=["memory", "redis"])
+def limiter(request: pytest.FixtureRequest) -> RateLimiter:
+    if request.param == "memory":
+        return LimitsRateLimiter("async+memory://")
+    url = request.getfixturevalue("redis_url")
+    prefix = request.getfixturevalue("redis_prefix")
+    return LimitsRateLimiter("async+" + url, key_prefix=prefix)
+
+
+def key() -> str:
+    return secrets.token_hex(4)
+
+
+async def test_hits_within_the_limit_are_allowed_then_the_wait_is_told(
+    limiter: RateLimiter,
+) -> None:
+    limit = RateLimit(amount=3, seconds=60)
+    phone = key()
+
+    results = [await limiter.hit("whatsapp-inbound", phone, limit) for _ in range(4)]
+
+    assert results[:3] == [None, None, None]
+    wait = results[3]
+    assert wait is not None and 1 <= wait <= 60
+
+
+async def test_keys_and_namespaces_are_counted_apart(limiter: RateLimiter) -> None:
+    limit = RateLimit(amount=1, seconds=60)
+    first, second = key(), key()
+
+    assert await limiter.hit("api-client", first, limit) is None
+    assert await limiter.hit("api-client", second, limit) is None
+    assert await limiter.hit("otp-phone", first, limit) is None
+    assert await limiter.hit("api-client", first, limit) is not None
+
+
+async def test_the_window_moves(limiter: RateLimiter) -> None:
+    limit = RateLimit(amount=1, seconds=1)
+    phone = key()
+
+    assert await limiter.hit("whatsapp-slow-down", phone, limit) is None
+    assert await limiter.hit("whatsapp-slow-down", phone, limit) == 1
+    await asyncio.sleep(1.1)
+    assert await limiter.hit("whatsapp-slow-down", phone, limit) is None
+
+
+async def test_concurrent_hits_never_let_more_through_than_the_limit(
+    limiter: RateLimiter,
+) -> None:
+    limit = RateLimit(amount=5, seconds=60)
+    client = key()
+
+    results = await asyncio.gather(*(limiter.hit("api-client", client, limit) for _ in range(20)))
+
+    assert sum(result is None for result in results) == 5
+
+
+async def test_two_limiters_on_one_redis_count_together(redis_url: str, redis_prefix: str) -> None:
+    one = LimitsRateLimiter("async+" + redis_url, key_prefix=redis_prefix)
+    other = LimitsRateLimiter("async+" + redis_url, key_prefix=redis_prefix)
+    limit = RateLimit(amount=2, seconds=60)
+
+    assert await one.hit("api-client", "10.0.0.1", limit) is None
+    assert await other.hit("api-client", "10.0.0.1", limit) is None
+    assert await one.hit("api-client", "10.0.0.1", limit) is not None
+    assert await other.hit("api-client", "10.0.0.1", limit) is not None
+
+
+async def test_an_unreachable_redis_lets_requests_through_and_says_so() -> None:
+    limiter = LimitsRateLimiter("async+redis://127.0.0.1:1/0", key_prefix="nowhere")
+
+    with structlog.testing.capture_logs() as logs:
+        allowed = await limiter.hit("api-client", "10.0.0.1", RateLimit(amount=1, seconds=60))
+
+    assert allowed is None
+    assert [entry["event"] for entry in logs] == ["rate_limit_storage_unavailable"]
+
+
+def test_a_synchronous_storage_is_refused() -> None:
+    with pytest.raises(ValueError, match="async"):
+        LimitsRateLimiter("memory://")

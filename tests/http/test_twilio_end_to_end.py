@@ -1,0 +1,252 @@
+"""The whole Twilio path with the real adapter: a signed form in, the answer out through a local
+fake of Twilio's Messages API (in-process), on SQLite and PostgreSQL; faults injected at the fake.
+Only the configuration differs from the Cloud API path: the pipeline is the same."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from ignacio.application.use_cases.create_user import CreateUserCommand
+from ignacio.application.use_cases.receive_inbound import REFUSAL_NOTICE
+from ignacio.domain import Author, Channel, Message, PhoneNumber, RetryPolicy
+from tests.http.conftest import serve
+from tests.support.databases import migrated_sqlite_file
+from tests.support.fake_twilio import (
+    DEFAULT_ACCOUNT_SID,
+    DEFAULT_AUTH_TOKEN,
+    DEFAULT_NUMBER,
+    FAKE_BASE_URL,
+    Callback,
+    FakeTwilio,
+    inbound_form,
+    signature,
+)
+from tests.support.system import System, build_system, settings_for_tests
+
+MEMBER = "+34612345678"
+ADMIN = "+34600000001"
+PUBLIC_URL = "https://ignacio.example.org"
+LOGIN_CONTENT_SID = "HX" + "5a" * 16
+
+
+@dataclass
+class Deployment:
+    client: httpx.AsyncClient
+    system: System
+    twilio: FakeTwilio
+
+    async def deliver(self, params: list[tuple[str, str]], path: str = "/webhooks/twilio") -> None:
+        response = await self.client.post(
+            path,
+            content=urlencode(params).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": signature(PUBLIC_URL + path, params),
+            },
+        )
+        assert response.status_code == 200, response.text
+
+    async def call_back(self, callback: Callback) -> None:
+        assert callback.url.startswith(PUBLIC_URL)
+        await self.deliver(callback.params, callback.url.removeprefix(PUBLIC_URL))
+
+    async def settle(self) -> None:
+        await self.system.container.job_queue().idle()
+
+    async def login(self, phone: str) -> dict[str, str]:
+        await self.client.post("/auth/request-otp", json={"phoneNumber": phone})
+        code = self.twilio.messages[-1].content_variables["1"]
+        tokens = (
+            await self.client.post("/auth/verify-otp", json={"phoneNumber": phone, "code": code})
+        ).json()
+        return {"Authorization": f"Bearer {tokens['accessToken']}"}
+
+    async def messages_of(self, phone: str) -> list[Message]:
+        async with self.system.container.uow()() as uow:
+            user = await uow.users.get_by_phone(PhoneNumber.parse(phone))
+            assert user is not None
+            conversation = await uow.conversations.latest_for(user.id, Channel.WHATSAPP)
+            assert conversation is not None
+            return list(reversed(await uow.messages.recent(conversation.id, 100)))
+
+
+@asynccontextmanager
+async def deployment(
+    request: pytest.FixtureRequest, **settings: object
+) -> AsyncIterator[Deployment]:
+    tmp_path = request.getfixturevalue("tmp_path")
+    database_url = (
+        migrated_sqlite_file(tmp_path)
+        if request.param == "sqlite"
+        else str(request.getfixturevalue("postgres_url"))
+    )
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "channel": "twilio",
+        "twilio_account_sid": DEFAULT_ACCOUNT_SID,
+        "twilio_auth_token": DEFAULT_AUTH_TOKEN,
+        "twilio_whatsapp_number": "whatsapp:" + DEFAULT_NUMBER,
+        "twilio_public_url": PUBLIC_URL,
+        "twilio_api_base_url": FAKE_BASE_URL,
+        "twilio_messaging_base_url": FAKE_BASE_URL,
+        "twilio_login_content_sid": LOGIN_CONTENT_SID,
+        "storage_dir": tmp_path / "files",
+        **settings,
+    }
+    twilio = FakeTwilio()
+    twilio.register_content(LOGIN_CONTENT_SID)
+    system = build_system(settings_for_tests(**values), fake_clock=False, real_channel=True)
+    system.container.http_client.override(twilio.client())
+    # Backoff in milliseconds, but never sooner than the fake's Retry-After.
+    system.container.retry_policy.override(
+        RetryPolicy(max_attempts=8, base_seconds=0.005, max_seconds=0.05)
+    )
+    async with serve(system) as client:
+        yield Deployment(client=client, system=system, twilio=twilio)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def twilio_app(request: pytest.FixtureRequest) -> AsyncIterator[Deployment]:
+    async with deployment(request) as app:
+        yield app
+
+
+@pytest.fixture(params=["sqlite"])
+async def whitelisted_app(request: pytest.FixtureRequest) -> AsyncIterator[Deployment]:
+    async with deployment(request, whatsapp_access="whitelist", whitelisted_users=[ADMIN]) as app:
+        yield app
+
+
+async def test_a_message_is_answered_through_the_rest_api_and_its_status_tracked(
+    twilio_app: Deployment,
+) -> None:
+    inbound_sid = "SM" + "1" * 32
+    await twilio_app.deliver(inbound_form(MEMBER, "Hola", sid=inbound_sid))
+    await twilio_app.settle()
+
+    (answer,) = twilio_app.twilio.messages
+    assert answer.body == "echo: Hola (history 0)"
+    assert answer.form["From"] == "whatsapp:" + DEFAULT_NUMBER
+    assert answer.status_callback == PUBLIC_URL + "/webhooks/twilio/status"
+    assert twilio_app.twilio.typing_indicators == [inbound_sid]
+
+    for status in ("sent", "delivered", "read"):
+        await twilio_app.call_back(twilio_app.twilio.status_callback(answer.sid, status))
+
+    headers = await twilio_app.login(MEMBER)
+    conversation = (await twilio_app.client.get("/conversations", headers=headers)).json()["items"][
+        0
+    ]
+    messages = (
+        await twilio_app.client.get(
+            f"/conversations/{conversation['id']}/messages", headers=headers
+        )
+    ).json()
+    assert [(m["author"], m["deliveryStatus"]) for m in messages["items"]] == [
+        ("assistant", "read"),
+        ("member", "received"),
+    ]
+
+
+async def test_a_long_answer_is_split_at_1600_characters(twilio_app: Deployment) -> None:
+    twilio_app.system.assistant.reply_text = ("A sentence of some length. " * 70 + "\n\n") * 3
+
+    await twilio_app.deliver(inbound_form(MEMBER, "Tell me everything"))
+    await twilio_app.settle()
+
+    parts = twilio_app.twilio.texts_to(MEMBER)
+    assert len(parts) == 5
+    assert all(len(part) <= 1600 for part in parts)
+    assert "".join("".join(parts).split()) == "".join(
+        twilio_app.system.assistant.reply_text.split()
+    )
+
+
+async def test_media_is_fetched_with_the_account_s_credentials_and_kept(
+    twilio_app: Deployment,
+) -> None:
+    url = twilio_app.twilio.add_media(b"%PDF-1.7 fake", mime_type="application/pdf")
+
+    await twilio_app.deliver(inbound_form(MEMBER, "my plan", media=[(url, "application/pdf")]))
+    await twilio_app.settle()
+
+    inbound = next(m for m in await twilio_app.messages_of(MEMBER) if m.author is Author.MEMBER)
+    assert inbound.file_path is not None and inbound.file_path.endswith("/document.pdf")
+    storage = twilio_app.system.container.blob_storage()
+    assert await storage.get(inbound.file_path) == b"%PDF-1.7 fake"
+    assert [(r.step, r.authorization) for r in twilio_app.twilio.media_requests] == [
+        ("api", True),
+        ("cdn", False),
+    ]
+    assert len(twilio_app.twilio.texts_to(MEMBER)) == 1
+
+
+async def test_outside_the_window_the_failure_arrives_by_callback_and_is_not_retried(
+    twilio_app: Deployment,
+) -> None:
+    twilio_app.twilio.always_fail_for(MEMBER, code=63016)
+    await twilio_app.system.container.create_user()(
+        None, CreateUserCommand(phone=ADMIN, is_admin=True)
+    )
+
+    await twilio_app.deliver(inbound_form(MEMBER, "late reply"))
+    await twilio_app.settle()
+    (callback,) = twilio_app.twilio.pending_callbacks()
+    await twilio_app.call_back(callback)
+
+    assert len([a for a in twilio_app.twilio.attempts if a.to == MEMBER]) == 1
+    headers = await twilio_app.login(ADMIN)
+    failed = (await twilio_app.client.get("/admin/deliveries/failed", headers=headers)).json()[
+        "items"
+    ]
+    assert [d["errorCode"] for d in failed] == [63016]
+    assert "24-hour window" in failed[0]["errorTitle"]
+
+
+async def test_throttling_and_server_errors_still_deliver_every_answer_once(
+    twilio_app: Deployment,
+) -> None:
+    twilio_app.twilio.set_failure_rate(0.3, seed=11, retry_after=0.05)
+    senders = [f"+346123456{n:02d}" for n in range(10)]
+
+    for n, sender in enumerate(senders):
+        await twilio_app.deliver(inbound_form(sender, f"question {n}"))
+    await twilio_app.settle()
+
+    for n, sender in enumerate(senders):
+        assert twilio_app.twilio.texts_to(sender) == [f"echo: question {n} (history 0)"]
+    assert any(not a.accepted for a in twilio_app.twilio.attempts)
+    assert twilio_app.twilio.retry_after_violations() == []
+
+
+async def test_the_login_code_goes_through_the_content_template(twilio_app: Deployment) -> None:
+    response = await twilio_app.client.post("/auth/request-otp", json={"phoneNumber": MEMBER})
+
+    assert response.status_code == 200
+    (record,) = twilio_app.twilio.messages
+    assert record.content_sid == LOGIN_CONTENT_SID
+    code = record.content_variables["1"]
+    verified = await twilio_app.client.post(
+        "/auth/verify-otp", json={"phoneNumber": MEMBER, "code": code}
+    )
+    assert verified.status_code == 200
+
+
+async def test_a_stranger_on_a_whitelisted_deployment_hears_once_and_nothing_is_kept(
+    whitelisted_app: Deployment,
+) -> None:
+    for text in ("Hola", "¿Hola?"):
+        await whitelisted_app.deliver(inbound_form(MEMBER, text))
+    await whitelisted_app.deliver(inbound_form(ADMIN, "Soy admin"))
+    await whitelisted_app.settle()
+
+    assert whitelisted_app.twilio.texts_to(MEMBER) == [REFUSAL_NOTICE]
+    assert whitelisted_app.twilio.texts_to(ADMIN) == ["echo: Soy admin (history 0)"]
+    async with whitelisted_app.system.container.uow()() as uow:
+        assert await uow.users.get_by_phone(PhoneNumber.parse(MEMBER)) is None

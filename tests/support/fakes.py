@@ -1,0 +1,129 @@
+"""Fakes that record what happened, so tests assert on state rather than on calls."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from ignacio.application.ports import (
+    AssistantReply,
+    AssistantTurn,
+    FetchedMedia,
+    SendFailure,
+    SentMessage,
+)
+from ignacio.domain import MediaRef, PhoneNumber, UpstreamUnavailable
+
+TEST_JWT_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
+TEST_PHONE_KEY = base64.b64encode(bytes(range(32))).decode()
+TEST_APP_SECRET = "test-whatsapp-app-secret"
+TEST_VERIFY_TOKEN = "test-verify-token"
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing after the point where it is raised runs."""
+
+
+class FakeClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+class RecordingChannel:
+    """A WhatsApp channel that keeps what it was asked to send.
+
+    `failures` are raised, in order, by the next sends; `crash_on_send` raises a BaseException
+    the way a killed worker stops mid-send.
+    """
+
+    max_text_length = 4096
+
+    def __init__(self) -> None:
+        self.codes: list[tuple[str, str]] = []
+        self.texts: list[tuple[str, str]] = []
+        self.read: list[str] = []
+        self.failures: list[SendFailure] = []
+        self.crash_on_send = False
+
+    async def send_login_code(self, to: PhoneNumber, code: str) -> SentMessage:
+        self.codes.append((to.e164, code))
+        return SentMessage(external_id=f"code-{len(self.codes)}")
+
+    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+        if self.crash_on_send:
+            raise WorkerKilled
+        if self.failures:
+            raise self.failures.pop(0)
+        self.texts.append((to.e164, text))
+        return SentMessage(external_id=f"wamid.sent.{len(self.texts)}")
+
+    async def mark_read(self, external_id: str) -> None:
+        self.read.append(external_id)
+
+    def texts_to(self, phone: str) -> list[str]:
+        e164 = PhoneNumber.parse(phone).e164
+        return [text for to, text in self.texts if to == e164]
+
+    def last_code(self, phone: str) -> str:
+        e164 = PhoneNumber.parse(phone).e164
+        for to, code in reversed(self.codes):
+            if to == e164:
+                return code
+        raise AssertionError(f"no code was sent to {e164}")
+
+    def codes_to(self, phone: str) -> list[str]:
+        e164 = PhoneNumber.parse(phone).e164
+        return [code for to, code in self.codes if to == e164]
+
+
+class EchoAssistant:
+    """Answers with what it saw, so tests can check what reached the assistant."""
+
+    def __init__(self) -> None:
+        self.turns: list[AssistantTurn] = []
+        self.failing = False
+        self.reply_text: str | None = None
+
+    async def answer(self, turn: AssistantTurn) -> AssistantReply:
+        if self.reply_text is not None:
+            self.turns.append(turn)
+            return AssistantReply(text=self.reply_text, model="scripted")
+        if self.failing:
+            raise UpstreamUnavailable("The assistant is unavailable right now; try again shortly.")
+        self.turns.append(turn)
+        return AssistantReply(
+            text=f"echo: {turn.message.content} (history {len(turn.history)})", model="echo"
+        )
+
+
+class RecordingQueue:
+    """A job queue that only records what was queued, so tests run each job by hand."""
+
+    def __init__(self) -> None:
+        self.queued: list[tuple[UUID, float]] = []
+
+    async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
+        self.queued.append((message_id, delay_seconds))
+
+
+class FakeMediaFetcher:
+    """Media by provider id; unknown ids fail for good, `failures` are raised first."""
+
+    def __init__(self) -> None:
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.failures: list[SendFailure] = []
+
+    async def fetch(self, media: MediaRef) -> FetchedMedia:
+        if self.failures:
+            raise self.failures.pop(0)
+        found = self.media.get(media.provider_media_id or "")
+        if found is None:
+            raise SendFailure("Media not found.", retriable=False, code=100)
+        return FetchedMedia(content=found[0], mime_type=found[1])

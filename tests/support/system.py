@@ -1,0 +1,75 @@
+"""A whole Ignacio in one process: the real container, with fakes where the world would be."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from ignacio.application.use_cases.request_otp import RequestOtpCommand
+from ignacio.application.use_cases.verify_otp import VerifyOtpCommand, VerifyOtpResult
+from ignacio.domain import RetryPolicy
+from ignacio.entrypoints.config import Settings
+from ignacio.entrypoints.container import Container, build_container
+from tests.support.fakes import (
+    TEST_APP_SECRET,
+    TEST_JWT_SECRET,
+    TEST_PHONE_KEY,
+    TEST_VERIFY_TOKEN,
+    EchoAssistant,
+    FakeClock,
+    FakeMediaFetcher,
+    RecordingChannel,
+)
+
+
+def settings_for_tests(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": "memory://",
+        "jwt_secret_key": TEST_JWT_SECRET,
+        "phone_key": TEST_PHONE_KEY,
+        "whatsapp_app_secret": TEST_APP_SECRET,
+        "whatsapp_verify_token": TEST_VERIFY_TOKEN,
+    }
+    values.update(overrides)
+    # Through msgspec, as from the environment, so strings become the enums they name.
+    return msgspec.convert(values, Settings, strict=False)
+
+
+@dataclass
+class System:
+    container: Container
+    clock: FakeClock
+    channel: RecordingChannel
+    assistant: EchoAssistant
+    media: FakeMediaFetcher
+
+    async def login(self, phone: str) -> VerifyOtpResult:
+        await self.container.request_otp()(RequestOtpCommand(phone=phone))
+        return await self.container.verify_otp()(
+            VerifyOtpCommand(phone=phone, code=self.channel.last_code(phone))
+        )
+
+
+def build_system(
+    settings: Settings | None = None, *, fake_clock: bool = True, real_channel: bool = False
+) -> System:
+    """`real_channel`: keep the container's own channel and media fetcher (a provider adapter
+    talking to a local fake of the provider), instead of the recording fakes."""
+    container = build_container(settings or settings_for_tests())
+    clock = FakeClock()
+    channel = RecordingChannel()
+    assistant = EchoAssistant()
+    media = FakeMediaFetcher()
+    if not real_channel:
+        container.media_fetcher.override(media)
+        container.channel.override(channel)
+    # Retries wait milliseconds in tests; the policy's shape is tested on its own.
+    container.retry_policy.override(RetryPolicy(base_seconds=0.001, max_seconds=0.01))
+    if fake_clock:
+        container.clock.override(clock)
+    container.assistant.override(assistant)
+    return System(
+        container=container, clock=clock, channel=channel, assistant=assistant, media=media
+    )

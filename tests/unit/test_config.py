@@ -1,0 +1,104 @@
+"""Configuration from the environment: defaults that work on a laptop, clear errors otherwise."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import structlog
+
+from ignacio.domain import RegistrationPolicy
+from ignacio.entrypoints.cli import _redacted
+from ignacio.entrypoints.config import ConfigurationError, LogFormat, Settings
+from ignacio.entrypoints.keys import load_keys
+from ignacio.entrypoints.logging import configure_logging
+
+
+def test_the_defaults_are_the_embedded_set() -> None:
+    settings = Settings.from_env({})
+    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.effective_database_url.endswith("/var/ignacio.db")
+    assert settings.should_migrate_on_start
+    assert settings.registration is RegistrationPolicy.OPEN
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+
+
+def test_variables_are_read_and_typed() -> None:
+    settings = Settings.from_env(
+        {
+            "IGNACIO_PORT": "9000",
+            "IGNACIO_DATABASE_URL": "postgresql://u:p@db/ignacio",
+            "IGNACIO_OTP_TTL_SECONDS": "120",
+            "IGNACIO_REGISTRATION": "invite",
+            "IGNACIO_AUTO_MIGRATE": "yes",
+            "IGNACIO_LOG_FORMAT": "json",
+            "IGNACIO_DATA_DIR": "/srv/ignacio",
+        }
+    )
+    assert settings.data_dir == Path("/srv/ignacio")
+    assert settings.effective_storage_dir == Path("/srv/ignacio/files")
+    assert settings.port == 9000
+    assert settings.otp_ttl == timedelta(seconds=120)
+    assert settings.registration is RegistrationPolicy.INVITE
+    assert settings.should_migrate_on_start
+    assert settings.log_format is LogFormat.JSON
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("IGNACIO_PORT", "eighty"),
+        ("IGNACIO_OTP_TTL_SECONDS", "-5"),
+        ("IGNACIO_REGISTRATION", "everyone"),
+        ("IGNACIO_AUTO_MIGRATE", "maybe"),
+        ("IGNACIO_LOG_FORMAT", "xml"),
+    ],
+)
+def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigurationError) as error:
+        Settings.from_env({variable: value})
+    assert variable.removeprefix("IGNACIO_").lower().split("_")[0] in str(error.value).lower()
+
+
+def test_keys_are_generated_once_and_kept(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    first = load_keys(settings)
+    second = load_keys(settings)
+    assert first == second
+    assert (tmp_path / "keys" / "phone.key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("value", ["not base64!", "c2hvcnQ="])
+def test_a_bad_phone_key_is_refused(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigurationError, match="IGNACIO_PHONE_KEY"):
+        load_keys(Settings(data_dir=tmp_path, phone_key=value))
+
+
+def test_a_short_jwt_secret_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="JWT_SECRET_KEY"):
+        load_keys(Settings(data_dir=tmp_path, jwt_secret_key="short"))
+
+
+def test_database_passwords_are_not_logged() -> None:
+    assert (
+        _redacted("postgresql://user:s3cret@host:5432/db") == "postgresql://user:***@host:5432/db"
+    )
+    assert _redacted("sqlite+aiosqlite:///var/ignacio.db") == "sqlite+aiosqlite:///var/ignacio.db"
+
+
+def test_json_logs_carry_the_bound_request_id(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(LogFormat.JSON)
+    try:
+        with structlog.contextvars.bound_contextvars(request_id="abc123"):
+            structlog.get_logger("test").info("hello", answer=42)
+        line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+        assert line["event"] == "hello"
+        assert line["request_id"] == "abc123"
+        assert line["answer"] == 42
+        assert line["level"] == "info"
+    finally:
+        logging.getLogger().handlers.clear()
+        structlog.reset_defaults()

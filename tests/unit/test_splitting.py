@@ -1,0 +1,64 @@
+"""Long answers are split where a reader would split them, and nothing is lost."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ignacio.domain import InvalidInput
+from ignacio.domain.splitting import split_text
+
+
+def test_short_text_is_one_part() -> None:
+    assert split_text("Hello there", 4096) == ["Hello there"]
+    assert split_text("   ", 10) == []
+
+
+def test_paragraphs_are_preferred_to_sentences() -> None:
+    text = "First paragraph. Still first.\n\nSecond paragraph here."
+    assert split_text(text, 40) == ["First paragraph. Still first.", "Second paragraph here."]
+
+
+def test_sentences_are_preferred_to_words() -> None:
+    text = "One sentence here. Another sentence follows and goes on"
+    assert split_text(text, 30) == ["One sentence here.", "Another sentence follows and", "goes on"]
+
+
+def test_an_unbroken_run_is_cut_at_the_limit() -> None:
+    assert split_text("x" * 10, 4) == ["xxxx", "xxxx", "xx"]
+
+
+def test_emoji_and_accents_are_never_broken() -> None:
+    text = "🇪🇸é" * 3000
+    parts = split_text(text, 4096)
+    assert "".join(parts) == text
+    assert all(len(part) <= 4096 for part in parts)
+
+
+def test_the_limit_must_be_positive() -> None:
+    with pytest.raises(InvalidInput):
+        split_text("abc", 0)
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+@given(st.text(max_size=3000), st.integers(min_value=1, max_value=600))
+def test_parts_fit_and_keep_every_word(text: str, limit: int) -> None:
+    parts = split_text(text, limit)
+    assert all(0 < len(part) <= limit for part in parts)
+    assert all(part == part.strip() for part in parts)
+    # Every non-space character survives, in order.
+    assert "".join("".join(parts).split()) == "".join(text.split())
+
+
+@given(
+    st.lists(st.text(alphabet="abcdefgh ", min_size=1, max_size=40), min_size=1, max_size=60),
+    st.integers(min_value=50, max_value=400),
+)
+def test_words_shorter_than_the_limit_are_never_cut(words: list[str], limit: int) -> None:
+    text = " ".join(words)
+    parts = split_text(text, limit)
+    assert [w for part in parts for w in _words(part)] == _words(text)
