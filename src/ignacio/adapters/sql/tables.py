@@ -9,6 +9,7 @@ the keyset paginations and lookups the repositories run, so reads stay fast with
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Computed,
@@ -220,4 +221,41 @@ allowed_numbers = Table(
     Column("added_by", Uuid()),
     _created_at(),
     Index("ix_allowed_numbers_created_at_id", "created_at", "id"),
+)
+
+SYNC_UNFINISHED = text("openai_sync_status IN ('pending', 'synced', 'expired')")
+
+user_files = Table(
+    "user_files",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("file_path", String(500), nullable=False),
+    Column("file_type", String(100), nullable=False),
+    Column("file_size", BigInteger(), nullable=False),
+    Column("source", String(16), nullable=False, server_default="web"),
+    Column("conversation_id", Uuid(), ForeignKey("conversations.id", ondelete="SET NULL")),
+    Column("message_id", Uuid(), ForeignKey("messages.id", ondelete="SET NULL")),
+    _created_at(),
+    Column("extraction_status", String(16), nullable=False, server_default="pending"),
+    Column("extraction_note", String(500)),
+    Column("openai_file_id", String(255)),
+    Column("openai_vector_store_id", String(255)),
+    Column("openai_uploaded_at", UtcDateTime()),
+    Column("openai_sync_status", String(20), nullable=False, server_default="pending"),
+    Column("sync_attempts", Integer(), nullable=False, server_default=text("0")),
+    Column("sync_error", String(500)),
+    Column("synced_at", UtcDateTime()),
+    Index("ix_user_files_user_id_created_at_id", "user_id", "created_at", "id"),
+    Index("ix_user_files_created_at_id", "created_at", "id"),
+    # The sync sweep's work list: files not yet failed for good.
+    Index(
+        "ix_user_files_sync_created_at_id",
+        "openai_sync_status",
+        "created_at",
+        "id",
+        sqlite_where=SYNC_UNFINISHED,
+        postgresql_where=SYNC_UNFINISHED,
+    ),
 )

@@ -9,6 +9,9 @@ from ignacio.application.ports.channel import Channel, SendFailure, SentMessage
 from ignacio.application.ports.clock import Clock
 from ignacio.application.ports.conversations import ConversationRepository
 from ignacio.application.ports.deliveries import DeliveryRepository
+from ignacio.application.ports.document_index import DocumentIndex, IndexedFile, RemoteCopy
+from ignacio.application.ports.file_types import FileTypeDetector
+from ignacio.application.ports.files import FileRepository
 from ignacio.application.ports.health import HealthProbe
 from ignacio.application.ports.ids import IdGenerator
 from ignacio.application.ports.job_queue import JobQueue
@@ -19,6 +22,7 @@ from ignacio.application.ports.phone_cipher import PhoneCipher
 from ignacio.application.ports.rate_limiter import RateLimit, RateLimiter
 from ignacio.application.ports.secret_hasher import SecretHasher
 from ignacio.application.ports.sessions import SessionRepository
+from ignacio.application.ports.text_extractor import TextExtractor
 from ignacio.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ignacio.application.ports.users import UserRepository
 
@@ -34,9 +38,13 @@ __all__ = [
     "Clock",
     "ConversationRepository",
     "DeliveryRepository",
+    "DocumentIndex",
     "FetchedMedia",
+    "FileRepository",
+    "FileTypeDetector",
     "HealthProbe",
     "IdGenerator",
+    "IndexedFile",
     "JobQueue",
     "LoginChallengeRepository",
     "MediaFetcher",
@@ -44,10 +52,12 @@ __all__ = [
     "PhoneCipher",
     "RateLimit",
     "RateLimiter",
+    "RemoteCopy",
     "SecretHasher",
     "SendFailure",
     "SentMessage",
     "SessionRepository",
+    "TextExtractor",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UserRepository",

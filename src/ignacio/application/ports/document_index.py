@@ -1,0 +1,50 @@
+"""DocumentIndex port: per-member search over the text of their files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+import msgspec
+
+from ignacio.domain.knowledge import Chunk, Passage
+
+
+class IndexedFile(msgspec.Struct, frozen=True, kw_only=True):
+    """What an index needs of a file: whose it is, what it is called, and its passages."""
+
+    user_id: UUID
+    file_id: UUID
+    file_name: str
+    media_type: str
+    chunks: list[Chunk]
+
+
+class RemoteCopy(msgspec.Struct, frozen=True, kw_only=True):
+    """Where an index that keeps files elsewhere (an OpenAI vector store) put this one."""
+
+    file_id: str
+    vector_store_id: str
+    uploaded_at: datetime
+
+
+class DocumentIndex(Protocol):
+    async def index(self, file: IndexedFile) -> RemoteCopy | None:
+        """Make the file's chunks searchable by its owner, replacing any earlier version of it.
+
+        Returns the remote copy for an index that keeps one, None for one that does not.
+        Raises UpstreamUnavailable when a remote index cannot be reached (worth retrying).
+        """
+        ...
+
+    async def remove(self, user_id: UUID, file_id: UUID) -> None:
+        """Drop the file's chunks (and any remote copy); nothing happens if there are none."""
+        ...
+
+    async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
+        """The member's passages that best answer the query, best first; never another member's.
+
+        A query with no searchable words finds nothing rather than failing.
+        """
+        ...
