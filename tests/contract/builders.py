@@ -24,6 +24,7 @@ from ignacio.domain import (
     User,
     UserSession,
 )
+from ignacio.domain.knowledge import UserFile, storage_path_for
 from ignacio.domain.pagination import decode_cursor, encode_cursor
 
 T = TypeVar("T")
@@ -125,6 +126,20 @@ def delivery(of: Message, part: int = 0, *, updated: float = 0, **fields: Any) -
     return Delivery(**(values | fields))
 
 
+def user_file(owner: User, *, created: float = 0, **fields: Any) -> UserFile:
+    file_id = uuid4()
+    values: dict[str, Any] = {
+        "id": file_id,
+        "user_id": owner.id,
+        "file_name": "informe.pdf",
+        "file_path": storage_path_for(owner.id, file_id, "informe.pdf"),
+        "file_type": "application/pdf",
+        "file_size": 1234,
+        "created_at": at(created),
+    }
+    return UserFile(**(values | fields))
+
+
 async def store(uow_factory: UnitOfWorkFactory, *items: Any) -> None:
     """Add entities in one committed unit of work, each with its repository."""
     async with uow_factory() as uow:
@@ -150,6 +165,8 @@ async def _add(uow: UnitOfWork, item: Any) -> None:
         await uow.deliveries.add(item)
     elif isinstance(item, AllowedNumber):
         await uow.allow_list.add(item)
+    elif isinstance(item, UserFile):
+        await uow.files.add(item)
     else:
         raise TypeError(f"cannot store {item!r}")
 

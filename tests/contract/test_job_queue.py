@@ -33,6 +33,13 @@ class Harness:
         answers = self.script.get(message_id)
         return answers.pop(0) if answers else None
 
+    syncs: list[tuple[UUID, float]] = field(default_factory=list)
+
+    async def sync(self, file_id: UUID) -> float | None:
+        self.syncs.append((file_id, time.monotonic()))
+        answers = self.script.get(file_id)
+        return answers.pop(0) if answers else None
+
     def runs_of(self, message_id: UUID) -> list[float]:
         return [at for ran, at in self.runs if ran == message_id]
 
@@ -55,7 +62,7 @@ async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
         url = str(request.getfixturevalue("procrastinate_url"))
         queue = ProcrastinateJobQueue(conninfo_from_url(url), polling_seconds=0.05)
     harness = Harness(queue=queue)
-    queue.bind(harness.handle)
+    queue.bind(harness.handle, sync_file=harness.sync)
     if isinstance(queue, ProcrastinateJobQueue):
         queue.start_worker(2)
     try:
@@ -119,3 +126,30 @@ async def test_many_messages_each_run_once(harness: Harness) -> None:
     await eventually(lambda: len(harness.runs) == len(messages))
     await asyncio.sleep(0.2)
     assert sorted(ran for ran, _ in harness.runs) == sorted(messages)
+
+
+async def test_a_file_sync_runs_its_own_handler_once_even_with_a_message_of_the_same_id(
+    harness: Harness,
+) -> None:
+    shared = uuid4()
+
+    for _ in range(3):
+        await harness.queue.enqueue_file_sync(shared, delay_seconds=0.2)
+    await harness.queue.enqueue_processing(shared)
+
+    await eventually(lambda: len(harness.syncs) == 1 and len(harness.runs) == 1)
+    await asyncio.sleep(0.4)
+    assert [ran for ran, _ in harness.syncs] == [shared]
+    assert [ran for ran, _ in harness.runs] == [shared]
+
+
+async def test_a_file_sync_runs_again_after_the_delay_it_asks_for(harness: Harness) -> None:
+    file_id = uuid4()
+    harness.script[file_id] = [0.5, None]
+
+    await harness.queue.enqueue_file_sync(file_id)
+
+    await eventually(lambda: len(harness.syncs) == 2)
+    first, second = (at for _, at in harness.syncs)
+    assert second - first >= 0.5 - TOLERANCE
+    assert harness.runs == []

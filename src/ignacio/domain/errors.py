@@ -23,6 +23,18 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class TooLarge(InvalidInput):
+    """The content is bigger than Ignacio keeps (a file over 25 MB)."""
+
+    code = "too_large"
+
+
+class UnsupportedFileType(InvalidInput):
+    """The content is not of a type Ignacio accepts, whatever its name says."""
+
+    code = "unsupported_media_type"
+
+
 class NotFound(DomainError):
     """The resource does not exist, or the caller may not know that it exists."""
 

@@ -12,7 +12,11 @@ import structlog
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[UUID], Awaitable[float | None]]
-"""Processes one message; returns seconds after which to run again, or None when finished."""
+"""Runs one job (a message to process, a file to sync); returns seconds after which to run it
+again, or None when finished."""
+
+_PROCESS = "process_inbound"
+_SYNC = "sync_file"
 
 _AFTER_UNEXPECTED_ERROR = 30.0
 
@@ -27,21 +31,30 @@ class InProcessJobQueue:
     def __init__(self, concurrency: int = 4, grace_seconds: float = 10.0) -> None:
         self._semaphore = asyncio.Semaphore(concurrency)
         self._grace_seconds = grace_seconds
-        self._handler: Handler | None = None
-        self._queued: set[UUID] = set()
+        self._handlers: dict[str, Handler] = {}
+        self._queued: set[tuple[str, UUID]] = set()
         self._waiting: set[asyncio.Task[None]] = set()
         self._running: set[asyncio.Task[None]] = set()
         self._closed = False
 
-    def bind(self, handler: Handler) -> None:
-        self._handler = handler
+    def bind(self, handler: Handler, *, sync_file: Handler | None = None) -> None:
+        """Run queued messages with `handler`, and queued file syncs with `sync_file`."""
+        self._handlers = {_PROCESS: handler}
+        if sync_file is not None:
+            self._handlers[_SYNC] = sync_file
         self._closed = False
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
-        if self._closed or self._handler is None or message_id in self._queued:
+        self._enqueue(_PROCESS, message_id, delay_seconds)
+
+    async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
+        self._enqueue(_SYNC, file_id, delay_seconds)
+
+    def _enqueue(self, kind: str, key: UUID, delay_seconds: float) -> None:
+        if self._closed or kind not in self._handlers or (kind, key) in self._queued:
             return
-        self._queued.add(message_id)
-        task = asyncio.create_task(self._run(message_id, delay_seconds))
+        self._queued.add((kind, key))
+        task = asyncio.create_task(self._run(kind, key, delay_seconds))
         self._waiting.add(task)
         task.add_done_callback(self._forget)
 
@@ -49,9 +62,9 @@ class InProcessJobQueue:
         self._waiting.discard(task)
         self._running.discard(task)
 
-    async def _run(self, message_id: UUID, delay_seconds: float) -> None:
+    async def _run(self, kind: str, key: UUID, delay_seconds: float) -> None:
         task = asyncio.current_task()
-        handler = self._handler
+        handler = self._handlers.get(kind)
         if task is None or handler is None:
             return
         retry_in: float | None = None
@@ -62,14 +75,14 @@ class InProcessJobQueue:
                 self._waiting.discard(task)
                 self._running.add(task)
                 try:
-                    retry_in = await handler(message_id)
+                    retry_in = await handler(key)
                 except Exception:
-                    log.exception("processing failed unexpectedly", message_id=str(message_id))
+                    log.exception("job failed unexpectedly", job=kind, id=str(key))
                     retry_in = _AFTER_UNEXPECTED_ERROR
         finally:
-            self._queued.discard(message_id)
+            self._queued.discard((kind, key))
         if retry_in is not None:
-            await self.enqueue_processing(message_id, delay_seconds=retry_in)
+            self._enqueue(kind, key, retry_in)
 
     async def idle(self) -> None:
         """Return once no job is waiting or running (follow-up jobs included): for tests and drains."""

@@ -16,6 +16,7 @@ from ignacio.domain import (
     User,
     UserSession,
 )
+from ignacio.domain.knowledge import UserFile
 
 Snapshot = tuple[dict[UUID, Any], ...]
 
@@ -32,6 +33,7 @@ class InMemoryStore:
         self.audit_log: dict[UUID, AuditEntry] = {}
         self.deliveries: dict[UUID, Delivery] = {}
         self.allow_list: dict[UUID, AllowedNumber] = {}
+        self.files: dict[UUID, UserFile] = {}
         self.commits = 0
         # One unit of work at a time, like SQLite's write lock: restoring a snapshot on rollback
         # would otherwise erase what a concurrent unit of work committed meanwhile.
@@ -48,6 +50,7 @@ class InMemoryStore:
             self.audit_log,
             self.deliveries,
             self.allow_list,
+            self.files,
         )
 
     def snapshot(self) -> Snapshot:

@@ -6,6 +6,7 @@ import asyncio
 from types import TracebackType
 from typing import Self
 
+from ignacio.adapters.memory.files import InMemoryFileRepository
 from ignacio.adapters.memory.repositories import (
     InMemoryAllowList,
     InMemoryAuditLog,
@@ -22,6 +23,7 @@ from ignacio.application.ports import (
     AuditLog,
     ConversationRepository,
     DeliveryRepository,
+    FileRepository,
     LoginChallengeRepository,
     MessageRepository,
     SessionRepository,
@@ -43,6 +45,7 @@ class InMemoryUnitOfWork:
         self.audit_log: AuditLog = InMemoryAuditLog(store)
         self.deliveries: DeliveryRepository = InMemoryDeliveryRepository(store)
         self.allow_list: AllowList = InMemoryAllowList(store)
+        self.files: FileRepository = InMemoryFileRepository(store)
         self.committed = False
         self._snapshot: Snapshot | None = None
 

@@ -47,6 +47,9 @@ Sweep = Callable[[], Awaitable[object]]
 
 QUEUE = "inbound"
 TASK_NAME = "ignacio.process_inbound"
+SYNC_TASK_NAME = "ignacio.sync_file"
+# A file's jobs lock on "file:<id>", so that they never share a lock with a message's jobs.
+_FILE_KEY_PREFIX = "file:"
 _REPLACE_ATTEMPTS = 3
 # Successful jobs are deleted at once; failed ones are kept this long, for a look, then deleted.
 KEEP_FAILED_HOURS = 24 * 7
@@ -85,10 +88,14 @@ class ProcrastinateJobQueue:
         self._task = self._app.task(
             name=TASK_NAME, queue=QUEUE, retry=self._retry, pass_context=True
         )(self._run)
+        self._sync_task = self._app.task(
+            name=SYNC_TASK_NAME, queue=QUEUE, retry=self._retry, pass_context=True
+        )(self._run_sync)
         self._polling_seconds = polling_seconds
         self._grace_seconds = grace_seconds
         self._stalled_after_seconds = stalled_after_seconds
         self._handler: Handler | None = None
+        self._sync_handler: Handler | None = None
         self._open_lock = asyncio.Lock()
         self._opened = False
         self._worker: asyncio.Task[None] | None = None
@@ -98,12 +105,18 @@ class ProcrastinateJobQueue:
         """The procrastinate app, for inspecting jobs (tests, operators' scripts)."""
         return self._app
 
-    def bind(self, handler: Handler) -> None:
+    def bind(self, handler: Handler, *, sync_file: Handler | None = None) -> None:
+        """Run queued messages with `handler`, and queued file syncs with `sync_file`."""
         self._handler = handler
+        self._sync_handler = sync_file
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
         await self.open()
         await self._defer(str(message_id), delay_seconds)
+
+    async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
+        await self.open()
+        await self._defer(_FILE_KEY_PREFIX + str(file_id), delay_seconds)
 
     async def open(self) -> None:
         async with self._open_lock:
@@ -140,11 +153,15 @@ class ProcrastinateJobQueue:
         """Mark failed the jobs of workers that stopped sending heartbeats (killed), so that their
         messages' lock is free; the messages are still pending, and are queued again."""
         await self.open()
-        stalled = await self._app.job_manager.get_stalled_jobs(
-            queue=QUEUE,
-            task_name=TASK_NAME,
-            seconds_since_heartbeat=self._stalled_after_seconds,
-        )
+        stalled = [
+            job
+            for task_name in (TASK_NAME, SYNC_TASK_NAME)
+            for job in await self._app.job_manager.get_stalled_jobs(
+                queue=QUEUE,
+                task_name=task_name,
+                seconds_since_heartbeat=self._stalled_after_seconds,
+            )
+        ]
         released = 0
         for job in stalled:
             try:
@@ -178,23 +195,35 @@ class ProcrastinateJobQueue:
         if delay_seconds > 0:
             options["schedule_in"] = {"milliseconds": math.ceil(delay_seconds * 1000)}
         try:
-            await self._task.configure(**options).defer_async(message_id=key)
+            if key.startswith(_FILE_KEY_PREFIX):
+                file_id = key.removeprefix(_FILE_KEY_PREFIX)
+                await self._sync_task.configure(**options).defer_async(file_id=file_id)
+            else:
+                await self._task.configure(**options).defer_async(message_id=key)
         except AlreadyEnqueued:
             return False
         return True
 
+    async def _run_sync(self, context: JobContext, file_id: str) -> None:
+        if self._sync_handler is None:
+            raise RuntimeError("the job queue has no file sync bound; see start_processing")
+        await self._run_job(context, self._sync_handler, _FILE_KEY_PREFIX + file_id, file_id)
+
     async def _run(self, context: JobContext, message_id: str) -> None:
-        handler = self._handler
-        if handler is None:
+        if self._handler is None:
             raise RuntimeError("the job queue has no handler bound; see start_processing")
+        await self._run_job(context, self._handler, message_id, message_id)
+
+    async def _run_job(self, context: JobContext, handler: Handler, key: str, ident: str) -> None:
+        """Run one job whose locks are `key`; `ident` is the message's or the file's id."""
         try:
-            retry_in = await handler(UUID(message_id))
+            retry_in = await handler(UUID(ident))
         except Exception as error:
             retrying = self._retry.get_retry_decision(exception=error, job=context.job)
             log.exception(
-                "processing failed unexpectedly",
+                "job failed unexpectedly",
                 extra={
-                    "message_id": message_id,
+                    "job": key,
                     "attempt": context.job.attempts + 1,
                     "retry_at": retrying.retry_at.isoformat()
                     if retrying and retrying.retry_at
@@ -202,17 +231,17 @@ class ProcrastinateJobQueue:
                 },
             )
             if retrying is not None:
-                await self._drop_waiting(message_id)
+                await self._drop_waiting(key)
             raise
         if retry_in is not None:
-            await self._defer_again(message_id, retry_in)
+            await self._defer_again(key, retry_in)
 
     async def _defer_again(self, key: str, delay_seconds: float) -> None:
         for _ in range(_REPLACE_ATTEMPTS):
             if await self._defer(key, delay_seconds):
                 return
             await self._drop_waiting(key)
-        log.warning("a message queued meanwhile runs without waiting", extra={"message_id": key})
+        log.warning("a job queued meanwhile runs without waiting", extra={"job": key})
 
     async def _drop_waiting(self, key: str) -> None:
         """Delete the jobs waiting for this message: none can have started while this one runs."""
@@ -224,7 +253,7 @@ class ProcrastinateJobQueue:
                 if job.id is not None:
                     await self._app.job_manager.cancel_job_by_id_async(job.id, delete_job=True)
         except Exception:
-            log.warning("could not drop a waiting job", extra={"message_id": key}, exc_info=True)
+            log.warning("could not drop a waiting job", extra={"job": key}, exc_info=True)
 
     async def _work(self, concurrency: int) -> None:
         while True:

@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ignacio.adapters.sql.files import SqlFileRepository
 from ignacio.adapters.sql.repositories import (
     SqlAllowList,
     SqlAuditLog,
@@ -23,6 +24,7 @@ from ignacio.application.ports import (
     AuditLog,
     ConversationRepository,
     DeliveryRepository,
+    FileRepository,
     LoginChallengeRepository,
     MessageRepository,
     PhoneCipher,
@@ -53,6 +55,7 @@ class SqlUnitOfWork:
         self.audit_log: AuditLog = SqlAuditLog(self._current)
         self.deliveries: DeliveryRepository = SqlDeliveryRepository(self._current)
         self.allow_list: AllowList = SqlAllowList(self._current, cipher)
+        self.files: FileRepository = SqlFileRepository(self._current)
 
     def _current(self) -> AsyncConnection:
         if self._connection is None:

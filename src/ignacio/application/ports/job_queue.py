@@ -13,3 +13,10 @@ class JobQueue(Protocol):
         Enqueuing a message that is already waiting is harmless: it is processed once.
         """
         ...
+
+    async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
+        """Have the member's file extracted and indexed (SyncFile), once, after the delay.
+
+        Enqueuing a file that is already waiting is harmless: it is synced once.
+        """
+        ...

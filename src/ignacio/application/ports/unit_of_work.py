@@ -9,6 +9,7 @@ from ignacio.application.ports.allow_list import AllowList
 from ignacio.application.ports.audit_log import AuditLog
 from ignacio.application.ports.conversations import ConversationRepository
 from ignacio.application.ports.deliveries import DeliveryRepository
+from ignacio.application.ports.files import FileRepository
 from ignacio.application.ports.login_challenges import LoginChallengeRepository
 from ignacio.application.ports.messages import MessageRepository
 from ignacio.application.ports.sessions import SessionRepository
@@ -26,6 +27,7 @@ class UnitOfWork(Protocol):
     audit_log: AuditLog
     deliveries: DeliveryRepository
     allow_list: AllowList
+    files: FileRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
-from ignacio.application.ports import UnitOfWorkFactory
-from ignacio.domain import Conflict, User
+from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWorkFactory
+from ignacio.domain import Conflict, Order, PageRequest, User
+from ignacio.domain.knowledge import UserFile
+
+log = logging.getLogger(__name__)
 
 
 class DeleteUser:
-    """Delete a user with their conversations, messages and sessions.
+    """Delete a user with their conversations, messages, sessions and files.
 
     - Admins only; an admin cannot delete themselves (deactivate instead, or ask another admin).
     - The last active admin cannot be deleted.
     - Recorded in the audit log (the entry keeps only the user's id).
+    - Their files' blobs, index entries and remote copies go after the rows; a failure there is
+      logged and left behind, never undoing the deletion.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        auditor: Auditor,
+        storage: BlobStorage,
+        indexes: Sequence[DocumentIndex],
+    ) -> None:
         self._uow = uow
         self._auditor = auditor
+        self._storage = storage
+        self._indexes = indexes
 
     async def __call__(self, actor: User, user_id: UUID) -> None:
         require_admin(actor)
@@ -30,6 +46,29 @@ class DeleteUser:
             user = await existing_user(uow, user_id)
             if user.is_admin and user.is_active:
                 await keep_one_admin(uow)
+            files = await _all_files(uow.files.list, user.id)
             await uow.users.delete(user.id)
             await self._auditor.record(uow, actor.id, "user.delete", "user", user.id)
             await uow.commit()
+        for file in files:
+            try:
+                for index in self._indexes:
+                    await index.remove(file.user_id, file.id)
+                await self._storage.delete(file.file_path)
+            except Exception:
+                log.warning(
+                    "a deleted member's file was left behind",
+                    extra={"file_id": str(file.id), "path": file.file_path},
+                    exc_info=True,
+                )
+
+
+async def _all_files(list_files: Any, user_id: UUID) -> list[UserFile]:
+    files: list[UserFile] = []
+    request = PageRequest(limit=200, order=Order.OLDEST_FIRST)
+    while True:
+        page = await list_files(request, user_id=user_id)
+        files.extend(page.items)
+        if page.next is None:
+            return files
+        request = PageRequest(limit=200, after=page.next, order=Order.OLDEST_FIRST)

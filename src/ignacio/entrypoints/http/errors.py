@@ -13,6 +13,8 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
@@ -26,6 +28,8 @@ from ignacio.domain import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    TooLarge,
+    UnsupportedFileType,
     UpstreamUnavailable,
 )
 from ignacio.entrypoints.http.schemas import ErrorBody
@@ -34,6 +38,8 @@ log = structlog.get_logger(__name__)
 
 STATUS_OF: dict[type[DomainError], int] = {
     InvalidInput: HTTP_400_BAD_REQUEST,
+    TooLarge: HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    UnsupportedFileType: HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     AuthenticationFailed: HTTP_401_UNAUTHORIZED,
     PermissionDenied: HTTP_403_FORBIDDEN,
     NotFound: HTTP_404_NOT_FOUND,

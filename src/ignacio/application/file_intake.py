@@ -1,0 +1,121 @@
+"""Taking a file into a member's library: the checks and the storing every way in shares."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from uuid import UUID
+
+from ignacio.application.ports import BlobStorage, Clock, FileTypeDetector, JobQueue, UnitOfWork
+from ignacio.domain import NotFound, TooLarge, UnsupportedFileType, User
+from ignacio.domain.files import safe_file_name
+from ignacio.domain.knowledge import (
+    MAX_FILE_BYTES,
+    TEXT_CATEGORIES,
+    ExtractionStatus,
+    FileSource,
+    UserFile,
+    category_of,
+    storage_path_for,
+)
+
+log = logging.getLogger(__name__)
+
+# Enough of the content for every signature the detector knows, OOXML's part names included.
+DETECTION_HEAD_BYTES = 64 * 1024
+
+SUPPORTED_TYPES_HINT = (
+    "Ignacio keeps images (JPEG, PNG, GIF, WEBP), audio (MP3, WAV, OGG, M4A), video (MP4, MOV, "
+    "AVI), documents (PDF, DOC, DOCX, TXT, RTF, CSV, Markdown), presentations (PPT, PPTX) and "
+    "spreadsheets (XLS, XLSX)."
+)
+
+
+class FileIntake:
+    """Checks a file by its content, keeps the blob, and describes it as a `UserFile`.
+
+    The caller adds the returned file in its unit of work and, once committed, calls
+    `queue_sync`; if the commit fails it calls `discard`, so no blob outlives its row.
+    """
+
+    def __init__(
+        self, storage: BlobStorage, detector: FileTypeDetector, queue: JobQueue, clock: Clock
+    ) -> None:
+        self._storage = storage
+        self._detector = detector
+        self._queue = queue
+        self._clock = clock
+
+    def media_type_of(self, content: bytes, file_name: str | None) -> str:
+        """The content's canonical media type; TooLarge or UnsupportedFileType otherwise."""
+        if len(content) > MAX_FILE_BYTES:
+            raise TooLarge(
+                f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB. "
+                "Send a smaller file or split it."
+            )
+        if not content:
+            raise UnsupportedFileType("The file is empty.")
+        media_type = self._detector.detect(content[:DETECTION_HEAD_BYTES], file_name)
+        if media_type is None or category_of(media_type) is None:
+            raise UnsupportedFileType(
+                "This kind of file is not supported (decided from its content, not its name). "
+                + SUPPORTED_TYPES_HINT
+            )
+        return media_type
+
+    async def keep(
+        self,
+        *,
+        file_id: UUID,
+        owner_id: UUID,
+        file_name: str | None,
+        content: bytes,
+        source: FileSource,
+        conversation_id: UUID | None = None,
+        message_id: UUID | None = None,
+        media_type: str | None = None,
+    ) -> UserFile:
+        """Store the blob at the member's private path and return the file to record."""
+        media_type = media_type or self.media_type_of(content, file_name)
+        extension = mimetypes.guess_extension(media_type) or ""
+        name = safe_file_name(file_name, f"file{extension}")
+        path = storage_path_for(owner_id, file_id, name)
+        await self._storage.put(path, content, media_type)
+        category = category_of(media_type)
+        return UserFile(
+            id=file_id,
+            user_id=owner_id,
+            file_name=name,
+            file_path=path,
+            file_type=media_type,
+            file_size=len(content),
+            source=source,
+            conversation_id=conversation_id,
+            message_id=message_id,
+            created_at=self._clock.now(),
+            extraction_status=ExtractionStatus.PENDING
+            if category in TEXT_CATEGORIES
+            else ExtractionStatus.NOT_APPLICABLE,
+        )
+
+    async def discard(self, file: UserFile) -> None:
+        """Remove a blob whose row was never committed (best effort: it is unreachable anyway)."""
+        try:
+            await self._storage.delete(file.file_path)
+        except Exception:
+            log.warning("an orphaned blob was left", extra={"path": file.file_path}, exc_info=True)
+
+    async def queue_sync(self, file: UserFile) -> None:
+        """Have the committed file extracted and indexed. A lost job is found by the sweep."""
+        try:
+            await self._queue.enqueue_file_sync(file.id)
+        except Exception:
+            log.warning("file sync not queued yet", extra={"file_id": str(file.id)}, exc_info=True)
+
+
+async def visible_file(uow: UnitOfWork, me: User, file_id: UUID) -> UserFile:
+    """The file, to its owner or an admin; to anyone else it looks like one that does not exist."""
+    file = await uow.files.get(file_id)
+    if file is None or (file.user_id != me.id and not me.is_admin):
+        raise NotFound("There is no such file.")
+    return file

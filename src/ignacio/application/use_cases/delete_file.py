@@ -1,0 +1,52 @@
+"""DeleteFile: the file goes, with its blob, its index entries and any remote copy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from ignacio.application.auditing import Auditor
+from ignacio.application.file_intake import visible_file
+from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWorkFactory
+from ignacio.domain import User
+
+
+class DeleteFile:
+    """Owner or admin (audited when it is another member's file).
+
+    The index entries and the blob go first and the row last: each step is idempotent, so a
+    failure halfway leaves the file listed, and deleting it again finishes the job; nothing is
+    left unreachable.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        storage: BlobStorage,
+        indexes: Sequence[DocumentIndex],
+        auditor: Auditor,
+    ) -> None:
+        self._uow = uow
+        self._storage = storage
+        self._indexes = indexes
+        self._auditor = auditor
+
+    async def __call__(self, me: User, file_id: UUID) -> None:
+        async with self._uow() as uow:
+            file = await visible_file(uow, me, file_id)
+        for index in self._indexes:
+            await index.remove(file.user_id, file.id)
+        await self._storage.delete(file.file_path)
+        async with self._uow() as uow:
+            await uow.files.delete(file.id)
+            if file.user_id != me.id:
+                await self._auditor.record(
+                    uow,
+                    me.id,
+                    "file.delete",
+                    "file",
+                    file.id,
+                    owner_id=str(file.user_id),
+                    file_name=file.file_name,
+                )
+            await uow.commit()

@@ -1,0 +1,60 @@
+"""GetFile and DownloadFile: a file's metadata and content, for its owner or an admin."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+
+from ignacio.application.auditing import Auditor
+from ignacio.application.file_intake import visible_file
+from ignacio.application.ports import BlobStorage, UnitOfWorkFactory
+from ignacio.domain import NotFound, User
+from ignacio.domain.knowledge import UserFile
+
+
+class GetFile:
+    """The file's metadata. An admin reading another member's file is audited."""
+
+    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
+        self._uow = uow
+        self._auditor = auditor
+
+    async def __call__(self, me: User, file_id: UUID) -> UserFile:
+        async with self._uow() as uow:
+            file = await visible_file(uow, me, file_id)
+            if file.user_id != me.id:
+                await self._auditor.record(
+                    uow, me.id, "file.view", "file", file.id, owner_id=str(file.user_id)
+                )
+                await uow.commit()
+        return file
+
+
+class FileContent(msgspec.Struct, frozen=True, kw_only=True):
+    file: UserFile
+    content: bytes
+
+
+class DownloadFile:
+    """The file's content. An admin downloading another member's file is audited."""
+
+    def __init__(self, uow: UnitOfWorkFactory, storage: BlobStorage, auditor: Auditor) -> None:
+        self._uow = uow
+        self._storage = storage
+        self._auditor = auditor
+
+    async def __call__(self, me: User, file_id: UUID) -> FileContent:
+        async with self._uow() as uow:
+            file = await visible_file(uow, me, file_id)
+        try:
+            content = await self._storage.get(file.file_path)
+        except NotFound as error:
+            raise NotFound("The file's content is missing from storage.") from error
+        if file.user_id != me.id:
+            async with self._uow() as uow:
+                await self._auditor.record(
+                    uow, me.id, "file.download", "file", file.id, owner_id=str(file.user_id)
+                )
+                await uow.commit()
+        return FileContent(file=file, content=content)

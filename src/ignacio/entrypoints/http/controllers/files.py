@@ -1,0 +1,176 @@
+"""A member's file library: upload, list, read, download, delete, and attach to a conversation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote
+from uuid import UUID
+
+from litestar import Controller, Response, delete, get, post
+from litestar.datastructures import UploadFile as UploadedPart
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from ignacio.application.use_cases.attach_file import AttachFile
+from ignacio.application.use_cases.authenticate import Principal
+from ignacio.application.use_cases.delete_file import DeleteFile
+from ignacio.application.use_cases.get_file import DownloadFile, GetFile
+from ignacio.application.use_cases.list_files import ListFiles
+from ignacio.application.use_cases.upload_file import UploadFile
+from ignacio.domain import Order
+from ignacio.domain.knowledge import MAX_FILE_BYTES, FileCategory, category_of
+from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
+from ignacio.entrypoints.http.schemas import (
+    AttachedFileOut,
+    FileOut,
+    MessageOut,
+    PageOut,
+    page_out,
+)
+
+# Room for the multipart envelope around a file of the largest allowed size: a body larger than
+# this is refused with 413 as soon as it is announced or streamed, before it is all read.
+MAX_UPLOAD_BODY = MAX_FILE_BYTES + 64 * 1024
+_SHOWN_INLINE = frozenset({FileCategory.IMAGE, FileCategory.AUDIO, FileCategory.VIDEO})
+
+
+@dataclass
+class FileForm:
+    """`multipart/form-data` with the file in the field `file`."""
+
+    file: UploadedPart
+
+
+@dataclass
+class AttachForm:
+    """`multipart/form-data`: the file in `file`, and an optional `caption` to go with it."""
+
+    file: UploadedPart
+    caption: str | None = None
+
+
+Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
+MemberFilter = Annotated[
+    UUID | None, QueryParameter(name="userId", description="Admins: only this member's files")
+]
+AllMembers = Annotated[
+    bool,
+    QueryParameter(
+        name="allMembers", description="Admins: every member's files, not just your own"
+    ),
+]
+
+
+class FileController(Controller):
+    path = "/files"
+    tags = ["files"]
+
+    @post("/upload", status_code=HTTP_201_CREATED, request_max_body_size=MAX_UPLOAD_BODY)
+    async def upload_file(
+        self,
+        principal: NamedDependency[Principal],
+        upload_file: NamedDependency[UploadFile],
+        data: Annotated[FileForm, Multipart],
+    ) -> FileOut:
+        """Add a file to your library (25 MB at most; the type is decided by the content).
+        Its text is extracted and indexed in the background: watch `syncStatus`."""
+        content = await data.file.read()
+        file = await upload_file(principal.user, data.file.filename, content)
+        return FileOut.of(file)
+
+    @get("/")
+    async def list_files(
+        self,
+        principal: NamedDependency[Principal],
+        list_files: NamedDependency[ListFiles],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        order: OrderQuery = Order.NEWEST_FIRST,
+        user_id: MemberFilter = None,
+        all_members: AllMembers = False,
+    ) -> PageOut[FileOut]:
+        """Your files, newest first; admins may ask for one member's (`userId`) or everyone's."""
+        page = await list_files(
+            principal.user,
+            page_request(limit, cursor, order),
+            user_id=user_id,
+            all_members=all_members,
+        )
+        return page_out(page, FileOut.of)
+
+    @get("/{file_id:uuid}")
+    async def get_file(
+        self,
+        principal: NamedDependency[Principal],
+        get_file: NamedDependency[GetFile],
+        file_id: FromPath[UUID],
+    ) -> FileOut:
+        """A file's metadata, with how far its extraction and sync got."""
+        return FileOut.of(await get_file(principal.user, file_id))
+
+    @get(
+        "/{file_id:uuid}/download",
+        media_type="application/octet-stream",
+        response_description="The file's content, with its detected media type",
+    )
+    async def download_file(
+        self,
+        principal: NamedDependency[Principal],
+        download_file: NamedDependency[DownloadFile],
+        file_id: FromPath[UUID],
+    ) -> Response[bytes]:
+        """The file's content. Images, audio and video are served to show inline; the rest as
+        attachments. Nothing is ever run by the browser (`nosniff` and a sandboxing policy)."""
+        found = await download_file(principal.user, file_id)
+        file = found.file
+        disposition = "inline" if category_of(file.file_type) in _SHOWN_INLINE else "attachment"
+        return Response(
+            found.content,
+            media_type=file.file_type,
+            headers={
+                "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(file.file_name)}",
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "default-src 'none'; sandbox",
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    @delete("/{file_id:uuid}", status_code=HTTP_204_NO_CONTENT)
+    async def delete_file(
+        self,
+        principal: NamedDependency[Principal],
+        delete_file: NamedDependency[DeleteFile],
+        file_id: FromPath[UUID],
+    ) -> None:
+        """Delete the file: its content, its search index entries and any copy at OpenAI."""
+        await delete_file(principal.user, file_id)
+
+
+class ConversationFileController(Controller):
+    path = "/conversations"
+    tags = ["conversations", "files"]
+
+    @post(
+        "/{conversation_id:uuid}/files",
+        status_code=HTTP_201_CREATED,
+        request_max_body_size=MAX_UPLOAD_BODY,
+    )
+    async def attach_file(
+        self,
+        principal: NamedDependency[Principal],
+        attach_file: NamedDependency[AttachFile],
+        conversation_id: FromPath[UUID],
+        data: Annotated[AttachForm, Multipart],
+    ) -> AttachedFileOut:
+        """Send a file into your conversation: it becomes your message there (its caption, or
+        its name, as text) and joins your library."""
+        content = await data.file.read()
+        attached = await attach_file(
+            principal.user, conversation_id, data.file.filename, content, data.caption
+        )
+        return AttachedFileOut(
+            message=MessageOut.of(attached.message), file=FileOut.of(attached.file)
+        )

@@ -1,0 +1,160 @@
+"""FileRepository contract: members' file metadata, on memory, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+import msgspec
+import pytest
+
+from ignacio.application.ports import UnitOfWorkFactory
+from ignacio.domain import Conflict, NotFound, Order, PageRequest
+from ignacio.domain.knowledge import ExtractionStatus, FileSource, SyncStatus, UserFile
+from tests.contract.builders import (
+    at,
+    conversation,
+    expected_order,
+    message,
+    store,
+    user,
+    user_file,
+    walk,
+)
+
+
+def _key(file: UserFile) -> tuple[datetime, UUID]:
+    return (file.created_at, file.id)
+
+
+async def test_a_file_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> None:
+    owner = user()
+    chat = conversation(owner)
+    note = message(chat)
+    plain = user_file(owner)
+    full = user_file(
+        owner,
+        created=5,
+        file_name="Presupuesto 2026.xlsx",
+        file_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file_size=25 * 1024 * 1024,
+        source=FileSource.WHATSAPP,
+        conversation_id=chat.id,
+        message_id=note.id,
+        extraction_status=ExtractionStatus.NO_TEXT,
+        extraction_note="scanned or image-only PDF: no text layer",
+        openai_file_id="file-abc",
+        openai_vector_store_id="vs_123",
+        openai_uploaded_at=at(7),
+        openai_sync_status=SyncStatus.SYNCED,
+        sync_attempts=2,
+        sync_error="timed out",
+        synced_at=at(8),
+    )
+    await store(uow_factory, owner, chat, note, plain, full)
+    async with uow_factory() as uow:
+        assert await uow.files.get(plain.id) == plain
+        assert await uow.files.get(full.id) == full
+        assert await uow.files.get(uuid4()) is None
+
+
+async def test_an_id_is_stored_once_and_the_owner_must_exist(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    owner = user()
+    first = user_file(owner)
+    await store(uow_factory, owner, first)
+    async with uow_factory() as uow:
+        with pytest.raises(Conflict):
+            await uow.files.add(msgspec.structs.replace(first, file_name="other.pdf"))
+        await uow.files.add(user_file(owner, created=1))  # still usable after the clash
+        await uow.commit()
+    async with uow_factory() as uow:
+        with pytest.raises(NotFound):
+            await uow.files.add(user_file(user(2)))
+    async with uow_factory() as uow:
+        assert len((await uow.files.list(PageRequest(limit=10))).items) == 2
+
+
+async def test_update_replaces_and_a_missing_file_is_not_found(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    owner = user()
+    file = user_file(owner)
+    await store(uow_factory, owner, file)
+    synced = msgspec.structs.replace(
+        file,
+        extraction_status=ExtractionStatus.EXTRACTED,
+        openai_sync_status=SyncStatus.SYNCED,
+        synced_at=at(3),
+    )
+    async with uow_factory() as uow:
+        await uow.files.update(synced)
+        with pytest.raises(NotFound):
+            await uow.files.update(user_file(owner))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.files.get(file.id) == synced
+
+
+async def test_delete_forgets_the_file_and_is_idempotent(uow_factory: UnitOfWorkFactory) -> None:
+    owner = user()
+    kept, gone = user_file(owner), user_file(owner, created=1)
+    await store(uow_factory, owner, kept, gone)
+    async with uow_factory() as uow:
+        await uow.files.delete(gone.id)
+        await uow.files.delete(gone.id)
+        await uow.files.delete(uuid4())
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.files.get(gone.id) is None
+        assert await uow.files.get(kept.id) == kept
+
+
+@pytest.mark.parametrize("order", list(Order))
+async def test_listing_pages_through_a_members_files_in_order(
+    uow_factory: UnitOfWorkFactory, order: Order
+) -> None:
+    ana, luis = user(1), user(2)
+    anas = [user_file(ana, created=index // 2) for index in range(7)]  # ties on created_at
+    luiss = [user_file(luis, created=index) for index in range(3)]
+    await store(uow_factory, ana, luis, *anas, *luiss)
+    async with uow_factory() as uow:
+        mine = await walk(lambda page: uow.files.list(page, user_id=ana.id), 3, order)
+        everyone = await walk(lambda page: uow.files.list(page), 4, order)
+    assert [file for page in mine for file in page] == expected_order(anas, _key, order)
+    assert [file for page in everyone for file in page] == expected_order(anas + luiss, _key, order)
+
+
+async def test_deleting_the_member_deletes_their_files(uow_factory: UnitOfWorkFactory) -> None:
+    ana, luis = user(1), user(2)
+    anas, luiss = user_file(ana), user_file(luis)
+    await store(uow_factory, ana, luis, anas, luiss)
+    async with uow_factory() as uow:
+        await uow.users.delete(ana.id)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.files.get(anas.id) is None
+        assert await uow.files.get(luiss.id) == luiss
+
+
+async def test_needing_sync_lists_unfinished_and_ageing_files_oldest_first(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    owner = user()
+    pending = user_file(owner, created=3)
+    expired = user_file(owner, created=1, openai_sync_status=SyncStatus.EXPIRED)
+    ageing = user_file(
+        owner, created=2, openai_sync_status=SyncStatus.SYNCED, openai_uploaded_at=at(10)
+    )
+    fresh = user_file(
+        owner, created=0, openai_sync_status=SyncStatus.SYNCED, openai_uploaded_at=at(100)
+    )
+    local_only = user_file(owner, created=0, openai_sync_status=SyncStatus.SYNCED)
+    failed = user_file(owner, created=0, openai_sync_status=SyncStatus.FAILED)
+    await store(uow_factory, owner, pending, expired, ageing, fresh, local_only, failed)
+    async with uow_factory() as uow:
+        due = await uow.files.needing_sync(10, uploaded_before=at(50))
+        assert due == [expired.id, ageing.id, pending.id]
+        assert await uow.files.needing_sync(2, uploaded_before=at(50)) == due[:2]
+        assert await uow.files.needing_sync(0, uploaded_before=at(50)) == []

@@ -1,0 +1,346 @@
+"""The file library's use cases on the in-memory set with the real detector, extractor and
+index: uploads checked by content, private paths, owners and admins, sync with its failures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+from fpdf import FPDF
+
+from ignacio.adapters.memory import InMemoryBlobStorage, InMemoryDocumentIndex
+from ignacio.application.ports import IndexedFile, RemoteCopy
+from ignacio.application.use_cases.create_conversation import CreateConversationCommand
+from ignacio.application.use_cases.create_user import CreateUserCommand
+from ignacio.application.use_cases.list_audit_log import AuditLogQuery
+from ignacio.domain import (
+    InboundMessage,
+    MediaRef,
+    MessageType,
+    NotFound,
+    PageRequest,
+    PermissionDenied,
+    PhoneNumber,
+    TooLarge,
+    UnsupportedFileType,
+    UpstreamUnavailable,
+    User,
+)
+from ignacio.domain.knowledge import (
+    MAX_FILE_BYTES,
+    ExtractionStatus,
+    FileSource,
+    Passage,
+    SyncStatus,
+)
+from tests.support.fakes import FakeClock, RecordingQueue
+from tests.support.samples import ELF_PROGRAM, pdf, png
+from tests.support.system import System, build_system
+
+ANA, LUIS, ADMIN = "+34612345678", "+34612345679", "+34612345670"
+ANSWER = (
+    "The Action Lab budget for 2027 is forty thousand euros, split between workshops and mentoring."
+)
+
+
+class FlakyRemoteIndex:
+    """A remote index (our port) that fails `failures` times, then keeps copies in memory."""
+
+    def __init__(self, clock: FakeClock, failures: int = 0) -> None:
+        self.clock = clock
+        self.failures = failures
+        self.inner = InMemoryDocumentIndex()
+        self.uploads = 0
+        self.removed: list[UUID] = []
+
+    async def index(self, file: IndexedFile) -> RemoteCopy | None:
+        if self.failures:
+            self.failures -= 1
+            raise UpstreamUnavailable("OpenAI is not answering.")
+        await self.inner.index(file)
+        self.uploads += 1
+        return RemoteCopy(
+            file_id=f"file-{self.uploads}",
+            vector_store_id=f"vs_{file.user_id.hex[:8]}",
+            uploaded_at=self.clock.now(),
+        )
+
+    async def remove(self, user_id: UUID, file_id: UUID) -> None:
+        self.removed.append(file_id)
+        await self.inner.remove(user_id, file_id)
+
+    async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
+        return await self.inner.search(user_id, query, limit)
+
+
+@pytest.fixture
+def system() -> System:
+    system = build_system()
+    system.container.job_queue.override(RecordingQueue())
+    return system
+
+
+async def member(system: System, phone: str, *, admin: bool = False) -> User:
+    result = await system.container.create_user()(
+        None, CreateUserCommand(phone=phone, name=phone[-2:], is_admin=admin)
+    )
+    return result
+
+
+def queue(system: System) -> RecordingQueue:
+    queued = system.container.job_queue()
+    assert isinstance(queued, RecordingQueue)
+    return queued
+
+
+def storage(system: System) -> InMemoryBlobStorage:
+    kept = system.container.blob_storage()
+    assert isinstance(kept, InMemoryBlobStorage)
+    return kept
+
+
+async def sync_all(system: System) -> None:
+    for file_id, _ in queue(system).syncs:
+        await system.container.sync_file()(file_id)
+    queue(system).syncs.clear()
+
+
+async def test_an_upload_is_kept_privately_then_extracted_and_searchable(system: System) -> None:
+    ana = await member(system, ANA)
+    content = pdf("Meeting notes about the garden.", ANSWER)
+
+    file = await system.container.upload_file()(ana, "../../Budget 2027.pdf", content)
+
+    assert file.file_name == "Budget 2027.pdf"
+    assert file.file_path == f"users/{ana.id}/files/{file.id}/Budget 2027.pdf"
+    assert file.file_type == "application/pdf"
+    assert file.file_size == len(content)
+    assert file.source is FileSource.WEB
+    assert (file.openai_sync_status, file.extraction_status) == (
+        SyncStatus.PENDING,
+        ExtractionStatus.PENDING,
+    )
+    assert storage(system).contents[file.file_path] == content
+    assert queue(system).syncs == [(file.id, 0)]
+
+    await sync_all(system)
+
+    synced = await system.container.get_file()(ana, file.id)
+    assert synced.openai_sync_status is SyncStatus.SYNCED
+    assert synced.extraction_status is ExtractionStatus.EXTRACTED
+    assert synced.synced_at is not None and synced.openai_file_id is None
+    passages = await system.container.document_index().search(ana.id, "budget 2027 euros")
+    assert passages and passages[0].file_name == "Budget 2027.pdf"
+    assert "forty thousand euros" in passages[0].text
+
+
+async def test_the_content_decides_the_type_not_the_name(system: System) -> None:
+    ana = await member(system, ANA)
+
+    with pytest.raises(UnsupportedFileType):
+        await system.container.upload_file()(ana, "invoice.pdf", ELF_PROGRAM)
+    with pytest.raises(UnsupportedFileType):
+        await system.container.upload_file()(ana, "empty.txt", b"")
+    image = await system.container.upload_file()(ana, "notes.txt", png())
+
+    assert image.file_type == "image/png"
+    assert image.extraction_status is ExtractionStatus.NOT_APPLICABLE
+    assert list(storage(system).contents) == [image.file_path]
+
+
+async def test_a_file_over_25_mb_is_refused_and_nothing_is_kept(system: System) -> None:
+    ana = await member(system, ANA)
+
+    with pytest.raises(TooLarge):
+        await system.container.upload_file()(ana, "big.txt", b"a" * (MAX_FILE_BYTES + 1))
+
+    assert storage(system).contents == {}
+    page = await system.container.list_files()(ana, PageRequest())
+    assert page.items == []
+
+
+async def test_only_the_owner_and_admins_reach_a_file(system: System) -> None:
+    ana, luis = await member(system, ANA), await member(system, LUIS)
+    admin = await member(system, ADMIN, admin=True)
+    file = await system.container.upload_file()(ana, "notes.txt", b"Plain notes for the lab.")
+
+    for attempt in (
+        system.container.get_file()(luis, file.id),
+        system.container.download_file()(luis, file.id),
+        system.container.delete_file()(luis, file.id),
+        system.container.get_file()(ana, uuid4()),
+    ):
+        with pytest.raises(NotFound):
+            await attempt
+    with pytest.raises(PermissionDenied):
+        await system.container.list_files()(luis, PageRequest(), user_id=ana.id)
+    assert (await system.container.list_files()(luis, PageRequest())).items == []
+
+    assert await system.container.get_file()(admin, file.id) == file
+    downloaded = await system.container.download_file()(admin, file.id)
+    assert downloaded.content == b"Plain notes for the lab."
+    listed = await system.container.list_files()(admin, PageRequest(), user_id=ana.id)
+    assert [item.id for item in listed.items] == [file.id]
+    audit = await system.container.list_audit_log()(admin, AuditLogQuery(page=PageRequest()))
+    assert {entry.action for entry in audit.items} >= {"file.view", "file.download", "file.list"}
+
+
+async def test_deleting_a_file_removes_blob_index_entries_and_remote_copy(system: System) -> None:
+    remote = FlakyRemoteIndex(system.clock)
+    system.container.remote_document_index.override(remote)
+    ana = await member(system, ANA)
+    file = await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    await sync_all(system)
+    assert await system.container.document_index().search(ana.id, "budget")
+
+    await system.container.delete_file()(ana, file.id)
+
+    assert storage(system).contents == {}
+    assert await system.container.document_index().search(ana.id, "budget") == []
+    assert remote.removed == [file.id]
+    with pytest.raises(NotFound):
+        await system.container.get_file()(ana, file.id)
+
+
+async def test_attaching_a_file_makes_it_a_message_of_the_conversation(system: System) -> None:
+    ana, luis = await member(system, ANA), await member(system, LUIS)
+    chat = await system.container.create_conversation()(ana, CreateConversationCommand())
+
+    with pytest.raises(NotFound):
+        await system.container.attach_file()(luis, chat.id, "x.txt", b"hello")
+    attached = await system.container.attach_file()(
+        ana, chat.id, "plan.txt", ANSWER.encode(), caption="  Our budget  "
+    )
+
+    assert attached.file.id == attached.message.id
+    assert attached.file.conversation_id == chat.id
+    assert attached.message.content == "Our budget"
+    assert attached.message.file_path == attached.file.file_path
+    messages = await system.container.list_messages()(ana, chat.id, PageRequest())
+    assert [message.id for message in messages.items] == [attached.message.id]
+    assert len(storage(system).contents) == 1  # Luis's attempt stored nothing
+
+
+async def test_sync_retries_a_remote_that_fails_then_succeeds(system: System) -> None:
+    remote = FlakyRemoteIndex(system.clock, failures=2)
+    system.container.remote_document_index.override(remote)
+    ana = await member(system, ANA)
+    file = await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    sync = system.container.sync_file()
+
+    first, second, third = [await sync(file.id) for _ in range(3)]
+
+    assert first is not None and second is not None and third is None
+    synced = await system.container.get_file()(ana, file.id)
+    assert synced.openai_sync_status is SyncStatus.SYNCED
+    assert (synced.openai_file_id, synced.sync_attempts, synced.sync_error) == ("file-1", 0, None)
+    assert synced.openai_vector_store_id and synced.openai_uploaded_at
+    assert await sync(file.id) is None and remote.uploads == 1  # idempotent
+
+
+async def test_sync_gives_up_after_the_policy_and_records_why(system: System) -> None:
+    system.container.remote_document_index.override(FlakyRemoteIndex(system.clock, failures=100))
+    ana = await member(system, ANA)
+    file = await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    sync = system.container.sync_file()
+
+    outcomes = [await sync(file.id) for _ in range(10)]
+
+    assert outcomes[-1] is None
+    failed = await system.container.get_file()(ana, file.id)
+    assert failed.openai_sync_status is SyncStatus.FAILED
+    assert failed.sync_error == "OpenAI is not answering."
+
+
+async def test_an_expired_remote_copy_is_uploaded_again(system: System) -> None:
+    remote = FlakyRemoteIndex(system.clock)
+    system.container.remote_document_index.override(remote)
+    ana = await member(system, ANA)
+    file = await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    await sync_all(system)
+    assert await system.container.queue_file_syncs()() == 0
+
+    system.clock.advance(days=8)
+    assert await system.container.queue_file_syncs()() == 1
+    await sync_all(system)
+
+    again = await system.container.get_file()(ana, file.id)
+    assert again.openai_sync_status is SyncStatus.SYNCED
+    assert (remote.uploads, again.openai_file_id) == (2, "file-2")
+
+
+async def test_a_scanned_pdf_is_synced_with_no_text_recorded(system: System) -> None:
+    ana = await member(system, ANA)
+    document = FPDF()
+    document.add_page()
+    document.image(_png_file(), x=10, y=10, w=50)
+    file = await system.container.upload_file()(ana, "scan.pdf", bytes(document.output()))
+    await sync_all(system)
+
+    scanned = await system.container.get_file()(ana, file.id)
+    assert scanned.openai_sync_status is SyncStatus.SYNCED
+    assert scanned.extraction_status is ExtractionStatus.NO_TEXT
+    assert scanned.extraction_note
+
+
+async def test_resync_reindexes_every_file_of_a_member(system: System) -> None:
+    ana, luis = await member(system, ANA), await member(system, LUIS)
+    mine = await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    await system.container.upload_file()(luis, "other.txt", b"Other notes entirely.")
+    await sync_all(system)
+    seen: list[tuple[int, int]] = []
+
+    report = await system.container.resync_files()(
+        user_id=ana.id, progress=lambda done, total: seen.append((done, total))
+    )
+
+    assert (report.total, report.synced, report.failed) == (1, 1, 0)
+    assert seen == [(1, 1)]
+    assert (await system.container.get_file()(ana, mine.id)).openai_sync_status is (
+        SyncStatus.SYNCED
+    )
+
+
+def _png_file() -> str:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as out:
+        out.write(png(64, 64))
+        return out.name
+
+
+async def test_a_document_sent_on_whatsapp_joins_the_library_and_is_searchable(
+    system: System,
+) -> None:
+    content = pdf(ANSWER)
+    system.media.media["media-9"] = (content, "application/pdf")
+    received = await system.container.receive_inbound()(
+        InboundMessage(
+            provider="whatsapp_cloud",
+            external_id="wamid.doc",
+            sender=PhoneNumber.parse(ANA),
+            profile_name="Ana",
+            sent_at=datetime(2026, 11, 22, 9, 0, tzinfo=UTC),
+            message_type=MessageType.DOCUMENT,
+            text="",
+            media=MediaRef(
+                provider_media_id="media-9", mime_type="application/pdf", filename="Plan.pdf"
+            ),
+        )
+    )
+    assert received.message_id is not None
+    await system.container.process_inbound()(received.message_id)
+    await sync_all(system)
+
+    async with system.container.uow()() as uow:
+        file = await uow.files.get(received.message_id)
+    assert file is not None
+    assert (file.source, file.file_name, file.message_id) == (
+        FileSource.WHATSAPP,
+        "Plan.pdf",
+        received.message_id,
+    )
+    assert file.openai_sync_status is SyncStatus.SYNCED
+    passages = await system.container.document_index().search(file.user_id, "budget euros")
+    assert [passage.file_name for passage in passages][:1] == ["Plan.pdf"]
