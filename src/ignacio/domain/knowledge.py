@@ -145,6 +145,9 @@ class Section(msgspec.Struct, frozen=True, kw_only=True):
     kind: SectionKind
     text: str
     location: str | None = None
+    level: int | None = None
+    """A heading's depth, smaller is outer (a document title 0, "Heading 1" or Markdown `#` 1);
+    None when the format does not say. The chunker nests headings by it."""
 
 
 class Extraction(msgspec.Struct, frozen=True, kw_only=True):

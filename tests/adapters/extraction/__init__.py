@@ -1,0 +1,1 @@
+"""The extraction adapters: type detection from content, text from every document format."""
