@@ -1,10 +1,11 @@
 # The two commands the README opens with, and the steps behind them.
-.PHONY: run test bootstrap lint typecheck layers unit bench
+.PHONY: run test bootstrap lint typecheck layers unit web web-deps web-check web-unit browser bench
 
 run: bootstrap
+	@scripts/build-web --optional
 	.venv/bin/ignacio serve
 
-test: bootstrap lint typecheck layers unit
+test: bootstrap lint typecheck layers unit web-check web-unit browser
 
 bootstrap:
 	@scripts/bootstrap
@@ -21,6 +22,26 @@ layers:
 
 unit:
 	.venv/bin/pytest
+
+# The web app (web/): built into web/dist when missing or older than its sources.
+web:
+	@scripts/build-web
+
+web-deps:
+	@cd web && { [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ]; } \
+		|| npm ci --no-audit --no-fund --loglevel=error
+
+# Types, lint, and the generated client in step with web/openapi.json.
+web-check: web-deps
+	cd web && npm run --silent typecheck && npm run --silent lint && npm run --silent check:api
+
+# Component tests (Vitest, jsdom).
+web-unit: web-deps
+	cd web && npm test
+
+# Browser tests: Chromium (Debian's /usr/bin/chromium) against a real `ignacio serve`.
+browser: bootstrap web
+	cd web && npm run test:browser
 
 bench: bootstrap
 	.venv/bin/python bench/message_reads.py

@@ -1,0 +1,130 @@
+/**
+ * A real `ignacio serve` for the browser tests: the embedded defaults (SQLite in a fresh data
+ * directory, the console channel, the offline assistant) on a free port, serving the built web
+ * app. Login codes are read from what the console channel prints, as a person trying Ignacio
+ * on a laptop would.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+export const REPOSITORY = path.resolve(import.meta.dirname, "..", "..");
+const IGNACIO = path.join(REPOSITORY, ".venv", "bin", "ignacio");
+
+export interface Ignacio {
+  url: string;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** The next login code printed for `phone` after `offset` (a position in `output()`). */
+  codeFor(phone: string, offset?: number): Promise<string>;
+  createUser(phone: string, name: string, admin?: boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("IGNACIO_") && !key.startsWith("JWT_")) env[key] = value;
+  }
+  return { ...env, PYTHONUNBUFFERED: "1", ...extra };
+}
+
+export async function startIgnacio(webDir: string): Promise<Ignacio> {
+  const workdir = await mkdtemp(path.join(tmpdir(), "ignacio-browser-"));
+  const port = await freePort();
+  const env = environment({
+    IGNACIO_WEB_DIR: webDir,
+    // Every person in these tests shares 127.0.0.1, so the per-address API limit is raised.
+    IGNACIO_API_RATE_LIMIT: "1000",
+  });
+  let output = "";
+  const waiters = new Set<() => void>();
+  const server: ChildProcess = spawn(IGNACIO, ["serve", "--port", String(port)], {
+    cwd: workdir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+    for (const wake of waiters) wake();
+  };
+  server.stdout?.on("data", collect);
+  server.stderr?.on("data", collect);
+  const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
+
+  /** Resolves when `test` finds something in the output, or rejects after `ms`. */
+  function waitFor<T>(test: () => T | undefined, what: string, ms = 15_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = test();
+        if (found !== undefined) {
+          cleanup();
+          resolve(found);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`Timed out waiting for ${what}. Server output:\n${output.slice(-4000)}`));
+      }, ms);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+  }
+
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`ignacio serve exited (${server.exitCode}):\n${output}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > 150_000) throw new Error(`ignacio serve did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // poll interval while it starts
+  }
+
+  return {
+    url,
+    output: () => output,
+    codeFor(phone, offset = 0) {
+      const pattern = new RegExp(`\\[whatsapp -> ${phone.replace("+", "\\+")}\\] Your Ignacio login code is (\\d{6})`);
+      return waitFor(() => pattern.exec(output.slice(offset))?.[1], `a login code for ${phone}`);
+    },
+    async createUser(phone, name, admin = false) {
+      await run(IGNACIO, ["users", "create", "--phone", phone, "--name", name, ...(admin ? ["--admin"] : [])], {
+        cwd: workdir,
+        env,
+      });
+    },
+    async stop() {
+      if (server.exitCode === null) {
+        server.kill("SIGTERM");
+        const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(workdir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,302 @@
+/**
+ * The web app in a real browser (Debian's Chromium through playwright-core) against a real
+ * `ignacio serve` on the embedded defaults: a member logs in with the code the console channel
+ * printed, chats, uploads a file; an admin deactivates the member, who then cannot log in.
+ * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Ignacio, REPOSITORY, startIgnacio } from "./ignacio";
+import { landscapePng } from "./png";
+
+const ADMIN = { phone: "+34600000001", name: "Ana Admin" };
+const MEMBER = { phone: "+34612345678" };
+const SCREENSHOTS = path.join(REPOSITORY, "web", "test-results", "screenshots");
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const TIMEOUT = 15_000;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// Like the PostgreSQL tests: skipped on a laptop without Chromium, required in CI.
+const NO_BROWSER = !existsSync(CHROMIUM) && process.env.CI !== "true";
+if (NO_BROWSER) {
+  console.warn(`Browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+}
+
+/** Waits until the locator shows (optionally holding `text`); never a fixed sleep. */
+async function see(locator: Locator, text?: string | RegExp, timeout = TIMEOUT): Promise<Locator> {
+  const target = text === undefined ? locator : locator.filter({ hasText: text });
+  await target.first().waitFor({ state: "visible", timeout });
+  return target.first();
+}
+
+async function at(page: Page, url: RegExp): Promise<void> {
+  await page.waitForURL(url, { timeout: TIMEOUT });
+}
+
+let ignacio: Ignacio;
+let browser: Browser;
+let member: BrowserContext;
+let memberPage: Page;
+// The upload scenario runs once the generated client knows the files endpoints.
+const FILES_IN_CLIENT = readFileSync(path.join(REPOSITORY, "web", "openapi.json"), "utf8").includes('"/files/upload"');
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  const original = page.viewportSize() ?? DESKTOP;
+  for (const [width, size] of [
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ] as const) {
+    await page.setViewportSize(size);
+    await page.evaluate(() => document.fonts.ready);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: false });
+  }
+  await page.setViewportSize(original);
+}
+
+async function newContext(): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: DESKTOP, baseURL: ignacio.url, locale: "en-GB" });
+  context.setDefaultTimeout(TIMEOUT);
+  return context;
+}
+
+const AXE = readFileSync(path.join(REPOSITORY, "web", "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/** No serious or critical WCAG 2 A/AA violation on the page as it stands (axe-core). */
+async function checkAccessibility(page: Page, screen: string): Promise<void> {
+  // Evaluated through the DevTools protocol, so the page's CSP stays on and is tested too.
+  await page.evaluate(`${AXE};0`);
+  const violations = await page.evaluate(async () => {
+    type Axe = {
+      run: (
+        context: Document,
+        options: object,
+      ) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }>;
+    };
+    const axe = (window as unknown as { axe: Axe }).axe;
+    const result = await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"], resultTypes: ["violations"] });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")),
+    }));
+  });
+  const serious = (violations as Violation[]).filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious, `${screen}: ${JSON.stringify(serious, null, 2)}`).toEqual([]);
+}
+
+/** Log in through the login screen with the code the console channel printed. */
+async function logIn(page: Page, phone: string): Promise<void> {
+  await page.goto("/app/");
+  await page.getByLabel("Your WhatsApp number").fill(phone);
+  const offset = ignacio.output().length;
+  await page.getByRole("button", { name: "Send me a code" }).click();
+  const code = await ignacio.codeFor(phone, offset);
+  await page.getByLabel("The six-digit code").fill(code);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await see(page.getByRole("heading", { name: "Conversations" }));
+}
+
+beforeAll(async () => {
+  if (NO_BROWSER) return;
+  await mkdir(SCREENSHOTS, { recursive: true });
+  ignacio = await startIgnacio(path.join(REPOSITORY, "web", "dist"));
+  await ignacio.createUser(ADMIN.phone, ADMIN.name, true);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"],
+  });
+  member = await newContext();
+  memberPage = await member.newPage();
+});
+
+afterEach(async (context) => {
+  // What the member's browser showed when a scenario failed.
+  if (context.task.result?.state === "fail" && memberPage && !memberPage.isClosed()) {
+    await memberPage.screenshot({ path: path.join(SCREENSHOTS, `failed-${context.task.name.replace(/\W+/g, "-")}.png`) });
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await ignacio?.stop();
+});
+
+describe.skipIf(NO_BROWSER)("the web app", () => {
+  it("serves the SPA under /app/ and redirects / there", async () => {
+    const page = memberPage;
+    await page.goto("/");
+    await at(page, /\/app\/login$/);
+    await see(page.getByRole("heading", { name: "Log in" }));
+    expect(await page.getByLabel("Your WhatsApp number").getAttribute("type")).toBe("tel");
+  });
+
+  it("logs a member in with the code the console printed, after a wrong code", async () => {
+    const page = memberPage;
+    await page.goto("/app/chat");
+    await at(page, /\/app\/login$/);
+    await screenshot(page, "login");
+    await checkAccessibility(page, "login");
+    await page.getByLabel("Your WhatsApp number").fill(MEMBER.phone);
+    const offset = ignacio.output().length;
+    await page.getByRole("button", { name: "Send me a code" }).click();
+    await see(page.getByText("a code is on its way"));
+    const code = await ignacio.codeFor(MEMBER.phone, offset);
+
+    const wrong = code === "000000" ? "111111" : "000000";
+    await page.getByLabel("The six-digit code").fill(wrong);
+    await page.getByRole("button", { name: "Log in" }).click();
+    const alert = await see(page.getByRole("alert"), "Wrong code.");
+    expect(await alert.textContent()).toContain("4 attempts left");
+
+    await page.getByLabel("The six-digit code").fill(code);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await at(page, /\/app\/chat$/);
+    await see(page.getByRole("heading", { name: "Conversations" }));
+
+    // The session survives a reload: the httpOnly refresh cookie brings it back, and no token
+    // is kept where scripts could read it.
+    await page.reload();
+    await see(page.getByRole("heading", { name: "Conversations" }));
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    expect(stored).not.toMatch(/ey[A-Za-z0-9_-]{10,}\./);
+    const cookies = await member.cookies();
+    expect(cookies.find((cookie) => cookie.name === "ignacio_refresh")?.httpOnly).toBe(true);
+  });
+
+  it("sends a message and shows the assistant's answer", async () => {
+    const page = memberPage;
+    await page.getByRole("link", { name: "New conversation" }).first().click();
+    const composer = page.getByRole("textbox", { name: "Message" });
+    await composer.fill("Hello Ignacio, what can you do?");
+    await composer.press("Enter");
+    await see(page.locator("article.message.from-assistant"), "OPENAI_API_KEY", 30_000);
+    await see(page.locator("article.message.from-member"), "Hello Ignacio, what can you do?");
+    await at(page, /\/app\/chat\/[0-9a-f-]{36}$/);
+    // The conversation is listed, named after its first message, and found by search.
+    await page.getByLabel("Search conversations").fill("Hello");
+    await see(page.locator(".conversations a"), "Hello");
+    await page.getByLabel("Search conversations").fill("");
+    await screenshot(page, "chat");
+    await checkAccessibility(page, "chat");
+  });
+
+  it.runIf(FILES_IN_CLIENT)(
+    "uploads a file and shows it in the library",
+    async () => {
+      const page = memberPage;
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Files" }).click();
+      await see(page.getByRole("heading", { name: "Files", level: 1 }));
+      // A slow uplink, so that the progress bar has time to show.
+      const network = await member.newCDPSession(page);
+      await network.send("Network.emulateNetworkConditions", {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: 256 * 1024,
+      });
+      await page.getByLabel("Choose a file to upload").setInputFiles({
+        name: "project-notes.txt",
+        mimeType: "text/plain",
+        buffer: Buffer.from("The Action Lab demo day is on the 14th of March.\n".repeat(12_000)),
+      });
+      await see(page.getByRole("progressbar", { name: /Uploading project-notes.txt/ }));
+      await see(page.getByText("project-notes.txt is in your library."));
+      await network.send("Network.emulateNetworkConditions", {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+      const card = await see(page.locator(".file-card"), "project-notes.txt");
+      await see(card.locator(".badge"), /Syncing|Synced|Sync failed|Expired/);
+      await screenshot(page, "files");
+      await checkAccessibility(page, "files");
+
+      // Attached in the chat, with the upload progress bar, it becomes a message there too.
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
+      await page.locator(".conversations a").first().click();
+      await page.getByLabel("Attach a file").first().setInputFiles({
+        name: "photo.png",
+        mimeType: "image/png",
+        buffer: landscapePng(),
+      });
+      await see(page.locator(".composer .attached"), "photo.png");
+      await page.getByRole("button", { name: "Send" }).click();
+      await see(page.locator("article.message figure img[alt='photo.png']"), undefined, 30_000);
+      await screenshot(page, "chat-with-file");
+    },
+  );
+
+  it("lets an admin deactivate a member, who then cannot log in", async () => {
+    const admin = await newContext();
+    const page = await admin.newPage();
+    await logIn(page, ADMIN.phone);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+    await see(page.getByRole("heading", { name: "Users", level: 1 }));
+    const row = page.locator("tbody tr").filter({ hasText: MEMBER.phone });
+    await see(row, "Active");
+    await screenshot(page, "admin-users");
+    await checkAccessibility(page, "admin users");
+
+    await row.getByRole("button", { name: /^Deactivate/ }).click();
+    await row.getByRole("alertdialog").getByRole("button", { name: "Deactivate" }).click();
+    await see(row, "Deactivated");
+    await see(page.getByRole("status"), "was updated");
+
+    // The member's session has ended: the refresh cookie no longer brings it back.
+    await memberPage.reload();
+    await see(memberPage.getByRole("heading", { name: "Log in" }));
+    await at(memberPage, /\/app\/login$/);
+
+    // And no code is sent to a deactivated member: the answer looks the same as for anyone,
+    // but nothing was printed for the number (a code for the admin, asked for afterwards, is).
+    await memberPage.getByLabel("Your WhatsApp number").fill(MEMBER.phone);
+    const offset = ignacio.output().length;
+    await memberPage.getByRole("button", { name: "Send me a code" }).click();
+    await see(memberPage.getByText("a code is on its way"));
+    await fetch(`${ignacio.url}/auth/request-otp`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ phoneNumber: ADMIN.phone }),
+    });
+    await ignacio.codeFor(ADMIN.phone, offset);
+    expect(ignacio.output().slice(offset)).not.toContain(`[whatsapp -> ${MEMBER.phone}]`);
+    await memberPage.getByLabel("The six-digit code").fill("123456");
+    await memberPage.getByRole("button", { name: "Log in" }).click();
+    await see(memberPage.getByRole("alert"), /code/i);
+    expect(memberPage.url()).toMatch(/\/app\/login$/);
+
+    // The audit log recorded it.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
+    await see(page.locator("table tbody tr"), "user.update");
+    await checkAccessibility(page, "audit log");
+
+    // Every conversation, filtered by member; one opens read-only, with its media.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Conversations" }).click();
+    await page.getByLabel("Member").selectOption({ label: MEMBER.phone });
+    await page.getByLabel("Channel").selectOption("web");
+    const conversation = await see(page.locator("table tbody tr a"), "Hello Ignacio");
+    await checkAccessibility(page, "admin conversations");
+    await conversation.click();
+    await see(page.locator("article.message.from-assistant"), "OPENAI_API_KEY");
+    if (FILES_IN_CLIENT) await see(page.locator("article.message figure img[alt='photo.png']"));
+    await screenshot(page, "admin-conversation");
+
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "System health" }).click();
+    await see(page.getByRole("heading", { name: /Everything is working/ }));
+    await checkAccessibility(page, "health");
+    await admin.close();
+  });
+});

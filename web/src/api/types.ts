@@ -1,0 +1,31 @@
+/** Names for the API's shapes, all derived from the generated schema (never written by hand). */
+import type { ApiPaths } from "./client";
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
+export type User = Schemas["UserOut"];
+export type Conversation = Schemas["ConversationOut"];
+export type Message = Schemas["MessageOut"];
+export type Turn = Schemas["TurnOut"];
+export type Channel = Schemas["Channel"];
+export type DeliveryStatus = Schemas["DeliveryStatus"];
+export type MessageType = Schemas["MessageType"];
+export type AuditEntry = Schemas["AuditEntryOut"];
+export type Delivery = Schemas["DeliveryOut"];
+export type AllowedNumber = Schemas["AllowedNumberOut"];
+export type Health = Schemas["HealthOut"];
+export type Login = Schemas["LoginOut"];
+export type Tokens = Schemas["TokensOut"];
+
+/** The JSON body of a path's successful answer. */
+export type JsonOf<
+  P extends keyof ApiPaths,
+  M extends keyof ApiPaths[P],
+  S extends number = 200,
+> = ApiPaths[P][M] extends { responses: { [K in S]: { content: { "application/json": infer T } } } }
+  ? T
+  : never;
+
+export type FileItem = JsonOf<"/files/{file_id}", "get">;
+export type SyncStatus = FileItem["syncStatus"];

@@ -1,0 +1,93 @@
+/** The frame around every screen once logged in: the navigation, and the screen itself. */
+import { useEffect, useRef, useState } from "react";
+import { NavLink, Outlet, useLocation } from "react-router-dom";
+import { useAuth } from "../auth/AuthProvider";
+import { displayName } from "../lib/format";
+import { MenuIcon } from "./icons";
+
+const MEMBER_LINKS = [
+  { to: "/chat", label: "Chat" },
+  { to: "/files", label: "Files" },
+  { to: "/profile", label: "Profile" },
+];
+const ADMIN_LINKS = [
+  { to: "/admin/users", label: "Users" },
+  { to: "/admin/conversations", label: "Conversations" },
+  { to: "/admin/audit-log", label: "Audit log" },
+  { to: "/admin/deliveries", label: "Failed deliveries" },
+  { to: "/admin/allowlist", label: "Allow-list" },
+  { to: "/admin/health", label: "System health" },
+];
+
+export function Layout() {
+  const { user, logout } = useAuth();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+  const firstRender = useRef(true);
+  useEffect(() => {
+    setMenuOpen(false);
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    // After moving to another screen, start keyboard and screen reader users at its heading
+    // (not in the chat, where focus belongs to the list or the composer).
+    if (!location.pathname.startsWith("/chat")) {
+      document.querySelector<HTMLElement>("#main-content h1[tabindex]")?.focus();
+    }
+  }, [location.pathname]);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main-content">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <NavLink to="/chat" className="brand">
+          Ignacio
+        </NavLink>
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          <MenuIcon /> Menu
+        </button>
+        <nav id="main-nav" className={menuOpen ? "nav open" : "nav"} aria-label="Main">
+          <ul>
+            {MEMBER_LINKS.map((link) => (
+              <li key={link.to}>
+                <NavLink to={link.to}>{link.label}</NavLink>
+              </li>
+            ))}
+          </ul>
+          {user?.isAdmin ? (
+            <>
+              <p className="nav-section" id="admin-nav-title">
+                Admin
+              </p>
+              <ul aria-labelledby="admin-nav-title">
+                {ADMIN_LINKS.map((link) => (
+                  <li key={link.to}>
+                    <NavLink to={link.to}>{link.label}</NavLink>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <div className="nav-user">
+            <span className="muted">{user ? displayName(user) : ""}</span>
+            <button type="button" className="button link" onClick={() => void logout()}>
+              Log out
+            </button>
+          </div>
+        </nav>
+      </header>
+      <div id="main-content" className="content" tabIndex={-1}>
+        <Outlet />
+      </div>
+    </div>
+  );
+}

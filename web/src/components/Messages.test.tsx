@@ -1,0 +1,77 @@
+import { screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import type { Message } from "../api/types";
+import { session } from "../api/session";
+import { fakeApi, json, message, tokens } from "../test/fakeApi";
+import { renderWithProviders } from "../test/render";
+import { MessageList } from "./Messages";
+
+const m = (overrides: Record<string, unknown>) => message(overrides) as Message;
+
+describe("MessageList", () => {
+  it("shows the channel, and the delivery status of answers sent over WhatsApp", () => {
+    fakeApi();
+    renderWithProviders(
+      <MessageList
+        messages={[
+          m({ id: "a", author: "member", isFromUser: true, content: "Hola", channel: "whatsapp", deliveryStatus: "received" }),
+          m({ id: "b", content: "**Hi** there", channel: "whatsapp", deliveryStatus: "delivered" }),
+          m({ id: "c", content: "On the web", channel: "web", deliveryStatus: "sent" }),
+        ]}
+      />,
+    );
+    const [fromMember, whatsappAnswer, webAnswer] = screen.getAllByRole("article");
+    expect(within(fromMember!).getByText("WhatsApp")).toBeInTheDocument();
+    expect(within(fromMember!).queryByText("Received")).toBeNull();
+    expect(within(whatsappAnswer!).getByText("Delivered")).toBeInTheDocument();
+    expect(within(whatsappAnswer!).getByText("Hi").tagName).toBe("STRONG");
+    expect(within(webAnswer!).queryByText("WhatsApp")).toBeNull();
+    expect(within(webAnswer!).queryByText("Sent")).toBeNull();
+  });
+
+  it("shows a failed WhatsApp delivery", () => {
+    fakeApi();
+    renderWithProviders(<MessageList messages={[m({ channel: "whatsapp", deliveryStatus: "failed" })]} />);
+    expect(screen.getByText("Not delivered")).toBeInTheDocument();
+  });
+
+  it("shows a member's message as plain text, never as Markdown", () => {
+    fakeApi();
+    renderWithProviders(<MessageList messages={[m({ author: "member", isFromUser: true, content: "**not bold**" })]} />);
+    expect(screen.getByText("**not bold**")).toBeInTheDocument();
+  });
+
+  it("shows a photo inline, fetched with the access token", async () => {
+    const api = fakeApi({
+      "GET /files/f1": () =>
+        json({
+          id: "f1",
+          userId: "u1",
+          fileName: "photo.jpg",
+          fileType: "image/jpeg",
+          fileSize: 2048,
+          source: "whatsapp",
+          conversationId: null,
+          messageId: "a",
+          createdAt: "2026-11-22T10:00:00Z",
+          extractionStatus: "not_applicable",
+          extractionNote: null,
+          syncStatus: "synced",
+          syncedAt: null,
+        }),
+      "GET /files/f1/download": () => new Response(new Blob(["jpeg"], { type: "image/jpeg" }), { status: 200 }),
+    });
+    session.start(tokens("access-1"));
+    globalThis.URL.createObjectURL = () => "blob:photo";
+    globalThis.URL.revokeObjectURL = () => undefined;
+    renderWithProviders(
+      <MessageList
+        messages={[m({ id: "a", author: "member", isFromUser: true, content: "", messageType: "image", fileId: "f1", filePath: "users/u1/files/f1", channel: "whatsapp" })]}
+      />,
+    );
+    const image = await screen.findByRole("img", { name: "photo.jpg" });
+    expect(image).toHaveAttribute("src", "blob:photo");
+    const download = api.requests.find((request) => request.path === "/files/f1/download");
+    expect(download?.authorization).toBe("Bearer access-1");
+  });
+});

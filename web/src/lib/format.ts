@@ -1,0 +1,51 @@
+/** How dates, sizes and numbers read on screen. */
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
+const dayOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+export function formatDateTime(iso: string): string {
+  return dateTime.format(new Date(iso));
+}
+
+export function formatDay(iso: string): string {
+  return dayOnly.format(new Date(iso));
+}
+
+/** Today's messages show the time only; older ones the date too. */
+export function formatWhen(iso: string, now: Date = new Date()): string {
+  const date = new Date(iso);
+  return date.toDateString() === now.toDateString() ? timeOnly.format(date) : dateTime.format(date);
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** The start of a local day as an ISO instant, for `<input type="date">` filters. */
+export function startOfDayIso(day: string): string | undefined {
+  if (!day) return undefined;
+  const date = new Date(`${day}T00:00:00`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** The end of a local day (the next day's start) as an ISO instant. */
+export function endOfDayIso(day: string): string | undefined {
+  const start = startOfDayIso(day);
+  if (!start) return undefined;
+  const date = new Date(start);
+  date.setDate(date.getDate() + 1);
+  return date.toISOString();
+}
+
+export function displayName(user: { name: string | null; phoneNumber: string }): string {
+  return user.name?.trim() || user.phoneNumber;
+}
