@@ -1,0 +1,100 @@
+"""The DocumentIndex in memory: BM25 over each member's own passages, for tests and the memory set.
+
+Words are found as the SQL index finds them (folded case, accents and compatibility forms; runs
+of letters and digits), so the two agree on what matches. Adapters do not import each other,
+hence the few lines repeated here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from typing import NamedTuple
+from uuid import UUID
+
+from ignacio.application.ports import IndexedFile
+from ignacio.domain.knowledge import Chunk, Passage
+
+MAX_QUERY_WORDS = 16
+MAX_WORD_CHARS = 64
+
+_K1 = 1.2
+_B = 0.75
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, folded for search, in order and with repeats."""
+    if text.isascii():
+        folded = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+        folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return [word for word in _WORD.findall(folded) if len(word) <= MAX_WORD_CHARS]
+
+
+class _Entry(NamedTuple):
+    file_id: UUID
+    file_name: str
+    chunk: Chunk
+    counts: Counter[str]
+    length: int
+
+
+class InMemoryDocumentIndex:
+    """`files[user_id]` holds the ids of the files each member has indexed, for tests to inspect."""
+
+    def __init__(self) -> None:
+        self._entries: dict[UUID, dict[UUID, list[_Entry]]] = {}
+
+    @property
+    def files(self) -> dict[UUID, list[UUID]]:
+        return {user: list(by_file) for user, by_file in self._entries.items() if by_file}
+
+    async def index(self, file: IndexedFile) -> None:
+        entries = []
+        for chunk in file.chunks:
+            found = words(chunk.text)
+            entries.append(_Entry(file.file_id, file.file_name, chunk, Counter(found), len(found)))
+        by_file = self._entries.setdefault(file.user_id, {})
+        by_file.pop(file.file_id, None)
+        by_file[file.file_id] = entries
+
+    async def remove(self, user_id: UUID, file_id: UUID) -> None:
+        self._entries.get(user_id, {}).pop(file_id, None)
+
+    async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
+        terms = list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
+        entries = [e for file in self._entries.get(user_id, {}).values() for e in file]
+        if not terms or not entries or limit < 1:
+            return []
+        average = sum(entry.length for entry in entries) / len(entries) or 1.0
+        weights = {}
+        for term in terms:
+            holding = sum(1 for entry in entries if term in entry.counts)
+            if holding:
+                weights[term] = math.log(1 + (len(entries) - holding + 0.5) / (holding + 0.5))
+        scored: list[tuple[float, int, _Entry]] = []
+        for position, entry in enumerate(entries):
+            norm = _K1 * (1 - _B + _B * entry.length / average)
+            score = sum(
+                weight * entry.counts[term] / (entry.counts[term] + norm)
+                for term, weight in weights.items()
+                if term in entry.counts
+            )
+            if score > 0:
+                scored.append((score, position, entry))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [
+            Passage(
+                file_id=entry.file_id,
+                file_name=entry.file_name,
+                text=entry.chunk.text,
+                score=score,
+                location=entry.chunk.location,
+            )
+            for score, _, entry in scored[:limit]
+        ]
