@@ -53,7 +53,11 @@ async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
         database_url = migrated_sqlite_file(request.getfixturevalue("tmp_path"))
     elif request.param == "postgres":
         database_url = str(request.getfixturevalue("postgres_url"))
-    system = build_system(settings_for_tests(database_url=database_url), fake_clock=False)
+    # Uploaded files go under the test's own directory, never the working tree's ./var.
+    data_dir = request.getfixturevalue("tmp_path")
+    system = build_system(
+        settings_for_tests(database_url=database_url, data_dir=data_dir), fake_clock=False
+    )
     async with serve(system) as client:
         yield Api(client=client, system=system)
 

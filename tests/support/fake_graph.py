@@ -12,9 +12,11 @@ adapter tests) or as a real server on 127.0.0.1 (`with graph.serve() as base_url
 background thread, for end-to-end tests and benchmarks).
 
 Faults on demand: `fail_next(n, ...)`, a seeded random failure rate over 500, 503, 429 with
-Retry-After, 130429 and 131056 (`set_failure_rate`), `always_fail_for(phone, code=131047)`, and
-`latency`. Every request to `/messages` is kept in `attempts` with its time, so tests can check
-that nothing was sent again before the Retry-After it was given (`retry_after_violations`).
+Retry-After, 130429 and 131056 (`set_failure_rate`; the faults, the kinds of request they hit and
+the longest run of refusals per recipient can be chosen), `always_fail_for(phone, code=131047)`,
+and `latency`. Every request to `/messages` is kept in `attempts` with the time it arrived and
+the time it was answered, so tests can check that nothing was sent again before the Retry-After
+it was given had passed (`retry_after_violations`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -118,8 +120,9 @@ class ReadReceipt:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One request to `/messages`, accepted or not, at `at` on the fake's clock (`time.monotonic`
-    unless another clock was given)."""
+    """One request to `/messages`, accepted or not, answered at `at` on the fake's clock
+    (`time.monotonic` unless another clock was given); `received_at` is when it arrived, before
+    any `latency` (None when made by hand)."""
 
     at: float
     kind: str  # text, template, read, ... or "invalid"
@@ -128,6 +131,7 @@ class Attempt:
     code: int | None = None
     retry_after: float | None = None
     message_id: str | None = None
+    received_at: float | None = None
 
     @property
     def accepted(self) -> bool:
@@ -199,6 +203,10 @@ class FakeGraph:
         self.clock = clock
         self.failure_rate = 0.0
         self.failure_retry_after = 1.0
+        self._failure_faults: tuple[Fault, ...] | None = None
+        self._failure_kinds: frozenset[str] | None = None
+        self._failure_max_consecutive: int | None = None
+        self._refusals_in_a_row: dict[str, int] = {}
         self._rng = random.Random(seed)
         self._ids = itertools.count(first_message_number)
         self._media_ids = itertools.count(900_000_001)
@@ -242,10 +250,12 @@ class FakeGraph:
     def retry_after_violations(
         self, *, per_recipient: bool = True
     ) -> list[tuple[Attempt, Attempt]]:
-        """Pairs (refusal with a Retry-After, a later attempt that came before it had passed).
+        """Pairs (refusal with a Retry-After, a later attempt that arrived before it had passed).
 
-        Per recipient by default (a pair rate limit); `per_recipient=False` treats every
-        Retry-After as applying to the whole number (throughput).
+        The wait counts from when the refusal was answered to when the next attempt arrived, so
+        the fake's own latency never hides an early retry. Per recipient by default (a pair rate
+        limit); `per_recipient=False` treats every Retry-After as applying to the whole number
+        (throughput).
         """
         attempts = self.attempts
         violations = []
@@ -255,7 +265,8 @@ class FakeGraph:
             for later in attempts[i + 1 :]:
                 if per_recipient and (later.to is None or later.to != refused.to):
                     continue
-                if later.at < refused.at + refused.retry_after:
+                arrived = later.at if later.received_at is None else later.received_at
+                if arrived < refused.at + refused.retry_after:
                     violations.append((refused, later))
         return violations
 
@@ -302,13 +313,31 @@ class FakeGraph:
             queue.extend([fault] * n)
 
     def set_failure_rate(
-        self, rate: float, *, seed: int | None = None, retry_after: float = 1.0
+        self,
+        rate: float,
+        *,
+        seed: int | None = None,
+        retry_after: float = 1.0,
+        faults: Sequence[Fault] | None = None,
+        kinds: Collection[str] | None = None,
+        max_consecutive: int | None = None,
     ) -> None:
         """Refuse this share of `/messages` requests at random, evenly over 500, 503, 429 (with
-        `Retry-After: retry_after`), 130429 and 131056; seeded, so a run can be replayed."""
+        `Retry-After: retry_after`), 130429 and 131056, or over `faults` when given; seeded, so
+        a run can be replayed.
+
+        `kinds` limits the refusals to those kinds of request (say `{"text"}`, to spare read
+        receipts, which are best effort and never retried); `max_consecutive` lets a recipient's
+        request through after that many random refusals in a row, which bounds how long a retry
+        policy with exponential backoff can take to get a message through.
+        """
         with self._lock:
             self.failure_rate = rate
             self.failure_retry_after = retry_after
+            self._failure_faults = tuple(faults) if faults is not None else None
+            self._failure_kinds = frozenset(kinds) if kinds is not None else None
+            self._failure_max_consecutive = max_consecutive
+            self._refusals_in_a_row = {}
             if seed is not None:
                 self._rng = random.Random(seed)
 
@@ -329,6 +358,10 @@ class FakeGraph:
         with self._lock:
             self._state = _State()
             self.failure_rate = 0.0
+            self._failure_faults = None
+            self._failure_kinds = None
+            self._failure_max_consecutive = None
+            self._refusals_in_a_row = {}
 
     # Running.
 
@@ -355,33 +388,44 @@ class FakeGraph:
             token.strip().encode(), self.access_token.encode()
         )
 
-    def _injected_fault(self, endpoint: Endpoint, to: str | None) -> Fault | None:
+    def _injected_fault(
+        self, endpoint: Endpoint, to: str | None, kind: str | None = None
+    ) -> Fault | None:
         with self._lock:
             queue = self._state.faults.get(endpoint)
             if queue:
                 return queue.popleft()
             if to is not None and to in self._state.blocked:
                 return _fault(None, self._state.blocked[to], None)
-            if (
-                endpoint == "messages"
-                and self.failure_rate
-                and self._rng.random() < self.failure_rate
-            ):
-                choice = self._rng.randrange(5)
-                return [
-                    Fault(500, 1),
-                    Fault(503, 2),
-                    Fault(429, 130429, retry_after=self.failure_retry_after),
-                    Fault(400, 130429),
-                    Fault(400, 131056),
-                ][choice]
+            if endpoint == "messages" and self.failure_rate:
+                return self._random_fault(to, kind)
         return None
+
+    def _random_fault(self, to: str | None, kind: str | None) -> Fault | None:
+        """The random refusal for one `/messages` request, if any; called with the lock held."""
+        if self._failure_kinds is not None and kind not in self._failure_kinds:
+            return None
+        in_a_row = self._refusals_in_a_row.get(to or "", 0)
+        limit = self._failure_max_consecutive
+        if (limit is not None and in_a_row >= limit) or self._rng.random() >= self.failure_rate:
+            self._refusals_in_a_row.pop(to or "", None)
+            return None
+        self._refusals_in_a_row[to or ""] = in_a_row + 1
+        faults = self._failure_faults or (
+            Fault(500, 1),
+            Fault(503, 2),
+            Fault(429, 130429, retry_after=self.failure_retry_after),
+            Fault(400, 130429),
+            Fault(400, 131056),
+        )
+        return faults[self._rng.randrange(len(faults))]
 
     def _record_attempt(self, attempt: Attempt) -> None:
         with self._lock:
             self._state.attempts.append(attempt)
 
     async def handle_messages(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        received_at = self.clock()
         await self._pause()
         at = self.clock()
         raw = await request.body()
@@ -405,7 +449,7 @@ class FakeGraph:
                         "loaded due to missing permissions, or does not support this operation.",
                     )
                 )
-            fault = self._injected_fault("messages", to)
+            fault = self._injected_fault("messages", to, kind)
             if fault is not None:
                 raise _Refusal(fault)
             if not isinstance(payload, dict):
@@ -413,9 +457,28 @@ class FakeGraph:
             answer, record = self._accept(payload, at)
         except _Refusal as refusal:
             fault = refusal.fault
-            self._record_attempt(Attempt(at, kind, to, fault.status, fault.code, fault.retry_after))
+            self._record_attempt(
+                Attempt(
+                    at,
+                    kind,
+                    to,
+                    fault.status,
+                    fault.code,
+                    fault.retry_after,
+                    received_at=received_at,
+                )
+            )
             return _error_response(fault, refusal.details)
-        self._record_attempt(Attempt(at, kind, to, 200, message_id=record.id if record else None))
+        self._record_attempt(
+            Attempt(
+                at,
+                kind,
+                to,
+                200,
+                message_id=record.id if record else None,
+                received_at=received_at,
+            )
+        )
         return _json(200, answer)
 
     def _accept(

@@ -14,6 +14,7 @@ from ignacio.application.ports import (
     SentMessage,
 )
 from ignacio.domain import MediaRef, PhoneNumber, UpstreamUnavailable
+from ignacio.domain.knowledge import Extraction, ExtractionStatus, Section, SectionKind
 
 TEST_JWT_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 TEST_PHONE_KEY = base64.b64encode(bytes(range(32))).decode()
@@ -108,9 +109,13 @@ class RecordingQueue:
 
     def __init__(self) -> None:
         self.queued: list[tuple[UUID, float]] = []
+        self.syncs: list[tuple[UUID, float]] = []
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
         self.queued.append((message_id, delay_seconds))
+
+    async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
+        self.syncs.append((file_id, delay_seconds))
 
 
 class FakeMediaFetcher:
@@ -127,3 +132,33 @@ class FakeMediaFetcher:
         if found is None:
             raise SendFailure("Media not found.", retriable=False, code=100)
         return FetchedMedia(content=found[0], mime_type=found[1])
+
+
+class FakeTranscriber:
+    """Hears `transcript` in any audio; `failing` makes it unavailable. Keeps what it was sent."""
+
+    def __init__(self, transcript: str = "Necesito ayuda con el presupuesto") -> None:
+        self.transcript = transcript
+        self.failing = False
+        self.heard: list[tuple[bytes, str, str]] = []
+
+    async def transcribe(self, audio: bytes, media_type: str, file_name: str) -> str:
+        if self.failing:
+            raise UpstreamUnavailable("The transcription service is unavailable.")
+        self.heard.append((audio, media_type, file_name))
+        return self.transcript
+
+
+class PlainTextExtractor:
+    """Reads text/plain, one section per paragraph; anything else has no text it can read."""
+
+    async def extract(self, content: bytes, media_type: str) -> Extraction:
+        if media_type != "text/plain":
+            return Extraction(status=ExtractionStatus.FAILED, note="Only plain text is read here.")
+        paragraphs = [part.strip() for part in content.decode().split("\n\n") if part.strip()]
+        if not paragraphs:
+            return Extraction(status=ExtractionStatus.NO_TEXT)
+        return Extraction(
+            status=ExtractionStatus.EXTRACTED,
+            sections=[Section(kind=SectionKind.PARAGRAPH, text=text) for text in paragraphs],
+        )

@@ -31,7 +31,9 @@ from ignacio.domain.errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    TooLarge,
     TooManyAttempts,
+    UnsupportedFileType,
     UpstreamUnavailable,
 )
 from ignacio.domain.inbound import DeliveryUpdate, InboundMessage, WebhookBatch
@@ -76,7 +78,9 @@ __all__ = [
     "RateLimited",
     "RegistrationPolicy",
     "RetryPolicy",
+    "TooLarge",
     "TooManyAttempts",
+    "UnsupportedFileType",
     "UpstreamUnavailable",
     "User",
     "UserSession",

@@ -104,6 +104,14 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     processing_attempts: int = 0
     # Answers: the message they answer (one answer per message, which makes answering idempotent).
     reply_to_id: UUID | None = None
+    # A voice note or audio file, as the transcriber heard it; `content` keeps what the member
+    # typed (a caption, usually nothing), so machine text never passes for theirs.
+    transcript: str | None = None
+    # Answers: what producing them cost (seed 002): the model, its tokens, and how long it took.
+    ai_model: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    latency_ms: int | None = None
 
     @property
     def is_from_user(self) -> bool:

@@ -70,6 +70,16 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--admin", action="store_true", help="make the user an admin")
     create.set_defaults(run=_create_user)
 
+    files = commands.add_parser("files", help="manage members' files").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    resync = files.add_parser(
+        "resync",
+        help="extract and index every file again (and upload it to the vector store, if any)",
+    )
+    resync.add_argument("--phone", help="only this member's files (international form)")
+    resync.set_defaults(run=_resync_files)
+
     dev = commands.add_parser(
         "dev", help="tools for trying Ignacio without a provider"
     ).add_subparsers(required=True, metavar="TOOL")
@@ -195,6 +205,39 @@ def _create_user(settings: Settings, arguments: argparse.Namespace) -> int:
 
     asyncio.run(create())
     return 0
+
+
+def _resync_files(settings: Settings, arguments: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ignacio.domain import NotFound, PhoneNumber
+
+    if settings.should_migrate_on_start:
+        _migrate_if_sql(settings)
+
+    async def resync() -> int:
+        container = build_container(settings)
+        try:
+            user_id = None
+            if arguments.phone:
+                async with container.uow()() as uow:
+                    member = await uow.users.get_by_phone(PhoneNumber.parse(arguments.phone))
+                if member is None:
+                    raise NotFound("There is no member with this phone number.")
+                user_id = member.id
+            with tqdm(unit="file", desc="Syncing files", file=sys.stderr) as bar:
+
+                def advance(done: int, total: int) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
+
+                report = await container.resync_files()(user_id=user_id, progress=advance)
+        finally:
+            await close_container(container)
+        print(f"{report.total} files: {report.synced} synced, {report.failed} not synced.")
+        return 0 if report.failed == 0 else 1
+
+    return asyncio.run(resync())
 
 
 def _dev_whatsapp(settings: Settings, arguments: argparse.Namespace) -> int:

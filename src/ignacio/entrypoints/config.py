@@ -6,6 +6,7 @@ Every variable is listed in the README's configuration table; keep the two in st
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from enum import StrEnum
@@ -22,6 +23,8 @@ from ignacio.domain import (
 )
 
 MEMORY_DATABASE_URL = "memory://"
+# A safe part of what Supabase accepts as a bucket name (under 64 characters).
+_SUPABASE_BUCKET_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,63}")
 
 
 class LogFormat(StrEnum):
@@ -38,6 +41,30 @@ class ChannelKind(StrEnum):
 class QueueKind(StrEnum):
     INPROCESS = "inprocess"
     PROCRASTINATE = "procrastinate"
+
+
+class BlobStorageKind(StrEnum):
+    """Where members' files are kept: in memory (tests), on the local disk, in Supabase Storage."""
+
+    MEMORY = "memory"
+    LOCAL = "local"
+    SUPABASE = "supabase"
+
+
+class VectorStoreKind(StrEnum):
+    """Whether members' files are also kept in an OpenAI vector store, for the hosted
+    `file_search`: the database index is always there, so `none` still searches files."""
+
+    NONE = "none"
+    OPENAI = "openai"
+
+
+class AiApi(StrEnum):
+    """How Ignacio speaks to the model server: OpenAI's Responses API (which alone offers the
+    hosted file and web search) or Chat Completions (what most compatible servers speak)."""
+
+    RESPONSES = "responses"
+    CHAT_COMPLETIONS = "chat_completions"
 
 
 class ConfigurationError(Exception):
@@ -61,6 +88,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     otp_request_window: timedelta = timedelta(minutes=15)
     registration: RegistrationPolicy = RegistrationPolicy.OPEN
     history_messages: int = 20
+    history_chars: int = 24_000
     rate_limit_storage: str = "async+memory://"
     log_format: LogFormat = LogFormat.CONSOLE
     log_level: str = "INFO"
@@ -94,7 +122,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sweep_interval: timedelta = timedelta(seconds=60)
     worker_concurrency: int = 4
     send_max_attempts: int = 6
+    openai_api_key: str | None = None
+    ai_model: str = "gpt-4o-mini"
+    ai_base_url: str | None = None
+    ai_api: AiApi | None = None
+    ai_timeout: timedelta = timedelta(seconds=60)
+    ai_max_retries: int = 2
+    ai_web_search: bool = False
+    ai_vision: bool = True
+    vector_store: VectorStoreKind | None = None
+    vector_store_prefix: str = "ignacio"
+    file_retention: timedelta = timedelta(days=7)
+    transcription_model: str = "whisper-1"
     storage_dir: Path | None = None
+    blob_storage: BlobStorageKind | None = None
+    supabase_url: str | None = None
+    supabase_service_key: str | None = None
+    supabase_bucket: str = "ignacio-files"
+    web_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.channel is ChannelKind.WHATSAPP_CLOUD:
@@ -114,6 +159,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 )
         self._check_twilio()
         self._check_limits()
+        self._check_blob_storage()
+        self._check_ai()
         self.access_policy  # noqa: B018 - refuses to start with a number that cannot be read
         if self.queue is QueueKind.PROCRASTINATE and not self.uses_postgres:
             raise ConfigurationError(
@@ -151,6 +198,52 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raise ConfigurationError(
                     f"{variable} must be a URL starting with https:// (the address Twilio uses)."
                 )
+
+    def _check_ai(self) -> None:
+        if self.ai_base_url is not None and not self.ai_base_url.startswith(
+            ("https://", "http://")
+        ):
+            raise ConfigurationError(
+                "IGNACIO_AI_BASE_URL must be the server's API URL, e.g. http://127.0.0.1:11434/v1."
+            )
+        if self.ai_web_search and self.effective_ai_api is not AiApi.RESPONSES:
+            raise ConfigurationError(
+                "IGNACIO_AI_WEB_SEARCH needs IGNACIO_AI_API=responses: web search is a tool hosted "
+                "by OpenAI's Responses API, which Chat Completions servers do not offer."
+            )
+        if self.vector_store is VectorStoreKind.OPENAI and not self.openai_api_key:
+            raise ConfigurationError(
+                "IGNACIO_VECTOR_STORE=openai keeps members' files at OpenAI: set OPENAI_API_KEY, "
+                "or use IGNACIO_VECTOR_STORE=none (files are still searched in the database)."
+            )
+        if self.ai_max_retries < 0 or self.history_messages < 0 or self.history_chars < 0:
+            raise ConfigurationError(
+                "IGNACIO_AI_MAX_RETRIES, MAX_CONVERSATION_HISTORY and IGNACIO_HISTORY_MAX_CHARS "
+                "cannot be negative."
+            )
+
+    @property
+    def uses_model(self) -> bool:
+        """A model is configured (an API key, or a compatible server that may need none); without
+        one the offline assistant answers."""
+        return bool(self.openai_api_key or self.ai_base_url)
+
+    @property
+    def effective_vector_store(self) -> VectorStoreKind:
+        """IGNACIO_VECTOR_STORE, else OpenAI's when talking to OpenAI itself with a key (other
+        compatible servers rarely offer vector stores), else none."""
+        if self.vector_store is not None:
+            return self.vector_store
+        if self.openai_api_key and not self.ai_base_url:
+            return VectorStoreKind.OPENAI
+        return VectorStoreKind.NONE
+
+    @property
+    def effective_ai_api(self) -> AiApi:
+        """IGNACIO_AI_API, else Responses on OpenAI and Chat Completions on any other server."""
+        if self.ai_api is not None:
+            return self.ai_api
+        return AiApi.CHAT_COMPLETIONS if self.ai_base_url else AiApi.RESPONSES
 
     def _check_limits(self) -> None:
         if self.rate_limit_messages < 1 or self.api_rate_limit < 0:
@@ -214,6 +307,40 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.storage_dir or self.data_dir / "files"
 
     @property
+    def effective_blob_storage(self) -> BlobStorageKind:
+        """IGNACIO_BLOB_STORAGE, else memory with the memory:// database and the disk otherwise."""
+        if self.blob_storage is not None:
+            return self.blob_storage
+        return BlobStorageKind.MEMORY if self.uses_memory else BlobStorageKind.LOCAL
+
+    def _check_blob_storage(self) -> None:
+        if self.effective_blob_storage is not BlobStorageKind.SUPABASE:
+            return
+        missing = [
+            variable
+            for variable, value in [
+                ("SUPABASE_URL", self.supabase_url),
+                ("SUPABASE_SERVICE_KEY", self.supabase_service_key),
+            ]
+            if not value
+        ]
+        if missing:
+            raise ConfigurationError(
+                f"IGNACIO_BLOB_STORAGE=supabase needs {', '.join(missing)}: the project's API URL "
+                "(https://<project>.supabase.co) and its service_role key, both under Project "
+                "Settings, API, in Supabase."
+            )
+        if not (self.supabase_url or "").startswith(("https://", "http://")):
+            raise ConfigurationError(
+                "SUPABASE_URL must be the project's API URL, e.g. https://<project>.supabase.co."
+            )
+        if not _SUPABASE_BUCKET_NAME.fullmatch(self.supabase_bucket):
+            raise ConfigurationError(
+                "IGNACIO_SUPABASE_BUCKET must be a bucket name Supabase accepts: 1 to 63 ASCII "
+                "letters, digits, '-', '_' or '.'."
+            )
+
+    @property
     def effective_database_url(self) -> str:
         return (
             self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'ignacio.db').resolve()}"
@@ -254,6 +381,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _SECONDS = "seconds"
+_DAYS = "days"
 _LIST = "comma-separated list"
 _VARIABLES: dict[str, tuple[str, object]] = {
     "IGNACIO_DATA_DIR": ("data_dir", Path),
@@ -271,7 +399,22 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "IGNACIO_OTP_REQUESTS_PER_CLIENT": ("otp_requests_per_client", int),
     "IGNACIO_OTP_REQUEST_WINDOW_SECONDS": ("otp_request_window", _SECONDS),
     "IGNACIO_REGISTRATION": ("registration", str),
+    # The first name this setting had; MAX_CONVERSATION_HISTORY (seed 002) wins when both are set.
     "IGNACIO_HISTORY_MESSAGES": ("history_messages", int),
+    "MAX_CONVERSATION_HISTORY": ("history_messages", int),
+    "IGNACIO_HISTORY_MAX_CHARS": ("history_chars", int),
+    "OPENAI_API_KEY": ("openai_api_key", str),
+    "IGNACIO_AI_MODEL": ("ai_model", str),
+    "IGNACIO_AI_BASE_URL": ("ai_base_url", str),
+    "IGNACIO_AI_API": ("ai_api", str),
+    "IGNACIO_AI_TIMEOUT_SECONDS": ("ai_timeout", _SECONDS),
+    "IGNACIO_AI_MAX_RETRIES": ("ai_max_retries", int),
+    "IGNACIO_AI_WEB_SEARCH": ("ai_web_search", bool),
+    "IGNACIO_AI_VISION": ("ai_vision", bool),
+    "IGNACIO_VECTOR_STORE": ("vector_store", str),
+    "IGNACIO_VECTOR_STORE_PREFIX": ("vector_store_prefix", str),
+    "IGNACIO_FILE_RETENTION_DAYS": ("file_retention", _DAYS),
+    "IGNACIO_TRANSCRIPTION_MODEL": ("transcription_model", str),
     "IGNACIO_RATE_LIMIT_STORAGE": ("rate_limit_storage", str),
     "IGNACIO_LOG_FORMAT": ("log_format", str),
     "IGNACIO_LOG_LEVEL": ("log_level", str),
@@ -306,6 +449,11 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "IGNACIO_WORKER_CONCURRENCY": ("worker_concurrency", int),
     "IGNACIO_SEND_MAX_ATTEMPTS": ("send_max_attempts", int),
     "IGNACIO_STORAGE_DIR": ("storage_dir", Path),
+    "IGNACIO_BLOB_STORAGE": ("blob_storage", str),
+    "SUPABASE_URL": ("supabase_url", str),
+    "SUPABASE_SERVICE_KEY": ("supabase_service_key", str),
+    "IGNACIO_SUPABASE_BUCKET": ("supabase_bucket", str),
+    "IGNACIO_WEB_DIR": ("web_dir", Path),
 }
 
 
@@ -330,6 +478,11 @@ def _parse(variable: str, raw: str, kind: object) -> object:
             if seconds <= 0:
                 raise ValueError(raw)
             return timedelta(seconds=seconds)
+        if kind == _DAYS:
+            days = int(raw)
+            if days <= 0:
+                raise ValueError(raw)
+            return timedelta(days=days)
     except ValueError as error:
         raise ConfigurationError(f"{variable}={raw!r} is not a valid value.") from error
     return raw

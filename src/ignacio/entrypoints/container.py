@@ -14,10 +14,12 @@ import httpx
 from dependency_injector import containers, providers
 
 from ignacio.adapters.console import ConsoleChannel, ConsoleMediaFetcher
+from ignacio.adapters.extraction import ContentTypeDetector
 from ignacio.adapters.inprocess_queue import InProcessJobQueue
 from ignacio.adapters.local_storage import LocalFileStorage
 from ignacio.adapters.memory import (
     InMemoryBlobStorage,
+    InMemoryDocumentIndex,
     InMemoryStore,
     InMemoryUnitOfWorkFactory,
     MemoryHealthProbe,
@@ -32,26 +34,36 @@ from ignacio.adapters.security import (
     KeyRing,
     derive_key,
 )
-from ignacio.adapters.sql import SqlHealthProbe, SqlUnitOfWorkFactory, create_engine
+from ignacio.adapters.sql import (
+    SqlDocumentIndex,
+    SqlHealthProbe,
+    SqlUnitOfWorkFactory,
+    create_engine,
+)
 from ignacio.adapters.system import RandomIdGenerator, SystemClock
 from ignacio.adapters.twilio import TwilioChannel, TwilioMediaFetcher
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel, CloudApiMediaFetcher
 from ignacio.application.auditing import Auditor
+from ignacio.application.file_intake import FileIntake
 from ignacio.application.ports import RateLimit
 from ignacio.application.sessions import SessionIssuer
 from ignacio.application.use_cases.add_to_allow_list import AddToAllowList
 from ignacio.application.use_cases.admin_get_conversation import AdminGetConversation
 from ignacio.application.use_cases.admin_list_conversations import AdminListConversations
+from ignacio.application.use_cases.attach_file import AttachFile
 from ignacio.application.use_cases.authenticate import Authenticate
 from ignacio.application.use_cases.check_health import CheckHealth
 from ignacio.application.use_cases.create_conversation import CreateConversation
 from ignacio.application.use_cases.create_user import CreateUser
+from ignacio.application.use_cases.delete_file import DeleteFile
 from ignacio.application.use_cases.delete_user import DeleteUser
+from ignacio.application.use_cases.get_file import DownloadFile, GetFile
 from ignacio.application.use_cases.get_me import GetMe
 from ignacio.application.use_cases.list_allow_list import ListAllowList
 from ignacio.application.use_cases.list_audit_log import ListAuditLog
 from ignacio.application.use_cases.list_conversations import ListConversations
 from ignacio.application.use_cases.list_failed_deliveries import ListFailedDeliveries
+from ignacio.application.use_cases.list_files import ListFiles
 from ignacio.application.use_cases.list_messages import ListMessages
 from ignacio.application.use_cases.list_users import ListUsers
 from ignacio.application.use_cases.logout import Logout
@@ -63,11 +75,15 @@ from ignacio.application.use_cases.refresh_session import RefreshSession
 from ignacio.application.use_cases.remove_from_allow_list import RemoveFromAllowList
 from ignacio.application.use_cases.request_otp import OtpRequestLimits, RequestOtp
 from ignacio.application.use_cases.resume_processing import ResumeProcessing
+from ignacio.application.use_cases.resync_files import ResyncFiles
 from ignacio.application.use_cases.send_message import SendMessage
+from ignacio.application.use_cases.sync_file import QueueFileSyncs, SyncFile
 from ignacio.application.use_cases.update_me import UpdateMe
 from ignacio.application.use_cases.update_user import UpdateUser
+from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.application.use_cases.verify_otp import VerifyOtp
 from ignacio.domain import OtpPolicy, RetryPolicy
+from ignacio.entrypoints import lazy_adapters
 from ignacio.entrypoints.config import ConfigurationError, Settings
 from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
 
@@ -172,10 +188,19 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     webhook_secret = providers.Singleton(whatsapp_app_secret, settings)
+    blob_storage_kind = providers.Callable(
+        lambda settings: settings.effective_blob_storage.value, settings
+    )
     blob_storage = providers.Selector(
-        storage_kind,
+        blob_storage_kind,
         memory=providers.Singleton(InMemoryBlobStorage),
-        sql=providers.Singleton(LocalFileStorage, settings.provided.effective_storage_dir),
+        local=providers.Singleton(LocalFileStorage, settings.provided.effective_storage_dir),
+        supabase=providers.Singleton(
+            lazy_adapters.supabase_storage,
+            url=settings.provided.supabase_url,
+            service_key=settings.provided.supabase_service_key,
+            bucket=settings.provided.supabase_bucket,
+        ),
     )
     queue_kind = providers.Callable(lambda settings: settings.queue.value, settings)
     job_queue = providers.Selector(
@@ -196,7 +221,73 @@ class Container(containers.DeclarativeContainer):
     retry_policy = providers.Singleton(
         RetryPolicy, max_attempts=settings.provided.send_max_attempts
     )
-    assistant = providers.Singleton(OfflineAssistant)
+    document_index = providers.Selector(
+        storage_kind,
+        memory=providers.Singleton(InMemoryDocumentIndex),
+        sql=providers.Singleton(SqlDocumentIndex, engine),
+    )
+    ai_kind = providers.Callable(
+        lambda settings: "openai" if settings.uses_model else "offline", settings
+    )
+    ai_timeout_seconds = providers.Callable(
+        lambda settings: settings.ai_timeout.total_seconds(), settings
+    )
+    ai_client = providers.Singleton(
+        lazy_adapters.openai_client,
+        api_key=settings.provided.openai_api_key,
+        base_url=settings.provided.ai_base_url,
+        timeout_seconds=ai_timeout_seconds,
+        max_retries=settings.provided.ai_max_retries,
+    )
+    ai_api = providers.Callable(lambda settings: settings.effective_ai_api.value, settings)
+    assistant = providers.Selector(
+        ai_kind,
+        offline=providers.Singleton(OfflineAssistant, index=document_index),
+        openai=providers.Singleton(
+            lazy_adapters.agents_assistant,
+            client=ai_client,
+            model_name=settings.provided.ai_model,
+            api=ai_api,
+            index=document_index,
+            timeout_seconds=ai_timeout_seconds,
+            vision=settings.provided.ai_vision,
+            web_search=settings.provided.ai_web_search,
+        ),
+    )
+    transcriber = providers.Selector(
+        ai_kind,
+        offline=providers.Object(None),
+        openai=providers.Singleton(
+            lazy_adapters.openai_transcriber,
+            client=ai_client,
+            model=settings.provided.transcription_model,
+            timeout_seconds=ai_timeout_seconds,
+        ),
+    )
+    file_type_detector = providers.Singleton(ContentTypeDetector)
+    text_extractor = providers.Singleton(lazy_adapters.text_extractor)
+    # The member's OpenAI vector store, when one is configured; None keeps files local.
+    remote_document_index = providers.Selector(
+        providers.Callable(lambda settings: settings.effective_vector_store.value, settings),
+        none=providers.Object(None),
+        openai=providers.Singleton(
+            lazy_adapters.vector_store_index,
+            ai_client,
+            store_prefix=settings.provided.vector_store_prefix,
+        ),
+    )
+    document_indexes = providers.Callable(
+        lambda local, remote: [local] if remote is None else [local, remote],
+        document_index,
+        remote_document_index,
+    )
+    file_intake = providers.Factory(
+        FileIntake,
+        storage=blob_storage,
+        detector=file_type_detector,
+        queue=job_queue,
+        clock=clock,
+    )
     rate_limiter = providers.Singleton(
         LimitsRateLimiter,
         settings.provided.effective_rate_limit_storage,
@@ -248,7 +339,9 @@ class Container(containers.DeclarativeContainer):
     list_users = providers.Factory(ListUsers, uow=uow, auditor=auditor)
     create_user = providers.Factory(CreateUser, uow=uow, auditor=auditor, clock=clock, ids=ids)
     update_user = providers.Factory(UpdateUser, uow=uow, auditor=auditor, clock=clock)
-    delete_user = providers.Factory(DeleteUser, uow=uow, auditor=auditor)
+    delete_user = providers.Factory(
+        DeleteUser, uow=uow, auditor=auditor, storage=blob_storage, indexes=document_indexes
+    )
     create_conversation = providers.Factory(CreateConversation, uow=uow, clock=clock, ids=ids)
     list_conversations = providers.Factory(ListConversations, uow=uow)
     list_messages = providers.Factory(ListMessages, uow=uow)
@@ -259,6 +352,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         history_limit=settings.provided.history_messages,
+        history_chars=settings.provided.history_chars,
     )
     admin_list_conversations = providers.Factory(AdminListConversations, uow=uow, auditor=auditor)
     admin_get_conversation = providers.Factory(AdminGetConversation, uow=uow, auditor=auditor)
@@ -289,13 +383,48 @@ class Container(containers.DeclarativeContainer):
         channel=channel,
         media=media_fetcher,
         storage=blob_storage,
+        intake=file_intake,
         assistant=assistant,
         clock=clock,
         ids=ids,
         retry=retry_policy,
         history_limit=settings.provided.history_messages,
+        transcriber=transcriber,
+        extractor=text_extractor,
+        history_chars=settings.provided.history_chars,
     )
     resume_processing = providers.Factory(ResumeProcessing, uow=uow, queue=job_queue)
+    upload_file = providers.Factory(UploadFile, uow=uow, intake=file_intake, ids=ids)
+    attach_file = providers.Factory(AttachFile, uow=uow, intake=file_intake, clock=clock, ids=ids)
+    list_files = providers.Factory(ListFiles, uow=uow, auditor=auditor)
+    get_file = providers.Factory(GetFile, uow=uow, auditor=auditor)
+    download_file = providers.Factory(DownloadFile, uow=uow, storage=blob_storage, auditor=auditor)
+    delete_file = providers.Factory(
+        DeleteFile,
+        uow=uow,
+        storage=blob_storage,
+        indexes=document_indexes,
+        auditor=auditor,
+    )
+    sync_file = providers.Factory(
+        SyncFile,
+        uow=uow,
+        storage=blob_storage,
+        extractor=text_extractor,
+        index=document_index,
+        remote=remote_document_index,
+        clock=clock,
+        retry=retry_policy,
+        retention=settings.provided.file_retention,
+    )
+    queue_file_syncs = providers.Factory(
+        QueueFileSyncs,
+        uow=uow,
+        queue=job_queue,
+        clock=clock,
+        retention=settings.provided.file_retention,
+    )
+    resync_files = providers.Factory(ResyncFiles, uow=uow, sync=sync_file)
     list_failed_deliveries = providers.Factory(ListFailedDeliveries, uow=uow)
     check_health = providers.Factory(CheckHealth, probes=providers.List(database_probe))
 
@@ -325,6 +454,12 @@ USE_CASES: tuple[str, ...] = (
     "check_health",
     "receive_webhook",
     "list_failed_deliveries",
+    "upload_file",
+    "attach_file",
+    "list_files",
+    "get_file",
+    "download_file",
+    "delete_file",
 )
 
 
@@ -338,15 +473,26 @@ async def start_processing(container: Container, *, worker: bool | None = None) 
     With the PostgreSQL-backed queue, this process also runs a worker in the background (with
     the periodic sweep) unless IGNACIO_RUN_WORKER=false or `worker=False`; the in-process queue
     needs nothing more.
+
+    With Supabase Storage, the bucket is created (private) first if missing, so a wrong key or a
+    public bucket stops the start with a message rather than failing the first file.
     """
+    if container.blob_storage_kind() == "supabase":
+        storage: Any = container.blob_storage()
+        await storage.ensure_bucket()
 
     async def process(message_id: UUID) -> float | None:
         outcome = await container.process_inbound()(message_id)
         return outcome.retry_in
 
+    async def sync(file_id: UUID) -> float | None:
+        retry_in: float | None = await container.sync_file()(file_id)
+        return retry_in
+
     queue = container.job_queue()
-    queue.bind(process)
+    queue.bind(process, sync_file=sync)
     await container.resume_processing()()
+    await container.queue_file_syncs()()
     settings = container.settings()
     if isinstance(queue, ProcrastinateJobQueue) and (
         settings.run_worker if worker is None else worker
@@ -380,6 +526,7 @@ async def run_worker(container: Container, *, concurrency: int | None = None) ->
 def _sweep(container: Container) -> Callable[[], Awaitable[int]]:
     async def sweep() -> int:
         queued: int = await container.resume_processing()()
+        queued += await container.queue_file_syncs()()
         return queued
 
     return sweep
@@ -390,6 +537,11 @@ async def close_container(container: Container) -> None:
     client opens nothing, so this is cheap when they were never used)."""
     await container.job_queue().close()
     await container.http_client().aclose()
+    if container.ai_kind() == "openai":
+        await container.ai_client().close()
+    if container.blob_storage_kind() == "supabase":
+        storage: Any = container.blob_storage()
+        await storage.aclose()
     if container.storage_kind() == "sql":
         engine: Any = container.engine()
         await engine.dispose()

@@ -1,6 +1,8 @@
 """In-memory persistence: every repository, the unit of work, blob storage and a health probe."""
 
 from ignacio.adapters.memory.blob_storage import InMemoryBlobStorage
+from ignacio.adapters.memory.document_index import InMemoryDocumentIndex
+from ignacio.adapters.memory.files import InMemoryFileRepository
 from ignacio.adapters.memory.health import MemoryHealthProbe
 from ignacio.adapters.memory.repositories import (
     InMemoryAllowList,
@@ -21,6 +23,8 @@ __all__ = [
     "InMemoryBlobStorage",
     "InMemoryConversationRepository",
     "InMemoryDeliveryRepository",
+    "InMemoryDocumentIndex",
+    "InMemoryFileRepository",
     "InMemoryLoginChallengeRepository",
     "InMemoryMessageRepository",
     "InMemorySessionRepository",

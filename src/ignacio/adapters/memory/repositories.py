@@ -46,7 +46,7 @@ class _Identified(Protocol):
 T = TypeVar("T", bound=_Identified)
 
 
-def _paginate(items: Iterable[T], sort_key: Callable[[T], datetime], page: PageRequest) -> Page[T]:
+def paginate(items: Iterable[T], sort_key: Callable[[T], datetime], page: PageRequest) -> Page[T]:
     """Keyset pagination on (sort_key, id), exactly as the SQL adapter orders rows."""
     newest_first = page.order is Order.NEWEST_FIRST
     ordered = sorted(items, key=lambda item: (sort_key(item), item.id), reverse=newest_first)
@@ -109,6 +109,9 @@ class InMemoryUserRepository:
         for session in builtins.list(store.sessions.values()):
             if session.user_id == user_id:
                 del store.sessions[session.id]
+        for file in builtins.list(store.files.values()):
+            if file.user_id == user_id:
+                del store.files[file.id]
 
     async def list(self, page: PageRequest, *, search: str | None = None) -> Page[User]:
         users: Iterable[User] = self._store.users.values()
@@ -120,7 +123,7 @@ class InMemoryUserRepository:
                 for user in users
                 if (user.name is not None and needle in user.name.lower()) or user.phone == phone
             ]
-        return _paginate(users, lambda user: user.created_at, page)
+        return paginate(users, lambda user: user.created_at, page)
 
     async def count_active_admins(self) -> int:
         return sum(1 for user in self._store.users.values() if user.is_admin and user.is_active)
@@ -144,6 +147,10 @@ def _delete_messages(store: InMemoryStore, message_ids: set[UUID]) -> None:
     for delivery in builtins.list(store.deliveries.values()):
         if delivery.message_id in removed:
             del store.deliveries[delivery.id]
+    # user_files.message_id is ON DELETE SET NULL: the file stays in the member's library.
+    for file in builtins.list(store.files.values()):
+        if file.message_id in removed:
+            store.files[file.id] = msgspec.structs.replace(file, message_id=None)
 
 
 def _phone_or_none(text: str) -> PhoneNumber | None:
@@ -205,7 +212,7 @@ class InMemoryConversationRepository:
             )
 
         chosen = filter(wanted, self._store.conversations.values())
-        return _paginate(chosen, lambda conversation: conversation.updated_at, page)
+        return paginate(chosen, lambda conversation: conversation.updated_at, page)
 
 
 class InMemoryMessageRepository:
@@ -240,7 +247,7 @@ class InMemoryMessageRepository:
         return [m.id for m in pending[:limit]]
 
     async def list(self, conversation_id: UUID, page: PageRequest) -> Page[Message]:
-        return _paginate(self._of(conversation_id), lambda message: message.created_at, page)
+        return paginate(self._of(conversation_id), lambda message: message.created_at, page)
 
     async def recent(self, conversation_id: UUID, limit: int) -> builtins.list[Message]:
         if limit <= 0:
@@ -309,7 +316,7 @@ class InMemoryDeliveryRepository:
 
     async def list_failed(self, page: PageRequest) -> Page[Delivery]:
         failed = [d for d in self._store.deliveries.values() if d.status is DeliveryStatus.FAILED]
-        return _paginate(failed, lambda delivery: delivery.updated_at, page)
+        return paginate(failed, lambda delivery: delivery.updated_at, page)
 
     def _check(self, delivery: Delivery) -> None:
         for other in self._store.deliveries.values():
@@ -441,7 +448,7 @@ class InMemoryAuditLog:
             and (target_id is None or entry.target_id == target_id)
             and (action is None or entry.action == action)
         ]
-        return _paginate(entries, lambda entry: entry.created_at, page)
+        return paginate(entries, lambda entry: entry.created_at, page)
 
 
 class InMemoryAllowList:
@@ -464,4 +471,4 @@ class InMemoryAllowList:
         return self._store.allow_list.pop(entry_id, None) is not None
 
     async def list(self, page: PageRequest) -> Page[AllowedNumber]:
-        return _paginate(self._store.allow_list.values(), lambda entry: entry.created_at, page)
+        return paginate(self._store.allow_list.values(), lambda entry: entry.created_at, page)

@@ -1,6 +1,8 @@
 """SQL persistence on SQLAlchemy Core: SQLite (embedded) and PostgreSQL (production)."""
 
+from ignacio.adapters.sql.document_index import SqlDocumentIndex
 from ignacio.adapters.sql.engine import create_engine, normalise_url
+from ignacio.adapters.sql.files import SqlFileRepository
 from ignacio.adapters.sql.health import SqlHealthProbe
 from ignacio.adapters.sql.migrate import (
     alembic_config,
@@ -26,6 +28,8 @@ __all__ = [
     "SqlAuditLog",
     "SqlConversationRepository",
     "SqlDeliveryRepository",
+    "SqlDocumentIndex",
+    "SqlFileRepository",
     "SqlHealthProbe",
     "SqlLoginChallengeRepository",
     "SqlMessageRepository",

@@ -333,6 +333,11 @@ def _message(message: Message) -> dict[str, Any]:
         "processing": None if message.processing is None else message.processing.value,
         "processing_attempts": message.processing_attempts,
         "reply_to_id": message.reply_to_id,
+        "transcript": message.transcript,
+        "ai_model_used": message.ai_model,
+        "input_tokens": message.input_tokens,
+        "output_tokens": message.output_tokens,
+        "latency_ms": message.latency_ms,
     }
 
 
@@ -353,6 +358,11 @@ def _to_message(row: Row[Any]) -> Message:
         processing=None if row.processing is None else ProcessingState(row.processing),
         processing_attempts=row.processing_attempts,
         reply_to_id=row.reply_to_id,
+        transcript=row.transcript,
+        ai_model=row.ai_model_used,
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
+        latency_ms=row.latency_ms,
     )
 
 

@@ -109,6 +109,13 @@ messages = Table(
     Column("processing_attempts", Integer(), nullable=False, server_default=text("0")),
     # Answers: the message answered; unique, so that a message is answered once at most.
     Column("reply_to_id", Uuid(), ForeignKey("messages.id", ondelete="CASCADE")),
+    # What a voice note said (migration 0006).
+    Column("transcript", Text()),
+    # Answers' accounting (seed 002); the model column has the seed's name, `ai_model_used`.
+    Column("ai_model_used", String(100)),
+    Column("input_tokens", Integer()),
+    Column("output_tokens", Integer()),
+    Column("latency_ms", Integer()),
     Index("ix_messages_conversation_id_created_at_id", "conversation_id", "created_at", "id"),
     # Deleting a user cascades to messages by user_id; without this, a full scan per deletion.
     Index("ix_messages_user_id", "user_id"),
@@ -259,3 +266,44 @@ user_files = Table(
         postgresql_where=SYNC_UNFINISHED,
     ),
 )
+
+# The DocumentIndex's passages. Only the columns both dialects share are declared here: the
+# search structure differs by dialect and migration 0005 builds it beside this table (PostgreSQL:
+# a generated tsvector column with a GIN index; SQLite: an FTS5 table over `search_text`, kept in
+# step by triggers). SEARCH_STRUCTURES names those objects, which no metadata can describe.
+document_chunks = Table(
+    "document_chunks",
+    metadata,
+    # An INTEGER primary key on SQLite is the rowid, which the FTS5 table refers to.
+    Column(
+        "id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    # The file's owner, repeated on every passage: every search filters on it.
+    Column("user_id", Uuid(), nullable=False),
+    Column("file_id", Uuid(), ForeignKey("user_files.id", ondelete="CASCADE"), nullable=False),
+    Column("file_name", Text(), nullable=False),
+    Column("ordinal", Integer(), nullable=False),
+    Column("location", Text()),
+    Column("text", Text(), nullable=False),
+    # The text folded (case, accents, compatibility forms) into space-separated words: what both
+    # dialects index, so that they and the in-memory index agree on what a word is.
+    Column("search_text", Text(), nullable=False),
+    Index("ix_document_chunks_user_id_file_id", "user_id", "file_id"),
+    # Deleting a file cascades here by file_id; without this, a full scan per deletion.
+    Index("ix_document_chunks_file_id", "file_id"),
+)
+
+SEARCH_STRUCTURES = frozenset(
+    {
+        # PostgreSQL
+        "search_vector",
+        "ix_document_chunks_search_vector",
+        # SQLite: the FTS5 table and the shadow tables it keeps its index in
+        "document_chunks_fts",
+        "document_chunks_fts_data",
+        "document_chunks_fts_idx",
+        "document_chunks_fts_docsize",
+        "document_chunks_fts_config",
+    }
+)
+"""Objects of the document index that migration 0005 creates outside `metadata`, by name."""

@@ -2,7 +2,13 @@
 
 from ignacio.application.ports.access_tokens import AccessTokens
 from ignacio.application.ports.allow_list import AllowList
-from ignacio.application.ports.assistant import Assistant, AssistantReply, AssistantTurn
+from ignacio.application.ports.assistant import (
+    Assistant,
+    AssistantReply,
+    AssistantTurn,
+    DocumentInput,
+    ImageInput,
+)
 from ignacio.application.ports.audit_log import AuditLog
 from ignacio.application.ports.blob_storage import BlobStorage
 from ignacio.application.ports.channel import Channel, SendFailure, SentMessage
@@ -23,6 +29,7 @@ from ignacio.application.ports.rate_limiter import RateLimit, RateLimiter
 from ignacio.application.ports.secret_hasher import SecretHasher
 from ignacio.application.ports.sessions import SessionRepository
 from ignacio.application.ports.text_extractor import TextExtractor
+from ignacio.application.ports.transcriber import Transcriber
 from ignacio.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ignacio.application.ports.users import UserRepository
 
@@ -39,11 +46,13 @@ __all__ = [
     "ConversationRepository",
     "DeliveryRepository",
     "DocumentIndex",
+    "DocumentInput",
     "FetchedMedia",
     "FileRepository",
     "FileTypeDetector",
     "HealthProbe",
     "IdGenerator",
+    "ImageInput",
     "IndexedFile",
     "JobQueue",
     "LoginChallengeRepository",
@@ -58,6 +67,7 @@ __all__ = [
     "SentMessage",
     "SessionRepository",
     "TextExtractor",
+    "Transcriber",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UserRepository",

@@ -7,23 +7,64 @@ from typing import Protocol
 import msgspec
 
 from ignacio.domain import Conversation, Message, User
+from ignacio.domain.answers import SpecialisedAnswer
+from ignacio.domain.knowledge import UserFile
+
+
+class ImageInput(msgspec.Struct, frozen=True, kw_only=True):
+    """A photo that came with the message, loaded from storage for the model to look at."""
+
+    content: bytes
+    media_type: str
+
+
+class DocumentInput(msgspec.Struct, frozen=True, kw_only=True):
+    """A document that came with the message: its name and extracted text, cut to a budget."""
+
+    name: str
+    text: str
+    truncated: bool = False
 
 
 class AssistantTurn(msgspec.Struct, frozen=True, kw_only=True):
-    """Everything the assistant may know to answer: who asks, where, and what was said before."""
+    """Everything the assistant may know to answer: who asks, where, and what was said before.
+
+    `history` is the conversation's recent window, oldest first, without `message`. `files`
+    are the member's files, newest first (their names, and where they are indexed). `images`
+    and `document` came with `message`; a document with no question in the message asks for
+    a summary of it. A voice note's words are in `message.transcript`.
+    """
 
     user: User
     conversation: Conversation
     history: list[Message]
     message: Message
+    files: list[UserFile] = []
+    images: list[ImageInput] = []
+    document: DocumentInput | None = None
+
+    @property
+    def wants_summary(self) -> bool:
+        return self.document is not None and not self.message.content.strip()
 
 
 class AssistantReply(msgspec.Struct, frozen=True, kw_only=True):
+    """The answer, and what it cost (kept with it: seed 002's accounting).
+
+    `text` always reads on its own (as Markdown); `answer` is the structured shape when the
+    question called for one, which each channel renders its own way.
+    """
+
     text: str
     model: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    latency_ms: int | None = None
+    answer: SpecialisedAnswer | None = None
 
 
 class Assistant(Protocol):
     async def answer(self, turn: AssistantTurn) -> AssistantReply:
-        """Answer the turn's message; raises UpstreamUnavailable when the model cannot be reached."""
+        """Answer the turn's message; raises UpstreamUnavailable when the model cannot be reached,
+        is too slow, refuses the request or answers with nothing usable."""
         ...

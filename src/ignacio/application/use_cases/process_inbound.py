@@ -9,15 +9,22 @@ from uuid import UUID
 
 import msgspec
 
+from ignacio.application.assistant_context import files_of, with_accounting
+from ignacio.application.file_intake import FileIntake
 from ignacio.application.ports import (
     Assistant,
+    AssistantReply,
     AssistantTurn,
     BlobStorage,
     Channel,
     Clock,
+    DocumentInput,
     IdGenerator,
+    ImageInput,
     MediaFetcher,
     SendFailure,
+    TextExtractor,
+    Transcriber,
     UnitOfWorkFactory,
 )
 from ignacio.domain import (
@@ -26,16 +33,21 @@ from ignacio.domain import (
     Conversation,
     Delivery,
     DeliveryStatus,
+    InvalidInput,
     Message,
     MessageType,
+    NotFound,
     ProcessingState,
     RetryPolicy,
     UpstreamUnavailable,
     User,
 )
 from ignacio.domain import Channel as MessageChannel
+from ignacio.domain.answers import render_answer
 from ignacio.domain.deliveries import overall
 from ignacio.domain.files import safe_file_name
+from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
+from ignacio.domain.knowledge import ExtractionStatus, FileSource, UserFile, storage_path_for
 from ignacio.domain.splitting import split_text
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
@@ -46,6 +58,8 @@ UNSUPPORTED_REPLY = (
     "and documents."
 )
 APOLOGY = "Sorry, I couldn't answer just now. Please try again in a few minutes."
+DOCUMENT_CHARS = 60_000
+"""How much of a document's text goes to the assistant with it (about 15,000 tokens)."""
 INTERRUPTED = "Interrupted while sending; not sent again, so that nobody gets an answer twice."
 # Each run counts; a message that keeps failing in unexpected ways is given up after this many.
 MAX_RUNS = 20
@@ -75,6 +89,11 @@ class ProcessInbound:
       unavailable) are retried with backoff, never sooner than the provider asked; after the
       policy's attempts the member gets a short apology, or the part ends as failed with the
       provider's reason. Failures that cannot pass (outside the 24-hour window) fail at once.
+    - A voice note is transcribed before it is answered and its transcript kept with it (a
+      retry does not transcribe again); one that cannot be transcribed is answered without
+      its words. A photo reaches the assistant as an image, a document with its text; a
+      document sent without a question is summarised.
+    - The answer is stored in WhatsApp's formatting, with the model, tokens and time it took.
     """
 
     def __init__(
@@ -83,21 +102,29 @@ class ProcessInbound:
         channel: Channel,
         media: MediaFetcher,
         storage: BlobStorage,
+        intake: FileIntake,
         assistant: Assistant,
         clock: Clock,
         ids: IdGenerator,
         retry: RetryPolicy,
         history_limit: int,
+        transcriber: Transcriber | None = None,
+        extractor: TextExtractor | None = None,
+        history_chars: int = DEFAULT_HISTORY_CHARS,
     ) -> None:
         self._uow = uow
         self._channel = channel
         self._media = media
         self._storage = storage
+        self._intake = intake
         self._assistant = assistant
         self._clock = clock
         self._ids = ids
         self._retry = retry
         self._history_limit = history_limit
+        self._transcriber = transcriber
+        self._extractor = extractor
+        self._history = HistoryWindow(max_messages=history_limit, max_chars=history_chars)
 
     async def __call__(self, message_id: UUID) -> ProcessOutcome:
         async with self._uow() as uow:
@@ -123,6 +150,7 @@ class ProcessInbound:
                 if inbound.processing_attempts == 1 and inbound.external_message_id:
                     await self._channel.mark_read(inbound.external_message_id)
                 inbound = await self._keep_media(user, inbound)
+                inbound = await self._transcribe(inbound)
                 answer = await self._answer(user, conversation, inbound)
             if answer is not None:
                 await self._deliver(user, answer)
@@ -147,11 +175,70 @@ class ProcessInbound:
             )
             return inbound
         extension = mimetypes.guess_extension(fetched.mime_type.split(";")[0].strip()) or ""
-        name = safe_file_name(inbound.media.filename, f"{inbound.message_type.value}{extension}")
-        path = f"users/{user.id}/files/{inbound.id}/{name}"
-        await self._storage.put(path, fetched.content, fetched.mime_type)
+        fallback_name = f"{inbound.message_type.value}{extension}"
+        file = await self._library_file(user, inbound, fetched.content, fallback_name)
+        if file is not None:
+            path = file.file_path
+        else:
+            # Not a type the library takes (a sticker, say): kept with the message only.
+            name = safe_file_name(inbound.media.filename, fallback_name)
+            path = storage_path_for(user.id, inbound.id, name)
+            await self._storage.put(path, fetched.content, fetched.mime_type)
         async with self._uow() as uow:
             inbound = msgspec.structs.replace(inbound, file_path=path)
+            await uow.messages.update(inbound)
+            if file is not None and await uow.files.get(file.id) is None:
+                await uow.files.add(file)
+            await uow.commit()
+        if file is not None:
+            await self._intake.queue_sync(file)
+        return inbound
+
+    async def _library_file(
+        self, user: User, inbound: Message, content: bytes, fallback_name: str
+    ) -> UserFile | None:
+        """The media as a file of the member's library (the message's id is the file's), so
+        documents sent on WhatsApp are searchable like uploads; None for types it refuses."""
+        given_name = inbound.media.filename if inbound.media else None
+        try:
+            media_type = self._intake.media_type_of(content, given_name)
+        except InvalidInput:
+            return None
+        return await self._intake.keep(
+            file_id=inbound.id,
+            owner_id=user.id,
+            file_name=given_name or fallback_name,
+            content=content,
+            source=FileSource.WHATSAPP,
+            conversation_id=inbound.conversation_id,
+            message_id=inbound.id,
+            media_type=media_type,
+        )
+
+    async def _transcribe(self, inbound: Message) -> Message:
+        """Keep a voice note's words with it before answering, so a retry does not pay again."""
+        if (
+            self._transcriber is None
+            or inbound.message_type is not MessageType.AUDIO
+            or inbound.file_path is None
+            or inbound.transcript is not None
+        ):
+            return inbound
+        try:
+            audio = await self._storage.get(inbound.file_path)
+        except NotFound:
+            return inbound
+        name = inbound.file_path.rsplit("/", 1)[-1]
+        try:
+            words = await self._transcriber.transcribe(audio, _media_type(inbound), name)
+        except UpstreamUnavailable as error:
+            if not self._retry.exhausted(inbound.processing_attempts):
+                raise _RetryLater(self._retry.delay(inbound.processing_attempts)) from error
+            # Answered without its words: the assistant asks the member to type it instead.
+            log.warning("voice note not transcribed", extra={"message_id": str(inbound.id)})
+            return inbound
+        async with self._uow() as uow:
+            inbound = msgspec.structs.replace(inbound, transcript=words.strip())
             await uow.messages.update(inbound)
             await uow.commit()
         return inbound
@@ -159,23 +246,32 @@ class ProcessInbound:
     async def _answer(
         self, user: User, conversation: Conversation, inbound: Message
     ) -> Message | None:
+        reply: AssistantReply | None = None
         if inbound.message_type is MessageType.UNSUPPORTED:
             text = UNSUPPORTED_REPLY
         else:
             async with self._uow() as uow:
                 recent = await uow.messages.recent(conversation.id, self._history_limit + 1)
-            history = [
-                message
-                for message in recent
-                if message.id != inbound.id and message.created_at <= inbound.created_at
-            ][-self._history_limit :]
+                files = await files_of(uow, user.id)
+            history = self._history.select(
+                [
+                    message
+                    for message in recent
+                    if message.id != inbound.id and message.created_at <= inbound.created_at
+                ]
+            )
+            turn = AssistantTurn(
+                user=user,
+                conversation=conversation,
+                history=history,
+                message=inbound,
+                files=files,
+                images=await self._images(inbound),
+                document=await self._document(inbound, files),
+            )
             try:
-                reply = await self._assistant.answer(
-                    AssistantTurn(
-                        user=user, conversation=conversation, history=history, message=inbound
-                    )
-                )
-                text = reply.text
+                reply = await self._assistant.answer(turn)
+                text = render_answer(reply.text, reply.answer, MessageChannel.WHATSAPP)
             except UpstreamUnavailable as error:
                 if not self._retry.exhausted(inbound.processing_attempts):
                     raise _RetryLater(self._retry.delay(inbound.processing_attempts)) from error
@@ -183,10 +279,52 @@ class ProcessInbound:
                     "assistant unavailable; apologising", extra={"message_id": str(inbound.id)}
                 )
                 text = APOLOGY
-        return await self._store_answer(user, conversation, inbound, text)
+        return await self._store_answer(user, conversation, inbound, text, reply)
+
+    async def _images(self, inbound: Message) -> list[ImageInput]:
+        if inbound.message_type is not MessageType.IMAGE or inbound.file_path is None:
+            return []
+        try:
+            content = await self._storage.get(inbound.file_path)
+        except NotFound:
+            return []
+        return [ImageInput(content=content, media_type=_media_type(inbound))]
+
+    async def _document(self, inbound: Message, files: list[UserFile]) -> DocumentInput | None:
+        """The text of a document the member just sent, for the assistant to read or summarise."""
+        if (
+            self._extractor is None
+            or inbound.message_type is not MessageType.DOCUMENT
+            or inbound.file_path is None
+        ):
+            return None
+        try:
+            content = await self._storage.get(inbound.file_path)
+        except NotFound:
+            return None
+        # The library's copy knows the type detected from the content; the provider's is a claim.
+        kept = next((file for file in files if file.file_path == inbound.file_path), None)
+        media_type = kept.file_type if kept is not None else _media_type(inbound)
+        extraction = await self._extractor.extract(content, media_type)
+        text = ""
+        if extraction.status is ExtractionStatus.EXTRACTED:
+            text = "\n\n".join(
+                f"[{section.location}] {section.text}" if section.location else section.text
+                for section in extraction.sections
+            )
+        return DocumentInput(
+            name=kept.file_name if kept is not None else inbound.file_path.rsplit("/", 1)[-1],
+            text=text[:DOCUMENT_CHARS],
+            truncated=len(text) > DOCUMENT_CHARS,
+        )
 
     async def _store_answer(
-        self, user: User, conversation: Conversation, inbound: Message, text: str
+        self,
+        user: User,
+        conversation: Conversation,
+        inbound: Message,
+        text: str,
+        reply: AssistantReply | None = None,
     ) -> Message | None:
         now = self._clock.now()
         answer = Message(
@@ -201,6 +339,7 @@ class ProcessInbound:
             reply_to_id=inbound.id,
             created_at=max(now, inbound.created_at + timedelta(microseconds=1)),
         )
+        answer = with_accounting(answer, reply)
         try:
             async with self._uow() as uow:
                 await uow.messages.add(answer)
@@ -318,3 +457,12 @@ class ProcessInbound:
                     msgspec.structs.replace(current, processing=ProcessingState.DONE)
                 )
             await uow.commit()
+
+
+def _media_type(message: Message) -> str:
+    """The media type the provider gave, else the one the stored file's name suggests."""
+    given = message.media.mime_type if message.media is not None else None
+    if given:
+        return given.split(";")[0].strip()
+    guessed, _ = mimetypes.guess_type(message.file_path or "")
+    return guessed or "application/octet-stream"

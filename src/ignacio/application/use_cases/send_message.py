@@ -7,6 +7,7 @@ from uuid import UUID
 
 import msgspec
 
+from ignacio.application.assistant_context import files_of, with_accounting
 from ignacio.application.authorization import owned_conversation
 from ignacio.application.ports import (
     Assistant,
@@ -16,7 +17,9 @@ from ignacio.application.ports import (
     UnitOfWorkFactory,
 )
 from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType, User
+from ignacio.domain.answers import render_answer
 from ignacio.domain.conversations import check_message_text, title_from_first_message
+from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
 
 
 class SendMessageCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,7 +38,10 @@ class SendMessage:
     - Only the owner of the conversation can write in it.
     - The member's message is committed before the assistant is asked: if the assistant fails,
       the message is still there.
-    - The assistant sees the conversation's recent history (a bounded window).
+    - The assistant sees the conversation's recent history (a window bounded in messages and in
+      characters), the member's name and the names of their newest files.
+    - A specialised answer (marketing, technical, project management) is stored as Markdown,
+      with the model, tokens and time it took.
     - A conversation without a title takes it from its first message.
     """
 
@@ -46,18 +52,22 @@ class SendMessage:
         clock: Clock,
         ids: IdGenerator,
         history_limit: int,
+        history_chars: int = DEFAULT_HISTORY_CHARS,
     ) -> None:
         self._uow = uow
         self._assistant = assistant
         self._clock = clock
         self._ids = ids
-        self._history_limit = history_limit
+        self._history = HistoryWindow(max_messages=history_limit, max_chars=history_chars)
 
     async def __call__(self, me: User, command: SendMessageCommand) -> SendMessageResult:
         content = check_message_text(command.content)
         async with self._uow() as uow:
             conversation = await owned_conversation(uow, me, command.conversation_id)
-            history = await uow.messages.recent(conversation.id, self._history_limit)
+            history = self._history.select(
+                await uow.messages.recent(conversation.id, self._history.max_messages)
+            )
+            files = await files_of(uow, me.id)
             now = self._clock.now()
             message = Message(
                 id=self._ids.new_id(),
@@ -80,7 +90,9 @@ class SendMessage:
             await uow.commit()
 
         reply = await self._assistant.answer(
-            AssistantTurn(user=me, conversation=conversation, history=history, message=message)
+            AssistantTurn(
+                user=me, conversation=conversation, history=history, message=message, files=files
+            )
         )
 
         async with self._uow() as uow:
@@ -90,13 +102,14 @@ class SendMessage:
                 conversation_id=conversation.id,
                 user_id=me.id,
                 author=Author.ASSISTANT,
-                content=reply.text,
+                content=render_answer(reply.text, reply.answer, Channel.WEB),
                 message_type=MessageType.TEXT,
                 channel=Channel.WEB,
                 delivery_status=DeliveryStatus.DELIVERED,
                 # A reply always sorts after what it answers, even within one clock tick.
                 created_at=max(now, message.created_at + timedelta(microseconds=1)),
             )
+            answer = with_accounting(answer, reply)
             await uow.messages.add(answer)
             await uow.conversations.update(msgspec.structs.replace(conversation, updated_at=now))
             await uow.commit()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Litestar, Response, get
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.status_codes import HTTP_307_TEMPORARY_REDIRECT
 
 import ignacio
 from ignacio.entrypoints.container import Container, close_container, start_processing
@@ -16,20 +15,19 @@ from ignacio.entrypoints.http.controllers import (
     AdminController,
     AuthController,
     ConversationController,
+    ConversationFileController,
+    FileController,
     TwilioWebhookController,
     UserController,
     WhatsAppWebhookController,
     health,
 )
 from ignacio.entrypoints.http.dependencies import provide_principal, use_case_dependencies
+from ignacio.entrypoints.http.error_responses import BEARER_SCHEME, document_errors
 from ignacio.entrypoints.http.errors import EXCEPTION_HANDLERS
 from ignacio.entrypoints.http.middleware import RequestContextMiddleware
 from ignacio.entrypoints.http.rate_limit import api_rate_limit
-
-
-@get("/", include_in_schema=False)
-async def index() -> Response[None]:
-    return Response(None, status_code=HTTP_307_TEMPORARY_REDIRECT, headers={"Location": "/docs"})
+from ignacio.entrypoints.http.spa import spa_route_handlers
 
 
 def create_app(container: Container) -> Litestar:
@@ -42,13 +40,15 @@ def create_app(container: Container) -> Litestar:
     async def shutdown() -> None:
         await close_container(container)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
-            index,
+            *spa_route_handlers(settings.web_dir),
             health,
             AuthController,
             UserController,
             ConversationController,
+            ConversationFileController,
+            FileController,
             AdminController,
             WhatsAppWebhookController,
             TwilioWebhookController,
@@ -70,7 +70,7 @@ def create_app(container: Container) -> Litestar:
             render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
             components=Components(
                 security_schemes={
-                    "BearerToken": SecurityScheme(
+                    BEARER_SCHEME: SecurityScheme(
                         type="http",
                         scheme="bearer",
                         bearer_format="JWT",
@@ -78,7 +78,6 @@ def create_app(container: Container) -> Litestar:
                     )
                 }
             ),
-            security=[{"BearerToken": []}],
         ),
         state=State(
             {
@@ -93,3 +92,5 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,  # structlog is configured by the entrypoint, once
         debug=False,
     )
+    document_errors(app)
+    return app

@@ -1,6 +1,7 @@
 """Requests per client address on the HTTP API, counted in the shared rate limiter (so every
-instance behind one Redis counts together). Health checks and webhooks are not limited: the
-providers' deliveries are authenticated, and WhatsApp senders have limits of their own."""
+instance behind one Redis counts together). Health checks, webhooks and the web app's static
+files are not limited: the providers' deliveries are authenticated, WhatsApp senders have limits
+of their own, and loading the web app is not an API call."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from ignacio.domain import RateLimited
 from ignacio.entrypoints.container import Container
 
 NAMESPACE = "api-client"
-EXEMPT_PATHS = frozenset({"/health"})
-EXEMPT_PREFIXES = ("/webhooks/",)
+EXEMPT_PATHS = frozenset({"/health", "/", "/app"})
+EXEMPT_PREFIXES = ("/webhooks/", "/app/")
 
 
 def api_rate_limit(container: Container) -> Guard:

@@ -22,6 +22,7 @@ from ignacio.domain import (
     Page,
     User,
 )
+from ignacio.domain.knowledge import ExtractionStatus, FileSource, SyncStatus, UserFile
 from ignacio.domain.pagination import encode_cursor
 
 T = TypeVar("T")
@@ -179,6 +180,11 @@ class SendMessageBody(Schema):
     content: Annotated[str, msgspec.Meta(min_length=1, max_length=32_000)]
 
 
+_FILE_MESSAGE_TYPES = frozenset(
+    {MessageType.IMAGE, MessageType.AUDIO, MessageType.VIDEO, MessageType.DOCUMENT}
+)
+
+
 class MessageOut(Schema):
     id: UUID
     conversation_id: UUID
@@ -188,6 +194,7 @@ class MessageOut(Schema):
     message_type: MessageType
     channel: Channel
     file_path: str | None
+    file_id: UUID | None
     whatsapp_message_id: str | None
     delivery_status: DeliveryStatus
     created_at: datetime
@@ -203,6 +210,10 @@ class MessageOut(Schema):
             message_type=message.message_type,
             channel=message.channel,
             file_path=message.file_path,
+            # Attachments share their message's id (see AttachFile and ProcessInbound).
+            file_id=message.id
+            if message.file_path and message.message_type in _FILE_MESSAGE_TYPES
+            else None,
             whatsapp_message_id=message.external_message_id,
             delivery_status=message.delivery_status,
             created_at=message.created_at,
@@ -319,3 +330,53 @@ class DeliveryOut(Schema):
             error_title=delivery.error_title,
             updated_at=delivery.updated_at,
         )
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+class FileOut(Schema):
+    id: UUID
+    user_id: UUID
+    file_name: str
+    file_type: str
+    file_size: int
+    source: FileSource
+    conversation_id: UUID | None
+    message_id: UUID | None
+    created_at: datetime
+    extraction_status: ExtractionStatus
+    extraction_note: str | None
+    sync_status: SyncStatus
+    sync_error: str | None
+    synced_at: datetime | None
+    openai_file_id: str | None
+    openai_vector_store_id: str | None
+    openai_uploaded_at: datetime | None
+
+    @classmethod
+    def of(cls, file: UserFile) -> FileOut:
+        return cls(
+            id=file.id,
+            user_id=file.user_id,
+            file_name=file.file_name,
+            file_type=file.file_type,
+            file_size=file.file_size,
+            source=file.source,
+            conversation_id=file.conversation_id,
+            message_id=file.message_id,
+            created_at=file.created_at,
+            extraction_status=file.extraction_status,
+            extraction_note=file.extraction_note,
+            sync_status=file.openai_sync_status,
+            sync_error=file.sync_error,
+            synced_at=file.synced_at,
+            openai_file_id=file.openai_file_id,
+            openai_vector_store_id=file.openai_vector_store_id,
+            openai_uploaded_at=file.openai_uploaded_at,
+        )
+
+
+class AttachedFileOut(Schema):
+    message: MessageOut
+    file: FileOut

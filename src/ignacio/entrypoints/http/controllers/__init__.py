@@ -3,6 +3,7 @@
 from ignacio.entrypoints.http.controllers.admin import AdminController
 from ignacio.entrypoints.http.controllers.auth import AuthController
 from ignacio.entrypoints.http.controllers.conversations import ConversationController
+from ignacio.entrypoints.http.controllers.files import ConversationFileController, FileController
 from ignacio.entrypoints.http.controllers.health import health
 from ignacio.entrypoints.http.controllers.users import UserController
 from ignacio.entrypoints.http.controllers.webhooks import (
@@ -14,6 +15,8 @@ __all__ = [
     "AdminController",
     "AuthController",
     "ConversationController",
+    "ConversationFileController",
+    "FileController",
     "TwilioWebhookController",
     "UserController",
     "WhatsAppWebhookController",

@@ -28,6 +28,7 @@ from ignacio.application.use_cases.list_failed_deliveries import ListFailedDeliv
 from ignacio.application.use_cases.remove_from_allow_list import RemoveFromAllowList
 from ignacio.domain import Channel, Order
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
+from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
     AdminConversationOut,
     AllowedNumberOut,
@@ -52,7 +53,7 @@ class AdminController(Controller):
     path = "/admin"
     tags = ["admin"]
 
-    @get("/conversations")
+    @get("/conversations", responses=error_responses(403, 404))
     async def list_conversations(
         self,
         principal: NamedDependency[Principal],
@@ -80,7 +81,7 @@ class AdminController(Controller):
         )
         return page_out(page, ConversationOut.of)
 
-    @get("/conversations/{conversation_id:uuid}")
+    @get("/conversations/{conversation_id:uuid}", responses=error_responses(403, 404))
     async def get_conversation(
         self,
         principal: NamedDependency[Principal],
@@ -100,7 +101,7 @@ class AdminController(Controller):
             messages=page_out(view.messages, MessageOut.of),
         )
 
-    @get("/users/{user_id:uuid}/conversations")
+    @get("/users/{user_id:uuid}/conversations", responses=error_responses(403, 404))
     async def user_conversations(
         self,
         principal: NamedDependency[Principal],
@@ -117,7 +118,7 @@ class AdminController(Controller):
         )
         return page_out(page, ConversationOut.of)
 
-    @get("/audit-log")
+    @get("/audit-log", responses=error_responses(403))
     async def audit_log(
         self,
         principal: NamedDependency[Principal],
@@ -141,7 +142,7 @@ class AdminController(Controller):
         )
         return page_out(page, AuditEntryOut.of)
 
-    @get("/deliveries/failed")
+    @get("/deliveries/failed", responses=error_responses(403))
     async def failed_deliveries(
         self,
         principal: NamedDependency[Principal],
@@ -154,7 +155,7 @@ class AdminController(Controller):
         page = await list_failed_deliveries(principal.user, page_request(limit, cursor, order))
         return page_out(page, DeliveryOut.of)
 
-    @get("/allowlist")
+    @get("/allowlist", responses=error_responses(403))
     async def allow_list(
         self,
         principal: NamedDependency[Principal],
@@ -168,7 +169,7 @@ class AdminController(Controller):
         page = await list_allow_list(principal.user, page_request(limit, cursor, order))
         return page_out(page, AllowedNumberOut.of)
 
-    @post("/allowlist", status_code=HTTP_201_CREATED)
+    @post("/allowlist", status_code=HTTP_201_CREATED, responses=error_responses(403, 409))
     async def add_to_allow_list(
         self,
         principal: NamedDependency[Principal],
@@ -181,7 +182,11 @@ class AdminController(Controller):
         )
         return AllowedNumberOut.of(entry)
 
-    @delete("/allowlist/{entry_id:uuid}", status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/allowlist/{entry_id:uuid}",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=error_responses(403, 404),
+    )
     async def remove_from_allow_list(
         self,
         principal: NamedDependency[Principal],

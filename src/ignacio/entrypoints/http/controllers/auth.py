@@ -18,6 +18,7 @@ from ignacio.application.use_cases.request_otp import RequestOtp, RequestOtpComm
 from ignacio.application.use_cases.verify_otp import VerifyOtp, VerifyOtpCommand
 from ignacio.domain import AuthenticationFailed, IssuedTokens
 from ignacio.entrypoints.http.dependencies import client_address
+from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
     LoggedOutBody,
     LoginOut,
@@ -37,7 +38,7 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/request-otp", status_code=HTTP_200_OK, security=[])
+    @post("/request-otp", status_code=HTTP_200_OK, security=[], responses=error_responses(503))
     async def request_otp(
         self,
         request: Request[Any, Any, Any],
@@ -57,7 +58,7 @@ class AuthController(Controller):
             expires_in=result.expires_in_seconds,
         )
 
-    @post("/verify-otp", status_code=HTTP_200_OK, security=[])
+    @post("/verify-otp", status_code=HTTP_200_OK, security=[], responses=error_responses(401))
     async def verify_otp(
         self,
         request: Request[Any, Any, Any],
@@ -80,7 +81,7 @@ class AuthController(Controller):
         body = LoginOut.of_login(result.tokens, result.user, result.is_new_user, now)
         return Response(body, cookies=[_refresh_cookie(request, result.tokens, now)])
 
-    @post("/refresh", status_code=HTTP_200_OK, security=[])
+    @post("/refresh", status_code=HTTP_200_OK, security=[], responses=error_responses(401))
     async def refresh(
         self,
         request: Request[Any, Any, Any],

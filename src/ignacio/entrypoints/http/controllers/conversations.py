@@ -23,6 +23,7 @@ from ignacio.application.use_cases.list_messages import ListMessages
 from ignacio.application.use_cases.send_message import SendMessage, SendMessageCommand
 from ignacio.domain import Order
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
+from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
     ConversationOut,
     CreateConversationBody,
@@ -70,7 +71,7 @@ class ConversationController(Controller):
         )
         return ConversationOut.of(conversation)
 
-    @get("/{conversation_id:uuid}/messages")
+    @get("/{conversation_id:uuid}/messages", responses=error_responses(404))
     async def list_messages(
         self,
         principal: NamedDependency[Principal],
@@ -86,7 +87,11 @@ class ConversationController(Controller):
         )
         return page_out(page, MessageOut.of)
 
-    @post("/{conversation_id:uuid}/messages", status_code=HTTP_201_CREATED)
+    @post(
+        "/{conversation_id:uuid}/messages",
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(404, 503),
+    )
     async def send_message(
         self,
         principal: NamedDependency[Principal],

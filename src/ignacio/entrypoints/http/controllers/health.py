@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from litestar import Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from ignacio.application.use_cases.check_health import CheckHealth
 from ignacio.entrypoints.http.schemas import HealthOut
 
 
-@get("/health", tags=["system"], security=[])
+@get(
+    "/health",
+    tags=["system"],
+    security=[],
+    responses={
+        HTTP_503_SERVICE_UNAVAILABLE: ResponseSpec(
+            HealthOut,
+            description="The database does not answer; `checks` says what failed.",
+            generate_examples=False,
+        )
+    },
+)
 async def health(check_health: NamedDependency[CheckHealth]) -> Response[HealthOut]:
     """200 when the database answers, 503 otherwise; each dependency's state in `checks`."""
     report = await check_health()

@@ -19,6 +19,7 @@ from ignacio.application.use_cases.update_me import UpdateMe, UpdateMeCommand
 from ignacio.application.use_cases.update_user import UpdateUser, UpdateUserCommand
 from ignacio.domain import Order
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
+from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
     CreateUserBody,
     PageOut,
@@ -52,7 +53,7 @@ class UserController(Controller):
         """Change the caller's name. The phone number cannot be changed."""
         return UserOut.of(await update_me(principal.user, UpdateMeCommand(name=data.name)))
 
-    @get("/")
+    @get("/", responses=error_responses(403))
     async def list_users(
         self,
         principal: NamedDependency[Principal],
@@ -69,7 +70,7 @@ class UserController(Controller):
         )
         return page_out(page, UserOut.of)
 
-    @post("/", status_code=HTTP_201_CREATED)
+    @post("/", status_code=HTTP_201_CREATED, responses=error_responses(403, 409))
     async def create_user(
         self,
         principal: NamedDependency[Principal],
@@ -83,7 +84,7 @@ class UserController(Controller):
         )
         return UserOut.of(user)
 
-    @put("/{user_id:uuid}")
+    @put("/{user_id:uuid}", responses=error_responses(403, 404, 409))
     async def update_user(
         self,
         principal: NamedDependency[Principal],
@@ -102,7 +103,11 @@ class UserController(Controller):
         )
         return UserOut.of(user)
 
-    @delete("/{user_id:uuid}", status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/{user_id:uuid}",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=error_responses(403, 404, 409),
+    )
     async def delete_user(
         self,
         principal: NamedDependency[Principal],

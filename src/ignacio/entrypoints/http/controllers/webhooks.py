@@ -8,12 +8,14 @@ from typing import Annotated, Any
 import structlog
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN
 
 from ignacio.adapters import twilio
 from ignacio.adapters.whatsapp_cloud import parse_webhook, verify_signature
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
+from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import ErrorBody, WebhookReceiptOut
 
 log = structlog.get_logger(__name__)
@@ -27,7 +29,18 @@ class WhatsAppWebhookController(Controller):
     tags = ["webhooks"]
     security = []
 
-    @get("/", media_type="text/plain")
+    @get(
+        "/",
+        media_type="text/plain",
+        responses={
+            HTTP_403_FORBIDDEN: ResponseSpec(
+                str,
+                description="Not a subscription check with the right verify token.",
+                media_type="text/plain",
+                generate_examples=False,
+            )
+        },
+    )
     async def verify(
         self,
         request: Request[Any, Any, Any],
@@ -46,7 +59,7 @@ class WhatsAppWebhookController(Controller):
             "Verification failed.", status_code=HTTP_403_FORBIDDEN, media_type="text/plain"
         )
 
-    @post("/", status_code=HTTP_200_OK)
+    @post("/", status_code=HTTP_200_OK, responses=error_responses(400, 401))
     async def receive(
         self,
         request: Request[Any, Any, Any],
@@ -91,7 +104,12 @@ class TwilioWebhookController(Controller):
     tags = ["webhooks"]
     security = []
 
-    @post("/", status_code=HTTP_200_OK, media_type=MediaType.XML)
+    @post(
+        "/",
+        status_code=HTTP_200_OK,
+        media_type=MediaType.XML,
+        responses=error_responses(400, 403),
+    )
     async def receive(
         self, request: Request[Any, Any, Any], receive_webhook: NamedDependency[ReceiveWebhook]
     ) -> Response[str | ErrorBody]:
@@ -100,7 +118,12 @@ class TwilioWebhookController(Controller):
         403 if the signature does not match the form and the public URL."""
         return await _receive_twilio(request, receive_webhook, _signed_url(request))
 
-    @post("/status", status_code=HTTP_200_OK, media_type=MediaType.XML)
+    @post(
+        "/status",
+        status_code=HTTP_200_OK,
+        media_type=MediaType.XML,
+        responses=error_responses(400, 403),
+    )
     async def status(
         self, request: Request[Any, Any, Any], receive_webhook: NamedDependency[ReceiveWebhook]
     ) -> Response[str | ErrorBody]:

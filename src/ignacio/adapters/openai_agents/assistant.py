@@ -1,0 +1,205 @@
+"""The Assistant port on the OpenAI Agents SDK: one agent per turn, over any `Model`."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import time
+from typing import Any, cast
+
+import openai
+from agents import (
+    Agent,
+    AgentsException,
+    FileSearchTool,
+    MaxTurnsExceeded,
+    Model,
+    ModelBehaviorError,
+    ModelSettings,
+    RunConfig,
+    Runner,
+    Tool,
+    WebSearchTool,
+)
+from agents.items import TResponseInputItem
+
+from ignacio.adapters.openai_agents.failures import unavailable
+from ignacio.adapters.openai_agents.instructions import instructions_for
+from ignacio.adapters.openai_agents.tools import ANSWER_TOOLS, TurnContext, search_my_files
+from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex
+from ignacio.domain import Author, UpstreamUnavailable
+from ignacio.domain.answers import as_markdown
+from ignacio.domain.history import readable_text
+from ignacio.domain.knowledge import SyncStatus
+
+log = logging.getLogger(__name__)
+
+# A search or two, maybe a retry of a malformed call, then the answer: more means a loop.
+MAX_TURNS = 6
+HOSTED_SEARCH_RESULTS = 5
+
+SUMMARY_REQUEST = (
+    "The member sent this document without a question. Summarise it for them: what it is, its "
+    "key points, and anything in it they should act on or decide."
+)
+UNREADABLE_DOCUMENT = (
+    "No text could be read from this document (it may be a scan or a picture of text); tell the "
+    "member so and ask what they would like to do with it."
+)
+UNSEEN_PHOTO = "[photo: this model cannot see images]"
+
+
+class AgentsAssistant:
+    """Answers each turn with an Agents SDK run.
+
+    - The run sees the conversation's window, the member's name and files, and the message with
+      its photo (as image input when the model takes images) or its document's text.
+    - Tools: `search_my_files` over the DocumentIndex, always; on the Responses API, the hosted
+      `file_search` over the member's OpenAI vector stores and, when enabled, `web_search`.
+    - A specialised answer comes back structured (`AssistantReply.answer`), with Markdown text.
+    - The whole answer, tools and the client's own retries included, is bounded by `timeout`;
+      a timeout, a refusal or an unusable answer raises UpstreamUnavailable.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        *,
+        model_name: str,
+        index: DocumentIndex,
+        timeout_seconds: float = 60.0,
+        vision: bool = True,
+        hosted_tools: bool = False,
+        web_search: bool = False,
+        model_settings: ModelSettings | None = None,
+    ) -> None:
+        """`hosted_tools`: the model is OpenAI's Responses API, where `file_search` and
+        `web_search` run on OpenAI's side; `web_search` also needs it."""
+        self._model = model
+        self._model_name = model_name
+        self._index = index
+        self._timeout = timeout_seconds
+        self._vision = vision
+        self._hosted_tools = hosted_tools
+        self._web_search = web_search and hosted_tools
+        self._model_settings = model_settings or ModelSettings()
+        self._run_config = RunConfig(tracing_disabled=True, trace_include_sensitive_data=False)
+
+    async def answer(self, turn: AssistantTurn) -> AssistantReply:
+        vector_stores = self._vector_stores(turn)
+        agent = Agent[TurnContext](
+            name="Ignacio",
+            instructions=instructions_for(
+                turn, hosted_file_search=bool(vector_stores), web_search=self._web_search
+            ),
+            model=self._model,
+            model_settings=self._model_settings,
+            tools=self._tools(vector_stores),
+            tool_use_behavior={"stop_at_tool_names": [tool.name for tool in ANSWER_TOOLS]},
+        )
+        context = TurnContext(user_id=turn.user.id, index=self._index)
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self._timeout):
+                result = await Runner.run(
+                    agent,
+                    self._input(turn),
+                    context=context,
+                    max_turns=MAX_TURNS,
+                    run_config=self._run_config,
+                )
+        except (TimeoutError, openai.OpenAIError) as error:
+            failure = unavailable(error, "answering")
+            log.warning("the model failed", extra={"reason": failure.message})
+            raise failure from error
+        except (ModelBehaviorError, MaxTurnsExceeded) as error:
+            log.warning("the model misbehaved", extra={"reason": str(error)})
+            raise UpstreamUnavailable("The model answered with nothing usable.") from error
+        except AgentsException as error:
+            # Ours or the SDK's fault, not the member's: logged in full, and the member still gets
+            # the pipeline's apology rather than silence.
+            log.exception("the agent run failed")
+            raise UpstreamUnavailable("The assistant failed to answer.") from error
+        latency_ms = round((time.perf_counter() - started) * 1000)
+        usage = result.context_wrapper.usage
+        if context.answer is not None:
+            text = as_markdown(context.answer)
+        else:
+            text = str(result.final_output or "").strip()
+        if not text:
+            raise UpstreamUnavailable("The model answered with an empty message.")
+        return AssistantReply(
+            text=text,
+            model=self._model_name,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            latency_ms=latency_ms,
+            answer=context.answer,
+        )
+
+    def _vector_stores(self, turn: AssistantTurn) -> list[str]:
+        if not self._hosted_tools:
+            return []
+        stores = {
+            file.openai_vector_store_id
+            for file in turn.files
+            if file.openai_vector_store_id and file.openai_sync_status is SyncStatus.SYNCED
+        }
+        return sorted(store for store in stores if store)
+
+    def _tools(self, vector_stores: list[str]) -> list[Tool]:
+        tools: list[Tool] = [search_my_files, *ANSWER_TOOLS]
+        if vector_stores:
+            tools.append(
+                FileSearchTool(
+                    vector_store_ids=vector_stores, max_num_results=HOSTED_SEARCH_RESULTS
+                )
+            )
+        if self._web_search:
+            tools.append(WebSearchTool())
+        return tools
+
+    def _input(self, turn: AssistantTurn) -> list[TResponseInputItem]:
+        items: list[TResponseInputItem] = []
+        for message in turn.history:
+            text = readable_text(message)
+            if not text:
+                continue
+            role = "user" if message.author is Author.MEMBER else "assistant"
+            items.append(_message(role, text))
+        items.append(self._current(turn))
+        return items
+
+    def _current(self, turn: AssistantTurn) -> TResponseInputItem:
+        text = readable_text(turn.message)
+        document = turn.document
+        if document is not None:
+            request = SUMMARY_REQUEST if turn.wants_summary else ""
+            if document.text.strip():
+                cut = (
+                    "\n[The document goes on; this is its beginning.]" if document.truncated else ""
+                )
+                body = f'<document name="{document.name}">\n{document.text}{cut}\n</document>'
+            else:
+                body = UNREADABLE_DOCUMENT
+            text = "\n\n".join(part for part in (text, request, body) if part)
+        if not turn.images:
+            return _message("user", text)
+        if not self._vision:
+            return _message("user", f"{text}\n{UNSEEN_PHOTO}")
+        content: list[dict[str, Any]] = [{"type": "input_text", "text": text}]
+        for image in turn.images:
+            encoded = base64.b64encode(image.content).decode("ascii")
+            content.append(
+                {
+                    "type": "input_image",
+                    "image_url": f"data:{image.media_type};base64,{encoded}",
+                    "detail": "auto",
+                }
+            )
+        return cast("TResponseInputItem", {"role": "user", "content": content})
+
+
+def _message(role: str, text: str) -> TResponseInputItem:
+    return cast("TResponseInputItem", {"role": role, "content": text})

@@ -1,0 +1,91 @@
+"""What the agent is told: who it is (seed 000 §7), who it talks to, and how to write there.
+
+One agent adapts its expertise to the question rather than handing off to specialists: a
+handoff costs a second model call on every specialised turn, and the member's context (their
+files, the conversation) would have to travel with it.
+"""
+
+from __future__ import annotations
+
+from ignacio.application.ports import AssistantTurn
+from ignacio.domain import Channel
+from ignacio.domain.knowledge import SyncStatus
+
+FILE_NAMES_LISTED = 30
+
+ROLE = """\
+You are Ignacio, the assistant of the Action Lab, an incubator where members develop their own \
+projects (startups, social ventures, research and community initiatives). You help each member \
+move their project forward: sharpen the idea, find who it serves, build it, plan it, fund it, \
+launch it. Be warm, direct and practical: prefer concrete next steps, examples and numbers to \
+generalities, and say so plainly when something is unknown or a bad idea. Answer in the language \
+the member writes in.
+
+Adapt your expertise to the question:
+- Marketing (positioning, audience, pricing, channels, launch, growth): when the member wants \
+advice they can act on, answer with the give_marketing_advice tool.
+- Technical (building the product, architecture, tools, code, data, integrations): when they \
+want a way to build or fix something, answer with the give_technical_solution tool.
+- Project management (planning, milestones, priorities, team, deadlines, funding calendars): \
+when they want a plan, answer with the give_project_plan tool.
+Each of those tools delivers your whole answer in its fields and ends your turn. For a greeting, \
+a quick fact, a follow-up, a summary or anything else, answer in plain text instead.
+
+The member's files: search_my_files finds passages of the documents they uploaded or sent. Use \
+it whenever the question may concern their project, their documents or something they told you \
+before, and before saying you do not know. Name the file (and page, slide or sheet when given) \
+of every passage you rely on, like (plan.pdf, page 3). Never invent what a file says; if the \
+search finds nothing, say so.
+
+Voice notes reach you transcribed. A message that only says [voice note] could not be \
+transcribed: ask the member to send it again or type it. A [photo] you cannot see: say so and \
+ask what it shows."""
+
+WHATSAPP_STYLE = """\
+You are writing on WhatsApp. Keep answers short (a few short paragraphs, well under 1,500 \
+characters unless asked for more). Use WhatsApp formatting only: *bold* with single asterisks, \
+_italics_, lists with "• " or "1. ". No headings, tables, Markdown links or **double asterisks**."""
+
+WEB_STYLE = """\
+You are writing in Ignacio's web app, which renders Markdown: use headings sparingly, lists and \
+**bold** where they help, and tables only for real tabular data."""
+
+
+def instructions_for(turn: AssistantTurn, *, hosted_file_search: bool, web_search: bool) -> str:
+    """The system prompt for this turn: the role, the member, their files, the channel."""
+    parts = [ROLE]
+    if hosted_file_search:
+        parts.append(
+            "file_search also searches the member's files (the same ones) by meaning; use "
+            "either, and cite file names the same way."
+        )
+    if web_search:
+        parts.append(
+            "web_search finds current information on the web (events, prices, programmes, "
+            "deadlines); name the sources you use."
+        )
+    parts.append(_about_the_member(turn))
+    channel = turn.message.channel
+    parts.append(WHATSAPP_STYLE if channel is Channel.WHATSAPP else WEB_STYLE)
+    return "\n\n".join(parts)
+
+
+def _about_the_member(turn: AssistantTurn) -> str:
+    name = turn.user.name.strip() if turn.user.name else ""
+    who = f"You are talking with {name}." if name else "You are talking with a member."
+    today = turn.message.created_at.date().isoformat()
+    lines = [f"{who} Today is {today}."]
+    files = turn.files
+    if files:
+        shown = files[:FILE_NAMES_LISTED]
+        listed = "; ".join(_file_line(file.file_name, file.openai_sync_status) for file in shown)
+        more = f" (and {len(files) - len(shown)} more)" if len(files) > len(shown) else ""
+        lines.append(f"Their files, newest first: {listed}{more}.")
+    else:
+        lines.append("They have no files yet; they can send documents here to add them.")
+    return " ".join(lines)
+
+
+def _file_line(name: str, status: SyncStatus) -> str:
+    # Only a failure matters to the model: it explains why a search may miss that file.
+    return f"{name} (could not be indexed)" if status is SyncStatus.FAILED else name

@@ -1,0 +1,146 @@
+"""The agent's own tools: searching the member's files, and delivering a specialised answer.
+
+The member whose files are searched comes from the run's context, never from the model's
+arguments, so no prompt can make the agent read another member's files.
+
+The three answer tools are how a specialised answer becomes structured output: the model calls
+one with the answer's fields and the run stops there (`stop_at_tool_names`). Compared with an
+`output_type` on every turn, plain answers stay plain text (no JSON around a greeting), and the
+model needs only function calling, which every server Ignacio targets speaks, rather than JSON
+schema response formats, which many compatible servers lack.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from uuid import UUID
+
+from agents import FunctionTool, RunContextWrapper, function_tool
+
+from ignacio.application.ports import DocumentIndex
+from ignacio.domain import UpstreamUnavailable
+from ignacio.domain.answers import (
+    MarketingAnswer,
+    ProjectManagementAnswer,
+    SpecialisedAnswer,
+    TechnicalAnswer,
+)
+from ignacio.domain.knowledge import Passage
+
+PASSAGES_PER_SEARCH = 5
+PASSAGE_CHARS = 1_200
+DELIVERED = "Delivered to the member."
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TurnContext:
+    """What the tools of one turn share: whose files, where to search, and the specialised
+    answer once one is given."""
+
+    user_id: UUID
+    index: DocumentIndex
+    answer: SpecialisedAnswer | None = None
+
+
+@function_tool
+async def search_my_files(context: RunContextWrapper[TurnContext], query: str) -> str:
+    """Search the member's own files (documents, presentations and spreadsheets they uploaded or
+    sent) for the passages that best match the query, each with the file it comes from.
+
+    Args:
+        query: What to look for, in the words the files would use.
+    """
+    turn = context.context
+    try:
+        passages = await turn.index.search(turn.user_id, query, PASSAGES_PER_SEARCH)
+    except UpstreamUnavailable as error:
+        log.warning("file search unavailable", extra={"reason": error.message})
+        return "The member's files cannot be searched right now; answer without them and say so."
+    if not passages:
+        return "No passage of the member's files matches this query."
+    return "\n\n".join(_passage(number, passage) for number, passage in enumerate(passages, 1))
+
+
+def _passage(number: int, passage: Passage) -> str:
+    where = f", {passage.location}" if passage.location else ""
+    text = passage.text.strip()
+    if len(text) > PASSAGE_CHARS:
+        text = text[:PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"
+    return f"[{number}] {passage.file_name}{where}\n{text}"
+
+
+@function_tool
+def give_marketing_advice(
+    context: RunContextWrapper[TurnContext],
+    advice: str,
+    action_items: list[str],
+    resources: list[str],
+) -> str:
+    """Deliver a marketing answer (positioning, audience, pricing, channels, launch, growth).
+    Ends your turn: these fields are your whole answer.
+
+    Args:
+        advice: The advice itself, a short paragraph or two addressed to the member.
+        action_items: Concrete things to do next, in order, one per item.
+        resources: Tools, templates, reading or people that help, one per item (may be empty).
+    """
+    context.context.answer = MarketingAnswer(
+        advice=advice, action_items=action_items, resources=resources
+    )
+    return DELIVERED
+
+
+@function_tool
+def give_technical_solution(
+    context: RunContextWrapper[TurnContext],
+    solution: str,
+    implementation_steps: list[str],
+    considerations: list[str],
+) -> str:
+    """Deliver a technical answer (building the product, architecture, tools, code, data).
+    Ends your turn: these fields are your whole answer.
+
+    Args:
+        solution: The recommended solution, a short paragraph or two addressed to the member.
+        implementation_steps: The steps to build it, in order, one per item.
+        considerations: Trade-offs, costs, risks or alternatives worth knowing, one per item.
+    """
+    context.context.answer = TechnicalAnswer(
+        solution=solution,
+        implementation_steps=implementation_steps,
+        considerations=considerations,
+    )
+    return DELIVERED
+
+
+@function_tool
+def give_project_plan(
+    context: RunContextWrapper[TurnContext],
+    recommendations: str,
+    timeline_suggestions: list[str],
+    risk_factors: list[str],
+) -> str:
+    """Deliver a project-management answer (planning, milestones, priorities, team, deadlines).
+    Ends your turn: these fields are your whole answer.
+
+    Args:
+        recommendations: What to do and why, a short paragraph or two addressed to the member.
+        timeline_suggestions: Milestones in order, each with its timing ("Week 1-2: ...").
+        risk_factors: What could go wrong and how to watch for it, one per item.
+    """
+    context.context.answer = ProjectManagementAnswer(
+        recommendations=recommendations,
+        timeline_suggestions=timeline_suggestions,
+        risk_factors=risk_factors,
+    )
+    return DELIVERED
+
+
+ANSWER_TOOLS: list[FunctionTool] = [
+    give_marketing_advice,
+    give_technical_solution,
+    give_project_plan,
+]

@@ -1,0 +1,52 @@
+"""Constructors of the adapters whose libraries are slow to import (the OpenAI SDK and the
+Agents SDK, the document parsers, Supabase's client), imported on first use.
+
+Most processes never need them (a test, `ignacio migrate`, a server on the offline assistant),
+and importing them all would add seconds to every start.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def openai_client(**options: Any) -> Any:
+    from ignacio.adapters.openai_agents import openai_client as make_client
+
+    return make_client(**options)
+
+
+def agents_assistant(*, client: Any, model_name: str, api: str, **options: Any) -> Any:
+    from ignacio.adapters.openai_agents import AgentsAssistant, ApiStyle, agents_model
+
+    style = ApiStyle(api)
+    return AgentsAssistant(
+        model=agents_model(client, model_name, style),
+        model_name=model_name,
+        hosted_tools=style is ApiStyle.RESPONSES,
+        **options,
+    )
+
+
+def openai_transcriber(**options: Any) -> Any:
+    from ignacio.adapters.openai_agents import OpenAITranscriber
+
+    return OpenAITranscriber(**options)
+
+
+def vector_store_index(client: Any, **options: Any) -> Any:
+    from ignacio.adapters.openai_vector_store import OpenAIVectorStoreIndex
+
+    return OpenAIVectorStoreIndex(client, **options)
+
+
+def text_extractor() -> Any:
+    from ignacio.adapters.extraction import DocumentTextExtractor
+
+    return DocumentTextExtractor()
+
+
+def supabase_storage(**options: Any) -> Any:
+    from ignacio.adapters.supabase_storage import SupabaseBlobStorage
+
+    return SupabaseBlobStorage(**options)

@@ -1,0 +1,156 @@
+"""The offline assistant: useful from the member's own files, honest about having no model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from ignacio.adapters.memory import InMemoryDocumentIndex
+from ignacio.adapters.offline_assistant import OFFLINE_MODEL, OfflineAssistant
+from ignacio.application.ports import AssistantTurn, DocumentInput, IndexedFile
+from ignacio.domain import (
+    Author,
+    Conversation,
+    Message,
+    MessageType,
+    PhoneNumber,
+    UpstreamUnavailable,
+    User,
+)
+from ignacio.domain.knowledge import Chunk, Passage, UserFile
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+ANA = User(
+    id=uuid4(), phone=PhoneNumber.parse("+34612345678"), name="Ana", created_at=NOW, updated_at=NOW
+)
+BOB = User(id=uuid4(), phone=PhoneNumber.parse("+34612345679"), created_at=NOW, updated_at=NOW)
+
+
+def turn(text: str, user: User = ANA, **fields: Any) -> AssistantTurn:
+    conversation = Conversation(id=uuid4(), user_id=user.id, created_at=NOW, updated_at=NOW)
+    message_fields = {k: fields.pop(k) for k in ("message_type", "transcript") if k in fields}
+    message = Message(
+        id=uuid4(),
+        conversation_id=conversation.id,
+        user_id=user.id,
+        author=Author.MEMBER,
+        content=text,
+        created_at=NOW,
+        **message_fields,
+    )
+    return AssistantTurn(
+        user=user, conversation=conversation, history=[], message=message, **fields
+    )
+
+
+def library(*names: str) -> list[UserFile]:
+    return [
+        UserFile(
+            id=uuid4(),
+            user_id=ANA.id,
+            file_name=name,
+            file_path=f"users/{ANA.id}/files/{n}/{name}",
+            file_type="application/pdf",
+            file_size=1,
+            created_at=NOW,
+        )
+        for n, name in enumerate(names)
+    ]
+
+
+@pytest.fixture
+async def index() -> InMemoryDocumentIndex:
+    index = InMemoryDocumentIndex()
+    await index.index(
+        IndexedFile(
+            user_id=ANA.id,
+            file_id=uuid4(),
+            file_name="plan.pdf",
+            media_type="application/pdf",
+            chunks=[
+                Chunk(ordinal=0, text="The pilot budget is 10,000 euros.", location="page 2"),
+                Chunk(ordinal=1, text="We will recruit 30 farms in March.", location="page 3"),
+            ],
+        )
+    )
+    return index
+
+
+async def test_it_shows_the_passages_that_match_with_their_files(
+    index: InMemoryDocumentIndex,
+) -> None:
+    reply = await OfflineAssistant(index).answer(turn("What is the pilot budget?"))
+
+    assert reply.text.startswith(
+        "Here is what I found in your files:\n\n"
+        "**plan.pdf** (page 2)\n> The pilot budget is 10,000 euros."
+    )
+    assert "without an AI model" in reply.text
+    assert "OPENAI_API_KEY" in reply.text
+    assert reply.model == OFFLINE_MODEL
+    assert (reply.input_tokens, reply.output_tokens) == (0, 0)
+    assert reply.latency_ms is not None
+
+
+async def test_without_a_match_it_says_what_it_can_do_and_how_to_connect_a_model(
+    index: InMemoryDocumentIndex,
+) -> None:
+    reply = await OfflineAssistant(index).answer(
+        turn("Hello Ignacio", files=library("plan.pdf", "deck.pptx"))
+    )
+
+    assert reply.text.startswith("Hi Ana! I'm Ignacio, running without an AI model")
+    assert "I can search your files (plan.pdf, deck.pptx)" in reply.text
+    assert "OPENAI_API_KEY" in reply.text
+
+
+async def test_it_never_shows_another_members_passages(index: InMemoryDocumentIndex) -> None:
+    reply = await OfflineAssistant(index).answer(turn("pilot budget", user=BOB))
+
+    assert "10,000" not in reply.text
+    assert reply.text.startswith("Hi! I'm Ignacio")
+    assert "send one, then ask about a topic it covers" in reply.text
+
+
+async def test_it_says_it_cannot_listen_or_see_without_a_model(
+    index: InMemoryDocumentIndex,
+) -> None:
+    voice = await OfflineAssistant(index).answer(turn("", message_type=MessageType.AUDIO))
+    photo = await OfflineAssistant(index).answer(turn("", message_type=MessageType.IMAGE))
+
+    assert voice.text.startswith("I got your voice note, but without an AI model I can't")
+    assert photo.text.startswith("Thanks for the photo. Without an AI model I can't see")
+
+
+async def test_a_document_sent_alone_is_acknowledged_with_its_beginning(
+    index: InMemoryDocumentIndex,
+) -> None:
+    document = DocumentInput(name="funding.pdf", text="Seed funding plan. " * 50)
+
+    reply = await OfflineAssistant(index).answer(
+        turn("", message_type=MessageType.DOCUMENT, document=document)
+    )
+
+    assert reply.text.startswith("I've kept **funding.pdf** with your files.")
+    assert "it begins:\n> Seed funding plan. Seed funding plan." in reply.text
+    assert "…" in reply.text
+
+
+class BrokenIndex:
+    async def search(self, user_id: object, query: str, limit: int = 5) -> list[Passage]:
+        raise UpstreamUnavailable("The index is down.")
+
+    async def index(self, file: IndexedFile) -> None:
+        raise NotImplementedError
+
+    async def remove(self, user_id: object, file_id: object) -> None:
+        raise NotImplementedError
+
+
+async def test_an_index_that_is_down_still_gets_an_answer() -> None:
+    reply = await OfflineAssistant(BrokenIndex()).answer(turn("pilot budget"))
+
+    assert reply.text.startswith("Hi Ana! I'm Ignacio, running without an AI model")
