@@ -19,7 +19,7 @@ from ignacio.domain import Conflict, InvalidInput, NotFound
 from ignacio.domain.files import check_storage_path
 
 _TEMPORARY_PREFIX = ".tmp-"
-_WRITE_TRIES = 3
+_WRITE_TRIES = 10
 
 
 class LocalFileStorage:
@@ -59,7 +59,11 @@ class LocalFileStorage:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except (FileExistsError, NotADirectoryError) as error:
-                raise Conflict("A file is stored where this path needs a folder.") from error
+                # mkdir also says "exists" when a delete pruned the folder between its own two
+                # steps; only a file in the way is a conflict, a vanished folder is made again.
+                if self._file_in_the_way(folder) or attempt == _WRITE_TRIES - 1:
+                    raise Conflict("A file is stored where this path needs a folder.") from error
+                continue
             if target.is_dir():
                 raise Conflict("A folder is stored at this path.")
             try:
@@ -81,6 +85,15 @@ class LocalFileStorage:
                 os.unlink(temporary)
             raise
         _sync_folder(folder)
+
+    def _file_in_the_way(self, folder: Path) -> bool:
+        """Whether the folder, or one of its parents inside the root, is a file."""
+        for candidate in (folder, *folder.parents):
+            if candidate == self.root or not candidate.is_relative_to(self.root):
+                return False
+            if candidate.exists() and not candidate.is_dir():
+                return True
+        return False
 
     def _read(self, target: Path) -> bytes:
         self._ensure_inside(target)
