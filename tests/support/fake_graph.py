@@ -14,9 +14,10 @@ background thread, for end-to-end tests and benchmarks).
 Faults on demand: `fail_next(n, ...)`, a seeded random failure rate over 500, 503, 429 with
 Retry-After, 130429 and 131056 (`set_failure_rate`; the faults, the kinds of request they hit and
 the longest run of refusals per recipient can be chosen), `always_fail_for(phone, code=131047)`,
-and `latency`. Every request to `/messages` is kept in `attempts` with the time it arrived and
-the time it was answered, so tests can check that nothing was sent again before the Retry-After
-it was given had passed (`retry_after_violations`).
+`latency`, and `hold(n)`: the next sends wait unanswered until `release()`, in flight for as long
+as a test needs (to kill the sender meanwhile). Every request to `/messages` is kept in
+`attempts` with the time it arrived and the time it was answered, so tests can check that
+nothing was sent again before the Retry-After it was given had passed (`retry_after_violations`).
 """
 
 from __future__ import annotations
@@ -207,6 +208,10 @@ class FakeGraph:
         self._failure_kinds: frozenset[str] | None = None
         self._failure_max_consecutive: int | None = None
         self._refusals_in_a_row: dict[str, int] = {}
+        self._to_hold: dict[str, int] = {}  # kind: how many more to hold
+        self._held: list[str | None] = []  # recipients of the requests being held
+        self._released = threading.Event()
+        self._released.set()
         self._rng = random.Random(seed)
         self._ids = itertools.count(first_message_number)
         self._media_ids = itertools.count(900_000_001)
@@ -353,8 +358,29 @@ class FakeGraph:
                 token: (mid, -float("inf")) for token, (mid, _) in self._state.urls.items()
             }
 
+    def hold(self, count: int = 1, *, kind: str = "text") -> None:
+        """Keep the next `count` `/messages` requests of this kind waiting, unanswered, until
+        `release()`; they are then handled as usual (accepted, unless a fault says otherwise),
+        whether or not their sender is still there to hear it, as at Meta."""
+        with self._lock:
+            self._to_hold[kind] = self._to_hold.get(kind, 0) + count
+            self._released.clear()
+
+    @property
+    def held(self) -> list[str | None]:
+        """The recipients (digits) of the requests waiting for `release()`."""
+        with self._lock:
+            return list(self._held)
+
+    def release(self) -> None:
+        """Let every held request go on, and stop holding new ones."""
+        with self._lock:
+            self._to_hold = {}
+        self._released.set()
+
     def reset(self) -> None:
-        """Forget everything: records, media, faults and templates."""
+        """Forget everything: records, media, faults, holds and templates."""
+        self.release()
         with self._lock:
             self._state = _State()
             self.failure_rate = 0.0
@@ -377,7 +403,10 @@ class FakeGraph:
     def serve(self) -> Iterator[str]:
         """Serve the fake on 127.0.0.1 on a free port, in a background thread; yields its base URL."""
         with serve_in_thread(self.app, "the fake Graph API server") as base_url:
-            yield base_url
+            try:
+                yield base_url
+            finally:
+                self.release()  # a held request would keep the server from stopping
 
     # The protocol.
 
@@ -420,6 +449,19 @@ class FakeGraph:
         )
         return faults[self._rng.randrange(len(faults))]
 
+    async def _wait_if_held(self, kind: str, to: str | None) -> None:
+        with self._lock:
+            if not self._to_hold.get(kind):
+                return
+            self._to_hold[kind] -= 1
+            self._held.append(to)
+        try:
+            # Released from the test's thread: a threading event, waited for off the loop.
+            await asyncio.to_thread(self._released.wait)
+        finally:
+            with self._lock:
+                self._held.remove(to)
+
     def _record_attempt(self, attempt: Attempt) -> None:
         with self._lock:
             self._state.attempts.append(attempt)
@@ -436,6 +478,7 @@ class FakeGraph:
         raw_to = payload.get("to") if isinstance(payload, dict) else None
         to = _digits(raw_to) if isinstance(raw_to, str) else None
         kind = _kind(payload)
+        await self._wait_if_held(kind, to)
         try:
             if not self._authorised(request):
                 raise _Refusal(_fault(401, 190, None))

@@ -23,6 +23,7 @@ from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.domain import Order
 from ignacio.domain.knowledge import MAX_FILE_BYTES, FileCategory, category_of
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
+from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
     AttachedFileOut,
     FileOut,
@@ -68,7 +69,12 @@ class FileController(Controller):
     path = "/files"
     tags = ["files"]
 
-    @post("/upload", status_code=HTTP_201_CREATED, request_max_body_size=MAX_UPLOAD_BODY)
+    @post(
+        "/upload",
+        status_code=HTTP_201_CREATED,
+        request_max_body_size=MAX_UPLOAD_BODY,
+        responses=error_responses(415, 503),
+    )
     async def upload_file(
         self,
         principal: NamedDependency[Principal],
@@ -81,7 +87,7 @@ class FileController(Controller):
         file = await upload_file(principal.user, data.file.filename, content)
         return FileOut.of(file)
 
-    @get("/")
+    @get("/", responses=error_responses(403))
     async def list_files(
         self,
         principal: NamedDependency[Principal],
@@ -101,7 +107,7 @@ class FileController(Controller):
         )
         return page_out(page, FileOut.of)
 
-    @get("/{file_id:uuid}")
+    @get("/{file_id:uuid}", responses=error_responses(404))
     async def get_file(
         self,
         principal: NamedDependency[Principal],
@@ -115,6 +121,7 @@ class FileController(Controller):
         "/{file_id:uuid}/download",
         media_type="application/octet-stream",
         response_description="The file's content, with its detected media type",
+        responses=error_responses(404, 503),
     )
     async def download_file(
         self,
@@ -138,7 +145,7 @@ class FileController(Controller):
             },
         )
 
-    @delete("/{file_id:uuid}", status_code=HTTP_204_NO_CONTENT)
+    @delete("/{file_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=error_responses(404, 503))
     async def delete_file(
         self,
         principal: NamedDependency[Principal],
@@ -157,6 +164,7 @@ class ConversationFileController(Controller):
         "/{conversation_id:uuid}/files",
         status_code=HTTP_201_CREATED,
         request_max_body_size=MAX_UPLOAD_BODY,
+        responses=error_responses(404, 415, 503),
     )
     async def attach_file(
         self,

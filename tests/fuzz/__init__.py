@@ -1,0 +1,1 @@
+"""Fuzzing the HTTP API: generated requests against the app's own OpenAPI schema."""

@@ -1,0 +1,195 @@
+"""API fuzzing: schemathesis against Ignacio's own OpenAPI schema, through the real app.
+
+One test per operation of the schema, whatever operations the app has when the tests are
+collected (new endpoints are fuzzed without touching this file). Each sends a bounded number of
+generated requests (the coverage phase's boundary cases, then `MAX_EXAMPLES` random ones, with a
+fixed seed: the same requests on every run), with an admin's access token, to the app on the
+embedded adapter set (SQLite file, local storage; WhatsApp and the assistant faked). Every
+response must not be a server error, and must conform to the schema: a documented status code,
+content type and body.
+
+Nothing is excluded. The operations that must not take the token are fuzzed too: login with
+made-up numbers and codes, and the webhooks unsigned (they must refuse with the status they
+document). Signed webhook bodies are fuzzed separately, below, since their signature covers the
+exact bytes, which schemathesis chooses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import hypothesis
+import pytest
+import requests
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis import checks as general_checks
+from schemathesis.python import asgi
+from schemathesis.specs.openapi import checks as openapi_checks
+
+from ignacio.adapters.whatsapp_cloud import sign
+from ignacio.application.use_cases.create_user import CreateUserCommand
+from ignacio.entrypoints.container import close_container
+from ignacio.entrypoints.http.app import create_app
+from tests.support.databases import migrated_sqlite_file
+from tests.support.fakes import TEST_APP_SECRET
+from tests.support.system import System, build_system, settings_for_tests
+
+SEED = 20261122
+MAX_EXAMPLES = 25
+ADMIN = "+34600000001"
+CHECKS = [
+    general_checks.not_a_server_error,
+    openapi_checks.status_code_conformance,
+    openapi_checks.content_type_conformance,
+    openapi_checks.response_schema_conformance,
+]
+CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "whatsapp-cloud"
+
+
+def _openapi_document() -> dict[str, Any]:
+    """The schema as the app serves it, from an app on the memory set (nothing opened)."""
+    document: dict[str, Any] = create_app(build_system().container).openapi_schema.to_schema()
+    return document
+
+
+schema = schemathesis.openapi.from_dict(
+    _openapi_document(),
+    config=schemathesis.Config.from_dict(
+        {"seed": SEED, "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True}}
+    ),
+)
+
+
+class Caller:
+    """The app behind schemathesis' ASGI client (one event loop for every request), with an
+    admin's access token that is renewed whenever a request ends its session (a logout)."""
+
+    def __init__(self, client: requests.Session, system: System) -> None:
+        self.client = client
+        self.system = system
+        self.headers: dict[str, str] = {}
+
+    def log_in(self) -> None:
+        requested = self.client.post("/auth/request-otp", json={"phoneNumber": ADMIN})
+        assert requested.status_code == 200, requested.text
+        code = self.system.channel.last_code(ADMIN)
+        verified = self.client.post("/auth/verify-otp", json={"phoneNumber": ADMIN, "code": code})
+        assert verified.status_code == 200, verified.text
+        self.headers = {"Authorization": f"Bearer {verified.json()['accessToken']}"}
+
+    def keep_logged_in(self) -> None:
+        if self.client.get("/users/me", headers=self.headers).status_code == 401:
+            self.log_in()
+
+
+@pytest.fixture(scope="module")
+def caller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Caller]:
+    directory = tmp_path_factory.mktemp("fuzz")
+    settings = settings_for_tests(
+        database_url=migrated_sqlite_file(directory),
+        data_dir=directory,
+        # Thousands of requests from one address, and a login after every logout.
+        api_rate_limit=0,
+        otp_requests_per_phone=1_000_000,
+        otp_requests_per_client=1_000_000,
+    )
+    setup = build_system(settings, fake_clock=False)
+
+    async def make_admin() -> None:
+        try:
+            await setup.container.create_user()(
+                None, CreateUserCommand(phone=ADMIN, name="Fuzzing Admin", is_admin=True)
+            )
+        finally:
+            await close_container(setup.container)
+
+    asyncio.run(make_admin())
+    system = build_system(settings, fake_clock=False)
+    # Litestar's precise ASGI types are not the plain ones schemathesis declares.
+    app: Any = create_app(system.container)
+    try:
+        with asgi.get_client(app) as client:
+            caller = Caller(client, system)
+            caller.log_in()
+            yield caller
+    finally:
+        asgi.shutdown_lifespans()  # the app's shutdown: the queue stops, the database closes
+
+
+@schema.parametrize()
+def test_operation_conforms_to_the_schema(case: schemathesis.Case[Any], caller: Caller) -> None:
+    try:
+        case.call_and_validate(session=caller.client, headers=caller.headers, checks=CHECKS)
+    finally:
+        caller.keep_logged_in()
+
+
+# Signed webhook deliveries: real Meta payloads, mutated.
+
+
+@functools.cache
+def _conformance_bodies() -> list[Any]:
+    bodies: list[Any] = []
+    for path in sorted(CONFORMANCE.glob("*.json")):
+        bodies.extend(json.loads(path.read_text()).values())
+    return bodies
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@st.composite
+def mutated_deliveries(draw: st.DrawFn) -> Any:
+    """A real webhook body with one to three of its values (at any depth) replaced by arbitrary
+    JSON or removed: malformed the way a buggy or hostile sender would, but deep enough to get
+    past the parser's first checks."""
+    body = copy.deepcopy(draw(st.sampled_from(_conformance_bodies())))
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        parent: Any = None
+        key: Any = None
+        node = body
+        while isinstance(node, dict | list) and node and draw(st.booleans()):
+            keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+            parent, key = node, draw(st.sampled_from(keys))
+            node = node[key]
+        if parent is None:
+            continue
+        if draw(st.booleans()):
+            parent[key] = draw(json_values)
+        elif isinstance(parent, dict):
+            del parent[key]
+        else:
+            parent.pop(key)
+    return body
+
+
+@hypothesis.settings(max_examples=80, derandomize=True, deadline=None)
+@hypothesis.given(body=mutated_deliveries())
+def test_mutated_signed_deliveries_are_stored_or_refused_never_a_5xx(
+    body: Any, caller: Caller
+) -> None:
+    raw = json.dumps(body).encode()
+    response = caller.client.post(
+        "/webhooks/whatsapp",
+        data=raw,
+        headers={
+            "Content-Type": "application/json",
+            "X-Hub-Signature-256": sign(raw, TEST_APP_SECRET),
+        },
+    )
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 200:
+        assert set(response.json()) == {"stored", "duplicates", "updates", "ignored", "refused"}
