@@ -644,6 +644,7 @@ export interface components {
             id: string;
             isFromUser: boolean;
             messageType: components["schemas"]["MessageType"];
+            transcript: string | null;
             whatsappMessageId: string | null;
         };
         /**

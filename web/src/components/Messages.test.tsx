@@ -74,4 +74,17 @@ describe("MessageList", () => {
     const download = api.requests.find((request) => request.path === "/files/f1/download");
     expect(download?.authorization).toBe("Bearer access-1");
   });
+
+  it("shows a voice note's transcript", () => {
+    fakeApi();
+    renderWithProviders(
+      <MessageList
+        messages={[
+          m({ id: "v", author: "member", isFromUser: true, content: "", messageType: "audio", transcript: "Can we meet on Friday?" }),
+        ]}
+      />,
+    );
+    expect(screen.getByText("Can we meet on Friday?")).toBeInTheDocument();
+    expect(screen.getByText(/Voice note/)).toBeInTheDocument();
+  });
 });

@@ -85,6 +85,12 @@ export function MessageItem({ message, ownerName }: { message: Message; ownerNam
     >
       <div className="bubble">
         {message.fileId ? <MediaAttachment {...attachment} /> : null}
+        {message.transcript ? (
+          <p className="transcript">
+            <span className="transcript-label">Voice note: </span>
+            {message.transcript}
+          </p>
+        ) : null}
         {text ? fromMember ? <p className="plain">{text}</p> : <Markdown>{text}</Markdown> : null}
       </div>
       <p className="meta">

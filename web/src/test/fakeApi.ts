@@ -95,6 +95,7 @@ export function message(overrides: Record<string, unknown> = {}) {
     channel: "web",
     filePath: null,
     fileId: null,
+    transcript: null,
     whatsappMessageId: null,
     deliveryStatus: "sent",
     createdAt: ISO,

@@ -195,6 +195,7 @@ class MessageOut(Schema):
     channel: Channel
     file_path: str | None
     file_id: UUID | None
+    transcript: str | None
     whatsapp_message_id: str | None
     delivery_status: DeliveryStatus
     created_at: datetime
@@ -214,6 +215,7 @@ class MessageOut(Schema):
             file_id=message.id
             if message.file_path and message.message_type in _FILE_MESSAGE_TYPES
             else None,
+            transcript=message.transcript,
             whatsapp_message_id=message.external_message_id,
             delivery_status=message.delivery_status,
             created_at=message.created_at,
