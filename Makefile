@@ -43,6 +43,6 @@ web-unit: web-deps
 browser: bootstrap web
 	cd web && npm run test:browser
 
+# Every benchmark, into bench/RESULTS.md; IGNACIO_BENCH_MESSAGES=100000 (and _MEMBERS) for a quick run.
 bench: bootstrap
-	.venv/bin/python bench/message_reads.py
-	.venv/bin/python bench/webhook_ingest.py
+	.venv/bin/python bench/run.py

@@ -210,6 +210,8 @@ async def run(arguments: argparse.Namespace) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
 def main() -> None:

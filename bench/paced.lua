@@ -1,6 +1,7 @@
 -- wrk script: signed WhatsApp webhook deliveries, each body different, optionally paced.
--- BODIES: a Lua file returning { {path, body, signature}, ... }; RATE: requests/s over all
--- connections (0: as fast as possible); CONNECTIONS: the -c given to wrk.
+-- BODIES: a Lua file returning { {path, body, signature}, ... } (signature "": a GET of path,
+-- with `Authorization: Bearer <item[4]>` when there is a fourth element); RATE: requests/s over
+-- all connections (0: as fast as possible); CONNECTIONS: the -c given to wrk.
 local items = dofile(os.getenv("BODIES"))
 local rate = tonumber(os.getenv("RATE") or "0")
 local connections = tonumber(os.getenv("CONNECTIONS") or "1")
@@ -14,17 +15,23 @@ end
 function init(args)
   threads = tonumber(os.getenv("THREADS") or "1")
   index = offset
+  math.randomseed(offset + 1)
 end
 
+-- Each connection waits 0.5 to 1.5 times its share of the rate: the mean rate is RATE, and
+-- connections opened together (many, with -c1000) do not all send at the same instant.
 function delay()
   if rate <= 0 then return 0 end
-  return 1000 * connections / rate
+  return (0.5 + math.random()) * 1000 * connections / rate
 end
 
 function request()
   local item = items[(index % #items) + 1]
   index = index + threads
   if item[3] == "" then
+    if item[4] then
+      return wrk.format("GET", item[1], { ["Authorization"] = "Bearer " .. item[4] })
+    end
     return wrk.format("GET", item[1])
   end
   return wrk.format("POST", item[1], {

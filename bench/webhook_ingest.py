@@ -93,6 +93,11 @@ def postgres_database(name: str) -> str:
     return url
 
 
+def drop_postgres_database(name: str) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @contextmanager
 def ignacio(
     database_url: str, graph_url: str, data_dir: Path, extra: dict[str, str] | None = None
@@ -178,21 +183,29 @@ def _lua(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
-def wrk(url: str, bodies: Path, duration: int, rate: int) -> dict[str, float]:
+def wrk(
+    url: str,
+    bodies: Path,
+    duration: int,
+    rate: int,
+    *,
+    connections: int = CONNECTIONS,
+    threads: int = THREADS,
+) -> dict[str, float]:
     environment = {
         **os.environ,
         "BODIES": str(bodies),
         "RATE": str(rate),
-        "CONNECTIONS": str(CONNECTIONS),
-        "THREADS": str(THREADS),
+        "CONNECTIONS": str(connections),
+        "THREADS": str(threads),
     }
     completed = subprocess.run(
         [
             "wrk",
             "-t",
-            str(THREADS),
+            str(threads),
             "-c",
-            str(CONNECTIONS),
+            str(connections),
             "-d",
             f"{duration}s",
             "--timeout",
@@ -268,6 +281,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rates", default="100,500,1000")
     parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "bench" / "RESULTS.md", help="where the report goes"
+    )
     arguments = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
@@ -278,6 +294,23 @@ def main() -> None:
     bodies = Bodies(work)
     graph = FakeGraph()
 
+    try:
+        run(arguments, rates, rows, extra, bodies, graph, work)
+    finally:
+        drop_postgres_database("ignacio_bench_ingest")
+        shutil.rmtree(work, ignore_errors=True)
+    write_report(arguments, rows, extra)
+
+
+def run(
+    arguments: argparse.Namespace,
+    rates: list[int],
+    rows: list[tuple[str, str, dict[str, float]]],
+    extra: list[str],
+    bodies: Bodies,
+    graph: FakeGraph,
+    work: Path,
+) -> None:
     with graph.serve() as graph_url, bare() as bare_url:
         saturation_bodies = bodies.write(60_000)
         rows.append(
@@ -384,6 +417,12 @@ def main() -> None:
                 )
             )
 
+
+def write_report(
+    arguments: argparse.Namespace,
+    rows: list[tuple[str, str, dict[str, float]]],
+    extra: list[str],
+) -> None:
     ceiling = rows[0][2]["rps"]
     lines = [
         f"# Ignacio benchmarks — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -404,7 +443,7 @@ def main() -> None:
     lines += ["", "| measure | count | p50 | p99 |", "|---|---|---|---|", *extra, ""]
     report = "\n".join(lines)
     print(report)
-    (ROOT / "bench" / "RESULTS.md").write_text(report)
+    arguments.output.write_text(report)
 
 
 if __name__ == "__main__":
