@@ -40,6 +40,18 @@ class Harness:
         answers = self.script.get(file_id)
         return answers.pop(0) if answers else None
 
+    drains: int = 0
+    # Set while a drain runs; the drain waits for `release` before it ends.
+    draining: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    drain_script: list[float | None] = field(default_factory=list)
+
+    async def drain(self) -> float | None:
+        self.drains += 1
+        self.draining.set()
+        await self.release.wait()
+        return self.drain_script.pop(0) if self.drain_script else None
+
     def runs_of(self, message_id: UUID) -> list[float]:
         return [at for ran, at in self.runs if ran == message_id]
 
@@ -62,7 +74,7 @@ async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
         url = str(request.getfixturevalue("procrastinate_url"))
         queue = ProcrastinateJobQueue(conninfo_from_url(url), polling_seconds=0.05)
     harness = Harness(queue=queue)
-    queue.bind(harness.handle, sync_file=harness.sync)
+    queue.bind(harness.handle, sync_file=harness.sync, drain_inbox=harness.drain)
     if isinstance(queue, ProcrastinateJobQueue):
         queue.start_worker(2)
     try:
@@ -153,3 +165,39 @@ async def test_a_file_sync_runs_again_after_the_delay_it_asks_for(harness: Harne
     first, second = (at for _, at in harness.syncs)
     assert second - first >= 0.5 - TOLERANCE
     assert harness.runs == []
+
+
+async def test_drains_asked_for_while_one_waits_run_once(harness: Harness) -> None:
+    harness.release.set()
+
+    await asyncio.gather(*(harness.queue.enqueue_inbox_drain() for _ in range(5)))
+
+    await eventually(lambda: harness.drains >= 1)
+    await asyncio.sleep(0.3)
+    # However the asks interleave with the start of the first drain, at most one more runs.
+    assert harness.drains in (1, 2)
+
+
+async def test_a_drain_asked_for_while_one_runs_runs_again_after_it(harness: Harness) -> None:
+    await harness.queue.enqueue_inbox_drain()
+    await asyncio.wait_for(harness.draining.wait(), 10)
+
+    await harness.queue.enqueue_inbox_drain()
+    harness.release.set()
+
+    await eventually(lambda: harness.drains == 2)
+    await asyncio.sleep(0.3)
+    assert harness.drains == 2
+
+
+async def test_a_drain_runs_again_after_the_delay_it_asks_for(harness: Harness) -> None:
+    harness.release.set()
+    harness.drain_script = [0.5, None]
+    asked_at = time.monotonic()
+
+    await harness.queue.enqueue_inbox_drain()
+
+    await eventually(lambda: harness.drains == 2)
+    assert time.monotonic() - asked_at >= 0.5 - TOLERANCE
+    await asyncio.sleep(0.3)
+    assert harness.drains == 2

@@ -68,7 +68,7 @@ class Ignacio:
             },
         )
         assert response.status_code == 200, response.text
-        await self.system.container.job_queue().idle()
+        await self.system.settle()
 
     async def login(self, phone: str) -> dict[str, str]:
         await self.client.post("/auth/request-otp", json={"phoneNumber": phone})

@@ -119,7 +119,7 @@ async def test_two_instances_sharing_redis_count_a_sender_together(
                 "X-Twilio-Signature": signature("http://testserver/webhooks/twilio", params),
             },
         )
-        await api.system.container.job_queue().idle()
+        await api.system.settle()
         return response
 
     for n, api in enumerate([one, other, one, other]):

@@ -57,7 +57,7 @@ class Deployment:
         await self.deliver(callback.params, callback.url.removeprefix(PUBLIC_URL))
 
     async def settle(self) -> None:
-        await self.system.container.job_queue().idle()
+        await self.system.settle()
 
     async def login(self, phone: str) -> dict[str, str]:
         await self.client.post("/auth/request-otp", json={"phoneNumber": phone})

@@ -79,7 +79,7 @@ async def post(
     response = await api.client.post(
         path, content=body if body is not None else urlencode(params).encode(), headers=headers
     )
-    await api.system.container.job_queue().idle()
+    await api.system.settle()
     return response
 
 

@@ -49,7 +49,7 @@ class Cloud:
         return response
 
     async def settle(self) -> None:
-        await self.system.container.job_queue().idle()
+        await self.system.settle()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

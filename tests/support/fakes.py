@@ -110,9 +110,13 @@ class RecordingQueue:
     def __init__(self) -> None:
         self.queued: list[tuple[UUID, float]] = []
         self.syncs: list[tuple[UUID, float]] = []
+        self.drains = 0
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
         self.queued.append((message_id, delay_seconds))
+
+    async def enqueue_inbox_drain(self) -> None:
+        self.drains += 1
 
     async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
         self.syncs.append((file_id, delay_seconds))

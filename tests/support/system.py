@@ -45,6 +45,12 @@ class System:
     assistant: EchoAssistant
     media: FakeMediaFetcher
 
+    async def settle(self) -> None:
+        """Wait until acknowledged webhooks are stored and every job they led to has run."""
+        queue = self.container.job_queue()
+        await self.container.drain_requests().settled()
+        await queue.idle()
+
     async def login(self, phone: str) -> VerifyOtpResult:
         await self.container.request_otp()(RequestOtpCommand(phone=phone))
         return await self.container.verify_otp()(

@@ -36,7 +36,13 @@ from ignacio.domain.errors import (
     UnsupportedFileType,
     UpstreamUnavailable,
 )
-from ignacio.domain.inbound import DeliveryUpdate, InboundMessage, WebhookBatch
+from ignacio.domain.inbound import (
+    DeliveryUpdate,
+    InboundMessage,
+    InboxDelivery,
+    WebhookBatch,
+    WebhookProvider,
+)
 from ignacio.domain.pagination import Order, Page, PageRequest, Position
 from ignacio.domain.phone import PhoneNumber
 from ignacio.domain.retry import RetryPolicy
@@ -58,6 +64,7 @@ __all__ = [
     "DeliveryUpdate",
     "DomainError",
     "InboundMessage",
+    "InboxDelivery",
     "InvalidCode",
     "InvalidInput",
     "IssuedTokens",
@@ -85,5 +92,6 @@ __all__ = [
     "User",
     "UserSession",
     "WebhookBatch",
+    "WebhookProvider",
     "WhatsAppAccess",
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
 
 import msgspec
 
@@ -52,3 +54,25 @@ class WebhookBatch(msgspec.Struct, frozen=True, kw_only=True):
     messages: list[InboundMessage] = msgspec.field(default_factory=list)
     updates: list[DeliveryUpdate] = msgspec.field(default_factory=list)
     ignored: list[str] = msgspec.field(default_factory=list)  # why each ignored item was ignored
+
+
+class WebhookProvider(StrEnum):
+    """Who signed a webhook delivery, and so which format its body is in."""
+
+    META = "meta"
+    TWILIO = "twilio"
+
+
+class InboxDelivery(msgspec.Struct, frozen=True, kw_only=True):
+    """A webhook delivery as it arrived (signature checked, body untouched), kept until every
+    message and status in it has been stored.
+
+    `attempts` counts the earlier tries that failed on it: a delivery that keeps failing is set
+    aside, not retried for ever.
+    """
+
+    id: UUID
+    provider: WebhookProvider
+    body: bytes
+    received_at: datetime
+    attempts: int = 0

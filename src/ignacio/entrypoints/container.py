@@ -13,6 +13,7 @@ from uuid import UUID
 import httpx
 from dependency_injector import containers, providers
 
+from ignacio.adapters import twilio, whatsapp_cloud
 from ignacio.adapters.console import ConsoleChannel, ConsoleMediaFetcher
 from ignacio.adapters.extraction import ContentTypeDetector
 from ignacio.adapters.inprocess_queue import InProcessJobQueue
@@ -22,6 +23,7 @@ from ignacio.adapters.memory import (
     InMemoryDocumentIndex,
     InMemoryStore,
     InMemoryUnitOfWorkFactory,
+    InMemoryWebhookInbox,
     MemoryHealthProbe,
 )
 from ignacio.adapters.offline_assistant import OfflineAssistant
@@ -38,6 +40,7 @@ from ignacio.adapters.sql import (
     SqlDocumentIndex,
     SqlHealthProbe,
     SqlUnitOfWorkFactory,
+    SqlWebhookInbox,
     create_engine,
 )
 from ignacio.adapters.system import RandomIdGenerator, SystemClock
@@ -45,8 +48,9 @@ from ignacio.adapters.twilio import TwilioChannel, TwilioMediaFetcher
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel, CloudApiMediaFetcher
 from ignacio.application.auditing import Auditor
 from ignacio.application.file_intake import FileIntake
-from ignacio.application.ports import RateLimit
+from ignacio.application.ports import RateLimit, WebhookParser
 from ignacio.application.sessions import SessionIssuer
+from ignacio.application.use_cases.accept_webhook import AcceptWebhook, DrainRequests
 from ignacio.application.use_cases.add_to_allow_list import AddToAllowList
 from ignacio.application.use_cases.admin_get_conversation import AdminGetConversation
 from ignacio.application.use_cases.admin_list_conversations import AdminListConversations
@@ -57,6 +61,7 @@ from ignacio.application.use_cases.create_conversation import CreateConversation
 from ignacio.application.use_cases.create_user import CreateUser
 from ignacio.application.use_cases.delete_file import DeleteFile
 from ignacio.application.use_cases.delete_user import DeleteUser
+from ignacio.application.use_cases.drain_webhook_inbox import DrainWebhookInbox
 from ignacio.application.use_cases.get_file import DownloadFile, GetFile
 from ignacio.application.use_cases.get_me import GetMe
 from ignacio.application.use_cases.list_allow_list import ListAllowList
@@ -82,7 +87,7 @@ from ignacio.application.use_cases.update_me import UpdateMe
 from ignacio.application.use_cases.update_user import UpdateUser
 from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.application.use_cases.verify_otp import VerifyOtp
-from ignacio.domain import OtpPolicy, RetryPolicy
+from ignacio.domain import OtpPolicy, RetryPolicy, WebhookProvider
 from ignacio.entrypoints import lazy_adapters
 from ignacio.entrypoints.config import ConfigurationError, Settings
 from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
@@ -109,6 +114,12 @@ def _inbound_limits(settings: Settings) -> InboundLimits:
     )
 
 
+WEBHOOK_PARSERS: dict[WebhookProvider, WebhookParser] = {
+    WebhookProvider.META: whatsapp_cloud.parse_delivery,
+    WebhookProvider.TWILIO: twilio.parse_delivery,
+}
+
+
 def _hashing_key(keys: KeyRing) -> bytes:
     return derive_key(keys.jwt_secret, "ignacio secret hashing v1")
 
@@ -133,6 +144,11 @@ class Container(containers.DeclarativeContainer):
         storage_kind,
         memory=providers.Singleton(InMemoryUnitOfWorkFactory, memory_store),
         sql=providers.Singleton(SqlUnitOfWorkFactory, engine, phone_cipher),
+    )
+    webhook_inbox = providers.Selector(
+        storage_kind,
+        memory=providers.Singleton(InMemoryWebhookInbox),
+        sql=providers.Singleton(SqlWebhookInbox, engine),
     )
     database_probe = providers.Selector(
         storage_kind,
@@ -377,6 +393,19 @@ class Container(containers.DeclarativeContainer):
     receive_webhook = providers.Factory(
         ReceiveWebhook, receive=receive_inbound, record=record_delivery_update
     )
+    webhook_parsers = providers.Object(WEBHOOK_PARSERS)
+    drain_requests = providers.Singleton(DrainRequests, job_queue)
+    accept_webhook = providers.Factory(
+        AcceptWebhook,
+        inbox=webhook_inbox,
+        drains=drain_requests,
+        parsers=webhook_parsers,
+        clock=clock,
+        ids=ids,
+    )
+    drain_webhook_inbox = providers.Factory(
+        DrainWebhookInbox, inbox=webhook_inbox, parsers=webhook_parsers, receive=receive_webhook
+    )
     process_inbound = providers.Factory(
         ProcessInbound,
         uow=uow,
@@ -452,7 +481,7 @@ USE_CASES: tuple[str, ...] = (
     "add_to_allow_list",
     "remove_from_allow_list",
     "check_health",
-    "receive_webhook",
+    "accept_webhook",
     "list_failed_deliveries",
     "upload_file",
     "attach_file",
@@ -489,8 +518,13 @@ async def start_processing(container: Container, *, worker: bool | None = None) 
         retry_in: float | None = await container.sync_file()(file_id)
         return retry_in
 
+    async def drain() -> float | None:
+        return await container.drain_webhook_inbox()()
+
     queue = container.job_queue()
-    queue.bind(process, sync_file=sync)
+    queue.bind(process, sync_file=sync, drain_inbox=drain)
+    # Deliveries acknowledged before a stop (or by a process without a worker) are stored first.
+    await queue.enqueue_inbox_drain()
     await container.resume_processing()()
     await container.queue_file_syncs()()
     settings = container.settings()
@@ -525,6 +559,7 @@ async def run_worker(container: Container, *, concurrency: int | None = None) ->
 
 def _sweep(container: Container) -> Callable[[], Awaitable[int]]:
     async def sweep() -> int:
+        await container.job_queue().enqueue_inbox_drain()
         queued: int = await container.resume_processing()()
         queued += await container.queue_file_syncs()()
         return queued
@@ -535,6 +570,7 @@ def _sweep(container: Container) -> Callable[[], Awaitable[int]]:
 async def close_container(container: Container) -> None:
     """Stop the queue, close the HTTP client, release pooled connections (creating an engine or a
     client opens nothing, so this is cheap when they were never used)."""
+    await container.drain_requests().settled()
     await container.job_queue().close()
     await container.http_client().aclose()
     if container.ai_kind() == "openai":

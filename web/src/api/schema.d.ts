@@ -777,11 +777,8 @@ export interface components {
         };
         /** WebhookReceiptOut */
         WebhookReceiptOut: {
-            duplicates: number;
             ignored: number;
-            /** @default 0 */
-            refused: number;
-            stored: number;
+            messages: number;
             updates: number;
         };
     };

@@ -15,8 +15,14 @@ Handler = Callable[[UUID], Awaitable[float | None]]
 """Runs one job (a message to process, a file to sync); returns seconds after which to run it
 again, or None when finished."""
 
+Drain = Callable[[], Awaitable[float | None]]
+"""Drains the webhook inbox; returns seconds after which to drain again, or None when empty."""
+
 _PROCESS = "process_inbound"
 _SYNC = "sync_file"
+_DRAIN = "drain_inbox"
+# The inbox is drained as a whole: its jobs share one key.
+_INBOX = UUID(int=0)
 
 _AFTER_UNEXPECTED_ERROR = 30.0
 
@@ -35,13 +41,29 @@ class InProcessJobQueue:
         self._queued: set[tuple[str, UUID]] = set()
         self._waiting: set[asyncio.Task[None]] = set()
         self._running: set[asyncio.Task[None]] = set()
+        # Jobs asked for again while they ran: they run once more when they end.
+        self._again: set[tuple[str, UUID]] = set()
+        self._running_keys: set[tuple[str, UUID]] = set()
         self._closed = False
 
-    def bind(self, handler: Handler, *, sync_file: Handler | None = None) -> None:
-        """Run queued messages with `handler`, and queued file syncs with `sync_file`."""
+    def bind(
+        self,
+        handler: Handler,
+        *,
+        sync_file: Handler | None = None,
+        drain_inbox: Drain | None = None,
+    ) -> None:
+        """Run queued messages with `handler`, queued file syncs with `sync_file`, and inbox
+        drains with `drain_inbox`."""
         self._handlers = {_PROCESS: handler}
         if sync_file is not None:
             self._handlers[_SYNC] = sync_file
+        if drain_inbox is not None:
+
+            async def drain(_key: UUID) -> float | None:
+                return await drain_inbox()
+
+            self._handlers[_DRAIN] = drain
         self._closed = False
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
@@ -50,8 +72,17 @@ class InProcessJobQueue:
     async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
         self._enqueue(_SYNC, file_id, delay_seconds)
 
+    async def enqueue_inbox_drain(self) -> None:
+        self._enqueue(_DRAIN, _INBOX, 0)
+
     def _enqueue(self, kind: str, key: UUID, delay_seconds: float) -> None:
-        if self._closed or kind not in self._handlers or (kind, key) in self._queued:
+        if self._closed or kind not in self._handlers:
+            return
+        if (kind, key) in self._queued:
+            # Like a shared queue: a job waiting to start will see what this asks for; one that
+            # runs may have looked already, so it runs again.
+            if (kind, key) in self._running_keys:
+                self._again.add((kind, key))
             return
         self._queued.add((kind, key))
         task = asyncio.create_task(self._run(kind, key, delay_seconds))
@@ -74,6 +105,7 @@ class InProcessJobQueue:
             async with self._semaphore:
                 self._waiting.discard(task)
                 self._running.add(task)
+                self._running_keys.add((kind, key))
                 try:
                     retry_in = await handler(key)
                 except Exception:
@@ -81,6 +113,10 @@ class InProcessJobQueue:
                     retry_in = _AFTER_UNEXPECTED_ERROR
         finally:
             self._queued.discard((kind, key))
+            self._running_keys.discard((kind, key))
+        if (kind, key) in self._again:
+            self._again.discard((kind, key))
+            retry_in = 0 if retry_in is None else retry_in
         if retry_in is not None:
             self._enqueue(kind, key, retry_in)
 
@@ -103,4 +139,4 @@ class InProcessJobQueue:
             await asyncio.gather(*(self._waiting | self._running), return_exceptions=True)
 
 
-__all__ = ["Handler", "InProcessJobQueue"]
+__all__ = ["Drain", "Handler", "InProcessJobQueue"]

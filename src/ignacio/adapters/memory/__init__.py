@@ -16,6 +16,7 @@ from ignacio.adapters.memory.repositories import (
 )
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
+from ignacio.adapters.memory.webhook_inbox import InMemoryWebhookInbox
 
 __all__ = [
     "InMemoryAllowList",
@@ -32,5 +33,6 @@ __all__ = [
     "InMemoryUnitOfWork",
     "InMemoryUnitOfWorkFactory",
     "InMemoryUserRepository",
+    "InMemoryWebhookInbox",
     "MemoryHealthProbe",
 ]

@@ -43,11 +43,18 @@ log = logging.getLogger(__name__)
 Handler = Callable[[UUID], Awaitable[float | None]]
 """Processes one message; returns seconds after which to run again, or None when finished."""
 
+Drain = Callable[[], Awaitable[float | None]]
+"""Drains the webhook inbox; returns seconds after which to drain again, or None when empty."""
+
 Sweep = Callable[[], Awaitable[object]]
 
 QUEUE = "inbound"
 TASK_NAME = "ignacio.process_inbound"
 SYNC_TASK_NAME = "ignacio.sync_file"
+DRAIN_TASK_NAME = "ignacio.drain_inbox"
+# One drain waits at a time; drains may run side by side (the inbox hands each its own rows).
+_INBOX_KEY = "inbox"
+_DRAIN_AFTER_ERROR_SECONDS = 30.0
 # A file's jobs lock on "file:<id>", so that they never share a lock with a message's jobs.
 _FILE_KEY_PREFIX = "file:"
 _REPLACE_ATTEMPTS = 3
@@ -91,11 +98,15 @@ class ProcrastinateJobQueue:
         self._sync_task = self._app.task(
             name=SYNC_TASK_NAME, queue=QUEUE, retry=self._retry, pass_context=True
         )(self._run_sync)
+        self._drain_task = self._app.task(name=DRAIN_TASK_NAME, queue=QUEUE, pass_context=True)(
+            self._run_drain
+        )
         self._polling_seconds = polling_seconds
         self._grace_seconds = grace_seconds
         self._stalled_after_seconds = stalled_after_seconds
         self._handler: Handler | None = None
         self._sync_handler: Handler | None = None
+        self._drain: Drain | None = None
         self._open_lock = asyncio.Lock()
         self._opened = False
         self._worker: asyncio.Task[None] | None = None
@@ -105,10 +116,18 @@ class ProcrastinateJobQueue:
         """The procrastinate app, for inspecting jobs (tests, operators' scripts)."""
         return self._app
 
-    def bind(self, handler: Handler, *, sync_file: Handler | None = None) -> None:
-        """Run queued messages with `handler`, and queued file syncs with `sync_file`."""
+    def bind(
+        self,
+        handler: Handler,
+        *,
+        sync_file: Handler | None = None,
+        drain_inbox: Drain | None = None,
+    ) -> None:
+        """Run queued messages with `handler`, queued file syncs with `sync_file`, and inbox
+        drains with `drain_inbox`."""
         self._handler = handler
         self._sync_handler = sync_file
+        self._drain = drain_inbox
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
         await self.open()
@@ -117,6 +136,15 @@ class ProcrastinateJobQueue:
     async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
         await self.open()
         await self._defer(_FILE_KEY_PREFIX + str(file_id), delay_seconds)
+
+    async def enqueue_inbox_drain(self, *, delay_seconds: float = 0) -> None:
+        await self.open()
+        options: dict[str, Any] = {"queueing_lock": _INBOX_KEY}
+        if delay_seconds > 0:
+            options["schedule_in"] = {"milliseconds": math.ceil(delay_seconds * 1000)}
+        # A drain already waiting will find this delivery too.
+        with contextlib.suppress(AlreadyEnqueued):
+            await self._drain_task.configure(**options).defer_async()
 
     async def open(self) -> None:
         async with self._open_lock:
@@ -155,7 +183,7 @@ class ProcrastinateJobQueue:
         await self.open()
         stalled = [
             job
-            for task_name in (TASK_NAME, SYNC_TASK_NAME)
+            for task_name in (TASK_NAME, SYNC_TASK_NAME, DRAIN_TASK_NAME)
             for job in await self._app.job_manager.get_stalled_jobs(
                 queue=QUEUE,
                 task_name=task_name,
@@ -208,6 +236,19 @@ class ProcrastinateJobQueue:
         if self._sync_handler is None:
             raise RuntimeError("the job queue has no file sync bound; see start_processing")
         await self._run_job(context, self._sync_handler, _FILE_KEY_PREFIX + file_id, file_id)
+
+    async def _run_drain(self, context: JobContext) -> None:
+        if self._drain is None:
+            raise RuntimeError("the job queue has no inbox drain bound; see start_processing")
+        try:
+            retry_in = await self._drain()
+        except Exception:
+            # Not procrastinate's retry: it would put this job back to `todo`, which the queueing
+            # lock refuses while another drain waits. What was not stored stays in the inbox.
+            log.exception("inbox drain failed", extra={"job_id": context.job.id})
+            retry_in = _DRAIN_AFTER_ERROR_SECONDS
+        if retry_in is not None:
+            await self.enqueue_inbox_drain(delay_seconds=retry_in)
 
     async def _run(self, context: JobContext, message_id: str) -> None:
         if self._handler is None:

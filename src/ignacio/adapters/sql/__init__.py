@@ -22,6 +22,7 @@ from ignacio.adapters.sql.repositories import (
 )
 from ignacio.adapters.sql.tables import metadata
 from ignacio.adapters.sql.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
+from ignacio.adapters.sql.webhook_inbox import SqlWebhookInbox
 
 __all__ = [
     "SqlAllowList",
@@ -37,6 +38,7 @@ __all__ = [
     "SqlUnitOfWork",
     "SqlUnitOfWorkFactory",
     "SqlUserRepository",
+    "SqlWebhookInbox",
     "alembic_config",
     "create_engine",
     "current_revision",

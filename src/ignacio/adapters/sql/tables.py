@@ -230,6 +230,20 @@ allowed_numbers = Table(
     Index("ix_allowed_numbers_created_at_id", "created_at", "id"),
 )
 
+# Webhook deliveries acknowledged and not yet stored: the body as it arrived, so that a process
+# that dies after the 200 loses nothing (the next drain stores it). Rows live for milliseconds.
+webhook_inbox = Table(
+    "webhook_inbox",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("provider", String(16), nullable=False),
+    Column("body", LargeBinary(), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("attempts", Integer(), nullable=False, server_default=text("0")),
+    Column("last_error", Text()),
+    Index("ix_webhook_inbox_received_at_id", "received_at", "id"),
+)
+
 SYNC_UNFINISHED = text("openai_sync_status IN ('pending', 'synced', 'expired')")
 
 user_files = Table(

@@ -9,7 +9,13 @@ from ignacio.adapters.twilio.channel import (
 )
 from ignacio.adapters.twilio.failures import ERROR_TITLES, RETRIABLE_ERROR_CODES, error_title
 from ignacio.adapters.twilio.media import DEFAULT_MAX_BYTES, TwilioMediaFetcher
-from ignacio.adapters.twilio.parse import PROVIDER, WHATSAPP_PREFIX, parse_form, parse_webhook
+from ignacio.adapters.twilio.parse import (
+    PROVIDER,
+    WHATSAPP_PREFIX,
+    parse_delivery,
+    parse_form,
+    parse_webhook,
+)
 from ignacio.adapters.twilio.signature import (
     SETTINGS_HEADER,
     SIGNATURE_HEADER,
@@ -33,6 +39,7 @@ __all__ = [
     "TwilioChannel",
     "TwilioMediaFetcher",
     "error_title",
+    "parse_delivery",
     "parse_form",
     "parse_webhook",
     "sign",

@@ -211,3 +211,8 @@ def _integer(raw: str | None) -> int | None:
 
 def _true(raw: str | None) -> bool:
     return (raw or "").strip().lower() == "true"
+
+
+def parse_delivery(raw_body: bytes, received_at: datetime) -> WebhookBatch:
+    """A form-encoded Twilio body as a WebhookParser: the form, then what it carries."""
+    return parse_webhook(parse_form(raw_body), received_at)

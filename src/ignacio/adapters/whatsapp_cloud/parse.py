@@ -351,3 +351,9 @@ def _seconds(raw: str) -> float:
         return int(raw)
     except ValueError:
         return float(raw)
+
+
+def parse_delivery(raw_body: bytes, received_at: datetime) -> WebhookBatch:
+    """`parse_webhook` as a WebhookParser: Meta's bodies carry their own timestamps."""
+    del received_at
+    return parse_webhook(raw_body)

@@ -32,6 +32,7 @@ from ignacio.application.ports.text_extractor import TextExtractor
 from ignacio.application.ports.transcriber import Transcriber
 from ignacio.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ignacio.application.ports.users import UserRepository
+from ignacio.application.ports.webhook_inbox import InboxBatch, WebhookInbox, WebhookParser
 
 __all__ = [
     "AccessTokens",
@@ -53,6 +54,7 @@ __all__ = [
     "HealthProbe",
     "IdGenerator",
     "ImageInput",
+    "InboxBatch",
     "IndexedFile",
     "JobQueue",
     "LoginChallengeRepository",
@@ -71,4 +73,6 @@ __all__ = [
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UserRepository",
+    "WebhookInbox",
+    "WebhookParser",
 ]

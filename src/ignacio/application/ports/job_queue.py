@@ -20,3 +20,11 @@ class JobQueue(Protocol):
         Enqueuing a file that is already waiting is harmless: it is synced once.
         """
         ...
+
+    async def enqueue_inbox_drain(self) -> None:
+        """Have the webhook inbox drained (DrainWebhookInbox) soon.
+
+        While a drain waits to start, asking again is harmless; asking while one runs queues
+        another, so that a delivery kept after the running drain last looked is not left behind.
+        """
+        ...

@@ -273,11 +273,11 @@ class HealthOut(Schema):
 
 
 class WebhookReceiptOut(Schema):
-    stored: int
-    duplicates: int
+    """A delivery kept: its messages and statuses are stored (de-duplicated) right after."""
+
+    messages: int
     updates: int
     ignored: int
-    refused: int = 0
 
 
 # --- WhatsApp access ---------------------------------------------------------------------------

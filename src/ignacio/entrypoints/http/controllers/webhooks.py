@@ -1,8 +1,9 @@
-"""Webhooks from WhatsApp providers: authenticated by signature, acknowledged after a durable write."""
+"""Webhooks from WhatsApp providers: authenticated by signature, acknowledged once the delivery is
+kept in the inbox (one group-committed insert); its messages are stored right after, off the
+request, so providers get their 200 fast and a crash after it loses nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import structlog
@@ -13,8 +14,9 @@ from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN
 
 from ignacio.adapters import twilio
-from ignacio.adapters.whatsapp_cloud import parse_webhook, verify_signature
-from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
+from ignacio.adapters.whatsapp_cloud import verify_signature
+from ignacio.application.use_cases.accept_webhook import AcceptWebhook
+from ignacio.domain import WebhookProvider
 from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import ErrorBody, WebhookReceiptOut
 
@@ -63,10 +65,11 @@ class WhatsAppWebhookController(Controller):
     async def receive(
         self,
         request: Request[Any, Any, Any],
-        receive_webhook: NamedDependency[ReceiveWebhook],
+        accept_webhook: NamedDependency[AcceptWebhook],
     ) -> Response[WebhookReceiptOut | ErrorBody]:
-        """A signed delivery of messages and statuses. 200 once everything in it is stored;
-        401 if the X-Hub-Signature-256 header does not match the raw body."""
+        """A signed delivery of messages and statuses. 200 once the delivery is kept (its
+        messages are stored, de-duplicated, and answered right after); 400 if the body is not
+        JSON; 401 if the X-Hub-Signature-256 header does not match the raw body."""
         body = await request.body()
         if not verify_signature(
             body, request.headers.get(SIGNATURE_HEADER), request.app.state["whatsapp_app_secret"]
@@ -83,14 +86,10 @@ class WhatsAppWebhookController(Controller):
                 ),
                 status_code=HTTP_401_UNAUTHORIZED,
             )
-        receipt = await receive_webhook(parse_webhook(body))
+        accepted = await accept_webhook(WebhookProvider.META, body)
         return Response(
             WebhookReceiptOut(
-                stored=receipt.stored,
-                duplicates=receipt.duplicates,
-                updates=receipt.updates,
-                ignored=receipt.ignored,
-                refused=receipt.refused,
+                messages=accepted.messages, updates=accepted.updates, ignored=accepted.ignored
             )
         )
 
@@ -111,12 +110,12 @@ class TwilioWebhookController(Controller):
         responses=error_responses(400, 403),
     )
     async def receive(
-        self, request: Request[Any, Any, Any], receive_webhook: NamedDependency[ReceiveWebhook]
+        self, request: Request[Any, Any, Any], accept_webhook: NamedDependency[AcceptWebhook]
     ) -> Response[str | ErrorBody]:
         """An incoming WhatsApp message, form-encoded and signed (X-Twilio-Signature). 200 with
-        an empty TwiML `<Response/>` once it is stored (the answer follows through the REST API);
+        an empty TwiML `<Response/>` once it is kept (the answer follows through the REST API);
         403 if the signature does not match the form and the public URL."""
-        return await _receive_twilio(request, receive_webhook, _signed_url(request))
+        return await _receive_twilio(request, accept_webhook, _signed_url(request))
 
     @post(
         "/status",
@@ -125,7 +124,7 @@ class TwilioWebhookController(Controller):
         responses=error_responses(400, 403),
     )
     async def status(
-        self, request: Request[Any, Any, Any], receive_webhook: NamedDependency[ReceiveWebhook]
+        self, request: Request[Any, Any, Any], accept_webhook: NamedDependency[AcceptWebhook]
     ) -> Response[str | ErrorBody]:
         """A status callback for a message Ignacio sent (sent, delivered, read, failed with
         Twilio's ErrorCode), signed like the messages (for TWILIO_STATUS_CALLBACK_URL, when set)."""
@@ -133,13 +132,13 @@ class TwilioWebhookController(Controller):
         configured = request.app.state.get("twilio_status_callback_url")
         if configured and configured not in urls:
             urls.append(configured)
-        return await _receive_twilio(request, receive_webhook, *urls)
+        return await _receive_twilio(request, accept_webhook, *urls)
 
 
 async def _receive_twilio(
-    request: Request[Any, Any, Any], receive_webhook: ReceiveWebhook, *urls: str
+    request: Request[Any, Any, Any], accept_webhook: AcceptWebhook, *urls: str
 ) -> Response[str | ErrorBody]:
-    """Check the signature against each URL Twilio may have called, then store the form."""
+    """Check the signature against each URL Twilio may have called, then keep the form."""
     body = await request.body()
     params = twilio.parse_form(body)
     token = request.app.state.get("twilio_auth_token") or ""
@@ -161,8 +160,8 @@ async def _receive_twilio(
             status_code=HTTP_403_FORBIDDEN,
             media_type=MediaType.JSON,
         )
-    receipt = await receive_webhook(twilio.parse_webhook(params, datetime.now(UTC)))
-    log.debug("twilio webhook stored", stored=receipt.stored, updates=receipt.updates)
+    accepted = await accept_webhook(WebhookProvider.TWILIO, body)
+    log.debug("twilio webhook kept", messages=accepted.messages, updates=accepted.updates)
     return Response(EMPTY_TWIML, status_code=HTTP_200_OK, media_type=MediaType.XML)
 
 

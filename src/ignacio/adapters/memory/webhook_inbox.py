@@ -1,0 +1,63 @@
+"""The WebhookInbox in memory: for tests and the memory set (nothing survives the process)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from uuid import UUID
+
+import msgspec
+
+from ignacio.domain import InboxDelivery
+
+
+class InMemoryInboxBatch:
+    def __init__(self, deliveries: list[InboxDelivery]) -> None:
+        self.deliveries = deliveries
+        self.finished: set[UUID] = set()
+        self.errors: dict[UUID, str] = {}
+
+    async def done(self, delivery_id: UUID) -> None:
+        self.finished.add(delivery_id)
+
+    async def failed(self, delivery_id: UUID, error: str) -> None:
+        self.errors[delivery_id] = error
+
+
+class InMemoryWebhookInbox:
+    def __init__(self) -> None:
+        self._kept: dict[UUID, InboxDelivery] = {}
+        self._claimed: set[UUID] = set()
+        self.last_errors: dict[UUID, str] = {}
+
+    async def add(self, delivery: InboxDelivery) -> None:
+        self._kept[delivery.id] = delivery
+
+    @asynccontextmanager
+    async def claim(self, limit: int, *, max_attempts: int) -> AsyncIterator[InMemoryInboxBatch]:
+        waiting = sorted(
+            (
+                delivery
+                for delivery in self._kept.values()
+                if delivery.id not in self._claimed and delivery.attempts < max_attempts
+            ),
+            key=lambda delivery: (delivery.received_at, delivery.id),
+        )[:limit]
+        batch = InMemoryInboxBatch(waiting)
+        self._claimed.update(delivery.id for delivery in waiting)
+        try:
+            yield batch
+        finally:
+            self._claimed.difference_update(delivery.id for delivery in waiting)
+            for delivery_id in batch.finished:
+                self._kept.pop(delivery_id, None)
+            for delivery_id, error in batch.errors.items():
+                kept = self._kept.get(delivery_id)
+                if kept is not None and delivery_id not in batch.finished:
+                    self._kept[delivery_id] = msgspec.structs.replace(
+                        kept, attempts=kept.attempts + 1
+                    )
+                    self.last_errors[delivery_id] = error
+
+    async def waiting(self) -> int:
+        return len(self._kept)

@@ -1,0 +1,161 @@
+"""The WebhookInbox on SQLite and PostgreSQL.
+
+Writes are group-committed: a delivery waits for the insert in flight, if any, and then goes in
+the next one with every delivery that arrived meanwhile. Under load one transaction (and one
+fsync) serves hundreds of deliveries; with nothing in flight a delivery is written at once, so
+a quiet server adds no delay.
+
+Claims differ by dialect. PostgreSQL hands out rows with `FOR UPDATE SKIP LOCKED` in a
+transaction held for the batch: any number of processes drain side by side, and the locks of a
+process that dies go with its connection, so its rows are claimable again at once. SQLite serves
+one process (the embedded set-up), so a claim is remembered in that process; a transaction held
+for the batch would hold SQLite's only write lock, which storing the messages needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
+from ignacio.adapters.sql.tables import webhook_inbox
+from ignacio.domain import InboxDelivery, WebhookProvider
+
+_MAX_ROWS_PER_INSERT = 500
+
+_COLUMNS = (
+    webhook_inbox.c.id,
+    webhook_inbox.c.provider,
+    webhook_inbox.c.body,
+    webhook_inbox.c.received_at,
+    webhook_inbox.c.attempts,
+)
+
+
+class SqlInboxBatch:
+    def __init__(self, deliveries: list[InboxDelivery]) -> None:
+        self.deliveries = deliveries
+        self.finished: set[UUID] = set()
+        self.errors: dict[UUID, str] = {}
+
+    async def done(self, delivery_id: UUID) -> None:
+        self.finished.add(delivery_id)
+
+    async def failed(self, delivery_id: UUID, error: str) -> None:
+        self.errors[delivery_id] = error
+
+
+class SqlWebhookInbox:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
+        self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._claimed: set[UUID] = set()
+
+    async def add(self, delivery: InboxDelivery) -> None:
+        written = asyncio.get_running_loop().create_future()
+        self._pending.append(
+            (
+                {
+                    "id": delivery.id,
+                    "provider": delivery.provider.value,
+                    "body": delivery.body,
+                    "received_at": delivery.received_at,
+                    "attempts": delivery.attempts,
+                },
+                written,
+            )
+        )
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        await written
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch = self._pending[:_MAX_ROWS_PER_INSERT]
+            del self._pending[:_MAX_ROWS_PER_INSERT]
+            try:
+                async with self._engine.begin() as connection:
+                    await connection.execute(insert(webhook_inbox), [row for row, _ in batch])
+            except Exception as error:
+                for _, written in batch:
+                    if not written.done():
+                        written.set_exception(error)
+                continue
+            for _, written in batch:
+                # A request that gave up waiting (its client left) has a cancelled future.
+                if not written.done():
+                    written.set_result(None)
+
+    @asynccontextmanager
+    async def claim(self, limit: int, *, max_attempts: int) -> AsyncIterator[SqlInboxBatch]:
+        query = (
+            select(*_COLUMNS)
+            .where(webhook_inbox.c.attempts < max_attempts)
+            .order_by(webhook_inbox.c.received_at, webhook_inbox.c.id)
+        )
+        if self._postgres:
+            async with self._engine.connect() as connection:
+                rows = await connection.execute(
+                    query.limit(limit).with_for_update(skip_locked=True)
+                )
+                batch = SqlInboxBatch([_delivery(row) for row in rows])
+                try:
+                    yield batch
+                finally:
+                    await _settle(connection, batch)
+                    await connection.commit()
+            return
+        async with self._engine.connect() as connection:
+            await connection.execution_options(**{BEGIN_MODE_OPTION: "deferred"})
+            rows = await connection.execute(query.limit(limit + len(self._claimed)))
+            deliveries = [
+                delivery for delivery in map(_delivery, rows) if delivery.id not in self._claimed
+            ][:limit]
+        batch = SqlInboxBatch(deliveries)
+        self._claimed.update(delivery.id for delivery in deliveries)
+        try:
+            yield batch
+        finally:
+            self._claimed.difference_update(delivery.id for delivery in deliveries)
+            if batch.finished or batch.errors:
+                async with self._engine.begin() as connection:
+                    await _settle(connection, batch)
+
+    async def waiting(self) -> int:
+        async with self._engine.connect() as connection:
+            await connection.execution_options(**{BEGIN_MODE_OPTION: "deferred"})
+            count = await connection.scalar(select(func.count()).select_from(webhook_inbox))
+        return int(count or 0)
+
+
+async def _settle(connection: AsyncConnection, batch: SqlInboxBatch) -> None:
+    if batch.finished:
+        await connection.execute(
+            delete(webhook_inbox).where(webhook_inbox.c.id.in_(batch.finished))
+        )
+    for delivery_id, error in batch.errors.items():
+        if delivery_id in batch.finished:
+            continue
+        await connection.execute(
+            update(webhook_inbox)
+            .where(webhook_inbox.c.id == delivery_id)
+            .values(attempts=webhook_inbox.c.attempts + 1, last_error=error)
+        )
+
+
+def _delivery(row: Any) -> InboxDelivery:
+    return InboxDelivery(
+        id=row.id,
+        provider=WebhookProvider(row.provider),
+        body=bytes(row.body),
+        received_at=row.received_at,
+        attempts=row.attempts,
+    )

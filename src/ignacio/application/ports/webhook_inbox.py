@@ -1,0 +1,52 @@
+"""WebhookInbox port: where a webhook delivery waits, durably, between its 200 and its storing."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from ignacio.domain import InboxDelivery, WebhookBatch
+
+
+class InboxBatch(Protocol):
+    """Deliveries claimed from the inbox, oldest first; nobody else is handed them meanwhile."""
+
+    deliveries: list[InboxDelivery]
+
+    async def done(self, delivery_id: UUID) -> None:
+        """Everything in the delivery is stored: forget it (for good once the batch ends)."""
+        ...
+
+    async def failed(self, delivery_id: UUID, error: str) -> None:
+        """Storing the delivery failed: keep it for a later try, counting the attempt and
+        keeping `error` for whoever looks into it."""
+        ...
+
+
+class WebhookInbox(Protocol):
+    async def add(self, delivery: InboxDelivery) -> None:
+        """Keep the delivery; it is durable when this returns (acknowledge only then)."""
+        ...
+
+    def claim(self, limit: int, *, max_attempts: int) -> AbstractAsyncContextManager[InboxBatch]:
+        """Up to `limit` waiting deliveries, oldest first, skipping those that already failed
+        `max_attempts` times and those another claim holds.
+
+        What the batch did not mark `done` is handed out again by a later claim, also when the
+        process dies inside the `async with`; so storing a delivery must be idempotent (it is:
+        messages are de-duplicated by the provider's id).
+        """
+        ...
+
+    async def waiting(self) -> int:
+        """How many deliveries are kept and not done (set-aside ones included)."""
+        ...
+
+
+class WebhookParser(Protocol):
+    def __call__(self, body: bytes, received_at: datetime, /) -> WebhookBatch:
+        """The messages and statuses in one provider's delivery body; raises InvalidInput for
+        a body that is not in the provider's format."""
+        ...

@@ -1,0 +1,102 @@
+"""AcceptWebhook: keep a signed delivery in the inbox and acknowledge it; storing comes after."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+
+import msgspec
+
+from ignacio.application.ports import Clock, IdGenerator, JobQueue, WebhookInbox, WebhookParser
+from ignacio.domain import InboxDelivery, WebhookProvider
+
+# Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
+log = logging.getLogger(__name__)
+
+
+class WebhookAccepted(msgspec.Struct, frozen=True, kw_only=True):
+    """What a delivery carries: its messages and statuses are stored shortly after the 200."""
+
+    messages: int
+    updates: int
+    ignored: int
+
+
+class DrainRequests:
+    """Asks the job queue for inbox drains with at most one request in flight.
+
+    Under load a request per delivery would cost more than the delivery itself. A request made
+    while another is in flight is folded into one more request after it: that one starts after
+    this delivery was kept, so the drain it causes finds the delivery. A request that fails
+    costs only latency: the periodic sweep drains the inbox as well.
+    """
+
+    def __init__(self, queue: JobQueue) -> None:
+        self._queue = queue
+        self._in_flight: asyncio.Task[None] | None = None
+        self._again = False
+
+    def request(self) -> None:
+        if self._in_flight is not None and not self._in_flight.done():
+            self._again = True
+            return
+        self._in_flight = asyncio.create_task(self._ask())
+
+    async def settled(self) -> None:
+        """Return once no request is in flight (tests, shutdown)."""
+        while self._in_flight is not None and not self._in_flight.done():
+            await asyncio.wait({self._in_flight})
+
+    async def _ask(self) -> None:
+        while True:
+            self._again = False
+            try:
+                await self._queue.enqueue_inbox_drain()
+            except Exception:
+                log.warning("could not ask for an inbox drain; the sweep will", exc_info=True)
+                return
+            if not self._again:
+                return
+
+
+class AcceptWebhook:
+    """Check that the body is in the provider's format, keep it, and ask for a drain.
+
+    - The caller has checked the signature; this is what happens before the 200.
+    - A body the provider's parser refuses raises InvalidInput and nothing is kept.
+    - A delivery with nothing to store (only items ignored on purpose) is logged, not kept.
+    - Returns once the delivery is durable: a crash after the 200 loses nothing.
+    """
+
+    def __init__(
+        self,
+        inbox: WebhookInbox,
+        drains: DrainRequests,
+        parsers: Mapping[WebhookProvider, WebhookParser],
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._inbox = inbox
+        self._drains = drains
+        self._parsers = parsers
+        self._clock = clock
+        self._ids = ids
+
+    async def __call__(self, provider: WebhookProvider, body: bytes) -> WebhookAccepted:
+        received_at = self._clock.now()
+        batch = self._parsers[provider](body, received_at)
+        accepted = WebhookAccepted(
+            messages=len(batch.messages), updates=len(batch.updates), ignored=len(batch.ignored)
+        )
+        if not batch.messages and not batch.updates:
+            for reason in batch.ignored:
+                log.info("webhook item ignored", extra={"reason": reason})
+            return accepted
+        await self._inbox.add(
+            InboxDelivery(
+                id=self._ids.new_id(), provider=provider, body=body, received_at=received_at
+            )
+        )
+        self._drains.request()
+        return accepted

@@ -1,0 +1,197 @@
+"""AcceptWebhook, DrainWebhookInbox and DrainRequests: a signed delivery is kept before its 200,
+stored right after, and nothing in it is lost or stored twice, whatever fails on the way."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+
+from ignacio.adapters.memory import InMemoryWebhookInbox
+from ignacio.application.use_cases.accept_webhook import DrainRequests
+from ignacio.application.use_cases.drain_webhook_inbox import RETRY_SECONDS
+from ignacio.domain import (
+    Channel,
+    InvalidInput,
+    PageRequest,
+    PhoneNumber,
+    WebhookBatch,
+    WebhookProvider,
+)
+from tests.support.fake_graph import delivery_status, inbound_text
+from tests.support.fakes import RecordingQueue
+from tests.support.system import System, build_system
+
+ANA, LUIS = "+34612345678", "+34612345679"
+
+
+@pytest.fixture
+def queue() -> RecordingQueue:
+    return RecordingQueue()
+
+
+@pytest.fixture
+def system(queue: RecordingQueue) -> System:
+    system = build_system()
+    system.container.job_queue.override(queue)
+    return system
+
+
+def inbox(system: System) -> InMemoryWebhookInbox:
+    kept = system.container.webhook_inbox()
+    assert isinstance(kept, InMemoryWebhookInbox)
+    return kept
+
+
+async def accept(system: System, body: bytes) -> None:
+    await system.container.accept_webhook()(WebhookProvider.META, body)
+    await system.container.drain_requests().settled()
+
+
+async def member_texts(system: System, phone: str) -> list[str]:
+    async with system.container.uow()() as uow:
+        user = await uow.users.get_by_phone(PhoneNumber.parse(phone))
+        if user is None:
+            return []
+        conversation = await uow.conversations.latest_for(user.id, Channel.WHATSAPP)
+        assert conversation is not None
+        page = await uow.messages.list(conversation.id, PageRequest(limit=100))
+    return sorted(message.content for message in page.items)
+
+
+async def test_a_delivery_is_kept_then_stored_by_the_drain(
+    system: System, queue: RecordingQueue
+) -> None:
+    await accept(system, inbound_text(ANA, "Hola", message_id="wamid.A"))
+
+    assert await inbox(system).waiting() == 1
+    assert await member_texts(system, ANA) == []
+    assert queue.drains == 1
+
+    assert await system.container.drain_webhook_inbox()() is None
+
+    assert await inbox(system).waiting() == 0
+    assert await member_texts(system, ANA) == ["Hola"]
+    assert len(queue.queued) == 1  # its answer
+
+
+async def test_a_body_that_is_not_the_providers_format_is_refused_and_not_kept(
+    system: System, queue: RecordingQueue
+) -> None:
+    with pytest.raises(InvalidInput):
+        await accept(system, b"[not an object")
+
+    assert await inbox(system).waiting() == 0
+    assert queue.drains == 0
+
+
+async def test_a_delivery_with_nothing_to_store_is_not_kept(
+    system: System, queue: RecordingQueue
+) -> None:
+    accepted = await system.container.accept_webhook()(
+        WebhookProvider.META, b'{"object": "page", "entry": []}'
+    )
+
+    assert (accepted.messages, accepted.updates) == (0, 0)
+    assert await inbox(system).waiting() == 0
+    assert queue.drains == 0
+
+
+async def test_status_updates_go_through_the_inbox_too(system: System) -> None:
+    await accept(system, delivery_status("wamid.OUT1", "delivered", ANA))
+
+    assert await inbox(system).waiting() == 1
+    assert await system.container.drain_webhook_inbox()() is None
+    assert await inbox(system).waiting() == 0
+
+
+async def test_a_delivery_accepted_three_times_is_stored_once(system: System) -> None:
+    body = inbound_text(ANA, "Hola", message_id="wamid.A")
+    for _ in range(3):
+        await accept(system, body)
+
+    await system.container.drain_webhook_inbox()()
+
+    assert await member_texts(system, ANA) == ["Hola"]
+
+
+async def test_a_failing_delivery_is_retried_then_set_aside_without_blocking_the_rest(
+    system: System,
+) -> None:
+    def broken(body: bytes, received_at: datetime) -> WebhookBatch:
+        raise RuntimeError("the parser has a bug")
+
+    await accept(system, inbound_text(ANA, "first", message_id="wamid.A"))
+    await accept(system, inbound_text(LUIS, "second", message_id="wamid.B"))
+    parsers = system.container.webhook_parsers()
+    meta_parser = parsers[WebhookProvider.META]
+    calls = 0
+
+    def broken_for_ana(body: bytes, received_at: datetime) -> WebhookBatch:
+        nonlocal calls
+        calls += 1
+        return broken(body, received_at) if b"first" in body else meta_parser(body, received_at)
+
+    system.container.webhook_parsers.override({WebhookProvider.META: broken_for_ana})
+    drain = system.container.drain_webhook_inbox
+
+    assert await drain()() == RETRY_SECONDS
+    assert await member_texts(system, LUIS) == ["second"]
+    for _ in range(10):
+        if await drain()() is None:
+            break
+    # Five failures in all, then set aside: kept (for whoever looks into it), no longer tried.
+    assert calls == 5 + 1
+    assert await inbox(system).waiting() == 1
+    assert "the parser has a bug" in next(iter(inbox(system).last_errors.values()))
+    assert await member_texts(system, ANA) == []
+
+
+class SlowQueue(RecordingQueue):
+    """Each drain request takes a while, so requests pile up behind one in flight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def enqueue_inbox_drain(self) -> None:
+        await self.gate.wait()
+        await super().enqueue_inbox_drain()
+
+
+async def test_drain_requests_in_a_burst_fold_into_one_more_after_the_one_in_flight() -> None:
+    queue = SlowQueue()
+    requests = DrainRequests(queue)
+
+    for _ in range(100):
+        requests.request()
+        await asyncio.sleep(0)
+    queue.gate.set()
+    await requests.settled()
+
+    assert queue.drains == 2
+
+
+async def test_a_failed_drain_request_is_logged_and_later_requests_still_go_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Down(RecordingQueue):
+        failing = True
+
+        async def enqueue_inbox_drain(self) -> None:
+            if self.failing:
+                raise ConnectionError("the queue's database is down")
+            await super().enqueue_inbox_drain()
+
+    queue = Down()
+    requests = DrainRequests(queue)
+
+    requests.request()
+    await requests.settled()
+    queue.failing = False
+    requests.request()
+    await requests.settled()
+
+    assert queue.drains == 1
+    assert "could not ask for an inbox drain" in caplog.text
