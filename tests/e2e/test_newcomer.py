@@ -177,7 +177,7 @@ def test_converse_over_whatsapp_without_meta(tmp_path: Path) -> None:
             timeout=30,
         )
         assert sent.returncode == 0, sent.stdout + sent.stderr
-        assert '"stored":1' in sent.stdout
+        assert '"messages":1' in sent.stdout
         deadline = time.monotonic() + 10
         while "[whatsapp -> +15551234567] Hi Dev User!" not in stdout.read_text():
             assert time.monotonic() < deadline, stdout.read_text()

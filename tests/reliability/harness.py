@@ -333,12 +333,16 @@ def inbound_messages(database_url: str) -> dict[str, Inbound]:
 
 
 def pending_count(database_url: str) -> int:
-    """Inbound messages whose processing has not finished."""
+    """Work not finished: inbound messages still to answer, and acknowledged deliveries still in
+    the webhook inbox (whose messages are not even stored yet)."""
     engine = _sync_engine(database_url)
     try:
         with engine.connect() as connection:
             count = connection.execute(
-                sqlalchemy.text("SELECT count(*) FROM messages WHERE processing = 'pending'")
+                sqlalchemy.text(
+                    "SELECT (SELECT count(*) FROM messages WHERE processing = 'pending')"
+                    " + (SELECT count(*) FROM webhook_inbox)"
+                )
             ).scalar_one()
     finally:
         engine.dispose()

@@ -99,8 +99,8 @@ async def test_every_delivery_three_times_one_message_and_one_answer_each(
                 )
             assert server.stop() in STOPPED_CLEANLY, server.output()[-3000:]
 
-    assert sum(receipt["stored"] for receipt in receipts) == MESSAGES
-    assert sum(receipt["duplicates"] for receipt in receipts) == MESSAGES * (COPIES - 1)
+    # Each copy is acknowledged as a delivery of one message; storing them de-duplicates.
+    assert [receipt["messages"] for receipt in receipts] == [1] * (MESSAGES * COPIES)
     stored = inbound_messages(database_url)
     assert sorted(stored) == sorted(wamid(number) for number in range(MESSAGES))
     for message in stored.values():

@@ -122,7 +122,7 @@ async def test_two_workers_process_a_burst_once_each(
             delivered = await deliver_until_acknowledged(
                 f"http://127.0.0.1:{port}", bodies, concurrency=12
             )
-            assert [answer.json()["stored"] for answer in delivered.answers] == [1] * BURST
+            assert [answer.json()["messages"] for answer in delivered.answers] == [1] * BURST
 
             await wait_for(
                 lambda: pending_count(procrastinate_url) == 0,
