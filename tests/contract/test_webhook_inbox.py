@@ -31,9 +31,7 @@ MAX_ATTEMPTS = 3
 
 
 @pytest.fixture(params=KINDS)
-async def inbox(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[WebhookInbox]:
+async def inbox(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[WebhookInbox]:
     if request.param == "memory":
         yield InMemoryWebhookInbox()
         return
@@ -93,10 +91,13 @@ async def test_what_a_batch_leaves_unfinished_is_claimed_again(inbox: WebhookInb
     for each in kept:
         await inbox.add(each)
 
-    with pytest.raises(RuntimeError):
+    async def stop_half_way() -> None:
         async with inbox.claim(10, max_attempts=MAX_ATTEMPTS) as batch:
             await batch.done(kept[0].id)
             raise RuntimeError("the drain stopped half way")
+
+    with pytest.raises(RuntimeError):
+        await stop_half_way()
 
     async with inbox.claim(10, max_attempts=MAX_ATTEMPTS) as again:
         # Done before the failure: forgotten; not reached: handed out again, no attempt counted.
@@ -162,12 +163,14 @@ async def test_on_postgres_processes_drain_side_by_side(postgres_url: str) -> No
         for each in kept:
             await first.add(each)
 
-        async with first.claim(2, max_attempts=MAX_ATTEMPTS) as held:
-            async with second.claim(10, max_attempts=MAX_ATTEMPTS) as other:
-                assert held.deliveries == kept[:2]
-                assert other.deliveries == kept[2:]
-                for each in other.deliveries:
-                    await other.done(each.id)
+        async with (
+            first.claim(2, max_attempts=MAX_ATTEMPTS) as held,
+            second.claim(10, max_attempts=MAX_ATTEMPTS) as other,
+        ):
+            assert held.deliveries == kept[:2]
+            assert other.deliveries == kept[2:]
+            for each in other.deliveries:
+                await other.done(each.id)
         async with second.claim(10, max_attempts=MAX_ATTEMPTS) as freed:
             assert freed.deliveries == kept[:2]
 

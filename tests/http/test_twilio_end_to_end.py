@@ -55,6 +55,7 @@ class Deployment:
     async def call_back(self, callback: Callback) -> None:
         assert callback.url.startswith(PUBLIC_URL)
         await self.deliver(callback.params, callback.url.removeprefix(PUBLIC_URL))
+        await self.settle()
 
     async def settle(self) -> None:
         await self.system.settle()

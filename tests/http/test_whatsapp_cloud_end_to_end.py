@@ -87,6 +87,7 @@ async def test_a_message_is_read_answered_and_its_status_tracked(cloud: Cloud) -
     sent = cloud.graph.messages[0].id
     await cloud.deliver(delivery_status(sent, "delivered", MEMBER))
     await cloud.deliver(delivery_status(sent, "read", MEMBER))
+    await cloud.settle()
 
     login = await cloud.client.post("/auth/request-otp", json={"phoneNumber": MEMBER})
     assert login.status_code == 200

@@ -108,7 +108,7 @@ async def test_a_signed_message_is_stored_and_answered(api: Api) -> None:
     response = await post(api, text_delivery(), signed(text_delivery()))
 
     assert response.status_code == 200
-    assert response.json() == {"messages": 1, "updates": 0, "ignored": 0}
+    assert response.json() == {"messages": 1, "updates": 0}
     assert await member_messages(api, "+34612345678") == [("member", "Hola")]
     assert api.system.channel.texts_to("+34612345678") == ["echo: Hola (history 0)"]
     assert await api.system.container.webhook_inbox().waiting() == 0
@@ -164,10 +164,7 @@ async def test_every_conformance_case_is_accepted(
     raw = json.dumps(body).encode()
     response = await post(api, raw, signed(raw))
     assert response.status_code == 200, response.text
-    receipt = response.json()
-    assert receipt["messages"] + receipt["updates"] + receipt["ignored"] >= (
-        1 if file != "message_status" else 0
-    )
+    assert set(response.json()) == {"messages", "updates"}
     assert await api.system.container.webhook_inbox().waiting() == 0, "not all stored"
 
 

@@ -115,8 +115,8 @@ def _inbound_limits(settings: Settings) -> InboundLimits:
 
 
 WEBHOOK_PARSERS: dict[WebhookProvider, WebhookParser] = {
-    WebhookProvider.META: whatsapp_cloud.parse_delivery,
-    WebhookProvider.TWILIO: twilio.parse_delivery,
+    WebhookProvider.META: whatsapp_cloud.CloudApiWebhookParser(),
+    WebhookProvider.TWILIO: twilio.TwilioWebhookParser(),
 }
 
 

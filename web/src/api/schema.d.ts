@@ -777,7 +777,6 @@ export interface components {
         };
         /** WebhookReceiptOut */
         WebhookReceiptOut: {
-            ignored: number;
             messages: number;
             updates: number;
         };

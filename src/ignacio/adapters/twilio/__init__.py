@@ -12,7 +12,7 @@ from ignacio.adapters.twilio.media import DEFAULT_MAX_BYTES, TwilioMediaFetcher
 from ignacio.adapters.twilio.parse import (
     PROVIDER,
     WHATSAPP_PREFIX,
-    parse_delivery,
+    TwilioWebhookParser,
     parse_form,
     parse_webhook,
 )
@@ -38,8 +38,8 @@ __all__ = [
     "WHATSAPP_PREFIX",
     "TwilioChannel",
     "TwilioMediaFetcher",
+    "TwilioWebhookParser",
     "error_title",
-    "parse_delivery",
     "parse_form",
     "parse_webhook",
     "sign",

@@ -12,10 +12,11 @@ message or status is ignored with the reason, so the webhook still answers 200.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 from ignacio.adapters.twilio.failures import error_title
+from ignacio.application.ports import DeliveryItems
 from ignacio.domain import (
     DeliveryStatus,
     DeliveryUpdate,
@@ -213,6 +214,13 @@ def _true(raw: str | None) -> bool:
     return (raw or "").strip().lower() == "true"
 
 
-def parse_delivery(raw_body: bytes, received_at: datetime) -> WebhookBatch:
-    """A form-encoded Twilio body as a WebhookParser: the form, then what it carries."""
-    return parse_webhook(parse_form(raw_body), received_at)
+class TwilioWebhookParser:
+    """The WebhookParser for Twilio's form-encoded bodies (one message or status each)."""
+
+    def count(self, body: bytes) -> DeliveryItems:
+        # A form is small and carries one item: reading it is as cheap as counting.
+        batch = self.parse(body, datetime.now(UTC))
+        return DeliveryItems(messages=len(batch.messages), updates=len(batch.updates))
+
+    def parse(self, body: bytes, received_at: datetime) -> WebhookBatch:
+        return parse_webhook(parse_form(body), received_at)

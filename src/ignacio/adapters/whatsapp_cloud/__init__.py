@@ -8,7 +8,7 @@ from ignacio.adapters.whatsapp_cloud.channel import (
 )
 from ignacio.adapters.whatsapp_cloud.failures import RETRIABLE_ERROR_CODES
 from ignacio.adapters.whatsapp_cloud.media import DEFAULT_MAX_BYTES, CloudApiMediaFetcher
-from ignacio.adapters.whatsapp_cloud.parse import PROVIDER, parse_delivery, parse_webhook
+from ignacio.adapters.whatsapp_cloud.parse import PROVIDER, CloudApiWebhookParser, parse_webhook
 from ignacio.adapters.whatsapp_cloud.signature import sign, verify_signature
 
 __all__ = [
@@ -20,7 +20,7 @@ __all__ = [
     "RETRIABLE_ERROR_CODES",
     "CloudApiChannel",
     "CloudApiMediaFetcher",
-    "parse_delivery",
+    "CloudApiWebhookParser",
     "parse_webhook",
     "sign",
     "verify_signature",

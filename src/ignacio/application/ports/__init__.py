@@ -32,7 +32,12 @@ from ignacio.application.ports.text_extractor import TextExtractor
 from ignacio.application.ports.transcriber import Transcriber
 from ignacio.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ignacio.application.ports.users import UserRepository
-from ignacio.application.ports.webhook_inbox import InboxBatch, WebhookInbox, WebhookParser
+from ignacio.application.ports.webhook_inbox import (
+    DeliveryItems,
+    InboxBatch,
+    WebhookInbox,
+    WebhookParser,
+)
 
 __all__ = [
     "AccessTokens",
@@ -45,6 +50,7 @@ __all__ = [
     "Channel",
     "Clock",
     "ConversationRepository",
+    "DeliveryItems",
     "DeliveryRepository",
     "DocumentIndex",
     "DocumentInput",

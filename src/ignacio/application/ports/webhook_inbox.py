@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+import msgspec
+
 from ignacio.domain import InboxDelivery, WebhookBatch
 
 
@@ -45,8 +47,23 @@ class WebhookInbox(Protocol):
         ...
 
 
+class DeliveryItems(msgspec.Struct, frozen=True, kw_only=True):
+    """How many messages and status updates a delivery carries, as sent (before each is read:
+    an item that turns out unreadable is still counted)."""
+
+    messages: int
+    updates: int
+
+
 class WebhookParser(Protocol):
-    def __call__(self, body: bytes, received_at: datetime, /) -> WebhookBatch:
-        """The messages and statuses in one provider's delivery body; raises InvalidInput for
-        a body that is not in the provider's format."""
+    """One provider's delivery bodies."""
+
+    def count(self, body: bytes) -> DeliveryItems:
+        """What the body carries, cheaply (it runs before the 200); raises InvalidInput for a
+        body that is not in the provider's format."""
+        ...
+
+    def parse(self, body: bytes, received_at: datetime) -> WebhookBatch:
+        """The messages and statuses in the body, in order, the rest ignored with a reason;
+        raises InvalidInput as `count` does."""
         ...

@@ -6,21 +6,18 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
-import msgspec
-
-from ignacio.application.ports import Clock, IdGenerator, JobQueue, WebhookInbox, WebhookParser
+from ignacio.application.ports import (
+    Clock,
+    DeliveryItems,
+    IdGenerator,
+    JobQueue,
+    WebhookInbox,
+    WebhookParser,
+)
 from ignacio.domain import InboxDelivery, WebhookProvider
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
 log = logging.getLogger(__name__)
-
-
-class WebhookAccepted(msgspec.Struct, frozen=True, kw_only=True):
-    """What a delivery carries: its messages and statuses are stored shortly after the 200."""
-
-    messages: int
-    updates: int
-    ignored: int
 
 
 class DrainRequests:
@@ -28,12 +25,14 @@ class DrainRequests:
 
     Under load a request per delivery would cost more than the delivery itself. A request made
     while another is in flight is folded into one more request after it: that one starts after
-    this delivery was kept, so the drain it causes finds the delivery. A request that fails
-    costs only latency: the periodic sweep drains the inbox as well.
+    this delivery was kept, so the drain it causes finds the delivery. Those follow-ups go at
+    most every `min_interval_seconds`: under a burst a drain is queued or running anyway. A
+    request that fails costs only latency: the periodic sweep drains the inbox as well.
     """
 
-    def __init__(self, queue: JobQueue) -> None:
+    def __init__(self, queue: JobQueue, *, min_interval_seconds: float = 0.02) -> None:
         self._queue = queue
+        self._min_interval = min_interval_seconds
         self._in_flight: asyncio.Task[None] | None = None
         self._again = False
 
@@ -49,8 +48,10 @@ class DrainRequests:
             await asyncio.wait({self._in_flight})
 
     async def _ask(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             self._again = False
+            started = loop.time()
             try:
                 await self._queue.enqueue_inbox_drain()
             except Exception:
@@ -58,14 +59,16 @@ class DrainRequests:
                 return
             if not self._again:
                 return
+            await asyncio.sleep(max(0.0, self._min_interval - (loop.time() - started)))
 
 
 class AcceptWebhook:
     """Check that the body is in the provider's format, keep it, and ask for a drain.
 
-    - The caller has checked the signature; this is what happens before the 200.
+    - The caller has checked the signature; this is what happens before the 200, so the body
+      is only counted here (each item is read when the drain stores it).
     - A body the provider's parser refuses raises InvalidInput and nothing is kept.
-    - A delivery with nothing to store (only items ignored on purpose) is logged, not kept.
+    - A delivery with no message and no status (Meta's other subscription fields) is not kept.
     - Returns once the delivery is durable: a crash after the 200 loses nothing.
     """
 
@@ -83,20 +86,18 @@ class AcceptWebhook:
         self._clock = clock
         self._ids = ids
 
-    async def __call__(self, provider: WebhookProvider, body: bytes) -> WebhookAccepted:
-        received_at = self._clock.now()
-        batch = self._parsers[provider](body, received_at)
-        accepted = WebhookAccepted(
-            messages=len(batch.messages), updates=len(batch.updates), ignored=len(batch.ignored)
-        )
-        if not batch.messages and not batch.updates:
-            for reason in batch.ignored:
-                log.info("webhook item ignored", extra={"reason": reason})
-            return accepted
+    async def __call__(self, provider: WebhookProvider, body: bytes) -> DeliveryItems:
+        items = self._parsers[provider].count(body)
+        if not items.messages and not items.updates:
+            log.info("webhook delivery with no message or status", extra={"provider": provider})
+            return items
         await self._inbox.add(
             InboxDelivery(
-                id=self._ids.new_id(), provider=provider, body=body, received_at=received_at
+                id=self._ids.new_id(),
+                provider=provider,
+                body=body,
+                received_at=self._clock.now(),
             )
         )
         self._drains.request()
-        return accepted
+        return items

@@ -52,7 +52,7 @@ class DrainWebhookInbox:
                 failures = 0
                 for delivery in batch.deliveries:
                     try:
-                        parsed = self._parsers[delivery.provider](
+                        parsed = self._parsers[delivery.provider].parse(
                             delivery.body, delivery.received_at
                         )
                         await self._receive(parsed)

@@ -273,11 +273,11 @@ class HealthOut(Schema):
 
 
 class WebhookReceiptOut(Schema):
-    """A delivery kept: its messages and statuses are stored (de-duplicated) right after."""
+    """A delivery kept, with how many messages and status updates it carries as sent; they are
+    read and stored (de-duplicated) right after the 200."""
 
     messages: int
     updates: int
-    ignored: int
 
 
 # --- WhatsApp access ---------------------------------------------------------------------------

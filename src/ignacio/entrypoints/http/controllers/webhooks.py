@@ -87,11 +87,7 @@ class WhatsAppWebhookController(Controller):
                 status_code=HTTP_401_UNAUTHORIZED,
             )
         accepted = await accept_webhook(WebhookProvider.META, body)
-        return Response(
-            WebhookReceiptOut(
-                messages=accepted.messages, updates=accepted.updates, ignored=accepted.ignored
-            )
-        )
+        return Response(WebhookReceiptOut(messages=accepted.messages, updates=accepted.updates))
 
 
 class TwilioWebhookController(Controller):
