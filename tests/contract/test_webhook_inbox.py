@@ -180,3 +180,31 @@ async def test_on_postgres_processes_drain_side_by_side(postgres_url: str) -> No
     finally:
         await first_engine.dispose()
         await second_engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_an_add_that_cannot_be_written_fails_instead_of_waiting(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = (
+        await migrated_sqlite(tmp_path)
+        if kind == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    engine = create_engine(url)
+    inbox = SqlWebhookInbox(engine)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("ALTER TABLE webhook_inbox RENAME TO inbox_away")
+        results = await asyncio.wait_for(
+            asyncio.gather(*(inbox.add(delivery(n)) for n in range(3)), return_exceptions=True),
+            timeout=10,
+        )
+        assert all(isinstance(result, Exception) for result in results)
+
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("ALTER TABLE inbox_away RENAME TO webhook_inbox")
+        await asyncio.wait_for(inbox.add(delivery(4)), timeout=10)
+        assert await inbox.waiting() == 1
+    finally:
+        await engine.dispose()

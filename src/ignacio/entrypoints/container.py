@@ -6,11 +6,13 @@ providers are resolved per request, so an override takes effect at once.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 from uuid import UUID
 
 import httpx
+import structlog
 from dependency_injector import containers, providers
 
 from ignacio.adapters import twilio, whatsapp_cloud
@@ -509,6 +511,9 @@ async def start_processing(container: Container, *, worker: bool | None = None) 
     if container.blob_storage_kind() == "supabase":
         storage: Any = container.blob_storage()
         await storage.ensure_bucket()
+    # The document parsers take over a second to import. Imported on the first message or
+    # upload, they would stall every request for that long; a thread does it now, off the loop.
+    _in_background(asyncio.to_thread(container.text_extractor))
 
     async def process(message_id: UUID) -> float | None:
         outcome = await container.process_inbound()(message_id)
@@ -555,6 +560,24 @@ async def run_worker(container: Container, *, concurrency: int | None = None) ->
         sweep=_sweep(container),
         sweep_seconds=settings.sweep_interval.total_seconds(),
     )
+
+
+_background: set[asyncio.Task[Any]] = set()
+
+
+def _in_background(work: Coroutine[Any, Any, Any]) -> None:
+    task = asyncio.create_task(work)
+    _background.add(task)
+    task.add_done_callback(_finished)
+
+
+def _finished(task: asyncio.Task[Any]) -> None:
+    _background.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        # Not fatal: the same work runs again, in the foreground, where it is needed.
+        structlog.get_logger(__name__).warning(
+            "background preparation failed", exc_info=task.exception()
+        )
 
 
 def _sweep(container: Container) -> Callable[[], Awaitable[int]]:

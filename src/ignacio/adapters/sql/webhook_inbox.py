@@ -78,21 +78,33 @@ class SqlWebhookInbox:
         await written
 
     async def _write_pending(self) -> None:
+        # Deliveries added while the connection is being given back find this task not done
+        # yet, and count on it: look again after every release.
         while self._pending:
-            batch = self._pending[:_MAX_ROWS_PER_INSERT]
-            del self._pending[:_MAX_ROWS_PER_INSERT]
-            try:
-                async with self._engine.begin() as connection:
-                    await connection.execute(insert(webhook_inbox), [row for row, _ in batch])
-            except Exception as error:
-                for _, written in batch:
-                    if not written.done():
-                        written.set_exception(error)
-                continue
-            for _, written in batch:
-                # A request that gave up waiting (its client left) has a cancelled future.
-                if not written.done():
-                    written.set_result(None)
+            await self._write_on_one_connection()
+
+    async def _write_on_one_connection(self) -> None:
+        # One connection for as long as deliveries keep coming: a checkout (with its ping) per
+        # insert would cost as much as the insert.
+        try:
+            async with self._engine.connect() as connection:
+                while self._pending:
+                    batch = self._pending[:_MAX_ROWS_PER_INSERT]
+                    del self._pending[:_MAX_ROWS_PER_INSERT]
+                    try:
+                        await connection.execute(insert(webhook_inbox), [row for row, _ in batch])
+                        await connection.commit()
+                    except BaseException as error:
+                        _settle_writes(batch, error)
+                        raise
+                    _settle_writes(batch, None)
+        except BaseException as error:
+            # The connection is gone (or the server is stopping): fail what still waits rather
+            # than leave its requests hanging; each gets an error, so nothing is acknowledged.
+            waiting, self._pending = self._pending, []
+            _settle_writes(waiting, error)
+            if not isinstance(error, Exception):
+                raise
 
     @asynccontextmanager
     async def claim(self, limit: int, *, max_attempts: int) -> AsyncIterator[SqlInboxBatch]:
@@ -134,6 +146,21 @@ class SqlWebhookInbox:
             await connection.execution_options(**{BEGIN_MODE_OPTION: "deferred"})
             count = await connection.scalar(select(func.count()).select_from(webhook_inbox))
         return int(count or 0)
+
+
+def _settle_writes(
+    batch: list[tuple[dict[str, Any], asyncio.Future[None]]], error: BaseException | None
+) -> None:
+    for _, written in batch:
+        # A request that gave up waiting (its client left) has a cancelled future.
+        if written.done():
+            continue
+        if error is None:
+            written.set_result(None)
+        elif isinstance(error, Exception):
+            written.set_exception(error)
+        else:
+            written.cancel()
 
 
 async def _settle(connection: AsyncConnection, batch: SqlInboxBatch) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 
-from ignacio.application.ports import WebhookInbox, WebhookParser
+from ignacio.application.ports import InboxBatch, WebhookInbox, WebhookParser
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
-from ignacio.domain import WebhookProvider
+from ignacio.domain import InboxDelivery, WebhookBatch, WebhookProvider
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
 log = logging.getLogger(__name__)
@@ -19,10 +20,14 @@ class DrainWebhookInbox:
     """Claim deliveries from the inbox a batch at a time, store each (ReceiveWebhook: messages
     de-duplicated, answers queued), and forget it; until the inbox is empty.
 
-    A delivery that fails is kept for a later drain, `RETRY_SECONDS` on (returned, for the job
-    queue); after `max_attempts` failures it is set aside with its last error, logged, and no
-    longer blocks anything. Storing twice is harmless, so a drain cut short (a killed process)
-    is simply done again.
+    - Deliveries are stored `concurrency` at a time, in lanes: one lane per sender (per message,
+      for status updates), each lane in the order the deliveries arrived. Storing one takes a
+      dozen round trips to the database, so one at a time would drain far slower than a burst
+      fills the inbox; lanes keep each person's messages in order.
+    - A delivery that fails is kept for a later drain, `RETRY_SECONDS` on (returned, for the job
+      queue); after `max_attempts` failures it is set aside with its last error, logged, and no
+      longer blocks anything. Storing twice is harmless, so a drain cut short (a killed process)
+      is simply done again.
     """
 
     def __init__(
@@ -31,13 +36,15 @@ class DrainWebhookInbox:
         parsers: Mapping[WebhookProvider, WebhookParser],
         receive: ReceiveWebhook,
         *,
-        batch_size: int = 20,
+        batch_size: int = 64,
+        concurrency: int = 8,
         max_attempts: int = 5,
     ) -> None:
         self._inbox = inbox
         self._parsers = parsers
         self._receive = receive
         self._batch_size = batch_size
+        self._concurrency = concurrency
         self._max_attempts = max_attempts
 
     async def __call__(self) -> float | None:
@@ -49,27 +56,59 @@ class DrainWebhookInbox:
             ) as batch:
                 if not batch.deliveries:
                     return None
-                failures = 0
-                for delivery in batch.deliveries:
+                failures = await self._store(batch)
+            if failures:
+                return RETRY_SECONDS
+
+    async def _store(self, batch: InboxBatch) -> int:
+        lanes: dict[str, list[tuple[InboxDelivery, WebhookBatch | Exception]]] = {}
+        for delivery in batch.deliveries:
+            try:
+                parsed: WebhookBatch | Exception = self._parsers[delivery.provider].parse(
+                    delivery.body, delivery.received_at
+                )
+            except Exception as error:
+                parsed = error
+            lanes.setdefault(_lane(delivery, parsed), []).append((delivery, parsed))
+        slots = asyncio.Semaphore(self._concurrency)
+        failures = 0
+
+        async def run(lane: list[tuple[InboxDelivery, WebhookBatch | Exception]]) -> None:
+            nonlocal failures
+            async with slots:
+                for delivery, parsed in lane:
                     try:
-                        parsed = self._parsers[delivery.provider].parse(
-                            delivery.body, delivery.received_at
-                        )
+                        if isinstance(parsed, Exception):
+                            raise parsed
                         await self._receive(parsed)
                     except Exception as error:
                         failures += 1
-                        attempts = delivery.attempts + 1
-                        set_aside = attempts >= self._max_attempts
-                        log.log(
-                            logging.ERROR if set_aside else logging.WARNING,
-                            "webhook delivery set aside after failing"
-                            if set_aside
-                            else "webhook delivery not stored yet; retrying",
-                            exc_info=True,
-                            extra={"delivery_id": str(delivery.id), "attempts": attempts},
-                        )
-                        await batch.failed(delivery.id, f"{type(error).__name__}: {error}"[:2000])
+                        await self._failed(batch, delivery, error)
                     else:
                         await batch.done(delivery.id)
-            if failures:
-                return RETRY_SECONDS
+
+        await asyncio.gather(*(run(lane) for lane in lanes.values()))
+        return failures
+
+    async def _failed(self, batch: InboxBatch, delivery: InboxDelivery, error: Exception) -> None:
+        attempts = delivery.attempts + 1
+        set_aside = attempts >= self._max_attempts
+        log.log(
+            logging.ERROR if set_aside else logging.WARNING,
+            "webhook delivery set aside after failing"
+            if set_aside
+            else "webhook delivery not stored yet; retrying",
+            exc_info=error,
+            extra={"delivery_id": str(delivery.id), "attempts": attempts},
+        )
+        await batch.failed(delivery.id, f"{type(error).__name__}: {error}"[:2000])
+
+
+def _lane(delivery: InboxDelivery, parsed: WebhookBatch | Exception) -> str:
+    """Deliveries in one lane are stored in order: a person's messages, a message's statuses."""
+    if isinstance(parsed, WebhookBatch):
+        if parsed.messages:
+            return "from:" + parsed.messages[0].sender.e164
+        if parsed.updates:
+            return "status:" + parsed.updates[0].external_id
+    return "delivery:" + str(delivery.id)
