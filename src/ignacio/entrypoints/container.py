@@ -405,8 +405,14 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
     )
+    # As many deliveries stored at once as messages answered: storing faster than answering
+    # would only move the backlog, and take the database from the answers.
     drain_webhook_inbox = providers.Factory(
-        DrainWebhookInbox, inbox=webhook_inbox, parsers=webhook_parsers, receive=receive_webhook
+        DrainWebhookInbox,
+        inbox=webhook_inbox,
+        parsers=webhook_parsers,
+        receive=receive_webhook,
+        concurrency=settings.provided.worker_concurrency,
     )
     process_inbound = providers.Factory(
         ProcessInbound,
