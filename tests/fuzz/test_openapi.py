@@ -192,4 +192,4 @@ def test_mutated_signed_deliveries_are_stored_or_refused_never_a_5xx(
     )
     assert response.status_code in (200, 400), response.text
     if response.status_code == 200:
-        assert set(response.json()) == {"stored", "duplicates", "updates", "ignored", "refused"}
+        assert set(response.json()) == {"messages", "updates"}

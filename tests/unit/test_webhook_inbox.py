@@ -4,9 +4,12 @@ stored right after, and nothing in it is lost or stored twice, whatever fails on
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from ignacio.adapters.memory import InMemoryWebhookInbox
 from ignacio.application.ports import DeliveryItems
@@ -20,6 +23,7 @@ from ignacio.domain import (
     WebhookBatch,
     WebhookProvider,
 )
+from tests.fuzz.test_openapi import mutated_deliveries
 from tests.support.fake_graph import delivery_status, inbound_text
 from tests.support.fakes import RecordingQueue
 from tests.support.system import System, build_system
@@ -199,3 +203,25 @@ async def test_a_failed_drain_request_is_logged_and_later_requests_still_go_out(
 
     assert queue.drains == 1
     assert "could not ask for an inbox drain" in caplog.text
+
+
+@settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(body=mutated_deliveries())
+async def test_whatever_a_mutated_delivery_holds_the_drain_stores_it_or_skips_parts_never_fails(
+    body: Any,
+) -> None:
+    system = build_system()
+    system.container.job_queue.override(RecordingQueue())
+    raw = json.dumps(body).encode()
+    try:
+        await accept(system, raw)
+    except InvalidInput:
+        return
+
+    assert await system.container.drain_webhook_inbox()() is None
+    assert await inbox(system).waiting() == 0
