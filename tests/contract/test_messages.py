@@ -22,7 +22,9 @@ from ignacio.domain import (
     MessageType,
     NotFound,
     Order,
+    Page,
     PageRequest,
+    Position,
     ProcessingState,
 )
 from tests.contract.builders import (
@@ -113,6 +115,47 @@ async def test_list_pages_without_gaps_or_repeats(
     async with uow_factory() as uow:
         pages = await walk(lambda page: uow.messages.list(chat.id, page), limit, order)
     assert [item for page in pages for item in page] == expected_order(messages, _key, order)
+
+
+@pytest.mark.parametrize("order", list(Order))
+@pytest.mark.parametrize("limit", [1, 3, 7])
+async def test_list_owned_pages_like_list_for_the_owner(
+    uow_factory: UnitOfWorkFactory, order: Order, limit: int
+) -> None:
+    owner = user(1)
+    chat, other = conversation(owner), conversation(owner)
+    messages = [message(chat, created=n // 5) for n in range(21)]
+    await store(uow_factory, owner, chat, other, *messages, message(other))
+
+    async def owned(page: PageRequest) -> Page[Message]:
+        found = await uow.messages.list_owned(chat.id, owner.id, page)
+        assert found is not None
+        return found
+
+    async with uow_factory(read_only=True) as uow:
+        pages = await walk(owned, limit, order)
+    assert [item for page in pages for item in page] == expected_order(messages, _key, order)
+
+
+async def test_list_owned_tells_an_empty_conversation_from_someone_elses(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ana, luis = user(1), user(2)
+    hers, empty, his = conversation(ana), conversation(ana), conversation(luis)
+    await store(uow_factory, ana, luis, hers, empty, his, message(hers), message(his))
+    first = PageRequest(limit=10)
+    async with uow_factory(read_only=True) as uow:
+        assert await uow.messages.list_owned(his.id, ana.id, first) is None
+        assert await uow.messages.list_owned(conversation(ana).id, ana.id, first) is None
+        empty_page = await uow.messages.list_owned(empty.id, ana.id, first)
+        mine = await uow.messages.list_owned(hers.id, ana.id, first)
+        # Past the last message the page is empty, and still hers.
+        assert mine is not None and mine.items
+        last = mine.items[-1]
+        beyond = PageRequest(limit=10, after=Position(at=last.created_at, id=last.id))
+        after_the_last = await uow.messages.list_owned(hers.id, ana.id, beyond)
+    assert empty_page == Page(items=[], next=None)
+    assert after_the_last == Page(items=[], next=None)
 
 
 async def test_recent_gives_the_last_messages_oldest_first(uow_factory: UnitOfWorkFactory) -> None:

@@ -172,3 +172,38 @@ async def test_a_cancelled_request_rolls_back_and_frees_everything(backend: Back
         assert await uow.users.get(someone.id) is None
     if backend.engine is not None:
         assert backend.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_read_only_unit_of_work_reads_and_refuses_to_commit(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    someone = user(1)
+    await store(uow_factory, someone)
+    async with uow_factory(read_only=True) as uow:
+        assert await uow.users.get(someone.id) == someone
+        with pytest.raises(RuntimeError):
+            await uow.commit()
+
+
+async def test_a_read_only_unit_of_work_leaves_the_next_one_transactional(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    # The next unit of work may get the same pooled connection: it must not stay in autocommit.
+    someone = user(1)
+    for _ in range(3):
+        async with uow_factory(read_only=True) as uow:
+            assert await uow.users.get(someone.id) is None
+        async with uow_factory() as uow:
+            await uow.users.add(someone)
+    async with uow_factory(read_only=True) as uow:
+        assert await uow.users.get(someone.id) is None
+
+
+async def test_a_read_only_unit_of_work_does_not_wait_for_a_writer(sql_backend: Backend) -> None:
+    someone = user(1)
+    await store(sql_backend.uow, someone)
+    async with sql_backend.uow() as writer:
+        # On SQLite the writer holds the only write lock until it leaves.
+        await writer.users.add(user(2))
+        async with asyncio.timeout(3), sql_backend.uow(read_only=True) as reader:
+            assert await reader.users.get(someone.id) == someone

@@ -11,7 +11,16 @@ from sqlalchemy import text
 
 from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.domain import Conflict, NotFound, Order, PageRequest, User
-from tests.contract.builders import at, challenge, expected_order, phone, store, user, walk
+from tests.contract.builders import (
+    at,
+    challenge,
+    expected_order,
+    phone,
+    session,
+    store,
+    user,
+    walk,
+)
 from tests.contract.conftest import Backend
 
 
@@ -23,6 +32,23 @@ async def test_a_stored_user_reads_back_unchanged(uow_factory: UnitOfWorkFactory
         assert await uow.users.get_by_phone(someone.phone) == someone
         assert await uow.users.get_by_phone(phone(2)) is None
         assert await uow.users.get(user(3).id) is None
+
+
+async def test_get_in_session_finds_the_user_of_an_open_session_only(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ana, luis = user(1, name="Ana"), user(2, is_active=False)
+    hers, ended, his = session(ana), session(ana, revoked_at=at(-1)), session(luis)
+    await store(uow_factory, ana, luis, hers, ended, his)
+    async with uow_factory(read_only=True) as uow:
+        assert await uow.users.get_in_session(ana.id, hers.id) == ana
+        assert await uow.users.get_in_session(ana.id, ended.id) is None
+        assert await uow.users.get_in_session(ana.id, his.id) is None
+        assert await uow.users.get_in_session(luis.id, hers.id) is None
+        assert await uow.users.get_in_session(ana.id, session(ana).id) is None
+        assert await uow.users.get_in_session(user(3).id, hers.id) is None
+        # Whether an inactive member may still act is the caller's rule, not the repository's.
+        assert await uow.users.get_in_session(luis.id, his.id) == luis
 
 
 async def test_a_whatsapp_user_id_round_trips(uow_factory: UnitOfWorkFactory) -> None:

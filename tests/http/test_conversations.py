@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from tests.http.conftest import Api
 
 
@@ -80,6 +82,31 @@ async def test_another_members_conversation_is_404(api: Api) -> None:
     assert (await api.client.get(path, headers=bob)).status_code == 404
     assert (await api.client.post(path, json={"content": "hi"}, headers=bob)).status_code == 404
     assert (await api.client.get("/conversations", headers=bob)).json()["items"] == []
+
+
+async def test_an_empty_conversation_is_an_empty_page_and_an_unknown_one_is_404(api: Api) -> None:
+    headers = await api.headers_for("+34612345678")
+    conversation = (await api.client.post("/conversations", headers=headers)).json()
+
+    empty = await api.client.get(f"/conversations/{conversation['id']}/messages", headers=headers)
+    unknown = await api.client.get(f"/conversations/{uuid4()}/messages", headers=headers)
+
+    assert empty.status_code == 200
+    assert empty.json() == {"items": [], "nextCursor": None}
+    assert unknown.status_code == 404
+
+
+async def test_reads_stop_working_when_the_session_ends(api: Api) -> None:
+    headers = await api.headers_for("+34612345678")
+    conversation = (await api.client.post("/conversations", headers=headers)).json()
+    paths = ["/conversations", f"/conversations/{conversation['id']}/messages", "/users/me"]
+    for path in paths:
+        assert (await api.client.get(path, headers=headers)).status_code == 200, path
+
+    assert (await api.client.post("/auth/logout", headers=headers)).status_code == 200
+
+    for path in paths:
+        assert (await api.client.get(path, headers=headers)).status_code == 401, path
 
 
 async def test_bad_messages_are_400(api: Api) -> None:

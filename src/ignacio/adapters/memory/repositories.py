@@ -82,6 +82,12 @@ class InMemoryUserRepository:
     async def get(self, user_id: UUID) -> User | None:
         return self._store.users.get(user_id)
 
+    async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
+        session = self._store.sessions.get(session_id)
+        if session is None or session.user_id != user_id or session.revoked_at is not None:
+            return None
+        return self._store.users.get(user_id)
+
     async def get_by_phone(self, phone: PhoneNumber) -> User | None:
         return next((user for user in self._store.users.values() if user.phone == phone), None)
 
@@ -248,6 +254,14 @@ class InMemoryMessageRepository:
 
     async def list(self, conversation_id: UUID, page: PageRequest) -> Page[Message]:
         return paginate(self._of(conversation_id), lambda message: message.created_at, page)
+
+    async def list_owned(
+        self, conversation_id: UUID, owner_id: UUID, page: PageRequest
+    ) -> Page[Message] | None:
+        conversation = self._store.conversations.get(conversation_id)
+        if conversation is None or conversation.user_id != owner_id:
+            return None
+        return await self.list(conversation_id, page)
 
     async def recent(self, conversation_id: UUID, limit: int) -> builtins.list[Message]:
         if limit <= 0:

@@ -34,8 +34,9 @@ from ignacio.application.ports import (
 class InMemoryUnitOfWork:
     """Serialisable transactions over an `InMemoryStore`; `committed` tells tests what happened."""
 
-    def __init__(self, store: InMemoryStore) -> None:
+    def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
         self.store = store
+        self.read_only = read_only
         # Typed as the ports: Protocol attributes are invariant, so this makes it a UnitOfWork.
         self.users: UserRepository = InMemoryUserRepository(store)
         self.conversations: ConversationRepository = InMemoryConversationRepository(store)
@@ -76,6 +77,8 @@ class InMemoryUnitOfWork:
     async def commit(self) -> None:
         if self._snapshot is None:
             raise RuntimeError("commit() outside `async with` of the unit of work.")
+        if self.read_only:
+            raise RuntimeError("A read-only unit of work cannot commit.")
         self._snapshot = self.store.snapshot()
         self.committed = True
         self.store.commits += 1
@@ -87,5 +90,5 @@ class InMemoryUnitOfWorkFactory:
     def __init__(self, store: InMemoryStore | None = None) -> None:
         self.store = store if store is not None else InMemoryStore()
 
-    def __call__(self) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self.store)
+    def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store, read_only=read_only)

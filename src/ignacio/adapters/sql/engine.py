@@ -8,11 +8,12 @@ deferred transaction that read a snapshot cannot be upgraded once another writer
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import msgspec
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -30,6 +31,21 @@ BEGIN_MODE_OPTION = "ignacio_sqlite_begin"
 # Supabase's transaction-mode pooler (Supavisor/PgBouncer) listens on 6543 and cannot keep
 # server-side prepared statements across transactions.
 _TRANSACTION_POOLER_PORT = 6543
+
+# libpq's TCP keepalives (ignored on Unix sockets): a probe after 30 s of silence, every 10 s,
+# three missed probes and the connection is known dead. Idle timeouts of NAT gateways and load
+# balancers are minutes long, so a kept-alive connection never looks idle to them.
+_TCP_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+# Renewed every five minutes, so that a connection cut behind our back (a pooler restarted, a
+# failover) does not stay in the pool for long even when keepalives cannot tell.
+_RECYCLE_SECONDS = 300
+_PING_IDLE_AFTER_SECONDS = 30.0
+_RETURNED_AT = "ignacio_returned_at"
 
 
 def normalise_url(url: str) -> str:
@@ -55,19 +71,58 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         engine = create_async_engine(parsed, **(json_options | options))
         _configure_sqlite(engine)
         return engine
-    connect_args: dict[str, Any] = {"connect_timeout": 10}
+    connect_args: dict[str, Any] = {"connect_timeout": 10, **_TCP_KEEPALIVES}
     if parsed.port == _TRANSACTION_POOLER_PORT:
         connect_args["prepare_threshold"] = None
     settings: dict[str, Any] = {"connect_args": connect_args}
     if "poolclass" not in options:
-        # Hosted databases drop idle connections: test each before use, renew them regularly.
         settings |= {
-            "pool_pre_ping": True,
-            "pool_recycle": 1800,
+            # No `pool_pre_ping`: see `_ping_idle_connections`.
+            "pool_recycle": _RECYCLE_SECONDS,
+            # The most recently returned connection goes out first: under light load the same
+            # few stay warm (never idle long enough to need a ping), and the rest age out.
+            "pool_use_lifo": True,
             "pool_size": 10,
             "max_overflow": 10,
         }
-    return create_async_engine(parsed, **(json_options | settings | options))
+    engine = create_async_engine(parsed, **(json_options | settings | options))
+    if "poolclass" not in options:
+        _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """Test a pooled connection before use only if it sat idle in the pool for a while.
+
+    Hosted databases and what stands in front of them (Supabase's Supavisor, PgBouncer, NAT
+    gateways and load balancers) drop connections that stay idle. `pool_pre_ping` would notice
+    with a round trip on every checkout: an authenticated read checks out twice and runs two
+    statements, so half of its round trips would be pings. Instead: TCP keepalives stop idle
+    connections from looking idle on the way and let the kernel notice a peer that is gone;
+    connections are renewed every few minutes; and a connection that sat unused for more than
+    `_PING_IDLE_AFTER_SECONDS` is pinged before use. Under load none is, so the ping costs
+    nothing there. A connection cut while busy or just returned (a pooler restarting) fails
+    its next statement once; SQLAlchemy then discards every pooled connection older than the
+    failure, so the requests after it reconnect.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is not None:
+            record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.pop(_RETURNED_AT, None)
+        if returned_at is None or time.monotonic() - returned_at < _PING_IDLE_AFTER_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            # The pool reconnects this one and retries the checkout; the others idled as long,
+            # so they are discarded too rather than each failing its own ping.
+            raise exc.InvalidatePoolError("An idle pooled connection was dropped.") from error
 
 
 def _json_dumps(value: Any) -> str:

@@ -7,7 +7,18 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Insert, Row, Select, Table, and_, insert, or_
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Integer,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    insert,
+    or_,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ignacio.domain import Conflict, NotFound, Order, Page, PageRequest, Position
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Row[*tuple[Any, ...]])
 
 _FOREIGN_KEY_VIOLATION = "23503"
 
@@ -31,9 +43,59 @@ def keyset(
     The position test is written without row values, which not every planner turns into an
     index range; the redundant `sort >= at` gives both SQLite and PostgreSQL a range to seek to.
     """
-    ascending = page.order is Order.OLDEST_FIRST
+    after = page.after
+    return _keyset(
+        statement,
+        sort,
+        ident,
+        ascending=page.order is Order.OLDEST_FIRST,
+        after=None if after is None else (after.at, after.id),
+        limit=page.limit + 1,
+    )
+
+
+def keyset_shape(
+    statement: Select[Any],
+    sort: ColumnElement[datetime],
+    ident: ColumnElement[UUID],
+    *,
+    ascending: bool,
+    after: bool,
+) -> Select[Any]:
+    """`keyset` with the position and the size left as parameters (see `keyset_parameters`).
+
+    Building a statement and computing its cache key cost SQLAlchemy more CPU than running it
+    on a hot read; a statement built once per shape (direction, first page or not) skips both.
+    """
+    return _keyset(
+        statement,
+        sort,
+        ident,
+        ascending=ascending,
+        after=(bindparam("after_at"), bindparam("after_id")) if after else None,
+        limit=bindparam("page_limit", type_=Integer),
+    )
+
+
+def keyset_parameters(page: PageRequest) -> dict[str, Any]:
+    """The parameters of a `keyset_shape` statement for this page."""
+    parameters: dict[str, Any] = {"page_limit": page.limit + 1}
     if page.after is not None:
-        at, after_id = page.after.at, page.after.id
+        parameters |= {"after_at": page.after.at, "after_id": page.after.id}
+    return parameters
+
+
+def _keyset(
+    statement: Select[Any],
+    sort: ColumnElement[datetime],
+    ident: ColumnElement[UUID],
+    *,
+    ascending: bool,
+    after: tuple[Any, Any] | None,
+    limit: Any,
+) -> Select[Any]:
+    if after is not None:
+        at, after_id = after
         if ascending:
             statement = statement.where(
                 sort >= at, or_(sort > at, and_(sort == at, ident > after_id))
@@ -43,13 +105,13 @@ def keyset(
                 sort <= at, or_(sort < at, and_(sort == at, ident < after_id))
             )
     order = (sort.asc(), ident.asc()) if ascending else (sort.desc(), ident.desc())
-    return statement.order_by(*order).limit(page.limit + 1)
+    return statement.order_by(*order).limit(limit)
 
 
 def page_of(
-    rows: Sequence[Row[Any]],
+    rows: Sequence[R],
     page: PageRequest,
-    to_item: Callable[[Row[Any]], T],
+    to_item: Callable[[R], T],
     position: Callable[[T], Position],
 ) -> Page[T]:
     """The page from rows fetched by `keyset` (one more than asked tells that more follow)."""

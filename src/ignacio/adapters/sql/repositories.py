@@ -10,17 +10,26 @@ answer per message) is a unique index, never a read followed by a write.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import ColumnElement, Row, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ignacio.adapters.sql.queries import insert_new, is_foreign_key_violation, keyset, page_of
+from ignacio.adapters.sql.queries import (
+    insert_new,
+    is_foreign_key_violation,
+    keyset,
+    keyset_parameters,
+    keyset_shape,
+    page_of,
+)
 from ignacio.adapters.sql.tables import (
     PROCESSING_PENDING,
     allowed_numbers,
@@ -48,6 +57,7 @@ from ignacio.domain import (
     Message,
     MessageType,
     NotFound,
+    Order,
     Page,
     PageRequest,
     PhoneNumber,
@@ -58,6 +68,21 @@ from ignacio.domain import (
 )
 
 ConnectionSource = Callable[[], AsyncConnection]
+AnyRow = Row[*tuple[Any, ...]]
+
+E = TypeVar("E", bound=Enum)
+
+
+def _by_value(kind: type[E]) -> dict[Any, E]:
+    # A dict lookup is several times cheaper than `kind(value)`, once per column per row.
+    return {member.value: member for member in kind}
+
+
+_AUTHORS = _by_value(Author)
+_MESSAGE_TYPES = _by_value(MessageType)
+_CHANNELS = _by_value(Channel)
+_DELIVERY_STATUSES = _by_value(DeliveryStatus)
+_PROCESSING_STATES = _by_value(ProcessingState)
 
 
 def _needle(search: str | None) -> str | None:
@@ -87,7 +112,13 @@ class SqlUserRepository:
         )
 
     async def get(self, user_id: UUID) -> User | None:
-        return await self._one(users.c.id == user_id)
+        row = (await self._connection().execute(_USER_BY_ID, {"user_id": user_id})).first()
+        return None if row is None else self._to_user(row)
+
+    async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
+        parameters = {"user_id": user_id, "session_id": session_id}
+        row = (await self._connection().execute(_USER_IN_SESSION, parameters)).first()
+        return None if row is None else self._to_user(row)
 
     async def get_by_phone(self, phone: PhoneNumber) -> User | None:
         return await self._one(users.c.phone_lookup == self._cipher.lookup_key(phone))
@@ -109,7 +140,7 @@ class SqlUserRepository:
         await self._connection().execute(delete(users).where(users.c.id == user_id))
 
     async def list(self, page: PageRequest, *, search: str | None = None) -> Page[User]:
-        statement = select(users)
+        statement = select(*_USER_COLUMNS)
         needle = _needle(search)
         if needle is not None:
             matches: ColumnElement[bool] = users.c.name.icontains(needle, autoescape=True)
@@ -130,7 +161,8 @@ class SqlUserRepository:
         return int((await self._connection().execute(statement)).scalar_one())
 
     async def _one(self, condition: ColumnElement[bool]) -> User | None:
-        row = (await self._connection().execute(select(users).where(condition))).first()
+        statement = select(*_USER_COLUMNS).where(condition)
+        row = (await self._connection().execute(statement)).first()
         return None if row is None else self._to_user(row)
 
     def _values(self, user: User) -> dict[str, Any]:
@@ -145,17 +177,54 @@ class SqlUserRepository:
             "updated_at": user.updated_at,
         }
 
-    def _to_user(self, row: Row[Any]) -> User:
+    def _to_user(self, row: AnyRow) -> User:
+        (
+            user_id,
+            phone_number_encrypted,
+            name,
+            is_admin,
+            is_active,
+            whatsapp_user_id,
+            created_at,
+            updated_at,
+        ) = row
         return User(
-            id=row.id,
-            phone=self._cipher.decrypt(bytes(row.phone_number_encrypted)),
-            name=row.name,
-            is_admin=row.is_admin,
-            is_active=row.is_active,
-            whatsapp_user_id=row.whatsapp_user_id,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
+            id=user_id,
+            phone=self._cipher.decrypt(bytes(phone_number_encrypted)),
+            name=name,
+            is_admin=is_admin,
+            is_active=is_active,
+            whatsapp_user_id=whatsapp_user_id,
+            created_at=created_at,
+            updated_at=updated_at,
         )
+
+
+# Rows are read by position (a named attribute of a Row costs about as much as building the
+# entity), so every statement that feeds `_to_user` selects exactly these, in this order.
+_USER_COLUMNS = (
+    users.c.id,
+    users.c.phone_number_encrypted,
+    users.c.name,
+    users.c.is_admin,
+    users.c.is_active,
+    users.c.whatsapp_user_id,
+    users.c.created_at,
+    users.c.updated_at,
+)
+
+# The statements of the hottest reads, built once: building one (and its cache key) costs
+# SQLAlchemy more CPU than running it. Values come as parameters at execution.
+_USER_BY_ID = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
+_USER_IN_SESSION = (
+    select(*_USER_COLUMNS)
+    .join(user_sessions, user_sessions.c.user_id == users.c.id)
+    .where(
+        user_sessions.c.id == bindparam("session_id"),
+        user_sessions.c.user_id == bindparam("user_id"),
+        user_sessions.c.revoked_at.is_(None),
+    )
+)
 
 
 class SqlConversationRepository:
@@ -172,14 +241,14 @@ class SqlConversationRepository:
         )
 
     async def get(self, conversation_id: UUID) -> Conversation | None:
-        statement = select(conversations).where(conversations.c.id == conversation_id)
+        statement = select(*_CONVERSATION_COLUMNS).where(conversations.c.id == conversation_id)
         row = (await self._connection().execute(statement)).first()
         return None if row is None else _to_conversation(row)
 
     async def latest_for(self, user_id: UUID, channel: Channel) -> Conversation | None:
         c = conversations.c
         statement = (
-            select(conversations)
+            select(*_CONVERSATION_COLUMNS)
             .where(c.user_id == user_id, c.channel == channel.value)
             .order_by(c.updated_at.desc(), c.id.desc())
             .limit(1)
@@ -207,20 +276,25 @@ class SqlConversationRepository:
         search: str | None = None,
     ) -> Page[Conversation]:
         c = conversations.c
-        conditions: builtins.list[ColumnElement[bool]] = []
-        if user_id is not None:
-            conditions.append(c.user_id == user_id)
-        if channel is not None:
-            conditions.append(c.channel == channel.value)
-        if since is not None:
-            conditions.append(c.updated_at >= since)
-        if until is not None:
-            conditions.append(c.updated_at < until)
         needle = _needle(search)
+        filters = {
+            name: value
+            for name, value in (
+                ("user_id", user_id),
+                ("channel", None if channel is None else channel.value),
+                ("since", since),
+                ("until", until),
+            )
+            if value is not None
+        }
+        statement = _conversations_page(
+            frozenset(filters), page.order is Order.OLDEST_FIRST, page.after is not None
+        )
         if needle is not None:
-            conditions.append(c.title.icontains(needle, autoescape=True))
-        statement = keyset(select(conversations).where(*conditions), c.updated_at, c.id, page)
-        rows = (await self._connection().execute(statement)).all()
+            # Rare, and the escaping `autoescape` does needs the text: this one is built anew.
+            statement = statement.where(c.title.icontains(needle, autoescape=True))
+        parameters = filters | keyset_parameters(page)
+        rows = (await self._connection().execute(statement, parameters)).all()
         return page_of(
             rows, page, _to_conversation, lambda item: Position(at=item.updated_at, id=item.id)
         )
@@ -235,15 +309,42 @@ def _conversation(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def _to_conversation(row: Row[Any]) -> Conversation:
+_CONVERSATION_COLUMNS = (
+    conversations.c.id,
+    conversations.c.user_id,
+    conversations.c.title,
+    conversations.c.channel,
+    conversations.c.created_at,
+    conversations.c.updated_at,
+)
+
+
+def _to_conversation(row: AnyRow) -> Conversation:
+    conversation_id, user_id, title, channel, created_at, updated_at = row
     return Conversation(
-        id=row.id,
-        user_id=row.user_id,
-        title=row.title,
-        channel=Channel(row.channel),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        id=conversation_id,
+        user_id=user_id,
+        title=title,
+        channel=_CHANNELS[channel],
+        created_at=created_at,
+        updated_at=updated_at,
     )
+
+
+_CONVERSATION_FILTERS: dict[str, Callable[[], ColumnElement[bool]]] = {
+    "user_id": lambda: conversations.c.user_id == bindparam("user_id"),
+    "channel": lambda: conversations.c.channel == bindparam("channel"),
+    "since": lambda: conversations.c.updated_at >= bindparam("since"),
+    "until": lambda: conversations.c.updated_at < bindparam("until"),
+}
+
+
+@functools.cache
+def _conversations_page(filters: frozenset[str], ascending: bool, after: bool) -> Select[Any]:
+    conditions = [_CONVERSATION_FILTERS[name]() for name in sorted(filters)]
+    statement = select(*_CONVERSATION_COLUMNS).where(*conditions)
+    c = conversations.c
+    return keyset_shape(statement, c.updated_at, c.id, ascending=ascending, after=after)
 
 
 class SqlMessageRepository:
@@ -295,16 +396,28 @@ class SqlMessageRepository:
         return builtins.list((await self._connection().execute(statement)).scalars())
 
     async def list(self, conversation_id: UUID, page: PageRequest) -> Page[Message]:
-        statement = select(messages).where(messages.c.conversation_id == conversation_id)
-        statement = keyset(statement, messages.c.created_at, messages.c.id, page)
-        rows = (await self._connection().execute(statement)).all()
-        return page_of(rows, page, _to_message, lambda m: Position(at=m.created_at, id=m.id))
+        statement = _messages_page(page.order is Order.OLDEST_FIRST, page.after is not None)
+        parameters = {"conversation_id": conversation_id} | keyset_parameters(page)
+        rows = (await self._connection().execute(statement, parameters)).all()
+        return page_of(rows, page, _to_message, _message_position)
+
+    async def list_owned(
+        self, conversation_id: UUID, owner_id: UUID, page: PageRequest
+    ) -> Page[Message] | None:
+        connection = self._connection()
+        statement = _owned_messages_page(page.order is Order.OLDEST_FIRST, page.after is not None)
+        owner = {"conversation_id": conversation_id, "owner_id": owner_id}
+        rows = (await connection.execute(statement, owner | keyset_parameters(page))).all()
+        # Only an empty page needs a second look, to tell an empty conversation from another's.
+        if not rows and not (await connection.execute(_IS_OWNED, owner)).scalar_one():
+            return None
+        return page_of(rows, page, _to_message, _message_position)
 
     async def recent(self, conversation_id: UUID, limit: int) -> builtins.list[Message]:
         if limit <= 0:
             return []
         statement = (
-            select(messages)
+            select(*_MESSAGE_COLUMNS)
             .where(messages.c.conversation_id == conversation_id)
             .order_by(messages.c.created_at.desc(), messages.c.id.desc())
             .limit(limit)
@@ -313,7 +426,8 @@ class SqlMessageRepository:
         return [_to_message(row) for row in reversed(rows)]
 
     async def _one(self, condition: ColumnElement[bool]) -> Message | None:
-        row = (await self._connection().execute(select(messages).where(condition))).first()
+        statement = select(*_MESSAGE_COLUMNS).where(condition)
+        row = (await self._connection().execute(statement)).first()
         return None if row is None else _to_message(row)
 
 
@@ -341,29 +455,106 @@ def _message(message: Message) -> dict[str, Any]:
     }
 
 
-def _to_message(row: Row[Any]) -> Message:
+_MESSAGE_COLUMNS = (
+    messages.c.id,
+    messages.c.conversation_id,
+    messages.c.user_id,
+    messages.c.author,
+    messages.c.content,
+    messages.c.message_type,
+    messages.c.channel,
+    messages.c.file_path,
+    messages.c.whatsapp_message_id,
+    messages.c.delivery_status,
+    messages.c.created_at,
+    messages.c.media,
+    messages.c.processing,
+    messages.c.processing_attempts,
+    messages.c.reply_to_id,
+    messages.c.transcript,
+    messages.c.ai_model_used,
+    messages.c.input_tokens,
+    messages.c.output_tokens,
+    messages.c.latency_ms,
+)
+
+
+def _to_message(row: AnyRow) -> Message:
+    (
+        message_id,
+        conversation_id,
+        user_id,
+        author,
+        content,
+        message_type,
+        channel,
+        file_path,
+        external_message_id,
+        delivery_status,
+        created_at,
+        media,
+        processing,
+        processing_attempts,
+        reply_to_id,
+        transcript,
+        ai_model,
+        input_tokens,
+        output_tokens,
+        latency_ms,
+    ) = row
     return Message(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        user_id=row.user_id,
-        author=Author(row.author),
-        content=row.content,
-        message_type=MessageType(row.message_type),
-        channel=Channel(row.channel),
-        file_path=row.file_path,
-        external_message_id=row.whatsapp_message_id,
-        delivery_status=DeliveryStatus(row.delivery_status),
-        created_at=row.created_at,
-        media=None if row.media is None else msgspec.convert(row.media, MediaRef),
-        processing=None if row.processing is None else ProcessingState(row.processing),
-        processing_attempts=row.processing_attempts,
-        reply_to_id=row.reply_to_id,
-        transcript=row.transcript,
-        ai_model=row.ai_model_used,
-        input_tokens=row.input_tokens,
-        output_tokens=row.output_tokens,
-        latency_ms=row.latency_ms,
+        id=message_id,
+        conversation_id=conversation_id,
+        user_id=user_id,
+        author=_AUTHORS[author],
+        content=content,
+        message_type=_MESSAGE_TYPES[message_type],
+        channel=_CHANNELS[channel],
+        file_path=file_path,
+        external_message_id=external_message_id,
+        delivery_status=_DELIVERY_STATUSES[delivery_status],
+        created_at=created_at,
+        media=None if media is None else msgspec.convert(media, MediaRef),
+        processing=None if processing is None else _PROCESSING_STATES[processing],
+        processing_attempts=processing_attempts,
+        reply_to_id=reply_to_id,
+        transcript=transcript,
+        ai_model=ai_model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        latency_ms=latency_ms,
     )
+
+
+def _message_position(message: Message) -> Position:
+    return Position(at=message.created_at, id=message.id)
+
+
+@functools.cache
+def _messages_page(ascending: bool, after: bool) -> Select[Any]:
+    statement = select(*_MESSAGE_COLUMNS).where(
+        messages.c.conversation_id == bindparam("conversation_id")
+    )
+    m = messages.c
+    return keyset_shape(statement, m.created_at, m.id, ascending=ascending, after=after)
+
+
+# The ownership test as an uncorrelated EXISTS, which both planners evaluate once, before the
+# scan: checking ownership adds no statement (and no round trip) to reading the page.
+_OWNED = (
+    select(conversations.c.id)
+    .where(
+        conversations.c.id == bindparam("conversation_id"),
+        conversations.c.user_id == bindparam("owner_id"),
+    )
+    .exists()
+)
+_IS_OWNED = select(_OWNED)
+
+
+@functools.cache
+def _owned_messages_page(ascending: bool, after: bool) -> Select[Any]:
+    return _messages_page(ascending, after).where(_OWNED)
 
 
 class SqlDeliveryRepository:

@@ -35,6 +35,13 @@ class MessageRepository(Protocol):
         """A conversation's messages by creation time, then id, in the page's order."""
         ...
 
+    async def list_owned(
+        self, conversation_id: UUID, owner_id: UUID, page: PageRequest
+    ) -> Page[Message] | None:
+        """`list`, if the conversation belongs to `owner_id`; None if it does not, or if there
+        is no such conversation (the two look alike on purpose)."""
+        ...
+
     async def recent(self, conversation_id: UUID, limit: int) -> builtins.list[Message]:
         """The last `limit` messages of a conversation, oldest first."""
         ...

@@ -44,6 +44,12 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork:
-        """A new unit of work; each use case run opens its own."""
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work; each use case run opens its own.
+
+        `read_only=True` promises that the work only reads and never commits (`commit()` raises).
+        In return an adapter may skip the transaction: every statement then sees what is
+        committed when it runs, but two statements need not see the same moment, so a read-only
+        unit of work suits reads that one statement answers.
+        """
         ...

@@ -17,6 +17,14 @@ class UserRepository(Protocol):
         """The user with this id, or None."""
         ...
 
+    async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
+        """The user, if `session_id` is one of their sessions and has not been revoked; else None.
+
+        One lookup for what every authenticated request asks (whose token is this, and is its
+        session still open), whatever the user's own state: callers decide what inactive means.
+        """
+        ...
+
     async def get_by_phone(self, phone: PhoneNumber) -> User | None:
         """The user registered with this phone number, or None."""
         ...

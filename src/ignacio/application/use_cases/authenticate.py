@@ -32,15 +32,9 @@ class Authenticate:
     async def __call__(self, access_token: str) -> Principal:
         now = self._clock.now()
         claims = self._tokens.read(access_token, now)
-        async with self._uow() as uow:
-            session = await uow.sessions.get(claims.session_id)
-            if (
-                session is None
-                or session.revoked_at is not None
-                or session.user_id != claims.user_id
-            ):
-                raise AuthenticationFailed("Your session has ended. Log in again.")
-            user = await uow.users.get(claims.user_id)
+        # Every authenticated request passes here: one read, no transaction.
+        async with self._uow(read_only=True) as uow:
+            user = await uow.users.get_in_session(claims.user_id, claims.session_id)
         if user is None or not user.is_active:
             raise AuthenticationFailed("Your session has ended. Log in again.")
-        return Principal(user=user, session_id=session.id)
+        return Principal(user=user, session_id=claims.session_id)

@@ -14,5 +14,5 @@ class GetMe:
         self._uow = uow
 
     async def __call__(self, me: User) -> User:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await existing_user(uow, me.id)

@@ -20,5 +20,5 @@ class ListConversations:
         self._uow = uow
 
     async def __call__(self, me: User, query: ListConversationsQuery) -> Page[Conversation]:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await uow.conversations.list(query.page, user_id=me.id, search=query.search)

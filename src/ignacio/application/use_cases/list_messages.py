@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from ignacio.application.authorization import owned_conversation
 from ignacio.application.ports import UnitOfWorkFactory
-from ignacio.domain import Message, Page, PageRequest, User
+from ignacio.domain import Message, NotFound, Page, PageRequest, User
 
 
 class ListMessages:
@@ -19,6 +18,10 @@ class ListMessages:
         self._uow = uow
 
     async def __call__(self, me: User, conversation_id: UUID, page: PageRequest) -> Page[Message]:
-        async with self._uow() as uow:
-            await owned_conversation(uow, me, conversation_id)
-            return await uow.messages.list(conversation_id, page)
+        async with self._uow(read_only=True) as uow:
+            # Ownership and page in one read: without a transaction, two separate statements
+            # could see different moments (a conversation deleted in between).
+            messages = await uow.messages.list_owned(conversation_id, me.id, page)
+        if messages is None:
+            raise NotFound("There is no such conversation.")
+        return messages
