@@ -122,6 +122,14 @@ WEBHOOK_PARSERS: dict[WebhookProvider, WebhookParser] = {
 }
 
 
+def _drain_concurrency(settings: Settings) -> int:
+    """As many deliveries stored at once as messages answered: storing faster than answering
+    would only move the backlog, and take the database from the answers. SQLite has one writer:
+    stores side by side would only queue for its lock, each waiter asleep in SQLite's busy
+    handler (up to 100 ms a try) while the lock is free, so there one at a time is faster."""
+    return 1 if settings.is_embedded else settings.worker_concurrency
+
+
 def _hashing_key(keys: KeyRing) -> bytes:
     return derive_key(keys.jwt_secret, "ignacio secret hashing v1")
 
@@ -405,14 +413,12 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
     )
-    # As many deliveries stored at once as messages answered: storing faster than answering
-    # would only move the backlog, and take the database from the answers.
     drain_webhook_inbox = providers.Factory(
         DrainWebhookInbox,
         inbox=webhook_inbox,
         parsers=webhook_parsers,
         receive=receive_webhook,
-        concurrency=settings.provided.worker_concurrency,
+        concurrency=providers.Callable(_drain_concurrency, settings),
     )
     process_inbound = providers.Factory(
         ProcessInbound,

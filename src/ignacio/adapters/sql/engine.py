@@ -8,6 +8,7 @@ deferred transaction that read a snapshot cannot be upgraded once another writer
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import msgspec
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util import await_only
+from sqlalchemy.util.concurrency import in_greenlet
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -147,9 +150,38 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         finally:
             cursor.close()
 
+    # SQLite has one writer. Writers of this process queue here, in order, and each is woken the
+    # moment the one before it ends; queued in SQLite instead, each would sleep in its busy
+    # handler (up to 100 ms a try) while the lock sat free. Other processes (the CLI) still
+    # meet the busy timeout.
+    writers = asyncio.Lock()
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get(BEGIN_MODE_OPTION) == "deferred":
             connection.exec_driver_sql("BEGIN")
-        else:
+            return
+        if in_greenlet():
+            await_only(writers.acquire())
+            connection.info[_HOLDS_WRITE_LOCK] = True
+        try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_writers(connection, writers)
+            raise
+
+    @event.listens_for(engine.sync_engine, "commit")
+    def _on_commit(connection: Connection) -> None:
+        _release_writers(connection, writers)
+
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _on_rollback(connection: Connection) -> None:
+        _release_writers(connection, writers)
+
+
+_HOLDS_WRITE_LOCK = "ignacio_holds_write_lock"
+
+
+def _release_writers(connection: Connection, writers: asyncio.Lock) -> None:
+    if connection.info.pop(_HOLDS_WRITE_LOCK, False):
+        writers.release()
