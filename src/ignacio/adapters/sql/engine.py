@@ -9,6 +9,7 @@ deferred transaction that read a snapshot cannot be upgraded once another writer
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
+
+log = logging.getLogger(__name__)
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -153,8 +156,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     # SQLite has one writer. Writers of this process queue here, in order, and each is woken the
     # moment the one before it ends; queued in SQLite instead, each would sleep in its busy
     # handler (up to 100 ms a try) while the lock sat free. Other processes (the CLI) still
-    # meet the busy timeout.
-    writers = asyncio.Lock()
+    # meet the busy timeout, and SQLite's own lock stays what keeps writers apart.
+    writers = _WriterQueue()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
@@ -162,26 +165,46 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             connection.exec_driver_sql("BEGIN")
             return
         if in_greenlet():
-            await_only(writers.acquire())
-            connection.info[_HOLDS_WRITE_LOCK] = True
+            await_only(writers.enter(connection))
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            _release_writers(connection, writers)
+            writers.leave(connection)
             raise
 
     @event.listens_for(engine.sync_engine, "commit")
     def _on_commit(connection: Connection) -> None:
-        _release_writers(connection, writers)
+        writers.leave(connection)
 
     @event.listens_for(engine.sync_engine, "rollback")
     def _on_rollback(connection: Connection) -> None:
-        _release_writers(connection, writers)
+        writers.leave(connection)
 
 
-_HOLDS_WRITE_LOCK = "ignacio_holds_write_lock"
+class _WriterQueue:
+    """The order in which one process's SQLite writers take the write lock.
 
+    Only a courtesy: should a writer never leave (a connection dropped without a commit or a
+    rollback), the next one waits as long as SQLite's busy timeout, then starts a new queue;
+    SQLite's lock still keeps two writers apart.
+    """
 
-def _release_writers(connection: Connection, writers: asyncio.Lock) -> None:
-    if connection.info.pop(_HOLDS_WRITE_LOCK, False):
-        writers.release()
+    def __init__(self, patience_seconds: float = 5.0) -> None:
+        self._patience = patience_seconds
+        self._lock = asyncio.Lock()
+        self._holders: set[Connection] = set()
+
+    async def enter(self, connection: Connection) -> None:
+        try:
+            await asyncio.wait_for(self._lock.acquire(), self._patience)
+        except TimeoutError:
+            log.warning("SQLite writer queue stuck; starting a new one")
+            self._lock, self._holders = asyncio.Lock(), set()
+            await self._lock.acquire()
+        self._holders.add(connection)
+
+    def leave(self, connection: Connection) -> None:
+        # Membership, not connection.info: an invalidated connection refuses to show its info.
+        if connection in self._holders:
+            self._holders.discard(connection)
+            self._lock.release()
