@@ -8,20 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from ignacio.application.ports import CollectedInboxBatch
 from ignacio.domain import InboxDelivery
-
-
-class InMemoryInboxBatch:
-    def __init__(self, deliveries: list[InboxDelivery]) -> None:
-        self.deliveries = deliveries
-        self.finished: set[UUID] = set()
-        self.errors: dict[UUID, str] = {}
-
-    async def done(self, delivery_id: UUID) -> None:
-        self.finished.add(delivery_id)
-
-    async def failed(self, delivery_id: UUID, error: str) -> None:
-        self.errors[delivery_id] = error
 
 
 class InMemoryWebhookInbox:
@@ -34,7 +22,7 @@ class InMemoryWebhookInbox:
         self._kept[delivery.id] = delivery
 
     @asynccontextmanager
-    async def claim(self, limit: int, *, max_attempts: int) -> AsyncIterator[InMemoryInboxBatch]:
+    async def claim(self, limit: int, *, max_attempts: int) -> AsyncIterator[CollectedInboxBatch]:
         waiting = sorted(
             (
                 delivery
@@ -43,7 +31,7 @@ class InMemoryWebhookInbox:
             ),
             key=lambda delivery: (delivery.received_at, delivery.id),
         )[:limit]
-        batch = InMemoryInboxBatch(waiting)
+        batch = CollectedInboxBatch(waiting)
         self._claimed.update(delivery.id for delivery in waiting)
         try:
             yield batch

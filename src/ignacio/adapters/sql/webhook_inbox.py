@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
 from ignacio.adapters.sql.tables import webhook_inbox
+from ignacio.application.ports import CollectedInboxBatch
 from ignacio.domain import InboxDelivery, WebhookProvider
 
 _MAX_ROWS_PER_INSERT = 500
@@ -36,19 +37,6 @@ _COLUMNS = (
     webhook_inbox.c.received_at,
     webhook_inbox.c.attempts,
 )
-
-
-class SqlInboxBatch:
-    def __init__(self, deliveries: list[InboxDelivery]) -> None:
-        self.deliveries = deliveries
-        self.finished: set[UUID] = set()
-        self.errors: dict[UUID, str] = {}
-
-    async def done(self, delivery_id: UUID) -> None:
-        self.finished.add(delivery_id)
-
-    async def failed(self, delivery_id: UUID, error: str) -> None:
-        self.errors[delivery_id] = error
 
 
 class SqlWebhookInbox:
@@ -107,7 +95,7 @@ class SqlWebhookInbox:
                 raise
 
     @asynccontextmanager
-    async def claim(self, limit: int, *, max_attempts: int) -> AsyncIterator[SqlInboxBatch]:
+    async def claim(self, limit: int, *, max_attempts: int) -> AsyncIterator[CollectedInboxBatch]:
         query = (
             select(*_COLUMNS)
             .where(webhook_inbox.c.attempts < max_attempts)
@@ -118,7 +106,7 @@ class SqlWebhookInbox:
                 rows = await connection.execute(
                     query.limit(limit).with_for_update(skip_locked=True)
                 )
-                batch = SqlInboxBatch([_delivery(row) for row in rows])
+                batch = CollectedInboxBatch([_delivery(row) for row in rows])
                 try:
                     yield batch
                 finally:
@@ -131,7 +119,7 @@ class SqlWebhookInbox:
             deliveries = [
                 delivery for delivery in map(_delivery, rows) if delivery.id not in self._claimed
             ][:limit]
-        batch = SqlInboxBatch(deliveries)
+        batch = CollectedInboxBatch(deliveries)
         self._claimed.update(delivery.id for delivery in deliveries)
         try:
             yield batch
@@ -163,7 +151,7 @@ def _settle_writes(
             written.cancel()
 
 
-async def _settle(connection: AsyncConnection, batch: SqlInboxBatch) -> None:
+async def _settle(connection: AsyncConnection, batch: CollectedInboxBatch) -> None:
     if batch.finished:
         await connection.execute(
             delete(webhook_inbox).where(webhook_inbox.c.id.in_(batch.finished))

@@ -33,6 +33,7 @@ from ignacio.application.ports.transcriber import Transcriber
 from ignacio.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ignacio.application.ports.users import UserRepository
 from ignacio.application.ports.webhook_inbox import (
+    CollectedInboxBatch,
     DeliveryItems,
     InboxBatch,
     WebhookInbox,
@@ -49,6 +50,7 @@ __all__ = [
     "BlobStorage",
     "Channel",
     "Clock",
+    "CollectedInboxBatch",
     "ConversationRepository",
     "DeliveryItems",
     "DeliveryRepository",

@@ -27,6 +27,22 @@ class InboxBatch(Protocol):
         ...
 
 
+class CollectedInboxBatch:
+    """An InboxBatch that collects what was done and what failed, for the inbox to settle when
+    the claim ends (in one go, rather than a round trip per delivery)."""
+
+    def __init__(self, deliveries: list[InboxDelivery]) -> None:
+        self.deliveries = deliveries
+        self.finished: set[UUID] = set()
+        self.errors: dict[UUID, str] = {}
+
+    async def done(self, delivery_id: UUID) -> None:
+        self.finished.add(delivery_id)
+
+    async def failed(self, delivery_id: UUID, error: str) -> None:
+        self.errors[delivery_id] = error
+
+
 class WebhookInbox(Protocol):
     async def add(self, delivery: InboxDelivery) -> None:
         """Keep the delivery; it is durable when this returns (acknowledge only then)."""
