@@ -260,8 +260,8 @@ class _KillOnClaim:
         self._inner = inner
         self.armed = True
 
-    def __call__(self) -> Any:
-        uow = self._inner()
+    def __call__(self, *, read_only: bool = False) -> Any:
+        uow = self._inner(read_only=read_only)
         inner = uow.deliveries
         factory = self
 

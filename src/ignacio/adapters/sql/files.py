@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ignacio.adapters.sql.queries import insert_new, keyset, page_of
+from ignacio.adapters.sql.queries import clash_contained, insert_new, keyset, page_of
 from ignacio.adapters.sql.repositories import ConnectionSource
 from ignacio.adapters.sql.tables import SYNC_UNFINISHED, user_files
 from ignacio.domain import NotFound, Page, PageRequest, Position
@@ -46,7 +46,7 @@ class SqlFileRepository:
         connection = self._connection()
         statement = update(user_files).where(user_files.c.id == file.id).values(**_values(file))
         try:
-            async with connection.begin_nested():
+            async with clash_contained(connection):
                 result = await connection.execute(statement)
         except IntegrityError as error:
             raise NotFound(_MISSING) from error

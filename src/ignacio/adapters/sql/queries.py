@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -151,6 +152,21 @@ async def insert_new(
         raise Conflict(conflict) from error
     if inserted is None:
         raise Conflict(conflict)
+
+
+@asynccontextmanager
+async def clash_contained(connection: AsyncConnection) -> AsyncIterator[None]:
+    """Around a statement that may clash with a key: the transaction stays usable if it does.
+
+    A savepoint on PostgreSQL, where a failed statement aborts the whole transaction. Nothing on
+    SQLite, where a failed statement undoes only itself: a savepoint there would be two more
+    round trips while the single write lock is held, on every update.
+    """
+    if connection.dialect.name == "postgresql":
+        async with connection.begin_nested():
+            yield
+    else:
+        yield
 
 
 def is_foreign_key_violation(error: IntegrityError) -> bool:

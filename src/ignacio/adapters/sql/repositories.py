@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ignacio.adapters.sql.queries import (
+    clash_contained,
     insert_new,
     is_foreign_key_violation,
     keyset,
@@ -127,8 +128,7 @@ class SqlUserRepository:
         connection = self._connection()
         statement = update(users).where(users.c.id == user.id).values(**self._values(user))
         try:
-            # A savepoint, so that a clash leaves the transaction usable on PostgreSQL.
-            async with connection.begin_nested():
+            async with clash_contained(connection):
                 result = await connection.execute(statement)
         except IntegrityError as error:
             raise Conflict("A user with this phone number already exists.") from error
@@ -367,8 +367,7 @@ class SqlMessageRepository:
         connection = self._connection()
         statement = update(messages).where(messages.c.id == message.id).values(**_message(message))
         try:
-            # A savepoint, so that a clash leaves the transaction usable on PostgreSQL.
-            async with connection.begin_nested():
+            async with clash_contained(connection):
                 result = await connection.execute(statement)
         except IntegrityError as error:
             if is_foreign_key_violation(error):
@@ -604,7 +603,7 @@ class SqlDeliveryRepository:
             .values(**_delivery(delivery))
         )
         try:
-            async with connection.begin_nested():
+            async with clash_contained(connection):
                 result = await connection.execute(statement)
         except IntegrityError as error:
             if is_foreign_key_violation(error):

@@ -25,6 +25,7 @@ from ignacio.application.ports import (
     SendFailure,
     TextExtractor,
     Transcriber,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from ignacio.domain import (
@@ -143,8 +144,9 @@ class ProcessInbound:
             return ProcessOutcome()
         if inbound.processing_attempts > MAX_RUNS:
             log.error("giving up on a message", extra={"message_id": str(inbound.id)})
-            await self._finish(inbound)
+            await self._finish(inbound, None, None)
             return ProcessOutcome()
+        last_part: Delivery | None = None
         try:
             if answer is None:
                 if inbound.processing_attempts == 1 and inbound.external_message_id:
@@ -153,10 +155,10 @@ class ProcessInbound:
                 inbound = await self._transcribe(inbound)
                 answer = await self._answer(user, conversation, inbound)
             if answer is not None:
-                await self._deliver(user, answer)
+                last_part = await self._deliver(user, answer)
         except _RetryLater as retry:
             return ProcessOutcome(retry_in=retry.seconds)
-        await self._finish(inbound)
+        await self._finish(inbound, answer, last_part)
         return ProcessOutcome()
 
     async def _keep_media(self, user: User, inbound: Message) -> Message:
@@ -250,7 +252,7 @@ class ProcessInbound:
         if inbound.message_type is MessageType.UNSUPPORTED:
             text = UNSUPPORTED_REPLY
         else:
-            async with self._uow() as uow:
+            async with self._uow(read_only=True) as uow:
                 recent = await uow.messages.recent(conversation.id, self._history_limit + 1)
                 files = await files_of(uow, user.id)
             history = self._history.select(
@@ -362,12 +364,14 @@ class ProcessInbound:
                 await uow.commit()
         except Conflict:
             # Another run answered first; deliver its answer, not a second one.
-            async with self._uow() as uow:
+            async with self._uow(read_only=True) as uow:
                 return await uow.messages.reply_to(inbound.id)
         return answer
 
-    async def _deliver(self, user: User, answer: Message) -> None:
-        async with self._uow() as uow:
+    async def _deliver(self, user: User, answer: Message) -> Delivery | None:
+        """Send the answer's unsent parts, each claimed first; returns the last part if it was
+        sent now, for `_finish` to record with the rest (one transaction fewer per turn)."""
+        async with self._uow(read_only=True) as uow:
             parts = await uow.deliveries.for_message(answer.id)
         for index, part in enumerate(parts):
             if part.status is not DeliveryStatus.PENDING:
@@ -398,16 +402,17 @@ class ProcessInbound:
                     failure.title,
                 )
                 break
-            await self._save(
-                msgspec.structs.replace(
-                    part,
-                    attempts=attempts,
-                    sending=False,
-                    status=DeliveryStatus.SENT,
-                    external_id=sent.external_id,
-                )
+            delivered = msgspec.structs.replace(
+                part,
+                attempts=attempts,
+                sending=False,
+                status=DeliveryStatus.SENT,
+                external_id=sent.external_id,
             )
-        await self._settle(answer)
+            if index == len(parts) - 1:
+                return delivered
+            await self._save(delivered)
+        return None
 
     async def _save(self, part: Delivery) -> None:
         async with self._uow() as uow:
@@ -434,29 +439,38 @@ class ProcessInbound:
             extra={"message_id": str(parts[0].message_id), "code": code, "reason": title},
         )
 
-    async def _settle(self, answer: Message) -> None:
+    async def _finish(
+        self, inbound: Message, answer: Message | None, last_part: Delivery | None
+    ) -> None:
+        """In one transaction: the part just sent, the answer's overall delivery status, and the
+        message marked done. A crash before it leaves the sent part claimed, which a rerun
+        reports instead of sending it twice."""
         async with self._uow() as uow:
-            parts = await uow.deliveries.for_message(answer.id)
-            current = await uow.messages.get(answer.id)
-            if current is not None:
-                first_sent = next((part.external_id for part in parts if part.external_id), None)
-                await uow.messages.update(
-                    msgspec.structs.replace(
-                        current,
-                        delivery_status=overall([part.status for part in parts]),
-                        external_message_id=current.external_message_id or first_sent,
-                    )
+            if last_part is not None:
+                await uow.deliveries.update(
+                    msgspec.structs.replace(last_part, updated_at=self._clock.now())
                 )
-            await uow.commit()
-
-    async def _finish(self, inbound: Message) -> None:
-        async with self._uow() as uow:
+            if answer is not None:
+                await self._settle(uow, answer)
             current = await uow.messages.get(inbound.id)
             if current is not None:
                 await uow.messages.update(
                     msgspec.structs.replace(current, processing=ProcessingState.DONE)
                 )
             await uow.commit()
+
+    async def _settle(self, uow: UnitOfWork, answer: Message) -> None:
+        parts = await uow.deliveries.for_message(answer.id)
+        current = await uow.messages.get(answer.id)
+        if current is not None:
+            first_sent = next((part.external_id for part in parts if part.external_id), None)
+            await uow.messages.update(
+                msgspec.structs.replace(
+                    current,
+                    delivery_status=overall([part.status for part in parts]),
+                    external_message_id=current.external_message_id or first_sent,
+                )
+            )
 
 
 def _media_type(message: Message) -> str:
