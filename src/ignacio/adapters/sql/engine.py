@@ -1,19 +1,24 @@
 """The async engine: one place that knows how to talk to SQLite and to PostgreSQL well.
 
-SQLite gets WAL, enforced foreign keys and a busy timeout on every connection, and every
-transaction starts with `BEGIN IMMEDIATE`: it takes the write lock up front, so two requests that
-read and then write wait for each other instead of one failing with "database is locked" (a
-deferred transaction that read a snapshot cannot be upgraded once another writer has committed).
+SQLite gets WAL and enforced foreign keys on every connection, and every transaction starts
+with `BEGIN IMMEDIATE`: it takes the write lock up front, so two requests that read and then
+write wait for each other instead of one failing with "database is locked" (a deferred
+transaction that read a snapshot cannot be upgraded once another writer has committed). SQLite
+runs on the event loop's own thread (see `_SqliteOnTheLoop`), so a wait for another process's
+write lock happens here, in `_begin_immediate`, without holding up the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import msgspec
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, make_url
@@ -26,9 +31,13 @@ log = logging.getLogger(__name__)
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
+    # SQLite's own busy handler would sleep on the event loop's thread; `_begin_immediate`
+    # waits for the write lock instead, asynchronously (in WAL mode only writers wait).
+    "PRAGMA busy_timeout=0",
     "PRAGMA synchronous=NORMAL",
 )
+# How long a writer waits for another process (the CLI, say) to release SQLite's write lock.
+SQLITE_BUSY_PATIENCE_SECONDS = 5.0
 
 # A connection with this execution option set to "deferred" starts a plain BEGIN on SQLite:
 # for reads that must not queue behind writers (the health probe).
@@ -74,7 +83,15 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     }
     if parsed.get_backend_name() == "sqlite":
         _create_parent_directory(parsed)
-        engine = create_async_engine(parsed, **(json_options | options))
+
+        async def connect() -> aiosqlite.Connection:
+            # The same file name and flags (`uri`, ...) that SQLAlchemy's aiosqlite dialect uses.
+            (database, *_), keywords = engine.dialect.create_connect_args(engine.url)
+            return await _SqliteOnTheLoop(lambda: sqlite3.connect(database, **keywords))
+
+        engine = create_async_engine(
+            parsed, **(json_options | {"async_creator": connect} | options)
+        )
         _configure_sqlite(engine)
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": 10, **_TCP_KEEPALIVES}
@@ -167,7 +184,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         if in_greenlet():
             await_only(writers.enter(connection))
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(connection)
         except BaseException:
             writers.leave(connection)
             raise
@@ -208,3 +225,58 @@ class _WriterQueue:
         if connection in self._holders:
             self._holders.discard(connection)
             self._lock.release()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """BEGIN IMMEDIATE; while another process holds the write lock, try again a little later,
+    letting the event loop run meanwhile, for up to `SQLITE_BUSY_PATIENCE_SECONDS`."""
+    deadline = time.monotonic() + SQLITE_BUSY_PATIENCE_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except exc.OperationalError as error:
+            busy = getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+            if not busy or not in_greenlet() or time.monotonic() + pause > deadline:
+                raise
+        await_only(asyncio.sleep(pause))
+        pause = min(pause * 2, 0.05)
+
+
+class _RunAtOnce:
+    """Stands in for the queue through which aiosqlite hands each call to its worker thread:
+    runs the call at once, on the calling thread, and settles its future."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, call = item
+        try:
+            result = call()
+        except Exception as error:
+            if future is not None and not future.done():
+                future.set_exception(error)
+            return
+        if future is not None and not future.done():
+            future.set_result(result)
+
+
+class _SqliteOnTheLoop(aiosqlite.Connection):
+    """aiosqlite's connection, running each call on the event loop's thread.
+
+    aiosqlite gives every connection a thread and hands it each call: a cursor, an execute, a
+    fetch and a close per statement, each a hop to that thread and back. SQLite itself answers
+    our statements in tens of microseconds (WAL, no fsync per commit), so the hops were the
+    cost: under a steady 20 turns/s a write transaction held the write lock about 8 ms, nearly
+    all of it spent waiting for the event loop or the GIL between hops, and the embedded set-up
+    could not answer more than about 13 messages a second. On the loop's thread a transaction
+    takes well under a millisecond. What could block, waiting for another process's write
+    lock, waits in `_begin_immediate` instead (SQLite's busy timeout is 0).
+    """
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connector, iter_chunk_size=64)
+        self._tx = _RunAtOnce()  # type: ignore[assignment]
+
+    def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
+        # No worker thread to start.
+        return self._connect().__await__()
