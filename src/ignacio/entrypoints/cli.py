@@ -117,7 +117,7 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
         _migrate_if_sql(settings)
     container = build_container(settings)
     container.keys()  # create the embedded keys now, not on the first request
-    app = create_app(container)
+    app = create_app(container, long_running=True)
     log.info(
         "ignacio is starting",
         url=f"http://{host}:{port}",
@@ -154,7 +154,7 @@ async def _work(settings: Settings, concurrency: int) -> None:
     signals = (signal.SIGTERM, signal.SIGINT)
     for number in signals:
         loop.add_signal_handler(number, stop.set)
-    work = asyncio.create_task(run_worker(container, concurrency=concurrency))
+    work = asyncio.create_task(run_worker(container, concurrency=concurrency, long_running=True))
     stopping = asyncio.create_task(stop.wait())
     log.info(
         "ignacio worker is running",

@@ -7,6 +7,7 @@ providers are resolved per request, so an override takes effect at once.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 from uuid import UUID
@@ -510,7 +511,9 @@ def build_container(settings: Settings) -> Container:
     return Container(settings=settings)
 
 
-async def start_processing(container: Container, *, worker: bool | None = None) -> None:
+async def start_processing(
+    container: Container, *, worker: bool | None = None, long_running: bool = False
+) -> None:
     """Connect the job queue to ProcessInbound, and queue what a previous run left unfinished.
 
     With the PostgreSQL-backed queue, this process also runs a worker in the background (with
@@ -519,13 +522,17 @@ async def start_processing(container: Container, *, worker: bool | None = None) 
 
     With Supabase Storage, the bucket is created (private) first if missing, so a wrong key or a
     public bucket stops the start with a message rather than failing the first file.
+
+    `long_running` (the `serve` and `worker` commands, not tests) freezes what starting built
+    once it is all built: see `_freeze_startup_heap`.
     """
     if container.blob_storage_kind() == "supabase":
         storage: Any = container.blob_storage()
         await storage.ensure_bucket()
     # The document parsers take over a second to import. Imported on the first message or
     # upload, they would stall every request for that long; a thread does it now, off the loop.
-    _in_background(asyncio.to_thread(container.text_extractor))
+    preparing = asyncio.to_thread(container.text_extractor)
+    _in_background(_freeze_startup_heap(preparing) if long_running else preparing)
 
     async def process(message_id: UUID) -> float | None:
         outcome = await container.process_inbound()(message_id)
@@ -555,7 +562,9 @@ async def start_processing(container: Container, *, worker: bool | None = None) 
         )
 
 
-async def run_worker(container: Container, *, concurrency: int | None = None) -> None:
+async def run_worker(
+    container: Container, *, concurrency: int | None = None, long_running: bool = False
+) -> None:
     """Process the shared queue's jobs until cancelled (`ignacio worker`): no HTTP, a worker and,
     every IGNACIO_SWEEP_SECONDS, a sweep that queues pending messages nobody queued (a process
     that died between storing a message and queueing it) and frees jobs of killed workers."""
@@ -566,7 +575,7 @@ async def run_worker(container: Container, *, concurrency: int | None = None) ->
             "(with the in-process queue, `ignacio serve` does the work itself)."
         )
     settings = container.settings()
-    await start_processing(container, worker=False)
+    await start_processing(container, worker=False, long_running=long_running)
     await queue.run_worker(
         concurrency or settings.worker_concurrency,
         sweep=_sweep(container),
@@ -581,6 +590,23 @@ def _in_background(work: Coroutine[Any, Any, Any]) -> None:
     task = asyncio.create_task(work)
     _background.add(task)
     task.add_done_callback(_finished)
+
+
+async def _freeze_startup_heap(preparing: Awaitable[Any]) -> None:
+    """Once the process has built what it keeps for life (modules, the container, the app, the
+    document parsers), move it out of the garbage collector's sight.
+
+    A full collection walks every tracked object: about 200,000 of them after starting, which
+    took 150-170 ms each time, every request waiting meanwhile; they were the p99 of webhook
+    acknowledgements (160 ms at saturation, 31 ms once frozen). Frozen objects are still freed
+    when nothing refers to them; only cycles among them would never be collected, and what
+    starting builds lives as long as the process anyway.
+    """
+    try:
+        await preparing
+    finally:
+        gc.collect()
+        gc.freeze()
 
 
 def _finished(task: asyncio.Task[Any]) -> None:

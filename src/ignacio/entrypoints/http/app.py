@@ -30,12 +30,15 @@ from ignacio.entrypoints.http.rate_limit import api_rate_limit
 from ignacio.entrypoints.http.spa import spa_route_handlers
 
 
-def create_app(container: Container) -> Litestar:
-    """An app on the given container; nothing is opened until the first request needs it."""
+def create_app(container: Container, *, long_running: bool = False) -> Litestar:
+    """An app on the given container; nothing is opened until the first request needs it.
+
+    `long_running`: the app of `ignacio serve`, which lives as long as its process (see
+    `start_processing`)."""
     settings = container.settings()
 
     async def startup() -> None:
-        await start_processing(container)
+        await start_processing(container, long_running=long_running)
 
     async def shutdown() -> None:
         await close_container(container)
