@@ -36,8 +36,10 @@ def test_variables_are_read_and_typed() -> None:
             "IGNACIO_AUTO_MIGRATE": "yes",
             "IGNACIO_LOG_FORMAT": "json",
             "IGNACIO_DATA_DIR": "/srv/ignacio",
+            "IGNACIO_KEEP_ALIVE_SECONDS": "120",
         }
     )
+    assert settings.keep_alive == timedelta(seconds=120)
     assert settings.data_dir == Path("/srv/ignacio")
     assert settings.effective_storage_dir == Path("/srv/ignacio/files")
     assert settings.port == 9000
@@ -55,6 +57,7 @@ def test_variables_are_read_and_typed() -> None:
         ("IGNACIO_REGISTRATION", "everyone"),
         ("IGNACIO_AUTO_MIGRATE", "maybe"),
         ("IGNACIO_LOG_FORMAT", "xml"),
+        ("IGNACIO_KEEP_ALIVE_SECONDS", "0"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:

@@ -125,7 +125,15 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
         database=_redacted(settings.effective_database_url),
         channel="console (login codes and WhatsApp messages are printed here)",
     )
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=True)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_keep_alive=int(settings.keep_alive.total_seconds()),
+    )
     return 0
 
 

@@ -75,6 +75,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
     port: int = 8000
+    # Longer than the 60 s idle timeout of common load balancers and proxies, so that they close
+    # idle connections, not Ignacio: a request sent just as the server closed would fail.
+    keep_alive: timedelta = timedelta(seconds=75)
     database_url: str = ""
     auto_migrate: bool | None = None
     jwt_secret_key: str | None = None
@@ -168,6 +171,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "to a PostgreSQL database (postgresql://...), or use IGNACIO_QUEUE=inprocess with "
                 "SQLite or memory://."
             )
+        if self.keep_alive.total_seconds() < 1:
+            raise ConfigurationError("IGNACIO_KEEP_ALIVE_SECONDS must be at least 1.")
         if self.worker_concurrency < 1 or self.send_max_attempts < 1:
             raise ConfigurationError(
                 "IGNACIO_WORKER_CONCURRENCY and IGNACIO_SEND_MAX_ATTEMPTS must be at least 1."
@@ -387,6 +392,7 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "IGNACIO_DATA_DIR": ("data_dir", Path),
     "IGNACIO_HOST": ("host", str),
     "IGNACIO_PORT": ("port", int),
+    "IGNACIO_KEEP_ALIVE_SECONDS": ("keep_alive", _SECONDS),
     "IGNACIO_DATABASE_URL": ("database_url", str),
     "IGNACIO_AUTO_MIGRATE": ("auto_migrate", bool),
     "JWT_SECRET_KEY": ("jwt_secret_key", str),

@@ -7,8 +7,9 @@ providers are resolved per request, so an override takes effect at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -523,16 +524,15 @@ async def start_processing(
     With Supabase Storage, the bucket is created (private) first if missing, so a wrong key or a
     public bucket stops the start with a message rather than failing the first file.
 
-    `long_running` (the `serve` and `worker` commands, not tests) freezes what starting built
-    once it is all built: see `_freeze_startup_heap`.
+    `long_running` (the `serve` and `worker` commands, not tests): returns once the document
+    parsers are imported, and freezes what starting built (see `_freeze_startup_heap`).
     """
     if container.blob_storage_kind() == "supabase":
         storage: Any = container.blob_storage()
         await storage.ensure_bucket()
     # The document parsers take over a second to import. Imported on the first message or
     # upload, they would stall every request for that long; a thread does it now, off the loop.
-    preparing = asyncio.to_thread(container.text_extractor)
-    _in_background(_freeze_startup_heap(preparing) if long_running else preparing)
+    preparing = asyncio.ensure_future(asyncio.to_thread(container.text_extractor))
 
     async def process(message_id: UUID) -> float | None:
         outcome = await container.process_inbound()(message_id)
@@ -560,6 +560,13 @@ async def start_processing(
             sweep=_sweep(container),
             sweep_seconds=settings.sweep_interval.total_seconds(),
         )
+    if long_running:
+        # uvicorn listens once startup is over: the import, running beside the first requests,
+        # held the GIL for a second or two and their latencies with it (p99 over 100 ms).
+        with contextlib.suppress(Exception):
+            await asyncio.shield(preparing)
+        _freeze_startup_heap()
+    _in_background(preparing)
 
 
 async def run_worker(
@@ -583,16 +590,16 @@ async def run_worker(
     )
 
 
-_background: set[asyncio.Task[Any]] = set()
+_background: set[asyncio.Future[Any]] = set()
 
 
-def _in_background(work: Coroutine[Any, Any, Any]) -> None:
-    task = asyncio.create_task(work)
+def _in_background(task: asyncio.Future[Any]) -> None:
+    """Keep the task until it is done, and log it if it fails."""
     _background.add(task)
     task.add_done_callback(_finished)
 
 
-async def _freeze_startup_heap(preparing: Awaitable[Any]) -> None:
+def _freeze_startup_heap() -> None:
     """Once the process has built what it keeps for life (modules, the container, the app, the
     document parsers), move it out of the garbage collector's sight.
 
@@ -602,14 +609,11 @@ async def _freeze_startup_heap(preparing: Awaitable[Any]) -> None:
     when nothing refers to them; only cycles among them would never be collected, and what
     starting builds lives as long as the process anyway.
     """
-    try:
-        await preparing
-    finally:
-        gc.collect()
-        gc.freeze()
+    gc.collect()
+    gc.freeze()
 
 
-def _finished(task: asyncio.Task[Any]) -> None:
+def _finished(task: asyncio.Future[Any]) -> None:
     _background.discard(task)
     if not task.cancelled() and task.exception() is not None:
         # Not fatal: the same work runs again, in the foreground, where it is needed.
