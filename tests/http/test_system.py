@@ -53,3 +53,9 @@ async def test_unknown_paths_are_404_json(api: Api) -> None:
 async def test_a_client_request_id_is_echoed(api: Api) -> None:
     response = await api.client.get("/health", headers={"X-Request-ID": "abc-12345"})
     assert response.headers["x-request-id"] == "abc-12345"
+
+
+async def test_every_request_gets_an_id_of_its_own(api: Api) -> None:
+    ids = {(await api.client.get("/health")).headers["x-request-id"] for _ in range(50)}
+    assert len(ids) == 50
+    assert all(len(request_id) >= 17 for request_id in ids)

@@ -54,7 +54,13 @@ def configure_logging(log_format: LogFormat, level: str = "INFO") -> None:
         logging.NOTSET if root.level <= logging.DEBUG else logging.WARNING
     )
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # Below the level an event is dropped first, before the time stamp and the rest: the
+        # access log line at INFO cost 4% of a request on a server logging WARNING and up.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -47,12 +47,18 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
         route_handlers=[
             *spa_route_handlers(settings.web_dir),
             health,
-            AuthController,
-            UserController,
-            ConversationController,
-            ConversationFileController,
-            FileController,
-            AdminController,
+            Router(
+                path="/",
+                route_handlers=[
+                    AuthController,
+                    UserController,
+                    ConversationController,
+                    ConversationFileController,
+                    FileController,
+                    AdminController,
+                ],
+                guards=[api_rate_limit(container)],
+            ),
             WhatsAppWebhookController,
             TwilioWebhookController,
         ],
@@ -61,7 +67,6 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
             "principal": Provide(provide_principal),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        guards=[api_rate_limit(container)],
         middleware=[RequestContextMiddleware()],
         on_startup=[startup],
         on_shutdown=[shutdown],

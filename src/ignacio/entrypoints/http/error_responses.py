@@ -25,7 +25,7 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
-from ignacio.entrypoints.http.rate_limit import EXEMPT_PATHS, EXEMPT_PREFIXES
+from ignacio.entrypoints.http.rate_limit import is_rate_limited
 from ignacio.entrypoints.http.schemas import ErrorBody
 
 BEARER_SCHEME = "BearerToken"
@@ -83,7 +83,7 @@ def document_errors(app: Litestar) -> None:
                 shared |= error_responses(HTTP_404_NOT_FOUND)
             if "data" in inputs:
                 shared |= error_responses(HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-            if _rate_limited(route.path_format):
+            if is_rate_limited(handler):
                 shared |= error_responses(HTTP_429_TOO_MANY_REQUESTS)
             handler.responses = shared | dict(handler.responses or {})
 
@@ -105,10 +105,6 @@ def _needs(handler: HTTPRouteHandler) -> tuple[set[str], set[str]]:
         else:
             inputs.add(name)
     return inputs, dependencies
-
-
-def _rate_limited(path: str) -> bool:
-    return path not in EXEMPT_PATHS and not path.startswith(EXEMPT_PREFIXES)
 
 
 __all__ = ["BEARER_SCHEME", "DESCRIPTIONS", "document_errors", "error_responses"]

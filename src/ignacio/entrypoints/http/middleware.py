@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import secrets
 import time
-import uuid
 
 import structlog
 from litestar.enums import ScopeType
@@ -16,6 +17,10 @@ log = structlog.get_logger("ignacio.http")
 _REQUEST_ID_HEADER = b"x-request-id"
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _QUIET_PATHS = frozenset({"/health"})
+# A request id need be unique, not secret: a random prefix per process and a counter. uuid4
+# read the system's random source for every request (2% of a webhook's acknowledgement).
+_PROCESS_PREFIX = secrets.token_hex(8)
+_serials = itertools.count(1)
 
 
 class RequestContextMiddleware(ASGIMiddleware):
@@ -23,7 +28,9 @@ class RequestContextMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         incoming = dict(scope["headers"]).get(_REQUEST_ID_HEADER, b"").decode("latin-1")
-        request_id = incoming if _ACCEPTABLE_ID.match(incoming) else uuid.uuid4().hex
+        request_id = (
+            incoming if _ACCEPTABLE_ID.match(incoming) else f"{_PROCESS_PREFIX}{next(_serials):x}"
+        )
         status = 500
         started = time.perf_counter()
 
