@@ -9,8 +9,6 @@ import random
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from tests.reliability.harness import (
     STOPPED_CLEANLY,
     deliver_until_acknowledged,
@@ -24,7 +22,6 @@ from tests.reliability.harness import (
     server_errors,
     wait_for,
 )
-from tests.support.databases import migrated_sqlite
 from tests.support.fake_graph import FakeGraph, inbound_text
 
 MESSAGES = 100
@@ -47,15 +44,6 @@ def delivery_order(seed: int = 2) -> list[int]:
         at = rng.randrange(len(order) + 1)
         order = order[:at] + triple + order[at:]
     return order
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, dict[str, str]]:
-    """The database URL, and the settings that go with it."""
-    if request.param == "sqlite":
-        return await migrated_sqlite(tmp_path), {}
-    url = str(request.getfixturevalue("procrastinate_url"))
-    return url, {"IGNACIO_QUEUE": "procrastinate"}
 
 
 async def test_every_delivery_three_times_one_message_and_one_answer_each(

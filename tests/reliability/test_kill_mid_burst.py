@@ -26,8 +26,6 @@ import asyncio
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from ignacio.application.use_cases.process_inbound import INTERRUPTED
 from tests.reliability.harness import (
     STOPPED_CLEANLY,
@@ -44,7 +42,6 @@ from tests.reliability.harness import (
     server_errors,
     wait_for,
 )
-from tests.support.databases import migrated_sqlite
 from tests.support.fake_graph import FakeGraph, inbound_text
 
 BURST = 300
@@ -59,15 +56,6 @@ def wamid(number: int) -> str:
 
 def body(number: int) -> bytes:
     return inbound_text(sender(number), f"Question {number}", message_id=wamid(number))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, dict[str, str]]:
-    """The database URL, and the settings that go with it."""
-    if request.param == "sqlite":
-        return await migrated_sqlite(tmp_path), {}
-    url = str(request.getfixturevalue("procrastinate_url"))
-    return url, {"IGNACIO_QUEUE": "procrastinate", "IGNACIO_SWEEP_SECONDS": "2"}
 
 
 async def test_killed_mid_burst_every_message_is_answered_once_at_most(
