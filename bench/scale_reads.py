@@ -226,8 +226,9 @@ def main() -> None:
             f"{seeded.seconds:.0f} s); one `ignacio serve` process; wrk with {THREADS} threads and "
             f"{arguments.connections:,} connections, {arguments.duration} s per row, each request "
             f"with the access token of one of {len(seeded.members):,} members in turn. A fixed "
-            "rate is spread over all the connections (each waits 0.5-1.5x its share); wrk measures "
-            "from the moment it sends, so queueing behind a slow response is not counted in "
+            "rate is spread over all the connections (each waits 0.5-1.5x its share, 0-1x before "
+            "its first request); wrk measures from the moment it sends, so queueing behind a "
+            "slow response is not counted in "
             "paced rows (no coordinated-omission correction). Errors: non-2xx/3xx, timeouts "
             "(10 s) and socket errors.",
             "",

@@ -181,6 +181,8 @@ async def test_refresh_rotates_and_each_refresh_token_works_once(system: System)
 
 async def test_access_tokens_expire(system: System) -> None:
     login = await system.login(PHONE)
+    # Read once while valid (the adapter remembers genuine tokens): expiry still holds after.
+    await system.container.authenticate()(login.tokens.access_token)
     system.clock.advance(minutes=15)
     with pytest.raises(AuthenticationFailed, match="expired"):
         await system.container.authenticate()(login.tokens.access_token)
@@ -228,6 +230,7 @@ async def test_forged_tokens_are_refused(system: System) -> None:
     login = await system.login(PHONE)
     header, payload, signature = login.tokens.access_token.split(".")
     tampered = f"{header}.{payload}.{signature[:-2]}AA"
+    await system.container.authenticate()(login.tokens.access_token)
     for token in [tampered, "not-a-jwt", "", login.tokens.refresh_token]:
         with pytest.raises(AuthenticationFailed):
             await system.container.authenticate()(token)
