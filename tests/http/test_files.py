@@ -136,10 +136,12 @@ async def test_a_file_sent_into_a_conversation_becomes_a_message(api: Api) -> No
     assert body["message"]["content"] == "Our budget"
     assert body["message"]["messageType"] == "document"
     assert body["message"]["fileId"] == body["file"]["id"] == body["message"]["id"]
+    assert body["reply"]["author"] == "assistant"
+    assert body["reply"]["content"] == "echo: Our budget (history 0)"
     messages = await api.client.get(
         f"/conversations/{conversation['id']}/messages", headers=headers
     )
-    assert [m["fileId"] for m in messages.json()["items"]] == [body["file"]["id"]]
+    assert [m["id"] for m in messages.json()["items"]] == [body["reply"]["id"], body["file"]["id"]]
     other = await api.headers_for(LUIS)
     refused = await api.client.post(
         f"/conversations/{conversation['id']}/files",

@@ -218,8 +218,67 @@ async def test_attaching_a_file_makes_it_a_message_of_the_conversation(system: S
     assert attached.message.content == "Our budget"
     assert attached.message.file_path == attached.file.file_path
     messages = await system.container.list_messages()(ana, chat.id, PageRequest())
-    assert [message.id for message in messages.items] == [attached.message.id]
+    assert [message.id for message in messages.items] == [attached.reply.id, attached.message.id]
     assert len(storage(system).contents) == 1  # Luis's attempt stored nothing
+
+
+async def test_the_assistant_reads_an_attached_document_with_its_caption(system: System) -> None:
+    ana = await member(system, ANA)
+    chat = await system.container.create_conversation()(ana, CreateConversationCommand())
+
+    attached = await system.container.attach_file()(
+        ana, chat.id, "plan.txt", ANSWER.encode(), caption="What is the budget?"
+    )
+
+    [turn] = system.assistant.turns
+    assert turn.message.content == "What is the budget?"
+    assert turn.document is not None and turn.document.name == "plan.txt"
+    assert "forty thousand" in turn.document.text
+    assert not turn.wants_summary
+    assert turn.files[0].id == attached.file.id
+    assert attached.reply.reply_to_id is None  # web answers follow their question in time
+    assert attached.reply.content == "echo: What is the budget? (history 0)"
+    assert attached.reply.created_at > attached.message.created_at
+    assert attached.reply.ai_model == "echo"
+
+
+async def test_a_document_attached_without_a_caption_is_summarised(system: System) -> None:
+    ana = await member(system, ANA)
+    chat = await system.container.create_conversation()(ana, CreateConversationCommand())
+
+    attached = await system.container.attach_file()(ana, chat.id, "plan.txt", ANSWER.encode())
+
+    [turn] = system.assistant.turns
+    assert turn.wants_summary
+    assert attached.message.content == "plan.txt"  # what the thread shows
+
+
+async def test_an_attached_photo_reaches_the_assistant_as_an_image(system: System) -> None:
+    ana = await member(system, ANA)
+    chat = await system.container.create_conversation()(ana, CreateConversationCommand())
+    image = png()
+
+    await system.container.attach_file()(ana, chat.id, "photo.png", image, caption="What is it?")
+
+    [turn] = system.assistant.turns
+    assert [(part.content, part.media_type) for part in turn.images] == [(image, "image/png")]
+    assert turn.document is None
+
+
+async def test_when_the_assistant_is_down_the_attachment_is_kept(system: System) -> None:
+    ana = await member(system, ANA)
+    chat = await system.container.create_conversation()(ana, CreateConversationCommand())
+    system.assistant.failing = True
+
+    with pytest.raises(UpstreamUnavailable):
+        await system.container.attach_file()(ana, chat.id, "plan.txt", ANSWER.encode())
+
+    messages = await system.container.list_messages()(ana, chat.id, PageRequest())
+    [kept] = messages.items
+    assert kept.content == "plan.txt"
+    assert [
+        file.id for file in (await system.container.list_files()(ana, PageRequest())).items
+    ] == [kept.id]
 
 
 async def test_sync_retries_a_remote_that_fails_then_succeeds(system: System) -> None:

@@ -235,6 +235,8 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
       await see(page.locator(".composer .attached"), "photo.png");
       await page.getByRole("button", { name: "Send" }).click();
       await see(page.locator("article.message figure img[alt='photo.png']"), undefined, 30_000);
+      // And the assistant answers it (the offline one says it cannot see photos).
+      await see(page.locator("article.message"), "Thanks for the photo", 30_000);
       await screenshot(page, "chat-with-file");
     },
   );

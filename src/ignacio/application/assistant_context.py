@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+import mimetypes
+from datetime import timedelta
 from uuid import UUID
 
 import msgspec
 
-from ignacio.application.ports import AssistantReply, UnitOfWork
-from ignacio.domain import Message, PageRequest
-from ignacio.domain.knowledge import UserFile
+from ignacio.application.ports import (
+    AssistantReply,
+    AssistantTurn,
+    BlobStorage,
+    Clock,
+    DocumentInput,
+    IdGenerator,
+    ImageInput,
+    TextExtractor,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from ignacio.domain import (
+    Author,
+    Channel,
+    Conversation,
+    DeliveryStatus,
+    Message,
+    MessageType,
+    NotFound,
+    PageRequest,
+    User,
+)
+from ignacio.domain.answers import render_answer
+from ignacio.domain.knowledge import ExtractionStatus, UserFile
 
 FILES_IN_CONTEXT = 50
 """The member's newest files the assistant is told about by name; it searches all of them."""
+DOCUMENT_CHARS = 60_000
+"""How much of a document's text goes to the assistant with it (about 15,000 tokens)."""
 
 
 async def files_of(uow: UnitOfWork, user_id: UUID) -> list[UserFile]:
@@ -31,3 +57,111 @@ def with_accounting(answer: Message, reply: AssistantReply | None) -> Message:
         output_tokens=reply.output_tokens,
         latency_ms=reply.latency_ms,
     )
+
+
+async def store_web_answer(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    ids: IdGenerator,
+    conversation: Conversation,
+    answered: Message,
+    reply: AssistantReply,
+) -> Message:
+    """Keep the assistant's reply to a member's message on the web: Markdown, with what it cost,
+    and the conversation moved to the top of the member's list."""
+    async with uow() as work:
+        now = clock.now()
+        answer = Message(
+            id=ids.new_id(),
+            conversation_id=conversation.id,
+            user_id=answered.user_id,
+            author=Author.ASSISTANT,
+            content=render_answer(reply.text, reply.answer, Channel.WEB),
+            message_type=MessageType.TEXT,
+            channel=Channel.WEB,
+            delivery_status=DeliveryStatus.DELIVERED,
+            # A reply always sorts after what it answers, even within one clock tick.
+            created_at=max(now, answered.created_at + timedelta(microseconds=1)),
+        )
+        answer = with_accounting(answer, reply)
+        await work.messages.add(answer)
+        await work.conversations.update(msgspec.structs.replace(conversation, updated_at=now))
+        await work.commit()
+    return answer
+
+
+class AttachmentReader:
+    """What the assistant is given of the file a member just sent, on WhatsApp or on the web: a
+    photo as an image, a document as its text (to read, or to summarise when it came alone)."""
+
+    def __init__(self, storage: BlobStorage, extractor: TextExtractor | None) -> None:
+        self._storage = storage
+        self._extractor = extractor
+
+    async def turn(
+        self,
+        user: User,
+        conversation: Conversation,
+        history: list[Message],
+        message: Message,
+        files: list[UserFile],
+        *,
+        question: str | None = None,
+    ) -> AssistantTurn:
+        """The turn that answers `message`, with what it carries; `question`, when given, is
+        what the assistant is asked instead of the message's text."""
+        asked = message if question is None else msgspec.structs.replace(message, content=question)
+        return AssistantTurn(
+            user=user,
+            conversation=conversation,
+            history=history,
+            message=asked,
+            files=files,
+            images=await self.images(message),
+            document=await self.document(message, files),
+        )
+
+    async def images(self, message: Message) -> list[ImageInput]:
+        if message.message_type is not MessageType.IMAGE or message.file_path is None:
+            return []
+        try:
+            content = await self._storage.get(message.file_path)
+        except NotFound:
+            return []
+        return [ImageInput(content=content, media_type=media_type_of(message))]
+
+    async def document(self, message: Message, files: list[UserFile]) -> DocumentInput | None:
+        if (
+            self._extractor is None
+            or message.message_type is not MessageType.DOCUMENT
+            or message.file_path is None
+        ):
+            return None
+        try:
+            content = await self._storage.get(message.file_path)
+        except NotFound:
+            return None
+        # The library's copy knows the type detected from the content; the provider's is a claim.
+        kept = next((file for file in files if file.file_path == message.file_path), None)
+        media_type = kept.file_type if kept is not None else media_type_of(message)
+        extraction = await self._extractor.extract(content, media_type)
+        text = ""
+        if extraction.status is ExtractionStatus.EXTRACTED:
+            text = "\n\n".join(
+                f"[{section.location}] {section.text}" if section.location else section.text
+                for section in extraction.sections
+            )
+        return DocumentInput(
+            name=kept.file_name if kept is not None else message.file_path.rsplit("/", 1)[-1],
+            text=text[:DOCUMENT_CHARS],
+            truncated=len(text) > DOCUMENT_CHARS,
+        )
+
+
+def media_type_of(message: Message) -> str:
+    """The media type the provider gave, else the one the stored file's name suggests."""
+    given = message.media.mime_type if message.media is not None else None
+    if given:
+        return given.split(";")[0].strip()
+    guessed, _ = mimetypes.guess_type(message.file_path or "")
+    return guessed or "application/octet-stream"

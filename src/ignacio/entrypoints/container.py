@@ -440,7 +440,18 @@ class Container(containers.DeclarativeContainer):
     )
     resume_processing = providers.Factory(ResumeProcessing, uow=uow, queue=job_queue)
     upload_file = providers.Factory(UploadFile, uow=uow, intake=file_intake, ids=ids)
-    attach_file = providers.Factory(AttachFile, uow=uow, intake=file_intake, clock=clock, ids=ids)
+    attach_file = providers.Factory(
+        AttachFile,
+        uow=uow,
+        intake=file_intake,
+        assistant=assistant,
+        storage=blob_storage,
+        clock=clock,
+        ids=ids,
+        history_limit=settings.provided.history_messages,
+        extractor=text_extractor,
+        history_chars=settings.provided.history_chars,
+    )
     list_files = providers.Factory(ListFiles, uow=uow, auditor=auditor)
     get_file = providers.Factory(GetFile, uow=uow, auditor=auditor)
     download_file = providers.Factory(DownloadFile, uow=uow, storage=blob_storage, auditor=auditor)

@@ -477,6 +477,7 @@ export interface components {
         AttachedFileOut: {
             file: components["schemas"]["FileOut"];
             message: components["schemas"]["MessageOut"];
+            reply: components["schemas"]["MessageOut"];
         };
         /** AuditEntryOut */
         AuditEntryOut: {

@@ -24,6 +24,8 @@ export interface UploadProgress {
 export interface UploadOptions {
   onProgress?: (progress: UploadProgress) => void;
   signal?: AbortSignal;
+  /** More form fields to send with the file (an attachment's `caption`). */
+  fields?: Record<string, string>;
 }
 
 export class UploadAborted extends Error {
@@ -95,6 +97,7 @@ function send(url: string, file: File, token: string | null, options: UploadOpti
     options.signal?.addEventListener("abort", () => request.abort(), { once: true });
     const form = new FormData();
     form.append("file", file, file.name);
+    for (const [name, value] of Object.entries(options.fields ?? {})) form.append(name, value);
     request.send(form);
   });
 }

@@ -138,13 +138,18 @@ function Thread({ conversationId }: { conversationId: string | null }) {
         id = (await createConversation.mutateAsync({ body: {} })).id;
       }
       if (draft.file) {
+        // The text goes with the file, as its caption: the assistant answers both together.
         setProgress(0);
         await upload("/conversations/{conversation_id}/files", { conversation_id: id }, draft.file, {
-          onProgress: (step) => setProgress(step.fraction),
+          onProgress: (step) => {
+            setProgress(step.fraction);
+            // Sent: what is left is the assistant reading it.
+            if (step.fraction >= 1) setThinking(true);
+          },
+          fields: draft.text ? { caption: draft.text } : {},
         });
         setProgress(null);
-      }
-      if (draft.text) {
+      } else if (draft.text) {
         setPending([{ id: "pending", content: draft.text, note: "Sending…" }]);
         setThinking(true);
         await sendMessage.mutateAsync({ params: { path: { conversation_id: id } }, body: { content: draft.text } });

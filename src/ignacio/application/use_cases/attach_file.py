@@ -6,11 +6,20 @@ from uuid import UUID
 
 import msgspec
 
+from ignacio.application.assistant_context import AttachmentReader, files_of, store_web_answer
 from ignacio.application.authorization import owned_conversation
 from ignacio.application.file_intake import FileIntake
-from ignacio.application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from ignacio.application.ports import (
+    Assistant,
+    BlobStorage,
+    Clock,
+    IdGenerator,
+    TextExtractor,
+    UnitOfWorkFactory,
+)
 from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType, User
 from ignacio.domain.conversations import title_from_first_message
+from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
 from ignacio.domain.knowledge import FileCategory, FileSource, UserFile
 
 _MESSAGE_TYPE = {
@@ -23,23 +32,41 @@ _MESSAGE_TYPE = {
 class AttachedFile(msgspec.Struct, frozen=True, kw_only=True):
     message: Message
     file: UserFile
+    reply: Message
 
 
 class AttachFile:
-    """The file joins the member's library and becomes their message in the conversation.
+    """The file joins the member's library, becomes their message in the conversation, and the
+    assistant answers it.
 
     - Only the conversation's owner may attach; the conversation is checked before anything
       is stored.
     - The message's text is the caption when one is given, else the file's name.
+    - The assistant gets the caption as the question, and the file as WhatsApp's get it: a
+      photo as an image, a document as its text. A document without a caption is summarised.
+    - As with a text message, the file and the message are kept before the assistant is asked:
+      if it is unavailable (503), nothing the member sent is lost.
     """
 
     def __init__(
-        self, uow: UnitOfWorkFactory, intake: FileIntake, clock: Clock, ids: IdGenerator
+        self,
+        uow: UnitOfWorkFactory,
+        intake: FileIntake,
+        assistant: Assistant,
+        storage: BlobStorage,
+        clock: Clock,
+        ids: IdGenerator,
+        history_limit: int,
+        extractor: TextExtractor | None = None,
+        history_chars: int = DEFAULT_HISTORY_CHARS,
     ) -> None:
         self._uow = uow
         self._intake = intake
+        self._assistant = assistant
+        self._attachments = AttachmentReader(storage, extractor)
         self._clock = clock
         self._ids = ids
+        self._history = HistoryWindow(max_messages=history_limit, max_chars=history_chars)
 
     async def __call__(
         self,
@@ -83,18 +110,33 @@ class AttachFile:
         try:
             async with self._uow() as uow:
                 conversation = await owned_conversation(uow, me, conversation_id)
+                history = self._history.select(
+                    await uow.messages.recent(conversation.id, self._history.max_messages)
+                )
+                files = [file, *await files_of(uow, me.id)]
                 await uow.messages.add(message)
                 await uow.files.add(file)
-                await uow.conversations.update(
-                    msgspec.structs.replace(
-                        conversation,
-                        title=conversation.title or title_from_first_message(text),
-                        updated_at=now,
-                    )
+                conversation = msgspec.structs.replace(
+                    conversation,
+                    title=conversation.title or title_from_first_message(text),
+                    updated_at=now,
                 )
+                await uow.conversations.update(conversation)
                 await uow.commit()
         except BaseException:
             await self._intake.discard(file)
             raise
         await self._intake.queue_sync(file)
-        return AttachedFile(message=message, file=file)
+
+        # The caption is the question; without one the file name stands in the thread, but the
+        # assistant is asked nothing besides the file (a document is then summarised).
+        question = (caption or "").strip()
+        reply = await self._assistant.answer(
+            await self._attachments.turn(
+                me, conversation, history, message, files, question=question
+            )
+        )
+        answer = await store_web_answer(
+            self._uow, self._clock, self._ids, conversation, message, reply
+        )
+        return AttachedFile(message=message, file=file, reply=answer)

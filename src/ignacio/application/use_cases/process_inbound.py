@@ -9,18 +9,20 @@ from uuid import UUID
 
 import msgspec
 
-from ignacio.application.assistant_context import files_of, with_accounting
+from ignacio.application.assistant_context import (
+    AttachmentReader,
+    files_of,
+    media_type_of,
+    with_accounting,
+)
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.ports import (
     Assistant,
     AssistantReply,
-    AssistantTurn,
     BlobStorage,
     Channel,
     Clock,
-    DocumentInput,
     IdGenerator,
-    ImageInput,
     MediaFetcher,
     SendFailure,
     TextExtractor,
@@ -48,7 +50,7 @@ from ignacio.domain.answers import render_answer
 from ignacio.domain.deliveries import overall
 from ignacio.domain.files import safe_file_name
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
-from ignacio.domain.knowledge import ExtractionStatus, FileSource, UserFile, storage_path_for
+from ignacio.domain.knowledge import FileSource, UserFile, storage_path_for
 from ignacio.domain.splitting import split_text
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
@@ -59,8 +61,6 @@ UNSUPPORTED_REPLY = (
     "and documents."
 )
 APOLOGY = "Sorry, I couldn't answer just now. Please try again in a few minutes."
-DOCUMENT_CHARS = 60_000
-"""How much of a document's text goes to the assistant with it (about 15,000 tokens)."""
 INTERRUPTED = "Interrupted while sending; not sent again, so that nobody gets an answer twice."
 # Each run counts; a message that keeps failing in unexpected ways is given up after this many.
 MAX_RUNS = 20
@@ -124,7 +124,7 @@ class ProcessInbound:
         self._retry = retry
         self._history_limit = history_limit
         self._transcriber = transcriber
-        self._extractor = extractor
+        self._attachments = AttachmentReader(storage, extractor)
         self._history = HistoryWindow(max_messages=history_limit, max_chars=history_chars)
 
     async def __call__(self, message_id: UUID) -> ProcessOutcome:
@@ -232,7 +232,7 @@ class ProcessInbound:
             return inbound
         name = inbound.file_path.rsplit("/", 1)[-1]
         try:
-            words = await self._transcriber.transcribe(audio, _media_type(inbound), name)
+            words = await self._transcriber.transcribe(audio, media_type_of(inbound), name)
         except UpstreamUnavailable as error:
             if not self._retry.exhausted(inbound.processing_attempts):
                 raise _RetryLater(self._retry.delay(inbound.processing_attempts)) from error
@@ -262,15 +262,7 @@ class ProcessInbound:
                     if message.id != inbound.id and message.created_at <= inbound.created_at
                 ]
             )
-            turn = AssistantTurn(
-                user=user,
-                conversation=conversation,
-                history=history,
-                message=inbound,
-                files=files,
-                images=await self._images(inbound),
-                document=await self._document(inbound, files),
-            )
+            turn = await self._attachments.turn(user, conversation, history, inbound, files)
             try:
                 reply = await self._assistant.answer(turn)
                 text = render_answer(reply.text, reply.answer, MessageChannel.WHATSAPP)
@@ -282,43 +274,6 @@ class ProcessInbound:
                 )
                 text = APOLOGY
         return await self._store_answer(user, conversation, inbound, text, reply)
-
-    async def _images(self, inbound: Message) -> list[ImageInput]:
-        if inbound.message_type is not MessageType.IMAGE or inbound.file_path is None:
-            return []
-        try:
-            content = await self._storage.get(inbound.file_path)
-        except NotFound:
-            return []
-        return [ImageInput(content=content, media_type=_media_type(inbound))]
-
-    async def _document(self, inbound: Message, files: list[UserFile]) -> DocumentInput | None:
-        """The text of a document the member just sent, for the assistant to read or summarise."""
-        if (
-            self._extractor is None
-            or inbound.message_type is not MessageType.DOCUMENT
-            or inbound.file_path is None
-        ):
-            return None
-        try:
-            content = await self._storage.get(inbound.file_path)
-        except NotFound:
-            return None
-        # The library's copy knows the type detected from the content; the provider's is a claim.
-        kept = next((file for file in files if file.file_path == inbound.file_path), None)
-        media_type = kept.file_type if kept is not None else _media_type(inbound)
-        extraction = await self._extractor.extract(content, media_type)
-        text = ""
-        if extraction.status is ExtractionStatus.EXTRACTED:
-            text = "\n\n".join(
-                f"[{section.location}] {section.text}" if section.location else section.text
-                for section in extraction.sections
-            )
-        return DocumentInput(
-            name=kept.file_name if kept is not None else inbound.file_path.rsplit("/", 1)[-1],
-            text=text[:DOCUMENT_CHARS],
-            truncated=len(text) > DOCUMENT_CHARS,
-        )
 
     async def _store_answer(
         self,
@@ -471,12 +426,3 @@ class ProcessInbound:
                     external_message_id=current.external_message_id or first_sent,
                 )
             )
-
-
-def _media_type(message: Message) -> str:
-    """The media type the provider gave, else the one the stored file's name suggests."""
-    given = message.media.mime_type if message.media is not None else None
-    if given:
-        return given.split(";")[0].strip()
-    guessed, _ = mimetypes.guess_type(message.file_path or "")
-    return guessed or "application/octet-stream"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from uuid import UUID
 
 import msgspec
 
-from ignacio.application.assistant_context import files_of, with_accounting
+from ignacio.application.assistant_context import files_of, store_web_answer
 from ignacio.application.authorization import owned_conversation
 from ignacio.application.ports import (
     Assistant,
@@ -17,7 +16,6 @@ from ignacio.application.ports import (
     UnitOfWorkFactory,
 )
 from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType, User
-from ignacio.domain.answers import render_answer
 from ignacio.domain.conversations import check_message_text, title_from_first_message
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
 
@@ -95,22 +93,7 @@ class SendMessage:
             )
         )
 
-        async with self._uow() as uow:
-            now = self._clock.now()
-            answer = Message(
-                id=self._ids.new_id(),
-                conversation_id=conversation.id,
-                user_id=me.id,
-                author=Author.ASSISTANT,
-                content=render_answer(reply.text, reply.answer, Channel.WEB),
-                message_type=MessageType.TEXT,
-                channel=Channel.WEB,
-                delivery_status=DeliveryStatus.DELIVERED,
-                # A reply always sorts after what it answers, even within one clock tick.
-                created_at=max(now, message.created_at + timedelta(microseconds=1)),
-            )
-            answer = with_accounting(answer, reply)
-            await uow.messages.add(answer)
-            await uow.conversations.update(msgspec.structs.replace(conversation, updated_at=now))
-            await uow.commit()
+        answer = await store_web_answer(
+            self._uow, self._clock, self._ids, conversation, message, reply
+        )
         return SendMessageResult(message=message, reply=answer)

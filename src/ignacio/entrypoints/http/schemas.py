@@ -380,5 +380,8 @@ class FileOut(Schema):
 
 
 class AttachedFileOut(Schema):
+    """The member's message with its file, and the assistant's answer to it."""
+
     message: MessageOut
     file: FileOut
+    reply: MessageOut

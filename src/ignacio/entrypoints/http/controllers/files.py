@@ -174,11 +174,15 @@ class ConversationFileController(Controller):
         data: Annotated[AttachForm, Multipart],
     ) -> AttachedFileOut:
         """Send a file into your conversation: it becomes your message there (its caption, or
-        its name, as text) and joins your library."""
+        its name, as text), joins your library, and the assistant answers it: the caption is
+        the question about the file; a document sent without one is summarised. 503 when the
+        assistant cannot answer now: the file and the message are kept all the same."""
         content = await data.file.read()
         attached = await attach_file(
             principal.user, conversation_id, data.file.filename, content, data.caption
         )
         return AttachedFileOut(
-            message=MessageOut.of(attached.message), file=FileOut.of(attached.file)
+            message=MessageOut.of(attached.message),
+            file=FileOut.of(attached.file),
+            reply=MessageOut.of(attached.reply),
         )
