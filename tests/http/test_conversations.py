@@ -32,6 +32,11 @@ async def test_chat_with_the_assistant(api: Api) -> None:
         turn["message"]["id"],
         turn["reply"]["id"],
     ]
+    # What the answer cost is shown with it (the echo assistant reports its model only).
+    listed_reply = messages.json()["items"][1]
+    assert listed_reply["aiModel"] == turn["reply"]["aiModel"] == "echo"
+    assert turn["message"]["aiModel"] is None
+    assert {"inputTokens", "outputTokens", "latencyMs"} <= set(listed_reply)
     listed = (await api.client.get("/conversations", headers=headers)).json()
     assert listed["items"][0]["title"] == "What should my pitch deck contain?"
 

@@ -631,6 +631,7 @@ export interface components {
         };
         /** MessageOut */
         MessageOut: {
+            aiModel: string | null;
             author: components["schemas"]["Author"];
             channel: components["schemas"]["Channel"];
             content: string;
@@ -643,8 +644,11 @@ export interface components {
             filePath: string | null;
             /** Format: uuid */
             id: string;
+            inputTokens: number | null;
             isFromUser: boolean;
+            latencyMs: number | null;
             messageType: components["schemas"]["MessageType"];
+            outputTokens: number | null;
             transcript: string | null;
             whatsappMessageId: string | null;
         };

@@ -99,6 +99,10 @@ export function message(overrides: Record<string, unknown> = {}) {
     whatsappMessageId: null,
     deliveryStatus: "sent",
     createdAt: ISO,
+    aiModel: null,
+    inputTokens: null,
+    outputTokens: null,
+    latencyMs: null,
     ...overrides,
   };
 }

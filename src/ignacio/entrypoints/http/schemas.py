@@ -199,6 +199,12 @@ class MessageOut(Schema):
     whatsapp_message_id: str | None
     delivery_status: DeliveryStatus
     created_at: datetime
+    # What an assistant's answer cost: the model, its tokens and the time it took (null for
+    # members' messages, and for answers written without a model, such as a refusal notice).
+    ai_model: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    latency_ms: int | None
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:
@@ -219,6 +225,10 @@ class MessageOut(Schema):
             whatsapp_message_id=message.external_message_id,
             delivery_status=message.delivery_status,
             created_at=message.created_at,
+            ai_model=message.ai_model,
+            input_tokens=message.input_tokens,
+            output_tokens=message.output_tokens,
+            latency_ms=message.latency_ms,
         )
 
 
