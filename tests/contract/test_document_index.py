@@ -238,6 +238,24 @@ async def test_removing_a_file_forgets_it_and_only_it(opened: OpenedIndex) -> No
     assert [p.file_id for p in await opened.index.search(kept.user_id, "plumber")] == [kept.file_id]
 
 
+async def test_forgetting_a_member_drops_all_of_theirs_and_nothing_else(
+    opened: OpenedIndex,
+) -> None:
+    first = a_file("saffron rice with rabbit")
+    second = a_file("rosemary from the garden", user_id=first.user_id)
+    other = a_file("saffron rice with rabbit")
+    await add(opened, first, second, other)
+
+    await opened.index.forget_member(first.user_id)
+
+    assert await opened.index.search(first.user_id, "saffron rabbit rosemary garden") == []
+    found = await opened.index.search(other.user_id, "saffron rabbit")
+    assert [p.file_id for p in found] == [other.file_id]
+    # Again, or for a member the index never saw: nothing happens.
+    await opened.index.forget_member(first.user_id)
+    await opened.index.forget_member(uuid4())
+
+
 async def test_a_member_never_finds_another_members_passages(opened: OpenedIndex) -> None:
     words = "Our secret family recipe: saffron, rice, rabbit and rosemary."
     ana = a_file(words, "Ana's notes on the recipe.")

@@ -53,6 +53,7 @@ class FlakyRemoteIndex:
         self.inner = InMemoryDocumentIndex()
         self.uploads = 0
         self.removed: list[UUID] = []
+        self.forgotten: list[UUID] = []
 
     async def index(self, file: IndexedFile) -> RemoteCopy | None:
         if self.failures:
@@ -69,6 +70,10 @@ class FlakyRemoteIndex:
     async def remove(self, user_id: UUID, file_id: UUID) -> None:
         self.removed.append(file_id)
         await self.inner.remove(user_id, file_id)
+
+    async def forget_member(self, user_id: UUID) -> None:
+        self.forgotten.append(user_id)
+        await self.inner.forget_member(user_id)
 
     async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
         return await self.inner.search(user_id, query, limit)
@@ -201,6 +206,24 @@ async def test_deleting_a_file_removes_blob_index_entries_and_remote_copy(system
     assert remote.removed == [file.id]
     with pytest.raises(NotFound):
         await system.container.get_file()(ana, file.id)
+
+
+async def test_deleting_a_member_leaves_nothing_of_theirs_in_any_index(system: System) -> None:
+    remote = FlakyRemoteIndex(system.clock)
+    system.container.remote_document_index.override(remote)
+    admin = await member(system, ADMIN, admin=True)
+    ana, luis = await member(system, ANA), await member(system, LUIS)
+    for owner in (ana, luis):
+        await system.container.upload_file()(owner, "plan.txt", ANSWER.encode())
+    await sync_all(system)
+
+    await system.container.delete_user()(admin, ana.id)
+
+    assert remote.forgotten == [ana.id]
+    assert await remote.search(ana.id, "budget") == []
+    assert await system.container.document_index().search(ana.id, "budget") == []
+    assert await system.container.document_index().search(luis.id, "budget")
+    assert await remote.search(luis.id, "budget")
 
 
 async def test_attaching_a_file_makes_it_a_message_of_the_conversation(system: System) -> None:

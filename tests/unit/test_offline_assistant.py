@@ -149,6 +149,9 @@ class BrokenIndex:
     async def remove(self, user_id: object, file_id: object) -> None:
         raise NotImplementedError
 
+    async def forget_member(self, user_id: object) -> None:
+        raise NotImplementedError
+
 
 async def test_an_index_that_is_down_still_gets_an_answer() -> None:
     reply = await OfflineAssistant(BrokenIndex()).answer(turn("pilot budget"))

@@ -216,6 +216,27 @@ async def test_removing_what_is_not_there_is_fine_and_creates_nothing(
     assert fake.files == {}
 
 
+async def test_forgetting_a_member_deletes_their_store_and_its_uploads(
+    index: OpenAIVectorStoreIndex, fake: FakeOpenAIFiles
+) -> None:
+    gone = a_file("Keys are under the mat.")
+    stays = a_file("The shed is blue.")
+    copy = await index.index(gone)
+    await index.index(stays)
+    assert copy is not None
+
+    await index.forget_member(gone.user_id)
+
+    assert copy.vector_store_id not in fake.vector_stores
+    assert copy.file_id in fake.deleted_file_ids
+    assert [store.name for store in fake.vector_stores.values()] == [
+        f"ignacio-user-{stays.user_id}"
+    ]
+    assert await index.search(gone.user_id, "keys mat") == []
+    assert [p.file_id for p in await index.search(stays.user_id, "shed")] == [stays.file_id]
+    await index.forget_member(gone.user_id)  # nothing left: nothing to do
+
+
 async def test_a_file_without_text_keeps_no_copy(
     index: OpenAIVectorStoreIndex, fake: FakeOpenAIFiles
 ) -> None:

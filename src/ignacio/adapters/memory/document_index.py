@@ -66,6 +66,9 @@ class InMemoryDocumentIndex:
     async def remove(self, user_id: UUID, file_id: UUID) -> None:
         self._entries.get(user_id, {}).pop(file_id, None)
 
+    async def forget_member(self, user_id: UUID) -> None:
+        self._entries.pop(user_id, None)
+
     async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
         terms = list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
         entries = [e for file in self._entries.get(user_id, {}).values() for e in file]

@@ -176,6 +176,34 @@ class OpenAIVectorStoreIndex:
         for copy in copies:
             await self._discard(store_id, copy.id)
 
+    async def forget_member(self, user_id: UUID) -> None:
+        """Delete the member's vector store, with the uploads still attached to it (deleting a
+        store leaves the files it held): a deleted member leaves nothing of theirs at OpenAI."""
+        store_id = await self._stores.find(user_id)
+        if store_id is None:
+            return
+        attached: list[str] = []
+        try:
+            async for copy in self._client.vector_stores.files.list(
+                store_id, limit=_LIST_PAGE_SIZE
+            ):
+                attached.append(copy.id)
+        except openai.NotFoundError:
+            self._stores.forget(user_id)
+            return
+        except openai.OpenAIError as error:
+            raise unavailable(error, "listing the member's vector store") from error
+        for openai_file_id in attached:
+            await self._discard(store_id, openai_file_id)
+        try:
+            await self._client.vector_stores.delete(store_id)
+        except openai.NotFoundError:
+            pass
+        except openai.OpenAIError as error:
+            raise unavailable(error, "deleting the member's vector store") from error
+        self._stores.forget(user_id)
+        log.info("openai_vector_store_deleted", user_id=str(user_id), vector_store_id=store_id)
+
     async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
         if limit <= 0 or not any(character.isalnum() for character in query):
             return []

@@ -168,6 +168,14 @@ class SqlDocumentIndex:
         async with self._engine.begin() as connection:
             await connection.execute(_delete_chunks(user_id, file_id))
 
+    async def forget_member(self, user_id: UUID) -> None:
+        # Deleting the member's files cascades to their chunks already; this covers an index
+        # whose files outlived their rows.
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                delete(document_chunks).where(document_chunks.c.user_id == user_id)
+            )
+
     async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
         terms = query_words(query)
         if not terms or limit < 1:

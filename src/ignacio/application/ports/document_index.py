@@ -42,6 +42,12 @@ class DocumentIndex(Protocol):
         """Drop the file's chunks (and any remote copy); nothing happens if there are none."""
         ...
 
+    async def forget_member(self, user_id: UUID) -> None:
+        """Drop everything the index keeps for the member: their chunks and, for a remote
+        index, their store there. Nothing happens if there is none. Raises UpstreamUnavailable
+        when a remote index cannot be reached."""
+        ...
+
     async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
         """The member's passages that best answer the query, best first; never another member's.
 

@@ -22,8 +22,9 @@ class DeleteUser:
     - Admins only; an admin cannot delete themselves (deactivate instead, or ask another admin).
     - The last active admin cannot be deleted.
     - Recorded in the audit log (the entry keeps only the user's id).
-    - Their files' blobs, index entries and remote copies go after the rows; a failure there is
-      logged and left behind, never undoing the deletion.
+    - Their files' blobs, index entries and remote copies go after the rows, then whatever an
+      index keeps for the member (their OpenAI vector store); a failure there is logged and
+      left behind, never undoing the deletion.
     """
 
     def __init__(
@@ -59,6 +60,15 @@ class DeleteUser:
                 log.warning(
                     "a deleted member's file was left behind",
                     extra={"file_id": str(file.id), "path": file.file_path},
+                    exc_info=True,
+                )
+        for index in self._indexes:
+            try:
+                await index.forget_member(user.id)
+            except Exception:
+                log.warning(
+                    "a deleted member's index entries were left behind",
+                    extra={"user_id": str(user.id), "index": type(index).__name__},
                     exc_info=True,
                 )
 
