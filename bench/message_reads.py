@@ -18,6 +18,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -144,8 +145,19 @@ def start_server(environment: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 async def run(arguments: argparse.Namespace) -> None:
+    # A data directory of its own: the default, ./var, is the developer's embedded set-up.
+    with tempfile.TemporaryDirectory(prefix="ignacio-bench-reads-") as data_dir:
+        await run_in(arguments, Path(data_dir))
+
+
+async def run_in(arguments: argparse.Namespace, data_dir: Path) -> None:
     recreate_database()
-    settings = Settings(database_url=database_url(), jwt_secret_key=JWT_SECRET, phone_key=PHONE_KEY)
+    settings = Settings(
+        database_url=database_url(),
+        jwt_secret_key=JWT_SECRET,
+        phone_key=PHONE_KEY,
+        data_dir=data_dir,
+    )
     token, user_id, conversation_id = await member_and_conversation(settings)
     started = time.perf_counter()
     positions = seed_messages(user_id, conversation_id, arguments.messages)
@@ -156,6 +168,7 @@ async def run(arguments: argparse.Namespace) -> None:
     environment = {
         **os.environ,
         "IGNACIO_DATABASE_URL": database_url(),
+        "IGNACIO_DATA_DIR": str(data_dir),
         "JWT_SECRET_KEY": JWT_SECRET,
         "IGNACIO_PHONE_KEY": PHONE_KEY,
         "IGNACIO_PORT": str(PORT),
