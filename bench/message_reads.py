@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from ignacio.adapters.sql import upgrade_database
+from ignacio.adapters.sql import DEFAULT_SCHEMA, search_path_option, upgrade_database
 from ignacio.application.ports import SentMessage
 from ignacio.application.use_cases.create_conversation import CreateConversationCommand
 from ignacio.application.use_cases.request_otp import RequestOtpCommand
@@ -36,6 +36,9 @@ from ignacio.domain import PhoneNumber, Position
 from ignacio.domain.pagination import encode_cursor
 from ignacio.entrypoints.config import Settings
 from ignacio.entrypoints.container import build_container, close_container
+
+# Ignacio's tables are in their own schema; raw connections find them through this.
+IGNACIO_SCHEMA = search_path_option(DEFAULT_SCHEMA)
 
 ADMIN_URL = os.environ.get(
     "IGNACIO_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -88,7 +91,7 @@ def seed_messages(user_id: uuid.UUID, conversation_id: uuid.UUID, count: int) ->
     start = datetime(2025, 1, 1, tzinfo=UTC)
     positions: list[Position] = []
     columns = "id, conversation_id, user_id, author, content, message_type, channel, delivery_status, created_at"
-    with psycopg.connect(database_url("postgresql")) as connection:
+    with psycopg.connect(database_url("postgresql"), options=IGNACIO_SCHEMA) as connection:
         with connection.cursor().copy(f"COPY messages ({columns}) FROM STDIN") as copy:
             for index in range(count):
                 message_id = uuid.uuid4()

@@ -37,11 +37,21 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ignacio.adapters.sql import SqlDocumentIndex, create_engine, normalise_url, upgrade_database
+from ignacio.adapters.sql import (
+    DEFAULT_SCHEMA,
+    SqlDocumentIndex,
+    create_engine,
+    normalise_url,
+    search_path_option,
+    upgrade_database,
+)
 from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
 from ignacio.adapters.sql.tables import user_files, users
 from ignacio.application.ports import IndexedFile
 from ignacio.domain.knowledge import Chunk
+
+# Ignacio's tables are in their own schema; raw connections find them through this.
+IGNACIO_SCHEMA = search_path_option(DEFAULT_SCHEMA)
 
 SERVER_URL = os.environ.get(
     "IGNACIO_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -291,7 +301,7 @@ async def run(arguments: argparse.Namespace) -> None:
 
         def vacuum() -> None:
             # The steady state autovacuum reaches: statistics gathered, visibility map set.
-            with psycopg.connect(libpq(url), autocommit=True) as connection:
+            with psycopg.connect(libpq(url), autocommit=True, options=IGNACIO_SCHEMA) as connection:
                 connection.execute("VACUUM ANALYZE document_chunks")
 
         try:

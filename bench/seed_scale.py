@@ -27,9 +27,12 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 
 from ignacio.adapters.security import AesGcmPhoneCipher, JwtAccessTokens, KeyRing
-from ignacio.adapters.sql import upgrade_database
+from ignacio.adapters.sql import DEFAULT_SCHEMA, search_path_option, upgrade_database
 from ignacio.domain import PhoneNumber, Position
 from ignacio.domain.pagination import encode_cursor
+
+# Ignacio's tables are in their own schema; raw connections find them through this.
+IGNACIO_SCHEMA = search_path_option(DEFAULT_SCHEMA)
 
 ADMIN_URL = os.environ.get(
     "IGNACIO_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -118,7 +121,7 @@ def seed(name: str, members: int, messages: int, conversations_per_member: int =
     seeded: list[Member] = []
     sessions: list[uuid.UUID] = []
     url, plain_url = database_urls(name)
-    with psycopg.connect(plain_url) as connection:
+    with psycopg.connect(plain_url, options=IGNACIO_SCHEMA) as connection:
         cursor = connection.cursor()
         with cursor.copy(
             "COPY users (id, phone_number_encrypted, phone_lookup, name, is_admin, is_active, "

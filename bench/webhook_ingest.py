@@ -51,8 +51,11 @@ from tests.support.fake_graph import (  # noqa: E402
     inbound_text,
 )
 
-from ignacio.adapters.sql import upgrade_database  # noqa: E402
+from ignacio.adapters.sql import DEFAULT_SCHEMA, search_path_option, upgrade_database  # noqa: E402
 from ignacio.adapters.whatsapp_cloud import sign  # noqa: E402
+
+# Ignacio's tables are in their own schema; raw connections find them through this.
+IGNACIO_SCHEMA = search_path_option(DEFAULT_SCHEMA)
 
 ADMIN_URL = os.environ.get(
     "IGNACIO_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -247,7 +250,7 @@ def backlog(database_url: str) -> tuple[int, int]:
             waiting, unanswered = connection.execute(query).fetchone()
     else:
         conninfo = database_url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(conninfo) as connection:
+        with psycopg.connect(conninfo, options=IGNACIO_SCHEMA) as connection:
             row = connection.execute(query).fetchone()
             assert row is not None
             waiting, unanswered = row

@@ -27,7 +27,7 @@ import sqlalchemy
 from sqlalchemy.engine import make_url
 
 from ignacio.adapters.procrastinate_queue import SCHEMA, conninfo_from_url
-from ignacio.adapters.sql import normalise_url
+from ignacio.adapters.sql import DEFAULT_SCHEMA, normalise_url, search_path_option
 from ignacio.adapters.whatsapp_cloud import sign
 from tests.support.fake_graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_TOKEN
 from tests.support.fakes import TEST_APP_SECRET, TEST_JWT_SECRET, TEST_PHONE_KEY
@@ -302,7 +302,10 @@ _INBOUND = sqlalchemy.text(
 def _sync_engine(database_url: str) -> sqlalchemy.Engine:
     url = make_url(normalise_url(database_url))
     driver = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql+psycopg"
-    return sqlalchemy.create_engine(url.set(drivername=driver), poolclass=sqlalchemy.NullPool)
+    connect_args = {} if driver == "sqlite" else {"options": search_path_option(DEFAULT_SCHEMA)}
+    return sqlalchemy.create_engine(
+        url.set(drivername=driver), poolclass=sqlalchemy.NullPool, connect_args=connect_args
+    )
 
 
 def inbound_messages(database_url: str) -> dict[str, Inbound]:

@@ -25,7 +25,7 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from ignacio.adapters.sql import metadata, normalise_url, upgrade_database
+from ignacio.adapters.sql import DEFAULT_SCHEMA, metadata, normalise_url, upgrade_database
 
 POSTGRES_URL_VARIABLE = "IGNACIO_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -75,15 +75,17 @@ def libpq_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_postgres_database(revision: str = "head") -> str:
-    """A new database on the test server, migrated to `revision`; returns its SQLAlchemy URL."""
+def create_postgres_database(revision: str | None = "head") -> str:
+    """A new database on the test server, migrated to `revision` (None: left empty); returns
+    its SQLAlchemy URL."""
     server = postgres_server_url()
     name = f"ignacio_test_{secrets.token_hex(6)}"
     with psycopg.connect(libpq_url(server), autocommit=True, connect_timeout=5) as connection:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = make_url(normalise_url(server)).set(database=name).render_as_string(hide_password=False)
     try:
-        upgrade_database(url, revision)
+        if revision is not None:
+            upgrade_database(url, revision)
     except BaseException:
         drop_postgres_database(url)
         raise
@@ -101,11 +103,11 @@ def drop_postgres_database(url: str) -> None:
 
 def empty_postgres_database(url: str) -> None:
     with psycopg.connect(libpq_url(url), autocommit=True) as connection:
-        tables = sql.SQL(", ").join(sql.Identifier(table) for table in TABLES)
+        tables = sql.SQL(", ").join(sql.Identifier(DEFAULT_SCHEMA, table) for table in TABLES)
         connection.execute(sql.SQL("TRUNCATE {} CASCADE").format(tables))
 
 
-def postgres_database_or_skip(revision: str = "head") -> str:
+def postgres_database_or_skip(revision: str | None = "head") -> str:
     """`create_postgres_database`, skipping the test (failing it under CI) without a server."""
     try:
         return create_postgres_database(revision)

@@ -97,13 +97,14 @@ def _parser() -> argparse.ArgumentParser:
 def _migrate_if_sql(settings: Settings) -> None:
     if settings.uses_memory:
         return
-    from ignacio.adapters.sql import upgrade_database
+    from ignacio.adapters.sql import lock_down_schemas, upgrade_database
 
-    upgrade_database(settings.effective_database_url)
+    upgrade_database(settings.effective_database_url, schema=settings.database_schema)
     if settings.queue is QueueKind.PROCRASTINATE:
-        from ignacio.adapters.procrastinate_queue import apply_schema, conninfo_from_url
+        from ignacio.adapters.procrastinate_queue import SCHEMA, apply_schema, conninfo_from_url
 
         apply_schema(conninfo_from_url(settings.effective_database_url))
+        lock_down_schemas(settings.effective_database_url, [SCHEMA])
 
 
 def _serve(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 
+from ignacio.adapters.sql.engine import DEFAULT_SCHEMA, SCHEMA_PATTERN
 from ignacio.domain import (
     AccessPolicy,
     InvalidInput,
@@ -79,6 +81,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # idle connections, not Ignacio: a request sent just as the server closed would fail.
     keep_alive: timedelta = timedelta(seconds=75)
     database_url: str = ""
+    # PostgreSQL only: never `public`, which Supabase serves to anyone with the anon key.
+    database_schema: Annotated[str, msgspec.Meta(pattern=SCHEMA_PATTERN)] = DEFAULT_SCHEMA
     auto_migrate: bool | None = None
     jwt_secret_key: str | None = None
     phone_key: str | None = None
@@ -170,6 +174,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "IGNACIO_QUEUE=procrastinate keeps its jobs in PostgreSQL: set IGNACIO_DATABASE_URL "
                 "to a PostgreSQL database (postgresql://...), or use IGNACIO_QUEUE=inprocess with "
                 "SQLite or memory://."
+            )
+        if self.database_schema == "public":
+            raise ConfigurationError(
+                "IGNACIO_DATABASE_SCHEMA cannot be public: Supabase serves that schema to anyone "
+                "holding the project's anon key. Keep the default (ignacio) or name another."
             )
         if self.keep_alive.total_seconds() < 1:
             raise ConfigurationError("IGNACIO_KEEP_ALIVE_SECONDS must be at least 1.")
@@ -394,6 +403,7 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "IGNACIO_PORT": ("port", int),
     "IGNACIO_KEEP_ALIVE_SECONDS": ("keep_alive", _SECONDS),
     "IGNACIO_DATABASE_URL": ("database_url", str),
+    "IGNACIO_DATABASE_SCHEMA": ("database_schema", str),
     "IGNACIO_AUTO_MIGRATE": ("auto_migrate", bool),
     "JWT_SECRET_KEY": ("jwt_secret_key", str),
     "IGNACIO_PHONE_KEY": ("phone_key", str),

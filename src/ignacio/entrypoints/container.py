@@ -150,7 +150,11 @@ class Container(containers.DeclarativeContainer):
     )
 
     storage_kind = providers.Callable(_storage_kind, settings)
-    engine = providers.Singleton(create_engine, settings.provided.effective_database_url)
+    engine = providers.Singleton(
+        create_engine,
+        settings.provided.effective_database_url,
+        schema=settings.provided.database_schema,
+    )
     memory_store = providers.Singleton(InMemoryStore)
     uow = providers.Selector(
         storage_kind,

@@ -22,6 +22,7 @@ from ignacio.adapters.procrastinate_queue import (
     conninfo_from_url,
     shipped_migrations,
 )
+from ignacio.adapters.sql import DEFAULT_SCHEMA
 from ignacio.entrypoints.cli import main
 from tests.support.databases import libpq_url, postgres_server_url
 
@@ -198,6 +199,7 @@ def test_ignacio_migrate_creates_the_queue_schema_only_for_the_shared_queue(
         assert main(["migrate"]) == 0
         assert main(["migrate"]) == 0
 
-        assert "messages" in tables(conninfo, "public")
+        assert "messages" in tables(conninfo, DEFAULT_SCHEMA)
+        assert "messages" not in tables(conninfo, "public")
         expected = shipped_migrations() if queue == "procrastinate" else []
         assert applied_migrations(conninfo) == expected

@@ -1,7 +1,7 @@
 """Procrastinate's tables: where they live, and how they are created and upgraded from code.
 
-They live in their own PostgreSQL schema, `procrastinate`, beside Ignacio's tables (in `public`):
-Alembic, which owns `public`, neither sees them nor proposes to drop them, and the queue reaches
+They live in their own PostgreSQL schema, `procrastinate`, beside Ignacio's (`ignacio`):
+Alembic, which owns `ignacio`, neither sees them nor proposes to drop them, and the queue reaches
 them through the connection's `search_path`.
 
 How they are kept up to date follows procrastinate's own advice for applications that upgrade

@@ -1,13 +1,19 @@
 """SQL persistence on SQLAlchemy Core: SQLite (embedded) and PostgreSQL (production)."""
 
 from ignacio.adapters.sql.document_index import SqlDocumentIndex
-from ignacio.adapters.sql.engine import create_engine, normalise_url
+from ignacio.adapters.sql.engine import (
+    DEFAULT_SCHEMA,
+    create_engine,
+    normalise_url,
+    search_path_option,
+)
 from ignacio.adapters.sql.files import SqlFileRepository
 from ignacio.adapters.sql.health import SqlHealthProbe
 from ignacio.adapters.sql.migrate import (
     alembic_config,
     current_revision,
     head_revision,
+    lock_down_schemas,
     upgrade_database,
 )
 from ignacio.adapters.sql.repositories import (
@@ -25,6 +31,7 @@ from ignacio.adapters.sql.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactor
 from ignacio.adapters.sql.webhook_inbox import SqlWebhookInbox
 
 __all__ = [
+    "DEFAULT_SCHEMA",
     "SqlAllowList",
     "SqlAuditLog",
     "SqlConversationRepository",
@@ -43,7 +50,9 @@ __all__ = [
     "create_engine",
     "current_revision",
     "head_revision",
+    "lock_down_schemas",
     "metadata",
     "normalise_url",
+    "search_path_option",
     "upgrade_database",
 ]

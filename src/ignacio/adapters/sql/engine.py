@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Generator
@@ -47,6 +48,13 @@ BEGIN_MODE_OPTION = "ignacio_sqlite_begin"
 # server-side prepared statements across transactions.
 _TRANSACTION_POOLER_PORT = 6543
 
+# Ignacio's tables live in a PostgreSQL schema of their own, never in `public`: Supabase serves
+# `public` to anyone holding the project's public anon key (see `adapters/sql/schema.py`).
+DEFAULT_SCHEMA = "ignacio"
+# A plain lower-case identifier: it goes into the connection's `search_path` option unquoted.
+SCHEMA_PATTERN = r"^[a-z_][a-z0-9_]{0,62}$"
+_SCHEMA_NAME = re.compile(SCHEMA_PATTERN)
+
 # libpq's TCP keepalives (ignored on Unix sockets): a probe after 30 s of silence, every 10 s,
 # three missed probes and the connection is known dead. Idle timeouts of NAT gateways and load
 # balancers are minutes long, so a kept-alive connection never looks idle to them.
@@ -74,8 +82,26 @@ def normalise_url(url: str) -> str:
     return text
 
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """An async engine for a SQLite or PostgreSQL URL; `options` go to SQLAlchemy unchanged."""
+def search_path_option(schema: str) -> str:
+    """libpq's `options` that make `schema` the only schema unqualified names resolve in."""
+    if not _SCHEMA_NAME.match(schema):
+        raise ValueError(
+            f"{schema!r} is not a usable schema name: lower-case letters, digits and _, "
+            "not starting with a digit"
+        )
+    return f"-c search_path={schema}"
+
+
+def is_postgres_url(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "postgresql"
+
+
+def create_engine(url: str, *, schema: str = DEFAULT_SCHEMA, **options: Any) -> AsyncEngine:
+    """An async engine for a SQLite or PostgreSQL URL; `options` go to SQLAlchemy unchanged.
+
+    On PostgreSQL every connection resolves unqualified names in `schema` alone, which is where
+    the migrations create Ignacio's tables; SQLite has no schemas and ignores it.
+    """
     parsed = make_url(normalise_url(url))
     json_options: dict[str, Any] = {
         "json_serializer": _json_dumps,
@@ -94,7 +120,11 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         )
         _configure_sqlite(engine)
         return engine
-    connect_args: dict[str, Any] = {"connect_timeout": 10, **_TCP_KEEPALIVES}
+    connect_args: dict[str, Any] = {
+        "connect_timeout": 10,
+        "options": search_path_option(schema),
+        **_TCP_KEEPALIVES,
+    }
     if parsed.port == _TRANSACTION_POOLER_PORT:
         connect_args["prepare_threshold"] = None
     settings: dict[str, Any] = {"connect_args": connect_args}

@@ -1,6 +1,7 @@
 """Schema migrations, run from code: no alembic.ini is needed at run time.
 
-`upgrade_database` is synchronous, for the command line. The migration environment runs on the
+On PostgreSQL the tables live in their own schema, locked against Supabase's API roles; see
+`schema.py` for why and how. `upgrade_database` is synchronous, for the command line. The migration environment runs on the
 async engine in its own event loop; when the caller already runs a loop (a test, an app's
 startup hook), the migration runs in a worker thread so the two loops never meet.
 """
@@ -20,39 +21,66 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.pool import NullPool
 
-from ignacio.adapters.sql.engine import create_engine
+from ignacio.adapters.sql.engine import DEFAULT_SCHEMA, create_engine, is_postgres_url
+from ignacio.adapters.sql.schema import lock_down, prepare_schema
+from ignacio.adapters.sql.tables import metadata
 
 MIGRATIONS_DIRECTORY = Path(__file__).with_name("migrations")
 
 T = TypeVar("T")
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, schema: str = DEFAULT_SCHEMA) -> Config:
     """An Alembic configuration for this database, pointing at the packaged migrations."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIRECTORY))
     # Through attributes, not the ini option: a password with `%` would break interpolation.
     config.attributes["database_url"] = url
+    config.attributes["schema"] = schema
     return config
 
 
-def upgrade_database(url: str, revision: str = "head") -> None:
-    """Bring the database's schema to `revision` (the latest by default); safe to run again."""
-    _outside_any_loop(lambda: command.upgrade(alembic_config(url), revision))
+def upgrade_database(url: str, revision: str = "head", *, schema: str = DEFAULT_SCHEMA) -> None:
+    """Bring the database's schema to `revision` (the latest by default); safe to run again.
+
+    On PostgreSQL the tables are created in `schema` (moved there first from `public` when an
+    earlier release left them there) and locked against Supabase's API roles afterwards.
+    """
+    _outside_any_loop(lambda: _upgrade(url, revision, schema))
 
 
-def current_revision(url: str) -> str | None:
+def _upgrade(url: str, revision: str, schema: str) -> None:
+    postgres = is_postgres_url(url)
+    if postgres:
+        revisions = [script.revision for script in _scripts().walk_revisions()]
+        tables = [table.name for table in metadata.sorted_tables]
+        asyncio.run(prepare_schema(url, schema, tables, revisions))
+    command.upgrade(alembic_config(url, schema), revision)
+    if postgres:
+        asyncio.run(lock_down(url, [schema]))
+
+
+def lock_down_schemas(url: str, schemas: list[str]) -> None:
+    """`schema.lock_down` for the command line: for schemas migrated by other tools (the queue's)."""
+    _outside_any_loop(lambda: asyncio.run(lock_down(url, schemas)))
+
+
+def current_revision(url: str, *, schema: str = DEFAULT_SCHEMA) -> str | None:
     """The revision the database is at, or None for a database never migrated."""
-    return _outside_any_loop(lambda: asyncio.run(_current_revision(url)))
+    return _outside_any_loop(lambda: asyncio.run(_current_revision(url, schema)))
 
 
 def head_revision() -> str | None:
     """The latest revision this version of Ignacio ships."""
-    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    return _scripts().get_current_head()
 
 
-async def _current_revision(url: str) -> str | None:
-    engine = create_engine(url, poolclass=NullPool)
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config(""))
+
+
+async def _current_revision(url: str, schema: str) -> str | None:
+    engine = create_engine(url, schema=schema, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
             return await connection.run_sync(_revision_of)

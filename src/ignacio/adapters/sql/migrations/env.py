@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.pool import NullPool
 
-from ignacio.adapters.sql.engine import create_engine, normalise_url
+from ignacio.adapters.sql.engine import DEFAULT_SCHEMA, create_engine, normalise_url
 from ignacio.adapters.sql.tables import metadata
 
 config = context.config
@@ -38,7 +38,8 @@ def _run_on(connection: Connection) -> None:
 
 
 async def _run_online() -> None:
-    engine = create_engine(_database_url(), poolclass=NullPool)
+    schema = config.attributes.get("schema", DEFAULT_SCHEMA)
+    engine = create_engine(_database_url(), schema=schema, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run_on)
