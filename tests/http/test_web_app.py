@@ -3,6 +3,7 @@ typed client's schema kept in step with the API."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -102,3 +103,33 @@ def test_the_web_clients_schema_matches_the_api() -> None:
     assert checked_in == openapi_document(), (
         "web/openapi.json is out of date: run scripts/generate-api-client"
     )
+
+
+async def test_the_api_docs_load_swagger_ui_from_the_server_when_the_web_app_is_built(
+    dist: Path,
+) -> None:
+    (dist / "docs").mkdir()
+    for name in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"):
+        (dist / "docs" / name).write_text(f"/* {name} */")
+    async for client in client_on(dist):
+        page = (await client.get("/docs")).text
+        # A page that works without internet: every script and style comes from this server.
+        sources = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page)
+        assert sorted(sources) == [
+            "/app/docs/swagger-ui-bundle.js",
+            "/app/docs/swagger-ui-standalone-preset.js",
+            "/app/docs/swagger-ui.css",
+            "/app/favicon.svg",
+        ]
+        for source in sorted(sources)[:3]:
+            response = await client.get(source)
+            assert response.status_code == 200
+            assert response.text == f"/* {source.rsplit('/', 1)[1]} */"
+        assert (await client.get("/docs/swagger")).text == page
+
+
+async def test_without_a_web_build_the_api_docs_still_answer(dist: Path) -> None:
+    async for client in client_on(dist):
+        response = await client.get("/docs")
+        assert response.status_code == 200
+        assert "swagger-ui" in response.text

@@ -301,4 +301,23 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     await checkAccessibility(page, "health");
     await admin.close();
   });
+
+  it("shows the API's interactive documentation without internet", async () => {
+    const context = await newContext();
+    const offline: string[] = [];
+    // Only this server answers: anything the page asks of another host fails, as on a plane.
+    await context.route("**/*", (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin === new URL(ignacio.url).origin) return route.continue();
+      offline.push(url.href);
+      return route.abort("internetdisconnected");
+    });
+    const page = await context.newPage();
+    await page.goto("/docs");
+    await see(page.locator(".swagger-ui .info .title"), "Ignacio");
+    await see(page.locator(".swagger-ui .opblock-summary-path").filter({ hasText: "/auth/request-otp" }).first());
+    expect(offline).toEqual([]);
+    await screenshot(page, "api-docs");
+    await context.close();
+  });
 });

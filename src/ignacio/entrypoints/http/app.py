@@ -27,7 +27,7 @@ from ignacio.entrypoints.http.error_responses import BEARER_SCHEME, document_err
 from ignacio.entrypoints.http.errors import EXCEPTION_HANDLERS
 from ignacio.entrypoints.http.middleware import RequestContextMiddleware
 from ignacio.entrypoints.http.rate_limit import api_rate_limit
-from ignacio.entrypoints.http.spa import spa_route_handlers
+from ignacio.entrypoints.http.spa import api_viewer_assets, spa_route_handlers
 
 
 def create_app(container: Container, *, long_running: bool = False) -> Litestar:
@@ -75,7 +75,12 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
             version=getattr(ignacio, "__version__", "0.1.0"),
             description="An AI assistant reached on WhatsApp and on the web.",
             path="/docs",
-            render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+            # Swagger UI first: the web build serves its files, so /docs works offline. Scalar
+            # (/docs/scalar) comes from a CDN; its standalone bundle brings ~190 npm packages.
+            render_plugins=[
+                SwaggerRenderPlugin(path=["/", "/swagger"], **api_viewer_assets(settings.web_dir)),
+                ScalarRenderPlugin(path="/scalar"),
+            ],
             components=Components(
                 security_schemes={
                     BEARER_SCHEME: SecurityScheme(

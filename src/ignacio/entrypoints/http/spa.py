@@ -66,6 +66,23 @@ def default_web_dir() -> Path:
     return Path(ignacio.__file__).resolve().parents[2] / "web" / "dist"
 
 
+def api_viewer_assets(web_dir: Path | None = None) -> dict[str, str]:
+    """Where /docs loads Swagger UI from: the copy the web build puts in `docs/` (so the page
+    works without internet), or nothing (Litestar's default, a CDN) when there is no build."""
+    folder = (web_dir or default_web_dir()) / "docs"
+    files = {
+        "js_url": "swagger-ui-bundle.js",
+        "standalone_preset_js_url": "swagger-ui-standalone-preset.js",
+        "css_url": "swagger-ui.css",
+    }
+    if not all((folder / name).is_file() for name in files.values()):
+        return {}
+    return {option: f"{MOUNT}/docs/{name}" for option, name in files.items()} | {
+        # Litestar's default icon is on a CDN too.
+        "favicon": f"<link rel='icon' type='image/svg+xml' href='{MOUNT}/favicon.svg'>"
+    }
+
+
 @get("/", include_in_schema=False, sync_to_thread=False)
 def root_redirect() -> Redirect:
     return Redirect(f"{MOUNT}/", status_code=HTTP_307_TEMPORARY_REDIRECT)
