@@ -10,6 +10,7 @@ from __future__ import annotations
 import mimetypes
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from litestar import Response, get
 from litestar.exceptions import NotFoundException
@@ -66,7 +67,7 @@ def default_web_dir() -> Path:
     return Path(ignacio.__file__).resolve().parents[2] / "web" / "dist"
 
 
-def api_viewer_assets(web_dir: Path | None = None) -> dict[str, str]:
+def api_viewer_assets(web_dir: Path | None = None) -> dict[str, Any]:
     """Where /docs loads Swagger UI from: the copy the web build puts in `docs/` (so the page
     works without internet), or nothing (Litestar's default, a CDN) when there is no build."""
     folder = (web_dir or default_web_dir()) / "docs"
