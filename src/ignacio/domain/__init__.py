@@ -46,6 +46,7 @@ from ignacio.domain.inbound import (
 from ignacio.domain.pagination import Order, Page, PageRequest, Position
 from ignacio.domain.phone import PhoneNumber
 from ignacio.domain.retry import RetryPolicy
+from ignacio.domain.text import json_without_nul, without_nul
 from ignacio.domain.users import RegistrationPolicy, User
 
 __all__ = [
@@ -94,4 +95,6 @@ __all__ = [
     "WebhookBatch",
     "WebhookProvider",
     "WhatsAppAccess",
+    "json_without_nul",
+    "without_nul",
 ]
