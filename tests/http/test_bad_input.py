@@ -9,7 +9,11 @@ from typing import Any
 
 import pytest
 import structlog
+from sqlalchemy import select
 
+from ignacio.adapters.memory import InMemoryWebhookInbox
+from ignacio.adapters.sql.tables import webhook_inbox
+from ignacio.domain import InboxDelivery, WebhookBatch, WebhookProvider
 from tests.http.conftest import Api
 from tests.http.test_whatsapp_webhook import member_messages, post, signed, text_delivery
 
@@ -131,3 +135,54 @@ async def test_a_signed_webhook_body_that_is_not_json_is_a_400(
 
     assert response.status_code == 400, response.text
     assert await memory_api.system.container.webhook_inbox().waiting() == 0
+
+
+# A delivery that cannot be stored: set aside after its retries, sealed, and shown to admins.
+
+
+class BrokenStorage:
+    """ReceiveWebhook failing the way a database does: its message's second line repeats the
+    statement and its parameters, which may hold what the person wrote."""
+
+    async def __call__(self, batch: WebhookBatch) -> None:
+        raise RuntimeError("storage broke\n[SQL: INSERT INTO messages ...] [parameters: 'Hola']")
+
+
+async def stored_body(api: Api, delivery_id: Any) -> bytes:
+    inbox = api.system.container.webhook_inbox()
+    if isinstance(inbox, InMemoryWebhookInbox):
+        body = inbox.body_of(delivery_id)
+        assert body is not None
+        return body
+    async with api.system.container.engine().connect() as connection:
+        query = select(webhook_inbox.c.body).where(webhook_inbox.c.id == delivery_id)
+        return bytes((await connection.execute(query)).scalar_one())
+
+
+async def test_a_delivery_set_aside_keeps_no_plaintext_number_and_admins_see_it(api: Api) -> None:
+    admin = await api.admin_headers()
+    container = api.system.container
+    body = text_delivery("Hola")
+    kept = InboxDelivery(
+        id=container.ids().new_id(),
+        provider=WebhookProvider.META,
+        body=body,
+        received_at=container.clock().now(),
+    )
+    await container.webhook_inbox().add(kept)
+    container.receive_webhook.override(BrokenStorage())
+
+    for _ in range(5):
+        await container.drain_webhook_inbox()()
+
+    assert b"34612345678" not in await stored_body(api, kept.id)
+    assert container.sealer().open(await stored_body(api, kept.id)) == body
+    listed = await api.client.get("/admin/webhooks/set-aside", headers=admin)
+    assert listed.status_code == 200, listed.text
+    (aside,) = listed.json()["items"]
+    assert aside["id"] == str(kept.id)
+    assert (aside["provider"], aside["sender"], aside["attempts"]) == ("meta", "+34*****5678", 5)
+    assert aside["lastError"] == "RuntimeError: storage broke"
+    assert "34612345678" not in listed.text and "Hola" not in listed.text
+    member = await api.headers_for("+34699999999")
+    assert (await api.client.get("/admin/webhooks/set-aside", headers=member)).status_code == 403

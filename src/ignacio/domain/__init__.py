@@ -40,6 +40,7 @@ from ignacio.domain.inbound import (
     DeliveryUpdate,
     InboundMessage,
     InboxDelivery,
+    SetAsideDelivery,
     WebhookBatch,
     WebhookProvider,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "RateLimited",
     "RegistrationPolicy",
     "RetryPolicy",
+    "SetAsideDelivery",
     "TooLarge",
     "TooManyAttempts",
     "UnsupportedFileType",
