@@ -144,16 +144,11 @@ async def test_delete_removes_the_user_and_ignores_unknown_ids(
         assert await uow.users.get(kept.id) == kept
 
 
-async def test_count_active_admins(uow_factory: UnitOfWorkFactory) -> None:
-    await store(
-        uow_factory,
-        user(1, is_admin=True),
-        user(2, is_admin=True),
-        user(3, is_admin=True, is_active=False),
-        user(4),
-    )
+async def test_lock_active_admins_names_the_active_admins(uow_factory: UnitOfWorkFactory) -> None:
+    admins = [user(1, is_admin=True), user(2, is_admin=True)]
+    await store(uow_factory, *admins, user(3, is_admin=True, is_active=False), user(4))
     async with uow_factory() as uow:
-        assert await uow.users.count_active_admins() == 2
+        assert await uow.users.lock_active_admins() == {admin.id for admin in admins}
 
 
 @pytest.mark.parametrize("order", list(Order))

@@ -22,12 +22,20 @@ from ignacio.adapters.memory import InMemoryWebhookInbox
 from ignacio.adapters.sql import SqlWebhookInbox, create_engine
 from ignacio.adapters.sql.tables import webhook_inbox
 from ignacio.application.ports import WebhookInbox
-from ignacio.domain import InboxDelivery, WebhookProvider
+from ignacio.domain import (
+    InboxDelivery,
+    PageRequest,
+    PhoneNumber,
+    SetAsideDelivery,
+    WebhookProvider,
+)
 from tests.support.databases import migrated_sqlite
 
 KINDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+LATER = START + timedelta(minutes=5)
 MAX_ATTEMPTS = 3
+SENDER = "+34612345678"
 
 
 @pytest.fixture(params=KINDS)
@@ -60,12 +68,12 @@ async def test_a_delivery_is_kept_as_it_arrived_until_done(inbox: WebhookInbox) 
     kept = delivery(1, b'{"caf\xc3\xa9": "\\u0000"}\x00\xff')
     await inbox.add(kept)
 
-    async with inbox.claim(10, max_attempts=MAX_ATTEMPTS) as batch:
+    async with inbox.claim(10) as batch:
         assert batch.deliveries == [kept]
         await batch.done(kept.id)
 
     assert await inbox.waiting() == 0
-    async with inbox.claim(10, max_attempts=MAX_ATTEMPTS) as batch:
+    async with inbox.claim(10) as batch:
         assert batch.deliveries == []
 
 
@@ -74,9 +82,9 @@ async def test_claims_hand_out_the_oldest_first_a_batch_at_a_time(inbox: Webhook
     for kept in reversed(deliveries):
         await inbox.add(kept)
 
-    async with inbox.claim(3, max_attempts=MAX_ATTEMPTS) as first:
+    async with inbox.claim(3) as first:
         assert first.deliveries == deliveries[:3]
-        async with inbox.claim(3, max_attempts=MAX_ATTEMPTS) as second:
+        async with inbox.claim(3) as second:
             assert second.deliveries == deliveries[3:]
             for kept in second.deliveries:
                 await second.done(kept.id)
@@ -92,14 +100,14 @@ async def test_what_a_batch_leaves_unfinished_is_claimed_again(inbox: WebhookInb
         await inbox.add(each)
 
     async def stop_half_way() -> None:
-        async with inbox.claim(10, max_attempts=MAX_ATTEMPTS) as batch:
+        async with inbox.claim(10) as batch:
             await batch.done(kept[0].id)
             raise RuntimeError("the drain stopped half way")
 
     with pytest.raises(RuntimeError):
         await stop_half_way()
 
-    async with inbox.claim(10, max_attempts=MAX_ATTEMPTS) as again:
+    async with inbox.claim(10) as again:
         # Done before the failure: forgotten; not reached: handed out again, no attempt counted.
         assert again.deliveries == kept[1:]
     assert await inbox.waiting() == 2
@@ -110,17 +118,54 @@ async def test_a_delivery_that_keeps_failing_is_set_aside(inbox: WebhookInbox) -
     await inbox.add(poisoned)
     await inbox.add(healthy)
 
-    for attempt in range(MAX_ATTEMPTS):
-        async with inbox.claim(1, max_attempts=MAX_ATTEMPTS) as batch:
+    for attempt in range(MAX_ATTEMPTS - 1):
+        async with inbox.claim(1) as batch:
             assert [each.id for each in batch.deliveries] == [poisoned.id]
             assert batch.deliveries[0].attempts == attempt
             await batch.failed(poisoned.id, "ValueError: cannot parse")
+    async with inbox.claim(1) as batch:
+        (last_try,) = batch.deliveries
+        assert last_try.attempts == MAX_ATTEMPTS - 1
+        aside = last_try.set_aside(
+            error="ValueError: cannot parse", sender=PhoneNumber.parse(SENDER), at=LATER
+        )
+        await batch.set_aside(aside, b"sealed")
 
-    async with inbox.claim(10, max_attempts=MAX_ATTEMPTS) as batch:
+    async with inbox.claim(10) as batch:
         assert [each.id for each in batch.deliveries] == [healthy.id]
         await batch.done(healthy.id)
-    # Set aside, not lost: it stays for whoever looks into it.
+    # Set aside, not lost: it stays, sealed, for whoever looks into it.
     assert await inbox.waiting() == 1
+    listed = await inbox.list_set_aside(PageRequest(limit=10))
+    assert listed.items == [
+        SetAsideDelivery(
+            id=poisoned.id,
+            provider=poisoned.provider,
+            received_at=poisoned.received_at,
+            set_aside_at=LATER,
+            attempts=MAX_ATTEMPTS,
+            last_error="ValueError: cannot parse",
+            sender="+34*****5678",
+        )
+    ]
+
+
+async def test_set_aside_deliveries_are_listed_a_page_at_a_time(inbox: WebhookInbox) -> None:
+    kept = [delivery(number) for number in range(5)]
+    for each in kept:
+        await inbox.add(each)
+    async with inbox.claim(10) as batch:
+        for number, each in enumerate(batch.deliveries):
+            aside = each.set_aside(error="E", sender=None, at=LATER + timedelta(seconds=number))
+            await batch.set_aside(aside, b"sealed")
+
+    first = await inbox.list_set_aside(PageRequest(limit=3))
+    second = await inbox.list_set_aside(PageRequest(limit=3, after=first.next))
+
+    assert [aside.id for aside in first.items + second.items] == [
+        each.id for each in reversed(kept)
+    ]
+    assert second.next is None
 
 
 async def test_concurrent_adds_are_each_kept(inbox: WebhookInbox) -> None:
@@ -131,7 +176,7 @@ async def test_concurrent_adds_are_each_kept(inbox: WebhookInbox) -> None:
     assert await inbox.waiting() == 300
     claimed: list[InboxDelivery] = []
     while True:
-        async with inbox.claim(120, max_attempts=MAX_ATTEMPTS) as batch:
+        async with inbox.claim(120) as batch:
             if not batch.deliveries:
                 break
             claimed += batch.deliveries
@@ -147,7 +192,7 @@ async def test_concurrent_adds_are_each_kept(inbox: WebhookInbox) -> None:
 async def test_any_body_comes_back_byte_for_byte(inbox: WebhookInbox, body: bytes) -> None:
     kept = delivery(1, body)
     await inbox.add(kept)
-    async with inbox.claim(1, max_attempts=MAX_ATTEMPTS) as batch:
+    async with inbox.claim(1) as batch:
         assert [each.body for each in batch.deliveries] == [body]
         await batch.done(kept.id)
 
@@ -164,14 +209,14 @@ async def test_on_postgres_processes_drain_side_by_side(postgres_url: str) -> No
             await first.add(each)
 
         async with (
-            first.claim(2, max_attempts=MAX_ATTEMPTS) as held,
-            second.claim(10, max_attempts=MAX_ATTEMPTS) as other,
+            first.claim(2) as held,
+            second.claim(10) as other,
         ):
             assert held.deliveries == kept[:2]
             assert other.deliveries == kept[2:]
             for each in other.deliveries:
                 await other.done(each.id)
-        async with second.claim(10, max_attempts=MAX_ATTEMPTS) as freed:
+        async with second.claim(10) as freed:
             assert freed.deliveries == kept[:2]
 
         async with first_engine.connect() as connection:

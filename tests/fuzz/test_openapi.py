@@ -20,6 +20,8 @@ import asyncio
 import copy
 import functools
 import json
+import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,13 +39,18 @@ from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.entrypoints.container import close_container
 from ignacio.entrypoints.http.app import create_app
-from tests.support.databases import migrated_sqlite_file
+from tests.support.databases import (
+    drop_postgres_database,
+    migrated_sqlite_file,
+    postgres_database_or_skip,
+)
 from tests.support.fakes import TEST_APP_SECRET
 from tests.support.system import System, build_system, settings_for_tests
 
 SEED = 20261122
 MAX_EXAMPLES = 25
 ADMIN = "+34600000001"
+MEMBER = "+34600000002"
 CHECKS = [
     general_checks.not_a_server_error,
     openapi_checks.status_code_conformance,
@@ -75,6 +82,16 @@ class Caller:
         self.client = client
         self.system = system
         self.headers: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+
+    def make_ids(self) -> dict[str, str]:
+        """Things that exist, so that bad input reaches the database: a member, and one of
+        the admin's conversations."""
+        member = self.client.post(
+            "/users", json={"phoneNumber": MEMBER}, headers=self.headers
+        ).json()
+        conversation = self.client.post("/conversations", json={}, headers=self.headers).json()
+        return {"user_id": member["id"], "conversation_id": conversation["id"]}
 
     def log_in(self) -> None:
         requested = self.client.post("/auth/request-otp", json={"phoneNumber": ADMIN})
@@ -92,8 +109,22 @@ class Caller:
 @pytest.fixture(scope="module")
 def caller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Caller]:
     directory = tmp_path_factory.mktemp("fuzz")
+    yield from _caller(migrated_sqlite_file(directory), directory)
+
+
+@pytest.fixture(scope="module")
+def postgres_caller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Caller]:
+    """The app on a PostgreSQL database of its own: the database that refuses NUL in text."""
+    url = postgres_database_or_skip()
+    try:
+        yield from _caller(url, tmp_path_factory.mktemp("fuzz-postgres"))
+    finally:
+        drop_postgres_database(url)
+
+
+def _caller(database_url: str, directory: Path) -> Iterator[Caller]:
     settings = settings_for_tests(
-        database_url=migrated_sqlite_file(directory),
+        database_url=database_url,
         data_dir=directory,
         # Thousands of requests from one address, and a login after every logout.
         api_rate_limit=0,
@@ -129,6 +160,109 @@ def test_operation_conforms_to_the_schema(case: schemathesis.Case[Any], caller: 
         case.call_and_validate(session=caller.client, headers=caller.headers, checks=CHECKS)
     finally:
         caller.keep_logged_in()
+
+
+# Bad input sent to every operation: JSON nested too deeply, bodies that are not UTF-8, and NUL
+# in every string of a body and of the query, on SQLite and on PostgreSQL (which stores no NUL).
+
+DEEPLY_NESTED = b"[" * 100_000 + b"]" * 100_000
+NOT_UTF8 = b'{"name": "\xff\xfe"}'
+DOCUMENT = _openapi_document()
+OPERATIONS = [
+    (method.upper(), path, operation)
+    for path, methods in DOCUMENT["paths"].items()
+    for method, operation in methods.items()
+]
+JSON_OPERATIONS = [
+    pytest.param(method, path, operation, id=f"{method} {path}")
+    for method, path, operation in OPERATIONS
+    if "application/json" in operation.get("requestBody", {}).get("content", {})
+]
+QUERY_OPERATIONS = [
+    pytest.param(method, path, operation, id=f"{method} {path}")
+    for method, path, operation in OPERATIONS
+    if any(parameter["in"] == "query" for parameter in operation.get("parameters", []))
+]
+# Strings a request would carry, each with a NUL inside, so that the request gets as far as the
+# database: a made-up value would be refused before it.
+NUL_STRINGS = {"phoneNumber": "+34 612 345\x00 671", "code": "123\x00456"}
+
+
+def _with_nul(schema: dict[str, Any], name: str = "") -> Any:
+    """A value of the schema with NUL in every string it holds."""
+    if "$ref" in schema:
+        schema = DOCUMENT["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    for key in ("oneOf", "anyOf"):
+        if key in schema:
+            choices = [choice for choice in schema[key] if choice.get("type") != "null"]
+            return _with_nul(choices[0], name)
+    kind = schema.get("type")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {key: _with_nul(value, key) for key, value in properties.items()}
+    if kind == "array":
+        return [_with_nul(schema.get("items", {}), name)]
+    if kind == "boolean":
+        return False
+    if kind == "integer":
+        return 1
+    return NUL_STRINGS.get(name, "Te\x00xt")
+
+
+def _path(caller: Caller, path: str) -> str:
+    """The path with ids that exist where the caller has them (else made up: a 404)."""
+    for name, value in caller.ids.items():
+        path = path.replace("{" + name + "}", value)
+    return re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_caller(request: pytest.FixtureRequest) -> Caller:
+    chosen: Caller = request.getfixturevalue(
+        "caller" if request.param == "sqlite" else "postgres_caller"
+    )
+    if not chosen.ids:
+        chosen.ids = chosen.make_ids()
+    return chosen
+
+
+@pytest.mark.parametrize(("method", "path", "operation"), JSON_OPERATIONS)
+def test_bad_json_bodies_are_never_a_5xx(
+    any_caller: Caller, method: str, path: str, operation: dict[str, Any]
+) -> None:
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    with_nul = json.dumps(_with_nul(schema)).encode()
+    try:
+        for body in (DEEPLY_NESTED, NOT_UTF8, with_nul):
+            response = any_caller.client.request(
+                method,
+                _path(any_caller, path),
+                data=body,
+                headers=any_caller.headers | {"Content-Type": "application/json"},
+            )
+            assert response.status_code < 500, (body[:60], response.text)
+            if body is not with_nul:
+                assert response.status_code in (400, 401, 403), (body[:60], response.text)
+    finally:
+        any_caller.keep_logged_in()
+
+
+@pytest.mark.parametrize(("method", "path", "operation"), QUERY_OPERATIONS)
+def test_nul_in_the_query_is_never_a_5xx(
+    any_caller: Caller, method: str, path: str, operation: dict[str, Any]
+) -> None:
+    params = {
+        parameter["name"]: "a\x00b"
+        for parameter in operation["parameters"]
+        if parameter["in"] == "query"
+    }
+    try:
+        response = any_caller.client.request(
+            method, _path(any_caller, path), params=params, headers=any_caller.headers
+        )
+        assert response.status_code < 500, response.text
+    finally:
+        any_caller.keep_logged_in()
 
 
 # Signed webhook deliveries: real Meta payloads, mutated.

@@ -28,7 +28,11 @@ async def existing_user(uow: UnitOfWork, user_id: UUID) -> User:
     return user
 
 
-async def keep_one_admin(uow: UnitOfWork) -> None:
-    """Refuse to take away the last active admin, or nobody could manage the system."""
-    if await uow.users.count_active_admins() <= 1:
+async def keep_one_admin(uow: UnitOfWork, leaving: User) -> None:
+    """Refuse to take away the last active admin, or nobody could manage the system.
+
+    The active admins stay locked until the unit of work ends, so that two admins taking each
+    other's rights at the same moment cannot both succeed: the second waits, then finds itself
+    the last one."""
+    if not await uow.users.lock_active_admins() - {leaving.id}:
         raise Conflict("This is the last active admin. Make another admin first.")

@@ -40,12 +40,14 @@ from ignacio.domain.inbound import (
     DeliveryUpdate,
     InboundMessage,
     InboxDelivery,
+    SetAsideDelivery,
     WebhookBatch,
     WebhookProvider,
 )
 from ignacio.domain.pagination import Order, Page, PageRequest, Position
 from ignacio.domain.phone import PhoneNumber
 from ignacio.domain.retry import RetryPolicy
+from ignacio.domain.text import json_without_nul, without_nul
 from ignacio.domain.users import RegistrationPolicy, User
 
 __all__ = [
@@ -85,6 +87,7 @@ __all__ = [
     "RateLimited",
     "RegistrationPolicy",
     "RetryPolicy",
+    "SetAsideDelivery",
     "TooLarge",
     "TooManyAttempts",
     "UnsupportedFileType",
@@ -94,4 +97,6 @@ __all__ = [
     "WebhookBatch",
     "WebhookProvider",
     "WhatsAppAccess",
+    "json_without_nul",
+    "without_nul",
 ]

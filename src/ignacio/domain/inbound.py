@@ -76,3 +76,32 @@ class InboxDelivery(msgspec.Struct, frozen=True, kw_only=True):
     body: bytes
     received_at: datetime
     attempts: int = 0
+
+    def set_aside(
+        self, *, error: str, sender: PhoneNumber | None, at: datetime
+    ) -> SetAsideDelivery:
+        """This delivery after its last failed attempt, as admins see it from now on."""
+        return SetAsideDelivery(
+            id=self.id,
+            provider=self.provider,
+            received_at=self.received_at,
+            set_aside_at=at,
+            attempts=self.attempts + 1,
+            last_error=error,
+            sender=sender.masked() if sender is not None else None,
+        )
+
+
+class SetAsideDelivery(msgspec.Struct, frozen=True, kw_only=True):
+    """A webhook delivery that failed every attempt to store it: when it came and from which
+    provider, who sent it (masked; None when its body could not be read), how many attempts
+    and the last error. It holds no plaintext personal data: the body it came with is kept
+    sealed, for an operator with the key to replay once the cause is fixed."""
+
+    id: UUID
+    provider: WebhookProvider
+    received_at: datetime
+    set_aside_at: datetime
+    attempts: int
+    last_error: str
+    sender: str | None = None

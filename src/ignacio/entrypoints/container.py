@@ -35,6 +35,7 @@ from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue, conninfo
 from ignacio.adapters.ratelimit import LimitsRateLimiter
 from ignacio.adapters.security import (
     AesGcmPhoneCipher,
+    AesGcmSealer,
     HmacSecretHasher,
     JwtAccessTokens,
     KeyRing,
@@ -74,6 +75,7 @@ from ignacio.application.use_cases.list_conversations import ListConversations
 from ignacio.application.use_cases.list_failed_deliveries import ListFailedDeliveries
 from ignacio.application.use_cases.list_files import ListFiles
 from ignacio.application.use_cases.list_messages import ListMessages
+from ignacio.application.use_cases.list_set_aside_webhooks import ListSetAsideWebhooks
 from ignacio.application.use_cases.list_users import ListUsers
 from ignacio.application.use_cases.logout import Logout
 from ignacio.application.use_cases.process_inbound import ProcessInbound
@@ -145,6 +147,7 @@ class Container(containers.DeclarativeContainer):
     keys = providers.Singleton(load_keys, settings)
     hasher = providers.Singleton(HmacSecretHasher, key=providers.Callable(_hashing_key, keys))
     phone_cipher = providers.Singleton(AesGcmPhoneCipher, key=keys.provided.phone_key)
+    sealer = providers.Singleton(AesGcmSealer, key=keys.provided.phone_key)
     access_tokens = providers.Singleton(
         JwtAccessTokens, secret=keys.provided.jwt_secret, ttl=settings.provided.access_token_ttl
     )
@@ -424,6 +427,8 @@ class Container(containers.DeclarativeContainer):
         inbox=webhook_inbox,
         parsers=webhook_parsers,
         receive=receive_webhook,
+        sealer=sealer,
+        clock=clock,
         concurrency=providers.Callable(_drain_concurrency, settings),
     )
     process_inbound = providers.Factory(
@@ -486,6 +491,7 @@ class Container(containers.DeclarativeContainer):
     )
     resync_files = providers.Factory(ResyncFiles, uow=uow, sync=sync_file)
     list_failed_deliveries = providers.Factory(ListFailedDeliveries, uow=uow)
+    list_set_aside_webhooks = providers.Factory(ListSetAsideWebhooks, inbox=webhook_inbox)
     check_health = providers.Factory(CheckHealth, probes=providers.List(database_probe))
 
 
@@ -514,6 +520,7 @@ USE_CASES: tuple[str, ...] = (
     "check_health",
     "accept_webhook",
     "list_failed_deliveries",
+    "list_set_aside_webhooks",
     "upload_file",
     "attach_file",
     "list_files",

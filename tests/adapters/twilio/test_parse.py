@@ -254,3 +254,10 @@ fields = st.lists(
 def test_any_form_parses_without_raising(params: list[tuple[str, str]]) -> None:
     batch = parse(params)
     assert len(batch.messages) + len(batch.updates) + len(batch.ignored) >= 1
+
+
+def test_nul_characters_are_dropped_from_the_text() -> None:
+    message = one_message(inbound_form(SENDER, "Ho\x00la", sid=SID, profile_name="Lu\x00cía"))
+
+    assert message.text == "Hola"
+    assert message.profile_name == "Lucía"

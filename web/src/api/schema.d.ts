@@ -124,6 +124,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/webhooks/set-aside": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SetAsideWebhooks */
+        get: operations["AdminWebhooksSetAsideSetAsideWebhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/logout": {
         parameters: {
             query?: never;
@@ -717,6 +734,11 @@ export interface components {
             items: components["schemas"]["MessageOut"][];
             nextCursor: string | null;
         };
+        /** PageOut[SetAsideWebhookOut] */
+        "PageOut_ignacio.entrypoints.http.schemas.SetAsideWebhookOut_": {
+            items: components["schemas"]["SetAsideWebhookOut"][];
+            nextCursor: string | null;
+        };
         /** PageOut[UserOut] */
         "PageOut_ignacio.entrypoints.http.schemas.UserOut_": {
             items: components["schemas"]["UserOut"][];
@@ -729,6 +751,19 @@ export interface components {
         /** SendMessageBody */
         SendMessageBody: {
             content: string;
+        };
+        /** SetAsideWebhookOut */
+        SetAsideWebhookOut: {
+            attempts: number;
+            /** Format: uuid */
+            id: string;
+            lastError: string;
+            provider: components["schemas"]["WebhookProvider"];
+            /** Format: date-time */
+            receivedAt: string;
+            sender: string | null;
+            /** Format: date-time */
+            setAsideAt: string;
         };
         /**
          * SyncStatus
@@ -780,6 +815,12 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /**
+         * WebhookProvider
+         * @description Who signed a webhook delivery, and so which format its body is in.
+         * @enum {string}
+         */
+        WebhookProvider: "meta" | "twilio";
         /** WebhookReceiptOut */
         WebhookReceiptOut: {
             messages: number;
@@ -1341,6 +1382,69 @@ export interface operations {
             };
             /** @description There is no such thing, or it belongs to someone else. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AdminWebhooksSetAsideSetAsideWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string | null;
+                /** @description `desc`: newest first; `asc`: oldest first */
+                order?: components["schemas"]["Order"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOut_ignacio.entrypoints.http.schemas.SetAsideWebhookOut_"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -131,8 +131,11 @@ class InMemoryUserRepository:
             ]
         return paginate(users, lambda user: user.created_at, page)
 
-    async def count_active_admins(self) -> int:
-        return sum(1 for user in self._store.users.values() if user.is_admin and user.is_active)
+    async def lock_active_admins(self) -> frozenset[UUID]:
+        # A unit of work holds the whole store: nobody else runs until it ends.
+        return frozenset(
+            user.id for user in self._store.users.values() if user.is_admin and user.is_active
+        )
 
     def _ensure_phone_is_free(self, user: User) -> None:
         for other in self._store.users.values():

@@ -1,8 +1,16 @@
-"""Cryptography adapters: keyed hashes, phone number encryption and access tokens."""
+"""Cryptography adapters: keyed hashes, phone number encryption, sealed bytes and access tokens."""
 
 from ignacio.adapters.security.hashing import HmacSecretHasher
 from ignacio.adapters.security.keys import KeyRing, derive_key
 from ignacio.adapters.security.phone_cipher import AesGcmPhoneCipher
+from ignacio.adapters.security.sealer import AesGcmSealer
 from ignacio.adapters.security.tokens import JwtAccessTokens
 
-__all__ = ["AesGcmPhoneCipher", "HmacSecretHasher", "JwtAccessTokens", "KeyRing", "derive_key"]
+__all__ = [
+    "AesGcmPhoneCipher",
+    "AesGcmSealer",
+    "HmacSecretHasher",
+    "JwtAccessTokens",
+    "KeyRing",
+    "derive_key",
+]

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -152,13 +152,19 @@ class SqlUserRepository:
         rows = (await self._connection().execute(statement)).all()
         return page_of(rows, page, self._to_user, lambda u: Position(at=u.created_at, id=u.id))
 
-    async def count_active_admins(self) -> int:
+    async def lock_active_admins(self) -> frozenset[UUID]:
+        # PostgreSQL: the rows stay locked until the transaction ends, and a transaction that
+        # waited for them reads them again when they are released (READ COMMITTED), leaving out
+        # an admin who was demoted meanwhile; by id, so two lockers never wait for each other.
+        # SQLite has no row locks (FOR UPDATE is not rendered): its unit of work begins
+        # IMMEDIATE, which already makes every writer wait for the one before.
         statement = (
-            select(func.count())
-            .select_from(users)
+            select(users.c.id)
             .where(users.c.is_admin.is_(True), users.c.is_active.is_(True))
+            .order_by(users.c.id)
+            .with_for_update()
         )
-        return int((await self._connection().execute(statement)).scalar_one())
+        return frozenset((await self._connection().execute(statement)).scalars())
 
     async def _one(self, condition: ColumnElement[bool]) -> User | None:
         statement = select(*_USER_COLUMNS).where(condition)

@@ -231,7 +231,9 @@ allowed_numbers = Table(
 )
 
 # Webhook deliveries acknowledged and not yet stored: the body as it arrived, so that a process
-# that dies after the 200 loses nothing (the next drain stores it). Rows live for milliseconds.
+# that dies after the 200 loses nothing (the next drain stores it). Rows live for milliseconds,
+# except those set aside after failing every attempt (migration 0009): their body is sealed,
+# and `sender` keeps only the masked number, for admins.
 webhook_inbox = Table(
     "webhook_inbox",
     metadata,
@@ -241,6 +243,8 @@ webhook_inbox = Table(
     Column("received_at", UtcDateTime(), nullable=False),
     Column("attempts", Integer(), nullable=False, server_default=text("0")),
     Column("last_error", Text()),
+    Column("set_aside_at", UtcDateTime()),
+    Column("sender", String(32)),
     Index("ix_webhook_inbox_received_at_id", "received_at", "id"),
 )
 

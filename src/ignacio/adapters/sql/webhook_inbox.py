@@ -24,9 +24,17 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
+from ignacio.adapters.sql.queries import keyset, page_of
 from ignacio.adapters.sql.tables import webhook_inbox
 from ignacio.application.ports import CollectedInboxBatch
-from ignacio.domain import InboxDelivery, WebhookProvider
+from ignacio.domain import (
+    InboxDelivery,
+    Page,
+    PageRequest,
+    Position,
+    SetAsideDelivery,
+    WebhookProvider,
+)
 
 _MAX_ROWS_PER_INSERT = 500
 
@@ -95,10 +103,10 @@ class SqlWebhookInbox:
                 raise
 
     @asynccontextmanager
-    async def claim(self, limit: int, *, max_attempts: int) -> AsyncIterator[CollectedInboxBatch]:
+    async def claim(self, limit: int) -> AsyncIterator[CollectedInboxBatch]:
         query = (
             select(*_COLUMNS)
-            .where(webhook_inbox.c.attempts < max_attempts)
+            .where(webhook_inbox.c.set_aside_at.is_(None))
             .order_by(webhook_inbox.c.received_at, webhook_inbox.c.id)
         )
         if self._postgres:
@@ -125,7 +133,7 @@ class SqlWebhookInbox:
             yield batch
         finally:
             self._claimed.difference_update(delivery.id for delivery in deliveries)
-            if batch.finished or batch.errors:
+            if batch.finished or batch.errors or batch.set_aside_ones:
                 async with self._engine.begin() as connection:
                     await _settle(connection, batch)
 
@@ -134,6 +142,19 @@ class SqlWebhookInbox:
             await connection.execution_options(**{BEGIN_MODE_OPTION: "deferred"})
             count = await connection.scalar(select(func.count()).select_from(webhook_inbox))
         return int(count or 0)
+
+    async def list_set_aside(self, page: PageRequest) -> Page[SetAsideDelivery]:
+        c = webhook_inbox.c
+        statement = select(
+            c.id, c.provider, c.received_at, c.set_aside_at, c.attempts, c.last_error, c.sender
+        ).where(c.set_aside_at.isnot(None))
+        statement = keyset(statement, c.set_aside_at, c.id, page)
+        async with self._engine.connect() as connection:
+            await connection.execution_options(**{BEGIN_MODE_OPTION: "deferred"})
+            rows = (await connection.execute(statement)).all()
+        return page_of(
+            rows, page, _set_aside, lambda aside: Position(at=aside.set_aside_at, id=aside.id)
+        )
 
 
 def _settle_writes(
@@ -164,6 +185,32 @@ async def _settle(connection: AsyncConnection, batch: CollectedInboxBatch) -> No
             .where(webhook_inbox.c.id == delivery_id)
             .values(attempts=webhook_inbox.c.attempts + 1, last_error=error)
         )
+    for delivery_id, (aside, sealed_body) in batch.set_aside_ones.items():
+        if delivery_id in batch.finished:
+            continue
+        await connection.execute(
+            update(webhook_inbox)
+            .where(webhook_inbox.c.id == delivery_id)
+            .values(
+                body=sealed_body,
+                attempts=aside.attempts,
+                last_error=aside.last_error,
+                set_aside_at=aside.set_aside_at,
+                sender=aside.sender,
+            )
+        )
+
+
+def _set_aside(row: Any) -> SetAsideDelivery:
+    return SetAsideDelivery(
+        id=row.id,
+        provider=WebhookProvider(row.provider),
+        received_at=row.received_at,
+        set_aside_at=row.set_aside_at,
+        attempts=row.attempts,
+        last_error=row.last_error or "",
+        sender=row.sender,
+    )
 
 
 def _delivery(row: Any) -> InboxDelivery:

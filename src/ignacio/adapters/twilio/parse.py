@@ -26,6 +26,7 @@ from ignacio.domain import (
     MessageType,
     PhoneNumber,
     WebhookBatch,
+    without_nul,
 )
 
 PROVIDER = "twilio"
@@ -72,10 +73,11 @@ def parse_form(raw_body: bytes) -> list[tuple[str, str]]:
 
 def parse_webhook(params: Iterable[tuple[str, str]], received_at: datetime) -> WebhookBatch:
     """The message or status update one Twilio form carries, dated `received_at`; anything
-    else ignored with a reason."""
+    else ignored with a reason. NUL characters are dropped (see `ignacio.domain.text`)."""
     fields: dict[str, str] = {}
     for name, value in params:
-        fields.setdefault(name, value)
+        # NUL dropped here, not in `parse_form`: Twilio's signature covers the values as sent.
+        fields.setdefault(without_nul(name), without_nul(value))
     try:
         sid = fields.get("MessageSid") or fields.get("SmsMessageSid") or fields.get("SmsSid")
         if not sid:

@@ -36,9 +36,12 @@ from ignacio.domain import (
     MessageType,
     PhoneNumber,
     WebhookBatch,
+    json_without_nul,
 )
 
 PROVIDER = "whatsapp_cloud"
+# JSON carries NUL only as this escape: a body without it is not walked.
+_ESCAPED_NUL = b"\\u0000"
 
 _BUSINESS_ACCOUNT = "whatsapp_business_account"
 _MEDIA_TYPES = {
@@ -66,11 +69,14 @@ class _Skip(Exception):
 def parse_webhook(raw_body: bytes) -> WebhookBatch:
     """Every message and status update in a webhook body, in order; the rest ignored with a reason.
 
-    Raises InvalidInput only when the body is not JSON or not a JSON object.
+    Raises InvalidInput only when the body is not JSON or not a JSON object. NUL characters are
+    dropped from its text (see `ignacio.domain.text`): the message is kept, without them.
     """
     try:
         decoded = msgspec.json.decode(raw_body)
-    except (msgspec.DecodeError, RecursionError) as error:
+        if _ESCAPED_NUL in raw_body:
+            decoded = json_without_nul(decoded)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as error:
         raise InvalidInput("The webhook body is not valid JSON.") from error
     if not isinstance(decoded, dict):
         raise InvalidInput("The webhook body is not a JSON object.")
@@ -387,7 +393,7 @@ class CloudApiWebhookParser:
             # An envelope of an odd shape: the lenient parser tells what is in it.
             batch = parse_webhook(body)
             return DeliveryItems(messages=len(batch.messages), updates=len(batch.updates))
-        except (msgspec.DecodeError, RecursionError) as error:
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as error:
             raise InvalidInput("The webhook body is not a JSON object.") from error
         if counted.object is not None and counted.object != _BUSINESS_ACCOUNT:
             return DeliveryItems(messages=0, updates=0)

@@ -26,6 +26,7 @@ from ignacio.application.ports.media_fetcher import FetchedMedia, MediaFetcher
 from ignacio.application.ports.messages import MessageRepository
 from ignacio.application.ports.phone_cipher import PhoneCipher
 from ignacio.application.ports.rate_limiter import RateLimit, RateLimiter
+from ignacio.application.ports.sealer import Sealer
 from ignacio.application.ports.secret_hasher import SecretHasher
 from ignacio.application.ports.sessions import SessionRepository
 from ignacio.application.ports.text_extractor import TextExtractor
@@ -72,6 +73,7 @@ __all__ = [
     "RateLimit",
     "RateLimiter",
     "RemoteCopy",
+    "Sealer",
     "SecretHasher",
     "SendFailure",
     "SentMessage",

@@ -41,6 +41,8 @@ class UserRepository(Protocol):
         """Users by creation time; `search` matches the name (case-insensitive) or the exact number."""
         ...
 
-    async def count_active_admins(self) -> int:
-        """How many active admins there are."""
+    async def lock_active_admins(self) -> frozenset[UUID]:
+        """The ids of the active admins, held until the unit of work ends: another unit of work
+        asking for them waits for this one to end, then sees what it left. So two use cases that
+        each take an admin away run one after the other, and the second counts again."""
         ...

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from ignacio.domain import InboxDelivery, WebhookBatch
+from ignacio.domain import InboxDelivery, Page, PageRequest, SetAsideDelivery, WebhookBatch
 
 
 class InboxBatch(Protocol):
@@ -26,6 +26,12 @@ class InboxBatch(Protocol):
         keeping `error` for whoever looks into it."""
         ...
 
+    async def set_aside(self, delivery: SetAsideDelivery, sealed_body: bytes) -> None:
+        """Storing the delivery failed for the last time: claims no longer hand it out, admins
+        see it as `delivery` tells, and its body is replaced by `sealed_body` (the body sealed:
+        no plaintext phone number stays at rest)."""
+        ...
+
 
 class CollectedInboxBatch:
     """An InboxBatch that collects what was done and what failed, for the inbox to settle when
@@ -35,6 +41,7 @@ class CollectedInboxBatch:
         self.deliveries = deliveries
         self.finished: set[UUID] = set()
         self.errors: dict[UUID, str] = {}
+        self.set_aside_ones: dict[UUID, tuple[SetAsideDelivery, bytes]] = {}
 
     async def done(self, delivery_id: UUID) -> None:
         self.finished.add(delivery_id)
@@ -42,15 +49,18 @@ class CollectedInboxBatch:
     async def failed(self, delivery_id: UUID, error: str) -> None:
         self.errors[delivery_id] = error
 
+    async def set_aside(self, delivery: SetAsideDelivery, sealed_body: bytes) -> None:
+        self.set_aside_ones[delivery.id] = (delivery, sealed_body)
+
 
 class WebhookInbox(Protocol):
     async def add(self, delivery: InboxDelivery) -> None:
         """Keep the delivery; it is durable when this returns (acknowledge only then)."""
         ...
 
-    def claim(self, limit: int, *, max_attempts: int) -> AbstractAsyncContextManager[InboxBatch]:
-        """Up to `limit` waiting deliveries, oldest first, skipping those that already failed
-        `max_attempts` times and those another claim holds.
+    def claim(self, limit: int) -> AbstractAsyncContextManager[InboxBatch]:
+        """Up to `limit` waiting deliveries, oldest first, skipping those set aside and those
+        another claim holds.
 
         What the batch did not mark `done` is handed out again by a later claim, also when the
         process dies inside the `async with`; so storing a delivery must be idempotent (it is:
@@ -60,6 +70,10 @@ class WebhookInbox(Protocol):
 
     async def waiting(self) -> int:
         """How many deliveries are kept and not done (set-aside ones included)."""
+        ...
+
+    async def list_set_aside(self, page: PageRequest) -> Page[SetAsideDelivery]:
+        """The deliveries set aside, by when they were set aside."""
         ...
 
 

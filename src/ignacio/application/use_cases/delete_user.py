@@ -46,7 +46,7 @@ class DeleteUser:
         async with self._uow() as uow:
             user = await existing_user(uow, user_id)
             if user.is_admin and user.is_active:
-                await keep_one_admin(uow)
+                await keep_one_admin(uow, user)
             files = await _all_files(uow.files.list, user.id)
             await uow.users.delete(user.id)
             await self._auditor.record(uow, actor.id, "user.delete", "user", user.id)

@@ -6,9 +6,9 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
-from ignacio.application.ports import InboxBatch, WebhookInbox, WebhookParser
+from ignacio.application.ports import Clock, InboxBatch, Sealer, WebhookInbox, WebhookParser
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
-from ignacio.domain import InboxDelivery, WebhookBatch, WebhookProvider
+from ignacio.domain import InboxDelivery, WebhookBatch, WebhookProvider, without_nul
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
 log = logging.getLogger(__name__)
@@ -28,6 +28,10 @@ class DrainWebhookInbox:
       queue); after `max_attempts` failures it is set aside with its last error, logged, and no
       longer blocks anything. Storing twice is harmless, so a drain cut short (a killed process)
       is simply done again.
+    - A set-aside delivery keeps no plaintext phone number: its body is sealed (an operator
+      with the key can replay it), and admins see when it came, from which provider, from whom
+      (masked), and the first line of its last error (the rest of a database error repeats the
+      statement's parameters, which may hold what the person wrote).
     """
 
     def __init__(
@@ -35,6 +39,8 @@ class DrainWebhookInbox:
         inbox: WebhookInbox,
         parsers: Mapping[WebhookProvider, WebhookParser],
         receive: ReceiveWebhook,
+        sealer: Sealer,
+        clock: Clock,
         *,
         batch_size: int = 64,
         concurrency: int = 8,
@@ -43,6 +49,8 @@ class DrainWebhookInbox:
         self._inbox = inbox
         self._parsers = parsers
         self._receive = receive
+        self._sealer = sealer
+        self._clock = clock
         self._batch_size = batch_size
         self._concurrency = concurrency
         self._max_attempts = max_attempts
@@ -51,9 +59,7 @@ class DrainWebhookInbox:
         """Drain; returns None once the inbox is empty, or seconds to wait before draining again
         when a delivery failed."""
         while True:
-            async with self._inbox.claim(
-                self._batch_size, max_attempts=self._max_attempts
-            ) as batch:
+            async with self._inbox.claim(self._batch_size) as batch:
                 if not batch.deliveries:
                     return None
                 failures = await self._store(batch)
@@ -83,14 +89,20 @@ class DrainWebhookInbox:
                         await self._receive(parsed)
                     except Exception as error:
                         failures += 1
-                        await self._failed(batch, delivery, error)
+                        await self._failed(batch, delivery, parsed, error)
                     else:
                         await batch.done(delivery.id)
 
         await asyncio.gather(*(run(lane) for lane in lanes.values()))
         return failures
 
-    async def _failed(self, batch: InboxBatch, delivery: InboxDelivery, error: Exception) -> None:
+    async def _failed(
+        self,
+        batch: InboxBatch,
+        delivery: InboxDelivery,
+        parsed: WebhookBatch | Exception,
+        error: Exception,
+    ) -> None:
         attempts = delivery.attempts + 1
         set_aside = attempts >= self._max_attempts
         log.log(
@@ -101,7 +113,25 @@ class DrainWebhookInbox:
             exc_info=error,
             extra={"delivery_id": str(delivery.id), "attempts": attempts},
         )
-        await batch.failed(delivery.id, f"{type(error).__name__}: {error}"[:2000])
+        summary = _summary(error)
+        if not set_aside:
+            await batch.failed(delivery.id, summary)
+            return
+        sender = (
+            parsed.messages[0].sender
+            if isinstance(parsed, WebhookBatch) and parsed.messages
+            else None
+        )
+        await batch.set_aside(
+            delivery.set_aside(error=summary, sender=sender, at=self._clock.now()),
+            self._sealer.seal(delivery.body),
+        )
+
+
+def _summary(error: Exception) -> str:
+    """The error's kind and the first line of its message, for admins to read."""
+    first_line = (str(error).strip().splitlines() or [""])[0]
+    return without_nul(f"{type(error).__name__}: {first_line}".rstrip(": "))[:500]
 
 
 def _lane(delivery: InboxDelivery, parsed: WebhookBatch | Exception) -> str:

@@ -55,7 +55,7 @@ class UpdateUser:
                 and (changes.get("is_admin") is False or changes.get("is_active") is False)
             )
             if losing_admin:
-                await keep_one_admin(uow)
+                await keep_one_admin(uow, user)
             updated = msgspec.structs.replace(user, **changes, updated_at=now)
             await uow.users.update(updated)
             if changes.get("is_active") is False:

@@ -27,6 +27,7 @@ from ignacio.entrypoints.http.error_responses import BEARER_SCHEME, document_err
 from ignacio.entrypoints.http.errors import EXCEPTION_HANDLERS
 from ignacio.entrypoints.http.middleware import RequestContextMiddleware
 from ignacio.entrypoints.http.rate_limit import api_rate_limit
+from ignacio.entrypoints.http.requests import ClientRequest
 from ignacio.entrypoints.http.spa import api_viewer_assets, spa_route_handlers
 
 
@@ -68,6 +69,7 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[RequestContextMiddleware()],
+        request_class=ClientRequest,
         on_startup=[startup],
         on_shutdown=[shutdown],
         openapi_config=OpenAPIConfig(

@@ -20,7 +20,9 @@ from ignacio.domain import (
     Message,
     MessageType,
     Page,
+    SetAsideDelivery,
     User,
+    WebhookProvider,
 )
 from ignacio.domain.knowledge import ExtractionStatus, FileSource, SyncStatus, UserFile
 from ignacio.domain.pagination import encode_cursor
@@ -341,6 +343,30 @@ class DeliveryOut(Schema):
             error_code=delivery.error_code,
             error_title=delivery.error_title,
             updated_at=delivery.updated_at,
+        )
+
+
+class SetAsideWebhookOut(Schema):
+    """A webhook delivery that failed every attempt to store it; the sender is masked."""
+
+    id: UUID
+    provider: WebhookProvider
+    received_at: datetime
+    set_aside_at: datetime
+    attempts: int
+    last_error: str
+    sender: str | None
+
+    @classmethod
+    def of(cls, aside: SetAsideDelivery) -> SetAsideWebhookOut:
+        return cls(
+            id=aside.id,
+            provider=aside.provider,
+            received_at=aside.received_at,
+            set_aside_at=aside.set_aside_at,
+            attempts=aside.attempts,
+            last_error=aside.last_error,
+            sender=aside.sender,
         )
 
 

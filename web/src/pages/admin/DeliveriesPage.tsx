@@ -1,4 +1,5 @@
-/** Answers that never reached the member on WhatsApp, with the provider's reason. */
+/** Answers that never reached the member on WhatsApp, with the provider's reason; and incoming
+ * deliveries that could not be stored after every retry (kept sealed; the sender masked). */
 import { $api } from "../../api/client";
 import { Empty, ErrorNotice, Loading, LoadMore, PageHeader } from "../../components/ui";
 import { formatDateTime } from "../../lib/format";
@@ -51,6 +52,56 @@ export function DeliveriesPage() {
         </div>
       ) : null}
       <LoadMore hasMore={deliveries.hasNextPage} loading={deliveries.isFetchingNextPage} onMore={() => void deliveries.fetchNextPage()} />
+      <SetAsideWebhooks />
     </main>
+  );
+}
+
+function SetAsideWebhooks() {
+  const setAside = $api.useInfiniteQuery(
+    "get",
+    "/admin/webhooks/set-aside",
+    { params: { query: { limit: 50 } } },
+    { ...cursorPaging, refetchInterval: 60_000 },
+  );
+  const items = allItems(setAside.data);
+  return (
+    <section aria-labelledby="set-aside-heading">
+      <h2 id="set-aside-heading">Incoming messages not stored</h2>
+      <p className="lede">
+        WhatsApp deliveries Ignacio acknowledged but could not store after every retry. Their content is kept sealed.
+      </p>
+      {setAside.isPending ? <Loading label="Loading incoming deliveries…" /> : null}
+      <ErrorNotice error={setAside.error} />
+      {setAside.isSuccess && items.length === 0 ? <Empty>Every incoming message was stored.</Empty> : null}
+      {items.length > 0 ? (
+        <div className="table-scroll">
+          <table className="table">
+            <caption className="visually-hidden">Incoming messages not stored</caption>
+            <thead>
+              <tr>
+                <th scope="col">Received</th>
+                <th scope="col">From</th>
+                <th scope="col">Provider</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((delivery) => (
+                <tr key={delivery.id}>
+                  <td data-label="Received">{formatDateTime(delivery.receivedAt)}</td>
+                  <td data-label="From">{delivery.sender ?? <span className="muted">Unknown</span>}</td>
+                  <td data-label="Provider">{delivery.provider}</td>
+                  <td data-label="Attempts">{delivery.attempts}</td>
+                  <td data-label="Last error" className="details">{delivery.lastError}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <LoadMore hasMore={setAside.hasNextPage} loading={setAside.isFetchingNextPage} onMore={() => void setAside.fetchNextPage()} />
+    </section>
   );
 }

@@ -25,6 +25,7 @@ from ignacio.application.use_cases.authenticate import Principal
 from ignacio.application.use_cases.list_allow_list import ListAllowList
 from ignacio.application.use_cases.list_audit_log import AuditLogQuery, ListAuditLog
 from ignacio.application.use_cases.list_failed_deliveries import ListFailedDeliveries
+from ignacio.application.use_cases.list_set_aside_webhooks import ListSetAsideWebhooks
 from ignacio.application.use_cases.remove_from_allow_list import RemoveFromAllowList
 from ignacio.domain import Channel, Order
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
@@ -38,6 +39,7 @@ from ignacio.entrypoints.http.schemas import (
     DeliveryOut,
     MessageOut,
     PageOut,
+    SetAsideWebhookOut,
     UserOut,
     page_out,
 )
@@ -154,6 +156,21 @@ class AdminController(Controller):
         """Answers that never reached the member, with WhatsApp's error code and reason."""
         page = await list_failed_deliveries(principal.user, page_request(limit, cursor, order))
         return page_out(page, DeliveryOut.of)
+
+    @get("/webhooks/set-aside", responses=error_responses(403))
+    async def set_aside_webhooks(
+        self,
+        principal: NamedDependency[Principal],
+        list_set_aside_webhooks: NamedDependency[ListSetAsideWebhooks],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        order: OrderQuery = Order.NEWEST_FIRST,
+    ) -> PageOut[SetAsideWebhookOut]:
+        """WhatsApp deliveries that were acknowledged but could not be stored after every
+        retry: when, from which provider, from whom (masked) and the last error. Their content
+        is kept sealed, never shown here."""
+        page = await list_set_aside_webhooks(principal.user, page_request(limit, cursor, order))
+        return page_out(page, SetAsideWebhookOut.of)
 
     @get("/allowlist", responses=error_responses(403))
     async def allow_list(

@@ -16,7 +16,7 @@ from ignacio.application.use_cases.logout import Logout, LogoutCommand
 from ignacio.application.use_cases.refresh_session import RefreshSession, RefreshSessionCommand
 from ignacio.application.use_cases.request_otp import RequestOtp, RequestOtpCommand
 from ignacio.application.use_cases.verify_otp import VerifyOtp, VerifyOtpCommand
-from ignacio.domain import AuthenticationFailed, IssuedTokens
+from ignacio.domain import AuthenticationFailed, IssuedTokens, without_nul
 from ignacio.entrypoints.http.dependencies import client_address
 from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
@@ -73,7 +73,7 @@ class AuthController(Controller):
             VerifyOtpCommand(
                 phone=data.phone_number,
                 code=data.code,
-                user_agent=request.headers.get("user-agent"),
+                user_agent=without_nul(request.headers.get("user-agent") or "") or None,
                 client_address=client_address(request),
             )
         )

@@ -20,7 +20,7 @@ from ignacio.application.use_cases.delete_file import DeleteFile
 from ignacio.application.use_cases.get_file import DownloadFile, GetFile
 from ignacio.application.use_cases.list_files import ListFiles
 from ignacio.application.use_cases.upload_file import UploadFile
-from ignacio.domain import Order
+from ignacio.domain import Order, without_nul
 from ignacio.domain.knowledge import MAX_FILE_BYTES, FileCategory, category_of
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
 from ignacio.entrypoints.http.error_responses import error_responses
@@ -178,8 +178,11 @@ class ConversationFileController(Controller):
         the question about the file; a document sent without one is summarised. 503 when the
         assistant cannot answer now: the file and the message are kept all the same."""
         content = await data.file.read()
+        # Multipart bypasses ClientRequest's cleaning of outside text; file names are made safe
+        # by the domain, the caption is cleaned here.
+        caption = None if data.caption is None else without_nul(data.caption)
         attached = await attach_file(
-            principal.user, conversation_id, data.file.filename, content, data.caption
+            principal.user, conversation_id, data.file.filename, content, caption
         )
         return AttachedFileOut(
             message=MessageOut.of(attached.message),

@@ -1,0 +1,1 @@
+"""Cryptography adapters: the sealer."""
