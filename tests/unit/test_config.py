@@ -14,7 +14,7 @@ from ignacio.domain import RegistrationPolicy
 from ignacio.entrypoints.cli import _redacted
 from ignacio.entrypoints.config import ConfigurationError, LogFormat, Settings
 from ignacio.entrypoints.keys import load_keys
-from ignacio.entrypoints.logging import configure_logging
+from ignacio.entrypoints.logging import LogFile, configure_logging
 
 
 def test_the_defaults_are_the_embedded_set() -> None:
@@ -105,3 +105,51 @@ def test_json_logs_carry_the_bound_request_id(capsys: pytest.CaptureFixture[str]
     finally:
         logging.getLogger().handlers.clear()
         structlog.reset_defaults()
+
+
+def test_a_log_file_gets_json_lines_and_is_rotated_by_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings.from_env(
+        {
+            "IGNACIO_LOG_FILE": str(tmp_path / "logs" / "ignacio.log"),
+            "IGNACIO_LOG_FILE_MAX_BYTES": "2048",
+            "IGNACIO_LOG_FILE_BACKUPS": "2",
+        }
+    )
+    assert settings.log_file is not None
+    configure_logging(
+        LogFormat.CONSOLE,
+        log_file=LogFile(
+            settings.log_file,
+            max_bytes=settings.log_file_max_bytes,
+            backups=settings.log_file_backups,
+        ),
+    )
+    try:
+        for number in range(100):
+            structlog.get_logger("test").info("hello", number=number)
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.close()
+        logging.getLogger().handlers.clear()
+        structlog.reset_defaults()
+
+    files = sorted(path.name for path in (tmp_path / "logs").iterdir())
+    assert files == ["ignacio.log", "ignacio.log.1", "ignacio.log.2"]
+    newest = [
+        json.loads(line) for line in (tmp_path / "logs" / "ignacio.log").read_text().splitlines()
+    ]
+    assert newest[-1]["event"] == "hello"
+    assert newest[-1]["number"] == 99
+    assert all((tmp_path / "logs" / name).stat().st_size <= 2048 for name in files)
+    # Standard error still gets every line, as readable text.
+    assert capsys.readouterr().err.count("hello") == 100
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("IGNACIO_LOG_FILE_MAX_BYTES", "10"), ("IGNACIO_LOG_FILE_BACKUPS", "0")]
+)
+def test_log_file_limits_must_make_sense(variable: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=variable):
+        Settings.from_env({variable: value})

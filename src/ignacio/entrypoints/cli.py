@@ -20,7 +20,7 @@ from ignacio.entrypoints.config import (
     load_dotenv_file,
 )
 from ignacio.entrypoints.container import build_container, close_container, run_worker
-from ignacio.entrypoints.logging import configure_logging
+from ignacio.entrypoints.logging import LogFile, configure_logging
 
 log = structlog.get_logger("ignacio")
 
@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_dotenv_file()
     try:
         settings = Settings.from_env()
-        configure_logging(settings.log_format, settings.log_level)
+        configure_logging(settings.log_format, settings.log_level, _log_file(settings))
         return int(arguments.run(settings, arguments))
     except ConfigurationError as error:
         print(f"ignacio: {error}", file=sys.stderr)
@@ -39,6 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         print(f"ignacio: {error.message}", file=sys.stderr)
         return 1
+
+
+def _log_file(settings: Settings) -> LogFile | None:
+    if settings.log_file is None:
+        return None
+    return LogFile(
+        settings.log_file, max_bytes=settings.log_file_max_bytes, backups=settings.log_file_backups
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

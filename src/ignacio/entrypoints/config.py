@@ -99,6 +99,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_storage: str = "async+memory://"
     log_format: LogFormat = LogFormat.CONSOLE
     log_level: str = "INFO"
+    log_file: Path | None = None
+    log_file_max_bytes: int = 10 * 1024 * 1024
+    log_file_backups: int = 5
     secure_cookies: bool = False
     channel: ChannelKind = ChannelKind.CONSOLE
     whatsapp_access_token: str | None = None
@@ -179,6 +182,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigurationError(
                 "IGNACIO_DATABASE_SCHEMA cannot be public: Supabase serves that schema to anyone "
                 "holding the project's anon key. Keep the default (ignacio) or name another."
+            )
+        if self.log_file_max_bytes < 1024 or self.log_file_backups < 1:
+            raise ConfigurationError(
+                "IGNACIO_LOG_FILE_MAX_BYTES must be at least 1024 and IGNACIO_LOG_FILE_BACKUPS at "
+                "least 1: the log file is rotated when it reaches that size, keeping that many."
             )
         if self.keep_alive.total_seconds() < 1:
             raise ConfigurationError("IGNACIO_KEEP_ALIVE_SECONDS must be at least 1.")
@@ -434,6 +442,9 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "IGNACIO_RATE_LIMIT_STORAGE": ("rate_limit_storage", str),
     "IGNACIO_LOG_FORMAT": ("log_format", str),
     "IGNACIO_LOG_LEVEL": ("log_level", str),
+    "IGNACIO_LOG_FILE": ("log_file", Path),
+    "IGNACIO_LOG_FILE_MAX_BYTES": ("log_file_max_bytes", int),
+    "IGNACIO_LOG_FILE_BACKUPS": ("log_file_backups", int),
     "IGNACIO_SECURE_COOKIES": ("secure_cookies", bool),
     "IGNACIO_CHANNEL": ("channel", str),
     "WHATSAPP_ACCESS_TOKEN": ("whatsapp_access_token", str),
