@@ -361,15 +361,17 @@ class InMemoryLoginChallengeRepository:
         ]
         return max(unused, key=lambda c: (c.created_at, c.id), default=None)
 
-    async def record_failed_attempt(self, challenge_id: UUID) -> int:
-        challenge = self._existing(challenge_id)
+    async def count_attempt(self, challenge_id: UUID, limit: int) -> int | None:
+        challenge = self._store.login_challenges.get(challenge_id)
+        if challenge is None or challenge.is_used or challenge.attempts >= limit:
+            return None
         attempts = challenge.attempts + 1
         self._replace(challenge, attempts=attempts)
         return attempts
 
-    async def consume(self, challenge_id: UUID, now: datetime) -> bool:
+    async def consume(self, challenge_id: UUID, now: datetime, limit: int) -> bool:
         challenge = self._store.login_challenges.get(challenge_id)
-        if challenge is None or challenge.consumed_at is not None:
+        if challenge is None or challenge.is_used or challenge.attempts > limit:
             return False
         self._replace(challenge, consumed_at=now)
         return True
@@ -378,12 +380,6 @@ class InMemoryLoginChallengeRepository:
         for challenge in builtins.list(self._store.login_challenges.values()):
             if challenge.phone == phone and challenge.consumed_at is None:
                 self._replace(challenge, consumed_at=now)
-
-    def _existing(self, challenge_id: UUID) -> LoginChallenge:
-        challenge = self._store.login_challenges.get(challenge_id)
-        if challenge is None:
-            raise NotFound("There is no such login challenge.")
-        return challenge
 
     def _replace(self, challenge: LoginChallenge, **changes: Any) -> None:
         self._store.login_challenges[challenge.id] = msgspec.structs.replace(challenge, **changes)

@@ -690,22 +690,24 @@ class SqlLoginChallengeRepository:
         row = (await self._connection().execute(statement)).first()
         return None if row is None else self._to_challenge(row)
 
-    async def record_failed_attempt(self, challenge_id: UUID) -> int:
+    async def count_attempt(self, challenge_id: UUID, limit: int) -> int | None:
+        # One statement: PostgreSQL re-checks the condition on the row a concurrent attempt has
+        # just updated, so no two attempts ever get the same count, and none gets past `limit`.
+        c = otp_codes.c
         statement = (
             update(otp_codes)
-            .where(otp_codes.c.id == challenge_id)
-            .values(attempts=otp_codes.c.attempts + 1)
-            .returning(otp_codes.c.attempts)
+            .where(c.id == challenge_id, c.consumed_at.is_(None), c.attempts < limit)
+            .values(attempts=c.attempts + 1)
+            .returning(c.attempts)
         )
         attempts = (await self._connection().execute(statement)).scalar_one_or_none()
-        if attempts is None:
-            raise NotFound("There is no such login challenge.")
-        return int(attempts)
+        return None if attempts is None else int(attempts)
 
-    async def consume(self, challenge_id: UUID, now: datetime) -> bool:
+    async def consume(self, challenge_id: UUID, now: datetime, limit: int) -> bool:
+        c = otp_codes.c
         statement = (
             update(otp_codes)
-            .where(otp_codes.c.id == challenge_id, otp_codes.c.consumed_at.is_(None))
+            .where(c.id == challenge_id, c.consumed_at.is_(None), c.attempts <= limit)
             .values(consumed_at=now)
         )
         return (await self._connection().execute(statement)).rowcount == 1

@@ -18,12 +18,15 @@ class LoginChallengeRepository(Protocol):
         """The most recent unused challenge for this number, expired or not, or None."""
         ...
 
-    async def record_failed_attempt(self, challenge_id: UUID) -> int:
-        """Count one wrong code against the challenge, atomically; returns the new count."""
+    async def count_attempt(self, challenge_id: UUID, limit: int) -> int | None:
+        """Count one attempt at the unused challenge if fewer than `limit` were counted, in one
+        atomic step; returns the new count, or None (limit reached, used, or unknown): then the
+        code must not be compared. Concurrent callers get each count at most once."""
         ...
 
-    async def consume(self, challenge_id: UUID, now: datetime) -> bool:
-        """Mark the challenge used; False if it was already used (it is single-use)."""
+    async def consume(self, challenge_id: UUID, now: datetime, limit: int) -> bool:
+        """Mark the challenge used, atomically, if it is unused and at most `limit` attempts were
+        counted; False otherwise (it is single-use, and locked past its limit)."""
         ...
 
     async def retire_for(self, phone: PhoneNumber, now: datetime) -> None:
