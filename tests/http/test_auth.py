@@ -43,14 +43,34 @@ async def test_login_refresh_and_logout(api: Api) -> None:
     new = refreshed.json()
     assert new["refreshToken"] != body["refreshToken"]
 
-    replay = await api.client.post("/auth/refresh", json={"refreshToken": body["refreshToken"]})
-    assert replay.status_code == 401
-
     headers = {"Authorization": f"Bearer {new['accessToken']}"}
     out = await api.client.post("/auth/logout", headers=headers)
     assert out.status_code == 200
     assert out.json() == {"sessionsEnded": 1}
     assert (await api.client.get("/users/me", headers=headers)).status_code == 401
+
+
+async def test_a_replayed_refresh_token_ends_the_whole_session(api: Api) -> None:
+    stolen = await api.login(PHONE)
+    old_access = {"Authorization": f"Bearer {stolen['accessToken']}"}
+    rotated = await api.client.post("/auth/refresh", json={"refreshToken": stolen["refreshToken"]})
+    assert rotated.status_code == 200, rotated.text
+    newer = rotated.json()
+    newer_access = {"Authorization": f"Bearer {newer['accessToken']}"}
+    assert (await api.client.get("/users/me", headers=newer_access)).status_code == 200
+
+    replay = await api.client.post("/auth/refresh", json={"refreshToken": stolen["refreshToken"]})
+
+    assert replay.status_code == 401
+    assert replay.json()["message"] == "Your session has ended. Log in again."
+    after = await api.client.post("/auth/refresh", json={"refreshToken": newer["refreshToken"]})
+    assert after.status_code == 401
+    assert (await api.client.get("/users/me", headers=newer_access)).status_code == 401
+    assert (await api.client.get("/users/me", headers=old_access)).status_code == 401
+    # Other sessions of the member are not this one's family: they go on.
+    other = await api.login(PHONE)
+    other_access = {"Authorization": f"Bearer {other['accessToken']}"}
+    assert (await api.client.get("/users/me", headers=other_access)).status_code == 200
 
 
 async def test_refresh_reads_the_cookie_when_the_body_has_no_token(api: Api) -> None:

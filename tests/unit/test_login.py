@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from ignacio.application.use_cases.create_user import CreateUserCommand
@@ -15,6 +17,7 @@ from ignacio.domain import (
     CodeExpired,
     InvalidCode,
     InvalidInput,
+    IssuedTokens,
     PhoneNumber,
     RateLimited,
     RegistrationPolicy,
@@ -173,10 +176,46 @@ async def test_refresh_rotates_and_each_refresh_token_works_once(system: System)
 
     assert renewed.refresh_token != login.tokens.refresh_token
     assert renewed.access_expires_at > login.tokens.access_expires_at
-    with pytest.raises(AuthenticationFailed):
-        await refresh(RefreshSessionCommand(refresh_token=login.tokens.refresh_token))
     again = await refresh(RefreshSessionCommand(refresh_token=renewed.refresh_token))
     assert again.refresh_token != renewed.refresh_token
+    with pytest.raises(AuthenticationFailed):
+        await refresh(RefreshSessionCommand(refresh_token=login.tokens.refresh_token))
+
+
+async def test_a_rotated_out_refresh_token_presented_again_ends_the_session(
+    system: System,
+) -> None:
+    login = await system.login(PHONE)
+    refresh = system.container.refresh_session()
+    authenticate = system.container.authenticate()
+    first = await refresh(RefreshSessionCommand(refresh_token=login.tokens.refresh_token))
+    second = await refresh(RefreshSessionCommand(refresh_token=first.refresh_token))
+    # Read while genuine: the adapter remembers the token, the session check still runs.
+    await authenticate(second.access_token)
+
+    with pytest.raises(AuthenticationFailed):
+        await refresh(RefreshSessionCommand(refresh_token=login.tokens.refresh_token))
+
+    with pytest.raises(AuthenticationFailed):
+        await refresh(RefreshSessionCommand(refresh_token=second.refresh_token))
+    with pytest.raises(AuthenticationFailed):
+        await authenticate(second.access_token)
+
+
+async def test_two_refreshes_with_one_token_at_once_end_the_session(system: System) -> None:
+    login = await system.login(PHONE)
+    refresh = system.container.refresh_session()
+    command = RefreshSessionCommand(refresh_token=login.tokens.refresh_token)
+
+    outcomes = await asyncio.gather(refresh(command), refresh(command), return_exceptions=True)
+
+    winners = [tokens for tokens in outcomes if isinstance(tokens, IssuedTokens)]
+    assert len(winners) == 1
+    assert isinstance(next(o for o in outcomes if o is not winners[0]), AuthenticationFailed)
+    with pytest.raises(AuthenticationFailed):
+        await refresh(RefreshSessionCommand(refresh_token=winners[0].refresh_token))
+    with pytest.raises(AuthenticationFailed):
+        await system.container.authenticate()(winners[0].access_token)
 
 
 async def test_access_tokens_expire(system: System) -> None:

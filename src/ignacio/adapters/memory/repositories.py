@@ -115,6 +115,9 @@ class InMemoryUserRepository:
         for session in builtins.list(store.sessions.values()):
             if session.user_id == user_id:
                 del store.sessions[session.id]
+        for token_hash, session_id in builtins.list(store.retired_tokens.items()):
+            if session_id not in store.sessions:
+                del store.retired_tokens[token_hash]
         for file in builtins.list(store.files.values()):
             if file.user_id == user_id:
                 del store.files[file.id]
@@ -416,7 +419,16 @@ class InMemorySessionRepository:
         self._store.sessions[session_id] = msgspec.structs.replace(
             session, token_hash=new_hash, expires_at=expires_at, last_used_at=now
         )
+        self._store.retired_tokens[old_hash] = session_id
         return True
+
+    async def revoke_for_retired_token(self, token_hash: str, now: datetime) -> UUID | None:
+        session_id = self._store.retired_tokens.get(token_hash)
+        session = None if session_id is None else self._store.sessions.get(session_id)
+        if session is None or session.revoked_at is not None:
+            return None
+        self._store.sessions[session.id] = msgspec.structs.replace(session, revoked_at=now)
+        return session.id
 
     async def revoke(self, session_id: UUID, now: datetime) -> None:
         session = self._store.sessions.get(session_id)

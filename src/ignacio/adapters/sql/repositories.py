@@ -18,7 +18,18 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -39,6 +50,7 @@ from ignacio.adapters.sql.tables import (
     message_deliveries,
     messages,
     otp_codes,
+    refresh_tokens,
     user_sessions,
     users,
 )
@@ -773,11 +785,34 @@ class SqlSessionRepository:
             .where(s.id == session_id, s.token_hash == old_hash, s.revoked_at.is_(None))
             .values(token_hash=new_hash, expires_at=expires_at, last_used_at=now)
         )
+        connection = self._connection()
         try:
-            result = await self._connection().execute(statement)
+            if (await connection.execute(statement)).rowcount != 1:
+                return False
+            await connection.execute(
+                insert(refresh_tokens).values(
+                    token_hash=old_hash, session_id=session_id, rotated_at=now
+                )
+            )
         except IntegrityError as error:
             raise Conflict("This refresh token is already in use.") from error
-        return result.rowcount == 1
+        return True
+
+    async def revoke_for_retired_token(self, token_hash: str, now: datetime) -> UUID | None:
+        s = user_sessions.c
+        owner = (
+            select(refresh_tokens.c.session_id)
+            .where(refresh_tokens.c.token_hash == token_hash)
+            .scalar_subquery()
+        )
+        statement = (
+            update(user_sessions)
+            .where(s.id == owner, s.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .returning(s.id)
+        )
+        session_id = (await self._connection().execute(statement)).scalar_one_or_none()
+        return None if session_id is None else UUID(str(session_id))
 
     async def revoke(self, session_id: UUID, now: datetime) -> None:
         statement = (
