@@ -138,3 +138,48 @@ async def test_is_used_column_follows_consumption(sql_backend: Backend) -> None:
         rows = await connection.execute(text("SELECT id, is_used FROM otp_codes"))
         used = {str(row.id).replace("-", ""): bool(row.is_used) for row in rows}
     assert used == {fresh.id.hex: False, spent.id.hex: True}
+
+
+async def test_a_challenge_waiting_for_its_code_gets_one_code(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    waiting = challenge(phone(1), code_hash=None)
+    await store(uow_factory, waiting)
+    async with uow_factory() as uow:
+        assert await uow.login_challenges.get(waiting.id) == waiting
+        assert await uow.login_challenges.latest_for(phone(1)) == waiting
+        assert await uow.login_challenges.set_code(waiting.id, "first") is True
+        assert await uow.login_challenges.set_code(waiting.id, "second") is False
+        assert await uow.login_challenges.set_code(challenge(phone(1)).id, "x") is False
+        await uow.commit()
+    async with uow_factory() as uow:
+        coded = await uow.login_challenges.get(waiting.id)
+        assert coded is not None
+        assert coded.code_hash == "first"
+        assert await uow.login_challenges.get(challenge(phone(1)).id) is None
+
+
+async def test_a_retired_challenge_gets_no_code(uow_factory: UnitOfWorkFactory) -> None:
+    waiting = challenge(phone(1), code_hash=None)
+    await store(uow_factory, waiting)
+    async with uow_factory() as uow:
+        await uow.login_challenges.retire_for(phone(1), at(10))
+        assert await uow.login_challenges.set_code(waiting.id, "late") is False
+        await uow.commit()
+    async with uow_factory() as uow:
+        retired = await uow.login_challenges.get(waiting.id)
+    assert retired is not None
+    assert (retired.code_hash, retired.consumed_at) == (None, at(10))
+
+
+async def test_concurrent_senders_draw_exactly_one_code(uow_factory: UnitOfWorkFactory) -> None:
+    waiting = challenge(phone(1), code_hash=None)
+    await store(uow_factory, waiting)
+
+    async def draw(index: int) -> bool:
+        async with uow_factory() as uow:
+            drawn = await uow.login_challenges.set_code(waiting.id, f"code-{index}")
+            await uow.commit()
+            return drawn
+
+    assert sorted(await concurrently(10, draw)) == [False] * 9 + [True]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,7 @@ async def test_login_refresh_and_logout(api: Api) -> None:
     }
 
     verified = await api.client.post(
-        "/auth/verify-otp", json={"phoneNumber": PHONE, "code": api.system.channel.last_code(PHONE)}
+        "/auth/verify-otp", json={"phoneNumber": PHONE, "code": await api.system.code_for(PHONE)}
     )
     assert verified.status_code == 200
     body = verified.json()
@@ -81,7 +82,7 @@ async def test_refresh_reads_the_cookie_when_the_body_has_no_token(api: Api) -> 
 
 async def test_wrong_code_then_too_many_attempts(api: Api) -> None:
     await api.client.post("/auth/request-otp", json={"phoneNumber": PHONE})
-    right = api.system.channel.last_code(PHONE)
+    right = await api.system.code_for(PHONE)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
 
     statuses = []
@@ -99,11 +100,11 @@ async def test_wrong_code_then_too_many_attempts(api: Api) -> None:
 
 
 async def test_an_expired_code_says_so(api: Api) -> None:
-    api.system.container.otp_policy.override(OtpPolicy(ttl=timedelta(microseconds=1)))
+    api.system.container.otp_policy.override(OtpPolicy(ttl=timedelta(seconds=0.3)))
     await api.client.post("/auth/request-otp", json={"phoneNumber": PHONE})
-    response = await api.client.post(
-        "/auth/verify-otp", json={"phoneNumber": PHONE, "code": api.system.channel.last_code(PHONE)}
-    )
+    code = await api.system.code_for(PHONE)
+    await asyncio.sleep(0.3)
+    response = await api.client.post("/auth/verify-otp", json={"phoneNumber": PHONE, "code": code})
     assert response.status_code == 401
     assert response.json() == {
         "error": "code_expired",

@@ -364,6 +364,16 @@ class InMemoryLoginChallengeRepository:
         ]
         return max(unused, key=lambda c: (c.created_at, c.id), default=None)
 
+    async def get(self, challenge_id: UUID) -> LoginChallenge | None:
+        return self._store.login_challenges.get(challenge_id)
+
+    async def set_code(self, challenge_id: UUID, code_hash: str) -> bool:
+        challenge = self._store.login_challenges.get(challenge_id)
+        if challenge is None or challenge.is_used or challenge.code_hash is not None:
+            return False
+        self._replace(challenge, code_hash=code_hash)
+        return True
+
     async def count_attempt(self, challenge_id: UUID, limit: int) -> int | None:
         challenge = self._store.login_challenges.get(challenge_id)
         if challenge is None or challenge.is_used or challenge.attempts >= limit:

@@ -702,6 +702,23 @@ class SqlLoginChallengeRepository:
         row = (await self._connection().execute(statement)).first()
         return None if row is None else self._to_challenge(row)
 
+    async def get(self, challenge_id: UUID) -> LoginChallenge | None:
+        row = (
+            await self._connection().execute(
+                select(otp_codes).where(otp_codes.c.id == challenge_id)
+            )
+        ).first()
+        return None if row is None else self._to_challenge(row)
+
+    async def set_code(self, challenge_id: UUID, code_hash: str) -> bool:
+        c = otp_codes.c
+        statement = (
+            update(otp_codes)
+            .where(c.id == challenge_id, c.code_hash.is_(None), c.consumed_at.is_(None))
+            .values(code_hash=code_hash)
+        )
+        return (await self._connection().execute(statement)).rowcount == 1
+
     async def count_attempt(self, challenge_id: UUID, limit: int) -> int | None:
         # One statement: PostgreSQL re-checks the condition on the row a concurrent attempt has
         # just updated, so no two attempts ever get the same count, and none gets past `limit`.

@@ -207,7 +207,8 @@ otp_codes = Table(
     Column("id", Uuid(), primary_key=True),
     Column("phone_lookup", String(64), nullable=False),
     Column("phone_number_encrypted", LargeBinary(), nullable=False),
-    Column("code_hash", String(255), nullable=False),
+    # NULL from the request until the code is drawn and sent (after the answer, in a job).
+    Column("code_hash", String(255)),
     Column("attempts", Integer(), nullable=False, server_default=text("0")),
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("consumed_at", UtcDateTime()),

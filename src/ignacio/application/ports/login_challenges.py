@@ -14,6 +14,15 @@ class LoginChallengeRepository(Protocol):
         """Store a new challenge."""
         ...
 
+    async def get(self, challenge_id: UUID) -> LoginChallenge | None:
+        """The challenge with this id, used or not, or None."""
+        ...
+
+    async def set_code(self, challenge_id: UUID, code_hash: str) -> bool:
+        """Record the hash of the challenge's code, atomically, if it has none and is unused;
+        False otherwise: a challenge gets one code, however often this is retried."""
+        ...
+
     async def latest_for(self, phone: PhoneNumber) -> LoginChallenge | None:
         """The most recent unused challenge for this number, expired or not, or None."""
         ...

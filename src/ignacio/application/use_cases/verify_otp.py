@@ -37,6 +37,8 @@ class VerifyOtp:
     """Log in with the code sent to a phone.
 
     - Only the latest code for the number counts; it is single-use and valid for the policy's time.
+    - A code is stored for every number that asked, sent or not (see SendLoginCode): a wrong
+      code gets the same answer whether or not the number has an account.
     - Every attempt counts, and is counted before the code is compared: at most the policy's
       number of attempts are ever compared, however many arrive at once. After that many wrong
       codes the code is locked, even for the right one.
@@ -70,7 +72,7 @@ class VerifyOtp:
         limit = self._policy.max_attempts
         async with self._uow() as uow:
             challenge = await uow.login_challenges.latest_for(phone)
-            if challenge is None:
+            if challenge is None or challenge.code_hash is None:
                 raise InvalidCode("That code is not valid. Request a new code and try again.")
             if challenge.is_expired(now):
                 raise CodeExpired("That code has expired. Request a new code.")
