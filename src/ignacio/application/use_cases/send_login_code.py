@@ -21,7 +21,9 @@ class SendLoginCode:
     - A challenge gets one code: the job may run again (a retry, a crash) and never draws or
       sends a second one. A challenge already retired by a newer request, or expired, gets none.
     - If WhatsApp refuses the code, that is logged and the job ends: the person gets no code and
-      may ask again. Neither the code nor the number is ever logged.
+      may ask again. Neither the code nor the number is ever logged. A job lost before it ran
+      (the in-process queue stopped) is not queued again: its code would arrive late, if at all,
+      and the person asks again sooner.
     """
 
     def __init__(
