@@ -19,20 +19,24 @@ import asyncio
 import random
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from seed_scale import create_database, database_urls, drop_database
 
-# webhook_ingest puts the repository on the path, for the tests' fake Graph API it imports.
-from webhook_ingest import APP_SECRET, JWT_SECRET, PHONE_KEY, FakeGraph, ignacio
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from ignacio.adapters.sql import upgrade_database
-from ignacio.application.use_cases.create_user import CreateUserCommand
-from ignacio.entrypoints.config import Settings
-from ignacio.entrypoints.container import build_container, close_container
+from seed_scale import create_database, database_urls, drop_database  # noqa: E402
+from tests.support.fake_graph import FakeGraph  # noqa: E402
+from webhook_ingest import APP_SECRET, JWT_SECRET, PHONE_KEY, ignacio  # noqa: E402
+
+from ignacio.adapters.sql import upgrade_database  # noqa: E402
+from ignacio.application.use_cases.create_user import CreateUserCommand  # noqa: E402
+from ignacio.entrypoints.config import Settings  # noqa: E402
+from ignacio.entrypoints.container import build_container, close_container  # noqa: E402
 
 INVITE = {
     "IGNACIO_REGISTRATION": "invite",
