@@ -1,8 +1,8 @@
 """`make bench`: every benchmark, one after the other, into bench/RESULTS.md.
 
 Runs bench/message_reads.py, bench/scale_reads.py (10,000 members and 1,000,000 messages unless
-IGNACIO_BENCH_MEMBERS / IGNACIO_BENCH_MESSAGES say otherwise), bench/turn_latency.py and
-bench/webhook_ingest.py, prints each one's table as it goes, and writes bench/RESULTS.md: the
+IGNACIO_BENCH_MEMBERS / IGNACIO_BENCH_MESSAGES say otherwise), bench/turn_latency.py,
+bench/webhook_ingest.py and bench/otp_timing.py, prints each one's table as it goes, and writes bench/RESULTS.md: the
 machine (cores, memory, CPU model), the versions (Python, PostgreSQL, SQLite, wrk, the ignacio
 commit), the date, and a section per benchmark. Numbers only, no pass/fail.
 
@@ -102,7 +102,13 @@ def main() -> None:
     report = header()
     print(report, flush=True)
     sections = []
-    for script in ("scale_reads.py", "turn_latency.py", "message_reads.py", "webhook_ingest.py"):
+    for script in (
+        "scale_reads.py",
+        "turn_latency.py",
+        "message_reads.py",
+        "webhook_ingest.py",
+        "otp_timing.py",
+    ):
         sections.append(run(script))
         quiet_postgres()
     (BENCH / "RESULTS.md").write_text(report + "\n" + "\n".join(sections))

@@ -40,6 +40,11 @@ class Harness:
         answers = self.script.get(file_id)
         return answers.pop(0) if answers else None
 
+    login_codes: list[UUID] = field(default_factory=list)
+
+    async def send_code(self, challenge_id: UUID) -> None:
+        self.login_codes.append(challenge_id)
+
     drains: int = 0
     # Set while a drain runs; the drain waits for `release` before it ends.
     draining: asyncio.Event = field(default_factory=asyncio.Event)
@@ -74,7 +79,12 @@ async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
         url = str(request.getfixturevalue("procrastinate_url"))
         queue = ProcrastinateJobQueue(conninfo_from_url(url), polling_seconds=0.05)
     harness = Harness(queue=queue)
-    queue.bind(harness.handle, sync_file=harness.sync, drain_inbox=harness.drain)
+    queue.bind(
+        harness.handle,
+        sync_file=harness.sync,
+        drain_inbox=harness.drain,
+        login_code=harness.send_code,
+    )
     if isinstance(queue, ProcrastinateJobQueue):
         queue.start_worker(2)
     try:
@@ -91,6 +101,21 @@ async def test_a_queued_message_runs_once(harness: Harness) -> None:
     await eventually(lambda: len(harness.runs) == 1)
     await asyncio.sleep(0.3)
     assert harness.runs_of(message) == [harness.runs[0][1]]
+
+
+async def test_queued_login_codes_run_with_their_challenge_ids(harness: Harness) -> None:
+    challenge, other = uuid4(), uuid4()
+
+    # Queued again while it may already run, a job may run twice: SendLoginCode sends once.
+    for _ in range(3):
+        await harness.queue.enqueue_login_code(challenge)
+    await harness.queue.enqueue_login_code(other)
+
+    await eventually(lambda: {challenge, other} <= set(harness.login_codes))
+    await asyncio.sleep(0.3)
+    assert set(harness.login_codes) == {challenge, other}
+    assert len(harness.login_codes) <= 4
+    assert (harness.runs, harness.syncs) == ([], [])
 
 
 async def test_queueing_a_waiting_message_again_runs_it_once(harness: Harness) -> None:

@@ -56,6 +56,45 @@ async def test_rotate_swaps_the_current_token_only(uow_factory: UnitOfWorkFactor
     )
 
 
+async def test_a_rotated_out_token_revokes_its_session(uow_factory: UnitOfWorkFactory) -> None:
+    owner = user(1)
+    device, other = session(owner, token_hash="first"), session(owner, token_hash="elsewhere")
+    await store(uow_factory, owner, device, other)
+    async with uow_factory() as uow:
+        assert await uow.sessions.rotate(device.id, "first", "second", at(7200), at(60)) is True
+        assert await uow.sessions.rotate(device.id, "second", "third", at(7200), at(70)) is True
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.sessions.revoke_for_retired_token("unknown", at(80)) is None
+        assert await uow.sessions.revoke_for_retired_token("third", at(80)) is None
+        assert await uow.sessions.revoke_for_retired_token("first", at(80)) == device.id
+        await uow.commit()
+    async with uow_factory() as uow:
+        revoked = await uow.sessions.get(device.id)
+        assert revoked is not None
+        assert revoked.revoked_at == at(80)
+        assert await uow.sessions.get(other.id) == other
+        # Already ended: presenting another old token changes nothing.
+        assert await uow.sessions.revoke_for_retired_token("second", at(90)) is None
+        ended = await uow.sessions.get(device.id)
+        assert ended is not None
+        assert ended.revoked_at == at(80)
+
+
+async def test_retired_tokens_go_with_their_user(uow_factory: UnitOfWorkFactory) -> None:
+    owner = user(1)
+    device = session(owner, token_hash="first")
+    await store(uow_factory, owner, device)
+    async with uow_factory() as uow:
+        assert await uow.sessions.rotate(device.id, "first", "second", at(7200), at(60)) is True
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.users.delete(owner.id)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.sessions.revoke_for_retired_token("first", at(80)) is None
+
+
 async def test_a_revoked_session_does_not_rotate(uow_factory: UnitOfWorkFactory) -> None:
     owner = user(1)
     device = session(owner, token_hash="first")

@@ -72,6 +72,7 @@ class Ignacio:
 
     async def login(self, phone: str) -> dict[str, str]:
         await self.client.post("/auth/request-otp", json={"phoneNumber": phone})
+        await self.system.settle()
         code = self.graph.messages[-1].parameters[0]
         tokens = (
             await self.client.post("/auth/verify-otp", json={"phoneNumber": phone, "code": code})

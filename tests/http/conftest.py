@@ -29,7 +29,7 @@ class Api:
         assert response.status_code == 200, response.text
         response = await self.client.post(
             "/auth/verify-otp",
-            json={"phoneNumber": phone, "code": self.system.channel.last_code(phone)},
+            json={"phoneNumber": phone, "code": await self.system.code_for(phone)},
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()

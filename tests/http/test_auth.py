@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,7 @@ async def test_login_refresh_and_logout(api: Api) -> None:
     }
 
     verified = await api.client.post(
-        "/auth/verify-otp", json={"phoneNumber": PHONE, "code": api.system.channel.last_code(PHONE)}
+        "/auth/verify-otp", json={"phoneNumber": PHONE, "code": await api.system.code_for(PHONE)}
     )
     assert verified.status_code == 200
     body = verified.json()
@@ -43,14 +44,34 @@ async def test_login_refresh_and_logout(api: Api) -> None:
     new = refreshed.json()
     assert new["refreshToken"] != body["refreshToken"]
 
-    replay = await api.client.post("/auth/refresh", json={"refreshToken": body["refreshToken"]})
-    assert replay.status_code == 401
-
     headers = {"Authorization": f"Bearer {new['accessToken']}"}
     out = await api.client.post("/auth/logout", headers=headers)
     assert out.status_code == 200
     assert out.json() == {"sessionsEnded": 1}
     assert (await api.client.get("/users/me", headers=headers)).status_code == 401
+
+
+async def test_a_replayed_refresh_token_ends_the_whole_session(api: Api) -> None:
+    stolen = await api.login(PHONE)
+    old_access = {"Authorization": f"Bearer {stolen['accessToken']}"}
+    rotated = await api.client.post("/auth/refresh", json={"refreshToken": stolen["refreshToken"]})
+    assert rotated.status_code == 200, rotated.text
+    newer = rotated.json()
+    newer_access = {"Authorization": f"Bearer {newer['accessToken']}"}
+    assert (await api.client.get("/users/me", headers=newer_access)).status_code == 200
+
+    replay = await api.client.post("/auth/refresh", json={"refreshToken": stolen["refreshToken"]})
+
+    assert replay.status_code == 401
+    assert replay.json()["message"] == "Your session has ended. Log in again."
+    after = await api.client.post("/auth/refresh", json={"refreshToken": newer["refreshToken"]})
+    assert after.status_code == 401
+    assert (await api.client.get("/users/me", headers=newer_access)).status_code == 401
+    assert (await api.client.get("/users/me", headers=old_access)).status_code == 401
+    # Other sessions of the member are not this one's family: they go on.
+    other = await api.login(PHONE)
+    other_access = {"Authorization": f"Bearer {other['accessToken']}"}
+    assert (await api.client.get("/users/me", headers=other_access)).status_code == 200
 
 
 async def test_refresh_reads_the_cookie_when_the_body_has_no_token(api: Api) -> None:
@@ -61,7 +82,7 @@ async def test_refresh_reads_the_cookie_when_the_body_has_no_token(api: Api) -> 
 
 async def test_wrong_code_then_too_many_attempts(api: Api) -> None:
     await api.client.post("/auth/request-otp", json={"phoneNumber": PHONE})
-    right = api.system.channel.last_code(PHONE)
+    right = await api.system.code_for(PHONE)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
 
     statuses = []
@@ -79,11 +100,11 @@ async def test_wrong_code_then_too_many_attempts(api: Api) -> None:
 
 
 async def test_an_expired_code_says_so(api: Api) -> None:
-    api.system.container.otp_policy.override(OtpPolicy(ttl=timedelta(microseconds=1)))
+    api.system.container.otp_policy.override(OtpPolicy(ttl=timedelta(seconds=0.3)))
     await api.client.post("/auth/request-otp", json={"phoneNumber": PHONE})
-    response = await api.client.post(
-        "/auth/verify-otp", json={"phoneNumber": PHONE, "code": api.system.channel.last_code(PHONE)}
-    )
+    code = await api.system.code_for(PHONE)
+    await asyncio.sleep(0.3)
+    response = await api.client.post("/auth/verify-otp", json={"phoneNumber": PHONE, "code": code})
     assert response.status_code == 401
     assert response.json() == {
         "error": "code_expired",

@@ -99,3 +99,41 @@ async def test_a_serve_without_a_worker_queues_and_a_worker_answers(
 
     assert worker.channel.texts_to(PHONE) == ["echo: Hola (history 0)"]
     assert web.channel.texts == []
+
+
+async def test_a_login_code_is_queued_by_id_and_sent_by_the_worker(procrastinate_url: str) -> None:
+    web = build_system(
+        settings_for_tests(
+            database_url=procrastinate_url, queue=QueueKind.PROCRASTINATE, run_worker=False
+        ),
+        fake_clock=False,
+    )
+    async with serve(web) as client:
+        response = await client.post("/auth/request-otp", json={"phoneNumber": PHONE})
+        assert response.status_code == 200, response.text
+        with psycopg.connect(conninfo_from_url(procrastinate_url)) as connection:
+            rows = connection.execute(
+                f"SELECT args::text FROM {SCHEMA}.procrastinate_jobs"  # noqa: S608
+                " WHERE task_name = 'ignacio.send_login_code'"
+            ).fetchall()
+        ((args,),) = rows
+        # The job table holds the challenge's id, never the number (in any of its spellings).
+        assert "challenge_id" in args
+        assert "612345678" not in args
+
+        worker = build_system(
+            settings_for_tests(database_url=procrastinate_url, queue=QueueKind.PROCRASTINATE),
+            fake_clock=False,
+        )
+        work = asyncio.create_task(run_worker(worker.container, concurrency=2))
+        try:
+            await eventually(lambda: len(worker.channel.codes_to(PHONE)) == 1)
+        finally:
+            work.cancel()
+            await asyncio.gather(work, return_exceptions=True)
+            await close_container(worker.container)
+
+        code = worker.channel.last_code(PHONE)
+        verified = await client.post("/auth/verify-otp", json={"phoneNumber": PHONE, "code": code})
+        assert verified.status_code == 200, verified.text
+    assert web.channel.codes == []

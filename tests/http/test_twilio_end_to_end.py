@@ -62,6 +62,7 @@ class Deployment:
 
     async def login(self, phone: str) -> dict[str, str]:
         await self.client.post("/auth/request-otp", json={"phoneNumber": phone})
+        await self.settle()
         code = self.twilio.messages[-1].content_variables["1"]
         tokens = (
             await self.client.post("/auth/verify-otp", json={"phoneNumber": phone, "code": code})
@@ -230,6 +231,7 @@ async def test_the_login_code_goes_through_the_content_template(twilio_app: Depl
     response = await twilio_app.client.post("/auth/request-otp", json={"phoneNumber": MEMBER})
 
     assert response.status_code == 200
+    await twilio_app.settle()
     (record,) = twilio_app.twilio.messages
     assert record.content_sid == LOGIN_CONTENT_SID
     code = record.content_variables["1"]

@@ -77,6 +77,7 @@ async def test_a_deactivated_member_cannot_log_in(api: Api) -> None:
     old_token = {"Authorization": f"Bearer {member['accessToken']}"}
     assert (await api.client.get("/users/me", headers=old_token)).status_code == 401
     await api.client.post("/auth/request-otp", json={"phoneNumber": "+34612345678"})
+    await api.system.settle()
     codes = api.system.channel.codes_to("+34612345678")
     attempt = await api.client.post(
         "/auth/verify-otp", json={"phoneNumber": "+34612345678", "code": codes[-1]}

@@ -4,6 +4,7 @@ local fake of the Graph API (in-process), on SQLite and PostgreSQL; faults injec
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,18 @@ class Cloud:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def cloud(request: pytest.FixtureRequest) -> AsyncIterator[Cloud]:
+    async with open_cloud(request) as opened:
+        yield opened
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def invite_only_cloud(request: pytest.FixtureRequest) -> AsyncIterator[Cloud]:
+    async with open_cloud(request, registration="invite") as opened:
+        yield opened
+
+
+@asynccontextmanager
+async def open_cloud(request: pytest.FixtureRequest, **overrides: Any) -> AsyncIterator[Cloud]:
     database_url = (
         migrated_sqlite_file(request.getfixturevalue("tmp_path"))
         if request.param == "sqlite"
@@ -66,6 +79,7 @@ async def cloud(request: pytest.FixtureRequest) -> AsyncIterator[Cloud]:
         whatsapp_phone_number_id=DEFAULT_PHONE_NUMBER_ID,
         whatsapp_api_base_url=FAKE_BASE_URL,
         storage_dir=request.getfixturevalue("tmp_path") / "files",
+        **overrides,
     )
     graph = FakeGraph()
     system = build_system(settings, fake_clock=False, real_channel=True)
@@ -91,6 +105,7 @@ async def test_a_message_is_read_answered_and_its_status_tracked(cloud: Cloud) -
 
     login = await cloud.client.post("/auth/request-otp", json={"phoneNumber": MEMBER})
     assert login.status_code == 200
+    await cloud.settle()
     template = cloud.graph.messages[-1]
     assert template.type == "template"
     code = template.parameters[0]
@@ -172,8 +187,30 @@ async def test_media_is_fetched_with_the_token_and_kept(cloud: Cloud) -> None:
     assert len(cloud.graph.texts_to(MEMBER)) == 1
 
 
+async def test_under_invite_a_refused_code_answers_like_a_stranger_s_request(
+    invite_only_cloud: Cloud,
+) -> None:
+    cloud = invite_only_cloud
+    await cloud.system.container.create_user()(None, CreateUserCommand(phone=MEMBER))
+    cloud.graph.fail_next(1, status=400, code=131026)  # "Message undeliverable"
+    stranger = "+34699999999"
+
+    answers = [
+        await cloud.client.post("/auth/request-otp", json={"phoneNumber": number})
+        for number in (MEMBER, stranger)
+    ]
+    await cloud.settle()
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[0].json()["expiresIn"] == answers[1].json()["expiresIn"]
+    assert cloud.graph.messages == []
+    # Refused once; asked again, the code goes through and the person logs in.
+    await _login(cloud, MEMBER)
+
+
 async def _login(cloud: Cloud, phone: str) -> dict[str, str]:
     await cloud.client.post("/auth/request-otp", json={"phoneNumber": phone})
+    await cloud.settle()
     code = cloud.graph.messages[-1].parameters[0]
     tokens = (
         await cloud.client.post("/auth/verify-otp", json={"phoneNumber": phone, "code": code})

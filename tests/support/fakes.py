@@ -40,7 +40,8 @@ class FakeClock:
 class RecordingChannel:
     """A WhatsApp channel that keeps what it was asked to send.
 
-    `failures` are raised, in order, by the next sends; `crash_on_send` raises a BaseException
+    `failures` are raised, in order, by the next sends of text (`code_failures` by those of login
+    codes); `crash_on_send` raises a BaseException
     the way a killed worker stops mid-send.
     """
 
@@ -51,9 +52,13 @@ class RecordingChannel:
         self.texts: list[tuple[str, str]] = []
         self.read: list[str] = []
         self.failures: list[SendFailure] = []
+        # Raised, in order, by the next login codes sent.
+        self.code_failures: list[SendFailure] = []
         self.crash_on_send = False
 
     async def send_login_code(self, to: PhoneNumber, code: str) -> SentMessage:
+        if self.code_failures:
+            raise self.code_failures.pop(0)
         self.codes.append((to.e164, code))
         return SentMessage(external_id=f"code-{len(self.codes)}")
 
@@ -110,6 +115,7 @@ class RecordingQueue:
     def __init__(self) -> None:
         self.queued: list[tuple[UUID, float]] = []
         self.syncs: list[tuple[UUID, float]] = []
+        self.login_codes: list[UUID] = []
         self.drains = 0
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
@@ -117,6 +123,9 @@ class RecordingQueue:
 
     async def enqueue_inbox_drain(self) -> None:
         self.drains += 1
+
+    async def enqueue_login_code(self, challenge_id: UUID) -> None:
+        self.login_codes.append(challenge_id)
 
     async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
         self.syncs.append((file_id, delay_seconds))

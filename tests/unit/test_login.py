@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from ignacio.application.ports import SendFailure
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.use_cases.logout import LogoutCommand
 from ignacio.application.use_cases.refresh_session import RefreshSessionCommand
@@ -15,6 +18,7 @@ from ignacio.domain import (
     CodeExpired,
     InvalidCode,
     InvalidInput,
+    IssuedTokens,
     PhoneNumber,
     RateLimited,
     RegistrationPolicy,
@@ -41,7 +45,7 @@ async def test_a_new_number_logs_in_and_becomes_a_member(system: System) -> None
 
 async def test_the_code_is_stored_only_as_a_hash(system: System) -> None:
     await system.container.request_otp()(RequestOtpCommand(phone=PHONE))
-    code = system.channel.last_code(PHONE)
+    code = await system.code_for(PHONE)
 
     async with system.container.uow()() as uow:
         challenge = await uow.login_challenges.latest_for(PhoneNumber.parse(PHONE))
@@ -51,7 +55,7 @@ async def test_the_code_is_stored_only_as_a_hash(system: System) -> None:
 
 async def test_a_code_works_once(system: System) -> None:
     await system.container.request_otp()(RequestOtpCommand(phone=PHONE))
-    code = system.channel.last_code(PHONE)
+    code = await system.code_for(PHONE)
     await system.container.verify_otp()(VerifyOtpCommand(phone=PHONE, code=code))
 
     with pytest.raises(InvalidCode):
@@ -60,7 +64,7 @@ async def test_a_code_works_once(system: System) -> None:
 
 async def test_a_code_expires_after_five_minutes(system: System) -> None:
     await system.container.request_otp()(RequestOtpCommand(phone=PHONE))
-    code = system.channel.last_code(PHONE)
+    code = await system.code_for(PHONE)
     system.clock.advance(minutes=5)
 
     with pytest.raises(CodeExpired):
@@ -69,7 +73,7 @@ async def test_a_code_expires_after_five_minutes(system: System) -> None:
 
 async def test_five_wrong_codes_lock_the_code_even_for_the_right_one(system: System) -> None:
     await system.container.request_otp()(RequestOtpCommand(phone=PHONE))
-    code = system.channel.last_code(PHONE)
+    code = await system.code_for(PHONE)
     verify = system.container.verify_otp()
 
     messages = []
@@ -88,9 +92,9 @@ async def test_five_wrong_codes_lock_the_code_even_for_the_right_one(system: Sys
 async def test_a_new_code_retires_the_previous_one(system: System) -> None:
     request = system.container.request_otp()
     await request(RequestOtpCommand(phone=PHONE))
-    first = system.channel.last_code(PHONE)
+    first = await system.code_for(PHONE)
     await request(RequestOtpCommand(phone=PHONE))
-    second = system.channel.last_code(PHONE)
+    second = await system.code_for(PHONE)
 
     if first != second:
         with pytest.raises(InvalidCode):
@@ -116,9 +120,11 @@ async def test_requests_are_limited_per_number() -> None:
     request = system.container.request_otp()
     for _ in range(3):
         await request(RequestOtpCommand(phone=PHONE))
+        await system.settle()
     with pytest.raises(RateLimited) as error:
         await request(RequestOtpCommand(phone=PHONE))
     assert error.value.retry_after > 0
+    await system.settle()
     assert len(system.channel.codes_to(PHONE)) == 3
 
 
@@ -138,12 +144,90 @@ async def test_invite_only_sends_no_code_to_strangers_but_answers_the_same() -> 
     stranger = await request(RequestOtpCommand(phone=PHONE))
     await system.container.create_user()(None, CreateUserCommand(phone="+34612345679"))
     invited = await request(RequestOtpCommand(phone="+34612345679"))
+    await system.settle()
 
     assert system.channel.codes_to(PHONE) == []
     assert len(system.channel.codes_to("+34612345679")) == 1
     assert stranger.expires_in_seconds == invited.expires_in_seconds
     with pytest.raises(InvalidCode):
         await system.container.verify_otp()(VerifyOtpCommand(phone=PHONE, code="000000"))
+
+
+async def test_the_answer_comes_before_the_number_is_looked_up_or_a_code_is_drawn(
+    system: System,
+) -> None:
+    await system.container.request_otp()(RequestOtpCommand(phone=PHONE))
+
+    assert system.channel.codes == []
+    async with system.container.uow()() as uow:
+        waiting = await uow.login_challenges.latest_for(PhoneNumber.parse(PHONE))
+    assert waiting is not None
+    assert waiting.code_hash is None
+    with pytest.raises(InvalidCode, match="not valid"):
+        await system.container.verify_otp()(VerifyOtpCommand(phone=PHONE, code="123456"))
+    code = await system.code_for(PHONE)
+    assert (await system.container.verify_otp()(VerifyOtpCommand(phone=PHONE, code=code))).user
+
+
+async def test_under_invite_a_wrong_code_gets_the_same_answer_for_any_number() -> None:
+    system = build_system(settings_for_tests(registration=RegistrationPolicy.INVITE))
+    member = "+34612345679"
+    await system.container.create_user()(None, CreateUserCommand(phone=member))
+    request, verify = system.container.request_otp(), system.container.verify_otp()
+    for number in (PHONE, member):
+        await request(RequestOtpCommand(phone=number))
+    await system.settle()
+    assert system.channel.codes_to(PHONE) == []
+    wrong = wrong_code(system.channel.last_code(member))
+
+    answers = []
+    for number in (PHONE, member):
+        with pytest.raises(InvalidCode) as error:
+            await verify(VerifyOtpCommand(phone=number, code=wrong))
+        answers.append(error.value.message)
+
+    assert answers == ["That code is wrong. 4 attempts left."] * 2
+
+
+async def test_whatsapp_refusing_the_code_is_no_error_and_the_person_may_ask_again(
+    system: System,
+) -> None:
+    system.channel.code_failures.append(SendFailure("Recipient not on WhatsApp", retriable=False))
+
+    result = await system.container.request_otp()(RequestOtpCommand(phone=PHONE))
+    await system.settle()
+
+    assert result.phone.e164 == PHONE
+    assert system.channel.codes_to(PHONE) == []
+    await system.login(PHONE)
+
+
+async def test_a_requested_code_is_drawn_and_sent_once_however_often_its_job_runs(
+    system: System,
+) -> None:
+    await system.container.request_otp()(RequestOtpCommand(phone=PHONE))
+    await system.settle()
+    async with system.container.uow()() as uow:
+        challenge = await uow.login_challenges.latest_for(PhoneNumber.parse(PHONE))
+    assert challenge is not None
+
+    for _ in range(3):
+        await system.container.send_login_code()(challenge.id)
+
+    assert len(system.channel.codes_to(PHONE)) == 1
+    async with system.container.uow()() as uow:
+        assert await uow.login_challenges.get(challenge.id) == challenge
+
+
+async def test_a_code_retired_before_its_job_ran_is_never_sent(system: System) -> None:
+    request = system.container.request_otp()
+    await request(RequestOtpCommand(phone=PHONE))
+    await request(RequestOtpCommand(phone=PHONE))
+    await system.settle()
+
+    assert len(system.channel.codes_to(PHONE)) == 1
+    code = system.channel.last_code(PHONE)
+    assert (await system.container.verify_otp()(VerifyOtpCommand(phone=PHONE, code=code))).user
 
 
 async def test_a_deactivated_member_gets_no_code_and_loses_their_sessions(system: System) -> None:
@@ -161,6 +245,7 @@ async def test_a_deactivated_member_gets_no_code_and_loses_their_sessions(system
         )
     codes_before = len(system.channel.codes)
     await system.container.request_otp()(RequestOtpCommand(phone=PHONE))
+    await system.settle()
     assert len(system.channel.codes) == codes_before
 
 
@@ -173,10 +258,46 @@ async def test_refresh_rotates_and_each_refresh_token_works_once(system: System)
 
     assert renewed.refresh_token != login.tokens.refresh_token
     assert renewed.access_expires_at > login.tokens.access_expires_at
-    with pytest.raises(AuthenticationFailed):
-        await refresh(RefreshSessionCommand(refresh_token=login.tokens.refresh_token))
     again = await refresh(RefreshSessionCommand(refresh_token=renewed.refresh_token))
     assert again.refresh_token != renewed.refresh_token
+    with pytest.raises(AuthenticationFailed):
+        await refresh(RefreshSessionCommand(refresh_token=login.tokens.refresh_token))
+
+
+async def test_a_rotated_out_refresh_token_presented_again_ends_the_session(
+    system: System,
+) -> None:
+    login = await system.login(PHONE)
+    refresh = system.container.refresh_session()
+    authenticate = system.container.authenticate()
+    first = await refresh(RefreshSessionCommand(refresh_token=login.tokens.refresh_token))
+    second = await refresh(RefreshSessionCommand(refresh_token=first.refresh_token))
+    # Read while genuine: the adapter remembers the token, the session check still runs.
+    await authenticate(second.access_token)
+
+    with pytest.raises(AuthenticationFailed):
+        await refresh(RefreshSessionCommand(refresh_token=login.tokens.refresh_token))
+
+    with pytest.raises(AuthenticationFailed):
+        await refresh(RefreshSessionCommand(refresh_token=second.refresh_token))
+    with pytest.raises(AuthenticationFailed):
+        await authenticate(second.access_token)
+
+
+async def test_two_refreshes_with_one_token_at_once_end_the_session(system: System) -> None:
+    login = await system.login(PHONE)
+    refresh = system.container.refresh_session()
+    command = RefreshSessionCommand(refresh_token=login.tokens.refresh_token)
+
+    outcomes = await asyncio.gather(refresh(command), refresh(command), return_exceptions=True)
+
+    winners = [tokens for tokens in outcomes if isinstance(tokens, IssuedTokens)]
+    assert len(winners) == 1
+    assert isinstance(next(o for o in outcomes if o is not winners[0]), AuthenticationFailed)
+    with pytest.raises(AuthenticationFailed):
+        await refresh(RefreshSessionCommand(refresh_token=winners[0].refresh_token))
+    with pytest.raises(AuthenticationFailed):
+        await system.container.authenticate()(winners[0].access_token)
 
 
 async def test_access_tokens_expire(system: System) -> None:

@@ -50,15 +50,27 @@ class OtpCode(msgspec.Struct, frozen=True):
 
 
 class LoginChallenge(msgspec.Struct, frozen=True, kw_only=True):
-    """A code sent to a phone; only its hash is kept."""
+    """A login code requested for a phone; only its hash is kept.
+
+    A challenge is made when the code is requested, with no code yet (`code_hash` None): the code
+    is drawn and sent afterwards, away from the request, so that answering does not depend on
+    whether the number may log in.
+    """
 
     id: UUID
     phone: PhoneNumber
-    code_hash: str
+    code_hash: str | None
     attempts: int = 0
     expires_at: datetime
     consumed_at: datetime | None = None
     created_at: datetime
+
+    @classmethod
+    def requested(
+        cls, *, id: UUID, phone: PhoneNumber, now: datetime, policy: OtpPolicy
+    ) -> LoginChallenge:
+        """A challenge for a code requested now, its code still to be drawn."""
+        return cls(id=id, phone=phone, code_hash=None, expires_at=now + policy.ttl, created_at=now)
 
     def is_expired(self, now: datetime) -> bool:
         return now >= self.expires_at
@@ -66,6 +78,10 @@ class LoginChallenge(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_used(self) -> bool:
         return self.consumed_at is not None
+
+    def awaits_code(self, now: datetime) -> bool:
+        """Whether a code may still be drawn for it: none was, and it is neither used nor expired."""
+        return self.code_hash is None and not self.is_used and not self.is_expired(now)
 
 
 class UserSession(msgspec.Struct, frozen=True, kw_only=True):

@@ -87,6 +87,7 @@ from ignacio.application.use_cases.remove_from_allow_list import RemoveFromAllow
 from ignacio.application.use_cases.request_otp import OtpRequestLimits, RequestOtp
 from ignacio.application.use_cases.resume_processing import ResumeProcessing
 from ignacio.application.use_cases.resync_files import ResyncFiles
+from ignacio.application.use_cases.send_login_code import SendLoginCode
 from ignacio.application.use_cases.send_message import SendMessage
 from ignacio.application.use_cases.sync_file import QueueFileSyncs, SyncFile
 from ignacio.application.use_cases.update_me import UpdateMe
@@ -345,14 +346,20 @@ class Container(containers.DeclarativeContainer):
     request_otp = providers.Factory(
         RequestOtp,
         uow=uow,
-        channel=channel,
-        hasher=hasher,
+        queue=job_queue,
         limiter=rate_limiter,
         clock=clock,
         ids=ids,
         policy=otp_policy,
-        registration=settings.provided.registration,
         limits=providers.Callable(_otp_limits, settings),
+    )
+    send_login_code = providers.Factory(
+        SendLoginCode,
+        uow=uow,
+        channel=channel,
+        hasher=hasher,
+        clock=clock,
+        registration=settings.provided.registration,
     )
     verify_otp = providers.Factory(
         VerifyOtp,
@@ -534,10 +541,20 @@ def build_container(settings: Settings) -> Container:
     return Container(settings=settings)
 
 
+def login_code_sender(container: Container) -> Callable[[UUID], Awaitable[None]]:
+    """The job that draws and sends a requested login code (SendLoginCode)."""
+
+    async def send(challenge_id: UUID) -> None:
+        await container.send_login_code()(challenge_id)
+
+    return send
+
+
 async def start_processing(
     container: Container, *, worker: bool | None = None, long_running: bool = False
 ) -> None:
-    """Connect the job queue to ProcessInbound, and queue what a previous run left unfinished.
+    """Connect the job queue to ProcessInbound, SyncFile, the inbox drain and SendLoginCode, and
+    queue what a previous run left unfinished.
 
     With the PostgreSQL-backed queue, this process also runs a worker in the background (with
     the periodic sweep) unless IGNACIO_RUN_WORKER=false or `worker=False`; the in-process queue
@@ -568,7 +585,7 @@ async def start_processing(
         return await container.drain_webhook_inbox()()
 
     queue = container.job_queue()
-    queue.bind(process, sync_file=sync, drain_inbox=drain)
+    queue.bind(process, sync_file=sync, drain_inbox=drain, login_code=login_code_sender(container))
     # Deliveries acknowledged before a stop (or by a process without a worker) are stored first.
     await queue.enqueue_inbox_drain()
     await container.resume_processing()()

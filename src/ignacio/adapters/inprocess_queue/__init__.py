@@ -12,8 +12,8 @@ import structlog
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[UUID], Awaitable[float | None]]
-"""Runs one job (a message to process, a file to sync); returns seconds after which to run it
-again, or None when finished."""
+"""Runs one job (a message to process, a file to sync, a login code to send); returns seconds
+after which to run it again, or None when finished."""
 
 Drain = Callable[[], Awaitable[float | None]]
 """Drains the webhook inbox; returns seconds after which to drain again, or None when empty."""
@@ -21,6 +21,7 @@ Drain = Callable[[], Awaitable[float | None]]
 _PROCESS = "process_inbound"
 _SYNC = "sync_file"
 _DRAIN = "drain_inbox"
+_LOGIN_CODE = "send_login_code"
 # The inbox is drained as a whole: its jobs share one key.
 _INBOX = UUID(int=0)
 
@@ -48,16 +49,22 @@ class InProcessJobQueue:
 
     def bind(
         self,
-        handler: Handler,
+        handler: Handler | None = None,
         *,
         sync_file: Handler | None = None,
         drain_inbox: Drain | None = None,
+        login_code: Handler | None = None,
     ) -> None:
-        """Run queued messages with `handler`, queued file syncs with `sync_file`, and inbox
-        drains with `drain_inbox`."""
-        self._handlers = {_PROCESS: handler}
+        """Run queued messages with `handler`, queued file syncs with `sync_file`, inbox drains
+        with `drain_inbox` and login codes with `login_code`; jobs of a kind left unbound are
+        dropped."""
+        self._handlers = {}
+        if handler is not None:
+            self._handlers[_PROCESS] = handler
         if sync_file is not None:
             self._handlers[_SYNC] = sync_file
+        if login_code is not None:
+            self._handlers[_LOGIN_CODE] = login_code
         if drain_inbox is not None:
 
             async def drain(_key: UUID) -> float | None:
@@ -71,6 +78,9 @@ class InProcessJobQueue:
 
     async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
         self._enqueue(_SYNC, file_id, delay_seconds)
+
+    async def enqueue_login_code(self, challenge_id: UUID) -> None:
+        self._enqueue(_LOGIN_CODE, challenge_id, 0)
 
     async def enqueue_inbox_drain(self) -> None:
         self._enqueue(_DRAIN, _INBOX, 0)

@@ -115,6 +115,9 @@ class InMemoryUserRepository:
         for session in builtins.list(store.sessions.values()):
             if session.user_id == user_id:
                 del store.sessions[session.id]
+        for token_hash, session_id in builtins.list(store.retired_tokens.items()):
+            if session_id not in store.sessions:
+                del store.retired_tokens[token_hash]
         for file in builtins.list(store.files.values()):
             if file.user_id == user_id:
                 del store.files[file.id]
@@ -364,15 +367,27 @@ class InMemoryLoginChallengeRepository:
         ]
         return max(unused, key=lambda c: (c.created_at, c.id), default=None)
 
-    async def record_failed_attempt(self, challenge_id: UUID) -> int:
-        challenge = self._existing(challenge_id)
+    async def get(self, challenge_id: UUID) -> LoginChallenge | None:
+        return self._store.login_challenges.get(challenge_id)
+
+    async def set_code(self, challenge_id: UUID, code_hash: str) -> bool:
+        challenge = self._store.login_challenges.get(challenge_id)
+        if challenge is None or challenge.is_used or challenge.code_hash is not None:
+            return False
+        self._replace(challenge, code_hash=code_hash)
+        return True
+
+    async def count_attempt(self, challenge_id: UUID, limit: int) -> int | None:
+        challenge = self._store.login_challenges.get(challenge_id)
+        if challenge is None or challenge.is_used or challenge.attempts >= limit:
+            return None
         attempts = challenge.attempts + 1
         self._replace(challenge, attempts=attempts)
         return attempts
 
-    async def consume(self, challenge_id: UUID, now: datetime) -> bool:
+    async def consume(self, challenge_id: UUID, now: datetime, limit: int) -> bool:
         challenge = self._store.login_challenges.get(challenge_id)
-        if challenge is None or challenge.consumed_at is not None:
+        if challenge is None or challenge.is_used or challenge.attempts > limit:
             return False
         self._replace(challenge, consumed_at=now)
         return True
@@ -381,12 +396,6 @@ class InMemoryLoginChallengeRepository:
         for challenge in builtins.list(self._store.login_challenges.values()):
             if challenge.phone == phone and challenge.consumed_at is None:
                 self._replace(challenge, consumed_at=now)
-
-    def _existing(self, challenge_id: UUID) -> LoginChallenge:
-        challenge = self._store.login_challenges.get(challenge_id)
-        if challenge is None:
-            raise NotFound("There is no such login challenge.")
-        return challenge
 
     def _replace(self, challenge: LoginChallenge, **changes: Any) -> None:
         self._store.login_challenges[challenge.id] = msgspec.structs.replace(challenge, **changes)
@@ -423,7 +432,16 @@ class InMemorySessionRepository:
         self._store.sessions[session_id] = msgspec.structs.replace(
             session, token_hash=new_hash, expires_at=expires_at, last_used_at=now
         )
+        self._store.retired_tokens[old_hash] = session_id
         return True
+
+    async def revoke_for_retired_token(self, token_hash: str, now: datetime) -> UUID | None:
+        session_id = self._store.retired_tokens.get(token_hash)
+        session = None if session_id is None else self._store.sessions.get(session_id)
+        if session is None or session.revoked_at is not None:
+            return None
+        self._store.sessions[session.id] = msgspec.structs.replace(session, revoked_at=now)
+        return session.id
 
     async def revoke(self, session_id: UUID, now: datetime) -> None:
         session = self._store.sessions.get(session_id)

@@ -18,7 +18,7 @@ from ignacio.domain import (
 )
 from ignacio.domain.knowledge import UserFile
 
-Snapshot = tuple[dict[UUID, Any], ...]
+Snapshot = tuple[dict[Any, Any], ...]
 
 
 class InMemoryStore:
@@ -30,6 +30,8 @@ class InMemoryStore:
         self.messages: dict[UUID, Message] = {}
         self.login_challenges: dict[UUID, LoginChallenge] = {}
         self.sessions: dict[UUID, UserSession] = {}
+        # Refresh tokens rotated out, by hash: the session that rotated each.
+        self.retired_tokens: dict[str, UUID] = {}
         self.audit_log: dict[UUID, AuditEntry] = {}
         self.deliveries: dict[UUID, Delivery] = {}
         self.allow_list: dict[UUID, AllowedNumber] = {}
@@ -40,13 +42,14 @@ class InMemoryStore:
         self.lock = asyncio.Lock()
         self.lock_owner: asyncio.Task[Any] | None = None
 
-    def _tables(self) -> tuple[dict[UUID, Any], ...]:
+    def _tables(self) -> tuple[dict[Any, Any], ...]:
         return (
             self.users,
             self.conversations,
             self.messages,
             self.login_challenges,
             self.sessions,
+            self.retired_tokens,
             self.audit_log,
             self.deliveries,
             self.allow_list,

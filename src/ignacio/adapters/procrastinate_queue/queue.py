@@ -1,7 +1,9 @@
 """A job queue in PostgreSQL, on procrastinate: several processes share the work, none does it twice.
 
-One task, `ignacio.process_inbound(message_id)`, on the queue `inbound`. Each job carries the
-message id as both of procrastinate's locks:
+One task, `ignacio.process_inbound(message_id)`, on the queue `inbound`; file syncs
+(`ignacio.sync_file(file_id)`) and login codes (`ignacio.send_login_code(challenge_id)`, the
+challenge's id only: no phone number or code is ever stored in a job) work the same way under
+their own keys. Each job carries the message id as both of procrastinate's locks:
 
 - `queueing_lock`: at most one *waiting* (`todo`) job per message. Queueing a message that
   already waits raises `AlreadyEnqueued`, taken as success: it is processed once.
@@ -52,11 +54,14 @@ QUEUE = "inbound"
 TASK_NAME = "ignacio.process_inbound"
 SYNC_TASK_NAME = "ignacio.sync_file"
 DRAIN_TASK_NAME = "ignacio.drain_inbox"
+LOGIN_CODE_TASK_NAME = "ignacio.send_login_code"
 # One drain waits at a time; drains may run side by side (the inbox hands each its own rows).
 _INBOX_KEY = "inbox"
 _DRAIN_AFTER_ERROR_SECONDS = 30.0
 # A file's jobs lock on "file:<id>", so that they never share a lock with a message's jobs.
 _FILE_KEY_PREFIX = "file:"
+# A login code's jobs lock on "otp:<challenge id>"; the job carries that id, never the number.
+_LOGIN_CODE_KEY_PREFIX = "otp:"
 _REPLACE_ATTEMPTS = 3
 # Successful jobs are deleted at once; failed ones are kept this long, for a look, then deleted.
 KEEP_FAILED_HOURS = 24 * 7
@@ -101,11 +106,15 @@ class ProcrastinateJobQueue:
         self._drain_task = self._app.task(name=DRAIN_TASK_NAME, queue=QUEUE, pass_context=True)(
             self._run_drain
         )
+        self._login_code_task = self._app.task(
+            name=LOGIN_CODE_TASK_NAME, queue=QUEUE, retry=self._retry, pass_context=True
+        )(self._run_login_code)
         self._polling_seconds = polling_seconds
         self._grace_seconds = grace_seconds
         self._stalled_after_seconds = stalled_after_seconds
         self._handler: Handler | None = None
         self._sync_handler: Handler | None = None
+        self._login_code_handler: Handler | None = None
         self._drain: Drain | None = None
         self._open_lock = asyncio.Lock()
         self._opened = False
@@ -118,16 +127,18 @@ class ProcrastinateJobQueue:
 
     def bind(
         self,
-        handler: Handler,
+        handler: Handler | None = None,
         *,
         sync_file: Handler | None = None,
         drain_inbox: Drain | None = None,
+        login_code: Handler | None = None,
     ) -> None:
-        """Run queued messages with `handler`, queued file syncs with `sync_file`, and inbox
-        drains with `drain_inbox`."""
+        """Run queued messages with `handler`, queued file syncs with `sync_file`, inbox drains
+        with `drain_inbox` and login codes with `login_code`."""
         self._handler = handler
         self._sync_handler = sync_file
         self._drain = drain_inbox
+        self._login_code_handler = login_code
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
         await self.open()
@@ -136,6 +147,10 @@ class ProcrastinateJobQueue:
     async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
         await self.open()
         await self._defer(_FILE_KEY_PREFIX + str(file_id), delay_seconds)
+
+    async def enqueue_login_code(self, challenge_id: UUID) -> None:
+        await self.open()
+        await self._defer(_LOGIN_CODE_KEY_PREFIX + str(challenge_id), 0)
 
     async def enqueue_inbox_drain(self, *, delay_seconds: float = 0) -> None:
         await self.open()
@@ -183,7 +198,7 @@ class ProcrastinateJobQueue:
         await self.open()
         stalled = [
             job
-            for task_name in (TASK_NAME, SYNC_TASK_NAME, DRAIN_TASK_NAME)
+            for task_name in (TASK_NAME, SYNC_TASK_NAME, DRAIN_TASK_NAME, LOGIN_CODE_TASK_NAME)
             for job in await self._app.job_manager.get_stalled_jobs(
                 queue=QUEUE,
                 task_name=task_name,
@@ -226,6 +241,11 @@ class ProcrastinateJobQueue:
             if key.startswith(_FILE_KEY_PREFIX):
                 file_id = key.removeprefix(_FILE_KEY_PREFIX)
                 await self._sync_task.configure(**options).defer_async(file_id=file_id)
+            elif key.startswith(_LOGIN_CODE_KEY_PREFIX):
+                challenge_id = key.removeprefix(_LOGIN_CODE_KEY_PREFIX)
+                await self._login_code_task.configure(**options).defer_async(
+                    challenge_id=challenge_id
+                )
             else:
                 await self._task.configure(**options).defer_async(message_id=key)
         except AlreadyEnqueued:
@@ -236,6 +256,16 @@ class ProcrastinateJobQueue:
         if self._sync_handler is None:
             raise RuntimeError("the job queue has no file sync bound; see start_processing")
         await self._run_job(context, self._sync_handler, _FILE_KEY_PREFIX + file_id, file_id)
+
+    async def _run_login_code(self, context: JobContext, challenge_id: str) -> None:
+        if self._login_code_handler is None:
+            raise RuntimeError("the job queue has no login code sender bound; see start_processing")
+        await self._run_job(
+            context,
+            self._login_code_handler,
+            _LOGIN_CODE_KEY_PREFIX + challenge_id,
+            challenge_id,
+        )
 
     async def _run_drain(self, context: JobContext) -> None:
         if self._drain is None:
@@ -256,7 +286,8 @@ class ProcrastinateJobQueue:
         await self._run_job(context, self._handler, message_id, message_id)
 
     async def _run_job(self, context: JobContext, handler: Handler, key: str, ident: str) -> None:
-        """Run one job whose locks are `key`; `ident` is the message's or the file's id."""
+        """Run one job whose locks are `key`; `ident` is the message's, the file's or the login
+        challenge's id."""
         try:
             retry_in = await handler(UUID(ident))
         except Exception as error:

@@ -18,7 +18,17 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -39,6 +49,7 @@ from ignacio.adapters.sql.tables import (
     message_deliveries,
     messages,
     otp_codes,
+    refresh_tokens,
     user_sessions,
     users,
 )
@@ -696,22 +707,41 @@ class SqlLoginChallengeRepository:
         row = (await self._connection().execute(statement)).first()
         return None if row is None else self._to_challenge(row)
 
-    async def record_failed_attempt(self, challenge_id: UUID) -> int:
+    async def get(self, challenge_id: UUID) -> LoginChallenge | None:
+        row = (
+            await self._connection().execute(
+                select(otp_codes).where(otp_codes.c.id == challenge_id)
+            )
+        ).first()
+        return None if row is None else self._to_challenge(row)
+
+    async def set_code(self, challenge_id: UUID, code_hash: str) -> bool:
+        c = otp_codes.c
         statement = (
             update(otp_codes)
-            .where(otp_codes.c.id == challenge_id)
-            .values(attempts=otp_codes.c.attempts + 1)
-            .returning(otp_codes.c.attempts)
+            .where(c.id == challenge_id, c.code_hash.is_(None), c.consumed_at.is_(None))
+            .values(code_hash=code_hash)
+        )
+        return (await self._connection().execute(statement)).rowcount == 1
+
+    async def count_attempt(self, challenge_id: UUID, limit: int) -> int | None:
+        # One statement: PostgreSQL re-checks the condition on the row a concurrent attempt has
+        # just updated, so no two attempts ever get the same count, and none gets past `limit`.
+        c = otp_codes.c
+        statement = (
+            update(otp_codes)
+            .where(c.id == challenge_id, c.consumed_at.is_(None), c.attempts < limit)
+            .values(attempts=c.attempts + 1)
+            .returning(c.attempts)
         )
         attempts = (await self._connection().execute(statement)).scalar_one_or_none()
-        if attempts is None:
-            raise NotFound("There is no such login challenge.")
-        return int(attempts)
+        return None if attempts is None else int(attempts)
 
-    async def consume(self, challenge_id: UUID, now: datetime) -> bool:
+    async def consume(self, challenge_id: UUID, now: datetime, limit: int) -> bool:
+        c = otp_codes.c
         statement = (
             update(otp_codes)
-            .where(otp_codes.c.id == challenge_id, otp_codes.c.consumed_at.is_(None))
+            .where(c.id == challenge_id, c.consumed_at.is_(None), c.attempts <= limit)
             .values(consumed_at=now)
         )
         return (await self._connection().execute(statement)).rowcount == 1
@@ -777,11 +807,34 @@ class SqlSessionRepository:
             .where(s.id == session_id, s.token_hash == old_hash, s.revoked_at.is_(None))
             .values(token_hash=new_hash, expires_at=expires_at, last_used_at=now)
         )
+        connection = self._connection()
         try:
-            result = await self._connection().execute(statement)
+            if (await connection.execute(statement)).rowcount != 1:
+                return False
+            await connection.execute(
+                insert(refresh_tokens).values(
+                    token_hash=old_hash, session_id=session_id, rotated_at=now
+                )
+            )
         except IntegrityError as error:
             raise Conflict("This refresh token is already in use.") from error
-        return result.rowcount == 1
+        return True
+
+    async def revoke_for_retired_token(self, token_hash: str, now: datetime) -> UUID | None:
+        s = user_sessions.c
+        owner = (
+            select(refresh_tokens.c.session_id)
+            .where(refresh_tokens.c.token_hash == token_hash)
+            .scalar_subquery()
+        )
+        statement = (
+            update(user_sessions)
+            .where(s.id == owner, s.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .returning(s.id)
+        )
+        session_id = (await self._connection().execute(statement)).scalar_one_or_none()
+        return None if session_id is None else UUID(str(session_id))
 
     async def revoke(self, session_id: UUID, now: datetime) -> None:
         statement = (

@@ -185,13 +185,30 @@ user_sessions = Table(
     Index("ix_user_sessions_user_id", "user_id"),
 )
 
+# The refresh tokens a session has rotated out, hashed like the current one: presenting one again
+# is reuse (a stolen copy, or the thief's), which ends the session. They go with their session.
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", String(255), primary_key=True),
+    Column(
+        "session_id",
+        Uuid(),
+        ForeignKey("user_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("rotated_at", UtcDateTime(), nullable=False),
+    Index("ix_refresh_tokens_session_id", "session_id"),
+)
+
 otp_codes = Table(
     "otp_codes",
     metadata,
     Column("id", Uuid(), primary_key=True),
     Column("phone_lookup", String(64), nullable=False),
     Column("phone_number_encrypted", LargeBinary(), nullable=False),
-    Column("code_hash", String(255), nullable=False),
+    # NULL from the request until the code is drawn and sent (after the answer, in a job).
+    Column("code_hash", String(255)),
     Column("attempts", Integer(), nullable=False, server_default=text("0")),
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("consumed_at", UtcDateTime()),

@@ -1,4 +1,5 @@
-"""JobQueue port: work that happens after the webhook has been acknowledged."""
+"""JobQueue port: work that happens after a request has been answered (a webhook acknowledged,
+a login code requested)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ class JobQueue(Protocol):
         """Have the member's file extracted and indexed (SyncFile), once, after the delay.
 
         Enqueuing a file that is already waiting is harmless: it is synced once.
+        """
+        ...
+
+    async def enqueue_login_code(self, challenge_id: UUID) -> None:
+        """Have the login code of this challenge drawn and sent (SendLoginCode), soon.
+
+        Enqueuing a challenge that is already waiting is harmless: it gets one code. The job
+        carries the challenge's id only, never the number or the code.
         """
         ...
 

@@ -14,16 +14,28 @@ class LoginChallengeRepository(Protocol):
         """Store a new challenge."""
         ...
 
+    async def get(self, challenge_id: UUID) -> LoginChallenge | None:
+        """The challenge with this id, used or not, or None."""
+        ...
+
+    async def set_code(self, challenge_id: UUID, code_hash: str) -> bool:
+        """Record the hash of the challenge's code, atomically, if it has none and is unused;
+        False otherwise: a challenge gets one code, however often this is retried."""
+        ...
+
     async def latest_for(self, phone: PhoneNumber) -> LoginChallenge | None:
         """The most recent unused challenge for this number, expired or not, or None."""
         ...
 
-    async def record_failed_attempt(self, challenge_id: UUID) -> int:
-        """Count one wrong code against the challenge, atomically; returns the new count."""
+    async def count_attempt(self, challenge_id: UUID, limit: int) -> int | None:
+        """Count one attempt at the unused challenge if fewer than `limit` were counted, in one
+        atomic step; returns the new count, or None (limit reached, used, or unknown): then the
+        code must not be compared. Concurrent callers get each count at most once."""
         ...
 
-    async def consume(self, challenge_id: UUID, now: datetime) -> bool:
-        """Mark the challenge used; False if it was already used (it is single-use)."""
+    async def consume(self, challenge_id: UUID, now: datetime, limit: int) -> bool:
+        """Mark the challenge used, atomically, if it is unused and at most `limit` attempts were
+        counted; False otherwise (it is single-use, and locked past its limit)."""
         ...
 
     async def retire_for(self, phone: PhoneNumber, now: datetime) -> None:

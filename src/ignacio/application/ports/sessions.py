@@ -25,7 +25,13 @@ class SessionRepository(Protocol):
     async def rotate(
         self, session_id: UUID, old_hash: str, new_hash: str, expires_at: datetime, now: datetime
     ) -> bool:
-        """Swap the refresh token if `old_hash` is still the current one; False if it is not."""
+        """Swap the refresh token if `old_hash` is still the current one, in one atomic step, and
+        keep `old_hash` as rotated out; False if it is not current (or the session is revoked)."""
+        ...
+
+    async def revoke_for_retired_token(self, token_hash: str, now: datetime) -> UUID | None:
+        """End the live session that rotated out a token with this hash; returns its id, or None
+        when no session has (or it has ended already)."""
         ...
 
     async def revoke(self, session_id: UUID, now: datetime) -> None:

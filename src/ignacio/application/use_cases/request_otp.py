@@ -1,28 +1,18 @@
-"""RequestOtp: send a one-time login code over WhatsApp."""
+"""RequestOtp: ask for a one-time login code over WhatsApp."""
 
 from __future__ import annotations
 
 import msgspec
 
 from ignacio.application.ports import (
-    Channel,
     Clock,
     IdGenerator,
+    JobQueue,
     RateLimit,
     RateLimiter,
-    SecretHasher,
-    SendFailure,
     UnitOfWorkFactory,
 )
-from ignacio.domain import (
-    LoginChallenge,
-    OtpCode,
-    OtpPolicy,
-    PhoneNumber,
-    RateLimited,
-    RegistrationPolicy,
-    UpstreamUnavailable,
-)
+from ignacio.domain import LoginChallenge, OtpPolicy, PhoneNumber, RateLimited
 
 
 class OtpRequestLimits(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,36 +31,35 @@ class RequestOtpResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RequestOtp:
-    """Send a login code to a phone number.
+    """Ask for a login code for a phone number.
 
     - The number must be a valid phone number (E.164 once normalised).
     - Requests are limited per number and per client address.
-    - A code is sent only to active members, or to new numbers when registration is open; the
-      answer is the same either way, so nobody can probe which numbers have accounts.
-    - A new code retires every earlier one for the number. Only its keyed hash is stored.
-    - If WhatsApp refuses the code, the caller is told to try again (503), not left waiting.
+    - A new request retires every earlier code for the number.
+    - The answer is the same, and takes the same work, whatever the number: whether it has an
+      account is looked up after the answer, by SendLoginCode (a job), which sends a code only
+      to active members, or to new numbers when registration is open. So neither the answer nor
+      its timing tells anybody which numbers have accounts.
+    - WhatsApp refusing the code is not the requester's error: it is logged, no code arrives,
+      and the person may ask again.
     """
 
     def __init__(
         self,
         uow: UnitOfWorkFactory,
-        channel: Channel,
-        hasher: SecretHasher,
+        queue: JobQueue,
         limiter: RateLimiter,
         clock: Clock,
         ids: IdGenerator,
         policy: OtpPolicy,
-        registration: RegistrationPolicy,
         limits: OtpRequestLimits,
     ) -> None:
         self._uow = uow
-        self._channel = channel
-        self._hasher = hasher
+        self._queue = queue
         self._limiter = limiter
         self._clock = clock
         self._ids = ids
         self._policy = policy
-        self._registration = registration
         self._limits = limits
 
     async def __call__(self, command: RequestOtpCommand) -> RequestOtpResult:
@@ -80,34 +69,14 @@ class RequestOtp:
         await self._limit("otp-phone", phone.e164, self._limits.per_phone)
 
         now = self._clock.now()
-        code: OtpCode | None = None
+        challenge = LoginChallenge.requested(
+            id=self._ids.new_id(), phone=phone, now=now, policy=self._policy
+        )
         async with self._uow() as uow:
-            user = await uow.users.get_by_phone(phone)
-            may_log_in = (
-                user.is_active
-                if user is not None
-                else self._registration is RegistrationPolicy.OPEN
-            )
-            if may_log_in:
-                code = OtpCode.generate()
-                await uow.login_challenges.retire_for(phone, now)
-                await uow.login_challenges.add(
-                    LoginChallenge(
-                        id=self._ids.new_id(),
-                        phone=phone,
-                        code_hash=self._hasher.digest(code.digits),
-                        expires_at=now + self._policy.ttl,
-                        created_at=now,
-                    )
-                )
-                await uow.commit()
-        if code is not None:
-            try:
-                await self._channel.send_login_code(phone, code.digits)
-            except SendFailure as failure:
-                raise UpstreamUnavailable(
-                    "The code could not be sent over WhatsApp just now. Try again in a minute."
-                ) from failure
+            await uow.login_challenges.retire_for(phone, now)
+            await uow.login_challenges.add(challenge)
+            await uow.commit()
+        await self._queue.enqueue_login_code(challenge.id)
         return RequestOtpResult(
             phone=phone, expires_in_seconds=int(self._policy.ttl.total_seconds())
         )

@@ -37,7 +37,11 @@ class VerifyOtp:
     """Log in with the code sent to a phone.
 
     - Only the latest code for the number counts; it is single-use and valid for the policy's time.
-    - Every wrong code counts; after the policy's number of wrong codes the code is locked.
+    - A code is stored for every number that asked, sent or not (see SendLoginCode): a wrong
+      code gets the same answer whether or not the number has an account.
+    - Every attempt counts, and is counted before the code is compared: at most the policy's
+      number of attempts are ever compared, however many arrive at once. After that many wrong
+      codes the code is locked, even for the right one.
     - A number logs in for the first time only when registration is open; it becomes a member.
     - Deactivated members cannot log in.
     - Success opens a session: a short-lived access token and a rotating refresh token.
@@ -65,24 +69,27 @@ class VerifyOtp:
         phone = PhoneNumber.parse(command.phone)
         code = OtpCode.parse(command.code)
         now = self._clock.now()
+        limit = self._policy.max_attempts
         async with self._uow() as uow:
             challenge = await uow.login_challenges.latest_for(phone)
-            if challenge is None:
+            if challenge is None or challenge.code_hash is None:
                 raise InvalidCode("That code is not valid. Request a new code and try again.")
-            if challenge.attempts >= self._policy.max_attempts:
-                raise TooManyAttempts("Too many wrong codes. Request a new code.")
             if challenge.is_expired(now):
                 raise CodeExpired("That code has expired. Request a new code.")
+            # Counted before comparing, in one conditional statement: guesses sent at once
+            # cannot all read the same count and all be compared.
+            attempts = await uow.login_challenges.count_attempt(challenge.id, limit)
+            if attempts is None:
+                raise TooManyAttempts("Too many wrong codes. Request a new code.")
             if not self._hasher.matches(code.digits, challenge.code_hash):
-                attempts = await uow.login_challenges.record_failed_attempt(challenge.id)
                 await uow.commit()
-                left = self._policy.max_attempts - attempts
+                left = limit - attempts
                 if left <= 0:
                     raise TooManyAttempts("Too many wrong codes. Request a new code.")
                 raise InvalidCode(
                     f"That code is wrong. {left} attempt{'s' if left != 1 else ''} left."
                 )
-            if not await uow.login_challenges.consume(challenge.id, now):
+            if not await uow.login_challenges.consume(challenge.id, now, limit):
                 raise InvalidCode("That code was already used. Request a new code.")
 
             user = await uow.users.get_by_phone(phone)

@@ -38,7 +38,7 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/request-otp", status_code=HTTP_200_OK, security=[], responses=error_responses(503))
+    @post("/request-otp", status_code=HTTP_200_OK, security=[])
     async def request_otp(
         self,
         request: Request[Any, Any, Any],
@@ -47,8 +47,9 @@ class AuthController(Controller):
     ) -> OtpRequestedBody:
         """Send a six-digit login code to a phone number over WhatsApp.
 
-        The answer is the same whether or not the number has an account. Limited per number
-        and per client address (429 with Retry-After).
+        The answer is the same, and comes as fast, whether or not the number has an account: the
+        code is sent right after it. If WhatsApp refuses the code, none arrives; ask again.
+        Limited per number and per client address (429 with Retry-After).
         """
         result = await request_otp(
             RequestOtpCommand(phone=data.phone_number, client_address=client_address(request))

@@ -7,7 +7,7 @@ stored this time if the cause is gone (NUL characters were one), else set aside 
 sealed. Plain nullable columns: both dialects add and drop them in place.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from ignacio.adapters.sql.types import UtcDateTime
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
