@@ -1,5 +1,5 @@
 # The two commands the README opens with, and the steps behind them.
-.PHONY: run test bootstrap lint typecheck layers unit web web-deps web-check web-unit browser bench
+.PHONY: run test bootstrap lint typecheck layers unit web web-deps web-check web-unit browser bench hooks
 
 run: bootstrap
 	@scripts/build-web --optional
@@ -46,3 +46,8 @@ browser: bootstrap web
 # Every benchmark, into bench/RESULTS.md; IGNACIO_BENCH_MESSAGES=100000 (and _MEMBERS) for a quick run.
 bench: bootstrap
 	.venv/bin/python bench/run.py
+
+# The lint steps of `make test` before every commit (.githooks/pre-commit), in this clone.
+hooks:
+	git config core.hooksPath .githooks
+	@echo "pre-commit checks installed: ruff, mypy, import-linter, and the web app's lint when web/ changes"
