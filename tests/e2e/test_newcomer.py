@@ -132,6 +132,14 @@ def test_first_admin_from_the_command_line(tmp_path: Path) -> None:
     again = subprocess.run(
         command, cwd=tmp_path, env=environment, capture_output=True, text=True, check=False
     )
+    as_member = subprocess.run(
+        [*command[:5], "--phone", "+34 600 000 001"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     invalid = subprocess.run(
         [*command[:-4], "--phone", "12"],
         cwd=tmp_path,
@@ -143,10 +151,54 @@ def test_first_admin_from_the_command_line(tmp_path: Path) -> None:
 
     assert created.returncode == 0, created.stderr
     assert "Created admin +34600000001" in created.stdout
-    assert again.returncode == 1
-    assert "already exists" in again.stderr
+    # Making an admin of a number that is one already changes nothing, and says so.
+    assert again.returncode == 0, again.stderr
+    assert "+34600000001 was a member already; now an admin" in again.stdout
+    assert as_member.returncode == 1
+    assert "already exists" in as_member.stderr
     assert invalid.returncode == 1
     assert "not a valid phone number" in invalid.stderr or "not a phone number" in invalid.stderr
+
+
+def test_the_readme_order_log_in_first_then_become_the_first_admin(tmp_path: Path) -> None:
+    """README, "Try it": log in with your number, then make that number the first admin."""
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("IGNACIO_", "JWT_"))
+    }
+    port = free_port()
+    with ignacio_serve(tmp_path, port) as (client, stdout):
+        assert client.post("/auth/request-otp", json={"phoneNumber": PHONE}).status_code == 200
+        login = client.post(
+            "/auth/verify-otp", json={"phoneNumber": PHONE, "code": printed_code(stdout)}
+        ).json()
+        headers = {"Authorization": f"Bearer {login['accessToken']}"}
+        assert client.get("/users", headers=headers).status_code == 403
+
+        ignacio = [sys.executable, "-m", "ignacio.entrypoints", "users"]
+        promoted = subprocess.run(
+            [*ignacio, "create", "--admin", "--phone", "+34 612 345 678", "--name", "Ana"],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert promoted.returncode == 0, promoted.stderr
+        assert "+34612345678 was a member already; now an admin" in promoted.stdout
+
+        # The rights are read on every request: the same session is an admin's now.
+        users = client.get("/users", headers=headers)
+        assert users.status_code == 200, users.text
+        nobody = subprocess.run(
+            [*ignacio, "promote", "--phone", "+34 699 999 999"],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert nobody.returncode == 1
+        assert "No member has the number +34699999999" in nobody.stderr
 
 
 def test_converse_over_whatsapp_without_meta(tmp_path: Path) -> None:

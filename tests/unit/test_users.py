@@ -100,3 +100,27 @@ async def test_listing_users_searches_names_and_numbers(system: System) -> None:
 
     assert [user.name for user in by_name.items] == ["Lucía Pérez"]
     assert [user.name for user in by_phone.items] == ["Marco"]
+
+
+async def test_the_operator_makes_an_existing_member_admin_by_number(system: System) -> None:
+    member = (await system.login("+34612345678")).user
+
+    promoted = await system.container.make_admin()(None, "+34 612 345 678")
+
+    assert promoted.id == member.id
+    assert promoted.is_admin
+    again = await system.container.make_admin()(None, "+34612345678")
+    assert again.is_admin
+    entries = (await system.container.list_audit_log()(promoted, AuditLogQuery())).items
+    assert [entry.action for entry in entries].count("user.update") == 1
+
+
+async def test_making_admin_a_number_nobody_has_says_how_to_create_one(system: System) -> None:
+    with pytest.raises(NotFound, match="ignacio users create"):
+        await system.container.make_admin()(None, "+34612345678")
+
+
+async def test_only_an_admin_makes_admins_by_number(system: System) -> None:
+    member = (await system.login("+34612345678")).user
+    with pytest.raises(PermissionDenied):
+        await system.container.make_admin()(member, "+34612345678")

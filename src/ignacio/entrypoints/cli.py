@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import structlog
 
 from ignacio.application.use_cases.create_user import CreateUserCommand
-from ignacio.domain import DomainError
+from ignacio.domain import Conflict, DomainError
 from ignacio.entrypoints.config import (
     ConfigurationError,
     QueueKind,
@@ -75,8 +75,15 @@ def _parser() -> argparse.ArgumentParser:
     create = users.add_parser("create", help="register a phone number (the first admin, say)")
     create.add_argument("--phone", required=True, help="international form, e.g. +34612345678")
     create.add_argument("--name")
-    create.add_argument("--admin", action="store_true", help="make the user an admin")
+    create.add_argument(
+        "--admin",
+        action="store_true",
+        help="make the user an admin (a number that is a member already is made admin)",
+    )
     create.set_defaults(run=_create_user)
+    promote = users.add_parser("promote", help="make an existing member an admin")
+    promote.add_argument("--phone", required=True, help="international form, e.g. +34612345678")
+    promote.set_defaults(run=_promote_user)
 
     files = commands.add_parser("files", help="manage members' files").add_subparsers(
         required=True, metavar="ACTION"
@@ -209,18 +216,42 @@ def _create_user(settings: Settings, arguments: argparse.Namespace) -> int:
     async def create() -> None:
         container = build_container(settings)
         try:
-            user = await container.create_user()(
-                None,
-                CreateUserCommand(
-                    phone=arguments.phone, name=arguments.name, is_admin=arguments.admin
-                ),
-            )
+            try:
+                user = await container.create_user()(
+                    None,
+                    CreateUserCommand(
+                        phone=arguments.phone, name=arguments.name, is_admin=arguments.admin
+                    ),
+                )
+            except Conflict:
+                if not arguments.admin:
+                    raise
+                # Someone who logged in first (the README's order) is a member already.
+                user = await container.make_admin()(None, arguments.phone)
+                print(f"{user.phone.e164} was a member already; now an admin (id {user.id}).")
+                return
         finally:
             await close_container(container)
         role = "admin" if user.is_admin else "member"
         print(f"Created {role} {user.phone.e164} with id {user.id}.")
 
     asyncio.run(create())
+    return 0
+
+
+def _promote_user(settings: Settings, arguments: argparse.Namespace) -> int:
+    if settings.should_migrate_on_start:
+        _migrate_if_sql(settings)
+
+    async def promote() -> None:
+        container = build_container(settings)
+        try:
+            user = await container.make_admin()(None, arguments.phone)
+        finally:
+            await close_container(container)
+        print(f"{user.phone.e164} is an admin (id {user.id}).")
+
+    asyncio.run(promote())
     return 0
 
 

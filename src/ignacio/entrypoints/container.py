@@ -78,6 +78,7 @@ from ignacio.application.use_cases.list_messages import ListMessages
 from ignacio.application.use_cases.list_set_aside_webhooks import ListSetAsideWebhooks
 from ignacio.application.use_cases.list_users import ListUsers
 from ignacio.application.use_cases.logout import Logout
+from ignacio.application.use_cases.make_admin import MakeAdmin
 from ignacio.application.use_cases.process_inbound import ProcessInbound
 from ignacio.application.use_cases.receive_inbound import InboundLimits, ReceiveInbound
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
@@ -381,6 +382,7 @@ class Container(containers.DeclarativeContainer):
     list_users = providers.Factory(ListUsers, uow=uow, auditor=auditor)
     create_user = providers.Factory(CreateUser, uow=uow, auditor=auditor, clock=clock, ids=ids)
     update_user = providers.Factory(UpdateUser, uow=uow, auditor=auditor, clock=clock)
+    make_admin = providers.Factory(MakeAdmin, uow=uow, update_user=update_user)
     delete_user = providers.Factory(
         DeleteUser, uow=uow, auditor=auditor, storage=blob_storage, indexes=document_indexes
     )
