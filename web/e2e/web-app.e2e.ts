@@ -192,6 +192,35 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     await checkAccessibility(page, "chat");
   });
 
+  it("keeps a long conversation's title and composer on a phone's screen", async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.setViewportSize(PHONE);
+    // A member of their own, so that this conversation is nobody else's newest.
+    await logIn(page, "+34612000003");
+    await page.getByRole("link", { name: "New conversation" }).first().click();
+    const composer = page.getByRole("textbox", { name: "Message" });
+    for (const n of [1, 2, 3, 4]) {
+      await composer.fill(`Question number ${n}`);
+      await composer.press("Enter");
+      await see(page.locator("article.message.from-member"), `Question number ${n}`, 30_000);
+      await expect.poll(() => page.locator("article.message.from-assistant").count()).toBe(n);
+    }
+    await page.reload();
+    await see(page.locator("article.message.from-member"), "Question number 4");
+    // Far more than a screen of messages: the thread scrolls, the page does not.
+    const thread = page.locator(".thread-body");
+    expect(await thread.evaluate((node) => node.scrollHeight > node.clientHeight)).toBe(true);
+    expect(await page.evaluate(() => document.scrollingElement?.scrollTop ?? 0)).toBe(0);
+    for (const pinned of [page.locator("#thread-title"), composer]) {
+      const box = await pinned.boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.y).toBeGreaterThanOrEqual(0);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(PHONE.height);
+    }
+    await context.close();
+  });
+
   it.runIf(FILES_IN_CLIENT)(
     "uploads a file and shows it in the library",
     async () => {
