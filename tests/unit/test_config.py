@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 import structlog
 
 from ignacio.domain import RegistrationPolicy
-from ignacio.entrypoints.cli import _redacted
+from ignacio.entrypoints.cli import _redacted, main
 from ignacio.entrypoints.config import ConfigurationError, LogFormat, Settings
 from ignacio.entrypoints.keys import load_keys
 from ignacio.entrypoints.logging import LogFile, configure_logging
@@ -153,3 +154,20 @@ def test_a_log_file_gets_json_lines_and_is_rotated_by_size(
 def test_log_file_limits_must_make_sense(variable: str, value: str) -> None:
     with pytest.raises(ConfigurationError, match=variable):
         Settings.from_env({variable: value})
+
+
+def test_serve_on_a_busy_port_says_how_to_choose_another(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("IGNACIO_DATABASE_URL", "memory://")
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as busy:
+            port = busy.getsockname()[1]
+            assert main(["serve", "--port", str(port)]) == 2
+    finally:
+        logging.getLogger().handlers.clear()
+        structlog.reset_defaults()
+    error = capsys.readouterr().err
+    assert f"port {port} on 127.0.0.1 is already in use" in error
+    assert f"IGNACIO_PORT={port + 1} make run" in error

@@ -14,6 +14,7 @@ import structlog
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.domain import Conflict, DomainError
 from ignacio.entrypoints.config import (
+    ChannelKind,
     ConfigurationError,
     QueueKind,
     Settings,
@@ -131,15 +132,20 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     port = arguments.port or settings.port
     if settings.should_migrate_on_start:
         _migrate_if_sql(settings)
+    _check_port_free(host, port)
     container = build_container(settings)
     container.keys()  # create the embedded keys now, not on the first request
     app = create_app(container, long_running=True)
     log.info(
         "ignacio is starting",
-        url=f"http://{host}:{port}",
+        web_app=f"http://{host}:{port}/app/",
         docs=f"http://{host}:{port}/docs",
         database=_redacted(settings.effective_database_url),
-        channel="console (login codes and WhatsApp messages are printed here)",
+        channel=(
+            "console (login codes and WhatsApp messages are printed here)"
+            if settings.channel is ChannelKind.CONSOLE
+            else settings.channel.value
+        ),
     )
     uvicorn.run(
         app,
@@ -151,6 +157,24 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
         timeout_keep_alive=int(settings.keep_alive.total_seconds()),
     )
     return 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Say what to do about a busy port, rather than uvicorn's bare "address already in use"."""
+    import errno
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise ConfigurationError(
+            f"port {port} on {host} is already in use, perhaps by another Ignacio. Stop that, "
+            f"or choose another port: IGNACIO_PORT={port + 1} make run, or "
+            f"ignacio serve --port {port + 1}."
+        ) from error
 
 
 def _worker(settings: Settings, arguments: argparse.Namespace) -> int:

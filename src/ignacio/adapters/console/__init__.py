@@ -35,7 +35,11 @@ class ConsoleChannel:
 
     def _print(self, to: PhoneNumber, text: str) -> None:
         stream = self._stream or sys.stdout
-        stream.write(f"[whatsapp -> {to.e164}] {text}\n")
+        first, *rest = text.splitlines() or [""]
+        # A message of several lines is indented under its first and followed by a blank line,
+        # so that it reads as one message among the log lines around it.
+        lines = [f"[whatsapp -> {to.e164}] {first}", *(f"    {line}".rstrip() for line in rest)]
+        stream.write("\n".join(lines) + ("\n\n" if rest else "\n"))
         stream.flush()
 
 
