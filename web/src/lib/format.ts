@@ -49,3 +49,31 @@ export function endOfDayIso(day: string): string | undefined {
 export function displayName(user: { name: string | null; phoneNumber: string }): string {
   return user.name?.trim() || user.phoneNumber;
 }
+
+const FILE_KINDS: Record<string, string> = {
+  "application/pdf": "PDF",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel workbook",
+  "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint presentation",
+  "application/msword": "Word 97-2003 document",
+  "application/vnd.ms-excel": "Excel 97-2003 workbook",
+  "application/vnd.ms-powerpoint": "PowerPoint 97-2003 presentation",
+  "application/rtf": "RTF document",
+  "text/plain": "Text",
+  "text/markdown": "Markdown",
+  "text/csv": "CSV",
+  "audio/ogg": "Voice note",
+};
+const FILE_FAMILIES: Record<string, string> = { image: "image", audio: "audio", video: "video" };
+
+/** What kind of file a media type is, in words a member knows ("Word document", "JPEG image"). */
+export function fileKind(mediaType: string): string {
+  const type = (mediaType.split(";")[0] ?? "").trim().toLowerCase();
+  const known = FILE_KINDS[type];
+  if (known) return known;
+  const [family = "", subtype = ""] = type.split("/");
+  const name = (subtype.replace(/^x-/, "").split(/[.+-]/)[0] ?? "").toUpperCase();
+  const noun = FILE_FAMILIES[family];
+  if (noun) return name ? `${name} ${noun}` : noun.charAt(0).toUpperCase() + noun.slice(1);
+  return name ? `${name} file` : "File";
+}

@@ -10,7 +10,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { ACCEPTED_FILES, MAX_FILE_BYTES } from "../components/Composer";
 import { Badge, ConfirmButton, Empty, ErrorNotice, Loading, LoadMore, Notice, PageHeader, ProgressBar } from "../components/ui";
 import { downloadFile } from "../lib/download";
-import { formatDateTime, formatSize } from "../lib/format";
+import { fileKind, formatDateTime, formatSize } from "../lib/format";
 import { allItems, cursorPaging } from "../lib/pages";
 
 const SYNC: Record<SyncStatus, { label: string; tone: string; hint: string }> = {
@@ -122,7 +122,7 @@ export function FilesPage() {
                 <div className="file-main">
                   <span className="file-title">{file.fileName}</span>
                   <span className="muted">
-                    {file.fileType} · {formatSize(file.fileSize)} · {formatDateTime(file.createdAt)}
+                    <span title={file.fileType}>{fileKind(file.fileType)}</span> · {formatSize(file.fileSize)} · {formatDateTime(file.createdAt)}
                   </span>
                 </div>
                 <div className="file-status">
