@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from ignacio.application.ports import UnitOfWorkFactory
-from ignacio.domain import AuditEntry, Conflict, Order, PageRequest
+from ignacio.domain import AuditEntry, AuditKind, Conflict, Order, PageRequest
 from tests.contract.builders import entry, expected_order, store, walk
 
 
@@ -83,3 +83,32 @@ async def test_list_pages_without_gaps_or_repeats(
     async with uow_factory() as uow:
         pages = await walk(uow.audit_log.list, limit, order)
     assert [item for page in pages for item in page] == expected_order(entries, _key, order)
+
+
+async def test_list_keeps_what_admins_changed_apart_from_what_they_looked_at(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    changes = [
+        entry(created=0, action="user.update"),
+        entry(created=1, action="allowlist.add"),
+        # A verb that only ends like a read is a change.
+        entry(created=2, action="conversation.review_list_of_changes"),
+    ]
+    reads = [
+        entry(created=3, action="conversation.view"),
+        entry(created=4, action="user.list"),
+        entry(created=5, action="file.download"),
+    ]
+    await store(uow_factory, *changes, *reads)
+    oldest_first = PageRequest(order=Order.OLDEST_FIRST)
+    async with uow_factory() as uow:
+        only_changes = await uow.audit_log.list(oldest_first, kind=AuditKind.CHANGES)
+        only_reads = await uow.audit_log.list(oldest_first, kind=AuditKind.READS)
+        both = await uow.audit_log.list(oldest_first)
+        one_reader = await uow.audit_log.list(
+            oldest_first, kind=AuditKind.READS, action="user.list"
+        )
+    assert only_changes.items == changes
+    assert only_reads.items == reads
+    assert both.items == changes + reads
+    assert one_reader.items == [reads[1]]

@@ -64,6 +64,18 @@ async def test_admin_manages_users_and_every_action_is_audited(api: Api) -> None
         "user.delete",
     ]
     assert all(entry["actorId"] for entry in log["items"][-4:])
+    changes = await api.client.get(
+        "/admin/audit-log", params={"order": "asc", "kind": "changes"}, headers=admin
+    )
+    assert [entry["action"] for entry in changes.json()["items"]][-3:] == [
+        "user.create",
+        "user.update",
+        "user.delete",
+    ]
+    reads = await api.client.get("/admin/audit-log", params={"kind": "reads"}, headers=admin)
+    assert {entry["action"] for entry in reads.json()["items"]} == {"user.list"}
+    unknown = await api.client.get("/admin/audit-log", params={"kind": "views"}, headers=admin)
+    assert unknown.status_code == 400
 
 
 async def test_a_deactivated_member_cannot_log_in(api: Api) -> None:

@@ -1,7 +1,7 @@
 """The domain: entities, value objects, rules and errors. It imports nothing outside itself."""
 
 from ignacio.domain.access import AccessPolicy, AllowedNumber, WhatsAppAccess
-from ignacio.domain.audit import AuditEntry
+from ignacio.domain.audit import AuditEntry, AuditKind
 from ignacio.domain.auth import (
     AccessClaims,
     IssuedTokens,
@@ -55,6 +55,7 @@ __all__ = [
     "AccessPolicy",
     "AllowedNumber",
     "AuditEntry",
+    "AuditKind",
     "AuthenticationFailed",
     "Author",
     "Channel",

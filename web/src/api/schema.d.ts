@@ -511,6 +511,12 @@ export interface components {
             targetType: string;
         };
         /**
+         * AuditKind
+         * @description Which entries to list: what admins changed, what they looked at, or both.
+         * @enum {string}
+         */
+        AuditKind: "changes" | "reads";
+        /**
          * Author
          * @description Who wrote a message: the member, the assistant, or a person answering by hand.
          * @enum {string}
@@ -1053,6 +1059,8 @@ export interface operations {
                 actorId?: string | null;
                 targetId?: string | null;
                 action?: string | null;
+                /** @description changes: what admins changed; reads: what they listed, viewed or downloaded; both when absent */
+                kind?: components["schemas"]["AuditKind"] | null;
             };
             header?: never;
             path?: never;

@@ -18,6 +18,7 @@ from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.domain import (
     AllowedNumber,
     AuditEntry,
+    AuditKind,
     Channel,
     Conflict,
     Conversation,
@@ -475,6 +476,7 @@ class InMemoryAuditLog:
         actor_id: UUID | None = None,
         target_id: str | None = None,
         action: str | None = None,
+        kind: AuditKind | None = None,
     ) -> Page[AuditEntry]:
         entries = [
             entry
@@ -482,6 +484,7 @@ class InMemoryAuditLog:
             if (actor_id is None or entry.actor_id == actor_id)
             and (target_id is None or entry.target_id == target_id)
             and (action is None or entry.action == action)
+            and (kind is None or entry.is_read == (kind is AuditKind.READS))
         ]
         return paginate(entries, lambda entry: entry.created_at, page)
 

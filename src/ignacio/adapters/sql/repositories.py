@@ -25,6 +25,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    not_,
     or_,
     select,
     update,
@@ -57,6 +58,7 @@ from ignacio.application.ports import PhoneCipher
 from ignacio.domain import (
     AllowedNumber,
     AuditEntry,
+    AuditKind,
     Author,
     Channel,
     Conflict,
@@ -78,6 +80,7 @@ from ignacio.domain import (
     User,
     UserSession,
 )
+from ignacio.domain.audit import READ_VERBS
 
 ConnectionSource = Callable[[], AsyncConnection]
 AnyRow = Row[*tuple[Any, ...]]
@@ -897,6 +900,7 @@ class SqlAuditLog:
         actor_id: UUID | None = None,
         target_id: str | None = None,
         action: str | None = None,
+        kind: AuditKind | None = None,
     ) -> Page[AuditEntry]:
         a = audit_log.c
         conditions: builtins.list[ColumnElement[bool]] = []
@@ -906,6 +910,9 @@ class SqlAuditLog:
             conditions.append(a.target_id == target_id)
         if action is not None:
             conditions.append(a.action == action)
+        if kind is not None:
+            reads = or_(*(a.action.endswith(f".{verb}", autoescape=True) for verb in READ_VERBS))
+            conditions.append(reads if kind is AuditKind.READS else not_(reads))
         statement = keyset(select(audit_log).where(*conditions), a.created_at, a.id, page)
         rows = (await self._connection().execute(statement)).all()
         return page_of(rows, page, _to_entry, lambda e: Position(at=e.created_at, id=e.id))

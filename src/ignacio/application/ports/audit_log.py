@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 from uuid import UUID
 
-from ignacio.domain import AuditEntry, Page, PageRequest
+from ignacio.domain import AuditEntry, AuditKind, Page, PageRequest
 
 
 class AuditLog(Protocol):
@@ -20,6 +20,7 @@ class AuditLog(Protocol):
         actor_id: UUID | None = None,
         target_id: str | None = None,
         action: str | None = None,
+        kind: AuditKind | None = None,
     ) -> Page[AuditEntry]:
-        """Entries by time, filtered by what is given."""
+        """Entries by time, filtered by what is given (`kind`: see `AuditEntry.is_read`)."""
         ...

@@ -19,6 +19,9 @@ export function AuditLogPage() {
   const id = useId();
   const actorId = params.get("actorId") ?? "";
   const action = params.get("action") ?? "";
+  // Changes first: every page an admin opens is audited too, and would bury them.
+  const shown = params.get("kind") ?? "changes";
+  const kind = shown === "changes" || shown === "reads" ? shown : undefined;
   const term = useDebounced(action.trim(), 250);
   const { users, nameOf } = useUserDirectory();
   const admins = users.filter((user) => user.isAdmin);
@@ -33,7 +36,11 @@ export function AuditLogPage() {
   const entries = $api.useInfiniteQuery(
     "get",
     "/admin/audit-log",
-    { params: { query: { limit: 50, ...(actorId ? { actorId } : {}), ...(term ? { action: term } : {}) } } },
+    {
+      params: {
+        query: { limit: 50, ...(actorId ? { actorId } : {}), ...(term ? { action: term } : {}), ...(kind ? { kind } : {}) },
+      },
+    },
     cursorPaging,
   );
   const items = allItems(entries.data);
@@ -41,8 +48,16 @@ export function AuditLogPage() {
   return (
     <main id="main" className="page">
       <PageHeader title="Audit log" />
-      <p className="lede">Every admin action, newest first.</p>
+      <p className="lede">Every admin action, newest first: what admins changed, and what they looked at.</p>
       <form className="filters" role="search" aria-label="Filter the audit log" onSubmit={(event) => event.preventDefault()}>
+        <div>
+          <label htmlFor={`${id}-kind`}>Show</label>
+          <select id={`${id}-kind`} value={kind ?? "all"} onChange={(event) => setFilter("kind", event.target.value === "changes" ? "" : event.target.value)}>
+            <option value="changes">Changes</option>
+            <option value="reads">Reads (lists, views, downloads)</option>
+            <option value="all">Everything</option>
+          </select>
+        </div>
         <div>
           <label htmlFor={`${id}-actor`}>Admin</label>
           <select id={`${id}-actor`} value={actorId} onChange={(event) => setFilter("actorId", event.target.value)}>

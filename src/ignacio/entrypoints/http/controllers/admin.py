@@ -27,7 +27,7 @@ from ignacio.application.use_cases.list_audit_log import AuditLogQuery, ListAudi
 from ignacio.application.use_cases.list_failed_deliveries import ListFailedDeliveries
 from ignacio.application.use_cases.list_set_aside_webhooks import ListSetAsideWebhooks
 from ignacio.application.use_cases.remove_from_allow_list import RemoveFromAllowList
-from ignacio.domain import Channel, Order
+from ignacio.domain import AuditKind, Channel, Order
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
 from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
@@ -131,6 +131,13 @@ class AdminController(Controller):
         actor_id: Annotated[UUID | None, QueryParameter(name="actorId")] = None,
         target_id: Annotated[str | None, QueryParameter(name="targetId", max_length=100)] = None,
         action: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        kind: Annotated[
+            AuditKind | None,
+            QueryParameter(
+                description="changes: what admins changed; reads: what they listed, viewed or "
+                "downloaded; both when absent"
+            ),
+        ] = None,
     ) -> PageOut[AuditEntryOut]:
         """What admins did: who, what, to whom, when."""
         page = await list_audit_log(
@@ -140,6 +147,7 @@ class AdminController(Controller):
                 actor_id=actor_id,
                 target_id=target_id,
                 action=action,
+                kind=kind,
             ),
         )
         return page_out(page, AuditEntryOut.of)
