@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 
 from ignacio.adapters.memory import InMemoryDocumentIndex
-from ignacio.adapters.offline_assistant import OFFLINE_MODEL, OfflineAssistant
+from ignacio.adapters.offline_assistant import CONNECT_A_MODEL, OFFLINE_MODEL, OfflineAssistant
 from ignacio.application.ports import AssistantTurn, DocumentInput, IndexedFile
 from ignacio.domain import (
     Author,
@@ -41,8 +41,9 @@ def turn(text: str, user: User = ANA, **fields: Any) -> AssistantTurn:
         created_at=NOW,
         **message_fields,
     )
+    history = fields.pop("history", [])
     return AssistantTurn(
-        user=user, conversation=conversation, history=[], message=message, **fields
+        user=user, conversation=conversation, history=history, message=message, **fields
     )
 
 
@@ -157,3 +158,79 @@ async def test_an_index_that_is_down_still_gets_an_answer() -> None:
     reply = await OfflineAssistant(BrokenIndex()).answer(turn("pilot budget"))
 
     assert reply.text.startswith("Hi Ana! I'm Ignacio, running without an AI model")
+
+
+async def test_a_question_sent_with_a_document_is_answered_from_that_document(
+    index: InMemoryDocumentIndex,
+) -> None:
+    # The index does not have the document yet: it is read from the turn.
+    document = DocumentInput(
+        name="launch.md",
+        text="# Launch\n\nThe launch is on 1 March, in Valencia.\n\nCatering: paella for 80.",
+    )
+
+    reply = await OfflineAssistant(index).answer(turn("When is the launch?", document=document))
+
+    assert reply.text.startswith("Here is what **launch.md** says about that:")
+    assert "The launch is on 1 March, in Valencia." in reply.text
+    assert "paella" not in reply.text
+    assert "plan.pdf" not in reply.text
+
+
+async def test_passages_that_only_share_the_question_s_grammar_are_not_shown() -> None:
+    index = InMemoryDocumentIndex()
+    await index.index(
+        IndexedFile(
+            user_id=ANA.id,
+            file_id=uuid4(),
+            file_name="minutes.txt",
+            media_type="text/plain",
+            chunks=[Chunk(ordinal=0, text="What is the plan? The plan is to meet at the office.")],
+        )
+    )
+
+    reply = await OfflineAssistant(index).answer(
+        turn("What is the capital of France?", files=library("minutes.txt"))
+    )
+
+    assert "minutes.txt" not in reply.text.split("I can search your files")[0]
+    assert "I found nothing in your files about that." in reply.text
+
+
+async def test_the_same_passage_in_a_file_uploaded_twice_is_shown_once() -> None:
+    index = InMemoryDocumentIndex()
+    for name in ("budget.pdf", "budget (1).pdf"):
+        await index.index(
+            IndexedFile(
+                user_id=ANA.id,
+                file_id=uuid4(),
+                file_name=name,
+                media_type="application/pdf",
+                chunks=[Chunk(ordinal=0, text="The pilot budget is 10,000 euros.")],
+            )
+        )
+
+    reply = await OfflineAssistant(index).answer(turn("What is the pilot budget?"))
+
+    assert reply.text.count("The pilot budget is 10,000 euros.") == 1
+
+
+async def test_how_to_connect_a_model_is_said_once_in_a_conversation(
+    index: InMemoryDocumentIndex,
+) -> None:
+    assistant = OfflineAssistant(index)
+    first = await assistant.answer(turn("Hello"))
+    earlier = Message(
+        id=uuid4(),
+        conversation_id=uuid4(),
+        user_id=ANA.id,
+        author=Author.ASSISTANT,
+        content=first.text,
+        created_at=NOW,
+    )
+
+    second = await assistant.answer(turn("What is the pilot budget?", history=[earlier]))
+
+    assert CONNECT_A_MODEL in first.text
+    assert "10,000 euros" in second.text
+    assert CONNECT_A_MODEL not in second.text

@@ -124,3 +124,9 @@ async def test_only_an_admin_makes_admins_by_number(system: System) -> None:
     member = (await system.login("+34612345678")).user
     with pytest.raises(PermissionDenied):
         await system.container.make_admin()(member, "+34612345678")
+
+
+async def test_making_admin_by_number_names_them_when_a_name_is_given(system: System) -> None:
+    await system.login("+34612345678")
+    promoted = await system.container.make_admin()(None, "+34612345678", "Ana")
+    assert (promoted.is_admin, promoted.name) == (True, "Ana")

@@ -251,7 +251,7 @@ def _create_user(settings: Settings, arguments: argparse.Namespace) -> int:
                 if not arguments.admin:
                     raise
                 # Someone who logged in first (the README's order) is a member already.
-                user = await container.make_admin()(None, arguments.phone)
+                user = await container.make_admin()(None, arguments.phone, arguments.name)
                 print(f"{user.phone.e164} was a member already; now an admin (id {user.id}).")
                 return
         finally:

@@ -1,39 +1,22 @@
 """The DocumentIndex in memory: BM25 over each member's own passages, for tests and the memory set.
 
-Words are found as the SQL index finds them (folded case, accents and compatibility forms; runs
-of letters and digits), so the two agree on what matches. Adapters do not import each other,
-hence the few lines repeated here.
+Words are found as the SQL index finds them (`ignacio.domain.search`), so the two agree on what
+matches.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import Counter
 from typing import NamedTuple
 from uuid import UUID
 
 from ignacio.application.ports import IndexedFile
 from ignacio.domain.knowledge import Chunk, Passage
-
-MAX_QUERY_WORDS = 16
-MAX_WORD_CHARS = 64
+from ignacio.domain.search import query_words, words
 
 _K1 = 1.2
 _B = 0.75
-
-_WORD = re.compile(r"[^\W_]+")
-
-
-def words(text: str) -> list[str]:
-    """The words of a text, folded for search, in order and with repeats."""
-    if text.isascii():
-        folded = text.lower()
-    else:
-        decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-        folded = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return [word for word in _WORD.findall(folded) if len(word) <= MAX_WORD_CHARS]
 
 
 class _Entry(NamedTuple):
@@ -70,7 +53,7 @@ class InMemoryDocumentIndex:
         self._entries.pop(user_id, None)
 
     async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
-        terms = list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
+        terms = query_words(query)
         entries = [e for file in self._entries.get(user_id, {}).values() for e in file]
         if not terms or not entries or limit < 1:
             return []

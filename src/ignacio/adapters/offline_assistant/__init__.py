@@ -9,19 +9,24 @@ WhatsApp channel turns into WhatsApp's formatting.
 from __future__ import annotations
 
 import logging
+import re
 import time
+from typing import NamedTuple
 
-from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex
-from ignacio.domain import MessageType, UpstreamUnavailable
+from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex, DocumentInput
+from ignacio.domain import Author, MessageType, UpstreamUnavailable
 from ignacio.domain.history import readable_text
-from ignacio.domain.knowledge import Passage
+from ignacio.domain.search import answers, content_words, coverage, words
 
 OFFLINE_MODEL = "offline"
 PASSAGES_SHOWN = 3
+PASSAGES_SEARCHED = 10
 PASSAGE_CHARS = 400
 FILE_NAMES_SHOWN = 5
 
 log = logging.getLogger(__name__)
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 CONNECT_A_MODEL = (
     "To connect a model, the operator sets `OPENAI_API_KEY` (and, for any OpenAI-compatible "
@@ -29,8 +34,21 @@ CONNECT_A_MODEL = (
 )
 
 
+class _Hit(NamedTuple):
+    file_name: str
+    location: str | None
+    text: str
+
+
 class OfflineAssistant:
-    """Answers from the member's files, honestly, with no model behind it."""
+    """Answers from the member's files, honestly, with no model behind it.
+
+    - A question that comes with a document is answered from that document first: its text is
+      in the turn, before the index has it.
+    - Passages must hold at least half of what the question is about (`domain.search.answers`);
+      the same passage twice (a file uploaded twice) is shown once.
+    - How to connect a model is said once in a conversation, not under every answer.
+    """
 
     def __init__(self, index: DocumentIndex) -> None:
         self._index = index
@@ -38,8 +56,9 @@ class OfflineAssistant:
     async def answer(self, turn: AssistantTurn) -> AssistantReply:
         started = time.perf_counter()
         text = await self._compose(turn)
+        footer = _footer(turn)
         return AssistantReply(
-            text=text,
+            text=f"{text}\n\n{footer}" if footer else text,
             model=OFFLINE_MODEL,
             input_tokens=0,
             output_tokens=0,
@@ -51,51 +70,92 @@ class OfflineAssistant:
         if message.message_type is MessageType.AUDIO and not (message.transcript or "").strip():
             return (
                 "I got your voice note, but without an AI model I can't listen to it. Could you "
-                f"type your question instead?\n\n{CONNECT_A_MODEL}"
+                "type your question instead?"
             )
         if turn.wants_summary and turn.document is not None:
-            return _document_received(turn.document.name, turn.document.text)
+            return _document_received(turn.document)
         question = " ".join(
             part for part in (message.content.strip(), (message.transcript or "").strip()) if part
         )
-        passages = await self._search(turn, question) if question else []
-        if passages:
-            return _found(passages)
+        wanted = content_words(question)
+        if turn.document is not None and wanted:
+            hits = _passages_in(turn.document, wanted)
+            if hits:
+                return _found(hits, f"Here is what **{turn.document.name}** says about that:")
+        hits = await self._search(turn, question, wanted) if wanted else []
+        if hits:
+            return _found(hits, "Here is what I found in your files:")
         if message.message_type is MessageType.IMAGE:
             return (
                 "Thanks for the photo. Without an AI model I can't see what it shows, but it is "
-                f"kept with this conversation.\n\n{CONNECT_A_MODEL}"
+                "kept with this conversation."
             )
         return _introduction(turn)
 
-    async def _search(self, turn: AssistantTurn, question: str) -> list[Passage]:
+    async def _search(self, turn: AssistantTurn, question: str, wanted: list[str]) -> list[_Hit]:
         try:
-            return await self._index.search(turn.user.id, question, PASSAGES_SHOWN)
+            # More than are shown: the floor and the duplicates leave out some.
+            found = await self._index.search(turn.user.id, question, PASSAGES_SEARCHED)
         except UpstreamUnavailable as error:
             log.warning("file search unavailable", extra={"reason": error.message})
             return []
+        hits = [_Hit(p.file_name, p.location, p.text) for p in found if answers(wanted, p.text)]
+        return _distinct(hits)[:PASSAGES_SHOWN]
 
 
-def _found(passages: list[Passage]) -> str:
-    blocks = ["Here is what I found in your files:"]
-    for passage in passages:
-        where = f" ({passage.location})" if passage.location else ""
-        blocks.append(f"**{passage.file_name}**{where}\n> {_excerpt(passage.text)}")
+def _passages_in(document: DocumentInput, wanted: list[str]) -> list[_Hit]:
+    """The document's paragraphs that answer, those holding most of the question first."""
+    paragraphs = [part.strip() for part in _PARAGRAPH_BREAK.split(document.text) if part.strip()]
+    scored = [
+        (coverage(wanted, paragraph), -order, paragraph)
+        for order, paragraph in enumerate(paragraphs)
+        if answers(wanted, paragraph)
+    ]
+    best = [paragraph for *_, paragraph in sorted(scored, reverse=True)]
+    return _distinct([_Hit(document.name, None, text) for text in best])[:PASSAGES_SHOWN]
+
+
+def _distinct(hits: list[_Hit]) -> list[_Hit]:
+    seen: set[str] = set()
+    kept = []
+    for hit in hits:
+        key = " ".join(words(hit.text))
+        if key not in seen:
+            seen.add(key)
+            kept.append(hit)
+    return kept
+
+
+def _footer(turn: AssistantTurn) -> str:
+    """How to connect a model, unless this conversation was told already."""
+    told = any(
+        message.author is Author.ASSISTANT and CONNECT_A_MODEL in message.content
+        for message in turn.history
+    )
+    return "" if told else CONNECT_A_MODEL
+
+
+def _found(hits: list[_Hit], heading: str) -> str:
+    blocks = [heading]
+    for hit in hits:
+        where = f" ({hit.location})" if hit.location else ""
+        blocks.append(f"**{hit.file_name}**{where}\n> {_excerpt(hit.text)}")
     blocks.append(
         "_I'm running without an AI model, so these are passages from your files rather than "
-        f"an answer._ {CONNECT_A_MODEL}"
+        "an answer._"
     )
     return "\n\n".join(blocks)
 
 
-def _document_received(name: str, text: str) -> str:
-    lines = [f"I've kept **{name}** with your files."]
-    if text.strip():
-        lines.append(f"Without an AI model I can't summarise it; it begins:\n> {_excerpt(text)}")
+def _document_received(document: DocumentInput) -> str:
+    lines = [f"I've kept **{document.name}** with your files."]
+    if document.text.strip():
+        lines.append(
+            f"Without an AI model I can't summarise it; it begins:\n> {_excerpt(document.text)}"
+        )
         lines.append("Ask me about a topic it covers and I'll show you the passages that match.")
     else:
         lines.append("I couldn't read any text in it (it may be a scan or a picture).")
-    lines.append(CONNECT_A_MODEL)
     return "\n\n".join(lines)
 
 
@@ -119,8 +179,7 @@ def _introduction(turn: AssistantTurn) -> str:
     nothing_found = " I found nothing in your files about that." if said and files else ""
     return (
         f"{greeting}I'm Ignacio, running without an AI model, so I can't answer your message "
-        f"myself yet; it is saved in this conversation.{nothing_found}\n\n{library}\n\n"
-        f"{CONNECT_A_MODEL}"
+        f"myself yet; it is saved in this conversation.{nothing_found}\n\n{library}"
     )
 
 

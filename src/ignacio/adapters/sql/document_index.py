@@ -25,8 +25,6 @@ transaction. Passages reference `user_files`, so deleting a file or a member del
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -56,12 +54,7 @@ from ignacio.adapters.sql.tables import document_chunks, user_files
 from ignacio.application.ports import IndexedFile
 from ignacio.domain import NotFound
 from ignacio.domain.knowledge import Passage
-
-MAX_QUERY_WORDS = 16
-"""Words of a query beyond these (a pasted page) are ignored: they would cost more than they tell."""
-
-MAX_WORD_CHARS = 64
-"""Longer runs (encoded data, hashes) are not words anyone asks for; PostgreSQL refuses huge ones."""
+from ignacio.domain.search import MAX_QUERY_WORDS, query_words, words
 
 SAMPLE_SIZE = 256
 """How many of the member's passages estimate the frequency of their common words (PostgreSQL),
@@ -93,26 +86,8 @@ themselves stays, and they still outweigh the common words by far."""
 _K1 = 1.2
 _B = 0.75
 
-_WORD = re.compile(r"[^\W_]+")
-
 # pg_advisory_xact_lock(int, int): the first key says whose lock it is, the second which file.
 _LOCK_CLASS = 0x1D0C
-
-
-def words(text: str) -> list[str]:
-    """The words of a text, folded for search, in order and with repeats."""
-    if text.isascii():
-        folded = text.lower()
-    else:
-        # Canonical caseless form (Unicode D145, compatibility variant), then no combining marks.
-        decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-        folded = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return [word for word in _WORD.findall(folded) if len(word) <= MAX_WORD_CHARS]
-
-
-def query_words(query: str) -> list[str]:
-    """The distinct words of a query, first ones first, at most MAX_QUERY_WORDS."""
-    return list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
 
 
 class SqlDocumentIndex:

@@ -13,6 +13,7 @@ class MakeAdmin:
     - The same rules as any change of rights (`UpdateUser`): only an admin, or the operator at
       the command line (`actor` None), and recorded in the audit log.
     - The number must belong to a member; one who is an admin already stays one, unchanged.
+    - A name, when given, becomes the member's name too.
     - This is how someone who logged in before being made admin (the README's first steps) gets
       the rights: creating the number again would be refused as a duplicate.
     """
@@ -21,7 +22,7 @@ class MakeAdmin:
         self._uow = uow
         self._update_user = update_user
 
-    async def __call__(self, actor: User | None, phone: str) -> User:
+    async def __call__(self, actor: User | None, phone: str, name: str | None = None) -> User:
         number = PhoneNumber.parse(phone)
         async with self._uow(read_only=True) as uow:
             member = await uow.users.get_by_phone(number)
@@ -30,4 +31,5 @@ class MakeAdmin:
                 f"No member has the number {number.e164}: create one with "
                 "`ignacio users create --admin --phone ...`."
             )
-        return await self._update_user(actor, member.id, UpdateUserCommand(is_admin=True))
+        named = UpdateUserCommand(is_admin=True, name=name) if name else None
+        return await self._update_user(actor, member.id, named or UpdateUserCommand(is_admin=True))
