@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mimetypes
-from datetime import timedelta
 from uuid import UUID
 
 import msgspec
@@ -21,10 +20,8 @@ from ignacio.application.ports import (
     UnitOfWorkFactory,
 )
 from ignacio.domain import (
-    Author,
     Channel,
     Conversation,
-    DeliveryStatus,
     Message,
     MessageType,
     NotFound,
@@ -50,9 +47,8 @@ def with_accounting(answer: Message, reply: AssistantReply | None) -> Message:
     """The answer with what producing it cost (seed 002), from the reply that produced it."""
     if reply is None:
         return answer
-    return msgspec.structs.replace(
-        answer,
-        ai_model=reply.model,
+    return answer.costing(
+        model=reply.model,
         input_tokens=reply.input_tokens,
         output_tokens=reply.output_tokens,
         latency_ms=reply.latency_ms,
@@ -71,17 +67,11 @@ async def store_web_answer(
     and the conversation moved to the top of the member's list."""
     async with uow() as work:
         now = clock.now()
-        answer = Message(
+        answer = Message.answer(
+            answered,
             id=ids.new_id(),
-            conversation_id=conversation.id,
-            user_id=answered.user_id,
-            author=Author.ASSISTANT,
             content=render_answer(reply.text, reply.answer, Channel.WEB),
-            message_type=MessageType.TEXT,
-            channel=Channel.WEB,
-            delivery_status=DeliveryStatus.DELIVERED,
-            # A reply always sorts after what it answers, even within one clock tick.
-            created_at=max(now, answered.created_at + timedelta(microseconds=1)),
+            at=now,
         )
         answer = with_accounting(answer, reply)
         await work.messages.add(answer)

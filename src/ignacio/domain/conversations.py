@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
 import msgspec
 
 from ignacio.domain.errors import InvalidInput
+
+# A reply sorts after what it answers even when both fall within one tick of the clock.
+_AFTER = timedelta(microseconds=1)
 
 MAX_TITLE_LENGTH = 255
 MAX_MESSAGE_LENGTH = 32_000
@@ -116,6 +119,61 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_from_user(self) -> bool:
         return self.author is Author.MEMBER
+
+    @classmethod
+    def answer(cls, to: Message, *, id: UUID, content: str, at: datetime) -> Message:
+        """The assistant's answer to `to`, on `to`'s channel, sorted after it.
+
+        On WhatsApp it waits to be sent, and names the message it answers: one answer per
+        message, which is what makes answering idempotent. On the web it is delivered once
+        stored (the member is waiting on the request).
+        """
+        whatsapp = to.channel is Channel.WHATSAPP
+        return cls(
+            id=id,
+            conversation_id=to.conversation_id,
+            user_id=to.user_id,
+            author=Author.ASSISTANT,
+            content=content,
+            message_type=MessageType.TEXT,
+            channel=to.channel,
+            delivery_status=DeliveryStatus.PENDING if whatsapp else DeliveryStatus.DELIVERED,
+            reply_to_id=to.id if whatsapp else None,
+            created_at=max(at, to.created_at + _AFTER),
+        )
+
+    def costing(
+        self,
+        *,
+        model: str | None,
+        input_tokens: int | None,
+        output_tokens: int | None,
+        latency_ms: int | None,
+    ) -> Message:
+        """The answer with what producing it cost (seed 002)."""
+        return msgspec.structs.replace(
+            self,
+            ai_model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            latency_ms=latency_ms,
+        )
+
+    def attempted(self) -> Message:
+        """One more run of the pipeline on this inbound message."""
+        return msgspec.structs.replace(self, processing_attempts=self.processing_attempts + 1)
+
+    def kept_at(self, file_path: str) -> Message:
+        """Its media, fetched and stored at `file_path`."""
+        return msgspec.structs.replace(self, file_path=file_path)
+
+    def transcribed(self, words: str) -> Message:
+        """A voice note with what the transcriber heard."""
+        return msgspec.structs.replace(self, transcript=words.strip())
+
+    def done(self) -> Message:
+        """Nothing is left to do for this inbound message."""
+        return msgspec.structs.replace(self, processing=ProcessingState.DONE)
 
 
 def check_title(title: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from uuid import UUID
 
 import msgspec
 
-from ignacio.domain.conversations import DeliveryStatus
+from ignacio.domain.conversations import DeliveryStatus, Message
 
 _PROGRESS = {
     DeliveryStatus.PENDING: 0,
@@ -37,6 +38,51 @@ class Delivery(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def parts_of(
+        cls, message_id: UUID, contents: Iterable[str], new_id: Callable[[], UUID], at: datetime
+    ) -> list[Delivery]:
+        """The parts of a message to send, in order, none sent yet."""
+        return [
+            cls(
+                id=new_id(),
+                message_id=message_id,
+                part=number,
+                content=content,
+                created_at=at,
+                updated_at=at,
+            )
+            for number, content in enumerate(contents)
+        ]
+
+    def released(self, attempts: int) -> Delivery:
+        """Not sent after `attempts` tries, and free to be tried again."""
+        return msgspec.structs.replace(self, attempts=attempts, sending=False)
+
+    def sent(self, attempts: int, external_id: str | None) -> Delivery:
+        """Accepted by the provider, under its id, on try number `attempts`."""
+        return msgspec.structs.replace(
+            self,
+            attempts=attempts,
+            sending=False,
+            status=DeliveryStatus.SENT,
+            external_id=external_id,
+        )
+
+    def failed(self, code: int | None, title: str, at: datetime) -> Delivery:
+        """Given up on, with the provider's reason (its code, when it gave one)."""
+        return msgspec.structs.replace(
+            self,
+            status=DeliveryStatus.FAILED,
+            sending=False,
+            error_code=code,
+            error_title=title,
+            updated_at=at,
+        )
+
+    def touched(self, at: datetime) -> Delivery:
+        return msgspec.structs.replace(self, updated_at=at)
+
 
 def advanced(current: DeliveryStatus, reported: DeliveryStatus) -> DeliveryStatus:
     """The status after a report: statuses only move forward (a late `delivered` after `read` is
@@ -57,3 +103,14 @@ def overall(statuses: list[DeliveryStatus]) -> DeliveryStatus:
     if DeliveryStatus.FAILED in statuses:
         return DeliveryStatus.FAILED
     return min(statuses, key=lambda status: _PROGRESS.get(status, 0))
+
+
+def settled(answer: Message, parts: list[Delivery]) -> Message:
+    """The answer with its parts' overall status, and the provider's id of its first sent part
+    (status reports about the message name that id)."""
+    first_sent = next((part.external_id for part in parts if part.external_id), None)
+    return msgspec.structs.replace(
+        answer,
+        delivery_status=overall([part.status for part in parts]),
+        external_message_id=answer.external_message_id or first_sent,
+    )

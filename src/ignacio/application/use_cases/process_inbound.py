@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from datetime import timedelta
 from uuid import UUID
 
 import msgspec
@@ -30,8 +29,8 @@ from ignacio.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from ignacio.domain import Channel as MessageChannel
 from ignacio.domain import (
-    Author,
     Conflict,
     Conversation,
     Delivery,
@@ -45,9 +44,8 @@ from ignacio.domain import (
     UpstreamUnavailable,
     User,
 )
-from ignacio.domain import Channel as MessageChannel
 from ignacio.domain.answers import render_answer
-from ignacio.domain.deliveries import overall
+from ignacio.domain.deliveries import settled
 from ignacio.domain.files import safe_file_name
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
 from ignacio.domain.knowledge import FileSource, UserFile, storage_path_for
@@ -135,9 +133,7 @@ class ProcessInbound:
             user = await uow.users.get(inbound.user_id)
             conversation = await uow.conversations.get(inbound.conversation_id)
             answer = await uow.messages.reply_to(inbound.id)
-            inbound = msgspec.structs.replace(
-                inbound, processing_attempts=inbound.processing_attempts + 1
-            )
+            inbound = inbound.attempted()
             await uow.messages.update(inbound)
             await uow.commit()
         if user is None or conversation is None:
@@ -167,10 +163,9 @@ class ProcessInbound:
         try:
             fetched = await self._media.fetch(inbound.media)
         except SendFailure as failure:
-            if failure.retriable and not self._retry.exhausted(inbound.processing_attempts):
-                raise _RetryLater(
-                    self._retry.delay(inbound.processing_attempts, failure.retry_after)
-                ) from failure
+            later = self._later(inbound.processing_attempts, failure.retry_after)
+            if failure.retriable and later:
+                raise later from failure
             log.warning(
                 "media could not be fetched",
                 extra={"message_id": str(inbound.id), "reason": failure.title},
@@ -187,7 +182,7 @@ class ProcessInbound:
             path = storage_path_for(user.id, inbound.id, name)
             await self._storage.put(path, fetched.content, fetched.mime_type)
         async with self._uow() as uow:
-            inbound = msgspec.structs.replace(inbound, file_path=path)
+            inbound = inbound.kept_at(path)
             await uow.messages.update(inbound)
             if file is not None and await uow.files.get(file.id) is None:
                 await uow.files.add(file)
@@ -234,13 +229,13 @@ class ProcessInbound:
         try:
             words = await self._transcriber.transcribe(audio, media_type_of(inbound), name)
         except UpstreamUnavailable as error:
-            if not self._retry.exhausted(inbound.processing_attempts):
-                raise _RetryLater(self._retry.delay(inbound.processing_attempts)) from error
+            if later := self._later(inbound.processing_attempts):
+                raise later from error
             # Answered without its words: the assistant asks the member to type it instead.
             log.warning("voice note not transcribed", extra={"message_id": str(inbound.id)})
             return inbound
         async with self._uow() as uow:
-            inbound = msgspec.structs.replace(inbound, transcript=words.strip())
+            inbound = inbound.transcribed(words)
             await uow.messages.update(inbound)
             await uow.commit()
         return inbound
@@ -267,8 +262,8 @@ class ProcessInbound:
                 reply = await self._assistant.answer(turn)
                 text = render_answer(reply.text, reply.answer, MessageChannel.WHATSAPP)
             except UpstreamUnavailable as error:
-                if not self._retry.exhausted(inbound.processing_attempts):
-                    raise _RetryLater(self._retry.delay(inbound.processing_attempts)) from error
+                if later := self._later(inbound.processing_attempts):
+                    raise later from error
                 log.warning(
                     "assistant unavailable; apologising", extra={"message_id": str(inbound.id)}
                 )
@@ -284,33 +279,15 @@ class ProcessInbound:
         reply: AssistantReply | None = None,
     ) -> Message | None:
         now = self._clock.now()
-        answer = Message(
-            id=self._ids.new_id(),
-            conversation_id=conversation.id,
-            user_id=user.id,
-            author=Author.ASSISTANT,
-            content=text,
-            message_type=MessageType.TEXT,
-            channel=MessageChannel.WHATSAPP,
-            delivery_status=DeliveryStatus.PENDING,
-            reply_to_id=inbound.id,
-            created_at=max(now, inbound.created_at + timedelta(microseconds=1)),
+        answer = with_accounting(
+            Message.answer(inbound, id=self._ids.new_id(), content=text, at=now), reply
         )
-        answer = with_accounting(answer, reply)
+        parts = split_text(text, self._channel.max_text_length)
         try:
             async with self._uow() as uow:
                 await uow.messages.add(answer)
-                for number, content in enumerate(split_text(text, self._channel.max_text_length)):
-                    await uow.deliveries.add(
-                        Delivery(
-                            id=self._ids.new_id(),
-                            message_id=answer.id,
-                            part=number,
-                            content=content,
-                            created_at=now,
-                            updated_at=now,
-                        )
-                    )
+                for part in Delivery.parts_of(answer.id, parts, self._ids.new_id, now):
+                    await uow.deliveries.add(part)
                 current = await uow.conversations.get(conversation.id)
                 if current is not None:
                     await uow.conversations.update(
@@ -346,48 +323,37 @@ class ProcessInbound:
             try:
                 sent = await self._channel.send_text(user.phone, part.content)
             except SendFailure as failure:
-                if failure.retriable and not self._retry.exhausted(attempts):
-                    await self._save(
-                        msgspec.structs.replace(part, attempts=attempts, sending=False)
-                    )
-                    raise _RetryLater(self._retry.delay(attempts, failure.retry_after)) from failure
+                later = self._later(attempts, failure.retry_after)
+                if failure.retriable and later:
+                    await self._save(part.released(attempts))
+                    raise later from failure
                 await self._fail(
-                    [msgspec.structs.replace(part, attempts=attempts), *parts[index + 1 :]],
-                    failure.code,
-                    failure.title,
+                    [part.released(attempts), *parts[index + 1 :]], failure.code, failure.title
                 )
                 break
-            delivered = msgspec.structs.replace(
-                part,
-                attempts=attempts,
-                sending=False,
-                status=DeliveryStatus.SENT,
-                external_id=sent.external_id,
-            )
+            delivered = part.sent(attempts, sent.external_id)
             if index == len(parts) - 1:
                 return delivered
             await self._save(delivered)
         return None
 
+    def _later(self, attempts: int, retry_after: float | None = None) -> _RetryLater | None:
+        """The one retry decision: try again after the policy's delay (never sooner than the
+        provider asked) while attempts remain; None once they are spent."""
+        if self._retry.exhausted(attempts):
+            return None
+        return _RetryLater(self._retry.delay(attempts, retry_after))
+
     async def _save(self, part: Delivery) -> None:
         async with self._uow() as uow:
-            await uow.deliveries.update(msgspec.structs.replace(part, updated_at=self._clock.now()))
+            await uow.deliveries.update(part.touched(self._clock.now()))
             await uow.commit()
 
     async def _fail(self, parts: list[Delivery], code: int | None, title: str) -> None:
         now = self._clock.now()
         async with self._uow() as uow:
             for part in parts:
-                await uow.deliveries.update(
-                    msgspec.structs.replace(
-                        part,
-                        status=DeliveryStatus.FAILED,
-                        sending=False,
-                        error_code=code,
-                        error_title=title,
-                        updated_at=now,
-                    )
-                )
+                await uow.deliveries.update(part.failed(code, title, now))
             await uow.commit()
         log.warning(
             "answer not delivered",
@@ -402,27 +368,16 @@ class ProcessInbound:
         reports instead of sending it twice."""
         async with self._uow() as uow:
             if last_part is not None:
-                await uow.deliveries.update(
-                    msgspec.structs.replace(last_part, updated_at=self._clock.now())
-                )
+                await uow.deliveries.update(last_part.touched(self._clock.now()))
             if answer is not None:
                 await self._settle(uow, answer)
             current = await uow.messages.get(inbound.id)
             if current is not None:
-                await uow.messages.update(
-                    msgspec.structs.replace(current, processing=ProcessingState.DONE)
-                )
+                await uow.messages.update(current.done())
             await uow.commit()
 
     async def _settle(self, uow: UnitOfWork, answer: Message) -> None:
         parts = await uow.deliveries.for_message(answer.id)
         current = await uow.messages.get(answer.id)
         if current is not None:
-            first_sent = next((part.external_id for part in parts if part.external_id), None)
-            await uow.messages.update(
-                msgspec.structs.replace(
-                    current,
-                    delivery_status=overall([part.status for part in parts]),
-                    external_message_id=current.external_message_id or first_sent,
-                )
-            )
+            await uow.messages.update(settled(current, parts))

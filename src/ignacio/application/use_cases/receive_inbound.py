@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from uuid import UUID
 
 import msgspec
@@ -28,7 +27,6 @@ from ignacio.domain import (
     DeliveryStatus,
     InboundMessage,
     Message,
-    MessageType,
     PhoneNumber,
     ProcessingState,
     User,
@@ -197,29 +195,14 @@ class ReceiveInbound:
     async def _slow_down(self, uow: UnitOfWork, inbound: Message) -> None:
         """Store the slow-down notice as the message's answer, ready to send: the worker delivers
         an existing answer (with its retries) instead of asking the assistant."""
-        answer = Message(
-            id=self._ids.new_id(),
-            conversation_id=inbound.conversation_id,
-            user_id=inbound.user_id,
-            author=Author.ASSISTANT,
-            content=SLOW_DOWN_NOTICE,
-            message_type=MessageType.TEXT,
-            channel=MessageChannel.WHATSAPP,
-            delivery_status=DeliveryStatus.PENDING,
-            reply_to_id=inbound.id,
-            created_at=inbound.created_at + timedelta(microseconds=1),
+        answer = Message.answer(
+            inbound, id=self._ids.new_id(), content=SLOW_DOWN_NOTICE, at=inbound.created_at
         )
         await uow.messages.add(answer)
-        await uow.deliveries.add(
-            Delivery(
-                id=self._ids.new_id(),
-                message_id=answer.id,
-                part=0,
-                content=SLOW_DOWN_NOTICE,
-                created_at=answer.created_at,
-                updated_at=answer.created_at,
-            )
-        )
+        for part in Delivery.parts_of(
+            answer.id, [SLOW_DOWN_NOTICE], self._ids.new_id, answer.created_at
+        ):
+            await uow.deliveries.add(part)
 
     async def _member(self, uow: UnitOfWork, inbound: InboundMessage, user: User | None) -> User:
         now = self._clock.now()
