@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
-from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex
+from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex, DocumentInput
 from ignacio.domain import MessageType, UpstreamUnavailable
 from ignacio.domain.history import readable_text
 from ignacio.domain.knowledge import Passage
@@ -54,7 +54,7 @@ class OfflineAssistant:
                 f"type your question instead?\n\n{CONNECT_A_MODEL}"
             )
         if turn.wants_summary and turn.document is not None:
-            return _document_received(turn.document.name, turn.document.text)
+            return _document_received(turn.document)
         question = " ".join(
             part for part in (message.content.strip(), (message.transcript or "").strip()) if part
         )
@@ -88,11 +88,14 @@ def _found(passages: list[Passage]) -> str:
     return "\n\n".join(blocks)
 
 
-def _document_received(name: str, text: str) -> str:
-    lines = [f"I've kept **{name}** with your files."]
+def _document_received(document: DocumentInput) -> str:
+    text = document.text
+    lines = [f"I've kept **{document.name}** with your files."]
     if text.strip():
         lines.append(f"Without an AI model I can't summarise it; it begins:\n> {_excerpt(text)}")
         lines.append("Ask me about a topic it covers and I'll show you the passages that match.")
+    elif document.note:
+        lines.append(f"I couldn't read any text in it: {document.note}.")
     else:
         lines.append("I couldn't read any text in it (it may be a scan or a picture).")
     lines.append(CONNECT_A_MODEL)
