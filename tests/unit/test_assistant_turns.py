@@ -38,7 +38,8 @@ from ignacio.domain import (
     User,
 )
 from ignacio.domain.answers import MarketingAnswer, as_markdown
-from ignacio.domain.knowledge import Chunk, UserFile
+from ignacio.domain.knowledge import DOCX, Chunk, UserFile
+from tests.adapters.extraction import bombs
 from tests.support.fakes import FakeTranscriber, PlainTextExtractor, RecordingQueue
 from tests.support.system import System, build_system, settings_for_tests
 
@@ -418,6 +419,22 @@ async def test_a_document_without_a_question_is_summarised(whatsapp: System) -> 
     assert said.startswith("[document: funding.txt]\n\n" + SUMMARY_REQUEST)
     assert "We ask for 20,000 euros to reach 100 farms by June." in said
     assert whatsapp.channel.texts_to(PHONE) == ["*Summary*: you ask for 20,000 €."]
+
+
+async def test_a_document_too_large_to_read_is_explained_to_the_model(whatsapp: System) -> None:
+    whatsapp.media.media["doc-1"] = (bombs.docx_bomb(200 * 1024 * 1024), DOCX)
+    media = MediaRef(provider_media_id="doc-1", mime_type=DOCX, filename="huge.docx")
+    model = answer_with(whatsapp, [assistant_message("I couldn't open huge.docx safely.")])
+
+    await deliver(whatsapp, inbound("", message_type=MessageType.DOCUMENT, media=media))
+
+    said = texts(model.calls[0])[-1][1]
+    assert said.endswith(
+        "No text could be read from this document: this Word document has a part that expands "
+        "more than 100 times over once uncompressed, as zip bombs do. Tell the member so, in "
+        "their words, and ask what they would like to do with it."
+    )
+    assert whatsapp.channel.texts_to(PHONE) == ["I couldn't open huge.docx safely."]
 
 
 async def test_a_document_with_a_question_is_read_to_answer_it(whatsapp: System) -> None:

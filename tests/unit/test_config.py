@@ -59,6 +59,11 @@ def test_variables_are_read_and_typed() -> None:
         ("IGNACIO_AUTO_MIGRATE", "maybe"),
         ("IGNACIO_LOG_FORMAT", "xml"),
         ("IGNACIO_KEEP_ALIVE_SECONDS", "0"),
+        ("IGNACIO_EXTRACTION_MAX_MB", "0"),
+        ("IGNACIO_EXTRACTION_MAX_RATIO", "1"),
+        ("IGNACIO_EXTRACTION_TIMEOUT_SECONDS", "0"),
+        ("IGNACIO_EXTRACTION_MEMORY_MB", "64"),
+        ("IGNACIO_EXTRACTION_WORKERS", "0"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:

@@ -28,12 +28,14 @@ from ignacio.domain import (
     User,
 )
 from ignacio.domain.knowledge import (
+    DOCX,
     MAX_FILE_BYTES,
     ExtractionStatus,
     FileSource,
     Passage,
     SyncStatus,
 )
+from tests.adapters.extraction import bombs
 from tests.support.fakes import FakeClock, RecordingQueue
 from tests.support.samples import ELF_PROGRAM, pdf, png
 from tests.support.system import System, build_system
@@ -426,3 +428,39 @@ async def test_a_document_sent_on_whatsapp_joins_the_library_and_is_searchable(
     assert file.openai_sync_status is SyncStatus.SYNCED
     passages = await system.container.document_index().search(file.user_id, "budget euros")
     assert [passage.file_name for passage in passages][:1] == ["Plan.pdf"]
+
+
+async def test_a_zip_bomb_sent_on_whatsapp_is_kept_failed_and_the_member_told_why(
+    system: System,
+) -> None:
+    bomb = bombs.docx_bomb(200 * 1024 * 1024)
+    system.media.media["media-bomb"] = (bomb, DOCX)
+    received = await system.container.receive_inbound()(
+        InboundMessage(
+            provider="whatsapp_cloud",
+            external_id="wamid.bomb",
+            sender=PhoneNumber.parse(ANA),
+            profile_name="Ana",
+            sent_at=datetime(2026, 11, 22, 9, 0, tzinfo=UTC),
+            message_type=MessageType.DOCUMENT,
+            text="",
+            media=MediaRef(provider_media_id="media-bomb", mime_type=DOCX, filename="Big.docx"),
+        )
+    )
+    assert received.message_id is not None
+    await system.container.process_inbound()(received.message_id)
+    await sync_all(system)
+
+    why = (
+        "this Word document has a part that expands more than 100 times over once "
+        "uncompressed, as zip bombs do"
+    )
+    (turn,) = system.assistant.turns
+    assert turn.document is not None
+    assert (turn.document.name, turn.document.text, turn.document.note) == ("Big.docx", "", why)
+    async with system.container.uow()() as uow:
+        file = await uow.files.get(received.message_id)
+    assert file is not None
+    assert (file.extraction_status, file.extraction_note) == (ExtractionStatus.FAILED, why)
+    assert file.openai_sync_status is SyncStatus.SYNCED
+    assert await storage(system).get(file.file_path) == bomb

@@ -140,6 +140,20 @@ async def test_a_document_sent_alone_is_acknowledged_with_its_beginning(
     assert "…" in reply.text
 
 
+async def test_a_document_that_could_not_be_read_is_acknowledged_with_the_reason(
+    index: InMemoryDocumentIndex,
+) -> None:
+    note = "this Word document expands to more than 64 MB once uncompressed"
+    document = DocumentInput(name="huge.docx", text="", note=note)
+
+    reply = await OfflineAssistant(index).answer(
+        turn("", message_type=MessageType.DOCUMENT, document=document)
+    )
+
+    assert reply.text.startswith("I've kept **huge.docx** with your files.")
+    assert f"I couldn't read any text in it: {note}." in reply.text
+
+
 class BrokenIndex:
     async def search(self, user_id: object, query: str, limit: int = 5) -> list[Passage]:
         raise UpstreamUnavailable("The index is down.")

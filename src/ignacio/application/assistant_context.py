@@ -145,6 +145,7 @@ class AttachmentReader:
             name=kept.file_name if kept is not None else message.file_path.rsplit("/", 1)[-1],
             text=text[:DOCUMENT_CHARS],
             truncated=len(text) > DOCUMENT_CHARS,
+            note=None if text else extraction.note,
         )
 
 

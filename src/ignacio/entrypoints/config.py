@@ -150,6 +150,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     supabase_service_key: str | None = None
     supabase_bucket: str = "ignacio-files"
     web_dir: Path | None = None
+    extraction_max_mb: int = 64
+    extraction_max_ratio: int = 100
+    extraction_timeout: timedelta = timedelta(seconds=60)
+    extraction_memory_mb: int = 1024
+    extraction_workers: int | None = None
 
     def __post_init__(self) -> None:
         if self.channel is ChannelKind.WHATSAPP_CLOUD:
@@ -169,6 +174,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 )
         self._check_twilio()
         self._check_limits()
+        self._check_extraction()
         self._check_blob_storage()
         self._check_ai()
         self.access_policy  # noqa: B018 - refuses to start with a number that cannot be read
@@ -280,6 +286,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "IGNACIO_REDIS_URL must be a Redis URL: redis://[:password@]host:6379[/db] "
                 "(or rediss:// for TLS)."
             )
+
+    def _check_extraction(self) -> None:
+        if self.extraction_max_mb < 1 or self.extraction_max_ratio < 2:
+            raise ConfigurationError(
+                "IGNACIO_EXTRACTION_MAX_MB must be at least 1, and IGNACIO_EXTRACTION_MAX_RATIO "
+                "at least 2 (Office files expand 5 to 30 times; zip bombs about 1,000)."
+            )
+        if self.extraction_memory_mb < 256:
+            raise ConfigurationError(
+                "IGNACIO_EXTRACTION_MEMORY_MB must be at least 256: a worker needs about 150 MB "
+                "before it opens a document."
+            )
+        if self.extraction_workers is not None and self.extraction_workers < 1:
+            raise ConfigurationError("IGNACIO_EXTRACTION_WORKERS must be at least 1.")
 
     @property
     def twilio_number(self) -> PhoneNumber:
@@ -481,6 +501,11 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "SUPABASE_SERVICE_KEY": ("supabase_service_key", str),
     "IGNACIO_SUPABASE_BUCKET": ("supabase_bucket", str),
     "IGNACIO_WEB_DIR": ("web_dir", Path),
+    "IGNACIO_EXTRACTION_MAX_MB": ("extraction_max_mb", int),
+    "IGNACIO_EXTRACTION_MAX_RATIO": ("extraction_max_ratio", int),
+    "IGNACIO_EXTRACTION_TIMEOUT_SECONDS": ("extraction_timeout", _SECONDS),
+    "IGNACIO_EXTRACTION_MEMORY_MB": ("extraction_memory_mb", int),
+    "IGNACIO_EXTRACTION_WORKERS": ("extraction_workers", int),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -19,7 +20,9 @@ from dependency_injector import containers, providers
 
 from ignacio.adapters import twilio, whatsapp_cloud
 from ignacio.adapters.console import ConsoleChannel, ConsoleMediaFetcher
-from ignacio.adapters.extraction import ContentTypeDetector
+from ignacio.adapters.extraction import ContentTypeDetector, ExtractionLimits
+from ignacio.adapters.extraction.isolated import IsolatedTextExtractor
+from ignacio.adapters.extraction.limits import MB
 from ignacio.adapters.inprocess_queue import InProcessJobQueue
 from ignacio.adapters.local_storage import LocalFileStorage
 from ignacio.adapters.memory import (
@@ -134,6 +137,22 @@ def _drain_concurrency(settings: Settings) -> int:
     stores side by side would only queue for its lock, each waiter asleep in SQLite's busy
     handler (up to 100 ms a try) while the lock is free, so there one at a time is faster."""
     return 1 if settings.is_embedded else settings.worker_concurrency
+
+
+def _extraction_limits(settings: Settings) -> ExtractionLimits:
+    return ExtractionLimits(
+        max_bytes=settings.extraction_max_mb * MB,
+        max_ratio=settings.extraction_max_ratio,
+        max_seconds=settings.extraction_timeout.total_seconds(),
+    )
+
+
+def _worker_preload() -> tuple[str, ...]:
+    """The module the process's main script imports its entry point from (the `ignacio`
+    command's script imports the CLI), which every extraction worker runs again."""
+    entry = getattr(sys.modules.get("__main__"), "main", None)
+    module = getattr(entry, "__module__", None)
+    return (module,) if isinstance(module, str) and module.startswith("ignacio.") else ()
 
 
 def _hashing_key(keys: KeyRing) -> bytes:
@@ -302,7 +321,18 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     file_type_detector = providers.Singleton(ContentTypeDetector)
-    text_extractor = providers.Singleton(lazy_adapters.text_extractor)
+    # Tests on the memory set parse in threads; a server parses in worker processes, where a
+    # hostile document cannot take its memory or its time.
+    text_extractor = providers.Resource(
+        lazy_adapters.text_extractor,
+        isolated=providers.Callable(lambda settings: not settings.uses_memory, settings),
+        limits=providers.Callable(_extraction_limits, settings),
+        memory_bytes=providers.Callable(
+            lambda settings: settings.extraction_memory_mb * MB, settings
+        ),
+        workers=settings.provided.extraction_workers,
+        preload=providers.Callable(_worker_preload),
+    )
     # The member's OpenAI vector store, when one is configured; None keeps files local.
     remote_document_index = providers.Selector(
         providers.Callable(lambda settings: settings.effective_vector_store.value, settings),
@@ -572,8 +602,9 @@ async def start_processing(
         storage: Any = container.blob_storage()
         await storage.ensure_bucket()
     # The document parsers take over a second to import. Imported on the first message or
-    # upload, they would stall every request for that long; a thread does it now, off the loop.
-    preparing = asyncio.ensure_future(asyncio.to_thread(container.text_extractor))
+    # upload, they would stall every request for that long; a thread does it now, off the loop
+    # (or the extraction workers do, when documents are read in worker processes).
+    preparing = asyncio.ensure_future(_prepare_extractor(container))
 
     async def process(message_id: UUID) -> float | None:
         outcome = await container.process_inbound()(message_id)
@@ -608,6 +639,13 @@ async def start_processing(
             await asyncio.shield(preparing)
         _freeze_startup_heap()
     _in_background(preparing)
+
+
+async def _prepare_extractor(container: Container) -> None:
+    extractor = await asyncio.to_thread(container.text_extractor)
+    if isinstance(extractor, IsolatedTextExtractor):
+        # Another process imports the parsers: nothing here to wait for before serving.
+        _in_background(asyncio.ensure_future(asyncio.to_thread(extractor.warm_up)))
 
 
 async def run_worker(
@@ -678,6 +716,9 @@ async def close_container(container: Container) -> None:
     client opens nothing, so this is cheap when they were never used)."""
     await container.drain_requests().settled()
     await container.job_queue().close()
+    if container.text_extractor.initialized:
+        # Stopping the extraction workers waits for them to exit.
+        await asyncio.to_thread(container.text_extractor.shutdown)
     await container.http_client().aclose()
     if container.ai_kind() == "openai":
         await container.ai_client().close()

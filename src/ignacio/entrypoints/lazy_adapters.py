@@ -7,6 +7,7 @@ and importing them all would add seconds to every start.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 
@@ -40,10 +41,25 @@ def vector_store_index(client: Any, **options: Any) -> Any:
     return OpenAIVectorStoreIndex(client, **options)
 
 
-def text_extractor() -> Any:
-    from ignacio.adapters.extraction import DocumentTextExtractor
+def text_extractor(
+    *, isolated: bool, limits: Any, memory_bytes: int, workers: int | None, preload: Sequence[str]
+) -> Iterator[Any]:
+    """The extractor, for the container's Resource provider: isolated in worker processes
+    (stopped when the container closes), or in this process's threads (the memory set)."""
+    if not isolated:
+        from ignacio.adapters.extraction import DocumentTextExtractor
 
-    return DocumentTextExtractor()
+        yield DocumentTextExtractor(limits)
+        return
+    from ignacio.adapters.extraction.isolated import IsolatedTextExtractor
+
+    extractor = IsolatedTextExtractor(
+        limits, memory_bytes=memory_bytes, workers=workers, preload=preload
+    )
+    try:
+        yield extractor
+    finally:
+        extractor.close()
 
 
 def supabase_storage(**options: Any) -> Any:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 
+import docx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ignacio.adapters.extraction import DocumentTextExtractor
+from ignacio.adapters.extraction import DocumentTextExtractor, ExtractionLimits
+from ignacio.adapters.extraction.limits import (
+    MB,
+    RATIO_FLOOR,
+    LimitExceeded,
+    bounded_reading,
+)
+from ignacio.adapters.extraction.sections import SectionSink
+from ignacio.adapters.extraction.spreadsheet import read_xlsx
 from ignacio.domain.knowledge import DOCX, PPTX, XLSX, ExtractionStatus
-from tests.adapters.extraction import legacy_files, samples
+from tests.adapters.extraction import bombs, legacy_files, samples
 
 DOC, PPT, XLS = "application/msword", "application/vnd.ms-powerpoint", "application/vnd.ms-excel"
 
@@ -38,22 +48,97 @@ def _with_member(package: bytes, name: str, data: bytes) -> bytes:
     return out.getvalue()
 
 
-async def test_a_zip_bomb_is_refused_before_it_is_opened() -> None:
-    extractor = DocumentTextExtractor(max_archive_bytes=1_000_000)
-    bomb = _with_member(samples.docx_file(), "word/media/filler.bin", b"\x00" * 5_000_000)
-    assert len(bomb) < 200_000
-    extraction = await extractor.extract(bomb, DOCX)
+@pytest.mark.parametrize(
+    ("media_type", "bomb"),
+    [(DOCX, bombs.docx_bomb), (XLSX, bombs.xlsx_bomb)],
+    ids=["docx", "xlsx"],
+)
+async def test_a_zip_bomb_is_refused_as_it_inflates(
+    media_type: str, bomb: Callable[[int], bytes]
+) -> None:
+    content = bomb(200 * bombs.MB)
+    assert len(content) < 2 * bombs.MB
+    extraction = await DocumentTextExtractor().extract(content, media_type)
     assert extraction.status is ExtractionStatus.FAILED
     assert extraction.note is not None
-    assert extraction.note.startswith("Word document too large to open safely:")
+    assert extraction.note.startswith(("this Word document has a part", "this workbook has a part"))
+    assert extraction.note.endswith(
+        "expands more than 100 times over once uncompressed, as zip bombs do"
+    )
+
+
+async def test_a_document_inflating_past_the_byte_budget_is_refused() -> None:
+    # Pictures barely compress: no ratio to catch, only the bytes it inflates to.
+    picture = samples.noisy_png(700)
+    assert len(picture) > 1 * bombs.MB
+    document = docx.Document()
+    document.add_paragraph("A photo of the site.")
+    document.add_picture(io.BytesIO(picture))
+    out = io.BytesIO()
+    document.save(out)
+    content = out.getvalue()
+    extractor = DocumentTextExtractor(ExtractionLimits(max_bytes=1 * bombs.MB))
+    extraction = await extractor.extract(content, DOCX)
+    assert extraction.status is ExtractionStatus.FAILED
+    assert extraction.note == "this Word document expands to more than 1 MB once uncompressed"
+
+
+async def test_a_bomb_that_only_a_stream_reveals_is_stopped_early() -> None:
+    """openpyxl streams a sheet: the bomb is stopped a step past the budget, not read whole."""
+    content = bombs.xlsx_bomb(40 * bombs.MB)
+    limits = ExtractionLimits(max_bytes=4 * bombs.MB, max_ratio=10_000)
+    with bounded_reading(limits) as budget, pytest.raises(LimitExceeded):
+        read_xlsx(content, SectionSink(limits.max_text_chars, budget))
+    assert 4 * bombs.MB < budget.inflated <= 5 * bombs.MB
 
 
 async def test_a_zip_of_too_many_parts_is_refused() -> None:
-    extractor = DocumentTextExtractor(max_archive_members=10)
+    extractor = DocumentTextExtractor(ExtractionLimits(max_parts=10))
     extraction = await extractor.extract(samples.pptx_file(), PPTX)
     assert extraction.status is ExtractionStatus.FAILED
     assert extraction.note is not None
-    assert "parts (the limit is 10)" in extraction.note
+    assert extraction.note.startswith("this presentation has more than 10 parts")
+
+
+async def test_past_its_time_what_was_read_is_kept_and_the_rest_said() -> None:
+    content = samples.pdf(*[samples.PARAGRAPH * 3] * 60)
+    extractor = DocumentTextExtractor(ExtractionLimits(max_seconds=0.05))
+    extraction = await extractor.extract(content, "application/pdf")
+    assert extraction.note == (
+        "only part of the PDF could be read: it took longer than 0.05 s to read"
+    )
+    assert extraction.status is ExtractionStatus.EXTRACTED
+    assert 0 < len(extraction.sections) < 60
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    pattern=st.binary(min_size=1, max_size=64),
+    repeats=st.integers(min_value=1, max_value=200_000),
+    noise=st.binary(max_size=4096),
+    max_bytes=st.integers(min_value=1, max_value=3 * bombs.MB),
+    max_ratio=st.integers(min_value=2, max_value=2_000),
+)
+def test_no_part_inflates_past_its_bounds(
+    pattern: bytes, repeats: int, noise: bytes, max_bytes: int, max_ratio: int
+) -> None:
+    """Whatever a part holds, reading it under a budget gives it whole within the bounds, or
+    stops within a step of the first bound passed."""
+    data = noise + pattern * repeats
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("part.xml", data)
+    limits = ExtractionLimits(max_bytes=max_bytes, max_ratio=max_ratio)
+    with zipfile.ZipFile(out) as archive, bounded_reading(limits) as budget:
+        compressed = archive.getinfo("part.xml").compress_size
+        try:
+            read = archive.read("part.xml")
+        except LimitExceeded:
+            assert budget.inflated <= max(max_bytes, RATIO_FLOOR, max_ratio * compressed) + MB
+            assert budget.inflated > max_bytes or budget.inflated > max_ratio * compressed
+        else:
+            assert read == data
+            assert len(data) <= max_bytes
 
 
 @pytest.mark.parametrize(
@@ -68,7 +153,7 @@ async def test_text_beyond_the_budget_is_left_out_and_said(
     media_type: str, content: str | None
 ) -> None:
     data = content.encode() if content else samples.pdf(*[samples.PARAGRAPH * 4] * 12)
-    extractor = DocumentTextExtractor(max_text_chars=2_000)
+    extractor = DocumentTextExtractor(ExtractionLimits(max_text_chars=2_000))
     extraction = await extractor.extract(data, media_type)
     assert extraction.status is ExtractionStatus.EXTRACTED
     assert extraction.note == "text cut at 2,000 characters; the rest was left out"
@@ -77,7 +162,9 @@ async def test_text_beyond_the_budget_is_left_out_and_said(
 
 
 async def test_a_big_sheet_is_cut_at_the_budget(big_xlsx: bytes) -> None:
-    extraction = await DocumentTextExtractor(max_text_chars=10_000).extract(big_xlsx, XLSX)
+    extraction = await DocumentTextExtractor(ExtractionLimits(max_text_chars=10_000)).extract(
+        big_xlsx, XLSX
+    )
     (sheet,) = extraction.sections
     assert len(sheet.text) <= 10_000
     assert sheet.text.startswith("Column 0 | Column 1")

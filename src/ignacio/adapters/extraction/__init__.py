@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ignacio.adapters.extraction.detector import ContentTypeDetector
+from ignacio.adapters.extraction.limits import ExtractionLimits
 
 if TYPE_CHECKING:
     from ignacio.adapters.extraction.extractor import DocumentTextExtractor
@@ -22,4 +23,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-__all__ = ["ContentTypeDetector", "DocumentTextExtractor"]
+__all__ = ["ContentTypeDetector", "DocumentTextExtractor", "ExtractionLimits"]

@@ -1,4 +1,8 @@
-"""TextExtractor for every document type Ignacio accepts, with limits on what a file may cost."""
+"""TextExtractor for every document type Ignacio accepts, with limits on what a file may cost.
+
+It runs the parsers in the calling process: the serving process uses `IsolatedTextExtractor`
+(`isolated.py`), which runs this one in worker processes that a runaway file cannot outgrow.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ignacio.adapters.extraction import legacy_powerpoint, legacy_word, pdf
-from ignacio.adapters.extraction.archive import ArchiveTooLarge, check_archive_limits
+from ignacio.adapters.extraction.archive import check_part_count
 from ignacio.adapters.extraction.compound_file import DOC, PPT, XLS
+from ignacio.adapters.extraction.formats import LABELS, ZIPPED, failed_note, partial_note
 from ignacio.adapters.extraction.legacy_powerpoint import read_ppt
 from ignacio.adapters.extraction.legacy_word import read_doc
+from ignacio.adapters.extraction.limits import (
+    ExtractionLimits,
+    LimitExceeded,
+    bounded_reading,
+)
 from ignacio.adapters.extraction.pdf import read_pdf
 from ignacio.adapters.extraction.plain_text import (
     read_csv,
@@ -32,61 +42,66 @@ from ignacio.domain.knowledge import (
     category_of,
 )
 
-DEFAULT_MAX_TEXT_CHARS = 5_000_000
-DEFAULT_MAX_ARCHIVE_MEMBERS = 10_000
-DEFAULT_MAX_ARCHIVE_BYTES = 256 * 1024 * 1024
 _MAX_REASON_CHARS = 200
 _MEDIA_CATEGORIES = frozenset({FileCategory.IMAGE, FileCategory.AUDIO, FileCategory.VIDEO})
 
 
 @dataclass(frozen=True, slots=True)
 class _Format:
-    label: str
     read: Callable[[bytes, SectionSink], None]
     no_text_note: str
-    zipped: bool = False
 
 
 _FORMATS: dict[str, _Format] = {
-    "application/pdf": _Format("PDF", read_pdf, pdf.NO_TEXT_NOTE),
-    DOCX: _Format("Word document", read_docx, "the document holds no text", zipped=True),
-    PPTX: _Format("presentation", read_pptx, "the presentation holds no text", zipped=True),
-    XLSX: _Format("workbook", read_xlsx, "every sheet of the workbook is empty", zipped=True),
-    XLS: _Format("Excel 97-2003 workbook", read_xls, "every sheet of the workbook is empty"),
-    DOC: _Format("Word 97-2003 document", read_doc, legacy_word.NO_TEXT_NOTE),
-    PPT: _Format("PowerPoint 97-2003 file", read_ppt, legacy_powerpoint.NO_TEXT_NOTE),
-    "application/rtf": _Format("RTF document", read_rtf, "the document holds no text"),
-    "text/plain": _Format("text file", read_plain_text, "the file holds no text"),
-    "text/markdown": _Format("Markdown file", read_markdown, "the file holds no text"),
-    "text/csv": _Format("CSV file", read_csv, "the file holds no values"),
+    "application/pdf": _Format(read_pdf, pdf.NO_TEXT_NOTE),
+    DOCX: _Format(read_docx, "the document holds no text"),
+    PPTX: _Format(read_pptx, "the presentation holds no text"),
+    XLSX: _Format(read_xlsx, "every sheet of the workbook is empty"),
+    XLS: _Format(read_xls, "every sheet of the workbook is empty"),
+    DOC: _Format(read_doc, legacy_word.NO_TEXT_NOTE),
+    PPT: _Format(read_ppt, legacy_powerpoint.NO_TEXT_NOTE),
+    "application/rtf": _Format(read_rtf, "the document holds no text"),
+    "text/plain": _Format(read_plain_text, "the file holds no text"),
+    "text/markdown": _Format(read_markdown, "the file holds no text"),
+    "text/csv": _Format(read_csv, "the file holds no values"),
 }
+assert _FORMATS.keys() == LABELS.keys()
 
 
 class DocumentTextExtractor:
     """Draws the text of PDF, Word, PowerPoint, Excel, RTF, CSV, Markdown and text files.
 
-    Parsing runs in a worker thread so the event loop stays free. Resources are bounded: at
-    most `max_text_chars` characters are kept (the rest is left out and the note says so), and
-    a zipped format (DOCX, PPTX, XLSX) declaring more than `max_archive_members` parts or
-    `max_archive_bytes` uncompressed bytes is refused before any part is opened (a zip bomb).
+    Parsing runs in a worker thread so the event loop stays free. Each extraction is held to
+    its `limits`: at most `max_text_chars` characters are kept (the rest is left out and the
+    note says so); a zipped format (DOCX, PPTX, XLSX) listing more than `max_parts` parts is
+    refused before any part is opened, and one that inflates past `max_bytes`, or has a part
+    expanding more than `max_ratio` times, is stopped as it inflates; past `max_seconds` the
+    reading stops at the next part or section. Past a bound, what was read before is kept
+    (with a note saying why the rest is missing); when nothing was, the extraction is FAILED.
+
+    In this process, time is checked between steps, so one step that never ends (a parser
+    stuck on a single page) is not stopped, nor is the memory a parser takes bounded: that is
+    what the isolated extractor's worker processes are for.
     """
 
-    def __init__(
-        self,
-        *,
-        max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
-        max_archive_members: int = DEFAULT_MAX_ARCHIVE_MEMBERS,
-        max_archive_bytes: int = DEFAULT_MAX_ARCHIVE_BYTES,
-    ) -> None:
-        self._max_text_chars = max_text_chars
-        self._max_archive_members = max_archive_members
-        self._max_archive_bytes = max_archive_bytes
+    def __init__(self, limits: ExtractionLimits | None = None) -> None:
+        self._limits = limits or ExtractionLimits()
 
     async def extract(self, content: bytes, media_type: str) -> Extraction:
-        return await asyncio.to_thread(self.extract_blocking, content, media_type)
+        try:
+            return await asyncio.to_thread(self.extract_blocking, content, media_type)
+        except MemoryError:
+            return Extraction(
+                status=ExtractionStatus.FAILED,
+                note=failed_note(media_type, "needs more memory than the server has to read"),
+            )
 
     def extract_blocking(self, content: bytes, media_type: str) -> Extraction:
-        """The same as `extract`, in the calling thread (for scripts and worker threads)."""
+        """The same as `extract`, in the calling thread (for scripts and worker processes).
+
+        Raises MemoryError when the parser ran out of memory: the caller decides whether the
+        process is still fit to go on.
+        """
         text_format = _FORMATS.get(media_type)
         if text_format is None:
             if category_of(media_type) in _MEDIA_CATEGORIES:
@@ -94,41 +109,51 @@ class DocumentTextExtractor:
             return Extraction(
                 status=ExtractionStatus.FAILED, note=f"no text reader for {media_type}"
             )
-        sink = SectionSink(self._max_text_chars)
+        label = LABELS[media_type]
         problem: str | None = None
-        try:
-            if text_format.zipped:
-                check_archive_limits(
-                    content,
-                    max_members=self._max_archive_members,
-                    max_uncompressed=self._max_archive_bytes,
+        limit: LimitExceeded | None = None
+        with bounded_reading(self._limits) as budget:
+            sink = SectionSink(self._limits.max_text_chars, budget)
+            try:
+                if media_type in ZIPPED:
+                    check_part_count(content, self._limits.max_parts)
+                text_format.read(content, sink)
+            except TextLimitReached:
+                pass
+            except LimitExceeded as error:
+                limit = error
+            except Unreadable as error:
+                problem = str(error)
+            except MemoryError:
+                raise
+            except Exception as error:
+                # Readers parse untrusted bytes with third-party code: anything may be raised,
+                # and a bad file must end as a recorded failure, never as a crashed job.
+                problem = f"damaged or unreadable {label} ({_reason(error)})"
+        # A parser may report a stopped read as its own error, or swallow it and go on.
+        limit = limit or budget.exceeded
+        if limit is not None:
+            if not sink.sections:
+                return Extraction(
+                    status=ExtractionStatus.FAILED, note=failed_note(media_type, str(limit))
                 )
-            text_format.read(content, sink)
-        except TextLimitReached:
-            pass
-        except ArchiveTooLarge as error:
             return Extraction(
-                status=ExtractionStatus.FAILED,
-                note=f"{text_format.label} too large to open safely: {error}",
+                status=ExtractionStatus.EXTRACTED,
+                sections=sink.sections,
+                note=partial_note(media_type, str(limit)),
             )
-        except Unreadable as error:
-            problem = str(error)
-        except Exception as error:
-            # Readers parse untrusted bytes with third-party code: anything may be raised, and
-            # a bad file must end as a recorded failure, never as a crashed job.
-            problem = f"damaged or unreadable {text_format.label} ({_reason(error)})"
         if problem is not None:
             if not sink.sections:
                 return Extraction(status=ExtractionStatus.FAILED, note=problem)
             return Extraction(
                 status=ExtractionStatus.EXTRACTED,
                 sections=sink.sections,
-                note=f"only part of the {text_format.label} could be read: {problem}",
+                note=f"only part of the {label} could be read: {problem}",
             )
         if not sink.sections:
             return Extraction(status=ExtractionStatus.NO_TEXT, note=text_format.no_text_note)
         note = (
-            f"text cut at {self._max_text_chars:,} characters; the rest was left out"
+            f"text cut at {self._limits.max_text_chars:,} characters; the rest was left out"
             if sink.truncated
             else None
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ignacio.adapters.extraction.limits import ReadBudget
 from ignacio.domain.knowledge import Section, SectionKind
 
 # Control characters carry layout in some formats (a Word cell mark, a form feed) and are noise
@@ -33,12 +34,14 @@ def clean_text(text: str) -> str:
 
 
 class SectionSink:
-    """Collects a document's sections in reading order, up to `max_chars` characters of text."""
+    """Collects a document's sections in reading order, up to `max_chars` characters of text;
+    with a `budget`, each section also checks that the extraction's time is not up."""
 
-    def __init__(self, max_chars: int) -> None:
+    def __init__(self, max_chars: int, budget: ReadBudget | None = None) -> None:
         self.sections: list[Section] = []
         self.remaining = max_chars
         self.truncated = False
+        self._budget = budget
 
     def add(
         self,
@@ -50,8 +53,11 @@ class SectionSink:
         cut_short: bool = False,
     ) -> None:
         """Keep a section (empty text is skipped). Raises TextLimitReached once the budget is
-        spent, or after keeping this one when the reader says it was `cut_short` for the budget.
+        spent, or after keeping this one when the reader says it was `cut_short` for the budget;
+        raises LimitExceeded, before keeping this one, once the time is up.
         """
+        if self._budget is not None:
+            self._budget.check_time()
         text = clean_text(text)
         if len(text) > self.remaining:
             text = _cut(text, self.remaining)

@@ -154,6 +154,8 @@ def _document_received(document: DocumentInput) -> str:
             f"Without an AI model I can't summarise it; it begins:\n> {_excerpt(document.text)}"
         )
         lines.append("Ask me about a topic it covers and I'll show you the passages that match.")
+    elif document.note:
+        lines.append(f"I couldn't read any text in it: {document.note}.")
     else:
         lines.append("I couldn't read any text in it (it may be a scan or a picture).")
     return "\n\n".join(lines)

@@ -47,6 +47,10 @@ UNREADABLE_DOCUMENT = (
     "No text could be read from this document (it may be a scan or a picture of text); tell the "
     "member so and ask what they would like to do with it."
 )
+UNREADABLE_DOCUMENT_BECAUSE = (
+    "No text could be read from this document: {note}. Tell the member so, in their words, and "
+    "ask what they would like to do with it."
+)
 UNSEEN_PHOTO = "[photo: this model cannot see images]"
 
 
@@ -181,6 +185,8 @@ class AgentsAssistant:
                     "\n[The document goes on; this is its beginning.]" if document.truncated else ""
                 )
                 body = f'<document name="{document.name}">\n{document.text}{cut}\n</document>'
+            elif document.note:
+                body = UNREADABLE_DOCUMENT_BECAUSE.format(note=document.note)
             else:
                 body = UNREADABLE_DOCUMENT
             text = "\n\n".join(part for part in (text, request, body) if part)

@@ -19,11 +19,13 @@ class ImageInput(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class DocumentInput(msgspec.Struct, frozen=True, kw_only=True):
-    """A document that came with the message: its name and extracted text, cut to a budget."""
+    """A document that came with the message: its name and extracted text, cut to a budget;
+    without text, `note` says why, for the member (too large to read safely, a scan...)."""
 
     name: str
     text: str
     truncated: bool = False
+    note: str | None = None
 
 
 class AssistantTurn(msgspec.Struct, frozen=True, kw_only=True):
