@@ -4,6 +4,7 @@ killed past their memory or their time, replaced, while the calling process carr
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -96,3 +97,17 @@ def _children(pid: int) -> set[int]:
         except OSError:
             continue
     return found
+
+
+def test_closing_ends_a_warm_up_still_waiting_and_none_starts_after() -> None:
+    # Closed while its warm-up waits for the workers: the warm-up returns (a process that
+    # stops must not hang on it), and a warm-up after the close starts no workers.
+    extractor = IsolatedTextExtractor(workers=1)
+    warming = threading.Thread(target=extractor.warm_up)
+    warming.start()
+    extractor.close()
+    warming.join(timeout=30)
+    assert not warming.is_alive()
+
+    extractor.warm_up()
+    assert extractor._pool is None

@@ -19,10 +19,13 @@ server imports them once and each worker finds them loaded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import resource
+import threading
 from collections.abc import Sequence
+from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
@@ -68,6 +71,11 @@ class IsolatedTextExtractor:
         self._workers = workers or default_workers()
         self._preload = [_PARSERS_MODULE, *preload]
         self._pool: ProcessPool | None = None
+        # warm_up and close run in threads of their own: a close must end a warm-up still
+        # waiting (a stopped pool never answers it), and no warm-up may start a pool after it.
+        self._lock = threading.Lock()
+        self._closed = False
+        self._warming: Future[bool] | None = None
 
     async def extract(self, content: bytes, media_type: str) -> Extraction:
         if category_of(media_type) in _MEDIA_CATEGORIES:
@@ -91,12 +99,23 @@ class IsolatedTextExtractor:
 
     def warm_up(self) -> None:
         """Start the workers and wait until they can take a document (blocking: call it from
-        a thread). Without it, the first document waits for them."""
-        self._running_pool().schedule(_ready).result()
+        a thread). Without it, the first document waits for them. Returns at once after
+        `close`, and as soon as `close` is called."""
+        with self._lock:
+            if self._closed:
+                return
+            warming = self._warming = self._running_pool().schedule(_ready)
+        with contextlib.suppress(CancelledError):
+            warming.result()
 
     def close(self) -> None:
         """Stop the workers (blocking); a document being read then is abandoned."""
-        pool, self._pool = self._pool, None
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+            warming, self._warming = self._warming, None
+        if warming is not None:
+            warming.cancel()
         if pool is not None:
             pool.stop()  # type: ignore[no-untyped-call]  # pebble leaves it unannotated
             pool.join()
