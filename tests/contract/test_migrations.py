@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Iterator
-from datetime import timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -39,7 +39,7 @@ from ignacio.adapters.sql import (
     normalise_url,
     upgrade_database,
 )
-from ignacio.adapters.sql.tables import SEARCH_STRUCTURES
+from ignacio.adapters.sql.tables import SEARCH_STRUCTURES, webhook_inbox
 from ignacio.adapters.sql.types import UtcDateTime
 from ignacio.domain import (
     Author,
@@ -456,3 +456,42 @@ async def test_the_allow_list_comes_with_0003_and_goes_without_touching_members(
             assert await uow.users.get(owner.id) == owner
     finally:
         await engine.dispose()
+
+
+RECEIVED = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_webhook_deliveries_kept_as_meta_take_the_provider_s_one_name(
+    backend: str, tmp_path: Path
+) -> None:
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0009.db'}"
+        await asyncio.to_thread(upgrade_database, url, "0009")
+    else:
+        url = await asyncio.to_thread(postgres_database_or_skip, "0009")
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            for provider in ("meta", "twilio"):
+                await connection.execute(
+                    webhook_inbox.insert().values(
+                        id=uuid4(), provider=provider, body=b"{}", received_at=RECEIVED
+                    )
+                )
+        await asyncio.to_thread(upgrade_database, url, "0010")
+        providers = text("SELECT provider FROM webhook_inbox ORDER BY provider")
+        async with engine.connect() as connection:
+            assert (await connection.execute(providers)).scalars().all() == [
+                "twilio",
+                "whatsapp_cloud",
+            ]
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0009")
+        async with engine.connect() as connection:
+            assert (await connection.execute(providers)).scalars().all() == ["meta", "twilio"]
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)

@@ -26,8 +26,8 @@ from ignacio.domain import (
     InboxDelivery,
     PageRequest,
     PhoneNumber,
+    Provider,
     SetAsideDelivery,
-    WebhookProvider,
 )
 from tests.support.databases import migrated_sqlite
 
@@ -58,7 +58,7 @@ async def inbox(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 def delivery(number: int, body: bytes | None = None) -> InboxDelivery:
     return InboxDelivery(
         id=uuid4(),
-        provider=WebhookProvider.META if number % 2 else WebhookProvider.TWILIO,
+        provider=Provider.WHATSAPP_CLOUD if number % 2 else Provider.TWILIO,
         body=body if body is not None else f'{{"delivery": {number}}}'.encode(),
         received_at=START + timedelta(milliseconds=number),
     )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ignacio.adapters.memory import InMemoryWebhookInbox
 from ignacio.adapters.sql.tables import webhook_inbox
-from ignacio.domain import InboxDelivery, WebhookBatch, WebhookProvider
+from ignacio.domain import InboxDelivery, Provider, WebhookBatch
 from tests.http.conftest import Api
 from tests.http.test_whatsapp_webhook import member_messages, post, signed, text_delivery
 
@@ -165,7 +165,7 @@ async def test_a_delivery_set_aside_keeps_no_plaintext_number_and_admins_see_it(
     body = text_delivery("Hola")
     kept = InboxDelivery(
         id=container.ids().new_id(),
-        provider=WebhookProvider.META,
+        provider=Provider.WHATSAPP_CLOUD,
         body=body,
         received_at=container.clock().now(),
     )
@@ -181,7 +181,11 @@ async def test_a_delivery_set_aside_keeps_no_plaintext_number_and_admins_see_it(
     assert listed.status_code == 200, listed.text
     (aside,) = listed.json()["items"]
     assert aside["id"] == str(kept.id)
-    assert (aside["provider"], aside["sender"], aside["attempts"]) == ("meta", "+34*****5678", 5)
+    assert (aside["provider"], aside["sender"], aside["attempts"]) == (
+        "whatsapp_cloud",
+        "+34*****5678",
+        5,
+    )
     assert aside["lastError"] == "RuntimeError: storage broke"
     assert "34612345678" not in listed.text and "Hola" not in listed.text
     member = await api.headers_for("+34699999999")

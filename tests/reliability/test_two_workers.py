@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ignacio.domain import InboundMessage, MessageType, PhoneNumber
+from ignacio.domain import InboundMessage, MessageType, PhoneNumber, Provider
 from ignacio.entrypoints.config import QueueKind
 from ignacio.entrypoints.container import build_container, close_container
 from tests.reliability.harness import (
@@ -50,7 +50,7 @@ def wamid(number: int) -> str:
 
 def forgotten_message() -> InboundMessage:
     return InboundMessage(
-        provider="whatsapp_cloud",
+        provider=Provider.WHATSAPP_CLOUD,
         external_id=wamid(FORGOTTEN),
         sender=PhoneNumber.parse("+" + sender(FORGOTTEN)),
         profile_name="Forgotten Member",

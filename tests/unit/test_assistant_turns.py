@@ -34,6 +34,7 @@ from ignacio.domain import (
     Message,
     MessageType,
     PhoneNumber,
+    Provider,
     UpstreamUnavailable,
     User,
 )
@@ -281,7 +282,7 @@ def inbound(
     text: str, *, message_type: MessageType = MessageType.TEXT, media: MediaRef | None = None
 ) -> InboundMessage:
     return InboundMessage(
-        provider="whatsapp_cloud",
+        provider=Provider.WHATSAPP_CLOUD,
         external_id=f"wamid.{uuid4().hex}",
         sender=PhoneNumber.parse(PHONE),
         profile_name="Lucía",

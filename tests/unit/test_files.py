@@ -22,6 +22,7 @@ from ignacio.domain import (
     PageRequest,
     PermissionDenied,
     PhoneNumber,
+    Provider,
     TooLarge,
     UnsupportedFileType,
     UpstreamUnavailable,
@@ -401,7 +402,7 @@ async def test_a_document_sent_on_whatsapp_joins_the_library_and_is_searchable(
     system.media.media["media-9"] = (content, "application/pdf")
     received = await system.container.receive_inbound()(
         InboundMessage(
-            provider="whatsapp_cloud",
+            provider=Provider.WHATSAPP_CLOUD,
             external_id="wamid.doc",
             sender=PhoneNumber.parse(ANA),
             profile_name="Ana",
@@ -437,7 +438,7 @@ async def test_a_zip_bomb_sent_on_whatsapp_is_kept_failed_and_the_member_told_wh
     system.media.media["media-bomb"] = (bomb, DOCX)
     received = await system.container.receive_inbound()(
         InboundMessage(
-            provider="whatsapp_cloud",
+            provider=Provider.WHATSAPP_CLOUD,
             external_id="wamid.bomb",
             sender=PhoneNumber.parse(ANA),
             profile_name="Ana",

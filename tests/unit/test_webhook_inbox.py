@@ -20,8 +20,8 @@ from ignacio.domain import (
     InvalidInput,
     PageRequest,
     PhoneNumber,
+    Provider,
     WebhookBatch,
-    WebhookProvider,
 )
 from tests.fuzz.test_openapi import mutated_deliveries
 from tests.support.fake_graph import delivery_status, inbound_text
@@ -50,7 +50,7 @@ def inbox(system: System) -> InMemoryWebhookInbox:
 
 
 async def accept(system: System, body: bytes) -> None:
-    await system.container.accept_webhook()(WebhookProvider.META, body)
+    await system.container.accept_webhook()(Provider.WHATSAPP_CLOUD, body)
     await system.container.drain_requests().settled()
 
 
@@ -95,7 +95,7 @@ async def test_a_delivery_with_nothing_to_store_is_not_kept(
     system: System, queue: RecordingQueue
 ) -> None:
     accepted = await system.container.accept_webhook()(
-        WebhookProvider.META, b'{"object": "page", "entry": []}'
+        Provider.WHATSAPP_CLOUD, b'{"object": "page", "entry": []}'
     )
 
     assert accepted == DeliveryItems(messages=0, updates=0)
@@ -126,7 +126,7 @@ async def test_a_failing_delivery_is_retried_then_set_aside_without_blocking_the
 ) -> None:
     await accept(system, inbound_text(ANA, "first", message_id="wamid.A"))
     await accept(system, inbound_text(LUIS, "second", message_id="wamid.B"))
-    meta = system.container.webhook_parsers()[WebhookProvider.META]
+    meta = system.container.webhook_parsers()[Provider.WHATSAPP_CLOUD]
 
     class BrokenForAna:
         calls = 0
@@ -141,7 +141,7 @@ async def test_a_failing_delivery_is_retried_then_set_aside_without_blocking_the
             return meta.parse(body, received_at)
 
     broken = BrokenForAna()
-    system.container.webhook_parsers.override({WebhookProvider.META: broken})
+    system.container.webhook_parsers.override({Provider.WHATSAPP_CLOUD: broken})
     drain = system.container.drain_webhook_inbox
 
     assert await drain()() == RETRY_SECONDS

@@ -32,6 +32,7 @@ from ignacio.domain import (
     PermissionDenied,
     PhoneNumber,
     ProcessingState,
+    Provider,
     User,
     WebhookBatch,
     WhatsAppAccess,
@@ -77,7 +78,7 @@ def inbound(
     sender: str = STRANGER, text: str = "Hola", message_type: MessageType = MessageType.TEXT
 ) -> InboundMessage:
     return InboundMessage(
-        provider="twilio",
+        provider=Provider.TWILIO,
         external_id=f"SM{next(_counter):032x}",
         sender=PhoneNumber.parse(sender),
         profile_name="Lucía",

@@ -30,6 +30,7 @@ from ignacio.domain import (
     PageRequest,
     PhoneNumber,
     ProcessingState,
+    Provider,
 )
 from tests.support.fakes import RecordingQueue, WorkerKilled
 from tests.support.system import System, build_system
@@ -46,7 +47,7 @@ def inbound(
     media: MediaRef | None = None,
 ) -> InboundMessage:
     return InboundMessage(
-        provider="whatsapp_cloud",
+        provider=Provider.WHATSAPP_CLOUD,
         external_id=external_id,
         sender=PhoneNumber.parse(sender),
         sender_user_id="US.123",
@@ -386,7 +387,7 @@ async def test_status_updates_move_forward_only(system: System) -> None:
 
     def update(status: DeliveryStatus, **extra: Any) -> DeliveryUpdate:
         return DeliveryUpdate(
-            provider="whatsapp_cloud",
+            provider=Provider.WHATSAPP_CLOUD,
             external_id="wamid.sent.1",
             status=status,
             at=datetime(2026, 11, 22, 9, 1, tzinfo=UTC),
@@ -399,7 +400,7 @@ async def test_status_updates_move_forward_only(system: System) -> None:
     assert (await stored(system, answer.id)).delivery_status is DeliveryStatus.READ
     assert not await record(
         DeliveryUpdate(
-            provider="whatsapp_cloud",
+            provider=Provider.WHATSAPP_CLOUD,
             external_id="wamid.unknown",
             status=DeliveryStatus.READ,
             at=datetime(2026, 11, 22, tzinfo=UTC),
@@ -415,7 +416,7 @@ async def test_a_failed_status_records_the_reason(system: System) -> None:
 
     await system.container.record_delivery_update()(
         DeliveryUpdate(
-            provider="whatsapp_cloud",
+            provider=Provider.WHATSAPP_CLOUD,
             external_id="wamid.sent.1",
             status=DeliveryStatus.FAILED,
             at=datetime(2026, 11, 22, 9, 1, tzinfo=UTC),

@@ -40,9 +40,9 @@ from ignacio.domain.inbound import (
     DeliveryUpdate,
     InboundMessage,
     InboxDelivery,
+    Provider,
     SetAsideDelivery,
     WebhookBatch,
-    WebhookProvider,
 )
 from ignacio.domain.pagination import Order, Page, PageRequest, Position
 from ignacio.domain.phone import PhoneNumber
@@ -85,6 +85,7 @@ __all__ = [
     "PhoneNumber",
     "Position",
     "ProcessingState",
+    "Provider",
     "RateLimited",
     "RegistrationPolicy",
     "RetryPolicy",
@@ -96,7 +97,6 @@ __all__ = [
     "User",
     "UserSession",
     "WebhookBatch",
-    "WebhookProvider",
     "WhatsAppAccess",
     "json_without_nul",
     "without_nul",

@@ -12,6 +12,14 @@ from ignacio.domain.conversations import DeliveryStatus, MediaRef, MessageType
 from ignacio.domain.phone import PhoneNumber
 
 
+class Provider(StrEnum):
+    """A provider Ignacio speaks WhatsApp through: who signed a webhook delivery (and so which
+    format its body is in), and who carried a message. The names are `IGNACIO_CHANNEL`'s."""
+
+    WHATSAPP_CLOUD = "whatsapp_cloud"
+    TWILIO = "twilio"
+
+
 class InboundMessage(msgspec.Struct, frozen=True, kw_only=True):
     """A message a person sent us, in no provider's format.
 
@@ -19,7 +27,7 @@ class InboundMessage(msgspec.Struct, frozen=True, kw_only=True):
     contact card written out, the title of the button that was tapped.
     """
 
-    provider: str
+    provider: Provider
     external_id: str
     sender: PhoneNumber
     sender_user_id: str | None = None  # Meta's business-scoped user id (BSUID), where sent
@@ -40,7 +48,7 @@ class InboundMessage(msgspec.Struct, frozen=True, kw_only=True):
 class DeliveryUpdate(msgspec.Struct, frozen=True, kw_only=True):
     """The provider's word on a message we sent."""
 
-    provider: str
+    provider: Provider
     external_id: str
     status: DeliveryStatus
     at: datetime
@@ -56,13 +64,6 @@ class WebhookBatch(msgspec.Struct, frozen=True, kw_only=True):
     ignored: list[str] = msgspec.field(default_factory=list)  # why each ignored item was ignored
 
 
-class WebhookProvider(StrEnum):
-    """Who signed a webhook delivery, and so which format its body is in."""
-
-    META = "meta"
-    TWILIO = "twilio"
-
-
 class InboxDelivery(msgspec.Struct, frozen=True, kw_only=True):
     """A webhook delivery as it arrived (signature checked, body untouched), kept until every
     message and status in it has been stored.
@@ -72,7 +73,7 @@ class InboxDelivery(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     id: UUID
-    provider: WebhookProvider
+    provider: Provider
     body: bytes
     received_at: datetime
     attempts: int = 0
@@ -99,7 +100,7 @@ class SetAsideDelivery(msgspec.Struct, frozen=True, kw_only=True):
     sealed, for an operator with the key to replay once the cause is fixed."""
 
     id: UUID
-    provider: WebhookProvider
+    provider: Provider
     received_at: datetime
     set_aside_at: datetime
     attempts: int

@@ -98,7 +98,7 @@ from ignacio.application.use_cases.update_me import UpdateMe
 from ignacio.application.use_cases.update_user import UpdateUser
 from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.application.use_cases.verify_otp import VerifyOtp
-from ignacio.domain import OtpPolicy, RetryPolicy, WebhookProvider
+from ignacio.domain import OtpPolicy, Provider, RetryPolicy
 from ignacio.entrypoints import lazy_adapters
 from ignacio.entrypoints.config import ConfigurationError, Settings
 from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
@@ -125,9 +125,9 @@ def _inbound_limits(settings: Settings) -> InboundLimits:
     )
 
 
-WEBHOOK_PARSERS: dict[WebhookProvider, WebhookParser] = {
-    WebhookProvider.META: whatsapp_cloud.CloudApiWebhookParser(),
-    WebhookProvider.TWILIO: twilio.TwilioWebhookParser(),
+WEBHOOK_PARSERS: dict[Provider, WebhookParser] = {
+    Provider.WHATSAPP_CLOUD: whatsapp_cloud.CloudApiWebhookParser(),
+    Provider.TWILIO: twilio.TwilioWebhookParser(),
 }
 
 

@@ -750,6 +750,13 @@ export interface components {
             items: components["schemas"]["UserOut"][];
             nextCursor: string | null;
         };
+        /**
+         * Provider
+         * @description A provider Ignacio speaks WhatsApp through: who signed a webhook delivery (and so which
+         *         format its body is in), and who carried a message. The names are `IGNACIO_CHANNEL`'s.
+         * @enum {string}
+         */
+        Provider: "whatsapp_cloud" | "twilio";
         /** RefreshBody */
         RefreshBody: {
             refreshToken?: string | null;
@@ -764,7 +771,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             lastError: string;
-            provider: components["schemas"]["WebhookProvider"];
+            provider: components["schemas"]["Provider"];
             /** Format: date-time */
             receivedAt: string;
             sender: string | null;
@@ -821,12 +828,6 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        /**
-         * WebhookProvider
-         * @description Who signed a webhook delivery, and so which format its body is in.
-         * @enum {string}
-         */
-        WebhookProvider: "meta" | "twilio";
         /** WebhookReceiptOut */
         WebhookReceiptOut: {
             messages: number;

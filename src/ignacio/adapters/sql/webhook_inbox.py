@@ -32,8 +32,8 @@ from ignacio.domain import (
     Page,
     PageRequest,
     Position,
+    Provider,
     SetAsideDelivery,
-    WebhookProvider,
 )
 
 _MAX_ROWS_PER_INSERT = 500
@@ -204,7 +204,7 @@ async def _settle(connection: AsyncConnection, batch: CollectedInboxBatch) -> No
 def _set_aside(row: Any) -> SetAsideDelivery:
     return SetAsideDelivery(
         id=row.id,
-        provider=WebhookProvider(row.provider),
+        provider=Provider(row.provider),
         received_at=row.received_at,
         set_aside_at=row.set_aside_at,
         attempts=row.attempts,
@@ -216,7 +216,7 @@ def _set_aside(row: Any) -> SetAsideDelivery:
 def _delivery(row: Any) -> InboxDelivery:
     return InboxDelivery(
         id=row.id,
-        provider=WebhookProvider(row.provider),
+        provider=Provider(row.provider),
         body=bytes(row.body),
         received_at=row.received_at,
         attempts=row.attempts,

@@ -25,11 +25,12 @@ from ignacio.domain import (
     MediaRef,
     MessageType,
     PhoneNumber,
+    Provider,
     WebhookBatch,
     without_nul,
 )
 
-PROVIDER = "twilio"
+PROVIDER = Provider.TWILIO
 WHATSAPP_PREFIX = "whatsapp:"
 MAX_FIELDS = 1000
 MAX_MEDIA = 10

@@ -35,11 +35,12 @@ from ignacio.domain import (
     MediaRef,
     MessageType,
     PhoneNumber,
+    Provider,
     WebhookBatch,
     json_without_nul,
 )
 
-PROVIDER = "whatsapp_cloud"
+PROVIDER = Provider.WHATSAPP_CLOUD
 # JSON carries NUL only as this escape: a body without it is not walked.
 _ESCAPED_NUL = b"\\u0000"
 

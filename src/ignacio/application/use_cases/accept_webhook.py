@@ -14,7 +14,7 @@ from ignacio.application.ports import (
     WebhookInbox,
     WebhookParser,
 )
-from ignacio.domain import InboxDelivery, WebhookProvider
+from ignacio.domain import InboxDelivery, Provider
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class AcceptWebhook:
         self,
         inbox: WebhookInbox,
         drains: DrainRequests,
-        parsers: Mapping[WebhookProvider, WebhookParser],
+        parsers: Mapping[Provider, WebhookParser],
         clock: Clock,
         ids: IdGenerator,
     ) -> None:
@@ -86,7 +86,7 @@ class AcceptWebhook:
         self._clock = clock
         self._ids = ids
 
-    async def __call__(self, provider: WebhookProvider, body: bytes) -> DeliveryItems:
+    async def __call__(self, provider: Provider, body: bytes) -> DeliveryItems:
         items = self._parsers[provider].count(body)
         if not items.messages and not items.updates:
             log.info("webhook delivery with no message or status", extra={"provider": provider})

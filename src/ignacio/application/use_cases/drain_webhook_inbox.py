@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from ignacio.application.ports import Clock, InboxBatch, Sealer, WebhookInbox, WebhookParser
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
-from ignacio.domain import InboxDelivery, WebhookBatch, WebhookProvider, without_nul
+from ignacio.domain import InboxDelivery, Provider, WebhookBatch, without_nul
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class DrainWebhookInbox:
     def __init__(
         self,
         inbox: WebhookInbox,
-        parsers: Mapping[WebhookProvider, WebhookParser],
+        parsers: Mapping[Provider, WebhookParser],
         receive: ReceiveWebhook,
         sealer: Sealer,
         clock: Clock,

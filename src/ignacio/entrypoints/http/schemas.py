@@ -20,9 +20,9 @@ from ignacio.domain import (
     Message,
     MessageType,
     Page,
+    Provider,
     SetAsideDelivery,
     User,
-    WebhookProvider,
 )
 from ignacio.domain.knowledge import ExtractionStatus, FileSource, SyncStatus, UserFile
 from ignacio.domain.pagination import encode_cursor
@@ -350,7 +350,7 @@ class SetAsideWebhookOut(Schema):
     """A webhook delivery that failed every attempt to store it; the sender is masked."""
 
     id: UUID
-    provider: WebhookProvider
+    provider: Provider
     received_at: datetime
     set_aside_at: datetime
     attempts: int

@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_403_F
 from ignacio.adapters import twilio
 from ignacio.adapters.whatsapp_cloud import verify_signature
 from ignacio.application.use_cases.accept_webhook import AcceptWebhook
-from ignacio.domain import WebhookProvider
+from ignacio.domain import Provider
 from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import ErrorBody, WebhookReceiptOut
 
@@ -86,7 +86,7 @@ class WhatsAppWebhookController(Controller):
                 ),
                 status_code=HTTP_401_UNAUTHORIZED,
             )
-        accepted = await accept_webhook(WebhookProvider.META, body)
+        accepted = await accept_webhook(Provider.WHATSAPP_CLOUD, body)
         return Response(WebhookReceiptOut(messages=accepted.messages, updates=accepted.updates))
 
 
@@ -156,7 +156,7 @@ async def _receive_twilio(
             status_code=HTTP_403_FORBIDDEN,
             media_type=MediaType.JSON,
         )
-    accepted = await accept_webhook(WebhookProvider.TWILIO, body)
+    accepted = await accept_webhook(Provider.TWILIO, body)
     log.debug("twilio webhook kept", messages=accepted.messages, updates=accepted.updates)
     return Response(EMPTY_TWIML, status_code=HTTP_200_OK, media_type=MediaType.XML)
 
