@@ -10,8 +10,13 @@ from uuid import UUID
 from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ignacio.adapters.sql.queries import clash_contained, insert_new, keyset, page_of
-from ignacio.adapters.sql.repositories import ConnectionSource
+from ignacio.adapters.sql.queries import (
+    ConnectionSource,
+    clash_contained,
+    insert_new,
+    keyset,
+    page_of,
+)
 from ignacio.adapters.sql.tables import SYNC_UNFINISHED, user_files
 from ignacio.domain import NotFound, Page, PageRequest, Position
 from ignacio.domain.knowledge import (

@@ -1,4 +1,4 @@
-"""Statement helpers the repositories share: keyset pagination and conflict-aware inserts."""
+"""What the SQL repositories share: their connection, keyset pagination, conflict-aware writes."""
 
 from __future__ import annotations
 
@@ -25,10 +25,22 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ignacio.domain import Conflict, NotFound, Order, Page, PageRequest, Position
+from ignacio.domain import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Order,
+    Page,
+    PageRequest,
+    PhoneNumber,
+    Position,
+)
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Row[*tuple[Any, ...]])
+
+ConnectionSource = Callable[[], AsyncConnection]
+"""How a repository reaches the connection of the unit of work that owns it, at each call."""
 
 _FOREIGN_KEY_VIOLATION = "23503"
 
@@ -173,3 +185,18 @@ def is_foreign_key_violation(error: IntegrityError) -> bool:
     original = error.orig
     sqlstate = getattr(original, "sqlstate", None)
     return sqlstate == _FOREIGN_KEY_VIOLATION or "FOREIGN KEY constraint failed" in str(original)
+
+
+def needle(search: str | None) -> str | None:
+    """The text a search looks for, or None where it looks for nothing."""
+    if search is None or not search.strip():
+        return None
+    return search.strip()
+
+
+def phone_or_none(text: str) -> PhoneNumber | None:
+    """The phone number a search text is, if it is one."""
+    try:
+        return PhoneNumber.parse(text)
+    except InvalidInput:
+        return None
