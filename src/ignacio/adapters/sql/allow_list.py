@@ -42,8 +42,7 @@ class SqlAllowList:
 
     async def get(self, entry_id: UUID) -> AllowedNumber | None:
         statement = self._fields.select().where(allowed_numbers.c.id == entry_id)
-        row = (await self._connection().execute(statement)).first()
-        return None if row is None else self._fields.to_entity(row)
+        return await self._fields.first(self._connection(), statement)
 
     async def contains(self, phone: PhoneNumber) -> bool:
         statement = select(allowed_numbers.c.id).where(

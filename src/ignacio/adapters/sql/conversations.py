@@ -49,8 +49,7 @@ class SqlConversationRepository:
 
     async def get(self, conversation_id: UUID) -> Conversation | None:
         statement = _FIELDS.select().where(conversations.c.id == conversation_id)
-        row = (await self._connection().execute(statement)).first()
-        return None if row is None else _FIELDS.to_entity(row)
+        return await _FIELDS.first(self._connection(), statement)
 
     async def latest_for(self, user_id: UUID, channel: Channel) -> Conversation | None:
         c = conversations.c
@@ -60,8 +59,7 @@ class SqlConversationRepository:
             .order_by(c.updated_at.desc(), c.id.desc())
             .limit(1)
         )
-        row = (await self._connection().execute(statement)).first()
-        return None if row is None else _FIELDS.to_entity(row)
+        return await _FIELDS.first(self._connection(), statement)
 
     async def update(self, conversation: Conversation) -> None:
         statement = (

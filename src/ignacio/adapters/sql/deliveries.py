@@ -10,23 +10,19 @@ import builtins
 from uuid import UUID
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 
 from ignacio.adapters.sql.mapping import FieldMap, enum_field
 from ignacio.adapters.sql.queries import (
     ConnectionSource,
-    clash_contained,
     insert_new,
-    is_foreign_key_violation,
     keyset,
     page_of,
+    update_one,
 )
 from ignacio.adapters.sql.tables import message_deliveries
 from ignacio.domain import (
-    Conflict,
     Delivery,
     DeliveryStatus,
-    NotFound,
     Page,
     PageRequest,
     Position,
@@ -71,8 +67,7 @@ class SqlDeliveryRepository:
 
     async def get_by_external_id(self, external_id: str) -> Delivery | None:
         statement = _FIELDS.select().where(message_deliveries.c.external_id == external_id)
-        row = (await self._connection().execute(statement)).first()
-        return None if row is None else _FIELDS.to_entity(row)
+        return await _FIELDS.first(self._connection(), statement)
 
     async def claim(self, delivery_id: UUID) -> bool:
         d = message_deliveries.c
@@ -88,21 +83,18 @@ class SqlDeliveryRepository:
         return (await self._connection().execute(statement)).rowcount == 1
 
     async def update(self, delivery: Delivery) -> None:
-        connection = self._connection()
         statement = (
             update(message_deliveries)
             .where(message_deliveries.c.id == delivery.id)
             .values(**_FIELDS.update_values(delivery))
         )
-        try:
-            async with clash_contained(connection):
-                result = await connection.execute(statement)
-        except IntegrityError as error:
-            if is_foreign_key_violation(error):
-                raise NotFound("There is no such message.") from error
-            raise Conflict("Another part has this part number or this provider id.") from error
-        if result.rowcount == 0:
-            raise NotFound("There is no such part of a message.")
+        await update_one(
+            self._connection(),
+            statement,
+            conflict="Another part has this part number or this provider id.",
+            missing="There is no such message.",
+            absent="There is no such part of a message.",
+        )
 
     async def list_failed(self, page: PageRequest) -> Page[Delivery]:
         d = message_deliveries.c

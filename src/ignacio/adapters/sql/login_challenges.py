@@ -58,13 +58,11 @@ class SqlLoginChallengeRepository:
             .order_by(otp_codes.c.created_at.desc(), otp_codes.c.id.desc())
             .limit(1)
         )
-        row = (await self._connection().execute(statement)).first()
-        return None if row is None else self._fields.to_entity(row)
+        return await self._fields.first(self._connection(), statement)
 
     async def get(self, challenge_id: UUID) -> LoginChallenge | None:
         statement = self._fields.select().where(otp_codes.c.id == challenge_id)
-        row = (await self._connection().execute(statement)).first()
-        return None if row is None else self._fields.to_entity(row)
+        return await self._fields.first(self._connection(), statement)
 
     async def set_code(self, challenge_id: UUID, code_hash: str) -> bool:
         c = otp_codes.c

@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import msgspec
 from sqlalchemy import Column, Row, Select, Table, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ignacio.application.ports import PhoneCipher
 
@@ -140,6 +141,16 @@ class FieldMap(Generic[S]):
     def select(self) -> Select[Any]:
         """SELECT the mapped columns, in the order `to_entity` reads them."""
         return select(*self.columns)
+
+    async def first(
+        self,
+        connection: AsyncConnection,
+        statement: Select[Any],
+        parameters: dict[str, Any] | None = None,
+    ) -> S | None:
+        """The entity of the first row a statement selecting `columns` returns, if any."""
+        row = (await connection.execute(statement, parameters)).first()
+        return None if row is None else self.to_entity(row)
 
     def _check(self, fields: list[Field]) -> None:
         attributes = sorted(field.attribute for field in fields if field.read)

@@ -12,28 +12,24 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, bindparam, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field, struct_field
 from ignacio.adapters.sql.queries import (
     ConnectionSource,
-    clash_contained,
     insert_new,
-    is_foreign_key_violation,
     keyset_parameters,
     keyset_shape,
     page_of,
+    update_one,
 )
 from ignacio.adapters.sql.tables import PROCESSING_PENDING, conversations, messages
 from ignacio.domain import (
     Author,
     Channel,
-    Conflict,
     DeliveryStatus,
     MediaRef,
     Message,
     MessageType,
-    NotFound,
     Order,
     Page,
     PageRequest,
@@ -87,23 +83,18 @@ class SqlMessageRepository:
         return await self._one(messages.c.id == message_id)
 
     async def update(self, message: Message) -> None:
-        connection = self._connection()
         statement = (
             update(messages)
             .where(messages.c.id == message.id)
             .values(**_FIELDS.update_values(message))
         )
-        try:
-            async with clash_contained(connection):
-                result = await connection.execute(statement)
-        except IntegrityError as error:
-            if is_foreign_key_violation(error):
-                raise NotFound(_MISSING) from error
-            raise Conflict(
-                "Another message has this provider id, or already answers that message."
-            ) from error
-        if result.rowcount == 0:
-            raise NotFound("There is no such message.")
+        await update_one(
+            self._connection(),
+            statement,
+            conflict="Another message has this provider id, or already answers that message.",
+            missing=_MISSING,
+            absent="There is no such message.",
+        )
 
     async def reply_to(self, message_id: UUID) -> Message | None:
         return await self._one(messages.c.reply_to_id == message_id)
@@ -151,8 +142,7 @@ class SqlMessageRepository:
 
     async def _one(self, condition: ColumnElement[bool]) -> Message | None:
         statement = _FIELDS.select().where(condition)
-        row = (await self._connection().execute(statement)).first()
-        return None if row is None else _FIELDS.to_entity(row)
+        return await _FIELDS.first(self._connection(), statement)
 
 
 def _position(message: Message) -> Position:

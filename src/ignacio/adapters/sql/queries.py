@@ -15,6 +15,7 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
+    Update,
     and_,
     bindparam,
     insert,
@@ -164,6 +165,27 @@ async def insert_new(
         raise Conflict(conflict) from error
     if inserted is None:
         raise Conflict(conflict)
+
+
+async def update_one(
+    connection: AsyncConnection,
+    statement: Update,
+    *,
+    conflict: str,
+    absent: str,
+    missing: str = "Something this refers to does not exist.",
+) -> None:
+    """Update one row by its key: a clash with a unique key raises Conflict, a missing parent
+    NotFound(missing), no such row NotFound(absent); the transaction stays usable after either."""
+    try:
+        async with clash_contained(connection):
+            result = await connection.execute(statement)
+    except IntegrityError as error:
+        if is_foreign_key_violation(error):
+            raise NotFound(missing) from error
+        raise Conflict(conflict) from error
+    if result.rowcount == 0:
+        raise NotFound(absent)
 
 
 @asynccontextmanager

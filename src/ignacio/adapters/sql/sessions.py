@@ -108,5 +108,4 @@ class SqlSessionRepository:
         return int((await self._connection().execute(statement)).rowcount)
 
     async def _one(self, condition: ColumnElement[bool]) -> UserSession | None:
-        row = (await self._connection().execute(_FIELDS.select().where(condition))).first()
-        return None if row is None else _FIELDS.to_entity(row)
+        return await _FIELDS.first(self._connection(), _FIELDS.select().where(condition))

@@ -7,21 +7,20 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, bindparam, delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ignacio.adapters.sql.mapping import FieldMap, encrypted_phone, per_cipher
 from ignacio.adapters.sql.queries import (
     ConnectionSource,
-    clash_contained,
     insert_new,
     keyset,
     needle,
     page_of,
     phone_or_none,
+    update_one,
 )
 from ignacio.adapters.sql.tables import user_sessions, users
 from ignacio.application.ports import PhoneCipher
-from ignacio.domain import Conflict, NotFound, Page, PageRequest, PhoneNumber, Position, User
+from ignacio.domain import Page, PageRequest, PhoneNumber, Position, User
 
 _TAKEN = "A user with this phone number already exists."
 
@@ -74,33 +73,28 @@ class SqlUserRepository:
         )
 
     async def get(self, user_id: UUID) -> User | None:
-        row = (await self._connection().execute(_by_id(self._fields), {"user_id": user_id})).first()
-        return None if row is None else self._fields.to_entity(row)
+        return await self._fields.first(
+            self._connection(), _by_id(self._fields), {"user_id": user_id}
+        )
 
     async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
         parameters = {"user_id": user_id, "session_id": session_id}
-        row = (await self._connection().execute(_in_session(self._fields), parameters)).first()
-        return None if row is None else self._fields.to_entity(row)
+        return await self._fields.first(self._connection(), _in_session(self._fields), parameters)
 
     async def get_by_phone(self, phone: PhoneNumber) -> User | None:
         statement = self._fields.select().where(
             users.c.phone_lookup == self._cipher.lookup_key(phone)
         )
-        row = (await self._connection().execute(statement)).first()
-        return None if row is None else self._fields.to_entity(row)
+        return await self._fields.first(self._connection(), statement)
 
     async def update(self, user: User) -> None:
-        connection = self._connection()
         statement = (
             update(users).where(users.c.id == user.id).values(**self._fields.update_values(user))
         )
-        try:
-            async with clash_contained(connection):
-                result = await connection.execute(statement)
-        except IntegrityError as error:
-            raise Conflict(_TAKEN) from error
-        if result.rowcount == 0:
-            raise NotFound("There is no such user.")
+        # No foreign key: a clash can only be with another user's phone number.
+        await update_one(
+            self._connection(), statement, conflict=_TAKEN, absent="There is no such user."
+        )
 
     async def delete(self, user_id: UUID) -> None:
         # Conversations, messages and sessions go with the user (ON DELETE CASCADE).
