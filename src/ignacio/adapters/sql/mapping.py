@@ -4,8 +4,9 @@ A repository declares one `FieldMap`: the entity's attributes in the order of th
 columns, each a plain name where attribute and column agree, or a `Field` that names its column
 or converts the value (enums by value, JSON documents, encrypted phone numbers). Everything else
 is derived from it: the columns a read selects, the values an insert or an update writes, and
-the entity a row becomes. A map that forgets an attribute or a column fails at import, not at
-the first query.
+the entity a row becomes. A map that forgets an attribute or a column fails when it is made
+(at import; with a phone number, at the first unit of work), not at the first query that
+needs it.
 
 Rows are read by position (a named attribute of a Row costs about as much as building the
 entity), so every statement whose rows go to `to_entity` selects exactly `FieldMap.columns`.
@@ -37,10 +38,9 @@ class Field:
     """One column of the table, fed by one attribute of the entity.
 
     `dump` turns the attribute into the column's value, `load` the column's value back into the
-    attribute (a function, or a lookup table such as an enum's members by value; both left
-    out where the value is stored as it is). A column derived from an
-    attribute that another column already gives back (a phone number's lookup key) is
-    `read=False`: written, never selected.
+    attribute (a function, or a lookup table such as an enum's members by value; both left out
+    where the value is stored as it is). A column derived from an attribute that another column
+    already gives back (a phone number's lookup key) is `read=False`: written, never selected.
     """
 
     attribute: str
