@@ -1,21 +1,19 @@
 """In-memory persistence: every repository, the unit of work, blob storage and a health probe."""
 
+from ignacio.adapters.memory.allow_list import InMemoryAllowList
+from ignacio.adapters.memory.audit_log import InMemoryAuditLog
 from ignacio.adapters.memory.blob_storage import InMemoryBlobStorage
+from ignacio.adapters.memory.conversations import InMemoryConversationRepository
+from ignacio.adapters.memory.deliveries import InMemoryDeliveryRepository
 from ignacio.adapters.memory.document_index import InMemoryDocumentIndex
 from ignacio.adapters.memory.files import InMemoryFileRepository
 from ignacio.adapters.memory.health import MemoryHealthProbe
-from ignacio.adapters.memory.repositories import (
-    InMemoryAllowList,
-    InMemoryAuditLog,
-    InMemoryConversationRepository,
-    InMemoryDeliveryRepository,
-    InMemoryLoginChallengeRepository,
-    InMemoryMessageRepository,
-    InMemorySessionRepository,
-    InMemoryUserRepository,
-)
+from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
+from ignacio.adapters.memory.messages import InMemoryMessageRepository
+from ignacio.adapters.memory.sessions import InMemorySessionRepository
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
+from ignacio.adapters.memory.users import InMemoryUserRepository
 from ignacio.adapters.memory.webhook_inbox import InMemoryWebhookInbox
 
 __all__ = [

@@ -6,7 +6,7 @@ import builtins
 from datetime import datetime
 from uuid import UUID
 
-from ignacio.adapters.memory.repositories import paginate
+from ignacio.adapters.memory.queries import paginate
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.domain import Conflict, NotFound, Page, PageRequest
 from ignacio.domain.knowledge import SyncStatus, UserFile

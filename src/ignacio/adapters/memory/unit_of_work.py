@@ -6,18 +6,16 @@ import asyncio
 from types import TracebackType
 from typing import Self
 
+from ignacio.adapters.memory.allow_list import InMemoryAllowList
+from ignacio.adapters.memory.audit_log import InMemoryAuditLog
+from ignacio.adapters.memory.conversations import InMemoryConversationRepository
+from ignacio.adapters.memory.deliveries import InMemoryDeliveryRepository
 from ignacio.adapters.memory.files import InMemoryFileRepository
-from ignacio.adapters.memory.repositories import (
-    InMemoryAllowList,
-    InMemoryAuditLog,
-    InMemoryConversationRepository,
-    InMemoryDeliveryRepository,
-    InMemoryLoginChallengeRepository,
-    InMemoryMessageRepository,
-    InMemorySessionRepository,
-    InMemoryUserRepository,
-)
+from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
+from ignacio.adapters.memory.messages import InMemoryMessageRepository
+from ignacio.adapters.memory.sessions import InMemorySessionRepository
 from ignacio.adapters.memory.store import InMemoryStore, Snapshot
+from ignacio.adapters.memory.users import InMemoryUserRepository
 from ignacio.application.ports import (
     AllowList,
     AuditLog,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from ignacio.adapters.memory.repositories import paginate
+from ignacio.adapters.memory.queries import paginate
 from ignacio.application.ports import CollectedInboxBatch
 from ignacio.domain import InboxDelivery, Page, PageRequest, SetAsideDelivery
 

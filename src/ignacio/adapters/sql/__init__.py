@@ -1,5 +1,9 @@
 """SQL persistence on SQLAlchemy Core: SQLite (embedded) and PostgreSQL (production)."""
 
+from ignacio.adapters.sql.allow_list import SqlAllowList
+from ignacio.adapters.sql.audit_log import SqlAuditLog
+from ignacio.adapters.sql.conversations import SqlConversationRepository
+from ignacio.adapters.sql.deliveries import SqlDeliveryRepository
 from ignacio.adapters.sql.document_index import SqlDocumentIndex
 from ignacio.adapters.sql.engine import (
     DEFAULT_SCHEMA,
@@ -9,6 +13,8 @@ from ignacio.adapters.sql.engine import (
 )
 from ignacio.adapters.sql.files import SqlFileRepository
 from ignacio.adapters.sql.health import SqlHealthProbe
+from ignacio.adapters.sql.login_challenges import SqlLoginChallengeRepository
+from ignacio.adapters.sql.messages import SqlMessageRepository
 from ignacio.adapters.sql.migrate import (
     alembic_config,
     current_revision,
@@ -16,18 +22,10 @@ from ignacio.adapters.sql.migrate import (
     lock_down_schemas,
     upgrade_database,
 )
-from ignacio.adapters.sql.repositories import (
-    SqlAllowList,
-    SqlAuditLog,
-    SqlConversationRepository,
-    SqlDeliveryRepository,
-    SqlLoginChallengeRepository,
-    SqlMessageRepository,
-    SqlSessionRepository,
-    SqlUserRepository,
-)
+from ignacio.adapters.sql.sessions import SqlSessionRepository
 from ignacio.adapters.sql.tables import metadata
 from ignacio.adapters.sql.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
+from ignacio.adapters.sql.users import SqlUserRepository
 from ignacio.adapters.sql.webhook_inbox import SqlWebhookInbox
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Statement helpers the repositories share: keyset pagination and conflict-aware inserts."""
+"""What the SQL repositories share: their connection, keyset pagination, conflict-aware writes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
+    Update,
     and_,
     bindparam,
     insert,
@@ -25,10 +26,22 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ignacio.domain import Conflict, NotFound, Order, Page, PageRequest, Position
+from ignacio.domain import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Order,
+    Page,
+    PageRequest,
+    PhoneNumber,
+    Position,
+)
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Row[*tuple[Any, ...]])
+
+ConnectionSource = Callable[[], AsyncConnection]
+"""How a repository reaches the connection of the unit of work that owns it, at each call."""
 
 _FOREIGN_KEY_VIOLATION = "23503"
 
@@ -154,6 +167,27 @@ async def insert_new(
         raise Conflict(conflict)
 
 
+async def update_one(
+    connection: AsyncConnection,
+    statement: Update,
+    *,
+    conflict: str,
+    absent: str,
+    missing: str = "Something this refers to does not exist.",
+) -> None:
+    """Update one row by its key: a clash with a unique key raises Conflict, a missing parent
+    NotFound(missing), no such row NotFound(absent); the transaction stays usable after either."""
+    try:
+        async with clash_contained(connection):
+            result = await connection.execute(statement)
+    except IntegrityError as error:
+        if is_foreign_key_violation(error):
+            raise NotFound(missing) from error
+        raise Conflict(conflict) from error
+    if result.rowcount == 0:
+        raise NotFound(absent)
+
+
 @asynccontextmanager
 async def clash_contained(connection: AsyncConnection) -> AsyncIterator[None]:
     """Around a statement that may clash with a key: the transaction stays usable if it does.
@@ -173,3 +207,18 @@ def is_foreign_key_violation(error: IntegrityError) -> bool:
     original = error.orig
     sqlstate = getattr(original, "sqlstate", None)
     return sqlstate == _FOREIGN_KEY_VIOLATION or "FOREIGN KEY constraint failed" in str(original)
+
+
+def needle(search: str | None) -> str | None:
+    """The text a search looks for, or None where it looks for nothing."""
+    if search is None or not search.strip():
+        return None
+    return search.strip()
+
+
+def phone_or_none(text: str) -> PhoneNumber | None:
+    """The phone number a search text is, if it is one."""
+    try:
+        return PhoneNumber.parse(text)
+    except InvalidInput:
+        return None

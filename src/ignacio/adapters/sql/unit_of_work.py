@@ -9,18 +9,16 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ignacio.adapters.sql.allow_list import SqlAllowList
+from ignacio.adapters.sql.audit_log import SqlAuditLog
+from ignacio.adapters.sql.conversations import SqlConversationRepository
+from ignacio.adapters.sql.deliveries import SqlDeliveryRepository
 from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
 from ignacio.adapters.sql.files import SqlFileRepository
-from ignacio.adapters.sql.repositories import (
-    SqlAllowList,
-    SqlAuditLog,
-    SqlConversationRepository,
-    SqlDeliveryRepository,
-    SqlLoginChallengeRepository,
-    SqlMessageRepository,
-    SqlSessionRepository,
-    SqlUserRepository,
-)
+from ignacio.adapters.sql.login_challenges import SqlLoginChallengeRepository
+from ignacio.adapters.sql.messages import SqlMessageRepository
+from ignacio.adapters.sql.sessions import SqlSessionRepository
+from ignacio.adapters.sql.users import SqlUserRepository
 from ignacio.application.ports import (
     AllowList,
     AuditLog,

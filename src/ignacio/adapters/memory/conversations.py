@@ -1,0 +1,65 @@
+"""ConversationRepository in memory, ordered and filtered as the SQL one is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from ignacio.adapters.memory.queries import needle, paginate
+from ignacio.adapters.memory.store import InMemoryStore
+from ignacio.domain import Channel, Conflict, Conversation, NotFound, Page, PageRequest
+
+
+class InMemoryConversationRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def add(self, conversation: Conversation) -> None:
+        if conversation.id in self._store.conversations:
+            raise Conflict("A conversation with this id already exists.")
+        if conversation.user_id not in self._store.users:
+            raise NotFound("There is no such user.")
+        self._store.conversations[conversation.id] = conversation
+
+    async def get(self, conversation_id: UUID) -> Conversation | None:
+        return self._store.conversations.get(conversation_id)
+
+    async def latest_for(self, user_id: UUID, channel: Channel) -> Conversation | None:
+        theirs = [
+            conversation
+            for conversation in self._store.conversations.values()
+            if conversation.user_id == user_id and conversation.channel is channel
+        ]
+        return max(theirs, key=lambda c: (c.updated_at, c.id), default=None)
+
+    async def update(self, conversation: Conversation) -> None:
+        if conversation.id not in self._store.conversations:
+            raise NotFound("There is no such conversation.")
+        self._store.conversations[conversation.id] = conversation
+
+    async def list(
+        self,
+        page: PageRequest,
+        *,
+        user_id: UUID | None = None,
+        channel: Channel | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        search: str | None = None,
+    ) -> Page[Conversation]:
+        text = needle(search)
+
+        def wanted(conversation: Conversation) -> bool:
+            return (
+                (user_id is None or conversation.user_id == user_id)
+                and (channel is None or conversation.channel is channel)
+                and (since is None or conversation.updated_at >= since)
+                and (until is None or conversation.updated_at < until)
+                and (
+                    text is None
+                    or (conversation.title is not None and text in conversation.title.lower())
+                )
+            )
+
+        chosen = filter(wanted, self._store.conversations.values())
+        return paginate(chosen, lambda conversation: conversation.updated_at, page)

@@ -1,0 +1,89 @@
+"""UserRepository in memory: phone numbers unique, deleting a user cascades as SQL does."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+from uuid import UUID
+
+from ignacio.adapters.memory.messages import delete_messages
+from ignacio.adapters.memory.queries import needle, paginate, phone_or_none
+from ignacio.adapters.memory.store import InMemoryStore
+from ignacio.domain import Conflict, NotFound, Page, PageRequest, PhoneNumber, User
+
+
+class InMemoryUserRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def add(self, user: User) -> None:
+        if user.id in self._store.users:
+            raise Conflict("A user with this id already exists.")
+        self._ensure_phone_is_free(user)
+        self._store.users[user.id] = user
+
+    async def get(self, user_id: UUID) -> User | None:
+        return self._store.users.get(user_id)
+
+    async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
+        session = self._store.sessions.get(session_id)
+        if session is None or session.user_id != user_id or session.revoked_at is not None:
+            return None
+        return self._store.users.get(user_id)
+
+    async def get_by_phone(self, phone: PhoneNumber) -> User | None:
+        return next((user for user in self._store.users.values() if user.phone == phone), None)
+
+    async def update(self, user: User) -> None:
+        if user.id not in self._store.users:
+            raise NotFound("There is no such user.")
+        self._ensure_phone_is_free(user)
+        self._store.users[user.id] = user
+
+    async def delete(self, user_id: UUID) -> None:
+        store = self._store
+        if store.users.pop(user_id, None) is None:
+            return
+        gone = {c.id for c in store.conversations.values() if c.user_id == user_id}
+        for conversation_id in gone:
+            del store.conversations[conversation_id]
+        delete_messages(
+            store,
+            {
+                message.id
+                for message in store.messages.values()
+                if message.user_id == user_id or message.conversation_id in gone
+            },
+        )
+        for session in builtins.list(store.sessions.values()):
+            if session.user_id == user_id:
+                del store.sessions[session.id]
+        for token_hash, session_id in builtins.list(store.retired_tokens.items()):
+            if session_id not in store.sessions:
+                del store.retired_tokens[token_hash]
+        for file in builtins.list(store.files.values()):
+            if file.user_id == user_id:
+                del store.files[file.id]
+
+    async def list(self, page: PageRequest, *, search: str | None = None) -> Page[User]:
+        users: Iterable[User] = self._store.users.values()
+        text = needle(search)
+        if text is not None:
+            phone = phone_or_none(text)
+            users = [
+                user
+                for user in users
+                if (user.name is not None and text in user.name.lower()) or user.phone == phone
+            ]
+        return paginate(users, lambda user: user.created_at, page)
+
+    async def lock_active_admins(self) -> frozenset[UUID]:
+        # A unit of work holds the whole store: nobody else runs until it ends.
+        return frozenset(
+            user.id for user in self._store.users.values() if user.is_admin and user.is_active
+        )
+
+    def _ensure_phone_is_free(self, user: User) -> None:
+        for other in self._store.users.values():
+            if other.phone == user.phone and other.id != user.id:
+                raise Conflict("A user with this phone number already exists.")

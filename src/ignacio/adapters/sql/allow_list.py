@@ -1,0 +1,63 @@
+"""AllowList over SQLAlchemy Core: `allowed_numbers`, found by the phone number's keyed hash."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import delete, select
+
+from ignacio.adapters.sql.mapping import FieldMap, encrypted_phone, per_cipher
+from ignacio.adapters.sql.queries import ConnectionSource, insert_new, keyset, page_of
+from ignacio.adapters.sql.tables import allowed_numbers
+from ignacio.application.ports import PhoneCipher
+from ignacio.domain import AllowedNumber, Page, PageRequest, PhoneNumber, Position
+
+
+@per_cipher
+def _fields(cipher: PhoneCipher) -> FieldMap[AllowedNumber]:
+    return FieldMap(
+        AllowedNumber,
+        allowed_numbers,
+        "id",
+        encrypted_phone(cipher),
+        "note",
+        "added_by",
+        "created_at",
+    )
+
+
+class SqlAllowList:
+    def __init__(self, connection: ConnectionSource, cipher: PhoneCipher) -> None:
+        self._connection = connection
+        self._cipher = cipher
+        self._fields = _fields(cipher)
+
+    async def add(self, entry: AllowedNumber) -> None:
+        await insert_new(
+            self._connection(),
+            allowed_numbers,
+            self._fields.insert_values(entry),
+            conflict="This number is already on the allow-list.",
+        )
+
+    async def get(self, entry_id: UUID) -> AllowedNumber | None:
+        statement = self._fields.select().where(allowed_numbers.c.id == entry_id)
+        return await self._fields.first(self._connection(), statement)
+
+    async def contains(self, phone: PhoneNumber) -> bool:
+        statement = select(allowed_numbers.c.id).where(
+            allowed_numbers.c.phone_lookup == self._cipher.lookup_key(phone)
+        )
+        return (await self._connection().execute(statement)).first() is not None
+
+    async def remove(self, entry_id: UUID) -> bool:
+        statement = delete(allowed_numbers).where(allowed_numbers.c.id == entry_id)
+        return (await self._connection().execute(statement)).rowcount == 1
+
+    async def list(self, page: PageRequest) -> Page[AllowedNumber]:
+        a = allowed_numbers.c
+        statement = keyset(self._fields.select(), a.created_at, a.id, page)
+        rows = (await self._connection().execute(statement)).all()
+        return page_of(
+            rows, page, self._fields.to_entity, lambda e: Position(at=e.created_at, id=e.id)
+        )

@@ -1,0 +1,106 @@
+"""DeliveryRepository over SQLAlchemy Core: `message_deliveries`, the parts of outgoing messages.
+
+A part is claimed before it is sent with one conditional UPDATE, so two workers never send the
+same part; its provider id is a unique key, so a status report finds exactly one part.
+"""
+
+from __future__ import annotations
+
+import builtins
+from uuid import UUID
+
+from sqlalchemy import update
+
+from ignacio.adapters.sql.mapping import FieldMap, enum_field
+from ignacio.adapters.sql.queries import (
+    ConnectionSource,
+    insert_new,
+    keyset,
+    page_of,
+    update_one,
+)
+from ignacio.adapters.sql.tables import message_deliveries
+from ignacio.domain import (
+    Delivery,
+    DeliveryStatus,
+    Page,
+    PageRequest,
+    Position,
+)
+
+_FIELDS = FieldMap(
+    Delivery,
+    message_deliveries,
+    "id",
+    "message_id",
+    "part",
+    "content",
+    enum_field("status", DeliveryStatus),
+    "sending",
+    "external_id",
+    "attempts",
+    "error_code",
+    "error_title",
+    "created_at",
+    "updated_at",
+)
+
+
+class SqlDeliveryRepository:
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    async def add(self, delivery: Delivery) -> None:
+        await insert_new(
+            self._connection(),
+            message_deliveries,
+            _FIELDS.insert_values(delivery),
+            conflict="This part of the message, or its provider id, is already stored.",
+            missing="There is no such message.",
+        )
+
+    async def for_message(self, message_id: UUID) -> builtins.list[Delivery]:
+        d = message_deliveries.c
+        statement = _FIELDS.select().where(d.message_id == message_id).order_by(d.part)
+        rows = (await self._connection().execute(statement)).all()
+        return [_FIELDS.to_entity(row) for row in rows]
+
+    async def get_by_external_id(self, external_id: str) -> Delivery | None:
+        statement = _FIELDS.select().where(message_deliveries.c.external_id == external_id)
+        return await _FIELDS.first(self._connection(), statement)
+
+    async def claim(self, delivery_id: UUID) -> bool:
+        d = message_deliveries.c
+        statement = (
+            update(message_deliveries)
+            .where(
+                d.id == delivery_id,
+                d.status == DeliveryStatus.PENDING.value,
+                d.sending.is_(False),
+            )
+            .values(sending=True, attempts=d.attempts + 1)
+        )
+        return (await self._connection().execute(statement)).rowcount == 1
+
+    async def update(self, delivery: Delivery) -> None:
+        statement = (
+            update(message_deliveries)
+            .where(message_deliveries.c.id == delivery.id)
+            .values(**_FIELDS.update_values(delivery))
+        )
+        await update_one(
+            self._connection(),
+            statement,
+            conflict="Another part has this part number or this provider id.",
+            missing="There is no such message.",
+            absent="There is no such part of a message.",
+        )
+
+    async def list_failed(self, page: PageRequest) -> Page[Delivery]:
+        d = message_deliveries.c
+        statement = _FIELDS.select().where(d.status == DeliveryStatus.FAILED.value)
+        statement = keyset(statement, d.updated_at, d.id, page)
+        rows = (await self._connection().execute(statement)).all()
+        return page_of(
+            rows, page, _FIELDS.to_entity, lambda item: Position(at=item.updated_at, id=item.id)
+        )

@@ -1,0 +1,176 @@
+"""MessageRepository over SQLAlchemy Core: `messages`, a conversation's thread in time order.
+
+A provider's message id and the message an answer replies to are unique keys: storing the same
+inbound message twice, or answering a message twice, is a Conflict the database decides.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, bindparam, select, update
+
+from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field, struct_field
+from ignacio.adapters.sql.queries import (
+    ConnectionSource,
+    insert_new,
+    keyset_parameters,
+    keyset_shape,
+    page_of,
+    update_one,
+)
+from ignacio.adapters.sql.tables import PROCESSING_PENDING, conversations, messages
+from ignacio.domain import (
+    Author,
+    Channel,
+    DeliveryStatus,
+    MediaRef,
+    Message,
+    MessageType,
+    Order,
+    Page,
+    PageRequest,
+    Position,
+    ProcessingState,
+)
+
+_FIELDS = FieldMap(
+    Message,
+    messages,
+    "id",
+    "conversation_id",
+    "user_id",
+    enum_field("author", Author),
+    "content",
+    enum_field("message_type", MessageType),
+    enum_field("channel", Channel),
+    "file_path",
+    # The columns keep the specification's names.
+    Field("external_message_id", column="whatsapp_message_id"),
+    enum_field("delivery_status", DeliveryStatus),
+    "created_at",
+    struct_field("media", MediaRef),
+    enum_field("processing", ProcessingState),
+    "processing_attempts",
+    "reply_to_id",
+    "transcript",
+    Field("ai_model", column="ai_model_used"),
+    "input_tokens",
+    "output_tokens",
+    "latency_ms",
+)
+
+_MISSING = "There is no such conversation, user or message to answer."
+
+
+class SqlMessageRepository:
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    async def add(self, message: Message) -> None:
+        await insert_new(
+            self._connection(),
+            messages,
+            _FIELDS.insert_values(message),
+            conflict="This message is already stored, or the message it answers already has an answer.",
+            missing=_MISSING,
+        )
+
+    async def get(self, message_id: UUID) -> Message | None:
+        return await self._one(messages.c.id == message_id)
+
+    async def update(self, message: Message) -> None:
+        statement = (
+            update(messages)
+            .where(messages.c.id == message.id)
+            .values(**_FIELDS.update_values(message))
+        )
+        await update_one(
+            self._connection(),
+            statement,
+            conflict="Another message has this provider id, or already answers that message.",
+            missing=_MISSING,
+            absent="There is no such message.",
+        )
+
+    async def reply_to(self, message_id: UUID) -> Message | None:
+        return await self._one(messages.c.reply_to_id == message_id)
+
+    async def pending_processing(self, limit: int) -> builtins.list[UUID]:
+        if limit <= 0:
+            return []
+        statement = (
+            select(messages.c.id)
+            .where(PROCESSING_PENDING)
+            .order_by(messages.c.created_at.asc(), messages.c.id.asc())
+            .limit(limit)
+        )
+        return builtins.list((await self._connection().execute(statement)).scalars())
+
+    async def list(self, conversation_id: UUID, page: PageRequest) -> Page[Message]:
+        statement = _page(page.order is Order.OLDEST_FIRST, page.after is not None)
+        parameters = {"conversation_id": conversation_id} | keyset_parameters(page)
+        rows = (await self._connection().execute(statement, parameters)).all()
+        return page_of(rows, page, _FIELDS.to_entity, _position)
+
+    async def list_owned(
+        self, conversation_id: UUID, owner_id: UUID, page: PageRequest
+    ) -> Page[Message] | None:
+        connection = self._connection()
+        statement = _owned_page(page.order is Order.OLDEST_FIRST, page.after is not None)
+        owner = {"conversation_id": conversation_id, "owner_id": owner_id}
+        rows = (await connection.execute(statement, owner | keyset_parameters(page))).all()
+        # Only an empty page needs a second look, to tell an empty conversation from another's.
+        if not rows and not (await connection.execute(_IS_OWNED, owner)).scalar_one():
+            return None
+        return page_of(rows, page, _FIELDS.to_entity, _position)
+
+    async def recent(self, conversation_id: UUID, limit: int) -> builtins.list[Message]:
+        if limit <= 0:
+            return []
+        statement = (
+            _FIELDS.select()
+            .where(messages.c.conversation_id == conversation_id)
+            .order_by(messages.c.created_at.desc(), messages.c.id.desc())
+            .limit(limit)
+        )
+        rows = (await self._connection().execute(statement)).all()
+        return [_FIELDS.to_entity(row) for row in reversed(rows)]
+
+    async def _one(self, condition: ColumnElement[bool]) -> Message | None:
+        statement = _FIELDS.select().where(condition)
+        return await _FIELDS.first(self._connection(), statement)
+
+
+def _position(message: Message) -> Position:
+    return Position(at=message.created_at, id=message.id)
+
+
+# A statement per shape (direction, first page or not), built once: building one and its cache
+# key costs SQLAlchemy more CPU than running it.
+@functools.cache
+def _page(ascending: bool, after: bool) -> Select[Any]:
+    statement = _FIELDS.select().where(messages.c.conversation_id == bindparam("conversation_id"))
+    m = messages.c
+    return keyset_shape(statement, m.created_at, m.id, ascending=ascending, after=after)
+
+
+# The ownership test as an uncorrelated EXISTS, which both planners evaluate once, before the
+# scan: checking ownership adds no statement (and no round trip) to reading the page.
+_OWNED = (
+    select(conversations.c.id)
+    .where(
+        conversations.c.id == bindparam("conversation_id"),
+        conversations.c.user_id == bindparam("owner_id"),
+    )
+    .exists()
+)
+_IS_OWNED = select(_OWNED)
+
+
+@functools.cache
+def _owned_page(ascending: bool, after: bool) -> Select[Any]:
+    return _page(ascending, after).where(_OWNED)
