@@ -1,9 +1,13 @@
-"""In-memory persistence: every repository, the unit of work, blob storage and a health probe."""
+"""In-memory persistence: every repository, the unit of work, blob storage and health probes."""
 
 from ignacio.adapters.memory.blob_storage import InMemoryBlobStorage
 from ignacio.adapters.memory.document_index import InMemoryDocumentIndex
 from ignacio.adapters.memory.files import InMemoryFileRepository
-from ignacio.adapters.memory.health import MemoryHealthProbe
+from ignacio.adapters.memory.health import (
+    InMemoryBacklogProbe,
+    MemoryHealthProbe,
+    MemoryStorageProbe,
+)
 from ignacio.adapters.memory.repositories import (
     InMemoryAllowList,
     InMemoryAuditLog,
@@ -21,6 +25,7 @@ from ignacio.adapters.memory.webhook_inbox import InMemoryWebhookInbox
 __all__ = [
     "InMemoryAllowList",
     "InMemoryAuditLog",
+    "InMemoryBacklogProbe",
     "InMemoryBlobStorage",
     "InMemoryConversationRepository",
     "InMemoryDeliveryRepository",
@@ -35,4 +40,5 @@ __all__ = [
     "InMemoryUserRepository",
     "InMemoryWebhookInbox",
     "MemoryHealthProbe",
+    "MemoryStorageProbe",
 ]

@@ -8,7 +8,7 @@ from ignacio.adapters.sql.engine import (
     search_path_option,
 )
 from ignacio.adapters.sql.files import SqlFileRepository
-from ignacio.adapters.sql.health import SqlHealthProbe
+from ignacio.adapters.sql.health import SqlBacklogProbe, SqlHealthProbe
 from ignacio.adapters.sql.migrate import (
     alembic_config,
     current_revision,
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_SCHEMA",
     "SqlAllowList",
     "SqlAuditLog",
+    "SqlBacklogProbe",
     "SqlConversationRepository",
     "SqlDeliveryRepository",
     "SqlDocumentIndex",
