@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ignacio.domain import HealthCheck
 from tests.http.conftest import Api
 
 
@@ -14,8 +15,8 @@ async def test_health_checks_the_database(api: Api) -> None:
 
 async def test_health_is_503_when_the_database_is_down(api: Api) -> None:
     class DownProbe:
-        async def check(self) -> dict[str, str]:
-            return {"database": "unreachable"}
+        async def check(self) -> HealthCheck:
+            return HealthCheck.failed("database", "unreachable")
 
     api.system.container.database_probe.override(DownProbe())
     response = await api.client.get("/health")

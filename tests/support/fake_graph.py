@@ -4,7 +4,9 @@
 `app` speaks the protocol: bearer tokens (401, code 190), `POST /{version}/{phone-number-id}/messages`
 (texts, templates, read receipts, validated the way Meta does, answering with a `wamid`),
 `GET /{version}/{media-id}` (a short-lived URL into the fake itself) and the download behind that
-URL (bearer required, 404 once expired). Graph errors have Meta's shape:
+URL (bearer required, 404 once expired), and `GET /{version}/{phone-number-id}` (the business
+number's fields: `display_phone_number`, `verified_name`, `quality_rating`, `id`; `fields=`
+narrows them, as on Graph). Graph errors have Meta's shape:
 `{"error": {"message", "type", "code", "error_data": {"details"}, "fbtrace_id"}}`.
 
 Two ways to run it: in-process (`graph.client()`, an httpx client over `ASGITransport`; fast, for
@@ -45,10 +47,12 @@ from tests.support.served import serve_in_thread
 FAKE_BASE_URL = "http://graph.fake"
 DEFAULT_TOKEN = "fake-graph-access-token"
 DEFAULT_PHONE_NUMBER_ID = "1122334455667"
+DEFAULT_DISPLAY_PHONE_NUMBER = "+1 555-010-0199"
+DEFAULT_VERIFIED_NAME = "Ignacio"
 MAX_TEXT_LENGTH = 4096
 DOWNLOAD_PATH = "/lookaside/whatsapp_business/attachments"
 
-Endpoint = Literal["messages", "media", "download"]
+Endpoint = Literal["messages", "media", "download", "phone_number"]
 
 # Meta's wording for the codes the fake produces: (HTTP status, message, details).
 ERRORS: dict[int, tuple[int, str, str | None]] = {
@@ -169,6 +173,7 @@ class _State:
     urls: dict[str, tuple[str, float]] = field(default_factory=dict)  # token: (media id, expiry)
     lookups: list[str] = field(default_factory=list)
     downloads: list[str] = field(default_factory=list)
+    phone_number_lookups: int = 0
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     blocked: dict[str, int] = field(default_factory=dict)  # digits: error code
     templates: dict[str, _Template] = field(default_factory=dict)
@@ -189,6 +194,7 @@ class FakeGraph:
         *,
         access_token: str = DEFAULT_TOKEN,
         phone_number_id: str = DEFAULT_PHONE_NUMBER_ID,
+        display_phone_number: str = DEFAULT_DISPLAY_PHONE_NUMBER,
         media_url_ttl: float = 300.0,
         latency: float = 0.0,
         seed: int = 0,
@@ -199,6 +205,7 @@ class FakeGraph:
         for one Meta must not hand out the same ids."""
         self.access_token = access_token
         self.phone_number_id = phone_number_id
+        self.display_phone_number = display_phone_number
         self.media_url_ttl = media_url_ttl
         self.latency = latency
         self.clock = clock
@@ -241,6 +248,12 @@ class FakeGraph:
         """The media ids looked up, one per `GET /{media-id}` that was answered with a URL."""
         with self._lock:
             return list(self._state.lookups)
+
+    @property
+    def phone_number_lookups(self) -> int:
+        """How many `GET /{phone-number-id}` requests were answered with the number."""
+        with self._lock:
+            return self._state.phone_number_lookups
 
     @property
     def downloads(self) -> list[str]:
@@ -663,9 +676,39 @@ class FakeGraph:
                 )
         return name, code, tuple(texts)
 
+    async def handle_node(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        """`GET /{version}/{id}`: the business phone number, or a media object."""
+        if request.path_params.get("node_id") == self.phone_number_id:
+            return await self.handle_phone_number(request)
+        return await self.handle_media(request)
+
+    async def handle_phone_number(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        await self._pause()
+        if not self._authorised(request):
+            return _error_response(_fault(401, 190, None))
+        fault = self._injected_fault("phone_number", None)
+        if fault is not None:
+            return _error_response(fault)
+        number = {
+            "verified_name": DEFAULT_VERIFIED_NAME,
+            "code_verification_status": "VERIFIED",
+            "display_phone_number": self.display_phone_number,
+            "quality_rating": "GREEN",
+            "platform_type": "CLOUD_API",
+            "throughput": {"level": "STANDARD"},
+            "id": self.phone_number_id,
+        }
+        wanted = request.query_params.get("fields")
+        if wanted:
+            names = {name.strip() for name in wanted.split(",")}
+            number = {key: value for key, value in number.items() if key in names | {"id"}}
+        with self._lock:
+            self._state.phone_number_lookups += 1
+        return _json(200, number)
+
     async def handle_media(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         await self._pause()
-        media_id = str(request.path_params.get("media_id"))
+        media_id = str(request.path_params.get("node_id"))
         try:
             if not self._authorised(request):
                 raise _Refusal(_fault(401, 190, None))
@@ -734,16 +777,16 @@ def _build_app(graph: FakeGraph) -> Litestar:
     async def messages(request: Request[Any, Any, Any]) -> Response[bytes]:
         return await graph.handle_messages(request)
 
-    @get("/{version:str}/{media_id:str}")
-    async def media(request: Request[Any, Any, Any]) -> Response[bytes]:
-        return await graph.handle_media(request)
+    @get("/{version:str}/{node_id:str}")
+    async def node(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await graph.handle_node(request)
 
     @get(DOWNLOAD_PATH)
     async def download(request: Request[Any, Any, Any]) -> Response[bytes]:
         return await graph.handle_download(request)
 
     return Litestar(
-        route_handlers=[messages, media, download], openapi_config=None, logging_config=None
+        route_handlers=[messages, node, download], openapi_config=None, logging_config=None
     )
 
 

@@ -4,7 +4,9 @@
 speaks the protocol: bearer keys (401 otherwise), `POST /v1/chat/completions` (messages, function
 tools, tool calls and their results, image parts), `POST /v1/responses` (input items, function and
 hosted tools, function calls and their outputs, input images) and `POST /v1/audio/transcriptions`
-(multipart). Requests are checked the way a strict server checks them (a tool result must answer
+(multipart), and `GET /v1/models` and `GET /v1/models/{model}` (the models it knows, `models`;
+an unknown one is a 404 `model_not_found`; `serves_model_lookup = False` makes it a server that
+only lists them, as some compatible servers do). Requests are checked the way a strict server checks them (a tool result must answer
 a call the request contains, a scripted tool call must be to a tool the request offers, Chat
 Completions refuses hosted tools); what fails a check is answered with a 400 and kept in
 `problems`, so a test can assert there were none. When a request asks for JSON following a
@@ -31,11 +33,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
-from litestar import Litestar, Request, Response, post
+from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import FromPath
 
 from tests.support.served import serve_in_thread
 
@@ -43,6 +47,8 @@ DEFAULT_KEY = "sk-fake-openai-key"
 DEFAULT_INPUT_TOKENS = 100
 DEFAULT_OUTPUT_TOKENS = 20
 HANG_LIMIT_SECONDS = 30.0
+DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4o-mini-transcribe", "whisper-1")
+MODEL_CREATED = 1_715_367_049
 
 Api = Literal["chat_completions", "responses"]
 
@@ -117,6 +123,8 @@ class _State:
     transcriptions: list[TranscriptionRequest] = field(default_factory=list)
     refusals: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    model_lookups: list[str] = field(default_factory=list)
+    model_faults: deque[int] = field(default_factory=deque)
 
 
 class _Invalid(Exception):
@@ -128,6 +136,8 @@ class FakeOpenAI:
 
     def __init__(self, *, api_key: str = DEFAULT_KEY) -> None:
         self.api_key = api_key
+        self.models = set(DEFAULT_MODELS)
+        self.serves_model_lookup = True
         self.default: Callable[[ModelRequest], Step] = _default_answer
         self._lock = threading.Lock()
         self._release = threading.Event()
@@ -173,8 +183,15 @@ class FakeOpenAI:
         with self._lock:
             self._state.transcripts.append(Fault(status, retry_after))
 
+    def fail_model_lookup(self, status: int, *, times: int = 1) -> None:
+        """Refuse the next `times` requests to `/v1/models...` with `status`."""
+        with self._lock:
+            self._state.model_faults.extend([status] * times)
+
     def reset(self) -> None:
         """Forget the script, the records and any held request; answer by default again."""
+        self.models = set(DEFAULT_MODELS)
+        self.serves_model_lookup = True
         self._release.set()
         with self._lock:
             self._state = _State()
@@ -196,6 +213,12 @@ class FakeOpenAI:
     def transcriptions(self) -> list[TranscriptionRequest]:
         with self._lock:
             return list(self._state.transcriptions)
+
+    @property
+    def model_lookups(self) -> list[str]:
+        """The paths of the `/v1/models` requests answered, in order (`models`, `models/<id>`)."""
+        with self._lock:
+            return list(self._state.model_lookups)
 
     @property
     def refusals(self) -> list[int]:
@@ -241,6 +264,31 @@ class FakeOpenAI:
         with self._lock:
             self._state.problems.append(problem)
         return self._refuse(400, problem, type="invalid_request_error")
+
+    def handle_models(self, request: Request[Any, Any, Any], model: str | None) -> Response[bytes]:
+        """`GET /v1/models` (the list) or `GET /v1/models/{model}` (one model, or a 404)."""
+        if not self._authorised(request):
+            return self._refuse(401, "Incorrect API key provided.", code="invalid_api_key")
+        with self._lock:
+            fault = self._state.model_faults.popleft() if self._state.model_faults else None
+        if fault is not None:
+            return self._refuse(fault, "The server had an error while processing your request.")
+        if model is not None and not self.serves_model_lookup:
+            return _json(404, {"detail": "Not Found"})
+        with self._lock:
+            self._state.model_lookups.append("models" if model is None else f"models/{model}")
+        if model is None:
+            return _json(
+                200, {"object": "list", "data": [_model_object(m) for m in sorted(self.models)]}
+            )
+        if model not in self.models:
+            return self._refuse(
+                404,
+                f"The model '{model}' does not exist or you do not have access to it.",
+                code="model_not_found",
+                type="invalid_request_error",
+            )
+        return _json(200, _model_object(model))
 
     async def handle_model(self, request: Request[Any, Any, Any], api: Api) -> Response[bytes]:
         if not self._authorised(request):
@@ -545,6 +593,10 @@ def _responses_answer(step: Step, request: ModelRequest, number: int) -> dict[st
     }
 
 
+def _model_object(name: str) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": MODEL_CREATED, "owned_by": "system"}
+
+
 def _error(
     status: int,
     message: str,
@@ -579,8 +631,17 @@ def _build_app(fake: FakeOpenAI) -> Litestar:
     async def transcriptions(request: Request[Any, Any, Any]) -> Response[bytes]:
         return await fake.handle_transcription(request)
 
+    @get("/v1/models")
+    async def models(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return fake.handle_models(request, None)
+
+    # `path`: a model's name may hold slashes ("meta-llama/Llama-3.1-8B-Instruct").
+    @get("/v1/models/{model:path}")
+    async def model(request: Request[Any, Any, Any], model: FromPath[Path]) -> Response[bytes]:
+        return fake.handle_models(request, str(model).removeprefix("/"))
+
     return Litestar(
-        route_handlers=[chat_completions, responses, transcriptions],
+        route_handlers=[chat_completions, responses, transcriptions, models, model],
         openapi_config=None,
         logging_config=None,
         request_max_body_size=30 * 1024 * 1024,

@@ -4,7 +4,9 @@
 `app` speaks the protocol: HTTP basic auth with the Account SID and Auth Token (401, code 20003),
 `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (form-encoded texts and content templates,
 validated the way Twilio does, 1,600 characters at most, answering 201 with an `SM...` sid),
-`POST /v2/Indicators/Typing.json` (WhatsApp typing indicators), and media: a `MediaUrl` on the
+`POST /v2/Indicators/Typing.json` (WhatsApp typing indicators), `GET
+/2010-04-01/Accounts/{AccountSid}.json` (the account: `sid`, `friendly_name`, `status` active,
+suspended or closed, `type` Full or Trial; 404 for another account's SID), and media: a `MediaUrl` on the
 API host that needs basic auth and redirects to a media host that does not. Errors have Twilio's
 shape: `{"code", "message", "more_info", "status"}`.
 
@@ -53,7 +55,7 @@ DEFAULT_NUMBER = "+14155238886"
 MAX_BODY_LENGTH = 1600
 MEDIA_PATH = "/cdn/media"
 
-Endpoint = Literal["messages", "typing", "media", "download"]
+Endpoint = Literal["messages", "typing", "media", "download", "account"]
 
 _CONTENT_SID = re.compile(r"^HX[0-9a-f]{32}$")
 _MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-f]{32}$")
@@ -158,6 +160,7 @@ class _State:
     blocked: dict[str, int] = field(default_factory=dict)  # E.164: error code
     contents: set[str] = field(default_factory=set)
     callbacks: list[Callback] = field(default_factory=list)
+    account_fetches: int = 0
 
 
 class _Refusal(Exception):
@@ -187,6 +190,8 @@ class FakeTwilio:
         self.auth_token = auth_token
         self.number = number
         self.media_host = media_host
+        self.account_status = "active"
+        self.account_type = "Full"
         self.latency = latency
         self.clock = clock
         self.failure_rate = 0.0
@@ -208,6 +213,12 @@ class FakeTwilio:
     def attempts(self) -> list[Attempt]:
         with self._lock:
             return list(self._state.attempts)
+
+    @property
+    def account_fetches(self) -> int:
+        """How many `GET /Accounts/{sid}.json` requests were answered with the account."""
+        with self._lock:
+            return self._state.account_fetches
 
     @property
     def typing_indicators(self) -> list[str]:
@@ -481,6 +492,37 @@ class FakeTwilio:
             self._state.typing.append(form["messageId"])
         return _json(200, {"success": True})
 
+    async def handle_account(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        await self._pause()
+        if not self._authorised(request):
+            return _error_response(_fault(401, 20003, None))
+        fault = self._injected_fault("account")
+        if fault is not None:
+            return _error_response(fault)
+        sid = str(request.path_params["account_file"]).removesuffix(".json")
+        if sid != self.account_sid or not str(request.path_params["account_file"]).endswith(
+            ".json"
+        ):
+            return _error_response(_fault(404, 20404, None))
+        with self._lock:
+            self._state.account_fetches += 1
+        base = f"/2010-04-01/Accounts/{sid}"
+        return _json(
+            200,
+            {
+                "sid": sid,
+                "owner_account_sid": sid,
+                "friendly_name": "Ignacio",
+                "status": self.account_status,
+                "type": self.account_type,
+                "auth_token": self.auth_token,  # Twilio returns it to its own account too
+                "date_created": "Tue, 01 Sep 2026 10:00:00 +0000",
+                "date_updated": "Tue, 01 Sep 2026 10:00:00 +0000",
+                "uri": f"{base}.json",
+                "subresource_uris": {"messages": f"{base}/Messages.json"},
+            },
+        )
+
     async def handle_media(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         await self._pause()
         media_sid = str(request.path_params["media_sid"])
@@ -527,6 +569,11 @@ def _build_app(twilio: FakeTwilio) -> Litestar:
     async def messages(request: Request[Any, Any, Any]) -> Response[bytes]:
         return await twilio.handle_messages(request)
 
+    # One path segment holds both the SID and the `.json` Twilio's URLs end with.
+    @get("/2010-04-01/Accounts/{account_file:str}")
+    async def account(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await twilio.handle_account(request)
+
     @post("/v2/Indicators/Typing.json", status_code=200)
     async def typing(request: Request[Any, Any, Any]) -> Response[bytes]:
         return await twilio.handle_typing(request)
@@ -540,7 +587,7 @@ def _build_app(twilio: FakeTwilio) -> Litestar:
         return await twilio.handle_download(request)
 
     return Litestar(
-        route_handlers=[messages, typing, media, download],
+        route_handlers=[messages, account, typing, media, download],
         openapi_config=None,
         logging_config=None,
     )

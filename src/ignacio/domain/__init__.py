@@ -36,6 +36,7 @@ from ignacio.domain.errors import (
     UnsupportedFileType,
     UpstreamUnavailable,
 )
+from ignacio.domain.health import BacklogPolicy, CheckName, HealthCheck
 from ignacio.domain.inbound import (
     DeliveryUpdate,
     InboundMessage,
@@ -58,7 +59,9 @@ __all__ = [
     "AuditKind",
     "AuthenticationFailed",
     "Author",
+    "BacklogPolicy",
     "Channel",
+    "CheckName",
     "CodeExpired",
     "Conflict",
     "Conversation",
@@ -66,6 +69,7 @@ __all__ = [
     "DeliveryStatus",
     "DeliveryUpdate",
     "DomainError",
+    "HealthCheck",
     "InboundMessage",
     "InboxDelivery",
     "InvalidCode",

@@ -11,6 +11,7 @@ import contextlib
 import gc
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,21 +20,23 @@ import structlog
 from dependency_injector import containers, providers
 
 from ignacio.adapters import twilio, whatsapp_cloud
-from ignacio.adapters.console import ConsoleChannel, ConsoleMediaFetcher
+from ignacio.adapters.console import ConsoleChannel, ConsoleChannelProbe, ConsoleMediaFetcher
 from ignacio.adapters.extraction import ContentTypeDetector, ExtractionLimits
 from ignacio.adapters.extraction.isolated import IsolatedTextExtractor
 from ignacio.adapters.extraction.limits import MB
 from ignacio.adapters.inprocess_queue import InProcessJobQueue
-from ignacio.adapters.local_storage import LocalFileStorage
+from ignacio.adapters.local_storage import LocalFileStorage, LocalStorageProbe
 from ignacio.adapters.memory import (
+    InMemoryBacklogProbe,
     InMemoryBlobStorage,
     InMemoryDocumentIndex,
     InMemoryStore,
     InMemoryUnitOfWorkFactory,
     InMemoryWebhookInbox,
     MemoryHealthProbe,
+    MemoryStorageProbe,
 )
-from ignacio.adapters.offline_assistant import OfflineAssistant
+from ignacio.adapters.offline_assistant import OfflineAssistant, OfflineAssistantProbe
 from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue, conninfo_from_url
 from ignacio.adapters.ratelimit import LimitsRateLimiter
 from ignacio.adapters.security import (
@@ -45,6 +48,7 @@ from ignacio.adapters.security import (
     derive_key,
 )
 from ignacio.adapters.sql import (
+    SqlBacklogProbe,
     SqlDocumentIndex,
     SqlHealthProbe,
     SqlUnitOfWorkFactory,
@@ -53,9 +57,12 @@ from ignacio.adapters.sql import (
 )
 from ignacio.adapters.system import RandomIdGenerator, SystemClock
 from ignacio.adapters.twilio import TwilioChannel, TwilioMediaFetcher
+from ignacio.adapters.twilio.health import TwilioProbe
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel, CloudApiMediaFetcher
+from ignacio.adapters.whatsapp_cloud.health import CloudApiProbe
 from ignacio.application.auditing import Auditor
 from ignacio.application.file_intake import FileIntake
+from ignacio.application.health_cache import CachedProbe
 from ignacio.application.ports import RateLimit, WebhookParser
 from ignacio.application.sessions import SessionIssuer
 from ignacio.application.use_cases.accept_webhook import AcceptWebhook, DrainRequests
@@ -65,6 +72,7 @@ from ignacio.application.use_cases.admin_list_conversations import AdminListConv
 from ignacio.application.use_cases.attach_file import AttachFile
 from ignacio.application.use_cases.authenticate import Authenticate
 from ignacio.application.use_cases.check_health import CheckHealth
+from ignacio.application.use_cases.check_system_health import CheckSystemHealth
 from ignacio.application.use_cases.create_conversation import CreateConversation
 from ignacio.application.use_cases.create_user import CreateUser
 from ignacio.application.use_cases.delete_file import DeleteFile
@@ -98,7 +106,7 @@ from ignacio.application.use_cases.update_me import UpdateMe
 from ignacio.application.use_cases.update_user import UpdateUser
 from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.application.use_cases.verify_otp import VerifyOtp
-from ignacio.domain import OtpPolicy, Provider, RetryPolicy
+from ignacio.domain import BacklogPolicy, OtpPolicy, Provider, RetryPolicy
 from ignacio.entrypoints import lazy_adapters
 from ignacio.entrypoints.config import ConfigurationError, Settings
 from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
@@ -153,6 +161,11 @@ def _worker_preload() -> tuple[str, ...]:
     entry = getattr(sys.modules.get("__main__"), "main", None)
     module = getattr(entry, "__module__", None)
     return (module,) if isinstance(module, str) and module.startswith("ignacio.") else ()
+
+
+# How often the admin view may ask Meta, Twilio or the model's server whether the credentials
+# work (per process): the page refreshes every 15 seconds, the providers need not hear of it.
+PROVIDER_CHECK_PERIOD = timedelta(minutes=5)
 
 
 def _hashing_key(keys: KeyRing) -> bytes:
@@ -318,6 +331,57 @@ class Container(containers.DeclarativeContainer):
             client=ai_client,
             model=settings.provided.transcription_model,
             timeout_seconds=ai_timeout_seconds,
+        ),
+    )
+    backlog_policy = providers.Singleton(BacklogPolicy)
+    backlog_probe = providers.Selector(
+        storage_kind,
+        memory=providers.Singleton(InMemoryBacklogProbe, memory_store, clock, backlog_policy),
+        sql=providers.Singleton(SqlBacklogProbe, engine, clock, backlog_policy),
+    )
+    storage_probe = providers.Selector(
+        blob_storage_kind,
+        memory=providers.Singleton(MemoryStorageProbe),
+        local=providers.Singleton(LocalStorageProbe, settings.provided.effective_storage_dir),
+        supabase=providers.Singleton(lazy_adapters.supabase_storage_probe, blob_storage),
+    )
+    channel_probe = providers.Selector(
+        channel_kind,
+        console=providers.Singleton(ConsoleChannelProbe),
+        whatsapp_cloud=providers.Singleton(
+            CachedProbe,
+            providers.Singleton(
+                CloudApiProbe,
+                client=http_client,
+                base_url=settings.provided.whatsapp_api_base_url,
+                api_version=settings.provided.whatsapp_api_version,
+                phone_number_id=settings.provided.whatsapp_phone_number_id,
+                access_token=settings.provided.whatsapp_access_token,
+            ),
+            clock,
+            PROVIDER_CHECK_PERIOD,
+        ),
+        twilio=providers.Singleton(
+            CachedProbe,
+            providers.Singleton(
+                TwilioProbe,
+                client=http_client,
+                account_sid=settings.provided.twilio_account_sid,
+                auth_token=settings.provided.twilio_auth_token,
+                api_base_url=settings.provided.twilio_api_base_url,
+            ),
+            clock,
+            PROVIDER_CHECK_PERIOD,
+        ),
+    )
+    model_probe = providers.Selector(
+        ai_kind,
+        offline=providers.Singleton(OfflineAssistantProbe),
+        openai=providers.Singleton(
+            CachedProbe,
+            providers.Singleton(lazy_adapters.model_probe, ai_client, settings.provided.ai_model),
+            clock,
+            PROVIDER_CHECK_PERIOD,
         ),
     )
     file_type_detector = providers.Singleton(ContentTypeDetector)
@@ -531,7 +595,22 @@ class Container(containers.DeclarativeContainer):
     resync_files = providers.Factory(ResyncFiles, uow=uow, sync=sync_file)
     list_failed_deliveries = providers.Factory(ListFailedDeliveries, uow=uow)
     list_set_aside_webhooks = providers.Factory(ListSetAsideWebhooks, inbox=webhook_inbox)
+    # /health: only what makes this instance unable to serve, so that a load balancer never
+    # takes healthy instances out because WhatsApp or the model is down for everyone.
     check_health = providers.Factory(CheckHealth, probes=providers.List(database_probe))
+    check_system_health = providers.Factory(
+        CheckSystemHealth,
+        check=providers.Factory(
+            CheckHealth,
+            probes=providers.List(
+                database_probe,
+                storage_probe,
+                backlog_probe,
+                channel_probe,
+                model_probe,
+            ),
+        ),
+    )
 
 
 USE_CASES: tuple[str, ...] = (
@@ -557,6 +636,7 @@ USE_CASES: tuple[str, ...] = (
     "add_to_allow_list",
     "remove_from_allow_list",
     "check_health",
+    "check_system_health",
     "accept_webhook",
     "list_failed_deliveries",
     "list_set_aside_webhooks",

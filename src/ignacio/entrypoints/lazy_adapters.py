@@ -66,3 +66,15 @@ def supabase_storage(**options: Any) -> Any:
     from ignacio.adapters.supabase_storage import SupabaseBlobStorage
 
     return SupabaseBlobStorage(**options)
+
+
+def model_probe(client: Any, model: str) -> Any:
+    from ignacio.adapters.openai_agents import ModelProbe
+
+    return ModelProbe(client, model)
+
+
+def supabase_storage_probe(storage: Any) -> Any:
+    from ignacio.adapters.supabase_storage import SupabaseStorageProbe
+
+    return SupabaseStorageProbe(storage)

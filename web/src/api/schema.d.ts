@@ -107,6 +107,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SystemHealth */
+        get: operations["AdminHealthSystemHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users/{user_id}/conversations": {
         parameters: {
             query?: never;
@@ -622,6 +639,20 @@ export interface components {
          * @enum {string}
          */
         FileSource: "web" | "whatsapp";
+        /** HealthCheckOut */
+        HealthCheckOut: {
+            /**
+             * @description `ok`, a note on a working dependency, or what to fix
+             * @example 2 waiting, the oldest for under a minute
+             */
+            detail: string;
+            /**
+             * @description database, storage (files), queue (WhatsApp messages waiting for an answer), whatsapp (the channel's credentials) or model
+             * @example database
+             */
+            name: string;
+            ok: boolean;
+        };
         /** HealthOut */
         HealthOut: {
             checks: {
@@ -788,6 +819,11 @@ export interface components {
          * @enum {string}
          */
         SyncStatus: "pending" | "synced" | "failed" | "expired";
+        /** SystemHealthOut */
+        SystemHealthOut: {
+            checks: components["schemas"]["HealthCheckOut"][];
+            healthy: boolean;
+        };
         /** TokensOut */
         TokensOut: {
             accessToken: string;
@@ -1304,6 +1340,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AdminHealthSystemHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemHealthOut"];
                 };
             };
             /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */

@@ -14,7 +14,8 @@ export type MessageType = Schemas["MessageType"];
 export type AuditEntry = Schemas["AuditEntryOut"];
 export type Delivery = Schemas["DeliveryOut"];
 export type AllowedNumber = Schemas["AllowedNumberOut"];
-export type Health = Schemas["HealthOut"];
+export type SystemHealth = Schemas["SystemHealthOut"];
+export type HealthCheck = Schemas["HealthCheckOut"];
 export type Login = Schemas["LoginOut"];
 export type Tokens = Schemas["TokensOut"];
 

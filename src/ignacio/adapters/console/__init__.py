@@ -1,4 +1,5 @@
-"""The console channel: prints what would go out on WhatsApp, for laptops and demos."""
+"""The console channel: prints what would go out on WhatsApp, for laptops and demos; and its
+health probe, which has nothing to check."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import uuid
 from typing import TextIO
 
 from ignacio.application.ports import FetchedMedia, SendFailure, SentMessage
-from ignacio.domain import MediaRef, PhoneNumber
+from ignacio.domain import CheckName, HealthCheck, MediaRef, PhoneNumber
 
 
 class ConsoleChannel:
@@ -52,4 +53,11 @@ class ConsoleMediaFetcher:
         )
 
 
-__all__ = ["ConsoleChannel", "ConsoleMediaFetcher"]
+__all__ = ["ConsoleChannel", "ConsoleChannelProbe", "ConsoleMediaFetcher"]
+
+
+class ConsoleChannelProbe:
+    """The console channel needs nothing outside this process: there is nothing to check."""
+
+    async def check(self) -> HealthCheck:
+        return HealthCheck.passed(CheckName.WHATSAPP, "console (nothing to check)")

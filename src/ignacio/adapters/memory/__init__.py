@@ -1,4 +1,4 @@
-"""In-memory persistence: every repository, the unit of work, blob storage and a health probe."""
+"""In-memory persistence: every repository, the unit of work, blob storage and health probes."""
 
 from ignacio.adapters.memory.allow_list import InMemoryAllowList
 from ignacio.adapters.memory.audit_log import InMemoryAuditLog
@@ -7,7 +7,11 @@ from ignacio.adapters.memory.conversations import InMemoryConversationRepository
 from ignacio.adapters.memory.deliveries import InMemoryDeliveryRepository
 from ignacio.adapters.memory.document_index import InMemoryDocumentIndex
 from ignacio.adapters.memory.files import InMemoryFileRepository
-from ignacio.adapters.memory.health import MemoryHealthProbe
+from ignacio.adapters.memory.health import (
+    InMemoryBacklogProbe,
+    MemoryHealthProbe,
+    MemoryStorageProbe,
+)
 from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
 from ignacio.adapters.memory.messages import InMemoryMessageRepository
 from ignacio.adapters.memory.sessions import InMemorySessionRepository
@@ -19,6 +23,7 @@ from ignacio.adapters.memory.webhook_inbox import InMemoryWebhookInbox
 __all__ = [
     "InMemoryAllowList",
     "InMemoryAuditLog",
+    "InMemoryBacklogProbe",
     "InMemoryBlobStorage",
     "InMemoryConversationRepository",
     "InMemoryDeliveryRepository",
@@ -33,4 +38,5 @@ __all__ = [
     "InMemoryUserRepository",
     "InMemoryWebhookInbox",
     "MemoryHealthProbe",
+    "MemoryStorageProbe",
 ]

@@ -193,4 +193,6 @@ def _excerpt(text: str) -> str:
     return cut + "…"
 
 
-__all__ = ["CONNECT_A_MODEL", "OFFLINE_MODEL", "OfflineAssistant"]
+from ignacio.adapters.offline_assistant.health import OfflineAssistantProbe  # noqa: E402
+
+__all__ = ["CONNECT_A_MODEL", "OFFLINE_MODEL", "OfflineAssistant", "OfflineAssistantProbe"]

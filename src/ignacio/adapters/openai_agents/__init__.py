@@ -1,8 +1,16 @@
 """The assistant on the OpenAI Agents SDK, and transcription, on OpenAI or any server speaking
-its API (Responses or Chat Completions)."""
+its API (Responses or Chat Completions), and the probe that checks the model answers."""
 
 from ignacio.adapters.openai_agents.assistant import AgentsAssistant
 from ignacio.adapters.openai_agents.client import ApiStyle, agents_model, openai_client
+from ignacio.adapters.openai_agents.health import ModelProbe
 from ignacio.adapters.openai_agents.transcriber import OpenAITranscriber
 
-__all__ = ["AgentsAssistant", "ApiStyle", "OpenAITranscriber", "agents_model", "openai_client"]
+__all__ = [
+    "AgentsAssistant",
+    "ApiStyle",
+    "ModelProbe",
+    "OpenAITranscriber",
+    "agents_model",
+    "openai_client",
+]

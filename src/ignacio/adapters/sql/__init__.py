@@ -12,7 +12,7 @@ from ignacio.adapters.sql.engine import (
     search_path_option,
 )
 from ignacio.adapters.sql.files import SqlFileRepository
-from ignacio.adapters.sql.health import SqlHealthProbe
+from ignacio.adapters.sql.health import SqlBacklogProbe, SqlHealthProbe
 from ignacio.adapters.sql.login_challenges import SqlLoginChallengeRepository
 from ignacio.adapters.sql.messages import SqlMessageRepository
 from ignacio.adapters.sql.migrate import (
@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_SCHEMA",
     "SqlAllowList",
     "SqlAuditLog",
+    "SqlBacklogProbe",
     "SqlConversationRepository",
     "SqlDeliveryRepository",
     "SqlDocumentIndex",

@@ -104,6 +104,19 @@ class SupabaseBlobStorage:
                 "Edit bucket) or set IGNACIO_SUPABASE_BUCKET to another bucket."
             )
 
+    async def check_bucket(self) -> None:
+        """Raise the domain error that says what to fix unless the bucket exists, this key can
+        use it, and it is private; changes nothing (unlike `ensure_bucket`)."""
+        try:
+            bucket = await self._storage().get_bucket(self.bucket)
+        except _FAILURES as error:
+            raise self._failure(error, "check the bucket") from error
+        if bucket.public:
+            raise Conflict(
+                f"The bucket {self.bucket!r} is public: anyone could read members' files. Make "
+                "it private in Supabase (Storage, the bucket, Edit bucket)."
+            )
+
     async def aclose(self) -> None:
         """Close the HTTP client, if one was made; a later call makes a new one."""
         client, self._client = self._client, None

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import msgspec
 
 from ignacio.application.ports import HealthProbe
+from ignacio.domain import HealthCheck
 
 
 class HealthReport(msgspec.Struct, frozen=True, kw_only=True):
     healthy: bool
-    checks: dict[str, str]
+    checks: list[HealthCheck]
+
+    @property
+    def problems(self) -> list[HealthCheck]:
+        return [check for check in self.checks if not check.ok]
 
 
 class CheckHealth:
-    """Ask every probe; healthy only when all say `ok`."""
+    """Ask every probe, all at once (each keeps its own time limit, so the answer takes as long
+    as the slowest, not their sum); healthy only when every check is ok. The checks come in the
+    probes' order."""
 
     def __init__(self, probes: list[HealthProbe]) -> None:
         self._probes = probes
 
     async def __call__(self) -> HealthReport:
-        checks: dict[str, str] = {}
-        for probe in self._probes:
-            checks |= await probe.check()
-        return HealthReport(healthy=all(state == "ok" for state in checks.values()), checks=checks)
+        checks = list(await asyncio.gather(*(probe.check() for probe in self._probes)))
+        return HealthReport(healthy=all(check.ok for check in checks), checks=checks)

@@ -16,6 +16,7 @@ from ignacio.domain import (
     Conversation,
     Delivery,
     DeliveryStatus,
+    HealthCheck,
     IssuedTokens,
     Message,
     MessageType,
@@ -282,6 +283,36 @@ class AuditEntryOut(Schema):
 class HealthOut(Schema):
     status: str
     checks: dict[str, str]
+
+
+class HealthCheckOut(Schema):
+    name: Annotated[
+        str,
+        msgspec.Meta(
+            description="database, storage (files), queue (WhatsApp messages waiting for an "
+            "answer), whatsapp (the channel's credentials) or model",
+            examples=["database"],
+        ),
+    ]
+    ok: bool
+    detail: Annotated[
+        str,
+        msgspec.Meta(
+            description="`ok`, a note on a working dependency, or what to fix",
+            examples=["2 waiting, the oldest for under a minute"],
+        ),
+    ]
+
+    @classmethod
+    def of(cls, check: HealthCheck) -> HealthCheckOut:
+        return cls(name=check.name, ok=check.ok, detail=check.detail)
+
+
+class SystemHealthOut(Schema):
+    """Every dependency's state; `healthy` only when all are ok."""
+
+    healthy: bool
+    checks: list[HealthCheckOut]
 
 
 class WebhookReceiptOut(Schema):

@@ -1,23 +1,31 @@
-/** Whether Ignacio and what it depends on answer, checked every 15 seconds. */
-import { useQuery } from "@tanstack/react-query";
-import { fetchClient } from "../../api/client";
-import type { Health } from "../../api/types";
+/** Whether Ignacio and everything it depends on work, checked every 15 seconds (the server asks
+ * WhatsApp and the model at most once per 5 minutes). Problems come first. */
+import { $api } from "../../api/client";
+import type { HealthCheck } from "../../api/types";
 import { Badge, ErrorNotice, Loading, PageHeader } from "../../components/ui";
 
+const LABELS: Record<string, string> = {
+  database: "Database",
+  storage: "File storage",
+  queue: "WhatsApp messages waiting",
+  whatsapp: "WhatsApp channel",
+  model: "Model",
+};
+
+function label(name: string): string {
+  return LABELS[name] ?? name;
+}
+
+/** Problems first, each group in the server's order. */
+function problemsFirst(checks: HealthCheck[]): HealthCheck[] {
+  return [...checks.filter((check) => !check.ok), ...checks.filter((check) => check.ok)];
+}
+
 export function HealthPage() {
-  // /health answers 503 with the same body when something is down: read both.
-  const health = useQuery({
-    queryKey: ["get", "/health"],
-    refetchInterval: 15_000,
-    queryFn: async (): Promise<Health & { httpStatus: number }> => {
-      const { data, error, response } = await fetchClient.GET("/health");
-      const body = (data ?? error) as Health | undefined;
-      if (!body || typeof body !== "object" || !("checks" in body)) throw new Error(`Health check failed (${response.status}).`);
-      return { ...body, httpStatus: response.status };
-    },
-  });
+  const health = $api.useQuery("get", "/admin/health", {}, { refetchInterval: 15_000 });
   const data = health.data;
-  const healthy = data?.status === "ok";
+  const problems = data ? data.checks.filter((check) => !check.ok).length : 0;
+  const heading = data?.healthy ? "Everything is working" : problems === 1 ? "1 problem" : `${problems} problems`;
   return (
     <main id="main" className="page narrow">
       <PageHeader title="System health" />
@@ -26,8 +34,8 @@ export function HealthPage() {
       {data ? (
         <section className="card" aria-labelledby="health-status">
           <h2 id="health-status">
-            {healthy ? "Everything is working" : "Something is down"}{" "}
-            <Badge tone={healthy ? "success" : "danger"}>{healthy ? "OK" : "Unavailable"}</Badge>
+            {heading}{" "}
+            <Badge tone={data.healthy ? "success" : "danger"}>{data.healthy ? "OK" : "Needs attention"}</Badge>
           </h2>
           <table className="table compact">
             <caption className="visually-hidden">Checks</caption>
@@ -35,21 +43,28 @@ export function HealthPage() {
               <tr>
                 <th scope="col">Dependency</th>
                 <th scope="col">State</th>
+                <th scope="col">Details</th>
               </tr>
             </thead>
             <tbody>
-              {Object.entries(data.checks).map(([name, state]) => (
-                <tr key={name}>
-                  <td>{name}</td>
-                  <td>
-                    <Badge tone={state === "ok" ? "success" : "danger"}>{state}</Badge>
+              {problemsFirst(data.checks).map((check) => (
+                <tr key={check.name}>
+                  <th scope="row" data-label="Dependency">
+                    {label(check.name)}
+                  </th>
+                  <td data-label="State">
+                    <Badge tone={check.ok ? "success" : "danger"}>{check.ok ? "OK" : "Problem"}</Badge>
+                  </td>
+                  <td data-label="Details" className="details">
+                    {check.detail}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
           <p className="hint" role="status">
-            Checked at {new Date(health.dataUpdatedAt).toLocaleTimeString()} (HTTP {data.httpStatus}); checked again every 15 seconds.
+            Checked at {new Date(health.dataUpdatedAt).toLocaleTimeString()}; checked again every 15 seconds. The
+            WhatsApp channel and the model are asked at most once every 5 minutes.
           </p>
         </section>
       ) : null}

@@ -1,5 +1,5 @@
-"""Oversight for admins: every conversation, the audit log, failed deliveries and the WhatsApp
-allow-list. Every read and change of people's data here is audited."""
+"""Oversight for admins: every conversation, the audit log, failed deliveries, the WhatsApp
+allow-list and the system's health. Every read and change of people's data here is audited."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ignacio.application.use_cases.admin_list_conversations import (
     AdminListConversations,
 )
 from ignacio.application.use_cases.authenticate import Principal
+from ignacio.application.use_cases.check_system_health import CheckSystemHealth
 from ignacio.application.use_cases.list_allow_list import ListAllowList
 from ignacio.application.use_cases.list_audit_log import AuditLogQuery, ListAuditLog
 from ignacio.application.use_cases.list_failed_deliveries import ListFailedDeliveries
@@ -37,9 +38,11 @@ from ignacio.entrypoints.http.schemas import (
     AuditEntryOut,
     ConversationOut,
     DeliveryOut,
+    HealthCheckOut,
     MessageOut,
     PageOut,
     SetAsideWebhookOut,
+    SystemHealthOut,
     UserOut,
     page_out,
 )
@@ -220,3 +223,19 @@ class AdminController(Controller):
     ) -> None:
         """Take an entry off the allow-list (by its id, so numbers stay out of URLs and logs)."""
         await remove_from_allow_list(principal.user, entry_id)
+
+    @get("/health", responses=error_responses(403))
+    async def system_health(
+        self,
+        principal: NamedDependency[Principal],
+        check_system_health: NamedDependency[CheckSystemHealth],
+    ) -> SystemHealthOut:
+        """Every dependency, each `ok` or what to fix: the database, the file storage, the
+        WhatsApp messages waiting for an answer (a problem once the oldest has waited 5
+        minutes), the WhatsApp channel's credentials and the model (these two asked at most
+        once per 5 minutes). Always 200: unlike `/health`, this is for people, not load
+        balancers."""
+        report = await check_system_health(principal.user)
+        return SystemHealthOut(
+            healthy=report.healthy, checks=[HealthCheckOut.of(check) for check in report.checks]
+        )

@@ -24,9 +24,15 @@ from ignacio.entrypoints.http.schemas import HealthOut
     },
 )
 async def health(check_health: NamedDependency[CheckHealth]) -> Response[HealthOut]:
-    """200 when the database answers, 503 otherwise; each dependency's state in `checks`."""
+    """200 when the database answers, 503 otherwise; each dependency's state in `checks`.
+
+    For load balancers and the container's health check, so it checks only what keeps this
+    instance from serving. Admins see every dependency at `GET /admin/health`."""
     report = await check_health()
     return Response(
-        HealthOut(status="ok" if report.healthy else "unavailable", checks=report.checks),
+        HealthOut(
+            status="ok" if report.healthy else "unavailable",
+            checks={check.name: check.detail for check in report.checks},
+        ),
         status_code=HTTP_200_OK if report.healthy else HTTP_503_SERVICE_UNAVAILABLE,
     )
