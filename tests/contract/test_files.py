@@ -43,10 +43,10 @@ async def test_a_file_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> No
         message_id=note.id,
         extraction_status=ExtractionStatus.NO_TEXT,
         extraction_note="scanned or image-only PDF: no text layer",
-        openai_file_id="file-abc",
-        openai_vector_store_id="vs_123",
-        openai_uploaded_at=at(7),
-        openai_sync_status=SyncStatus.SYNCED,
+        remote_file_id="file-abc",
+        remote_store_id="vs_123",
+        remote_uploaded_at=at(7),
+        sync_status=SyncStatus.SYNCED,
         sync_attempts=2,
         sync_error="timed out",
         synced_at=at(8),
@@ -85,7 +85,7 @@ async def test_update_replaces_and_a_missing_file_is_not_found(
     synced = msgspec.structs.replace(
         file,
         extraction_status=ExtractionStatus.EXTRACTED,
-        openai_sync_status=SyncStatus.SYNCED,
+        sync_status=SyncStatus.SYNCED,
         synced_at=at(3),
     )
     async with uow_factory() as uow:
@@ -143,15 +143,11 @@ async def test_needing_sync_lists_unfinished_and_ageing_files_oldest_first(
 ) -> None:
     owner = user()
     pending = user_file(owner, created=3)
-    expired = user_file(owner, created=1, openai_sync_status=SyncStatus.EXPIRED)
-    ageing = user_file(
-        owner, created=2, openai_sync_status=SyncStatus.SYNCED, openai_uploaded_at=at(10)
-    )
-    fresh = user_file(
-        owner, created=0, openai_sync_status=SyncStatus.SYNCED, openai_uploaded_at=at(100)
-    )
-    local_only = user_file(owner, created=0, openai_sync_status=SyncStatus.SYNCED)
-    failed = user_file(owner, created=0, openai_sync_status=SyncStatus.FAILED)
+    expired = user_file(owner, created=1, sync_status=SyncStatus.EXPIRED)
+    ageing = user_file(owner, created=2, sync_status=SyncStatus.SYNCED, remote_uploaded_at=at(10))
+    fresh = user_file(owner, created=0, sync_status=SyncStatus.SYNCED, remote_uploaded_at=at(100))
+    local_only = user_file(owner, created=0, sync_status=SyncStatus.SYNCED)
+    failed = user_file(owner, created=0, sync_status=SyncStatus.FAILED)
     await store(uow_factory, owner, pending, expired, ageing, fresh, local_only, failed)
     async with uow_factory() as uow:
         due = await uow.files.needing_sync(10, uploaded_before=at(50))

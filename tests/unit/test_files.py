@@ -66,7 +66,7 @@ class FlakyRemoteIndex:
         self.uploads += 1
         return RemoteCopy(
             file_id=f"file-{self.uploads}",
-            vector_store_id=f"vs_{file.user_id.hex[:8]}",
+            store_id=f"vs_{file.user_id.hex[:8]}",
             uploaded_at=self.clock.now(),
         )
 
@@ -125,7 +125,7 @@ async def test_an_upload_is_kept_privately_then_extracted_and_searchable(system:
     assert file.file_type == "application/pdf"
     assert file.file_size == len(content)
     assert file.source is FileSource.WEB
-    assert (file.openai_sync_status, file.extraction_status) == (
+    assert (file.sync_status, file.extraction_status) == (
         SyncStatus.PENDING,
         ExtractionStatus.PENDING,
     )
@@ -135,9 +135,9 @@ async def test_an_upload_is_kept_privately_then_extracted_and_searchable(system:
     await sync_all(system)
 
     synced = await system.container.get_file()(ana, file.id)
-    assert synced.openai_sync_status is SyncStatus.SYNCED
+    assert synced.sync_status is SyncStatus.SYNCED
     assert synced.extraction_status is ExtractionStatus.EXTRACTED
-    assert synced.synced_at is not None and synced.openai_file_id is None
+    assert synced.synced_at is not None and synced.remote_file_id is None
     passages = await system.container.document_index().search(ana.id, "budget 2027 euros")
     assert passages and passages[0].file_name == "Budget 2027.pdf"
     assert "forty thousand euros" in passages[0].text
@@ -318,9 +318,9 @@ async def test_sync_retries_a_remote_that_fails_then_succeeds(system: System) ->
 
     assert first is not None and second is not None and third is None
     synced = await system.container.get_file()(ana, file.id)
-    assert synced.openai_sync_status is SyncStatus.SYNCED
-    assert (synced.openai_file_id, synced.sync_attempts, synced.sync_error) == ("file-1", 0, None)
-    assert synced.openai_vector_store_id and synced.openai_uploaded_at
+    assert synced.sync_status is SyncStatus.SYNCED
+    assert (synced.remote_file_id, synced.sync_attempts, synced.sync_error) == ("file-1", 0, None)
+    assert synced.remote_store_id and synced.remote_uploaded_at
     assert await sync(file.id) is None and remote.uploads == 1  # idempotent
 
 
@@ -334,7 +334,7 @@ async def test_sync_gives_up_after_the_policy_and_records_why(system: System) ->
 
     assert outcomes[-1] is None
     failed = await system.container.get_file()(ana, file.id)
-    assert failed.openai_sync_status is SyncStatus.FAILED
+    assert failed.sync_status is SyncStatus.FAILED
     assert failed.sync_error == "OpenAI is not answering."
 
 
@@ -351,8 +351,8 @@ async def test_an_expired_remote_copy_is_uploaded_again(system: System) -> None:
     await sync_all(system)
 
     again = await system.container.get_file()(ana, file.id)
-    assert again.openai_sync_status is SyncStatus.SYNCED
-    assert (remote.uploads, again.openai_file_id) == (2, "file-2")
+    assert again.sync_status is SyncStatus.SYNCED
+    assert (remote.uploads, again.remote_file_id) == (2, "file-2")
 
 
 async def test_a_scanned_pdf_is_synced_with_no_text_recorded(system: System) -> None:
@@ -364,7 +364,7 @@ async def test_a_scanned_pdf_is_synced_with_no_text_recorded(system: System) -> 
     await sync_all(system)
 
     scanned = await system.container.get_file()(ana, file.id)
-    assert scanned.openai_sync_status is SyncStatus.SYNCED
+    assert scanned.sync_status is SyncStatus.SYNCED
     assert scanned.extraction_status is ExtractionStatus.NO_TEXT
     assert scanned.extraction_note
 
@@ -382,9 +382,7 @@ async def test_resync_reindexes_every_file_of_a_member(system: System) -> None:
 
     assert (report.total, report.synced, report.failed) == (1, 1, 0)
     assert seen == [(1, 1)]
-    assert (await system.container.get_file()(ana, mine.id)).openai_sync_status is (
-        SyncStatus.SYNCED
-    )
+    assert (await system.container.get_file()(ana, mine.id)).sync_status is (SyncStatus.SYNCED)
 
 
 def _png_file() -> str:
@@ -426,7 +424,7 @@ async def test_a_document_sent_on_whatsapp_joins_the_library_and_is_searchable(
         "Plan.pdf",
         received.message_id,
     )
-    assert file.openai_sync_status is SyncStatus.SYNCED
+    assert file.sync_status is SyncStatus.SYNCED
     passages = await system.container.document_index().search(file.user_id, "budget euros")
     assert [passage.file_name for passage in passages][:1] == ["Plan.pdf"]
 
@@ -463,5 +461,5 @@ async def test_a_zip_bomb_sent_on_whatsapp_is_kept_failed_and_the_member_told_wh
         file = await uow.files.get(received.message_id)
     assert file is not None
     assert (file.extraction_status, file.extraction_note) == (ExtractionStatus.FAILED, why)
-    assert file.openai_sync_status is SyncStatus.SYNCED
+    assert file.sync_status is SyncStatus.SYNCED
     assert await storage(system).get(file.file_path) == bomb

@@ -67,7 +67,7 @@ class FileSource(StrEnum):
 
 
 class SyncStatus(StrEnum):
-    """Whether the assistant can search the file (seed 000 `openai_sync_status`).
+    """Whether the assistant can search the file (seed 000 `sync_status`).
 
     `synced` means indexed everywhere it should be: the database index always, and the member's
     OpenAI vector store when one is configured. `expired` is a remote copy OpenAI dropped after
@@ -108,10 +108,10 @@ class UserFile(msgspec.Struct, frozen=True, kw_only=True):
     extraction_status: ExtractionStatus = ExtractionStatus.PENDING
     extraction_note: str | None = None
     """Why no text was drawn, when none was (for people; not parsed)."""
-    openai_file_id: str | None = None
-    openai_vector_store_id: str | None = None
-    openai_uploaded_at: datetime | None = None
-    openai_sync_status: SyncStatus = SyncStatus.PENDING
+    remote_file_id: str | None = None
+    remote_store_id: str | None = None
+    remote_uploaded_at: datetime | None = None
+    sync_status: SyncStatus = SyncStatus.PENDING
     sync_attempts: int = 0
     sync_error: str | None = None
     synced_at: datetime | None = None

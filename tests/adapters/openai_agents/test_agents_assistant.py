@@ -218,8 +218,8 @@ async def test_hosted_tools_only_on_the_responses_api(
         file_type="application/pdf",
         file_size=10,
         created_at=NOW,
-        openai_vector_store_id="vs_ana",
-        openai_sync_status=SyncStatus.SYNCED,
+        remote_store_id="vs_ana",
+        sync_status=SyncStatus.SYNCED,
     )
     with_files = turn("hola", files=[synced])
 

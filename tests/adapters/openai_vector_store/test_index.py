@@ -32,7 +32,7 @@ async def test_an_indexed_file_is_found_with_its_name(
 
     assert copy is not None
     [store] = fake.vector_stores.values()
-    assert copy.vector_store_id == store.id
+    assert copy.store_id == store.id
     assert store.name == f"ignacio-user-{file.user_id}"
     assert store.metadata == {METADATA_USER_KEY: str(file.user_id)}
     uploaded = fake.files[copy.file_id]
@@ -108,10 +108,10 @@ async def test_indexing_again_replaces_the_earlier_copy(
 
     assert old is not None and new is not None
     assert new.file_id != old.file_id
-    assert new.vector_store_id == old.vector_store_id
+    assert new.store_id == old.store_id
     assert old.file_id in fake.deleted_file_ids
     assert list(fake.files) == [new.file_id]
-    assert list(fake.store_files(new.vector_store_id)) == [new.file_id]
+    assert list(fake.store_files(new.store_id)) == [new.file_id]
     assert await index.search(first.user_id, "Monday") == []
     [passage] = await index.search(first.user_id, "Thursday")
     assert passage.file_id == first.file_id
@@ -133,7 +133,7 @@ async def test_a_copy_is_replaced_only_once_the_new_one_is_ready(
     requests = [(r.method, r.path) for r in fake.requests]
     last_poll = max(i for i, (m, p) in enumerate(requests) if m == "GET" and new.file_id in p)
     old_detached = requests.index(
-        ("DELETE", f"/v1/vector_stores/{new.vector_store_id}/files/{old.file_id}")
+        ("DELETE", f"/v1/vector_stores/{new.store_id}/files/{old.file_id}")
     )
     assert last_poll < old_detached
 
@@ -196,8 +196,8 @@ async def test_removing_deletes_the_remote_file(
     await index.remove(file.user_id, file.file_id)
 
     assert copy.file_id in fake.deleted_file_ids
-    assert copy.file_id not in fake.store_files(copy.vector_store_id)
-    assert len(fake.store_files(copy.vector_store_id)) == 1
+    assert copy.file_id not in fake.store_files(copy.store_id)
+    assert len(fake.store_files(copy.store_id)) == 1
     assert await index.search(file.user_id, "keys mat") == []
     assert [p.file_id for p in await index.search(file.user_id, "shed")] == [kept.file_id]
 
@@ -227,7 +227,7 @@ async def test_forgetting_a_member_deletes_their_store_and_its_uploads(
 
     await index.forget_member(gone.user_id)
 
-    assert copy.vector_store_id not in fake.vector_stores
+    assert copy.store_id not in fake.vector_stores
     assert copy.file_id in fake.deleted_file_ids
     assert [store.name for store in fake.vector_stores.values()] == [
         f"ignacio-user-{stays.user_id}"
@@ -304,7 +304,7 @@ async def test_hits_without_our_attributes_are_ignored(
     stray = await client.files.create(
         file=("stray.md", b"Pumpkins are orange."), purpose="assistants"
     )
-    await client.vector_stores.files.create_and_poll(stray.id, vector_store_id=copy.vector_store_id)
+    await client.vector_stores.files.create_and_poll(stray.id, vector_store_id=copy.store_id)
 
     passages = await index.search(file.user_id, "pumpkins")
 
@@ -355,7 +355,7 @@ async def test_stores_are_matched_by_name_and_metadata(
     copy = await make_index().index(a_file("Hello.", user_id=member))
     staging = await make_index(store_prefix="staging").search(member, "hello")
 
-    assert copy is not None and copy.vector_store_id == existing
+    assert copy is not None and copy.store_id == existing
     assert staging == []
 
 
@@ -374,7 +374,7 @@ async def test_instances_racing_to_create_a_store_settle_on_one(
     assert fake.count("POST", "/v1/vector_stores") == 2
     assert fake.count("DELETE", "/v1/vector_stores/[^/]+") == 1
     [store] = fake.vector_stores.values()
-    assert {c.vector_store_id for c in copies if c} == {store.id}
+    assert {c.store_id for c in copies if c} == {store.id}
     assert len(fake.store_files(store.id)) == 2
     assert len(await make_index().search(member, "goats")) == 2
 
@@ -472,7 +472,7 @@ async def test_a_file_openai_fails_to_process_is_not_kept(
         await index.index(a_file("Version two.", user_id=first.user_id, file_id=first.file_id))
 
     assert list(fake.files) == [kept.file_id]
-    assert list(fake.store_files(kept.vector_store_id)) == [kept.file_id]
+    assert list(fake.store_files(kept.store_id)) == [kept.file_id]
 
 
 async def test_a_file_still_processing_after_the_wait_is_reported(
@@ -507,13 +507,13 @@ async def test_a_store_deleted_at_openai_is_forgotten_and_made_again(
     file = a_file("Lost and found.")
     first = await index.index(file)
     assert first is not None
-    await make_client().vector_stores.delete(first.vector_store_id)
+    await make_client().vector_stores.delete(first.store_id)
 
     assert await index.search(file.user_id, "lost") == []
     await index.remove(file.user_id, file.file_id)
     again = await index.index(file)
 
-    assert again is not None and again.vector_store_id != first.vector_store_id
+    assert again is not None and again.store_id != first.store_id
     assert [p.file_id for p in await index.search(file.user_id, "lost")] == [file.file_id]
 
 

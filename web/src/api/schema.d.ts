@@ -624,9 +624,9 @@ export interface components {
             /** Format: uuid */
             id: string;
             messageId: string | null;
-            openaiFileId: string | null;
-            openaiUploadedAt: string | null;
-            openaiVectorStoreId: string | null;
+            remoteFileId: string | null;
+            remoteStoreId: string | null;
+            remoteUploadedAt: string | null;
             source: components["schemas"]["FileSource"];
             syncError: string | null;
             syncStatus: components["schemas"]["SyncStatus"];
@@ -811,7 +811,7 @@ export interface components {
         };
         /**
          * SyncStatus
-         * @description Whether the assistant can search the file (seed 000 `openai_sync_status`).
+         * @description Whether the assistant can search the file (seed 000 `sync_status`).
          *
          *         `synced` means indexed everywhere it should be: the database index always, and the member's
          *         OpenAI vector store when one is configured. `expired` is a remote copy OpenAI dropped after

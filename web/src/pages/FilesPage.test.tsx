@@ -22,9 +22,9 @@ function file(overrides: Record<string, unknown>) {
     syncStatus: "synced",
     syncError: null,
     syncedAt: ISO,
-    openaiFileId: null,
-    openaiVectorStoreId: null,
-    openaiUploadedAt: null,
+    remoteFileId: null,
+    remoteStoreId: null,
+    remoteUploadedAt: null,
     ...overrides,
   };
 }

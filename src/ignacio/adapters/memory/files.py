@@ -40,12 +40,12 @@ class InMemoryFileRepository:
 
     async def needing_sync(self, limit: int, *, uploaded_before: datetime) -> builtins.list[UUID]:
         def due(file: UserFile) -> bool:
-            if file.openai_sync_status in (SyncStatus.PENDING, SyncStatus.EXPIRED):
+            if file.sync_status in (SyncStatus.PENDING, SyncStatus.EXPIRED):
                 return True
             return (
-                file.openai_sync_status is SyncStatus.SYNCED
-                and file.openai_uploaded_at is not None
-                and file.openai_uploaded_at < uploaded_before
+                file.sync_status is SyncStatus.SYNCED
+                and file.remote_uploaded_at is not None
+                and file.remote_uploaded_at < uploaded_before
             )
 
         chosen = sorted(

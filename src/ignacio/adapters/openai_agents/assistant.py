@@ -146,9 +146,9 @@ class AgentsAssistant:
         if not self._hosted_tools:
             return []
         stores = {
-            file.openai_vector_store_id
+            file.remote_store_id
             for file in turn.files
-            if file.openai_vector_store_id and file.openai_sync_status is SyncStatus.SYNCED
+            if file.remote_store_id and file.sync_status is SyncStatus.SYNCED
         }
         return sorted(store for store in stores if store)
 

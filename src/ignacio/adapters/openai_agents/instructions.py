@@ -78,7 +78,7 @@ def _about_the_member(turn: AssistantTurn) -> str:
     files = turn.files
     if files:
         shown = files[:FILE_NAMES_LISTED]
-        listed = "; ".join(_file_line(file.file_name, file.openai_sync_status) for file in shown)
+        listed = "; ".join(_file_line(file.file_name, file.sync_status) for file in shown)
         more = f" (and {len(files) - len(shown)} more)" if len(files) > len(shown) else ""
         lines.append(f"Their files, newest first: {listed}{more}.")
     else:

@@ -142,7 +142,7 @@ class OpenAIVectorStoreIndex:
         )
         return RemoteCopy(
             file_id=uploaded.id,
-            vector_store_id=store_id,
+            store_id=store_id,
             uploaded_at=datetime.fromtimestamp(uploaded.created_at, UTC),
         )
 
@@ -160,7 +160,7 @@ class OpenAIVectorStoreIndex:
         newest = max(copies, key=lambda copy: (copy.created_at, copy.id))
         return RemoteCopy(
             file_id=newest.id,
-            vector_store_id=store_id,
+            store_id=store_id,
             uploaded_at=datetime.fromtimestamp(newest.created_at, UTC),
         )
 

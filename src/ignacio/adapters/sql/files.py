@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ignacio.adapters.sql.mapping import FieldMap, enum_field
+from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field
 from ignacio.adapters.sql.queries import (
     ConnectionSource,
     clash_contained,
@@ -41,10 +41,11 @@ _FIELDS = FieldMap(
     "created_at",
     enum_field("extraction_status", ExtractionStatus),
     "extraction_note",
-    "openai_file_id",
-    "openai_vector_store_id",
-    "openai_uploaded_at",
-    enum_field("openai_sync_status", SyncStatus),
+    # The columns keep seed 000's names; the entity names the remote copy for what it is.
+    Field("remote_file_id", column="openai_file_id"),
+    Field("remote_store_id", column="openai_vector_store_id"),
+    Field("remote_uploaded_at", column="openai_uploaded_at"),
+    enum_field("sync_status", SyncStatus, column="openai_sync_status"),
     "sync_attempts",
     "sync_error",
     "synced_at",

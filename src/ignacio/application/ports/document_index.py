@@ -22,10 +22,11 @@ class IndexedFile(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RemoteCopy(msgspec.Struct, frozen=True, kw_only=True):
-    """Where an index that keeps files elsewhere (an OpenAI vector store) put this one."""
+    """Where an index that keeps files elsewhere (an OpenAI vector store) put this one: the
+    file's id there, and the store (a member's collection) that holds it."""
 
     file_id: str
-    vector_store_id: str
+    store_id: str
     uploaded_at: datetime
 
 

@@ -42,7 +42,7 @@ class ResyncFiles:
             await self._sync(file_id, force=True)
             async with self._uow() as uow:
                 file = await uow.files.get(file_id)
-            if file is not None and file.openai_sync_status is SyncStatus.SYNCED:
+            if file is not None and file.sync_status is SyncStatus.SYNCED:
                 synced += 1
             elif file is not None:
                 failed += 1

@@ -31,7 +31,8 @@ from ignacio.domain.knowledge import (
 
 log = logging.getLogger(__name__)
 
-OPENAI_FILE_RETENTION = timedelta(days=7)
+# OpenAI keeps uploaded files 7 days (seed 000); the default for any remote index that expires.
+REMOTE_COPY_RETENTION = timedelta(days=7)
 _ERROR_LENGTH = 500
 _SWEEP_BATCH = 500
 
@@ -44,7 +45,7 @@ class SyncFile:
       replaces what an earlier run indexed.
     - The text is extracted from the stored blob, chunked by structure, and indexed in the
       database index, then in the remote index (the member's OpenAI vector store) when there
-      is one; the `openai_*` columns say where the remote copy is.
+      is one; the `remote_*` fields say where the remote copy is.
     - A remote index that cannot be reached is retried with backoff; after the policy's
       attempts the file is `failed`, with the reason. A file without text is still `synced`:
       there is nothing more to do, and `extraction_status` says why.
@@ -60,7 +61,7 @@ class SyncFile:
         remote: DocumentIndex | None,
         clock: Clock,
         retry: RetryPolicy,
-        retention: timedelta = OPENAI_FILE_RETENTION,
+        retention: timedelta = REMOTE_COPY_RETENTION,
     ) -> None:
         self._uow = uow
         self._storage = storage
@@ -78,10 +79,8 @@ class SyncFile:
             return None
         if not force and not self._due(file):
             return None
-        if file.openai_sync_status is SyncStatus.SYNCED and not force:
-            file = await self._save(
-                msgspec.structs.replace(file, openai_sync_status=SyncStatus.EXPIRED)
-            )
+        if file.sync_status is SyncStatus.SYNCED and not force:
+            file = await self._save(msgspec.structs.replace(file, sync_status=SyncStatus.EXPIRED))
         try:
             extraction, chunks = await self._extract(file)
             indexed = IndexedFile(
@@ -103,7 +102,7 @@ class SyncFile:
             await self._save(
                 msgspec.structs.replace(
                     file,
-                    openai_sync_status=SyncStatus.FAILED,
+                    sync_status=SyncStatus.FAILED,
                     sync_error="The stored content of this file is missing.",
                 )
             )
@@ -113,10 +112,10 @@ class SyncFile:
                 file,
                 extraction_status=extraction.status,
                 extraction_note=_clip(extraction.note),
-                openai_file_id=remote_copy.file_id if remote_copy else None,
-                openai_vector_store_id=remote_copy.vector_store_id if remote_copy else None,
-                openai_uploaded_at=remote_copy.uploaded_at if remote_copy else None,
-                openai_sync_status=SyncStatus.SYNCED,
+                remote_file_id=remote_copy.file_id if remote_copy else None,
+                remote_store_id=remote_copy.store_id if remote_copy else None,
+                remote_uploaded_at=remote_copy.uploaded_at if remote_copy else None,
+                sync_status=SyncStatus.SYNCED,
                 sync_attempts=0,
                 sync_error=None,
                 synced_at=self._clock.now(),
@@ -129,13 +128,13 @@ class SyncFile:
         return None
 
     def _due(self, file: UserFile) -> bool:
-        status = file.openai_sync_status
+        status = file.sync_status
         if status in (SyncStatus.PENDING, SyncStatus.EXPIRED):
             return True
         return (
             status is SyncStatus.SYNCED
-            and file.openai_uploaded_at is not None
-            and file.openai_uploaded_at < self._clock.now() - self._retention
+            and file.remote_uploaded_at is not None
+            and file.remote_uploaded_at < self._clock.now() - self._retention
         )
 
     async def _extract(self, file: UserFile) -> tuple[Extraction, list[Chunk]]:
@@ -157,7 +156,7 @@ class SyncFile:
             await self._save(
                 msgspec.structs.replace(
                     file,
-                    openai_sync_status=SyncStatus.FAILED,
+                    sync_status=SyncStatus.FAILED,
                     sync_attempts=attempts,
                     sync_error=_clip(reason),
                 )
@@ -187,7 +186,7 @@ class QueueFileSyncs:
         uow: UnitOfWorkFactory,
         queue: JobQueue,
         clock: Clock,
-        retention: timedelta = OPENAI_FILE_RETENTION,
+        retention: timedelta = REMOTE_COPY_RETENTION,
     ) -> None:
         self._uow = uow
         self._queue = queue

@@ -419,9 +419,9 @@ class FileOut(Schema):
     sync_status: SyncStatus
     sync_error: str | None
     synced_at: datetime | None
-    openai_file_id: str | None
-    openai_vector_store_id: str | None
-    openai_uploaded_at: datetime | None
+    remote_file_id: str | None
+    remote_store_id: str | None
+    remote_uploaded_at: datetime | None
 
     @classmethod
     def of(cls, file: UserFile) -> FileOut:
@@ -437,12 +437,12 @@ class FileOut(Schema):
             created_at=file.created_at,
             extraction_status=file.extraction_status,
             extraction_note=file.extraction_note,
-            sync_status=file.openai_sync_status,
+            sync_status=file.sync_status,
             sync_error=file.sync_error,
             synced_at=file.synced_at,
-            openai_file_id=file.openai_file_id,
-            openai_vector_store_id=file.openai_vector_store_id,
-            openai_uploaded_at=file.openai_uploaded_at,
+            remote_file_id=file.remote_file_id,
+            remote_store_id=file.remote_store_id,
+            remote_uploaded_at=file.remote_uploaded_at,
         )
 
 
