@@ -28,6 +28,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
 from ignacio.adapters.sql.engine import DEFAULT_SCHEMA, SCHEMA_PATTERN
 from ignacio.domain import (
@@ -681,16 +682,15 @@ class Settings(BaseModel):
         return BlobStorageKind.MEMORY if self.uses_memory else BlobStorageKind.LOCAL
 
     @classmethod
-    def variables(cls) -> dict[str, tuple[str, str]]:
-        """Every variable (its current name) with the group and the field it sets."""
+    def variables(cls) -> dict[str, FieldInfo]:
+        """Every variable, by its current name, with the field it sets (its default and its
+        description): the list the README's configuration table is checked against."""
         found = {}
-        for group, group_field in cls.model_fields.items():
-            model = group_field.annotation
-            fields = (
-                model.model_fields if isinstance(model, type) and issubclass(model, _Group) else {}
-            )
-            for name, field in fields.items():
-                found[_name_of(field.validation_alias)] = (group, name)
+        for group in cls.model_fields.values():
+            model = group.annotation
+            if isinstance(model, type) and issubclass(model, _Group):
+                for field in model.model_fields.values():
+                    found[_name_of(field.validation_alias)] = field
         return found
 
     @classmethod
