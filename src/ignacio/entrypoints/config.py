@@ -135,6 +135,13 @@ def reveal(secret: SecretStr | None) -> str | None:
     return None if secret is None else secret.get_secret_value()
 
 
+def _require(choice: str, values: Mapping[str, object], why: str) -> None:
+    """`choice` (a variable's value) cannot work without these variables: name those unset."""
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise ConfigurationError(f"{choice} needs {', '.join(missing)}: {why}")
+
+
 class _Group(BaseModel):
     # Built from the whole environment: each group picks its own variables and ignores the rest.
     # By field name too, so that code (and tests) can build a group directly.
@@ -300,20 +307,16 @@ class WhatsAppCloudSettings(_Group):
 
     def check_can_send(self) -> None:
         """What IGNACIO_CHANNEL=whatsapp_cloud needs."""
-        missing = [
-            name
-            for name, value in [
-                ("WHATSAPP_APP_SECRET", self.app_secret),
-                ("WHATSAPP_ACCESS_TOKEN", self.access_token),
-                ("WHATSAPP_PHONE_NUMBER_ID", self.phone_number_id),
-            ]
-            if not value
-        ]
-        if missing:
-            raise ConfigurationError(
-                f"IGNACIO_CHANNEL=whatsapp_cloud needs {', '.join(missing)}: without the app "
-                "secret no webhook can be authenticated, without the others nothing can be sent."
-            )
+        _require(
+            "IGNACIO_CHANNEL=whatsapp_cloud",
+            {
+                "WHATSAPP_APP_SECRET": self.app_secret,
+                "WHATSAPP_ACCESS_TOKEN": self.access_token,
+                "WHATSAPP_PHONE_NUMBER_ID": self.phone_number_id,
+            },
+            "without the app secret no webhook can be authenticated, without the others nothing "
+            "can be sent.",
+        )
 
 
 class TwilioSettings(_Group):
@@ -354,20 +357,16 @@ class TwilioSettings(_Group):
 
     def check_can_send(self) -> None:
         """What IGNACIO_CHANNEL=twilio needs."""
-        missing = [
-            name
-            for name, value in [
-                ("TWILIO_ACCOUNT_SID", self.account_sid),
-                ("TWILIO_AUTH_TOKEN", self.auth_token),
-                ("TWILIO_WHATSAPP_NUMBER", self.whatsapp_number),
-            ]
-            if not value
-        ]
-        if missing:
-            raise ConfigurationError(
-                f"IGNACIO_CHANNEL=twilio needs {', '.join(missing)}: without the auth token "
-                "no webhook can be authenticated, without the others nothing can be sent."
-            )
+        _require(
+            "IGNACIO_CHANNEL=twilio",
+            {
+                "TWILIO_ACCOUNT_SID": self.account_sid,
+                "TWILIO_AUTH_TOKEN": self.auth_token,
+                "TWILIO_WHATSAPP_NUMBER": self.whatsapp_number,
+            },
+            "without the auth token no webhook can be authenticated, without the others nothing "
+            "can be sent.",
+        )
         self.number  # noqa: B018 - refuses to start with a number it cannot read
 
     @property
@@ -556,20 +555,12 @@ class StorageSettings(_Group):
 
     def check_supabase(self) -> None:
         """What IGNACIO_BLOB_STORAGE=supabase needs."""
-        missing = [
-            name
-            for name, value in [
-                ("SUPABASE_URL", self.supabase_url),
-                ("SUPABASE_SERVICE_KEY", self.supabase_service_key),
-            ]
-            if not value
-        ]
-        if missing:
-            raise ConfigurationError(
-                f"IGNACIO_BLOB_STORAGE=supabase needs {', '.join(missing)}: the project's API URL "
-                "(https://<project>.supabase.co) and its service_role key, both under Project "
-                "Settings, API, in Supabase."
-            )
+        _require(
+            "IGNACIO_BLOB_STORAGE=supabase",
+            {"SUPABASE_URL": self.supabase_url, "SUPABASE_SERVICE_KEY": self.supabase_service_key},
+            "the project's API URL (https://<project>.supabase.co) and its service_role key, both "
+            "under Project Settings, API, in Supabase.",
+        )
         if not (self.supabase_url or "").startswith(("https://", "http://")):
             raise ConfigurationError(
                 "SUPABASE_URL must be the project's API URL, e.g. https://<project>.supabase.co."
