@@ -155,11 +155,13 @@ async def run(arguments: argparse.Namespace) -> None:
 
 async def run_in(arguments: argparse.Namespace, data_dir: Path) -> None:
     recreate_database()
-    settings = Settings(
-        database_url=database_url(),
-        jwt_secret_key=JWT_SECRET,
-        phone_key=PHONE_KEY,
-        data_dir=data_dir,
+    settings = Settings.from_variables(
+        {
+            "IGNACIO_DATABASE_URL": database_url(),
+            "JWT_SECRET_KEY": JWT_SECRET,
+            "IGNACIO_PHONE_KEY": PHONE_KEY,
+            "IGNACIO_DATA_DIR": data_dir,
+        }
     )
     token, user_id, conversation_id = await member_and_conversation(settings)
     started = time.perf_counter()

@@ -98,16 +98,16 @@ async def ignacio(
 ) -> AsyncIterator[Ignacio]:
     fake, base_url = served
     settings = settings_for_tests(
-        database_url=migrated_sqlite_file(tmp_path),
-        storage_dir=tmp_path / "files",
-        channel="whatsapp_cloud",
-        whatsapp_access_token=DEFAULT_TOKEN,
-        whatsapp_phone_number_id=DEFAULT_PHONE_NUMBER_ID,
-        whatsapp_api_base_url=FAKE_BASE_URL,
-        openai_api_key=fake.api_key,
-        ai_base_url=base_url,
-        ai_api=request.param,
-        ai_model=MODEL,
+        IGNACIO_DATABASE_URL=migrated_sqlite_file(tmp_path),
+        IGNACIO_STORAGE_DIR=tmp_path / "files",
+        IGNACIO_CHANNEL="whatsapp_cloud",
+        WHATSAPP_ACCESS_TOKEN=DEFAULT_TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID=DEFAULT_PHONE_NUMBER_ID,
+        WHATSAPP_API_BASE_URL=FAKE_BASE_URL,
+        OPENAI_API_KEY=fake.api_key,
+        IGNACIO_AI_BASE_URL=base_url,
+        IGNACIO_AI_API=request.param,
+        IGNACIO_AI_MODEL=MODEL,
     )
     graph = FakeGraph()
     graph.register_template("ignacio_login_code")

@@ -135,12 +135,12 @@ def postgres_caller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Caller
 
 def _caller(database_url: str, directory: Path) -> Iterator[Caller]:
     settings = settings_for_tests(
-        database_url=database_url,
-        data_dir=directory,
+        IGNACIO_DATABASE_URL=database_url,
+        IGNACIO_DATA_DIR=directory,
         # Thousands of requests from one address, and a login after every logout.
-        api_rate_limit=0,
-        otp_requests_per_phone=1_000_000,
-        otp_requests_per_client=1_000_000,
+        IGNACIO_API_RATE_LIMIT=0,
+        IGNACIO_OTP_REQUESTS_PER_PHONE=1_000_000,
+        IGNACIO_OTP_REQUESTS_PER_CLIENT=1_000_000,
     )
     setup = build_system(settings, fake_clock=False)
 

@@ -56,7 +56,8 @@ async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
     # Uploaded files go under the test's own directory, never the working tree's ./var.
     data_dir = request.getfixturevalue("tmp_path")
     system = build_system(
-        settings_for_tests(database_url=database_url, data_dir=data_dir), fake_clock=False
+        settings_for_tests(IGNACIO_DATABASE_URL=database_url, IGNACIO_DATA_DIR=data_dir),
+        fake_clock=False,
     )
     async with serve(system) as client:
         yield Api(client=client, system=system)

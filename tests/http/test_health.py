@@ -53,14 +53,14 @@ async def providers(
     openai, base_url = fake_openai
     openai.reset()
     settings = settings_for_tests(
-        channel="whatsapp_cloud",
-        whatsapp_access_token="an-expired-token-0123456789",
-        whatsapp_phone_number_id=DEFAULT_PHONE_NUMBER_ID,
-        whatsapp_api_base_url=FAKE_BASE_URL,
-        openai_api_key=openai.api_key,
-        ai_base_url=base_url,
-        ai_model="gpt-9-imaginary",
-        data_dir=tmp_path,
+        IGNACIO_CHANNEL="whatsapp_cloud",
+        WHATSAPP_ACCESS_TOKEN="an-expired-token-0123456789",
+        WHATSAPP_PHONE_NUMBER_ID=DEFAULT_PHONE_NUMBER_ID,
+        WHATSAPP_API_BASE_URL=FAKE_BASE_URL,
+        OPENAI_API_KEY=openai.api_key,
+        IGNACIO_AI_BASE_URL=base_url,
+        IGNACIO_AI_MODEL="gpt-9-imaginary",
+        IGNACIO_DATA_DIR=tmp_path,
     )
     graph = FakeGraph()
     # Login codes go to the recording channel; the probe speaks to the fake Graph API.

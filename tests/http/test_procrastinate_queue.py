@@ -51,7 +51,9 @@ def delivery(text: str) -> tuple[bytes, dict[str, str]]:
 
 async def test_one_serve_with_the_shared_queue_answers_by_itself(procrastinate_url: str) -> None:
     system = build_system(
-        settings_for_tests(database_url=procrastinate_url, queue=QueueKind.PROCRASTINATE),
+        settings_for_tests(
+            IGNACIO_DATABASE_URL=procrastinate_url, IGNACIO_QUEUE=QueueKind.PROCRASTINATE
+        ),
         fake_clock=False,
     )
     body, headers = delivery("Hola")
@@ -69,7 +71,9 @@ async def test_a_serve_without_a_worker_queues_and_a_worker_answers(
 ) -> None:
     web = build_system(
         settings_for_tests(
-            database_url=procrastinate_url, queue=QueueKind.PROCRASTINATE, run_worker=False
+            IGNACIO_DATABASE_URL=procrastinate_url,
+            IGNACIO_QUEUE=QueueKind.PROCRASTINATE,
+            IGNACIO_RUN_WORKER=False,
         ),
         fake_clock=False,
     )
@@ -83,9 +87,9 @@ async def test_a_serve_without_a_worker_queues_and_a_worker_answers(
 
         worker = build_system(
             settings_for_tests(
-                database_url=procrastinate_url,
-                queue=QueueKind.PROCRASTINATE,
-                sweep_interval=timedelta(seconds=1),
+                IGNACIO_DATABASE_URL=procrastinate_url,
+                IGNACIO_QUEUE=QueueKind.PROCRASTINATE,
+                IGNACIO_SWEEP_SECONDS=timedelta(seconds=1),
             ),
             fake_clock=False,
         )
@@ -104,7 +108,9 @@ async def test_a_serve_without_a_worker_queues_and_a_worker_answers(
 async def test_a_login_code_is_queued_by_id_and_sent_by_the_worker(procrastinate_url: str) -> None:
     web = build_system(
         settings_for_tests(
-            database_url=procrastinate_url, queue=QueueKind.PROCRASTINATE, run_worker=False
+            IGNACIO_DATABASE_URL=procrastinate_url,
+            IGNACIO_QUEUE=QueueKind.PROCRASTINATE,
+            IGNACIO_RUN_WORKER=False,
         ),
         fake_clock=False,
     )
@@ -122,7 +128,9 @@ async def test_a_login_code_is_queued_by_id_and_sent_by_the_worker(procrastinate
         assert "612345678" not in args
 
         worker = build_system(
-            settings_for_tests(database_url=procrastinate_url, queue=QueueKind.PROCRASTINATE),
+            settings_for_tests(
+                IGNACIO_DATABASE_URL=procrastinate_url, IGNACIO_QUEUE=QueueKind.PROCRASTINATE
+            ),
             fake_clock=False,
         )
         work = asyncio.create_task(run_worker(worker.container, concurrency=2))

@@ -34,7 +34,7 @@ async def app_with(**settings: Any) -> AsyncIterator[Api]:
 
 @pytest.fixture
 async def limited() -> AsyncIterator[Api]:
-    async for api in app_with(api_rate_limit=3):
+    async for api in app_with(IGNACIO_API_RATE_LIMIT=3):
         yield api
 
 
@@ -59,7 +59,7 @@ async def test_health_and_webhooks_are_not_limited(limited: Api) -> None:
 
 
 async def test_zero_turns_the_api_limit_off() -> None:
-    async for api in app_with(api_rate_limit=0):
+    async for api in app_with(IGNACIO_API_RATE_LIMIT=0):
         responses = [await api.client.get("/users/me") for _ in range(120)]
         assert {r.status_code for r in responses} == {401}
 
@@ -74,14 +74,14 @@ async def test_the_default_is_100_a_minute() -> None:
 async def two_instances(redis_url: str, redis_prefix: str) -> AsyncIterator[tuple[Api, Api]]:
     """Two apps with their own memory databases (as if on two machines) and one Redis."""
     settings = {
-        "api_rate_limit": 4,
-        "rate_limit_messages": 2,
-        "redis_url": redis_url,
-        "redis_key_prefix": redis_prefix,
-        "channel": "twilio",
-        "twilio_account_sid": DEFAULT_ACCOUNT_SID,
-        "twilio_auth_token": DEFAULT_AUTH_TOKEN,
-        "twilio_whatsapp_number": DEFAULT_NUMBER,
+        "IGNACIO_API_RATE_LIMIT": 4,
+        "RATE_LIMIT_MESSAGES": 2,
+        "IGNACIO_REDIS_URL": redis_url,
+        "IGNACIO_REDIS_KEY_PREFIX": redis_prefix,
+        "IGNACIO_CHANNEL": "twilio",
+        "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": DEFAULT_NUMBER,
     }
     async with AsyncExitStack() as stack:
         apps = []

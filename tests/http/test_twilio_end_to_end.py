@@ -89,16 +89,16 @@ async def deployment(
         else str(request.getfixturevalue("postgres_url"))
     )
     values: dict[str, object] = {
-        "database_url": database_url,
-        "channel": "twilio",
-        "twilio_account_sid": DEFAULT_ACCOUNT_SID,
-        "twilio_auth_token": DEFAULT_AUTH_TOKEN,
-        "twilio_whatsapp_number": "whatsapp:" + DEFAULT_NUMBER,
-        "twilio_public_url": PUBLIC_URL,
-        "twilio_api_base_url": FAKE_BASE_URL,
-        "twilio_messaging_base_url": FAKE_BASE_URL,
-        "twilio_login_content_sid": LOGIN_CONTENT_SID,
-        "storage_dir": tmp_path / "files",
+        "IGNACIO_DATABASE_URL": database_url,
+        "IGNACIO_CHANNEL": "twilio",
+        "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": "whatsapp:" + DEFAULT_NUMBER,
+        "TWILIO_PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_API_BASE_URL": FAKE_BASE_URL,
+        "TWILIO_MESSAGING_BASE_URL": FAKE_BASE_URL,
+        "TWILIO_LOGIN_CONTENT_SID": LOGIN_CONTENT_SID,
+        "IGNACIO_STORAGE_DIR": tmp_path / "files",
         **settings,
     }
     twilio = FakeTwilio()
@@ -121,7 +121,9 @@ async def twilio_app(request: pytest.FixtureRequest) -> AsyncIterator[Deployment
 
 @pytest.fixture(params=["sqlite"])
 async def whitelisted_app(request: pytest.FixtureRequest) -> AsyncIterator[Deployment]:
-    async with deployment(request, whatsapp_access="whitelist", whitelisted_users=[ADMIN]) as app:
+    async with deployment(
+        request, IGNACIO_WHATSAPP_ACCESS="whitelist", WHITELISTED_USERS=[ADMIN]
+    ) as app:
         yield app
 
 

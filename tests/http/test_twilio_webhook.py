@@ -34,10 +34,10 @@ TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 def twilio_settings(**overrides: Any) -> dict[str, Any]:
     return {
-        "channel": "twilio",
-        "twilio_account_sid": DEFAULT_ACCOUNT_SID,
-        "twilio_auth_token": DEFAULT_AUTH_TOKEN,
-        "twilio_whatsapp_number": "whatsapp:" + DEFAULT_NUMBER,
+        "IGNACIO_CHANNEL": "twilio",
+        "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": "whatsapp:" + DEFAULT_NUMBER,
         **overrides,
     }
 
@@ -49,7 +49,7 @@ async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
     if request.param == "sqlite":
         database_url = migrated_sqlite_file(request.getfixturevalue("tmp_path"))
     system = build_system(
-        settings_for_tests(database_url=database_url, **twilio_settings()), fake_clock=False
+        settings_for_tests(IGNACIO_DATABASE_URL=database_url, **twilio_settings()), fake_clock=False
     )
     async with serve(system) as client:
         yield Api(client=client, system=system)
@@ -58,7 +58,7 @@ async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
 @pytest.fixture
 async def behind_proxy() -> AsyncIterator[Api]:
     system = build_system(
-        settings_for_tests(**twilio_settings(twilio_public_url=PUBLIC_URL)), fake_clock=False
+        settings_for_tests(**twilio_settings(TWILIO_PUBLIC_URL=PUBLIC_URL)), fake_clock=False
     )
     async with serve(system) as client:
         yield Api(client=client, system=system)
@@ -219,7 +219,7 @@ async def test_a_status_callback_url_of_its_own_is_accepted_on_the_status_path_o
     configured = "https://hooks.example.org/twilio-status?tenant=1"
     system = build_system(
         settings_for_tests(
-            **twilio_settings(twilio_public_url=PUBLIC_URL, twilio_status_callback_url=configured)
+            **twilio_settings(TWILIO_PUBLIC_URL=PUBLIC_URL, TWILIO_STATUS_CALLBACK_URL=configured)
         ),
         fake_clock=False,
     )

@@ -30,7 +30,7 @@ def dist(tmp_path: Path) -> Path:
 
 
 async def client_on(web_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
-    system = build_system(settings_for_tests(web_dir=web_dir), fake_clock=False)
+    system = build_system(settings_for_tests(IGNACIO_WEB_DIR=web_dir), fake_clock=False)
     async with serve(system) as client:
         yield client
 

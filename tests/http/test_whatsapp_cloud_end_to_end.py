@@ -61,7 +61,7 @@ async def cloud(request: pytest.FixtureRequest) -> AsyncIterator[Cloud]:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def invite_only_cloud(request: pytest.FixtureRequest) -> AsyncIterator[Cloud]:
-    async with open_cloud(request, registration="invite") as opened:
+    async with open_cloud(request, IGNACIO_REGISTRATION="invite") as opened:
         yield opened
 
 
@@ -73,12 +73,12 @@ async def open_cloud(request: pytest.FixtureRequest, **overrides: Any) -> AsyncI
         else str(request.getfixturevalue("postgres_url"))
     )
     settings = settings_for_tests(
-        database_url=database_url,
-        channel="whatsapp_cloud",
-        whatsapp_access_token=DEFAULT_TOKEN,
-        whatsapp_phone_number_id=DEFAULT_PHONE_NUMBER_ID,
-        whatsapp_api_base_url=FAKE_BASE_URL,
-        storage_dir=request.getfixturevalue("tmp_path") / "files",
+        IGNACIO_DATABASE_URL=database_url,
+        IGNACIO_CHANNEL="whatsapp_cloud",
+        WHATSAPP_ACCESS_TOKEN=DEFAULT_TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID=DEFAULT_PHONE_NUMBER_ID,
+        WHATSAPP_API_BASE_URL=FAKE_BASE_URL,
+        IGNACIO_STORAGE_DIR=request.getfixturevalue("tmp_path") / "files",
         **overrides,
     )
     graph = FakeGraph()

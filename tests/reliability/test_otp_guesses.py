@@ -45,7 +45,7 @@ async def test_fifty_concurrent_guesses_get_at_most_five_comparisons_and_one_log
     database: tuple[str, dict[str, str]],
 ) -> None:
     url, _ = database
-    container = build_container(settings_for_tests(database_url=url))
+    container = build_container(settings_for_tests(IGNACIO_DATABASE_URL=url))
     hasher = CountingHasher()
     container.hasher.override(hasher)
     try:

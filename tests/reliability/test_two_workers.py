@@ -110,7 +110,9 @@ async def test_two_workers_process_a_burst_once_each(
 
             # Stored, then the process dies before queueing it: only a sweep can find it.
             container = build_container(
-                settings_for_tests(database_url=procrastinate_url, queue=QueueKind.PROCRASTINATE)
+                settings_for_tests(
+                    IGNACIO_DATABASE_URL=procrastinate_url, IGNACIO_QUEUE=QueueKind.PROCRASTINATE
+                )
             )
             container.job_queue.override(RecordingQueue())
             try:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
 from ignacio.application.use_cases.request_otp import RequestOtpCommand
 from ignacio.application.use_cases.verify_otp import VerifyOtpCommand, VerifyOtpResult
 from ignacio.domain import RetryPolicy
@@ -25,17 +23,18 @@ from tests.support.fakes import (
 )
 
 
-def settings_for_tests(**overrides: Any) -> Settings:
+def settings_for_tests(**variables: Any) -> Settings:
+    """Settings as the environment gives them, keyed by variable name (`IGNACIO_QUEUE=...`);
+    values may be strings, as from the environment, or already typed (paths, enums, numbers)."""
     values: dict[str, Any] = {
-        "database_url": "memory://",
-        "jwt_secret_key": TEST_JWT_SECRET,
-        "phone_key": TEST_PHONE_KEY,
-        "whatsapp_app_secret": TEST_APP_SECRET,
-        "whatsapp_verify_token": TEST_VERIFY_TOKEN,
+        "IGNACIO_DATABASE_URL": "memory://",
+        "JWT_SECRET_KEY": TEST_JWT_SECRET,
+        "IGNACIO_PHONE_KEY": TEST_PHONE_KEY,
+        "WHATSAPP_APP_SECRET": TEST_APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": TEST_VERIFY_TOKEN,
     }
-    values.update(overrides)
-    # Through msgspec, as from the environment, so strings become the enums they name.
-    return msgspec.convert(values, Settings, strict=False)
+    values.update(variables)
+    return Settings.from_variables(values)
 
 
 @dataclass

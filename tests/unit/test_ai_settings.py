@@ -18,7 +18,7 @@ def test_without_a_model_the_offline_assistant_answers_and_nothing_transcribes()
     settings = Settings.from_env({})
     container = build_container(settings_for_tests())
 
-    assert not settings.uses_model
+    assert not settings.assistant.uses_model
     assert isinstance(container.assistant(), OfflineAssistant)
     assert container.transcriber() is None
 
@@ -34,14 +34,20 @@ def test_an_openai_key_uses_the_responses_api_with_hosted_tools() -> None:
             "IGNACIO_TRANSCRIPTION_MODEL": "gpt-4o-mini-transcribe",
         }
     )
-    assert settings.effective_ai_api is AiApi.RESPONSES
-    assert (settings.ai_model, settings.ai_timeout, settings.ai_max_retries) == (
+    assert settings.assistant.effective_api is AiApi.RESPONSES
+    assert (
+        settings.assistant.model,
+        settings.assistant.timeout,
+        settings.assistant.max_retries,
+    ) == (
         "gpt-4o",
         timedelta(seconds=30),
         4,
     )
 
-    container = build_container(settings_for_tests(openai_api_key="sk-test", ai_web_search=True))
+    container = build_container(
+        settings_for_tests(OPENAI_API_KEY="sk-test", IGNACIO_AI_WEB_SEARCH=True)
+    )
     assert isinstance(container.assistant(), AgentsAssistant)
     assert isinstance(container.transcriber(), OpenAITranscriber)
     assert str(container.ai_client().base_url) == "https://api.openai.com/v1/"
@@ -49,16 +55,16 @@ def test_an_openai_key_uses_the_responses_api_with_hosted_tools() -> None:
 
 def test_a_compatible_server_needs_no_key_and_speaks_chat_completions() -> None:
     settings = Settings.from_env({"IGNACIO_AI_BASE_URL": "http://127.0.0.1:11434/v1"})
-    assert settings.uses_model
-    assert settings.effective_ai_api is AiApi.CHAT_COMPLETIONS
+    assert settings.assistant.uses_model
+    assert settings.assistant.effective_api is AiApi.CHAT_COMPLETIONS
     assert (
         Settings.from_env(
             {"IGNACIO_AI_BASE_URL": "http://gateway/v1", "IGNACIO_AI_API": "responses"}
-        ).effective_ai_api
+        ).assistant.effective_api
         is AiApi.RESPONSES
     )
 
-    container = build_container(settings_for_tests(ai_base_url="http://127.0.0.1:11434/v1"))
+    container = build_container(settings_for_tests(IGNACIO_AI_BASE_URL="http://127.0.0.1:11434/v1"))
     assert isinstance(container.assistant(), AgentsAssistant)
     assert str(container.ai_client().base_url) == "http://127.0.0.1:11434/v1/"
 
@@ -71,8 +77,8 @@ def test_the_history_window_has_the_seeds_name_and_a_size_bound() -> None:
             "IGNACIO_HISTORY_MAX_CHARS": "8000",
         }
     )
-    assert (settings.history_messages, settings.history_chars) == (10, 8000)
-    assert Settings.from_env({"IGNACIO_HISTORY_MESSAGES": "30"}).history_messages == 30
+    assert (settings.assistant.history_messages, settings.assistant.history_chars) == (10, 8000)
+    assert Settings.from_env({"IGNACIO_HISTORY_MESSAGES": "30"}).assistant.history_messages == 30
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ def texts(call: ModelCall) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def system() -> System:
-    return build_system(settings_for_tests(history_messages=4))
+    return build_system(settings_for_tests(MAX_CONVERSATION_HISTORY=4))
 
 
 async def web_turn(
@@ -219,7 +219,9 @@ async def test_the_model_reads_a_window_of_the_history_and_who_it_talks_to(
 
 
 async def test_the_history_window_is_bounded_by_size_too() -> None:
-    system = build_system(settings_for_tests(history_messages=10, history_chars=30))
+    system = build_system(
+        settings_for_tests(MAX_CONVERSATION_HISTORY=10, IGNACIO_HISTORY_MAX_CHARS=30)
+    )
     me = (await system.login(PHONE)).user
     conversation = (
         await system.container.create_conversation()(me, CreateConversationCommand())
@@ -273,7 +275,7 @@ async def test_an_empty_answer_is_not_passed_on_as_one(system: System) -> None:
 
 @pytest.fixture
 def whatsapp() -> System:
-    system = build_system(settings_for_tests(history_messages=4))
+    system = build_system(settings_for_tests(MAX_CONVERSATION_HISTORY=4))
     system.container.job_queue.override(RecordingQueue())
     return system
 

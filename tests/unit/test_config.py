@@ -23,8 +23,8 @@ def test_the_defaults_are_the_embedded_set() -> None:
     assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
     assert settings.effective_database_url.endswith("/var/ignacio.db")
     assert settings.should_migrate_on_start
-    assert settings.registration is RegistrationPolicy.OPEN
-    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.auth.registration is RegistrationPolicy.OPEN
+    assert (settings.server.host, settings.server.port) == ("127.0.0.1", 8000)
 
 
 def test_variables_are_read_and_typed() -> None:
@@ -40,14 +40,14 @@ def test_variables_are_read_and_typed() -> None:
             "IGNACIO_KEEP_ALIVE_SECONDS": "120",
         }
     )
-    assert settings.keep_alive == timedelta(seconds=120)
-    assert settings.data_dir == Path("/srv/ignacio")
+    assert settings.server.keep_alive == timedelta(seconds=120)
+    assert settings.server.data_dir == Path("/srv/ignacio")
     assert settings.effective_storage_dir == Path("/srv/ignacio/files")
-    assert settings.port == 9000
-    assert settings.otp_ttl == timedelta(seconds=120)
-    assert settings.registration is RegistrationPolicy.INVITE
+    assert settings.server.port == 9000
+    assert settings.auth.otp_ttl == timedelta(seconds=120)
+    assert settings.auth.registration is RegistrationPolicy.INVITE
     assert settings.should_migrate_on_start
-    assert settings.log_format is LogFormat.JSON
+    assert settings.log.format is LogFormat.JSON
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
 
 
 def test_keys_are_generated_once_and_kept(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings.from_variables({"IGNACIO_DATA_DIR": tmp_path})
     first = load_keys(settings)
     second = load_keys(settings)
     assert first == second
@@ -83,12 +83,16 @@ def test_keys_are_generated_once_and_kept(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ["not base64!", "c2hvcnQ="])
 def test_a_bad_phone_key_is_refused(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigurationError, match="IGNACIO_PHONE_KEY"):
-        load_keys(Settings(data_dir=tmp_path, phone_key=value))
+        load_keys(
+            Settings.from_variables({"IGNACIO_DATA_DIR": tmp_path, "IGNACIO_PHONE_KEY": value})
+        )
 
 
 def test_a_short_jwt_secret_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="JWT_SECRET_KEY"):
-        load_keys(Settings(data_dir=tmp_path, jwt_secret_key="short"))
+        load_keys(
+            Settings.from_variables({"IGNACIO_DATA_DIR": tmp_path, "JWT_SECRET_KEY": "short"})
+        )
 
 
 def test_database_passwords_are_not_logged() -> None:
@@ -123,13 +127,13 @@ def test_a_log_file_gets_json_lines_and_is_rotated_by_size(
             "IGNACIO_LOG_FILE_BACKUPS": "2",
         }
     )
-    assert settings.log_file is not None
+    assert settings.log.file is not None
     configure_logging(
         LogFormat.CONSOLE,
         log_file=LogFile(
-            settings.log_file,
-            max_bytes=settings.log_file_max_bytes,
-            backups=settings.log_file_backups,
+            settings.log.file,
+            max_bytes=settings.log.file_max_bytes,
+            backups=settings.log.file_backups,
         ),
     )
     try:

@@ -116,7 +116,7 @@ async def test_malformed_input_is_invalid_input(system: System) -> None:
 
 
 async def test_requests_are_limited_per_number() -> None:
-    system = build_system(settings_for_tests(otp_requests_per_phone=3))
+    system = build_system(settings_for_tests(IGNACIO_OTP_REQUESTS_PER_PHONE=3))
     request = system.container.request_otp()
     for _ in range(3):
         await request(RequestOtpCommand(phone=PHONE))
@@ -129,7 +129,7 @@ async def test_requests_are_limited_per_number() -> None:
 
 
 async def test_requests_are_limited_per_client_address() -> None:
-    system = build_system(settings_for_tests(otp_requests_per_client=2))
+    system = build_system(settings_for_tests(IGNACIO_OTP_REQUESTS_PER_CLIENT=2))
     request = system.container.request_otp()
     await request(RequestOtpCommand(phone="+34612345671", client_address="10.0.0.9"))
     await request(RequestOtpCommand(phone="+34612345672", client_address="10.0.0.9"))
@@ -139,7 +139,7 @@ async def test_requests_are_limited_per_client_address() -> None:
 
 
 async def test_invite_only_sends_no_code_to_strangers_but_answers_the_same() -> None:
-    system = build_system(settings_for_tests(registration=RegistrationPolicy.INVITE))
+    system = build_system(settings_for_tests(IGNACIO_REGISTRATION=RegistrationPolicy.INVITE))
     request = system.container.request_otp()
     stranger = await request(RequestOtpCommand(phone=PHONE))
     await system.container.create_user()(None, CreateUserCommand(phone="+34612345679"))
@@ -170,7 +170,7 @@ async def test_the_answer_comes_before_the_number_is_looked_up_or_a_code_is_draw
 
 
 async def test_under_invite_a_wrong_code_gets_the_same_answer_for_any_number() -> None:
-    system = build_system(settings_for_tests(registration=RegistrationPolicy.INVITE))
+    system = build_system(settings_for_tests(IGNACIO_REGISTRATION=RegistrationPolicy.INVITE))
     member = "+34612345679"
     await system.container.create_user()(None, CreateUserCommand(phone=member))
     request, verify = system.container.request_otp(), system.container.verify_otp()

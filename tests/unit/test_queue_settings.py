@@ -18,9 +18,9 @@ POSTGRES = "postgresql://ignacio:secret@db.example:5432/ignacio"
 def test_by_default_the_queue_is_in_process_and_serve_runs_a_worker() -> None:
     settings = Settings.from_env({})
 
-    assert settings.queue is QueueKind.INPROCESS
-    assert settings.run_worker
-    assert settings.sweep_interval == timedelta(seconds=60)
+    assert settings.queue.kind is QueueKind.INPROCESS
+    assert settings.queue.run_worker
+    assert settings.queue.sweep_interval == timedelta(seconds=60)
 
 
 def test_the_shared_queue_and_its_worker_are_configured_from_the_environment() -> None:
@@ -33,9 +33,9 @@ def test_the_shared_queue_and_its_worker_are_configured_from_the_environment() -
         }
     )
 
-    assert settings.queue is QueueKind.PROCRASTINATE
-    assert not settings.run_worker
-    assert settings.sweep_interval == timedelta(seconds=15)
+    assert settings.queue.kind is QueueKind.PROCRASTINATE
+    assert not settings.queue.run_worker
+    assert settings.queue.sweep_interval == timedelta(seconds=15)
 
 
 @pytest.mark.parametrize("database_url", ["", "sqlite:///var/ignacio.db", "memory://"])

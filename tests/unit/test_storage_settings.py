@@ -12,7 +12,7 @@ from ignacio.adapters.local_storage import LocalFileStorage
 from ignacio.adapters.memory import InMemoryBlobStorage
 from ignacio.adapters.supabase_storage import SupabaseBlobStorage
 from ignacio.domain import UpstreamUnavailable
-from ignacio.entrypoints.config import BlobStorageKind, ConfigurationError, Settings
+from ignacio.entrypoints.config import BlobStorageKind, ConfigurationError, Settings, reveal
 from ignacio.entrypoints.container import build_container, close_container, start_processing
 from tests.support.fake_supabase_storage import FakeSupabaseStorage
 
@@ -37,7 +37,7 @@ def test_by_default_files_go_where_they_went_before(
 ) -> None:
     settings = Settings.from_env({"IGNACIO_DATABASE_URL": database_url})
 
-    assert settings.blob_storage is None
+    assert settings.storage.kind is None
     assert settings.effective_blob_storage is kind
 
 
@@ -53,10 +53,10 @@ def test_supabase_is_configured_from_the_environment() -> None:
     settings = Settings.from_env({**SUPABASE, "IGNACIO_SUPABASE_BUCKET": "members"})
 
     assert settings.effective_blob_storage is BlobStorageKind.SUPABASE
-    assert settings.supabase_url == SUPABASE["SUPABASE_URL"]
-    assert settings.supabase_service_key == SUPABASE["SUPABASE_SERVICE_KEY"]
-    assert settings.supabase_bucket == "members"
-    assert Settings.from_env(SUPABASE).supabase_bucket == "ignacio-files"
+    assert settings.storage.supabase_url == SUPABASE["SUPABASE_URL"]
+    assert reveal(settings.storage.supabase_service_key) == SUPABASE["SUPABASE_SERVICE_KEY"]
+    assert settings.storage.supabase_bucket == "members"
+    assert Settings.from_env(SUPABASE).storage.supabase_bucket == "ignacio-files"
 
 
 @pytest.mark.parametrize(

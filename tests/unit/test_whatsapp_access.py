@@ -167,7 +167,7 @@ async def test_open_access_lets_a_stranger_in() -> None:
 
 
 async def test_registered_access_refuses_strangers_politely_once_a_day() -> None:
-    system, queue = system_with(whatsapp_access="registered")
+    system, queue = system_with(IGNACIO_WHATSAPP_ACCESS="registered")
 
     first = await receive(system, inbound())
     second = await receive(system, inbound(text="¿Hola?"))
@@ -185,7 +185,7 @@ async def test_registered_access_refuses_strangers_politely_once_a_day() -> None
 
 
 async def test_registered_access_answers_active_members_only() -> None:
-    system, queue = system_with(whatsapp_access="registered")
+    system, queue = system_with(IGNACIO_WHATSAPP_ACCESS="registered")
     boss = await admin(system)
     registered = await system.container.create_user()(boss, CreateUserCommand(phone=STRANGER))
 
@@ -199,7 +199,7 @@ async def test_registered_access_answers_active_members_only() -> None:
 
 
 async def test_reactions_from_strangers_get_no_notice() -> None:
-    system, _ = system_with(whatsapp_access="registered")
+    system, _ = system_with(IGNACIO_WHATSAPP_ACCESS="registered")
 
     result = await receive(system, inbound(text="👍", message_type=MessageType.REACTION))
 
@@ -208,7 +208,7 @@ async def test_reactions_from_strangers_get_no_notice() -> None:
 
 
 async def test_a_notice_that_cannot_be_sent_changes_nothing() -> None:
-    system, _ = system_with(whatsapp_access="registered")
+    system, _ = system_with(IGNACIO_WHATSAPP_ACCESS="registered")
     system.channel.failures = [SendFailure("Outside the window", retriable=False, code=63016)]
 
     result = await receive(system, inbound())
@@ -221,7 +221,7 @@ async def test_a_notice_that_cannot_be_sent_changes_nothing() -> None:
 
 
 async def test_whitelist_access_lets_configured_numbers_in() -> None:
-    system, queue = system_with(whatsapp_access="whitelist", whitelisted_users=[LISTED])
+    system, queue = system_with(IGNACIO_WHATSAPP_ACCESS="whitelist", WHITELISTED_USERS=[LISTED])
 
     listed = await receive(system, inbound(LISTED))
     stranger = await receive(system, inbound(STRANGER))
@@ -233,7 +233,7 @@ async def test_whitelist_access_lets_configured_numbers_in() -> None:
 
 
 async def test_whitelist_access_follows_the_admins_allow_list() -> None:
-    system, _ = system_with(whatsapp_access="whitelist")
+    system, _ = system_with(IGNACIO_WHATSAPP_ACCESS="whitelist")
     boss = await admin(system)
 
     before = await receive(system, inbound())
@@ -251,7 +251,7 @@ async def test_whitelist_access_follows_the_admins_allow_list() -> None:
 
 
 async def test_whitelist_access_always_lets_active_admins_in() -> None:
-    system, _ = system_with(whatsapp_access="whitelist")
+    system, _ = system_with(IGNACIO_WHATSAPP_ACCESS="whitelist")
     await admin(system)
 
     result = await receive(system, inbound(ADMIN))
@@ -260,7 +260,7 @@ async def test_whitelist_access_always_lets_active_admins_in() -> None:
 
 
 async def test_webhook_receipts_count_refusals() -> None:
-    system, _ = system_with(whatsapp_access="whitelist", whitelisted_users=[LISTED])
+    system, _ = system_with(IGNACIO_WHATSAPP_ACCESS="whitelist", WHITELISTED_USERS=[LISTED])
 
     receipt = await system.container.receive_webhook()(
         WebhookBatch(messages=[inbound(LISTED), inbound(STRANGER), inbound(STRANGER)])
@@ -302,7 +302,7 @@ async def test_only_admins_manage_the_allow_list_and_every_step_is_audited() -> 
 
 
 async def test_over_the_limit_messages_are_kept_and_the_member_is_told_once_to_slow_down() -> None:
-    system, queue = system_with(rate_limit_messages=3)
+    system, queue = system_with(RATE_LIMIT_MESSAGES=3)
     results = [await receive(system, inbound(text=f"message {n}")) for n in range(6)]
 
     assert [r.throttled for r in results] == [False, False, False, True, True, True]
@@ -329,7 +329,7 @@ async def test_over_the_limit_messages_are_kept_and_the_member_is_told_once_to_s
 
 
 async def test_the_limit_and_the_notice_start_again_with_the_next_window() -> None:
-    system, queue = system_with(rate_limit_messages=1)
+    system, queue = system_with(RATE_LIMIT_MESSAGES=1)
 
     await receive(system, inbound())
     over = await receive(system, inbound())

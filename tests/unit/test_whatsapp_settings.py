@@ -29,27 +29,27 @@ def test_by_default_whatsapp_is_the_console_open_to_anyone_and_limited_per_numbe
 
     assert isinstance(container.channel(), ConsoleChannel)
     assert isinstance(container.media_fetcher(), ConsoleMediaFetcher)
-    assert settings.whatsapp_access is WhatsAppAccess.OPEN
+    assert settings.channel.access is WhatsAppAccess.OPEN
     assert _inbound_limits(settings).per_phone == RateLimit(amount=10, seconds=60)
-    assert settings.api_rate_limit == 100
-    assert settings.effective_rate_limit_storage == "async+memory://"
+    assert settings.limits.api_per_minute == 100
+    assert settings.limits.effective_storage == "async+memory://"
 
 
 def test_twilio_is_chosen_with_its_three_seed_variables() -> None:
     settings = Settings.from_env(TWILIO)
     container = build_container(settings)
 
-    assert settings.channel is ChannelKind.TWILIO
-    assert settings.twilio_number == PhoneNumber.parse("+1 415 523 8886")
+    assert settings.channel.kind is ChannelKind.TWILIO
+    assert settings.twilio.number == PhoneNumber.parse("+1 415 523 8886")
     assert isinstance(container.channel(), TwilioChannel)
     assert isinstance(container.media_fetcher(), TwilioMediaFetcher)
     assert container.channel().max_text_length == 1600
-    assert settings.twilio_status_callback is None
+    assert settings.twilio.status_callback is None
 
 
 def test_the_number_may_come_without_the_whatsapp_prefix() -> None:
     settings = Settings.from_env({**TWILIO, "TWILIO_WHATSAPP_NUMBER": "+14155238886"})
-    assert settings.twilio_number.e164 == "+14155238886"
+    assert settings.twilio.number.e164 == "+14155238886"
 
 
 def test_meta_is_still_chosen_the_same_way() -> None:
@@ -85,8 +85,8 @@ def test_the_public_url_gives_the_status_callback_unless_one_is_set() -> None:
         }
     )
 
-    assert public.twilio_status_callback == "https://ignacio.example.org/webhooks/twilio/status"
-    assert explicit.twilio_status_callback == "https://hooks.example.org/status"
+    assert public.twilio.status_callback == "https://ignacio.example.org/webhooks/twilio/status"
+    assert explicit.twilio.status_callback == "https://hooks.example.org/status"
 
 
 def test_a_public_url_must_be_a_url() -> None:
@@ -102,7 +102,7 @@ def test_access_and_the_seed_s_whitelist_are_read() -> None:
         }
     )
 
-    policy = settings.access_policy
+    policy = settings.channel.access_policy
     assert policy.mode is WhatsAppAccess.WHITELIST
     assert policy.whitelist == {
         PhoneNumber.parse("+34612345678"),
@@ -130,7 +130,7 @@ def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
 def test_the_seed_s_message_limit_is_read() -> None:
     settings = Settings.from_env({"RATE_LIMIT_MESSAGES": "20", "RATE_LIMIT_WINDOW_SECONDS": "30"})
 
-    assert settings.rate_limit_window == timedelta(seconds=30)
+    assert settings.limits.window == timedelta(seconds=30)
     assert _inbound_limits(settings).per_phone == RateLimit(amount=20, seconds=30)
 
 
@@ -145,7 +145,7 @@ def test_the_seed_s_message_limit_is_read() -> None:
 def test_redis_is_where_limits_are_counted_when_set(url: str, storage: str) -> None:
     settings = Settings.from_env({"IGNACIO_REDIS_URL": url, "IGNACIO_REDIS_KEY_PREFIX": "acme"})
 
-    assert settings.effective_rate_limit_storage == storage
+    assert settings.limits.effective_storage == storage
     limiter = build_container(settings).rate_limiter()
     assert isinstance(limiter, LimitsRateLimiter)
     assert type(limiter.storage).__name__ == "RedisStorage"

@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_dotenv_file()
     try:
         settings = Settings.from_env()
-        configure_logging(settings.log_format, settings.log_level, _log_file(settings))
+        configure_logging(settings.log.format, settings.log.level, _log_file(settings))
         return int(arguments.run(settings, arguments))
     except ConfigurationError as error:
         print(f"ignacio: {error}", file=sys.stderr)
@@ -43,10 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _log_file(settings: Settings) -> LogFile | None:
-    if settings.log_file is None:
+    if settings.log.file is None:
         return None
     return LogFile(
-        settings.log_file, max_bytes=settings.log_file_max_bytes, backups=settings.log_file_backups
+        settings.log.file, max_bytes=settings.log.file_max_bytes, backups=settings.log.file_backups
     )
 
 
@@ -115,8 +115,8 @@ def _migrate_if_sql(settings: Settings) -> None:
         return
     from ignacio.adapters.sql import lock_down_schemas, upgrade_database
 
-    upgrade_database(settings.effective_database_url, schema=settings.database_schema)
-    if settings.queue is QueueKind.PROCRASTINATE:
+    upgrade_database(settings.effective_database_url, schema=settings.database.schema_name)
+    if settings.queue.kind is QueueKind.PROCRASTINATE:
         from ignacio.adapters.procrastinate_queue import SCHEMA, apply_schema, conninfo_from_url
 
         apply_schema(conninfo_from_url(settings.effective_database_url))
@@ -128,8 +128,8 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
 
     from ignacio.entrypoints.http.app import create_app
 
-    host = arguments.host or settings.host
-    port = arguments.port or settings.port
+    host = arguments.host or settings.server.host
+    port = arguments.port or settings.server.port
     if settings.should_migrate_on_start:
         _migrate_if_sql(settings)
     _check_port_free(host, port)
@@ -143,8 +143,8 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
         database=_redacted(settings.effective_database_url),
         channel=(
             "console (login codes and WhatsApp messages are printed here)"
-            if settings.channel is ChannelKind.CONSOLE
-            else settings.channel.value
+            if settings.channel.kind is ChannelKind.CONSOLE
+            else settings.channel.kind.value
         ),
     )
     uvicorn.run(
@@ -154,7 +154,7 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         proxy_headers=True,
-        timeout_keep_alive=int(settings.keep_alive.total_seconds()),
+        timeout_keep_alive=int(settings.server.keep_alive.total_seconds()),
     )
     return 0
 
@@ -178,12 +178,12 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def _worker(settings: Settings, arguments: argparse.Namespace) -> int:
-    if settings.queue is not QueueKind.PROCRASTINATE:
+    if settings.queue.kind is not QueueKind.PROCRASTINATE:
         raise ConfigurationError(
             "`ignacio worker` runs the jobs of a shared queue: set IGNACIO_QUEUE=procrastinate "
             "(with the in-process queue, `ignacio serve` does the work itself)."
         )
-    concurrency = arguments.concurrency or settings.worker_concurrency
+    concurrency = arguments.concurrency or settings.queue.concurrency
     if concurrency < 1:
         raise ConfigurationError("--concurrency must be at least 1.")
     if settings.should_migrate_on_start:
@@ -208,7 +208,7 @@ async def _work(settings: Settings, concurrency: int) -> None:
         "ignacio worker is running",
         concurrency=concurrency,
         database=_redacted(settings.effective_database_url),
-        sweep_seconds=settings.sweep_interval.total_seconds(),
+        sweep_seconds=settings.queue.sweep_interval.total_seconds(),
     )
     try:
         await asyncio.wait({work, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -337,7 +337,8 @@ def _dev_whatsapp(settings: Settings, arguments: argparse.Namespace) -> int:
                                 "messaging_product": "whatsapp",
                                 "metadata": {
                                     "display_phone_number": "15550000000",
-                                    "phone_number_id": settings.whatsapp_phone_number_id or "dev",
+                                    "phone_number_id": settings.whatsapp_cloud.phone_number_id
+                                    or "dev",
                                 },
                                 "contacts": [
                                     {"profile": {"name": arguments.name}, "wa_id": sender}
@@ -358,7 +359,7 @@ def _dev_whatsapp(settings: Settings, arguments: argparse.Namespace) -> int:
             ],
         }
     )
-    url = (arguments.url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    url = (arguments.url or f"http://{settings.server.host}:{settings.server.port}").rstrip("/")
     response = httpx.post(
         f"{url}/webhooks/whatsapp",
         content=body,

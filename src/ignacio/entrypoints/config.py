@@ -1,6 +1,11 @@
 """Settings, read once from environment variables (and a `.env` file) at start-up.
 
-Every variable is listed in the README's configuration table; keep the two in step.
+One group per concern (the process, the database, sign-in, each WhatsApp provider, the assistant,
+storage, limits, ...). Each field names its variable and says in one line what it is: that is the
+single list of variables, and a test checks the README's configuration table against it. pydantic
+converts and validates the values (booleans, integers, enums, paths, secrets); a group's own rules
+sit in its validator, rules that join groups in `Settings`'s. A value Ignacio cannot use raises
+`ConfigurationError`, whose message names the variable and says what to do.
 """
 
 from __future__ import annotations
@@ -11,9 +16,19 @@ from collections.abc import Mapping
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Self
 
-import msgspec
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
 
 from ignacio.adapters.sql.engine import DEFAULT_SCHEMA, SCHEMA_PATTERN
 from ignacio.domain import (
@@ -27,6 +42,8 @@ from ignacio.domain import (
 MEMORY_DATABASE_URL = "memory://"
 # A safe part of what Supabase accepts as a bucket name (under 64 characters).
 _SUPABASE_BUCKET_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,63}")
+_TRUE_FALSE = {"1": True, "true": True, "yes": True, "on": True}
+_TRUE_FALSE |= {"0": False, "false": False, "no": False, "off": False}
 
 
 class LogFormat(StrEnum):
@@ -73,254 +90,180 @@ class ConfigurationError(Exception):
     """A variable has a value Ignacio cannot use; the message names the variable."""
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    data_dir: Path = Path("var")
-    host: str = "127.0.0.1"
-    port: int = 8000
+def _in_unit(unit: str) -> BeforeValidator:
+    """A variable gives a whole number of `unit`; pydantic's own timedelta text is ISO 8601."""
+
+    def parse(value: object) -> object:
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return timedelta(**{unit: int(value)})
+        return value
+
+    return BeforeValidator(parse)
+
+
+def _flag(value: object) -> object:
+    # pydantic also takes t/f/y/n; the README promises these eight words, and only these.
+    if isinstance(value, str):
+        if value.lower() not in _TRUE_FALSE:
+            raise ValueError("use true/false, yes/no, on/off or 1/0")
+        return _TRUE_FALSE[value.lower()]
+    return value
+
+
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+    return value
+
+
+Seconds = Annotated[timedelta, _in_unit("seconds"), Field(gt=timedelta(0))]
+Days = Annotated[timedelta, _in_unit("days"), Field(gt=timedelta(0))]
+Flag = Annotated[bool, BeforeValidator(_flag)]
+CommaSeparated = Annotated[tuple[str, ...], BeforeValidator(_comma_separated)]
+
+
+def variable(name: str, default: Any, description: str, *older: str) -> Any:
+    """A field read from the variable `name` (or, when it is unset, from an older name)."""
+    alias: str | AliasChoices = AliasChoices(name, *older) if older else name
+    # A URL may carry a password: keep it out of repr() as the secrets are (they are SecretStr).
+    hidden = name in ("IGNACIO_DATABASE_URL", "IGNACIO_REDIS_URL")
+    return Field(default, validation_alias=alias, description=description, repr=not hidden)
+
+
+def reveal(secret: SecretStr | None) -> str | None:
+    """The value of a secret, for the one adapter that needs it (providers call this)."""
+    return None if secret is None else secret.get_secret_value()
+
+
+def _require(choice: str, values: Mapping[str, object], why: str) -> None:
+    """`choice` (a variable's value) cannot work without these variables: name those unset."""
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise ConfigurationError(f"{choice} needs {', '.join(missing)}: {why}")
+
+
+class _Group(BaseModel):
+    # Built from the whole environment: each group picks its own variables and ignores the rest.
+    # By field name too, so that code (and tests) can build a group directly.
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", validate_by_name=True, validate_by_alias=True
+    )
+
+
+class ServerSettings(_Group):
+    """The process: where it keeps its data and how it serves HTTP."""
+
+    data_dir: Path = variable(
+        "IGNACIO_DATA_DIR", Path("var"), "the SQLite database and generated keys"
+    )
+    host: str = variable("IGNACIO_HOST", "127.0.0.1", "address to listen on")
+    port: int = variable("IGNACIO_PORT", 8000, "port to listen on")
     # Longer than the 60 s idle timeout of common load balancers and proxies, so that they close
     # idle connections, not Ignacio: a request sent just as the server closed would fail.
-    keep_alive: timedelta = timedelta(seconds=75)
-    database_url: str = ""
-    # PostgreSQL only: never `public`, which Supabase serves to anyone with the anon key.
-    database_schema: Annotated[str, msgspec.Meta(pattern=SCHEMA_PATTERN)] = DEFAULT_SCHEMA
-    auto_migrate: bool | None = None
-    jwt_secret_key: str | None = None
-    phone_key: str | None = None
-    access_token_ttl: timedelta = timedelta(minutes=15)
-    refresh_token_ttl: timedelta = timedelta(days=30)
-    otp_ttl: timedelta = timedelta(minutes=5)
-    otp_max_attempts: int = 5
-    otp_requests_per_phone: int = 5
-    otp_requests_per_client: int = 20
-    otp_request_window: timedelta = timedelta(minutes=15)
-    registration: RegistrationPolicy = RegistrationPolicy.OPEN
-    history_messages: int = 20
-    history_chars: int = 24_000
-    rate_limit_storage: str = "async+memory://"
-    log_format: LogFormat = LogFormat.CONSOLE
-    log_level: str = "INFO"
-    log_file: Path | None = None
-    log_file_max_bytes: int = 10 * 1024 * 1024
-    log_file_backups: int = 5
-    secure_cookies: bool = False
-    channel: ChannelKind = ChannelKind.CONSOLE
-    whatsapp_access_token: str | None = None
-    whatsapp_phone_number_id: str | None = None
-    whatsapp_verify_token: str | None = None
-    whatsapp_app_secret: str | None = None
-    whatsapp_api_version: str = "v23.0"
-    whatsapp_api_base_url: str = "https://graph.facebook.com"
-    whatsapp_login_template: str = "ignacio_login_code"
-    whatsapp_login_template_language: str = "en_US"
-    twilio_account_sid: str | None = None
-    twilio_auth_token: str | None = None
-    twilio_whatsapp_number: str | None = None
-    twilio_public_url: str | None = None
-    twilio_status_callback_url: str | None = None
-    twilio_login_content_sid: str | None = None
-    twilio_api_base_url: str = "https://api.twilio.com"
-    twilio_messaging_base_url: str = "https://messaging.twilio.com"
-    whatsapp_access: WhatsAppAccess = WhatsAppAccess.OPEN
-    whitelisted_users: tuple[str, ...] = ()
-    rate_limit_messages: int = 10
-    rate_limit_window: timedelta = timedelta(seconds=60)
-    api_rate_limit: int = 100
-    redis_url: str | None = None
-    redis_key_prefix: str = "ignacio"
-    queue: QueueKind = QueueKind.INPROCESS
-    run_worker: bool = True
-    sweep_interval: timedelta = timedelta(seconds=60)
-    worker_concurrency: int = 4
-    send_max_attempts: int = 6
-    openai_api_key: str | None = None
-    ai_model: str = "gpt-4o-mini"
-    ai_base_url: str | None = None
-    ai_api: AiApi | None = None
-    ai_timeout: timedelta = timedelta(seconds=60)
-    ai_max_retries: int = 2
-    ai_web_search: bool = False
-    ai_vision: bool = True
-    vector_store: VectorStoreKind | None = None
-    vector_store_prefix: str = "ignacio"
-    file_retention: timedelta = timedelta(days=7)
-    transcription_model: str = "whisper-1"
-    storage_dir: Path | None = None
-    blob_storage: BlobStorageKind | None = None
-    supabase_url: str | None = None
-    supabase_service_key: str | None = None
-    supabase_bucket: str = "ignacio-files"
-    web_dir: Path | None = None
-    extraction_max_mb: int = 64
-    extraction_max_ratio: int = 100
-    extraction_timeout: timedelta = timedelta(seconds=60)
-    extraction_memory_mb: int = 1024
-    extraction_workers: int | None = None
+    keep_alive: Seconds = variable(
+        "IGNACIO_KEEP_ALIVE_SECONDS", timedelta(seconds=75), "idle HTTP connection lifetime"
+    )
+    secure_cookies: Flag = variable(
+        "IGNACIO_SECURE_COOKIES", False, "mark the refresh cookie Secure"
+    )
+    web_dir: Path | None = variable("IGNACIO_WEB_DIR", None, "the built web app under /app/")
 
-    def __post_init__(self) -> None:
-        if self.channel is ChannelKind.WHATSAPP_CLOUD:
-            missing = [
-                variable
-                for variable, value in [
-                    ("WHATSAPP_APP_SECRET", self.whatsapp_app_secret),
-                    ("WHATSAPP_ACCESS_TOKEN", self.whatsapp_access_token),
-                    ("WHATSAPP_PHONE_NUMBER_ID", self.whatsapp_phone_number_id),
-                ]
-                if not value
-            ]
-            if missing:
-                raise ConfigurationError(
-                    f"IGNACIO_CHANNEL=whatsapp_cloud needs {', '.join(missing)}: without the app "
-                    "secret no webhook can be authenticated, without the others nothing can be sent."
-                )
-        self._check_twilio()
-        self._check_limits()
-        self._check_extraction()
-        self._check_blob_storage()
-        self._check_ai()
-        self.access_policy  # noqa: B018 - refuses to start with a number that cannot be read
-        if self.queue is QueueKind.PROCRASTINATE and not self.uses_postgres:
-            raise ConfigurationError(
-                "IGNACIO_QUEUE=procrastinate keeps its jobs in PostgreSQL: set IGNACIO_DATABASE_URL "
-                "to a PostgreSQL database (postgresql://...), or use IGNACIO_QUEUE=inprocess with "
-                "SQLite or memory://."
-            )
-        if self.database_schema == "public":
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.keep_alive.total_seconds() < 1:
+            raise ConfigurationError("IGNACIO_KEEP_ALIVE_SECONDS must be at least 1.")
+        return self
+
+
+class DatabaseSettings(_Group):
+    """Where Ignacio keeps its data: SQLite (the default), PostgreSQL or memory://."""
+
+    url: str = variable("IGNACIO_DATABASE_URL", "", "SQLite, PostgreSQL or memory://")
+    # PostgreSQL only: never `public`, which Supabase serves to anyone with the anon key.
+    schema_name: Annotated[str, Field(pattern=SCHEMA_PATTERN)] = variable(
+        "IGNACIO_DATABASE_SCHEMA", DEFAULT_SCHEMA, "PostgreSQL schema of Ignacio's tables"
+    )
+    auto_migrate: Flag | None = variable(
+        "IGNACIO_AUTO_MIGRATE", None, "apply migrations when serve starts"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.schema_name == "public":
             raise ConfigurationError(
                 "IGNACIO_DATABASE_SCHEMA cannot be public: Supabase serves that schema to anyone "
                 "holding the project's anon key. Keep the default (ignacio) or name another."
             )
-        if self.log_file_max_bytes < 1024 or self.log_file_backups < 1:
+        return self
+
+
+class AuthSettings(_Group):
+    """Sign-in: keys, token lifetimes, login codes and who may register."""
+
+    jwt_secret_key: SecretStr | None = variable("JWT_SECRET_KEY", None, "signs tokens, keys hashes")
+    phone_key: SecretStr | None = variable(
+        "IGNACIO_PHONE_KEY", None, "encrypts phone numbers at rest"
+    )
+    access_token_ttl: Seconds = variable(
+        "IGNACIO_ACCESS_TOKEN_TTL_SECONDS", timedelta(minutes=15), "access token lifetime"
+    )
+    refresh_token_ttl: Seconds = variable(
+        "IGNACIO_REFRESH_TOKEN_TTL_SECONDS", timedelta(days=30), "session lifetime"
+    )
+    otp_ttl: Seconds = variable("IGNACIO_OTP_TTL_SECONDS", timedelta(minutes=5), "code lifetime")
+    otp_max_attempts: int = variable("IGNACIO_OTP_MAX_ATTEMPTS", 5, "attempts at one code")
+    otp_requests_per_phone: int = variable(
+        "IGNACIO_OTP_REQUESTS_PER_PHONE", 5, "code requests per number per window"
+    )
+    otp_requests_per_client: int = variable(
+        "IGNACIO_OTP_REQUESTS_PER_CLIENT", 20, "code requests per client address per window"
+    )
+    otp_request_window: Seconds = variable(
+        "IGNACIO_OTP_REQUEST_WINDOW_SECONDS", timedelta(minutes=15), "code request window"
+    )
+    registration: RegistrationPolicy = variable(
+        "IGNACIO_REGISTRATION", RegistrationPolicy.OPEN, "open, or invite only"
+    )
+
+
+class LogSettings(_Group):
+    """What is logged, how, and where."""
+
+    format: LogFormat = variable("IGNACIO_LOG_FORMAT", LogFormat.CONSOLE, "console or json")
+    level: str = variable("IGNACIO_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING, ...")
+    file: Path | None = variable("IGNACIO_LOG_FILE", None, "also log to this file, as JSON")
+    file_max_bytes: int = variable(
+        "IGNACIO_LOG_FILE_MAX_BYTES", 10 * 1024 * 1024, "log file size that rotates it"
+    )
+    file_backups: int = variable("IGNACIO_LOG_FILE_BACKUPS", 5, "rotated log files kept")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.file_max_bytes < 1024 or self.file_backups < 1:
             raise ConfigurationError(
                 "IGNACIO_LOG_FILE_MAX_BYTES must be at least 1024 and IGNACIO_LOG_FILE_BACKUPS at "
                 "least 1: the log file is rotated when it reaches that size, keeping that many."
             )
-        if self.keep_alive.total_seconds() < 1:
-            raise ConfigurationError("IGNACIO_KEEP_ALIVE_SECONDS must be at least 1.")
-        if self.worker_concurrency < 1 or self.send_max_attempts < 1:
-            raise ConfigurationError(
-                "IGNACIO_WORKER_CONCURRENCY and IGNACIO_SEND_MAX_ATTEMPTS must be at least 1."
-            )
+        return self
 
-    def _check_twilio(self) -> None:
-        if self.channel is ChannelKind.TWILIO:
-            missing = [
-                variable
-                for variable, value in [
-                    ("TWILIO_ACCOUNT_SID", self.twilio_account_sid),
-                    ("TWILIO_AUTH_TOKEN", self.twilio_auth_token),
-                    ("TWILIO_WHATSAPP_NUMBER", self.twilio_whatsapp_number),
-                ]
-                if not value
-            ]
-            if missing:
-                raise ConfigurationError(
-                    f"IGNACIO_CHANNEL=twilio needs {', '.join(missing)}: without the auth token "
-                    "no webhook can be authenticated, without the others nothing can be sent."
-                )
-            self.twilio_number  # noqa: B018 - refuses to start with a number it cannot read
-        for variable, url in [
-            ("TWILIO_PUBLIC_URL", self.twilio_public_url),
-            ("TWILIO_STATUS_CALLBACK_URL", self.twilio_status_callback_url),
-        ]:
-            if url is not None and not url.startswith(("https://", "http://")):
-                raise ConfigurationError(
-                    f"{variable} must be a URL starting with https:// (the address Twilio uses)."
-                )
 
-    def _check_ai(self) -> None:
-        if self.ai_base_url is not None and not self.ai_base_url.startswith(
-            ("https://", "http://")
-        ):
-            raise ConfigurationError(
-                "IGNACIO_AI_BASE_URL must be the server's API URL, e.g. http://127.0.0.1:11434/v1."
-            )
-        if self.ai_web_search and self.effective_ai_api is not AiApi.RESPONSES:
-            raise ConfigurationError(
-                "IGNACIO_AI_WEB_SEARCH needs IGNACIO_AI_API=responses: web search is a tool hosted "
-                "by OpenAI's Responses API, which Chat Completions servers do not offer."
-            )
-        if self.vector_store is VectorStoreKind.OPENAI and not self.openai_api_key:
-            raise ConfigurationError(
-                "IGNACIO_VECTOR_STORE=openai keeps members' files at OpenAI: set OPENAI_API_KEY, "
-                "or use IGNACIO_VECTOR_STORE=none (files are still searched in the database)."
-            )
-        if self.ai_max_retries < 0 or self.history_messages < 0 or self.history_chars < 0:
-            raise ConfigurationError(
-                "IGNACIO_AI_MAX_RETRIES, MAX_CONVERSATION_HISTORY and IGNACIO_HISTORY_MAX_CHARS "
-                "cannot be negative."
-            )
+class ChannelSettings(_Group):
+    """How Ignacio talks on WhatsApp, and who may talk to it, whichever the provider."""
 
-    @property
-    def uses_model(self) -> bool:
-        """A model is configured (an API key, or a compatible server that may need none); without
-        one the offline assistant answers."""
-        return bool(self.openai_api_key or self.ai_base_url)
+    kind: ChannelKind = variable(
+        "IGNACIO_CHANNEL", ChannelKind.CONSOLE, "console, whatsapp_cloud or twilio"
+    )
+    access: WhatsAppAccess = variable(
+        "IGNACIO_WHATSAPP_ACCESS", WhatsAppAccess.OPEN, "open, registered or whitelist"
+    )
+    whitelisted_users: CommaSeparated = variable(
+        "WHITELISTED_USERS", (), "numbers that may always talk to Ignacio"
+    )
 
-    @property
-    def effective_vector_store(self) -> VectorStoreKind:
-        """IGNACIO_VECTOR_STORE, else OpenAI's when talking to OpenAI itself with a key (other
-        compatible servers rarely offer vector stores), else none."""
-        if self.vector_store is not None:
-            return self.vector_store
-        if self.openai_api_key and not self.ai_base_url:
-            return VectorStoreKind.OPENAI
-        return VectorStoreKind.NONE
-
-    @property
-    def effective_ai_api(self) -> AiApi:
-        """IGNACIO_AI_API, else Responses on OpenAI and Chat Completions on any other server."""
-        if self.ai_api is not None:
-            return self.ai_api
-        return AiApi.CHAT_COMPLETIONS if self.ai_base_url else AiApi.RESPONSES
-
-    def _check_limits(self) -> None:
-        if self.rate_limit_messages < 1 or self.api_rate_limit < 0:
-            raise ConfigurationError(
-                "RATE_LIMIT_MESSAGES must be at least 1, and IGNACIO_API_RATE_LIMIT at least 0 "
-                "(0 turns the API limit off)."
-            )
-        if self.redis_url is not None and not self.redis_url.removeprefix("async+").startswith(
-            ("redis://", "rediss://", "redis+unix://", "valkey://", "valkeys://")
-        ):
-            raise ConfigurationError(
-                "IGNACIO_REDIS_URL must be a Redis URL: redis://[:password@]host:6379[/db] "
-                "(or rediss:// for TLS)."
-            )
-
-    def _check_extraction(self) -> None:
-        if self.extraction_max_mb < 1 or self.extraction_max_ratio < 2:
-            raise ConfigurationError(
-                "IGNACIO_EXTRACTION_MAX_MB must be at least 1, and IGNACIO_EXTRACTION_MAX_RATIO "
-                "at least 2 (Office files expand 5 to 30 times; zip bombs about 1,000)."
-            )
-        if self.extraction_memory_mb < 256:
-            raise ConfigurationError(
-                "IGNACIO_EXTRACTION_MEMORY_MB must be at least 256: a worker needs about 150 MB "
-                "before it opens a document."
-            )
-        if self.extraction_workers is not None and self.extraction_workers < 1:
-            raise ConfigurationError("IGNACIO_EXTRACTION_WORKERS must be at least 1.")
-
-    @property
-    def twilio_number(self) -> PhoneNumber:
-        """The Twilio WhatsApp sender, given as `whatsapp:+14155238886` or `+14155238886`."""
-        raw = (self.twilio_whatsapp_number or "").strip()
-        try:
-            return PhoneNumber.from_provider(raw.removeprefix("whatsapp:"))
-        except InvalidInput as error:
-            raise ConfigurationError(
-                f"TWILIO_WHATSAPP_NUMBER={raw!r} is not a phone number (e.g. whatsapp:+14155238886)."
-            ) from error
-
-    @property
-    def twilio_status_callback(self) -> str | None:
-        """Where Twilio reports delivery: TWILIO_STATUS_CALLBACK_URL, else the public URL's
-        /webhooks/twilio/status, else nowhere (the number's own settings in Twilio's console)."""
-        if self.twilio_status_callback_url:
-            return self.twilio_status_callback_url
-        if self.twilio_public_url:
-            return self.twilio_public_url.rstrip("/") + "/webhooks/twilio/status"
-        return None
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        self.access_policy  # noqa: B018 - refuses to start with a number that cannot be read
+        return self
 
     @property
     def access_policy(self) -> AccessPolicy:
@@ -333,45 +276,291 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     f"WHITELISTED_USERS: {raw!r} is not a phone number in international form "
                     "(+34612345678)."
                 ) from error
-        return AccessPolicy(mode=self.whatsapp_access, whitelist=frozenset(numbers))
+        return AccessPolicy(mode=self.access, whitelist=frozenset(numbers))
+
+
+class WhatsAppCloudSettings(_Group):
+    """Meta's WhatsApp Cloud API (IGNACIO_CHANNEL=whatsapp_cloud)."""
+
+    access_token: SecretStr | None = variable(
+        "WHATSAPP_ACCESS_TOKEN", None, "a system user's access token"
+    )
+    phone_number_id: str | None = variable(
+        "WHATSAPP_PHONE_NUMBER_ID", None, "the business phone number's id"
+    )
+    verify_token: SecretStr | None = variable(
+        "WHATSAPP_VERIFY_TOKEN", None, "the token typed in Meta's webhook settings"
+    )
+    app_secret: SecretStr | None = variable(
+        "WHATSAPP_APP_SECRET", None, "the Meta app's secret, which signs webhooks"
+    )
+    api_version: str = variable("WHATSAPP_API_VERSION", "v23.0", "Graph API version")
+    api_base_url: str = variable(
+        "WHATSAPP_API_BASE_URL", "https://graph.facebook.com", "where the Graph API is"
+    )
+    login_template: str = variable(
+        "WHATSAPP_LOGIN_TEMPLATE", "ignacio_login_code", "the template of login codes"
+    )
+    login_template_language: str = variable(
+        "WHATSAPP_LOGIN_TEMPLATE_LANGUAGE", "en_US", "that template's language"
+    )
+
+    def check_can_send(self) -> None:
+        """What IGNACIO_CHANNEL=whatsapp_cloud needs."""
+        _require(
+            "IGNACIO_CHANNEL=whatsapp_cloud",
+            {
+                "WHATSAPP_APP_SECRET": self.app_secret,
+                "WHATSAPP_ACCESS_TOKEN": self.access_token,
+                "WHATSAPP_PHONE_NUMBER_ID": self.phone_number_id,
+            },
+            "without the app secret no webhook can be authenticated, without the others nothing "
+            "can be sent.",
+        )
+
+
+class TwilioSettings(_Group):
+    """Twilio's WhatsApp API (IGNACIO_CHANNEL=twilio)."""
+
+    account_sid: str | None = variable("TWILIO_ACCOUNT_SID", None, "the account's SID (AC...)")
+    auth_token: SecretStr | None = variable(
+        "TWILIO_AUTH_TOKEN", None, "the account's Auth Token, which signs webhooks"
+    )
+    whatsapp_number: str | None = variable("TWILIO_WHATSAPP_NUMBER", None, "the WhatsApp sender")
+    public_url: str | None = variable("TWILIO_PUBLIC_URL", None, "the base URL Twilio calls")
+    status_callback_url: str | None = variable(
+        "TWILIO_STATUS_CALLBACK_URL", None, "where Twilio reports delivery"
+    )
+    login_content_sid: str | None = variable(
+        "TWILIO_LOGIN_CONTENT_SID", None, "the content template of login codes (HX...)"
+    )
+    api_base_url: str = variable(
+        "TWILIO_API_BASE_URL", "https://api.twilio.com", "where Twilio's REST API is"
+    )
+    messaging_base_url: str = variable(
+        "TWILIO_MESSAGING_BASE_URL",
+        "https://messaging.twilio.com",
+        "where Twilio's typing-indicator API is",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        for name, url in [
+            ("TWILIO_PUBLIC_URL", self.public_url),
+            ("TWILIO_STATUS_CALLBACK_URL", self.status_callback_url),
+        ]:
+            if url is not None and not url.startswith(("https://", "http://")):
+                raise ConfigurationError(
+                    f"{name} must be a URL starting with https:// (the address Twilio uses)."
+                )
+        return self
+
+    def check_can_send(self) -> None:
+        """What IGNACIO_CHANNEL=twilio needs."""
+        _require(
+            "IGNACIO_CHANNEL=twilio",
+            {
+                "TWILIO_ACCOUNT_SID": self.account_sid,
+                "TWILIO_AUTH_TOKEN": self.auth_token,
+                "TWILIO_WHATSAPP_NUMBER": self.whatsapp_number,
+            },
+            "without the auth token no webhook can be authenticated, without the others nothing "
+            "can be sent.",
+        )
+        self.number  # noqa: B018 - refuses to start with a number it cannot read
 
     @property
-    def effective_rate_limit_storage(self) -> str:
+    def number(self) -> PhoneNumber:
+        """The Twilio WhatsApp sender, given as `whatsapp:+14155238886` or `+14155238886`."""
+        raw = (self.whatsapp_number or "").strip()
+        try:
+            return PhoneNumber.from_provider(raw.removeprefix("whatsapp:"))
+        except InvalidInput as error:
+            raise ConfigurationError(
+                f"TWILIO_WHATSAPP_NUMBER={raw!r} is not a phone number (e.g. whatsapp:+14155238886)."
+            ) from error
+
+    @property
+    def status_callback(self) -> str | None:
+        """Where Twilio reports delivery: TWILIO_STATUS_CALLBACK_URL, else the public URL's
+        /webhooks/twilio/status, else nowhere (the number's own settings in Twilio's console)."""
+        if self.status_callback_url:
+            return self.status_callback_url
+        if self.public_url:
+            return self.public_url.rstrip("/") + "/webhooks/twilio/status"
+        return None
+
+
+class LimitSettings(_Group):
+    """Rate limits, and where they are counted."""
+
+    messages: int = variable("RATE_LIMIT_MESSAGES", 10, "WhatsApp messages per number per window")
+    window: Seconds = variable("RATE_LIMIT_WINDOW_SECONDS", timedelta(seconds=60), "that window")
+    api_per_minute: int = variable(
+        "IGNACIO_API_RATE_LIMIT", 100, "API requests per client address per minute; 0 is off"
+    )
+    storage: str = variable("IGNACIO_RATE_LIMIT_STORAGE", "async+memory://", "a limits storage URI")
+    redis_url: str | None = variable("IGNACIO_REDIS_URL", None, "count the limits in this Redis")
+    redis_key_prefix: str = variable(
+        "IGNACIO_REDIS_KEY_PREFIX", "ignacio", "prefix of Ignacio's keys in Redis"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.messages < 1 or self.api_per_minute < 0:
+            raise ConfigurationError(
+                "RATE_LIMIT_MESSAGES must be at least 1, and IGNACIO_API_RATE_LIMIT at least 0 "
+                "(0 turns the API limit off)."
+            )
+        if self.redis_url is not None and not self.redis_url.removeprefix("async+").startswith(
+            ("redis://", "rediss://", "redis+unix://", "valkey://", "valkeys://")
+        ):
+            raise ConfigurationError(
+                "IGNACIO_REDIS_URL must be a Redis URL: redis://[:password@]host:6379[/db] "
+                "(or rediss:// for TLS)."
+            )
+        return self
+
+    @property
+    def effective_storage(self) -> str:
         """IGNACIO_REDIS_URL as a `limits` storage when set, else IGNACIO_RATE_LIMIT_STORAGE."""
         if self.redis_url:
             return (
                 self.redis_url if self.redis_url.startswith("async+") else "async+" + self.redis_url
             )
-        return self.rate_limit_storage
+        return self.storage
 
-    @property
-    def effective_storage_dir(self) -> Path:
-        return self.storage_dir or self.data_dir / "files"
 
-    @property
-    def effective_blob_storage(self) -> BlobStorageKind:
-        """IGNACIO_BLOB_STORAGE, else memory with the memory:// database and the disk otherwise."""
-        if self.blob_storage is not None:
-            return self.blob_storage
-        return BlobStorageKind.MEMORY if self.uses_memory else BlobStorageKind.LOCAL
+class QueueSettings(_Group):
+    """Where inbound messages wait to be processed, and how they are worked off."""
 
-    def _check_blob_storage(self) -> None:
-        if self.effective_blob_storage is not BlobStorageKind.SUPABASE:
-            return
-        missing = [
-            variable
-            for variable, value in [
-                ("SUPABASE_URL", self.supabase_url),
-                ("SUPABASE_SERVICE_KEY", self.supabase_service_key),
-            ]
-            if not value
-        ]
-        if missing:
+    kind: QueueKind = variable("IGNACIO_QUEUE", QueueKind.INPROCESS, "inprocess or procrastinate")
+    run_worker: Flag = variable("IGNACIO_RUN_WORKER", True, "serve also processes the queue")
+    sweep_interval: Seconds = variable(
+        "IGNACIO_SWEEP_SECONDS", timedelta(seconds=60), "how often lost work is requeued"
+    )
+    concurrency: int = variable("IGNACIO_WORKER_CONCURRENCY", 4, "messages processed at once")
+    send_max_attempts: int = variable(
+        "IGNACIO_SEND_MAX_ATTEMPTS", 6, "attempts before a failing send gives up"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.concurrency < 1 or self.send_max_attempts < 1:
             raise ConfigurationError(
-                f"IGNACIO_BLOB_STORAGE=supabase needs {', '.join(missing)}: the project's API URL "
-                "(https://<project>.supabase.co) and its service_role key, both under Project "
-                "Settings, API, in Supabase."
+                "IGNACIO_WORKER_CONCURRENCY and IGNACIO_SEND_MAX_ATTEMPTS must be at least 1."
             )
+        return self
+
+
+class AssistantSettings(_Group):
+    """The model that answers, what it reads, and the files it searches."""
+
+    openai_api_key: SecretStr | None = variable(
+        "OPENAI_API_KEY", None, "an OpenAI (or compatible server's) key"
+    )
+    model: str = variable("IGNACIO_AI_MODEL", "gpt-4o-mini", "the model that answers")
+    base_url: str | None = variable(
+        "IGNACIO_AI_BASE_URL", None, "an OpenAI-compatible server's API URL"
+    )
+    api: AiApi | None = variable("IGNACIO_AI_API", None, "responses or chat_completions")
+    timeout: Seconds = variable(
+        "IGNACIO_AI_TIMEOUT_SECONDS", timedelta(seconds=60), "the longest an answer may take"
+    )
+    max_retries: int = variable("IGNACIO_AI_MAX_RETRIES", 2, "quick retries of a model request")
+    web_search: Flag = variable("IGNACIO_AI_WEB_SEARCH", False, "OpenAI's hosted web_search")
+    vision: Flag = variable("IGNACIO_AI_VISION", True, "send photos to the model as images")
+    # The first name of this setting is IGNACIO_HISTORY_MESSAGES; seed 002's name wins.
+    history_messages: int = variable(
+        "MAX_CONVERSATION_HISTORY",
+        20,
+        "earlier messages read with a new one",
+        "IGNACIO_HISTORY_MESSAGES",
+    )
+    history_chars: int = variable(
+        "IGNACIO_HISTORY_MAX_CHARS", 24_000, "and at most this many characters of them"
+    )
+    transcription_model: str = variable(
+        "IGNACIO_TRANSCRIPTION_MODEL", "whisper-1", "the model that transcribes audio"
+    )
+    vector_store: VectorStoreKind | None = variable("IGNACIO_VECTOR_STORE", None, "openai or none")
+    vector_store_prefix: str = variable(
+        "IGNACIO_VECTOR_STORE_PREFIX", "ignacio", "names the members' vector stores"
+    )
+    file_retention: Days = variable(
+        "IGNACIO_FILE_RETENTION_DAYS", timedelta(days=7), "age of a copy at OpenAI to renew"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.base_url is not None and not self.base_url.startswith(("https://", "http://")):
+            raise ConfigurationError(
+                "IGNACIO_AI_BASE_URL must be the server's API URL, e.g. http://127.0.0.1:11434/v1."
+            )
+        if self.web_search and self.effective_api is not AiApi.RESPONSES:
+            raise ConfigurationError(
+                "IGNACIO_AI_WEB_SEARCH needs IGNACIO_AI_API=responses: web search is a tool hosted "
+                "by OpenAI's Responses API, which Chat Completions servers do not offer."
+            )
+        if self.vector_store is VectorStoreKind.OPENAI and not self.openai_api_key:
+            raise ConfigurationError(
+                "IGNACIO_VECTOR_STORE=openai keeps members' files at OpenAI: set OPENAI_API_KEY, "
+                "or use IGNACIO_VECTOR_STORE=none (files are still searched in the database)."
+            )
+        if self.max_retries < 0 or self.history_messages < 0 or self.history_chars < 0:
+            raise ConfigurationError(
+                "IGNACIO_AI_MAX_RETRIES, MAX_CONVERSATION_HISTORY and IGNACIO_HISTORY_MAX_CHARS "
+                "cannot be negative."
+            )
+        return self
+
+    @property
+    def uses_model(self) -> bool:
+        """A model is configured (an API key, or a compatible server that may need none); without
+        one the offline assistant answers."""
+        return bool(self.openai_api_key or self.base_url)
+
+    @property
+    def effective_vector_store(self) -> VectorStoreKind:
+        """IGNACIO_VECTOR_STORE, else OpenAI's when talking to OpenAI itself with a key (other
+        compatible servers rarely offer vector stores), else none."""
+        if self.vector_store is not None:
+            return self.vector_store
+        if self.openai_api_key and not self.base_url:
+            return VectorStoreKind.OPENAI
+        return VectorStoreKind.NONE
+
+    @property
+    def effective_api(self) -> AiApi:
+        """IGNACIO_AI_API, else Responses on OpenAI and Chat Completions on any other server."""
+        if self.api is not None:
+            return self.api
+        return AiApi.CHAT_COMPLETIONS if self.base_url else AiApi.RESPONSES
+
+
+class StorageSettings(_Group):
+    """Where received media and uploads are kept."""
+
+    directory: Path | None = variable("IGNACIO_STORAGE_DIR", None, "the local files' directory")
+    kind: BlobStorageKind | None = variable(
+        "IGNACIO_BLOB_STORAGE", None, "local, supabase or memory"
+    )
+    supabase_url: str | None = variable("SUPABASE_URL", None, "the Supabase project's API URL")
+    supabase_service_key: SecretStr | None = variable(
+        "SUPABASE_SERVICE_KEY", None, "the project's service_role key"
+    )
+    supabase_bucket: str = variable(
+        "IGNACIO_SUPABASE_BUCKET", "ignacio-files", "the private bucket"
+    )
+
+    def check_supabase(self) -> None:
+        """What IGNACIO_BLOB_STORAGE=supabase needs."""
+        _require(
+            "IGNACIO_BLOB_STORAGE=supabase",
+            {"SUPABASE_URL": self.supabase_url, "SUPABASE_SERVICE_KEY": self.supabase_service_key},
+            "the project's API URL (https://<project>.supabase.co) and its service_role key, both "
+            "under Project Settings, API, in Supabase.",
+        )
         if not (self.supabase_url or "").startswith(("https://", "http://")):
             raise ConfigurationError(
                 "SUPABASE_URL must be the project's API URL, e.g. https://<project>.supabase.co."
@@ -382,10 +571,75 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "letters, digits, '-', '_' or '.'."
             )
 
+
+class ExtractionSettings(_Group):
+    """Reading documents' text, within limits a hostile file cannot pass."""
+
+    max_mb: int = variable("IGNACIO_EXTRACTION_MAX_MB", 64, "MB a zipped document may inflate to")
+    max_ratio: int = variable("IGNACIO_EXTRACTION_MAX_RATIO", 100, "how far one part may expand")
+    timeout: Seconds = variable(
+        "IGNACIO_EXTRACTION_TIMEOUT_SECONDS", timedelta(seconds=60), "time to read one document"
+    )
+    memory_mb: int = variable(
+        "IGNACIO_EXTRACTION_MEMORY_MB", 1024, "address space of a reading process"
+    )
+    workers: int | None = variable("IGNACIO_EXTRACTION_WORKERS", None, "documents read at once")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.max_mb < 1 or self.max_ratio < 2:
+            raise ConfigurationError(
+                "IGNACIO_EXTRACTION_MAX_MB must be at least 1, and IGNACIO_EXTRACTION_MAX_RATIO "
+                "at least 2 (Office files expand 5 to 30 times; zip bombs about 1,000)."
+            )
+        if self.memory_mb < 256:
+            raise ConfigurationError(
+                "IGNACIO_EXTRACTION_MEMORY_MB must be at least 256: a worker needs about 150 MB "
+                "before it opens a document."
+            )
+        if self.workers is not None and self.workers < 1:
+            raise ConfigurationError("IGNACIO_EXTRACTION_WORKERS must be at least 1.")
+        return self
+
+
+class Settings(BaseModel):
+    """Every group; what depends on two groups at once is decided here."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    channel: ChannelSettings = Field(default_factory=ChannelSettings)
+    whatsapp_cloud: WhatsAppCloudSettings = Field(default_factory=WhatsAppCloudSettings)
+    twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
+    assistant: AssistantSettings = Field(default_factory=AssistantSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    extraction: ExtractionSettings = Field(default_factory=ExtractionSettings)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.channel.kind is ChannelKind.WHATSAPP_CLOUD:
+            self.whatsapp_cloud.check_can_send()
+        if self.channel.kind is ChannelKind.TWILIO:
+            self.twilio.check_can_send()
+        if self.effective_blob_storage is BlobStorageKind.SUPABASE:
+            self.storage.check_supabase()
+        if self.queue.kind is QueueKind.PROCRASTINATE and not self.uses_postgres:
+            raise ConfigurationError(
+                "IGNACIO_QUEUE=procrastinate keeps its jobs in PostgreSQL: set IGNACIO_DATABASE_URL "
+                "to a PostgreSQL database (postgresql://...), or use IGNACIO_QUEUE=inprocess with "
+                "SQLite or memory://."
+            )
+        return self
+
     @property
     def effective_database_url(self) -> str:
-        return (
-            self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'ignacio.db').resolve()}"
+        return self.database.url or (
+            f"sqlite+aiosqlite:///{(self.server.data_dir / 'ignacio.db').resolve()}"
         )
 
     @property
@@ -403,150 +657,63 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def should_migrate_on_start(self) -> bool:
-        if self.auto_migrate is not None:
-            return self.auto_migrate
+        if self.database.auto_migrate is not None:
+            return self.database.auto_migrate
         return self.is_embedded
+
+    @property
+    def effective_storage_dir(self) -> Path:
+        return self.storage.directory or self.server.data_dir / "files"
+
+    @property
+    def effective_blob_storage(self) -> BlobStorageKind:
+        """IGNACIO_BLOB_STORAGE, else memory with the memory:// database and the disk otherwise."""
+        if self.storage.kind is not None:
+            return self.storage.kind
+        return BlobStorageKind.MEMORY if self.uses_memory else BlobStorageKind.LOCAL
+
+    @classmethod
+    def variables(cls) -> dict[str, FieldInfo]:
+        """Every variable, by its current name, with the field it sets (its default and its
+        description): the list the README's configuration table is checked against."""
+        found = {}
+        for group in cls.model_fields.values():
+            model = group.annotation
+            if isinstance(model, type) and issubclass(model, _Group):
+                for field in model.model_fields.values():
+                    found[_name_of(field.validation_alias)] = field
+        return found
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the environment (by default the process's); an empty variable counts as unset."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for variable, (field, kind) in _VARIABLES.items():
-            raw = env.get(variable)
-            if raw is None or raw == "":
-                continue
-            values[field] = _parse(variable, raw, kind)
+        return cls.from_variables({name: raw.strip() for name, raw in env.items() if raw != ""})
+
+    @classmethod
+    def from_variables(cls, variables: Mapping[str, object]) -> Settings:
+        """Settings from values keyed by variable name: strings as in the environment, or already
+        typed values (tests pass paths, enums and numbers)."""
+        given = dict(variables)
         try:
-            return msgspec.convert(values, cls, strict=False)
-        except msgspec.ValidationError as error:
-            raise ConfigurationError(f"Invalid configuration: {_variable_named(error)}") from error
+            return cls.model_validate(dict.fromkeys(cls.model_fields, given))
+        except ValidationError as error:
+            raise ConfigurationError(_explain(error, given)) from error
 
 
-_SECONDS = "seconds"
-_DAYS = "days"
-_LIST = "comma-separated list"
-_VARIABLES: dict[str, tuple[str, object]] = {
-    "IGNACIO_DATA_DIR": ("data_dir", Path),
-    "IGNACIO_HOST": ("host", str),
-    "IGNACIO_PORT": ("port", int),
-    "IGNACIO_KEEP_ALIVE_SECONDS": ("keep_alive", _SECONDS),
-    "IGNACIO_DATABASE_URL": ("database_url", str),
-    "IGNACIO_DATABASE_SCHEMA": ("database_schema", str),
-    "IGNACIO_AUTO_MIGRATE": ("auto_migrate", bool),
-    "JWT_SECRET_KEY": ("jwt_secret_key", str),
-    "IGNACIO_PHONE_KEY": ("phone_key", str),
-    "IGNACIO_ACCESS_TOKEN_TTL_SECONDS": ("access_token_ttl", _SECONDS),
-    "IGNACIO_REFRESH_TOKEN_TTL_SECONDS": ("refresh_token_ttl", _SECONDS),
-    "IGNACIO_OTP_TTL_SECONDS": ("otp_ttl", _SECONDS),
-    "IGNACIO_OTP_MAX_ATTEMPTS": ("otp_max_attempts", int),
-    "IGNACIO_OTP_REQUESTS_PER_PHONE": ("otp_requests_per_phone", int),
-    "IGNACIO_OTP_REQUESTS_PER_CLIENT": ("otp_requests_per_client", int),
-    "IGNACIO_OTP_REQUEST_WINDOW_SECONDS": ("otp_request_window", _SECONDS),
-    "IGNACIO_REGISTRATION": ("registration", str),
-    # The first name this setting had; MAX_CONVERSATION_HISTORY (seed 002) wins when both are set.
-    "IGNACIO_HISTORY_MESSAGES": ("history_messages", int),
-    "MAX_CONVERSATION_HISTORY": ("history_messages", int),
-    "IGNACIO_HISTORY_MAX_CHARS": ("history_chars", int),
-    "OPENAI_API_KEY": ("openai_api_key", str),
-    "IGNACIO_AI_MODEL": ("ai_model", str),
-    "IGNACIO_AI_BASE_URL": ("ai_base_url", str),
-    "IGNACIO_AI_API": ("ai_api", str),
-    "IGNACIO_AI_TIMEOUT_SECONDS": ("ai_timeout", _SECONDS),
-    "IGNACIO_AI_MAX_RETRIES": ("ai_max_retries", int),
-    "IGNACIO_AI_WEB_SEARCH": ("ai_web_search", bool),
-    "IGNACIO_AI_VISION": ("ai_vision", bool),
-    "IGNACIO_VECTOR_STORE": ("vector_store", str),
-    "IGNACIO_VECTOR_STORE_PREFIX": ("vector_store_prefix", str),
-    "IGNACIO_FILE_RETENTION_DAYS": ("file_retention", _DAYS),
-    "IGNACIO_TRANSCRIPTION_MODEL": ("transcription_model", str),
-    "IGNACIO_RATE_LIMIT_STORAGE": ("rate_limit_storage", str),
-    "IGNACIO_LOG_FORMAT": ("log_format", str),
-    "IGNACIO_LOG_LEVEL": ("log_level", str),
-    "IGNACIO_LOG_FILE": ("log_file", Path),
-    "IGNACIO_LOG_FILE_MAX_BYTES": ("log_file_max_bytes", int),
-    "IGNACIO_LOG_FILE_BACKUPS": ("log_file_backups", int),
-    "IGNACIO_SECURE_COOKIES": ("secure_cookies", bool),
-    "IGNACIO_CHANNEL": ("channel", str),
-    "WHATSAPP_ACCESS_TOKEN": ("whatsapp_access_token", str),
-    "WHATSAPP_PHONE_NUMBER_ID": ("whatsapp_phone_number_id", str),
-    "WHATSAPP_VERIFY_TOKEN": ("whatsapp_verify_token", str),
-    "WHATSAPP_APP_SECRET": ("whatsapp_app_secret", str),
-    "WHATSAPP_API_VERSION": ("whatsapp_api_version", str),
-    "WHATSAPP_API_BASE_URL": ("whatsapp_api_base_url", str),
-    "WHATSAPP_LOGIN_TEMPLATE": ("whatsapp_login_template", str),
-    "WHATSAPP_LOGIN_TEMPLATE_LANGUAGE": ("whatsapp_login_template_language", str),
-    "TWILIO_ACCOUNT_SID": ("twilio_account_sid", str),
-    "TWILIO_AUTH_TOKEN": ("twilio_auth_token", str),
-    "TWILIO_WHATSAPP_NUMBER": ("twilio_whatsapp_number", str),
-    "TWILIO_PUBLIC_URL": ("twilio_public_url", str),
-    "TWILIO_STATUS_CALLBACK_URL": ("twilio_status_callback_url", str),
-    "TWILIO_LOGIN_CONTENT_SID": ("twilio_login_content_sid", str),
-    "TWILIO_API_BASE_URL": ("twilio_api_base_url", str),
-    "TWILIO_MESSAGING_BASE_URL": ("twilio_messaging_base_url", str),
-    "IGNACIO_WHATSAPP_ACCESS": ("whatsapp_access", str),
-    "WHITELISTED_USERS": ("whitelisted_users", _LIST),
-    "RATE_LIMIT_MESSAGES": ("rate_limit_messages", int),
-    "RATE_LIMIT_WINDOW_SECONDS": ("rate_limit_window", _SECONDS),
-    "IGNACIO_API_RATE_LIMIT": ("api_rate_limit", int),
-    "IGNACIO_REDIS_URL": ("redis_url", str),
-    "IGNACIO_REDIS_KEY_PREFIX": ("redis_key_prefix", str),
-    "IGNACIO_QUEUE": ("queue", str),
-    "IGNACIO_RUN_WORKER": ("run_worker", bool),
-    "IGNACIO_SWEEP_SECONDS": ("sweep_interval", _SECONDS),
-    "IGNACIO_WORKER_CONCURRENCY": ("worker_concurrency", int),
-    "IGNACIO_SEND_MAX_ATTEMPTS": ("send_max_attempts", int),
-    "IGNACIO_STORAGE_DIR": ("storage_dir", Path),
-    "IGNACIO_BLOB_STORAGE": ("blob_storage", str),
-    "SUPABASE_URL": ("supabase_url", str),
-    "SUPABASE_SERVICE_KEY": ("supabase_service_key", str),
-    "IGNACIO_SUPABASE_BUCKET": ("supabase_bucket", str),
-    "IGNACIO_WEB_DIR": ("web_dir", Path),
-    "IGNACIO_EXTRACTION_MAX_MB": ("extraction_max_mb", int),
-    "IGNACIO_EXTRACTION_MAX_RATIO": ("extraction_max_ratio", int),
-    "IGNACIO_EXTRACTION_TIMEOUT_SECONDS": ("extraction_timeout", _SECONDS),
-    "IGNACIO_EXTRACTION_MEMORY_MB": ("extraction_memory_mb", int),
-    "IGNACIO_EXTRACTION_WORKERS": ("extraction_workers", int),
-}
+def _name_of(alias: object) -> str:
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return str(alias)
 
 
-def _parse(variable: str, raw: str, kind: object) -> object:
-    raw = raw.strip()
-    try:
-        if kind is bool:
-            lowered = raw.lower()
-            if lowered in {"1", "true", "yes", "on"}:
-                return True
-            if lowered in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(raw)
-        if kind is int:
-            return int(raw)
-        if kind is Path:
-            return Path(raw)
-        if kind == _LIST:
-            return [item.strip() for item in raw.split(",") if item.strip()]
-        if kind == _SECONDS:
-            seconds = int(raw)
-            if seconds <= 0:
-                raise ValueError(raw)
-            return timedelta(seconds=seconds)
-        if kind == _DAYS:
-            days = int(raw)
-            if days <= 0:
-                raise ValueError(raw)
-            return timedelta(days=days)
-    except ValueError as error:
-        raise ConfigurationError(f"{variable}={raw!r} is not a valid value.") from error
-    return raw
-
-
-def _variable_named(error: msgspec.ValidationError) -> str:
-    """msgspec names the field (`$.registration`); say which variable that is."""
-    message = str(error)
-    for variable, (field, _) in _VARIABLES.items():
-        if f"$.{field}" in message:
-            return f"{variable}: {message.split(' - at ')[0]}"
-    return message
+def _explain(error: ValidationError, given: Mapping[str, object]) -> str:
+    """pydantic names the place (`server.IGNACIO_PORT`): say which variable, and why."""
+    first = error.errors()[0]
+    name = str(first["loc"][-1]) if first["loc"] else ""
+    if name in given:
+        return f"{name}={given[name]!r} is not a valid value: {first['msg']}."
+    return f"Invalid configuration: {name}: {first['msg']}."
 
 
 def load_dotenv_file(path: Path = Path(".env")) -> None:

@@ -108,7 +108,7 @@ from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.application.use_cases.verify_otp import VerifyOtp
 from ignacio.domain import BacklogPolicy, OtpPolicy, Provider, RetryPolicy
 from ignacio.entrypoints import lazy_adapters
-from ignacio.entrypoints.config import ConfigurationError, Settings
+from ignacio.entrypoints.config import ConfigurationError, Settings, reveal
 from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
 
 
@@ -117,18 +117,18 @@ def _storage_kind(settings: Settings) -> str:
 
 
 def _otp_limits(settings: Settings) -> OtpRequestLimits:
-    window = int(settings.otp_request_window.total_seconds())
+    window = int(settings.auth.otp_request_window.total_seconds())
     return OtpRequestLimits(
-        per_phone=RateLimit(amount=settings.otp_requests_per_phone, seconds=window),
-        per_client=RateLimit(amount=settings.otp_requests_per_client, seconds=window),
+        per_phone=RateLimit(amount=settings.auth.otp_requests_per_phone, seconds=window),
+        per_client=RateLimit(amount=settings.auth.otp_requests_per_client, seconds=window),
     )
 
 
 def _inbound_limits(settings: Settings) -> InboundLimits:
     return InboundLimits(
         per_phone=RateLimit(
-            amount=settings.rate_limit_messages,
-            seconds=int(settings.rate_limit_window.total_seconds()),
+            amount=settings.limits.messages,
+            seconds=int(settings.limits.window.total_seconds()),
         )
     )
 
@@ -144,14 +144,14 @@ def _drain_concurrency(settings: Settings) -> int:
     would only move the backlog, and take the database from the answers. SQLite has one writer:
     stores side by side would only queue for its lock, each waiter asleep in SQLite's busy
     handler (up to 100 ms a try) while the lock is free, so there one at a time is faster."""
-    return 1 if settings.is_embedded else settings.worker_concurrency
+    return 1 if settings.is_embedded else settings.queue.concurrency
 
 
 def _extraction_limits(settings: Settings) -> ExtractionLimits:
     return ExtractionLimits(
-        max_bytes=settings.extraction_max_mb * MB,
-        max_ratio=settings.extraction_max_ratio,
-        max_seconds=settings.extraction_timeout.total_seconds(),
+        max_bytes=settings.extraction.max_mb * MB,
+        max_ratio=settings.extraction.max_ratio,
+        max_seconds=settings.extraction.timeout.total_seconds(),
     )
 
 
@@ -178,19 +178,31 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIdGenerator)
 
+    # The secrets' values, read out of their SecretStr only where an adapter takes them.
+    whatsapp_access_token = providers.Callable(
+        reveal, settings.provided.whatsapp_cloud.access_token
+    )
+    twilio_auth_token = providers.Callable(reveal, settings.provided.twilio.auth_token)
+    supabase_service_key = providers.Callable(
+        reveal, settings.provided.storage.supabase_service_key
+    )
+    openai_api_key = providers.Callable(reveal, settings.provided.assistant.openai_api_key)
+
     keys = providers.Singleton(load_keys, settings)
     hasher = providers.Singleton(HmacSecretHasher, key=providers.Callable(_hashing_key, keys))
     phone_cipher = providers.Singleton(AesGcmPhoneCipher, key=keys.provided.phone_key)
     sealer = providers.Singleton(AesGcmSealer, key=keys.provided.phone_key)
     access_tokens = providers.Singleton(
-        JwtAccessTokens, secret=keys.provided.jwt_secret, ttl=settings.provided.access_token_ttl
+        JwtAccessTokens,
+        secret=keys.provided.jwt_secret,
+        ttl=settings.provided.auth.access_token_ttl,
     )
 
     storage_kind = providers.Callable(_storage_kind, settings)
     engine = providers.Singleton(
         create_engine,
         settings.provided.effective_database_url,
-        schema=settings.provided.database_schema,
+        schema=settings.provided.database.schema_name,
     )
     memory_store = providers.Singleton(InMemoryStore)
     uow = providers.Selector(
@@ -212,30 +224,30 @@ class Container(containers.DeclarativeContainer):
     http_client = providers.Singleton(
         httpx.AsyncClient, timeout=httpx.Timeout(15.0, connect=5.0), follow_redirects=False
     )
-    channel_kind = providers.Callable(lambda settings: settings.channel.value, settings)
+    channel_kind = providers.Callable(lambda settings: settings.channel.kind.value, settings)
     channel = providers.Selector(
         channel_kind,
         console=providers.Singleton(ConsoleChannel),
         whatsapp_cloud=providers.Singleton(
             CloudApiChannel,
             client=http_client,
-            base_url=settings.provided.whatsapp_api_base_url,
-            api_version=settings.provided.whatsapp_api_version,
-            phone_number_id=settings.provided.whatsapp_phone_number_id,
-            access_token=settings.provided.whatsapp_access_token,
-            login_template_name=settings.provided.whatsapp_login_template,
-            login_template_language=settings.provided.whatsapp_login_template_language,
+            base_url=settings.provided.whatsapp_cloud.api_base_url,
+            api_version=settings.provided.whatsapp_cloud.api_version,
+            phone_number_id=settings.provided.whatsapp_cloud.phone_number_id,
+            access_token=whatsapp_access_token,
+            login_template_name=settings.provided.whatsapp_cloud.login_template,
+            login_template_language=settings.provided.whatsapp_cloud.login_template_language,
         ),
         twilio=providers.Singleton(
             TwilioChannel,
             client=http_client,
-            account_sid=settings.provided.twilio_account_sid,
-            auth_token=settings.provided.twilio_auth_token,
-            from_number=settings.provided.twilio_number,
-            api_base_url=settings.provided.twilio_api_base_url,
-            messaging_base_url=settings.provided.twilio_messaging_base_url,
-            status_callback_url=settings.provided.twilio_status_callback,
-            login_content_sid=settings.provided.twilio_login_content_sid,
+            account_sid=settings.provided.twilio.account_sid,
+            auth_token=twilio_auth_token,
+            from_number=settings.provided.twilio.number,
+            api_base_url=settings.provided.twilio.api_base_url,
+            messaging_base_url=settings.provided.twilio.messaging_base_url,
+            status_callback_url=settings.provided.twilio.status_callback,
+            login_content_sid=settings.provided.twilio.login_content_sid,
         ),
     )
     media_fetcher = providers.Selector(
@@ -244,16 +256,16 @@ class Container(containers.DeclarativeContainer):
         whatsapp_cloud=providers.Singleton(
             CloudApiMediaFetcher,
             client=http_client,
-            base_url=settings.provided.whatsapp_api_base_url,
-            api_version=settings.provided.whatsapp_api_version,
-            access_token=settings.provided.whatsapp_access_token,
+            base_url=settings.provided.whatsapp_cloud.api_base_url,
+            api_version=settings.provided.whatsapp_cloud.api_version,
+            access_token=whatsapp_access_token,
         ),
         twilio=providers.Singleton(
             TwilioMediaFetcher,
             client=http_client,
-            account_sid=settings.provided.twilio_account_sid,
-            auth_token=settings.provided.twilio_auth_token,
-            api_base_url=settings.provided.twilio_api_base_url,
+            account_sid=settings.provided.twilio.account_sid,
+            auth_token=twilio_auth_token,
+            api_base_url=settings.provided.twilio.api_base_url,
         ),
     )
     webhook_secret = providers.Singleton(whatsapp_app_secret, settings)
@@ -266,29 +278,27 @@ class Container(containers.DeclarativeContainer):
         local=providers.Singleton(LocalFileStorage, settings.provided.effective_storage_dir),
         supabase=providers.Singleton(
             lazy_adapters.supabase_storage,
-            url=settings.provided.supabase_url,
-            service_key=settings.provided.supabase_service_key,
-            bucket=settings.provided.supabase_bucket,
+            url=settings.provided.storage.supabase_url,
+            service_key=supabase_service_key,
+            bucket=settings.provided.storage.supabase_bucket,
         ),
     )
-    queue_kind = providers.Callable(lambda settings: settings.queue.value, settings)
+    queue_kind = providers.Callable(lambda settings: settings.queue.kind.value, settings)
     job_queue = providers.Selector(
         queue_kind,
         inprocess=providers.Singleton(
-            InProcessJobQueue, concurrency=settings.provided.worker_concurrency
+            InProcessJobQueue, concurrency=settings.provided.queue.concurrency
         ),
         procrastinate=providers.Singleton(
             ProcrastinateJobQueue,
             conninfo=providers.Callable(
                 conninfo_from_url, settings.provided.effective_database_url
             ),
-            pool_size=providers.Callable(
-                lambda settings: settings.worker_concurrency + 4, settings
-            ),
+            pool_size=providers.Callable(lambda settings: settings.queue.concurrency + 4, settings),
         ),
     )
     retry_policy = providers.Singleton(
-        RetryPolicy, max_attempts=settings.provided.send_max_attempts
+        RetryPolicy, max_attempts=settings.provided.queue.send_max_attempts
     )
     document_index = providers.Selector(
         storage_kind,
@@ -296,31 +306,31 @@ class Container(containers.DeclarativeContainer):
         sql=providers.Singleton(SqlDocumentIndex, engine),
     )
     ai_kind = providers.Callable(
-        lambda settings: "openai" if settings.uses_model else "offline", settings
+        lambda settings: "openai" if settings.assistant.uses_model else "offline", settings
     )
     ai_timeout_seconds = providers.Callable(
-        lambda settings: settings.ai_timeout.total_seconds(), settings
+        lambda settings: settings.assistant.timeout.total_seconds(), settings
     )
     ai_client = providers.Singleton(
         lazy_adapters.openai_client,
-        api_key=settings.provided.openai_api_key,
-        base_url=settings.provided.ai_base_url,
+        api_key=openai_api_key,
+        base_url=settings.provided.assistant.base_url,
         timeout_seconds=ai_timeout_seconds,
-        max_retries=settings.provided.ai_max_retries,
+        max_retries=settings.provided.assistant.max_retries,
     )
-    ai_api = providers.Callable(lambda settings: settings.effective_ai_api.value, settings)
+    ai_api = providers.Callable(lambda settings: settings.assistant.effective_api.value, settings)
     assistant = providers.Selector(
         ai_kind,
         offline=providers.Singleton(OfflineAssistant, index=document_index),
         openai=providers.Singleton(
             lazy_adapters.agents_assistant,
             client=ai_client,
-            model_name=settings.provided.ai_model,
+            model_name=settings.provided.assistant.model,
             api=ai_api,
             index=document_index,
             timeout_seconds=ai_timeout_seconds,
-            vision=settings.provided.ai_vision,
-            web_search=settings.provided.ai_web_search,
+            vision=settings.provided.assistant.vision,
+            web_search=settings.provided.assistant.web_search,
         ),
     )
     transcriber = providers.Selector(
@@ -329,7 +339,7 @@ class Container(containers.DeclarativeContainer):
         openai=providers.Singleton(
             lazy_adapters.openai_transcriber,
             client=ai_client,
-            model=settings.provided.transcription_model,
+            model=settings.provided.assistant.transcription_model,
             timeout_seconds=ai_timeout_seconds,
         ),
     )
@@ -353,10 +363,10 @@ class Container(containers.DeclarativeContainer):
             providers.Singleton(
                 CloudApiProbe,
                 client=http_client,
-                base_url=settings.provided.whatsapp_api_base_url,
-                api_version=settings.provided.whatsapp_api_version,
-                phone_number_id=settings.provided.whatsapp_phone_number_id,
-                access_token=settings.provided.whatsapp_access_token,
+                base_url=settings.provided.whatsapp_cloud.api_base_url,
+                api_version=settings.provided.whatsapp_cloud.api_version,
+                phone_number_id=settings.provided.whatsapp_cloud.phone_number_id,
+                access_token=whatsapp_access_token,
             ),
             clock,
             PROVIDER_CHECK_PERIOD,
@@ -366,9 +376,9 @@ class Container(containers.DeclarativeContainer):
             providers.Singleton(
                 TwilioProbe,
                 client=http_client,
-                account_sid=settings.provided.twilio_account_sid,
-                auth_token=settings.provided.twilio_auth_token,
-                api_base_url=settings.provided.twilio_api_base_url,
+                account_sid=settings.provided.twilio.account_sid,
+                auth_token=twilio_auth_token,
+                api_base_url=settings.provided.twilio.api_base_url,
             ),
             clock,
             PROVIDER_CHECK_PERIOD,
@@ -379,7 +389,9 @@ class Container(containers.DeclarativeContainer):
         offline=providers.Singleton(OfflineAssistantProbe),
         openai=providers.Singleton(
             CachedProbe,
-            providers.Singleton(lazy_adapters.model_probe, ai_client, settings.provided.ai_model),
+            providers.Singleton(
+                lazy_adapters.model_probe, ai_client, settings.provided.assistant.model
+            ),
             clock,
             PROVIDER_CHECK_PERIOD,
         ),
@@ -392,19 +404,21 @@ class Container(containers.DeclarativeContainer):
         isolated=providers.Callable(lambda settings: not settings.uses_memory, settings),
         limits=providers.Callable(_extraction_limits, settings),
         memory_bytes=providers.Callable(
-            lambda settings: settings.extraction_memory_mb * MB, settings
+            lambda settings: settings.extraction.memory_mb * MB, settings
         ),
-        workers=settings.provided.extraction_workers,
+        workers=settings.provided.extraction.workers,
         preload=providers.Callable(_worker_preload),
     )
     # The member's OpenAI vector store, when one is configured; None keeps files local.
     remote_document_index = providers.Selector(
-        providers.Callable(lambda settings: settings.effective_vector_store.value, settings),
+        providers.Callable(
+            lambda settings: settings.assistant.effective_vector_store.value, settings
+        ),
         none=providers.Object(None),
         openai=providers.Singleton(
             lazy_adapters.vector_store_index,
             ai_client,
-            store_prefix=settings.provided.vector_store_prefix,
+            store_prefix=settings.provided.assistant.vector_store_prefix,
         ),
     )
     document_indexes = providers.Callable(
@@ -421,12 +435,14 @@ class Container(containers.DeclarativeContainer):
     )
     rate_limiter = providers.Singleton(
         LimitsRateLimiter,
-        settings.provided.effective_rate_limit_storage,
-        key_prefix=settings.provided.redis_key_prefix,
+        settings.provided.limits.effective_storage,
+        key_prefix=settings.provided.limits.redis_key_prefix,
     )
 
     otp_policy = providers.Singleton(
-        OtpPolicy, ttl=settings.provided.otp_ttl, max_attempts=settings.provided.otp_max_attempts
+        OtpPolicy,
+        ttl=settings.provided.auth.otp_ttl,
+        max_attempts=settings.provided.auth.otp_max_attempts,
     )
     auditor = providers.Singleton(Auditor, clock, ids)
     session_issuer = providers.Singleton(
@@ -435,7 +451,7 @@ class Container(containers.DeclarativeContainer):
         hasher=hasher,
         clock=clock,
         ids=ids,
-        refresh_ttl=settings.provided.refresh_token_ttl,
+        refresh_ttl=settings.provided.auth.refresh_token_ttl,
     )
 
     request_otp = providers.Factory(
@@ -454,7 +470,7 @@ class Container(containers.DeclarativeContainer):
         channel=channel,
         hasher=hasher,
         clock=clock,
-        registration=settings.provided.registration,
+        registration=settings.provided.auth.registration,
     )
     verify_otp = providers.Factory(
         VerifyOtp,
@@ -464,7 +480,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         policy=otp_policy,
-        registration=settings.provided.registration,
+        registration=settings.provided.auth.registration,
     )
     refresh_session = providers.Factory(
         RefreshSession, uow=uow, hasher=hasher, sessions=session_issuer, clock=clock
@@ -489,8 +505,8 @@ class Container(containers.DeclarativeContainer):
         assistant=assistant,
         clock=clock,
         ids=ids,
-        history_limit=settings.provided.history_messages,
-        history_chars=settings.provided.history_chars,
+        history_limit=settings.provided.assistant.history_messages,
+        history_chars=settings.provided.assistant.history_chars,
     )
     admin_list_conversations = providers.Factory(AdminListConversations, uow=uow, auditor=auditor)
     admin_get_conversation = providers.Factory(AdminGetConversation, uow=uow, auditor=auditor)
@@ -508,7 +524,7 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         channel=channel,
         limiter=rate_limiter,
-        access=settings.provided.access_policy,
+        access=settings.provided.channel.access_policy,
         limits=providers.Callable(_inbound_limits, settings),
     )
     record_delivery_update = providers.Factory(RecordDeliveryUpdate, uow=uow, clock=clock)
@@ -545,10 +561,10 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         retry=retry_policy,
-        history_limit=settings.provided.history_messages,
+        history_limit=settings.provided.assistant.history_messages,
         transcriber=transcriber,
         extractor=text_extractor,
-        history_chars=settings.provided.history_chars,
+        history_chars=settings.provided.assistant.history_chars,
     )
     resume_processing = providers.Factory(ResumeProcessing, uow=uow, queue=job_queue)
     upload_file = providers.Factory(UploadFile, uow=uow, intake=file_intake, ids=ids)
@@ -560,9 +576,9 @@ class Container(containers.DeclarativeContainer):
         storage=blob_storage,
         clock=clock,
         ids=ids,
-        history_limit=settings.provided.history_messages,
+        history_limit=settings.provided.assistant.history_messages,
         extractor=text_extractor,
-        history_chars=settings.provided.history_chars,
+        history_chars=settings.provided.assistant.history_chars,
     )
     list_files = providers.Factory(ListFiles, uow=uow, auditor=auditor)
     get_file = providers.Factory(GetFile, uow=uow, auditor=auditor)
@@ -583,14 +599,14 @@ class Container(containers.DeclarativeContainer):
         remote=remote_document_index,
         clock=clock,
         retry=retry_policy,
-        retention=settings.provided.file_retention,
+        retention=settings.provided.assistant.file_retention,
     )
     queue_file_syncs = providers.Factory(
         QueueFileSyncs,
         uow=uow,
         queue=job_queue,
         clock=clock,
-        retention=settings.provided.file_retention,
+        retention=settings.provided.assistant.file_retention,
     )
     resync_files = providers.Factory(ResyncFiles, uow=uow, sync=sync_file)
     list_failed_deliveries = providers.Factory(ListFailedDeliveries, uow=uow)
@@ -705,12 +721,12 @@ async def start_processing(
     await container.queue_file_syncs()()
     settings = container.settings()
     if isinstance(queue, ProcrastinateJobQueue) and (
-        settings.run_worker if worker is None else worker
+        settings.queue.run_worker if worker is None else worker
     ):
         queue.start_worker(
-            settings.worker_concurrency,
+            settings.queue.concurrency,
             sweep=_sweep(container),
-            sweep_seconds=settings.sweep_interval.total_seconds(),
+            sweep_seconds=settings.queue.sweep_interval.total_seconds(),
         )
     if long_running:
         # uvicorn listens once startup is over: the import, running beside the first requests,
@@ -743,9 +759,9 @@ async def run_worker(
     settings = container.settings()
     await start_processing(container, worker=False, long_running=long_running)
     await queue.run_worker(
-        concurrency or settings.worker_concurrency,
+        concurrency or settings.queue.concurrency,
         sweep=_sweep(container),
-        sweep_seconds=settings.sweep_interval.total_seconds(),
+        sweep_seconds=settings.queue.sweep_interval.total_seconds(),
     )
 
 

@@ -23,15 +23,17 @@ def load_keys(settings: Settings) -> KeyRing:
     exist so that a laptop needs no set-up, and are created (readable by the owner only) on first use.
     """
     jwt_secret = (
-        settings.jwt_secret_key.encode()
-        if settings.jwt_secret_key
-        else _key_file(settings.data_dir / "keys" / "jwt.key", "JWT_SECRET_KEY")
+        settings.auth.jwt_secret_key.get_secret_value().encode()
+        if settings.auth.jwt_secret_key
+        else _key_file(settings.server.data_dir / "keys" / "jwt.key", "JWT_SECRET_KEY")
     )
-    if settings.phone_key:
-        phone_key = _decode(settings.phone_key, "IGNACIO_PHONE_KEY")
+    if settings.auth.phone_key:
+        phone_key = _decode(settings.auth.phone_key.get_secret_value(), "IGNACIO_PHONE_KEY")
     else:
         phone_key = _decode(
-            _key_file(settings.data_dir / "keys" / "phone.key", "IGNACIO_PHONE_KEY").decode(),
+            _key_file(
+                settings.server.data_dir / "keys" / "phone.key", "IGNACIO_PHONE_KEY"
+            ).decode(),
             "IGNACIO_PHONE_KEY",
         )
     try:
@@ -73,8 +75,8 @@ def _decode(value: str, variable: str) -> bytes:
 def whatsapp_app_secret(settings: Settings) -> str:
     """The secret webhook deliveries are signed with: WHATSAPP_APP_SECRET, or (console channel
     only, so `ignacio dev whatsapp` can sign what it sends) a secret kept in the data directory."""
-    if settings.whatsapp_app_secret:
-        return settings.whatsapp_app_secret
+    if settings.whatsapp_cloud.app_secret:
+        return settings.whatsapp_cloud.app_secret.get_secret_value()
     return _key_file(
-        settings.data_dir / "keys" / "whatsapp_app_secret", "WHATSAPP_APP_SECRET"
+        settings.server.data_dir / "keys" / "whatsapp_app_secret", "WHATSAPP_APP_SECRET"
     ).decode()

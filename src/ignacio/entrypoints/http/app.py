@@ -10,6 +10,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 import ignacio
+from ignacio.entrypoints.config import reveal
 from ignacio.entrypoints.container import Container, close_container, start_processing
 from ignacio.entrypoints.http.controllers import (
     AdminController,
@@ -46,7 +47,7 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
 
     app = Litestar(
         route_handlers=[
-            *spa_route_handlers(settings.web_dir),
+            *spa_route_handlers(settings.server.web_dir),
             health,
             Router(
                 path="/",
@@ -80,7 +81,9 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
             # Swagger UI first: the web build serves its files, so /docs works offline. Scalar
             # (/docs/scalar) comes from a CDN; its standalone bundle brings ~190 npm packages.
             render_plugins=[
-                SwaggerRenderPlugin(path=["/", "/swagger"], **api_viewer_assets(settings.web_dir)),
+                SwaggerRenderPlugin(
+                    path=["/", "/swagger"], **api_viewer_assets(settings.server.web_dir)
+                ),
                 ScalarRenderPlugin(path="/scalar"),
             ],
             components=Components(
@@ -96,12 +99,12 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
         ),
         state=State(
             {
-                "secure_cookies": settings.secure_cookies,
+                "secure_cookies": settings.server.secure_cookies,
                 "whatsapp_app_secret": container.webhook_secret(),
-                "whatsapp_verify_token": settings.whatsapp_verify_token,
-                "twilio_auth_token": settings.twilio_auth_token,
-                "twilio_public_url": settings.twilio_public_url,
-                "twilio_status_callback_url": settings.twilio_status_callback_url,
+                "whatsapp_verify_token": reveal(settings.whatsapp_cloud.verify_token),
+                "twilio_auth_token": reveal(settings.twilio.auth_token),
+                "twilio_public_url": settings.twilio.public_url,
+                "twilio_status_callback_url": settings.twilio.status_callback_url,
             }
         ),
         logging_config=None,  # structlog is configured by the entrypoint, once

@@ -18,11 +18,13 @@ from ignacio.entrypoints.container import build_container
 
 # Placeholders so that building the app touches no disk and reads no environment; the document
 # does not depend on them.
-_PLACEHOLDER_SETTINGS = Settings(
-    database_url="memory://",
-    jwt_secret_key="openapi-placeholder-secret-that-is-long-enough",  # noqa: S106
-    phone_key=base64.b64encode(bytes(32)).decode(),
-    whatsapp_app_secret="openapi-placeholder",  # noqa: S106
+_PLACEHOLDER_SETTINGS = Settings.from_variables(
+    {
+        "IGNACIO_DATABASE_URL": "memory://",
+        "JWT_SECRET_KEY": "openapi-placeholder-secret-that-is-long-enough",
+        "IGNACIO_PHONE_KEY": base64.b64encode(bytes(32)).decode(),
+        "WHATSAPP_APP_SECRET": "openapi-placeholder",
+    }
 )
 
 

@@ -26,7 +26,7 @@ _LIMITS_API_RATE = "ignacio_limits_api_rate"
 def api_rate_limit(container: Container) -> Guard:
     """A guard that answers 429 with Retry-After (the API's error body) once an address has made
     IGNACIO_API_RATE_LIMIT requests in the last minute; 0 turns it off."""
-    per_minute = container.settings().api_rate_limit
+    per_minute = container.settings().limits.api_per_minute
     limit = RateLimit(amount=max(per_minute, 1), seconds=60)
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
