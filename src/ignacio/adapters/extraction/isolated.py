@@ -27,6 +27,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from multiprocessing import shared_memory
 from typing import TYPE_CHECKING
 
 from pebble import ProcessExpired, ProcessPool
@@ -80,12 +81,16 @@ class IsolatedTextExtractor:
     async def extract(self, content: bytes, media_type: str) -> Extraction:
         if category_of(media_type) in _MEDIA_CATEGORIES:
             return Extraction(status=ExtractionStatus.NOT_APPLICABLE)
-        future = self._running_pool().schedule(
-            _extract_in_worker,
-            args=(content, media_type),
-            timeout=self._limits.max_seconds * 1.1,
-        )
+        # The document goes through shared memory, not the pool's pipe: pickling 25 MB and
+        # pushing it through a pipe cost more than a fast parse itself.
+        shared = shared_memory.SharedMemory(create=True, size=max(1, len(content)))
         try:
+            _view(shared)[: len(content)] = content
+            future = self._running_pool().schedule(
+                _extract_in_worker,
+                args=(shared.name, len(content), media_type),
+                timeout=self._limits.max_seconds * 1.1,
+            )
             extraction: Extraction = await asyncio.wrap_future(future)
         except FutureTimeout:
             return _failed(media_type, self._limits.too_long().args[0])
@@ -95,6 +100,9 @@ class IsolatedTextExtractor:
             return _failed(media_type, "made its reader stop unexpectedly")
         except MemoryError:
             return _failed(media_type, self._out_of_memory())
+        finally:
+            shared.close()
+            shared.unlink()
         return extraction
 
     def warm_up(self) -> None:
@@ -136,6 +144,12 @@ class IsolatedTextExtractor:
         return f"needs more memory than allowed to read ({self._memory_bytes // MB:,} MB)"
 
 
+def _view(shared: shared_memory.SharedMemory) -> memoryview:
+    view = shared.buf
+    assert view is not None, "the shared memory is closed"
+    return view
+
+
 def _failed(media_type: str, reason: str) -> Extraction:
     return Extraction(status=ExtractionStatus.FAILED, note=failed_note(media_type, reason))
 
@@ -159,8 +173,13 @@ def _ready() -> bool:
     return _extractor is not None
 
 
-def _extract_in_worker(content: bytes, media_type: str) -> Extraction:
+def _extract_in_worker(shared_name: str, size: int, media_type: str) -> Extraction:
     assert _extractor is not None, "the worker's initializer did not run"
+    shared = shared_memory.SharedMemory(name=shared_name)
+    try:
+        content = bytes(_view(shared)[:size])
+    finally:
+        shared.close()
     try:
         extraction = _extractor.extract_blocking(content, media_type)
     except MemoryError:
