@@ -111,3 +111,41 @@ def test_closing_ends_a_warm_up_still_waiting_and_none_starts_after() -> None:
 
     extractor.warm_up()
     assert extractor._pool is None
+
+
+async def test_documents_reach_workers_through_shared_memory_that_is_given_back() -> None:
+    def segments() -> set[str]:
+        # Where Linux keeps POSIX shared memory; Python names its segments psm_*.
+        return {name for name in os.listdir("/dev/shm") if name.startswith("psm_")}  # noqa: S108
+
+    before = segments()
+    extractor = IsolatedTextExtractor(
+        ExtractionLimits(max_text_chars=100_000_000, max_seconds=0.5), workers=1
+    )
+    try:
+        content = samples.xlsx_file([["rent", 1200], ["food", 310]])
+        assert (await extractor.extract(content, XLSX)).status is ExtractionStatus.EXTRACTED
+        # Killed past its time: its segment is given back all the same.
+        rows = b"name,amount\n" + b"rent,1200\n" * 3_000_000
+        assert (await extractor.extract(rows, "text/csv")).status is ExtractionStatus.FAILED
+    finally:
+        extractor.close()
+    assert segments() == before
+
+
+async def test_a_buffer_per_worker_is_reused_and_a_larger_document_gets_its_own() -> None:
+    def segments() -> set[str]:
+        return {name for name in os.listdir("/dev/shm") if name.startswith("psm_")}  # noqa: S108
+
+    before = segments()
+    extractor = IsolatedTextExtractor(workers=1, buffer_bytes=64 * 1024)
+    try:
+        small = samples.xlsx_file([["rent", 1200]])
+        large = b"name,amount\n" + b"rent,1200\n" * 20_000  # past the 64 KB buffer
+        for content, media_type in [(small, XLSX), (large, "text/csv"), (small, XLSX)]:
+            extraction = await extractor.extract(content, media_type)
+            assert extraction == await DocumentTextExtractor().extract(content, media_type)
+            assert len(segments() - before) == 1  # the kept buffer, and nothing else left
+    finally:
+        extractor.close()
+    assert segments() == before

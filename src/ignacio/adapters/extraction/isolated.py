@@ -27,6 +27,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from multiprocessing import shared_memory
 from typing import TYPE_CHECKING
 
 from pebble import ProcessExpired, ProcessPool
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from ignacio.adapters.extraction.extractor import DocumentTextExtractor
 
 DEFAULT_MEMORY_BYTES = 1024 * MB
+DEFAULT_BUFFER_BYTES = 32 * MB
+"""The shared buffers a document is handed to a worker in: uploads are 25 MB at most."""
 _PARSERS_MODULE = "ignacio.adapters.extraction.extractor"
 _OUT_OF_MEMORY_EXIT = 86
 """The exit code of a worker that ran out of memory (any code the interpreter never uses)."""
@@ -65,6 +68,7 @@ class IsolatedTextExtractor:
         memory_bytes: int = DEFAULT_MEMORY_BYTES,
         workers: int | None = None,
         preload: Sequence[str] = (),
+        buffer_bytes: int = DEFAULT_BUFFER_BYTES,
     ) -> None:
         self._limits = limits or ExtractionLimits()
         self._memory_bytes = memory_bytes
@@ -76,16 +80,24 @@ class IsolatedTextExtractor:
         self._lock = threading.Lock()
         self._closed = False
         self._warming: Future[bool] | None = None
+        # A document reaches a worker through shared memory, not the pool's pipe. A buffer per
+        # worker is kept and reused: making a segment and faulting in its pages for every
+        # document cost as much as the pipe it replaces. A larger document gets one of its own.
+        self._buffer_bytes = buffer_bytes
+        self._buffers: list[shared_memory.SharedMemory] = []
+        self._free: list[shared_memory.SharedMemory] = []
 
     async def extract(self, content: bytes, media_type: str) -> Extraction:
         if category_of(media_type) in _MEDIA_CATEGORIES:
             return Extraction(status=ExtractionStatus.NOT_APPLICABLE)
-        future = self._running_pool().schedule(
-            _extract_in_worker,
-            args=(content, media_type),
-            timeout=self._limits.max_seconds * 1.1,
-        )
+        shared, kept = self._borrow(len(content))
         try:
+            _view(shared)[: len(content)] = content
+            future = self._running_pool().schedule(
+                _extract_in_worker,
+                args=(shared.name, len(content), media_type, kept),
+                timeout=self._limits.max_seconds * 1.1,
+            )
             extraction: Extraction = await asyncio.wrap_future(future)
         except FutureTimeout:
             return _failed(media_type, self._limits.too_long().args[0])
@@ -95,7 +107,29 @@ class IsolatedTextExtractor:
             return _failed(media_type, "made its reader stop unexpectedly")
         except MemoryError:
             return _failed(media_type, self._out_of_memory())
+        finally:
+            self._give_back(shared, kept)
         return extraction
+
+    def _borrow(self, size: int) -> tuple[shared_memory.SharedMemory, bool]:
+        """A buffer for `size` bytes, and whether it is one of the kept ones."""
+        with self._lock:
+            if size <= self._buffer_bytes and not self._closed:
+                if self._free:
+                    return self._free.pop(), True
+                if len(self._buffers) < self._workers:
+                    buffer = shared_memory.SharedMemory(create=True, size=self._buffer_bytes)
+                    self._buffers.append(buffer)
+                    return buffer, True
+        return shared_memory.SharedMemory(create=True, size=max(1, size)), False
+
+    def _give_back(self, buffer: shared_memory.SharedMemory, kept: bool) -> None:
+        with self._lock:
+            if kept and not self._closed:
+                self._free.append(buffer)
+                return
+        buffer.close()
+        buffer.unlink()
 
     def warm_up(self) -> None:
         """Start the workers and wait until they can take a document (blocking: call it from
@@ -114,6 +148,12 @@ class IsolatedTextExtractor:
             self._closed = True
             pool, self._pool = self._pool, None
             warming, self._warming = self._warming, None
+            idle, self._free = self._free, []
+            # Those being read are let go by `_give_back` when their reading ends.
+            self._buffers = [buffer for buffer in self._buffers if buffer not in idle]
+        for buffer in idle:
+            buffer.close()
+            buffer.unlink()
         if warming is not None:
             warming.cancel()
         if pool is not None:
@@ -136,6 +176,12 @@ class IsolatedTextExtractor:
         return f"needs more memory than allowed to read ({self._memory_bytes // MB:,} MB)"
 
 
+def _view(shared: shared_memory.SharedMemory) -> memoryview:
+    view = shared.buf
+    assert view is not None, "the shared memory is closed"
+    return view
+
+
 def _failed(media_type: str, reason: str) -> Extraction:
     return Extraction(status=ExtractionStatus.FAILED, note=failed_note(media_type, reason))
 
@@ -144,6 +190,7 @@ def _failed(media_type: str, reason: str) -> Extraction:
 
 _extractor: DocumentTextExtractor | None = None
 _memory_bytes = 0
+_attached: dict[str, shared_memory.SharedMemory] = {}
 
 
 def _start_worker(limits: ExtractionLimits, memory_bytes: int) -> None:
@@ -159,8 +206,9 @@ def _ready() -> bool:
     return _extractor is not None
 
 
-def _extract_in_worker(content: bytes, media_type: str) -> Extraction:
+def _extract_in_worker(shared_name: str, size: int, media_type: str, kept: bool) -> Extraction:
     assert _extractor is not None, "the worker's initializer did not run"
+    content = _read_shared(shared_name, size, kept)
     try:
         extraction = _extractor.extract_blocking(content, media_type)
     except MemoryError:
@@ -171,6 +219,18 @@ def _extract_in_worker(content: bytes, media_type: str) -> Extraction:
     ):
         os._exit(_OUT_OF_MEMORY_EXIT)
     return extraction
+
+
+def _read_shared(name: str, size: int, kept: bool) -> bytes:
+    """The document in the named buffer; a kept buffer stays mapped for the next document."""
+    shared = _attached.get(name) or shared_memory.SharedMemory(name=name)
+    try:
+        return bytes(_view(shared)[:size])
+    finally:
+        if kept:
+            _attached[name] = shared
+        else:
+            shared.close()
 
 
 def _peak_address_space() -> int:
