@@ -11,7 +11,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 import ignacio
 from ignacio.entrypoints.config import reveal
-from ignacio.entrypoints.container import Container, close_container, start_processing
+from ignacio.entrypoints.container import Container
 from ignacio.entrypoints.http.controllers import (
     AdminController,
     AuthController,
@@ -30,6 +30,7 @@ from ignacio.entrypoints.http.middleware import RequestContextMiddleware
 from ignacio.entrypoints.http.rate_limit import api_rate_limit
 from ignacio.entrypoints.http.requests import ClientRequest
 from ignacio.entrypoints.http.spa import api_viewer_assets, spa_route_handlers
+from ignacio.entrypoints.runtime import close_container, start_processing
 
 
 def create_app(container: Container, *, long_running: bool = False) -> Litestar:
