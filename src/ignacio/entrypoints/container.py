@@ -261,6 +261,17 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     webhook_secret = providers.Singleton(whatsapp_app_secret, settings)
+    whatsapp_webhook_auth = providers.Singleton(
+        whatsapp_cloud.CloudApiWebhookAuth,
+        app_secret=webhook_secret,
+        verify_token=providers.Callable(reveal, settings.provided.whatsapp_cloud.verify_token),
+    )
+    twilio_webhook_auth = providers.Singleton(
+        twilio.TwilioWebhookAuth,
+        auth_token=twilio_auth_token,
+        public_url=settings.provided.twilio.public_url,
+        status_callback_url=settings.provided.twilio.status_callback_url,
+    )
     blob_storage_kind = providers.Callable(
         lambda settings: settings.effective_blob_storage.value, settings
     )

@@ -50,6 +50,14 @@ def use_case_dependencies(container: Container) -> dict[str, Provide]:
     }
 
 
+def webhook_auth_dependencies(container: Container) -> dict[str, Provide]:
+    """Who may call the webhooks (signatures, the verify token), as the container configured it."""
+    return {
+        name: Provide(_resolver(getattr(container, name)), sync_to_thread=False)
+        for name in ("whatsapp_webhook_auth", "twilio_webhook_auth")
+    }
+
+
 async def provide_principal(
     request: Request[Any, Any, Any], authenticate: NamedDependency[Authenticate]
 ) -> Principal:
