@@ -35,7 +35,8 @@ from ignacio.application.use_cases.verify_otp import VerifyOtpCommand
 from ignacio.domain import PhoneNumber, Position
 from ignacio.domain.pagination import encode_cursor
 from ignacio.entrypoints.config import Settings
-from ignacio.entrypoints.container import build_container, close_container
+from ignacio.entrypoints.container import build_container
+from ignacio.entrypoints.runtime import close_container
 
 # Ignacio's tables are in their own schema; raw connections find them through this.
 IGNACIO_SCHEMA = search_path_option(DEFAULT_SCHEMA)

@@ -36,7 +36,8 @@ from webhook_ingest import APP_SECRET, JWT_SECRET, PHONE_KEY, ignacio  # noqa: E
 from ignacio.adapters.sql import upgrade_database  # noqa: E402
 from ignacio.application.use_cases.create_user import CreateUserCommand  # noqa: E402
 from ignacio.entrypoints.config import Settings  # noqa: E402
-from ignacio.entrypoints.container import build_container, close_container  # noqa: E402
+from ignacio.entrypoints.container import build_container  # noqa: E402
+from ignacio.entrypoints.runtime import close_container  # noqa: E402
 
 INVITE = {
     "IGNACIO_REGISTRATION": "invite",

@@ -38,8 +38,8 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.application.use_cases.create_user import CreateUserCommand
-from ignacio.entrypoints.container import close_container
 from ignacio.entrypoints.http.app import create_app
+from ignacio.entrypoints.runtime import close_container
 from tests.support.databases import (
     drop_postgres_database,
     migrated_sqlite_file,

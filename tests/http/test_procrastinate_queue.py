@@ -14,7 +14,7 @@ import pytest
 from ignacio.adapters.procrastinate_queue import SCHEMA, conninfo_from_url
 from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.entrypoints.config import QueueKind
-from ignacio.entrypoints.container import close_container, run_worker
+from ignacio.entrypoints.runtime import close_container, run_worker
 from tests.http.conftest import serve
 from tests.support.fake_graph import inbound_text
 from tests.support.fakes import TEST_APP_SECRET

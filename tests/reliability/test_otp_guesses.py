@@ -18,7 +18,8 @@ from uuid import uuid4
 from ignacio.adapters.security import HmacSecretHasher
 from ignacio.application.use_cases.verify_otp import VerifyOtpCommand
 from ignacio.domain import DomainError, LoginChallenge, PhoneNumber
-from ignacio.entrypoints.container import build_container, close_container
+from ignacio.entrypoints.container import build_container
+from ignacio.entrypoints.runtime import close_container
 from tests.support.system import settings_for_tests
 
 GUESSES = 50

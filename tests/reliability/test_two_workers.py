@@ -18,7 +18,8 @@ import pytest
 
 from ignacio.domain import InboundMessage, MessageType, PhoneNumber, Provider
 from ignacio.entrypoints.config import QueueKind
-from ignacio.entrypoints.container import build_container, close_container
+from ignacio.entrypoints.container import build_container
+from ignacio.entrypoints.runtime import close_container
 from tests.reliability.harness import (
     STOPPED_CLEANLY,
     deliver_until_acknowledged,

@@ -9,7 +9,8 @@ from ignacio.application.use_cases.request_otp import RequestOtpCommand
 from ignacio.application.use_cases.verify_otp import VerifyOtpCommand, VerifyOtpResult
 from ignacio.domain import RetryPolicy
 from ignacio.entrypoints.config import Settings
-from ignacio.entrypoints.container import Container, build_container, login_code_sender
+from ignacio.entrypoints.container import Container, build_container
+from ignacio.entrypoints.runtime import login_code_sender
 from tests.support.fakes import (
     TEST_APP_SECRET,
     TEST_JWT_SECRET,

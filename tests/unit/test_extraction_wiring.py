@@ -9,7 +9,8 @@ from ignacio.adapters.extraction import DocumentTextExtractor
 from ignacio.adapters.extraction.isolated import IsolatedTextExtractor
 from ignacio.domain.knowledge import DOCX, ExtractionStatus
 from ignacio.entrypoints.config import Settings
-from ignacio.entrypoints.container import build_container, close_container
+from ignacio.entrypoints.container import build_container
+from ignacio.entrypoints.runtime import close_container
 from tests.adapters.extraction import bombs
 
 

@@ -10,7 +10,8 @@ from ignacio.adapters.inprocess_queue import InProcessJobQueue
 from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue
 from ignacio.entrypoints.cli import main
 from ignacio.entrypoints.config import ConfigurationError, QueueKind, Settings
-from ignacio.entrypoints.container import build_container, close_container
+from ignacio.entrypoints.container import build_container
+from ignacio.entrypoints.runtime import close_container
 
 POSTGRES = "postgresql://ignacio:secret@db.example:5432/ignacio"
 

@@ -11,14 +11,10 @@ import pytest
 from dependency_injector import providers
 from structlog.testing import capture_logs
 
-from ignacio.entrypoints import container as container_module
+from ignacio.entrypoints import runtime
 from ignacio.entrypoints.config import Settings
-from ignacio.entrypoints.container import (
-    Container,
-    build_container,
-    close_container,
-    start_processing,
-)
+from ignacio.entrypoints.container import Container, build_container
+from ignacio.entrypoints.runtime import close_container, start_processing
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +28,8 @@ def unfrozen() -> Iterator[None]:
 async def container() -> AsyncIterator[Container]:
     container = build_container(Settings.from_env({"IGNACIO_DATABASE_URL": "memory://"}))
     yield container
-    while container_module._background:
-        await asyncio.wait(set(container_module._background))
+    while runtime._background:
+        await asyncio.wait(set(runtime._background))
     await close_container(container)
 
 

@@ -13,7 +13,8 @@ from ignacio.adapters.memory import InMemoryBlobStorage
 from ignacio.adapters.supabase_storage import SupabaseBlobStorage
 from ignacio.domain import UpstreamUnavailable
 from ignacio.entrypoints.config import BlobStorageKind, ConfigurationError, Settings, reveal
-from ignacio.entrypoints.container import build_container, close_container, start_processing
+from ignacio.entrypoints.container import build_container
+from ignacio.entrypoints.runtime import close_container, start_processing
 from tests.support.fake_supabase_storage import FakeSupabaseStorage
 
 SUPABASE = {

@@ -20,8 +20,9 @@ from ignacio.entrypoints.config import (
     Settings,
     load_dotenv_file,
 )
-from ignacio.entrypoints.container import build_container, close_container, run_worker
+from ignacio.entrypoints.container import build_container
 from ignacio.entrypoints.logging import LogFile, configure_logging
+from ignacio.entrypoints.runtime import close_container, run_worker
 
 log = structlog.get_logger("ignacio")
 

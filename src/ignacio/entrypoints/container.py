@@ -6,23 +6,15 @@ providers are resolved per request, so an override takes effect at once.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import gc
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
-from uuid import UUID
 
 import httpx
-import structlog
 from dependency_injector import containers, providers
 
 from ignacio.adapters import twilio, whatsapp_cloud
 from ignacio.adapters.console import ConsoleChannel, ConsoleChannelProbe, ConsoleMediaFetcher
 from ignacio.adapters.extraction import ContentTypeDetector, ExtractionLimits
-from ignacio.adapters.extraction.isolated import IsolatedTextExtractor
 from ignacio.adapters.extraction.limits import MB
 from ignacio.adapters.inprocess_queue import InProcessJobQueue
 from ignacio.adapters.local_storage import LocalFileStorage, LocalStorageProbe
@@ -108,7 +100,7 @@ from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.application.use_cases.verify_otp import VerifyOtp
 from ignacio.domain import BacklogPolicy, OtpPolicy, Provider, RetryPolicy
 from ignacio.entrypoints import lazy_adapters
-from ignacio.entrypoints.config import ConfigurationError, Settings, reveal
+from ignacio.entrypoints.config import Settings, reveal
 from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
 
 
@@ -269,6 +261,17 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     webhook_secret = providers.Singleton(whatsapp_app_secret, settings)
+    whatsapp_webhook_auth = providers.Singleton(
+        whatsapp_cloud.CloudApiWebhookAuth,
+        app_secret=webhook_secret,
+        verify_token=providers.Callable(reveal, settings.provided.whatsapp_cloud.verify_token),
+    )
+    twilio_webhook_auth = providers.Singleton(
+        twilio.TwilioWebhookAuth,
+        auth_token=twilio_auth_token,
+        public_url=settings.provided.twilio.public_url,
+        status_callback_url=settings.provided.twilio.status_callback_url,
+    )
     blob_storage_kind = providers.Callable(
         lambda settings: settings.effective_blob_storage.value, settings
     )
@@ -629,198 +632,5 @@ class Container(containers.DeclarativeContainer):
     )
 
 
-USE_CASES: tuple[str, ...] = (
-    "request_otp",
-    "verify_otp",
-    "refresh_session",
-    "logout",
-    "authenticate",
-    "get_me",
-    "update_me",
-    "list_users",
-    "create_user",
-    "update_user",
-    "delete_user",
-    "create_conversation",
-    "list_conversations",
-    "list_messages",
-    "send_message",
-    "admin_list_conversations",
-    "admin_get_conversation",
-    "list_audit_log",
-    "list_allow_list",
-    "add_to_allow_list",
-    "remove_from_allow_list",
-    "check_health",
-    "check_system_health",
-    "accept_webhook",
-    "list_failed_deliveries",
-    "list_set_aside_webhooks",
-    "upload_file",
-    "attach_file",
-    "list_files",
-    "get_file",
-    "download_file",
-    "delete_file",
-)
-
-
 def build_container(settings: Settings) -> Container:
     return Container(settings=settings)
-
-
-def login_code_sender(container: Container) -> Callable[[UUID], Awaitable[None]]:
-    """The job that draws and sends a requested login code (SendLoginCode)."""
-
-    async def send(challenge_id: UUID) -> None:
-        await container.send_login_code()(challenge_id)
-
-    return send
-
-
-async def start_processing(
-    container: Container, *, worker: bool | None = None, long_running: bool = False
-) -> None:
-    """Connect the job queue to ProcessInbound, SyncFile, the inbox drain and SendLoginCode, and
-    queue what a previous run left unfinished.
-
-    With the PostgreSQL-backed queue, this process also runs a worker in the background (with
-    the periodic sweep) unless IGNACIO_RUN_WORKER=false or `worker=False`; the in-process queue
-    needs nothing more.
-
-    With Supabase Storage, the bucket is created (private) first if missing, so a wrong key or a
-    public bucket stops the start with a message rather than failing the first file.
-
-    `long_running` (the `serve` and `worker` commands, not tests): returns once the document
-    parsers are imported, and freezes what starting built (see `_freeze_startup_heap`).
-    """
-    if container.blob_storage_kind() == "supabase":
-        storage: Any = container.blob_storage()
-        await storage.ensure_bucket()
-    # The document parsers take over a second to import. Imported on the first message or
-    # upload, they would stall every request for that long; a thread does it now, off the loop
-    # (or the extraction workers do, when documents are read in worker processes).
-    preparing = asyncio.ensure_future(_prepare_extractor(container))
-
-    async def process(message_id: UUID) -> float | None:
-        outcome = await container.process_inbound()(message_id)
-        return outcome.retry_in
-
-    async def sync(file_id: UUID) -> float | None:
-        retry_in: float | None = await container.sync_file()(file_id)
-        return retry_in
-
-    async def drain() -> float | None:
-        return await container.drain_webhook_inbox()()
-
-    queue = container.job_queue()
-    queue.bind(process, sync_file=sync, drain_inbox=drain, login_code=login_code_sender(container))
-    # Deliveries acknowledged before a stop (or by a process without a worker) are stored first.
-    await queue.enqueue_inbox_drain()
-    await container.resume_processing()()
-    await container.queue_file_syncs()()
-    settings = container.settings()
-    if isinstance(queue, ProcrastinateJobQueue) and (
-        settings.queue.run_worker if worker is None else worker
-    ):
-        queue.start_worker(
-            settings.queue.concurrency,
-            sweep=_sweep(container),
-            sweep_seconds=settings.queue.sweep_interval.total_seconds(),
-        )
-    if long_running:
-        # uvicorn listens once startup is over: the import, running beside the first requests,
-        # held the GIL for a second or two and their latencies with it (p99 over 100 ms).
-        with contextlib.suppress(Exception):
-            await asyncio.shield(preparing)
-        _freeze_startup_heap()
-    _in_background(preparing)
-
-
-async def _prepare_extractor(container: Container) -> None:
-    extractor = await asyncio.to_thread(container.text_extractor)
-    if isinstance(extractor, IsolatedTextExtractor):
-        # Another process imports the parsers: nothing here to wait for before serving.
-        _in_background(asyncio.ensure_future(asyncio.to_thread(extractor.warm_up)))
-
-
-async def run_worker(
-    container: Container, *, concurrency: int | None = None, long_running: bool = False
-) -> None:
-    """Process the shared queue's jobs until cancelled (`ignacio worker`): no HTTP, a worker and,
-    every IGNACIO_SWEEP_SECONDS, a sweep that queues pending messages nobody queued (a process
-    that died between storing a message and queueing it) and frees jobs of killed workers."""
-    queue = container.job_queue()
-    if not isinstance(queue, ProcrastinateJobQueue):
-        raise ConfigurationError(
-            "`ignacio worker` runs the jobs of a shared queue: set IGNACIO_QUEUE=procrastinate "
-            "(with the in-process queue, `ignacio serve` does the work itself)."
-        )
-    settings = container.settings()
-    await start_processing(container, worker=False, long_running=long_running)
-    await queue.run_worker(
-        concurrency or settings.queue.concurrency,
-        sweep=_sweep(container),
-        sweep_seconds=settings.queue.sweep_interval.total_seconds(),
-    )
-
-
-_background: set[asyncio.Future[Any]] = set()
-
-
-def _in_background(task: asyncio.Future[Any]) -> None:
-    """Keep the task until it is done, and log it if it fails."""
-    _background.add(task)
-    task.add_done_callback(_finished)
-
-
-def _freeze_startup_heap() -> None:
-    """Once the process has built what it keeps for life (modules, the container, the app, the
-    document parsers), move it out of the garbage collector's sight.
-
-    A full collection walks every tracked object: about 200,000 of them after starting, which
-    took 150-170 ms each time, every request waiting meanwhile; they were the p99 of webhook
-    acknowledgements (160 ms at saturation, 31 ms once frozen). Frozen objects are still freed
-    when nothing refers to them; only cycles among them would never be collected, and what
-    starting builds lives as long as the process anyway.
-    """
-    gc.collect()
-    gc.freeze()
-
-
-def _finished(task: asyncio.Future[Any]) -> None:
-    _background.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        # Not fatal: the same work runs again, in the foreground, where it is needed.
-        structlog.get_logger(__name__).warning(
-            "background preparation failed", exc_info=task.exception()
-        )
-
-
-def _sweep(container: Container) -> Callable[[], Awaitable[int]]:
-    async def sweep() -> int:
-        await container.job_queue().enqueue_inbox_drain()
-        queued: int = await container.resume_processing()()
-        queued += await container.queue_file_syncs()()
-        return queued
-
-    return sweep
-
-
-async def close_container(container: Container) -> None:
-    """Stop the queue, close the HTTP client, release pooled connections (creating an engine or a
-    client opens nothing, so this is cheap when they were never used)."""
-    await container.drain_requests().settled()
-    await container.job_queue().close()
-    if container.text_extractor.initialized:
-        # Stopping the extraction workers waits for them to exit.
-        await asyncio.to_thread(container.text_extractor.shutdown)
-    await container.http_client().aclose()
-    if container.ai_kind() == "openai":
-        await container.ai_client().close()
-    if container.blob_storage_kind() == "supabase":
-        storage: Any = container.blob_storage()
-        await storage.aclose()
-    if container.storage_kind() == "sql":
-        engine: Any = container.engine()
-        await engine.dispose()

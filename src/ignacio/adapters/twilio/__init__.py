@@ -19,6 +19,7 @@ from ignacio.adapters.twilio.parse import (
 from ignacio.adapters.twilio.signature import (
     SETTINGS_HEADER,
     SIGNATURE_HEADER,
+    TwilioWebhookAuth,
     sign,
     url_variants,
     verify_signature,
@@ -38,6 +39,7 @@ __all__ = [
     "WHATSAPP_PREFIX",
     "TwilioChannel",
     "TwilioMediaFetcher",
+    "TwilioWebhookAuth",
     "TwilioWebhookParser",
     "error_title",
     "parse_form",

@@ -107,3 +107,37 @@ def url_variants(url: str) -> list[str]:
 
 def _with_netloc(parts: SplitResult, netloc: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+class TwilioWebhookAuth:
+    """Who may call `/webhooks/twilio`: Twilio, signing the form and the URL it called with the
+    account's Auth Token. That URL is the public one (`public_url` with the request's path and
+    query) when the operator configured it, else the URL the request arrived at; a status
+    callback may also have been signed for the configured `status_callback_url`."""
+
+    def __init__(
+        self, auth_token: str | None, public_url: str | None, status_callback_url: str | None
+    ) -> None:
+        self._auth_token = auth_token or ""
+        self._public_url = public_url.rstrip("/") if public_url else None
+        self._status_callback_url = status_callback_url
+
+    def signed(
+        self,
+        params: Iterable[tuple[str, str]],
+        header: str | None,
+        settings: str | None,
+        *,
+        request_url: str,
+        path_and_query: str,
+        status: bool = False,
+    ) -> bool:
+        """Whether the form is Twilio's, posted to any URL Twilio may have called for it."""
+        urls = [self._public_url + path_and_query if self._public_url else request_url]
+        if status and self._status_callback_url and self._status_callback_url not in urls:
+            urls.append(self._status_callback_url)
+        pairs = list(params)
+        return any(
+            verify_signature(url, pairs, header, self._auth_token, settings=settings)
+            for url in urls
+        )

@@ -9,7 +9,7 @@ from ignacio.adapters.whatsapp_cloud.channel import (
 from ignacio.adapters.whatsapp_cloud.failures import RETRIABLE_ERROR_CODES
 from ignacio.adapters.whatsapp_cloud.media import DEFAULT_MAX_BYTES, CloudApiMediaFetcher
 from ignacio.adapters.whatsapp_cloud.parse import PROVIDER, CloudApiWebhookParser, parse_webhook
-from ignacio.adapters.whatsapp_cloud.signature import sign, verify_signature
+from ignacio.adapters.whatsapp_cloud.signature import CloudApiWebhookAuth, sign, verify_signature
 
 __all__ = [
     "DEFAULT_API_VERSION",
@@ -20,6 +20,7 @@ __all__ = [
     "RETRIABLE_ERROR_CODES",
     "CloudApiChannel",
     "CloudApiMediaFetcher",
+    "CloudApiWebhookAuth",
     "CloudApiWebhookParser",
     "parse_webhook",
     "sign",

@@ -39,3 +39,26 @@ def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> bo
 
 def _digest(raw_body: bytes, app_secret: str) -> str:
     return hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
+
+
+class CloudApiWebhookAuth:
+    """Who may call `/webhooks/whatsapp`: Meta, signing each delivery with the app's secret, and
+    its subscription check, which must carry the verify token typed in Meta's settings."""
+
+    def __init__(self, app_secret: str, verify_token: str | None) -> None:
+        self._app_secret = app_secret
+        self._verify_token = verify_token
+
+    def signed(self, raw_body: bytes, header: str | None) -> bool:
+        """Whether `header` is Meta's signature of `raw_body` (see `verify_signature`)."""
+        return verify_signature(raw_body, header, self._app_secret)
+
+    def subscribes(self, mode: str | None, verify_token: str | None) -> bool:
+        """Whether a subscription check is Meta's: mode `subscribe` and the configured verify
+        token (none configured, none accepted)."""
+        return (
+            mode == "subscribe"
+            and bool(self._verify_token)
+            and verify_token is not None
+            and hmac.compare_digest(verify_token.encode(), (self._verify_token or "").encode())
+        )

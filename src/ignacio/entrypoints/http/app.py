@@ -10,8 +10,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 import ignacio
-from ignacio.entrypoints.config import reveal
-from ignacio.entrypoints.container import Container, close_container, start_processing
+from ignacio.entrypoints.container import Container
 from ignacio.entrypoints.http.controllers import (
     AdminController,
     AuthController,
@@ -23,13 +22,18 @@ from ignacio.entrypoints.http.controllers import (
     WhatsAppWebhookController,
     health,
 )
-from ignacio.entrypoints.http.dependencies import provide_principal, use_case_dependencies
+from ignacio.entrypoints.http.dependencies import (
+    provide_principal,
+    use_case_dependencies,
+    webhook_auth_dependencies,
+)
 from ignacio.entrypoints.http.error_responses import BEARER_SCHEME, document_errors
 from ignacio.entrypoints.http.errors import EXCEPTION_HANDLERS
 from ignacio.entrypoints.http.middleware import RequestContextMiddleware
 from ignacio.entrypoints.http.rate_limit import api_rate_limit
 from ignacio.entrypoints.http.requests import ClientRequest
 from ignacio.entrypoints.http.spa import api_viewer_assets, spa_route_handlers
+from ignacio.entrypoints.runtime import close_container, start_processing
 
 
 def create_app(container: Container, *, long_running: bool = False) -> Litestar:
@@ -66,6 +70,7 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
         ],
         dependencies={
             **use_case_dependencies(container),
+            **webhook_auth_dependencies(container),
             "principal": Provide(provide_principal),
         },
         exception_handlers=EXCEPTION_HANDLERS,
@@ -100,11 +105,6 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
         state=State(
             {
                 "secure_cookies": settings.server.secure_cookies,
-                "whatsapp_app_secret": container.webhook_secret(),
-                "whatsapp_verify_token": reveal(settings.whatsapp_cloud.verify_token),
-                "twilio_auth_token": reveal(settings.twilio.auth_token),
-                "twilio_public_url": settings.twilio.public_url,
-                "twilio_status_callback_url": settings.twilio.status_callback_url,
             }
         ),
         logging_config=None,  # structlog is configured by the entrypoint, once

@@ -13,7 +13,10 @@ from litestar.params import QueryParameter
 from ignacio.application.use_cases.authenticate import Authenticate, Principal
 from ignacio.domain import AuthenticationFailed, Order, PageRequest
 from ignacio.domain.pagination import MAX_PAGE_SIZE, decode_cursor
-from ignacio.entrypoints.container import USE_CASES, Container
+from ignacio.entrypoints.container import Container
+
+# Where use cases live: a factory of one of these is a use case handlers may ask for.
+_USE_CASES = "ignacio.application.use_cases."
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Items per page")]
 Cursor = Annotated[
@@ -37,9 +40,21 @@ def _resolver(provider: providers.Provider[Any]) -> Callable[[], Any]:
 
 
 def use_case_dependencies(container: Container) -> dict[str, Provide]:
+    """Every use case the container provides, by its provider's name, for handlers to declare
+    as `NamedDependency[...]`: nothing to keep in step by hand."""
     return {
         name: Provide(_resolver(getattr(container, name)), sync_to_thread=False)
-        for name in USE_CASES
+        for name, provider in Container.providers.items()
+        if isinstance(provider, providers.Factory)
+        and provider.cls.__module__.startswith(_USE_CASES)
+    }
+
+
+def webhook_auth_dependencies(container: Container) -> dict[str, Provide]:
+    """Who may call the webhooks (signatures, the verify token), as the container configured it."""
+    return {
+        name: Provide(_resolver(getattr(container, name)), sync_to_thread=False)
+        for name in ("whatsapp_webhook_auth", "twilio_webhook_auth")
     }
 
 

@@ -14,7 +14,7 @@ from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN
 
 from ignacio.adapters import twilio
-from ignacio.adapters.whatsapp_cloud import verify_signature
+from ignacio.adapters.whatsapp_cloud import CloudApiWebhookAuth
 from ignacio.application.use_cases.accept_webhook import AcceptWebhook
 from ignacio.domain import Provider
 from ignacio.entrypoints.http.error_responses import error_responses
@@ -45,7 +45,7 @@ class WhatsAppWebhookController(Controller):
     )
     async def verify(
         self,
-        request: Request[Any, Any, Any],
+        whatsapp_webhook_auth: NamedDependency[CloudApiWebhookAuth],
         mode: Annotated[str | None, QueryParameter(name="hub.mode")] = None,
         verify_token: Annotated[str | None, QueryParameter(name="hub.verify_token")] = None,
         challenge: Annotated[
@@ -53,8 +53,7 @@ class WhatsAppWebhookController(Controller):
         ] = None,
     ) -> Response[str]:
         """Meta's subscription check: echo `hub.challenge` when the verify token matches."""
-        expected = request.app.state.get("whatsapp_verify_token")
-        if mode == "subscribe" and expected and verify_token == expected and challenge:
+        if challenge and whatsapp_webhook_auth.subscribes(mode, verify_token):
             return Response(challenge, status_code=HTTP_200_OK, media_type="text/plain")
         log.warning("webhook verification refused", mode=mode)
         return Response(
@@ -66,14 +65,13 @@ class WhatsAppWebhookController(Controller):
         self,
         request: Request[Any, Any, Any],
         accept_webhook: NamedDependency[AcceptWebhook],
+        whatsapp_webhook_auth: NamedDependency[CloudApiWebhookAuth],
     ) -> Response[WebhookReceiptOut | ErrorBody]:
         """A signed delivery of messages and statuses. 200 once the delivery is kept (its
         messages are stored, de-duplicated, and answered right after); 400 if the body is not
         JSON; 401 if the X-Hub-Signature-256 header does not match the raw body."""
         body = await request.body()
-        if not verify_signature(
-            body, request.headers.get(SIGNATURE_HEADER), request.app.state["whatsapp_app_secret"]
-        ):
+        if not whatsapp_webhook_auth.signed(body, request.headers.get(SIGNATURE_HEADER)):
             log.warning(
                 "webhook signature rejected",
                 has_header=SIGNATURE_HEADER in request.headers,
@@ -106,12 +104,15 @@ class TwilioWebhookController(Controller):
         responses=error_responses(400, 403),
     )
     async def receive(
-        self, request: Request[Any, Any, Any], accept_webhook: NamedDependency[AcceptWebhook]
+        self,
+        request: Request[Any, Any, Any],
+        accept_webhook: NamedDependency[AcceptWebhook],
+        twilio_webhook_auth: NamedDependency[twilio.TwilioWebhookAuth],
     ) -> Response[str | ErrorBody]:
         """An incoming WhatsApp message, form-encoded and signed (X-Twilio-Signature). 200 with
         an empty TwiML `<Response/>` once it is kept (the answer follows through the REST API);
         403 if the signature does not match the form and the public URL."""
-        return await _receive_twilio(request, accept_webhook, _signed_url(request))
+        return await _receive_twilio(request, accept_webhook, twilio_webhook_auth, status=False)
 
     @post(
         "/status",
@@ -120,28 +121,32 @@ class TwilioWebhookController(Controller):
         responses=error_responses(400, 403),
     )
     async def status(
-        self, request: Request[Any, Any, Any], accept_webhook: NamedDependency[AcceptWebhook]
+        self,
+        request: Request[Any, Any, Any],
+        accept_webhook: NamedDependency[AcceptWebhook],
+        twilio_webhook_auth: NamedDependency[twilio.TwilioWebhookAuth],
     ) -> Response[str | ErrorBody]:
         """A status callback for a message Ignacio sent (sent, delivered, read, failed with
         Twilio's ErrorCode), signed like the messages (for TWILIO_STATUS_CALLBACK_URL, when set)."""
-        urls = [_signed_url(request)]
-        configured = request.app.state.get("twilio_status_callback_url")
-        if configured and configured not in urls:
-            urls.append(configured)
-        return await _receive_twilio(request, accept_webhook, *urls)
+        return await _receive_twilio(request, accept_webhook, twilio_webhook_auth, status=True)
 
 
 async def _receive_twilio(
-    request: Request[Any, Any, Any], accept_webhook: AcceptWebhook, *urls: str
+    request: Request[Any, Any, Any],
+    accept_webhook: AcceptWebhook,
+    auth: twilio.TwilioWebhookAuth,
+    *,
+    status: bool,
 ) -> Response[str | ErrorBody]:
     """Check the signature against each URL Twilio may have called, then keep the form."""
     body = await request.body()
-    params = twilio.parse_form(body)
-    token = request.app.state.get("twilio_auth_token") or ""
-    header = request.headers.get(twilio.SIGNATURE_HEADER)
-    settings = request.headers.get(twilio.SETTINGS_HEADER)
-    if not any(
-        twilio.verify_signature(url, params, header, token, settings=settings) for url in urls
+    if not auth.signed(
+        twilio.parse_form(body),
+        request.headers.get(twilio.SIGNATURE_HEADER),
+        request.headers.get(twilio.SETTINGS_HEADER),
+        request_url=str(request.url),
+        path_and_query=_path_and_query(request),
+        status=status,
     ):
         log.warning(
             "twilio webhook signature rejected",
@@ -161,13 +166,10 @@ async def _receive_twilio(
     return Response(EMPTY_TWIML, status_code=HTTP_200_OK, media_type=MediaType.XML)
 
 
-def _signed_url(request: Request[Any, Any, Any]) -> str:
-    """The URL Twilio signed: TWILIO_PUBLIC_URL with this request's path and query (behind a
-    proxy the request's own scheme and host are not what Twilio called), else the request's URL."""
-    public_url: str | None = request.app.state.get("twilio_public_url")
-    if not public_url:
-        return str(request.url)
+def _path_and_query(request: Request[Any, Any, Any]) -> str:
+    """The path and query as the client sent them (behind a proxy, the public URL's host and
+    scheme are not the request's own, but these are what Twilio signed after them)."""
     raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
     query: bytes = request.scope.get("query_string", b"")
-    url = public_url.rstrip("/") + raw_path.decode("latin-1")
-    return f"{url}?{query.decode('latin-1')}" if query else url
+    path = raw_path.decode("latin-1")
+    return f"{path}?{query.decode('latin-1')}" if query else path
