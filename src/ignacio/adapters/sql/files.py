@@ -97,21 +97,22 @@ class SqlFileRepository:
         rows = (await self._connection().execute(statement)).all()
         return page_of(rows, page, _FIELDS.to_entity, lambda f: Position(at=f.created_at, id=f.id))
 
-    async def needing_sync(self, limit: int, *, uploaded_before: datetime) -> builtins.list[UUID]:
+    async def needing_sync(
+        self, limit: int, *, uploaded_before: datetime | None
+    ) -> builtins.list[UUID]:
         if limit <= 0:
             return []
         status = user_files.c.openai_sync_status
+        unfinished = status.in_([SyncStatus.PENDING.value, SyncStatus.EXPIRED.value])
+        lapsing = and_(
+            status == SyncStatus.SYNCED.value,
+            user_files.c.openai_uploaded_at < uploaded_before,
+        )
         statement = (
             select(user_files.c.id)
             .where(
                 SYNC_UNFINISHED,
-                or_(
-                    status.in_([SyncStatus.PENDING.value, SyncStatus.EXPIRED.value]),
-                    and_(
-                        status == SyncStatus.SYNCED.value,
-                        user_files.c.openai_uploaded_at < uploaded_before,
-                    ),
-                ),
+                unfinished if uploaded_before is None else or_(unfinished, lapsing),
             )
             .order_by(user_files.c.created_at.asc(), user_files.c.id.asc())
             .limit(limit)
