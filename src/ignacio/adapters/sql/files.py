@@ -6,7 +6,7 @@ import builtins
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field
@@ -103,17 +103,16 @@ class SqlFileRepository:
         if limit <= 0:
             return []
         status = user_files.c.openai_sync_status
-        unfinished = status.in_([SyncStatus.PENDING.value, SyncStatus.EXPIRED.value])
-        lapsing = and_(
-            status == SyncStatus.SYNCED.value,
-            user_files.c.openai_uploaded_at < uploaded_before,
-        )
+        due: ColumnElement[bool] = status.in_([SyncStatus.PENDING.value, SyncStatus.EXPIRED.value])
+        if uploaded_before is not None:
+            lapsing = and_(
+                status == SyncStatus.SYNCED.value,
+                user_files.c.openai_uploaded_at < uploaded_before,
+            )
+            due = or_(due, lapsing)
         statement = (
             select(user_files.c.id)
-            .where(
-                SYNC_UNFINISHED,
-                unfinished if uploaded_before is None else or_(unfinished, lapsing),
-            )
+            .where(SYNC_UNFINISHED, due)
             .order_by(user_files.c.created_at.asc(), user_files.c.id.asc())
             .limit(limit)
         )
