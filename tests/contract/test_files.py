@@ -154,3 +154,5 @@ async def test_needing_sync_lists_unfinished_and_ageing_files_oldest_first(
         assert due == [expired.id, ageing.id, pending.id]
         assert await uow.files.needing_sync(2, uploaded_before=at(50)) == due[:2]
         assert await uow.files.needing_sync(0, uploaded_before=at(50)) == []
+        # No remote index, no copy that lapses: only what is unfinished.
+        assert await uow.files.needing_sync(10, uploaded_before=None) == [expired.id, pending.id]

@@ -3,7 +3,7 @@ index: uploads checked by content, private paths, owners and admins, sync with i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -48,7 +48,10 @@ ANSWER = (
 
 
 class FlakyRemoteIndex:
-    """A remote index (our port) that fails `failures` times, then keeps copies in memory."""
+    """A remote index (our port) that fails `failures` times, then keeps copies in memory,
+    which lapse after a week as OpenAI's do."""
+
+    retention = timedelta(days=7)
 
     def __init__(self, clock: FakeClock, failures: int = 0) -> None:
         self.clock = clock
@@ -463,3 +466,28 @@ async def test_a_zip_bomb_sent_on_whatsapp_is_kept_failed_and_the_member_told_wh
     assert (file.extraction_status, file.extraction_note) == (ExtractionStatus.FAILED, why)
     assert file.sync_status is SyncStatus.SYNCED
     assert await storage(system).get(file.file_path) == bomb
+
+
+async def test_how_long_a_remote_copy_lives_is_the_remote_index_s_to_say(system: System) -> None:
+    remote = FlakyRemoteIndex(system.clock)
+    remote.retention = timedelta(days=1)
+    system.container.remote_document_index.override(remote)
+    ana = await member(system, ANA)
+    await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    await sync_all(system)
+
+    system.clock.advance(days=2)
+    assert await system.container.queue_file_syncs()() == 1
+
+
+async def test_without_a_remote_index_no_copy_lapses(system: System) -> None:
+    # Copies made while a vector store was configured stay recorded once it is turned off.
+    remote = FlakyRemoteIndex(system.clock)
+    system.container.remote_document_index.override(remote)
+    ana = await member(system, ANA)
+    await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    await sync_all(system)
+    system.container.remote_document_index.override(None)
+
+    system.clock.advance(days=30)
+    assert await system.container.queue_file_syncs()() == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -155,6 +155,8 @@ async def test_a_document_that_could_not_be_read_is_acknowledged_with_the_reason
 
 
 class BrokenIndex:
+    retention: timedelta | None = None
+
     async def search(self, user_id: object, query: str, limit: int = 5) -> list[Passage]:
         raise UpstreamUnavailable("The index is down.")
 

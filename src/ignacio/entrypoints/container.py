@@ -422,6 +422,7 @@ class Container(containers.DeclarativeContainer):
             lazy_adapters.vector_store_index,
             ai_client,
             store_prefix=settings.provided.assistant.vector_store_prefix,
+            retention=settings.provided.assistant.file_retention,
         ),
     )
     document_indexes = providers.Callable(
@@ -602,14 +603,13 @@ class Container(containers.DeclarativeContainer):
         remote=remote_document_index,
         clock=clock,
         retry=retry_policy,
-        retention=settings.provided.assistant.file_retention,
     )
     queue_file_syncs = providers.Factory(
         QueueFileSyncs,
         uow=uow,
         queue=job_queue,
         clock=clock,
-        retention=settings.provided.assistant.file_retention,
+        remote=remote_document_index,
     )
     resync_files = providers.Factory(ResyncFiles, uow=uow, sync=sync_file)
     list_failed_deliveries = providers.Factory(ListFailedDeliveries, uow=uow)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from datetime import timedelta
 from typing import NamedTuple
 from uuid import UUID
 
@@ -29,6 +30,8 @@ class _Entry(NamedTuple):
 
 class InMemoryDocumentIndex:
     """`files[user_id]` holds the ids of the files each member has indexed, for tests to inspect."""
+
+    retention: timedelta | None = None
 
     def __init__(self) -> None:
         self._entries: dict[UUID, dict[UUID, list[_Entry]]] = {}

@@ -38,12 +38,15 @@ class InMemoryFileRepository:
         files = [f for f in self._store.files.values() if user_id is None or f.user_id == user_id]
         return paginate(files, lambda file: file.created_at, page)
 
-    async def needing_sync(self, limit: int, *, uploaded_before: datetime) -> builtins.list[UUID]:
+    async def needing_sync(
+        self, limit: int, *, uploaded_before: datetime | None
+    ) -> builtins.list[UUID]:
         def due(file: UserFile) -> bool:
             if file.sync_status in (SyncStatus.PENDING, SyncStatus.EXPIRED):
                 return True
             return (
                 file.sync_status is SyncStatus.SYNCED
+                and uploaded_before is not None
                 and file.remote_uploaded_at is not None
                 and file.remote_uploaded_at < uploaded_before
             )

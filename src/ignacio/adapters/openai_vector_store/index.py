@@ -18,7 +18,7 @@ becomes `UpstreamUnavailable`, with a message an operator can act on.
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
 
@@ -46,6 +46,9 @@ _LIST_PAGE_SIZE = 100
 
 T = TypeVar("T")
 
+# OpenAI drops an uploaded file after 7 days (seed 000); the copy is then made again.
+OPENAI_FILE_RETENTION = timedelta(days=7)
+
 log = structlog.get_logger(__name__)
 
 
@@ -57,7 +60,7 @@ class OpenAIVectorStoreIndex:
     owns it and closes it. `store_prefix` names the stores (`<prefix>-user-<id>`).
     `poll_interval` and `max_processing_wait` (seconds) bound the wait for OpenAI to process an
     upload. `min_score` drops hits OpenAI scores lower (it otherwise returns the nearest
-    passages, related or not).
+    passages, related or not). `retention`: how long OpenAI keeps an uploaded file (7 days).
     """
 
     def __init__(
@@ -65,6 +68,7 @@ class OpenAIVectorStoreIndex:
         client: openai.AsyncOpenAI,
         *,
         store_prefix: str = "ignacio",
+        retention: timedelta = OPENAI_FILE_RETENTION,
         poll_interval: float = 1.0,
         max_processing_wait: float = 300.0,
         min_score: float | None = None,
@@ -78,6 +82,7 @@ class OpenAIVectorStoreIndex:
         self._poll_interval_ms = max(int(poll_interval * 1000), 1)
         self._max_processing_wait = max_processing_wait
         self._min_score = min_score
+        self.retention: timedelta | None = retention
 
     def __repr__(self) -> str:
         return f"OpenAIVectorStoreIndex({str(self._client.base_url)!r})"

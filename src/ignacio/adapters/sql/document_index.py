@@ -26,6 +26,7 @@ transaction. Passages reference `user_files`, so deleting a file or a member del
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -98,6 +99,8 @@ class SqlDocumentIndex:
     Text is stored as given, except for NUL characters and unpaired surrogates, which neither
     database can keep.
     """
+
+    retention: timedelta | None = None  # the passages are here, not a copy elsewhere
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine

@@ -6,7 +6,7 @@ import builtins
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field
@@ -97,22 +97,22 @@ class SqlFileRepository:
         rows = (await self._connection().execute(statement)).all()
         return page_of(rows, page, _FIELDS.to_entity, lambda f: Position(at=f.created_at, id=f.id))
 
-    async def needing_sync(self, limit: int, *, uploaded_before: datetime) -> builtins.list[UUID]:
+    async def needing_sync(
+        self, limit: int, *, uploaded_before: datetime | None
+    ) -> builtins.list[UUID]:
         if limit <= 0:
             return []
         status = user_files.c.openai_sync_status
+        due: ColumnElement[bool] = status.in_([SyncStatus.PENDING.value, SyncStatus.EXPIRED.value])
+        if uploaded_before is not None:
+            lapsing = and_(
+                status == SyncStatus.SYNCED.value,
+                user_files.c.openai_uploaded_at < uploaded_before,
+            )
+            due = or_(due, lapsing)
         statement = (
             select(user_files.c.id)
-            .where(
-                SYNC_UNFINISHED,
-                or_(
-                    status.in_([SyncStatus.PENDING.value, SyncStatus.EXPIRED.value]),
-                    and_(
-                        status == SyncStatus.SYNCED.value,
-                        user_files.c.openai_uploaded_at < uploaded_before,
-                    ),
-                ),
-            )
+            .where(SYNC_UNFINISHED, due)
             .order_by(user_files.c.created_at.asc(), user_files.c.id.asc())
             .limit(limit)
         )

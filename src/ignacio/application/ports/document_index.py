@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -31,6 +31,10 @@ class RemoteCopy(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class DocumentIndex(Protocol):
+    retention: timedelta | None
+    """How long a remote copy lives before the index drops it, so that it must be made again
+    (OpenAI keeps uploaded files 7 days); None for an index that keeps no copy elsewhere."""
+
     async def index(self, file: IndexedFile) -> RemoteCopy | None:
         """Make the file's chunks searchable by its owner, replacing any earlier version of it.
 

@@ -32,7 +32,10 @@ class FileRepository(Protocol):
         """Files by `created_at`, then id; only the member's when `user_id` is given."""
         ...
 
-    async def needing_sync(self, limit: int, *, uploaded_before: datetime) -> builtins.list[UUID]:
-        """Files whose sync is not done: `pending`, and `synced` ones with a remote copy uploaded
-        before `uploaded_before` (OpenAI's retention is about to drop them), oldest first."""
+    async def needing_sync(
+        self, limit: int, *, uploaded_before: datetime | None
+    ) -> builtins.list[UUID]:
+        """Files whose sync is not done: `pending` and `expired`, and `synced` ones with a remote
+        copy uploaded before `uploaded_before` (the remote index's retention is about to drop
+        them; None: no copy lapses), oldest first."""
         ...

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from uuid import UUID
 
 import msgspec
@@ -31,15 +30,13 @@ from ignacio.domain.knowledge import (
 
 log = logging.getLogger(__name__)
 
-# OpenAI keeps uploaded files 7 days (seed 000); the default for any remote index that expires.
-REMOTE_COPY_RETENTION = timedelta(days=7)
 _ERROR_LENGTH = 500
 _SWEEP_BATCH = 500
 
 
 class SyncFile:
-    """`pending -> synced | failed`; a remote copy older than its retention is `expired`, then
-    uploaded again.
+    """`pending -> synced | failed`; a remote copy older than the remote index's retention is
+    `expired`, then uploaded again.
 
     - Idempotent: a file that is synced (and whose remote copy is fresh) is left alone; indexing
       replaces what an earlier run indexed.
@@ -61,7 +58,6 @@ class SyncFile:
         remote: DocumentIndex | None,
         clock: Clock,
         retry: RetryPolicy,
-        retention: timedelta = REMOTE_COPY_RETENTION,
     ) -> None:
         self._uow = uow
         self._storage = storage
@@ -70,7 +66,6 @@ class SyncFile:
         self._remote = remote
         self._clock = clock
         self._retry = retry
-        self._retention = retention
 
     async def __call__(self, file_id: UUID, *, force: bool = False) -> float | None:
         async with self._uow() as uow:
@@ -131,10 +126,12 @@ class SyncFile:
         status = file.sync_status
         if status in (SyncStatus.PENDING, SyncStatus.EXPIRED):
             return True
+        retention = self._remote.retention if self._remote is not None else None
         return (
             status is SyncStatus.SYNCED
+            and retention is not None
             and file.remote_uploaded_at is not None
-            and file.remote_uploaded_at < self._clock.now() - self._retention
+            and file.remote_uploaded_at < self._clock.now() - retention
         )
 
     async def _extract(self, file: UserFile) -> tuple[Extraction, list[Chunk]]:
@@ -186,17 +183,19 @@ class QueueFileSyncs:
         uow: UnitOfWorkFactory,
         queue: JobQueue,
         clock: Clock,
-        retention: timedelta = REMOTE_COPY_RETENTION,
+        remote: DocumentIndex | None = None,
     ) -> None:
         self._uow = uow
         self._queue = queue
         self._clock = clock
-        self._retention = retention
+        self._remote = remote
 
     async def __call__(self) -> int:
+        retention = self._remote.retention if self._remote is not None else None
         async with self._uow() as uow:
             due = await uow.files.needing_sync(
-                _SWEEP_BATCH, uploaded_before=self._clock.now() - self._retention
+                _SWEEP_BATCH,
+                uploaded_before=None if retention is None else self._clock.now() - retention,
             )
         for file_id in due:
             await self._queue.enqueue_file_sync(file_id)
