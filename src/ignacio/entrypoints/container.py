@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from dependency_injector import containers, providers
@@ -158,6 +159,11 @@ def _worker_preload() -> tuple[str, ...]:
 # How often the admin view may ask Meta, Twilio or the model's server whether the credentials
 # work (per process): the page refreshes every 15 seconds, the providers need not hear of it.
 PROVIDER_CHECK_PERIOD = timedelta(minutes=5)
+
+
+def _cached(probe: providers.Provider[Any], clock: providers.Provider[Any]) -> Any:
+    """A provider's health probe, asked at most once per PROVIDER_CHECK_PERIOD."""
+    return providers.Singleton(CachedProbe, probe, clock, PROVIDER_CHECK_PERIOD)
 
 
 def _hashing_key(keys: KeyRing) -> bytes:
@@ -361,8 +367,7 @@ class Container(containers.DeclarativeContainer):
     channel_probe = providers.Selector(
         channel_kind,
         console=providers.Singleton(ConsoleChannelProbe),
-        whatsapp_cloud=providers.Singleton(
-            CachedProbe,
+        whatsapp_cloud=_cached(
             providers.Singleton(
                 CloudApiProbe,
                 client=http_client,
@@ -372,10 +377,8 @@ class Container(containers.DeclarativeContainer):
                 access_token=whatsapp_access_token,
             ),
             clock,
-            PROVIDER_CHECK_PERIOD,
         ),
-        twilio=providers.Singleton(
-            CachedProbe,
+        twilio=_cached(
             providers.Singleton(
                 TwilioProbe,
                 client=http_client,
@@ -384,19 +387,16 @@ class Container(containers.DeclarativeContainer):
                 api_base_url=settings.provided.twilio.api_base_url,
             ),
             clock,
-            PROVIDER_CHECK_PERIOD,
         ),
     )
     model_probe = providers.Selector(
         ai_kind,
         offline=providers.Singleton(OfflineAssistantProbe),
-        openai=providers.Singleton(
-            CachedProbe,
+        openai=_cached(
             providers.Singleton(
                 lazy_adapters.model_probe, ai_client, settings.provided.assistant.model
             ),
             clock,
-            PROVIDER_CHECK_PERIOD,
         ),
     )
     file_type_detector = providers.Singleton(ContentTypeDetector)
