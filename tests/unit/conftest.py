@@ -1,4 +1,4 @@
-"""Use cases run on the memory adapter set, with recording fakes at the edges."""
+"""Use cases and domain rules, run on the memory adapter set with recording fakes at the edges."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Tests of the entry points: configuration, wiring, the process runtime and the tooling around them."""
