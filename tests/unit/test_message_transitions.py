@@ -8,7 +8,15 @@ from uuid import uuid4
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ignacio.domain import Author, Channel, Delivery, DeliveryStatus, Message, ProcessingState
+from ignacio.domain import (
+    Author,
+    Channel,
+    Conversation,
+    Delivery,
+    DeliveryStatus,
+    Message,
+    ProcessingState,
+)
 from ignacio.domain.deliveries import settled
 
 START = datetime(2026, 12, 1, tzinfo=UTC)
@@ -87,3 +95,15 @@ def test_parts_are_numbered_and_settle_into_the_answer_s_status() -> None:
         later,
     )
     assert settled(answer, [first, failed]).delivery_status is DeliveryStatus.FAILED
+
+
+def test_a_conversation_is_named_after_its_first_message_and_moves_up_with_each() -> None:
+    untitled = Conversation(id=uuid4(), user_id=uuid4(), created_at=START, updated_at=START)
+    later = START + timedelta(minutes=5)
+
+    named = untitled.written_in("  Plan the launch\nin Valencia  ", later)
+    assert (named.title, named.updated_at) == ("Plan the launch in Valencia", later)
+    # A title, once there, stays: the next messages only move the conversation up.
+    again = named.written_in("Another question", later + timedelta(minutes=1))
+    assert again.title == "Plan the launch in Valencia"
+    assert again.active_at(later + timedelta(hours=1)).updated_at == later + timedelta(hours=1)

@@ -75,7 +75,7 @@ async def store_web_answer(
         )
         answer = with_accounting(answer, reply)
         await work.messages.add(answer)
-        await work.conversations.update(msgspec.structs.replace(conversation, updated_at=now))
+        await work.conversations.update(conversation.active_at(now))
         await work.commit()
     return answer
 

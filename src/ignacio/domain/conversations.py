@@ -88,6 +88,16 @@ class Conversation(msgspec.Struct, frozen=True, kw_only=True):
         if self.title is not None:
             check_title(self.title)
 
+    def active_at(self, at: datetime) -> Conversation:
+        """A message came or went at `at`: the conversation moves to the top of its list."""
+        return msgspec.structs.replace(self, updated_at=at)
+
+    def written_in(self, text: str, at: datetime) -> Conversation:
+        """The member wrote `text` at `at`: active then, and named after it if still untitled."""
+        return msgspec.structs.replace(
+            self, title=self.title or title_from_first_message(text), updated_at=at
+        )
+
 
 class Message(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID

@@ -18,7 +18,6 @@ from ignacio.application.ports import (
     UnitOfWorkFactory,
 )
 from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType, User
-from ignacio.domain.conversations import title_from_first_message
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
 from ignacio.domain.knowledge import FileCategory, FileSource, UserFile
 
@@ -116,11 +115,7 @@ class AttachFile:
                 files = [file, *await files_of(uow, me.id)]
                 await uow.messages.add(message)
                 await uow.files.add(file)
-                conversation = msgspec.structs.replace(
-                    conversation,
-                    title=conversation.title or title_from_first_message(text),
-                    updated_at=now,
-                )
+                conversation = conversation.written_in(text, now)
                 await uow.conversations.update(conversation)
                 await uow.commit()
         except BaseException:

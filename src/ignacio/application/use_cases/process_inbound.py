@@ -290,9 +290,7 @@ class ProcessInbound:
                     await uow.deliveries.add(part)
                 current = await uow.conversations.get(conversation.id)
                 if current is not None:
-                    await uow.conversations.update(
-                        msgspec.structs.replace(current, updated_at=answer.created_at)
-                    )
+                    await uow.conversations.update(current.active_at(answer.created_at))
                 await uow.commit()
         except Conflict:
             # Another run answered first; deliver its answer, not a second one.

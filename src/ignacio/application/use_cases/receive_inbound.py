@@ -127,9 +127,7 @@ class ReceiveInbound:
                     await uow.messages.add(message)
                     if slow_down and message.processing is ProcessingState.PENDING:
                         await self._slow_down(uow, message)
-                    await uow.conversations.update(
-                        msgspec.structs.replace(conversation, updated_at=message.created_at)
-                    )
+                    await uow.conversations.update(conversation.active_at(message.created_at))
                     await uow.commit()
             except _Refused:
                 await self._refuse(inbound)

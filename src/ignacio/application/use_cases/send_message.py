@@ -16,7 +16,7 @@ from ignacio.application.ports import (
     UnitOfWorkFactory,
 )
 from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType, User
-from ignacio.domain.conversations import check_message_text, title_from_first_message
+from ignacio.domain.conversations import check_message_text
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
 
 
@@ -79,11 +79,7 @@ class SendMessage:
                 created_at=now,
             )
             await uow.messages.add(message)
-            conversation = msgspec.structs.replace(
-                conversation,
-                title=conversation.title or title_from_first_message(content),
-                updated_at=now,
-            )
+            conversation = conversation.written_in(content, now)
             await uow.conversations.update(conversation)
             await uow.commit()
 
