@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,10 +15,12 @@ from ignacio.domain import (
     Conversation,
     Delivery,
     DeliveryStatus,
+    DeliveryUpdate,
     Message,
     ProcessingState,
+    Provider,
 )
-from ignacio.domain.deliveries import settled
+from ignacio.domain.deliveries import advanced, settled
 
 START = datetime(2026, 12, 1, tzinfo=UTC)
 instants = st.datetimes(
@@ -107,3 +110,34 @@ def test_a_conversation_is_named_after_its_first_message_and_moves_up_with_each(
     again = named.written_in("Another question", later + timedelta(minutes=1))
     assert again.title == "Plan the launch in Valencia"
     assert again.active_at(later + timedelta(hours=1)).updated_at == later + timedelta(hours=1)
+
+
+def one_part(status: DeliveryStatus) -> Delivery:
+    (part,) = Delivery.parts_of(uuid4(), ["Hi"], uuid4, START)
+    return msgspec.structs.replace(part, status=status)
+
+
+@given(st.sampled_from(DeliveryStatus), st.lists(st.sampled_from(DeliveryStatus), max_size=6))
+def test_a_delivery_never_moves_back_and_a_failure_is_final(
+    start: DeliveryStatus, reports: list[DeliveryStatus]
+) -> None:
+    part = one_part(start)
+    for reported in reports:
+        update = DeliveryUpdate(
+            provider=Provider.WHATSAPP_CLOUD,
+            external_id="wamid.X",
+            status=reported,
+            at=START,
+            error_code=131047,
+            error_title="Re-engagement message",
+        )
+        after = part.reported(update, START + timedelta(seconds=1))
+        if after is part:
+            assert advanced(part.status, reported) is part.status
+            continue
+        assert part.status is not DeliveryStatus.FAILED
+        if after.status is DeliveryStatus.FAILED:
+            assert (after.error_code, after.error_title) == (131047, "Re-engagement message")
+        else:
+            assert after.error_code is None
+        part = after

@@ -5,8 +5,6 @@ from __future__ import annotations
 import mimetypes
 from uuid import UUID
 
-import msgspec
-
 from ignacio.application.ports import (
     AssistantReply,
     AssistantTurn,
@@ -100,7 +98,7 @@ class AttachmentReader:
     ) -> AssistantTurn:
         """The turn that answers `message`, with what it carries; `question`, when given, is
         what the assistant is asked instead of the message's text."""
-        asked = message if question is None else msgspec.structs.replace(message, content=question)
+        asked = message if question is None else message.reworded(question)
         return AssistantTurn(
             user=user,
             conversation=conversation,

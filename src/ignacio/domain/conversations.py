@@ -177,6 +177,11 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
         """Its media, fetched and stored at `file_path`."""
         return msgspec.structs.replace(self, file_path=file_path)
 
+    def reworded(self, content: str) -> Message:
+        """The same message in other words: what the assistant is asked in its place (a caption
+        with its file's text, a question drawn from a burst)."""
+        return msgspec.structs.replace(self, content=content)
+
     def transcribed(self, words: str) -> Message:
         """A voice note with what the transcriber heard."""
         return msgspec.structs.replace(self, transcript=words.strip())

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from ignacio.domain.conversations import DeliveryStatus, Message
+from ignacio.domain.inbound import DeliveryUpdate
 
 _PROGRESS = {
     DeliveryStatus.PENDING: 0,
@@ -77,6 +78,21 @@ class Delivery(msgspec.Struct, frozen=True, kw_only=True):
             sending=False,
             error_code=code,
             error_title=title,
+            updated_at=at,
+        )
+
+    def reported(self, update: DeliveryUpdate, at: datetime) -> Delivery:
+        """After the provider's report: the status only moves forward (`advanced`), and a
+        failure keeps the provider's reason. Nothing new, the same delivery comes back."""
+        status = advanced(self.status, update.status)
+        if status is self.status:
+            return self
+        failed = status is DeliveryStatus.FAILED
+        return msgspec.structs.replace(
+            self,
+            status=status,
+            error_code=update.error_code if failed else self.error_code,
+            error_title=update.error_title if failed else self.error_title,
             updated_at=at,
         )
 

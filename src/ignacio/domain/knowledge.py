@@ -120,6 +120,56 @@ class UserFile(msgspec.Struct, frozen=True, kw_only=True):
     def category(self) -> FileCategory | None:
         return category_of(self.file_type)
 
+    def expired(self) -> UserFile:
+        """Its remote copy has lapsed (or is about to): to be uploaded again."""
+        return msgspec.structs.replace(self, sync_status=SyncStatus.EXPIRED)
+
+    def synced(
+        self,
+        extraction: Extraction,
+        at: datetime,
+        *,
+        remote_file_id: str | None = None,
+        remote_store_id: str | None = None,
+        remote_uploaded_at: datetime | None = None,
+    ) -> UserFile:
+        """Searchable: its text indexed (or known to have none), with where its remote copy is."""
+        return msgspec.structs.replace(
+            self,
+            extraction_status=extraction.status,
+            extraction_note=clipped(extraction.note),
+            remote_file_id=remote_file_id,
+            remote_store_id=remote_store_id,
+            remote_uploaded_at=remote_uploaded_at,
+            sync_status=SyncStatus.SYNCED,
+            sync_attempts=0,
+            sync_error=None,
+            synced_at=at,
+        )
+
+    def sync_retried(self, reason: str) -> UserFile:
+        """One more sync attempt failed, for a reason a later attempt may not meet."""
+        return msgspec.structs.replace(
+            self, sync_attempts=self.sync_attempts + 1, sync_error=clipped(reason)
+        )
+
+    def sync_failed(self, reason: str, *, attempted: bool = True) -> UserFile:
+        """Given up on; `attempted` counts this as one more attempt."""
+        return msgspec.structs.replace(
+            self,
+            sync_status=SyncStatus.FAILED,
+            sync_attempts=self.sync_attempts + 1 if attempted else self.sync_attempts,
+            sync_error=clipped(reason),
+        )
+
+
+_NOTE_LENGTH = 500
+
+
+def clipped(text: str | None) -> str | None:
+    """A reason or note as kept: at most 500 characters."""
+    return None if text is None else text[:_NOTE_LENGTH]
+
 
 def storage_path_for(user_id: UUID, file_id: UUID, safe_name: str) -> str:
     """Where a member's file is kept: private to them, one folder per file (seed 000 §6)."""

@@ -216,15 +216,10 @@ class ReceiveInbound:
             )
             await uow.users.add(user)
             return user
-        changes: dict[str, object] = {}
-        if inbound.sender_user_id and inbound.sender_user_id != user.whatsapp_user_id:
-            changes["whatsapp_user_id"] = inbound.sender_user_id
-        if user.name is None and profile_name:
-            changes["name"] = profile_name
-        if changes:
-            user = msgspec.structs.replace(user, **changes, updated_at=now)
-            await uow.users.update(user)
-        return user
+        seen = user.seen_on_whatsapp(profile_name, inbound.sender_user_id, now)
+        if seen is not user:
+            await uow.users.update(seen)
+        return seen
 
     async def _conversation(self, uow: UnitOfWork, user: User) -> Conversation:
         conversation = await uow.conversations.latest_for(user.id, MessageChannel.WHATSAPP)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 
-import msgspec
-
 from ignacio.application.ports import Clock, UnitOfWorkFactory
 from ignacio.domain import DeliveryStatus, DeliveryUpdate
-from ignacio.domain.deliveries import advanced, overall
+from ignacio.domain.deliveries import settled
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
 log = logging.getLogger(__name__)
@@ -34,28 +32,17 @@ class RecordDeliveryUpdate:
                     extra={"external_id": update.external_id},
                 )
                 return False
-            status = advanced(delivery.status, update.status)
-            if status is delivery.status:
+            reported = delivery.reported(update, self._clock.now())
+            if reported is delivery:
                 return False
-            failed = status is DeliveryStatus.FAILED
-            delivery = msgspec.structs.replace(
-                delivery,
-                status=status,
-                error_code=update.error_code if failed else delivery.error_code,
-                error_title=update.error_title if failed else delivery.error_title,
-                updated_at=self._clock.now(),
-            )
+            delivery = reported
             await uow.deliveries.update(delivery)
             parts = await uow.deliveries.for_message(delivery.message_id)
             message = await uow.messages.get(delivery.message_id)
             if message is not None:
-                await uow.messages.update(
-                    msgspec.structs.replace(
-                        message, delivery_status=overall([part.status for part in parts])
-                    )
-                )
+                await uow.messages.update(settled(message, parts))
             await uow.commit()
-        if failed:
+        if delivery.status is DeliveryStatus.FAILED:
             log.warning(
                 "delivery failed",
                 extra={

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-import msgspec
-
 from ignacio.application.ports import (
     BlobStorage,
     Clock,
@@ -30,7 +28,6 @@ from ignacio.domain.knowledge import (
 
 log = logging.getLogger(__name__)
 
-_ERROR_LENGTH = 500
 _SWEEP_BATCH = 500
 
 
@@ -75,7 +72,7 @@ class SyncFile:
         if not force and not self._due(file):
             return None
         if file.sync_status is SyncStatus.SYNCED and not force:
-            file = await self._save(msgspec.structs.replace(file, sync_status=SyncStatus.EXPIRED))
+            file = await self._save(file.expired())
         try:
             extraction, chunks = await self._extract(file)
             indexed = IndexedFile(
@@ -95,25 +92,16 @@ class SyncFile:
             return await self._failed_attempt(file, error.message)
         except _StoredContentMissing:
             await self._save(
-                msgspec.structs.replace(
-                    file,
-                    sync_status=SyncStatus.FAILED,
-                    sync_error="The stored content of this file is missing.",
-                )
+                file.sync_failed("The stored content of this file is missing.", attempted=False)
             )
             return None
         await self._save(
-            msgspec.structs.replace(
-                file,
-                extraction_status=extraction.status,
-                extraction_note=_clip(extraction.note),
+            file.synced(
+                extraction,
+                self._clock.now(),
                 remote_file_id=remote_copy.file_id if remote_copy else None,
                 remote_store_id=remote_copy.store_id if remote_copy else None,
                 remote_uploaded_at=remote_copy.uploaded_at if remote_copy else None,
-                sync_status=SyncStatus.SYNCED,
-                sync_attempts=0,
-                sync_error=None,
-                synced_at=self._clock.now(),
             )
         )
         log.info(
@@ -150,18 +138,9 @@ class SyncFile:
         attempts = file.sync_attempts + 1
         if self._retry.exhausted(attempts):
             log.warning("file sync failed", extra={"file_id": str(file.id), "reason": reason})
-            await self._save(
-                msgspec.structs.replace(
-                    file,
-                    sync_status=SyncStatus.FAILED,
-                    sync_attempts=attempts,
-                    sync_error=_clip(reason),
-                )
-            )
+            await self._save(file.sync_failed(reason))
             return None
-        await self._save(
-            msgspec.structs.replace(file, sync_attempts=attempts, sync_error=_clip(reason))
-        )
+        await self._save(file.sync_retried(reason))
         return self._retry.delay(attempts)
 
     async def _save(self, file: UserFile) -> UserFile:
@@ -204,7 +183,3 @@ class QueueFileSyncs:
 
 class _StoredContentMissing(Exception):
     pass
-
-
-def _clip(text: str | None) -> str | None:
-    return None if text is None else text[:_ERROR_LENGTH]

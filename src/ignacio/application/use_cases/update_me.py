@@ -7,7 +7,6 @@ import msgspec
 from ignacio.application.authorization import existing_user
 from ignacio.application.ports import Clock, UnitOfWorkFactory
 from ignacio.domain import User
-from ignacio.domain.users import check_name
 
 
 class UpdateMeCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,9 +27,7 @@ class UpdateMe:
         async with self._uow() as uow:
             user = await existing_user(uow, me.id)
             if command.name is not None:
-                user = msgspec.structs.replace(
-                    user, name=check_name(command.name), updated_at=self._clock.now()
-                )
+                user, _ = user.changed(self._clock.now(), name=command.name)
                 await uow.users.update(user)
                 await uow.commit()
             return user

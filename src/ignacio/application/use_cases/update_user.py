@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -11,7 +10,6 @@ from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
 from ignacio.application.ports import Clock, UnitOfWorkFactory
 from ignacio.domain import User
-from ignacio.domain.users import check_name
 
 
 class UpdateUserCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,23 +38,13 @@ class UpdateUser:
         now = self._clock.now()
         async with self._uow() as uow:
             user = await existing_user(uow, user_id)
-            changes: dict[str, Any] = {}
-            if command.name is not msgspec.UNSET and command.name != user.name:
-                changes["name"] = None if command.name is None else check_name(command.name)
-            if command.is_active is not msgspec.UNSET and command.is_active != user.is_active:
-                changes["is_active"] = command.is_active
-            if command.is_admin is not msgspec.UNSET and command.is_admin != user.is_admin:
-                changes["is_admin"] = command.is_admin
+            updated, changes = user.changed(
+                now, name=command.name, is_active=command.is_active, is_admin=command.is_admin
+            )
             if not changes:
                 return user
-            losing_admin = (
-                user.is_admin
-                and user.is_active
-                and (changes.get("is_admin") is False or changes.get("is_active") is False)
-            )
-            if losing_admin:
+            if user.loses_admin_by(changes):
                 await keep_one_admin(uow, user)
-            updated = msgspec.structs.replace(user, **changes, updated_at=now)
             await uow.users.update(updated)
             if changes.get("is_active") is False:
                 await uow.sessions.revoke_all_for_user(user.id, now)
