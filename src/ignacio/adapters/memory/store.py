@@ -17,6 +17,7 @@ from ignacio.domain import (
     UserSession,
 )
 from ignacio.domain.knowledge import UserFile
+from ignacio.domain.workspaces import Membership, Workspace
 
 Snapshot = tuple[dict[Any, Any], ...]
 
@@ -36,6 +37,8 @@ class InMemoryStore:
         self.deliveries: dict[UUID, Delivery] = {}
         self.allow_list: dict[UUID, AllowedNumber] = {}
         self.files: dict[UUID, UserFile] = {}
+        self.workspaces: dict[UUID, Workspace] = {}
+        self.memberships: dict[UUID, Membership] = {}
         self.commits = 0
         # One unit of work at a time, like SQLite's write lock: restoring a snapshot on rollback
         # would otherwise erase what a concurrent unit of work committed meanwhile.
@@ -54,6 +57,8 @@ class InMemoryStore:
             self.deliveries,
             self.allow_list,
             self.files,
+            self.workspaces,
+            self.memberships,
         )
 
     def snapshot(self) -> Snapshot:

@@ -16,6 +16,10 @@ from ignacio.adapters.memory.messages import InMemoryMessageRepository
 from ignacio.adapters.memory.sessions import InMemorySessionRepository
 from ignacio.adapters.memory.store import InMemoryStore, Snapshot
 from ignacio.adapters.memory.users import InMemoryUserRepository
+from ignacio.adapters.memory.workspaces import (
+    InMemoryMembershipRepository,
+    InMemoryWorkspaceRepository,
+)
 from ignacio.application.ports import (
     AllowList,
     AuditLog,
@@ -23,9 +27,11 @@ from ignacio.application.ports import (
     DeliveryRepository,
     FileRepository,
     LoginChallengeRepository,
+    MembershipRepository,
     MessageRepository,
     SessionRepository,
     UserRepository,
+    WorkspaceRepository,
 )
 
 
@@ -45,6 +51,8 @@ class InMemoryUnitOfWork:
         self.deliveries: DeliveryRepository = InMemoryDeliveryRepository(store)
         self.allow_list: AllowList = InMemoryAllowList(store)
         self.files: FileRepository = InMemoryFileRepository(store)
+        self.workspaces: WorkspaceRepository = InMemoryWorkspaceRepository(store)
+        self.memberships: MembershipRepository = InMemoryMembershipRepository(store)
         self.committed = False
         self._snapshot: Snapshot | None = None
 

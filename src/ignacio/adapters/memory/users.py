@@ -25,6 +25,10 @@ class InMemoryUserRepository:
     async def get(self, user_id: UUID) -> User | None:
         return self._store.users.get(user_id)
 
+    async def get_many(self, user_ids: Iterable[UUID]) -> dict[UUID, User]:
+        users = self._store.users
+        return {user_id: users[user_id] for user_id in user_ids if user_id in users}
+
     async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
         session = self._store.sessions.get(session_id)
         if session is None or session.user_id != user_id or session.revoked_at is not None:
@@ -64,6 +68,9 @@ class InMemoryUserRepository:
         for file in builtins.list(store.files.values()):
             if file.user_id == user_id:
                 del store.files[file.id]
+        for membership in builtins.list(store.memberships.values()):
+            if membership.user_id == user_id:
+                del store.memberships[membership.id]
 
     async def list(self, page: PageRequest, *, search: str | None = None) -> Page[User]:
         users: Iterable[User] = self._store.users.values()

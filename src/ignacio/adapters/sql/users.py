@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -76,6 +77,14 @@ class SqlUserRepository:
         return await self._fields.first(
             self._connection(), _by_id(self._fields), {"user_id": user_id}
         )
+
+    async def get_many(self, user_ids: Iterable[UUID]) -> dict[UUID, User]:
+        wanted = list(set(user_ids))
+        if not wanted:
+            return {}
+        statement = self._fields.select().where(users.c.id.in_(wanted))
+        rows = (await self._connection().execute(statement)).all()
+        return {user.id: user for user in map(self._fields.to_entity, rows)}
 
     async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
         parameters = {"user_id": user_id, "session_id": session_id}

@@ -23,6 +23,7 @@ from ignacio.application.ports.ids import IdGenerator
 from ignacio.application.ports.job_queue import JobQueue
 from ignacio.application.ports.login_challenges import LoginChallengeRepository
 from ignacio.application.ports.media_fetcher import FetchedMedia, MediaFetcher
+from ignacio.application.ports.memberships import MembershipRepository
 from ignacio.application.ports.messages import MessageRepository
 from ignacio.application.ports.phone_cipher import PhoneCipher
 from ignacio.application.ports.rate_limiter import RateLimit, RateLimiter
@@ -40,6 +41,7 @@ from ignacio.application.ports.webhook_inbox import (
     WebhookInbox,
     WebhookParser,
 )
+from ignacio.application.ports.workspaces import WorkspaceRepository
 
 __all__ = [
     "AccessTokens",
@@ -68,6 +70,7 @@ __all__ = [
     "JobQueue",
     "LoginChallengeRepository",
     "MediaFetcher",
+    "MembershipRepository",
     "MessageRepository",
     "PhoneCipher",
     "RateLimit",
@@ -85,4 +88,5 @@ __all__ = [
     "UserRepository",
     "WebhookInbox",
     "WebhookParser",
+    "WorkspaceRepository",
 ]

@@ -11,9 +11,11 @@ from ignacio.application.ports.conversations import ConversationRepository
 from ignacio.application.ports.deliveries import DeliveryRepository
 from ignacio.application.ports.files import FileRepository
 from ignacio.application.ports.login_challenges import LoginChallengeRepository
+from ignacio.application.ports.memberships import MembershipRepository
 from ignacio.application.ports.messages import MessageRepository
 from ignacio.application.ports.sessions import SessionRepository
 from ignacio.application.ports.users import UserRepository
+from ignacio.application.ports.workspaces import WorkspaceRepository
 
 
 class UnitOfWork(Protocol):
@@ -28,6 +30,8 @@ class UnitOfWork(Protocol):
     deliveries: DeliveryRepository
     allow_list: AllowList
     files: FileRepository
+    workspaces: WorkspaceRepository
+    memberships: MembershipRepository
 
     async def __aenter__(self) -> Self: ...
 

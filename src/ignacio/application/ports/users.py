@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 from uuid import UUID
 
@@ -15,6 +16,10 @@ class UserRepository(Protocol):
 
     async def get(self, user_id: UUID) -> User | None:
         """The user with this id, or None."""
+        ...
+
+    async def get_many(self, user_ids: Iterable[UUID]) -> dict[UUID, User]:
+        """The users with these ids, by id; ids nobody has are left out."""
         ...
 
     async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
