@@ -21,8 +21,10 @@ from ignacio.domain import (
     User,
 )
 from ignacio.domain.knowledge import Chunk, Passage, UserFile
+from ignacio.domain.workspaces import first_workspace
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+WORKSPACE = first_workspace(uuid4(), NOW)
 ANA = User(
     id=uuid4(), phone=PhoneNumber.parse("+34612345678"), name="Ana", created_at=NOW, updated_at=NOW
 )
@@ -43,7 +45,12 @@ def turn(text: str, user: User = ANA, **fields: Any) -> AssistantTurn:
     )
     history = fields.pop("history", [])
     return AssistantTurn(
-        user=user, conversation=conversation, history=history, message=message, **fields
+        workspace=WORKSPACE,
+        user=user,
+        conversation=conversation,
+        history=history,
+        message=message,
+        **fields,
     )
 
 
@@ -103,7 +110,7 @@ async def test_without_a_match_it_says_what_it_can_do_and_how_to_connect_a_model
         turn("Hello Ignacio", files=library("plan.pdf", "deck.pptx"))
     )
 
-    assert reply.text.startswith("Hi Ana! I'm Ignacio, running without an AI model")
+    assert reply.text.startswith("Hi Ana! I'm Ignacio, Action Lab's assistant, running without an AI model")
     assert "I can search your files (plan.pdf, deck.pptx)" in reply.text
     assert "OPENAI_API_KEY" in reply.text
 
@@ -173,7 +180,7 @@ class BrokenIndex:
 async def test_an_index_that_is_down_still_gets_an_answer() -> None:
     reply = await OfflineAssistant(BrokenIndex()).answer(turn("pilot budget"))
 
-    assert reply.text.startswith("Hi Ana! I'm Ignacio, running without an AI model")
+    assert reply.text.startswith("Hi Ana! I'm Ignacio, Action Lab's assistant, running without an AI model")
 
 
 async def test_a_question_sent_with_a_document_is_answered_from_that_document(

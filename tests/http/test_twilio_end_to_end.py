@@ -7,14 +7,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlencode
+from uuid import uuid4
 
 import httpx
 import pytest
 
 from ignacio.application.use_cases.create_user import CreateUserCommand
-from ignacio.application.use_cases.receive_inbound import REFUSAL_NOTICE
 from ignacio.domain import Author, Channel, Message, PhoneNumber, RetryPolicy
+from ignacio.domain.workspaces import first_workspace
 from tests.http.conftest import serve
 from tests.support.databases import migrated_sqlite_file
 from tests.support.fake_twilio import (
@@ -28,6 +30,8 @@ from tests.support.fake_twilio import (
     signature,
 )
 from tests.support.system import System, build_system, settings_for_tests
+
+REFUSAL_NOTICE = first_workspace(uuid4(), datetime.now(UTC)).refusal_notice()
 
 MEMBER = "+34612345678"
 ADMIN = "+34600000001"

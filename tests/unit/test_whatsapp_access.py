@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -15,7 +15,6 @@ from ignacio.application.use_cases.add_to_allow_list import AddToAllowListComman
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.use_cases.list_audit_log import AuditLogQuery
 from ignacio.application.use_cases.receive_inbound import (
-    REFUSAL_NOTICE,
     SLOW_DOWN_NOTICE,
     ReceiveInboundResult,
 )
@@ -37,8 +36,11 @@ from ignacio.domain import (
     WebhookBatch,
     WhatsAppAccess,
 )
+from ignacio.domain.workspaces import first_workspace
 from tests.support.fakes import FakeClock, RecordingQueue
 from tests.support.system import System, build_system, settings_for_tests
+
+REFUSAL_NOTICE = first_workspace(uuid4(), datetime.now(UTC)).refusal_notice()
 
 STRANGER = "+34612345678"
 LISTED = "+34699999999"

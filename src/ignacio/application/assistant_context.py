@@ -28,6 +28,7 @@ from ignacio.domain import (
 )
 from ignacio.domain.answers import render_answer
 from ignacio.domain.knowledge import ExtractionStatus, UserFile
+from ignacio.domain.workspaces import Workspace
 
 FILES_IN_CONTEXT = 50
 """The member's newest files the assistant is told about by name; it searches all of them."""
@@ -88,6 +89,7 @@ class AttachmentReader:
 
     async def turn(
         self,
+        workspace: Workspace,
         user: User,
         conversation: Conversation,
         history: list[Message],
@@ -100,6 +102,7 @@ class AttachmentReader:
         what the assistant is asked instead of the message's text."""
         asked = message if question is None else message.reworded(question)
         return AssistantTurn(
+            workspace=workspace,
             user=user,
             conversation=conversation,
             history=history,

@@ -16,7 +16,7 @@ from uuid import UUID
 
 import msgspec
 
-from ignacio.domain.access import WhatsAppAccess
+from ignacio.domain.access import AccessPolicy, WhatsAppAccess
 from ignacio.domain.errors import InvalidInput, PermissionDenied
 from ignacio.domain.users import User
 
@@ -25,6 +25,9 @@ MAX_ASSISTANT_NAME = 60
 MAX_INSTRUCTIONS = 4_000
 MAX_MODEL_NAME = 100
 DEFAULT_SLUG = "default"
+DEFAULT_WORKSPACE_NAME = "Action Lab"
+"""The name of the workspace every database starts with: the organisation the assistant has
+always introduced itself for. Admins rename it (`ignacio workspaces update default --name`)."""
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
@@ -87,6 +90,21 @@ class Workspace(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def assistant_name(self) -> str:
         return self.assistant.name or "Ignacio"
+
+    def access_policy(self, deployment: AccessPolicy) -> AccessPolicy:
+        """Who may talk to this workspace's assistant: its own mode, else the deployment's (the
+        numbers the configuration lists count in every workspace)."""
+        if self.access is None:
+            return deployment
+        return msgspec.structs.replace(deployment, mode=self.access)
+
+    def refusal_notice(self) -> str:
+        """What a number that may not talk to this assistant is told (once a day at most)."""
+        return (
+            f"Hello! This is {self.assistant_name}, the assistant of {self.name}. This number is "
+            "not on its list, so I can't answer you here. If you think it should be, please ask "
+            f"the people who run {self.name} to add it."
+        )
 
     def configured(
         self,
@@ -190,3 +208,22 @@ def _bounded_line(value: str, limit: int, what: str) -> str:
     if any(ord(character) < 32 for character in cleaned):
         raise InvalidInput(f"{what} cannot contain control characters.")
     return cleaned
+
+
+DEFAULT_WORKSPACE_INSTRUCTIONS = (
+    "The Action Lab is an incubator where members develop their own projects (startups, social "
+    "ventures, research and community initiatives)."
+)
+
+
+def first_workspace(id: UUID, at: datetime) -> Workspace:
+    """The workspace a new database holds (migration 0011 makes the same one): where people land
+    until a channel or an admin places them elsewhere. It speaks as the assistant always has."""
+    return Workspace(
+        id=id,
+        slug=DEFAULT_SLUG,
+        name=DEFAULT_WORKSPACE_NAME,
+        assistant=AssistantSettings(instructions=DEFAULT_WORKSPACE_INSTRUCTIONS),
+        created_at=at,
+        updated_at=at,
+    )

@@ -81,8 +81,10 @@ from ignacio.application.use_cases.list_files import ListFiles
 from ignacio.application.use_cases.list_messages import ListMessages
 from ignacio.application.use_cases.list_set_aside_webhooks import ListSetAsideWebhooks
 from ignacio.application.use_cases.list_users import ListUsers
+from ignacio.application.use_cases.list_workspaces import GetWorkspace, ListWorkspaces
 from ignacio.application.use_cases.logout import Logout
 from ignacio.application.use_cases.make_admin import MakeAdmin
+from ignacio.application.use_cases.manage_workspaces import CreateWorkspace, UpdateWorkspace
 from ignacio.application.use_cases.process_inbound import ProcessInbound
 from ignacio.application.use_cases.receive_inbound import InboundLimits, ReceiveInbound
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
@@ -99,6 +101,12 @@ from ignacio.application.use_cases.update_me import UpdateMe
 from ignacio.application.use_cases.update_user import UpdateUser
 from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.application.use_cases.verify_otp import VerifyOtp
+from ignacio.application.use_cases.workspace_members import (
+    AddWorkspaceMember,
+    ChangeMemberRole,
+    ListWorkspaceMembers,
+    RemoveWorkspaceMember,
+)
 from ignacio.domain import BacklogPolicy, OtpPolicy, Provider, RetryPolicy
 from ignacio.entrypoints import lazy_adapters
 from ignacio.entrypoints.config import Settings, reveal
@@ -497,6 +505,18 @@ class Container(containers.DeclarativeContainer):
     create_user = providers.Factory(CreateUser, uow=uow, auditor=auditor, clock=clock, ids=ids)
     update_user = providers.Factory(UpdateUser, uow=uow, auditor=auditor, clock=clock)
     make_admin = providers.Factory(MakeAdmin, uow=uow, update_user=update_user)
+    list_workspaces = providers.Factory(ListWorkspaces, uow=uow)
+    get_workspace = providers.Factory(GetWorkspace, uow=uow)
+    create_workspace = providers.Factory(
+        CreateWorkspace, uow=uow, auditor=auditor, clock=clock, ids=ids
+    )
+    update_workspace = providers.Factory(UpdateWorkspace, uow=uow, auditor=auditor, clock=clock)
+    list_workspace_members = providers.Factory(ListWorkspaceMembers, uow=uow)
+    add_workspace_member = providers.Factory(
+        AddWorkspaceMember, uow=uow, auditor=auditor, clock=clock, ids=ids
+    )
+    change_member_role = providers.Factory(ChangeMemberRole, uow=uow, auditor=auditor, clock=clock)
+    remove_workspace_member = providers.Factory(RemoveWorkspaceMember, uow=uow, auditor=auditor)
     delete_user = providers.Factory(
         DeleteUser, uow=uow, auditor=auditor, storage=blob_storage, indexes=document_indexes
     )

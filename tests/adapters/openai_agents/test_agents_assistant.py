@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
+import msgspec
 import openai
 import pytest
 
@@ -31,6 +32,7 @@ from ignacio.domain.answers import (
     TechnicalAnswer,
 )
 from ignacio.domain.knowledge import Chunk, SyncStatus, UserFile
+from ignacio.domain.workspaces import AssistantSettings, first_workspace
 from tests.support.fake_openai import DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS, FakeOpenAI
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -38,6 +40,7 @@ MODEL = "fake-model"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
 APIS = [ApiStyle.CHAT_COMPLETIONS, ApiStyle.RESPONSES]
 
+WORKSPACE = first_workspace(uuid4(), NOW)
 ANA = User(
     id=uuid4(), phone=PhoneNumber.parse("+34612345678"), name="Ana", created_at=NOW, updated_at=NOW
 )
@@ -57,7 +60,9 @@ def turn(text: str, **fields: Any) -> AssistantTurn:
         created_at=NOW,
         **message_fields,
     )
-    return AssistantTurn(user=ANA, conversation=CHAT, history=[], message=message, **fields)
+    return AssistantTurn(
+        workspace=WORKSPACE, user=ANA, conversation=CHAT, history=[], message=message, **fields
+    )
 
 
 @pytest.fixture
@@ -291,3 +296,31 @@ async def test_a_refused_key_says_which_setting_without_repeating_it(
     # Not retried: a wrong key stays wrong.
     assert fake.refusals == [401]
     await client.close()
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_the_assistant_speaks_for_its_workspace_as_the_workspace_asks(
+    fake: FakeOpenAI, client: openai.AsyncOpenAI, index: InMemoryDocumentIndex, api: ApiStyle
+) -> None:
+    clinic = msgspec.structs.replace(
+        WORKSPACE,
+        name="Clínica Sol",
+        assistant=AssistantSettings(
+            name="Sol", instructions="Never give a diagnosis; offer an appointment.", language="es"
+        ),
+    )
+    fake.reply("Hola, soy Sol.")
+
+    await assistant(client, index, api).answer(
+        msgspec.structs.replace(turn("Hi"), workspace=clinic)
+    )
+    await assistant(client, index, api).answer(turn("Hi"))
+
+    told, default = (request.instructions for request in fake.requests)
+    assert told.startswith("You are Sol, the assistant of Clínica Sol")
+    assert "Never give a diagnosis; offer an appointment." in told
+    assert "Answer in the language whose tag is es" in told
+    assert "Action Lab" not in told
+    assert default.startswith("You are Ignacio, the assistant of Action Lab")
+    assert "incubator" in default
+    assert "Answer in the language the member writes in." in default

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from ignacio.domain import (
     AllowedNumber,
@@ -17,7 +18,7 @@ from ignacio.domain import (
     UserSession,
 )
 from ignacio.domain.knowledge import UserFile
-from ignacio.domain.workspaces import Membership, Workspace
+from ignacio.domain.workspaces import Membership, Workspace, first_workspace
 
 Snapshot = tuple[dict[Any, Any], ...]
 
@@ -39,6 +40,9 @@ class InMemoryStore:
         self.files: dict[UUID, UserFile] = {}
         self.workspaces: dict[UUID, Workspace] = {}
         self.memberships: dict[UUID, Membership] = {}
+        # A new database holds the default workspace, as migration 0011 leaves a SQL one.
+        default = first_workspace(uuid4(), datetime.now(UTC))
+        self.workspaces[default.id] = default
         self.commits = 0
         # One unit of work at a time, like SQLite's write lock: restoring a snapshot on rollback
         # would otherwise erase what a concurrent unit of work committed meanwhile.

@@ -180,7 +180,8 @@ def _introduction(turn: AssistantTurn) -> str:
     said = readable_text(turn.message)
     nothing_found = " I found nothing in your files about that." if said and files else ""
     return (
-        f"{greeting}I'm Ignacio, running without an AI model, so I can't answer your message "
+        f"{greeting}I'm {turn.workspace.assistant_name}, {turn.workspace.name}'s assistant, "
+        "running without an AI model, so I can't answer your message "
         f"myself yet; it is saved in this conversation.{nothing_found}\n\n{library}"
     )
 

@@ -13,13 +13,14 @@ from ignacio.domain.knowledge import SyncStatus
 
 FILE_NAMES_LISTED = 30
 
+IDENTITY = """\
+You are {assistant}, the assistant of {organisation}: you speak for {organisation} and for no one \
+else, and you say so if asked who you are."""
+
 ROLE = """\
-You are Ignacio, the assistant of the Action Lab, an incubator where members develop their own \
-projects (startups, social ventures, research and community initiatives). You help each member \
-move their project forward: sharpen the idea, find who it serves, build it, plan it, fund it, \
-launch it. Be warm, direct and practical: prefer concrete next steps, examples and numbers to \
-generalities, and say so plainly when something is unknown or a bad idea. Answer in the language \
-the member writes in.
+You help its people move their work and projects forward: sharpen an idea, find who it serves, \
+build it, plan it, fund it, launch it. Be warm, direct and practical: prefer concrete next steps, \
+examples and numbers to generalities, and say so plainly when something is unknown or a bad idea.
 
 Adapt your expertise to the question:
 - Marketing (positioning, audience, pricing, channels, launch, growth): when the member wants \
@@ -52,8 +53,9 @@ You are writing in Ignacio's web app, which renders Markdown: use headings spari
 
 
 def instructions_for(turn: AssistantTurn, *, hosted_file_search: bool, web_search: bool) -> str:
-    """The system prompt for this turn: the role, the member, their files, the channel."""
-    parts = [ROLE]
+    """The system prompt for this turn: whose assistant it is and how that workspace wants it
+    to speak, the role, the member, their files, the channel."""
+    parts = [_identity(turn), ROLE]
     if hosted_file_search:
         parts.append(
             "file_search also searches the member's files (the same ones) by meaning; use "
@@ -68,6 +70,20 @@ def instructions_for(turn: AssistantTurn, *, hosted_file_search: bool, web_searc
     channel = turn.message.channel
     parts.append(WHATSAPP_STYLE if channel is Channel.WHATSAPP else WEB_STYLE)
     return "\n\n".join(parts)
+
+
+def _identity(turn: AssistantTurn) -> str:
+    workspace = turn.workspace
+    lines = [IDENTITY.format(assistant=workspace.assistant_name, organisation=workspace.name)]
+    if workspace.assistant.instructions:
+        lines.append(f"What {workspace.name} asks of you:\n{workspace.assistant.instructions}")
+    language = workspace.assistant.language
+    lines.append(
+        f"Answer in the language whose tag is {language}, whatever language the member writes in."
+        if language
+        else "Answer in the language the member writes in."
+    )
+    return "\n\n".join(lines)
 
 
 def _about_the_member(turn: AssistantTurn) -> str:

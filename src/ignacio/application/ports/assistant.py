@@ -9,6 +9,7 @@ import msgspec
 from ignacio.domain import Conversation, Message, User
 from ignacio.domain.answers import SpecialisedAnswer
 from ignacio.domain.knowledge import UserFile
+from ignacio.domain.workspaces import Workspace
 
 
 class ImageInput(msgspec.Struct, frozen=True, kw_only=True):
@@ -37,6 +38,8 @@ class AssistantTurn(msgspec.Struct, frozen=True, kw_only=True):
     a summary of it. A voice note's words are in `message.transcript`.
     """
 
+    workspace: Workspace
+    """Whose assistant answers: its name, its instructions, its language."""
     user: User
     conversation: Conversation
     history: list[Message]

@@ -17,6 +17,7 @@ from ignacio.application.ports import (
     TextExtractor,
     UnitOfWorkFactory,
 )
+from ignacio.application.workspaces import workspace_of
 from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType, User
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
 from ignacio.domain.knowledge import FileCategory, FileSource, UserFile
@@ -113,6 +114,7 @@ class AttachFile:
                     await uow.messages.recent(conversation.id, self._history.max_messages)
                 )
                 files = [file, *await files_of(uow, me.id)]
+                workspace = await workspace_of(uow, conversation)
                 await uow.messages.add(message)
                 await uow.files.add(file)
                 conversation = conversation.written_in(text, now)
@@ -128,7 +130,7 @@ class AttachFile:
         question = (caption or "").strip()
         reply = await self._assistant.answer(
             await self._attachments.turn(
-                me, conversation, history, message, files, question=question
+                workspace, me, conversation, history, message, files, question=question
             )
         )
         answer = await store_web_answer(

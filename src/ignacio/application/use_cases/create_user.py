@@ -7,14 +7,20 @@ import msgspec
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import require_admin
 from ignacio.application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from ignacio.application.workspaces import administered, default_workspace, welcome
 from ignacio.domain import Conflict, PhoneNumber, User
 from ignacio.domain.users import check_name
+from ignacio.domain.workspaces import WorkspaceRole
 
 
 class CreateUserCommand(msgspec.Struct, frozen=True, kw_only=True):
     phone: str
     name: str | None = None
     is_admin: bool = False
+    workspace: str | None = None
+    """The workspace they join (id or short name); None: the default workspace."""
+    role: WorkspaceRole | None = None
+    """Their role there; None: admin for a platform admin, member otherwise."""
 
 
 class CreateUser:
@@ -23,6 +29,8 @@ class CreateUser:
     - Only an admin can create users; `actor` None is the operator at the command line, who is
       trusted (that is how the first admin comes to be).
     - A number can belong to one user only.
+    - They join a workspace: the one named (which the actor must administer), else the
+      default one; as its admin when they are a platform admin, unless a role is given.
     - Recorded in the audit log.
     """
 
@@ -51,7 +59,14 @@ class CreateUser:
                 created_at=now,
                 updated_at=now,
             )
+            workspace = (
+                await default_workspace(uow)
+                if command.workspace is None
+                else await administered(uow, actor, command.workspace)
+            )
             await uow.users.add(user)
+            role = command.role or (WorkspaceRole.ADMIN if user.is_admin else WorkspaceRole.MEMBER)
+            await welcome(uow, self._ids, user, now, into=workspace, role=role)
             await self._auditor.record(
                 uow,
                 actor.id if actor else None,
@@ -59,6 +74,8 @@ class CreateUser:
                 "user",
                 user.id,
                 is_admin=user.is_admin,
+                workspace=workspace.slug,
+                role=role.value,
             )
             await uow.commit()
         return user

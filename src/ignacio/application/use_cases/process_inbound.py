@@ -29,6 +29,7 @@ from ignacio.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from ignacio.application.workspaces import workspace_of
 from ignacio.domain import Channel as MessageChannel
 from ignacio.domain import (
     Conflict,
@@ -250,6 +251,7 @@ class ProcessInbound:
             async with self._uow(read_only=True) as uow:
                 recent = await uow.messages.recent(conversation.id, self._history_limit + 1)
                 files = await files_of(uow, user.id)
+                workspace = await workspace_of(uow, conversation)
             history = self._history.select(
                 [
                     message
@@ -257,7 +259,9 @@ class ProcessInbound:
                     if message.id != inbound.id and message.created_at <= inbound.created_at
                 ]
             )
-            turn = await self._attachments.turn(user, conversation, history, inbound, files)
+            turn = await self._attachments.turn(
+                workspace, user, conversation, history, inbound, files
+            )
             try:
                 reply = await self._assistant.answer(turn)
                 text = render_answer(reply.text, reply.answer, MessageChannel.WHATSAPP)

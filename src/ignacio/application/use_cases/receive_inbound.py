@@ -18,6 +18,7 @@ from ignacio.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from ignacio.application.workspaces import default_workspace, welcome
 from ignacio.domain import (
     AccessPolicy,
     Author,
@@ -32,16 +33,12 @@ from ignacio.domain import (
     User,
 )
 from ignacio.domain import Channel as MessageChannel
+from ignacio.domain.workspaces import Workspace
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
 log = logging.getLogger(__name__)
 
 WHATSAPP_CONVERSATION_TITLE = "WhatsApp"
-REFUSAL_NOTICE = (
-    "Hello! This is Ignacio, an assistant for the members of a private group. This number is "
-    "not on its list, so I can't answer you here. If you think it should be, please ask the "
-    "people who run the group to add it."
-)
 SLOW_DOWN_NOTICE = (
     "You're sending messages faster than I can answer, so I'll leave the next few unanswered. "
     "Please wait a minute, then send your question again."
@@ -65,7 +62,12 @@ class ReceiveInboundResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class _Refused(Exception):
-    """The sender may not talk to Ignacio; nothing of theirs is stored."""
+    """The sender may not talk to this workspace's assistant; nothing of theirs is stored."""
+
+    def __init__(self, workspace: Workspace, policy: AccessPolicy) -> None:
+        super().__init__(workspace.slug)
+        self.workspace = workspace
+        self.policy = policy
 
 
 class ReceiveInbound:
@@ -116,8 +118,10 @@ class ReceiveInbound:
             try:
                 async with self._uow() as uow:
                     known = await uow.users.get_by_phone(inbound.sender)
-                    if not await self._admits(uow, inbound.sender, known):
-                        raise _Refused
+                    workspace = await default_workspace(uow)
+                    policy = workspace.access_policy(self._access)
+                    if not await self._admits(uow, policy, inbound.sender, known):
+                        raise _Refused(workspace, policy)
                     user = await self._member(uow, inbound, known)
                     conversation = await self._conversation(uow, user)
                     message = self._message(
@@ -129,8 +133,8 @@ class ReceiveInbound:
                         await self._slow_down(uow, message)
                     await uow.conversations.update(conversation.active_at(message.created_at))
                     await uow.commit()
-            except _Refused:
-                await self._refuse(inbound)
+            except _Refused as refused:
+                await self._refuse(inbound, refused.workspace, refused.policy)
                 return ReceiveInboundResult(message_id=None, duplicate=False, refused=True)
             except Conflict:
                 if storing_message:
@@ -162,18 +166,26 @@ class ReceiveInbound:
         once_per_window = RateLimit(amount=1, seconds=per_phone.seconds)
         return True, await self._limiter.hit("whatsapp-slow-down", phone, once_per_window) is None
 
-    async def _admits(self, uow: UnitOfWork, phone: PhoneNumber, known: User | None) -> bool:
-        admitted = self._access.admits_without_list(phone, known)
+    async def _admits(
+        self, uow: UnitOfWork, policy: AccessPolicy, phone: PhoneNumber, known: User | None
+    ) -> bool:
+        admitted = policy.admits_without_list(phone, known)
         if admitted is None:
             admitted = await uow.allow_list.contains(phone)
         return admitted
 
-    async def _refuse(self, inbound: InboundMessage) -> None:
+    async def _refuse(
+        self, inbound: InboundMessage, workspace: Workspace, policy: AccessPolicy
+    ) -> None:
         """Log the refusal, and tell the sender once a day at most (best effort: nothing is
         stored to retry it with)."""
         log.info(
             "message from a number that may not talk to Ignacio refused",
-            extra={"sender": inbound.sender.masked(), "access": self._access.mode.value},
+            extra={
+                "sender": inbound.sender.masked(),
+                "workspace": workspace.slug,
+                "access": policy.mode.value,
+            },
         )
         if not inbound.expects_answer:
             return
@@ -183,7 +195,7 @@ class ReceiveInbound:
         if wait is not None:
             return
         try:
-            await self._channel.send_text(inbound.sender, REFUSAL_NOTICE)
+            await self._channel.send_text(inbound.sender, workspace.refusal_notice())
         except SendFailure as failure:
             log.warning(
                 "refusal notice not sent",
@@ -215,6 +227,7 @@ class ReceiveInbound:
                 updated_at=now,
             )
             await uow.users.add(user)
+            await welcome(uow, self._ids, user, now)
             return user
         seen = user.seen_on_whatsapp(profile_name, inbound.sender_user_id, now)
         if seen is not user:

@@ -15,6 +15,7 @@ from ignacio.application.ports import (
     IdGenerator,
     UnitOfWorkFactory,
 )
+from ignacio.application.workspaces import workspace_of
 from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType, User
 from ignacio.domain.conversations import check_message_text
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
@@ -66,6 +67,7 @@ class SendMessage:
                 await uow.messages.recent(conversation.id, self._history.max_messages)
             )
             files = await files_of(uow, me.id)
+            workspace = await workspace_of(uow, conversation)
             now = self._clock.now()
             message = Message(
                 id=self._ids.new_id(),
@@ -85,7 +87,12 @@ class SendMessage:
 
         reply = await self._assistant.answer(
             AssistantTurn(
-                user=me, conversation=conversation, history=history, message=message, files=files
+                workspace=workspace,
+                user=me,
+                conversation=conversation,
+                history=history,
+                message=message,
+                files=files,
             )
         )
 

@@ -6,6 +6,7 @@ import msgspec
 
 from ignacio.application.ports import Clock, IdGenerator, SecretHasher, UnitOfWorkFactory
 from ignacio.application.sessions import SessionIssuer
+from ignacio.application.workspaces import welcome
 from ignacio.domain import (
     AuthenticationFailed,
     CodeExpired,
@@ -101,6 +102,7 @@ class VerifyOtp:
                     )
                 user = User(id=self._ids.new_id(), phone=phone, created_at=now, updated_at=now)
                 await uow.users.add(user)
+                await welcome(uow, self._ids, user, now)
             if not user.is_active:
                 raise AuthenticationFailed(
                     "This account is deactivated. Ask an admin to reactivate it."

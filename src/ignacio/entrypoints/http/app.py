@@ -20,6 +20,7 @@ from ignacio.entrypoints.http.controllers import (
     TwilioWebhookController,
     UserController,
     WhatsAppWebhookController,
+    WorkspaceController,
     health,
 )
 from ignacio.entrypoints.http.dependencies import (
@@ -62,6 +63,7 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
                     ConversationFileController,
                     FileController,
                     AdminController,
+                    WorkspaceController,
                 ],
                 guards=[api_rate_limit(container)],
             ),

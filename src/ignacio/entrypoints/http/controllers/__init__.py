@@ -10,6 +10,7 @@ from ignacio.entrypoints.http.controllers.webhooks import (
     TwilioWebhookController,
     WhatsAppWebhookController,
 )
+from ignacio.entrypoints.http.controllers.workspaces import WorkspaceController
 
 __all__ = [
     "AdminController",
@@ -20,5 +21,6 @@ __all__ = [
     "TwilioWebhookController",
     "UserController",
     "WhatsAppWebhookController",
+    "WorkspaceController",
     "health",
 ]
