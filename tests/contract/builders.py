@@ -26,6 +26,7 @@ from ignacio.domain import (
 )
 from ignacio.domain.knowledge import UserFile, storage_path_for
 from ignacio.domain.pagination import decode_cursor, encode_cursor
+from ignacio.domain.workspaces import Membership, Workspace, WorkspaceRole
 
 T = TypeVar("T")
 
@@ -140,6 +141,38 @@ def user_file(owner: User, *, created: float = 0, **fields: Any) -> UserFile:
     return UserFile(**(values | fields))
 
 
+def workspace(n: int = 1, *, created: float = 0, **fields: Any) -> Workspace:
+    moment = at(created)
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "slug": f"workspace-{n}",
+        "name": f"Workspace {n}",
+        "created_at": moment,
+        "updated_at": moment,
+    }
+    return Workspace(**(values | fields))
+
+
+def membership(
+    of: Workspace,
+    member: User,
+    role: WorkspaceRole = WorkspaceRole.MEMBER,
+    *,
+    created: float = 0,
+    **fields: Any,
+) -> Membership:
+    moment = at(created)
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "workspace_id": of.id,
+        "user_id": member.id,
+        "role": role,
+        "created_at": moment,
+        "updated_at": moment,
+    }
+    return Membership(**(values | fields))
+
+
 async def store(uow_factory: UnitOfWorkFactory, *items: Any) -> None:
     """Add entities in one committed unit of work, each with its repository."""
     async with uow_factory() as uow:
@@ -167,6 +200,10 @@ async def _add(uow: UnitOfWork, item: Any) -> None:
         await uow.allow_list.add(item)
     elif isinstance(item, UserFile):
         await uow.files.add(item)
+    elif isinstance(item, Workspace):
+        await uow.workspaces.add(item)
+    elif isinstance(item, Membership):
+        await uow.memberships.add(item)
     else:
         raise TypeError(f"cannot store {item!r}")
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import msgspec
 import pytest
@@ -51,6 +51,7 @@ from ignacio.domain import (
     Position,
     ProcessingState,
 )
+from ignacio.domain.workspaces import AssistantSettings, WorkspaceRole
 from tests.contract.builders import (
     allowed,
     at,
@@ -189,6 +190,8 @@ async def test_sqlite_reads_every_listing_through_an_index(
                 await uow.audit_log.list(page, target_id="x")
                 await uow.deliveries.list_failed(page)
                 await uow.allow_list.list(page)
+                await uow.workspaces.list(page)
+                await uow.memberships.list(uuid4(), page)
             await uow.messages.recent(uuid4(), 10)
             await uow.login_challenges.latest_for(phone(1))
             await uow.conversations.latest_for(uuid4(), Channel.WHATSAPP)
@@ -203,7 +206,7 @@ async def test_sqlite_reads_every_listing_through_an_index(
                 assert not steps.startswith("SCAN"), (statement, steps)
     finally:
         await engine.dispose()
-    assert len(statements) == 21
+    assert len(statements) == 25
 
 
 async def test_sqlite_finds_pipeline_rows_through_their_own_index(
@@ -491,6 +494,89 @@ async def test_webhook_deliveries_kept_as_meta_take_the_provider_s_one_name(
         await asyncio.to_thread(command.downgrade, alembic_config(url), "0009")
         async with engine.connect() as connection:
             assert (await connection.execute(providers)).scalars().all() == ["meta", "twilio"]
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0011_moves_every_user_into_the_default_workspace_with_their_role(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0010.db'}"
+        await asyncio.to_thread(upgrade_database, url, "0010")
+    else:
+        url = await asyncio.to_thread(postgres_database_or_skip, "0010")
+    boss = user(1, name="Ana", is_admin=True, created=-50)
+    member = user(2, name="Luis", created=-20)
+    gone = user(3, is_active=False, created=-10)
+    # More than the migration reads at once, so that its batches have to follow each other.
+    crowd = [user(10 + n, created=n) for n in range(1_001)]
+    everyone = [boss, member, gone, *crowd]
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                _USERS_0001.insert(),
+                [
+                    {
+                        "id": person.id,
+                        "phone_number_encrypted": b"sealed",
+                        "phone_lookup": f"lookup-{person.id}",
+                        "name": person.name,
+                        "is_admin": person.is_admin,
+                        "is_active": person.is_active,
+                        "created_at": person.created_at,
+                        "updated_at": person.updated_at,
+                    }
+                    for person in everyone
+                ],
+            )
+        before = datetime.now(UTC)
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+            count = (await connection.execute(text("SELECT count(*) FROM users"))).scalar()
+            assert count == len(everyone)
+        async with SqlUnitOfWorkFactory(engine, cipher)() as uow:
+            listed = await uow.workspaces.list(PageRequest(limit=10))
+            assert len(listed.items) == 1
+            default = listed.items[0]
+            assert (default.slug, default.name) == ("default", "Action Lab")
+            assert default.assistant == AssistantSettings()
+            assert default.access is None
+            assert before <= default.created_at == default.updated_at <= datetime.now(UTC)
+            assert sorted(await uow.memberships.user_ids(default.id)) == sorted(
+                person.id for person in everyone
+            )
+            roles: dict[UUID, WorkspaceRole] = {}
+            for person in (boss, member, gone, crowd[0], crowd[-1]):
+                joined = await uow.memberships.get(default.id, person.id)
+                assert joined is not None
+                assert joined.created_at == person.created_at
+                roles[person.id] = joined.role
+            assert roles == {
+                boss.id: WorkspaceRole.ADMIN,
+                member.id: WorkspaceRole.MEMBER,
+                gone.id: WorkspaceRole.MEMBER,
+                crowd[0].id: WorkspaceRole.MEMBER,
+                crowd[-1].id: WorkspaceRole.MEMBER,
+            }
+            assert await uow.memberships.lock_admins(default.id) == {boss.id}
+            assert await uow.workspaces.of_user(member.id) == [default]
+        await engine.dispose()
+
+        # Back to 0010: the workspaces go, the users stay.
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0010")
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            assert not names & {"workspaces", "workspace_members"}
+            count = (await connection.execute(text("SELECT count(*) FROM users"))).scalar()
+            assert count == len(everyone)
     finally:
         await engine.dispose()
         if backend == "postgres":

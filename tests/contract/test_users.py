@@ -34,6 +34,18 @@ async def test_a_stored_user_reads_back_unchanged(uow_factory: UnitOfWorkFactory
         assert await uow.users.get(user(3).id) is None
 
 
+async def test_get_many_finds_the_users_it_can_by_id(uow_factory: UnitOfWorkFactory) -> None:
+    ana, luis, eva = user(1, name="Ana"), user(2), user(3, is_active=False)
+    await store(uow_factory, ana, luis, eva)
+    nobody = user(4).id
+    async with uow_factory(read_only=True) as uow:
+        # Ids repeated or unknown are asked about all the same; a generator is an iterable too.
+        found = await uow.users.get_many(iter([ana.id, eva.id, nobody, ana.id]))
+        assert found == {ana.id: ana, eva.id: eva}
+        assert await uow.users.get_many([nobody]) == {}
+        assert await uow.users.get_many([]) == {}
+
+
 async def test_get_in_session_finds_the_user_of_an_open_session_only(
     uow_factory: UnitOfWorkFactory,
 ) -> None:

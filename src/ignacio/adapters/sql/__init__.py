@@ -27,6 +27,7 @@ from ignacio.adapters.sql.tables import metadata
 from ignacio.adapters.sql.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
 from ignacio.adapters.sql.users import SqlUserRepository
 from ignacio.adapters.sql.webhook_inbox import SqlWebhookInbox
+from ignacio.adapters.sql.workspaces import SqlMembershipRepository, SqlWorkspaceRepository
 
 __all__ = [
     "DEFAULT_SCHEMA",
@@ -39,12 +40,14 @@ __all__ = [
     "SqlFileRepository",
     "SqlHealthProbe",
     "SqlLoginChallengeRepository",
+    "SqlMembershipRepository",
     "SqlMessageRepository",
     "SqlSessionRepository",
     "SqlUnitOfWork",
     "SqlUnitOfWorkFactory",
     "SqlUserRepository",
     "SqlWebhookInbox",
+    "SqlWorkspaceRepository",
     "alembic_config",
     "create_engine",
     "current_revision",

@@ -247,6 +247,37 @@ allowed_numbers = Table(
     Index("ix_allowed_numbers_created_at_id", "created_at", "id"),
 )
 
+# The organisations the assistant speaks for (migration 0011). `assistant` holds only the
+# settings a workspace chose; a setting absent from it follows the deployment's default.
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("slug", String(40), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("assistant", json_document(), nullable=False),
+    # NULL follows the deployment's IGNACIO_WHATSAPP_ACCESS.
+    Column("access", String(16)),
+    _created_at(),
+    Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    Index("ix_workspaces_created_at_id", "created_at", "id"),
+)
+
+workspace_members = Table(
+    "workspace_members",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("workspace_id", Uuid(), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),
+    _created_at(),
+    Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    UniqueConstraint("workspace_id", "user_id"),
+    Index("ix_workspace_members_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
+    # A person's workspaces, and the cascade when a user is deleted: without it, full scans.
+    Index("ix_workspace_members_user_id", "user_id"),
+)
+
 # Webhook deliveries acknowledged and not yet stored: the body as it arrived, so that a process
 # that dies after the 200 loses nothing (the next drain stores it). Rows live for milliseconds,
 # except those set aside after failing every attempt (migration 0009): their body is sealed,

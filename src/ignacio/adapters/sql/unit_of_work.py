@@ -19,6 +19,7 @@ from ignacio.adapters.sql.login_challenges import SqlLoginChallengeRepository
 from ignacio.adapters.sql.messages import SqlMessageRepository
 from ignacio.adapters.sql.sessions import SqlSessionRepository
 from ignacio.adapters.sql.users import SqlUserRepository
+from ignacio.adapters.sql.workspaces import SqlMembershipRepository, SqlWorkspaceRepository
 from ignacio.application.ports import (
     AllowList,
     AuditLog,
@@ -26,10 +27,12 @@ from ignacio.application.ports import (
     DeliveryRepository,
     FileRepository,
     LoginChallengeRepository,
+    MembershipRepository,
     MessageRepository,
     PhoneCipher,
     SessionRepository,
     UserRepository,
+    WorkspaceRepository,
 )
 from ignacio.domain import PhoneNumber
 
@@ -63,6 +66,8 @@ class SqlUnitOfWork:
         self.deliveries: DeliveryRepository = SqlDeliveryRepository(self._current)
         self.allow_list: AllowList = SqlAllowList(self._current, cipher)
         self.files: FileRepository = SqlFileRepository(self._current)
+        self.workspaces: WorkspaceRepository = SqlWorkspaceRepository(self._current)
+        self.memberships: MembershipRepository = SqlMembershipRepository(self._current)
 
     def _current(self) -> AsyncConnection:
         if self._connection is None:
