@@ -1,11 +1,10 @@
 """Migrated databases for tests: a SQLite file per test, one PostgreSQL database per session.
 
-SQLite: the schema is migrated once into a template file, emptied, which each test copies (a
-copy takes a millisecond, a migration much longer). PostgreSQL: a fresh database
-`ignacio_test_<random>` on the server named by IGNACIO_TEST_POSTGRES_URL, migrated once, emptied
-before each test that asks for it and dropped at the end. Without a server the PostgreSQL tests
-are skipped, except under CI (the `CI` variable is set), where they fail: CI must never pass by
-skipping.
+SQLite: the schema is migrated once into a template file, which each test copies (a copy takes a
+millisecond, a migration much longer). PostgreSQL: a fresh database `ignacio_test_<random>` on the
+server named by IGNACIO_TEST_POSTGRES_URL, migrated once, emptied before each test that asks for
+it and dropped at the end. Without a server the PostgreSQL tests are skipped, except under CI
+(the `CI` variable is set), where they fail: CI must never pass by skipping.
 """
 
 from __future__ import annotations
@@ -44,15 +43,9 @@ def _sqlite_template() -> Path:
             atexit.register(shutil.rmtree, directory, True)
             path = directory / "template.db"
             upgrade_database(f"sqlite:///{path}")
+            # Everything in the main file, so that a plain file copy is the whole database.
             connection = sqlite3.connect(path)
             try:
-                # Empty, as the PostgreSQL database is for each test: migrations also write rows
-                # (0011's default workspace), which a contract suite must not see on one
-                # adapter only.
-                with connection:
-                    for table in reversed(TABLES):
-                        connection.execute(f'DELETE FROM "{table}"')  # noqa: S608
-                # Everything in the main file, so that a plain file copy is the whole database.
                 connection.execute("PRAGMA journal_mode=DELETE")
             finally:
                 connection.close()
