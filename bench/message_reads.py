@@ -36,7 +36,7 @@ from ignacio.domain import PhoneNumber, Position
 from ignacio.domain.pagination import encode_cursor
 from ignacio.entrypoints.config import Settings
 from ignacio.entrypoints.container import build_container
-from ignacio.entrypoints.runtime import close_container
+from ignacio.entrypoints.runtime import close_container, start_processing
 
 # Ignacio's tables are in their own schema; raw connections find them through this.
 IGNACIO_SCHEMA = search_path_option(DEFAULT_SCHEMA)
@@ -79,7 +79,10 @@ async def member_and_conversation(settings: Settings) -> tuple[str, uuid.UUID, u
     container = build_container(settings)
     channel = CapturingChannel()
     container.channel.override(channel)
+    await start_processing(container)
     await container.request_otp()(RequestOtpCommand(phone=PHONE))
+    # The code is drawn and sent by a job (SendLoginCode), after the request answers.
+    await container.job_queue().idle()
     login = await container.verify_otp()(VerifyOtpCommand(phone=PHONE, code=channel.code))
     conversation = await container.create_conversation()(
         login.user, CreateConversationCommand(title="Benchmark")

@@ -110,7 +110,9 @@ async def test_without_a_match_it_says_what_it_can_do_and_how_to_connect_a_model
         turn("Hello Ignacio", files=library("plan.pdf", "deck.pptx"))
     )
 
-    assert reply.text.startswith("Hi Ana! I'm Ignacio, Action Lab's assistant, running without an AI model")
+    assert reply.text.startswith(
+        "Hi Ana! I'm Ignacio, Action Lab's assistant, running without an AI model"
+    )
     assert "I can search your files (plan.pdf, deck.pptx)" in reply.text
     assert "OPENAI_API_KEY" in reply.text
 
@@ -180,7 +182,9 @@ class BrokenIndex:
 async def test_an_index_that_is_down_still_gets_an_answer() -> None:
     reply = await OfflineAssistant(BrokenIndex()).answer(turn("pilot budget"))
 
-    assert reply.text.startswith("Hi Ana! I'm Ignacio, Action Lab's assistant, running without an AI model")
+    assert reply.text.startswith(
+        "Hi Ana! I'm Ignacio, Action Lab's assistant, running without an AI model"
+    )
 
 
 async def test_a_question_sent_with_a_document_is_answered_from_that_document(

@@ -51,7 +51,11 @@ from ignacio.domain import (
     Position,
     ProcessingState,
 )
-from ignacio.domain.workspaces import AssistantSettings, WorkspaceRole
+from ignacio.domain.workspaces import (
+    DEFAULT_WORKSPACE_INSTRUCTIONS,
+    AssistantSettings,
+    WorkspaceRole,
+)
 from tests.contract.builders import (
     allowed,
     at,
@@ -547,7 +551,9 @@ async def test_0011_moves_every_user_into_the_default_workspace_with_their_role(
             assert len(listed.items) == 1
             default = listed.items[0]
             assert (default.slug, default.name) == ("default", "Action Lab")
-            assert default.assistant == AssistantSettings()
+            assert default.assistant == AssistantSettings(
+                instructions=DEFAULT_WORKSPACE_INSTRUCTIONS
+            )
             assert default.access is None
             assert before <= default.created_at == default.updated_at <= datetime.now(UTC)
             assert sorted(await uow.memberships.user_ids(default.id)) == sorted(

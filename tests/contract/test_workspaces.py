@@ -11,7 +11,15 @@ import pytest
 from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.domain import Conflict, NotFound, Order, PageRequest, User
 from ignacio.domain.access import WhatsAppAccess
-from ignacio.domain.workspaces import AssistantSettings, Membership, Workspace, WorkspaceRole
+from ignacio.domain.workspaces import (
+    DEFAULT_SLUG,
+    DEFAULT_WORKSPACE_INSTRUCTIONS,
+    DEFAULT_WORKSPACE_NAME,
+    AssistantSettings,
+    Membership,
+    Workspace,
+    WorkspaceRole,
+)
 from tests.contract.builders import (
     at,
     expected_order,
@@ -34,6 +42,27 @@ EVERY_SETTING = AssistantSettings(
 
 def _key(item: Workspace | Membership) -> tuple[datetime, UUID]:
     return (item.created_at, item.id)
+
+
+async def _the_default(uow_factory: UnitOfWorkFactory) -> Workspace:
+    async with uow_factory() as uow:
+        default = await uow.workspaces.get_by_slug(DEFAULT_SLUG)
+    assert default is not None
+    return default
+
+
+async def test_a_new_database_holds_the_default_workspace_and_nothing_else(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    default = await _the_default(uow_factory)
+    assert (default.name, default.assistant, default.access) == (
+        DEFAULT_WORKSPACE_NAME,
+        AssistantSettings(instructions=DEFAULT_WORKSPACE_INSTRUCTIONS),
+        None,
+    )
+    async with uow_factory() as uow:
+        assert (await uow.workspaces.list(PageRequest(limit=100))).items == [default]
+        assert (await uow.memberships.list(default.id, PageRequest())).items == []
 
 
 async def test_a_workspace_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> None:
@@ -79,7 +108,8 @@ async def test_a_short_name_belongs_to_one_workspace(uow_factory: UnitOfWorkFact
         await uow.workspaces.add(workspace(2))
         await uow.commit()
     async with uow_factory() as uow:
-        assert len((await uow.workspaces.list(PageRequest(limit=100))).items) == 2
+        # With the default workspace every database starts with.
+        assert len((await uow.workspaces.list(PageRequest(limit=100))).items) == 3
 
 
 async def test_update_replaces_the_workspace(uow_factory: UnitOfWorkFactory) -> None:
@@ -114,6 +144,7 @@ async def test_list_pages_through_every_workspace_once(
 ) -> None:
     workspaces = [workspace(n, created=n // 3) for n in range(7)]
     await store(uow_factory, *workspaces)
+    workspaces.append(await _the_default(uow_factory))
     async with uow_factory() as uow:
         pages = await walk(uow.workspaces.list, limit, order)
     assert len(pages) > 1

@@ -18,14 +18,18 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.types.json import Jsonb
 from sqlalchemy.engine import make_url
 
 from ignacio.adapters.sql import DEFAULT_SCHEMA, metadata, normalise_url, upgrade_database
+from ignacio.domain.workspaces import first_workspace
 
 POSTGRES_URL_VARIABLE = "IGNACIO_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -105,6 +109,22 @@ def empty_postgres_database(url: str) -> None:
     with psycopg.connect(libpq_url(url), autocommit=True) as connection:
         tables = sql.SQL(", ").join(sql.Identifier(DEFAULT_SCHEMA, table) for table in TABLES)
         connection.execute(sql.SQL("TRUNCATE {} CASCADE").format(tables))
+        # A new database holds the default workspace (migration 0011): so does an emptied one.
+        default = first_workspace(uuid4(), datetime.now(UTC))
+        connection.execute(
+            sql.SQL(
+                "INSERT INTO {} (id, slug, name, assistant, created_at, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s)"
+            ).format(sql.Identifier(DEFAULT_SCHEMA, "workspaces")),
+            (
+                default.id,
+                default.slug,
+                default.name,
+                Jsonb({"instructions": default.assistant.instructions}),
+                default.created_at,
+                default.updated_at,
+            ),
+        )
 
 
 def postgres_database_or_skip(revision: str | None = "head") -> str:

@@ -53,8 +53,11 @@ class InMemoryMembershipRepository:
         self._store = store
 
     async def add(self, membership: Membership) -> None:
-        if membership.workspace_id not in self._store.workspaces:
-            raise NotFound("There is no such workspace.")
+        if (
+            membership.workspace_id not in self._store.workspaces
+            or membership.user_id not in self._store.users
+        ):
+            raise NotFound("There is no such workspace.")  # as SQL's foreign keys say
         for other in self._store.memberships.values():
             if other.id == membership.id or (
                 other.workspace_id == membership.workspace_id

@@ -12,7 +12,8 @@ from ignacio.domain.workspaces import Membership
 
 class MembershipRepository(Protocol):
     async def add(self, membership: Membership) -> None:
-        """Make a person a member of a workspace; raises Conflict if they are one already."""
+        """Make a person a member of a workspace; raises Conflict if they are one already, and
+        NotFound if the workspace or the person does not exist."""
         ...
 
     async def get(self, workspace_id: UUID, user_id: UUID) -> Membership | None:
@@ -28,7 +29,7 @@ class MembershipRepository(Protocol):
         ...
 
     async def list(self, workspace_id: UUID, page: PageRequest) -> Page[Membership]:
-        """A workspace's members by the time they joined, then user id."""
+        """A workspace's memberships by the time they began, then the membership's id."""
         ...
 
     async def lock_admins(self, workspace_id: UUID) -> frozenset[UUID]:

@@ -2,9 +2,10 @@
 
 Until now a deployment was one organisation, Action Lab, which the built-in prompt names. It
 becomes the workspace `default`, and every user joins it: as its admin if they were an admin
-(they stay platform admins too), else as a member, from the day they joined. Its assistant
-settings are empty and its access NULL, so it keeps following the deployment's configuration,
-as before.
+(they stay platform admins too), else as a member, from the day they joined. Its assistant keeps
+the one thing the built-in prompt said of the Action Lab (that it is an incubator), now as its
+instructions; its access is NULL, so it keeps following the deployment's configuration. A new
+database gets the same workspace: every deployment has one to start in.
 
 A member row needs an id of its own, which neither dialect draws the same way in SQL, so the
 users are read in batches by id and their rows written from here: the same statements on both
@@ -118,6 +119,12 @@ def upgrade() -> None:
     _move_everyone_into_the_default_workspace()
 
 
+_INCUBATOR = (
+    "The Action Lab is an incubator where members develop their own projects (startups, social "
+    "ventures, research and community initiatives)."
+)
+
+
 def _move_everyone_into_the_default_workspace() -> None:
     connection = op.get_bind()
     now = datetime.now(UTC)
@@ -127,7 +134,8 @@ def _move_everyone_into_the_default_workspace() -> None:
             id=workspace_id,
             slug="default",
             name="Action Lab",
-            assistant={},
+            # domain.workspaces.DEFAULT_WORKSPACE_INSTRUCTIONS, as it read when this was written.
+            assistant={"instructions": _INCUBATOR},
             access=None,
             created_at=now,
             updated_at=now,
