@@ -32,8 +32,8 @@ def try_it_blocks() -> list[str]:
 
 def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
     blocks = try_it_blocks()
-    assert len(blocks) == 4, blocks
-    request, chat, whatsapp, admin = blocks
+    assert len(blocks) == 5, blocks
+    request, chat, whatsapp, admin, workspace = blocks
     assert "CODE=123456" in chat
     port = free_port()
     # The README's commands, run from a checkout: `.venv/bin/ignacio` is this interpreter's.
@@ -66,9 +66,9 @@ def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
         code = printed_code(stdout)
         # One terminal, as a newcomer has: step 4's variables serve the admin block too.
         session = "\necho '#'\n".join(
-            [chat.replace("CODE=123456", f"CODE={code}"), whatsapp, admin]
+            [chat.replace("CODE=123456", f"CODE={code}"), whatsapp, admin, workspace]
         )
-        chatted, _, administered = run(session).split("#\n")
+        chatted, _, administered, renamed = run(session).split("#\n")
         assert "OPENAI_API_KEY" in chatted  # the offline assistant says how to connect a model
         assert "**plan.md** says about that" in chatted  # and answers from the file it was sent
         assert "1 March" in chatted
@@ -81,3 +81,10 @@ def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
         assert "+34612345678 was a member already; now an admin" in printed[0]
         assert printed[1:3] == ["True", "whatsapp"]
         assert printed[3].startswith(("user.", "conversation.", "file.", "allowlist."))
+        assert renamed.splitlines() == [
+            "Action Lab",
+            "Sol",
+            "Hi Ana! I'm Sol, Clínica Sol's assistant, running without an AI model, so I can't "
+            "answer your message myself yet; it is saved in this conversation. I found nothing "
+            "in your files about that.",
+        ]

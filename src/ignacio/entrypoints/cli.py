@@ -13,6 +13,7 @@ import structlog
 
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.domain import Conflict, DomainError
+from ignacio.domain.workspaces import WorkspaceRole
 from ignacio.entrypoints.config import (
     ChannelKind,
     ConfigurationError,
@@ -22,7 +23,13 @@ from ignacio.entrypoints.config import (
 )
 from ignacio.entrypoints.container import build_container
 from ignacio.entrypoints.logging import LogFile, configure_logging
-from ignacio.entrypoints.runtime import close_container, run_worker
+from ignacio.entrypoints.runtime import (
+    close_container,
+    command_container,
+    migrate_if_sql,
+    run_worker,
+)
+from ignacio.entrypoints.workspace_commands import add_workspace_commands
 
 log = structlog.get_logger("ignacio")
 
@@ -82,10 +89,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="make the user an admin (a number that is a member already is made admin)",
     )
+    create.add_argument("--workspace", help="the workspace they join (default: the default one)")
+    create.add_argument(
+        "--role",
+        choices=[role.value for role in WorkspaceRole],
+        help="their role in it (default: admin for an admin, else member)",
+    )
     create.set_defaults(run=_create_user)
     promote = users.add_parser("promote", help="make an existing member an admin")
     promote.add_argument("--phone", required=True, help="international form, e.g. +34612345678")
     promote.set_defaults(run=_promote_user)
+
+    add_workspace_commands(commands)
 
     files = commands.add_parser("files", help="manage members' files").add_subparsers(
         required=True, metavar="ACTION"
@@ -111,19 +126,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _migrate_if_sql(settings: Settings) -> None:
-    if settings.uses_memory:
-        return
-    from ignacio.adapters.sql import lock_down_schemas, upgrade_database
-
-    upgrade_database(settings.effective_database_url, schema=settings.database.schema_name)
-    if settings.queue.kind is QueueKind.PROCRASTINATE:
-        from ignacio.adapters.procrastinate_queue import SCHEMA, apply_schema, conninfo_from_url
-
-        apply_schema(conninfo_from_url(settings.effective_database_url))
-        lock_down_schemas(settings.effective_database_url, [SCHEMA])
-
-
 def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     import uvicorn
 
@@ -132,7 +134,7 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     host = arguments.host or settings.server.host
     port = arguments.port or settings.server.port
     if settings.should_migrate_on_start:
-        _migrate_if_sql(settings)
+        migrate_if_sql(settings)
     _check_port_free(host, port)
     container = build_container(settings)
     container.keys()  # create the embedded keys now, not on the first request
@@ -188,7 +190,7 @@ def _worker(settings: Settings, arguments: argparse.Namespace) -> int:
     if concurrency < 1:
         raise ConfigurationError("--concurrency must be at least 1.")
     if settings.should_migrate_on_start:
-        _migrate_if_sql(settings)
+        migrate_if_sql(settings)
     asyncio.run(_work(settings, concurrency))
     return 0
 
@@ -229,23 +231,23 @@ async def _work(settings: Settings, concurrency: int) -> None:
 
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> int:
-    _migrate_if_sql(settings)
+    migrate_if_sql(settings)
     log.info("database is up to date", database=_redacted(settings.effective_database_url))
     return 0
 
 
 def _create_user(settings: Settings, arguments: argparse.Namespace) -> int:
-    if settings.should_migrate_on_start:
-        _migrate_if_sql(settings)
-
     async def create() -> None:
-        container = build_container(settings)
-        try:
+        async with command_container(settings) as container:
             try:
                 user = await container.create_user()(
                     None,
                     CreateUserCommand(
-                        phone=arguments.phone, name=arguments.name, is_admin=arguments.admin
+                        phone=arguments.phone,
+                        name=arguments.name,
+                        is_admin=arguments.admin,
+                        workspace=arguments.workspace,
+                        role=WorkspaceRole(arguments.role) if arguments.role else None,
                     ),
                 )
             except Conflict:
@@ -255,8 +257,6 @@ def _create_user(settings: Settings, arguments: argparse.Namespace) -> int:
                 user = await container.make_admin()(None, arguments.phone, arguments.name)
                 print(f"{user.phone.e164} was a member already; now an admin (id {user.id}).")
                 return
-        finally:
-            await close_container(container)
         role = "admin" if user.is_admin else "member"
         print(f"Created {role} {user.phone.e164} with id {user.id}.")
 
@@ -265,15 +265,9 @@ def _create_user(settings: Settings, arguments: argparse.Namespace) -> int:
 
 
 def _promote_user(settings: Settings, arguments: argparse.Namespace) -> int:
-    if settings.should_migrate_on_start:
-        _migrate_if_sql(settings)
-
     async def promote() -> None:
-        container = build_container(settings)
-        try:
+        async with command_container(settings) as container:
             user = await container.make_admin()(None, arguments.phone)
-        finally:
-            await close_container(container)
         print(f"{user.phone.e164} is an admin (id {user.id}).")
 
     asyncio.run(promote())
@@ -286,7 +280,7 @@ def _resync_files(settings: Settings, arguments: argparse.Namespace) -> int:
     from ignacio.domain import NotFound, PhoneNumber
 
     if settings.should_migrate_on_start:
-        _migrate_if_sql(settings)
+        migrate_if_sql(settings)
 
     async def resync() -> int:
         container = build_container(settings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -18,8 +18,35 @@ import structlog
 
 from ignacio.adapters.extraction.isolated import IsolatedTextExtractor
 from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue
-from ignacio.entrypoints.config import ConfigurationError
-from ignacio.entrypoints.container import Container
+from ignacio.entrypoints.config import ConfigurationError, QueueKind, Settings
+from ignacio.entrypoints.container import Container, build_container
+
+
+def migrate_if_sql(settings: Settings) -> None:
+    """Bring a SQL database (and procrastinate's schema, when it queues) up to date."""
+    if settings.uses_memory:
+        return
+    from ignacio.adapters.sql import lock_down_schemas, upgrade_database
+
+    upgrade_database(settings.effective_database_url, schema=settings.database.schema_name)
+    if settings.queue.kind is QueueKind.PROCRASTINATE:
+        from ignacio.adapters.procrastinate_queue import SCHEMA, apply_schema, conninfo_from_url
+
+        apply_schema(conninfo_from_url(settings.effective_database_url))
+        lock_down_schemas(settings.effective_database_url, [SCHEMA])
+
+
+@contextlib.asynccontextmanager
+async def command_container(settings: Settings) -> AsyncIterator[Container]:
+    """The container for one command-line action: the database migrated first when the
+    settings say so, everything closed after."""
+    if settings.should_migrate_on_start:
+        migrate_if_sql(settings)
+    container = build_container(settings)
+    try:
+        yield container
+    finally:
+        await close_container(container)
 
 
 def login_code_sender(container: Container) -> Callable[[UUID], Awaitable[None]]:
