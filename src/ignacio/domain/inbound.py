@@ -29,6 +29,9 @@ class InboundMessage(msgspec.Struct, frozen=True, kw_only=True):
 
     provider: Provider
     external_id: str
+    recipient: str | None = None
+    """The number it was sent to, as the provider names it (Meta's phone-number id, Twilio's
+    `whatsapp:+E164`): which workspace it is for. None where the provider did not say."""
     sender: PhoneNumber
     sender_user_id: str | None = None  # Meta's business-scoped user id (BSUID), where sent
     profile_name: str | None = None
@@ -50,6 +53,8 @@ class DeliveryUpdate(msgspec.Struct, frozen=True, kw_only=True):
 
     provider: Provider
     external_id: str
+    recipient: str | None = None
+    """The number the message was sent from, as in `InboundMessage.recipient`."""
     status: DeliveryStatus
     at: datetime
     error_code: int | None = None

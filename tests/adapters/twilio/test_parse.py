@@ -19,7 +19,7 @@ from ignacio.domain import (
     PhoneNumber,
     WebhookBatch,
 )
-from tests.support.fake_twilio import inbound_form, status_form
+from tests.support.fake_twilio import DEFAULT_NUMBER, inbound_form, status_form
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SENDER = "+34612345678"
@@ -44,6 +44,7 @@ def test_a_text_message() -> None:
     assert message == InboundMessage(
         provider=PROVIDER,
         external_id=SID,
+        recipient=DEFAULT_NUMBER,
         sender=PhoneNumber.parse(SENDER),
         profile_name="Lucía",
         sent_at=NOW,
@@ -161,7 +162,13 @@ def test_status_callbacks(status: str, expected: DeliveryStatus) -> None:
     batch = parse(status_form(SID, status, to=SENDER))
 
     assert batch.updates == [
-        DeliveryUpdate(provider=PROVIDER, external_id=SID, status=expected, at=NOW)
+        DeliveryUpdate(
+            provider=PROVIDER,
+            external_id=SID,
+            recipient=DEFAULT_NUMBER,
+            status=expected,
+            at=NOW,
+        )
     ]
     assert batch.messages == []
 
@@ -261,3 +268,13 @@ def test_nul_characters_are_dropped_from_the_text() -> None:
 
     assert message.text == "Hola"
     assert message.profile_name == "Lucía"
+
+
+@given(st.text(max_size=30))
+def test_our_number_is_read_from_to_or_left_out_never_an_error(to: str) -> None:
+    batch = parse(inbound_form(SENDER, "Hola", sid=SID, extra={"To": to}))
+
+    (message,) = batch.messages
+    if message.recipient is not None:
+        assert to.lower().startswith("whatsapp:")
+        assert message.recipient == PhoneNumber.from_provider(to[len("whatsapp:") :]).e164

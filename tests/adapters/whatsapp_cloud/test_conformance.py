@@ -37,6 +37,7 @@ CORPUS_SENDER = "972987654321"  # possible for Israel, though not in a range pho
 IMPOSSIBLE_SENDER = "97298"
 SENDER = PhoneNumber.from_provider(CORPUS_SENDER)
 BSUID = "US.13491208655302741918"
+BUSINESS_NUMBER = "1122334455667"  # metadata.phone_number_id in every collected body
 
 
 def load(file: str, *, impossible_sender: bool = False) -> dict[str, Any]:
@@ -72,6 +73,7 @@ def message(
             InboundMessage(
                 provider=PROVIDER,
                 external_id=external_id,
+                recipient=BUSINESS_NUMBER,
                 sender=SENDER,
                 sender_user_id=user_id,
                 profile_name=profile_name,
@@ -93,12 +95,14 @@ def update(
     external_id: str = "wamid.xyzxyz",
     error_code: int | None = None,
     error_title: str | None = None,
+    recipient: str = BUSINESS_NUMBER,
 ) -> WebhookBatch:
     return WebhookBatch(
         updates=[
             DeliveryUpdate(
                 provider=PROVIDER,
                 external_id=external_id,
+                recipient=recipient,
                 status=status,
                 at=at(timestamp),
                 error_code=error_code,
@@ -299,7 +303,10 @@ EXPECTED: dict[tuple[str, str], WebhookBatch] = {
     ),
     ("message_status", "with_tracker"): update(1698266945, DeliveryStatus.SENT),
     ("message_status", "group"): update(
-        1698266945, DeliveryStatus.READ, external_id="<WHATSAPP_MESSAGE_ID>"
+        1698266945,
+        DeliveryStatus.READ,
+        external_id="<WHATSAPP_MESSAGE_ID>",
+        recipient="<BUSINESS_PHONE_NUMBER_ID>",  # Meta's documentation left the placeholder
     ),
     # system.json
     ("system", "phone_number_change"): ignored(

@@ -108,6 +108,8 @@ def _update(fields: Mapping[str, str], sid: str, status: str, at: datetime) -> D
     return DeliveryUpdate(
         provider=PROVIDER,
         external_id=sid,
+        # A status is about a message we sent: it went from our number.
+        recipient=_our_number(fields.get("From")),
         status=known,
         at=at,
         error_code=code if failed else None,
@@ -134,6 +136,7 @@ def _messages(fields: Mapping[str, str], sid: str, at: datetime) -> list[Inbound
         return InboundMessage(
             provider=PROVIDER,
             external_id=external_id,
+            recipient=_our_number(fields.get("To")),
             sender=sender,
             profile_name=profile_name,
             sent_at=at,
@@ -152,6 +155,17 @@ def _messages(fields: Mapping[str, str], sid: str, at: datetime) -> list[Inbound
         message(sid if n == 0 else f"{sid}/{n}", text if n == 0 else "", item)
         for n, item in enumerate(media)
     ]
+
+
+def _our_number(raw: str | None) -> str | None:
+    """One of our WhatsApp senders as Twilio writes it (`whatsapp:+14155238886`), in E.164;
+    None when it is missing or not a number."""
+    if not raw or not raw.lower().startswith(WHATSAPP_PREFIX):
+        return None
+    try:
+        return PhoneNumber.from_provider(raw[len(WHATSAPP_PREFIX) :]).e164
+    except InvalidInput:
+        return None
 
 
 def _content(

@@ -119,16 +119,18 @@ class _Batch:
         value = _convert(change.value, ChangeValue, f"{where} value")
         senders = _senders(value.contacts or ())
         change_errors = _errors(value.errors or ())
+        # The business number the change concerns: which workspace it is for.
+        recipient = value.metadata.phone_number_id if value.metadata else None
         for m, raw_message in enumerate(value.messages or ()):
             try:
                 self.messages.append(
-                    _message(raw_message, f"{where} message {m}", senders, change_errors)
+                    _message(raw_message, f"{where} message {m}", senders, change_errors, recipient)
                 )
             except _Skip as skip:
                 self.ignored.append(str(skip))
         for s, raw_status in enumerate(value.statuses or ()):
             try:
-                self.updates.append(_status(raw_status, f"{where} status {s}"))
+                self.updates.append(_status(raw_status, f"{where} status {s}", recipient))
             except _Skip as skip:
                 self.ignored.append(str(skip))
         if change_errors and not value.messages and not value.statuses:
@@ -165,7 +167,11 @@ def _errors(raw_errors: tuple[Any, ...]) -> list[WebhookError]:
 
 
 def _message(
-    raw: Any, where: str, senders: dict[str, Contact], change_errors: list[WebhookError]
+    raw: Any,
+    where: str,
+    senders: dict[str, Contact],
+    change_errors: list[WebhookError],
+    recipient: str | None,
 ) -> InboundMessage:
     message = _convert(raw, WebhookMessage, where)
     if not message.id:
@@ -189,6 +195,7 @@ def _message(
     return InboundMessage(
         provider=PROVIDER,
         external_id=message.id,
+        recipient=recipient,
         sender=sender,
         sender_user_id=message.from_user_id or (contact.user_id if contact else None),
         profile_name=contact.profile.name if contact and contact.profile else None,
@@ -321,7 +328,7 @@ def _error_text(error: WebhookError) -> str:
     return " — ".join(parts) or (f"error {error.code}" if error.code is not None else "an error")
 
 
-def _status(raw: Any, where: str) -> DeliveryUpdate:
+def _status(raw: Any, where: str, recipient: str | None) -> DeliveryUpdate:
     update = _convert(raw, WebhookStatus, where)
     if not update.id:
         raise _Skip(f"{where}: a status without a message id")
@@ -336,6 +343,7 @@ def _status(raw: Any, where: str) -> DeliveryUpdate:
     return DeliveryUpdate(
         provider=PROVIDER,
         external_id=update.id,
+        recipient=recipient,
         status=status,
         at=at,
         error_code=error.code if error else None,

@@ -30,8 +30,14 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
     value: Any = None
 
 
+class Metadata(msgspec.Struct, frozen=True, kw_only=True):
+    display_phone_number: str | None = None
+    phone_number_id: str | None = None
+
+
 class ChangeValue(msgspec.Struct, frozen=True, kw_only=True):
     messaging_product: str | None = None
+    metadata: Metadata | None = None
     contacts: tuple[Any, ...] | None = None
     messages: tuple[Any, ...] | None = None
     statuses: tuple[Any, ...] | None = None
