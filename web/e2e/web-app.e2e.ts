@@ -1,7 +1,8 @@
 /**
  * The web app in a real browser (Debian's Chromium through playwright-core) against a real
  * `ignacio serve` on the embedded defaults: a member logs in with the code the console channel
- * printed, chats, uploads a file; an admin deactivates the member, who then cannot log in.
+ * printed, chats, uploads a file; an admin deactivates the member, who then cannot log in, and
+ * names the workspace's assistant "Sol" and invites an agent, who reads the team but changes nothing.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import { landscapePng } from "./png";
 
 const ADMIN = { phone: "+34600000001", name: "Ana Admin" };
 const MEMBER = { phone: "+34612345678" };
+const AGENT = { phone: "+34612000007", name: "Carla Agent" };
 const SCREENSHOTS = path.join(REPOSITORY, "web", "test-results", "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -329,6 +331,61 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     await see(page.getByRole("heading", { name: /Everything is working/ }));
     await checkAccessibility(page, "health");
     await admin.close();
+  });
+
+  it("lets an admin name the workspace's assistant and invite an agent", async () => {
+    const admin = await newContext();
+    const page = await admin.newPage();
+    await logIn(page, ADMIN.phone);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workspace" }).click();
+    await see(page.getByRole("heading", { name: "Workspace", level: 1 }));
+    const settings = page.getByRole("form", { name: "Workspace settings" });
+    await see(settings);
+    expect(await settings.getByLabel("Short name").inputValue()).toBe("default");
+    expect(await settings.getByLabel("Workspace name").inputValue()).toBe("Action Lab");
+    await settings.getByLabel("Assistant's name").fill("Sol");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await see(settings.getByRole("status"), "Saved.");
+
+    const invite = page.getByRole("form", { name: "Invite someone" });
+    await invite.getByLabel("WhatsApp number").fill(AGENT.phone);
+    await invite.getByLabel("Role").selectOption("agent");
+    await invite.getByLabel("Name (optional)").fill(AGENT.name);
+    await invite.getByRole("button", { name: "Invite" }).click();
+    await see(page.getByRole("status"), `${AGENT.name} joined as agent.`);
+    const row = await see(page.locator("tbody tr"), AGENT.phone);
+    expect(await row.getByLabel(`Role of ${AGENT.name}`).inputValue()).toBe("agent");
+    // Inviting the same number again is refused, with the server's reason beside the form.
+    await invite.getByLabel("WhatsApp number").fill(AGENT.phone);
+    await invite.getByRole("button", { name: "Invite" }).click();
+    await see(invite.getByRole("alert"), "Not invited.");
+    await screenshot(page, "workspace");
+    await checkAccessibility(page, "workspace");
+
+    // The chat now speaks as Sol: its welcome, its answers' author, and the answer itself.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
+    await page.getByRole("link", { name: "New conversation" }).first().click();
+    await see(page.locator(".welcome"), "Ask Sol anything");
+    const composer = page.getByRole("textbox", { name: "Message" });
+    expect(await composer.getAttribute("placeholder")).toBe("Write to Sol…");
+    await composer.fill("Who are you?");
+    await composer.press("Enter");
+    const answer = await see(page.locator("article.message.from-assistant"), "I'm Sol", 30_000);
+    expect(await answer.locator(".meta .author").textContent()).toBe("Sol");
+    await admin.close();
+
+    // The agent reads the team, and changes nothing.
+    const agentContext = await newContext();
+    const agent = await agentContext.newPage();
+    await logIn(agent, AGENT.phone);
+    await agent.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workspace" }).click();
+    await see(agent.locator("tbody tr"), ADMIN.phone);
+    await see(agent.getByText("Only the workspace's admins change its settings and team."));
+    expect(await agent.getByRole("form").count()).toBe(0);
+    expect(await agent.getByRole("button", { name: /Remove|Invite|Save/ }).count()).toBe(0);
+    expect(await agent.locator("main select").count()).toBe(0);
+    await checkAccessibility(agent, "workspace as an agent");
+    await agentContext.close();
   });
 
   it("shows the API's interactive documentation without internet", async () => {

@@ -15,6 +15,7 @@ import { ChatPage } from "./pages/ChatPage";
 import { FilesPage } from "./pages/FilesPage";
 import { LoginPage } from "./pages/LoginPage";
 import { ProfilePage } from "./pages/ProfilePage";
+import { WorkspacePage } from "./pages/WorkspacePage";
 
 function RequireLogin({ children }: { children: ReactNode }) {
   const { status } = useAuth();
@@ -70,6 +71,7 @@ export function App() {
         <Route path="/chat/:conversationId" element={<ChatPage />} />
         <Route path="/files" element={<FilesPage />} />
         <Route path="/profile" element={<ProfilePage />} />
+        <Route path="/workspace" element={<WorkspacePage />} />
         <Route path="/admin" element={<Navigate to="/admin/users" replace />} />
         <Route path="/admin/users" element={<RequireAdmin><UsersPage /></RequireAdmin>} />
         <Route path="/admin/conversations" element={<RequireAdmin><AdminConversationsPage /></RequireAdmin>} />

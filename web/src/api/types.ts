@@ -18,6 +18,11 @@ export type SystemHealth = Schemas["SystemHealthOut"];
 export type HealthCheck = Schemas["HealthCheckOut"];
 export type Login = Schemas["LoginOut"];
 export type Tokens = Schemas["TokensOut"];
+export type Workspace = Schemas["WorkspaceOut"];
+export type WorkspaceMember = Schemas["MemberOut"];
+export type WorkspaceRole = Schemas["WorkspaceRole"];
+export type WhatsAppAccess = Schemas["WhatsAppAccess"];
+export type AssistantSettings = Schemas["AssistantSettingsBody"];
 
 /** The JSON body of a path's successful answer. */
 export type JsonOf<

@@ -18,6 +18,7 @@ export function Composer({
   busy,
   uploadProgress,
   disabled = false,
+  assistantName = "Ignacio",
 }: {
   /** Rejects to keep the draft (the caller shows the error). */
   onSubmit: (draft: Draft) => Promise<void>;
@@ -25,6 +26,8 @@ export function Composer({
   /** 0 to 1 while a file is uploading, else null. */
   uploadProgress: number | null;
   disabled?: boolean;
+  /** Who the message goes to (the workspace's assistant). */
+  assistantName?: string;
 }) {
   const [text, setText] = useState("");
   const [file, setFile] = useState<File | null>(null);
@@ -122,7 +125,7 @@ export function Composer({
           id={textId}
           rows={1}
           value={text}
-          placeholder="Write to Ignacio…"
+          placeholder={`Write to ${assistantName}…`}
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
           disabled={disabled}

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router-dom";
 import { useAuth } from "../auth/AuthProvider";
 import { displayName } from "../lib/format";
+import { seesWorkspacePage, useMyWorkspaces } from "../lib/workspaces";
 import { MenuIcon } from "./icons";
 
 const MEMBER_LINKS = [
@@ -21,6 +22,10 @@ const ADMIN_LINKS = [
 
 export function Layout() {
   const { user, logout } = useAuth();
+  const workspaces = useMyWorkspaces();
+  const links = seesWorkspacePage(user, workspaces.data?.items ?? [])
+    ? [...MEMBER_LINKS, { to: "/workspace", label: "Workspace" }]
+    : MEMBER_LINKS;
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
   const firstRender = useRef(true);
@@ -57,7 +62,7 @@ export function Layout() {
         </button>
         <nav id="main-nav" className={menuOpen ? "nav open" : "nav"} aria-label="Main">
           <ul>
-            {MEMBER_LINKS.map((link) => (
+            {links.map((link) => (
               <li key={link.to}>
                 <NavLink to={link.to}>{link.label}</NavLink>
               </li>

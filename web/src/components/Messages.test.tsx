@@ -29,6 +29,13 @@ describe("MessageList", () => {
     expect(within(webAnswer!).queryByText("Sent")).toBeNull();
   });
 
+  it("names the assistant as its workspace does", () => {
+    fakeApi();
+    renderWithProviders(<MessageList messages={[m({ content: "Hola" })]} assistantName="Sol" thinking />);
+    expect(screen.getByRole("article", { name: /^Sol, / })).toHaveTextContent("Sol");
+    expect(screen.getByRole("status")).toHaveTextContent("Sol is writing…");
+  });
+
   it("shows a failed WhatsApp delivery", () => {
     fakeApi();
     renderWithProviders(<MessageList messages={[m({ channel: "whatsapp", deliveryStatus: "failed" })]} />);

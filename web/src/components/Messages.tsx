@@ -15,7 +15,9 @@ const DELIVERY: Record<DeliveryStatus, { label: string; tone: string; hint: stri
   failed: { label: "Not delivered", tone: "danger", hint: "WhatsApp could not deliver it" },
 };
 
-const AUTHOR = { member: "You", assistant: "Ignacio", staff: "Staff" } as const;
+const AUTHOR = { member: "You", staff: "Staff" } as const;
+/** Who answers when nobody names the assistant otherwise. */
+const ASSISTANT = "Ignacio";
 
 export interface PendingMessage {
   id: string;
@@ -27,12 +29,15 @@ export function MessageList({
   messages,
   pending = [],
   ownerName,
+  assistantName = ASSISTANT,
   thinking = false,
 }: {
   messages: Message[];
   pending?: PendingMessage[];
   /** In an admin's view the member is named instead of "You". */
   ownerName?: string;
+  /** The name the workspace's assistant speaks under. */
+  assistantName?: string;
   thinking?: boolean;
 }) {
   const end = useRef<HTMLDivElement>(null);
@@ -43,7 +48,7 @@ export function MessageList({
   return (
     <div className="messages" role="log" aria-label="Messages" aria-live="polite" aria-relevant="additions">
       {messages.map((message) => (
-        <MessageItem key={message.id} message={message} ownerName={ownerName} />
+        <MessageItem key={message.id} message={message} ownerName={ownerName} assistantName={assistantName} />
       ))}
       {pending.map((message) => (
         <article key={message.id} className="message from-member pending" aria-label="Your message, sending">
@@ -61,7 +66,7 @@ export function MessageList({
               <span />
               <span />
             </span>{" "}
-            Ignacio is writing…
+            {assistantName} is writing…
           </span>
         </p>
       ) : null}
@@ -70,8 +75,21 @@ export function MessageList({
   );
 }
 
-export function MessageItem({ message, ownerName }: { message: Message; ownerName?: string }) {
-  const author = message.author === "member" && ownerName ? ownerName : AUTHOR[message.author];
+export function MessageItem({
+  message,
+  ownerName,
+  assistantName = ASSISTANT,
+}: {
+  message: Message;
+  ownerName?: string;
+  assistantName?: string;
+}) {
+  const author =
+    message.author === "assistant"
+      ? assistantName
+      : message.author === "member" && ownerName
+        ? ownerName
+        : AUTHOR[message.author];
   const fromMember = message.isFromUser;
   const delivery = DELIVERY[message.deliveryStatus];
   const outgoingWhatsApp = message.channel === "whatsapp" && !fromMember;

@@ -12,6 +12,7 @@ import { Badge, Empty, ErrorNotice, Loading, LoadMore } from "../components/ui";
 import { formatWhen } from "../lib/format";
 import { allItems, cursorPaging } from "../lib/pages";
 import { useDebounced } from "../lib/useDebounced";
+import { useAssistantName } from "../lib/workspaces";
 
 const PAGE = 50;
 
@@ -106,6 +107,7 @@ function ConversationList() {
 
 function Thread({ conversationId }: { conversationId: string | null }) {
   const { user } = useAuth();
+  const assistantName = useAssistantName();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [pending, setPending] = useState<PendingMessage[]>([]);
@@ -194,16 +196,21 @@ function Thread({ conversationId }: { conversationId: string | null }) {
         {!conversationId && pending.length === 0 ? (
           <div className="welcome">
             <p>
-              Ask Ignacio anything{user?.name ? `, ${user.name}` : ""}. It can also read files you attach.
+              Ask {assistantName} anything{user?.name ? `, ${user.name}` : ""}. It can also read files you attach.
             </p>
           </div>
         ) : null}
         {messages.isSuccess && ordered.length === 0 && pending.length === 0 ? <Empty>No messages yet.</Empty> : null}
-        <MessageList messages={ordered} pending={pending} thinking={thinking} />
+        <MessageList messages={ordered} pending={pending} thinking={thinking} assistantName={assistantName} />
       </div>
       <div className="thread-footer">
         <ErrorNotice error={error} title="Not sent." />
-        <Composer onSubmit={submit} busy={pending.length > 0 || progress !== null || createConversation.isPending} uploadProgress={progress} />
+        <Composer
+          onSubmit={submit}
+          busy={pending.length > 0 || progress !== null || createConversation.isPending}
+          uploadProgress={progress}
+          assistantName={assistantName}
+        />
       </div>
     </section>
   );
