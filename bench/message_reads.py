@@ -94,8 +94,15 @@ async def member_and_conversation(settings: Settings) -> tuple[str, uuid.UUID, u
 def seed_messages(user_id: uuid.UUID, conversation_id: uuid.UUID, count: int) -> list[Position]:
     start = datetime(2025, 1, 1, tzinfo=UTC)
     positions: list[Position] = []
-    columns = "id, conversation_id, user_id, author, content, message_type, channel, delivery_status, created_at"
+    columns = (
+        "id, workspace_id, conversation_id, user_id, author, content, message_type, channel, "
+        "delivery_status, created_at"
+    )
     with psycopg.connect(database_url("postgresql"), options=IGNACIO_SCHEMA) as connection:
+        # The conversation is in the default workspace, as everything is until channels route.
+        found = connection.execute("SELECT id FROM workspaces WHERE slug = 'default'").fetchone()
+        assert found is not None, "the database is not migrated"
+        workspace_id = found[0]
         with connection.cursor().copy(f"COPY messages ({columns}) FROM STDIN") as copy:
             for index in range(count):
                 message_id = uuid.uuid4()
@@ -104,6 +111,7 @@ def seed_messages(user_id: uuid.UUID, conversation_id: uuid.UUID, count: int) ->
                 copy.write_row(
                     (
                         message_id,
+                        workspace_id,
                         conversation_id,
                         user_id,
                         author,

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -46,7 +46,7 @@ from ignacio.adapters.sql import (
     upgrade_database,
 )
 from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
-from ignacio.adapters.sql.tables import user_files, users
+from ignacio.adapters.sql.tables import user_files, users, workspaces
 from ignacio.application.ports import IndexedFile
 from ignacio.domain.knowledge import Chunk
 
@@ -148,6 +148,9 @@ def questions(corpus: Corpus, files: list[IndexedFile], count: int) -> list[tupl
 async def register(engine: AsyncEngine, files: list[IndexedFile]) -> None:
     owners = sorted({file.user_id for file in files})
     async with engine.begin() as connection:
+        # The files are in the default workspace, which every migrated database holds.
+        default = select(workspaces.c.id).where(workspaces.c.slug == "default")
+        workspace_id = (await connection.execute(default)).scalar_one()
         await connection.execute(
             insert(users),
             [
@@ -160,6 +163,7 @@ async def register(engine: AsyncEngine, files: list[IndexedFile]) -> None:
             [
                 {
                     "id": file.file_id,
+                    "workspace_id": workspace_id,
                     "user_id": file.user_id,
                     "file_name": file.file_name,
                     "file_path": f"users/{file.user_id}/files/{file.file_id}/f.pdf",

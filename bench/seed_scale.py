@@ -23,6 +23,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 
@@ -110,6 +111,14 @@ def drop_database(name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def default_workspace_id(connection: psycopg.Connection[Any]) -> uuid.UUID:
+    """The id of the workspace every migrated database starts with (migration 0011)."""
+    row = connection.execute("SELECT id FROM workspaces WHERE slug = 'default'").fetchone()
+    assert row is not None, "the database is not migrated"
+    workspace_id: uuid.UUID = row[0]
+    return workspace_id
+
+
 def seed(name: str, members: int, messages: int, conversations_per_member: int = 2) -> Seeded:
     """Fill database `name`; returns the members with their tokens, conversations and cursors."""
     started = time.perf_counter()
@@ -123,6 +132,8 @@ def seed(name: str, members: int, messages: int, conversations_per_member: int =
     url, plain_url = database_urls(name)
     with psycopg.connect(plain_url, options=IGNACIO_SCHEMA) as connection:
         cursor = connection.cursor()
+        # Everything seeded is in the default workspace, which every migrated database holds.
+        workspace_id = default_workspace_id(connection)
         with cursor.copy(
             "COPY users (id, phone_number_encrypted, phone_lookup, name, is_admin, is_active, "
             "created_at, updated_at) FROM STDIN"
@@ -163,7 +174,8 @@ def seed(name: str, members: int, messages: int, conversations_per_member: int =
                     )
                 )
         with cursor.copy(
-            "COPY conversations (id, user_id, title, channel, created_at, updated_at) FROM STDIN"
+            "COPY conversations (id, workspace_id, user_id, title, channel, created_at, "
+            "updated_at) FROM STDIN"
         ) as copy:
             for number in range(conversations_per_member):
                 for index, member in enumerate(seeded):
@@ -171,15 +183,23 @@ def seed(name: str, members: int, messages: int, conversations_per_member: int =
                     member.conversations.append(conversation_id)
                     at = START + timedelta(minutes=index, seconds=number)
                     copy.write_row(
-                        (conversation_id, member.user_id, f"Topic {number}", "web", at, at)
+                        (
+                            conversation_id,
+                            workspace_id,
+                            member.user_id,
+                            f"Topic {number}",
+                            "web",
+                            at,
+                            at,
+                        )
                     )
         conversation_ids = [c for m in seeded for c in m.conversations]
         owner_of = {c: m for m in seeded for c in m.conversations}
         count = len(conversation_ids)
         middle = (messages // count) // 2 if count else 0
         with cursor.copy(
-            "COPY messages (id, conversation_id, user_id, author, content, message_type, channel, "
-            "delivery_status, created_at) FROM STDIN"
+            "COPY messages (id, workspace_id, conversation_id, user_id, author, content, "
+            "message_type, channel, delivery_status, created_at) FROM STDIN"
         ) as copy:
             for index in range(messages):
                 conversation_id = conversation_ids[index % count]
@@ -190,6 +210,7 @@ def seed(name: str, members: int, messages: int, conversations_per_member: int =
                 copy.write_row(
                     (
                         message_id,
+                        workspace_id,
                         conversation_id,
                         owner.user_id,
                         "member" if step % 2 == 0 else "assistant",

@@ -32,10 +32,13 @@ BOB = User(id=uuid4(), phone=PhoneNumber.parse("+34612345679"), created_at=NOW, 
 
 
 def turn(text: str, user: User = ANA, **fields: Any) -> AssistantTurn:
-    conversation = Conversation(id=uuid4(), user_id=user.id, created_at=NOW, updated_at=NOW)
+    conversation = Conversation(
+        id=uuid4(), workspace_id=WORKSPACE.id, user_id=user.id, created_at=NOW, updated_at=NOW
+    )
     message_fields = {k: fields.pop(k) for k in ("message_type", "transcript") if k in fields}
     message = Message(
         id=uuid4(),
+        workspace_id=WORKSPACE.id,
         conversation_id=conversation.id,
         user_id=user.id,
         author=Author.MEMBER,
@@ -58,6 +61,7 @@ def library(*names: str) -> list[UserFile]:
     return [
         UserFile(
             id=uuid4(),
+            workspace_id=WORKSPACE.id,
             user_id=ANA.id,
             file_name=name,
             file_path=f"users/{ANA.id}/files/{n}/{name}",
@@ -249,6 +253,7 @@ async def test_how_to_connect_a_model_is_said_once_in_a_conversation(
     first = await assistant.answer(turn("Hello"))
     earlier = Message(
         id=uuid4(),
+        workspace_id=WORKSPACE.id,
         conversation_id=uuid4(),
         user_id=ANA.id,
         author=Author.ASSISTANT,

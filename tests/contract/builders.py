@@ -26,7 +26,7 @@ from ignacio.domain import (
 )
 from ignacio.domain.knowledge import UserFile, storage_path_for
 from ignacio.domain.pagination import decode_cursor, encode_cursor
-from ignacio.domain.workspaces import Membership, Workspace, WorkspaceRole
+from ignacio.domain.workspaces import DEFAULT_SLUG, Membership, Workspace, WorkspaceRole
 
 T = TypeVar("T")
 
@@ -54,9 +54,12 @@ def user(n: int = 1, *, name: str | None = None, created: float = 0, **fields: A
     return User(**(values | fields))
 
 
-def conversation(owner: User, *, updated: float = 0, **fields: Any) -> Conversation:
+def conversation(
+    owner: User, workspace_id: UUID, *, updated: float = 0, **fields: Any
+) -> Conversation:
     values: dict[str, Any] = {
         "id": uuid4(),
+        "workspace_id": workspace_id,
         "user_id": owner.id,
         "created_at": at(0),
         "updated_at": at(updated),
@@ -67,6 +70,7 @@ def conversation(owner: User, *, updated: float = 0, **fields: Any) -> Conversat
 def message(where: Conversation, *, created: float = 0, **fields: Any) -> Message:
     values: dict[str, Any] = {
         "id": uuid4(),
+        "workspace_id": where.workspace_id,
         "conversation_id": where.id,
         "user_id": where.user_id,
         "author": Author.MEMBER,
@@ -110,14 +114,20 @@ def entry(*, created: float = 0, actor_id: UUID | None = None, **fields: Any) ->
     return AuditEntry(**(values | fields))
 
 
-def allowed(n: int = 1, *, created: float = 0, **fields: Any) -> AllowedNumber:
-    values: dict[str, Any] = {"id": uuid4(), "phone": phone(n), "created_at": at(created)}
+def allowed(n: int, workspace_id: UUID, *, created: float = 0, **fields: Any) -> AllowedNumber:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "workspace_id": workspace_id,
+        "phone": phone(n),
+        "created_at": at(created),
+    }
     return AllowedNumber(**(values | fields))
 
 
 def delivery(of: Message, part: int = 0, *, updated: float = 0, **fields: Any) -> Delivery:
     values: dict[str, Any] = {
         "id": uuid4(),
+        "workspace_id": of.workspace_id,
         "message_id": of.id,
         "part": part,
         "content": f"part {part}",
@@ -127,10 +137,11 @@ def delivery(of: Message, part: int = 0, *, updated: float = 0, **fields: Any) -
     return Delivery(**(values | fields))
 
 
-def user_file(owner: User, *, created: float = 0, **fields: Any) -> UserFile:
+def user_file(owner: User, workspace_id: UUID, *, created: float = 0, **fields: Any) -> UserFile:
     file_id = uuid4()
     values: dict[str, Any] = {
         "id": file_id,
+        "workspace_id": workspace_id,
         "user_id": owner.id,
         "file_name": "informe.pdf",
         "file_path": storage_path_for(owner.id, file_id, "informe.pdf"),
@@ -171,6 +182,15 @@ def membership(
         "updated_at": moment,
     }
     return Membership(**(values | fields))
+
+
+async def home_of(uow_factory: UnitOfWorkFactory) -> UUID:
+    """The id of the default workspace, which every backend holds from the start (migration
+    0011; the in-memory store seeds it): the workspace a test's data is in unless it says."""
+    async with uow_factory() as uow:
+        default = await uow.workspaces.get_by_slug(DEFAULT_SLUG)
+    assert default is not None
+    return default.id
 
 
 async def store(uow_factory: UnitOfWorkFactory, *items: Any) -> None:

@@ -8,6 +8,7 @@ import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -18,6 +19,7 @@ from ignacio.adapters.memory import InMemoryStore, InMemoryUnitOfWorkFactory
 from ignacio.adapters.sql import SqlUnitOfWorkFactory, create_engine
 from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.domain import PhoneNumber
+from tests.contract.builders import home_of
 from tests.support.databases import migrated_sqlite
 
 _NONCE_BYTES = 12
@@ -101,3 +103,9 @@ async def sql_backend(
 @pytest.fixture
 def uow_factory(backend: Backend) -> UnitOfWorkFactory:
     return backend.uow
+
+
+@pytest.fixture
+async def home(uow_factory: UnitOfWorkFactory) -> UUID:
+    """The id of the backend's default workspace, where a test's data is unless it says."""
+    return await home_of(uow_factory)

@@ -9,17 +9,25 @@ import pytest
 
 from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.domain import AllowedNumber, Conflict, Order, PageRequest
-from tests.contract.builders import allowed, concurrently, expected_order, phone, store, walk
+from tests.contract.builders import (
+    allowed,
+    concurrently,
+    expected_order,
+    phone,
+    store,
+    walk,
+    workspace,
+)
 
 
 def _key(item: AllowedNumber) -> tuple[datetime, UUID]:
     return (item.created_at, item.id)
 
 
-async def test_an_entry_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> None:
+async def test_an_entry_reads_back_unchanged(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
     admin = uuid4()
-    noted = allowed(1, note="Lucía, Action Lab", added_by=admin)
-    bare = allowed(2, created=1)
+    noted = allowed(1, home, note="Lucía, Action Lab", added_by=admin)
+    bare = allowed(2, home, created=1)
     await store(uow_factory, noted, bare)
     async with uow_factory() as uow:
         assert await uow.allow_list.get(noted.id) == noted
@@ -29,29 +37,32 @@ async def test_an_entry_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> 
 
 async def test_contains_finds_a_number_and_only_that_number(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
-    await store(uow_factory, allowed(1))
+    await store(uow_factory, allowed(1, home))
     async with uow_factory() as uow:
         assert await uow.allow_list.contains(phone(1))
         assert not await uow.allow_list.contains(phone(2))
 
 
-async def test_a_number_is_listed_once(uow_factory: UnitOfWorkFactory) -> None:
-    await store(uow_factory, allowed(1))
+async def test_a_number_is_listed_once(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
+    await store(uow_factory, allowed(1, home))
     async with uow_factory() as uow:
         with pytest.raises(Conflict):
-            await uow.allow_list.add(allowed(1))
+            await uow.allow_list.add(allowed(1, home))
         # The transaction stays usable after the clash.
-        await uow.allow_list.add(allowed(2))
+        await uow.allow_list.add(allowed(2, home))
         await uow.commit()
     async with uow_factory() as uow:
         assert len((await uow.allow_list.list(PageRequest(limit=100))).items) == 2
 
 
-async def test_concurrent_additions_of_one_number_keep_one(uow_factory: UnitOfWorkFactory) -> None:
+async def test_concurrent_additions_of_one_number_keep_one(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     async def add(_: int) -> bool:
         try:
-            await store(uow_factory, allowed(7))
+            await store(uow_factory, allowed(7, home))
         except Conflict:
             return False
         return True
@@ -59,8 +70,8 @@ async def test_concurrent_additions_of_one_number_keep_one(uow_factory: UnitOfWo
     assert sorted(await concurrently(4, add)) == [False, False, False, True]
 
 
-async def test_remove_takes_the_entry_off_once(uow_factory: UnitOfWorkFactory) -> None:
-    entry = allowed(1)
+async def test_remove_takes_the_entry_off_once(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
+    entry = allowed(1, home)
     await store(uow_factory, entry)
     async with uow_factory() as uow:
         assert await uow.allow_list.remove(entry.id)
@@ -71,8 +82,10 @@ async def test_remove_takes_the_entry_off_once(uow_factory: UnitOfWorkFactory) -
         assert await uow.allow_list.get(entry.id) is None
 
 
-async def test_a_removal_without_commit_is_undone(uow_factory: UnitOfWorkFactory) -> None:
-    entry = allowed(1)
+async def test_a_removal_without_commit_is_undone(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    entry = allowed(1, home)
     await store(uow_factory, entry)
     async with uow_factory() as uow:
         await uow.allow_list.remove(entry.id)
@@ -83,10 +96,28 @@ async def test_a_removal_without_commit_is_undone(uow_factory: UnitOfWorkFactory
 @pytest.mark.parametrize("order", list(Order))
 @pytest.mark.parametrize("limit", [1, 4])
 async def test_list_pages_without_gaps_or_repeats(
-    uow_factory: UnitOfWorkFactory, order: Order, limit: int
+    uow_factory: UnitOfWorkFactory, home: UUID, order: Order, limit: int
 ) -> None:
-    entries = [allowed(n, created=n // 3) for n in range(10)]
+    entries = [allowed(n, home, created=n // 3) for n in range(10)]
     await store(uow_factory, *entries)
     async with uow_factory() as uow:
         pages = await walk(uow.allow_list.list, limit, order)
     assert [item for page in pages for item in page] == expected_order(entries, _key, order)
+
+
+async def test_a_number_is_listed_once_per_workspace(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    lab = workspace(1)
+    ours, theirs = allowed(1, home), allowed(1, lab.id, created=1)
+    await store(uow_factory, lab, ours, theirs)
+    async with uow_factory() as uow:
+        assert await uow.allow_list.get(ours.id) == ours
+        assert await uow.allow_list.get(theirs.id) == theirs
+        with pytest.raises(Conflict):
+            await uow.allow_list.add(allowed(1, lab.id, created=2))
+        with pytest.raises(Conflict):
+            await uow.allow_list.add(allowed(1, home, created=2))
+        assert await uow.allow_list.contains(phone(1))
+        listed = await uow.allow_list.list(PageRequest(limit=10))
+    assert sorted(listed.items, key=_key) == [ours, theirs]

@@ -17,26 +17,30 @@ def _key(item: Conversation) -> tuple[datetime, UUID]:
     return (item.updated_at, item.id)
 
 
-async def test_a_stored_conversation_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_stored_conversation_reads_back_unchanged(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
-    chat = conversation(owner, title="Plans", channel=Channel.WHATSAPP, updated=5)
-    untitled = conversation(owner)
+    chat = conversation(owner, home, title="Plans", channel=Channel.WHATSAPP, updated=5)
+    untitled = conversation(owner, home)
     await store(uow_factory, owner, chat, untitled)
     async with uow_factory() as uow:
         assert await uow.conversations.get(chat.id) == chat
         assert await uow.conversations.get(untitled.id) == untitled
-        assert await uow.conversations.get(conversation(owner).id) is None
+        assert await uow.conversations.get(conversation(owner, home).id) is None
 
 
-async def test_a_conversation_needs_an_existing_owner(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_conversation_needs_an_existing_owner(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     async with uow_factory() as uow:
         with pytest.raises(NotFound):
-            await uow.conversations.add(conversation(user(1)))
+            await uow.conversations.add(conversation(user(1), home))
 
 
-async def test_update_replaces_the_conversation(uow_factory: UnitOfWorkFactory) -> None:
+async def test_update_replaces_the_conversation(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     await store(uow_factory, owner, chat)
     renamed = msgspec.structs.replace(chat, title="Renamed", updated_at=at(99))
     async with uow_factory() as uow:
@@ -48,22 +52,24 @@ async def test_update_replaces_the_conversation(uow_factory: UnitOfWorkFactory) 
 
 async def test_update_of_a_missing_conversation_is_not_found(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     owner = user(1)
     await store(uow_factory, owner)
     async with uow_factory() as uow:
         with pytest.raises(NotFound):
-            await uow.conversations.update(conversation(owner))
+            await uow.conversations.update(conversation(owner, home))
 
 
 async def test_latest_for_is_the_most_recently_active_on_that_channel(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     ana, luis = user(1), user(2)
-    older = conversation(ana, channel=Channel.WHATSAPP, updated=1)
-    tied = [conversation(ana, channel=Channel.WHATSAPP, updated=5) for _ in range(3)]
-    newer_web = conversation(ana, channel=Channel.WEB, updated=9)
-    theirs = conversation(luis, channel=Channel.WHATSAPP, updated=20)
+    older = conversation(ana, home, channel=Channel.WHATSAPP, updated=1)
+    tied = [conversation(ana, home, channel=Channel.WHATSAPP, updated=5) for _ in range(3)]
+    newer_web = conversation(ana, home, channel=Channel.WEB, updated=9)
+    theirs = conversation(luis, home, channel=Channel.WHATSAPP, updated=20)
     await store(uow_factory, ana, luis, older, *tied, newer_web, theirs)
     async with uow_factory() as uow:
         # Same moment: the highest id wins, as the newest-first listing orders them.
@@ -80,21 +86,23 @@ async def test_latest_for_is_the_most_recently_active_on_that_channel(
 @pytest.mark.parametrize("order", list(Order))
 @pytest.mark.parametrize("limit", [1, 2, 5])
 async def test_list_pages_by_last_activity_without_gaps_or_repeats(
-    uow_factory: UnitOfWorkFactory, order: Order, limit: int
+    uow_factory: UnitOfWorkFactory, home: UUID, order: Order, limit: int
 ) -> None:
     owner = user(1)
-    chats = [conversation(owner, updated=n % 3) for n in range(10)]
+    chats = [conversation(owner, home, updated=n % 3) for n in range(10)]
     await store(uow_factory, owner, *chats)
     async with uow_factory() as uow:
         pages = await walk(uow.conversations.list, limit, order)
     assert [item for page in pages for item in page] == expected_order(chats, _key, order)
 
 
-async def test_list_filters_by_owner_and_channel(uow_factory: UnitOfWorkFactory) -> None:
+async def test_list_filters_by_owner_and_channel(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     ana, luis = user(1), user(2)
-    ana_web = conversation(ana, updated=1)
-    ana_whatsapp = conversation(ana, channel=Channel.WHATSAPP, updated=2)
-    luis_web = conversation(luis, updated=3)
+    ana_web = conversation(ana, home, updated=1)
+    ana_whatsapp = conversation(ana, home, channel=Channel.WHATSAPP, updated=2)
+    luis_web = conversation(luis, home, updated=3)
     await store(uow_factory, ana, luis, ana_web, ana_whatsapp, luis_web)
     async with uow_factory() as uow:
         listed = uow.conversations.list
@@ -108,9 +116,10 @@ async def test_list_filters_by_owner_and_channel(uow_factory: UnitOfWorkFactory)
 
 async def test_list_filters_by_period_since_inclusive_until_exclusive(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     owner = user(1)
-    chats = [conversation(owner, updated=second) for second in range(5)]
+    chats = [conversation(owner, home, updated=second) for second in range(5)]
     await store(uow_factory, owner, *chats)
     async with uow_factory() as uow:
         page = PageRequest(order=Order.OLDEST_FIRST)
@@ -120,12 +129,14 @@ async def test_list_filters_by_period_since_inclusive_until_exclusive(
         assert (await uow.conversations.list(page, until=at(1))).items == chats[:1]
 
 
-async def test_list_searches_titles_case_insensitively(uow_factory: UnitOfWorkFactory) -> None:
+async def test_list_searches_titles_case_insensitively(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
-    trip = conversation(owner, title="Trip to MADRID", updated=1)
-    madrileno = conversation(owner, title="madrileño food", updated=2)
-    other = conversation(owner, title="Taxes", updated=3)
-    untitled = conversation(owner, updated=4)
+    trip = conversation(owner, home, title="Trip to MADRID", updated=1)
+    madrileno = conversation(owner, home, title="madrileño food", updated=2)
+    other = conversation(owner, home, title="Taxes", updated=3)
+    untitled = conversation(owner, home, updated=4)
     await store(uow_factory, owner, trip, madrileno, other, untitled)
     async with uow_factory() as uow:
         page = PageRequest(order=Order.OLDEST_FIRST)
@@ -135,10 +146,10 @@ async def test_list_searches_titles_case_insensitively(uow_factory: UnitOfWorkFa
         assert everything.items == [trip, madrileno, other, untitled]
 
 
-async def test_filters_and_pagination_combine(uow_factory: UnitOfWorkFactory) -> None:
+async def test_filters_and_pagination_combine(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
     ana, luis = user(1), user(2)
-    mine = [conversation(ana, title=f"Note {n}", updated=n // 2) for n in range(7)]
-    theirs = [conversation(luis, title=f"Note {n}", updated=n // 2) for n in range(7)]
+    mine = [conversation(ana, home, title=f"Note {n}", updated=n // 2) for n in range(7)]
+    theirs = [conversation(luis, home, title=f"Note {n}", updated=n // 2) for n in range(7)]
     await store(uow_factory, ana, luis, *mine, *theirs)
     async with uow_factory() as uow:
 

@@ -25,6 +25,7 @@ from tests.contract.builders import (
     conversation,
     delivery,
     expected_order,
+    home_of,
     message,
     store,
     user,
@@ -38,7 +39,7 @@ def _key(item: Delivery) -> tuple[datetime, UUID]:
 
 async def _an_answer(uow_factory: UnitOfWorkFactory) -> Message:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, await home_of(uow_factory))
     question = message(chat)
     answer = message(chat, created=1, author=Author.ASSISTANT, reply_to_id=question.id)
     await store(uow_factory, owner, chat, question, answer)
@@ -88,9 +89,9 @@ async def test_a_part_number_and_a_provider_id_are_stored_once(
         assert [d.part for d in await uow.deliveries.for_message(answer.id)] == [0, 1, 2, 3]
 
 
-async def test_a_part_needs_an_existing_message(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_part_needs_an_existing_message(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     await store(uow_factory, owner, chat)
     async with uow_factory() as uow:
         with pytest.raises(NotFound):
@@ -195,10 +196,10 @@ async def test_update_cannot_take_another_parts_keys(uow_factory: UnitOfWorkFact
 @pytest.mark.parametrize("order", list(Order))
 @pytest.mark.parametrize("limit", [1, 3, 8])
 async def test_list_failed_pages_without_gaps_or_repeats(
-    uow_factory: UnitOfWorkFactory, order: Order, limit: int
+    uow_factory: UnitOfWorkFactory, home: UUID, order: Order, limit: int
 ) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     answers = [message(chat, created=n, author=Author.ASSISTANT) for n in range(3)]
     failed = [
         delivery(answers[n % 3], n, status=DeliveryStatus.FAILED, updated=n // 4) for n in range(13)
@@ -222,9 +223,11 @@ async def test_list_failed_is_empty_without_failures(uow_factory: UnitOfWorkFact
     assert (page.items, page.next) == ([], None)
 
 
-async def test_parts_go_with_their_message_and_its_member(uow_factory: UnitOfWorkFactory) -> None:
+async def test_parts_go_with_their_message_and_its_member(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     gone, kept = user(1), user(2)
-    gone_chat, kept_chat = conversation(gone), conversation(kept)
+    gone_chat, kept_chat = conversation(gone, home), conversation(kept, home)
     question = message(gone_chat)
     answer = message(gone_chat, created=1, author=Author.ASSISTANT, reply_to_id=question.id)
     kept_answer = message(kept_chat, author=Author.ASSISTANT)

@@ -26,10 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ignacio.adapters.memory import InMemoryDocumentIndex
 from ignacio.adapters.openai_vector_store import OpenAIVectorStoreIndex
 from ignacio.adapters.sql import SqlDocumentIndex, create_engine
-from ignacio.adapters.sql.tables import document_chunks, user_files, users
+from ignacio.adapters.sql.tables import document_chunks, user_files, users, workspaces
 from ignacio.application.ports import DocumentIndex, IndexedFile, RemoteCopy
 from ignacio.domain import NotFound
 from ignacio.domain.knowledge import Chunk, Passage
+from ignacio.domain.workspaces import DEFAULT_SLUG
 from tests.support.databases import migrated_sqlite
 from tests.support.fake_openai_files import FAKE_API_KEY, FAKE_BASE_URL, FakeOpenAIFiles
 
@@ -64,6 +65,8 @@ class _FileRows:
 
     async def __call__(self, file: IndexedFile) -> None:
         async with self.engine.begin() as connection:
+            default = select(workspaces.c.id).where(workspaces.c.slug == DEFAULT_SLUG)
+            workspace_id = (await connection.execute(default)).scalar_one()
             if file.user_id not in self.known_users:
                 await connection.execute(
                     insert(users).values(
@@ -76,6 +79,7 @@ class _FileRows:
                 await connection.execute(
                     insert(user_files).values(
                         id=file.file_id,
+                        workspace_id=workspace_id,
                         user_id=file.user_id,
                         file_name=file.file_name,
                         file_path=f"users/{file.user_id}/files/{file.file_id}/f",

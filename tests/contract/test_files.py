@@ -27,13 +27,14 @@ def _key(file: UserFile) -> tuple[datetime, UUID]:
     return (file.created_at, file.id)
 
 
-async def test_a_file_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_file_reads_back_unchanged(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
     owner = user()
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     note = message(chat)
-    plain = user_file(owner)
+    plain = user_file(owner, home)
     full = user_file(
         owner,
+        home,
         created=5,
         file_name="Presupuesto 2026.xlsx",
         file_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -60,27 +61,29 @@ async def test_a_file_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> No
 
 async def test_an_id_is_stored_once_and_the_owner_must_exist(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     owner = user()
-    first = user_file(owner)
+    first = user_file(owner, home)
     await store(uow_factory, owner, first)
     async with uow_factory() as uow:
         with pytest.raises(Conflict):
             await uow.files.add(msgspec.structs.replace(first, file_name="other.pdf"))
-        await uow.files.add(user_file(owner, created=1))  # still usable after the clash
+        await uow.files.add(user_file(owner, home, created=1))  # still usable after the clash
         await uow.commit()
     async with uow_factory() as uow:
         with pytest.raises(NotFound):
-            await uow.files.add(user_file(user(2)))
+            await uow.files.add(user_file(user(2), home))
     async with uow_factory() as uow:
         assert len((await uow.files.list(PageRequest(limit=10))).items) == 2
 
 
 async def test_update_replaces_and_a_missing_file_is_not_found(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     owner = user()
-    file = user_file(owner)
+    file = user_file(owner, home)
     await store(uow_factory, owner, file)
     synced = msgspec.structs.replace(
         file,
@@ -91,15 +94,17 @@ async def test_update_replaces_and_a_missing_file_is_not_found(
     async with uow_factory() as uow:
         await uow.files.update(synced)
         with pytest.raises(NotFound):
-            await uow.files.update(user_file(owner))
+            await uow.files.update(user_file(owner, home))
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.files.get(file.id) == synced
 
 
-async def test_delete_forgets_the_file_and_is_idempotent(uow_factory: UnitOfWorkFactory) -> None:
+async def test_delete_forgets_the_file_and_is_idempotent(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user()
-    kept, gone = user_file(owner), user_file(owner, created=1)
+    kept, gone = user_file(owner, home), user_file(owner, home, created=1)
     await store(uow_factory, owner, kept, gone)
     async with uow_factory() as uow:
         await uow.files.delete(gone.id)
@@ -113,11 +118,11 @@ async def test_delete_forgets_the_file_and_is_idempotent(uow_factory: UnitOfWork
 
 @pytest.mark.parametrize("order", list(Order))
 async def test_listing_pages_through_a_members_files_in_order(
-    uow_factory: UnitOfWorkFactory, order: Order
+    uow_factory: UnitOfWorkFactory, home: UUID, order: Order
 ) -> None:
     ana, luis = user(1), user(2)
-    anas = [user_file(ana, created=index // 2) for index in range(7)]  # ties on created_at
-    luiss = [user_file(luis, created=index) for index in range(3)]
+    anas = [user_file(ana, home, created=index // 2) for index in range(7)]  # ties on created_at
+    luiss = [user_file(luis, home, created=index) for index in range(3)]
     await store(uow_factory, ana, luis, *anas, *luiss)
     async with uow_factory() as uow:
         mine = await walk(lambda page: uow.files.list(page, user_id=ana.id), 3, order)
@@ -126,9 +131,11 @@ async def test_listing_pages_through_a_members_files_in_order(
     assert [file for page in everyone for file in page] == expected_order(anas + luiss, _key, order)
 
 
-async def test_deleting_the_member_deletes_their_files(uow_factory: UnitOfWorkFactory) -> None:
+async def test_deleting_the_member_deletes_their_files(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     ana, luis = user(1), user(2)
-    anas, luiss = user_file(ana), user_file(luis)
+    anas, luiss = user_file(ana, home), user_file(luis, home)
     await store(uow_factory, ana, luis, anas, luiss)
     async with uow_factory() as uow:
         await uow.users.delete(ana.id)
@@ -140,14 +147,19 @@ async def test_deleting_the_member_deletes_their_files(uow_factory: UnitOfWorkFa
 
 async def test_needing_sync_lists_unfinished_and_ageing_files_oldest_first(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     owner = user()
-    pending = user_file(owner, created=3)
-    expired = user_file(owner, created=1, sync_status=SyncStatus.EXPIRED)
-    ageing = user_file(owner, created=2, sync_status=SyncStatus.SYNCED, remote_uploaded_at=at(10))
-    fresh = user_file(owner, created=0, sync_status=SyncStatus.SYNCED, remote_uploaded_at=at(100))
-    local_only = user_file(owner, created=0, sync_status=SyncStatus.SYNCED)
-    failed = user_file(owner, created=0, sync_status=SyncStatus.FAILED)
+    pending = user_file(owner, home, created=3)
+    expired = user_file(owner, home, created=1, sync_status=SyncStatus.EXPIRED)
+    ageing = user_file(
+        owner, home, created=2, sync_status=SyncStatus.SYNCED, remote_uploaded_at=at(10)
+    )
+    fresh = user_file(
+        owner, home, created=0, sync_status=SyncStatus.SYNCED, remote_uploaded_at=at(100)
+    )
+    local_only = user_file(owner, home, created=0, sync_status=SyncStatus.SYNCED)
+    failed = user_file(owner, home, created=0, sync_status=SyncStatus.FAILED)
     await store(uow_factory, owner, pending, expired, ageing, fresh, local_only, failed)
     async with uow_factory() as uow:
         due = await uow.files.needing_sync(10, uploaded_before=at(50))

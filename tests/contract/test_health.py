@@ -22,7 +22,7 @@ from ignacio.adapters.memory import (
 from ignacio.adapters.sql import SqlBacklogProbe, SqlHealthProbe, create_engine
 from ignacio.application.ports import HealthProbe
 from ignacio.domain import BacklogPolicy, CheckName, HealthCheck, ProcessingState
-from tests.contract.builders import at, conversation, message, store, user
+from tests.contract.builders import at, conversation, home_of, message, store, user
 from tests.contract.conftest import Backend
 from tests.support.fakes import FakeClock
 
@@ -76,7 +76,7 @@ def backlog_probe(backend: Backend, clock: FakeClock, **options: Any) -> HealthP
 
 async def test_no_waiting_message_is_ok(backend: Backend) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, await home_of(backend.uow))
     answered = message(chat, processing=ProcessingState.DONE)
     web = message(chat)  # web messages are answered in the request, never queued
     await store(backend.uow, owner, chat, answered, web)
@@ -88,7 +88,7 @@ async def test_no_waiting_message_is_ok(backend: Backend) -> None:
 
 async def test_messages_waiting_a_little_are_counted_and_ok(backend: Backend) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, await home_of(backend.uow))
     waiting = [message(chat, created=n * 30, processing=ProcessingState.PENDING) for n in range(3)]
     await store(backend.uow, owner, chat, *waiting, message(chat, created=0))
 
@@ -101,7 +101,7 @@ async def test_messages_waiting_a_little_are_counted_and_ok(backend: Backend) ->
 
 async def test_a_message_waiting_past_the_limit_is_a_problem(backend: Backend) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, await home_of(backend.uow))
     oldest = message(chat, created=0, processing=ProcessingState.PENDING)
     newer = message(chat, created=400, processing=ProcessingState.PENDING)
     await store(backend.uow, owner, chat, newer, oldest)

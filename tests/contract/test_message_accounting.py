@@ -3,6 +3,8 @@ and each answer's model, tokens and latency (seed 002)."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import msgspec
 
 from ignacio.application.ports import UnitOfWorkFactory
@@ -12,9 +14,10 @@ from tests.contract.builders import conversation, message, store, user
 
 async def test_transcripts_and_accounting_read_back_unchanged(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     voice = message(
         chat,
         content="",
@@ -40,9 +43,9 @@ async def test_transcripts_and_accounting_read_back_unchanged(
     assert page.items == [voice, answer]
 
 
-async def test_a_transcript_added_later_is_kept(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_transcript_added_later_is_kept(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     voice = message(chat, content="", message_type=MessageType.AUDIO)
     await store(uow_factory, owner, chat, voice)
 

@@ -31,6 +31,7 @@ from tests.contract.builders import (
     concurrently,
     conversation,
     expected_order,
+    home_of,
     message,
     store,
     user,
@@ -43,9 +44,11 @@ def _key(item: Message) -> tuple[datetime, UUID]:
     return (item.created_at, item.id)
 
 
-async def test_a_stored_message_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_stored_message_reads_back_unchanged(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     voice = message(
         chat,
         author=Author.MEMBER,
@@ -70,9 +73,11 @@ async def test_a_stored_message_reads_back_unchanged(uow_factory: UnitOfWorkFact
     assert page.next is None
 
 
-async def test_a_provider_message_id_is_stored_once(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_provider_message_id_is_stored_once(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     first = message(chat, external_message_id="wamid.1")
     await store(uow_factory, owner, chat, first, message(chat), message(chat))
     async with uow_factory() as uow:
@@ -85,17 +90,21 @@ async def test_a_provider_message_id_is_stored_once(uow_factory: UnitOfWorkFacto
     assert sorted(m.external_message_id or "" for m in stored) == ["", "", "wamid.1", "wamid.2"]
 
 
-async def test_a_message_needs_an_existing_conversation(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_message_needs_an_existing_conversation(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
     await store(uow_factory, owner)
     async with uow_factory() as uow:
         with pytest.raises(NotFound):
-            await uow.messages.add(message(conversation(owner)))
+            await uow.messages.add(message(conversation(owner, home)))
 
 
-async def test_list_shows_only_that_conversation(uow_factory: UnitOfWorkFactory) -> None:
+async def test_list_shows_only_that_conversation(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
-    one, other = conversation(owner), conversation(owner)
+    one, other = conversation(owner, home), conversation(owner, home)
     mine = message(one)
     await store(uow_factory, owner, one, other, mine, message(other))
     async with uow_factory() as uow:
@@ -105,10 +114,10 @@ async def test_list_shows_only_that_conversation(uow_factory: UnitOfWorkFactory)
 @pytest.mark.parametrize("order", list(Order))
 @pytest.mark.parametrize("limit", [1, 3, 7])
 async def test_list_pages_without_gaps_or_repeats(
-    uow_factory: UnitOfWorkFactory, order: Order, limit: int
+    uow_factory: UnitOfWorkFactory, home: UUID, order: Order, limit: int
 ) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     # Many messages in the same microsecond: the id orders them, on every page boundary.
     messages = [message(chat, created=n // 5) for n in range(21)]
     await store(uow_factory, owner, chat, *messages)
@@ -120,10 +129,10 @@ async def test_list_pages_without_gaps_or_repeats(
 @pytest.mark.parametrize("order", list(Order))
 @pytest.mark.parametrize("limit", [1, 3, 7])
 async def test_list_owned_pages_like_list_for_the_owner(
-    uow_factory: UnitOfWorkFactory, order: Order, limit: int
+    uow_factory: UnitOfWorkFactory, home: UUID, order: Order, limit: int
 ) -> None:
     owner = user(1)
-    chat, other = conversation(owner), conversation(owner)
+    chat, other = conversation(owner, home), conversation(owner, home)
     messages = [message(chat, created=n // 5) for n in range(21)]
     await store(uow_factory, owner, chat, other, *messages, message(other))
 
@@ -139,14 +148,15 @@ async def test_list_owned_pages_like_list_for_the_owner(
 
 async def test_list_owned_tells_an_empty_conversation_from_someone_elses(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     ana, luis = user(1), user(2)
-    hers, empty, his = conversation(ana), conversation(ana), conversation(luis)
+    hers, empty, his = conversation(ana, home), conversation(ana, home), conversation(luis, home)
     await store(uow_factory, ana, luis, hers, empty, his, message(hers), message(his))
     first = PageRequest(limit=10)
     async with uow_factory(read_only=True) as uow:
         assert await uow.messages.list_owned(his.id, ana.id, first) is None
-        assert await uow.messages.list_owned(conversation(ana).id, ana.id, first) is None
+        assert await uow.messages.list_owned(conversation(ana, home).id, ana.id, first) is None
         empty_page = await uow.messages.list_owned(empty.id, ana.id, first)
         mine = await uow.messages.list_owned(hers.id, ana.id, first)
         # Past the last message the page is empty, and still hers.
@@ -158,9 +168,11 @@ async def test_list_owned_tells_an_empty_conversation_from_someone_elses(
     assert after_the_last == Page(items=[], next=None)
 
 
-async def test_recent_gives_the_last_messages_oldest_first(uow_factory: UnitOfWorkFactory) -> None:
+async def test_recent_gives_the_last_messages_oldest_first(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     messages = [message(chat, created=n // 2) for n in range(7)]
     await store(uow_factory, owner, chat, *messages)
     in_order = expected_order(messages, _key, Order.OLDEST_FIRST)
@@ -168,7 +180,7 @@ async def test_recent_gives_the_last_messages_oldest_first(uow_factory: UnitOfWo
         assert await uow.messages.recent(chat.id, 3) == in_order[-3:]
         assert await uow.messages.recent(chat.id, 50) == in_order
         assert await uow.messages.recent(chat.id, 0) == []
-        assert await uow.messages.recent(conversation(owner).id, 5) == []
+        assert await uow.messages.recent(conversation(owner, home).id, 5) == []
 
 
 @settings(
@@ -182,7 +194,7 @@ async def test_recent_gives_the_last_messages_oldest_first(uow_factory: UnitOfWo
     order=st.sampled_from(list(Order)),
 )
 async def test_any_message_set_pages_in_the_oracle_order(
-    uow_factory: UnitOfWorkFactory, instants: list[int], limit: int, order: Order
+    uow_factory: UnitOfWorkFactory, home: UUID, instants: list[int], limit: int, order: Order
 ) -> None:
     # Each example gets its own conversation, so examples share the database without clashing.
     owner = user(1)
@@ -192,7 +204,7 @@ async def test_any_message_set_pages_in_the_oracle_order(
             await uow.commit()
         existing = await uow.users.get_by_phone(owner.phone)
     assert existing is not None
-    chat = conversation(existing)
+    chat = conversation(existing, home)
     messages = [message(chat, created=instant) for instant in instants]
     await store(uow_factory, chat, *messages)
     async with uow_factory() as uow:
@@ -201,9 +213,11 @@ async def test_any_message_set_pages_in_the_oracle_order(
     assert len(pages) == max(1, -(-len(messages) // limit))
 
 
-async def test_an_inbound_message_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> None:
+async def test_an_inbound_message_reads_back_unchanged(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
-    chat = conversation(owner, channel=Channel.WHATSAPP)
+    chat = conversation(owner, home, channel=Channel.WHATSAPP)
     voice = message(
         chat,
         message_type=MessageType.AUDIO,
@@ -243,7 +257,7 @@ async def test_an_inbound_message_reads_back_unchanged(uow_factory: UnitOfWorkFa
 
 async def test_media_is_a_json_document_and_no_media_is_null(sql_backend: Backend) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, await home_of(sql_backend.uow))
     with_media = message(chat, media=MediaRef(mime_type="image/jpeg", is_voice=False))
     await store(sql_backend.uow, owner, chat, with_media, message(chat))
     assert sql_backend.engine is not None
@@ -255,9 +269,9 @@ async def test_media_is_a_json_document_and_no_media_is_null(sql_backend: Backen
     assert stored[1] is None  # SQL NULL, not the JSON document `null`
 
 
-async def test_a_message_is_answered_once(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_message_is_answered_once(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     question = message(chat)
     answer = message(chat, created=1, author=Author.ASSISTANT, reply_to_id=question.id)
     await store(uow_factory, owner, chat, question, answer)
@@ -277,9 +291,10 @@ async def test_a_message_is_answered_once(uow_factory: UnitOfWorkFactory) -> Non
 
 async def test_concurrent_answers_to_one_message_store_exactly_one(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     question = message(chat)
     await store(uow_factory, owner, chat, question)
 
@@ -302,10 +317,11 @@ async def test_concurrent_answers_to_one_message_store_exactly_one(
 
 async def test_concurrent_copies_of_one_provider_message_store_exactly_one(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     """How inbound de-duplication holds when the provider delivers a webhook twice at once."""
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     await store(uow_factory, owner, chat)
 
     async def receive(index: int) -> bool:
@@ -320,18 +336,20 @@ async def test_concurrent_copies_of_one_provider_message_store_exactly_one(
     assert sorted(await concurrently(8, receive)) == [False] * 7 + [True]
 
 
-async def test_an_answer_needs_an_existing_message(uow_factory: UnitOfWorkFactory) -> None:
+async def test_an_answer_needs_an_existing_message(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     await store(uow_factory, owner, chat)
     async with uow_factory() as uow:
         with pytest.raises(NotFound):
             await uow.messages.add(message(chat, reply_to_id=message(chat).id))
 
 
-async def test_update_replaces_the_message(uow_factory: UnitOfWorkFactory) -> None:
+async def test_update_replaces_the_message(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     inbound = message(chat, processing=ProcessingState.PENDING, external_message_id="wamid.1")
     await store(uow_factory, owner, chat, inbound)
     done = msgspec.structs.replace(
@@ -353,18 +371,22 @@ async def test_update_replaces_the_message(uow_factory: UnitOfWorkFactory) -> No
         assert await uow.messages.get(inbound.id) == cleared
 
 
-async def test_update_of_a_missing_message_is_not_found(uow_factory: UnitOfWorkFactory) -> None:
+async def test_update_of_a_missing_message_is_not_found(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     await store(uow_factory, owner, chat)
     async with uow_factory() as uow:
         with pytest.raises(NotFound):
             await uow.messages.update(message(chat))
 
 
-async def test_update_cannot_take_another_messages_keys(uow_factory: UnitOfWorkFactory) -> None:
+async def test_update_cannot_take_another_messages_keys(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     question = message(chat, external_message_id="wamid.1")
     answer = message(chat, created=1, reply_to_id=question.id)
     other = message(chat, created=2)
@@ -386,9 +408,10 @@ async def test_update_cannot_take_another_messages_keys(uow_factory: UnitOfWorkF
 
 async def test_pending_processing_gives_unfinished_messages_oldest_first(
     uow_factory: UnitOfWorkFactory,
+    home: UUID,
 ) -> None:
     owner = user(1)
-    one, two = conversation(owner), conversation(owner)
+    one, two = conversation(owner, home), conversation(owner, home)
     pending = [
         message(chat, created=n // 3, processing=ProcessingState.PENDING)
         for n, chat in zip(range(9), [one, two] * 5, strict=False)

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import msgspec
@@ -24,7 +24,9 @@ from sqlalchemy import (
     Uuid,
     column,
     event,
+    func,
     inspect,
+    select,
     table,
     text,
 )
@@ -39,7 +41,17 @@ from ignacio.adapters.sql import (
     normalise_url,
     upgrade_database,
 )
-from ignacio.adapters.sql.tables import SEARCH_STRUCTURES, webhook_inbox
+from ignacio.adapters.sql.tables import (
+    SEARCH_STRUCTURES,
+    allowed_numbers,
+    audit_log,
+    conversations,
+    document_chunks,
+    message_deliveries,
+    messages,
+    user_files,
+    webhook_inbox,
+)
 from ignacio.adapters.sql.types import UtcDateTime
 from ignacio.domain import (
     Author,
@@ -61,10 +73,14 @@ from tests.contract.builders import (
     at,
     conversation,
     delivery,
+    entry,
+    home_of,
     message,
     phone,
     store,
     user,
+    user_file,
+    workspace,
 )
 from tests.contract.conftest import Backend, FixedKeyPhoneCipher
 from tests.support.databases import (
@@ -300,6 +316,14 @@ _MESSAGES_0001 = table(
 )
 
 
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def _in(workspace_id: UUID, item: S) -> S:
+    """`item` as a migration that gave its row a workspace reads it back: in `workspace_id`."""
+    return msgspec.structs.replace(item, workspace_id=workspace_id)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_at_0001(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database of its own, migrated to revision 0001 only."""
@@ -320,7 +344,8 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_keeps_th
 ) -> None:
     url = database_at_0001
     owner = user(1, name="Ana")
-    chat = conversation(owner, channel=Channel.WHATSAPP)
+    # Their workspace is the default one, which only migration 0011 makes: known after upgrading.
+    chat = conversation(owner, uuid4(), channel=Channel.WHATSAPP)
     old = [
         message(chat, created=n, channel=Channel.WHATSAPP, external_message_id=f"wamid.{n}")
         for n in range(3)
@@ -374,6 +399,8 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_keeps_th
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
         uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+        home = await home_of(uow_factory)
+        chat, old = _in(home, chat), [_in(home, m) for m in old]
         async with uow_factory() as uow:
             assert await uow.users.get(owner.id) == owner
             for m in old:
@@ -409,10 +436,12 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_keeps_th
         await engine.dispose()
 
         upgrade_database(url)
+        # A new default workspace, as 0011 makes one again.
+        home = await home_of(uow_factory)
         async with uow_factory() as uow:
-            assert await uow.messages.get(old[0].id) == old[0]
+            assert await uow.messages.get(old[0].id) == _in(home, old[0])
             assert await uow.messages.get(answer.id) == msgspec.structs.replace(
-                answer, reply_to_id=None
+                answer, reply_to_id=None, workspace_id=home
             )
             assert await uow.deliveries.for_message(answer.id) == []
             assert await uow.users.get(owner.id) == owner
@@ -449,7 +478,7 @@ async def test_the_allow_list_comes_with_0003_and_goes_without_touching_members(
         upgrade_database(url)
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
-        entry = allowed(2, note="Luis", added_by=owner.id)
+        entry = allowed(2, await home_of(uow_factory), note="Luis", added_by=owner.id)
         await store(uow_factory, entry)
         async with uow_factory() as uow:
             assert await uow.allow_list.get(entry.id) == entry
@@ -583,6 +612,215 @@ async def test_0011_moves_every_user_into_the_default_workspace_with_their_role(
             assert not names & {"workspaces", "workspace_members"}
             count = (await connection.execute(text("SELECT count(*) FROM users"))).scalar()
             assert count == len(everyone)
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+_WORKSPACE_DATA = (
+    "conversations",
+    "messages",
+    "message_deliveries",
+    "user_files",
+    "allowed_numbers",
+    "audit_log",
+)
+
+
+def _columns(connection: Connection, table_name: str) -> dict[str, Any]:
+    return {found["name"]: found for found in inspect(connection).get_columns(table_name)}
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps_them(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0011.db'}"
+        await asyncio.to_thread(upgrade_database, url, "0011")
+    else:
+        url = await asyncio.to_thread(postgres_database_or_skip, "0011")
+    owner = user(1, name="Ana")
+    # In the default workspace, whose id 0011 draws: known once migrated.
+    chat = conversation(owner, uuid4(), channel=Channel.WHATSAPP)
+    asked = message(chat, created=1)
+    answer = message(chat, created=2, author=Author.ASSISTANT, reply_to_id=asked.id)
+    part = delivery(answer)
+    file = user_file(owner, chat.workspace_id, conversation_id=chat.id, message_id=asked.id)
+    listed = allowed(2, chat.workspace_id, note="Luis", added_by=owner.id)
+    audited = entry(actor_id=owner.id, target_id=str(owner.id), details={"name": "Ana"})
+    engine = create_engine(url)
+    try:
+        # The rows as 0011 knows them: every column but workspace_id.
+        async with engine.begin() as connection:
+            await connection.execute(
+                _USERS_0001.insert(),
+                {
+                    "id": owner.id,
+                    "phone_number_encrypted": cipher.encrypt(owner.phone),
+                    "phone_lookup": cipher.lookup_key(owner.phone),
+                    "name": owner.name,
+                    "is_admin": False,
+                    "is_active": True,
+                    "created_at": owner.created_at,
+                    "updated_at": owner.updated_at,
+                },
+            )
+            rows: list[tuple[Any, dict[str, Any]]] = [
+                (
+                    conversations,
+                    {
+                        "id": chat.id,
+                        "user_id": owner.id,
+                        "channel": chat.channel.value,
+                        "created_at": chat.created_at,
+                        "updated_at": chat.updated_at,
+                    },
+                ),
+                *(
+                    (
+                        messages,
+                        {
+                            "id": m.id,
+                            "conversation_id": chat.id,
+                            "user_id": owner.id,
+                            "author": m.author.value,
+                            "content": m.content,
+                            "reply_to_id": m.reply_to_id,
+                            "created_at": m.created_at,
+                        },
+                    )
+                    for m in (asked, answer)
+                ),
+                (
+                    message_deliveries,
+                    {
+                        "id": part.id,
+                        "message_id": answer.id,
+                        "part": part.part,
+                        "content": part.content,
+                        "created_at": part.created_at,
+                        "updated_at": part.updated_at,
+                    },
+                ),
+                (
+                    user_files,
+                    {
+                        "id": file.id,
+                        "user_id": owner.id,
+                        "file_name": file.file_name,
+                        "file_path": file.file_path,
+                        "file_type": file.file_type,
+                        "file_size": file.file_size,
+                        "conversation_id": chat.id,
+                        "message_id": asked.id,
+                        "created_at": file.created_at,
+                    },
+                ),
+                (
+                    document_chunks,
+                    {
+                        "user_id": owner.id,
+                        "file_id": file.id,
+                        "file_name": file.file_name,
+                        "ordinal": 0,
+                        "text": "The budget",
+                        "search_text": "the budget",
+                    },
+                ),
+                (
+                    allowed_numbers,
+                    {
+                        "id": listed.id,
+                        "phone_number_encrypted": cipher.encrypt(listed.phone),
+                        "phone_lookup": cipher.lookup_key(listed.phone),
+                        "note": listed.note,
+                        "added_by": owner.id,
+                        "created_at": listed.created_at,
+                    },
+                ),
+                (
+                    audit_log,
+                    {
+                        "id": audited.id,
+                        "actor_id": owner.id,
+                        "action": audited.action,
+                        "target_type": audited.target_type,
+                        "target_id": audited.target_id,
+                        "details": audited.details,
+                        "created_at": audited.created_at,
+                    },
+                ),
+            ]
+            for table_, values in rows:
+                await connection.execute(table_.insert().values(**values))
+
+        async def counted() -> dict[str, int]:
+            async with engine.connect() as connection:
+                return {
+                    name: (
+                        await connection.execute(select(func.count()).select_from(table(name)))
+                    ).scalar_one()
+                    for name in (*_WORKSPACE_DATA, "document_chunks")
+                }
+
+        async def intact() -> None:
+            """Every row still there, the passage still found, no key pointing nowhere."""
+            assert await counted() == {
+                name: 1 for name in (*_WORKSPACE_DATA, "document_chunks")
+            } | {"messages": 2}
+            if backend == "sqlite":
+                async with engine.connect() as connection:
+                    found = await connection.exec_driver_sql(
+                        "SELECT count(*) FROM document_chunks_fts "
+                        "WHERE document_chunks_fts MATCH 'budget'"
+                    )
+                    assert found.scalar() == 1
+                    problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                    assert problems.all() == []
+
+        await intact()
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+            for name in _WORKSPACE_DATA:
+                # Filled through a default that is gone: a new row must name its workspace.
+                column = (await connection.run_sync(_columns, name))["workspace_id"]
+                assert column["default"] is None, name
+        await intact()
+        uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+        home = await home_of(uow_factory)
+        async with uow_factory() as uow:
+            assert await uow.users.get(owner.id) == owner
+            assert await uow.conversations.get(chat.id) == _in(home, chat)
+            assert await uow.messages.get(asked.id) == _in(home, asked)
+            assert await uow.messages.get(answer.id) == _in(home, answer)
+            assert await uow.deliveries.for_message(answer.id) == [_in(home, part)]
+            assert await uow.files.get(file.id) == _in(home, file)
+            assert await uow.allow_list.get(listed.id) == _in(home, listed)
+            logged = await uow.audit_log.list(PageRequest(limit=10))
+            assert logged.items == [_in(home, audited)]
+        # The same number on another workspace's list, added later: going back keeps the oldest.
+        lab = workspace(1)
+        await store(uow_factory, lab, allowed(2, lab.id, created=5))
+        await engine.dispose()
+
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0011")
+        async with engine.connect() as connection:
+            for name in _WORKSPACE_DATA:
+                assert "workspace_id" not in await connection.run_sync(_columns, name), name
+            kept = await connection.execute(text("SELECT id FROM allowed_numbers"))
+            assert [UUID(str(row[0])) for row in kept] == [listed.id]
+            unique = await connection.run_sync(
+                lambda c: inspect(c).get_unique_constraints("allowed_numbers")
+            )
+            assert [u["column_names"] for u in unique] == [["phone_lookup"]]
+        await intact()
     finally:
         await engine.dispose()
         if backend == "postgres":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from uuid import UUID
 
 import msgspec
 import pytest
@@ -86,9 +87,11 @@ async def test_a_rolled_back_update_leaves_the_old_state(uow_factory: UnitOfWork
         assert await uow.users.get(someone.id) == someone
 
 
-async def test_deleting_a_user_deletes_what_is_theirs(uow_factory: UnitOfWorkFactory) -> None:
+async def test_deleting_a_user_deletes_what_is_theirs(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     gone, kept = user(1), user(2)
-    gone_chat, kept_chat = conversation(gone), conversation(kept)
+    gone_chat, kept_chat = conversation(gone, home), conversation(kept, home)
     gone_messages = [message(gone_chat, created=n) for n in range(3)]
     kept_message = message(kept_chat)
     gone_session, kept_session = session(gone), session(kept)
@@ -124,14 +127,14 @@ async def test_deleting_a_user_deletes_what_is_theirs(uow_factory: UnitOfWorkFac
         assert await uow.login_challenges.latest_for(gone.phone) == code
 
 
-async def test_concurrent_writers_all_succeed(uow_factory: UnitOfWorkFactory) -> None:
+async def test_concurrent_writers_all_succeed(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
     """Twenty requests that each read, then write, at once: none fails, no message is lost.
 
     The conversation's own update is last-writer-wins on PostgreSQL (READ COMMITTED), so only
     that one of the written values survives is asserted; SQLite and memory run them one by one.
     """
     owner = user(1)
-    chat = conversation(owner)
+    chat = conversation(owner, home)
     await store(uow_factory, owner, chat)
 
     async def send(index: int) -> None:

@@ -16,6 +16,7 @@ import pytest
 
 from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.application.ports import IndexedFile
+from ignacio.application.workspaces import default_workspace
 from ignacio.domain import Channel, Message, PhoneNumber, User
 from ignacio.domain.knowledge import Chunk, UserFile
 from tests.http.conftest import serve
@@ -120,8 +121,11 @@ async def ignacio(
 
 
 async def give_file(ignacio: Ignacio, user: User, name: str, text: str, location: str) -> None:
+    async with ignacio.system.container.uow()() as uow:
+        home = await default_workspace(uow)
     file = UserFile(
         id=uuid4(),
+        workspace_id=home.id,
         user_id=user.id,
         file_name=name,
         file_path=f"users/{user.id}/files/seed/{name}",

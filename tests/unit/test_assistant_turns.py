@@ -28,6 +28,7 @@ from ignacio.application.use_cases.create_conversation import CreateConversation
 from ignacio.application.use_cases.process_inbound import APOLOGY, ProcessOutcome
 from ignacio.application.use_cases.send_message import SendMessageCommand, SendMessageResult
 from ignacio.application.use_cases.update_me import UpdateMeCommand
+from ignacio.application.workspaces import default_workspace
 from ignacio.domain import (
     InboundMessage,
     MediaRef,
@@ -70,8 +71,11 @@ def answer_with(system: System, *steps: Any, **options: Any) -> ScriptedModel:
 
 async def give_file(system: System, user: User, name: str, text: str, location: str) -> UserFile:
     """A file in the member's library, indexed for search."""
+    async with system.container.uow()() as uow:
+        home = await default_workspace(uow)
     file = UserFile(
         id=uuid4(),
+        workspace_id=home.id,
         user_id=user.id,
         file_name=name,
         file_path=f"users/{user.id}/files/x/{name}",

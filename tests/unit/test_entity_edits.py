@@ -66,6 +66,7 @@ def test_whatsapp_fills_a_missing_name_but_never_overwrites_a_chosen_one() -> No
 def a_file(**fields: object) -> UserFile:
     return UserFile(
         id=uuid4(),
+        workspace_id=uuid4(),
         user_id=uuid4(),
         file_name="notes.txt",
         file_path="users/x/files/y/notes.txt",

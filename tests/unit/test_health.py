@@ -12,6 +12,7 @@ import pytest
 from ignacio.application.health_cache import CachedProbe
 from ignacio.application.use_cases.check_health import CheckHealth
 from ignacio.application.use_cases.create_user import CreateUserCommand
+from ignacio.application.workspaces import default_workspace
 from ignacio.domain import (
     BacklogPolicy,
     CheckName,
@@ -143,11 +144,19 @@ async def test_a_stuck_whatsapp_message_makes_the_system_unhealthy_but_not_the_i
         None, CreateUserCommand(phone="+34600000001", name="Ana", is_admin=True)
     )
     now = system.clock.now()
+    async with system.container.uow()() as uow:
+        home = await default_workspace(uow)
     chat = Conversation(
-        id=uuid4(), user_id=admin.id, channel=Channel.WHATSAPP, created_at=now, updated_at=now
+        id=uuid4(),
+        workspace_id=home.id,
+        user_id=admin.id,
+        channel=Channel.WHATSAPP,
+        created_at=now,
+        updated_at=now,
     )
     stuck = Message(
         id=uuid4(),
+        workspace_id=home.id,
         conversation_id=chat.id,
         user_id=admin.id,
         author=Author.MEMBER,

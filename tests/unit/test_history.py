@@ -13,6 +13,7 @@ from ignacio.domain import Author, InvalidInput, MediaRef, Message, MessageType
 from ignacio.domain.history import HistoryWindow, readable_text
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+WORKSPACE = uuid4()
 CONVERSATION = uuid4()
 USER = uuid4()
 
@@ -20,6 +21,7 @@ USER = uuid4()
 def message(content: str, number: int = 0, **fields: object) -> Message:
     values: dict[str, object] = {
         "id": uuid4(),
+        "workspace_id": WORKSPACE,
         "conversation_id": CONVERSATION,
         "user_id": USER,
         "author": Author.MEMBER,

@@ -31,6 +31,7 @@ instants = st.datetimes(
 def inbound(channel: Channel, at: datetime = START) -> Message:
     return Message(
         id=uuid4(),
+        workspace_id=uuid4(),
         conversation_id=uuid4(),
         user_id=uuid4(),
         author=Author.MEMBER,
@@ -79,11 +80,14 @@ def test_an_inbound_message_goes_through_the_pipeline() -> None:
 
 def test_parts_are_numbered_and_settle_into_the_answer_s_status() -> None:
     answer = Message.answer(inbound(Channel.WHATSAPP), id=uuid4(), content="a b", at=START)
-    parts = Delivery.parts_of(answer.id, ["a", "b"], uuid4, START)
+    parts = Delivery.parts_of(answer, ["a", "b"], uuid4, START)
     assert [(part.part, part.content, part.status) for part in parts] == [
         (0, "a", DeliveryStatus.PENDING),
         (1, "b", DeliveryStatus.PENDING),
     ]
+    assert {(part.message_id, part.workspace_id) for part in parts} == {
+        (answer.id, answer.workspace_id)
+    }
     first = parts[0].sent(1, "wamid.1")
     assert settled(answer, [first, parts[1]]).delivery_status is DeliveryStatus.PENDING
     both = [first, parts[1].sent(2, "wamid.2")]
@@ -101,7 +105,9 @@ def test_parts_are_numbered_and_settle_into_the_answer_s_status() -> None:
 
 
 def test_a_conversation_is_named_after_its_first_message_and_moves_up_with_each() -> None:
-    untitled = Conversation(id=uuid4(), user_id=uuid4(), created_at=START, updated_at=START)
+    untitled = Conversation(
+        id=uuid4(), workspace_id=uuid4(), user_id=uuid4(), created_at=START, updated_at=START
+    )
     later = START + timedelta(minutes=5)
 
     named = untitled.written_in("  Plan the launch\nin Valencia  ", later)
@@ -113,7 +119,7 @@ def test_a_conversation_is_named_after_its_first_message_and_moves_up_with_each(
 
 
 def one_part(status: DeliveryStatus) -> Delivery:
-    (part,) = Delivery.parts_of(uuid4(), ["Hi"], uuid4, START)
+    (part,) = Delivery.parts_of(inbound(Channel.WHATSAPP), ["Hi"], uuid4, START)
     return msgspec.structs.replace(part, status=status)
 
 

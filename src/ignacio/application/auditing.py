@@ -23,11 +23,16 @@ class Auditor:
         action: str,
         target_type: str,
         target_id: UUID | str | None = None,
+        *,
+        workspace_id: UUID | None = None,
         **details: Any,
     ) -> None:
+        """Record one action; `workspace_id` is the workspace it happened in, None for a
+        platform-level action."""
         await uow.audit_log.record(
             AuditEntry(
                 id=self._ids.new_id(),
+                workspace_id=workspace_id,
                 actor_id=actor_id,
                 action=action,
                 target_type=target_type,

@@ -67,6 +67,7 @@ class FileIntake:
         self,
         *,
         file_id: UUID,
+        workspace_id: UUID,
         owner_id: UUID,
         file_name: str | None,
         content: bytes,
@@ -75,7 +76,8 @@ class FileIntake:
         message_id: UUID | None = None,
         media_type: str | None = None,
     ) -> UserFile:
-        """Store the blob at the member's private path and return the file to record."""
+        """Store the blob at the member's private path and return the file to record, in
+        `workspace_id` (its conversation's, or the default workspace's for an upload)."""
         media_type = media_type or self.media_type_of(content, file_name)
         extension = mimetypes.guess_extension(media_type) or ""
         name = safe_file_name(file_name, f"file{extension}")
@@ -84,6 +86,7 @@ class FileIntake:
         category = category_of(media_type)
         return UserFile(
             id=file_id,
+            workspace_id=workspace_id,
             user_id=owner_id,
             file_name=name,
             file_path=path,

@@ -68,10 +68,11 @@ async def default_workspace(uow: UnitOfWork) -> Workspace:
 
 
 async def workspace_of(uow: UnitOfWork, conversation: Conversation) -> Workspace:
-    """The workspace a conversation belongs to, whose assistant answers in it. Every
-    conversation is in the default workspace until conversations carry their own."""
-    del conversation
-    return await default_workspace(uow)
+    """The workspace a conversation belongs to, whose assistant answers in it."""
+    workspace = await uow.workspaces.get(conversation.workspace_id)
+    if workspace is None:  # the foreign key holds on SQL; only a broken store gets here
+        raise NotFound(NO_SUCH_WORKSPACE)
+    return workspace
 
 
 async def join(

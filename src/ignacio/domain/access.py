@@ -49,9 +49,11 @@ class AccessPolicy(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AllowedNumber(msgspec.Struct, frozen=True, kw_only=True):
-    """A number an admin put on the allow-list; `note` says whose it is, for the admins."""
+    """A number an admin put on a workspace's allow-list; `note` says whose it is, for the
+    admins. A number is listed at most once per workspace."""
 
     id: UUID
+    workspace_id: UUID
     phone: PhoneNumber
     note: str | None = None
     added_by: UUID | None = None  # None: the operator at the command line

@@ -29,6 +29,7 @@ class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
     """One admin action. `details` holds what changed, never secrets or phone numbers."""
 
     id: UUID
+    workspace_id: UUID | None = None  # None: a platform-level action
     actor_id: UUID | None  # None: the operator, at the command line
     action: str
     target_type: str

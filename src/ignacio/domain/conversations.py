@@ -78,6 +78,7 @@ class ProcessingState(StrEnum):
 
 class Conversation(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
+    workspace_id: UUID
     user_id: UUID
     title: str | None = None
     channel: Channel = Channel.WEB
@@ -101,6 +102,7 @@ class Conversation(msgspec.Struct, frozen=True, kw_only=True):
 
 class Message(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
+    workspace_id: UUID  # its conversation's
     conversation_id: UUID
     user_id: UUID
     author: Author
@@ -132,7 +134,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def answer(cls, to: Message, *, id: UUID, content: str, at: datetime) -> Message:
-        """The assistant's answer to `to`, on `to`'s channel, sorted after it.
+        """The assistant's answer to `to`, in `to`'s workspace and on its channel, sorted after it.
 
         On WhatsApp it waits to be sent, and names the message it answers: one answer per
         message, which is what makes answering idempotent. On the web it is delivered once
@@ -141,6 +143,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
         whatsapp = to.channel is Channel.WHATSAPP
         return cls(
             id=id,
+            workspace_id=to.workspace_id,
             conversation_id=to.conversation_id,
             user_id=to.user_id,
             author=Author.ASSISTANT,

@@ -27,6 +27,7 @@ class Delivery(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     id: UUID
+    workspace_id: UUID  # its message's
     message_id: UUID
     part: int
     content: str
@@ -41,13 +42,14 @@ class Delivery(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def parts_of(
-        cls, message_id: UUID, contents: Iterable[str], new_id: Callable[[], UUID], at: datetime
+        cls, message: Message, contents: Iterable[str], new_id: Callable[[], UUID], at: datetime
     ) -> list[Delivery]:
-        """The parts of a message to send, in order, none sent yet."""
+        """The parts of `message` to send, in order, none sent yet, in its workspace."""
         return [
             cls(
                 id=new_id(),
-                message_id=message_id,
+                workspace_id=message.workspace_id,
+                message_id=message.id,
                 part=number,
                 content=content,
                 created_at=at,

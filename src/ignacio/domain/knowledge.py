@@ -95,6 +95,7 @@ class UserFile(msgspec.Struct, frozen=True, kw_only=True):
     """A file a member stored (`user_files`). The blob lives at `file_path` in BlobStorage."""
 
     id: UUID
+    workspace_id: UUID  # its conversation's, when it came in one
     user_id: UUID
     file_name: str
     file_path: str

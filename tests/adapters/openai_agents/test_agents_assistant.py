@@ -44,7 +44,9 @@ WORKSPACE = first_workspace(uuid4(), NOW)
 ANA = User(
     id=uuid4(), phone=PhoneNumber.parse("+34612345678"), name="Ana", created_at=NOW, updated_at=NOW
 )
-CHAT = Conversation(id=uuid4(), user_id=ANA.id, created_at=NOW, updated_at=NOW)
+CHAT = Conversation(
+    id=uuid4(), workspace_id=WORKSPACE.id, user_id=ANA.id, created_at=NOW, updated_at=NOW
+)
 
 
 def turn(text: str, **fields: Any) -> AssistantTurn:
@@ -54,6 +56,7 @@ def turn(text: str, **fields: Any) -> AssistantTurn:
             message_fields[name] = fields.pop(name)
     message = Message(
         id=uuid4(),
+        workspace_id=CHAT.workspace_id,
         conversation_id=CHAT.id,
         user_id=ANA.id,
         author=Author.MEMBER,
@@ -217,6 +220,7 @@ async def test_hosted_tools_only_on_the_responses_api(
 ) -> None:
     synced = UserFile(
         id=uuid4(),
+        workspace_id=WORKSPACE.id,
         user_id=ANA.id,
         file_name="plan.pdf",
         file_path="users/a/files/b/plan.pdf",

@@ -1,4 +1,4 @@
-"""AllowList in memory: one entry per phone number."""
+"""AllowList in memory: one entry per phone number and workspace."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from uuid import UUID
 
 from ignacio.adapters.memory.queries import paginate
 from ignacio.adapters.memory.store import InMemoryStore
-from ignacio.domain import AllowedNumber, Conflict, Page, PageRequest, PhoneNumber
+from ignacio.domain import AllowedNumber, Conflict, NotFound, Page, PageRequest, PhoneNumber
 
 
 class InMemoryAllowList:
@@ -15,8 +15,12 @@ class InMemoryAllowList:
 
     async def add(self, entry: AllowedNumber) -> None:
         for other in self._store.allow_list.values():
-            if other.id == entry.id or other.phone == entry.phone:
-                raise Conflict("This number is already on the allow-list.")
+            if other.id == entry.id or (
+                other.workspace_id == entry.workspace_id and other.phone == entry.phone
+            ):
+                raise Conflict("This number is already on this workspace's allow-list.")
+        if entry.workspace_id not in self._store.workspaces:
+            raise NotFound("There is no such workspace.")
         self._store.allow_list[entry.id] = entry
 
     async def get(self, entry_id: UUID) -> AllowedNumber | None:

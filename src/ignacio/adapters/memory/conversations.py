@@ -19,6 +19,8 @@ class InMemoryConversationRepository:
             raise Conflict("A conversation with this id already exists.")
         if conversation.user_id not in self._store.users:
             raise NotFound("There is no such user.")
+        if conversation.workspace_id not in self._store.workspaces:
+            raise NotFound("There is no such workspace.")
         self._store.conversations[conversation.id] = conversation
 
     async def get(self, conversation_id: UUID) -> Conversation | None:

@@ -59,5 +59,7 @@ class InMemoryDeliveryRepository:
                 raise Conflict("The message already has this part.")
             if delivery.external_id is not None and other.external_id == delivery.external_id:
                 raise Conflict("A part with this provider id already exists.")
+        if delivery.workspace_id not in self._store.workspaces:
+            raise NotFound("There is no such workspace.")
         if delivery.message_id not in self._store.messages:
             raise NotFound("There is no such message.")

@@ -59,6 +59,8 @@ class InMemoryFileRepository:
 
     def _check(self, file: UserFile) -> None:
         store = self._store
+        if file.workspace_id not in store.workspaces:
+            raise NotFound("There is no such workspace.")
         if file.user_id not in store.users:
             raise NotFound("There is no such user.")
         if file.conversation_id is not None and file.conversation_id not in store.conversations:

@@ -76,6 +76,8 @@ class InMemoryMessageRepository:
                 raise Conflict("A message with this provider id already exists.")
             if message.reply_to_id is not None and other.reply_to_id == message.reply_to_id:
                 raise Conflict("The message this answers already has an answer.")
+        if message.workspace_id not in store.workspaces:
+            raise NotFound("There is no such workspace.")
         if message.conversation_id not in store.conversations:
             raise NotFound("There is no such conversation.")
         if message.user_id not in store.users:

@@ -19,6 +19,7 @@ def _fields(cipher: PhoneCipher) -> FieldMap[AllowedNumber]:
         AllowedNumber,
         allowed_numbers,
         "id",
+        "workspace_id",
         encrypted_phone(cipher),
         "note",
         "added_by",
@@ -37,7 +38,8 @@ class SqlAllowList:
             self._connection(),
             allowed_numbers,
             self._fields.insert_values(entry),
-            conflict="This number is already on the allow-list.",
+            conflict="This number is already on this workspace's allow-list.",
+            missing="There is no such workspace.",
         )
 
     async def get(self, entry_id: UUID) -> AllowedNumber | None:

@@ -17,6 +17,7 @@ _FIELDS = FieldMap(
     AuditEntry,
     audit_log,
     "id",
+    "workspace_id",
     "actor_id",
     "action",
     "target_type",

@@ -26,6 +26,7 @@ _FIELDS = FieldMap(
     Conversation,
     conversations,
     "id",
+    "workspace_id",
     "user_id",
     "title",
     enum_field("channel", Channel),
@@ -44,7 +45,7 @@ class SqlConversationRepository:
             conversations,
             _FIELDS.insert_values(conversation),
             conflict="A conversation with this id already exists.",
-            missing="There is no such user.",
+            missing="There is no such user or workspace.",
         )
 
     async def get(self, conversation_id: UUID) -> Conversation | None:

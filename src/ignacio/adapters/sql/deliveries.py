@@ -32,6 +32,7 @@ _FIELDS = FieldMap(
     Delivery,
     message_deliveries,
     "id",
+    "workspace_id",
     "message_id",
     "part",
     "content",
@@ -56,7 +57,7 @@ class SqlDeliveryRepository:
             message_deliveries,
             _FIELDS.insert_values(delivery),
             conflict="This part of the message, or its provider id, is already stored.",
-            missing="There is no such message.",
+            missing="There is no such message or workspace.",
         )
 
     async def for_message(self, message_id: UUID) -> builtins.list[Delivery]:
@@ -92,7 +93,7 @@ class SqlDeliveryRepository:
             self._connection(),
             statement,
             conflict="Another part has this part number or this provider id.",
-            missing="There is no such message.",
+            missing="There is no such message or workspace.",
             absent="There is no such part of a message.",
         )
 

@@ -30,6 +30,7 @@ _FIELDS = FieldMap(
     UserFile,
     user_files,
     "id",
+    "workspace_id",
     "user_id",
     "file_name",
     "file_path",
@@ -51,7 +52,7 @@ _FIELDS = FieldMap(
     "synced_at",
 )
 
-_MISSING = "There is no such user, conversation or message for this file."
+_MISSING = "There is no such user, workspace, conversation or message for this file."
 
 
 class SqlFileRepository:

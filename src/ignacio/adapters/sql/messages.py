@@ -41,6 +41,7 @@ _FIELDS = FieldMap(
     Message,
     messages,
     "id",
+    "workspace_id",
     "conversation_id",
     "user_id",
     enum_field("author", Author),
@@ -63,7 +64,7 @@ _FIELDS = FieldMap(
     "latency_ms",
 )
 
-_MISSING = "There is no such conversation, user or message to answer."
+_MISSING = "There is no such workspace, conversation, user or message to answer."
 
 
 class SqlMessageRepository:

@@ -51,6 +51,13 @@ def _created_at() -> Column[object]:
     return Column("created_at", UtcDateTime(), nullable=False, server_default=func.now())
 
 
+def _workspace_id() -> Column[object]:
+    """The workspace a row belongs to (migration 0012); its rows go with it."""
+    return Column(
+        "workspace_id", Uuid(), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    )
+
+
 users = Table(
     "users",
     metadata,
@@ -72,6 +79,7 @@ conversations = Table(
     "conversations",
     metadata,
     Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
     Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("title", String(255)),
     Column("channel", String(16), nullable=False, server_default="web"),
@@ -79,12 +87,14 @@ conversations = Table(
     Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
     Index("ix_conversations_user_id_updated_at_id", "user_id", "updated_at", "id"),
     Index("ix_conversations_updated_at_id", "updated_at", "id"),
+    Index("ix_conversations_workspace_id_updated_at_id", "workspace_id", "updated_at", "id"),
 )
 
 messages = Table(
     "messages",
     metadata,
     Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
     Column(
         "conversation_id",
         Uuid(),
@@ -147,6 +157,7 @@ message_deliveries = Table(
     "message_deliveries",
     metadata,
     Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
     Column("message_id", Uuid(), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
     Column("part", Integer(), nullable=False),
     Column("content", Text(), nullable=False),
@@ -222,6 +233,9 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Uuid(), primary_key=True),
+    # The workspace the action happened in; NULL for a platform-level one. No foreign key, as
+    # for the actor: the log outlives the workspaces it mentions.
+    Column("workspace_id", Uuid()),
     # No foreign key: the log outlives the users it mentions.
     Column("actor_id", Uuid()),
     Column("action", String(64), nullable=False),
@@ -232,18 +246,22 @@ audit_log = Table(
     Index("ix_audit_log_created_at_id", "created_at", "id"),
     Index("ix_audit_log_actor_id_created_at_id", "actor_id", "created_at", "id"),
     Index("ix_audit_log_target_id_created_at_id", "target_id", "created_at", "id"),
+    Index("ix_audit_log_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
 )
 
 allowed_numbers = Table(
     "allowed_numbers",
     metadata,
     Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
     Column("phone_number_encrypted", LargeBinary(), nullable=False),
-    Column("phone_lookup", String(64), nullable=False, unique=True),
+    # Unique per workspace: the same number may be on the lists of several (migration 0012).
+    Column("phone_lookup", String(64), nullable=False),
     Column("note", String(255)),
     # No foreign key: an entry stays when the admin who added it is deleted.
     Column("added_by", Uuid()),
     _created_at(),
+    UniqueConstraint("workspace_id", "phone_lookup"),
     Index("ix_allowed_numbers_created_at_id", "created_at", "id"),
 )
 
@@ -302,6 +320,7 @@ user_files = Table(
     "user_files",
     metadata,
     Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
     Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("file_name", String(255), nullable=False),
     Column("file_path", String(500), nullable=False),
@@ -322,6 +341,7 @@ user_files = Table(
     Column("synced_at", UtcDateTime()),
     Index("ix_user_files_user_id_created_at_id", "user_id", "created_at", "id"),
     Index("ix_user_files_created_at_id", "created_at", "id"),
+    Index("ix_user_files_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
     # The sync sweep's work list: files not yet failed for good.
     Index(
         "ix_user_files_sync_created_at_id",

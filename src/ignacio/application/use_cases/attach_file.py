@@ -77,12 +77,13 @@ class AttachFile:
         caption: str | None = None,
     ) -> AttachedFile:
         async with self._uow() as uow:
-            await owned_conversation(uow, me, conversation_id)
+            workspace_id = (await owned_conversation(uow, me, conversation_id)).workspace_id
         media_type = self._intake.media_type_of(content, file_name)
         message_id = self._ids.new_id()
         # The file shares the message's id, so a message's attachment is found without a lookup.
         file = await self._intake.keep(
             file_id=message_id,
+            workspace_id=workspace_id,
             owner_id=me.id,
             file_name=file_name,
             content=content,
@@ -95,6 +96,7 @@ class AttachFile:
         now = self._clock.now()
         message = Message(
             id=message_id,
+            workspace_id=workspace_id,
             conversation_id=conversation_id,
             user_id=me.id,
             author=Author.MEMBER,

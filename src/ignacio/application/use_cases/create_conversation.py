@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from ignacio.application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from ignacio.application.workspaces import default_workspace
 from ignacio.domain import Channel, Conversation, User
 from ignacio.domain.conversations import check_title
 
@@ -17,6 +18,8 @@ class CreateConversation:
     """Start a conversation owned by the caller.
 
     - The title is optional; without one, the first message names the conversation.
+    - It is in the default workspace (the only one people talk in until conversations are
+      started in a chosen workspace).
     """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
@@ -27,15 +30,16 @@ class CreateConversation:
     async def __call__(self, me: User, command: CreateConversationCommand) -> Conversation:
         title = check_title(command.title) if command.title is not None else None
         now = self._clock.now()
-        conversation = Conversation(
-            id=self._ids.new_id(),
-            user_id=me.id,
-            title=title,
-            channel=Channel.WEB,
-            created_at=now,
-            updated_at=now,
-        )
         async with self._uow() as uow:
+            conversation = Conversation(
+                id=self._ids.new_id(),
+                workspace_id=(await default_workspace(uow)).id,
+                user_id=me.id,
+                title=title,
+                channel=Channel.WEB,
+                created_at=now,
+                updated_at=now,
+            )
             await uow.conversations.add(conversation)
             await uow.commit()
         return conversation

@@ -68,6 +68,7 @@ class CreateWorkspace:
                 "workspace.create",
                 "workspace",
                 workspace.id,
+                workspace_id=workspace.id,
                 slug=slug,
             )
             await uow.commit()
@@ -113,6 +114,7 @@ class UpdateWorkspace:
                 "workspace.update",
                 "workspace",
                 workspace.id,
+                workspace_id=workspace.id,
                 **changes,
             )
             await uow.commit()

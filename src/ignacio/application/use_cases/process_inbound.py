@@ -204,6 +204,7 @@ class ProcessInbound:
             return None
         return await self._intake.keep(
             file_id=inbound.id,
+            workspace_id=inbound.workspace_id,
             owner_id=user.id,
             file_name=given_name or fallback_name,
             content=content,
@@ -290,7 +291,7 @@ class ProcessInbound:
         try:
             async with self._uow() as uow:
                 await uow.messages.add(answer)
-                for part in Delivery.parts_of(answer.id, parts, self._ids.new_id, now):
+                for part in Delivery.parts_of(answer, parts, self._ids.new_id, now):
                     await uow.deliveries.add(part)
                 current = await uow.conversations.get(conversation.id)
                 if current is not None:

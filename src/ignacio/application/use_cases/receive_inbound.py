@@ -123,7 +123,7 @@ class ReceiveInbound:
                     if not await self._admits(uow, policy, inbound.sender, known):
                         raise _Refused(workspace, policy)
                     user = await self._member(uow, inbound, known)
-                    conversation = await self._conversation(uow, user)
+                    conversation = await self._conversation(uow, workspace, user)
                     message = self._message(
                         inbound, user, conversation, answer=slow_down or not over_limit
                     )
@@ -210,7 +210,7 @@ class ReceiveInbound:
         )
         await uow.messages.add(answer)
         for part in Delivery.parts_of(
-            answer.id, [SLOW_DOWN_NOTICE], self._ids.new_id, answer.created_at
+            answer, [SLOW_DOWN_NOTICE], self._ids.new_id, answer.created_at
         ):
             await uow.deliveries.add(part)
 
@@ -234,12 +234,15 @@ class ReceiveInbound:
             await uow.users.update(seen)
         return seen
 
-    async def _conversation(self, uow: UnitOfWork, user: User) -> Conversation:
+    async def _conversation(
+        self, uow: UnitOfWork, workspace: Workspace, user: User
+    ) -> Conversation:
         conversation = await uow.conversations.latest_for(user.id, MessageChannel.WHATSAPP)
         if conversation is None:
             now = self._clock.now()
             conversation = Conversation(
                 id=self._ids.new_id(),
+                workspace_id=workspace.id,
                 user_id=user.id,
                 title=WHATSAPP_CONVERSATION_TITLE,
                 channel=MessageChannel.WHATSAPP,
@@ -255,6 +258,7 @@ class ReceiveInbound:
         answer = answer and inbound.expects_answer and user.is_active
         return Message(
             id=self._ids.new_id(),
+            workspace_id=conversation.workspace_id,
             conversation_id=conversation.id,
             user_id=user.id,
             author=Author.MEMBER,

@@ -71,6 +71,7 @@ class SendMessage:
             now = self._clock.now()
             message = Message(
                 id=self._ids.new_id(),
+                workspace_id=conversation.workspace_id,
                 conversation_id=conversation.id,
                 user_id=me.id,
                 author=Author.MEMBER,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.ports import IdGenerator, UnitOfWorkFactory
+from ignacio.application.workspaces import default_workspace
 from ignacio.domain import User
 from ignacio.domain.knowledge import FileSource, UserFile
 
@@ -13,6 +14,7 @@ class UploadFile:
 
     - The type is decided from the content; over 25 MB or an unsupported type is refused.
     - The row is committed only after the blob is stored; a failed commit removes the blob.
+    - A file uploaded outside a conversation belongs to the default workspace.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, intake: FileIntake, ids: IdGenerator) -> None:
@@ -21,8 +23,11 @@ class UploadFile:
         self._ids = ids
 
     async def __call__(self, me: User, file_name: str | None, content: bytes) -> UserFile:
+        async with self._uow(read_only=True) as uow:
+            workspace = await default_workspace(uow)
         file = await self._intake.keep(
             file_id=self._ids.new_id(),
+            workspace_id=workspace.id,
             owner_id=me.id,
             file_name=file_name,
             content=content,

@@ -100,6 +100,7 @@ class AddWorkspaceMember:
                 "workspace.member_add",
                 "user",
                 user.id,
+                workspace_id=workspace.id,
                 workspace=workspace.slug,
                 role=command.role.value,
             )
@@ -141,6 +142,7 @@ class ChangeMemberRole:
                 "workspace.member_role",
                 "user",
                 user_id,
+                workspace_id=workspace.id,
                 workspace=workspace.slug,
                 role=role.value,
             )
@@ -175,6 +177,7 @@ class RemoveWorkspaceMember:
                 "workspace.member_remove",
                 "user",
                 user_id,
+                workspace_id=workspace.id,
                 workspace=workspace.slug,
             )
             await uow.commit()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 from sqlalchemy.pool import NullPool
 
 from ignacio.adapters.sql.engine import DEFAULT_SCHEMA, create_engine, normalise_url
@@ -31,6 +32,19 @@ def _configure(connection: Connection) -> None:
     )
 
 
+def _leave_foreign_keys_unenforced(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite changes most of a table only by rebuilding it (batch mode), which drops the old
+    table: with foreign keys enforced, the drop would delete every row referring to it ON DELETE
+    CASCADE. The pragma works only outside a transaction, so it is set as the connection opens,
+    after the engine's own pragmas; a migration that rebuilds checks the keys itself once done
+    (`PRAGMA foreign_key_check`)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=OFF")
+    finally:
+        cursor.close()
+
+
 def _run_on(connection: Connection) -> None:
     _configure(connection)
     with context.begin_transaction():
@@ -40,6 +54,8 @@ def _run_on(connection: Connection) -> None:
 async def _run_online() -> None:
     schema = config.attributes.get("schema", DEFAULT_SCHEMA)
     engine = create_engine(_database_url(), schema=schema, poolclass=NullPool)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _leave_foreign_keys_unenforced)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run_on)
