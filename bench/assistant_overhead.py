@@ -80,6 +80,7 @@ from ignacio.application.use_cases.create_conversation import (  # noqa: E402
 from ignacio.application.use_cases.send_message import SendMessageCommand  # noqa: E402
 from ignacio.domain import Author, Conversation, Message, PhoneNumber, User  # noqa: E402
 from ignacio.domain.knowledge import Chunk  # noqa: E402
+from ignacio.domain.workspaces import first_workspace
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 QUESTION = "What does my plan say about the pilot budget?"
@@ -182,12 +183,16 @@ async def member_index(user: User) -> InMemoryDocumentIndex:
 
 
 def a_turn(user: User, history: int = 10) -> AssistantTurn:
-    conversation = Conversation(id=uuid4(), user_id=user.id, created_at=NOW, updated_at=NOW)
+    workspace = first_workspace(uuid4(), NOW)
+    conversation = Conversation(
+        id=uuid4(), workspace_id=workspace.id, user_id=user.id, created_at=NOW, updated_at=NOW
+    )
 
     def message(n: int, text: str) -> Message:
         author = Author.MEMBER if n % 2 == 0 else Author.ASSISTANT
         return Message(
             id=uuid4(),
+            workspace_id=workspace.id,
             conversation_id=conversation.id,
             user_id=user.id,
             author=author,
@@ -197,7 +202,11 @@ def a_turn(user: User, history: int = 10) -> AssistantTurn:
 
     earlier = [message(n, f"Earlier message {n}: {PARAGRAPH}") for n in range(history)]
     return AssistantTurn(
-        user=user, conversation=conversation, history=earlier, message=message(0, QUESTION)
+        workspace=workspace,
+        user=user,
+        conversation=conversation,
+        history=earlier,
+        message=message(0, QUESTION),
     )
 
 
