@@ -24,6 +24,7 @@ def agents_assistant(*, client: Any, model_name: str, api: str, **options: Any) 
     return AgentsAssistant(
         model=agents_model(client, model_name, style),
         model_name=model_name,
+        other_model=lambda name: agents_model(client, name, style),
         hosted_tools=style is ApiStyle.RESPONSES,
         **options,
     )

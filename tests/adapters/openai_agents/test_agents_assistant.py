@@ -328,3 +328,29 @@ async def test_the_assistant_speaks_for_its_workspace_as_the_workspace_asks(
     assert default.startswith("You are Ignacio, the assistant of Action Lab")
     assert "incubator" in default
     assert "Answer in the language the member writes in." in default
+
+
+async def test_a_workspace_chooses_its_model_and_its_web_search(
+    fake: FakeOpenAI, client: openai.AsyncOpenAI, index: InMemoryDocumentIndex
+) -> None:
+    own = msgspec.structs.replace(
+        WORKSPACE, assistant=AssistantSettings(model="gpt-5-mini", web_search=True)
+    )
+    quiet = msgspec.structs.replace(WORKSPACE, assistant=AssistantSettings(web_search=False))
+    answering = AgentsAssistant(
+        agents_model(client, MODEL, ApiStyle.RESPONSES),
+        model_name=MODEL,
+        index=index,
+        hosted_tools=True,
+        web_search=False,
+        other_model=lambda name: agents_model(client, name, ApiStyle.RESPONSES),
+    )
+    # The deployment's switch is off: the workspace's own setting wins both ways.
+    chosen = await answering.answer(msgspec.structs.replace(turn("Hi"), workspace=own))
+    deployment = await answering.answer(msgspec.structs.replace(turn("Hi"), workspace=quiet))
+
+    first, second = fake.requests
+    assert (first.model, chosen.model) == ("gpt-5-mini", "gpt-5-mini")
+    assert {tool["type"] for tool in first.hosted_tools} == {"web_search"}
+    assert (second.model, deployment.model) == (MODEL, MODEL)
+    assert second.hosted_tools == []

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import logging
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 import openai
@@ -77,6 +78,7 @@ class AgentsAssistant:
         hosted_tools: bool = False,
         web_search: bool = False,
         model_settings: ModelSettings | None = None,
+        other_model: Callable[[str], Model] | None = None,
     ) -> None:
         """`hosted_tools`: the model is OpenAI's Responses API, where `file_search` and
         `web_search` run on OpenAI's side; `web_search` also needs it."""
@@ -88,18 +90,26 @@ class AgentsAssistant:
         self._hosted_tools = hosted_tools
         self._web_search = web_search and hosted_tools
         self._model_settings = model_settings or ModelSettings()
+        # A workspace may name another model (AssistantSettings.model): made once per name.
+        self._other_model = other_model
+        self._models: dict[str, Model] = {model_name: model}
         self._run_config = RunConfig(tracing_disabled=True, trace_include_sensitive_data=False)
 
     async def answer(self, turn: AssistantTurn) -> AssistantReply:
         vector_stores = self._vector_stores(turn)
+        settings = turn.workspace.assistant
+        model_name, model = self._model_for(settings.model)
+        web_search = self._hosted_tools and (
+            self._web_search if settings.web_search is None else settings.web_search
+        )
         agent = Agent[TurnContext](
-            name="Ignacio",
+            name=turn.workspace.assistant_name,
             instructions=instructions_for(
-                turn, hosted_file_search=bool(vector_stores), web_search=self._web_search
+                turn, hosted_file_search=bool(vector_stores), web_search=web_search
             ),
-            model=self._model,
+            model=model,
             model_settings=self._model_settings,
-            tools=self._tools(vector_stores),
+            tools=self._tools(vector_stores, web_search=web_search),
             tool_use_behavior={"stop_at_tool_names": [tool.name for tool in ANSWER_TOOLS]},
         )
         context = TurnContext(user_id=turn.user.id, index=self._index)
@@ -135,7 +145,7 @@ class AgentsAssistant:
             raise UpstreamUnavailable("The model answered with an empty message.")
         return AssistantReply(
             text=text,
-            model=self._model_name,
+            model=model_name,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
             latency_ms=latency_ms,
@@ -152,7 +162,16 @@ class AgentsAssistant:
         }
         return sorted(store for store in stores if store)
 
-    def _tools(self, vector_stores: list[str]) -> list[Tool]:
+    def _model_for(self, wanted: str | None) -> tuple[str, Model]:
+        """The model a workspace asked for, or the deployment's when it asked for none (or for
+        one this adapter cannot make)."""
+        if wanted is None or wanted == self._model_name or self._other_model is None:
+            return self._model_name, self._model
+        if wanted not in self._models:
+            self._models[wanted] = self._other_model(wanted)
+        return wanted, self._models[wanted]
+
+    def _tools(self, vector_stores: list[str], *, web_search: bool) -> list[Tool]:
         tools: list[Tool] = [search_my_files, *ANSWER_TOOLS]
         if vector_stores:
             tools.append(
@@ -160,7 +179,7 @@ class AgentsAssistant:
                     vector_store_ids=vector_stores, max_num_results=HOSTED_SEARCH_RESULTS
                 )
             )
-        if self._web_search:
+        if web_search:
             tools.append(WebSearchTool())
         return tools
 
