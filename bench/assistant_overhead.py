@@ -80,7 +80,7 @@ from ignacio.application.use_cases.create_conversation import (  # noqa: E402
 from ignacio.application.use_cases.send_message import SendMessageCommand  # noqa: E402
 from ignacio.domain import Author, Conversation, Message, PhoneNumber, User  # noqa: E402
 from ignacio.domain.knowledge import Chunk  # noqa: E402
-from ignacio.domain.workspaces import first_workspace
+from ignacio.domain.workspaces import first_workspace  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 QUESTION = "What does my plan say about the pilot budget?"
