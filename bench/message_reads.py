@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from settle import wait_until_idle
 
 from ignacio.adapters.sql import DEFAULT_SCHEMA, search_path_option, upgrade_database
 from ignacio.application.ports import SentMessage
@@ -206,6 +207,8 @@ async def run_in(arguments: argparse.Namespace, data_dir: Path) -> None:
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.1)
+            waited = await asyncio.to_thread(wait_until_idle, server.pid)
+            print(f"the server's start-up work settled {waited:.1f} s after it answered")
             headers = {"Authorization": f"Bearer {token}"}
             base = f"/conversations/{conversation_id}/messages"
             deep = [encode_cursor(random.choice(positions)) for _ in range(arguments.requests)]

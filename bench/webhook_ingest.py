@@ -44,6 +44,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from settle import wait_until_idle  # noqa: E402
 from tests.support.fake_graph import (  # noqa: E402
     DEFAULT_PHONE_NUMBER_ID,
     DEFAULT_TOKEN,
@@ -129,6 +130,7 @@ def ignacio(
     )
     try:
         wait_healthy(f"http://127.0.0.1:{port}/health", process)
+        wait_until_idle(process.pid)
         yield f"http://127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
