@@ -255,7 +255,7 @@ def start_fake(search: bool) -> tuple[subprocess.Popen[bytes], str]:
 
 async def web_turns(system: System, assistant: object, turns: int, warmup: int) -> list[float]:
     system.container.assistant.override(assistant)
-    me = (await system.login("+34612345678")).user
+    me = await system.access((await system.login("+34612345678")).user)
     conversation = await system.container.create_conversation()(me, CreateConversationCommand())
     send = system.container.send_message()
 

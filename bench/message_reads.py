@@ -86,7 +86,8 @@ async def member_and_conversation(settings: Settings) -> tuple[str, uuid.UUID, u
     await container.job_queue().idle()
     login = await container.verify_otp()(VerifyOtpCommand(phone=PHONE, code=channel.code))
     conversation = await container.create_conversation()(
-        login.user, CreateConversationCommand(title="Benchmark")
+        await container.resolve_workspace()(login.user, None),
+        CreateConversationCommand(title="Benchmark"),
     )
     await close_container(container)
     return login.tokens.access_token, login.user.id, conversation.id

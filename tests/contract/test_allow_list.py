@@ -30,9 +30,9 @@ async def test_an_entry_reads_back_unchanged(uow_factory: UnitOfWorkFactory, hom
     bare = allowed(2, home, created=1)
     await store(uow_factory, noted, bare)
     async with uow_factory() as uow:
-        assert await uow.allow_list.get(noted.id) == noted
-        assert await uow.allow_list.get(bare.id) == bare
-        assert await uow.allow_list.get(uuid4()) is None
+        assert await uow.allow_list.get(home, noted.id) == noted
+        assert await uow.allow_list.get(home, bare.id) == bare
+        assert await uow.allow_list.get(home, uuid4()) is None
 
 
 async def test_contains_finds_a_number_and_only_that_number(
@@ -41,8 +41,8 @@ async def test_contains_finds_a_number_and_only_that_number(
 ) -> None:
     await store(uow_factory, allowed(1, home))
     async with uow_factory() as uow:
-        assert await uow.allow_list.contains(phone(1))
-        assert not await uow.allow_list.contains(phone(2))
+        assert await uow.allow_list.contains(home, phone(1))
+        assert not await uow.allow_list.contains(home, phone(2))
 
 
 async def test_a_number_is_listed_once(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
@@ -54,7 +54,7 @@ async def test_a_number_is_listed_once(uow_factory: UnitOfWorkFactory, home: UUI
         await uow.allow_list.add(allowed(2, home))
         await uow.commit()
     async with uow_factory() as uow:
-        assert len((await uow.allow_list.list(PageRequest(limit=100))).items) == 2
+        assert len((await uow.allow_list.list(home, PageRequest(limit=100))).items) == 2
 
 
 async def test_concurrent_additions_of_one_number_keep_one(
@@ -74,12 +74,12 @@ async def test_remove_takes_the_entry_off_once(uow_factory: UnitOfWorkFactory, h
     entry = allowed(1, home)
     await store(uow_factory, entry)
     async with uow_factory() as uow:
-        assert await uow.allow_list.remove(entry.id)
-        assert not await uow.allow_list.remove(entry.id)
+        assert await uow.allow_list.remove(home, entry.id)
+        assert not await uow.allow_list.remove(home, entry.id)
         await uow.commit()
     async with uow_factory() as uow:
-        assert not await uow.allow_list.contains(entry.phone)
-        assert await uow.allow_list.get(entry.id) is None
+        assert not await uow.allow_list.contains(home, entry.phone)
+        assert await uow.allow_list.get(home, entry.id) is None
 
 
 async def test_a_removal_without_commit_is_undone(
@@ -88,9 +88,9 @@ async def test_a_removal_without_commit_is_undone(
     entry = allowed(1, home)
     await store(uow_factory, entry)
     async with uow_factory() as uow:
-        await uow.allow_list.remove(entry.id)
+        await uow.allow_list.remove(home, entry.id)
     async with uow_factory() as uow:
-        assert await uow.allow_list.contains(entry.phone)
+        assert await uow.allow_list.contains(home, entry.phone)
 
 
 @pytest.mark.parametrize("order", list(Order))
@@ -101,7 +101,7 @@ async def test_list_pages_without_gaps_or_repeats(
     entries = [allowed(n, home, created=n // 3) for n in range(10)]
     await store(uow_factory, *entries)
     async with uow_factory() as uow:
-        pages = await walk(uow.allow_list.list, limit, order)
+        pages = await walk(lambda request: uow.allow_list.list(home, request), limit, order)
     assert [item for page in pages for item in page] == expected_order(entries, _key, order)
 
 
@@ -112,12 +112,14 @@ async def test_a_number_is_listed_once_per_workspace(
     ours, theirs = allowed(1, home), allowed(1, lab.id, created=1)
     await store(uow_factory, lab, ours, theirs)
     async with uow_factory() as uow:
-        assert await uow.allow_list.get(ours.id) == ours
-        assert await uow.allow_list.get(theirs.id) == theirs
+        assert await uow.allow_list.get(home, ours.id) == ours
+        assert await uow.allow_list.get(lab.id, theirs.id) == theirs
         with pytest.raises(Conflict):
             await uow.allow_list.add(allowed(1, lab.id, created=2))
         with pytest.raises(Conflict):
             await uow.allow_list.add(allowed(1, home, created=2))
-        assert await uow.allow_list.contains(phone(1))
-        listed = await uow.allow_list.list(PageRequest(limit=10))
-    assert sorted(listed.items, key=_key) == [ours, theirs]
+        assert await uow.allow_list.contains(home, phone(1))
+        assert await uow.allow_list.contains(lab.id, phone(1))
+        listed = await uow.allow_list.list(home, PageRequest(limit=10))
+        listed_there = await uow.allow_list.list(lab.id, PageRequest(limit=10))
+    assert (listed.items, listed_there.items) == ([ours], [theirs])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from uuid import UUID
 
@@ -25,9 +26,9 @@ async def test_a_stored_conversation_reads_back_unchanged(
     untitled = conversation(owner, home)
     await store(uow_factory, owner, chat, untitled)
     async with uow_factory() as uow:
-        assert await uow.conversations.get(chat.id) == chat
-        assert await uow.conversations.get(untitled.id) == untitled
-        assert await uow.conversations.get(conversation(owner, home).id) is None
+        assert await uow.conversations.get(home, chat.id) == chat
+        assert await uow.conversations.get(home, untitled.id) == untitled
+        assert await uow.conversations.get(home, conversation(owner, home).id) is None
 
 
 async def test_a_conversation_needs_an_existing_owner(
@@ -47,7 +48,7 @@ async def test_update_replaces_the_conversation(uow_factory: UnitOfWorkFactory, 
         await uow.conversations.update(renamed)
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.conversations.get(chat.id) == renamed
+        assert await uow.conversations.get(home, chat.id) == renamed
 
 
 async def test_update_of_a_missing_conversation_is_not_found(
@@ -73,12 +74,14 @@ async def test_latest_for_is_the_most_recently_active_on_that_channel(
     await store(uow_factory, ana, luis, older, *tied, newer_web, theirs)
     async with uow_factory() as uow:
         # Same moment: the highest id wins, as the newest-first listing orders them.
-        assert await uow.conversations.latest_for(ana.id, Channel.WHATSAPP) == max(tied, key=_key)
-        assert await uow.conversations.latest_for(ana.id, Channel.WEB) == newer_web
-        assert await uow.conversations.latest_for(luis.id, Channel.WEB) is None
-        assert await uow.conversations.latest_for(user(3).id, Channel.WHATSAPP) is None
+        assert await uow.conversations.latest_for(home, ana.id, Channel.WHATSAPP) == max(
+            tied, key=_key
+        )
+        assert await uow.conversations.latest_for(home, ana.id, Channel.WEB) == newer_web
+        assert await uow.conversations.latest_for(home, luis.id, Channel.WEB) is None
+        assert await uow.conversations.latest_for(home, user(3).id, Channel.WHATSAPP) is None
         await uow.conversations.update(msgspec.structs.replace(older, updated_at=at(10)))
-        assert await uow.conversations.latest_for(ana.id, Channel.WHATSAPP) == (
+        assert await uow.conversations.latest_for(home, ana.id, Channel.WHATSAPP) == (
             msgspec.structs.replace(older, updated_at=at(10))
         )
 
@@ -92,7 +95,7 @@ async def test_list_pages_by_last_activity_without_gaps_or_repeats(
     chats = [conversation(owner, home, updated=n % 3) for n in range(10)]
     await store(uow_factory, owner, *chats)
     async with uow_factory() as uow:
-        pages = await walk(uow.conversations.list, limit, order)
+        pages = await walk(lambda request: uow.conversations.list(home, request), limit, order)
     assert [item for page in pages for item in page] == expected_order(chats, _key, order)
 
 
@@ -105,7 +108,7 @@ async def test_list_filters_by_owner_and_channel(
     luis_web = conversation(luis, home, updated=3)
     await store(uow_factory, ana, luis, ana_web, ana_whatsapp, luis_web)
     async with uow_factory() as uow:
-        listed = uow.conversations.list
+        listed = functools.partial(uow.conversations.list, home)
         page = PageRequest(order=Order.OLDEST_FIRST)
         assert (await listed(page, user_id=ana.id)).items == [ana_web, ana_whatsapp]
         assert (await listed(page, channel=Channel.WEB)).items == [ana_web, luis_web]
@@ -123,10 +126,10 @@ async def test_list_filters_by_period_since_inclusive_until_exclusive(
     await store(uow_factory, owner, *chats)
     async with uow_factory() as uow:
         page = PageRequest(order=Order.OLDEST_FIRST)
-        listed = await uow.conversations.list(page, since=at(1), until=at(3))
+        listed = await uow.conversations.list(home, page, since=at(1), until=at(3))
         assert listed.items == chats[1:3]
-        assert (await uow.conversations.list(page, since=at(3))).items == chats[3:]
-        assert (await uow.conversations.list(page, until=at(1))).items == chats[:1]
+        assert (await uow.conversations.list(home, page, since=at(3))).items == chats[3:]
+        assert (await uow.conversations.list(home, page, until=at(1))).items == chats[:1]
 
 
 async def test_list_searches_titles_case_insensitively(
@@ -140,9 +143,9 @@ async def test_list_searches_titles_case_insensitively(
     await store(uow_factory, owner, trip, madrileno, other, untitled)
     async with uow_factory() as uow:
         page = PageRequest(order=Order.OLDEST_FIRST)
-        assert (await uow.conversations.list(page, search="madri")).items == [trip, madrileno]
-        assert (await uow.conversations.list(page, search="%")).items == []
-        everything = await uow.conversations.list(page, search=" ")
+        assert (await uow.conversations.list(home, page, search="madri")).items == [trip, madrileno]
+        assert (await uow.conversations.list(home, page, search="%")).items == []
+        everything = await uow.conversations.list(home, page, search=" ")
         assert everything.items == [trip, madrileno, other, untitled]
 
 
@@ -154,7 +157,9 @@ async def test_filters_and_pagination_combine(uow_factory: UnitOfWorkFactory, ho
     async with uow_factory() as uow:
 
         async def notes(page: PageRequest) -> Page[Conversation]:
-            return await uow.conversations.list(page, user_id=ana.id, search="note", since=at(1))
+            return await uow.conversations.list(
+                home, page, user_id=ana.id, search="note", since=at(1)
+            )
 
         pages = await walk(notes, 2, Order.NEWEST_FIRST)
     wanted = [c for c in mine if c.updated_at >= at(1)]

@@ -211,15 +211,17 @@ async def test_list_failed_pages_without_gaps_or_repeats(
     ]
     await store(uow_factory, owner, chat, *answers, *failed, *others)
     async with uow_factory() as uow:
-        pages = await walk(uow.deliveries.list_failed, limit, order)
+        pages = await walk(lambda request: uow.deliveries.list_failed(home, request), limit, order)
     assert [item for page in pages for item in page] == expected_order(failed, _key, order)
 
 
-async def test_list_failed_is_empty_without_failures(uow_factory: UnitOfWorkFactory) -> None:
+async def test_list_failed_is_empty_without_failures(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
     answer = await _an_answer(uow_factory)
     await store(uow_factory, delivery(answer))
     async with uow_factory() as uow:
-        page = await uow.deliveries.list_failed(PageRequest())
+        page = await uow.deliveries.list_failed(home, PageRequest())
     assert (page.items, page.next) == ([], None)
 
 
@@ -255,5 +257,5 @@ async def test_parts_go_with_their_message_and_its_member(
         assert await uow.messages.reply_to(question.id) is None
         assert await uow.deliveries.for_message(answer.id) == []
         assert await uow.deliveries.get_by_external_id("g.0") is None
-        assert (await uow.deliveries.list_failed(PageRequest())).items == [kept_part]
+        assert (await uow.deliveries.list_failed(home, PageRequest())).items == [kept_part]
         assert await uow.deliveries.for_message(kept_answer.id) == [kept_part]

@@ -54,9 +54,9 @@ async def test_a_file_reads_back_unchanged(uow_factory: UnitOfWorkFactory, home:
     )
     await store(uow_factory, owner, chat, note, plain, full)
     async with uow_factory() as uow:
-        assert await uow.files.get(plain.id) == plain
-        assert await uow.files.get(full.id) == full
-        assert await uow.files.get(uuid4()) is None
+        assert await uow.files.get(home, plain.id) == plain
+        assert await uow.files.get(home, full.id) == full
+        assert await uow.files.get(home, uuid4()) is None
 
 
 async def test_an_id_is_stored_once_and_the_owner_must_exist(
@@ -75,7 +75,7 @@ async def test_an_id_is_stored_once_and_the_owner_must_exist(
         with pytest.raises(NotFound):
             await uow.files.add(user_file(user(2), home))
     async with uow_factory() as uow:
-        assert len((await uow.files.list(PageRequest(limit=10))).items) == 2
+        assert len((await uow.files.list(home, PageRequest(limit=10))).items) == 2
 
 
 async def test_update_replaces_and_a_missing_file_is_not_found(
@@ -97,7 +97,7 @@ async def test_update_replaces_and_a_missing_file_is_not_found(
             await uow.files.update(user_file(owner, home))
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.files.get(file.id) == synced
+        assert await uow.files.get(home, file.id) == synced
 
 
 async def test_delete_forgets_the_file_and_is_idempotent(
@@ -107,13 +107,13 @@ async def test_delete_forgets_the_file_and_is_idempotent(
     kept, gone = user_file(owner, home), user_file(owner, home, created=1)
     await store(uow_factory, owner, kept, gone)
     async with uow_factory() as uow:
-        await uow.files.delete(gone.id)
-        await uow.files.delete(gone.id)
-        await uow.files.delete(uuid4())
+        await uow.files.delete(home, gone.id)
+        await uow.files.delete(home, gone.id)
+        await uow.files.delete(home, uuid4())
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.files.get(gone.id) is None
-        assert await uow.files.get(kept.id) == kept
+        assert await uow.files.get(home, gone.id) is None
+        assert await uow.files.get(home, kept.id) == kept
 
 
 @pytest.mark.parametrize("order", list(Order))
@@ -125,8 +125,8 @@ async def test_listing_pages_through_a_members_files_in_order(
     luiss = [user_file(luis, home, created=index) for index in range(3)]
     await store(uow_factory, ana, luis, *anas, *luiss)
     async with uow_factory() as uow:
-        mine = await walk(lambda page: uow.files.list(page, user_id=ana.id), 3, order)
-        everyone = await walk(lambda page: uow.files.list(page), 4, order)
+        mine = await walk(lambda page: uow.files.list(home, page, user_id=ana.id), 3, order)
+        everyone = await walk(lambda page: uow.files.list(home, page), 4, order)
     assert [file for page in mine for file in page] == expected_order(anas, _key, order)
     assert [file for page in everyone for file in page] == expected_order(anas + luiss, _key, order)
 
@@ -141,8 +141,8 @@ async def test_deleting_the_member_deletes_their_files(
         await uow.users.delete(ana.id)
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.files.get(anas.id) is None
-        assert await uow.files.get(luiss.id) == luiss
+        assert await uow.files.get(home, anas.id) is None
+        assert await uow.files.get(home, luiss.id) == luiss
 
 
 async def test_needing_sync_lists_unfinished_and_ageing_files_oldest_first(

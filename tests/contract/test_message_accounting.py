@@ -39,7 +39,7 @@ async def test_transcripts_and_accounting_read_back_unchanged(
     await store(uow_factory, owner, chat, voice, answer)
 
     async with uow_factory() as uow:
-        page = await uow.messages.list(chat.id, PageRequest(order=Order.OLDEST_FIRST))
+        page = await uow.messages.list(home, chat.id, PageRequest(order=Order.OLDEST_FIRST))
     assert page.items == [voice, answer]
 
 

@@ -68,7 +68,7 @@ async def test_a_stored_message_reads_back_unchanged(
     )
     await store(uow_factory, owner, chat, voice, answer)
     async with uow_factory() as uow:
-        page = await uow.messages.list(chat.id, _oldest_first(10))
+        page = await uow.messages.list(home, chat.id, _oldest_first(10))
     assert page.items == [voice, answer]
     assert page.next is None
 
@@ -86,7 +86,7 @@ async def test_a_provider_message_id_is_stored_once(
         await uow.messages.add(message(chat, external_message_id="wamid.2"))
         await uow.commit()
     async with uow_factory() as uow:
-        stored = (await uow.messages.list(chat.id, _oldest_first(10))).items
+        stored = (await uow.messages.list(home, chat.id, _oldest_first(10))).items
     assert sorted(m.external_message_id or "" for m in stored) == ["", "", "wamid.1", "wamid.2"]
 
 
@@ -108,7 +108,7 @@ async def test_list_shows_only_that_conversation(
     mine = message(one)
     await store(uow_factory, owner, one, other, mine, message(other))
     async with uow_factory() as uow:
-        assert (await uow.messages.list(one.id, _oldest_first(10))).items == [mine]
+        assert (await uow.messages.list(home, one.id, _oldest_first(10))).items == [mine]
 
 
 @pytest.mark.parametrize("order", list(Order))
@@ -122,7 +122,7 @@ async def test_list_pages_without_gaps_or_repeats(
     messages = [message(chat, created=n // 5) for n in range(21)]
     await store(uow_factory, owner, chat, *messages)
     async with uow_factory() as uow:
-        pages = await walk(lambda page: uow.messages.list(chat.id, page), limit, order)
+        pages = await walk(lambda page: uow.messages.list(home, chat.id, page), limit, order)
     assert [item for page in pages for item in page] == expected_order(messages, _key, order)
 
 
@@ -137,7 +137,7 @@ async def test_list_owned_pages_like_list_for_the_owner(
     await store(uow_factory, owner, chat, other, *messages, message(other))
 
     async def owned(page: PageRequest) -> Page[Message]:
-        found = await uow.messages.list_owned(chat.id, owner.id, page)
+        found = await uow.messages.list_owned(home, chat.id, owner.id, page)
         assert found is not None
         return found
 
@@ -155,15 +155,17 @@ async def test_list_owned_tells_an_empty_conversation_from_someone_elses(
     await store(uow_factory, ana, luis, hers, empty, his, message(hers), message(his))
     first = PageRequest(limit=10)
     async with uow_factory(read_only=True) as uow:
-        assert await uow.messages.list_owned(his.id, ana.id, first) is None
-        assert await uow.messages.list_owned(conversation(ana, home).id, ana.id, first) is None
-        empty_page = await uow.messages.list_owned(empty.id, ana.id, first)
-        mine = await uow.messages.list_owned(hers.id, ana.id, first)
+        assert await uow.messages.list_owned(home, his.id, ana.id, first) is None
+        assert (
+            await uow.messages.list_owned(home, conversation(ana, home).id, ana.id, first) is None
+        )
+        empty_page = await uow.messages.list_owned(home, empty.id, ana.id, first)
+        mine = await uow.messages.list_owned(home, hers.id, ana.id, first)
         # Past the last message the page is empty, and still hers.
         assert mine is not None and mine.items
         last = mine.items[-1]
         beyond = PageRequest(limit=10, after=Position(at=last.created_at, id=last.id))
-        after_the_last = await uow.messages.list_owned(hers.id, ana.id, beyond)
+        after_the_last = await uow.messages.list_owned(home, hers.id, ana.id, beyond)
     assert empty_page == Page(items=[], next=None)
     assert after_the_last == Page(items=[], next=None)
 
@@ -208,7 +210,7 @@ async def test_any_message_set_pages_in_the_oracle_order(
     messages = [message(chat, created=instant) for instant in instants]
     await store(uow_factory, chat, *messages)
     async with uow_factory() as uow:
-        pages = await walk(lambda page: uow.messages.list(chat.id, page), limit, order)
+        pages = await walk(lambda page: uow.messages.list(home, chat.id, page), limit, order)
     assert [item for page in pages for item in page] == expected_order(messages, _key, order)
     assert len(pages) == max(1, -(-len(messages) // limit))
 
@@ -248,7 +250,7 @@ async def test_an_inbound_message_reads_back_unchanged(
         assert await uow.messages.get(sticker.id) == sticker
         assert await uow.messages.get(answer.id) == answer
         assert await uow.messages.get(message(chat).id) is None
-        assert (await uow.messages.list(chat.id, _oldest_first(10))).items == [
+        assert (await uow.messages.list(home, chat.id, _oldest_first(10))).items == [
             voice,
             sticker,
             answer,
@@ -286,7 +288,7 @@ async def test_a_message_is_answered_once(uow_factory: UnitOfWorkFactory, home: 
     async with uow_factory() as uow:
         assert await uow.messages.reply_to(question.id) == answer
         assert await uow.messages.reply_to(answer.id) is None
-        assert len((await uow.messages.list(chat.id, _oldest_first(10))).items) == 3
+        assert len((await uow.messages.list(home, chat.id, _oldest_first(10))).items) == 3
 
 
 async def test_concurrent_answers_to_one_message_store_exactly_one(
@@ -311,7 +313,7 @@ async def test_concurrent_answers_to_one_message_store_exactly_one(
 
     assert sorted(await concurrently(8, answer)) == [False] * 7 + [True]
     async with uow_factory() as uow:
-        stored = await uow.messages.list(chat.id, _oldest_first(20))
+        stored = await uow.messages.list(home, chat.id, _oldest_first(20))
     assert len(stored.items) == 2
 
 

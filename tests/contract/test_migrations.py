@@ -197,24 +197,25 @@ async def test_sqlite_reads_every_listing_through_an_index(
 
     event.listen(engine.sync_engine, "before_cursor_execute", capture)
     after = Position(at=at(0), id=uuid4())
+    home = uuid4()  # any workspace: the plan is what matters
     try:
         async with SqlUnitOfWorkFactory(engine, cipher)() as uow:
             for order in Order:
                 page = PageRequest(limit=20, after=after, order=order)
                 await uow.users.list(page)
-                await uow.conversations.list(page)
-                await uow.conversations.list(page, user_id=uuid4(), channel=Channel.WEB)
-                await uow.messages.list(uuid4(), page)
-                await uow.audit_log.list(page)
-                await uow.audit_log.list(page, actor_id=uuid4())
-                await uow.audit_log.list(page, target_id="x")
-                await uow.deliveries.list_failed(page)
-                await uow.allow_list.list(page)
+                await uow.conversations.list(home, page)
+                await uow.conversations.list(home, page, user_id=uuid4(), channel=Channel.WEB)
+                await uow.messages.list(home, uuid4(), page)
+                await uow.audit_log.list(home, page)
+                await uow.audit_log.list(home, page, actor_id=uuid4())
+                await uow.audit_log.list(home, page, target_id="x")
+                await uow.deliveries.list_failed(home, page)
+                await uow.allow_list.list(home, page)
                 await uow.workspaces.list(page)
                 await uow.memberships.list(uuid4(), page)
             await uow.messages.recent(uuid4(), 10)
             await uow.login_challenges.latest_for(phone(1))
-            await uow.conversations.latest_for(uuid4(), Channel.WHATSAPP)
+            await uow.conversations.latest_for(home, uuid4(), Channel.WHATSAPP)
         event.remove(engine.sync_engine, "before_cursor_execute", capture)
         async with engine.connect() as connection:
             for statement, parameters in statements:
@@ -481,7 +482,7 @@ async def test_the_allow_list_comes_with_0003_and_goes_without_touching_members(
         entry = allowed(2, await home_of(uow_factory), note="Luis", added_by=owner.id)
         await store(uow_factory, entry)
         async with uow_factory() as uow:
-            assert await uow.allow_list.get(entry.id) == entry
+            assert await uow.allow_list.get(entry.workspace_id, entry.id) == entry
         await engine.dispose()
 
         await asyncio.to_thread(command.downgrade, alembic_config(url), "0002")
@@ -797,13 +798,13 @@ async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps
         home = await home_of(uow_factory)
         async with uow_factory() as uow:
             assert await uow.users.get(owner.id) == owner
-            assert await uow.conversations.get(chat.id) == _in(home, chat)
+            assert await uow.conversations.get(home, chat.id) == _in(home, chat)
             assert await uow.messages.get(asked.id) == _in(home, asked)
             assert await uow.messages.get(answer.id) == _in(home, answer)
             assert await uow.deliveries.for_message(answer.id) == [_in(home, part)]
-            assert await uow.files.get(file.id) == _in(home, file)
-            assert await uow.allow_list.get(listed.id) == _in(home, listed)
-            logged = await uow.audit_log.list(PageRequest(limit=10))
+            assert await uow.files.get(home, file.id) == _in(home, file)
+            assert await uow.allow_list.get(home, listed.id) == _in(home, listed)
+            logged = await uow.audit_log.list(home, PageRequest(limit=10))
             assert logged.items == [_in(home, audited)]
         # The same number on another workspace's list, added later: going back keeps the oldest.
         lab = workspace(1)

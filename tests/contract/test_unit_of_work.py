@@ -95,7 +95,7 @@ async def test_deleting_a_user_deletes_what_is_theirs(
     gone_messages = [message(gone_chat, created=n) for n in range(3)]
     kept_message = message(kept_chat)
     gone_session, kept_session = session(gone), session(kept)
-    audit = entry(actor_id=gone.id, target_id=str(gone.id))
+    audit = entry(workspace_id=home, actor_id=gone.id, target_id=str(gone.id))
     code = challenge(gone.phone)
     await store(
         uow_factory,
@@ -115,15 +115,15 @@ async def test_deleting_a_user_deletes_what_is_theirs(
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.users.get(gone.id) is None
-        assert await uow.conversations.get(gone_chat.id) is None
+        assert await uow.conversations.get(home, gone_chat.id) is None
         assert await uow.messages.recent(gone_chat.id, 10) == []
         assert await uow.sessions.get(gone_session.id) is None
         # What is not theirs stays: the other member's data, the audit trail, login codes.
         assert await uow.users.get(kept.id) == kept
-        assert await uow.conversations.get(kept_chat.id) == kept_chat
+        assert await uow.conversations.get(home, kept_chat.id) == kept_chat
         assert await uow.messages.recent(kept_chat.id, 10) == [kept_message]
         assert await uow.sessions.get(kept_session.id) == kept_session
-        assert (await uow.audit_log.list(PageRequest())).items == [audit]
+        assert (await uow.audit_log.list(home, PageRequest())).items == [audit]
         assert await uow.login_challenges.latest_for(gone.phone) == code
 
 
@@ -139,7 +139,7 @@ async def test_concurrent_writers_all_succeed(uow_factory: UnitOfWorkFactory, ho
 
     async def send(index: int) -> None:
         async with uow_factory() as uow:
-            current = await uow.conversations.get(chat.id)
+            current = await uow.conversations.get(home, chat.id)
             assert current is not None
             await uow.messages.add(message(chat, created=index, content=f"message {index}"))
             latest = max(current.updated_at, at(index))
@@ -148,8 +148,10 @@ async def test_concurrent_writers_all_succeed(uow_factory: UnitOfWorkFactory, ho
 
     await concurrently(20, send)
     async with uow_factory() as uow:
-        stored = await uow.messages.list(chat.id, PageRequest(limit=50, order=Order.OLDEST_FIRST))
-        updated = await uow.conversations.get(chat.id)
+        stored = await uow.messages.list(
+            home, chat.id, PageRequest(limit=50, order=Order.OLDEST_FIRST)
+        )
+        updated = await uow.conversations.get(home, chat.id)
     assert [m.content for m in stored.items] == [f"message {n}" for n in range(20)]
     assert updated is not None
     assert updated.updated_at in {at(n) for n in range(20)}

@@ -37,15 +37,18 @@ async def test_each_entity_reads_back_in_its_workspace(
     await store(uow_factory, lab, owner, theirs, ours, asked, answer, part, file, listed)
     await store(uow_factory, in_lab, on_platform)
     async with uow_factory() as uow:
-        assert await uow.conversations.get(theirs.id) == theirs
-        assert await uow.conversations.get(ours.id) == ours
+        assert await uow.conversations.get(lab.id, theirs.id) == theirs
+        assert await uow.conversations.get(home, ours.id) == ours
         assert await uow.messages.get(asked.id) == asked
         assert await uow.messages.get(answer.id) == answer
         assert await uow.deliveries.for_message(answer.id) == [part]
-        assert await uow.files.get(file.id) == file
-        assert await uow.allow_list.get(listed.id) == listed
-        entries = {e.id: e for e in (await uow.audit_log.list(PageRequest(limit=10))).items}
-    assert entries == {in_lab.id: in_lab, on_platform.id: on_platform}
+        assert await uow.files.get(lab.id, file.id) == file
+        assert await uow.files.find(file.id) == file
+        assert await uow.allow_list.get(lab.id, listed.id) == listed
+        entries = (await uow.audit_log.list(lab.id, PageRequest(limit=10))).items
+        # A platform-level entry is in no workspace's log.
+        assert (await uow.audit_log.list(home, PageRequest(limit=10))).items == []
+    assert entries == [in_lab]
     assert {theirs.workspace_id, asked.workspace_id, part.workspace_id} == {lab.id}
     assert (ours.workspace_id, in_lab.workspace_id, on_platform.workspace_id) == (
         home,
@@ -71,10 +74,10 @@ async def test_what_belongs_to_a_workspace_needs_an_existing_one(
         with pytest.raises(NotFound):
             await store(uow_factory, stray)
     async with uow_factory() as uow:
-        assert await uow.conversations.get(stray_chat.id) is None
+        assert await uow.conversations.get(nowhere, stray_chat.id) is None
         assert await uow.messages.get(stray_message.id) is None
         assert await uow.deliveries.for_message(asked.id) == []
-        assert await uow.files.get(stray_file.id) is None
-        assert await uow.allow_list.get(stray_number.id) is None
+        assert await uow.files.find(stray_file.id) is None
+        assert await uow.allow_list.get(nowhere, stray_number.id) is None
     # The audit log names workspaces without requiring them: it outlives what it mentions.
     await store(uow_factory, entry(workspace_id=nowhere))

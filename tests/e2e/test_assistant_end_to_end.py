@@ -238,7 +238,9 @@ async def test_a_whatsapp_voice_note_is_transcribed_then_answered(
     assert fake.requests[0].messages[-1] == ("user", "[voice note] ¿Cuánto cobro por el curso?")
     member = await ignacio.member(MEMBER)
     async with ignacio.system.container.uow()() as uow:
-        conversation = await uow.conversations.latest_for(member.id, Channel.WHATSAPP)
+        conversation = await uow.conversations.latest_for(
+            (await default_workspace(uow)).id, member.id, Channel.WHATSAPP
+        )
         assert conversation is not None
         voice_note, answer = await uow.messages.recent(conversation.id, 2)
     assert voice_note.transcript == "¿Cuánto cobro por el curso?"

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from ignacio.application.use_cases.create_user import CreateUserCommand
+from ignacio.application.workspaces import default_workspace
 from ignacio.domain import Author, Channel, Message, PhoneNumber, RetryPolicy
 from ignacio.domain.workspaces import first_workspace
 from tests.http.conftest import serve
@@ -77,7 +78,9 @@ class Deployment:
         async with self.system.container.uow()() as uow:
             user = await uow.users.get_by_phone(PhoneNumber.parse(phone))
             assert user is not None
-            conversation = await uow.conversations.latest_for(user.id, Channel.WHATSAPP)
+            conversation = await uow.conversations.latest_for(
+                (await default_workspace(uow)).id, user.id, Channel.WHATSAPP
+            )
             assert conversation is not None
             return list(reversed(await uow.messages.recent(conversation.id, 100)))
 

@@ -29,7 +29,7 @@ async def test_members_get_403_on_admin_endpoints(api: Api) -> None:
     ]:
         response = await api.client.request(method, path, json=body, headers=headers)
         assert response.status_code == 403, (method, path, response.text)
-        assert response.json()["message"] == "Only an admin can do this."
+        assert response.json()["message"].startswith("Only an admin")
 
 
 async def test_admin_manages_users_and_every_action_is_audited(api: Api) -> None:
@@ -56,7 +56,11 @@ async def test_admin_manages_users_and_every_action_is_audited(api: Api) -> None
     missing = await api.client.put(f"/users/{user['id']}", json={"name": "x"}, headers=admin)
     assert missing.status_code == 404
 
-    log = (await api.client.get("/admin/audit-log", params={"order": "asc"}, headers=admin)).json()
+    # Managing users is the platform's business, in no workspace's log.
+    platform = {"platform": "true"}
+    log = (
+        await api.client.get("/admin/audit-log", params={"order": "asc"} | platform, headers=admin)
+    ).json()
     assert [entry["action"] for entry in log["items"]][-4:] == [
         "user.create",
         "user.update",
@@ -65,14 +69,16 @@ async def test_admin_manages_users_and_every_action_is_audited(api: Api) -> None
     ]
     assert all(entry["actorId"] for entry in log["items"][-4:])
     changes = await api.client.get(
-        "/admin/audit-log", params={"order": "asc", "kind": "changes"}, headers=admin
+        "/admin/audit-log", params={"order": "asc", "kind": "changes"} | platform, headers=admin
     )
     assert [entry["action"] for entry in changes.json()["items"]][-3:] == [
         "user.create",
         "user.update",
         "user.delete",
     ]
-    reads = await api.client.get("/admin/audit-log", params={"kind": "reads"}, headers=admin)
+    reads = await api.client.get(
+        "/admin/audit-log", params={"kind": "reads"} | platform, headers=admin
+    )
     assert {entry["action"] for entry in reads.json()["items"]} == {"user.list"}
     unknown = await api.client.get("/admin/audit-log", params={"kind": "views"}, headers=admin)
     assert unknown.status_code == 400

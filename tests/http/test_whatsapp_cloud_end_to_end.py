@@ -13,6 +13,7 @@ import pytest
 
 from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.application.use_cases.create_user import CreateUserCommand
+from ignacio.application.workspaces import default_workspace
 from ignacio.domain import RetryPolicy
 from tests.http.conftest import serve
 from tests.support.databases import migrated_sqlite_file
@@ -175,7 +176,9 @@ async def test_media_is_fetched_with_the_token_and_kept(cloud: Cloud) -> None:
     storage = cloud.system.container.blob_storage()
     member = await _member_id(cloud)
     async with cloud.system.container.uow()() as uow:
-        conversation = await uow.conversations.latest_for(member, _whatsapp())
+        conversation = await uow.conversations.latest_for(
+            (await default_workspace(uow)).id, member, _whatsapp()
+        )
         assert conversation is not None
         inbound = next(
             m

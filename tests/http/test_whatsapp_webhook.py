@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ignacio.adapters.whatsapp_cloud import sign
+from ignacio.application.workspaces import default_workspace
 from ignacio.domain import Author, Channel, PageRequest, PhoneNumber
 from tests.http.conftest import Api
 from tests.support.fakes import TEST_APP_SECRET, TEST_VERIFY_TOKEN
@@ -71,9 +72,13 @@ async def member_messages(api: Api, phone: str) -> list[tuple[str, str]]:
     async with api.system.container.uow()() as uow:
         user = await uow.users.get_by_phone(PhoneNumber.parse(phone))
         assert user is not None
-        conversation = await uow.conversations.latest_for(user.id, Channel.WHATSAPP)
+        conversation = await uow.conversations.latest_for(
+            (await default_workspace(uow)).id, user.id, Channel.WHATSAPP
+        )
         assert conversation is not None
-        page = await uow.messages.list(conversation.id, PageRequest(limit=100))
+        page = await uow.messages.list(
+            conversation.workspace_id, conversation.id, PageRequest(limit=100)
+        )
     return [
         (message.author.value, message.content)
         for message in sorted(page.items, key=lambda message: message.created_at)

@@ -7,7 +7,8 @@ from typing import Any
 
 from ignacio.application.use_cases.request_otp import RequestOtpCommand
 from ignacio.application.use_cases.verify_otp import VerifyOtpCommand, VerifyOtpResult
-from ignacio.domain import RetryPolicy
+from ignacio.domain import RetryPolicy, User
+from ignacio.domain.workspaces import WorkspaceAccess
 from ignacio.entrypoints.config import Settings
 from ignacio.entrypoints.container import Container, build_container
 from ignacio.entrypoints.runtime import login_code_sender
@@ -62,6 +63,11 @@ class System:
         else:
             await self.settle()
         return self.channel.last_code(phone)
+
+    async def access(self, user: User, workspace: str | None = None) -> WorkspaceAccess:
+        """What `user` may do in `workspace` (an id or short name), or in their only one: as an
+        HTTP request resolves it from the `Ignacio-Workspace` header."""
+        return await self.container.resolve_workspace()(user, workspace)
 
     async def login(self, phone: str) -> VerifyOtpResult:
         await self.container.request_otp()(RequestOtpCommand(phone=phone))

@@ -129,10 +129,12 @@ async def web_turn(
 ) -> SendMessageResult:
     if conversation is None:
         conversation = (
-            await system.container.create_conversation()(me, CreateConversationCommand())
+            await system.container.create_conversation()(
+                await system.access(me), CreateConversationCommand()
+            )
         ).id
     return await system.container.send_message()(
-        me, SendMessageCommand(conversation_id=conversation, content=content)
+        await system.access(me), SendMessageCommand(conversation_id=conversation, content=content)
     )
 
 
@@ -201,7 +203,9 @@ async def test_the_model_reads_a_window_of_the_history_and_who_it_talks_to(
     me = (await system.login(PHONE)).user
     me = await system.container.update_me()(me, UpdateMeCommand(name="Lucía"))
     conversation = (
-        await system.container.create_conversation()(me, CreateConversationCommand())
+        await system.container.create_conversation()(
+            await system.access(me), CreateConversationCommand()
+        )
     ).id
     model = answer_with(system, *[[assistant_message(f"answer {n}")] for n in range(4)])
 
@@ -228,7 +232,9 @@ async def test_the_history_window_is_bounded_by_size_too() -> None:
     )
     me = (await system.login(PHONE)).user
     conversation = (
-        await system.container.create_conversation()(me, CreateConversationCommand())
+        await system.container.create_conversation()(
+            await system.access(me), CreateConversationCommand()
+        )
     ).id
     model = answer_with(system, [assistant_message("x" * 25)], [assistant_message("ok")])
 

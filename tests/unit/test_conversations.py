@@ -24,10 +24,12 @@ from tests.support.system import System
 
 async def test_a_message_is_answered_and_both_are_stored(system: System) -> None:
     me = (await system.login("+34612345678")).user
-    conversation = await system.container.create_conversation()(me, CreateConversationCommand())
+    conversation = await system.container.create_conversation()(
+        await system.access(me), CreateConversationCommand()
+    )
 
     turn = await system.container.send_message()(
-        me,
+        await system.access(me),
         SendMessageCommand(conversation_id=conversation.id, content="How do I pitch my project?"),
     )
 
@@ -35,22 +37,27 @@ async def test_a_message_is_answered_and_both_are_stored(system: System) -> None
     assert turn.reply.author is Author.ASSISTANT
     assert turn.reply.content == "echo: How do I pitch my project? (history 0)"
     page = await system.container.list_messages()(
-        me, conversation.id, PageRequest(order=Order.OLDEST_FIRST)
+        await system.access(me), conversation.id, PageRequest(order=Order.OLDEST_FIRST)
     )
     assert [m.id for m in page.items] == [turn.message.id, turn.reply.id]
-    conversations = await system.container.list_conversations()(me, ListConversationsQuery())
+    conversations = await system.container.list_conversations()(
+        await system.access(me), ListConversationsQuery()
+    )
     assert conversations.items[0].title == "How do I pitch my project?"
 
 
 async def test_the_assistant_sees_the_recent_history_in_order(system: System) -> None:
     me = (await system.login("+34612345678")).user
     conversation = await system.container.create_conversation()(
-        me, CreateConversationCommand(title="Plan")
+        await system.access(me), CreateConversationCommand(title="Plan")
     )
     send = system.container.send_message()
     for text in ["one", "two", "three"]:
         system.clock.advance(seconds=1)
-        await send(me, SendMessageCommand(conversation_id=conversation.id, content=text))
+        await send(
+            await system.access(me),
+            SendMessageCommand(conversation_id=conversation.id, content=text),
+        )
 
     last_turn = system.assistant.turns[-1]
     assert [m.content for m in last_turn.history][:3] == ["one", "echo: one (history 0)", "two"]
@@ -60,56 +67,78 @@ async def test_the_assistant_sees_the_recent_history_in_order(system: System) ->
 
 async def test_the_message_is_kept_when_the_assistant_fails(system: System) -> None:
     me = (await system.login("+34612345678")).user
-    conversation = await system.container.create_conversation()(me, CreateConversationCommand())
+    conversation = await system.container.create_conversation()(
+        await system.access(me), CreateConversationCommand()
+    )
     system.assistant.failing = True
 
     with pytest.raises(UpstreamUnavailable):
         await system.container.send_message()(
-            me, SendMessageCommand(conversation_id=conversation.id, content="still here?")
+            await system.access(me),
+            SendMessageCommand(conversation_id=conversation.id, content="still here?"),
         )
 
-    page = await system.container.list_messages()(me, conversation.id, PageRequest())
+    page = await system.container.list_messages()(
+        await system.access(me), conversation.id, PageRequest()
+    )
     assert [m.content for m in page.items] == ["still here?"]
 
 
 async def test_nobody_reads_or_writes_another_members_conversation(system: System) -> None:
     ana = (await system.login("+34612345678")).user
     bob = (await system.login("+34612345679")).user
-    conversation = await system.container.create_conversation()(ana, CreateConversationCommand())
+    conversation = await system.container.create_conversation()(
+        await system.access(ana), CreateConversationCommand()
+    )
 
     with pytest.raises(NotFound):
-        await system.container.list_messages()(bob, conversation.id, PageRequest())
+        await system.container.list_messages()(
+            await system.access(bob), conversation.id, PageRequest()
+        )
     with pytest.raises(NotFound):
         await system.container.send_message()(
-            bob, SendMessageCommand(conversation_id=conversation.id, content="hi")
+            await system.access(bob),
+            SendMessageCommand(conversation_id=conversation.id, content="hi"),
         )
-    assert (await system.container.list_conversations()(bob, ListConversationsQuery())).items == []
+    assert (
+        await system.container.list_conversations()(
+            await system.access(bob), ListConversationsQuery()
+        )
+    ).items == []
 
 
 async def test_empty_messages_are_refused(system: System) -> None:
     me = (await system.login("+34612345678")).user
-    conversation = await system.container.create_conversation()(me, CreateConversationCommand())
+    conversation = await system.container.create_conversation()(
+        await system.access(me), CreateConversationCommand()
+    )
     with pytest.raises(InvalidInput):
         await system.container.send_message()(
-            me, SendMessageCommand(conversation_id=conversation.id, content="  \n ")
+            await system.access(me),
+            SendMessageCommand(conversation_id=conversation.id, content="  \n "),
         )
 
 
 async def test_messages_page_both_ways(system: System) -> None:
     me = (await system.login("+34612345678")).user
-    conversation = await system.container.create_conversation()(me, CreateConversationCommand())
+    conversation = await system.container.create_conversation()(
+        await system.access(me), CreateConversationCommand()
+    )
     for index in range(5):
         system.clock.advance(seconds=1)
         await system.container.send_message()(
-            me, SendMessageCommand(conversation_id=conversation.id, content=f"m{index}")
+            await system.access(me),
+            SendMessageCommand(conversation_id=conversation.id, content=f"m{index}"),
         )
 
     seen: list[str] = []
-    page = await system.container.list_messages()(me, conversation.id, PageRequest(limit=3))
+    page = await system.container.list_messages()(
+        await system.access(me), conversation.id, PageRequest(limit=3)
+    )
     seen += [m.content for m in page.items]
     while page.next:
         page = await system.container.list_messages()(
-            me, conversation.id, PageRequest(limit=3, after=page.next)
+            await system.access(me), conversation.id, PageRequest(limit=3, after=page.next)
         )
         seen += [m.content for m in page.items]
 
@@ -123,27 +152,37 @@ async def test_admins_see_every_conversation_and_each_look_is_audited(system: Sy
         None, CreateUserCommand(phone="+34600000001", is_admin=True)
     )
     ana = (await system.login("+34612345678")).user
-    conversation = await system.container.create_conversation()(ana, CreateConversationCommand())
+    conversation = await system.container.create_conversation()(
+        await system.access(ana), CreateConversationCommand()
+    )
     await system.container.send_message()(
-        ana, SendMessageCommand(conversation_id=conversation.id, content="private note")
+        await system.access(ana),
+        SendMessageCommand(conversation_id=conversation.id, content="private note"),
     )
 
     listed = await system.container.admin_list_conversations()(
-        admin, AdminConversationsQuery(user_id=ana.id)
+        await system.access(admin), AdminConversationsQuery(user_id=ana.id)
     )
-    view = await system.container.admin_get_conversation()(admin, conversation.id, PageRequest())
+    view = await system.container.admin_get_conversation()(
+        await system.access(admin), conversation.id, PageRequest()
+    )
 
     assert [c.id for c in listed.items] == [conversation.id]
     assert view.owner.id == ana.id
     assert len(view.messages.items) == 2
     actions = [
-        e.action for e in (await system.container.list_audit_log()(admin, AuditLogQuery())).items
+        e.action
+        for e in (
+            await system.container.list_audit_log()(await system.access(admin), AuditLogQuery())
+        ).items
     ]
     assert "conversation.view" in actions
     assert "conversation.list" in actions
     with pytest.raises(PermissionDenied):
-        await system.container.admin_get_conversation()(ana, conversation.id, PageRequest())
+        await system.container.admin_get_conversation()(
+            await system.access(ana), conversation.id, PageRequest()
+        )
     with pytest.raises(NotFound):
         await system.container.admin_list_conversations()(
-            admin, AdminConversationsQuery(user_id=conversation.id)
+            await system.access(admin), AdminConversationsQuery(user_id=conversation.id)
         )

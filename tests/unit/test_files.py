@@ -121,7 +121,9 @@ async def test_an_upload_is_kept_privately_then_extracted_and_searchable(system:
     ana = await member(system, ANA)
     content = pdf("Meeting notes about the garden.", ANSWER)
 
-    file = await system.container.upload_file()(ana, "../../Budget 2027.pdf", content)
+    file = await system.container.upload_file()(
+        await system.access(ana), "../../Budget 2027.pdf", content
+    )
 
     assert file.file_name == "Budget 2027.pdf"
     assert file.file_path == f"users/{ana.id}/files/{file.id}/Budget 2027.pdf"
@@ -137,7 +139,7 @@ async def test_an_upload_is_kept_privately_then_extracted_and_searchable(system:
 
     await sync_all(system)
 
-    synced = await system.container.get_file()(ana, file.id)
+    synced = await system.container.get_file()(await system.access(ana), file.id)
     assert synced.sync_status is SyncStatus.SYNCED
     assert synced.extraction_status is ExtractionStatus.EXTRACTED
     assert synced.synced_at is not None and synced.remote_file_id is None
@@ -150,10 +152,10 @@ async def test_the_content_decides_the_type_not_the_name(system: System) -> None
     ana = await member(system, ANA)
 
     with pytest.raises(UnsupportedFileType):
-        await system.container.upload_file()(ana, "invoice.pdf", ELF_PROGRAM)
+        await system.container.upload_file()(await system.access(ana), "invoice.pdf", ELF_PROGRAM)
     with pytest.raises(UnsupportedFileType):
-        await system.container.upload_file()(ana, "empty.txt", b"")
-    image = await system.container.upload_file()(ana, "notes.txt", png())
+        await system.container.upload_file()(await system.access(ana), "empty.txt", b"")
+    image = await system.container.upload_file()(await system.access(ana), "notes.txt", png())
 
     assert image.file_type == "image/png"
     assert image.extraction_status is ExtractionStatus.NOT_APPLICABLE
@@ -164,36 +166,48 @@ async def test_a_file_over_25_mb_is_refused_and_nothing_is_kept(system: System) 
     ana = await member(system, ANA)
 
     with pytest.raises(TooLarge):
-        await system.container.upload_file()(ana, "big.txt", b"a" * (MAX_FILE_BYTES + 1))
+        await system.container.upload_file()(
+            await system.access(ana), "big.txt", b"a" * (MAX_FILE_BYTES + 1)
+        )
 
     assert storage(system).contents == {}
-    page = await system.container.list_files()(ana, PageRequest())
+    page = await system.container.list_files()(await system.access(ana), PageRequest())
     assert page.items == []
 
 
 async def test_only_the_owner_and_admins_reach_a_file(system: System) -> None:
     ana, luis = await member(system, ANA), await member(system, LUIS)
     admin = await member(system, ADMIN, admin=True)
-    file = await system.container.upload_file()(ana, "notes.txt", b"Plain notes for the lab.")
+    file = await system.container.upload_file()(
+        await system.access(ana), "notes.txt", b"Plain notes for the lab."
+    )
 
     for attempt in (
-        system.container.get_file()(luis, file.id),
-        system.container.download_file()(luis, file.id),
-        system.container.delete_file()(luis, file.id),
-        system.container.get_file()(ana, uuid4()),
+        system.container.get_file()(await system.access(luis), file.id),
+        system.container.download_file()(await system.access(luis), file.id),
+        system.container.delete_file()(await system.access(luis), file.id),
+        system.container.get_file()(await system.access(ana), uuid4()),
     ):
         with pytest.raises(NotFound):
             await attempt
     with pytest.raises(PermissionDenied):
-        await system.container.list_files()(luis, PageRequest(), user_id=ana.id)
-    assert (await system.container.list_files()(luis, PageRequest())).items == []
+        await system.container.list_files()(
+            await system.access(luis), PageRequest(), user_id=ana.id
+        )
+    assert (
+        await system.container.list_files()(await system.access(luis), PageRequest())
+    ).items == []
 
-    assert await system.container.get_file()(admin, file.id) == file
-    downloaded = await system.container.download_file()(admin, file.id)
+    assert await system.container.get_file()(await system.access(admin), file.id) == file
+    downloaded = await system.container.download_file()(await system.access(admin), file.id)
     assert downloaded.content == b"Plain notes for the lab."
-    listed = await system.container.list_files()(admin, PageRequest(), user_id=ana.id)
+    listed = await system.container.list_files()(
+        await system.access(admin), PageRequest(), user_id=ana.id
+    )
     assert [item.id for item in listed.items] == [file.id]
-    audit = await system.container.list_audit_log()(admin, AuditLogQuery(page=PageRequest()))
+    audit = await system.container.list_audit_log()(
+        await system.access(admin), AuditLogQuery(page=PageRequest())
+    )
     assert {entry.action for entry in audit.items} >= {"file.view", "file.download", "file.list"}
 
 
@@ -201,17 +215,19 @@ async def test_deleting_a_file_removes_blob_index_entries_and_remote_copy(system
     remote = FlakyRemoteIndex(system.clock)
     system.container.remote_document_index.override(remote)
     ana = await member(system, ANA)
-    file = await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    file = await system.container.upload_file()(
+        await system.access(ana), "plan.txt", ANSWER.encode()
+    )
     await sync_all(system)
     assert await system.container.document_index().search(ana.id, "budget")
 
-    await system.container.delete_file()(ana, file.id)
+    await system.container.delete_file()(await system.access(ana), file.id)
 
     assert storage(system).contents == {}
     assert await system.container.document_index().search(ana.id, "budget") == []
     assert remote.removed == [file.id]
     with pytest.raises(NotFound):
-        await system.container.get_file()(ana, file.id)
+        await system.container.get_file()(await system.access(ana), file.id)
 
 
 async def test_deleting_a_member_leaves_nothing_of_theirs_in_any_index(system: System) -> None:
@@ -220,7 +236,9 @@ async def test_deleting_a_member_leaves_nothing_of_theirs_in_any_index(system: S
     admin = await member(system, ADMIN, admin=True)
     ana, luis = await member(system, ANA), await member(system, LUIS)
     for owner in (ana, luis):
-        await system.container.upload_file()(owner, "plan.txt", ANSWER.encode())
+        await system.container.upload_file()(
+            await system.access(owner), "plan.txt", ANSWER.encode()
+        )
     await sync_all(system)
 
     await system.container.delete_user()(admin, ana.id)
@@ -234,29 +252,39 @@ async def test_deleting_a_member_leaves_nothing_of_theirs_in_any_index(system: S
 
 async def test_attaching_a_file_makes_it_a_message_of_the_conversation(system: System) -> None:
     ana, luis = await member(system, ANA), await member(system, LUIS)
-    chat = await system.container.create_conversation()(ana, CreateConversationCommand())
+    chat = await system.container.create_conversation()(
+        await system.access(ana), CreateConversationCommand()
+    )
 
     with pytest.raises(NotFound):
-        await system.container.attach_file()(luis, chat.id, "x.txt", b"hello")
+        await system.container.attach_file()(await system.access(luis), chat.id, "x.txt", b"hello")
     attached = await system.container.attach_file()(
-        ana, chat.id, "plan.txt", ANSWER.encode(), caption="  Our budget  "
+        await system.access(ana), chat.id, "plan.txt", ANSWER.encode(), caption="  Our budget  "
     )
 
     assert attached.file.id == attached.message.id
     assert attached.file.conversation_id == chat.id
     assert attached.message.content == "Our budget"
     assert attached.message.file_path == attached.file.file_path
-    messages = await system.container.list_messages()(ana, chat.id, PageRequest())
+    messages = await system.container.list_messages()(
+        await system.access(ana), chat.id, PageRequest()
+    )
     assert [message.id for message in messages.items] == [attached.reply.id, attached.message.id]
     assert len(storage(system).contents) == 1  # Luis's attempt stored nothing
 
 
 async def test_the_assistant_reads_an_attached_document_with_its_caption(system: System) -> None:
     ana = await member(system, ANA)
-    chat = await system.container.create_conversation()(ana, CreateConversationCommand())
+    chat = await system.container.create_conversation()(
+        await system.access(ana), CreateConversationCommand()
+    )
 
     attached = await system.container.attach_file()(
-        ana, chat.id, "plan.txt", ANSWER.encode(), caption="What is the budget?"
+        await system.access(ana),
+        chat.id,
+        "plan.txt",
+        ANSWER.encode(),
+        caption="What is the budget?",
     )
 
     [turn] = system.assistant.turns
@@ -273,9 +301,13 @@ async def test_the_assistant_reads_an_attached_document_with_its_caption(system:
 
 async def test_a_document_attached_without_a_caption_is_summarised(system: System) -> None:
     ana = await member(system, ANA)
-    chat = await system.container.create_conversation()(ana, CreateConversationCommand())
+    chat = await system.container.create_conversation()(
+        await system.access(ana), CreateConversationCommand()
+    )
 
-    attached = await system.container.attach_file()(ana, chat.id, "plan.txt", ANSWER.encode())
+    attached = await system.container.attach_file()(
+        await system.access(ana), chat.id, "plan.txt", ANSWER.encode()
+    )
 
     [turn] = system.assistant.turns
     assert turn.wants_summary
@@ -284,10 +316,14 @@ async def test_a_document_attached_without_a_caption_is_summarised(system: Syste
 
 async def test_an_attached_photo_reaches_the_assistant_as_an_image(system: System) -> None:
     ana = await member(system, ANA)
-    chat = await system.container.create_conversation()(ana, CreateConversationCommand())
+    chat = await system.container.create_conversation()(
+        await system.access(ana), CreateConversationCommand()
+    )
     image = png()
 
-    await system.container.attach_file()(ana, chat.id, "photo.png", image, caption="What is it?")
+    await system.container.attach_file()(
+        await system.access(ana), chat.id, "photo.png", image, caption="What is it?"
+    )
 
     [turn] = system.assistant.turns
     assert [(part.content, part.media_type) for part in turn.images] == [(image, "image/png")]
@@ -296,17 +332,26 @@ async def test_an_attached_photo_reaches_the_assistant_as_an_image(system: Syste
 
 async def test_when_the_assistant_is_down_the_attachment_is_kept(system: System) -> None:
     ana = await member(system, ANA)
-    chat = await system.container.create_conversation()(ana, CreateConversationCommand())
+    chat = await system.container.create_conversation()(
+        await system.access(ana), CreateConversationCommand()
+    )
     system.assistant.failing = True
 
     with pytest.raises(UpstreamUnavailable):
-        await system.container.attach_file()(ana, chat.id, "plan.txt", ANSWER.encode())
+        await system.container.attach_file()(
+            await system.access(ana), chat.id, "plan.txt", ANSWER.encode()
+        )
 
-    messages = await system.container.list_messages()(ana, chat.id, PageRequest())
+    messages = await system.container.list_messages()(
+        await system.access(ana), chat.id, PageRequest()
+    )
     [kept] = messages.items
     assert kept.content == "plan.txt"
     assert [
-        file.id for file in (await system.container.list_files()(ana, PageRequest())).items
+        file.id
+        for file in (
+            await system.container.list_files()(await system.access(ana), PageRequest())
+        ).items
     ] == [kept.id]
 
 
@@ -314,13 +359,15 @@ async def test_sync_retries_a_remote_that_fails_then_succeeds(system: System) ->
     remote = FlakyRemoteIndex(system.clock, failures=2)
     system.container.remote_document_index.override(remote)
     ana = await member(system, ANA)
-    file = await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    file = await system.container.upload_file()(
+        await system.access(ana), "plan.txt", ANSWER.encode()
+    )
     sync = system.container.sync_file()
 
     first, second, third = [await sync(file.id) for _ in range(3)]
 
     assert first is not None and second is not None and third is None
-    synced = await system.container.get_file()(ana, file.id)
+    synced = await system.container.get_file()(await system.access(ana), file.id)
     assert synced.sync_status is SyncStatus.SYNCED
     assert (synced.remote_file_id, synced.sync_attempts, synced.sync_error) == ("file-1", 0, None)
     assert synced.remote_store_id and synced.remote_uploaded_at
@@ -330,13 +377,15 @@ async def test_sync_retries_a_remote_that_fails_then_succeeds(system: System) ->
 async def test_sync_gives_up_after_the_policy_and_records_why(system: System) -> None:
     system.container.remote_document_index.override(FlakyRemoteIndex(system.clock, failures=100))
     ana = await member(system, ANA)
-    file = await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    file = await system.container.upload_file()(
+        await system.access(ana), "plan.txt", ANSWER.encode()
+    )
     sync = system.container.sync_file()
 
     outcomes = [await sync(file.id) for _ in range(10)]
 
     assert outcomes[-1] is None
-    failed = await system.container.get_file()(ana, file.id)
+    failed = await system.container.get_file()(await system.access(ana), file.id)
     assert failed.sync_status is SyncStatus.FAILED
     assert failed.sync_error == "OpenAI is not answering."
 
@@ -345,7 +394,9 @@ async def test_an_expired_remote_copy_is_uploaded_again(system: System) -> None:
     remote = FlakyRemoteIndex(system.clock)
     system.container.remote_document_index.override(remote)
     ana = await member(system, ANA)
-    file = await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    file = await system.container.upload_file()(
+        await system.access(ana), "plan.txt", ANSWER.encode()
+    )
     await sync_all(system)
     assert await system.container.queue_file_syncs()() == 0
 
@@ -353,7 +404,7 @@ async def test_an_expired_remote_copy_is_uploaded_again(system: System) -> None:
     assert await system.container.queue_file_syncs()() == 1
     await sync_all(system)
 
-    again = await system.container.get_file()(ana, file.id)
+    again = await system.container.get_file()(await system.access(ana), file.id)
     assert again.sync_status is SyncStatus.SYNCED
     assert (remote.uploads, again.remote_file_id) == (2, "file-2")
 
@@ -363,10 +414,12 @@ async def test_a_scanned_pdf_is_synced_with_no_text_recorded(system: System) -> 
     document = FPDF()
     document.add_page()
     document.image(_png_file(), x=10, y=10, w=50)
-    file = await system.container.upload_file()(ana, "scan.pdf", bytes(document.output()))
+    file = await system.container.upload_file()(
+        await system.access(ana), "scan.pdf", bytes(document.output())
+    )
     await sync_all(system)
 
-    scanned = await system.container.get_file()(ana, file.id)
+    scanned = await system.container.get_file()(await system.access(ana), file.id)
     assert scanned.sync_status is SyncStatus.SYNCED
     assert scanned.extraction_status is ExtractionStatus.NO_TEXT
     assert scanned.extraction_note
@@ -374,8 +427,12 @@ async def test_a_scanned_pdf_is_synced_with_no_text_recorded(system: System) -> 
 
 async def test_resync_reindexes_every_file_of_a_member(system: System) -> None:
     ana, luis = await member(system, ANA), await member(system, LUIS)
-    mine = await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
-    await system.container.upload_file()(luis, "other.txt", b"Other notes entirely.")
+    mine = await system.container.upload_file()(
+        await system.access(ana), "plan.txt", ANSWER.encode()
+    )
+    await system.container.upload_file()(
+        await system.access(luis), "other.txt", b"Other notes entirely."
+    )
     await sync_all(system)
     seen: list[tuple[int, int]] = []
 
@@ -385,7 +442,9 @@ async def test_resync_reindexes_every_file_of_a_member(system: System) -> None:
 
     assert (report.total, report.synced, report.failed) == (1, 1, 0)
     assert seen == [(1, 1)]
-    assert (await system.container.get_file()(ana, mine.id)).sync_status is (SyncStatus.SYNCED)
+    assert (await system.container.get_file()(await system.access(ana), mine.id)).sync_status is (
+        SyncStatus.SYNCED
+    )
 
 
 def _png_file() -> str:
@@ -420,7 +479,7 @@ async def test_a_document_sent_on_whatsapp_joins_the_library_and_is_searchable(
     await sync_all(system)
 
     async with system.container.uow()() as uow:
-        file = await uow.files.get(received.message_id)
+        file = await uow.files.find(received.message_id)
     assert file is not None
     assert (file.source, file.file_name, file.message_id) == (
         FileSource.WHATSAPP,
@@ -461,7 +520,7 @@ async def test_a_zip_bomb_sent_on_whatsapp_is_kept_failed_and_the_member_told_wh
     assert turn.document is not None
     assert (turn.document.name, turn.document.text, turn.document.note) == ("Big.docx", "", why)
     async with system.container.uow()() as uow:
-        file = await uow.files.get(received.message_id)
+        file = await uow.files.find(received.message_id)
     assert file is not None
     assert (file.extraction_status, file.extraction_note) == (ExtractionStatus.FAILED, why)
     assert file.sync_status is SyncStatus.SYNCED
@@ -473,7 +532,7 @@ async def test_how_long_a_remote_copy_lives_is_the_remote_index_s_to_say(system:
     remote.retention = timedelta(days=1)
     system.container.remote_document_index.override(remote)
     ana = await member(system, ANA)
-    await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    await system.container.upload_file()(await system.access(ana), "plan.txt", ANSWER.encode())
     await sync_all(system)
 
     system.clock.advance(days=2)
@@ -485,7 +544,7 @@ async def test_without_a_remote_index_no_copy_lapses(system: System) -> None:
     remote = FlakyRemoteIndex(system.clock)
     system.container.remote_document_index.override(remote)
     ana = await member(system, ANA)
-    await system.container.upload_file()(ana, "plan.txt", ANSWER.encode())
+    await system.container.upload_file()(await system.access(ana), "plan.txt", ANSWER.encode())
     await sync_all(system)
     system.container.remote_document_index.override(None)
 

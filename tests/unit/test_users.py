@@ -48,7 +48,11 @@ async def test_an_admin_makes_another_admin_and_it_is_audited(system: System) ->
     )
 
     assert promoted.is_admin
-    entries = (await system.container.list_audit_log()(admin, AuditLogQuery())).items
+    entries = (
+        await system.container.list_audit_log()(
+            await system.access(admin), AuditLogQuery(platform=True)
+        )
+    ).items
     update = next(entry for entry in entries if entry.action == "user.update")
     assert update.actor_id == admin.id
     assert update.target_id == str(member.id)
@@ -78,13 +82,15 @@ async def test_a_number_belongs_to_one_user(system: System) -> None:
 async def test_deleting_a_user_removes_their_conversations(system: System) -> None:
     admin = await make_admin(system)
     member = (await system.login("+34612345678")).user
-    conversation = await system.container.create_conversation()(member, CreateConversationCommand())
+    conversation = await system.container.create_conversation()(
+        await system.access(member), CreateConversationCommand()
+    )
 
     await system.container.delete_user()(admin, member.id)
 
     async with system.container.uow()() as uow:
         assert await uow.users.get(member.id) is None
-        assert await uow.conversations.get(conversation.id) is None
+        assert await uow.conversations.get(conversation.workspace_id, conversation.id) is None
     with pytest.raises(NotFound):
         await system.container.delete_user()(admin, member.id)
 
@@ -111,7 +117,11 @@ async def test_the_operator_makes_an_existing_member_admin_by_number(system: Sys
     assert promoted.is_admin
     again = await system.container.make_admin()(None, "+34612345678")
     assert again.is_admin
-    entries = (await system.container.list_audit_log()(promoted, AuditLogQuery())).items
+    entries = (
+        await system.container.list_audit_log()(
+            await system.access(promoted), AuditLogQuery(platform=True)
+        )
+    ).items
     assert [entry.action for entry in entries].count("user.update") == 1
 
 

@@ -15,6 +15,7 @@ from ignacio.adapters.memory import InMemoryWebhookInbox
 from ignacio.application.ports import DeliveryItems
 from ignacio.application.use_cases.accept_webhook import DrainRequests
 from ignacio.application.use_cases.drain_webhook_inbox import RETRY_SECONDS
+from ignacio.application.workspaces import default_workspace
 from ignacio.domain import (
     Channel,
     InvalidInput,
@@ -59,9 +60,13 @@ async def member_texts(system: System, phone: str) -> list[str]:
         user = await uow.users.get_by_phone(PhoneNumber.parse(phone))
         if user is None:
             return []
-        conversation = await uow.conversations.latest_for(user.id, Channel.WHATSAPP)
+        conversation = await uow.conversations.latest_for(
+            (await default_workspace(uow)).id, user.id, Channel.WHATSAPP
+        )
         assert conversation is not None
-        page = await uow.messages.list(conversation.id, PageRequest(limit=100))
+        page = await uow.messages.list(
+            conversation.workspace_id, conversation.id, PageRequest(limit=100)
+        )
     return sorted(message.content for message in page.items)
 
 

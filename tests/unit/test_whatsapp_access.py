@@ -240,10 +240,10 @@ async def test_whitelist_access_follows_the_admins_allow_list() -> None:
 
     before = await receive(system, inbound())
     entry = await system.container.add_to_allow_list()(
-        boss, AddToAllowListCommand(phone="+34 612 345 678", note="  Lucía  ")
+        await system.access(boss), AddToAllowListCommand(phone="+34 612 345 678", note="  Lucía  ")
     )
     during = await receive(system, inbound())
-    await system.container.remove_from_allow_list()(boss, entry.id)
+    await system.container.remove_from_allow_list()(await system.access(boss), entry.id)
     after = await receive(system, inbound())
 
     assert (before.refused, during.refused, after.refused) == (True, False, True)
@@ -281,20 +281,20 @@ async def test_only_admins_manage_the_allow_list_and_every_step_is_audited() -> 
     add = system.container.add_to_allow_list()
 
     with pytest.raises(PermissionDenied):
-        await add(someone, AddToAllowListCommand(phone=LISTED))
-    entry = await add(boss, AddToAllowListCommand(phone=LISTED))
+        await add(await system.access(someone), AddToAllowListCommand(phone=LISTED))
+    entry = await add(await system.access(boss), AddToAllowListCommand(phone=LISTED))
     with pytest.raises(Conflict):
-        await add(boss, AddToAllowListCommand(phone="+34 699 99 99 99"))
-    listed = await system.container.list_allow_list()(boss, PageRequest())
-    await system.container.remove_from_allow_list()(boss, entry.id)
+        await add(await system.access(boss), AddToAllowListCommand(phone="+34 699 99 99 99"))
+    listed = await system.container.list_allow_list()(await system.access(boss), PageRequest())
+    await system.container.remove_from_allow_list()(await system.access(boss), entry.id)
     with pytest.raises(NotFound):
-        await system.container.remove_from_allow_list()(boss, entry.id)
+        await system.container.remove_from_allow_list()(await system.access(boss), entry.id)
     with pytest.raises(PermissionDenied):
-        await system.container.list_allow_list()(someone, PageRequest())
+        await system.container.list_allow_list()(await system.access(someone), PageRequest())
 
     assert [e.phone.e164 for e in listed.items] == [LISTED]
     assert entry.added_by == boss.id
-    log = await system.container.list_audit_log()(boss, AuditLogQuery())
+    log = await system.container.list_audit_log()(await system.access(boss), AuditLogQuery())
     actions = sorted(e.action for e in log.items if e.action.startswith("allowlist."))
     assert actions == ["allowlist.add", "allowlist.list", "allowlist.remove"]
     assert all(LISTED not in str(e.details) for e in log.items)

@@ -18,6 +18,7 @@ from ignacio.application.use_cases.process_inbound import (
     ProcessOutcome,
 )
 from ignacio.application.use_cases.update_user import UpdateUserCommand
+from ignacio.application.workspaces import default_workspace
 from ignacio.domain import (
     Author,
     Channel,
@@ -102,7 +103,9 @@ async def test_a_first_message_makes_a_member_and_their_whatsapp_conversation(
     async with system.container.uow()() as uow:
         user = await uow.users.get_by_phone(PhoneNumber.parse(PHONE))
         assert user is not None
-        conversation = await uow.conversations.latest_for(user.id, Channel.WHATSAPP)
+        conversation = await uow.conversations.latest_for(
+            (await default_workspace(uow)).id, user.id, Channel.WHATSAPP
+        )
     assert user.name == "Lucía"
     assert user.whatsapp_user_id == "US.123"
     assert conversation is not None and conversation.channel is Channel.WHATSAPP
@@ -158,9 +161,13 @@ async def test_whatsapp_messages_share_the_members_history_on_the_web(system: Sy
         "echo: one (history 0)",
     ]
     member = (await system.login(PHONE)).user
-    conversations = (await system.container.list_conversations()(member, _query())).items
+    conversations = (
+        await system.container.list_conversations()(await system.access(member), _query())
+    ).items
     assert [c.channel for c in conversations] == [Channel.WHATSAPP]
-    page = await system.container.list_messages()(member, conversations[0].id, PageRequest())
+    page = await system.container.list_messages()(
+        await system.access(member), conversations[0].id, PageRequest()
+    )
     assert len(page.items) == 4
 
 
@@ -212,7 +219,9 @@ async def test_outside_the_24_hour_window_fails_at_once_with_the_reason(system: 
     assert outcome.retry_in is None
     assert system.channel.texts == []
     assert (await answer_to(system, message_id)).delivery_status is DeliveryStatus.FAILED
-    failed = (await system.container.list_failed_deliveries()(admin, PageRequest())).items
+    failed = (
+        await system.container.list_failed_deliveries()(await system.access(admin), PageRequest())
+    ).items
     assert [(d.error_code, d.error_title, d.attempts) for d in failed] == [
         (131047, "Re-engagement message", 1)
     ]

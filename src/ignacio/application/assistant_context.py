@@ -36,9 +36,9 @@ DOCUMENT_CHARS = 60_000
 """How much of a document's text goes to the assistant with it (about 15,000 tokens)."""
 
 
-async def files_of(uow: UnitOfWork, user_id: UUID) -> list[UserFile]:
-    """The member's newest files, newest first."""
-    page = await uow.files.list(PageRequest(limit=FILES_IN_CONTEXT), user_id=user_id)
+async def files_of(uow: UnitOfWork, workspace_id: UUID, user_id: UUID) -> list[UserFile]:
+    """The member's newest files in the workspace, newest first."""
+    page = await uow.files.list(workspace_id, PageRequest(limit=FILES_IN_CONTEXT), user_id=user_id)
     return list(page.items)
 
 

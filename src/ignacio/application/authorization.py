@@ -6,6 +6,7 @@ from uuid import UUID
 
 from ignacio.application.ports import UnitOfWork
 from ignacio.domain import Conflict, Conversation, NotFound, PermissionDenied, User
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 def require_admin(actor: User) -> None:
@@ -13,10 +14,13 @@ def require_admin(actor: User) -> None:
         raise PermissionDenied("Only an admin can do this.")
 
 
-async def owned_conversation(uow: UnitOfWork, owner: User, conversation_id: UUID) -> Conversation:
-    """The member's own conversation; someone else's looks exactly like one that does not exist."""
-    conversation = await uow.conversations.get(conversation_id)
-    if conversation is None or conversation.user_id != owner.id:
+async def owned_conversation(
+    uow: UnitOfWork, access: WorkspaceAccess, conversation_id: UUID
+) -> Conversation:
+    """The member's own conversation in the workspace they act in; someone else's, or one in
+    another workspace, looks exactly like one that does not exist."""
+    conversation = await uow.conversations.get(access.workspace.id, conversation_id)
+    if conversation is None or conversation.user_id != access.user.id:
         raise NotFound("There is no such conversation.")
     return conversation
 

@@ -7,7 +7,7 @@ import mimetypes
 from uuid import UUID
 
 from ignacio.application.ports import BlobStorage, Clock, FileTypeDetector, JobQueue, UnitOfWork
-from ignacio.domain import NotFound, TooLarge, UnsupportedFileType, User
+from ignacio.domain import NotFound, TooLarge, UnsupportedFileType
 from ignacio.domain.files import safe_file_name
 from ignacio.domain.knowledge import (
     MAX_FILE_BYTES,
@@ -18,6 +18,7 @@ from ignacio.domain.knowledge import (
     category_of,
     storage_path_for,
 )
+from ignacio.domain.workspaces import WorkspaceAccess
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +117,10 @@ class FileIntake:
             log.warning("file sync not queued yet", extra={"file_id": str(file.id)}, exc_info=True)
 
 
-async def visible_file(uow: UnitOfWork, me: User, file_id: UUID) -> UserFile:
-    """The file, to its owner or an admin; to anyone else it looks like one that does not exist."""
-    file = await uow.files.get(file_id)
-    if file is None or (file.user_id != me.id and not me.is_admin):
+async def visible_file(uow: UnitOfWork, access: WorkspaceAccess, file_id: UUID) -> UserFile:
+    """The file in the workspace the caller acts in, to its owner or an admin of the workspace;
+    to anyone else (and in another workspace) it looks like one that does not exist."""
+    file = await uow.files.get(access.workspace.id, file_id)
+    if file is None or (file.user_id != access.user.id and not access.administers):
         raise NotFound("There is no such file.")
     return file

@@ -10,7 +10,15 @@ from datetime import datetime
 from uuid import UUID
 
 from ignacio.application.ports import IdGenerator, UnitOfWork
-from ignacio.domain import Conflict, Conversation, NotFound, User
+from ignacio.domain import (
+    Conflict,
+    Conversation,
+    InvalidInput,
+    NotFound,
+    Order,
+    PageRequest,
+    User,
+)
 from ignacio.domain.workspaces import (
     DEFAULT_SLUG,
     Membership,
@@ -46,6 +54,35 @@ async def access_to(uow: UnitOfWork, user: User, ref: str | UUID) -> WorkspaceAc
     )
 
 
+WORKSPACE_HEADER = "Ignacio-Workspace"
+"""The HTTP header a request names the workspace it acts in by (its id or short name)."""
+
+
+async def resolve_access(uow: UnitOfWork, user: User, ref: str | None) -> WorkspaceAccess:
+    """The workspace a request acts in, and the caller's rights there.
+
+    - Named (`ref`, an id or a short name): that one, if the caller is in it or a platform
+      admin; NotFound otherwise, exactly as for a workspace that does not exist.
+    - Not named: the caller's only workspace; the default one for a platform admin in none;
+      NotFound for anyone else in none; InvalidInput, naming their workspaces, for someone in
+      several (the request must say which).
+    """
+    if ref is not None and ref.strip():
+        return await access_to(uow, user, ref.strip())
+    own = await uow.workspaces.of_user(user.id)
+    if len(own) == 1:
+        return await access_to(uow, user, own[0].id)
+    if not own:
+        if user.is_admin:
+            workspace = await default_workspace(uow)
+            return WorkspaceAccess(user=user, workspace=workspace, role=None)
+        raise NotFound(NO_SUCH_WORKSPACE)
+    slugs = ", ".join(workspace.slug for workspace in own)
+    raise InvalidInput(
+        f"You belong to several workspaces ({slugs}): name one with the {WORKSPACE_HEADER} header."
+    )
+
+
 async def administered(uow: UnitOfWork, actor: User | None, ref: str | UUID) -> Workspace:
     """The workspace `ref` names, if `actor` administers it: a workspace admin or a platform
     admin; None is the operator at the command line, who is trusted."""
@@ -65,6 +102,19 @@ async def default_workspace(uow: UnitOfWork) -> Workspace:
     if workspace is None:
         raise NotFound("The default workspace is missing: run `ignacio migrate`, then start again.")
     return workspace
+
+
+async def every_workspace_id(uow: UnitOfWork) -> list[UUID]:
+    """Every workspace's id, oldest first: for the platform's own work that spans them all (the
+    operator's resync, deleting a person), never for a caller's request."""
+    ids: list[UUID] = []
+    request = PageRequest(limit=100, order=Order.OLDEST_FIRST)
+    while True:
+        page = await uow.workspaces.list(request)
+        ids.extend(workspace.id for workspace in page.items)
+        if page.next is None:
+            return ids
+        request = PageRequest(limit=100, after=page.next, order=Order.OLDEST_FIRST)
 
 
 async def workspace_of(uow: UnitOfWork, conversation: Conversation) -> Workspace:

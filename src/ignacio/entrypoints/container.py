@@ -92,6 +92,7 @@ from ignacio.application.use_cases.record_delivery_update import RecordDeliveryU
 from ignacio.application.use_cases.refresh_session import RefreshSession
 from ignacio.application.use_cases.remove_from_allow_list import RemoveFromAllowList
 from ignacio.application.use_cases.request_otp import OtpRequestLimits, RequestOtp
+from ignacio.application.use_cases.resolve_workspace import ResolveWorkspace
 from ignacio.application.use_cases.resume_processing import ResumeProcessing
 from ignacio.application.use_cases.resync_files import ResyncFiles
 from ignacio.application.use_cases.send_login_code import SendLoginCode
@@ -507,6 +508,7 @@ class Container(containers.DeclarativeContainer):
     make_admin = providers.Factory(MakeAdmin, uow=uow, update_user=update_user)
     list_workspaces = providers.Factory(ListWorkspaces, uow=uow)
     get_workspace = providers.Factory(GetWorkspace, uow=uow)
+    resolve_workspace = providers.Factory(ResolveWorkspace, uow=uow)
     create_workspace = providers.Factory(
         CreateWorkspace, uow=uow, auditor=auditor, clock=clock, ids=ids
     )

@@ -1044,7 +1044,10 @@ export interface operations {
                 /** @description `desc`: newest first; `asc`: oldest first */
                 order?: components["schemas"]["Order"];
             };
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1086,6 +1089,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many requests: try again after the `Retry-After` header's seconds. */
             429: {
                 headers: {
@@ -1100,7 +1112,10 @@ export interface operations {
     AdminAllowlistAddToAllowList: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1146,6 +1161,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description It conflicts with what is stored: `message` says how. */
             409: {
                 headers: {
@@ -1178,7 +1202,10 @@ export interface operations {
     AdminAllowlistEntryIdRemoveFromAllowList: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path: {
                 entry_id: string;
             };
@@ -1254,8 +1281,13 @@ export interface operations {
                 action?: string | null;
                 /** @description changes: what admins changed; reads: what they listed, viewed or downloaded; both when absent */
                 kind?: components["schemas"]["AuditKind"] | null;
+                /** @description Platform admins: what happened in no workspace (user management) instead of the workspace's own log */
+                platform?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1297,6 +1329,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many requests: try again after the `Retry-After` header's seconds. */
             429: {
                 headers: {
@@ -1328,7 +1369,10 @@ export interface operations {
                 /** @description Part of a title */
                 search?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1400,7 +1444,10 @@ export interface operations {
                 /** @description `desc`: newest first; `asc`: oldest first */
                 order?: components["schemas"]["Order"];
             };
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path: {
                 conversation_id: string;
             };
@@ -1474,7 +1521,10 @@ export interface operations {
                 /** @description `desc`: newest first; `asc`: oldest first */
                 order?: components["schemas"]["Order"];
             };
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1509,6 +1559,15 @@ export interface operations {
             };
             /** @description The caller may not do this (most often: only an admin may). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1584,7 +1643,10 @@ export interface operations {
                 /** @description `desc`: newest first; `asc`: oldest first */
                 order?: components["schemas"]["Order"];
             };
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path: {
                 user_id: string;
             };
@@ -1954,7 +2016,10 @@ export interface operations {
                 /** @description Part of a title */
                 search?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1987,6 +2052,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many requests: try again after the `Retry-After` header's seconds. */
             429: {
                 headers: {
@@ -2001,7 +2075,10 @@ export interface operations {
     ConversationsCreateConversation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2038,6 +2115,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The request body is too large. */
             413: {
                 headers: {
@@ -2061,7 +2147,10 @@ export interface operations {
     ConversationsConversationIdFilesAttachFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path: {
                 conversation_id: string;
             };
@@ -2157,7 +2246,10 @@ export interface operations {
                 /** @description `desc`: newest first; `asc`: oldest first */
                 order?: components["schemas"]["Order"];
             };
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path: {
                 conversation_id: string;
             };
@@ -2215,7 +2307,10 @@ export interface operations {
     ConversationsConversationIdMessagesSendMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path: {
                 conversation_id: string;
             };
@@ -2306,7 +2401,10 @@ export interface operations {
                 /** @description Admins: every member's files, not just your own */
                 allMembers?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2348,6 +2446,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many requests: try again after the `Retry-After` header's seconds. */
             429: {
                 headers: {
@@ -2362,7 +2469,10 @@ export interface operations {
     FilesUploadUploadFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2392,6 +2502,15 @@ export interface operations {
             };
             /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2440,7 +2559,10 @@ export interface operations {
     FilesFileIdGetFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path: {
                 file_id: string;
             };
@@ -2498,7 +2620,10 @@ export interface operations {
     FilesFileIdDeleteFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path: {
                 file_id: string;
             };
@@ -2563,7 +2688,10 @@ export interface operations {
     FilesFileIdDownloadDownloadFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
             path: {
                 file_id: string;
             };

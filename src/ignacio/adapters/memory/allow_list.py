@@ -23,14 +23,22 @@ class InMemoryAllowList:
             raise NotFound("There is no such workspace.")
         self._store.allow_list[entry.id] = entry
 
-    async def get(self, entry_id: UUID) -> AllowedNumber | None:
-        return self._store.allow_list.get(entry_id)
+    async def get(self, workspace_id: UUID, entry_id: UUID) -> AllowedNumber | None:
+        entry = self._store.allow_list.get(entry_id)
+        return entry if entry is not None and entry.workspace_id == workspace_id else None
 
-    async def contains(self, phone: PhoneNumber) -> bool:
-        return any(entry.phone == phone for entry in self._store.allow_list.values())
+    async def contains(self, workspace_id: UUID, phone: PhoneNumber) -> bool:
+        return any(
+            entry.workspace_id == workspace_id and entry.phone == phone
+            for entry in self._store.allow_list.values()
+        )
 
-    async def remove(self, entry_id: UUID) -> bool:
-        return self._store.allow_list.pop(entry_id, None) is not None
+    async def remove(self, workspace_id: UUID, entry_id: UUID) -> bool:
+        if await self.get(workspace_id, entry_id) is None:
+            return False
+        del self._store.allow_list[entry_id]
+        return True
 
-    async def list(self, page: PageRequest) -> Page[AllowedNumber]:
-        return paginate(self._store.allow_list.values(), lambda entry: entry.created_at, page)
+    async def list(self, workspace_id: UUID, page: PageRequest) -> Page[AllowedNumber]:
+        entries = [e for e in self._store.allow_list.values() if e.workspace_id == workspace_id]
+        return paginate(entries, lambda entry: entry.created_at, page)

@@ -24,6 +24,7 @@ class InMemoryAuditLog:
 
     async def list(
         self,
+        workspace_id: UUID | None,
         page: PageRequest,
         *,
         actor_id: UUID | None = None,
@@ -34,7 +35,8 @@ class InMemoryAuditLog:
         entries = [
             entry
             for entry in self._store.audit_log.values()
-            if (actor_id is None or entry.actor_id == actor_id)
+            if entry.workspace_id == workspace_id
+            and (actor_id is None or entry.actor_id == actor_id)
             and (target_id is None or entry.target_id == target_id)
             and (action is None or entry.action == action)
             and (kind is None or entry.is_read == (kind is AuditKind.READS))

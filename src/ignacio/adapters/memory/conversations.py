@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import msgspec
+
 from ignacio.adapters.memory.queries import needle, paginate
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.domain import Channel, Conflict, Conversation, NotFound, Page, PageRequest
@@ -23,24 +25,36 @@ class InMemoryConversationRepository:
             raise NotFound("There is no such workspace.")
         self._store.conversations[conversation.id] = conversation
 
-    async def get(self, conversation_id: UUID) -> Conversation | None:
-        return self._store.conversations.get(conversation_id)
+    async def get(self, workspace_id: UUID, conversation_id: UUID) -> Conversation | None:
+        conversation = self._store.conversations.get(conversation_id)
+        if conversation is None or conversation.workspace_id != workspace_id:
+            return None
+        return conversation
 
-    async def latest_for(self, user_id: UUID, channel: Channel) -> Conversation | None:
+    async def latest_for(
+        self, workspace_id: UUID, user_id: UUID, channel: Channel
+    ) -> Conversation | None:
         theirs = [
             conversation
             for conversation in self._store.conversations.values()
-            if conversation.user_id == user_id and conversation.channel is channel
+            if conversation.workspace_id == workspace_id
+            and conversation.user_id == user_id
+            and conversation.channel is channel
         ]
         return max(theirs, key=lambda c: (c.updated_at, c.id), default=None)
 
     async def update(self, conversation: Conversation) -> None:
-        if conversation.id not in self._store.conversations:
+        stored = self._store.conversations.get(conversation.id)
+        if stored is None:
             raise NotFound("There is no such conversation.")
-        self._store.conversations[conversation.id] = conversation
+        # As the SQL update, which never writes the column: it stays in its workspace.
+        self._store.conversations[conversation.id] = msgspec.structs.replace(
+            conversation, workspace_id=stored.workspace_id
+        )
 
     async def list(
         self,
+        workspace_id: UUID,
         page: PageRequest,
         *,
         user_id: UUID | None = None,
@@ -53,7 +67,8 @@ class InMemoryConversationRepository:
 
         def wanted(conversation: Conversation) -> bool:
             return (
-                (user_id is None or conversation.user_id == user_id)
+                conversation.workspace_id == workspace_id
+                and (user_id is None or conversation.user_id == user_id)
                 and (channel is None or conversation.channel is channel)
                 and (since is None or conversation.updated_at >= since)
                 and (until is None or conversation.updated_at < until)

@@ -42,13 +42,20 @@ class InMemoryDeliveryRepository:
         return True
 
     async def update(self, delivery: Delivery) -> None:
-        if delivery.id not in self._store.deliveries:
+        stored = self._store.deliveries.get(delivery.id)
+        if stored is None:
             raise NotFound("There is no such part of a message.")
+        # As the SQL update, which never writes the column: it stays in its workspace.
+        delivery = msgspec.structs.replace(delivery, workspace_id=stored.workspace_id)
         self._check(delivery)
         self._store.deliveries[delivery.id] = delivery
 
-    async def list_failed(self, page: PageRequest) -> Page[Delivery]:
-        failed = [d for d in self._store.deliveries.values() if d.status is DeliveryStatus.FAILED]
+    async def list_failed(self, workspace_id: UUID, page: PageRequest) -> Page[Delivery]:
+        failed = [
+            d
+            for d in self._store.deliveries.values()
+            if d.workspace_id == workspace_id and d.status is DeliveryStatus.FAILED
+        ]
         return paginate(failed, lambda delivery: delivery.updated_at, page)
 
     def _check(self, delivery: Delivery) -> None:

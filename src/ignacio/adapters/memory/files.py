@@ -6,6 +6,8 @@ import builtins
 from datetime import datetime
 from uuid import UUID
 
+import msgspec
+
 from ignacio.adapters.memory.queries import paginate
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.domain import Conflict, NotFound, Page, PageRequest
@@ -22,20 +24,34 @@ class InMemoryFileRepository:
         self._check(file)
         self._store.files[file.id] = file
 
-    async def get(self, file_id: UUID) -> UserFile | None:
+    async def get(self, workspace_id: UUID, file_id: UUID) -> UserFile | None:
+        file = self._store.files.get(file_id)
+        return file if file is not None and file.workspace_id == workspace_id else None
+
+    async def find(self, file_id: UUID) -> UserFile | None:
         return self._store.files.get(file_id)
 
     async def update(self, file: UserFile) -> None:
-        if file.id not in self._store.files:
+        stored = self._store.files.get(file.id)
+        if stored is None:
             raise NotFound("There is no such file.")
+        # As the SQL update, which never writes the column: it stays in its workspace.
+        file = msgspec.structs.replace(file, workspace_id=stored.workspace_id)
         self._check(file)
         self._store.files[file.id] = file
 
-    async def delete(self, file_id: UUID) -> None:
-        self._store.files.pop(file_id, None)
+    async def delete(self, workspace_id: UUID, file_id: UUID) -> None:
+        if await self.get(workspace_id, file_id) is not None:
+            del self._store.files[file_id]
 
-    async def list(self, page: PageRequest, *, user_id: UUID | None = None) -> Page[UserFile]:
-        files = [f for f in self._store.files.values() if user_id is None or f.user_id == user_id]
+    async def list(
+        self, workspace_id: UUID, page: PageRequest, *, user_id: UUID | None = None
+    ) -> Page[UserFile]:
+        files = [
+            f
+            for f in self._store.files.values()
+            if f.workspace_id == workspace_id and (user_id is None or f.user_id == user_id)
+        ]
         return paginate(files, lambda file: file.created_at, page)
 
     async def needing_sync(

@@ -26,8 +26,11 @@ class InMemoryMessageRepository:
         return self._store.messages.get(message_id)
 
     async def update(self, message: Message) -> None:
-        if message.id not in self._store.messages:
+        stored = self._store.messages.get(message.id)
+        if stored is None:
             raise NotFound("There is no such message.")
+        # As the SQL update, which never writes the column: it stays in its workspace.
+        message = msgspec.structs.replace(message, workspace_id=stored.workspace_id)
         self._check(message)
         self._store.messages[message.id] = message
 
@@ -43,16 +46,23 @@ class InMemoryMessageRepository:
         pending.sort(key=lambda m: (m.created_at, m.id))
         return [m.id for m in pending[:limit]]
 
-    async def list(self, conversation_id: UUID, page: PageRequest) -> Page[Message]:
-        return paginate(self._of(conversation_id), lambda message: message.created_at, page)
+    async def list(
+        self, workspace_id: UUID, conversation_id: UUID, page: PageRequest
+    ) -> Page[Message]:
+        theirs = [m for m in self._of(conversation_id) if m.workspace_id == workspace_id]
+        return paginate(theirs, lambda message: message.created_at, page)
 
     async def list_owned(
-        self, conversation_id: UUID, owner_id: UUID, page: PageRequest
+        self, workspace_id: UUID, conversation_id: UUID, owner_id: UUID, page: PageRequest
     ) -> Page[Message] | None:
         conversation = self._store.conversations.get(conversation_id)
-        if conversation is None or conversation.user_id != owner_id:
+        if (
+            conversation is None
+            or conversation.workspace_id != workspace_id
+            or conversation.user_id != owner_id
+        ):
             return None
-        return await self.list(conversation_id, page)
+        return await self.list(workspace_id, conversation_id, page)
 
     async def recent(self, conversation_id: UUID, limit: int) -> builtins.list[Message]:
         if limit <= 0:

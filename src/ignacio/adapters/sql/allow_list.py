@@ -42,23 +42,28 @@ class SqlAllowList:
             missing="There is no such workspace.",
         )
 
-    async def get(self, entry_id: UUID) -> AllowedNumber | None:
-        statement = self._fields.select().where(allowed_numbers.c.id == entry_id)
+    async def get(self, workspace_id: UUID, entry_id: UUID) -> AllowedNumber | None:
+        a = allowed_numbers.c
+        statement = self._fields.select().where(a.id == entry_id, a.workspace_id == workspace_id)
         return await self._fields.first(self._connection(), statement)
 
-    async def contains(self, phone: PhoneNumber) -> bool:
-        statement = select(allowed_numbers.c.id).where(
-            allowed_numbers.c.phone_lookup == self._cipher.lookup_key(phone)
+    async def contains(self, workspace_id: UUID, phone: PhoneNumber) -> bool:
+        a = allowed_numbers.c
+        # The unique key (workspace_id, phone_lookup) answers it.
+        statement = select(a.id).where(
+            a.workspace_id == workspace_id, a.phone_lookup == self._cipher.lookup_key(phone)
         )
         return (await self._connection().execute(statement)).first() is not None
 
-    async def remove(self, entry_id: UUID) -> bool:
-        statement = delete(allowed_numbers).where(allowed_numbers.c.id == entry_id)
+    async def remove(self, workspace_id: UUID, entry_id: UUID) -> bool:
+        a = allowed_numbers.c
+        statement = delete(allowed_numbers).where(a.id == entry_id, a.workspace_id == workspace_id)
         return (await self._connection().execute(statement)).rowcount == 1
 
-    async def list(self, page: PageRequest) -> Page[AllowedNumber]:
+    async def list(self, workspace_id: UUID, page: PageRequest) -> Page[AllowedNumber]:
         a = allowed_numbers.c
-        statement = keyset(self._fields.select(), a.created_at, a.id, page)
+        statement = self._fields.select().where(a.workspace_id == workspace_id)
+        statement = keyset(statement, a.created_at, a.id, page)
         rows = (await self._connection().execute(statement)).all()
         return page_of(
             rows, page, self._fields.to_entity, lambda e: Position(at=e.created_at, id=e.id)

@@ -42,6 +42,7 @@ class SqlAuditLog:
 
     async def list(
         self,
+        workspace_id: UUID | None,
         page: PageRequest,
         *,
         actor_id: UUID | None = None,
@@ -50,7 +51,9 @@ class SqlAuditLog:
         kind: AuditKind | None = None,
     ) -> Page[AuditEntry]:
         a = audit_log.c
-        conditions: builtins.list[ColumnElement[bool]] = []
+        conditions: builtins.list[ColumnElement[bool]] = [
+            a.workspace_id.is_(None) if workspace_id is None else a.workspace_id == workspace_id
+        ]
         if actor_id is not None:
             conditions.append(a.actor_id == actor_id)
         if target_id is not None:

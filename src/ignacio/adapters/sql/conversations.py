@@ -48,15 +48,18 @@ class SqlConversationRepository:
             missing="There is no such user or workspace.",
         )
 
-    async def get(self, conversation_id: UUID) -> Conversation | None:
-        statement = _FIELDS.select().where(conversations.c.id == conversation_id)
+    async def get(self, workspace_id: UUID, conversation_id: UUID) -> Conversation | None:
+        c = conversations.c
+        statement = _FIELDS.select().where(c.id == conversation_id, c.workspace_id == workspace_id)
         return await _FIELDS.first(self._connection(), statement)
 
-    async def latest_for(self, user_id: UUID, channel: Channel) -> Conversation | None:
+    async def latest_for(
+        self, workspace_id: UUID, user_id: UUID, channel: Channel
+    ) -> Conversation | None:
         c = conversations.c
         statement = (
             _FIELDS.select()
-            .where(c.user_id == user_id, c.channel == channel.value)
+            .where(c.user_id == user_id, c.workspace_id == workspace_id, c.channel == channel.value)
             .order_by(c.updated_at.desc(), c.id.desc())
             .limit(1)
         )
@@ -73,6 +76,7 @@ class SqlConversationRepository:
 
     async def list(
         self,
+        workspace_id: UUID,
         page: PageRequest,
         *,
         user_id: UUID | None = None,
@@ -98,7 +102,7 @@ class SqlConversationRepository:
         if text is not None:
             # Rare, and the escaping `autoescape` does needs the text: this one is built anew.
             statement = statement.where(conversations.c.title.icontains(text, autoescape=True))
-        parameters = filters | keyset_parameters(page)
+        parameters = {"workspace_id": workspace_id} | filters | keyset_parameters(page)
         rows = (await self._connection().execute(statement, parameters)).all()
         return page_of(
             rows, page, _FIELDS.to_entity, lambda item: Position(at=item.updated_at, id=item.id)
@@ -117,7 +121,11 @@ _FILTERS: dict[str, Callable[[], ColumnElement[bool]]] = {
 # its cache key costs SQLAlchemy more CPU than running it.
 @functools.cache
 def _page(filters: frozenset[str], ascending: bool, after: bool) -> Select[Any]:
-    conditions = [_FILTERS[name]() for name in sorted(filters)]
+    # Always within one workspace: (workspace_id, updated_at, id) is indexed for it.
+    conditions = [
+        conversations.c.workspace_id == bindparam("workspace_id"),
+        *(_FILTERS[name]() for name in sorted(filters)),
+    ]
     statement = _FIELDS.select().where(*conditions)
     c = conversations.c
     return keyset_shape(statement, c.updated_at, c.id, ascending=ascending, after=after)

@@ -97,9 +97,11 @@ class SqlDeliveryRepository:
             absent="There is no such part of a message.",
         )
 
-    async def list_failed(self, page: PageRequest) -> Page[Delivery]:
+    async def list_failed(self, workspace_id: UUID, page: PageRequest) -> Page[Delivery]:
         d = message_deliveries.c
-        statement = _FIELDS.select().where(d.status == DeliveryStatus.FAILED.value)
+        statement = _FIELDS.select().where(
+            d.status == DeliveryStatus.FAILED.value, d.workspace_id == workspace_id
+        )
         statement = keyset(statement, d.updated_at, d.id, page)
         rows = (await self._connection().execute(statement)).all()
         return page_of(

@@ -68,7 +68,12 @@ class SqlFileRepository:
             missing=_MISSING,
         )
 
-    async def get(self, file_id: UUID) -> UserFile | None:
+    async def get(self, workspace_id: UUID, file_id: UUID) -> UserFile | None:
+        f = user_files.c
+        statement = _FIELDS.select().where(f.id == file_id, f.workspace_id == workspace_id)
+        return await _FIELDS.first(self._connection(), statement)
+
+    async def find(self, file_id: UUID) -> UserFile | None:
         statement = _FIELDS.select().where(user_files.c.id == file_id)
         return await _FIELDS.first(self._connection(), statement)
 
@@ -87,11 +92,15 @@ class SqlFileRepository:
         if result.rowcount == 0:
             raise NotFound("There is no such file.")
 
-    async def delete(self, file_id: UUID) -> None:
-        await self._connection().execute(user_files.delete().where(user_files.c.id == file_id))
+    async def delete(self, workspace_id: UUID, file_id: UUID) -> None:
+        f = user_files.c
+        statement = user_files.delete().where(f.id == file_id, f.workspace_id == workspace_id)
+        await self._connection().execute(statement)
 
-    async def list(self, page: PageRequest, *, user_id: UUID | None = None) -> Page[UserFile]:
-        statement = _FIELDS.select()
+    async def list(
+        self, workspace_id: UUID, page: PageRequest, *, user_id: UUID | None = None
+    ) -> Page[UserFile]:
+        statement = _FIELDS.select().where(user_files.c.workspace_id == workspace_id)
         if user_id is not None:
             statement = statement.where(user_files.c.user_id == user_id)
         statement = keyset(statement, user_files.c.created_at, user_files.c.id, page)

@@ -101,6 +101,10 @@ def per_cipher(
     return field_map
 
 
+IMMUTABLE_WORKSPACE = "workspace_id"
+"""The column naming the workspace a row belongs to: set when it is inserted, never updated."""
+
+
 class FieldMap(Generic[S]):
     """The mapping between the entity `entity` and the rows of `table`; see the module's doc.
 
@@ -133,10 +137,14 @@ class FieldMap(Generic[S]):
         """Every column's value, the primary key's included."""
         # Setting the key again, even to itself, would make PostgreSQL take the stronger row
         # lock (FOR UPDATE instead of FOR NO KEY UPDATE), which blocks inserts referring to it.
+        # A row never moves to another workspace: an update leaves its `workspace_id` as it is,
+        # whatever the entity says (the caller's scoping rests on it).
+        fixed = keys | {IMMUTABLE_WORKSPACE}
         self.update_values: Callable[[S], dict[str, Any]] = _writer(
-            [field for field in flat if field.column_name not in keys]
+            [field for field in flat if field.column_name not in fixed]
         )
-        """Every column's value but the primary key's, which an UPDATE finds the row by."""
+        """Every column's value but the primary key's, which an UPDATE finds the row by, and
+        the workspace's, which never changes."""
 
     def select(self) -> Select[Any]:
         """SELECT the mapped columns, in the order `to_entity` reads them."""

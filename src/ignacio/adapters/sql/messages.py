@@ -111,18 +111,27 @@ class SqlMessageRepository:
         )
         return builtins.list((await self._connection().execute(statement)).scalars())
 
-    async def list(self, conversation_id: UUID, page: PageRequest) -> Page[Message]:
+    async def list(
+        self, workspace_id: UUID, conversation_id: UUID, page: PageRequest
+    ) -> Page[Message]:
         statement = _page(page.order is Order.OLDEST_FIRST, page.after is not None)
-        parameters = {"conversation_id": conversation_id} | keyset_parameters(page)
+        parameters = {
+            "workspace_id": workspace_id,
+            "conversation_id": conversation_id,
+        } | keyset_parameters(page)
         rows = (await self._connection().execute(statement, parameters)).all()
         return page_of(rows, page, _FIELDS.to_entity, _position)
 
     async def list_owned(
-        self, conversation_id: UUID, owner_id: UUID, page: PageRequest
+        self, workspace_id: UUID, conversation_id: UUID, owner_id: UUID, page: PageRequest
     ) -> Page[Message] | None:
         connection = self._connection()
         statement = _owned_page(page.order is Order.OLDEST_FIRST, page.after is not None)
-        owner = {"conversation_id": conversation_id, "owner_id": owner_id}
+        owner = {
+            "workspace_id": workspace_id,
+            "conversation_id": conversation_id,
+            "owner_id": owner_id,
+        }
         rows = (await connection.execute(statement, owner | keyset_parameters(page))).all()
         # Only an empty page needs a second look, to tell an empty conversation from another's.
         if not rows and not (await connection.execute(_IS_OWNED, owner)).scalar_one():
@@ -154,7 +163,11 @@ def _position(message: Message) -> Position:
 # key costs SQLAlchemy more CPU than running it.
 @functools.cache
 def _page(ascending: bool, after: bool) -> Select[Any]:
-    statement = _FIELDS.select().where(messages.c.conversation_id == bindparam("conversation_id"))
+    # The conversation's index finds the rows; the workspace's test keeps another's out.
+    statement = _FIELDS.select().where(
+        messages.c.conversation_id == bindparam("conversation_id"),
+        messages.c.workspace_id == bindparam("workspace_id"),
+    )
     m = messages.c
     return keyset_shape(statement, m.created_at, m.id, ascending=ascending, after=after)
 
@@ -165,6 +178,7 @@ _OWNED = (
     select(conversations.c.id)
     .where(
         conversations.c.id == bindparam("conversation_id"),
+        conversations.c.workspace_id == bindparam("workspace_id"),
         conversations.c.user_id == bindparam("owner_id"),
     )
     .exists()

@@ -262,7 +262,8 @@ allowed_numbers = Table(
     Column("added_by", Uuid()),
     _created_at(),
     UniqueConstraint("workspace_id", "phone_lookup"),
-    Index("ix_allowed_numbers_created_at_id", "created_at", "id"),
+    # A workspace's list in the order numbers were added (migration 0013).
+    Index("ix_allowed_numbers_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
 )
 
 # The organisations the assistant speaks for (migration 0011). `assistant` holds only the

@@ -15,6 +15,7 @@ class AuditLog(Protocol):
 
     async def list(
         self,
+        workspace_id: UUID | None,
         page: PageRequest,
         *,
         actor_id: UUID | None = None,
@@ -22,5 +23,7 @@ class AuditLog(Protocol):
         action: str | None = None,
         kind: AuditKind | None = None,
     ) -> Page[AuditEntry]:
-        """Entries by time, filtered by what is given (`kind`: see `AuditEntry.is_read`)."""
+        """The entries of what happened in this workspace, by time, filtered by what is given
+        (`kind`: see `AuditEntry.is_read`); `workspace_id` None lists the platform-level
+        entries (those in no workspace) instead."""
         ...

@@ -10,24 +10,33 @@ from ignacio.domain import Channel, Conversation, Page, PageRequest
 
 
 class ConversationRepository(Protocol):
+    """Conversations, read within one workspace: every read that a caller's request leads to
+    names the workspace it acts in, and a conversation of another workspace is not there."""
+
     async def add(self, conversation: Conversation) -> None:
         """Store a new conversation."""
         ...
 
-    async def get(self, conversation_id: UUID) -> Conversation | None:
-        """The conversation with this id, or None."""
+    async def get(self, workspace_id: UUID, conversation_id: UUID) -> Conversation | None:
+        """The conversation with this id in this workspace, or None (also when it is in
+        another)."""
         ...
 
-    async def latest_for(self, user_id: UUID, channel: Channel) -> Conversation | None:
-        """The member's most recently active conversation on this channel, or None."""
+    async def latest_for(
+        self, workspace_id: UUID, user_id: UUID, channel: Channel
+    ) -> Conversation | None:
+        """The member's most recently active conversation in this workspace on this channel,
+        or None."""
         ...
 
     async def update(self, conversation: Conversation) -> None:
-        """Replace the stored conversation with this one (same id)."""
+        """Replace the stored conversation with this one (same id); it stays in the workspace it
+        was added to, whatever `conversation.workspace_id` says."""
         ...
 
     async def list(
         self,
+        workspace_id: UUID,
         page: PageRequest,
         *,
         user_id: UUID | None = None,
@@ -36,5 +45,6 @@ class ConversationRepository(Protocol):
         until: datetime | None = None,
         search: str | None = None,
     ) -> Page[Conversation]:
-        """Conversations by last activity (`updated_at`, then id), filtered by what is given."""
+        """The workspace's conversations by last activity (`updated_at`, then id), filtered by
+        what is given."""
         ...

@@ -11,6 +11,10 @@ from ignacio.domain.deliveries import Delivery
 
 
 class DeliveryRepository(Protocol):
+    """The parts of outgoing messages. Admins read them within one workspace (`list_failed`);
+    the rest serves our own pipeline, which finds a part by its message (from our job queue)
+    or by the provider's id in a signed status report: those stay unscoped."""
+
     async def add(self, delivery: Delivery) -> None:
         """Store a new part; raises Conflict if the message already has this part number."""
         ...
@@ -28,9 +32,9 @@ class DeliveryRepository(Protocol):
         ...
 
     async def update(self, delivery: Delivery) -> None:
-        """Replace the stored part with this one (same id)."""
+        """Replace the stored part with this one (same id); it stays in its workspace."""
         ...
 
-    async def list_failed(self, page: PageRequest) -> Page[Delivery]:
-        """Failed parts by when they were last updated."""
+    async def list_failed(self, workspace_id: UUID, page: PageRequest) -> Page[Delivery]:
+        """The workspace's failed parts by when they were last updated."""
         ...

@@ -12,24 +12,39 @@ from ignacio.domain.knowledge import UserFile
 
 
 class FileRepository(Protocol):
+    """Files' metadata. What a caller reads or deletes (`get`, `list`, `delete`) is within one
+    workspace. `find` and `needing_sync` serve the sync jobs and the operator's resync, which
+    reach a file by the id our own queue carries (a UUID no caller chooses): those are
+    unscoped."""
+
     async def add(self, file: UserFile) -> None:
         """Store a new file's metadata."""
         ...
 
-    async def get(self, file_id: UUID) -> UserFile | None:
-        """The file with this id, or None."""
+    async def get(self, workspace_id: UUID, file_id: UUID) -> UserFile | None:
+        """The file with this id in this workspace, or None (also when it is in another)."""
+        ...
+
+    async def find(self, file_id: UUID) -> UserFile | None:
+        """The file with this id in whichever workspace: for the sync jobs only, which hold an
+        id from our own queue."""
         ...
 
     async def update(self, file: UserFile) -> None:
-        """Replace the stored metadata with this one (same id); NotFound if it is gone."""
+        """Replace the stored metadata with this one (same id); NotFound if it is gone. It stays
+        in the workspace it was added to."""
         ...
 
-    async def delete(self, file_id: UUID) -> None:
-        """Forget the file; nothing happens if it is gone already."""
+    async def delete(self, workspace_id: UUID, file_id: UUID) -> None:
+        """Forget the file if it is in this workspace; nothing happens if it is gone already
+        (or in another workspace)."""
         ...
 
-    async def list(self, page: PageRequest, *, user_id: UUID | None = None) -> Page[UserFile]:
-        """Files by `created_at`, then id; only the member's when `user_id` is given."""
+    async def list(
+        self, workspace_id: UUID, page: PageRequest, *, user_id: UUID | None = None
+    ) -> Page[UserFile]:
+        """The workspace's files by `created_at`, then id; only the member's when `user_id` is
+        given."""
         ...
 
     async def needing_sync(

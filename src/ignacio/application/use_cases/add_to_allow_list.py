@@ -1,15 +1,14 @@
-"""AddToAllowList: an admin lets a number talk to Ignacio on WhatsApp."""
+"""AddToAllowList: an admin lets a number talk to the workspace's assistant on WhatsApp."""
 
 from __future__ import annotations
 
 import msgspec
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.authorization import require_admin
 from ignacio.application.ports import Clock, IdGenerator, UnitOfWorkFactory
-from ignacio.application.workspaces import default_workspace
-from ignacio.domain import AllowedNumber, PhoneNumber, User
+from ignacio.domain import AllowedNumber, PhoneNumber
 from ignacio.domain.access import check_note
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class AddToAllowListCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -18,11 +17,12 @@ class AddToAllowListCommand(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AddToAllowList:
-    """Put a phone number on the allow-list (it matters when access is `whitelist`).
+    """Put a phone number on the workspace's allow-list (it matters when access is
+    `whitelist`).
 
-    - Admins only; `actor` None is the operator at the command line.
+    - The workspace's admins (and platform admins) only.
     - The number must be a valid phone number; a number is listed once per workspace (409 the
-      second time). Today every number goes on the default workspace's list.
+      second time).
     - Recorded in the audit log, without the number.
     """
 
@@ -34,23 +34,29 @@ class AddToAllowList:
         self._clock = clock
         self._ids = ids
 
-    async def __call__(self, actor: User | None, command: AddToAllowListCommand) -> AllowedNumber:
-        if actor is not None:
-            require_admin(actor)
+    async def __call__(
+        self, access: WorkspaceAccess, command: AddToAllowListCommand
+    ) -> AllowedNumber:
+        access.require_admin()
         note = check_note(command.note) if command.note is not None else None
         phone = PhoneNumber.parse(command.phone)
         async with self._uow() as uow:
             entry = AllowedNumber(
                 id=self._ids.new_id(),
-                workspace_id=(await default_workspace(uow)).id,
+                workspace_id=access.workspace.id,
                 phone=phone,
                 note=note or None,
-                added_by=actor.id if actor else None,
+                added_by=access.user.id,
                 created_at=self._clock.now(),
             )
             await uow.allow_list.add(entry)
             await self._auditor.record(
-                uow, entry.added_by, "allowlist.add", "allowed_number", entry.id
+                uow,
+                entry.added_by,
+                "allowlist.add",
+                "allowed_number",
+                entry.id,
+                workspace_id=entry.workspace_id,
             )
             await uow.commit()
         return entry

@@ -7,9 +7,9 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.authorization import require_admin
 from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.domain import Conversation, Message, NotFound, Page, PageRequest, User
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class AdminConversationView(msgspec.Struct, frozen=True, kw_only=True):
@@ -19,9 +19,10 @@ class AdminConversationView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AdminGetConversation:
-    """Read any conversation and a page of its messages.
+    """Read any conversation of the workspace and a page of its messages.
 
-    - Admins only; every read is recorded in the audit log.
+    - The workspace's admins (and platform admins) only; a conversation of another workspace
+      does not exist here. Every read is recorded in the audit log.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
@@ -29,21 +30,23 @@ class AdminGetConversation:
         self._auditor = auditor
 
     async def __call__(
-        self, actor: User, conversation_id: UUID, page: PageRequest
+        self, access: WorkspaceAccess, conversation_id: UUID, page: PageRequest
     ) -> AdminConversationView:
-        require_admin(actor)
+        access.require_admin()
+        workspace_id = access.workspace.id
         async with self._uow() as uow:
-            conversation = await uow.conversations.get(conversation_id)
+            conversation = await uow.conversations.get(workspace_id, conversation_id)
             owner = await uow.users.get(conversation.user_id) if conversation else None
             if conversation is None or owner is None:
                 raise NotFound("There is no such conversation.")
-            messages = await uow.messages.list(conversation.id, page)
+            messages = await uow.messages.list(workspace_id, conversation.id, page)
             await self._auditor.record(
                 uow,
-                actor.id,
+                access.user.id,
                 "conversation.view",
                 "conversation",
                 conversation.id,
+                workspace_id=workspace_id,
                 owner_id=str(owner.id),
             )
             await uow.commit()

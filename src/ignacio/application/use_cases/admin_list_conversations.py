@@ -1,4 +1,4 @@
-"""AdminListConversations: every conversation, filtered, for admins."""
+"""AdminListConversations: the workspace's conversations, filtered, for its admins."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.authorization import existing_user, require_admin
 from ignacio.application.ports import UnitOfWorkFactory
-from ignacio.domain import Channel, Conversation, Page, PageRequest, User
+from ignacio.domain import Channel, Conversation, NotFound, Page, PageRequest
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class AdminConversationsQuery(msgspec.Struct, frozen=True, kw_only=True):
@@ -23,9 +23,11 @@ class AdminConversationsQuery(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AdminListConversations:
-    """List conversations across members, by member, channel and period of last activity.
+    """List the workspace's conversations across members, by member, channel and period of
+    last activity.
 
-    - Admins only; a filter on a member who does not exist is a 404, not an empty list.
+    - The workspace's admins (and platform admins) only; a filter on someone who is not a
+      member of the workspace is a 404, not an empty list.
     - Recorded in the audit log, with the filters.
     """
 
@@ -33,12 +35,18 @@ class AdminListConversations:
         self._uow = uow
         self._auditor = auditor
 
-    async def __call__(self, actor: User, query: AdminConversationsQuery) -> Page[Conversation]:
-        require_admin(actor)
+    async def __call__(
+        self, access: WorkspaceAccess, query: AdminConversationsQuery
+    ) -> Page[Conversation]:
+        access.require_admin()
+        workspace_id = access.workspace.id
         async with self._uow() as uow:
             if query.user_id is not None:
-                await existing_user(uow, query.user_id)
+                member = await uow.memberships.get(workspace_id, query.user_id)
+                if member is None or await uow.users.get(query.user_id) is None:
+                    raise NotFound("There is no such user.")
             page = await uow.conversations.list(
+                workspace_id,
                 query.page,
                 user_id=query.user_id,
                 channel=query.channel,
@@ -48,10 +56,11 @@ class AdminListConversations:
             )
             await self._auditor.record(
                 uow,
-                actor.id,
+                access.user.id,
                 "conversation.list",
                 "user" if query.user_id else "conversation",
                 query.user_id,
+                workspace_id=workspace_id,
                 channel=query.channel.value if query.channel else None,
             )
             await uow.commit()

@@ -18,9 +18,10 @@ from ignacio.application.ports import (
     UnitOfWorkFactory,
 )
 from ignacio.application.workspaces import workspace_of
-from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType, User
+from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
 from ignacio.domain.knowledge import FileCategory, FileSource, UserFile
+from ignacio.domain.workspaces import WorkspaceAccess
 
 _MESSAGE_TYPE = {
     FileCategory.IMAGE: MessageType.IMAGE,
@@ -39,8 +40,8 @@ class AttachFile:
     """The file joins the member's library, becomes their message in the conversation, and the
     assistant answers it.
 
-    - Only the conversation's owner may attach; the conversation is checked before anything
-      is stored.
+    - Only the conversation's owner may attach, acting in its workspace; the conversation is
+      checked before anything is stored, and the file joins the same workspace.
     - The message's text is the caption when one is given, else the file's name.
     - The assistant gets the caption as the question, and the file as WhatsApp's get it: a
       photo as an image, a document as its text. A document without a caption is summarised.
@@ -70,14 +71,15 @@ class AttachFile:
 
     async def __call__(
         self,
-        me: User,
+        access: WorkspaceAccess,
         conversation_id: UUID,
         file_name: str | None,
         content: bytes,
         caption: str | None = None,
     ) -> AttachedFile:
+        me = access.user
         async with self._uow() as uow:
-            workspace_id = (await owned_conversation(uow, me, conversation_id)).workspace_id
+            workspace_id = (await owned_conversation(uow, access, conversation_id)).workspace_id
         media_type = self._intake.media_type_of(content, file_name)
         message_id = self._ids.new_id()
         # The file shares the message's id, so a message's attachment is found without a lookup.
@@ -111,11 +113,11 @@ class AttachFile:
         )
         try:
             async with self._uow() as uow:
-                conversation = await owned_conversation(uow, me, conversation_id)
+                conversation = await owned_conversation(uow, access, conversation_id)
                 history = self._history.select(
                     await uow.messages.recent(conversation.id, self._history.max_messages)
                 )
-                files = [file, *await files_of(uow, me.id)]
+                files = [file, *await files_of(uow, workspace_id, me.id)]
                 workspace = await workspace_of(uow, conversation)
                 await uow.messages.add(message)
                 await uow.files.add(file)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import msgspec
 
 from ignacio.application.ports import Clock, IdGenerator, UnitOfWorkFactory
-from ignacio.application.workspaces import default_workspace
-from ignacio.domain import Channel, Conversation, User
+from ignacio.domain import Channel, Conversation
 from ignacio.domain.conversations import check_title
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class CreateConversationCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -18,8 +18,7 @@ class CreateConversation:
     """Start a conversation owned by the caller.
 
     - The title is optional; without one, the first message names the conversation.
-    - It is in the default workspace (the only one people talk in until conversations are
-      started in a chosen workspace).
+    - It is in the workspace the caller acts in.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
@@ -27,14 +26,16 @@ class CreateConversation:
         self._clock = clock
         self._ids = ids
 
-    async def __call__(self, me: User, command: CreateConversationCommand) -> Conversation:
+    async def __call__(
+        self, access: WorkspaceAccess, command: CreateConversationCommand
+    ) -> Conversation:
         title = check_title(command.title) if command.title is not None else None
         now = self._clock.now()
         async with self._uow() as uow:
             conversation = Conversation(
                 id=self._ids.new_id(),
-                workspace_id=(await default_workspace(uow)).id,
-                user_id=me.id,
+                workspace_id=access.workspace.id,
+                user_id=access.user.id,
                 title=title,
                 channel=Channel.WEB,
                 created_at=now,

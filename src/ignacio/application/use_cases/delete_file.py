@@ -8,11 +8,12 @@ from uuid import UUID
 from ignacio.application.auditing import Auditor
 from ignacio.application.file_intake import visible_file
 from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWorkFactory
-from ignacio.domain import User
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class DeleteFile:
-    """Owner or admin (audited when it is another member's file).
+    """Owner or an admin of the file's workspace, acting in it (audited when it is another
+    member's file).
 
     The index entries and the blob go first and the row last: each step is idempotent, so a
     failure halfway leaves the file listed, and deleting it again finishes the job; nothing is
@@ -31,14 +32,15 @@ class DeleteFile:
         self._indexes = indexes
         self._auditor = auditor
 
-    async def __call__(self, me: User, file_id: UUID) -> None:
+    async def __call__(self, access: WorkspaceAccess, file_id: UUID) -> None:
+        me = access.user
         async with self._uow() as uow:
-            file = await visible_file(uow, me, file_id)
+            file = await visible_file(uow, access, file_id)
         for index in self._indexes:
             await index.remove(file.user_id, file.id)
         await self._storage.delete(file.file_path)
         async with self._uow() as uow:
-            await uow.files.delete(file.id)
+            await uow.files.delete(file.workspace_id, file.id)
             if file.user_id != me.id:
                 await self._auditor.record(
                     uow,
@@ -46,6 +48,7 @@ class DeleteFile:
                     "file.delete",
                     "file",
                     file.id,
+                    workspace_id=file.workspace_id,
                     owner_id=str(file.user_id),
                     file_name=file.file_name,
                 )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
-from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWorkFactory
+from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWork, UnitOfWorkFactory
+from ignacio.application.workspaces import every_workspace_id
 from ignacio.domain import Conflict, Order, PageRequest, User
 from ignacio.domain.knowledge import UserFile
 
@@ -47,7 +47,7 @@ class DeleteUser:
             user = await existing_user(uow, user_id)
             if user.is_admin and user.is_active:
                 await keep_one_admin(uow, user)
-            files = await _all_files(uow.files.list, user.id)
+            files = await _all_files(uow, user.id)
             await uow.users.delete(user.id)
             await self._auditor.record(uow, actor.id, "user.delete", "user", user.id)
             await uow.commit()
@@ -73,12 +73,15 @@ class DeleteUser:
                 )
 
 
-async def _all_files(list_files: Any, user_id: UUID) -> list[UserFile]:
+async def _all_files(uow: UnitOfWork, user_id: UUID) -> list[UserFile]:
+    """The person's files in every workspace (deleting a person is the platform's business)."""
     files: list[UserFile] = []
-    request = PageRequest(limit=200, order=Order.OLDEST_FIRST)
-    while True:
-        page = await list_files(request, user_id=user_id)
-        files.extend(page.items)
-        if page.next is None:
-            return files
-        request = PageRequest(limit=200, after=page.next, order=Order.OLDEST_FIRST)
+    for workspace_id in await every_workspace_id(uow):
+        request = PageRequest(limit=200, order=Order.OLDEST_FIRST)
+        while True:
+            page = await uow.files.list(workspace_id, request, user_id=user_id)
+            files.extend(page.items)
+            if page.next is None:
+                break
+            request = PageRequest(limit=200, after=page.next, order=Order.OLDEST_FIRST)
+    return files

@@ -1,21 +1,22 @@
-"""ListFiles: a member's own files; an admin may list everyone's or one member's."""
+"""ListFiles: a member's own files; a workspace's admin may list everyone's or one member's."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.authorization import require_admin
 from ignacio.application.ports import UnitOfWorkFactory
-from ignacio.domain import Page, PageRequest, User
+from ignacio.domain import Page, PageRequest
 from ignacio.domain.knowledge import UserFile
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class ListFiles:
-    """Newest first by default, paged by cursor.
+    """Newest first by default, paged by cursor, in the workspace the caller acts in.
 
-    - Without `user_id`, a member gets their own files; `all_members` is for admins.
-    - Another member's `user_id` is for admins only; their reads are audited.
+    - Without `user_id`, a member gets their own files; `all_members` is for the workspace's
+      admins (and platform admins).
+    - Another member's `user_id` is for those admins only; their reads are audited.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
@@ -24,20 +25,27 @@ class ListFiles:
 
     async def __call__(
         self,
-        me: User,
+        access: WorkspaceAccess,
         page: PageRequest,
         *,
         user_id: UUID | None = None,
         all_members: bool = False,
     ) -> Page[UserFile]:
+        me = access.user
         owner = None if all_members else (user_id or me.id)
         if owner != me.id:
-            require_admin(me)
+            access.require_admin()
+        workspace_id = access.workspace.id
         async with self._uow() as uow:
-            files = await uow.files.list(page, user_id=owner)
+            files = await uow.files.list(workspace_id, page, user_id=owner)
             if owner != me.id:
                 await self._auditor.record(
-                    uow, me.id, "file.list", "user" if owner else "file", owner
+                    uow,
+                    me.id,
+                    "file.list",
+                    "user" if owner else "file",
+                    owner,
+                    workspace_id=workspace_id,
                 )
                 await uow.commit()
         return files

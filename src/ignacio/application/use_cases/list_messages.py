@@ -5,23 +5,29 @@ from __future__ import annotations
 from uuid import UUID
 
 from ignacio.application.ports import UnitOfWorkFactory
-from ignacio.domain import Message, NotFound, Page, PageRequest, User
+from ignacio.domain import Message, NotFound, Page, PageRequest
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class ListMessages:
     """Page through a conversation's messages, newest or oldest first.
 
-    - Only the owner sees them; anyone else is told the conversation does not exist.
+    - Only the owner sees them, in the workspace the conversation is in; anyone else (and the
+      owner acting in another workspace) is told the conversation does not exist.
     """
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, me: User, conversation_id: UUID, page: PageRequest) -> Page[Message]:
+    async def __call__(
+        self, access: WorkspaceAccess, conversation_id: UUID, page: PageRequest
+    ) -> Page[Message]:
         async with self._uow(read_only=True) as uow:
             # Ownership and page in one read: without a transaction, two separate statements
             # could see different moments (a conversation deleted in between).
-            messages = await uow.messages.list_owned(conversation_id, me.id, page)
+            messages = await uow.messages.list_owned(
+                access.workspace.id, conversation_id, access.user.id, page
+            )
         if messages is None:
             raise NotFound("There is no such conversation.")
         return messages

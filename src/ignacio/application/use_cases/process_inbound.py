@@ -132,7 +132,10 @@ class ProcessInbound:
             if inbound is None or inbound.processing is not ProcessingState.PENDING:
                 return ProcessOutcome()
             user = await uow.users.get(inbound.user_id)
-            conversation = await uow.conversations.get(inbound.conversation_id)
+            # The message's own workspace: from our queue, by an id no caller chooses.
+            conversation = await uow.conversations.get(
+                inbound.workspace_id, inbound.conversation_id
+            )
             answer = await uow.messages.reply_to(inbound.id)
             inbound = inbound.attempted()
             await uow.messages.update(inbound)
@@ -185,7 +188,7 @@ class ProcessInbound:
         async with self._uow() as uow:
             inbound = inbound.kept_at(path)
             await uow.messages.update(inbound)
-            if file is not None and await uow.files.get(file.id) is None:
+            if file is not None and await uow.files.get(file.workspace_id, file.id) is None:
                 await uow.files.add(file)
             await uow.commit()
         if file is not None:
@@ -251,7 +254,7 @@ class ProcessInbound:
         else:
             async with self._uow(read_only=True) as uow:
                 recent = await uow.messages.recent(conversation.id, self._history_limit + 1)
-                files = await files_of(uow, user.id)
+                files = await files_of(uow, conversation.workspace_id, user.id)
                 workspace = await workspace_of(uow, conversation)
             history = self._history.select(
                 [
@@ -293,7 +296,7 @@ class ProcessInbound:
                 await uow.messages.add(answer)
                 for part in Delivery.parts_of(answer, parts, self._ids.new_id, now):
                     await uow.deliveries.add(part)
-                current = await uow.conversations.get(conversation.id)
+                current = await uow.conversations.get(conversation.workspace_id, conversation.id)
                 if current is not None:
                     await uow.conversations.update(current.active_at(answer.created_at))
                 await uow.commit()

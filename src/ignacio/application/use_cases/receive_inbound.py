@@ -120,7 +120,7 @@ class ReceiveInbound:
                     known = await uow.users.get_by_phone(inbound.sender)
                     workspace = await default_workspace(uow)
                     policy = workspace.access_policy(self._access)
-                    if not await self._admits(uow, policy, inbound.sender, known):
+                    if not await self._admits(uow, workspace, policy, inbound.sender, known):
                         raise _Refused(workspace, policy)
                     user = await self._member(uow, inbound, known)
                     conversation = await self._conversation(uow, workspace, user)
@@ -167,11 +167,16 @@ class ReceiveInbound:
         return True, await self._limiter.hit("whatsapp-slow-down", phone, once_per_window) is None
 
     async def _admits(
-        self, uow: UnitOfWork, policy: AccessPolicy, phone: PhoneNumber, known: User | None
+        self,
+        uow: UnitOfWork,
+        workspace: Workspace,
+        policy: AccessPolicy,
+        phone: PhoneNumber,
+        known: User | None,
     ) -> bool:
         admitted = policy.admits_without_list(phone, known)
         if admitted is None:
-            admitted = await uow.allow_list.contains(phone)
+            admitted = await uow.allow_list.contains(workspace.id, phone)
         return admitted
 
     async def _refuse(
@@ -237,7 +242,9 @@ class ReceiveInbound:
     async def _conversation(
         self, uow: UnitOfWork, workspace: Workspace, user: User
     ) -> Conversation:
-        conversation = await uow.conversations.latest_for(user.id, MessageChannel.WHATSAPP)
+        conversation = await uow.conversations.latest_for(
+            workspace.id, user.id, MessageChannel.WHATSAPP
+        )
         if conversation is None:
             now = self._clock.now()
             conversation = Conversation(

@@ -1,19 +1,20 @@
-"""RemoveFromAllowList: an admin takes a number off the allow-list."""
+"""RemoveFromAllowList: an admin takes a number off the workspace's allow-list."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.authorization import require_admin
 from ignacio.application.ports import UnitOfWorkFactory
-from ignacio.domain import NotFound, User
+from ignacio.domain import NotFound
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class RemoveFromAllowList:
-    """Take an entry off the allow-list; the number's member account, if any, stays.
+    """Take an entry off the workspace's allow-list; the number's member account, if any, stays.
 
-    - Admins only; 404 if there is no such entry.
+    - The workspace's admins (and platform admins) only; 404 if there is no such entry on this
+      workspace's list.
     - Recorded in the audit log.
     """
 
@@ -21,12 +22,18 @@ class RemoveFromAllowList:
         self._uow = uow
         self._auditor = auditor
 
-    async def __call__(self, actor: User, entry_id: UUID) -> None:
-        require_admin(actor)
+    async def __call__(self, access: WorkspaceAccess, entry_id: UUID) -> None:
+        access.require_admin()
+        workspace_id = access.workspace.id
         async with self._uow() as uow:
-            if not await uow.allow_list.remove(entry_id):
+            if not await uow.allow_list.remove(workspace_id, entry_id):
                 raise NotFound("There is no such entry on the allow-list.")
             await self._auditor.record(
-                uow, actor.id, "allowlist.remove", "allowed_number", entry_id
+                uow,
+                access.user.id,
+                "allowlist.remove",
+                "allowed_number",
+                entry_id,
+                workspace_id=workspace_id,
             )
             await uow.commit()

@@ -9,6 +9,7 @@ import msgspec
 
 from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.application.use_cases.sync_file import SyncFile
+from ignacio.application.workspaces import every_workspace_id
 from ignacio.domain import Order, PageRequest
 from ignacio.domain.knowledge import SyncStatus
 
@@ -41,7 +42,7 @@ class ResyncFiles:
         for done, file_id in enumerate(file_ids, start=1):
             await self._sync(file_id, force=True)
             async with self._uow() as uow:
-                file = await uow.files.get(file_id)
+                file = await uow.files.find(file_id)
             if file is not None and file.sync_status is SyncStatus.SYNCED:
                 synced += 1
             elif file is not None:
@@ -51,12 +52,16 @@ class ResyncFiles:
         return ResyncReport(total=len(file_ids), synced=synced, failed=failed)
 
     async def _all_ids(self, user_id: UUID | None) -> list[UUID]:
+        """Every workspace's files (the operator's command spans them all), workspace by
+        workspace, each oldest first."""
         ids: list[UUID] = []
-        request = PageRequest(limit=_PAGE, order=Order.OLDEST_FIRST)
         async with self._uow() as uow:
-            while True:
-                page = await uow.files.list(request, user_id=user_id)
-                ids.extend(file.id for file in page.items)
-                if page.next is None:
-                    return ids
-                request = PageRequest(limit=_PAGE, after=page.next, order=Order.OLDEST_FIRST)
+            for workspace_id in await every_workspace_id(uow):
+                request = PageRequest(limit=_PAGE, order=Order.OLDEST_FIRST)
+                while True:
+                    page = await uow.files.list(workspace_id, request, user_id=user_id)
+                    ids.extend(file.id for file in page.items)
+                    if page.next is None:
+                        break
+                    request = PageRequest(limit=_PAGE, after=page.next, order=Order.OLDEST_FIRST)
+        return ids

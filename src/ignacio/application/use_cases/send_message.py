@@ -16,9 +16,10 @@ from ignacio.application.ports import (
     UnitOfWorkFactory,
 )
 from ignacio.application.workspaces import workspace_of
-from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType, User
+from ignacio.domain import Author, Channel, DeliveryStatus, Message, MessageType
 from ignacio.domain.conversations import check_message_text
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class SendMessageCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -34,7 +35,7 @@ class SendMessageResult(msgspec.Struct, frozen=True, kw_only=True):
 class SendMessage:
     """Store the member's message, ask the assistant, store and return its answer.
 
-    - Only the owner of the conversation can write in it.
+    - Only the owner of the conversation can write in it, acting in its workspace.
     - The member's message is committed before the assistant is asked: if the assistant fails,
       the message is still there.
     - The assistant sees the conversation's recent history (a window bounded in messages and in
@@ -59,14 +60,17 @@ class SendMessage:
         self._ids = ids
         self._history = HistoryWindow(max_messages=history_limit, max_chars=history_chars)
 
-    async def __call__(self, me: User, command: SendMessageCommand) -> SendMessageResult:
+    async def __call__(
+        self, access: WorkspaceAccess, command: SendMessageCommand
+    ) -> SendMessageResult:
+        me = access.user
         content = check_message_text(command.content)
         async with self._uow() as uow:
-            conversation = await owned_conversation(uow, me, command.conversation_id)
+            conversation = await owned_conversation(uow, access, command.conversation_id)
             history = self._history.select(
                 await uow.messages.recent(conversation.id, self._history.max_messages)
             )
-            files = await files_of(uow, me.id)
+            files = await files_of(uow, conversation.workspace_id, me.id)
             workspace = await workspace_of(uow, conversation)
             now = self._clock.now()
             message = Message(

@@ -66,7 +66,7 @@ class SyncFile:
 
     async def __call__(self, file_id: UUID, *, force: bool = False) -> float | None:
         async with self._uow() as uow:
-            file = await uow.files.get(file_id)
+            file = await uow.files.find(file_id)
         if file is None:
             return None
         if not force and not self._due(file):

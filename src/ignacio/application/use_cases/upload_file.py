@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.ports import IdGenerator, UnitOfWorkFactory
-from ignacio.application.workspaces import default_workspace
-from ignacio.domain import User
 from ignacio.domain.knowledge import FileSource, UserFile
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class UploadFile:
@@ -14,7 +13,7 @@ class UploadFile:
 
     - The type is decided from the content; over 25 MB or an unsupported type is refused.
     - The row is committed only after the blob is stored; a failed commit removes the blob.
-    - A file uploaded outside a conversation belongs to the default workspace.
+    - The file belongs to the workspace the member acts in.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, intake: FileIntake, ids: IdGenerator) -> None:
@@ -22,13 +21,13 @@ class UploadFile:
         self._intake = intake
         self._ids = ids
 
-    async def __call__(self, me: User, file_name: str | None, content: bytes) -> UserFile:
-        async with self._uow(read_only=True) as uow:
-            workspace = await default_workspace(uow)
+    async def __call__(
+        self, access: WorkspaceAccess, file_name: str | None, content: bytes
+    ) -> UserFile:
         file = await self._intake.keep(
             file_id=self._ids.new_id(),
-            workspace_id=workspace.id,
-            owner_id=me.id,
+            workspace_id=access.workspace.id,
+            owner_id=access.user.id,
             file_name=file_name,
             content=content,
             source=FileSource.WEB,

@@ -25,10 +25,11 @@ from ignacio.entrypoints.http.controllers import (
 )
 from ignacio.entrypoints.http.dependencies import (
     provide_principal,
+    provide_workspace,
     use_case_dependencies,
     webhook_auth_dependencies,
 )
-from ignacio.entrypoints.http.error_responses import BEARER_SCHEME, document_errors
+from ignacio.entrypoints.http.error_responses import BEARER_SCHEME, WORKSPACE, document_errors
 from ignacio.entrypoints.http.errors import EXCEPTION_HANDLERS
 from ignacio.entrypoints.http.middleware import RequestContextMiddleware
 from ignacio.entrypoints.http.rate_limit import api_rate_limit
@@ -74,6 +75,7 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
             **use_case_dependencies(container),
             **webhook_auth_dependencies(container),
             "principal": Provide(provide_principal),
+            WORKSPACE: Provide(provide_workspace),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[RequestContextMiddleware()],

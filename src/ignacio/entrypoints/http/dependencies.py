@@ -8,11 +8,14 @@ from typing import Annotated, Any
 from dependency_injector import providers
 from litestar import Request
 from litestar.di import NamedDependency, Provide
-from litestar.params import QueryParameter
+from litestar.params import HeaderParameter, QueryParameter
 
 from ignacio.application.use_cases.authenticate import Authenticate, Principal
+from ignacio.application.use_cases.resolve_workspace import ResolveWorkspace
+from ignacio.application.workspaces import WORKSPACE_HEADER
 from ignacio.domain import AuthenticationFailed, Order, PageRequest
 from ignacio.domain.pagination import MAX_PAGE_SIZE, decode_cursor
+from ignacio.domain.workspaces import WorkspaceAccess
 from ignacio.entrypoints.container import Container
 
 # Where use cases live: a factory of one of these is a use case handlers may ask for.
@@ -24,6 +27,17 @@ Cursor = Annotated[
 ]
 OrderQuery = Annotated[
     Order, QueryParameter(description="`desc`: newest first; `asc`: oldest first")
+]
+
+WorkspaceHeader = Annotated[
+    str | None,
+    HeaderParameter(
+        name=WORKSPACE_HEADER,
+        min_length=1,
+        max_length=40,
+        description="The workspace the request acts in: its id or short name. Needed only by "
+        "people in several workspaces; without it, the caller's only workspace.",
+    ),
 ]
 
 
@@ -68,6 +82,17 @@ async def provide_principal(
             "Log in first, then send the access token as 'Authorization: Bearer <token>'."
         )
     return await authenticate(token.strip())
+
+
+async def provide_workspace(
+    principal: NamedDependency[Principal],
+    resolve_workspace: NamedDependency[ResolveWorkspace],
+    workspace_header: WorkspaceHeader = None,
+) -> WorkspaceAccess:
+    """The workspace the request acts in (the `Ignacio-Workspace` header, or the caller's only
+    one) and the caller's rights there; 404 for a workspace they may not see, 400 when they
+    are in several and named none."""
+    return await resolve_workspace(principal.user, workspace_header)
 
 
 def client_address(request: Request[Any, Any, Any]) -> str | None:

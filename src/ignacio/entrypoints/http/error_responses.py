@@ -4,7 +4,7 @@ default) under every status a client can meet, and which operations need the acc
 What every operation shares is declared here, from what the handler needs (`document_errors`):
 400 when it takes input, 401 and the bearer token when it needs the caller (a `principal`
 dependency, however deep), 404 when its path has parameters (one that does not parse, a
-malformed id, matches no route), 413 when it takes a body (past the server's size limit), 429
+malformed id, matches no route) or it acts in a workspace (one the caller may not see), 413 when it takes a body (past the server's size limit), 429
 when the per-address limit counts it. What only some operations answer (403, 404, 409, 503,
 ...) each handler declares itself, with `error_responses(...)`; fuzzing the schema
 (tests/fuzz) fails on any status that is answered but not documented.
@@ -30,6 +30,8 @@ from ignacio.entrypoints.http.schemas import ErrorBody
 
 BEARER_SCHEME = "BearerToken"
 PRINCIPAL = "principal"
+WORKSPACE = "workspace_access"
+"""The dependency that resolves the workspace a request acts in (`provide_workspace`)."""
 
 DESCRIPTIONS: dict[int, str] = {
     400: "The request is not valid: `message` says what to change.",
@@ -79,7 +81,8 @@ def document_errors(app: Litestar) -> None:
                 shared |= error_responses(HTTP_401_UNAUTHORIZED)
                 # Read when the schema is made, like `responses`: the change shows there.
                 handler.security = [{BEARER_SCHEME: []}]
-            if route.path_parameters:
+            # A workspace named in the header that the caller may not see is a 404.
+            if route.path_parameters or WORKSPACE in dependencies:
                 shared |= error_responses(HTTP_404_NOT_FOUND)
             if "data" in inputs:
                 shared |= error_responses(HTTP_413_REQUEST_ENTITY_TOO_LARGE)

@@ -29,6 +29,7 @@ from ignacio.application.use_cases.list_failed_deliveries import ListFailedDeliv
 from ignacio.application.use_cases.list_set_aside_webhooks import ListSetAsideWebhooks
 from ignacio.application.use_cases.remove_from_allow_list import RemoveFromAllowList
 from ignacio.domain import AuditKind, Channel, Order
+from ignacio.domain.workspaces import WorkspaceAccess
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
 from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
@@ -61,7 +62,7 @@ class AdminController(Controller):
     @get("/conversations", responses=error_responses(403, 404))
     async def list_conversations(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         admin_list_conversations: NamedDependency[AdminListConversations],
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -74,7 +75,7 @@ class AdminController(Controller):
     ) -> PageOut[ConversationOut]:
         """Every conversation, filtered by member, channel and period of last activity."""
         page = await admin_list_conversations(
-            principal.user,
+            workspace_access,
             AdminConversationsQuery(
                 page=page_request(limit, cursor, order),
                 user_id=user_id,
@@ -89,7 +90,7 @@ class AdminController(Controller):
     @get("/conversations/{conversation_id:uuid}", responses=error_responses(403, 404))
     async def get_conversation(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         admin_get_conversation: NamedDependency[AdminGetConversation],
         conversation_id: FromPath[UUID],
         limit: Limit = 50,
@@ -98,7 +99,7 @@ class AdminController(Controller):
     ) -> AdminConversationOut:
         """One conversation, its owner, and a page of its messages."""
         view = await admin_get_conversation(
-            principal.user, conversation_id, page_request(limit, cursor, order)
+            workspace_access, conversation_id, page_request(limit, cursor, order)
         )
         return AdminConversationOut(
             conversation=ConversationOut.of(view.conversation),
@@ -109,7 +110,7 @@ class AdminController(Controller):
     @get("/users/{user_id:uuid}/conversations", responses=error_responses(403, 404))
     async def user_conversations(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         admin_list_conversations: NamedDependency[AdminListConversations],
         user_id: FromPath[UUID],
         limit: Limit = 50,
@@ -118,7 +119,7 @@ class AdminController(Controller):
     ) -> PageOut[ConversationOut]:
         """One member's conversations (404 if the member does not exist)."""
         page = await admin_list_conversations(
-            principal.user,
+            workspace_access,
             AdminConversationsQuery(page=page_request(limit, cursor, order), user_id=user_id),
         )
         return page_out(page, ConversationOut.of)
@@ -126,7 +127,7 @@ class AdminController(Controller):
     @get("/audit-log", responses=error_responses(403))
     async def audit_log(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         list_audit_log: NamedDependency[ListAuditLog],
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -141,16 +142,24 @@ class AdminController(Controller):
                 "downloaded; both when absent"
             ),
         ] = None,
+        platform: Annotated[
+            bool,
+            QueryParameter(
+                description="Platform admins: what happened in no workspace (user management) "
+                "instead of the workspace's own log"
+            ),
+        ] = False,
     ) -> PageOut[AuditEntryOut]:
-        """What admins did: who, what, to whom, when."""
+        """What admins did in the workspace: who, what, to whom, when."""
         page = await list_audit_log(
-            principal.user,
+            workspace_access,
             AuditLogQuery(
                 page=page_request(limit, cursor, order),
                 actor_id=actor_id,
                 target_id=target_id,
                 action=action,
                 kind=kind,
+                platform=platform,
             ),
         )
         return page_out(page, AuditEntryOut.of)
@@ -158,14 +167,14 @@ class AdminController(Controller):
     @get("/deliveries/failed", responses=error_responses(403))
     async def failed_deliveries(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         list_failed_deliveries: NamedDependency[ListFailedDeliveries],
         limit: Limit = 50,
         cursor: Cursor = None,
         order: OrderQuery = Order.NEWEST_FIRST,
     ) -> PageOut[DeliveryOut]:
         """Answers that never reached the member, with WhatsApp's error code and reason."""
-        page = await list_failed_deliveries(principal.user, page_request(limit, cursor, order))
+        page = await list_failed_deliveries(workspace_access, page_request(limit, cursor, order))
         return page_out(page, DeliveryOut.of)
 
     @get("/webhooks/set-aside", responses=error_responses(403))
@@ -186,7 +195,7 @@ class AdminController(Controller):
     @get("/allowlist", responses=error_responses(403))
     async def allow_list(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         list_allow_list: NamedDependency[ListAllowList],
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -194,19 +203,19 @@ class AdminController(Controller):
     ) -> PageOut[AllowedNumberOut]:
         """The numbers admins let talk to Ignacio on WhatsApp when IGNACIO_WHATSAPP_ACCESS is
         `whitelist` (the configuration's WHITELISTED_USERS are not listed here)."""
-        page = await list_allow_list(principal.user, page_request(limit, cursor, order))
+        page = await list_allow_list(workspace_access, page_request(limit, cursor, order))
         return page_out(page, AllowedNumberOut.of)
 
     @post("/allowlist", status_code=HTTP_201_CREATED, responses=error_responses(403, 409))
     async def add_to_allow_list(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         add_to_allow_list: NamedDependency[AddToAllowList],
         data: JSONBody[AllowNumberBody],
     ) -> AllowedNumberOut:
         """Let a number talk to Ignacio (409 if it is already listed)."""
         entry = await add_to_allow_list(
-            principal.user, AddToAllowListCommand(phone=data.phone_number, note=data.note)
+            workspace_access, AddToAllowListCommand(phone=data.phone_number, note=data.note)
         )
         return AllowedNumberOut.of(entry)
 
@@ -217,12 +226,12 @@ class AdminController(Controller):
     )
     async def remove_from_allow_list(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         remove_from_allow_list: NamedDependency[RemoveFromAllowList],
         entry_id: FromPath[UUID],
     ) -> None:
         """Take an entry off the allow-list (by its id, so numbers stay out of URLs and logs)."""
-        await remove_from_allow_list(principal.user, entry_id)
+        await remove_from_allow_list(workspace_access, entry_id)
 
     @get("/health", responses=error_responses(403))
     async def system_health(

@@ -10,7 +10,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from ignacio.application.use_cases.authenticate import Principal
 from ignacio.application.use_cases.create_conversation import (
     CreateConversation,
     CreateConversationCommand,
@@ -22,6 +21,7 @@ from ignacio.application.use_cases.list_conversations import (
 from ignacio.application.use_cases.list_messages import ListMessages
 from ignacio.application.use_cases.send_message import SendMessage, SendMessageCommand
 from ignacio.domain import Order
+from ignacio.domain.workspaces import WorkspaceAccess
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
 from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
@@ -44,7 +44,7 @@ class ConversationController(Controller):
     @get("/")
     async def list_conversations(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         list_conversations: NamedDependency[ListConversations],
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -53,7 +53,7 @@ class ConversationController(Controller):
     ) -> PageOut[ConversationOut]:
         """The caller's conversations, most recently active first; web and WhatsApp alike."""
         page = await list_conversations(
-            principal.user,
+            workspace_access,
             ListConversationsQuery(page=page_request(limit, cursor, order), search=search or None),
         )
         return page_out(page, ConversationOut.of)
@@ -61,20 +61,20 @@ class ConversationController(Controller):
     @post("/", status_code=HTTP_201_CREATED)
     async def create_conversation(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         create_conversation: NamedDependency[CreateConversation],
         data: JSONBody[CreateConversationBody | None] = None,
     ) -> ConversationOut:
         """Start a conversation; without a title, its first message names it."""
         conversation = await create_conversation(
-            principal.user, CreateConversationCommand(title=data.title if data else None)
+            workspace_access, CreateConversationCommand(title=data.title if data else None)
         )
         return ConversationOut.of(conversation)
 
     @get("/{conversation_id:uuid}/messages", responses=error_responses(404))
     async def list_messages(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         list_messages: NamedDependency[ListMessages],
         conversation_id: FromPath[UUID],
         limit: Limit = 50,
@@ -83,7 +83,7 @@ class ConversationController(Controller):
     ) -> PageOut[MessageOut]:
         """A page of the conversation's messages; follow `nextCursor` for the next page."""
         page = await list_messages(
-            principal.user, conversation_id, page_request(limit, cursor, order)
+            workspace_access, conversation_id, page_request(limit, cursor, order)
         )
         return page_out(page, MessageOut.of)
 
@@ -94,14 +94,14 @@ class ConversationController(Controller):
     )
     async def send_message(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         send_message: NamedDependency[SendMessage],
         conversation_id: FromPath[UUID],
         data: JSONBody[SendMessageBody],
     ) -> TurnOut:
         """Send a message and get the assistant's answer; the message is kept even if it fails."""
         result = await send_message(
-            principal.user,
+            workspace_access,
             SendMessageCommand(conversation_id=conversation_id, content=data.content),
         )
         return TurnOut(message=MessageOut.of(result.message), reply=MessageOut.of(result.reply))

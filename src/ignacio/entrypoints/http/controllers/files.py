@@ -15,13 +15,13 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ignacio.application.use_cases.attach_file import AttachFile
-from ignacio.application.use_cases.authenticate import Principal
 from ignacio.application.use_cases.delete_file import DeleteFile
 from ignacio.application.use_cases.get_file import DownloadFile, GetFile
 from ignacio.application.use_cases.list_files import ListFiles
 from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.domain import Order, without_nul
 from ignacio.domain.knowledge import MAX_FILE_BYTES, FileCategory, category_of
+from ignacio.domain.workspaces import WorkspaceAccess
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
 from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
@@ -77,20 +77,20 @@ class FileController(Controller):
     )
     async def upload_file(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         upload_file: NamedDependency[UploadFile],
         data: Annotated[FileForm, Multipart],
     ) -> FileOut:
         """Add a file to your library (25 MB at most; the type is decided by the content).
         Its text is extracted and indexed in the background: watch `syncStatus`."""
         content = await data.file.read()
-        file = await upload_file(principal.user, data.file.filename, content)
+        file = await upload_file(workspace_access, data.file.filename, content)
         return FileOut.of(file)
 
     @get("/", responses=error_responses(403))
     async def list_files(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         list_files: NamedDependency[ListFiles],
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -100,7 +100,7 @@ class FileController(Controller):
     ) -> PageOut[FileOut]:
         """Your files, newest first; admins may ask for one member's (`userId`) or everyone's."""
         page = await list_files(
-            principal.user,
+            workspace_access,
             page_request(limit, cursor, order),
             user_id=user_id,
             all_members=all_members,
@@ -110,12 +110,12 @@ class FileController(Controller):
     @get("/{file_id:uuid}", responses=error_responses(404))
     async def get_file(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         get_file: NamedDependency[GetFile],
         file_id: FromPath[UUID],
     ) -> FileOut:
         """A file's metadata, with how far its extraction and sync got."""
-        return FileOut.of(await get_file(principal.user, file_id))
+        return FileOut.of(await get_file(workspace_access, file_id))
 
     @get(
         "/{file_id:uuid}/download",
@@ -125,13 +125,13 @@ class FileController(Controller):
     )
     async def download_file(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         download_file: NamedDependency[DownloadFile],
         file_id: FromPath[UUID],
     ) -> Response[bytes]:
         """The file's content. Images, audio and video are served to show inline; the rest as
         attachments. Nothing is ever run by the browser (`nosniff` and a sandboxing policy)."""
-        found = await download_file(principal.user, file_id)
+        found = await download_file(workspace_access, file_id)
         file = found.file
         disposition = "inline" if category_of(file.file_type) in _SHOWN_INLINE else "attachment"
         return Response(
@@ -148,12 +148,12 @@ class FileController(Controller):
     @delete("/{file_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=error_responses(404, 503))
     async def delete_file(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         delete_file: NamedDependency[DeleteFile],
         file_id: FromPath[UUID],
     ) -> None:
         """Delete the file: its content, its search index entries and any copy at OpenAI."""
-        await delete_file(principal.user, file_id)
+        await delete_file(workspace_access, file_id)
 
 
 class ConversationFileController(Controller):
@@ -168,7 +168,7 @@ class ConversationFileController(Controller):
     )
     async def attach_file(
         self,
-        principal: NamedDependency[Principal],
+        workspace_access: NamedDependency[WorkspaceAccess],
         attach_file: NamedDependency[AttachFile],
         conversation_id: FromPath[UUID],
         data: Annotated[AttachForm, Multipart],
@@ -182,7 +182,7 @@ class ConversationFileController(Controller):
         # by the domain, the caption is cleaned here.
         caption = None if data.caption is None else without_nul(data.caption)
         attached = await attach_file(
-            principal.user, conversation_id, data.file.filename, content, caption
+            workspace_access, conversation_id, data.file.filename, content, caption
         )
         return AttachedFileOut(
             message=MessageOut.of(attached.message),

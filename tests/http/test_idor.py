@@ -1,0 +1,283 @@
+"""The cross-workspace IDOR matrix: nobody of workspace A reaches workspace B's data by its ids.
+
+B (created through the API by a platform admin) holds one of everything a caller can name by
+id: a conversation with messages, a file, an allow-list entry, a failed delivery, its people.
+Then every operation of the API's own OpenAPI document (so a new endpoint is in the matrix the
+day it is added) is called by a member, an agent and an admin of A, with B's ids in every path
+parameter, once naming A in the `Ignacio-Workspace` header and once naming B. A success that
+reaches B's data is a hole: one acting on a path naming B's ids, one acting in B (the header
+named it and the operation reads it), or one whose body shows anything of B's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from ignacio.application.workspaces import WORKSPACE_HEADER
+from ignacio.domain import Delivery, DeliveryStatus
+from tests.http.conftest import Api, serve
+from tests.support.databases import migrated_sqlite_file
+from tests.support.system import build_system, settings_for_tests
+
+ADMIN = "+34600000001"
+MEMBER_A, AGENT_A, ADMIN_A = "+34611000001", "+34611000002", "+34611000003"
+ADMIN_B, MEMBER_B = "+34622000001", "+34622000002"
+B_SECRET = "Clinic secret 7f3a"  # in B's conversation title and message: never shown to A
+B_LISTED = "+34699123456"
+
+# Not the workspace data API: logging in, probes, providers' webhooks, documentation, the app.
+_SKIPPED = ("/auth", "/health", "/webhooks", "/docs", "/schema", "/app")
+
+# A body each operation taking one accepts, by (method, path as documented).
+_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/conversations"): {"title": "Mine"},
+    ("POST", "/conversations/{conversation_id}/messages"): {"content": "hello"},
+    ("POST", "/admin/allowlist"): {"phoneNumber": "+34699000001"},
+    ("POST", "/workspaces"): {"name": "Taken over"},
+    ("PATCH", "/workspaces/{workspace}"): {"name": "Taken over"},
+    ("POST", "/workspaces/{workspace}/members"): {"phoneNumber": MEMBER_A, "role": "admin"},
+    ("PUT", "/workspaces/{workspace}/members/{user_id}"): {"role": "admin"},
+    ("PUT", "/users/me"): {"name": "Me"},
+    ("POST", "/users"): {"phoneNumber": "+34699000002", "isAdmin": True},
+    ("PUT", "/users/{user_id}"): {"isAdmin": True, "isActive": False},
+}
+
+
+@dataclass
+class WorkspaceB:
+    id: str
+    slug: str
+    conversation_id: str
+    message_ids: list[str]
+    file_id: str
+    entry_id: str
+    delivery_id: str
+    member_id: str
+    admin_id: str
+    admin_headers: dict[str, str]
+    member_headers: dict[str, str]
+
+    def path_value(self, name: str) -> str:
+        """B's id for a path parameter of this name."""
+        values = {
+            "conversation_id": self.conversation_id,
+            "file_id": self.file_id,
+            "entry_id": self.entry_id,
+            "user_id": self.member_id,
+            "workspace": self.slug,
+        }
+        assert name in values, f"the IDOR matrix does not know the path parameter {name!r}"
+        return values[name]
+
+    def markers(self) -> list[str]:
+        """What a response must not contain to someone outside B."""
+        return [
+            self.id,
+            self.conversation_id,
+            *self.message_ids,
+            self.file_id,
+            self.entry_id,
+            self.delivery_id,
+            B_SECRET,
+            B_LISTED,
+        ]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def idor_api(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[Api]:
+    database_url = "memory://"
+    if request.param == "sqlite":
+        database_url = migrated_sqlite_file(tmp_path)
+    system = build_system(
+        settings_for_tests(
+            IGNACIO_DATABASE_URL=database_url,
+            IGNACIO_DATA_DIR=tmp_path,
+            IGNACIO_API_RATE_LIMIT="0",  # the matrix sends hundreds of requests
+        ),
+        fake_clock=False,
+    )
+    async with serve(system) as client:
+        yield Api(client=client, system=system)
+
+
+async def _ok(api: Api, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> Any:
+    response = await api.client.request(method, path, headers=headers, **kwargs)
+    assert 200 <= response.status_code < 300, (method, path, response.text)
+    return response.json() if response.content else None
+
+
+async def _user_id(api: Api, headers: dict[str, str]) -> str:
+    me: dict[str, Any] = await _ok(api, "GET", "/users/me", headers)
+    return str(me["id"])
+
+
+async def _workspace_b(api: Api, platform: dict[str, str]) -> WorkspaceB:
+    clinic = await _ok(api, "POST", "/workspaces", platform, json={"name": "Clínica Sol"})
+    slug = clinic["slug"]
+    for phone, role in ((ADMIN_B, "admin"), (MEMBER_B, "member")):
+        await _ok(
+            api,
+            "POST",
+            f"/workspaces/{slug}/members",
+            platform,
+            json={"phoneNumber": phone, "role": role},
+        )
+    admin_b = await api.headers_for(ADMIN_B)
+    member_b = await api.headers_for(MEMBER_B)
+    # B's people are in B only: they need no header.
+    chat = await _ok(api, "POST", "/conversations", member_b, json={"title": B_SECRET})
+    turn = await _ok(
+        api, "POST", f"/conversations/{chat['id']}/messages", member_b, json={"content": B_SECRET}
+    )
+    file = await _ok(
+        api,
+        "POST",
+        "/files/upload",
+        member_b,
+        files={"file": ("secret.txt", f"{B_SECRET} notes".encode(), "text/plain")},
+    )
+    entry = await _ok(
+        api, "POST", "/admin/allowlist", admin_b, json={"phoneNumber": B_LISTED, "note": B_SECRET}
+    )
+    # A part of the answer that WhatsApp refused: stored as the worker would.
+    now = datetime.now(UTC)
+    failed = Delivery(
+        id=uuid4(),
+        workspace_id=UUID(clinic["id"]),
+        message_id=UUID(turn["reply"]["id"]),
+        part=0,
+        content=B_SECRET,
+        status=DeliveryStatus.FAILED,
+        error_code=131026,
+        error_title="Message undeliverable",
+        created_at=now,
+        updated_at=now,
+    )
+    async with api.system.container.uow()() as uow:
+        await uow.deliveries.add(failed)
+        await uow.commit()
+    seen = await _ok(api, "GET", "/admin/deliveries/failed", admin_b)
+    assert [item["id"] for item in seen["items"]] == [str(failed.id)]
+    return WorkspaceB(
+        id=clinic["id"],
+        slug=slug,
+        conversation_id=chat["id"],
+        message_ids=[turn["message"]["id"], turn["reply"]["id"]],
+        file_id=file["id"],
+        entry_id=entry["id"],
+        delivery_id=str(failed.id),
+        member_id=await _user_id(api, member_b),
+        admin_id=await _user_id(api, admin_b),
+        admin_headers=admin_b,
+        member_headers=member_b,
+    )
+
+
+async def _actors_of_a(api: Api, platform: dict[str, str]) -> dict[str, dict[str, str]]:
+    """A member, an agent and an admin of A (the default workspace), none a platform admin."""
+    actors = {
+        "member": await api.headers_for(MEMBER_A),
+        "agent": await api.headers_for(AGENT_A),
+        "admin": await api.headers_for(ADMIN_A),
+    }
+    for role in ("agent", "admin"):
+        user_id = await _user_id(api, actors[role])
+        await _ok(
+            api, "PUT", f"/workspaces/default/members/{user_id}", platform, json={"role": role}
+        )
+    return actors
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    operations = []
+    for path, item in document["paths"].items():
+        if path.startswith(_SKIPPED):
+            continue
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                operations.append((method.upper(), path, operation))
+    return operations
+
+
+def _request_body(method: str, path: str, operation: dict[str, Any]) -> dict[str, Any]:
+    body = operation.get("requestBody")
+    if body is None:
+        return {}
+    if "multipart/form-data" in body["content"]:
+        return {"files": {"file": ("note.txt", b"Some notes.", "text/plain")}}
+    if (method, path) in _BODIES:
+        return {"json": _BODIES[(method, path)]}
+    assert not body.get("required"), f"the IDOR matrix needs a body for {method} {path}"
+    return {}
+
+
+def _uses_header(operation: dict[str, Any]) -> bool:
+    return any(
+        parameter["in"] == "header" and parameter["name"] == WORKSPACE_HEADER
+        for parameter in operation.get("parameters", [])
+    )
+
+
+async def test_nobody_in_workspace_a_reaches_workspace_b_s_data(idor_api: Api) -> None:
+    api = idor_api
+    platform = await api.admin_headers(ADMIN)
+    b = await _workspace_b(api, platform)
+    actors = await _actors_of_a(api, platform)
+    document: dict[str, Any] = (await api.client.get("/docs/openapi.json")).json()
+    operations = _operations(document)
+    assert len(operations) > 20, "the matrix should see the whole API"
+
+    requests = 0
+    holes: list[tuple[str, str, str, str, int]] = []
+    for role, auth in actors.items():
+        for method, template, operation in _operations(document):
+            path = template
+            names = [
+                parameter["name"]
+                for parameter in operation.get("parameters", [])
+                if parameter["in"] == "path"
+            ]
+            for name in names:
+                path = path.replace("{" + name + "}", b.path_value(name))
+            for named in ("default", b.slug):
+                headers = auth | {WORKSPACE_HEADER: named}
+                response = await api.client.request(
+                    method, path, headers=headers, **_request_body(method, template, operation)
+                )
+                requests += 1
+                if not 200 <= response.status_code < 300:
+                    continue
+                acted_in_b = named == b.slug and _uses_header(operation)
+                shown = any(marker in response.text for marker in b.markers())
+                if names or acted_in_b or shown:
+                    holes.append((role, method, path, named, response.status_code))
+
+    print(f"IDOR matrix: {requests} requests, {len(holes)} reached workspace B's data")
+    assert holes == []
+    assert requests == len(actors) * len(operations) * 2
+    await _b_is_untouched(api, b)
+
+
+async def _b_is_untouched(api: Api, b: WorkspaceB) -> None:
+    """Whatever the matrix answered, B's data is all there, as B's people see it."""
+    admin_b, member_b = b.admin_headers, b.member_headers
+    messages = await _ok(api, "GET", f"/conversations/{b.conversation_id}/messages", member_b)
+    assert {m["id"] for m in messages["items"]} == set(b.message_ids)
+    assert (await _ok(api, "GET", f"/files/{b.file_id}", member_b))["id"] == b.file_id
+    listed = await _ok(api, "GET", "/admin/allowlist", admin_b)
+    assert [e["id"] for e in listed["items"]] == [b.entry_id]
+    clinic = await _ok(api, "GET", f"/workspaces/{b.slug}", admin_b)
+    assert clinic["name"] == "Clínica Sol"
+    members = await _ok(api, "GET", f"/workspaces/{b.slug}/members", admin_b)
+    assert {(m["user"]["id"], m["role"]) for m in members["items"]} == {
+        (b.admin_id, "admin"),
+        (b.member_id, "member"),
+    }
+    conversations = await _ok(api, "GET", "/admin/conversations", admin_b)
+    assert [c["id"] for c in conversations["items"]] == [b.conversation_id]
