@@ -62,6 +62,7 @@ from ignacio.domain import (
     PageRequest,
     Position,
     ProcessingState,
+    User,
 )
 from ignacio.domain.workspaces import (
     DEFAULT_WORKSPACE_INSTRUCTIONS,
@@ -317,6 +318,20 @@ _MESSAGES_0001 = table(
 )
 
 
+def _old_user_row(user: User, cipher: FixedKeyPhoneCipher) -> dict[str, Any]:
+    """A member as the users table of every revision keeps them (an active non-admin)."""
+    return {
+        "id": user.id,
+        "phone_number_encrypted": cipher.encrypt(user.phone),
+        "phone_lookup": cipher.lookup_key(user.phone),
+        "name": user.name,
+        "is_admin": False,
+        "is_active": True,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
+
+
 S = TypeVar("S", bound=msgspec.Struct)
 
 
@@ -354,19 +369,7 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_keeps_th
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            await connection.execute(
-                _USERS_0001.insert(),
-                {
-                    "id": owner.id,
-                    "phone_number_encrypted": cipher.encrypt(owner.phone),
-                    "phone_lookup": cipher.lookup_key(owner.phone),
-                    "name": owner.name,
-                    "is_admin": False,
-                    "is_active": True,
-                    "created_at": owner.created_at,
-                    "updated_at": owner.updated_at,
-                },
-            )
+            await connection.execute(_USERS_0001.insert(), _old_user_row(owner, cipher))
             await connection.execute(
                 _CONVERSATIONS_0001.insert(),
                 {
@@ -657,19 +660,7 @@ async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps
     try:
         # The rows as 0011 knows them: every column but workspace_id.
         async with engine.begin() as connection:
-            await connection.execute(
-                _USERS_0001.insert(),
-                {
-                    "id": owner.id,
-                    "phone_number_encrypted": cipher.encrypt(owner.phone),
-                    "phone_lookup": cipher.lookup_key(owner.phone),
-                    "name": owner.name,
-                    "is_admin": False,
-                    "is_active": True,
-                    "created_at": owner.created_at,
-                    "updated_at": owner.updated_at,
-                },
-            )
+            await connection.execute(_USERS_0001.insert(), _old_user_row(owner, cipher))
             rows: list[tuple[Any, dict[str, Any]]] = [
                 (
                     conversations,
