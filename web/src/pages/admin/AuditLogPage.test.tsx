@@ -24,6 +24,7 @@ function entry(action: string) {
 describe("AuditLogPage", () => {
   it("shows what admins changed first, and what they looked at on request", async () => {
     const kinds: (string | null)[] = [];
+    const scopes: (string | null)[] = [];
     fakeApi({
       "POST /auth/refresh": () => json(tokens()),
       "GET /users/me": () => json(admin),
@@ -31,6 +32,7 @@ describe("AuditLogPage", () => {
       "GET /admin/audit-log": (_request, url) => {
         const kind = url.searchParams.get("kind");
         kinds.push(kind);
+        scopes.push(url.searchParams.get("platform"));
         const items = kind === "changes" ? [entry("user.update")] : [entry("user.update"), entry("conversation.view")];
         return json({ items, nextCursor: null });
       },
@@ -48,5 +50,11 @@ describe("AuditLogPage", () => {
     await userEvent.selectOptions(screen.getByLabelText("Show"), "Everything");
     expect(await screen.findByText("conversation.view")).toBeInTheDocument();
     expect(kinds.at(-1)).toBeNull();
+
+    // The platform's own actions by default; a workspace's on request.
+    expect(scopes.at(-1)).toBe("true");
+    await userEvent.selectOptions(screen.getByLabelText("Scope"), "This workspace");
+    await screen.findByText("conversation.view");
+    expect(scopes.at(-1)).toBeNull();
   });
 });

@@ -22,6 +22,9 @@ export function AuditLogPage() {
   // Changes first: every page an admin opens is audited too, and would bury them.
   const shown = params.get("kind") ?? "changes";
   const kind = shown === "changes" || shown === "reads" ? shown : undefined;
+  // The platform's own actions (people, workspaces) first: this page sits in the platform
+  // admins' section; a workspace's actions are one choice away.
+  const platform = (params.get("scope") ?? "platform") === "platform";
   const term = useDebounced(action.trim(), 250);
   const { users, nameOf } = useUserDirectory();
   const admins = users.filter((user) => user.isAdmin);
@@ -38,7 +41,13 @@ export function AuditLogPage() {
     "/admin/audit-log",
     {
       params: {
-        query: { limit: 50, ...(actorId ? { actorId } : {}), ...(term ? { action: term } : {}), ...(kind ? { kind } : {}) },
+        query: {
+          limit: 50,
+          ...(platform ? { platform: true } : {}),
+          ...(actorId ? { actorId } : {}),
+          ...(term ? { action: term } : {}),
+          ...(kind ? { kind } : {}),
+        },
       },
     },
     cursorPaging,
@@ -50,6 +59,13 @@ export function AuditLogPage() {
       <PageHeader title="Audit log" />
       <p className="lede">Every admin action, newest first: what admins changed, and what they looked at.</p>
       <form className="filters" role="search" aria-label="Filter the audit log" onSubmit={(event) => event.preventDefault()}>
+        <div>
+          <label htmlFor={`${id}-scope`}>Scope</label>
+          <select id={`${id}-scope`} value={platform ? "platform" : "workspace"} onChange={(event) => setFilter("scope", event.target.value === "platform" ? "" : event.target.value)}>
+            <option value="platform">The platform (people, workspaces)</option>
+            <option value="workspace">This workspace</option>
+          </select>
+        </div>
         <div>
           <label htmlFor={`${id}-kind`}>Show</label>
           <select id={`${id}-kind`} value={kind ?? "all"} onChange={(event) => setFilter("kind", event.target.value === "changes" ? "" : event.target.value)}>
