@@ -186,6 +186,33 @@ async def test_drain_requests_in_a_burst_fold_into_one_more_after_the_one_in_fli
     assert queue.drains == 2
 
 
+async def test_drain_requests_go_out_at_most_once_an_interval_and_the_last_after_the_last_request() -> (
+    None
+):
+    # An instant queue: without the throttle every request would find nothing in flight.
+    queue = RecordingQueue()
+    requests = DrainRequests(queue, min_interval_seconds=0.05)
+    loop = asyncio.get_running_loop()
+    asks: list[float] = []
+    enqueue = queue.enqueue_inbox_drain
+
+    async def timed() -> None:
+        asks.append(loop.time())
+        await enqueue()
+
+    queue.enqueue_inbox_drain = timed  # type: ignore[method-assign]
+    started = loop.time()
+    while loop.time() - started < 0.3:
+        requests.request()
+        last_request = loop.time()
+        await asyncio.sleep(0.002)
+    await requests.settled()
+
+    assert 2 <= len(asks) <= 0.3 / 0.05 + 2
+    assert all(later - earlier >= 0.049 for earlier, later in zip(asks, asks[1:], strict=False))
+    assert asks[-1] >= last_request
+
+
 async def test_a_failed_drain_request_is_logged_and_later_requests_still_go_out(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

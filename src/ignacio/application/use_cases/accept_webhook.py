@@ -21,13 +21,15 @@ log = logging.getLogger(__name__)
 
 
 class DrainRequests:
-    """Asks the job queue for inbox drains with at most one request in flight.
+    """Asks the job queue for inbox drains at most once every `min_interval_seconds`.
 
-    Under load a request per delivery would cost more than the delivery itself. A request made
-    while another is in flight is folded into one more request after it: that one starts after
-    this delivery was kept, so the drain it causes finds the delivery. Those follow-ups go at
-    most every `min_interval_seconds`: under a burst a drain is queued or running anyway. A
-    request that fails costs only latency: the periodic sweep drains the inbox as well.
+    Under load a request per delivery would cost more than the delivery itself (each is a
+    round trip, and with a drain already waiting an insert PostgreSQL refuses). So asks are
+    throttled, with a trailing ask: a request made within the interval of the last ask, or while
+    one is in flight, is folded into one ask made once the interval is over. That ask starts
+    after this delivery was kept, so the drain it causes finds the delivery; a delivery waits at
+    most one interval for its ask. A request that fails costs only latency: the periodic sweep
+    drains the inbox as well.
     """
 
     def __init__(self, queue: JobQueue, *, min_interval_seconds: float = 0.02) -> None:
@@ -35,6 +37,7 @@ class DrainRequests:
         self._min_interval = min_interval_seconds
         self._in_flight: asyncio.Task[None] | None = None
         self._again = False
+        self._last_ask: float | None = None
 
     def request(self) -> None:
         if self._in_flight is not None and not self._in_flight.done():
@@ -50,8 +53,10 @@ class DrainRequests:
     async def _ask(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            if self._last_ask is not None:
+                await asyncio.sleep(max(0.0, self._last_ask + self._min_interval - loop.time()))
             self._again = False
-            started = loop.time()
+            self._last_ask = loop.time()
             try:
                 await self._queue.enqueue_inbox_drain()
             except Exception:
@@ -59,7 +64,6 @@ class DrainRequests:
                 return
             if not self._again:
                 return
-            await asyncio.sleep(max(0.0, self._min_interval - (loop.time() - started)))
 
 
 class AcceptWebhook:
