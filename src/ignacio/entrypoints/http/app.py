@@ -27,7 +27,7 @@ from ignacio.entrypoints.http.dependencies import (
     provide_principal,
     provide_workspace,
     use_case_dependencies,
-    webhook_auth_dependencies,
+    webhook_dependencies,
 )
 from ignacio.entrypoints.http.error_responses import BEARER_SCHEME, WORKSPACE, document_errors
 from ignacio.entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -73,7 +73,7 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
         ],
         dependencies={
             **use_case_dependencies(container),
-            **webhook_auth_dependencies(container),
+            **webhook_dependencies(container),
             "principal": Provide(provide_principal),
             WORKSPACE: Provide(provide_workspace),
         },

@@ -15,8 +15,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_403_F
 
 from ignacio.adapters import twilio
 from ignacio.adapters.whatsapp_cloud import CloudApiWebhookAuth
-from ignacio.application.use_cases.accept_webhook import AcceptWebhook
 from ignacio.domain import Provider
+from ignacio.entrypoints.http.dependencies import Webhook
 from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import ErrorBody, WebhookReceiptOut
 
@@ -64,14 +64,13 @@ class WhatsAppWebhookController(Controller):
     async def receive(
         self,
         request: Request[Any, Any, Any],
-        accept_webhook: NamedDependency[AcceptWebhook],
-        whatsapp_webhook_auth: NamedDependency[CloudApiWebhookAuth],
+        whatsapp_webhook: NamedDependency[Webhook[CloudApiWebhookAuth]],
     ) -> Response[WebhookReceiptOut | ErrorBody]:
         """A signed delivery of messages and statuses. 200 once the delivery is kept (its
         messages are stored, de-duplicated, and answered right after); 400 if the body is not
         JSON; 401 if the X-Hub-Signature-256 header does not match the raw body."""
         body = await request.body()
-        if not whatsapp_webhook_auth.signed(body, request.headers.get(SIGNATURE_HEADER)):
+        if not whatsapp_webhook.auth.signed(body, request.headers.get(SIGNATURE_HEADER)):
             log.warning(
                 "webhook signature rejected",
                 has_header=SIGNATURE_HEADER in request.headers,
@@ -84,7 +83,7 @@ class WhatsAppWebhookController(Controller):
                 ),
                 status_code=HTTP_401_UNAUTHORIZED,
             )
-        accepted = await accept_webhook(Provider.WHATSAPP_CLOUD, body)
+        accepted = await whatsapp_webhook.accept(Provider.WHATSAPP_CLOUD, body)
         return Response(WebhookReceiptOut(messages=accepted.messages, updates=accepted.updates))
 
 
@@ -106,13 +105,12 @@ class TwilioWebhookController(Controller):
     async def receive(
         self,
         request: Request[Any, Any, Any],
-        accept_webhook: NamedDependency[AcceptWebhook],
-        twilio_webhook_auth: NamedDependency[twilio.TwilioWebhookAuth],
+        twilio_webhook: NamedDependency[Webhook[twilio.TwilioWebhookAuth]],
     ) -> Response[str | ErrorBody]:
         """An incoming WhatsApp message, form-encoded and signed (X-Twilio-Signature). 200 with
         an empty TwiML `<Response/>` once it is kept (the answer follows through the REST API);
         403 if the signature does not match the form and the public URL."""
-        return await _receive_twilio(request, accept_webhook, twilio_webhook_auth, status=False)
+        return await _receive_twilio(request, twilio_webhook, status=False)
 
     @post(
         "/status",
@@ -123,24 +121,22 @@ class TwilioWebhookController(Controller):
     async def status(
         self,
         request: Request[Any, Any, Any],
-        accept_webhook: NamedDependency[AcceptWebhook],
-        twilio_webhook_auth: NamedDependency[twilio.TwilioWebhookAuth],
+        twilio_webhook: NamedDependency[Webhook[twilio.TwilioWebhookAuth]],
     ) -> Response[str | ErrorBody]:
         """A status callback for a message Ignacio sent (sent, delivered, read, failed with
         Twilio's ErrorCode), signed like the messages (for TWILIO_STATUS_CALLBACK_URL, when set)."""
-        return await _receive_twilio(request, accept_webhook, twilio_webhook_auth, status=True)
+        return await _receive_twilio(request, twilio_webhook, status=True)
 
 
 async def _receive_twilio(
     request: Request[Any, Any, Any],
-    accept_webhook: AcceptWebhook,
-    auth: twilio.TwilioWebhookAuth,
+    webhook: Webhook[twilio.TwilioWebhookAuth],
     *,
     status: bool,
 ) -> Response[str | ErrorBody]:
     """Check the signature against each URL Twilio may have called, then keep the form."""
     body = await request.body()
-    if not auth.signed(
+    if not webhook.auth.signed(
         twilio.parse_form(body),
         request.headers.get(twilio.SIGNATURE_HEADER),
         request.headers.get(twilio.SETTINGS_HEADER),
@@ -161,7 +157,7 @@ async def _receive_twilio(
             status_code=HTTP_403_FORBIDDEN,
             media_type=MediaType.JSON,
         )
-    accepted = await accept_webhook(Provider.TWILIO, body)
+    accepted = await webhook.accept(Provider.TWILIO, body)
     log.debug("twilio webhook kept", messages=accepted.messages, updates=accepted.updates)
     return Response(EMPTY_TWIML, status_code=HTTP_200_OK, media_type=MediaType.XML)
 
