@@ -12,6 +12,7 @@ from ignacio.application.ports.assistant import (
 from ignacio.application.ports.audit_log import AuditLog
 from ignacio.application.ports.blob_storage import BlobStorage
 from ignacio.application.ports.channel import Channel, SendFailure, SentMessage
+from ignacio.application.ports.channels import ChannelRepository
 from ignacio.application.ports.clock import Clock
 from ignacio.application.ports.conversations import ConversationRepository
 from ignacio.application.ports.deliveries import DeliveryRepository
@@ -52,6 +53,7 @@ __all__ = [
     "AuditLog",
     "BlobStorage",
     "Channel",
+    "ChannelRepository",
     "Clock",
     "CollectedInboxBatch",
     "ConversationRepository",

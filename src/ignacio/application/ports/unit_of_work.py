@@ -7,6 +7,7 @@ from typing import Protocol, Self
 
 from ignacio.application.ports.allow_list import AllowList
 from ignacio.application.ports.audit_log import AuditLog
+from ignacio.application.ports.channels import ChannelRepository
 from ignacio.application.ports.conversations import ConversationRepository
 from ignacio.application.ports.deliveries import DeliveryRepository
 from ignacio.application.ports.files import FileRepository
@@ -32,6 +33,7 @@ class UnitOfWork(Protocol):
     files: FileRepository
     workspaces: WorkspaceRepository
     memberships: MembershipRepository
+    channels: ChannelRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,0 +1,41 @@
+"""ChannelRepository port: each workspace's WhatsApp numbers, and which workspace a number is."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Protocol
+from uuid import UUID
+
+from ignacio.domain import Provider
+from ignacio.domain.channels import WorkspaceChannel
+
+
+class ChannelRepository(Protocol):
+    """Every method but `find` names the workspace it acts in; a number of another workspace
+    is not there. `find` is the webhooks' routing, which has no workspace yet."""
+
+    async def add(self, channel: WorkspaceChannel) -> None:
+        """Store a new number; raises Conflict if a workspace (this one or another) already has
+        this provider's `address`."""
+        ...
+
+    async def lock(self, workspace_id: UUID) -> builtins.list[WorkspaceChannel]:
+        """The workspace's numbers, oldest first, locked until the unit of work ends: two adds
+        that each see one free place cannot both take it."""
+        ...
+
+    async def list(self, workspace_id: UUID) -> builtins.list[WorkspaceChannel]:
+        """The workspace's numbers, oldest first (a handful at most: no pages)."""
+        ...
+
+    async def get(self, workspace_id: UUID, channel_id: UUID) -> WorkspaceChannel | None:
+        """The workspace's number with this id, or None."""
+        ...
+
+    async def find(self, provider: Provider, address: str) -> WorkspaceChannel | None:
+        """The number a provider names `address` in its webhooks, whichever workspace has it."""
+        ...
+
+    async def remove(self, workspace_id: UUID, channel_id: UUID) -> bool:
+        """Forget the workspace's number; False if it had no such number."""
+        ...
