@@ -88,7 +88,8 @@ ChannelCredentials = CloudApiCredentials | TwilioCredentials
 
 def decode_credentials(raw: bytes) -> ChannelCredentials:
     """Credentials as `encode_credentials` wrote them."""
-    return msgspec.json.decode(raw, type=ChannelCredentials)
+    credentials: ChannelCredentials = msgspec.json.decode(raw, type=ChannelCredentials)
+    return credentials
 
 
 def encode_credentials(credentials: ChannelCredentials) -> bytes:
@@ -130,7 +131,9 @@ class WorkspaceChannel(msgspec.Struct, frozen=True, kw_only=True):
         if label is not None:
             label = label.strip() or None
             if label is not None and (len(label) > _MAX_LABEL or "\n" in label):
-                raise InvalidInput(f"The label must be one line of at most {_MAX_LABEL} characters.")
+                raise InvalidInput(
+                    f"The label must be one line of at most {_MAX_LABEL} characters."
+                )
         if isinstance(credentials, TwilioCredentials):
             # Twilio's sender is the number people write to.
             display_number = display_number or PhoneNumber.parse(credentials.number)
@@ -154,3 +157,11 @@ class UnknownRecipient(Exception):
         super().__init__(f"No workspace has the {provider.value} number {recipient}.")
         self.provider = provider
         self.recipient = recipient
+
+
+class ChannelAddress(msgspec.Struct, frozen=True, kw_only=True):
+    """A number as a provider's webhooks name it: the deployment's own number (IGNACIO_CHANNEL),
+    which belongs to the default workspace, is known by this alone."""
+
+    provider: Provider
+    address: str

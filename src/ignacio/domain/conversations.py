@@ -82,12 +82,21 @@ class Conversation(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UUID
     title: str | None = None
     channel: Channel = Channel.WEB
+    number_id: UUID | None = None
+    """On WhatsApp, the workspace's own number the member last wrote to, which answers them;
+    None: the deployment's number (IGNACIO_CHANNEL)."""
     created_at: datetime
     updated_at: datetime
 
     def __post_init__(self) -> None:
         if self.title is not None:
             check_title(self.title)
+
+    def on_number(self, number_id: UUID | None) -> Conversation:
+        """The member wrote to the workspace's number `number_id`: answers go out from it."""
+        if number_id == self.number_id:
+            return self
+        return msgspec.structs.replace(self, number_id=number_id)
 
     def active_at(self, at: datetime) -> Conversation:
         """A message came or went at `at`: the conversation moves to the top of its list."""

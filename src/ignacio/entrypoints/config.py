@@ -404,9 +404,14 @@ class LimitSettings(_Group):
     redis_key_prefix: str = variable(
         "IGNACIO_REDIS_KEY_PREFIX", "ignacio", "prefix of Ignacio's keys in Redis"
     )
+    channels_per_workspace: int = variable(
+        "IGNACIO_MAX_CHANNELS_PER_WORKSPACE", 2, "WhatsApp numbers a workspace may connect"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
+        if self.channels_per_workspace < 1:
+            raise ConfigurationError("IGNACIO_MAX_CHANNELS_PER_WORKSPACE must be at least 1.")
         if self.messages < 1 or self.api_per_minute < 0:
             raise ConfigurationError(
                 "RATE_LIMIT_MESSAGES must be at least 1, and IGNACIO_API_RATE_LIMIT at least 0 "

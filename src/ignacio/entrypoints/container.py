@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 from dependency_injector import containers, providers
@@ -102,6 +103,11 @@ from ignacio.application.use_cases.update_me import UpdateMe
 from ignacio.application.use_cases.update_user import UpdateUser
 from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.application.use_cases.verify_otp import VerifyOtp
+from ignacio.application.use_cases.workspace_channels import (
+    ConnectChannel,
+    DisconnectChannel,
+    ListChannels,
+)
 from ignacio.application.use_cases.workspace_members import (
     AddWorkspaceMember,
     ChangeMemberRole,
@@ -110,6 +116,12 @@ from ignacio.application.use_cases.workspace_members import (
 )
 from ignacio.domain import BacklogPolicy, OtpPolicy, Provider, RetryPolicy
 from ignacio.entrypoints import lazy_adapters
+from ignacio.entrypoints.channel_directory import (
+    Line,
+    SealedChannelDirectory,
+    home_address,
+    provider_lines,
+)
 from ignacio.entrypoints.config import Settings, reveal
 from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
 
@@ -274,6 +286,15 @@ class Container(containers.DeclarativeContainer):
             auth_token=twilio_auth_token,
             api_base_url=settings.provided.twilio.api_base_url,
         ),
+    )
+    built_channels: providers.Singleton[dict[UUID, tuple[bytes, Line]]] = providers.Singleton(dict)
+    channel_directory = providers.Factory(
+        SealedChannelDirectory,
+        home_channel=channel,
+        home_media=media_fetcher,
+        sealer=sealer,
+        factories=providers.Singleton(provider_lines, http_client, settings),
+        built=built_channels,
     )
     webhook_secret = providers.Singleton(whatsapp_app_secret, settings)
     whatsapp_webhook_auth = providers.Singleton(
@@ -542,16 +563,28 @@ class Container(containers.DeclarativeContainer):
         AddToAllowList, uow=uow, auditor=auditor, clock=clock, ids=ids
     )
     remove_from_allow_list = providers.Factory(RemoveFromAllowList, uow=uow, auditor=auditor)
+    list_channels = providers.Factory(ListChannels, uow=uow)
+    connect_channel = providers.Factory(
+        ConnectChannel,
+        uow=uow,
+        auditor=auditor,
+        sealer=sealer,
+        clock=clock,
+        ids=ids,
+        max_channels=settings.provided.limits.channels_per_workspace,
+    )
+    disconnect_channel = providers.Factory(DisconnectChannel, uow=uow, auditor=auditor)
     receive_inbound = providers.Factory(
         ReceiveInbound,
         uow=uow,
         queue=job_queue,
         clock=clock,
         ids=ids,
-        channel=channel,
+        channels=channel_directory,
         limiter=rate_limiter,
         access=settings.provided.channel.access_policy,
         limits=providers.Callable(_inbound_limits, settings),
+        home=providers.Callable(home_address, settings),
     )
     record_delivery_update = providers.Factory(RecordDeliveryUpdate, uow=uow, clock=clock)
     receive_webhook = providers.Factory(
@@ -579,8 +612,7 @@ class Container(containers.DeclarativeContainer):
     process_inbound = providers.Factory(
         ProcessInbound,
         uow=uow,
-        channel=channel,
-        media=media_fetcher,
+        channels=channel_directory,
         storage=blob_storage,
         intake=file_intake,
         assistant=assistant,

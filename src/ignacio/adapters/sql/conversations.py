@@ -30,6 +30,7 @@ _FIELDS = FieldMap(
     "user_id",
     "title",
     enum_field("channel", Channel),
+    "number_id",
     "created_at",
     "updated_at",
 )

@@ -83,6 +83,8 @@ conversations = Table(
     Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("title", String(255)),
     Column("channel", String(16), nullable=False, server_default="web"),
+    # No foreign key to workspace_channels: see migration 0015.
+    Column("number_id", Uuid()),
     _created_at(),
     Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
     Index("ix_conversations_user_id_updated_at_id", "user_id", "updated_at", "id"),

@@ -12,6 +12,7 @@ from ignacio.application.ports.assistant import (
 from ignacio.application.ports.audit_log import AuditLog
 from ignacio.application.ports.blob_storage import BlobStorage
 from ignacio.application.ports.channel import Channel, SendFailure, SentMessage
+from ignacio.application.ports.channel_directory import ChannelDirectory
 from ignacio.application.ports.channels import ChannelRepository
 from ignacio.application.ports.clock import Clock
 from ignacio.application.ports.conversations import ConversationRepository
@@ -53,6 +54,7 @@ __all__ = [
     "AuditLog",
     "BlobStorage",
     "Channel",
+    "ChannelDirectory",
     "ChannelRepository",
     "Clock",
     "CollectedInboxBatch",

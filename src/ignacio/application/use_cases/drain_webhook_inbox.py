@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from ignacio.application.ports import Clock, InboxBatch, Sealer, WebhookInbox, WebhookParser
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
 from ignacio.domain import InboxDelivery, Provider, WebhookBatch, without_nul
+from ignacio.domain.channels import UnknownRecipient
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
 log = logging.getLogger(__name__)
@@ -27,7 +28,8 @@ class DrainWebhookInbox:
     - A delivery that fails is kept for a later drain, `RETRY_SECONDS` on (returned, for the job
       queue); after `max_attempts` failures it is set aside with its last error, logged, and no
       longer blocks anything. Storing twice is harmless, so a drain cut short (a killed process)
-      is simply done again.
+      is simply done again. A delivery for a number no workspace has is set aside at once:
+      trying again would not give the number a workspace.
     - A set-aside delivery keeps no plaintext phone number: its body is sealed (an operator
       with the key can replay it), and admins see when it came, from which provider, from whom
       (masked), and the first line of its last error (the rest of a database error repeats the
@@ -104,7 +106,7 @@ class DrainWebhookInbox:
         error: Exception,
     ) -> None:
         attempts = delivery.attempts + 1
-        set_aside = attempts >= self._max_attempts
+        set_aside = attempts >= self._max_attempts or isinstance(error, UnknownRecipient)
         log.log(
             logging.ERROR if set_aside else logging.WARNING,
             "webhook delivery set aside after failing"

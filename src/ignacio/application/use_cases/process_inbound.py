@@ -20,6 +20,7 @@ from ignacio.application.ports import (
     AssistantReply,
     BlobStorage,
     Channel,
+    ChannelDirectory,
     Clock,
     IdGenerator,
     MediaFetcher,
@@ -77,6 +78,13 @@ class _RetryLater(Exception):
         self.seconds = seconds
 
 
+class _Line(msgspec.Struct, frozen=True):
+    """The number a conversation is on: what sends from it, and what fetches media sent to it."""
+
+    channel: Channel
+    media: MediaFetcher
+
+
 class ProcessInbound:
     """Mark the message read, keep its media, ask the assistant, store and send the answer.
 
@@ -99,8 +107,7 @@ class ProcessInbound:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
-        channel: Channel,
-        media: MediaFetcher,
+        channels: ChannelDirectory,
         storage: BlobStorage,
         intake: FileIntake,
         assistant: Assistant,
@@ -113,8 +120,7 @@ class ProcessInbound:
         history_chars: int = DEFAULT_HISTORY_CHARS,
     ) -> None:
         self._uow = uow
-        self._channel = channel
-        self._media = media
+        self._channels = channels
         self._storage = storage
         self._intake = intake
         self._assistant = assistant
@@ -136,11 +142,34 @@ class ProcessInbound:
             conversation = await uow.conversations.get(
                 inbound.workspace_id, inbound.conversation_id
             )
+            number = (
+                await uow.channels.get(conversation.workspace_id, conversation.number_id)
+                if conversation is not None and conversation.number_id is not None
+                else None
+            )
             answer = await uow.messages.reply_to(inbound.id)
             inbound = inbound.attempted()
             await uow.messages.update(inbound)
             await uow.commit()
         if user is None or conversation is None:
+            return ProcessOutcome()
+        if conversation.number_id is not None and number is None:
+            # The workspace disconnected the number the member wrote to: no other number may
+            # answer for it (it would be another organisation's, or speak from a stranger's).
+            log.warning(
+                "the number this conversation is on is gone; not answering",
+                extra={"message_id": str(inbound.id)},
+            )
+            await self._finish(inbound, None, None)
+            return ProcessOutcome()
+        try:
+            line = _Line(self._channels.channel(number), self._channels.media(number))
+        except ValueError:
+            log.error(
+                "the number's credentials cannot be opened; not answering",
+                extra={"message_id": str(inbound.id)},
+            )
+            await self._finish(inbound, None, None)
             return ProcessOutcome()
         if inbound.processing_attempts > MAX_RUNS:
             log.error("giving up on a message", extra={"message_id": str(inbound.id)})
@@ -150,22 +179,22 @@ class ProcessInbound:
         try:
             if answer is None:
                 if inbound.processing_attempts == 1 and inbound.external_message_id:
-                    await self._channel.mark_read(inbound.external_message_id)
-                inbound = await self._keep_media(user, inbound)
+                    await line.channel.mark_read(inbound.external_message_id)
+                inbound = await self._keep_media(line, user, inbound)
                 inbound = await self._transcribe(inbound)
-                answer = await self._answer(user, conversation, inbound)
+                answer = await self._answer(line, user, conversation, inbound)
             if answer is not None:
-                last_part = await self._deliver(user, answer)
+                last_part = await self._deliver(line, user, answer)
         except _RetryLater as retry:
             return ProcessOutcome(retry_in=retry.seconds)
         await self._finish(inbound, answer, last_part)
         return ProcessOutcome()
 
-    async def _keep_media(self, user: User, inbound: Message) -> Message:
+    async def _keep_media(self, line: _Line, user: User, inbound: Message) -> Message:
         if inbound.media is None or inbound.file_path is not None:
             return inbound
         try:
-            fetched = await self._media.fetch(inbound.media)
+            fetched = await line.media.fetch(inbound.media)
         except SendFailure as failure:
             later = self._later(inbound.processing_attempts, failure.retry_after)
             if failure.retriable and later:
@@ -246,7 +275,7 @@ class ProcessInbound:
         return inbound
 
     async def _answer(
-        self, user: User, conversation: Conversation, inbound: Message
+        self, line: _Line, user: User, conversation: Conversation, inbound: Message
     ) -> Message | None:
         reply: AssistantReply | None = None
         if inbound.message_type is MessageType.UNSUPPORTED:
@@ -276,11 +305,11 @@ class ProcessInbound:
                     "assistant unavailable; apologising", extra={"message_id": str(inbound.id)}
                 )
                 text = APOLOGY
-        return await self._store_answer(user, conversation, inbound, text, reply)
+        return await self._store_answer(line, conversation, inbound, text, reply)
 
     async def _store_answer(
         self,
-        user: User,
+        line: _Line,
         conversation: Conversation,
         inbound: Message,
         text: str,
@@ -290,7 +319,7 @@ class ProcessInbound:
         answer = with_accounting(
             Message.answer(inbound, id=self._ids.new_id(), content=text, at=now), reply
         )
-        parts = split_text(text, self._channel.max_text_length)
+        parts = split_text(text, line.channel.max_text_length)
         try:
             async with self._uow() as uow:
                 await uow.messages.add(answer)
@@ -306,7 +335,7 @@ class ProcessInbound:
                 return await uow.messages.reply_to(inbound.id)
         return answer
 
-    async def _deliver(self, user: User, answer: Message) -> Delivery | None:
+    async def _deliver(self, line: _Line, user: User, answer: Message) -> Delivery | None:
         """Send the answer's unsent parts, each claimed first; returns the last part if it was
         sent now, for `_finish` to record with the rest (one transaction fewer per turn)."""
         async with self._uow(read_only=True) as uow:
@@ -327,7 +356,7 @@ class ProcessInbound:
                 continue
             attempts = part.attempts + 1
             try:
-                sent = await self._channel.send_text(user.phone, part.content)
+                sent = await line.channel.send_text(user.phone, part.content)
             except SendFailure as failure:
                 later = self._later(attempts, failure.retry_after)
                 if failure.retriable and later:

@@ -8,7 +8,7 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.ports import (
-    Channel,
+    ChannelDirectory,
     Clock,
     IdGenerator,
     JobQueue,
@@ -18,7 +18,8 @@ from ignacio.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from ignacio.application.workspaces import default_workspace, welcome
+from ignacio.application.routing import route
+from ignacio.application.workspaces import welcome
 from ignacio.domain import (
     AccessPolicy,
     Author,
@@ -33,6 +34,7 @@ from ignacio.domain import (
     User,
 )
 from ignacio.domain import Channel as MessageChannel
+from ignacio.domain.channels import ChannelAddress, WorkspaceChannel
 from ignacio.domain.workspaces import Workspace
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
@@ -64,9 +66,12 @@ class ReceiveInboundResult(msgspec.Struct, frozen=True, kw_only=True):
 class _Refused(Exception):
     """The sender may not talk to this workspace's assistant; nothing of theirs is stored."""
 
-    def __init__(self, workspace: Workspace, policy: AccessPolicy) -> None:
+    def __init__(
+        self, workspace: Workspace, number: WorkspaceChannel | None, policy: AccessPolicy
+    ) -> None:
         super().__init__(workspace.slug)
         self.workspace = workspace
+        self.number = number
         self.policy = policy
 
 
@@ -78,8 +83,10 @@ class ReceiveInbound:
       once.
     - The sender is found by phone number, or becomes a member; their WhatsApp name fills an
       empty profile name, and Meta's business-scoped user id is kept.
-    - The message joins the member's WhatsApp conversation (created on first contact), so the
-      web app shows it in the same history.
+    - The message is for the workspace that has the number it was sent to (`route`); a number
+      no workspace has raises UnknownRecipient and nothing is stored. It joins the member's
+      WhatsApp conversation in that workspace (created on first contact), so the web app shows
+      it in the same history, and the conversation remembers the number, which answers.
     - Processing is queued only after the commit; messages from deactivated members are kept but
       not answered, and so are reactions.
     - Access, whichever provider carried the message: `open` lets anyone in; `registered` only
@@ -97,16 +104,18 @@ class ReceiveInbound:
         queue: JobQueue,
         clock: Clock,
         ids: IdGenerator,
-        channel: Channel,
+        channels: ChannelDirectory,
         limiter: RateLimiter,
         access: AccessPolicy | None = None,
         limits: InboundLimits | None = None,
+        home: ChannelAddress | None = None,
     ) -> None:
         self._uow = uow
         self._queue = queue
         self._clock = clock
         self._ids = ids
-        self._channel = channel
+        self._channels = channels
+        self._home = home
         self._limiter = limiter
         self._access = access or AccessPolicy()
         self._limits = limits or InboundLimits()
@@ -118,12 +127,14 @@ class ReceiveInbound:
             try:
                 async with self._uow() as uow:
                     known = await uow.users.get_by_phone(inbound.sender)
-                    workspace = await default_workspace(uow)
+                    workspace, number = await route(
+                        uow, inbound.provider, inbound.recipient, self._home
+                    )
                     policy = workspace.access_policy(self._access)
                     if not await self._admits(uow, workspace, policy, inbound.sender, known):
-                        raise _Refused(workspace, policy)
+                        raise _Refused(workspace, number, policy)
                     user = await self._member(uow, inbound, known)
-                    conversation = await self._conversation(uow, workspace, user)
+                    conversation = await self._conversation(uow, workspace, user, number)
                     message = self._message(
                         inbound, user, conversation, answer=slow_down or not over_limit
                     )
@@ -134,7 +145,7 @@ class ReceiveInbound:
                     await uow.conversations.update(conversation.active_at(message.created_at))
                     await uow.commit()
             except _Refused as refused:
-                await self._refuse(inbound, refused.workspace, refused.policy)
+                await self._refuse(inbound, refused.workspace, refused.number, refused.policy)
                 return ReceiveInboundResult(message_id=None, duplicate=False, refused=True)
             except Conflict:
                 if storing_message:
@@ -180,7 +191,11 @@ class ReceiveInbound:
         return admitted
 
     async def _refuse(
-        self, inbound: InboundMessage, workspace: Workspace, policy: AccessPolicy
+        self,
+        inbound: InboundMessage,
+        workspace: Workspace,
+        number: WorkspaceChannel | None,
+        policy: AccessPolicy,
     ) -> None:
         """Log the refusal, and tell the sender once a day at most (best effort: nothing is
         stored to retry it with)."""
@@ -200,11 +215,12 @@ class ReceiveInbound:
         if wait is not None:
             return
         try:
-            await self._channel.send_text(inbound.sender, workspace.refusal_notice())
-        except SendFailure as failure:
+            channel = self._channels.channel(number)
+            await channel.send_text(inbound.sender, workspace.refusal_notice())
+        except (SendFailure, ValueError) as failure:
             log.warning(
                 "refusal notice not sent",
-                extra={"sender": inbound.sender.masked(), "reason": failure.title},
+                extra={"sender": inbound.sender.masked(), "reason": str(failure)},
             )
 
     async def _slow_down(self, uow: UnitOfWork, inbound: Message) -> None:
@@ -240,23 +256,27 @@ class ReceiveInbound:
         return seen
 
     async def _conversation(
-        self, uow: UnitOfWork, workspace: Workspace, user: User
+        self, uow: UnitOfWork, workspace: Workspace, user: User, number: WorkspaceChannel | None
     ) -> Conversation:
+        number_id = number.id if number is not None else None
         conversation = await uow.conversations.latest_for(
             workspace.id, user.id, MessageChannel.WHATSAPP
         )
-        if conversation is None:
-            now = self._clock.now()
-            conversation = Conversation(
-                id=self._ids.new_id(),
-                workspace_id=workspace.id,
-                user_id=user.id,
-                title=WHATSAPP_CONVERSATION_TITLE,
-                channel=MessageChannel.WHATSAPP,
-                created_at=now,
-                updated_at=now,
-            )
-            await uow.conversations.add(conversation)
+        if conversation is not None:
+            # Stored with the message's activity (`active_at`) by the caller.
+            return conversation.on_number(number_id)
+        now = self._clock.now()
+        conversation = Conversation(
+            id=self._ids.new_id(),
+            workspace_id=workspace.id,
+            user_id=user.id,
+            title=WHATSAPP_CONVERSATION_TITLE,
+            channel=MessageChannel.WHATSAPP,
+            number_id=number_id,
+            created_at=now,
+            updated_at=now,
+        )
+        await uow.conversations.add(conversation)
         return conversation
 
     def _message(

@@ -1,0 +1,128 @@
+"""A workspace's own WhatsApp numbers: ListChannels, ConnectChannel, DisconnectChannel."""
+
+from __future__ import annotations
+
+import builtins
+from uuid import UUID
+
+import msgspec
+
+from ignacio.application.auditing import Auditor
+from ignacio.application.ports import Clock, IdGenerator, Sealer, UnitOfWorkFactory
+from ignacio.application.workspaces import access_to
+from ignacio.domain import NotFound, PhoneNumber, User
+from ignacio.domain.channels import (
+    DEFAULT_MAX_CHANNELS_PER_WORKSPACE,
+    ChannelCredentials,
+    WorkspaceChannel,
+    encode_credentials,
+)
+
+NO_SUCH_CHANNEL = "This workspace has no such WhatsApp number."
+
+
+class ListChannels:
+    """The workspace's numbers, oldest first, for its admins (and platform admins); never
+    their credentials."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, me: User, ref: str) -> builtins.list[WorkspaceChannel]:
+        async with self._uow(read_only=True) as uow:
+            access = await access_to(uow, me, ref)
+            access.require_admin()
+            return await uow.channels.list(access.workspace.id)
+
+
+class ConnectChannelCommand(msgspec.Struct, frozen=True, kw_only=True):
+    credentials: ChannelCredentials
+    display_number: str | None = None
+    label: str | None = None
+
+
+class ConnectChannel:
+    """Give the workspace a WhatsApp number of its own: messages to it reach this workspace's
+    assistant, and its answers go out from it.
+
+    - The workspace's admins and platform admins only.
+    - At most `max_channels` numbers per workspace, also when two admins add one at once.
+    - A number (the provider's address for it) belongs to one workspace: 409 if any has it.
+    - The credentials are sealed before they are stored and never returned or logged; the
+      audit log records the number's id, not its credentials.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        auditor: Auditor,
+        sealer: Sealer,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        max_channels: int = DEFAULT_MAX_CHANNELS_PER_WORKSPACE,
+    ) -> None:
+        self._uow = uow
+        self._auditor = auditor
+        self._sealer = sealer
+        self._clock = clock
+        self._ids = ids
+        self._max_channels = max_channels
+
+    async def __call__(
+        self, me: User, ref: str, command: ConnectChannelCommand
+    ) -> WorkspaceChannel:
+        display_number = (
+            PhoneNumber.parse(command.display_number) if command.display_number else None
+        )
+        sealed = self._sealer.seal(encode_credentials(command.credentials))
+        async with self._uow() as uow:
+            access = await access_to(uow, me, ref)
+            access.require_admin()
+            channel = WorkspaceChannel.connect(
+                id=self._ids.new_id(),
+                workspace_id=access.workspace.id,
+                credentials=command.credentials,
+                sealed_credentials=sealed,
+                existing=await uow.channels.lock(access.workspace.id),
+                limit=self._max_channels,
+                at=self._clock.now(),
+                display_number=display_number,
+                label=command.label,
+            )
+            await uow.channels.add(channel)
+            await self._auditor.record(
+                uow,
+                me.id,
+                "channel.connect",
+                "workspace_channel",
+                channel.id,
+                workspace_id=channel.workspace_id,
+            )
+            await uow.commit()
+        return channel
+
+
+class DisconnectChannel:
+    """Take a number from the workspace: what arrives for it afterwards is set aside for the
+    platform's admins. Its conversations and messages stay. Admins only; audited."""
+
+    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
+        self._uow = uow
+        self._auditor = auditor
+
+    async def __call__(self, me: User, ref: str, channel_id: UUID) -> None:
+        async with self._uow() as uow:
+            access = await access_to(uow, me, ref)
+            access.require_admin()
+            if not await uow.channels.remove(access.workspace.id, channel_id):
+                raise NotFound(NO_SUCH_CHANNEL)
+            await self._auditor.record(
+                uow,
+                me.id,
+                "channel.disconnect",
+                "workspace_channel",
+                channel_id,
+                workspace_id=access.workspace.id,
+            )
+            await uow.commit()

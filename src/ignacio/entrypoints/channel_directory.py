@@ -1,0 +1,126 @@
+"""The ChannelDirectory: the deployment's own number as configured, and each workspace's own
+numbers built from their sealed credentials with the provider's adapters (composed here, since
+adapters do not know one another)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from uuid import UUID
+
+import httpx
+
+from ignacio.adapters.twilio import TwilioChannel, TwilioMediaFetcher
+from ignacio.adapters.whatsapp_cloud import CloudApiChannel, CloudApiMediaFetcher
+from ignacio.application.ports import Channel, MediaFetcher, Sealer
+from ignacio.domain import PhoneNumber, Provider
+from ignacio.domain.channels import (
+    ChannelAddress,
+    ChannelCredentials,
+    CloudApiCredentials,
+    TwilioCredentials,
+    WorkspaceChannel,
+    decode_credentials,
+)
+from ignacio.entrypoints.config import ChannelKind, Settings
+
+Line = tuple[Channel, MediaFetcher]
+LineFactory = Callable[[ChannelCredentials], Line]
+
+
+class SealedChannelDirectory:
+    """Builds a number's Channel and MediaFetcher once, on first use, and keeps them while its
+    sealed credentials stay the same (a number connected again gets new ones, so it is built
+    again). Credentials are opened only here, in memory, never logged."""
+
+    def __init__(
+        self,
+        home_channel: Channel,
+        home_media: MediaFetcher,
+        sealer: Sealer,
+        factories: Mapping[Provider, LineFactory],
+        built: dict[UUID, tuple[bytes, Line]],
+    ) -> None:
+        self._home: Line = (home_channel, home_media)
+        self._sealer = sealer
+        self._factories = factories
+        # Shared by every directory of the process: numbers are built once, not per message.
+        self._lines = built
+
+    def channel(self, number: WorkspaceChannel | None) -> Channel:
+        return self._line(number)[0]
+
+    def media(self, number: WorkspaceChannel | None) -> MediaFetcher:
+        return self._line(number)[1]
+
+    def _line(self, number: WorkspaceChannel | None) -> Line:
+        if number is None:
+            return self._home
+        known = self._lines.get(number.id)
+        if known is not None and known[0] == number.sealed_credentials:
+            return known[1]
+        credentials = decode_credentials(self._sealer.open(number.sealed_credentials))
+        if credentials.provider is not number.provider:
+            raise ValueError("the number's credentials are another provider's")
+        line = self._factories[number.provider](credentials)
+        self._lines[number.id] = (number.sealed_credentials, line)
+        return line
+
+
+def provider_lines(client: httpx.AsyncClient, settings: Settings) -> dict[Provider, LineFactory]:
+    """How each provider's adapters are built for a workspace's number: its own credentials,
+    the deployment's API addresses (and its Twilio status callback, since this deployment
+    receives the statuses)."""
+    cloud = settings.whatsapp_cloud
+    twilio_settings = settings.twilio
+
+    def cloud_line(credentials: ChannelCredentials) -> Line:
+        assert isinstance(credentials, CloudApiCredentials)
+        channel = CloudApiChannel(
+            client,
+            phone_number_id=credentials.phone_number_id,
+            access_token=credentials.access_token,
+            login_template_name=cloud.login_template,
+            login_template_language=cloud.login_template_language,
+            base_url=cloud.api_base_url,
+            api_version=cloud.api_version,
+        )
+        media = CloudApiMediaFetcher(
+            client,
+            access_token=credentials.access_token,
+            base_url=cloud.api_base_url,
+            api_version=cloud.api_version,
+        )
+        return channel, media
+
+    def twilio_line(credentials: ChannelCredentials) -> Line:
+        assert isinstance(credentials, TwilioCredentials)
+        channel = TwilioChannel(
+            client,
+            account_sid=credentials.account_sid,
+            auth_token=credentials.auth_token,
+            from_number=PhoneNumber.parse(credentials.number),
+            api_base_url=twilio_settings.api_base_url,
+            messaging_base_url=twilio_settings.messaging_base_url,
+            status_callback_url=twilio_settings.status_callback,
+        )
+        media = TwilioMediaFetcher(
+            client,
+            account_sid=credentials.account_sid,
+            auth_token=credentials.auth_token,
+            api_base_url=twilio_settings.api_base_url,
+        )
+        return channel, media
+
+    return {Provider.WHATSAPP_CLOUD: cloud_line, Provider.TWILIO: twilio_line}
+
+
+def home_address(settings: Settings) -> ChannelAddress | None:
+    """The deployment's own number as webhooks name it, where the configuration says it."""
+    kind = settings.channel.kind
+    if kind is ChannelKind.WHATSAPP_CLOUD and settings.whatsapp_cloud.phone_number_id:
+        return ChannelAddress(
+            provider=Provider.WHATSAPP_CLOUD, address=settings.whatsapp_cloud.phone_number_id
+        )
+    if kind is ChannelKind.TWILIO and settings.twilio.whatsapp_number:
+        return ChannelAddress(provider=Provider.TWILIO, address=settings.twilio.number.e164)
+    return None
