@@ -889,10 +889,13 @@ def inbound_text(
     message_id: str | None = None,
     profile_name: str = "Test Member",
     timestamp: int | None = None,
+    phone_number_id: str = DEFAULT_PHONE_NUMBER_ID,
 ) -> bytes:
-    """The webhook body of a text a person sent from `sender` (digits, with or without '+')."""
+    """The webhook body of a text a person sent from `sender` (digits, with or without '+') to
+    the number `phone_number_id`."""
     wa_id = _digits(sender)
     return webhook_body(
+        phone_number_id=phone_number_id,
         contacts=[{"profile": {"name": profile_name}, "wa_id": wa_id}],
         messages=[
             {

@@ -9,8 +9,10 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.use_cases.list_workspaces import WorkspaceView
+from ignacio.application.use_cases.workspace_channels import ConnectChannelCommand
 from ignacio.application.use_cases.workspace_members import WorkspaceMember
-from ignacio.domain import WhatsAppAccess
+from ignacio.domain import Provider, WhatsAppAccess
+from ignacio.domain.channels import CloudApiCredentials, TwilioCredentials, WorkspaceChannel
 from ignacio.domain.workspaces import (
     MAX_ASSISTANT_NAME,
     MAX_INSTRUCTIONS,
@@ -122,3 +124,67 @@ class AddMemberBody(Schema):
 
 class ChangeRoleBody(Schema):
     role: WorkspaceRole
+
+
+Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=1_000)]
+Label = Annotated[str, msgspec.Meta(max_length=60, examples=["Front desk"])]
+
+
+class ChannelOut(Schema):
+    """One of the workspace's WhatsApp numbers; its credentials are never returned."""
+
+    id: UUID
+    provider: Provider
+    address: str
+    display_number: str | None
+    label: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, channel: WorkspaceChannel) -> ChannelOut:
+        return cls(
+            id=channel.id,
+            provider=channel.provider,
+            address=channel.address,
+            display_number=channel.display_number.e164 if channel.display_number else None,
+            label=channel.label,
+            created_at=channel.created_at,
+        )
+
+
+class CloudApiChannelBody(Schema, tag_field="provider", tag="whatsapp_cloud"):
+    """A number on Meta's WhatsApp Cloud API."""
+
+    phone_number_id: Annotated[str, msgspec.Meta(examples=["106540352242922"], max_length=32)]
+    access_token: Secret
+    display_number: PhoneField | None = None
+    label: Label | None = None
+
+    def command(self) -> ConnectChannelCommand:
+        return ConnectChannelCommand(
+            credentials=CloudApiCredentials(
+                phone_number_id=self.phone_number_id, access_token=self.access_token
+            ),
+            display_number=self.display_number,
+            label=self.label,
+        )
+
+
+class TwilioChannelBody(Schema, tag_field="provider", tag="twilio"):
+    """A WhatsApp sender on Twilio."""
+
+    account_sid: Annotated[str, msgspec.Meta(max_length=34, examples=["AC" + "0" * 32])]
+    auth_token: Secret
+    number: PhoneField
+    label: Label | None = None
+
+    def command(self) -> ConnectChannelCommand:
+        return ConnectChannelCommand(
+            credentials=TwilioCredentials(
+                account_sid=self.account_sid, auth_token=self.auth_token, number=self.number
+            ),
+            label=self.label,
+        )
+
+
+ConnectChannelBody = CloudApiChannelBody | TwilioChannelBody

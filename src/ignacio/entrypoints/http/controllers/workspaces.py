@@ -23,6 +23,11 @@ from ignacio.application.use_cases.manage_workspaces import (
     UpdateWorkspace,
     UpdateWorkspaceCommand,
 )
+from ignacio.application.use_cases.workspace_channels import (
+    ConnectChannel,
+    DisconnectChannel,
+    ListChannels,
+)
 from ignacio.application.use_cases.workspace_members import (
     AddMemberCommand,
     AddWorkspaceMember,
@@ -38,6 +43,8 @@ from ignacio.entrypoints.http.schemas import PageOut, page_out
 from ignacio.entrypoints.http.workspace_schemas import (
     AddMemberBody,
     ChangeRoleBody,
+    ChannelOut,
+    ConnectChannelBody,
     CreateWorkspaceBody,
     MemberOut,
     UpdateWorkspaceBody,
@@ -196,3 +203,50 @@ class WorkspaceController(Controller):
         """Take a person out of the workspace; their account stays (its admins only; 409 for
         its last admin)."""
         await remove_workspace_member(principal.user, workspace, user_id)
+
+    @get("/{workspace:str}/channels", responses=error_responses(403, 404))
+    async def list_channels(
+        self,
+        principal: NamedDependency[Principal],
+        list_channels: NamedDependency[ListChannels],
+        workspace: WorkspaceRef,
+    ) -> list[ChannelOut]:
+        """The workspace's own WhatsApp numbers, oldest first (its admins only); never their
+        credentials."""
+        return [
+            ChannelOut.of(channel) for channel in await list_channels(principal.user, workspace)
+        ]
+
+    @post(
+        "/{workspace:str}/channels",
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(400, 403, 404, 409),
+    )
+    async def connect_channel(
+        self,
+        principal: NamedDependency[Principal],
+        connect_channel: NamedDependency[ConnectChannel],
+        workspace: WorkspaceRef,
+        data: JSONBody[ConnectChannelBody],
+    ) -> ChannelOut:
+        """Connect a WhatsApp number (its admins only): messages to it reach this workspace's
+        assistant and are answered from it. The credentials are stored sealed and never shown
+        again. 400 past the workspace's limit of numbers; 409 if a workspace has it already."""
+        channel = await connect_channel(principal.user, workspace, data.command())
+        return ChannelOut.of(channel)
+
+    @delete(
+        "/{workspace:str}/channels/{channel_id:uuid}",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=error_responses(403, 404),
+    )
+    async def disconnect_channel(
+        self,
+        principal: NamedDependency[Principal],
+        disconnect_channel: NamedDependency[DisconnectChannel],
+        workspace: WorkspaceRef,
+        channel_id: FromPath[UUID],
+    ) -> None:
+        """Disconnect a number (its admins only): what arrives for it afterwards is set aside
+        for the platform's admins, and its conversations are no longer answered from it."""
+        await disconnect_channel(principal.user, workspace, channel_id)
