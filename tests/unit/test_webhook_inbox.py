@@ -4,6 +4,7 @@ stored right after, and nothing in it is lost or stored twice, whatever fails on
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from datetime import datetime
 from typing import Any
@@ -209,7 +210,7 @@ async def test_drain_requests_go_out_at_most_once_an_interval_and_the_last_after
     await requests.settled()
 
     assert 2 <= len(asks) <= 0.3 / 0.05 + 2
-    assert all(later - earlier >= 0.049 for earlier, later in zip(asks, asks[1:], strict=False))
+    assert all(later - earlier >= 0.049 for earlier, later in itertools.pairwise(asks))
     assert asks[-1] >= last_request
 
 

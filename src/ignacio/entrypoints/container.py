@@ -106,6 +106,7 @@ from ignacio.application.use_cases.verify_otp import VerifyOtp
 from ignacio.application.use_cases.workspace_channels import (
     ConnectChannel,
     DisconnectChannel,
+    FindNumberCredentials,
     ListChannels,
 )
 from ignacio.application.use_cases.workspace_members import (
@@ -574,6 +575,7 @@ class Container(containers.DeclarativeContainer):
         max_channels=settings.provided.limits.channels_per_workspace,
     )
     disconnect_channel = providers.Factory(DisconnectChannel, uow=uow, auditor=auditor)
+    find_number_credentials = providers.Factory(FindNumberCredentials, uow=uow, sealer=sealer)
     receive_inbound = providers.Factory(
         ReceiveInbound,
         uow=uow,

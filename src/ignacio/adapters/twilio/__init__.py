@@ -13,6 +13,7 @@ from ignacio.adapters.twilio.parse import (
     PROVIDER,
     WHATSAPP_PREFIX,
     TwilioWebhookParser,
+    our_number,
     parse_form,
     parse_webhook,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "TwilioWebhookAuth",
     "TwilioWebhookParser",
     "error_title",
+    "our_number",
     "parse_form",
     "parse_webhook",
     "sign",

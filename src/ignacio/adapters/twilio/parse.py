@@ -157,6 +157,12 @@ def _messages(fields: Mapping[str, str], sid: str, at: datetime) -> list[Inbound
     ]
 
 
+def our_number(fields: Mapping[str, str], *, status: bool) -> str | None:
+    """Which of our senders a form is about, in E.164: the one written to (`To`), or, in a
+    status callback, the one that sent (`From`)."""
+    return _our_number(fields.get("From" if status else "To"))
+
+
 def _our_number(raw: str | None) -> str | None:
     """One of our WhatsApp senders as Twilio writes it (`whatsapp:+14155238886`), in E.164;
     None when it is missing or not a number."""

@@ -131,13 +131,14 @@ class TwilioWebhookAuth:
         request_url: str,
         path_and_query: str,
         status: bool = False,
+        auth_token: str | None = None,
     ) -> bool:
-        """Whether the form is Twilio's, posted to any URL Twilio may have called for it."""
+        """Whether the form is Twilio's, posted to any URL Twilio may have called for it;
+        signed with `auth_token` when given (a workspace number's own account), else the
+        deployment's."""
+        token = auth_token if auth_token is not None else self._auth_token
         urls = [self._public_url + path_and_query if self._public_url else request_url]
         if status and self._status_callback_url and self._status_callback_url not in urls:
             urls.append(self._status_callback_url)
         pairs = list(params)
-        return any(
-            verify_signature(url, pairs, header, self._auth_token, settings=settings)
-            for url in urls
-        )
+        return any(verify_signature(url, pairs, header, token, settings=settings) for url in urls)

@@ -10,11 +10,12 @@ import msgspec
 from ignacio.application.auditing import Auditor
 from ignacio.application.ports import Clock, IdGenerator, Sealer, UnitOfWorkFactory
 from ignacio.application.workspaces import access_to
-from ignacio.domain import NotFound, PhoneNumber, User
+from ignacio.domain import NotFound, PhoneNumber, Provider, User
 from ignacio.domain.channels import (
     DEFAULT_MAX_CHANNELS_PER_WORKSPACE,
     ChannelCredentials,
     WorkspaceChannel,
+    decode_credentials,
     encode_credentials,
 )
 
@@ -126,3 +127,25 @@ class DisconnectChannel:
                 workspace_id=access.workspace.id,
             )
             await uow.commit()
+
+
+class FindNumberCredentials:
+    """The credentials of the workspace number a provider names `address`, opened: for checking
+    the signature of a webhook that a number on another account signed (a Twilio subaccount
+    signs with its own token). None if no workspace has the number, or its credentials cannot
+    be opened (sealed with another key). For the webhook entrypoint only; never returned to a
+    caller."""
+
+    def __init__(self, uow: UnitOfWorkFactory, sealer: Sealer) -> None:
+        self._uow = uow
+        self._sealer = sealer
+
+    async def __call__(self, provider: Provider, address: str) -> ChannelCredentials | None:
+        async with self._uow(read_only=True) as uow:
+            number = await uow.channels.find(provider, address)
+        if number is None:
+            return None
+        try:
+            return decode_credentials(self._sealer.open(number.sealed_credentials))
+        except ValueError:
+            return None

@@ -14,6 +14,7 @@ from litestar.params import HeaderParameter, QueryParameter
 from ignacio.application.use_cases.accept_webhook import AcceptWebhook
 from ignacio.application.use_cases.authenticate import Authenticate, Principal
 from ignacio.application.use_cases.resolve_workspace import ResolveWorkspace
+from ignacio.application.use_cases.workspace_channels import FindNumberCredentials
 from ignacio.application.workspaces import WORKSPACE_HEADER
 from ignacio.domain import AuthenticationFailed, Order, PageRequest
 from ignacio.domain.pagination import MAX_PAGE_SIZE, decode_cursor
@@ -71,12 +72,13 @@ AuthT = TypeVar("AuthT")
 
 @dataclass(frozen=True, slots=True)
 class Webhook(Generic[AuthT]):
-    """What a webhook delivery needs, its provider's authenticator and AcceptWebhook, as one
-    dependency: Litestar resolves two independent dependencies in a task group of their own
+    """What a webhook delivery needs (its provider's authenticator, the credentials of the
+    workspaces' own numbers, AcceptWebhook) as one dependency: Litestar resolves two independent dependencies in a task group of their own
     (litestar#4563), which cost the acknowledgement a fifth of its throughput."""
 
     auth: AuthT
     accept: AcceptWebhook
+    numbers: FindNumberCredentials
 
 
 def webhook_dependencies(container: Container) -> dict[str, Provide]:
@@ -85,7 +87,11 @@ def webhook_dependencies(container: Container) -> dict[str, Provide]:
 
     def provider_webhook(auth: providers.Provider[Any]) -> Callable[[], Webhook[Any]]:
         def resolve() -> Webhook[Any]:
-            return Webhook(auth=auth(), accept=container.accept_webhook())
+            return Webhook(
+                auth=auth(),
+                accept=container.accept_webhook(),
+                numbers=container.find_number_credentials(),
+            )
 
         return resolve
 

@@ -4,6 +4,7 @@ request, so providers get their 200 fast and a crash after it loses nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import structlog
@@ -16,6 +17,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_403_F
 from ignacio.adapters import twilio
 from ignacio.adapters.whatsapp_cloud import CloudApiWebhookAuth
 from ignacio.domain import Provider
+from ignacio.domain.channels import TwilioCredentials
 from ignacio.entrypoints.http.dependencies import Webhook
 from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import ErrorBody, WebhookReceiptOut
@@ -134,16 +136,26 @@ async def _receive_twilio(
     *,
     status: bool,
 ) -> Response[str | ErrorBody]:
-    """Check the signature against each URL Twilio may have called, then keep the form."""
+    """Check the signature against each URL Twilio may have called, with the deployment's
+    token or, for a workspace's number on an account of its own, that account's; then keep the
+    form."""
     body = await request.body()
-    if not webhook.auth.signed(
-        twilio.parse_form(body),
-        request.headers.get(twilio.SIGNATURE_HEADER),
-        request.headers.get(twilio.SETTINGS_HEADER),
-        request_url=str(request.url),
-        path_and_query=_path_and_query(request),
-        status=status,
-    ):
+    form = twilio.parse_form(body)
+    header = request.headers.get(twilio.SIGNATURE_HEADER)
+    settings = request.headers.get(twilio.SETTINGS_HEADER)
+
+    def signed(auth_token: str | None = None) -> bool:
+        return webhook.auth.signed(
+            form,
+            header,
+            settings,
+            request_url=str(request.url),
+            path_and_query=_path_and_query(request),
+            status=status,
+            auth_token=auth_token,
+        )
+
+    if not signed() and not await _signed_by_number(webhook, form, status, signed):
         log.warning(
             "twilio webhook signature rejected",
             has_header=twilio.SIGNATURE_HEADER in request.headers,
@@ -160,6 +172,19 @@ async def _receive_twilio(
     accepted = await webhook.accept(Provider.TWILIO, body)
     log.debug("twilio webhook kept", messages=accepted.messages, updates=accepted.updates)
     return Response(EMPTY_TWIML, status_code=HTTP_200_OK, media_type=MediaType.XML)
+
+
+async def _signed_by_number(
+    webhook: Webhook[twilio.TwilioWebhookAuth],
+    form: list[tuple[str, str]],
+    status: bool,
+    signed: Callable[[str], bool],
+) -> bool:
+    address = twilio.our_number(dict(form), status=status)
+    if address is None:
+        return False
+    credentials = await webhook.numbers(Provider.TWILIO, address)
+    return isinstance(credentials, TwilioCredentials) and signed(credentials.auth_token)
 
 
 def _path_and_query(request: Request[Any, Any, Any]) -> str:
