@@ -88,7 +88,9 @@ ChannelCredentials = CloudApiCredentials | TwilioCredentials
 
 def decode_credentials(raw: bytes) -> ChannelCredentials:
     """Credentials as `encode_credentials` wrote them."""
-    return msgspec.json.decode(raw, type=ChannelCredentials)
+    # Annotated: msgspec's stubs type a decode into a union as Any.
+    credentials: ChannelCredentials = msgspec.json.decode(raw, type=ChannelCredentials)
+    return credentials
 
 
 def encode_credentials(credentials: ChannelCredentials) -> bytes:
