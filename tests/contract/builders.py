@@ -21,9 +21,11 @@ from ignacio.domain import (
     Page,
     PageRequest,
     PhoneNumber,
+    Provider,
     User,
     UserSession,
 )
+from ignacio.domain.channels import WorkspaceChannel
 from ignacio.domain.knowledge import UserFile, storage_path_for
 from ignacio.domain.pagination import decode_cursor, encode_cursor
 from ignacio.domain.workspaces import DEFAULT_SLUG, Membership, Workspace, WorkspaceRole
@@ -122,6 +124,30 @@ def allowed(n: int, workspace_id: UUID, *, created: float = 0, **fields: Any) ->
         "created_at": at(created),
     }
     return AllowedNumber(**(values | fields))
+
+
+def address(n: int, provider: Provider = Provider.WHATSAPP_CLOUD) -> str:
+    """Distinct addresses a provider names a number by: Meta's phone-number id, Twilio's E.164."""
+    return f"1{n:014d}" if provider is Provider.WHATSAPP_CLOUD else phone(n).e164
+
+
+def channel(
+    n: int,
+    workspace_id: UUID,
+    provider: Provider = Provider.WHATSAPP_CLOUD,
+    *,
+    created: float = 0,
+    **fields: Any,
+) -> WorkspaceChannel:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "workspace_id": workspace_id,
+        "provider": provider,
+        "address": address(n, provider),
+        "sealed_credentials": b"sealed:" + uuid4().bytes,
+        "created_at": at(created),
+    }
+    return WorkspaceChannel(**(values | fields))
 
 
 def delivery(of: Message, part: int = 0, *, updated: float = 0, **fields: Any) -> Delivery:
@@ -224,6 +250,8 @@ async def _add(uow: UnitOfWork, item: Any) -> None:
         await uow.workspaces.add(item)
     elif isinstance(item, Membership):
         await uow.memberships.add(item)
+    elif isinstance(item, WorkspaceChannel):
+        await uow.channels.add(item)
     else:
         raise TypeError(f"cannot store {item!r}")
 

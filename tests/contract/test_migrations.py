@@ -51,6 +51,7 @@ from ignacio.adapters.sql.tables import (
     messages,
     user_files,
     webhook_inbox,
+    workspaces,
 )
 from ignacio.adapters.sql.types import UtcDateTime
 from ignacio.domain import (
@@ -62,6 +63,7 @@ from ignacio.domain import (
     PageRequest,
     Position,
     ProcessingState,
+    Provider,
     User,
 )
 from ignacio.domain.workspaces import (
@@ -72,6 +74,7 @@ from ignacio.domain.workspaces import (
 from tests.contract.builders import (
     allowed,
     at,
+    channel,
     conversation,
     delivery,
     entry,
@@ -215,6 +218,7 @@ async def test_sqlite_reads_every_listing_through_an_index(
                 await uow.workspaces.list(page)
                 await uow.memberships.list(uuid4(), page)
             await uow.messages.recent(uuid4(), 10)
+            await uow.channels.list(home)
             await uow.login_challenges.latest_for(phone(1))
             await uow.conversations.latest_for(home, uuid4(), Channel.WHATSAPP)
         event.remove(engine.sync_engine, "before_cursor_execute", capture)
@@ -228,7 +232,7 @@ async def test_sqlite_reads_every_listing_through_an_index(
                 assert not steps.startswith("SCAN"), (statement, steps)
     finally:
         await engine.dispose()
-    assert len(statements) == 25
+    assert len(statements) == 26
 
 
 async def test_sqlite_finds_pipeline_rows_through_their_own_index(
@@ -813,6 +817,59 @@ async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps
             )
             assert [u["column_names"] for u in unique] == [["phone_lookup"]]
         await intact()
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_workspace_channels_come_with_0014_go_with_their_workspace_and_go_back_cleanly(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0013.db'}"
+        await asyncio.to_thread(upgrade_database, url, "0013")
+    else:
+        url = await asyncio.to_thread(postgres_database_or_skip, "0013")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    lab = workspace(1)
+    try:
+        await store(uow_factory, lab)
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+        home = await home_of(uow_factory)
+        ours = channel(1, home, label="Front desk", display_number=phone(1))
+        theirs = channel(2, lab.id, Provider.TWILIO)
+        await store(uow_factory, ours, theirs)
+        async with uow_factory() as uow:
+            assert await uow.channels.list(home) == [ours]
+            assert await uow.channels.find(Provider.TWILIO, theirs.address) == theirs
+
+        # A workspace's numbers go with it (ON DELETE CASCADE), and only its own.
+        async with engine.begin() as connection:
+            await connection.execute(workspaces.delete().where(workspaces.c.id == lab.id))
+        async with uow_factory() as uow:
+            assert await uow.channels.find(Provider.TWILIO, theirs.address) is None
+            assert await uow.channels.list(home) == [ours]
+        await engine.dispose()
+
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0013")
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            if backend == "sqlite":
+                problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                assert problems.all() == []
+        assert "workspace_channels" not in names
+        assert current_revision(url) == "0013"
+        async with uow_factory() as uow:
+            assert await uow.workspaces.get(home) is not None
     finally:
         await engine.dispose()
         if backend == "postgres":

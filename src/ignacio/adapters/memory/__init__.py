@@ -3,6 +3,7 @@
 from ignacio.adapters.memory.allow_list import InMemoryAllowList
 from ignacio.adapters.memory.audit_log import InMemoryAuditLog
 from ignacio.adapters.memory.blob_storage import InMemoryBlobStorage
+from ignacio.adapters.memory.channels import InMemoryChannelRepository
 from ignacio.adapters.memory.conversations import InMemoryConversationRepository
 from ignacio.adapters.memory.deliveries import InMemoryDeliveryRepository
 from ignacio.adapters.memory.document_index import InMemoryDocumentIndex
@@ -25,6 +26,7 @@ __all__ = [
     "InMemoryAuditLog",
     "InMemoryBacklogProbe",
     "InMemoryBlobStorage",
+    "InMemoryChannelRepository",
     "InMemoryConversationRepository",
     "InMemoryDeliveryRepository",
     "InMemoryDocumentIndex",

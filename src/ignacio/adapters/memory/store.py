@@ -17,6 +17,7 @@ from ignacio.domain import (
     User,
     UserSession,
 )
+from ignacio.domain.channels import WorkspaceChannel
 from ignacio.domain.knowledge import UserFile
 from ignacio.domain.workspaces import Membership, Workspace, first_workspace
 
@@ -40,6 +41,7 @@ class InMemoryStore:
         self.files: dict[UUID, UserFile] = {}
         self.workspaces: dict[UUID, Workspace] = {}
         self.memberships: dict[UUID, Membership] = {}
+        self.channels: dict[UUID, WorkspaceChannel] = {}
         # A new database holds the default workspace, as migration 0011 leaves a SQL one.
         default = first_workspace(uuid4(), datetime.now(UTC))
         self.workspaces[default.id] = default
@@ -63,6 +65,7 @@ class InMemoryStore:
             self.files,
             self.workspaces,
             self.memberships,
+            self.channels,
         )
 
     def snapshot(self) -> Snapshot:

@@ -8,6 +8,7 @@ from typing import Self
 
 from ignacio.adapters.memory.allow_list import InMemoryAllowList
 from ignacio.adapters.memory.audit_log import InMemoryAuditLog
+from ignacio.adapters.memory.channels import InMemoryChannelRepository
 from ignacio.adapters.memory.conversations import InMemoryConversationRepository
 from ignacio.adapters.memory.deliveries import InMemoryDeliveryRepository
 from ignacio.adapters.memory.files import InMemoryFileRepository
@@ -23,6 +24,7 @@ from ignacio.adapters.memory.workspaces import (
 from ignacio.application.ports import (
     AllowList,
     AuditLog,
+    ChannelRepository,
     ConversationRepository,
     DeliveryRepository,
     FileRepository,
@@ -53,6 +55,7 @@ class InMemoryUnitOfWork:
         self.files: FileRepository = InMemoryFileRepository(store)
         self.workspaces: WorkspaceRepository = InMemoryWorkspaceRepository(store)
         self.memberships: MembershipRepository = InMemoryMembershipRepository(store)
+        self.channels: ChannelRepository = InMemoryChannelRepository(store)
         self.committed = False
         self._snapshot: Snapshot | None = None
 

@@ -2,6 +2,7 @@
 
 from ignacio.adapters.sql.allow_list import SqlAllowList
 from ignacio.adapters.sql.audit_log import SqlAuditLog
+from ignacio.adapters.sql.channels import SqlChannelRepository
 from ignacio.adapters.sql.conversations import SqlConversationRepository
 from ignacio.adapters.sql.deliveries import SqlDeliveryRepository
 from ignacio.adapters.sql.document_index import SqlDocumentIndex
@@ -34,6 +35,7 @@ __all__ = [
     "SqlAllowList",
     "SqlAuditLog",
     "SqlBacklogProbe",
+    "SqlChannelRepository",
     "SqlConversationRepository",
     "SqlDeliveryRepository",
     "SqlDocumentIndex",

@@ -299,6 +299,26 @@ workspace_members = Table(
     Index("ix_workspace_members_user_id", "user_id"),
 )
 
+# A workspace's own WhatsApp numbers (migration 0014). The webhooks find a number by the address
+# its provider names it by, whichever workspace has it: unique across workspaces, since an
+# address belongs to one workspace at most. The number people write to is the business's own,
+# not a person's: plain E.164. The credentials are kept as the Sealer sealed them.
+workspace_channels = Table(
+    "workspace_channels",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
+    Column("provider", String(16), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("display_number", String(16)),
+    Column("label", String(255)),
+    Column("sealed_credentials", LargeBinary(), nullable=False),
+    _created_at(),
+    UniqueConstraint("provider", "address"),
+    # A workspace's numbers, oldest first; and the cascade when a workspace is deleted.
+    Index("ix_workspace_channels_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
+)
+
 # Webhook deliveries acknowledged and not yet stored: the body as it arrived, so that a process
 # that dies after the 200 loses nothing (the next drain stores it). Rows live for milliseconds,
 # except those set aside after failing every attempt (migration 0009): their body is sealed,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ignacio.adapters.sql.allow_list import SqlAllowList
 from ignacio.adapters.sql.audit_log import SqlAuditLog
+from ignacio.adapters.sql.channels import SqlChannelRepository
 from ignacio.adapters.sql.conversations import SqlConversationRepository
 from ignacio.adapters.sql.deliveries import SqlDeliveryRepository
 from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
@@ -23,6 +24,7 @@ from ignacio.adapters.sql.workspaces import SqlMembershipRepository, SqlWorkspac
 from ignacio.application.ports import (
     AllowList,
     AuditLog,
+    ChannelRepository,
     ConversationRepository,
     DeliveryRepository,
     FileRepository,
@@ -68,6 +70,7 @@ class SqlUnitOfWork:
         self.files: FileRepository = SqlFileRepository(self._current)
         self.workspaces: WorkspaceRepository = SqlWorkspaceRepository(self._current)
         self.memberships: MembershipRepository = SqlMembershipRepository(self._current)
+        self.channels: ChannelRepository = SqlChannelRepository(self._current)
 
     def _current(self) -> AsyncConnection:
         if self._connection is None:
