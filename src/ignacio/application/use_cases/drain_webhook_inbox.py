@@ -106,15 +106,26 @@ class DrainWebhookInbox:
         error: Exception,
     ) -> None:
         attempts = delivery.attempts + 1
-        set_aside = attempts >= self._max_attempts or isinstance(error, UnknownRecipient)
-        log.log(
-            logging.ERROR if set_aside else logging.WARNING,
-            "webhook delivery set aside after failing"
-            if set_aside
-            else "webhook delivery not stored yet; retrying",
-            exc_info=error,
-            extra={"delivery_id": str(delivery.id), "attempts": attempts},
-        )
+        if isinstance(error, UnknownRecipient):
+            log.warning(
+                "webhook delivery for a number no workspace has; set aside",
+                extra={
+                    "delivery_id": str(delivery.id),
+                    "provider": error.provider.value,
+                    "recipient": error.recipient,
+                },
+            )
+            set_aside = True
+        else:
+            set_aside = attempts >= self._max_attempts
+            log.log(
+                logging.ERROR if set_aside else logging.WARNING,
+                "webhook delivery set aside after failing"
+                if set_aside
+                else "webhook delivery not stored yet; retrying",
+                exc_info=error,
+                extra={"delivery_id": str(delivery.id), "attempts": attempts},
+            )
         summary = _summary(error)
         if not set_aside:
             await batch.failed(delivery.id, summary)
