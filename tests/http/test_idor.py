@@ -46,7 +46,14 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/users/me"): {"name": "Me"},
     ("POST", "/users"): {"phoneNumber": "+34699000002", "isAdmin": True},
     ("PUT", "/users/{user_id}"): {"isAdmin": True, "isActive": False},
+    ("POST", "/workspaces/{workspace}/channels"): {
+        "provider": "whatsapp_cloud",
+        "phoneNumberId": "109999999999999",
+        "accessToken": "taken-over",
+    },
 }
+B_NUMBER_ID = "108888888888888"
+B_TOKEN = "clinic-token-7f3a"  # B's number's access token: never shown to anyone
 
 
 @dataclass
@@ -58,6 +65,7 @@ class WorkspaceB:
     file_id: str
     entry_id: str
     delivery_id: str
+    channel_id: str
     member_id: str
     admin_id: str
     admin_headers: dict[str, str]
@@ -71,6 +79,7 @@ class WorkspaceB:
             "entry_id": self.entry_id,
             "user_id": self.member_id,
             "workspace": self.slug,
+            "channel_id": self.channel_id,
         }
         assert name in values, f"the IDOR matrix does not know the path parameter {name!r}"
         return values[name]
@@ -84,6 +93,9 @@ class WorkspaceB:
             self.file_id,
             self.entry_id,
             self.delivery_id,
+            self.channel_id,
+            B_NUMBER_ID,
+            B_TOKEN,
             B_SECRET,
             B_LISTED,
         ]
@@ -162,6 +174,13 @@ async def _workspace_b(api: Api, platform: dict[str, str]) -> WorkspaceB:
     async with api.system.container.uow()() as uow:
         await uow.deliveries.add(failed)
         await uow.commit()
+    number = await _ok(
+        api,
+        "POST",
+        f"/workspaces/{slug}/channels",
+        admin_b,
+        json={"provider": "whatsapp_cloud", "phoneNumberId": B_NUMBER_ID, "accessToken": B_TOKEN},
+    )
     seen = await _ok(api, "GET", "/admin/deliveries/failed", admin_b)
     assert [item["id"] for item in seen["items"]] == [str(failed.id)]
     return WorkspaceB(
@@ -172,6 +191,7 @@ async def _workspace_b(api: Api, platform: dict[str, str]) -> WorkspaceB:
         file_id=file["id"],
         entry_id=entry["id"],
         delivery_id=str(failed.id),
+        channel_id=number["id"],
         member_id=await _user_id(api, member_b),
         admin_id=await _user_id(api, admin_b),
         admin_headers=admin_b,
