@@ -22,6 +22,8 @@ export interface Ignacio {
   /** The next login code printed for `phone` after `offset` (a position in `output()`). */
   codeFor(phone: string, offset?: number): Promise<string>;
   createUser(phone: string, name: string, admin?: boolean): Promise<void>;
+  /** A new workspace (an organisation), run by `admin` (a phone number). */
+  createWorkspace(name: string, slug: string, admin: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -116,6 +118,9 @@ export async function startIgnacio(webDir: string): Promise<Ignacio> {
         cwd: workdir,
         env,
       });
+    },
+    async createWorkspace(name, slug, admin) {
+      await run(IGNACIO, ["workspaces", "create", name, "--slug", slug, "--admin", admin], { cwd: workdir, env });
     },
     async stop() {
       if (server.exitCode === null) {

@@ -2,7 +2,8 @@
  * The web app in a real browser (Debian's Chromium through playwright-core) against a real
  * `ignacio serve` on the embedded defaults: a member logs in with the code the console channel
  * printed, chats, uploads a file; an admin deactivates the member, who then cannot log in, and
- * names the workspace's assistant "Sol" and invites an agent, who reads the team but changes nothing.
+ * names the workspace's assistant "Sol" and invites an agent, who reads the team but changes nothing;
+ * someone in two workspaces chats in each, switching between them.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { landscapePng } from "./png";
 const ADMIN = { phone: "+34600000001", name: "Ana Admin" };
 const MEMBER = { phone: "+34612345678" };
 const AGENT = { phone: "+34612000007", name: "Carla Agent" };
+const IN_TWO = { phone: "+34612000009", name: "Dora Dos" };
 const SCREENSHOTS = path.join(REPOSITORY, "web", "test-results", "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -166,6 +168,8 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     await page.getByRole("button", { name: "Log in" }).click();
     await at(page, /\/app\/chat$/);
     await see(page.getByRole("heading", { name: "Conversations" }));
+    // In one workspace: nothing to choose.
+    expect(await page.getByRole("combobox", { name: "Workspace" }).count()).toBe(0);
 
     // The session survives a reload: the httpOnly refresh cookie brings it back, and no token
     // is kept where scripts could read it.
@@ -386,6 +390,63 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     expect(await agent.locator("main select").count()).toBe(0);
     await checkAccessibility(agent, "workspace as an agent");
     await agentContext.close();
+  });
+
+  it("lets someone in two workspaces chat in each, and switch between them", async () => {
+    // A member of the default workspace (whose assistant is Sol by now) who runs a clinic too.
+    await ignacio.createUser(IN_TWO.phone, IN_TWO.name);
+    await ignacio.createWorkspace("Clínica Luna", "luna", IN_TWO.phone);
+    const context = await newContext();
+    const page = await context.newPage();
+    const refused: string[] = [];
+    page.on("response", (response) => {
+      // (The refresh before logging in is refused: there is no session yet.)
+      if (response.status() >= 400 && !response.url().endsWith("/auth/refresh")) refused.push(`${response.status()} ${response.url()}`);
+    });
+    await logIn(page, IN_TWO.phone);
+    const switcher = page.getByRole("navigation", { name: "Main" }).getByRole("combobox", { name: "Workspace" });
+    const current = () => switcher.locator("option:checked").textContent();
+    expect(await current()).toBe("Action Lab");
+    expect(await switcher.locator("option").allTextContents()).toEqual(["Action Lab", "Clínica Luna"]);
+
+    async function chat(text: string, assistant: string): Promise<void> {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
+      await page.getByRole("link", { name: "New conversation" }).first().click();
+      await see(page.locator(".welcome"), `Ask ${assistant} anything`);
+      const composer = page.getByRole("textbox", { name: "Message" });
+      await composer.fill(text);
+      await composer.press("Enter");
+      await see(page.locator("article.message.from-assistant"), `I'm ${assistant}`, 30_000);
+    }
+    await chat("Hello from the lab", "Sol");
+
+    // In the clinic, which they run, they name its assistant Luna on the Workspace page.
+    await switcher.selectOption({ label: "Clínica Luna" });
+    await at(page, /\/app\/chat$/);
+    await see(page.getByText("No conversations yet."));
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workspace" }).click();
+    const settings = page.getByRole("form", { name: "Workspace settings" });
+    await see(settings);
+    expect(await settings.getByLabel("Short name").inputValue()).toBe("luna");
+    await settings.getByLabel("Assistant's name").fill("Luna");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await see(settings.getByRole("status"), "Saved.");
+    await chat("Hello from the clinic", "Luna");
+    await checkAccessibility(page, "chat with a workspace switcher");
+    await screenshot(page, "chat-two-workspaces");
+
+    // A reload keeps the clinic, and each workspace lists its own conversations.
+    await page.reload();
+    await see(page.locator(".conversations a"), "Hello from the clinic");
+    expect(await current()).toBe("Clínica Luna");
+    expect(await page.locator(".conversations a").count()).toBe(1);
+    await switcher.selectOption({ label: "Action Lab" });
+    await see(page.locator(".conversations a"), "Hello from the lab");
+    expect(await page.locator(".conversations a").count()).toBe(1);
+    // They are only a member of the lab: its Workspace page is not for them.
+    expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workspace" }).count()).toBe(0);
+    expect(refused).toEqual([]);
+    await context.close();
   });
 
   it("shows the API's interactive documentation without internet", async () => {

@@ -3,6 +3,7 @@ import { fakeApi, json, problem, tokens, user } from "../test/fakeApi";
 import { fetchClient } from "./client";
 import { describeError } from "./errors";
 import { session } from "./session";
+import { workspaceScope } from "./workspace";
 
 describe("the generated client", () => {
   afterEach(() => session.end());
@@ -74,5 +75,36 @@ describe("the generated client", () => {
     const { error } = await fetchClient.POST("/auth/request-otp", { body: { phoneNumber: "+34612345678" } });
     expect(error).toMatchObject({ error: "rate_limited", status: 429, retryAfter: 600 });
     expect(describeError(error)).toBe("Too many code requests for this number. Try again in 10 minutes.");
+  });
+
+  it("names the chosen workspace on requests that act in one, and on their retry", async () => {
+    let refused = false;
+    const api = fakeApi({
+      "GET /conversations": () => {
+        if (refused) return json({ items: [], nextCursor: null });
+        refused = true;
+        return problem(401, "authentication_failed", "Your session has ended. Log in again.");
+      },
+      "POST /auth/refresh": () => json(tokens("access-2")),
+      "GET /workspaces": () => json({ items: [], nextCursor: null }),
+      "GET /workspaces/clinic": () => json({}),
+    });
+    session.start(tokens("access-1"));
+    await fetchClient.GET("/conversations");
+    expect(api.requests.map((request) => request.workspace)).toEqual([null, null, null]);
+
+    api.requests.length = 0;
+    workspaceScope.set("w-clinic");
+    refused = false;
+    await fetchClient.GET("/conversations");
+    await fetchClient.GET("/workspaces");
+    await fetchClient.GET("/workspaces/{workspace}", { params: { path: { workspace: "clinic" } } });
+    expect(api.requests.map((request) => [request.path, request.workspace])).toEqual([
+      ["/conversations", "w-clinic"],
+      ["/auth/refresh", null],
+      ["/conversations", "w-clinic"],
+      ["/workspaces", null],
+      ["/workspaces/clinic", null],
+    ]);
   });
 });

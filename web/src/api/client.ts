@@ -9,6 +9,7 @@ import createQueryClient from "openapi-react-query";
 import { problemFrom } from "./errors";
 import type { paths } from "./schema";
 import { apiBaseUrl, session } from "./session";
+import { actsInWorkspace, WORKSPACE_HEADER, workspaceScope } from "./workspace";
 
 /** Every path of the API, as generated. */
 export type ApiPaths = paths;
@@ -44,6 +45,15 @@ const authentication: Middleware = {
   },
 };
 
+/** Names the workspace the request acts in (see workspace.ts). */
+const workspace: Middleware = {
+  onRequest({ request, schemaPath }) {
+    const id = workspaceScope.id;
+    if (id && actsInWorkspace(schemaPath)) request.headers.set(WORKSPACE_HEADER, id);
+    return request;
+  },
+};
+
 /** Error bodies become `ApiProblem`s that carry the status (and Retry-After) with them. */
 const problems: Middleware = {
   async onResponse({ response, schemaPath }) {
@@ -63,7 +73,9 @@ export const fetchClient = createFetchClient<ApiPaths>({
   // Looked up on every call, so tests can replace the global fetch.
   fetch: (request) => globalThis.fetch(request),
 });
-// Response middleware runs last-registered first: authentication retries, then problems shape.
-fetchClient.use(problems, authentication);
+// Request middleware runs in order, so the request authentication keeps for a retry names the
+// workspace too; response middleware runs last-registered first: authentication retries, then
+// problems shape.
+fetchClient.use(workspace, problems, authentication);
 
 export const $api = createQueryClient(fetchClient);

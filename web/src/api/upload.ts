@@ -6,6 +6,7 @@ import type { ApiPaths } from "./client";
 import { type ApiProblem, isApiProblem } from "./errors";
 import { apiBaseUrl, session } from "./session";
 import type { JsonOf } from "./types";
+import { WORKSPACE_HEADER, workspaceScope } from "./workspace";
 
 type UploadPath = "/files/upload" | "/conversations/{conversation_id}/files";
 type PathParams<P extends UploadPath> = ApiPaths[P]["post"] extends {
@@ -71,6 +72,7 @@ function send(url: string, file: File, token: string | null, options: UploadOpti
     request.responseType = "text";
     request.withCredentials = true;
     if (token) request.setRequestHeader("Authorization", `Bearer ${token}`);
+    if (workspaceScope.id) request.setRequestHeader(WORKSPACE_HEADER, workspaceScope.id);
     request.upload.onprogress = (event) => {
       const total = event.lengthComputable ? event.total : file.size;
       options.onProgress?.({

@@ -1,10 +1,11 @@
 /** The frame around every screen once logged in: the navigation, and the screen itself. */
-import { useEffect, useRef, useState } from "react";
-import { NavLink, Outlet, useLocation } from "react-router-dom";
+import { useEffect, useId, useRef, useState } from "react";
+import { NavLink, Outlet, useLocation, useNavigate } from "react-router-dom";
 import { useAuth } from "../auth/AuthProvider";
 import { displayName } from "../lib/format";
-import { seesWorkspacePage, useMyWorkspaces } from "../lib/workspaces";
+import { type CurrentWorkspace, seesWorkspacePage, useCurrentWorkspace, useWorkspaceScope } from "../lib/workspaces";
 import { MenuIcon } from "./icons";
+import { Loading } from "./ui";
 
 const MEMBER_LINKS = [
   { to: "/chat", label: "Chat" },
@@ -22,8 +23,9 @@ const ADMIN_LINKS = [
 
 export function Layout() {
   const { user, logout } = useAuth();
-  const workspaces = useMyWorkspaces();
-  const links = seesWorkspacePage(user, workspaces.data?.items ?? [])
+  const workspace = useCurrentWorkspace();
+  useWorkspaceScope(workspace.current);
+  const links = seesWorkspacePage(user, workspace.current)
     ? [...MEMBER_LINKS, { to: "/workspace", label: "Workspace" }]
     : MEMBER_LINKS;
   const [menuOpen, setMenuOpen] = useState(false);
@@ -61,6 +63,7 @@ export function Layout() {
           <MenuIcon /> Menu
         </button>
         <nav id="main-nav" className={menuOpen ? "nav open" : "nav"} aria-label="Main">
+          {workspace.workspaces.length > 1 && workspace.current ? <WorkspaceSwitcher workspace={workspace} /> : null}
           <ul>
             {links.map((link) => (
               <li key={link.to}>
@@ -91,8 +94,43 @@ export function Layout() {
         </nav>
       </header>
       <div id="main-content" className="content" tabIndex={-1}>
-        <Outlet />
+        {/* Until the workspaces load, a screen's requests could not say which one they are for. */}
+        {workspace.settled ? (
+          <Outlet />
+        ) : (
+          <main id="main" className="page">
+            <Loading label="Opening your workspace…" />
+          </main>
+        )}
       </div>
+    </div>
+  );
+}
+
+/** Which of their workspaces a person in several acts in. */
+function WorkspaceSwitcher({ workspace }: { workspace: CurrentWorkspace }) {
+  const id = useId();
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  return (
+    <div className="nav-workspace">
+      <label htmlFor={id}>Workspace</label>
+      <select
+        id={id}
+        value={workspace.current?.id}
+        onChange={(event) => {
+          workspace.choose(event.target.value);
+          // An open conversation belongs to the workspace left: back to the list of the new one's.
+          const list = /^\/(chat|admin\/conversations)\/(?!new$)[^/]+/.exec(pathname);
+          if (list) navigate(list[1] === "chat" ? "/chat" : "/admin/conversations");
+        }}
+      >
+        {workspace.workspaces.map((item) => (
+          <option key={item.id} value={item.id}>
+            {item.name}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }

@@ -225,31 +225,61 @@ describe("WorkspacePage", () => {
     expect(api.requests.some((request) => request.path.endsWith("/members"))).toBe(false);
   });
 
-  it("lets a platform admin choose among every workspace", async () => {
-    const admin = user({ id: "u-admin", name: "Ana", isAdmin: true, phoneNumber: "+34600000001" });
+  it("shows the workspace the person acts in, not their first one", async () => {
+    localStorage.setItem(`ignacio.workspace.${bea.id}`, "w-clinic");
     const api = fakeApi({
-      ...signedIn(admin),
-      "GET /workspaces": (_request, url) =>
-        url.searchParams.get("every") === "true"
-          ? json({
-              items: [
-                workspace({ id: "w-default", slug: "default", name: "Action Lab", role: "admin" }),
-                workspace({ role: null }),
-              ],
-              nextCursor: null,
-            })
-          : problem(400, "invalid_input", "Expected every=true"),
-      "GET /workspaces/default/members": () => json({ items: [member(admin, "admin")], nextCursor: null }),
+      ...signedIn(bea),
+      "GET /workspaces": () =>
+        json({ items: [workspace({ id: "w-default", slug: "default", name: "Action Lab" }), workspace()], nextCursor: null }),
       "GET /workspaces/clinic/members": () => json({ items: [member(bea, "admin")], nextCursor: null }),
     });
     renderPage();
-    const choice = await screen.findByLabelText("Workspace");
-    expect(choice).toHaveValue("default");
-    expect(await screen.findByText("+34600000001")).toBeInTheDocument();
-    await userEvent.selectOptions(choice, "clinic");
+    const form = await screen.findByRole("form", { name: "Workspace settings" });
+    expect(within(form).getByLabelText("Workspace name")).toHaveValue("Clínica Sol");
+    // The menu's switcher chooses; the page has no choice of its own.
+    expect(screen.queryByRole("combobox", { name: /workspace/i })).not.toBeInTheDocument();
+    expect(api.requests.some((request) => request.path === "/workspaces/default/members")).toBe(false);
+  });
+
+  it("points a member to the workspaces they run", async () => {
+    fakeApi({
+      ...signedIn(carlos),
+      "GET /workspaces": () =>
+        json({ items: [workspace({ id: "w-default", slug: "default", name: "Action Lab", role: "member" }), workspace({ role: "agent" })], nextCursor: null }),
+    });
+    renderPage();
+    expect(await screen.findByText(/This page is for the people who run a workspace/)).toHaveTextContent(
+      "Choose Clínica Sol under Workspace in the menu to see it.",
+    );
+  });
+
+  it("lets a platform admin choose among every workspace, from the one they act in", async () => {
+    const admin = user({ id: "u-admin", name: "Ana", isAdmin: true, phoneNumber: "+34600000001" });
+    localStorage.setItem(`ignacio.workspace.${admin.id}`, "w-clinic");
+    const everyWorkspace = [
+      workspace({ id: "w-default", slug: "default", name: "Action Lab", role: "admin" }),
+      workspace({ id: "w-clinic", role: "member" }),
+      workspace({ id: "w-other", slug: "other", name: "Other", role: null }),
+    ];
+    const api = fakeApi({
+      ...signedIn(admin),
+      "GET /workspaces": (_request, url) =>
+        json({
+          items: url.searchParams.get("every") === "true" ? everyWorkspace : everyWorkspace.slice(0, 2),
+          nextCursor: null,
+        }),
+      "GET /workspaces/clinic/members": () => json({ items: [member(bea, "admin")], nextCursor: null }),
+      "GET /workspaces/other/members": () => json({ items: [member(carlos, "admin")], nextCursor: null }),
+    });
+    renderPage();
+    const choice = await screen.findByLabelText("Workspace to look after");
+    expect(choice).toHaveValue("clinic");
     expect(await screen.findByText("+34612345679")).toBeInTheDocument();
-    expect(screen.getByLabelText("Workspace name")).toHaveValue("Clínica Sol");
+    await userEvent.selectOptions(choice, "other");
+    expect(await screen.findByText("+34612345670")).toBeInTheDocument();
+    expect(screen.getByLabelText("Workspace name")).toHaveValue("Other");
     expect(screen.getByText(/you are a platform admin/)).toBeInTheDocument();
     expect(api.requests.filter((request) => request.path === "/workspaces/clinic/members")).toHaveLength(1);
+    expect(api.requests.some((request) => request.path === "/workspaces/default/members")).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { Badge, ConfirmButton, Empty, ErrorNotice, Loading, LoadMore, Notice, PageHeader } from "../components/ui";
 import { displayName, formatDay } from "../lib/format";
 import { allItems, cursorPaging } from "../lib/pages";
-import { DEFAULT_ASSISTANT_NAME, runsWorkspace, useMyWorkspaces } from "../lib/workspaces";
+import { DEFAULT_ASSISTANT_NAME, runsWorkspace, useCurrentWorkspace } from "../lib/workspaces";
 
 export const MAX_INSTRUCTIONS = 4000;
 const MAX_ASSISTANT_NAME = 60;
@@ -43,17 +43,38 @@ function useInvalidateWorkspaces() {
 
 export function WorkspacePage() {
   const { user } = useAuth();
+  const platformAdmin = Boolean(user?.isAdmin);
+  const { workspaces, current, settled, error } = useCurrentWorkspace();
+  if (platformAdmin) return <AnyWorkspacePage current={current} />;
+  // Everyone else sees the workspace they act in (the one the switcher shows), if they run it.
+  const workspace = current?.role === "admin" || current?.role === "agent" ? current : undefined;
+  const elsewhere = workspaces.filter((item) => item.role === "admin" || item.role === "agent");
+  return (
+    <main id="main" className="page">
+      <PageHeader title="Workspace" />
+      {!settled ? <Loading label="Loading workspaces…" /> : null}
+      <ErrorNotice error={error} />
+      {settled && !error && !workspace ? (
+        <p>
+          This page is for the people who run a workspace.{" "}
+          {elsewhere.length > 0
+            ? `Choose ${elsewhere.map((item) => item.name).join(" or ")} under Workspace in the menu to see it.`
+            : "Ask one of its admins if you need access."}
+        </p>
+      ) : null}
+      {workspace ? <WorkspaceScreen key={workspace.id} workspace={workspace} canManage={runsWorkspace(user, workspace)} /> : null}
+    </main>
+  );
+}
+
+/** Platform admins look after every workspace, starting from the one they act in. */
+function AnyWorkspacePage({ current }: { current: Workspace | undefined }) {
+  const { user } = useAuth();
   const selectId = useId();
   const [params, setParams] = useSearchParams();
-  const platformAdmin = Boolean(user?.isAdmin);
-  // Platform admins choose among every workspace; others among those they run or work in.
-  const mine = useMyWorkspaces(!platformAdmin);
-  const every = $api.useQuery("get", "/workspaces", { params: { query: { limit: 200, every: true } } }, { enabled: platformAdmin });
-  const list = platformAdmin ? every : mine;
-  const choices = (list.data?.items ?? []).filter(
-    (workspace) => platformAdmin || workspace.role === "admin" || workspace.role === "agent",
-  );
-  const wanted = params.get("workspace");
+  const list = $api.useQuery("get", "/workspaces", { params: { query: { limit: 200, every: true } } });
+  const choices = list.data?.items ?? [];
+  const wanted = params.get("workspace") ?? current?.id;
   const workspace = choices.find((item) => item.slug === wanted || item.id === wanted) ?? choices[0];
 
   return (
@@ -61,12 +82,9 @@ export function WorkspacePage() {
       <PageHeader title="Workspace" />
       {list.isPending ? <Loading label="Loading workspaces…" /> : null}
       <ErrorNotice error={list.error} />
-      {list.isSuccess && !workspace ? (
-        <p>This page is for the people who run a workspace. Ask one of its admins if you need access.</p>
-      ) : null}
       {choices.length > 1 && workspace ? (
         <div className="toolbar">
-          <label htmlFor={selectId}>Workspace</label>
+          <label htmlFor={selectId}>Workspace to look after</label>
           <select
             id={selectId}
             value={workspace.slug}

@@ -7,7 +7,7 @@ import { vi } from "vitest";
 export type Handler = (request: Request, url: URL) => Response | Promise<Response>;
 
 export interface FakeApi {
-  requests: { method: string; path: string; authorization: string | null; body: unknown }[];
+  requests: { method: string; path: string; authorization: string | null; workspace: string | null; body: unknown }[];
   on(route: string, handler: Handler): void;
 }
 
@@ -48,6 +48,7 @@ export function fakeApi(routes: Record<string, Handler> = {}): FakeApi {
         method: request.method,
         path: url.pathname,
         authorization: request.headers.get("Authorization"),
+        workspace: request.headers.get("Ignacio-Workspace"),
         body,
       });
       const handler = handlers.get(`${request.method} ${url.pathname}`);
