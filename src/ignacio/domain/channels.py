@@ -12,6 +12,7 @@ clear next to the channel, so a channel can be listed, logged and audited withou
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from uuid import UUID
 
@@ -28,11 +29,17 @@ _MAX_SECRET = 1_000
 _MAX_LABEL = 60
 
 
+def _has_control(text: str) -> bool:
+    """Line breaks, NUL and the like: never in a label or a credential (PostgreSQL refuses NUL
+    in text, and HTTP in a header)."""
+    return any(unicodedata.category(character)[0] == "C" for character in text)
+
+
 def _secret(value: str, what: str) -> str:
     value = value.strip()
     if not value:
         raise InvalidInput(f"{what} is required.")
-    if len(value) > _MAX_SECRET or any(character.isspace() for character in value):
+    if len(value) > _MAX_SECRET or any(c.isspace() for c in value) or _has_control(value):
         raise InvalidInput(f"{what} must be one word of at most {_MAX_SECRET} characters.")
     return value
 
@@ -130,7 +137,7 @@ class WorkspaceChannel(msgspec.Struct, frozen=True, kw_only=True):
             )
         if label is not None:
             label = label.strip() or None
-            if label is not None and (len(label) > _MAX_LABEL or "\n" in label):
+            if label is not None and (len(label) > _MAX_LABEL or _has_control(label)):
                 raise InvalidInput(
                     f"The label must be one line of at most {_MAX_LABEL} characters."
                 )

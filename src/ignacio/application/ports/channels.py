@@ -16,7 +16,7 @@ class ChannelRepository(Protocol):
 
     async def add(self, channel: WorkspaceChannel) -> None:
         """Store a new number; raises Conflict if a workspace (this one or another) already has
-        this provider's `address`."""
+        this provider's `address`, NotFound if its workspace does not exist."""
         ...
 
     async def lock(self, workspace_id: UUID) -> builtins.list[WorkspaceChannel]:
