@@ -150,9 +150,19 @@ async def test_the_last_admin_of_a_workspace_stays(api: Api) -> None:
         f"/workspaces/clinic/members/{bea_id}", json={"role": "member"}, headers=admin
     )
     removed = await api.client.delete(f"/workspaces/clinic/members/{bea_id}", headers=admin)
+    # Nor through the platform's own user endpoints.
+    deactivated = await api.client.put(f"/users/{bea_id}", json={"isActive": False}, headers=admin)
+    deleted = await api.client.delete(f"/users/{bea_id}", headers=admin)
 
     assert demoted.status_code == removed.status_code == 409
+    assert deactivated.status_code == deleted.status_code == 409
     assert "last admin of Clinic" in demoted.json()["message"]
+    assert "last admin of Clinic" in deactivated.json()["message"]
+    await api.client.post(
+        "/workspaces/clinic/members", json={"phoneNumber": CARLOS, "role": "admin"}, headers=admin
+    )
+    replaced = await api.client.put(f"/users/{bea_id}", json={"isActive": False}, headers=admin)
+    assert replaced.status_code == 200, replaced.text
 
 
 async def test_a_workspace_is_invisible_to_people_outside_it(api: Api) -> None:

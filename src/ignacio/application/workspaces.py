@@ -156,6 +156,16 @@ async def keep_one_workspace_admin(uow: UnitOfWork, workspace: Workspace, leavin
         )
 
 
+async def keep_their_workspaces_run(uow: UnitOfWork, user: User) -> None:
+    """Refuse to deactivate or delete a person who is the last active admin of a workspace (the
+    platform's user endpoints would otherwise do what the workspace's own team endpoints
+    refuse)."""
+    for workspace in await uow.workspaces.of_user(user.id):
+        membership = await uow.memberships.get(workspace.id, user.id)
+        if membership is not None and membership.role is WorkspaceRole.ADMIN and user.is_active:
+            await keep_one_workspace_admin(uow, workspace, user.id)
+
+
 async def welcome(
     uow: UnitOfWork,
     ids: IdGenerator,

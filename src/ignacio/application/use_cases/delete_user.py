@@ -8,6 +8,7 @@ from uuid import UUID
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
+from ignacio.application.workspaces import keep_their_workspaces_run
 from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWork, UnitOfWorkFactory
 from ignacio.application.workspaces import every_workspace_id
 from ignacio.domain import Conflict, Order, PageRequest, User
@@ -47,6 +48,7 @@ class DeleteUser:
             user = await existing_user(uow, user_id)
             if user.is_admin and user.is_active:
                 await keep_one_admin(uow, user)
+            await keep_their_workspaces_run(uow, user)
             files = await _all_files(uow, user.id)
             await uow.users.delete(user.id)
             await self._auditor.record(uow, actor.id, "user.delete", "user", user.id)

@@ -8,6 +8,7 @@ import msgspec
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
+from ignacio.application.workspaces import keep_their_workspaces_run
 from ignacio.application.ports import Clock, UnitOfWorkFactory
 from ignacio.domain import User
 
@@ -45,6 +46,8 @@ class UpdateUser:
                 return user
             if user.loses_admin_by(changes):
                 await keep_one_admin(uow, user)
+            if changes.get("is_active") is False:
+                await keep_their_workspaces_run(uow, user)
             await uow.users.update(updated)
             if changes.get("is_active") is False:
                 await uow.sessions.revoke_all_for_user(user.id, now)
