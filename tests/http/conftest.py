@@ -45,14 +45,27 @@ class Api:
         return await self.headers_for(phone)
 
 
+def database_url_for(request: pytest.FixtureRequest) -> str:
+    """The database a fixture parametrised by adapter set (`memory`, `sqlite`, `postgres`) runs
+    on: a fresh migrated SQLite file in the test's directory, or the emptied PostgreSQL."""
+    if request.param == "sqlite":
+        return migrated_sqlite_file(request.getfixturevalue("tmp_path"))
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
+    return "memory://"
+
+
+async def bearer(client: httpx.AsyncClient, phone: str, code: str) -> dict[str, str]:
+    """Log in with a code the test read off the provider's fake; the Authorization header."""
+    response = await client.post("/auth/verify-otp", json={"phoneNumber": phone, "code": code})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['accessToken']}"}
+
+
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
     """The app on each adapter set: in memory, the embedded SQLite default, and PostgreSQL."""
-    database_url = "memory://"
-    if request.param == "sqlite":
-        database_url = migrated_sqlite_file(request.getfixturevalue("tmp_path"))
-    elif request.param == "postgres":
-        database_url = str(request.getfixturevalue("postgres_url"))
+    database_url = database_url_for(request)
     # Uploaded files go under the test's own directory, never the working tree's ./var.
     data_dir = request.getfixturevalue("tmp_path")
     system = build_system(

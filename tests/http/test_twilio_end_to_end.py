@@ -18,8 +18,7 @@ from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.workspaces import default_workspace
 from ignacio.domain import Author, Channel, Message, PhoneNumber, RetryPolicy
 from ignacio.domain.workspaces import first_workspace
-from tests.http.conftest import serve
-from tests.support.databases import migrated_sqlite_file
+from tests.http.conftest import database_url_for, serve
 from tests.support.fake_twilio import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_AUTH_TOKEN,
@@ -90,11 +89,7 @@ async def deployment(
     request: pytest.FixtureRequest, **settings: object
 ) -> AsyncIterator[Deployment]:
     tmp_path = request.getfixturevalue("tmp_path")
-    database_url = (
-        migrated_sqlite_file(tmp_path)
-        if request.param == "sqlite"
-        else str(request.getfixturevalue("postgres_url"))
-    )
+    database_url = database_url_for(request)
     values: dict[str, object] = {
         "IGNACIO_DATABASE_URL": database_url,
         "IGNACIO_CHANNEL": "twilio",

@@ -15,8 +15,7 @@ from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.workspaces import default_workspace
 from ignacio.domain import RetryPolicy
-from tests.http.conftest import serve
-from tests.support.databases import migrated_sqlite_file
+from tests.http.conftest import database_url_for, serve
 from tests.support.fake_graph import (
     DEFAULT_PHONE_NUMBER_ID,
     DEFAULT_TOKEN,
@@ -68,11 +67,7 @@ async def invite_only_cloud(request: pytest.FixtureRequest) -> AsyncIterator[Clo
 
 @asynccontextmanager
 async def open_cloud(request: pytest.FixtureRequest, **overrides: Any) -> AsyncIterator[Cloud]:
-    database_url = (
-        migrated_sqlite_file(request.getfixturevalue("tmp_path"))
-        if request.param == "sqlite"
-        else str(request.getfixturevalue("postgres_url"))
-    )
+    database_url = database_url_for(request)
     settings = settings_for_tests(
         IGNACIO_DATABASE_URL=database_url,
         IGNACIO_CHANNEL="whatsapp_cloud",

@@ -14,8 +14,7 @@ import pytest
 
 from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.application.use_cases.create_user import CreateUserCommand
-from tests.http.conftest import serve
-from tests.support.databases import migrated_sqlite_file
+from tests.http.conftest import bearer, database_url_for, serve
 from tests.support.fake_graph import (
     DEFAULT_PHONE_NUMBER_ID,
     DEFAULT_TOKEN,
@@ -75,21 +74,13 @@ class Numbers:
         # The login code goes out from the deployment's number, as a template.
         await self.client.post("/auth/request-otp", json={"phoneNumber": phone})
         await self.system.settle()
-        code = self.home.messages[-1].parameters[0]
-        tokens = (
-            await self.client.post("/auth/verify-otp", json={"phoneNumber": phone, "code": code})
-        ).json()
-        return {"Authorization": f"Bearer {tokens['accessToken']}"}
+        return await bearer(self.client, phone, self.home.messages[-1].parameters[0])
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def numbers(request: pytest.FixtureRequest) -> AsyncIterator[Numbers]:
     tmp_path = request.getfixturevalue("tmp_path")
-    database_url = (
-        migrated_sqlite_file(tmp_path)
-        if request.param == "sqlite"
-        else str(request.getfixturevalue("postgres_url"))
-    )
+    database_url = database_url_for(request)
     settings = settings_for_tests(
         IGNACIO_DATABASE_URL=database_url,
         IGNACIO_CHANNEL="whatsapp_cloud",

@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from ignacio.application.use_cases.create_user import CreateUserCommand
-from tests.http.conftest import serve
-from tests.support.databases import migrated_sqlite_file
+from tests.http.conftest import bearer, database_url_for, serve
 from tests.support.fake_twilio import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_AUTH_TOKEN,
@@ -78,21 +77,13 @@ class TwoAccounts:
     async def headers(self, phone: str) -> dict[str, str]:
         await self.client.post("/auth/request-otp", json={"phoneNumber": phone})
         await self.system.settle()
-        code = self.home.messages[-1].content_variables["1"]
-        tokens = (
-            await self.client.post("/auth/verify-otp", json={"phoneNumber": phone, "code": code})
-        ).json()
-        return {"Authorization": f"Bearer {tokens['accessToken']}"}
+        return await bearer(self.client, phone, self.home.messages[-1].content_variables["1"])
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def accounts(request: pytest.FixtureRequest) -> AsyncIterator[TwoAccounts]:
     tmp_path = request.getfixturevalue("tmp_path")
-    database_url = (
-        migrated_sqlite_file(tmp_path)
-        if request.param == "sqlite"
-        else str(request.getfixturevalue("postgres_url"))
-    )
+    database_url = database_url_for(request)
     settings = settings_for_tests(
         IGNACIO_DATABASE_URL=database_url,
         IGNACIO_CHANNEL="twilio",
