@@ -13,8 +13,8 @@ import { formatDay, providerName } from "../lib/format";
 
 const MAX_LABEL = 60;
 const PROVIDERS: { value: Provider; hint: string }[] = [
-  { value: "whatsapp_cloud", hint: "a number in Meta's WhatsApp Manager" },
-  { value: "twilio", hint: "a WhatsApp sender on a Twilio account" },
+  { value: "whatsapp_cloud", hint: "A number in Meta's WhatsApp Manager, on this deployment's Meta app." },
+  { value: "twilio", hint: "A WhatsApp sender on a Twilio account." },
 ];
 
 /** The number people write to, as it reads on screen. */
@@ -178,6 +178,7 @@ function ConnectForm({ workspace, onDone }: { workspace: Workspace; onDone: (not
           <select
             id={`${id}-provider`}
             value={provider}
+            aria-describedby={`${id}-provider-hint`}
             onChange={(event) => {
               setProvider(event.target.value as Provider);
               connect.reset();
@@ -185,10 +186,13 @@ function ConnectForm({ workspace, onDone }: { workspace: Workspace; onDone: (not
           >
             {PROVIDERS.map((option) => (
               <option key={option.value} value={option.value}>
-                {providerName(option.value)}: {option.hint}
+                {providerName(option.value)}
               </option>
             ))}
           </select>
+          <p className="hint" id={`${id}-provider-hint`}>
+            {PROVIDERS.find((option) => option.value === provider)?.hint}
+          </p>
         </div>
         {cloud ? (
           <div>
