@@ -2,8 +2,9 @@
  * The web app in a real browser (Debian's Chromium through playwright-core) against a real
  * `ignacio serve` on the embedded defaults: a member logs in with the code the console channel
  * printed, chats, uploads a file; an admin deactivates the member, who then cannot log in, and
- * names the workspace's assistant "Sol" and invites an agent, who reads the team but changes nothing;
- * someone in two workspaces chats in each, switching between them.
+ * names the workspace's assistant "Sol" and invites an agent, who reads the team but changes nothing,
+ * and connects a WhatsApp number of the workspace's own, then disconnects it; someone in two
+ * workspaces chats in each, switching between them.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -388,8 +389,74 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     expect(await agent.getByRole("form").count()).toBe(0);
     expect(await agent.getByRole("button", { name: /Remove|Invite|Save/ }).count()).toBe(0);
     expect(await agent.locator("main select").count()).toBe(0);
+    expect(await agent.getByRole("heading", { name: "WhatsApp numbers" }).count()).toBe(0);
     await checkAccessibility(agent, "workspace as an agent");
     await agentContext.close();
+  });
+
+  it("lets an admin connect a WhatsApp number of the workspace's own, and disconnect it", async () => {
+    const TOKEN = "EAAGe2eSecretAccessToken0123456789";
+    const admin = await newContext();
+    const page = await admin.newPage();
+    // What the server answered about the workspace's numbers, to look for the token in.
+    const answers: Promise<string>[] = [];
+    let listening = true;
+    page.on("response", (response) => {
+      if (listening && response.url().includes("/channels") && response.request().method() !== "DELETE") {
+        answers.push(response.text());
+      }
+    });
+    await logIn(page, ADMIN.phone);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workspace" }).click();
+    const numbers = page.getByRole("region", { name: "WhatsApp numbers" });
+    await see(numbers.getByText("Action Lab has no WhatsApp number of its own yet."));
+
+    const form = page.getByRole("form", { name: "Connect a WhatsApp number" });
+    expect(await form.getByLabel("Provider").inputValue()).toBe("whatsapp_cloud");
+    await form.getByLabel("Phone number id").fill("106540352242922");
+    expect(await form.getByLabel("Access token").getAttribute("type")).toBe("password");
+    await form.getByLabel("Access token").fill(TOKEN);
+    await form.getByLabel("Number people write to (optional)").fill("+34 910 000 111");
+    await form.getByLabel("Label (optional)").fill("Front desk");
+    await form.getByRole("button", { name: "Connect" }).click();
+    await see(numbers.getByRole("status"), "+34910000111 is connected");
+
+    const row = await see(numbers.locator("tbody tr"), "+34910000111");
+    expect(await row.textContent()).toContain("Meta Cloud API");
+    expect(await row.textContent()).toContain("Front desk");
+    expect(await form.getByLabel("Access token").inputValue()).toBe("");
+    // The token is nowhere: not in what the server sent back, nor in the page, its fields or its
+    // storage, before a reload or after.
+    listening = false;
+    const sent = await Promise.all(answers);
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(sent.join(" ")).not.toContain(TOKEN);
+    const onPage = () =>
+      page.evaluate(
+        () =>
+          document.documentElement.outerHTML +
+          [...document.querySelectorAll("input")].map((input) => input.value).join(" ") +
+          JSON.stringify({ ...localStorage }) +
+          JSON.stringify({ ...sessionStorage }),
+      );
+    expect(await onPage()).not.toContain(TOKEN);
+    await page.reload();
+    await see(numbers.locator("tbody tr"), "+34910000111");
+    expect(await onPage()).not.toContain(TOKEN);
+    // The section itself: it sits below the settings, out of a screenshot of the page's top.
+    await numbers.screenshot({ path: path.join(SCREENSHOTS, "workspace-numbers-desktop.png") });
+    await checkAccessibility(page, "workspace numbers");
+
+    // Disconnecting asks first.
+    const listed = numbers.locator("tbody tr").filter({ hasText: "+34910000111" });
+    await listed.getByRole("button", { name: "Disconnect +34910000111" }).click();
+    const question = listed.getByRole("alertdialog");
+    await see(question, "Messages to it will no longer reach Action Lab.");
+    await question.getByRole("button", { name: "Disconnect" }).click();
+    await see(numbers.getByRole("status"), "+34910000111 was disconnected from Action Lab.");
+    await see(numbers.getByText("Action Lab has no WhatsApp number of its own yet."));
+    expect(await listed.count()).toBe(0);
+    await admin.close();
   });
 
   it("lets someone in two workspaces chat in each, and switch between them", async () => {

@@ -9,6 +9,7 @@ export type Conversation = Schemas["ConversationOut"];
 export type Message = Schemas["MessageOut"];
 export type Turn = Schemas["TurnOut"];
 export type Channel = Schemas["Channel"];
+export type Provider = Schemas["Provider"];
 export type DeliveryStatus = Schemas["DeliveryStatus"];
 export type MessageType = Schemas["MessageType"];
 export type AuditEntry = Schemas["AuditEntryOut"];
@@ -23,6 +24,7 @@ export type WorkspaceMember = Schemas["MemberOut"];
 export type WorkspaceRole = Schemas["WorkspaceRole"];
 export type WhatsAppAccess = Schemas["WhatsAppAccess"];
 export type AssistantSettings = Schemas["AssistantSettingsBody"];
+export type WorkspaceNumber = Schemas["ChannelOut"];
 
 /** The JSON body of a path's successful answer. */
 export type JsonOf<

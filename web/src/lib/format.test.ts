@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fileKind } from "./format";
+import { fileKind, providerName } from "./format";
 
 describe("fileKind", () => {
   it.each([
@@ -15,5 +15,13 @@ describe("fileKind", () => {
     ["", "File"],
   ])("%s reads as %s", (mediaType, kind) => {
     expect(fileKind(mediaType)).toBe(kind);
+  });
+});
+
+describe("providerName", () => {
+  it("names each WhatsApp provider as people know it", () => {
+    expect(providerName("whatsapp_cloud")).toBe("Meta Cloud API");
+    expect(providerName("twilio")).toBe("Twilio");
+    expect(providerName("carrier_pigeon")).toBe("carrier_pigeon");
   });
 });

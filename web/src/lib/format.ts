@@ -1,4 +1,5 @@
 /** How dates, sizes and numbers read on screen. */
+import type { Provider } from "../api/types";
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
@@ -76,4 +77,11 @@ export function fileKind(mediaType: string): string {
   const noun = FILE_FAMILIES[family];
   if (noun) return name ? `${name} ${noun}` : noun.charAt(0).toUpperCase() + noun.slice(1);
   return name ? `${name} file` : "File";
+}
+
+const PROVIDERS: Record<Provider, string> = { whatsapp_cloud: "Meta Cloud API", twilio: "Twilio" };
+
+/** The WhatsApp provider a number or delivery goes through, as people know it. */
+export function providerName(provider: string): string {
+  return PROVIDERS[provider as Provider] ?? provider;
 }

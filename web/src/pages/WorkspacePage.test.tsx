@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { session } from "../api/session";
@@ -28,6 +28,18 @@ function member(person: ReturnType<typeof user>, role: string) {
   return { user: person, role, joinedAt: ISO };
 }
 
+function number(overrides: Record<string, unknown> = {}) {
+  return {
+    id: "c-front-desk",
+    provider: "whatsapp_cloud",
+    address: "106540352242922",
+    displayNumber: "+34910000111",
+    label: "Front desk",
+    createdAt: ISO,
+    ...overrides,
+  };
+}
+
 function signedIn(me: ReturnType<typeof user>) {
   return {
     "POST /auth/refresh": () => json(tokens()),
@@ -50,6 +62,7 @@ describe("WorkspacePage", () => {
     const api = fakeApi({
       ...signedIn(bea),
       "GET /workspaces": () => json({ items: [workspace()], nextCursor: null }),
+      "GET /workspaces/clinic/channels": () => json([]),
       "GET /workspaces/clinic/members": () => json({ items: [member(bea, "admin")], nextCursor: null }),
       "PATCH /workspaces/clinic": async (request) => {
         const body = (await request.json()) as Record<string, unknown>;
@@ -96,6 +109,7 @@ describe("WorkspacePage", () => {
     fakeApi({
       ...signedIn(bea),
       "GET /workspaces": () => json({ items: [workspace()], nextCursor: null }),
+      "GET /workspaces/clinic/channels": () => json([]),
       "GET /workspaces/clinic/members": () => json({ items: [], nextCursor: null }),
       "PATCH /workspaces/clinic": () =>
         problem(400, "invalid_input", "The language must be a language tag such as 'en', 'es' or 'pt-BR'."),
@@ -113,6 +127,7 @@ describe("WorkspacePage", () => {
     const api = fakeApi({
       ...signedIn(bea),
       "GET /workspaces": () => json({ items: [workspace()], nextCursor: null }),
+      "GET /workspaces/clinic/channels": () => json([]),
       "GET /workspaces/clinic/members": () => json({ items: team, nextCursor: null }),
       "POST /workspaces/clinic/members": async (request) => {
         const body = (await request.json()) as { phoneNumber: string; role: string; name: string | null };
@@ -150,6 +165,7 @@ describe("WorkspacePage", () => {
     const api = fakeApi({
       ...signedIn(bea),
       "GET /workspaces": () => json({ items: [workspace()], nextCursor: null }),
+      "GET /workspaces/clinic/channels": () => json([]),
       "GET /workspaces/clinic/members": () => json({ items: team, nextCursor: null }),
       "PUT /workspaces/clinic/members/u-carlos": async (request) => {
         const { role } = (await request.json()) as { role: string };
@@ -180,6 +196,7 @@ describe("WorkspacePage", () => {
     const api = fakeApi({
       ...signedIn(bea),
       "GET /workspaces": () => json({ items: [workspace()], nextCursor: null }),
+      "GET /workspaces/clinic/channels": () => json([]),
       "GET /workspaces/clinic/members": () => json({ items: team, nextCursor: null }),
       "DELETE /workspaces/clinic/members/u-carlos": () => {
         team = [team[0]!];
@@ -198,7 +215,7 @@ describe("WorkspacePage", () => {
   });
 
   it("lets an agent read the team, with no controls", async () => {
-    fakeApi({
+    const api = fakeApi({
       ...signedIn(carlos),
       "GET /workspaces": () => json({ items: [workspace({ role: "agent" })], nextCursor: null }),
       "GET /workspaces/clinic/members": () =>
@@ -212,7 +229,10 @@ describe("WorkspacePage", () => {
     expect(screen.queryByRole("form")).not.toBeInTheDocument();
     expect(screen.queryByRole("combobox")).not.toBeInTheDocument();
     expect(screen.queryByRole("textbox")).not.toBeInTheDocument();
-    expect(screen.queryByRole("button", { name: /Remove|Invite|Save/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Remove|Invite|Save|Connect|Disconnect/ })).not.toBeInTheDocument();
+    // The workspace's WhatsApp numbers are its admins' business.
+    expect(screen.queryByRole("heading", { name: "WhatsApp numbers" })).not.toBeInTheDocument();
+    expect(api.requests.some((request) => request.path.endsWith("/channels"))).toBe(false);
   });
 
   it("is not for a workspace's plain members", async () => {
@@ -223,6 +243,8 @@ describe("WorkspacePage", () => {
     renderPage();
     expect(await screen.findByText(/This page is for the people who run a workspace/)).toBeInTheDocument();
     expect(api.requests.some((request) => request.path.endsWith("/members"))).toBe(false);
+    expect(api.requests.some((request) => request.path.endsWith("/channels"))).toBe(false);
+    expect(screen.queryByRole("heading", { name: "WhatsApp numbers" })).not.toBeInTheDocument();
   });
 
   it("shows the workspace the person acts in, not their first one", async () => {
@@ -231,6 +253,7 @@ describe("WorkspacePage", () => {
       ...signedIn(bea),
       "GET /workspaces": () =>
         json({ items: [workspace({ id: "w-default", slug: "default", name: "Action Lab" }), workspace()], nextCursor: null }),
+      "GET /workspaces/clinic/channels": () => json([]),
       "GET /workspaces/clinic/members": () => json({ items: [member(bea, "admin")], nextCursor: null }),
     });
     renderPage();
@@ -268,7 +291,9 @@ describe("WorkspacePage", () => {
           items: url.searchParams.get("every") === "true" ? everyWorkspace : everyWorkspace.slice(0, 2),
           nextCursor: null,
         }),
+      "GET /workspaces/clinic/channels": () => json([]),
       "GET /workspaces/clinic/members": () => json({ items: [member(bea, "admin")], nextCursor: null }),
+      "GET /workspaces/other/channels": () => json([]),
       "GET /workspaces/other/members": () => json({ items: [member(carlos, "admin")], nextCursor: null }),
     });
     renderPage();
@@ -281,5 +306,179 @@ describe("WorkspacePage", () => {
     expect(screen.getByText(/you are a platform admin/)).toBeInTheDocument();
     expect(api.requests.filter((request) => request.path === "/workspaces/clinic/members")).toHaveLength(1);
     expect(api.requests.some((request) => request.path === "/workspaces/default/members")).toBe(false);
+  });
+
+  describe("WhatsApp numbers", () => {
+    const META_TOKEN = "EAAG-meta-secret-token";
+    const TWILIO_TOKEN = "twilio-secret-auth-token";
+
+    /** A fake of the channels endpoints: the list, connecting (201, or `refuse`'s answer) and disconnecting. */
+    function numbersApi(me: ReturnType<typeof user>, initial: ReturnType<typeof number>[] = [], refuse?: () => Response) {
+      let numbers = initial;
+      return fakeApi({
+        ...signedIn(me),
+        "GET /workspaces": () => json({ items: [workspace()], nextCursor: null }),
+        "GET /workspaces/clinic/members": () => json({ items: [member(bea, "admin")], nextCursor: null }),
+        "GET /workspaces/clinic/channels": () => json(numbers),
+        "POST /workspaces/clinic/channels": async (request) => {
+          if (refuse) return refuse();
+          const body = (await request.json()) as Record<string, string | null>;
+          const added =
+            body.provider === "twilio"
+              ? number({ id: "c-twilio", provider: "twilio", address: body.number, displayNumber: body.number, label: body.label })
+              : number({ id: "c-meta", address: body.phoneNumberId, displayNumber: body.displayNumber, label: body.label });
+          numbers = [...numbers, added];
+          return json(added, 201);
+        },
+        "DELETE /workspaces/clinic/channels/c-front-desk": () => {
+          numbers = numbers.filter((item) => item.id !== "c-front-desk");
+          return new Response(null, { status: 204 });
+        },
+      });
+    }
+
+    /** The row of the number that reads `text` (its button names it too, out of sight). */
+    async function rowOf(section: HTMLElement, text: string) {
+      return (await within(section).findByText(text, { selector: "td > span" })).closest("tr")!;
+    }
+
+    function numbersSection() {
+      return screen.findByRole("region", { name: "WhatsApp numbers" });
+    }
+
+    it("lists the workspace's numbers for its admins, with their provider and label", async () => {
+      numbersApi(bea, [number(), number({ id: "c-twilio", provider: "twilio", address: "+14155238886", displayNumber: "+14155238886", label: null })]);
+      renderPage();
+      const section = await numbersSection();
+      const meta = await rowOf(section, "+34910000111");
+      expect(meta).toHaveTextContent("Meta Cloud API");
+      expect(meta).toHaveTextContent("Front desk");
+      expect(meta).toHaveTextContent("Phone number id 106540352242922");
+      const twilio = await rowOf(section, "+14155238886");
+      expect(twilio).toHaveTextContent("Twilio");
+      expect(within(twilio).getByRole("button", { name: "Disconnect +14155238886" })).toBeInTheDocument();
+    });
+
+    it("says when the workspace has no number of its own, and lets a platform admin connect one", async () => {
+      const admin = user({ id: "u-admin", name: "Ana", isAdmin: true, phoneNumber: "+34600000001" });
+      numbersApi(admin);
+      renderPage();
+      const section = await numbersSection();
+      expect(await within(section).findByText("Clínica Sol has no WhatsApp number of its own yet.")).toBeInTheDocument();
+      expect(within(section).getByRole("form", { name: "Connect a WhatsApp number" })).toBeInTheDocument();
+    });
+
+    it("connects a Meta number with what Meta needs, and keeps no token afterwards", async () => {
+      const api = numbersApi(bea);
+      const { queryClient } = renderPage();
+      const form = await screen.findByRole("form", { name: "Connect a WhatsApp number" });
+      expect(within(form).getByLabelText("Provider")).toHaveValue("whatsapp_cloud");
+      const token = within(form).getByLabelText("Access token");
+      expect(token).toHaveAttribute("type", "password");
+      await userEvent.type(within(form).getByLabelText("Phone number id"), "106540352242922");
+      await userEvent.type(token, META_TOKEN);
+      await userEvent.type(within(form).getByLabelText("Number people write to (optional)"), "+34910000111");
+      await userEvent.type(within(form).getByLabelText("Label (optional)"), "Front desk");
+      await userEvent.click(within(form).getByRole("button", { name: "Connect" }));
+
+      expect(await screen.findByText("+34910000111 is connected: messages to it reach Clínica Sol.")).toBeInTheDocument();
+      expect(api.requests.find((request) => request.method === "POST" && request.path.endsWith("/channels"))).toMatchObject({
+        path: "/workspaces/clinic/channels",
+        body: {
+          provider: "whatsapp_cloud",
+          phoneNumberId: "106540352242922",
+          accessToken: META_TOKEN,
+          displayNumber: "+34910000111",
+          label: "Front desk",
+        },
+      });
+      // The list was asked for again, and shows the new number.
+      const section = await numbersSection();
+      expect(await rowOf(section, "+34910000111")).toHaveTextContent("Meta Cloud API");
+      expect(api.requests.filter((request) => request.path === "/workspaces/clinic/channels" && request.method === "GET")).toHaveLength(2);
+      // The form is empty again, and the token is nowhere: not on the page, not in the
+      // request the mutation kept.
+      expect(within(form).getByLabelText("Access token")).toHaveValue("");
+      expect(within(form).getByLabelText("Phone number id")).toHaveValue("");
+      expect(document.body.innerHTML).not.toContain(META_TOKEN);
+      await waitFor(() => expect(JSON.stringify(queryClient.getMutationCache().getAll().map((m) => m.state))).not.toContain(META_TOKEN));
+    });
+
+    it("connects a Twilio sender with what Twilio needs", async () => {
+      const api = numbersApi(bea);
+      renderPage();
+      const form = await screen.findByRole("form", { name: "Connect a WhatsApp number" });
+      // A token typed for Meta does not follow to Twilio's field.
+      await userEvent.type(within(form).getByLabelText("Access token"), META_TOKEN);
+      await userEvent.selectOptions(within(form).getByLabelText("Provider"), "twilio");
+      expect(within(form).queryByLabelText("Phone number id")).not.toBeInTheDocument();
+      const token = within(form).getByLabelText("Auth token");
+      expect(token).toHaveAttribute("type", "password");
+      expect(token).toHaveValue("");
+      await userEvent.type(within(form).getByLabelText("Account SID"), `AC${"0".repeat(32)}`);
+      await userEvent.type(token, TWILIO_TOKEN);
+      await userEvent.type(within(form).getByLabelText("WhatsApp sender number"), "+14155238886");
+      await userEvent.click(within(form).getByRole("button", { name: "Connect" }));
+
+      expect(await screen.findByText("+14155238886 is connected: messages to it reach Clínica Sol.")).toBeInTheDocument();
+      expect(api.requests.find((request) => request.method === "POST" && request.path.endsWith("/channels"))?.body).toEqual({
+        provider: "twilio",
+        accountSid: `AC${"0".repeat(32)}`,
+        authToken: TWILIO_TOKEN,
+        number: "+14155238886",
+        label: null,
+      });
+      expect(await rowOf(await numbersSection(), "+14155238886")).toHaveTextContent("Twilio");
+      expect(within(form).getByLabelText("Auth token")).toHaveValue("");
+      expect(within(form).getByLabelText("Account SID")).toHaveValue("");
+      expect(document.body.innerHTML).not.toContain(TWILIO_TOKEN);
+    });
+
+    it("shows the server's reason when a number is refused", async () => {
+      numbersApi(bea, [number(), number({ id: "c-2", address: "106540352242923", displayNumber: null, label: null })], () =>
+        problem(400, "invalid_input", "A workspace can have at most 2 WhatsApp numbers; remove one first."),
+      );
+      renderPage();
+      const form = await screen.findByRole("form", { name: "Connect a WhatsApp number" });
+      await userEvent.type(within(form).getByLabelText("Phone number id"), "106540352242924");
+      await userEvent.type(within(form).getByLabelText("Access token"), META_TOKEN);
+      await userEvent.click(within(form).getByRole("button", { name: "Connect" }));
+      expect(await within(form).findByRole("alert")).toHaveTextContent(
+        "Not connected. A workspace can have at most 2 WhatsApp numbers; remove one first.",
+      );
+      // Nothing was connected, so what was typed stays to be corrected.
+      expect(within(form).getByLabelText("Phone number id")).toHaveValue("106540352242924");
+    });
+
+    it("shows why a number another workspace has cannot be connected", async () => {
+      numbersApi(bea, [], () => problem(409, "conflict", "A workspace has that WhatsApp number already."));
+      renderPage();
+      const form = await screen.findByRole("form", { name: "Connect a WhatsApp number" });
+      await userEvent.type(within(form).getByLabelText("Phone number id"), "106540352242922");
+      await userEvent.type(within(form).getByLabelText("Access token"), META_TOKEN);
+      await userEvent.click(within(form).getByRole("button", { name: "Connect" }));
+      expect(await within(form).findByRole("alert")).toHaveTextContent("Not connected. A workspace has that WhatsApp number already.");
+    });
+
+    it("disconnects a number only after asking", async () => {
+      const api = numbersApi(bea, [number()]);
+      renderPage();
+      const section = await numbersSection();
+      const row = await rowOf(section, "+34910000111");
+      await userEvent.click(within(row).getByRole("button", { name: "Disconnect +34910000111" }));
+      const dialog = within(row).getByRole("alertdialog");
+      expect(dialog).toHaveTextContent("Disconnect +34910000111? Messages to it will no longer reach Clínica Sol.");
+      await userEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+      expect(api.requests.some((request) => request.method === "DELETE")).toBe(false);
+
+      await userEvent.click(within(row).getByRole("button", { name: "Disconnect +34910000111" }));
+      await userEvent.click(within(within(row).getByRole("alertdialog")).getByRole("button", { name: "Disconnect" }));
+      expect(await screen.findByText("+34910000111 was disconnected from Clínica Sol.")).toBeInTheDocument();
+      expect(within(section).queryByText("+34910000111")).not.toBeInTheDocument();
+      expect(await within(section).findByText("Clínica Sol has no WhatsApp number of its own yet.")).toBeInTheDocument();
+      expect(api.requests.filter((request) => request.method === "DELETE").map((request) => request.path)).toEqual([
+        "/workspaces/clinic/channels/c-front-desk",
+      ]);
+    });
   });
 });

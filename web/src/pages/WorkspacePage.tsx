@@ -1,6 +1,7 @@
 /**
  * The people who run a workspace: its settings (its name, its assistant, who may write to it on
- * WhatsApp) and its team. Its admins (and platform admins) change them; its agents read the team.
+ * WhatsApp), its own WhatsApp numbers and its team. Its admins (and platform admins) change them;
+ * its agents read the settings and the team.
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
@@ -12,6 +13,7 @@ import { Badge, ConfirmButton, Empty, ErrorNotice, Loading, LoadMore, Notice, Pa
 import { displayName, formatDay } from "../lib/format";
 import { allItems, cursorPaging } from "../lib/pages";
 import { DEFAULT_ASSISTANT_NAME, runsWorkspace, useCurrentWorkspace } from "../lib/workspaces";
+import { WorkspaceNumbers } from "./WorkspaceNumbers";
 
 export const MAX_INSTRUCTIONS = 4000;
 const MAX_ASSISTANT_NAME = 60;
@@ -111,6 +113,7 @@ function WorkspaceScreen({ workspace, canManage }: { workspace: Workspace; canMa
         {workspace.role ? ` · your role: ${ROLE_LABEL[workspace.role].toLowerCase()}` : " · you are a platform admin"}
       </p>
       {canManage ? <SettingsForm workspace={workspace} /> : <SettingsSummary workspace={workspace} />}
+      {canManage ? <WorkspaceNumbers workspace={workspace} /> : null}
       <Team workspace={workspace} canManage={canManage} />
     </>
   );

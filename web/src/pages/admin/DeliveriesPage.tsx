@@ -2,10 +2,8 @@
  * deliveries that could not be stored after every retry (kept sealed; the sender masked). */
 import { $api } from "../../api/client";
 import { Empty, ErrorNotice, Loading, LoadMore, PageHeader } from "../../components/ui";
-import { formatDateTime } from "../../lib/format";
+import { formatDateTime, providerName } from "../../lib/format";
 import { allItems, cursorPaging } from "../../lib/pages";
-
-const PROVIDERS: Record<string, string> = { whatsapp_cloud: "Meta Cloud API", twilio: "Twilio" };
 
 export function DeliveriesPage() {
   const deliveries = $api.useInfiniteQuery(
@@ -94,7 +92,7 @@ function SetAsideWebhooks() {
                 <tr key={delivery.id}>
                   <td data-label="Received">{formatDateTime(delivery.receivedAt)}</td>
                   <td data-label="From">{delivery.sender ?? <span className="muted">Unknown</span>}</td>
-                  <td data-label="Provider">{PROVIDERS[delivery.provider] ?? delivery.provider}</td>
+                  <td data-label="Provider">{providerName(delivery.provider)}</td>
                   <td data-label="Attempts">{delivery.attempts}</td>
                   <td data-label="Last error" className="details">{delivery.lastError}</td>
                 </tr>
