@@ -30,6 +30,8 @@ SOL_ADMIN = "+34600000002"
 MEMBER = "+34612345678"
 SOL_NUMBER_ID = "222222222222222"
 SOL_TOKEN = "clinica-sol-system-user-token"
+SECOND_NUMBER_ID = "555555555555555"
+SECOND_TOKEN = "clinica-sol-second-token"
 
 
 class ByToken(httpx.AsyncBaseTransport):
@@ -93,9 +95,12 @@ async def numbers(request: pytest.FixtureRequest) -> AsyncIterator[Numbers]:
     sol = FakeGraph(
         access_token=SOL_TOKEN, phone_number_id=SOL_NUMBER_ID, first_message_number=500_000
     )
+    second = FakeGraph(
+        access_token=SECOND_TOKEN, phone_number_id=SECOND_NUMBER_ID, first_message_number=900_000
+    )
     system = build_system(settings, fake_clock=False, real_channel=True)
     system.container.http_client.override(
-        httpx.AsyncClient(transport=ByToken([home, sol]), base_url=FAKE_BASE_URL)
+        httpx.AsyncClient(transport=ByToken([home, sol, second]), base_url=FAKE_BASE_URL)
     )
     async with serve(system) as client:
         yield Numbers(client=client, system=system, home=home, sol=sol)
@@ -227,13 +232,15 @@ async def test_connecting_is_for_the_workspace_admins_and_within_the_limit(
     as_member = await numbers.client.post("/workspaces/sol/channels", json=body, headers=member)
     first = await numbers.client.post("/workspaces/sol/channels", json=body, headers=sol_admin)
     again = await numbers.client.post("/workspaces/sol/channels", json=body, headers=sol_admin)
-    twilio = {
-        "provider": "twilio",
-        "accountSid": "AC" + "1" * 32,
-        "authToken": "twilio-token",
-        "number": "+14155238886",
-    }
-    second = await numbers.client.post("/workspaces/sol/channels", json=twilio, headers=sol_admin)
+    second = await numbers.client.post(
+        "/workspaces/sol/channels",
+        json={
+            "provider": "whatsapp_cloud",
+            "phoneNumberId": SECOND_NUMBER_ID,
+            "accessToken": SECOND_TOKEN,
+        },
+        headers=sol_admin,
+    )
     third = await numbers.client.post(
         "/workspaces/sol/channels",
         json=body | {"phoneNumberId": "444444444444444"},
@@ -241,7 +248,12 @@ async def test_connecting_is_for_the_workspace_admins_and_within_the_limit(
     )
     bad = await numbers.client.post(
         "/workspaces/sol/channels",
-        json=twilio | {"accountSid": "not-a-sid"},
+        json={
+            "provider": "twilio",
+            "accountSid": "not-a-sid",
+            "authToken": "twilio-token",
+            "number": "+14155238886",
+        },
         headers=sol_admin,
     )
 
@@ -249,3 +261,33 @@ async def test_connecting_is_for_the_workspace_admins_and_within_the_limit(
     assert (first.status_code, again.status_code, second.status_code) == (201, 409, 201)
     assert third.status_code == 400 and "at most 2" in third.json()["message"]
     assert bad.status_code == 400 and "account SID" in bad.json()["message"]
+
+
+async def test_nobody_connects_a_number_they_do_not_control_or_the_deployment_s_own(
+    numbers: Numbers,
+) -> None:
+    sol_admin = await clinica_sol(numbers)
+
+    # Sol's number id with a token Meta gives for another business's numbers.
+    squatted = await numbers.client.post(
+        "/workspaces/sol/channels",
+        json={"provider": "whatsapp_cloud", "phoneNumberId": SOL_NUMBER_ID, "accessToken": "x"},
+        headers=sol_admin,
+    )
+    deployment_s = await numbers.client.post(
+        "/workspaces/sol/channels",
+        json={
+            "provider": "whatsapp_cloud",
+            "phoneNumberId": DEFAULT_PHONE_NUMBER_ID,
+            "accessToken": DEFAULT_TOKEN,
+        },
+        headers=sol_admin,
+    )
+
+    assert squatted.status_code == 400
+    assert "Meta refused the access token" in squatted.json()["message"]
+    assert "check the access token" in squatted.json()["message"]
+    assert deployment_s.status_code == 409
+    assert "deployment's own" in deployment_s.json()["message"]
+    await numbers.deliver(inbound_text(MEMBER, "Hola", phone_number_id=SOL_NUMBER_ID))
+    assert numbers.sol.texts_to(MEMBER) == [] and numbers.home.texts_to(MEMBER) == []

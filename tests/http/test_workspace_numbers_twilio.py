@@ -123,6 +123,13 @@ async def test_a_number_on_its_own_account_is_routed_answered_and_checked_with_i
         headers=platform,
     )
     sol_admin = await accounts.headers(SOL_ADMIN)
+    wrong = await accounts.client.post(
+        "/workspaces/sol/channels",
+        json={"provider": "twilio", "accountSid": SOL_SID, "authToken": "x", "number": SOL_NUMBER},
+        headers=sol_admin,
+    )
+    assert wrong.status_code == 400
+    assert "check the account SID and the auth token" in wrong.json()["message"]
     connected = await accounts.client.post(
         "/workspaces/sol/channels",
         json={
@@ -141,9 +148,14 @@ async def test_a_number_on_its_own_account_is_routed_answered_and_checked_with_i
     forged = await accounts.deliver(
         inbound_form(MEMBER, "forged", to=SOL_NUMBER, account_sid=SOL_SID), "not-the-token"
     )
+    # Sol's number routes only what Sol's account signed, not even the deployment's account.
+    by_deployment = await accounts.deliver(
+        inbound_form(MEMBER, "not Sol's", to=SOL_NUMBER), DEFAULT_AUTH_TOKEN
+    )
     to_home = await accounts.deliver(inbound_form(MEMBER, "Hola Lab"), DEFAULT_AUTH_TOKEN)
 
     assert (kept.status_code, forged.status_code, to_home.status_code) == (200, 403, 200)
+    assert by_deployment.status_code == 403
     assert accounts.sol.texts_to(MEMBER) == ["echo: Hola Sol (history 0)"]
     assert accounts.home.texts_to(MEMBER) == ["echo: Hola Lab (history 0)"]
     sol_inbox = (

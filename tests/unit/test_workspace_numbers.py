@@ -17,9 +17,17 @@ from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.use_cases.manage_workspaces import CreateWorkspaceCommand
 from ignacio.application.use_cases.workspace_channels import ConnectChannelCommand
 from ignacio.application.workspaces import default_workspace
-from ignacio.domain import InboundMessage, InvalidInput, MessageType, PhoneNumber, Provider
+from ignacio.domain import (
+    Conflict,
+    InboundMessage,
+    InvalidInput,
+    MessageType,
+    PhoneNumber,
+    Provider,
+)
 from ignacio.domain.channels import (
     ChannelAddress,
+    ChannelCredentials,
     CloudApiCredentials,
     TwilioCredentials,
     UnknownRecipient,
@@ -45,6 +53,8 @@ class PerNumber:
         self.home = home
         self.media_fetcher = media
         self.numbers: dict[UUID, RecordingChannel] = {}
+        self.verified: list[ChannelCredentials] = []
+        self.refusal: str | None = None
 
     def channel(self, number: WorkspaceChannel | None) -> Channel:
         if number is None:
@@ -53,6 +63,10 @@ class PerNumber:
 
     def media(self, number: WorkspaceChannel | None) -> MediaFetcher:
         return self.media_fetcher
+
+    async def verify(self, credentials: ChannelCredentials) -> str | None:
+        self.verified.append(credentials)
+        return self.refusal
 
 
 def to(number: str | None, text: str = "Hola") -> InboundMessage:
@@ -196,7 +210,7 @@ def test_the_directory_builds_a_number_once_and_again_when_its_credentials_chang
 
     home = RecordingChannel()
     directory = SealedChannelDirectory(
-        home, FakeMediaFetcher(), sealer, {Provider.WHATSAPP_CLOUD: cloud}, {}
+        home, FakeMediaFetcher(), sealer, {Provider.WHATSAPP_CLOUD: cloud}, {}, {}
     )
     number = WorkspaceChannel.connect(
         id=uuid4(),
@@ -232,13 +246,29 @@ def test_the_directory_builds_a_number_once_and_again_when_its_credentials_chang
         directory.channel(stranger)
 
 
-async def test_connecting_seals_the_credentials(system: System) -> None:
+async def test_connecting_asks_the_provider_first_and_seals_the_credentials(
+    system: System,
+) -> None:
+    directory = PerNumber(system.channel, system.media)
+    system.container.channel_directory.override(directory)
+    system.container.connect_channel.add_kwargs(home=HOME)
     platform = await system.container.create_user()(
         None, CreateUserCommand(phone="+34600000009", name="Admin", is_admin=True)
     )
-    connected = await system.container.connect_channel()(
-        platform, "default", ConnectChannelCommand(credentials=SOL)
-    )
+    connect = system.container.connect_channel()
+
+    directory.refusal = "Meta refused the access token (HTTP 401, code 190): check the token"
+    with pytest.raises(InvalidInput, match="Meta refused the access token"):
+        await connect(platform, "default", ConnectChannelCommand(credentials=SOL))
+    home = CloudApiCredentials(phone_number_id=HOME.address, access_token="anything")
+    with pytest.raises(Conflict, match="deployment's own"):
+        await connect(platform, "default", ConnectChannelCommand(credentials=home))
+    directory.refusal = None
+    connected = await connect(platform, "default", ConnectChannelCommand(credentials=SOL))
+
+    # The deployment's number was refused before the provider was asked.
+    assert directory.verified == [SOL, SOL]
     assert b"sol-token" not in connected.sealed_credentials
-    opened = system.container.sealer().open(connected.sealed_credentials)
-    assert b"sol-token" in opened
+    assert b"sol-token" in system.container.sealer().open(connected.sealed_credentials)
+    async with system.container.uow()() as uow:
+        assert await uow.channels.list(connected.workspace_id) == [connected]

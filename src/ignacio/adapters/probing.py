@@ -7,7 +7,7 @@ independent of each other.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 import httpx
 
@@ -34,3 +34,11 @@ async def within_limit(
         return HealthCheck.failed(name, f"could not reach {what} ({type(error).__name__})")
     except Exception as error:  # a probe reports failures, it does not raise them
         return HealthCheck.failed(name, f"{what} failed ({type(error).__name__})")
+
+
+def renamed(reason: str, names: Mapping[str, str]) -> str:
+    """A probe's reason with the settings it names (`WHATSAPP_ACCESS_TOKEN`) put as `names`
+    says, for credentials that came another way than the environment."""
+    for setting, name in names.items():
+        reason = reason.replace(setting, name)
+    return reason

@@ -10,8 +10,10 @@ from uuid import UUID
 import httpx
 
 from ignacio.adapters.twilio import TwilioChannel, TwilioMediaFetcher
+from ignacio.adapters.twilio.health import TwilioProbe
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel, CloudApiMediaFetcher
-from ignacio.application.ports import Channel, MediaFetcher, Sealer
+from ignacio.adapters.whatsapp_cloud.health import CloudApiProbe
+from ignacio.application.ports import Channel, HealthProbe, MediaFetcher, Sealer
 from ignacio.domain import PhoneNumber, Provider
 from ignacio.domain.channels import (
     ChannelAddress,
@@ -25,6 +27,7 @@ from ignacio.entrypoints.config import ChannelKind, Settings
 
 Line = tuple[Channel, MediaFetcher]
 LineFactory = Callable[[ChannelCredentials], Line]
+ProbeFactory = Callable[[ChannelCredentials], HealthProbe]
 
 
 class SealedChannelDirectory:
@@ -39,10 +42,12 @@ class SealedChannelDirectory:
         sealer: Sealer,
         factories: Mapping[Provider, LineFactory],
         built: dict[UUID, tuple[bytes, Line]],
+        probes: Mapping[Provider, ProbeFactory],
     ) -> None:
         self._home: Line = (home_channel, home_media)
         self._sealer = sealer
         self._factories = factories
+        self._probes = probes
         # Shared by every directory of the process: numbers are built once, not per message.
         self._lines = built
 
@@ -51,6 +56,10 @@ class SealedChannelDirectory:
 
     def media(self, number: WorkspaceChannel | None) -> MediaFetcher:
         return self._line(number)[1]
+
+    async def verify(self, credentials: ChannelCredentials) -> str | None:
+        check = await self._probes[credentials.provider](credentials).check()
+        return None if check.ok else check.detail
 
     def _line(self, number: WorkspaceChannel | None) -> Line:
         if number is None:
@@ -112,6 +121,37 @@ def provider_lines(client: httpx.AsyncClient, settings: Settings) -> dict[Provid
         return channel, media
 
     return {Provider.WHATSAPP_CLOUD: cloud_line, Provider.TWILIO: twilio_line}
+
+
+def provider_probes(client: httpx.AsyncClient, settings: Settings) -> dict[Provider, ProbeFactory]:
+    """The providers' health probes, for a workspace's number: they say whether the credentials
+    work for it, naming them as the workspace's admin typed them."""
+
+    def cloud_probe(credentials: ChannelCredentials) -> HealthProbe:
+        assert isinstance(credentials, CloudApiCredentials)
+        return CloudApiProbe(
+            client,
+            phone_number_id=credentials.phone_number_id,
+            access_token=credentials.access_token,
+            base_url=settings.whatsapp_cloud.api_base_url,
+            api_version=settings.whatsapp_cloud.api_version,
+            names={
+                "WHATSAPP_ACCESS_TOKEN": "the access token",
+                "WHATSAPP_PHONE_NUMBER_ID": "the phone number id",
+            },
+        )
+
+    def twilio_probe(credentials: ChannelCredentials) -> HealthProbe:
+        assert isinstance(credentials, TwilioCredentials)
+        return TwilioProbe(
+            client,
+            account_sid=credentials.account_sid,
+            auth_token=credentials.auth_token,
+            api_base_url=settings.twilio.api_base_url,
+            names={"TWILIO_ACCOUNT_SID": "the account SID", "TWILIO_AUTH_TOKEN": "the auth token"},
+        )
+
+    return {Provider.WHATSAPP_CLOUD: cloud_probe, Provider.TWILIO: twilio_probe}
 
 
 def home_address(settings: Settings) -> ChannelAddress | None:

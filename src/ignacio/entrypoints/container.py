@@ -122,6 +122,7 @@ from ignacio.entrypoints.channel_directory import (
     SealedChannelDirectory,
     home_address,
     provider_lines,
+    provider_probes,
 )
 from ignacio.entrypoints.config import Settings, reveal
 from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
@@ -296,6 +297,7 @@ class Container(containers.DeclarativeContainer):
         sealer=sealer,
         factories=providers.Singleton(provider_lines, http_client, settings),
         built=built_channels,
+        probes=providers.Singleton(provider_probes, http_client, settings),
     )
     webhook_secret = providers.Singleton(whatsapp_app_secret, settings)
     whatsapp_webhook_auth = providers.Singleton(
@@ -570,6 +572,8 @@ class Container(containers.DeclarativeContainer):
         uow=uow,
         auditor=auditor,
         sealer=sealer,
+        channels=channel_directory,
+        home=providers.Callable(home_address, settings),
         clock=clock,
         ids=ids,
         max_channels=settings.provided.limits.channels_per_workspace,

@@ -6,10 +6,12 @@ and says whether the account is active.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import httpx
 import msgspec
 
-from ignacio.adapters.probing import DEFAULT_TIMEOUT_SECONDS, within_limit
+from ignacio.adapters.probing import DEFAULT_TIMEOUT_SECONDS, renamed, within_limit
 from ignacio.adapters.twilio.channel import DEFAULT_API_BASE_URL
 from ignacio.adapters.twilio.payloads import TwilioError
 from ignacio.domain import CheckName, HealthCheck
@@ -31,11 +33,15 @@ class TwilioProbe:
         auth_token: str,
         api_base_url: str = DEFAULT_API_BASE_URL,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         self._client = client
         self._auth = httpx.BasicAuth(account_sid, auth_token)
         self._url = f"{api_base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}.json"
         self._timeout = timeout_seconds
+        # Reasons name the deployment's settings; credentials given another way (a workspace's
+        # own number) are named as their owner knows them.
+        self._names = names or {}
 
     def __repr__(self) -> str:
         return f"TwilioProbe({self._url!r})"
@@ -47,7 +53,7 @@ class TwilioProbe:
         response = await self._client.get(self._url, auth=self._auth)
         if response.is_success:
             return _account_state(response.content)
-        return HealthCheck.failed(CheckName.WHATSAPP, _reason(response))
+        return HealthCheck.failed(CheckName.WHATSAPP, renamed(_reason(response), self._names))
 
 
 def _account_state(content: bytes) -> HealthCheck:

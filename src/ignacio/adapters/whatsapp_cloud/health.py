@@ -6,10 +6,12 @@ to be right, sends nothing to anyone, and costs no message.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import httpx
 import msgspec
 
-from ignacio.adapters.probing import DEFAULT_TIMEOUT_SECONDS, within_limit
+from ignacio.adapters.probing import DEFAULT_TIMEOUT_SECONDS, renamed, within_limit
 from ignacio.adapters.whatsapp_cloud.channel import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 from ignacio.adapters.whatsapp_cloud.payloads import GraphErrorBody
 from ignacio.domain import CheckName, HealthCheck
@@ -37,11 +39,15 @@ class CloudApiProbe:
         base_url: str = DEFAULT_BASE_URL,
         api_version: str = DEFAULT_API_VERSION,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         self._client = client
         self._url = f"{base_url.rstrip('/')}/{api_version}/{phone_number_id}"
         self._headers = {"Authorization": f"Bearer {access_token}"}
         self._timeout = timeout_seconds
+        # Reasons name the deployment's settings; credentials given another way (a workspace's
+        # own number) are named as their owner knows them.
+        self._names = names or {}
 
     def __repr__(self) -> str:
         return f"CloudApiProbe({self._url!r})"
@@ -55,7 +61,7 @@ class CloudApiProbe:
         )
         if response.is_success:
             return HealthCheck.passed(CheckName.WHATSAPP, _ok(response.content))
-        return HealthCheck.failed(CheckName.WHATSAPP, _reason(response))
+        return HealthCheck.failed(CheckName.WHATSAPP, renamed(_reason(response), self._names))
 
 
 def _ok(content: bytes) -> str:

@@ -6,7 +6,7 @@ from typing import Protocol
 
 from ignacio.application.ports.channel import Channel
 from ignacio.application.ports.media_fetcher import MediaFetcher
-from ignacio.domain.channels import WorkspaceChannel
+from ignacio.domain.channels import ChannelCredentials, WorkspaceChannel
 
 
 class ChannelDirectory(Protocol):
@@ -21,4 +21,10 @@ class ChannelDirectory(Protocol):
     def media(self, number: WorkspaceChannel | None) -> MediaFetcher:
         """What downloads the media people send to the number (the provider keeps it under the
         number's account)."""
+        ...
+
+    async def verify(self, credentials: ChannelCredentials) -> str | None:
+        """Ask the provider whether the credentials work for their number (Meta: the token
+        sees the phone-number id; Twilio: the account SID and token are its, and the account
+        is active). None if they do; else why not, for the person who gave them."""
         ...

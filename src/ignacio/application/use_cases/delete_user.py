@@ -8,9 +8,8 @@ from uuid import UUID
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
-from ignacio.application.workspaces import keep_their_workspaces_run
 from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWork, UnitOfWorkFactory
-from ignacio.application.workspaces import every_workspace_id
+from ignacio.application.workspaces import every_workspace_id, keep_their_workspaces_run
 from ignacio.domain import Conflict, Order, PageRequest, User
 from ignacio.domain.knowledge import UserFile
 

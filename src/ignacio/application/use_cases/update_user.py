@@ -8,8 +8,8 @@ import msgspec
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
-from ignacio.application.workspaces import keep_their_workspaces_run
 from ignacio.application.ports import Clock, UnitOfWorkFactory
+from ignacio.application.workspaces import keep_their_workspaces_run
 from ignacio.domain import User
 
 

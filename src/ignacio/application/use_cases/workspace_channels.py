@@ -8,11 +8,18 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.ports import Clock, IdGenerator, Sealer, UnitOfWorkFactory
+from ignacio.application.ports import (
+    ChannelDirectory,
+    Clock,
+    IdGenerator,
+    Sealer,
+    UnitOfWorkFactory,
+)
 from ignacio.application.workspaces import access_to
-from ignacio.domain import NotFound, PhoneNumber, Provider, User
+from ignacio.domain import Conflict, InvalidInput, NotFound, PhoneNumber, Provider, User
 from ignacio.domain.channels import (
     DEFAULT_MAX_CHANNELS_PER_WORKSPACE,
+    ChannelAddress,
     ChannelCredentials,
     WorkspaceChannel,
     decode_credentials,
@@ -20,6 +27,7 @@ from ignacio.domain.channels import (
 )
 
 NO_SUCH_CHANNEL = "This workspace has no such WhatsApp number."
+TAKEN = "A workspace already has this number."
 
 
 class ListChannels:
@@ -48,7 +56,10 @@ class ConnectChannel:
 
     - The workspace's admins and platform admins only.
     - At most `max_channels` numbers per workspace, also when two admins add one at once.
-    - A number (the provider's address for it) belongs to one workspace: 409 if any has it.
+    - A number (the provider's address for it) belongs to one workspace: 409 if any has it,
+      or if it is the deployment's own (`home`, the default workspace's).
+    - The provider must accept the credentials for the number (`ChannelDirectory.verify`):
+      nobody connects a number they do not control, which would route its messages to them.
     - The credentials are sealed before they are stored and never returned or logged; the
       audit log records the number's id, not its credentials.
     """
@@ -58,14 +69,18 @@ class ConnectChannel:
         uow: UnitOfWorkFactory,
         auditor: Auditor,
         sealer: Sealer,
+        channels: ChannelDirectory,
         clock: Clock,
         ids: IdGenerator,
         *,
         max_channels: int = DEFAULT_MAX_CHANNELS_PER_WORKSPACE,
+        home: ChannelAddress | None = None,
     ) -> None:
         self._uow = uow
         self._auditor = auditor
         self._sealer = sealer
+        self._channels = channels
+        self._home = home
         self._clock = clock
         self._ids = ids
         self._max_channels = max_channels
@@ -76,7 +91,34 @@ class ConnectChannel:
         display_number = (
             PhoneNumber.parse(command.display_number) if command.display_number else None
         )
-        sealed = self._sealer.seal(encode_credentials(command.credentials))
+        credentials = command.credentials
+        address = ChannelAddress(provider=credentials.provider, address=credentials.address)
+        if address == self._home:
+            raise Conflict(
+                "This is the deployment's own WhatsApp number; it belongs to the default workspace."
+            )
+        # The cheap refusals first, and the provider asked outside any transaction.
+        async with self._uow(read_only=True) as uow:
+            access = await access_to(uow, me, ref)
+            access.require_admin()
+            existing = await uow.channels.list(access.workspace.id)
+            WorkspaceChannel.connect(
+                id=self._ids.new_id(),
+                workspace_id=access.workspace.id,
+                credentials=credentials,
+                sealed_credentials=b"",
+                existing=existing,
+                limit=self._max_channels,
+                at=self._clock.now(),
+                display_number=display_number,
+                label=command.label,
+            )
+            if await uow.channels.find(address.provider, address.address) is not None:
+                raise Conflict(TAKEN)
+        refusal = await self._channels.verify(credentials)
+        if refusal is not None:
+            raise InvalidInput(f"The number could not be connected: {refusal}.")
+        sealed = self._sealer.seal(encode_credentials(credentials))
         async with self._uow() as uow:
             access = await access_to(uow, me, ref)
             access.require_admin()

@@ -4,7 +4,6 @@ request, so providers get their 200 fast and a crash after it loses nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import structlog
@@ -136,26 +135,25 @@ async def _receive_twilio(
     *,
     status: bool,
 ) -> Response[str | ErrorBody]:
-    """Check the signature against each URL Twilio may have called, with the deployment's
-    token or, for a workspace's number on an account of its own, that account's; then keep the
-    form."""
+    """Check the signature against each URL Twilio may have called, then keep the form.
+
+    A form about a workspace's own number (`To`; `From` in a status callback) must be signed
+    with that number's account token; any other, with the deployment's. So a number routes
+    only what its own account signed: connecting someone else's number gains nothing.
+    """
     body = await request.body()
     form = twilio.parse_form(body)
-    header = request.headers.get(twilio.SIGNATURE_HEADER)
-    settings = request.headers.get(twilio.SETTINGS_HEADER)
-
-    def signed(auth_token: str | None = None) -> bool:
-        return webhook.auth.signed(
-            form,
-            header,
-            settings,
-            request_url=str(request.url),
-            path_and_query=_path_and_query(request),
-            status=status,
-            auth_token=auth_token,
-        )
-
-    if not signed() and not await _signed_by_number(webhook, form, status, signed):
+    address = twilio.our_number(dict(form), status=status)
+    credentials = await webhook.numbers(Provider.TWILIO, address) if address else None
+    if not webhook.auth.signed(
+        form,
+        request.headers.get(twilio.SIGNATURE_HEADER),
+        request.headers.get(twilio.SETTINGS_HEADER),
+        request_url=str(request.url),
+        path_and_query=_path_and_query(request),
+        status=status,
+        auth_token=credentials.auth_token if isinstance(credentials, TwilioCredentials) else None,
+    ):
         log.warning(
             "twilio webhook signature rejected",
             has_header=twilio.SIGNATURE_HEADER in request.headers,
@@ -172,19 +170,6 @@ async def _receive_twilio(
     accepted = await webhook.accept(Provider.TWILIO, body)
     log.debug("twilio webhook kept", messages=accepted.messages, updates=accepted.updates)
     return Response(EMPTY_TWIML, status_code=HTTP_200_OK, media_type=MediaType.XML)
-
-
-async def _signed_by_number(
-    webhook: Webhook[twilio.TwilioWebhookAuth],
-    form: list[tuple[str, str]],
-    status: bool,
-    signed: Callable[[str], bool],
-) -> bool:
-    address = twilio.our_number(dict(form), status=status)
-    if address is None:
-        return False
-    credentials = await webhook.numbers(Provider.TWILIO, address)
-    return isinstance(credentials, TwilioCredentials) and signed(credentials.auth_token)
 
 
 def _path_and_query(request: Request[Any, Any, Any]) -> str:
