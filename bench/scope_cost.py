@@ -9,7 +9,8 @@ as bench/scale_reads.py does (bench/paced.lua, 1,000 connections, each request w
 members' access tokens in turn): `GET /conversations?limit=20`, the newest page of messages, and
 the page before a cursor in the middle of the conversation, each at a fixed rate and at
 saturation. The order of the two sides flips every round (A B, B A, ...), so that a drift of
-the machine's load falls on both. Prints every row, then the medians per side with the ratio
+the machine's load falls on both. Prints every row, with the serving process's CPU time per
+request (what contention for the cores changes least), then the medians per side with the ratio
 (scoped / before). Numbers only, no pass/fail. Both databases are dropped at the end.
 
     .venv/bin/python bench/scope_cost.py --baseline /work/wt-prescope [--members 10000]
@@ -42,6 +43,7 @@ from seed_scale import (
     seed,
     server_environment,
 )
+from settle import cpu_seconds
 from webhook_ingest import ignacio, wrk
 
 from ignacio.adapters.sql.migrate import alembic_config
@@ -122,11 +124,12 @@ def main() -> None:
                     data_dir,
                     server_environment(),
                     python=python[side],
-                ) as (base, _):
+                ) as (base, pid):
                     for scenario, (path, sample) in files.items():
                         check(base, *sample)
                         for rate in rates:
                             settle(base)
+                            used = cpu_seconds(pid)
                             result = wrk(
                                 base + "/",
                                 path,
@@ -135,12 +138,17 @@ def main() -> None:
                                 connections=arguments.connections,
                                 threads=THREADS,
                             )
+                            # CPU per request: what contention for the cores changes least.
+                            result["cpu"] = (
+                                (cpu_seconds(pid) - used) * 1000 / max(result["requests"], 1)
+                            )
                             results.setdefault((scenario, side, rate), []).append(result)
                             print(
                                 f"round {round_number + 1} {side:6} | {scenario} | "
                                 f"{f'{rate}/s' if rate else 'saturation'} | "
                                 f"{result['rps']:.0f} req/s | p50 {result['p50']:.1f} | "
-                                f"p99 {result['p99']:.1f} | errors {int(result['errors'])}",
+                                f"p99 {result['p99']:.1f} | errors {int(result['errors'])} | "
+                                f"{result['cpu']:.2f} CPU ms/request",
                                 flush=True,
                             )
     finally:
@@ -153,13 +161,14 @@ def main() -> None:
 
     lines = [
         "| request | load | req/s before | req/s scoped | ratio | p50 ms before | p50 ms scoped "
-        "| ratio | p99 ms before | p99 ms scoped | ratio | errors before | errors scoped |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| ratio | p99 ms before | p99 ms scoped | ratio | CPU ms/req before | CPU ms/req scoped "
+        "| ratio | errors before | errors scoped |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario in files:
         for rate in rates:
             cells = [scenario, f"{rate}/s" if rate else "saturation"]
-            for key, digits in (("rps", 0), ("p50", 1), ("p99", 1)):
+            for key, digits in (("rps", 0), ("p50", 1), ("p99", 1), ("cpu", 2)):
                 before = median(scenario, "before", rate, key)
                 after = median(scenario, "scoped", rate, key)
                 cells += [f"{before:.{digits}f}", f"{after:.{digits}f}", f"{after / before:.2f}"]
