@@ -1,9 +1,10 @@
 """Reads at scale: `GET /conversations` and message pages with 1,000 concurrent connections.
 
-Seeds a fresh PostgreSQL database with bench/seed_scale.py (10,000 members and 1,000,000 messages
-by default, by COPY), starts one `ignacio serve` on it (IGNACIO_API_RATE_LIMIT=0,
-IGNACIO_LOG_LEVEL=WARNING) and loads it with wrk (bench/paced.lua, -c1000), each request made
-with one of the members' access tokens, all of them in turn:
+Seeds a fresh PostgreSQL database with bench/seed_scale.py (10,000 members in two workspaces,
+a membership each, and 1,000,000 messages by default, by COPY), starts one `ignacio serve` on
+it (IGNACIO_API_RATE_LIMIT=0, IGNACIO_LOG_LEVEL=WARNING) and loads it with wrk
+(bench/paced.lua, -c1000), each request made with one of the members' access tokens, all of
+them in turn:
 
 - `GET /health` at saturation (the process's floor);
 - `GET /conversations?limit=20`, the member's list;
@@ -221,8 +222,8 @@ def main() -> None:
         [
             "## Reads at scale (PostgreSQL)",
             "",
-            f"{arguments.members:,} members, {arguments.conversations_per_member} conversations "
-            f"each, {arguments.messages:,} messages spread evenly over them (seeded by COPY in "
+            f"{arguments.members:,} members in two workspaces (a membership each), "
+            f"{arguments.conversations_per_member} conversations each, {arguments.messages:,} messages spread evenly over them (seeded by COPY in "
             f"{seeded.seconds:.0f} s); one `ignacio serve` process; wrk with {THREADS} threads and "
             f"{arguments.connections:,} connections, {arguments.duration} s per row, each request "
             f"with the access token of one of {len(seeded.members):,} members in turn. A fixed "

@@ -7,6 +7,11 @@ SqlUserRepository does (AesGcmPhoneCipher with the same key the server is given)
 conversations, the messages spread over them, and a live session per member with an access token
 minted by the app's JwtAccessTokens for it. The database is dropped at the end unless `--keep`.
 
+The members are in two workspaces, alternately: the default one (migration 0011) and `second`,
+created here. Each has one membership (role `member`), so a request needs no `Ignacio-Workspace`
+header, and their conversations and messages are in their workspace: every scoped read filters
+out half of the table.
+
 Size from flags or from IGNACIO_BENCH_MEMBERS / IGNACIO_BENCH_MESSAGES:
 
     .venv/bin/python bench/seed_scale.py [--members 10000] [--messages 1000000] [--keep]
@@ -75,9 +80,13 @@ def server_environment() -> dict[str, str]:
     return {"JWT_SECRET_KEY": JWT_SECRET, "IGNACIO_PHONE_KEY": PHONE_KEY}
 
 
+SECOND_SLUG = "second"
+
+
 @dataclass
 class Member:
     user_id: uuid.UUID
+    workspace_id: uuid.UUID
     access_token: str
     conversations: list[uuid.UUID] = field(default_factory=list)
     # A cursor into the middle of each conversation's history (for pages deep in it).
@@ -119,6 +128,17 @@ def default_workspace_id(connection: psycopg.Connection[Any]) -> uuid.UUID:
     return workspace_id
 
 
+def second_workspace(connection: psycopg.Connection[Any], at: datetime) -> uuid.UUID:
+    """A second workspace, `second`, with the deployment's assistant settings (none of its own)."""
+    workspace_id = uuid.uuid4()
+    connection.execute(
+        "INSERT INTO workspaces (id, slug, name, assistant, access, created_at, updated_at) "
+        "VALUES (%s, %s, %s, '{}'::jsonb, NULL, %s, %s)",
+        (workspace_id, SECOND_SLUG, "Second workspace", at, at),
+    )
+    return workspace_id
+
+
 def seed(name: str, members: int, messages: int, conversations_per_member: int = 2) -> Seeded:
     """Fill database `name`; returns the members with their tokens, conversations and cursors."""
     started = time.perf_counter()
@@ -132,8 +152,8 @@ def seed(name: str, members: int, messages: int, conversations_per_member: int =
     url, plain_url = database_urls(name)
     with psycopg.connect(plain_url, options=IGNACIO_SCHEMA) as connection:
         cursor = connection.cursor()
-        # Everything seeded is in the default workspace, which every migrated database holds.
-        workspace_id = default_workspace_id(connection)
+        # Two workspaces, the members alternately in one and the other.
+        workspace_ids = (default_workspace_id(connection), second_workspace(connection, START))
         with cursor.copy(
             "COPY users (id, phone_number_encrypted, phone_lookup, name, is_admin, is_active, "
             "created_at, updated_at) FROM STDIN"
@@ -156,8 +176,23 @@ def seed(name: str, members: int, messages: int, conversations_per_member: int =
                 )
                 session_id = uuid.uuid4()
                 token, _ = tokens.issue(user_id, session_id, now)
-                seeded.append(Member(user_id=user_id, access_token=token))
+                seeded.append(
+                    Member(
+                        user_id=user_id,
+                        workspace_id=workspace_ids[index % 2],
+                        access_token=token,
+                    )
+                )
                 sessions.append(session_id)
+        with cursor.copy(
+            "COPY workspace_members (id, workspace_id, user_id, role, created_at, updated_at) "
+            "FROM STDIN"
+        ) as copy:
+            for index, member in enumerate(seeded):
+                joined = START + timedelta(minutes=index)
+                copy.write_row(
+                    (uuid.uuid4(), member.workspace_id, member.user_id, "member", joined, joined)
+                )
         with cursor.copy(
             "COPY user_sessions (id, user_id, token_hash, expires_at, created_at, last_used_at) "
             "FROM STDIN"
@@ -185,7 +220,7 @@ def seed(name: str, members: int, messages: int, conversations_per_member: int =
                     copy.write_row(
                         (
                             conversation_id,
-                            workspace_id,
+                            member.workspace_id,
                             member.user_id,
                             f"Topic {number}",
                             "web",
@@ -210,7 +245,7 @@ def seed(name: str, members: int, messages: int, conversations_per_member: int =
                 copy.write_row(
                     (
                         message_id,
-                        workspace_id,
+                        owner.workspace_id,
                         conversation_id,
                         owner.user_id,
                         "member" if step % 2 == 0 else "assistant",

@@ -15,7 +15,7 @@ from pathlib import Path
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_seconds(root: int) -> float:
+def cpu_seconds(root: int) -> float:
     """CPU seconds used so far by `root` and every process below it (from /proc)."""
     parents: dict[int, int] = {}
     used: dict[int, float] = {}
@@ -43,10 +43,10 @@ def wait_until_idle(pid: int, *, quiet_seconds: float = 1.0, limit_seconds: floa
     """Return once `pid` and its descendants have used under 5% of a core for `quiet_seconds`
     (or after `limit_seconds`); returns how long it waited."""
     started = time.monotonic()
-    before = _cpu_seconds(pid)
+    before = cpu_seconds(pid)
     while time.monotonic() - started < limit_seconds:
         time.sleep(quiet_seconds)
-        now = _cpu_seconds(pid)
+        now = cpu_seconds(pid)
         if now - before < 0.05 * quiet_seconds:
             break
         before = now

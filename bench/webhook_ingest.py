@@ -106,8 +106,15 @@ def drop_postgres_database(name: str) -> None:
 
 @contextmanager
 def ignacio(
-    database_url: str, graph_url: str, data_dir: Path, extra: dict[str, str] | None = None
+    database_url: str,
+    graph_url: str,
+    data_dir: Path,
+    extra: dict[str, str] | None = None,
+    *,
+    python: str = sys.executable,
 ) -> Iterator[tuple[str, int]]:
+    """One `ignacio serve` on `database_url`, once started and idle; `python` is the interpreter
+    (another checkout's `.venv/bin/python` serves that checkout's code)."""
     port = free_port()
     environment = {
         **os.environ,
@@ -126,7 +133,7 @@ def ignacio(
         **(extra or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "ignacio.entrypoints", "serve"], env=environment, cwd=data_dir
+        [python, "-m", "ignacio.entrypoints", "serve"], env=environment, cwd=data_dir
     )
     try:
         wait_healthy(f"http://127.0.0.1:{port}/health", process)
