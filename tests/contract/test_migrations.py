@@ -610,7 +610,7 @@ async def test_0011_moves_every_user_into_the_default_workspace_with_their_role(
                 crowd[-1].id: WorkspaceRole.MEMBER,
             }
             assert await uow.memberships.lock_admins(default.id) == {boss.id}
-            assert await uow.workspaces.of_user(member.id) == [default]
+            assert [j.workspace for j in await uow.workspaces.of_user(member.id)] == [default]
         await engine.dispose()
 
         # Back to 0010: the workspaces go, the users stay.

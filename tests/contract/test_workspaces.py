@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from ignacio.application.ports import UnitOfWorkFactory
+from ignacio.application.ports import UnitOfWork, UnitOfWorkFactory
 from ignacio.domain import Conflict, NotFound, Order, PageRequest, User
 from ignacio.domain.access import WhatsAppAccess
 from ignacio.domain.workspaces import (
@@ -177,13 +177,21 @@ async def test_of_user_lists_their_workspaces_oldest_first(
         membership(tied, luis),
     )
     async with uow_factory() as uow:
-        assert await uow.workspaces.of_user(ana.id) == [
+        assert await workspaces_of(uow, ana.id) == [
             oldest,
             *sorted([tied, also_tied], key=_key),
             newest,
         ]
-        assert await uow.workspaces.of_user(luis.id) == [tied]
-        assert await uow.workspaces.of_user(uuid4()) == []
+        assert await workspaces_of(uow, luis.id) == [tied]
+        assert await workspaces_of(uow, uuid4()) == []
+        # Each with the person's role there, in the same read.
+        roles = {j.workspace.id: j.role for j in await uow.workspaces.of_user(ana.id)}
+        assert roles == {
+            newest.id: MEMBER,
+            tied.id: ADMIN,
+            also_tied.id: AGENT,
+            oldest.id: MEMBER,
+        }
 
 
 async def test_a_membership_reads_back_unchanged(uow_factory: UnitOfWorkFactory) -> None:
@@ -212,7 +220,7 @@ async def test_a_person_joins_a_workspace_once(uow_factory: UnitOfWorkFactory) -
         found = await uow.memberships.get(team.id, ana.id)
         assert found is not None
         assert found.role is MEMBER
-        assert await uow.workspaces.of_user(ana.id) == [team, other]
+        assert await workspaces_of(uow, ana.id) == [team, other]
 
 
 async def test_joining_a_missing_workspace_is_not_found(uow_factory: UnitOfWorkFactory) -> None:
@@ -384,7 +392,7 @@ async def test_deleting_a_user_ends_their_memberships(uow_factory: UnitOfWorkFac
         assert await uow.memberships.get(other.id, ana.id) is None
         assert await uow.memberships.user_ids(team.id) == [luis.id]
         assert await uow.memberships.user_ids(other.id) == []
-        assert await uow.workspaces.of_user(ana.id) == []
+        assert await workspaces_of(uow, ana.id) == []
         # The workspaces stay, emptied.
         assert await uow.workspaces.get(other.id) == other
 
@@ -407,3 +415,7 @@ async def _get(uow_factory: UnitOfWorkFactory, workspace_id: UUID) -> Workspace:
         found = await uow.workspaces.get(workspace_id)
     assert found is not None
     return found
+
+
+async def workspaces_of(uow: UnitOfWork, user_id: UUID) -> list[Workspace]:
+    return [joined.workspace for joined in await uow.workspaces.of_user(user_id)]

@@ -67,17 +67,24 @@ async def resolve_access(uow: UnitOfWork, user: User, ref: str | None) -> Worksp
       NotFound for anyone else in none; InvalidInput, naming their workspaces, for someone in
       several (the request must say which).
     """
-    if ref is not None and ref.strip():
-        return await access_to(uow, user, ref.strip())
+    # One read in the common cases: the caller's own workspaces with their roles.
     own = await uow.workspaces.of_user(user.id)
+    if ref is not None and ref.strip():
+        named = ref.strip()
+        for joined in own:
+            if joined.named(named):
+                return WorkspaceAccess(user=user, workspace=joined.workspace, role=joined.role)
+        if not user.is_admin:
+            raise NotFound(NO_SUCH_WORKSPACE)
+        return await access_to(uow, user, named)
     if len(own) == 1:
-        return await access_to(uow, user, own[0].id)
+        return WorkspaceAccess(user=user, workspace=own[0].workspace, role=own[0].role)
     if not own:
         if user.is_admin:
             workspace = await default_workspace(uow)
             return WorkspaceAccess(user=user, workspace=workspace, role=None)
         raise NotFound(NO_SUCH_WORKSPACE)
-    slugs = ", ".join(workspace.slug for workspace in own)
+    slugs = ", ".join(joined.workspace.slug for joined in own)
     raise InvalidInput(
         f"You belong to several workspaces ({slugs}): name one with the {WORKSPACE_HEADER} header."
     )
@@ -160,10 +167,9 @@ async def keep_their_workspaces_run(uow: UnitOfWork, user: User) -> None:
     """Refuse to deactivate or delete a person who is the last active admin of a workspace (the
     platform's user endpoints would otherwise do what the workspace's own team endpoints
     refuse)."""
-    for workspace in await uow.workspaces.of_user(user.id):
-        membership = await uow.memberships.get(workspace.id, user.id)
-        if membership is not None and membership.role is WorkspaceRole.ADMIN and user.is_active:
-            await keep_one_workspace_admin(uow, workspace, user.id)
+    for joined in await uow.workspaces.of_user(user.id):
+        if joined.role is WorkspaceRole.ADMIN and user.is_active:
+            await keep_one_workspace_admin(uow, joined.workspace, user.id)
 
 
 async def welcome(

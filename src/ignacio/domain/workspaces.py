@@ -152,6 +152,21 @@ class Membership(msgspec.Struct, frozen=True, kw_only=True):
         return msgspec.structs.replace(self, role=role, updated_at=at)
 
 
+class Joined(msgspec.Struct, frozen=True, kw_only=True):
+    """A workspace a person belongs to, with their role in it."""
+
+    workspace: Workspace
+    role: WorkspaceRole
+
+    def named(self, ref: str) -> bool:
+        """Whether `ref` (an id or a short name, as a request gives it) names this workspace."""
+        ref = ref.strip()
+        try:
+            return UUID(ref) == self.workspace.id
+        except ValueError:
+            return ref.lower() == self.workspace.slug
+
+
 class WorkspaceAccess(msgspec.Struct, frozen=True, kw_only=True):
     """What one person may do in one workspace: their role there, or none; a platform admin
     may do everything a workspace admin may, in every workspace."""

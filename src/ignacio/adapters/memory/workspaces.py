@@ -9,7 +9,7 @@ from uuid import UUID
 from ignacio.adapters.memory.queries import paginate
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.domain import Conflict, NotFound, Page, PageRequest
-from ignacio.domain.workspaces import Membership, Workspace
+from ignacio.domain.workspaces import Joined, Membership, Workspace
 
 SLUG_TAKEN = "A workspace with this short name already exists."
 
@@ -38,14 +38,15 @@ class InMemoryWorkspaceRepository:
     async def list(self, page: PageRequest) -> Page[Workspace]:
         return paginate(self._store.workspaces.values(), lambda w: w.created_at, page)
 
-    async def of_user(self, user_id: UUID) -> builtins.list[Workspace]:
-        joined = {
-            m.workspace_id: m.created_at
-            for m in self._store.memberships.values()
-            if m.user_id == user_id
+    async def of_user(self, user_id: UUID) -> builtins.list[Joined]:
+        roles = {
+            m.workspace_id: m.role for m in self._store.memberships.values() if m.user_id == user_id
         }
-        workspaces = [w for w in self._store.workspaces.values() if w.id in joined]
-        return sorted(workspaces, key=lambda w: (w.created_at, w.id))
+        workspaces = [w for w in self._store.workspaces.values() if w.id in roles]
+        return [
+            Joined(workspace=w, role=roles[w.id])
+            for w in sorted(workspaces, key=lambda w: (w.created_at, w.id))
+        ]
 
 
 class InMemoryMembershipRepository:

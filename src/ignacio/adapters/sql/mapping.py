@@ -15,13 +15,13 @@ entity), so every statement whose rows go to `to_entity` selects exactly `FieldM
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar, cast
 
 import msgspec
-from sqlalchemy import Column, Row, Select, Table, select
+from sqlalchemy import Column, Select, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ignacio.application.ports import PhoneCipher
@@ -131,7 +131,7 @@ class FieldMap(Generic[S]):
         read = [field for field in flat if field.read]
         keys = {column.name for column in table.primary_key.columns}
         self.columns: tuple[Column[Any], ...] = tuple(table.c[f.column_name] for f in read)
-        self.to_entity: Callable[[Row[Any]], S] = _reader(entity, read)
+        self.to_entity: Callable[[Sequence[Any]], S] = _reader(entity, read)
         """The entity of a row selected with `columns`."""
         self.insert_values: Callable[[S], dict[str, Any]] = _writer(flat)
         """Every column's value, the primary key's included."""
@@ -172,7 +172,7 @@ class FieldMap(Generic[S]):
             raise TypeError(f"{self.table.name}'s map writes {columns}, not {stored}.")
 
 
-def _reader(entity: type[S], fields: list[Field]) -> Callable[[Row[Any]], S]:
+def _reader(entity: type[S], fields: list[Field]) -> Callable[[Sequence[Any]], S]:
     namespace: dict[str, Any] = {"entity": entity}
     arguments = []
     for index, field in enumerate(fields):
@@ -186,7 +186,7 @@ def _reader(entity: type[S], fields: list[Field]) -> Callable[[Row[Any]], S]:
         arguments.append(f"{field.attribute}={value}")
     unpacked = "".join(f"v{index}, " for index in range(len(fields)))
     source = f"def to_entity(row):\n    {unpacked}= row\n    return entity({', '.join(arguments)})"
-    to_entity: Callable[[Row[Any]], S] = _compiled(source, namespace, "to_entity")
+    to_entity: Callable[[Sequence[Any]], S] = _compiled(source, namespace, "to_entity")
     return to_entity
 
 

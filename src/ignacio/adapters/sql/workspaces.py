@@ -21,7 +21,13 @@ from ignacio.adapters.sql.queries import (
 from ignacio.adapters.sql.tables import users, workspace_members, workspaces
 from ignacio.domain import Page, PageRequest, Position
 from ignacio.domain.access import WhatsAppAccess
-from ignacio.domain.workspaces import AssistantSettings, Membership, Workspace, WorkspaceRole
+from ignacio.domain.workspaces import (
+    AssistantSettings,
+    Joined,
+    Membership,
+    Workspace,
+    WorkspaceRole,
+)
 
 _SLUG_TAKEN = "A workspace with this short name already exists."
 _NO_WORKSPACE = "There is no such workspace."
@@ -101,16 +107,21 @@ class SqlWorkspaceRepository:
         rows = (await self._connection().execute(statement)).all()
         return page_of(rows, page, _WORKSPACE_FIELDS.to_entity, _position)
 
-    async def of_user(self, user_id: UUID) -> builtins.list[Workspace]:
+    async def of_user(self, user_id: UUID) -> builtins.list[Joined]:
         w = workspaces.c
+        # The role last: `to_entity` reads the workspace's columns first, in order.
         statement = (
             _WORKSPACE_FIELDS.select()
+            .add_columns(workspace_members.c.role)
             .join(workspace_members, workspace_members.c.workspace_id == w.id)
             .where(workspace_members.c.user_id == user_id)
             .order_by(w.created_at, w.id)
         )
         rows = (await self._connection().execute(statement)).all()
-        return [_WORKSPACE_FIELDS.to_entity(row) for row in rows]
+        return [
+            Joined(workspace=_WORKSPACE_FIELDS.to_entity(row[:-1]), role=WorkspaceRole(row[-1]))
+            for row in rows
+        ]
 
 
 class SqlMembershipRepository:

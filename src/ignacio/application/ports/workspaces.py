@@ -7,7 +7,7 @@ from typing import Protocol
 from uuid import UUID
 
 from ignacio.domain import Page, PageRequest
-from ignacio.domain.workspaces import Workspace
+from ignacio.domain.workspaces import Joined, Workspace
 
 
 class WorkspaceRepository(Protocol):
@@ -31,6 +31,7 @@ class WorkspaceRepository(Protocol):
         """Every workspace, by creation time, then id."""
         ...
 
-    async def of_user(self, user_id: UUID) -> builtins.list[Workspace]:
-        """The workspaces this person belongs to, oldest first."""
+    async def of_user(self, user_id: UUID) -> builtins.list[Joined]:
+        """The workspaces this person belongs to, oldest first, each with their role there (one
+        read: every request resolves its workspace from it)."""
         ...

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import msgspec
 
 from ignacio.application.ports import UnitOfWorkFactory
@@ -27,12 +29,9 @@ class ListWorkspaces:
     ) -> Page[WorkspaceView]:
         async with self._uow(read_only=True) as uow:
             own = await uow.workspaces.of_user(me.id)
-            roles = {}
-            for workspace in own:
-                membership = await uow.memberships.get(workspace.id, me.id)
-                roles[workspace.id] = membership.role if membership else None
+            roles: dict[UUID, WorkspaceRole | None] = {j.workspace.id: j.role for j in own}
             if not (every and me.is_admin):
-                return Page(items=[WorkspaceView(workspace=w, role=roles[w.id]) for w in own])
+                return Page(items=[WorkspaceView(workspace=j.workspace, role=j.role) for j in own])
             listed = await uow.workspaces.list(page)
         return Page(
             items=[WorkspaceView(workspace=w, role=roles.get(w.id)) for w in listed.items],
