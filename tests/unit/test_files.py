@@ -81,8 +81,10 @@ class FlakyRemoteIndex:
         self.forgotten.append(user_id)
         await self.inner.forget_member(user_id)
 
-    async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
-        return await self.inner.search(user_id, query, limit)
+    async def search(
+        self, workspace_id: UUID, user_id: UUID, query: str, limit: int = 5
+    ) -> list[Passage]:
+        return await self.inner.search(workspace_id, user_id, query, limit)
 
 
 @pytest.fixture
@@ -143,7 +145,9 @@ async def test_an_upload_is_kept_privately_then_extracted_and_searchable(system:
     assert synced.sync_status is SyncStatus.SYNCED
     assert synced.extraction_status is ExtractionStatus.EXTRACTED
     assert synced.synced_at is not None and synced.remote_file_id is None
-    passages = await system.container.document_index().search(ana.id, "budget 2027 euros")
+    passages = await system.container.document_index().search(
+        file.workspace_id, ana.id, "budget 2027 euros"
+    )
     assert passages and passages[0].file_name == "Budget 2027.pdf"
     assert "forty thousand euros" in passages[0].text
 
@@ -219,12 +223,12 @@ async def test_deleting_a_file_removes_blob_index_entries_and_remote_copy(system
         await system.access(ana), "plan.txt", ANSWER.encode()
     )
     await sync_all(system)
-    assert await system.container.document_index().search(ana.id, "budget")
+    assert await system.container.document_index().search(file.workspace_id, ana.id, "budget")
 
     await system.container.delete_file()(await system.access(ana), file.id)
 
     assert storage(system).contents == {}
-    assert await system.container.document_index().search(ana.id, "budget") == []
+    assert await system.container.document_index().search(file.workspace_id, ana.id, "budget") == []
     assert remote.removed == [file.id]
     with pytest.raises(NotFound):
         await system.container.get_file()(await system.access(ana), file.id)
@@ -236,18 +240,20 @@ async def test_deleting_a_member_leaves_nothing_of_theirs_in_any_index(system: S
     admin = await member(system, ADMIN, admin=True)
     ana, luis = await member(system, ANA), await member(system, LUIS)
     for owner in (ana, luis):
-        await system.container.upload_file()(
+        uploaded = await system.container.upload_file()(
             await system.access(owner), "plan.txt", ANSWER.encode()
         )
     await sync_all(system)
+    here = uploaded.workspace_id
+    index = system.container.document_index()
 
     await system.container.delete_user()(admin, ana.id)
 
     assert remote.forgotten == [ana.id]
-    assert await remote.search(ana.id, "budget") == []
-    assert await system.container.document_index().search(ana.id, "budget") == []
-    assert await system.container.document_index().search(luis.id, "budget")
-    assert await remote.search(luis.id, "budget")
+    assert await remote.search(here, ana.id, "budget") == []
+    assert await index.search(here, ana.id, "budget") == []
+    assert await index.search(here, luis.id, "budget")
+    assert await remote.search(here, luis.id, "budget")
 
 
 async def test_attaching_a_file_makes_it_a_message_of_the_conversation(system: System) -> None:
@@ -487,7 +493,9 @@ async def test_a_document_sent_on_whatsapp_joins_the_library_and_is_searchable(
         received.message_id,
     )
     assert file.sync_status is SyncStatus.SYNCED
-    passages = await system.container.document_index().search(file.user_id, "budget euros")
+    passages = await system.container.document_index().search(
+        file.workspace_id, file.user_id, "budget euros"
+    )
     assert [passage.file_name for passage in passages][:1] == ["Plan.pdf"]
 
 

@@ -73,6 +73,7 @@ async def index() -> InMemoryDocumentIndex:
     index = InMemoryDocumentIndex()
     await index.index(
         IndexedFile(
+            workspace_id=WORKSPACE.id,
             user_id=ANA.id,
             file_id=uuid4(),
             file_name="plan.pdf",

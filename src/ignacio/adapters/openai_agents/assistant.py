@@ -112,7 +112,9 @@ class AgentsAssistant:
             tools=self._tools(vector_stores, web_search=web_search),
             tool_use_behavior={"stop_at_tool_names": [tool.name for tool in ANSWER_TOOLS]},
         )
-        context = TurnContext(user_id=turn.user.id, index=self._index)
+        context = TurnContext(
+            workspace_id=turn.workspace.id, user_id=turn.user.id, index=self._index
+        )
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout):
