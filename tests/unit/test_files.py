@@ -10,10 +10,14 @@ import pytest
 from fpdf import FPDF
 
 from ignacio.adapters.memory import InMemoryBlobStorage, InMemoryDocumentIndex
+from ignacio.adapters.offline_assistant import OfflineAssistant
 from ignacio.application.ports import IndexedFile, RemoteCopy
 from ignacio.application.use_cases.create_conversation import CreateConversationCommand
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.use_cases.list_audit_log import AuditLogQuery
+from ignacio.application.use_cases.manage_workspaces import CreateWorkspaceCommand
+from ignacio.application.use_cases.send_message import SendMessageCommand
+from ignacio.application.use_cases.workspace_members import AddMemberCommand
 from ignacio.domain import (
     InboundMessage,
     MediaRef,
@@ -36,6 +40,7 @@ from ignacio.domain.knowledge import (
     Passage,
     SyncStatus,
 )
+from ignacio.domain.workspaces import DEFAULT_SLUG, WorkspaceAccess
 from tests.adapters.extraction import bombs
 from tests.support.fakes import FakeClock, RecordingQueue
 from tests.support.samples import ELF_PROGRAM, pdf, png
@@ -558,3 +563,38 @@ async def test_without_a_remote_index_no_copy_lapses(system: System) -> None:
 
     system.clock.advance(days=30)
     assert await system.container.queue_file_syncs()() == 0
+
+
+async def test_a_file_given_to_one_workspace_is_never_quoted_by_anothers_assistant(
+    system: System,
+) -> None:
+    """Ana belongs to two organisations' workspaces and gave the lab its board minutes: the
+    lab's assistant answers from them, the other workspace's finds nothing."""
+    system.container.assistant.override(OfflineAssistant(system.container.document_index()))
+    ana = await member(system, ANA)
+    lab = await system.container.create_workspace()(None, CreateWorkspaceCommand(name="Lab"))
+    await system.container.add_workspace_member()(None, lab.slug, AddMemberCommand(phone=ANA))
+    in_lab = await system.access(ana, lab.slug)
+    at_home = await system.access(ana, DEFAULT_SLUG)
+    minutes = "The board approved the merger with Acme, to be signed in March."
+    await system.container.upload_file()(in_lab, "board minutes.txt", minutes.encode())
+    await sync_all(system)
+    question = "What did the board approve about the merger with Acme?"
+
+    async def asked(access: WorkspaceAccess) -> str:
+        chat = await system.container.create_conversation()(access, CreateConversationCommand())
+        turn = await system.container.send_message()(
+            access, SendMessageCommand(conversation_id=chat.id, content=question)
+        )
+        return turn.reply.content
+
+    from_lab = await asked(in_lab)
+    assert from_lab.startswith("Here is what I found in your files:")
+    assert "board minutes.txt" in from_lab
+    assert "merger with Acme" in from_lab
+    from_home = await asked(at_home)
+    assert "Here is what I found in your files" not in from_home
+    assert "board minutes" not in from_home
+    assert "Acme" not in from_home
+    index = system.container.document_index()
+    assert await index.search(at_home.workspace.id, ana.id, question) == []
