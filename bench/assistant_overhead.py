@@ -162,6 +162,10 @@ async def timed(call: Callable[[], Awaitable[object]], turns: int, warmup: int) 
     return durations
 
 
+WORKSPACE = first_workspace(uuid4(), NOW)
+"""The workspace of every turn, and of the member's files the turns search."""
+
+
 async def member_index(user: User) -> InMemoryDocumentIndex:
     """A member with a 40-page plan (80 passages) and three other files."""
     index = InMemoryDocumentIndex()
@@ -169,6 +173,7 @@ async def member_index(user: User) -> InMemoryDocumentIndex:
         pages = 40 if number == 0 else 5
         await index.index(
             IndexedFile(
+                workspace_id=WORKSPACE.id,
                 user_id=user.id,
                 file_id=uuid4(),
                 file_name=name,
@@ -183,7 +188,7 @@ async def member_index(user: User) -> InMemoryDocumentIndex:
 
 
 def a_turn(user: User, history: int = 10) -> AssistantTurn:
-    workspace = first_workspace(uuid4(), NOW)
+    workspace = WORKSPACE
     conversation = Conversation(
         id=uuid4(), workspace_id=workspace.id, user_id=user.id, created_at=NOW, updated_at=NOW
     )

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -57,6 +57,8 @@ SERVER_URL = os.environ.get(
     "IGNACIO_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 SEED = 20261124
+WORKSPACE = uuid.UUID("be4c0000-0000-4000-8000-000000000001")
+"""The workspace every seeded file is in: a search reads one member's passages in one workspace."""
 
 FUNCTION_WORDS = (  # noqa: SIM905 - a word list reads best as text
     "de la que el en y a los se del las un por con no una su para es al lo como más pero sus "
@@ -107,6 +109,7 @@ def files_for(corpus: Corpus, owner: uuid.UUID, chunks: int, per_file: int) -> l
         count = min(per_file, chunks - start)
         files.append(
             IndexedFile(
+                workspace_id=WORKSPACE,
                 user_id=owner,
                 file_id=uuid.uuid4(),
                 file_name=f"documento-{start // per_file}.pdf",
@@ -148,9 +151,9 @@ def questions(corpus: Corpus, files: list[IndexedFile], count: int) -> list[tupl
 async def register(engine: AsyncEngine, files: list[IndexedFile]) -> None:
     owners = sorted({file.user_id for file in files})
     async with engine.begin() as connection:
-        # The files are in the default workspace, which every migrated database holds.
-        default = select(workspaces.c.id).where(workspaces.c.slug == "default")
-        workspace_id = (await connection.execute(default)).scalar_one()
+        await connection.execute(
+            insert(workspaces).values(id=WORKSPACE, slug="bench", name="Bench", assistant={})
+        )
         await connection.execute(
             insert(users),
             [
@@ -163,7 +166,7 @@ async def register(engine: AsyncEngine, files: list[IndexedFile]) -> None:
             [
                 {
                     "id": file.file_id,
-                    "workspace_id": workspace_id,
+                    "workspace_id": file.workspace_id,
                     "user_id": file.user_id,
                     "file_name": file.file_name,
                     "file_path": f"users/{file.user_id}/files/{file.file_id}/f.pdf",
@@ -218,13 +221,13 @@ async def run_backend(
         after_seed()
         owner = member[0].user_id
         for _, query in queries[:50]:
-            await index.search(owner, query)
+            await index.search(WORKSPACE, owner, query)
         timings = [[0.0] * rounds for _ in queries]
         floors = [[0.0] * rounds for _ in queries]
         for round_ in range(rounds):
             for n, (_, query) in enumerate(queries):
                 began = time.perf_counter()
-                await index.search(owner, query)
+                await index.search(WORKSPACE, owner, query)
                 timings[n][round_] = (time.perf_counter() - began) * 1000
                 # The floor, measured in turn with the searches so that both see the same load.
                 began = time.perf_counter()

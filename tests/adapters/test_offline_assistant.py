@@ -78,6 +78,7 @@ async def index() -> InMemoryDocumentIndex:
     index = InMemoryDocumentIndex()
     await index.index(
         IndexedFile(
+            workspace_id=WORKSPACE.id,
             user_id=ANA.id,
             file_id=uuid4(),
             file_name="plan.pdf",
@@ -170,7 +171,9 @@ async def test_a_document_that_could_not_be_read_is_acknowledged_with_the_reason
 class BrokenIndex:
     retention: timedelta | None = None
 
-    async def search(self, user_id: object, query: str, limit: int = 5) -> list[Passage]:
+    async def search(
+        self, workspace_id: object, user_id: object, query: str, limit: int = 5
+    ) -> list[Passage]:
         raise UpstreamUnavailable("The index is down.")
 
     async def index(self, file: IndexedFile) -> None:
@@ -212,6 +215,7 @@ async def test_passages_that_only_share_the_question_s_grammar_are_not_shown() -
     index = InMemoryDocumentIndex()
     await index.index(
         IndexedFile(
+            workspace_id=WORKSPACE.id,
             user_id=ANA.id,
             file_id=uuid4(),
             file_name="minutes.txt",
@@ -233,6 +237,7 @@ async def test_the_same_passage_in_a_file_uploaded_twice_is_shown_once() -> None
     for name in ("budget.pdf", "budget (1).pdf"):
         await index.index(
             IndexedFile(
+                workspace_id=WORKSPACE.id,
                 user_id=ANA.id,
                 file_id=uuid4(),
                 file_name=name,

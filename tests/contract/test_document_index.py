@@ -1,6 +1,7 @@
 """The DocumentIndex contract, on every adapter: memory, SQLite (FTS5) and PostgreSQL.
 
-A member finds their own passages by the words in them, best first, and never anyone else's;
+A member finds their own passages in a workspace by the words in them, best first, and never
+anyone else's, nor their own from another workspace;
 indexing a file again replaces it, removing it forgets it, and no query, however hostile,
 raises. Scores are compared only with each other (order), never with fixed values, so that an
 index that ranks differently (an OpenAI vector store) can run the same suite: add a branch to
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import msgspec
 import openai
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,9 +32,12 @@ from ignacio.adapters.sql.tables import document_chunks, user_files, users, work
 from ignacio.application.ports import DocumentIndex, IndexedFile, RemoteCopy
 from ignacio.domain import NotFound
 from ignacio.domain.knowledge import Chunk, Passage
-from ignacio.domain.workspaces import DEFAULT_SLUG
 from tests.support.databases import migrated_sqlite
 from tests.support.fake_openai_files import FAKE_API_KEY, FAKE_BASE_URL, FakeOpenAIFiles
+
+HERE = UUID("0000a000-0000-4000-8000-00000000000a")
+ELSEWHERE = UUID("0000b000-0000-4000-8000-00000000000b")
+"""Two workspaces, as two organisations a member may belong to both of."""
 
 KINDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "openai"]
 SQL_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -60,13 +65,21 @@ class _FileRows:
     """Writes the rows the SQL index refers to, straight into the tables (once per id)."""
 
     engine: AsyncEngine
+    known_workspaces: set[UUID] = field(default_factory=set)
     known_users: set[UUID] = field(default_factory=set)
     known_files: set[UUID] = field(default_factory=set)
 
     async def __call__(self, file: IndexedFile) -> None:
         async with self.engine.begin() as connection:
-            default = select(workspaces.c.id).where(workspaces.c.slug == DEFAULT_SLUG)
-            workspace_id = (await connection.execute(default)).scalar_one()
+            if file.workspace_id not in self.known_workspaces:
+                await connection.execute(
+                    insert(workspaces).values(
+                        id=file.workspace_id,
+                        slug=f"w-{file.workspace_id.hex[:12]}",
+                        name="A workspace",
+                        assistant={},
+                    )
+                )
             if file.user_id not in self.known_users:
                 await connection.execute(
                     insert(users).values(
@@ -79,7 +92,7 @@ class _FileRows:
                 await connection.execute(
                     insert(user_files).values(
                         id=file.file_id,
-                        workspace_id=workspace_id,
+                        workspace_id=file.workspace_id,
                         user_id=file.user_id,
                         file_name=file.file_name,
                         file_path=f"users/{file.user_id}/files/{file.file_id}/f",
@@ -87,6 +100,7 @@ class _FileRows:
                         file_size=1,
                     )
                 )
+        self.known_workspaces.add(file.workspace_id)
         self.known_users.add(file.user_id)
         self.known_files.add(file.file_id)
 
@@ -136,6 +150,7 @@ async def opened_sql(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 
 def a_file(
     *texts: str,
+    workspace_id: UUID = HERE,
     user_id: UUID | None = None,
     file_id: UUID | None = None,
     name: str = "notas.txt",
@@ -143,6 +158,7 @@ def a_file(
 ) -> IndexedFile:
     places = locations or [f"page {n + 1}" for n in range(len(texts))]
     return IndexedFile(
+        workspace_id=workspace_id,
         user_id=user_id or uuid4(),
         file_id=file_id or uuid4(),
         file_name=name,
@@ -189,14 +205,14 @@ async def test_a_file_is_found_by_its_words_with_its_name_and_location(
     )
     await add(opened, file)
 
-    [boiler] = await opened.index.search(file.user_id, "boiler inspection")
+    [boiler] = await opened.index.search(HERE, file.user_id, "boiler inspection")
     assert boiler.file_id == file.file_id
     assert boiler.file_name == "Contrato de alquiler.pdf"
     assert boiler.text == file.chunks[0].text
     assert boiler.location == "page 3"
     assert boiler.score > 0
 
-    rent = (await opened.index.search(file.user_id, "when is the RENT due?"))[0]
+    rent = (await opened.index.search(HERE, file.user_id, "when is the RENT due?"))[0]
     assert rent.text == file.chunks[1].text
     assert rent.location is None
 
@@ -205,10 +221,10 @@ async def test_nothing_is_found_before_indexing_or_for_words_no_passage_holds(
     opened: OpenedIndex,
 ) -> None:
     file = a_file("Solar panels on the roof since 2021.")
-    assert await opened.index.search(file.user_id, "solar") == []
+    assert await opened.index.search(HERE, file.user_id, "solar") == []
     await add(opened, file)
-    assert await opened.index.search(file.user_id, "wind turbine") == []
-    assert await opened.index.search(uuid4(), "solar") == []
+    assert await opened.index.search(HERE, file.user_id, "wind turbine") == []
+    assert await opened.index.search(HERE, uuid4(), "solar") == []
 
 
 async def test_indexing_a_file_again_replaces_its_passages(opened: OpenedIndex) -> None:
@@ -217,13 +233,13 @@ async def test_indexing_a_file_again_replaces_its_passages(opened: OpenedIndex) 
     second = a_file("final budget apples", user_id=first.user_id, file_id=first.file_id)
     await add(opened, second)
 
-    assert await opened.index.search(first.user_id, "lemons oranges pears draft") == []
-    assert texts(await opened.index.search(first.user_id, "budget", limit=50)) == [
+    assert await opened.index.search(HERE, first.user_id, "lemons oranges pears draft") == []
+    assert texts(await opened.index.search(HERE, first.user_id, "budget", limit=50)) == [
         "final budget apples"
     ]
 
     await add(opened, a_file(user_id=first.user_id, file_id=first.file_id))
-    assert await opened.index.search(first.user_id, "budget apples") == []
+    assert await opened.index.search(HERE, first.user_id, "budget apples") == []
 
 
 async def test_removing_a_file_forgets_it_and_only_it(opened: OpenedIndex) -> None:
@@ -232,28 +248,34 @@ async def test_removing_a_file_forgets_it_and_only_it(opened: OpenedIndex) -> No
     await add(opened, kept, gone)
 
     await opened.index.remove(kept.user_id, gone.file_id)
-    found = await opened.index.search(kept.user_id, "invoice electrician march")
+    found = await opened.index.search(HERE, kept.user_id, "invoice electrician march")
     assert [p.file_id for p in found] == [kept.file_id]
 
     # Removing what is not there (again, or never indexed) is not an error.
     await opened.index.remove(kept.user_id, gone.file_id)
     await opened.index.remove(kept.user_id, uuid4())
     await opened.index.remove(uuid4(), kept.file_id)
-    assert [p.file_id for p in await opened.index.search(kept.user_id, "plumber")] == [kept.file_id]
+    assert [p.file_id for p in await opened.index.search(HERE, kept.user_id, "plumber")] == [
+        kept.file_id
+    ]
 
 
 async def test_forgetting_a_member_drops_all_of_theirs_and_nothing_else(
     opened: OpenedIndex,
 ) -> None:
     first = a_file("saffron rice with rabbit")
-    second = a_file("rosemary from the garden", user_id=first.user_id)
+    second = a_file("rosemary from the garden", user_id=first.user_id, workspace_id=ELSEWHERE)
     other = a_file("saffron rice with rabbit")
     await add(opened, first, second, other)
 
     await opened.index.forget_member(first.user_id)
 
-    assert await opened.index.search(first.user_id, "saffron rabbit rosemary garden") == []
-    found = await opened.index.search(other.user_id, "saffron rabbit")
+    for workspace in (HERE, ELSEWHERE):
+        found = await opened.index.search(
+            workspace, first.user_id, "saffron rabbit rosemary garden"
+        )
+        assert found == []
+    found = await opened.index.search(HERE, other.user_id, "saffron rabbit")
     assert [p.file_id for p in found] == [other.file_id]
     # Again, or for a member the index never saw: nothing happens.
     await opened.index.forget_member(first.user_id)
@@ -267,18 +289,47 @@ async def test_a_member_never_finds_another_members_passages(opened: OpenedIndex
     await add(opened, ana, luis)
 
     for owner, own in ((ana.user_id, ana.file_id), (luis.user_id, luis.file_id)):
-        found = await opened.index.search(owner, "secret recipe saffron rabbit notes keeps")
+        found = await opened.index.search(HERE, owner, "secret recipe saffron rabbit notes keeps")
         assert found
         assert {p.file_id for p in found} == {own}
-    assert texts(await opened.index.search(ana.user_id, "Luis")) == []
+    assert texts(await opened.index.search(HERE, ana.user_id, "Luis")) == []
 
     # The same file id under another member does not reach across either.
     await opened.index.remove(luis.user_id, ana.file_id)
-    assert await opened.index.search(ana.user_id, "saffron")
+    assert await opened.index.search(HERE, ana.user_id, "saffron")
 
     await opened.index.remove(ana.user_id, ana.file_id)
-    assert await opened.index.search(ana.user_id, "saffron recipe") == []
-    assert [p.file_id for p in await opened.index.search(luis.user_id, "saffron")] == [luis.file_id]
+    assert await opened.index.search(HERE, ana.user_id, "saffron recipe") == []
+    assert [p.file_id for p in await opened.index.search(HERE, luis.user_id, "saffron")] == [
+        luis.file_id
+    ]
+
+
+async def test_a_members_file_is_found_only_in_its_own_workspace(opened: OpenedIndex) -> None:
+    """A member of two organisations' workspaces gave each a file: asking in one never quotes
+    the other's, even for words only the other's file holds."""
+    here = a_file("Board minutes: the merger with Acme is confidential.", name="board.txt")
+    there = a_file(
+        "Rota for the food bank: volunteers on Saturday.",
+        user_id=here.user_id,
+        workspace_id=ELSEWHERE,
+        name="rota.txt",
+    )
+    await add(opened, here, there)
+
+    found_here = await opened.index.search(HERE, here.user_id, "merger Acme confidential")
+    assert [p.file_id for p in found_here] == [here.file_id]
+    assert await opened.index.search(ELSEWHERE, here.user_id, "merger Acme confidential") == []
+    found_there = await opened.index.search(ELSEWHERE, here.user_id, "food bank volunteers")
+    assert [p.file_id for p in found_there] == [there.file_id]
+    assert await opened.index.search(HERE, here.user_id, "food bank volunteers") == []
+    # A workspace the member gave nothing finds nothing.
+    assert await opened.index.search(uuid4(), here.user_id, "merger volunteers") == []
+
+    # Removing a file needs no workspace (a file id is unique); the other stays where it was.
+    await opened.index.remove(here.user_id, there.file_id)
+    assert await opened.index.search(ELSEWHERE, here.user_id, "food bank volunteers") == []
+    assert await opened.index.search(HERE, here.user_id, "merger Acme")
 
 
 _VOCABULARY = [
@@ -339,8 +390,11 @@ _QUERIES = st.one_of(
 
 
 @pytest.fixture
-async def two_members(opened: OpenedIndex) -> tuple[OpenedIndex, IndexedFile, IndexedFile]:
-    """Two members whose files hold the same words, and a few words of their own."""
+async def two_members(
+    opened: OpenedIndex,
+) -> tuple[OpenedIndex, IndexedFile, IndexedFile, IndexedFile]:
+    """Two members whose files hold the same words, and a few words of their own; Ana's third
+    file, in another workspace, holds them too."""
     shared = [
         "El presupuesto de 2024 y la canción del año.",
         "The secret saffron rabbit and the Straße in 東京.",
@@ -348,8 +402,10 @@ async def two_members(opened: OpenedIndex) -> tuple[OpenedIndex, IndexedFile, In
     ]
     ana = a_file(*shared, "Ana keeps this.")
     luis = a_file(*shared, "Luis keeps that.")
-    await add(opened, ana, luis)
-    return opened, ana, luis
+    elsewhere = a_file(*shared, "Ana keeps this elsewhere.", user_id=ana.user_id)
+    elsewhere = msgspec.structs.replace(elsewhere, workspace_id=ELSEWHERE)
+    await add(opened, ana, luis, elsewhere)
+    return opened, ana, luis, elsewhere
 
 
 @settings(
@@ -359,15 +415,22 @@ async def two_members(opened: OpenedIndex) -> tuple[OpenedIndex, IndexedFile, In
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(query=_QUERIES, limit=st.integers(min_value=1, max_value=10))
-async def test_no_query_reaches_another_member_or_raises(
-    two_members: tuple[OpenedIndex, IndexedFile, IndexedFile], query: str, limit: int
+async def test_no_query_reaches_another_member_or_workspace_or_raises(
+    two_members: tuple[OpenedIndex, IndexedFile, IndexedFile, IndexedFile],
+    query: str,
+    limit: int,
 ) -> None:
-    opened, ana, luis = two_members
-    for member in (ana, luis):
-        found = await opened.index.search(member.user_id, query, limit=limit)
+    opened, ana, luis, elsewhere = two_members
+    for workspace, member, own in (
+        (HERE, ana.user_id, ana.file_id),
+        (HERE, luis.user_id, luis.file_id),
+        (ELSEWHERE, ana.user_id, elsewhere.file_id),
+    ):
+        found = await opened.index.search(workspace, member, query, limit=limit)
         assert len(found) <= limit
-        assert {p.file_id for p in found} <= {member.file_id}
-    assert await opened.index.search(uuid4(), query, limit=limit) == []
+        assert {p.file_id for p in found} <= {own}
+    assert await opened.index.search(HERE, uuid4(), query, limit=limit) == []
+    assert await opened.index.search(ELSEWHERE, luis.user_id, query, limit=limit) == []
 
 
 _MORE_HOSTILE = [
@@ -394,7 +457,7 @@ async def test_hostile_queries_find_only_ones_own_passages_and_never_raise(
     luis = a_file("Luis guarda otro informe secreto.")
     await add(opened, ana, luis)
     for query in _HOSTILE + _MORE_HOSTILE:
-        found = await opened.index.search(ana.user_id, query)
+        found = await opened.index.search(HERE, ana.user_id, query)
         assert {p.file_id for p in found} <= {ana.file_id}, query
         assert len(found) <= 5, query
 
@@ -403,7 +466,7 @@ async def test_a_query_without_words_finds_nothing(opened: OpenedIndex) -> None:
     file = a_file("- * _ ... anything at all")
     await add(opened, file)
     for query in ["", "  ", "...", "¿?", "-", '""', "*", "_", "\x00", "\u200d"]:
-        assert await opened.index.search(file.user_id, query) == [], query
+        assert await opened.index.search(HERE, file.user_id, query) == [], query
 
 
 @pytest.mark.parametrize(
@@ -428,7 +491,7 @@ async def test_case_accents_and_compatibility_forms_do_not_matter(
     skip_for_openai(opened, OPENAI_CHUNKS)
     file = a_file(stored, "unrelated words here")
     await add(opened, file)
-    assert texts(await opened.index.search(file.user_id, asked)) == [stored]
+    assert texts(await opened.index.search(HERE, file.user_id, asked)) == [stored]
 
 
 async def test_the_passage_that_answers_ranks_first(opened: OpenedIndex) -> None:
@@ -449,10 +512,12 @@ async def test_the_passage_that_answers_ranks_first(opened: OpenedIndex) -> None
     other = a_file(*noise, user_id=file.user_id)
     await add(opened, file, other)
 
-    found = await opened.index.search(file.user_id, "¿Cuántos días de vacaciones tengo al año?")
+    found = await opened.index.search(
+        HERE, file.user_id, "¿Cuántos días de vacaciones tengo al año?"
+    )
     assert found[0].text == answer
     assert found[0].file_name == "Manual del empleado.docx"
-    found = await opened.index.search(file.user_id, "vacaciones de empleado")
+    found = await opened.index.search(HERE, file.user_id, "vacaciones de empleado")
     assert found[0].text == answer
 
 
@@ -465,7 +530,7 @@ async def test_passages_holding_more_of_the_query_rank_higher(opened: OpenedInde
         "Cast iron pans need oil after washing.",
     )
     await add(opened, file)
-    found = await opened.index.search(file.user_id, "red apple pie cinnamon crumble")
+    found = await opened.index.search(HERE, file.user_id, "red apple pie cinnamon crumble")
     assert texts(found)[0] == file.chunks[1].text
     assert set(texts(found)[:3]) == {c.text for c in file.chunks[:3]}
     scores = [p.score for p in found]
@@ -492,13 +557,13 @@ async def test_common_words_do_not_drown_a_rare_one_among_many_passages(
     stranger = a_file(answer, "la de el del")
     await add(opened, stranger)
 
-    found = await opened.index.search(member, "¿Qué póliza cubre la rotura de la caldera?")
+    found = await opened.index.search(HERE, member, "¿Qué póliza cubre la rotura de la caldera?")
     assert found[0].text == answer
-    found = await opened.index.search(member, "caldera rotura")
+    found = await opened.index.search(HERE, member, "caldera rotura")
     assert found[0].text == answer
     assert all(p.file_id != stranger.file_id for p in found)
     # Only common words: some passages, still only the member's, still within the limit.
-    found = await opened.index.search(member, "la de del", limit=7)
+    found = await opened.index.search(HERE, member, "la de del", limit=7)
     assert 0 < len(found) <= 7
     assert all(p.file_id != stranger.file_id for p in found)
 
@@ -514,7 +579,7 @@ async def test_a_word_only_another_member_has_does_not_hide_ones_own_passages(
         await add(opened, a_file(*passages[start : start + 100], user_id=member))
     await add(opened, a_file("Póliza Mapfre de la caldera", "Mapfre y la caldera"))
 
-    found = await opened.index.search(member, "caldera Mapfre")
+    found = await opened.index.search(HERE, member, "caldera Mapfre")
     assert len(found) == 5
     assert all(p.text.startswith("Revisión de la caldera") for p in found)
 
@@ -523,11 +588,11 @@ async def test_the_limit_is_respected(opened: OpenedIndex) -> None:
     skip_for_openai(opened, OPENAI_CHUNKS)
     file = a_file(*[f"meeting minutes number {n}" for n in range(12)])
     await add(opened, file)
-    assert len(await opened.index.search(file.user_id, "minutes")) == 5
-    assert len(await opened.index.search(file.user_id, "minutes", limit=3)) == 3
-    assert len(await opened.index.search(file.user_id, "minutes", limit=1)) == 1
-    assert len(await opened.index.search(file.user_id, "minutes", limit=50)) == 12
-    assert await opened.index.search(file.user_id, "minutes", limit=0) == []
+    assert len(await opened.index.search(HERE, file.user_id, "minutes")) == 5
+    assert len(await opened.index.search(HERE, file.user_id, "minutes", limit=3)) == 3
+    assert len(await opened.index.search(HERE, file.user_id, "minutes", limit=1)) == 1
+    assert len(await opened.index.search(HERE, file.user_id, "minutes", limit=50)) == 12
+    assert await opened.index.search(HERE, file.user_id, "minutes", limit=0) == []
 
 
 async def test_concurrent_indexings_of_one_file_leave_one_version(opened: OpenedIndex) -> None:
@@ -546,7 +611,7 @@ async def test_concurrent_indexings_of_one_file_leave_one_version(opened: Opened
     await opened.prepare(versions[0])
     await asyncio.gather(*(opened.index.index(version) for version in versions))
 
-    found = await opened.index.search(owner, "shared", limit=100)
+    found = await opened.index.search(HERE, owner, "shared", limit=100)
     survivors = {version for version in range(6) if f"version {version} " in found[0].text}
     assert len(survivors) == 1
     [survivor] = survivors
@@ -558,7 +623,7 @@ async def test_text_is_returned_as_given(opened: OpenedIndex) -> None:
     body = "  Línea 1\n\tLínea 2 — «comillas» & <b>etiquetas</b> 'simples' \"dobles\" 🙂  "
     file = a_file(body, name="Año 2024 — «resumen».txt")
     await add(opened, file)
-    [found] = await opened.index.search(file.user_id, "etiquetas")
+    [found] = await opened.index.search(HERE, file.user_id, "etiquetas")
     assert found.text == body
     assert found.file_name == "Año 2024 — «resumen».txt"
 
@@ -585,14 +650,16 @@ async def test_deleting_a_file_or_its_member_leaves_no_passage_behind(
 
     async with engine.begin() as connection:
         await connection.execute(delete(user_files).where(user_files.c.id == first.file_id))
-    assert texts(await opened_sql.index.search(first.user_id, "tenancy")) == [
+    assert texts(await opened_sql.index.search(HERE, first.user_id, "tenancy")) == [
         "tenancy of the garage"
     ]
     async with engine.begin() as connection:
         await connection.execute(delete(users).where(users.c.id == first.user_id))
-    assert await opened_sql.index.search(first.user_id, "tenancy") == []
+    assert await opened_sql.index.search(HERE, first.user_id, "tenancy") == []
     assert await _passages_stored(engine) == 1
-    assert texts(await opened_sql.index.search(third.user_id, "tenancy")) == ["tenancy elsewhere"]
+    assert texts(await opened_sql.index.search(HERE, third.user_id, "tenancy")) == [
+        "tenancy elsewhere"
+    ]
 
     if engine.dialect.name == "sqlite":
         async with engine.begin() as connection:
@@ -615,13 +682,19 @@ async def test_a_file_that_is_not_the_members_cannot_be_indexed(opened_sql: Open
         await opened_sql.index.index(hijack)
     with pytest.raises(NotFound):
         await opened_sql.index.index(a_file("never stored"))
-    assert texts(await opened_sql.index.search(theirs.user_id, "words")) == ["private words"]
-    assert await opened_sql.index.search(intruder, "words") == []
+    # Nor can a file's passages be put in a workspace other than the file's.
+    await opened_sql.prepare(a_file("nothing", workspace_id=ELSEWHERE))
+    moved = msgspec.structs.replace(theirs, workspace_id=ELSEWHERE)
+    with pytest.raises(NotFound):
+        await opened_sql.index.index(moved)
+    assert await opened_sql.index.search(ELSEWHERE, theirs.user_id, "words") == []
+    assert texts(await opened_sql.index.search(HERE, theirs.user_id, "words")) == ["private words"]
+    assert await opened_sql.index.search(HERE, intruder, "words") == []
 
 
 async def test_text_a_database_cannot_hold_is_stored_without_it(opened_sql: OpenedIndex) -> None:
     file = a_file("nul\x00byte and a lone \ud800 surrogate")
     await add(opened_sql, file)
-    [found] = await opened_sql.index.search(file.user_id, "nul surrogate")
+    [found] = await opened_sql.index.search(HERE, file.user_id, "nul surrogate")
     assert "\x00" not in found.text
     assert found.text.startswith("nulbyte and a lone ")

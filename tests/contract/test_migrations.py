@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    bindparam,
     column,
     event,
     func,
@@ -32,6 +33,7 @@ from sqlalchemy import (
 )
 
 from ignacio.adapters.sql import (
+    SqlDocumentIndex,
     SqlUnitOfWorkFactory,
     alembic_config,
     create_engine,
@@ -54,6 +56,7 @@ from ignacio.adapters.sql.tables import (
     workspaces,
 )
 from ignacio.adapters.sql.types import UtcDateTime
+from ignacio.application.ports import IndexedFile
 from ignacio.domain import (
     Author,
     Channel,
@@ -66,6 +69,7 @@ from ignacio.domain import (
     Provider,
     User,
 )
+from ignacio.domain.knowledge import Chunk, SyncStatus
 from ignacio.domain.workspaces import (
     DEFAULT_WORKSPACE_INSTRUCTIONS,
     AssistantSettings,
@@ -870,6 +874,128 @@ async def test_workspace_channels_come_with_0014_go_with_their_workspace_and_go_
         assert current_revision(url) == "0013"
         async with uow_factory() as uow:
             assert await uow.workspaces.get(home) is not None
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0016_gives_each_passage_its_file_s_workspace_and_resyncs_remote_copies(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0015.db'}"
+        await asyncio.to_thread(upgrade_database, url, "0015")
+    else:
+        url = await asyncio.to_thread(postgres_database_or_skip, "0015")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    ana, lab = user(1, name="Ana"), workspace(1)
+    try:
+        home = await home_of(uow_factory)
+        # Synced before 0016: one with a copy in Ana's OpenAI vector store, one without.
+        uploaded = user_file(
+            ana,
+            home,
+            file_name="board.txt",
+            sync_status=SyncStatus.SYNCED,
+            remote_file_id="file-1",
+            remote_store_id="vs_ana",
+            remote_uploaded_at=at(1),
+        )
+        local = user_file(ana, lab.id, file_name="rota.txt", sync_status=SyncStatus.SYNCED)
+        pending = user_file(ana, lab.id, file_name="new.txt")
+        await store(uow_factory, ana, lab, uploaded, local, pending)
+        async with engine.begin() as connection:
+            for file, words in ((uploaded, "merger acme"), (local, "food bank rota")):
+                for ordinal, word in enumerate(words.split()):
+                    await connection.execute(
+                        text(
+                            "INSERT INTO document_chunks"
+                            " (user_id, file_id, file_name, ordinal, text, search_text)"
+                            " VALUES (:user_id, :file_id, :name, :ordinal, :text, :text)"
+                        ).bindparams(
+                            bindparam("user_id", type_=Uuid()), bindparam("file_id", type_=Uuid())
+                        ),
+                        {
+                            "user_id": ana.id,
+                            "file_id": file.id,
+                            "name": file.file_name,
+                            "ordinal": ordinal,
+                            "text": word,
+                        },
+                    )
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+            column = (await connection.run_sync(_columns, "document_chunks"))["workspace_id"]
+            assert column["nullable"] is False
+            placed = await connection.execute(
+                select(document_chunks.c.file_id, document_chunks.c.workspace_id)
+            )
+            assert {(row.file_id, row.workspace_id) for row in placed} == {
+                (uploaded.id, home),
+                (local.id, lab.id),
+            }
+        index = SqlDocumentIndex(engine)
+        assert [p.file_id for p in await index.search(home, ana.id, "acme")] == [uploaded.id]
+        assert await index.search(lab.id, ana.id, "acme") == []
+        assert [p.file_id for p in await index.search(lab.id, ana.id, "rota")] == [local.id]
+        assert await index.search(home, ana.id, "rota") == []
+        # The rebuilt table's triggers keep the full-text index in step.
+        await index.index(
+            IndexedFile(
+                workspace_id=lab.id,
+                user_id=ana.id,
+                file_id=pending.id,
+                file_name=pending.file_name,
+                media_type="text/plain",
+                chunks=[Chunk(ordinal=0, text="Volunteers on Saturday")],
+            )
+        )
+        assert [p.file_id for p in await index.search(lab.id, ana.id, "saturday")] == [pending.id]
+        await index.remove(ana.id, local.id)
+        assert await index.search(lab.id, ana.id, "rota") == []
+        if backend == "sqlite":
+            async with engine.begin() as connection:
+                # Raises if the FTS5 index holds anything its content table does not.
+                await connection.exec_driver_sql(
+                    "INSERT INTO document_chunks_fts (document_chunks_fts, rank)"
+                    " VALUES ('integrity-check', 1)"
+                )
+        # The OpenAI copy carries no workspace attribute: it is to be uploaded again.
+        async with uow_factory() as uow:
+            kept = [await uow.files.find(file.id) for file in (uploaded, local)]
+            due = await uow.files.needing_sync(10, uploaded_before=None)
+        assert [file.sync_status for file in kept if file] == [
+            SyncStatus.EXPIRED,
+            SyncStatus.SYNCED,
+        ]
+        assert set(due) == {uploaded.id, pending.id}
+        await engine.dispose()
+
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0015")
+        async with engine.connect() as connection:
+            assert "workspace_id" not in await connection.run_sync(_columns, "document_chunks")
+            indexes = await connection.run_sync(
+                lambda c: {i["name"] for i in inspect(c).get_indexes("document_chunks")}
+            )
+            assert "ix_document_chunks_user_id_file_id" in indexes
+            assert "ix_document_chunks_user_id_workspace_id" not in indexes
+            if backend == "sqlite":
+                found = await connection.exec_driver_sql(
+                    "SELECT count(*) FROM document_chunks_fts"
+                    " WHERE document_chunks_fts MATCH 'acme OR saturday'"
+                )
+                assert found.scalar() == 2
+                problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                assert problems.all() == []
+        assert current_revision(url) == "0015"
     finally:
         await engine.dispose()
         if backend == "postgres":

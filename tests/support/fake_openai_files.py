@@ -9,7 +9,9 @@ the faults to inject) and its `app` speaks the protocol under `/v1`:
   `limit`, `order`, `after`, `before`), `GET` and `DELETE /vector_stores/{id}`;
 - `POST /vector_stores/{id}/files` (`file_id`, `attributes`, `chunking_strategy`), `GET` (list,
   with `filter` by status), `GET /vector_stores/{id}/files/{file_id}` and `DELETE` (detach only);
-- `POST /vector_stores/{id}/search` (`query`, `max_num_results`, `filters`, `ranking_options`).
+- `POST /vector_stores/{id}/search` (`query`, `max_num_results`, `filters`, `ranking_options`):
+  `filters` compare a vector-store file's `attributes` (eq, ne, gt, gte, lt, lte, in, nin;
+  combined with and/or); a malformed filter is refused with a 400, as OpenAI refuses it.
 
 Bearer keys are checked (401 `invalid_api_key` otherwise). Errors have OpenAI's shape:
 `{"error": {"message", "type", "param", "code"}}`, every answer an `x-request-id`. A vector-store
@@ -660,7 +662,8 @@ class FakeOpenAIFiles:
                 "Invalid 'max_num_results': expected an integer between 1 and 50.",
                 param="max_num_results",
             )
-        filters = body.get("filters")
+        raw_filters = body.get("filters")
+        filters = None if raw_filters is None else _checked_filters(raw_filters)
         threshold = _threshold(body.get("ranking_options"))
         words = set().union(*(_words(q) for q in queries))
         with self._lock:
@@ -854,36 +857,113 @@ def _threshold(raw: Any) -> float:
     return float(value)
 
 
-def _matches(filters: Any, attributes: dict[str, Any]) -> bool:
-    """OpenAI's attribute filters: comparisons (eq, ne, gt, gte, lt, lte, in, nin), and/or."""
-    if not isinstance(filters, dict):
-        raise _Refusal(400, "Invalid 'filters'.", param="filters")
-    kind = filters.get("type")
-    if kind in ("and", "or"):
-        parts = filters.get("filters")
+_COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin")
+_COMPOUNDS = ("and", "or")
+
+
+def _checked_filters(raw: Any, param: str = "filters") -> dict[str, Any]:
+    """A search's `filters`, refused (400) unless it is a filter OpenAI accepts: a comparison
+    (`type` one of eq, ne, gt, gte, lt, lte, in, nin; `key`, a string; `value`, a string,
+    number or boolean, or for in/nin an array of strings and numbers) or a compound (`type` and
+    or or; `filters`, an array of filters), with no other properties. Checked before any file
+    is looked at, so a malformed filter is refused even on an empty store."""
+    if not isinstance(raw, dict):
+        raise _Refusal(400, f"Invalid type for '{param}': expected an object.", param=param)
+    kind = raw.get("type")
+    if kind is None:
+        raise _Refusal(400, f"Missing required parameter: '{param}.type'.", param=f"{param}.type")
+    if kind not in _COMPARISONS + _COMPOUNDS:
+        supported = ", ".join(f"'{k}'" for k in _COMPARISONS + _COMPOUNDS)
+        raise _Refusal(
+            400,
+            f"Invalid value: '{kind}'. Supported values are: {supported}.",
+            param=f"{param}.type",
+            code="invalid_value",
+        )
+    allowed = {"type", "filters"} if kind in _COMPOUNDS else {"type", "key", "value"}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise _Refusal(
+            400,
+            f"Unknown parameter: '{param}.{unknown[0]}'.",
+            param=f"{param}.{unknown[0]}",
+            code="unknown_parameter",
+        )
+    if kind in _COMPOUNDS:
+        parts = raw.get("filters")
         if not isinstance(parts, list):
-            raise _Refusal(400, "Invalid 'filters': a compound filter needs 'filters'.")
-        results = [_matches(part, attributes) for part in parts]
-        return all(results) if kind == "and" else any(results)
-    key, expected = filters.get("key"), filters.get("value")
-    if not isinstance(key, str) or kind not in ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"):
-        raise _Refusal(400, "Invalid 'filters'.", param="filters")
-    actual = attributes.get(key)
-    if kind == "eq":
-        return bool(actual == expected)
-    if kind == "ne":
-        return bool(actual != expected)
+            raise _Refusal(
+                400, f"Missing required parameter: '{param}.filters'.", param=f"{param}.filters"
+            )
+        for n, part in enumerate(parts):
+            _checked_filters(part, f"{param}.filters[{n}]")
+        return raw
+    for required in ("key", "value"):
+        if required not in raw:
+            raise _Refusal(
+                400,
+                f"Missing required parameter: '{param}.{required}'.",
+                param=f"{param}.{required}",
+            )
+    if not isinstance(raw["key"], str):
+        raise _Refusal(
+            400, f"Invalid type for '{param}.key': expected a string.", param=f"{param}.key"
+        )
+    value = raw["value"]
     if kind in ("in", "nin"):
-        found = isinstance(expected, list) and actual in expected
-        return found if kind == "in" else not found
-    if not isinstance(actual, int | float) or not isinstance(expected, int | float):
+        valid = isinstance(value, list) and all(_is_scalar(v, boolean=False) for v in value)
+    else:
+        valid = _is_scalar(value, boolean=True)
+    if not valid:
+        raise _Refusal(
+            400, f"Invalid type for '{param}.value'.", param=f"{param}.value", code="invalid_type"
+        )
+    return raw
+
+
+def _is_scalar(value: Any, *, boolean: bool) -> bool:
+    if isinstance(value, bool):
+        return boolean
+    return isinstance(value, str | int | float)
+
+
+def _matches(filters: dict[str, Any], attributes: dict[str, Any]) -> bool:
+    """Whether a file's attributes pass a filter `_checked_filters` accepted. A file without the
+    key passes no comparison but `ne` and `nin`; values compare only with values of their kind
+    (a string never equals a number, a boolean never equals 1)."""
+    kind: str = filters["type"]
+    if kind in _COMPOUNDS:
+        results = [_matches(part, attributes) for part in filters["filters"]]
+        return all(results) if kind == "and" else any(results)
+    key: str = filters["key"]
+    expected: Any = filters["value"]
+    if key not in attributes:
+        return kind in ("ne", "nin")
+    actual: Any = attributes[key]
+    if kind in ("eq", "ne"):
+        return _same(actual, expected) == (kind == "eq")
+    if kind in ("in", "nin"):
+        return any(_same(actual, option) for option in expected) == (kind == "in")
+    numbers = (int, float)
+    if isinstance(actual, bool) or isinstance(expected, bool):
         return False
-    return {
+    if not isinstance(actual, numbers) or not isinstance(expected, numbers):
+        return False
+    compared: dict[str, bool] = {
         "gt": actual > expected,
         "gte": actual >= expected,
         "lt": actual < expected,
         "lte": actual <= expected,
-    }[kind]
+    }
+    return compared[kind]
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return actual is expected
+    if isinstance(actual, str) or isinstance(expected, str):
+        return isinstance(actual, str) and isinstance(expected, str) and actual == expected
+    return bool(actual == expected)
 
 
 def _page(

@@ -88,6 +88,7 @@ async def give_file(system: System, user: User, name: str, text: str, location: 
         await uow.commit()
     await system.container.document_index().index(
         IndexedFile(
+            workspace_id=file.workspace_id,
             user_id=user.id,
             file_id=file.id,
             file_name=name,

@@ -10,10 +10,14 @@ import pytest
 from fpdf import FPDF
 
 from ignacio.adapters.memory import InMemoryBlobStorage, InMemoryDocumentIndex
+from ignacio.adapters.offline_assistant import OfflineAssistant
 from ignacio.application.ports import IndexedFile, RemoteCopy
 from ignacio.application.use_cases.create_conversation import CreateConversationCommand
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.use_cases.list_audit_log import AuditLogQuery
+from ignacio.application.use_cases.manage_workspaces import CreateWorkspaceCommand
+from ignacio.application.use_cases.send_message import SendMessageCommand
+from ignacio.application.use_cases.workspace_members import AddMemberCommand
 from ignacio.domain import (
     InboundMessage,
     MediaRef,
@@ -36,6 +40,7 @@ from ignacio.domain.knowledge import (
     Passage,
     SyncStatus,
 )
+from ignacio.domain.workspaces import DEFAULT_SLUG, WorkspaceAccess
 from tests.adapters.extraction import bombs
 from tests.support.fakes import FakeClock, RecordingQueue
 from tests.support.samples import ELF_PROGRAM, pdf, png
@@ -81,8 +86,10 @@ class FlakyRemoteIndex:
         self.forgotten.append(user_id)
         await self.inner.forget_member(user_id)
 
-    async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
-        return await self.inner.search(user_id, query, limit)
+    async def search(
+        self, workspace_id: UUID, user_id: UUID, query: str, limit: int = 5
+    ) -> list[Passage]:
+        return await self.inner.search(workspace_id, user_id, query, limit)
 
 
 @pytest.fixture
@@ -143,7 +150,9 @@ async def test_an_upload_is_kept_privately_then_extracted_and_searchable(system:
     assert synced.sync_status is SyncStatus.SYNCED
     assert synced.extraction_status is ExtractionStatus.EXTRACTED
     assert synced.synced_at is not None and synced.remote_file_id is None
-    passages = await system.container.document_index().search(ana.id, "budget 2027 euros")
+    passages = await system.container.document_index().search(
+        file.workspace_id, ana.id, "budget 2027 euros"
+    )
     assert passages and passages[0].file_name == "Budget 2027.pdf"
     assert "forty thousand euros" in passages[0].text
 
@@ -219,12 +228,12 @@ async def test_deleting_a_file_removes_blob_index_entries_and_remote_copy(system
         await system.access(ana), "plan.txt", ANSWER.encode()
     )
     await sync_all(system)
-    assert await system.container.document_index().search(ana.id, "budget")
+    assert await system.container.document_index().search(file.workspace_id, ana.id, "budget")
 
     await system.container.delete_file()(await system.access(ana), file.id)
 
     assert storage(system).contents == {}
-    assert await system.container.document_index().search(ana.id, "budget") == []
+    assert await system.container.document_index().search(file.workspace_id, ana.id, "budget") == []
     assert remote.removed == [file.id]
     with pytest.raises(NotFound):
         await system.container.get_file()(await system.access(ana), file.id)
@@ -236,18 +245,20 @@ async def test_deleting_a_member_leaves_nothing_of_theirs_in_any_index(system: S
     admin = await member(system, ADMIN, admin=True)
     ana, luis = await member(system, ANA), await member(system, LUIS)
     for owner in (ana, luis):
-        await system.container.upload_file()(
+        uploaded = await system.container.upload_file()(
             await system.access(owner), "plan.txt", ANSWER.encode()
         )
     await sync_all(system)
+    here = uploaded.workspace_id
+    index = system.container.document_index()
 
     await system.container.delete_user()(admin, ana.id)
 
     assert remote.forgotten == [ana.id]
-    assert await remote.search(ana.id, "budget") == []
-    assert await system.container.document_index().search(ana.id, "budget") == []
-    assert await system.container.document_index().search(luis.id, "budget")
-    assert await remote.search(luis.id, "budget")
+    assert await remote.search(here, ana.id, "budget") == []
+    assert await index.search(here, ana.id, "budget") == []
+    assert await index.search(here, luis.id, "budget")
+    assert await remote.search(here, luis.id, "budget")
 
 
 async def test_attaching_a_file_makes_it_a_message_of_the_conversation(system: System) -> None:
@@ -487,7 +498,9 @@ async def test_a_document_sent_on_whatsapp_joins_the_library_and_is_searchable(
         received.message_id,
     )
     assert file.sync_status is SyncStatus.SYNCED
-    passages = await system.container.document_index().search(file.user_id, "budget euros")
+    passages = await system.container.document_index().search(
+        file.workspace_id, file.user_id, "budget euros"
+    )
     assert [passage.file_name for passage in passages][:1] == ["Plan.pdf"]
 
 
@@ -550,3 +563,38 @@ async def test_without_a_remote_index_no_copy_lapses(system: System) -> None:
 
     system.clock.advance(days=30)
     assert await system.container.queue_file_syncs()() == 0
+
+
+async def test_a_file_given_to_one_workspace_is_never_quoted_by_anothers_assistant(
+    system: System,
+) -> None:
+    """Ana belongs to two organisations' workspaces and gave the lab its board minutes: the
+    lab's assistant answers from them, the other workspace's finds nothing."""
+    system.container.assistant.override(OfflineAssistant(system.container.document_index()))
+    ana = await member(system, ANA)
+    lab = await system.container.create_workspace()(None, CreateWorkspaceCommand(name="Lab"))
+    await system.container.add_workspace_member()(None, lab.slug, AddMemberCommand(phone=ANA))
+    in_lab = await system.access(ana, lab.slug)
+    at_home = await system.access(ana, DEFAULT_SLUG)
+    minutes = "The board approved the merger with Acme, to be signed in March."
+    await system.container.upload_file()(in_lab, "board minutes.txt", minutes.encode())
+    await sync_all(system)
+    question = "What did the board approve about the merger with Acme?"
+
+    async def asked(access: WorkspaceAccess) -> str:
+        chat = await system.container.create_conversation()(access, CreateConversationCommand())
+        turn = await system.container.send_message()(
+            access, SendMessageCommand(conversation_id=chat.id, content=question)
+        )
+        return turn.reply.content
+
+    from_lab = await asked(in_lab)
+    assert from_lab.startswith("Here is what I found in your files:")
+    assert "board minutes.txt" in from_lab
+    assert "merger with Acme" in from_lab
+    from_home = await asked(at_home)
+    assert "Here is what I found in your files" not in from_home
+    assert "board minutes" not in from_home
+    assert "Acme" not in from_home
+    index = system.container.document_index()
+    assert await index.search(at_home.workspace.id, ana.id, question) == []

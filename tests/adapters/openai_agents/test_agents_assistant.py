@@ -14,6 +14,11 @@ import pytest
 
 from ignacio.adapters.memory import InMemoryDocumentIndex
 from ignacio.adapters.openai_agents import AgentsAssistant, ApiStyle, agents_model, openai_client
+from ignacio.adapters.openai_agents.assistant import WORKSPACE_ID_ATTRIBUTE
+from ignacio.adapters.openai_vector_store import (
+    WORKSPACE_ID_ATTRIBUTE as VECTOR_STORE_WORKSPACE_ATTRIBUTE,
+)
+from ignacio.adapters.openai_vector_store import workspace_filter
 from ignacio.application.ports import AssistantTurn, ImageInput, IndexedFile
 from ignacio.domain import (
     Author,
@@ -73,6 +78,7 @@ async def index() -> InMemoryDocumentIndex:
     index = InMemoryDocumentIndex()
     await index.index(
         IndexedFile(
+            workspace_id=WORKSPACE.id,
             user_id=ANA.id,
             file_id=uuid4(),
             file_name="plan.pdf",
@@ -239,6 +245,10 @@ async def test_hosted_tools_only_on_the_responses_api(
     assert {tool["type"] for tool in on_responses.hosted_tools} == {"file_search", "web_search"}
     file_search = next(t for t in on_responses.hosted_tools if t["type"] == "file_search")
     assert file_search["vector_store_ids"] == ["vs_ana"]
+    # The member's store holds their files of every workspace: the search keeps to this one's,
+    # by the attribute the vector-store index gives each file.
+    assert file_search["filters"] == workspace_filter(WORKSPACE.id)
+    assert WORKSPACE_ID_ATTRIBUTE == VECTOR_STORE_WORKSPACE_ATTRIBUTE
     assert on_chat.hosted_tools == []
     assert "plan.pdf" in on_chat.instructions
 

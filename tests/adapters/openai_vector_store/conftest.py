@@ -70,14 +70,20 @@ def index(make_index: IndexFactory) -> OpenAIVectorStoreIndex:
     return make_index()
 
 
+WORKSPACE = UUID("7e57a000-0000-4000-8000-00000000000a")
+"""The workspace the files of these tests are in, unless one says otherwise."""
+
+
 def a_file(
     *texts: str,
+    workspace_id: UUID = WORKSPACE,
     user_id: UUID | None = None,
     file_id: UUID | None = None,
     file_name: str = "notes.pdf",
     location: str | None = None,
 ) -> IndexedFile:
     return IndexedFile(
+        workspace_id=workspace_id,
         user_id=user_id or uuid4(),
         file_id=file_id or uuid4(),
         file_name=file_name,

@@ -11,7 +11,12 @@ from ignacio.domain.knowledge import Chunk
 
 def a_file(name: str, *chunks: Chunk) -> IndexedFile:
     return IndexedFile(
-        user_id=uuid4(), file_id=uuid4(), file_name=name, media_type="text/plain", chunks=[*chunks]
+        workspace_id=uuid4(),
+        user_id=uuid4(),
+        file_id=uuid4(),
+        file_name=name,
+        media_type="text/plain",
+        chunks=[*chunks],
     )
 
 

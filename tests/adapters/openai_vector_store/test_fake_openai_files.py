@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx2
 import openai
@@ -169,3 +170,73 @@ async def test_injected_faults_carry_retry_after(
     assert searched.headers["retry-after"] == "3"
     assert searched.json()["error"]["code"] == "rate_limit_exceeded"
     assert after.status_code == 200
+
+
+async def test_attributes_belong_to_each_stores_copy_and_eq_filters_on_them(
+    make_client: ClientFactory,
+) -> None:
+    """One upload attached to two stores carries each store's attributes; `eq` keeps to the
+    files whose attribute has that very value (not a number for its string, not a missing key)."""
+    client = make_client()
+    first = await client.vector_stores.create(name="first")
+    second = await client.vector_stores.create(name="second")
+    shared = await client.files.create(file=("a.md", b"budget for the fair"), purpose="assistants")
+    plain = await client.files.create(file=("b.md", b"budget, no attributes"), purpose="assistants")
+    numeric = await client.files.create(file=("c.md", b"budget as a number"), purpose="assistants")
+    attaching: list[tuple[Any, Any, dict[str, str | float | bool] | None]] = [
+        (first, shared, {"workspace_id": "w-a"}),
+        (second, shared, {"workspace_id": "w-b"}),
+        (first, plain, None),
+        (first, numeric, {"workspace_id": 7}),
+    ]
+    for store, upload, attributes in attaching:
+        await client.vector_stores.files.create_and_poll(
+            upload.id, vector_store_id=store.id, attributes=attributes, poll_interval_ms=1
+        )
+
+    async def found(store_id: str, value: str | float) -> list[str]:
+        page = await client.vector_stores.search(
+            store_id,
+            query="budget",
+            filters={"type": "eq", "key": "workspace_id", "value": value},
+        )
+        return [hit.filename for hit in page.data]
+
+    assert await found(first.id, "w-a") == ["a.md"]
+    assert await found(first.id, "w-b") == []
+    assert await found(second.id, "w-b") == ["a.md"]
+    assert await found(first.id, "7") == []
+    assert await found(first.id, 7) == ["c.md"]
+    listed = {f.id: f.attributes async for f in client.vector_stores.files.list(first.id)}
+    assert listed[shared.id] == {"workspace_id": "w-a"}
+
+
+@pytest.mark.parametrize(
+    ("filters", "param"),
+    [
+        ("workspace_id = 'w-a'", "filters"),
+        ({"key": "workspace_id", "value": "w-a"}, "filters.type"),
+        ({"type": "like", "key": "workspace_id", "value": "w-a"}, "filters.type"),
+        ({"type": "eq", "value": "w-a"}, "filters.key"),
+        ({"type": "eq", "key": "workspace_id"}, "filters.value"),
+        ({"type": "eq", "key": 1, "value": "w-a"}, "filters.key"),
+        ({"type": "eq", "key": "workspace_id", "value": {"$ne": ""}}, "filters.value"),
+        ({"type": "eq", "key": "workspace_id", "value": None}, "filters.value"),
+        ({"type": "in", "key": "workspace_id", "value": "w-a"}, "filters.value"),
+        ({"type": "eq", "key": "k", "value": "v", "op": "or"}, "filters.op"),
+        ({"type": "and"}, "filters.filters"),
+        ({"type": "or", "filters": [{"type": "eq", "key": "k"}]}, "filters.filters[0].value"),
+    ],
+)
+async def test_malformed_filters_are_refused_even_on_an_empty_store(
+    http: httpx2.AsyncClient, filters: object, param: str
+) -> None:
+    store = await http.post("/vector_stores", headers=AUTH, json={"name": "empty"})
+    searched = await http.post(
+        f"/vector_stores/{store.json()['id']}/search",
+        headers=AUTH,
+        json={"query": "budget", "filters": filters},
+    )
+
+    assert searched.status_code == 400
+    assert searched.json()["error"]["param"] == param

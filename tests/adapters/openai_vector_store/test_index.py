@@ -13,7 +13,12 @@ import structlog
 from ignacio.adapters.openai_vector_store import METADATA_USER_KEY, OpenAIVectorStoreIndex
 from ignacio.domain.errors import UpstreamUnavailable
 from ignacio.domain.knowledge import Chunk
-from tests.adapters.openai_vector_store.conftest import ClientFactory, IndexFactory, a_file
+from tests.adapters.openai_vector_store.conftest import (
+    WORKSPACE,
+    ClientFactory,
+    IndexFactory,
+    a_file,
+)
 from tests.support.fake_openai_files import FAKE_API_KEY, FakeOpenAIFiles
 
 STORE_FILES = r"/v1/vector_stores/[^/]+/files/[^/]+"
@@ -43,10 +48,11 @@ async def test_an_indexed_file_is_found_with_its_name(
         "ignacio_file_id": str(file.file_id),
         "file_name": "garden plan.docx",
         "user_id": str(file.user_id),
+        "workspace_id": str(WORKSPACE),
     }
     assert copy.uploaded_at.timestamp() == uploaded.created_at
 
-    [passage] = await index.search(file.user_id, "garden budget")
+    [passage] = await index.search(WORKSPACE, file.user_id, "garden budget")
 
     assert passage.file_id == file.file_id
     assert passage.file_name == "garden plan.docx"
@@ -60,6 +66,7 @@ async def test_the_text_is_uploaded_as_markdown_with_locations_as_headings(
 ) -> None:
     file = a_file(file_name="budget.xlsx")
     file = type(file)(
+        workspace_id=file.workspace_id,
         user_id=file.user_id,
         file_id=file.file_id,
         file_name=file.file_name,
@@ -78,7 +85,7 @@ async def test_the_text_is_uploaded_as_markdown_with_locations_as_headings(
         "# budget.xlsx\n\n## sheet Costs\n\nRent | 1200\n\nPower | 80\n\n"
         "## sheet Income\n\nGrants | 5000\n"
     )
-    [passage] = await index.search(file.user_id, "rent")
+    [passage] = await index.search(WORKSPACE, file.user_id, "rent")
     assert passage.location == "sheet Costs"
     assert passage.text.startswith("Rent | 1200")
 
@@ -93,8 +100,12 @@ async def test_members_are_isolated_in_stores_of_their_own(
     await index.index(ben)
 
     assert len(fake.vector_stores) == 2
-    assert [p.file_name for p in await index.search(ana.user_id, "saffron recipe")] == ["ana.txt"]
-    assert [p.file_name for p in await index.search(ben.user_id, "saffron recipe")] == ["ben.txt"]
+    assert [p.file_name for p in await index.search(WORKSPACE, ana.user_id, "saffron recipe")] == [
+        "ana.txt"
+    ]
+    assert [p.file_name for p in await index.search(WORKSPACE, ben.user_id, "saffron recipe")] == [
+        "ben.txt"
+    ]
 
 
 async def test_indexing_again_replaces_the_earlier_copy(
@@ -112,8 +123,8 @@ async def test_indexing_again_replaces_the_earlier_copy(
     assert old.file_id in fake.deleted_file_ids
     assert list(fake.files) == [new.file_id]
     assert list(fake.store_files(new.store_id)) == [new.file_id]
-    assert await index.search(first.user_id, "Monday") == []
-    [passage] = await index.search(first.user_id, "Thursday")
+    assert await index.search(WORKSPACE, first.user_id, "Monday") == []
+    [passage] = await index.search(WORKSPACE, first.user_id, "Thursday")
     assert passage.file_id == first.file_id
 
 
@@ -156,7 +167,7 @@ async def test_indexing_one_file_several_times_at_once_keeps_the_newest_copy(
     assert list(fake.files) == [kept.id]
     assert kept.id == max([kept.id, *fake.deleted_file_ids])
     assert kept.id in {copy.file_id for copy in copies if copy}
-    [passage] = await index.search(owner, "version")
+    [passage] = await index.search(WORKSPACE, owner, "version")
     assert fake.files[kept.id].text.endswith(f"{passage.text}\n")
 
 
@@ -181,7 +192,7 @@ async def test_an_indexing_overtaken_by_a_newer_one_reports_the_newer_copy(
     assert overtaken == fast
     assert fast is not None
     assert list(fake.files) == [fast.file_id]
-    assert [p.text for p in await index.search(owner, "slow fast zero")] == ["fast"]
+    assert [p.text for p in await index.search(WORKSPACE, owner, "slow fast zero")] == ["fast"]
 
 
 async def test_removing_deletes_the_remote_file(
@@ -198,8 +209,10 @@ async def test_removing_deletes_the_remote_file(
     assert copy.file_id in fake.deleted_file_ids
     assert copy.file_id not in fake.store_files(copy.store_id)
     assert len(fake.store_files(copy.store_id)) == 1
-    assert await index.search(file.user_id, "keys mat") == []
-    assert [p.file_id for p in await index.search(file.user_id, "shed")] == [kept.file_id]
+    assert await index.search(WORKSPACE, file.user_id, "keys mat") == []
+    assert [p.file_id for p in await index.search(WORKSPACE, file.user_id, "shed")] == [
+        kept.file_id
+    ]
 
 
 async def test_removing_what_is_not_there_is_fine_and_creates_nothing(
@@ -232,8 +245,10 @@ async def test_forgetting_a_member_deletes_their_store_and_its_uploads(
     assert [store.name for store in fake.vector_stores.values()] == [
         f"ignacio-user-{stays.user_id}"
     ]
-    assert await index.search(gone.user_id, "keys mat") == []
-    assert [p.file_id for p in await index.search(stays.user_id, "shed")] == [stays.file_id]
+    assert await index.search(WORKSPACE, gone.user_id, "keys mat") == []
+    assert [p.file_id for p in await index.search(WORKSPACE, stays.user_id, "shed")] == [
+        stays.file_id
+    ]
     await index.forget_member(gone.user_id)  # nothing left: nothing to do
 
 
@@ -247,7 +262,7 @@ async def test_a_file_without_text_keeps_no_copy(
 
     assert copy is None
     assert fake.files == {}
-    assert await index.search(file.user_id, "old text") == []
+    assert await index.search(WORKSPACE, file.user_id, "old text") == []
 
 
 async def test_searching_without_words_or_without_a_store_finds_nothing_and_asks_nothing(
@@ -257,12 +272,12 @@ async def test_searching_without_words_or_without_a_store_finds_nothing_and_asks
     await index.index(file)
     asked = len(fake.requests)
 
-    assert await index.search(file.user_id, "") == []
-    assert await index.search(file.user_id, "  ?! ") == []
-    assert await index.search(file.user_id, "anything", limit=0) == []
+    assert await index.search(WORKSPACE, file.user_id, "") == []
+    assert await index.search(WORKSPACE, file.user_id, "  ?! ") == []
+    assert await index.search(WORKSPACE, file.user_id, "anything", limit=0) == []
     assert len(fake.requests) == asked
 
-    assert await index.search(uuid4(), "anything") == []
+    assert await index.search(WORKSPACE, uuid4(), "anything") == []
     assert len(fake.vector_stores) == 1
     assert fake.searches == []
 
@@ -277,7 +292,7 @@ async def test_search_returns_the_best_passages_first_up_to_the_limit(
     for file in (least, some, best):
         await index.index(file)
 
-    passages = await index.search(user_id, "solar roof school", limit=2)
+    passages = await index.search(WORKSPACE, user_id, "solar roof school", limit=2)
 
     assert [p.file_name for p in passages] == ["best.txt", "some.txt"]
     assert passages[0].score > passages[1].score
@@ -289,7 +304,7 @@ async def test_a_minimum_score_is_passed_on(make_index: IndexFactory) -> None:
     await index.index(a_file("apples and pears", user_id=user_id, file_name="both.txt"))
     await index.index(a_file("apples only", user_id=user_id, file_name="one.txt"))
 
-    passages = await index.search(user_id, "apples pears")
+    passages = await index.search(WORKSPACE, user_id, "apples pears")
 
     assert [p.file_name for p in passages] == ["both.txt"]
 
@@ -306,7 +321,7 @@ async def test_hits_without_our_attributes_are_ignored(
     )
     await client.vector_stores.files.create_and_poll(stray.id, vector_store_id=copy.store_id)
 
-    passages = await index.search(file.user_id, "pumpkins")
+    passages = await index.search(WORKSPACE, file.user_id, "pumpkins")
 
     assert [p.file_id for p in passages] == [file.file_id]
 
@@ -320,12 +335,12 @@ async def test_a_new_instance_finds_the_members_existing_store(
 
     after = make_index()
 
-    [passage] = await after.search(file.user_id, "bakery")
+    [passage] = await after.search(WORKSPACE, file.user_id, "bakery")
     assert passage.file_id == file.file_id
     await after.index(a_file("The bakery closes at two.", user_id=file.user_id))
     assert len(fake.vector_stores) == 1
     await after.remove(file.user_id, file.file_id)
-    assert await after.search(file.user_id, "six") == []
+    assert await after.search(WORKSPACE, file.user_id, "six") == []
 
 
 async def test_a_store_created_by_another_instance_is_found_after_a_first_look(
@@ -335,11 +350,11 @@ async def test_a_store_created_by_another_instance_is_found_after_a_first_look(
     for _ in range(3):
         await worker.index(a_file("Someone else's file."))
     member = uuid4()
-    assert await web.search(member, "tomatoes") == []
+    assert await web.search(WORKSPACE, member, "tomatoes") == []
 
     await worker.index(a_file("Tomatoes need sun.", user_id=member))
 
-    [passage] = await web.search(member, "tomatoes")
+    [passage] = await web.search(WORKSPACE, member, "tomatoes")
     assert "sun" in passage.text
 
 
@@ -353,7 +368,7 @@ async def test_stores_are_matched_by_name_and_metadata(
     fake.add_vector_store("unrelated", {METADATA_USER_KEY: "not-a-uuid"})
 
     copy = await make_index().index(a_file("Hello.", user_id=member))
-    staging = await make_index(store_prefix="staging").search(member, "hello")
+    staging = await make_index(store_prefix="staging").search(WORKSPACE, member, "hello")
 
     assert copy is not None and copy.store_id == existing
     assert staging == []
@@ -376,7 +391,7 @@ async def test_instances_racing_to_create_a_store_settle_on_one(
     [store] = fake.vector_stores.values()
     assert {c.store_id for c in copies if c} == {store.id}
     assert len(fake.store_files(store.id)) == 2
-    assert len(await make_index().search(member, "goats")) == 2
+    assert len(await make_index().search(WORKSPACE, member, "goats")) == 2
 
 
 async def test_rate_limits_are_retried_by_the_sdk(
@@ -425,7 +440,7 @@ async def test_rate_limits_that_outlast_the_retries_say_when_to_come_back(
     fake.fail_next(1, status=429, retry_after=20, endpoint="search")
 
     with pytest.raises(UpstreamUnavailable, match=r"limiting requests .*Retry after 20 s"):
-        await index.search(file.user_id, "something")
+        await index.search(WORKSPACE, file.user_id, "something")
 
 
 async def test_a_bad_key_is_reported_for_the_operator_without_the_key(
@@ -455,7 +470,7 @@ async def test_an_unreachable_server_makes_it_unavailable() -> None:
         index = OpenAIVectorStoreIndex(client)
         try:
             with pytest.raises(UpstreamUnavailable, match="Could not reach OpenAI"):
-                await index.search(uuid4(), "anything")
+                await index.search(WORKSPACE, uuid4(), "anything")
         finally:
             await client.close()
 
@@ -492,7 +507,7 @@ async def test_it_works_over_a_real_socket(fake: FakeOpenAIFiles) -> None:
             index = OpenAIVectorStoreIndex(client, poll_interval=0.01)
             file = a_file("Bees like lavender.", file_name="bees.txt")
             await index.index(file)
-            [passage] = await index.search(file.user_id, "lavender")
+            [passage] = await index.search(WORKSPACE, file.user_id, "lavender")
             await index.remove(file.user_id, file.file_id)
         finally:
             await client.close()
@@ -509,12 +524,14 @@ async def test_a_store_deleted_at_openai_is_forgotten_and_made_again(
     assert first is not None
     await make_client().vector_stores.delete(first.store_id)
 
-    assert await index.search(file.user_id, "lost") == []
+    assert await index.search(WORKSPACE, file.user_id, "lost") == []
     await index.remove(file.user_id, file.file_id)
     again = await index.index(file)
 
     assert again is not None and again.store_id != first.store_id
-    assert [p.file_id for p in await index.search(file.user_id, "lost")] == [file.file_id]
+    assert [p.file_id for p in await index.search(WORKSPACE, file.user_id, "lost")] == [
+        file.file_id
+    ]
 
 
 async def test_very_long_queries_are_cut_at_a_word(
@@ -523,7 +540,7 @@ async def test_very_long_queries_are_cut_at_a_word(
     file = a_file("presupuesto anual")
     await index.index(file)
 
-    found = await index.search(file.user_id, "presupuesto " * 3000)
+    found = await index.search(WORKSPACE, file.user_id, "presupuesto " * 3000)
 
     [(_, [sent])] = fake.searches
     assert len(sent) <= 4000

@@ -1,4 +1,5 @@
-"""The DocumentIndex in memory: BM25 over each member's own passages, for tests and the memory set.
+"""The DocumentIndex in memory: BM25 over a member's own passages in one workspace, for tests and
+the memory set.
 
 Words are found as the SQL index finds them (`ignacio.domain.search`), so the two agree on what
 matches.
@@ -21,6 +22,7 @@ _B = 0.75
 
 
 class _Entry(NamedTuple):
+    workspace_id: UUID
     file_id: UUID
     file_name: str
     chunk: Chunk
@@ -44,7 +46,16 @@ class InMemoryDocumentIndex:
         entries = []
         for chunk in file.chunks:
             found = words(chunk.text)
-            entries.append(_Entry(file.file_id, file.file_name, chunk, Counter(found), len(found)))
+            entries.append(
+                _Entry(
+                    file.workspace_id,
+                    file.file_id,
+                    file.file_name,
+                    chunk,
+                    Counter(found),
+                    len(found),
+                )
+            )
         by_file = self._entries.setdefault(file.user_id, {})
         by_file.pop(file.file_id, None)
         by_file[file.file_id] = entries
@@ -55,9 +66,17 @@ class InMemoryDocumentIndex:
     async def forget_member(self, user_id: UUID) -> None:
         self._entries.pop(user_id, None)
 
-    async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
+    async def search(
+        self, workspace_id: UUID, user_id: UUID, query: str, limit: int = 5
+    ) -> list[Passage]:
         terms = query_words(query)
-        entries = [e for file in self._entries.get(user_id, {}).values() for e in file]
+        # Ranked among the member's passages in this workspace only, as if no other existed.
+        entries = [
+            entry
+            for file in self._entries.get(user_id, {}).values()
+            for entry in file
+            if entry.workspace_id == workspace_id
+        ]
         if not terms or not entries or limit < 1:
             return []
         average = sum(entry.length for entry in entries) / len(entries) or 1.0

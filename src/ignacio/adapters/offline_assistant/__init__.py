@@ -1,7 +1,7 @@
 """The offline assistant: what answers when no model is configured.
 
-It never pretends to think. It finds the passages of the member's own files that match what
-they wrote (through the DocumentIndex) and shows them with their file names; otherwise it says
+It never pretends to think. It finds the passages of the member's own files in the turn's
+workspace that match what they wrote (through the DocumentIndex) and shows them with their file names; otherwise it says
 what it can do without a model and how the operator connects one. It writes Markdown, which the
 WhatsApp channel turns into WhatsApp's formatting.
 """
@@ -95,7 +95,9 @@ class OfflineAssistant:
     async def _search(self, turn: AssistantTurn, question: str, wanted: list[str]) -> list[_Hit]:
         try:
             # More than are shown: the floor and the duplicates leave out some.
-            found = await self._index.search(turn.user.id, question, PASSAGES_SEARCHED)
+            found = await self._index.search(
+                turn.workspace.id, turn.user.id, question, PASSAGES_SEARCHED
+            )
         except UpstreamUnavailable as error:
             log.warning("file search unavailable", extra={"reason": error.message})
             return []

@@ -24,6 +24,7 @@ from agents import (
     WebSearchTool,
 )
 from agents.items import TResponseInputItem
+from openai.types.shared_params import ComparisonFilter
 
 from ignacio.adapters.openai_agents.failures import unavailable
 from ignacio.adapters.openai_agents.instructions import instructions_for
@@ -39,6 +40,10 @@ log = logging.getLogger(__name__)
 # A search or two, maybe a retry of a malformed call, then the answer: more means a loop.
 MAX_TURNS = 6
 HOSTED_SEARCH_RESULTS = 5
+WORKSPACE_ID_ATTRIBUTE = "workspace_id"
+"""The attribute the vector-store index gives each file it attaches (its
+`WORKSPACE_ID_ATTRIBUTE`): a member's store holds their files of every workspace, and the hosted
+`file_search` keeps to the turn's."""
 
 SUMMARY_REQUEST = (
     "The member sent this document without a question. Summarise it for them: what it is, its "
@@ -61,7 +66,8 @@ class AgentsAssistant:
     - The run sees the conversation's window, the member's name and files, and the message with
       its photo (as image input when the model takes images) or its document's text.
     - Tools: `search_my_files` over the DocumentIndex, always; on the Responses API, the hosted
-      `file_search` over the member's OpenAI vector stores and, when enabled, `web_search`.
+      `file_search` over the member's OpenAI vector stores (filtered to the turn's workspace)
+      and, when enabled, `web_search`.
     - A specialised answer comes back structured (`AssistantReply.answer`), with Markdown text.
     - The whole answer, tools and the client's own retries included, is bounded by `timeout`;
       a timeout, a refusal or an unusable answer raises UpstreamUnavailable.
@@ -109,10 +115,12 @@ class AgentsAssistant:
             ),
             model=model,
             model_settings=self._model_settings,
-            tools=self._tools(vector_stores, web_search=web_search),
+            tools=self._tools(turn, vector_stores, web_search=web_search),
             tool_use_behavior={"stop_at_tool_names": [tool.name for tool in ANSWER_TOOLS]},
         )
-        context = TurnContext(user_id=turn.user.id, index=self._index)
+        context = TurnContext(
+            workspace_id=turn.workspace.id, user_id=turn.user.id, index=self._index
+        )
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout):
@@ -171,12 +179,21 @@ class AgentsAssistant:
             self._models[wanted] = self._other_model(wanted)
         return wanted, self._models[wanted]
 
-    def _tools(self, vector_stores: list[str], *, web_search: bool) -> list[Tool]:
+    def _tools(
+        self, turn: AssistantTurn, vector_stores: list[str], *, web_search: bool
+    ) -> list[Tool]:
         tools: list[Tool] = [search_my_files, *ANSWER_TOOLS]
         if vector_stores:
+            in_workspace: ComparisonFilter = {
+                "type": "eq",
+                "key": WORKSPACE_ID_ATTRIBUTE,
+                "value": str(turn.workspace.id),
+            }
             tools.append(
                 FileSearchTool(
-                    vector_store_ids=vector_stores, max_num_results=HOSTED_SEARCH_RESULTS
+                    vector_store_ids=vector_stores,
+                    max_num_results=HOSTED_SEARCH_RESULTS,
+                    filters=in_workspace,
                 )
             )
         if web_search:

@@ -1,7 +1,8 @@
 """The agent's own tools: searching the member's files, and delivering a specialised answer.
 
-The member whose files are searched comes from the run's context, never from the model's
-arguments, so no prompt can make the agent read another member's files.
+The member whose files are searched, and the workspace they are searched in, come from the run's
+context, never from the model's arguments, so no prompt can make the agent read another member's
+files, nor the member's files of another workspace.
 
 The three answer tools are how a specialised answer becomes structured output: the model calls
 one with the answer's fields and the run stops there (`stop_at_tool_names`). Compared with an
@@ -37,9 +38,10 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TurnContext:
-    """What the tools of one turn share: whose files, where to search, and the specialised
-    answer once one is given."""
+    """What the tools of one turn share: whose files, in which workspace, where to search, and
+    the specialised answer once one is given."""
 
+    workspace_id: UUID
     user_id: UUID
     index: DocumentIndex
     answer: SpecialisedAnswer | None = None
@@ -47,15 +49,17 @@ class TurnContext:
 
 @function_tool
 async def search_my_files(context: RunContextWrapper[TurnContext], query: str) -> str:
-    """Search the member's own files (documents, presentations and spreadsheets they uploaded or
-    sent) for the passages that best match the query, each with the file it comes from.
+    """Search the member's own files in this workspace (documents, presentations and spreadsheets
+    they uploaded or sent here) for the passages that best match the query, each with the file it comes from.
 
     Args:
         query: What to look for, in the words the files would use.
     """
     turn = context.context
     try:
-        passages = await turn.index.search(turn.user_id, query, PASSAGES_PER_SEARCH)
+        passages = await turn.index.search(
+            turn.workspace_id, turn.user_id, query, PASSAGES_PER_SEARCH
+        )
     except UpstreamUnavailable as error:
         log.warning("file search unavailable", extra={"reason": error.message})
         return "The member's files cannot be searched right now; answer without them and say so."

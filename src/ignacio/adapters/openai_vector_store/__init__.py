@@ -4,7 +4,9 @@ from ignacio.adapters.openai_vector_store.index import (
     FILE_ID_ATTRIBUTE,
     FILE_NAME_ATTRIBUTE,
     USER_ID_ATTRIBUTE,
+    WORKSPACE_ID_ATTRIBUTE,
     OpenAIVectorStoreIndex,
+    workspace_filter,
 )
 from ignacio.adapters.openai_vector_store.stores import METADATA_USER_KEY
 
@@ -13,5 +15,7 @@ __all__ = [
     "FILE_NAME_ATTRIBUTE",
     "METADATA_USER_KEY",
     "USER_ID_ATTRIBUTE",
+    "WORKSPACE_ID_ATTRIBUTE",
     "OpenAIVectorStoreIndex",
+    "workspace_filter",
 ]

@@ -1,14 +1,16 @@
 """The DocumentIndex port over OpenAI vector stores: one store per member, one file per indexed file.
 
 Indexing uploads the file's extracted text as Markdown (purpose `assistants`), attaches it to the
-member's store with the attributes `ignacio_file_id`, `file_name` and `user_id`, waits until
+member's store with the attributes `ignacio_file_id`, `file_name`, `user_id` and `workspace_id`,
+waits until
 OpenAI has processed it, and only then removes the older copies of the same file, so a search
 never finds the file missing while it is replaced. When one file is indexed twice at once, the
 copy attached last stays, whichever indexing finishes first; one overtaken while OpenAI was
 still processing it answers with the copy that replaced it. A copy that failed to process is
 removed; one still processing when the wait ends is left attached (the retry replaces it).
-Searching asks OpenAI's search endpoint of the member's store and keeps only hits carrying our
-attributes; OpenAI cuts the document into chunks of its own, so a hit may span several of the
+Searching asks OpenAI's search endpoint of the member's store, filtered on the workspace's id
+(a member's store holds their files of every workspace), and keeps only hits carrying our
+attributes, the member's and the workspace's; OpenAI cuts the document into chunks of its own, so a hit may span several of the
 chunks indexed.
 
 Transient failures are retried by the SDK itself (`max_retries` on the client); what remains
@@ -24,6 +26,7 @@ from uuid import UUID
 
 import openai
 import structlog
+from openai.types.shared_params import ComparisonFilter
 from openai.types.vector_store_search_params import RankingOptions
 from openai.types.vector_stores import VectorStoreFile
 
@@ -37,6 +40,8 @@ from ignacio.domain.knowledge import Passage
 FILE_ID_ATTRIBUTE = "ignacio_file_id"
 FILE_NAME_ATTRIBUTE = "file_name"
 USER_ID_ATTRIBUTE = "user_id"
+WORKSPACE_ID_ATTRIBUTE = "workspace_id"
+"""The hosted `file_search` of the agents adapter filters on it too."""
 MAX_ATTRIBUTE_LENGTH = 512
 MAX_SEARCH_RESULTS = 50
 """OpenAI's ceiling for `max_num_results`."""
@@ -53,7 +58,8 @@ log = structlog.get_logger(__name__)
 
 
 class OpenAIVectorStoreIndex:
-    """Per-member search over OpenAI vector stores (`DocumentIndex`).
+    """Search over OpenAI vector stores (`DocumentIndex`): one store per member, searched one
+    workspace at a time.
 
     `client` is an `openai.AsyncOpenAI` (the one the assistant uses will do): its timeout
     applies to every call, and its `max_retries` unless `max_retries` is given here; the caller
@@ -109,6 +115,7 @@ class OpenAIVectorStoreIndex:
                     FILE_ID_ATTRIBUTE: str(file.file_id),
                     FILE_NAME_ATTRIBUTE: file.file_name[:MAX_ATTRIBUTE_LENGTH],
                     USER_ID_ATTRIBUTE: str(file.user_id),
+                    WORKSPACE_ID_ATTRIBUTE: str(file.workspace_id),
                 },
             )
         except openai.OpenAIError as error:
@@ -209,7 +216,9 @@ class OpenAIVectorStoreIndex:
         self._stores.forget(user_id)
         log.info("openai_vector_store_deleted", user_id=str(user_id), vector_store_id=store_id)
 
-    async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
+    async def search(
+        self, workspace_id: UUID, user_id: UUID, query: str, limit: int = 5
+    ) -> list[Passage]:
         if limit <= 0 or not any(character.isalnum() for character in query):
             return []
         store_id = await self._stores.find(user_id)
@@ -224,6 +233,7 @@ class OpenAIVectorStoreIndex:
                 query=_clipped(query),
                 max_num_results=min(limit, MAX_SEARCH_RESULTS),
                 ranking_options=ranking,
+                filters=workspace_filter(workspace_id),
             )
         except openai.NotFoundError:
             self._stores.forget(user_id)
@@ -234,6 +244,8 @@ class OpenAIVectorStoreIndex:
         for hit in page.data:
             attributes = hit.attributes or {}
             if attributes.get(USER_ID_ATTRIBUTE) != str(user_id):
+                continue
+            if attributes.get(WORKSPACE_ID_ATTRIBUTE) != str(workspace_id):
                 continue
             try:
                 file_id = UUID(str(attributes.get(FILE_ID_ATTRIBUTE)))
@@ -322,6 +334,11 @@ class _StoreGone(Exception):
 
 class _Superseded(Exception):
     """Our copy vanished while OpenAI processed it: a newer indexing of the file removed it."""
+
+
+def workspace_filter(workspace_id: UUID) -> ComparisonFilter:
+    """The search filter that keeps only one workspace's files of a member's store."""
+    return {"type": "eq", "key": WORKSPACE_ID_ATTRIBUTE, "value": str(workspace_id)}
 
 
 def _clipped(query: str) -> str:

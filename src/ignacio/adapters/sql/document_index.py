@@ -18,7 +18,9 @@ still add to their scores; when no passage holds a rarer word, the common words 
   the member's passages, counts the candidates' words and computes BM25 itself. See
   `_postgres_search`.
 
-Every search filters on the member's id; the passages of a file are replaced in one
+Every search filters on the member's id and the workspace's (a member of several workspaces
+finds in each only the files they gave it): below, "the member's passages" are those of the
+member in the workspace searched. The passages of a file are replaced in one
 transaction. Passages reference `user_files`, so deleting a file or a member deletes them too
 (on SQLite a trigger takes them out of the FTS5 index as well).
 """
@@ -94,8 +96,9 @@ _LOCK_CLASS = 0x1D0C
 class SqlDocumentIndex:
     """The DocumentIndex on the SQLite or PostgreSQL database behind `engine`.
 
-    `index` needs the file's `user_files` row to exist and belong to the file's user: it raises
-    NotFound otherwise, since passages must never be attributed to anyone but the file's owner.
+    `index` needs the file's `user_files` row to exist and belong to the file's user and
+    workspace: it raises NotFound otherwise, since passages must never be attributed to anyone
+    but the file's owner, nor searchable in any workspace but the file's.
     Text is stored as given, except for NUL characters and unpaired surrogates, which neither
     database can keep.
     """
@@ -110,6 +113,7 @@ class SqlDocumentIndex:
         rows = [
             {
                 "user_id": file.user_id,
+                "workspace_id": file.workspace_id,
                 "file_id": file.file_id,
                 "file_name": _storable(file.file_name),
                 "ordinal": chunk.ordinal,
@@ -128,10 +132,14 @@ class SqlDocumentIndex:
                     # already serialises writers.
                     lock = text("SELECT pg_advisory_xact_lock(:kind, :file)")
                     await connection.execute(lock, {"kind": _LOCK_CLASS, "file": _key(file)})
-                owner = await connection.scalar(
-                    select(user_files.c.user_id).where(user_files.c.id == file.file_id)
-                )
-                if owner != file.user_id:
+                owner = (
+                    await connection.execute(
+                        select(user_files.c.user_id, user_files.c.workspace_id).where(
+                            user_files.c.id == file.file_id
+                        )
+                    )
+                ).one_or_none()
+                if owner is None or tuple(owner) != (file.user_id, file.workspace_id):
                     raise NotFound(missing)
                 await connection.execute(_delete_chunks(file.user_id, file.file_id))
                 if rows:
@@ -154,17 +162,19 @@ class SqlDocumentIndex:
                 delete(document_chunks).where(document_chunks.c.user_id == user_id)
             )
 
-    async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
+    async def search(
+        self, workspace_id: UUID, user_id: UUID, query: str, limit: int = 5
+    ) -> list[Passage]:
         terms = query_words(query)
         if not terms or limit < 1:
             return []
         async with self._engine.connect() as connection:
             if self._postgres:
-                rows = await _search_postgres(connection, user_id, terms, limit)
+                rows = await _search_postgres(connection, workspace_id, user_id, terms, limit)
             else:
                 # A read: it must not queue behind writers for the write lock.
                 await connection.execution_options(**{BEGIN_MODE_OPTION: "deferred"})
-                rows = await _search_sqlite(connection, user_id, terms, limit)
+                rows = await _search_sqlite(connection, workspace_id, user_id, terms, limit)
             # COMMIT, not the pool's ROLLBACK, ends the read: psycopg forgets its prepared
             # statements on ROLLBACK, and a search prepared once is not planned again.
             await connection.commit()
@@ -210,7 +220,8 @@ _SQLITE_RANKED = (
     # passages up in the index one by one would be far slower.
     " FROM document_chunks_fts CROSS JOIN document_chunks AS c"
     " ON c.id = document_chunks_fts.rowid"
-    " WHERE document_chunks_fts MATCH :match AND c.user_id = :user_id"
+    " WHERE document_chunks_fts MATCH :match"
+    " AND c.user_id = :user_id AND c.workspace_id = :workspace_id"
 )
 
 _SQLITE_SEARCH = (
@@ -220,7 +231,7 @@ _SQLITE_SEARCH = (
         " ORDER BY bm25(document_chunks_fts), c.id"
         " LIMIT :limit"
     )
-    .bindparams(bindparam("user_id", type_=UuidType()))
+    .bindparams(bindparam("user_id", type_=UuidType()), bindparam("workspace_id", type_=UuidType()))
     .columns(**_PASSAGE_COLUMNS)
 )
 
@@ -232,7 +243,7 @@ _SQLITE_SEARCH_FIRST = (
         " LIMIT :candidates"
         ") ORDER BY score DESC, id LIMIT :limit"
     )
-    .bindparams(bindparam("user_id", type_=UuidType()))
+    .bindparams(bindparam("user_id", type_=UuidType()), bindparam("workspace_id", type_=UuidType()))
     .columns(**_PASSAGE_COLUMNS)
 )
 
@@ -245,7 +256,11 @@ _SQLITE_COUNTS = (
 
 
 async def _search_sqlite(
-    connection: AsyncConnection, user_id: UUID, terms: Sequence[str], limit: int
+    connection: AsyncConnection,
+    workspace_id: UUID,
+    user_id: UUID,
+    terms: Sequence[str],
+    limit: int,
 ) -> Sequence[Row[Any]]:
     """bm25() over the passages holding the rarer words, common ones counted in their scores.
 
@@ -266,7 +281,8 @@ async def _search_sqlite(
     present = [(phrase, count) for phrase, count in zip(phrases, counts, strict=True) if count]
     rare = [phrase for phrase, count in present if count < common_from]
     every = " OR ".join(phrase for phrase, _ in present)
-    parameters: dict[str, Any] = {"user_id": user_id, "limit": limit}
+    parameters: dict[str, Any] = {"user_id": user_id, "workspace_id": workspace_id}
+    parameters["limit"] = limit
     if not present:
         return []
     if len(rare) == len(present):
@@ -293,10 +309,15 @@ def _sqlite_counts(terms: int) -> TextClause:
 
 
 async def _search_postgres(
-    connection: AsyncConnection, user_id: UUID, terms: Sequence[str], limit: int
+    connection: AsyncConnection,
+    workspace_id: UUID,
+    user_id: UUID,
+    terms: Sequence[str],
+    limit: int,
 ) -> Sequence[Row[Any]]:
     parameters: dict[str, Any] = {f"t{i}": term for i, term in enumerate(terms)}
-    parameters |= {"user_id": user_id, "limit": limit, "sample": SAMPLE_SIZE}
+    parameters |= {"user_id": user_id, "workspace_id": workspace_id}
+    parameters |= {"limit": limit, "sample": SAMPLE_SIZE}
     parameters |= {"common": COMMON_IN_SAMPLE, "candidates": MAX_CANDIDATES}
     parameters |= {"counted": COUNTED_PASSAGES, "k1": _K1, "b": _B}
     parameters |= {"word_budget": CANDIDATE_BUDGET // len(terms) ** 2}
@@ -353,7 +374,8 @@ def _postgres_search(terms: int) -> TextualSelect:
         text(
             f"WITH asked AS MATERIALIZED (SELECT {queries}"  # noqa: S608
             "), sample AS MATERIALIZED ("
-            " SELECT id, search_vector FROM document_chunks WHERE user_id = :user_id"
+            " SELECT id, search_vector FROM document_chunks"
+            " WHERE user_id = :user_id AND workspace_id = :workspace_id"
             " LIMIT :sample"
             "), seen AS MATERIALIZED ("
             " SELECT * FROM asked CROSS JOIN LATERAL ("
@@ -365,7 +387,9 @@ def _postgres_search(terms: int) -> TextualSelect:
             " SELECT seen.*,"
             " CASE WHEN sampled < :sample THEN sampled"
             " ELSE (SELECT count(*) FROM ("
-            " SELECT FROM document_chunks WHERE user_id = :user_id LIMIT :counted) AS all_of_them)"
+            " SELECT FROM document_chunks"
+            " WHERE user_id = :user_id AND workspace_id = :workspace_id"
+            " LIMIT :counted) AS all_of_them)"
             " END AS passages"
             " FROM seen"
             "), plan AS MATERIALIZED ("
@@ -374,7 +398,7 @@ def _postgres_search(terms: int) -> TextualSelect:
             "), selected AS MATERIALIZED ("
             f" SELECT id, length(search_vector) AS words{counts}"
             " FROM document_chunks CROSS JOIN asked"
-            " WHERE user_id = :user_id"
+            " WHERE user_id = :user_id AND workspace_id = :workspace_id"
             " AND search_vector @@ (SELECT nullif(rare, ''::tsquery) FROM plan)"
             " LIMIT :candidates"
             "), candidates AS MATERIALIZED ("
@@ -405,6 +429,7 @@ def _postgres_search(terms: int) -> TextualSelect:
         )
         .bindparams(
             bindparam("user_id", type_=UuidType()),
+            bindparam("workspace_id", type_=UuidType()),
             bindparam("limit", type_=Integer()),
             bindparam("candidates", type_=Integer()),
             bindparam("sample", type_=Integer()),

@@ -387,8 +387,11 @@ document_chunks = Table(
     Column(
         "id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
     ),
-    # The file's owner, repeated on every passage: every search filters on it.
+    # The file's owner and workspace, repeated on every passage: every search filters on both
+    # (a member's files in one workspace are never quoted in another). No foreign key to
+    # `workspaces`: the file's own cascades from there.
     Column("user_id", Uuid(), nullable=False),
+    Column("workspace_id", Uuid(), nullable=False),
     Column("file_id", Uuid(), ForeignKey("user_files.id", ondelete="CASCADE"), nullable=False),
     Column("file_name", Text(), nullable=False),
     Column("ordinal", Integer(), nullable=False),
@@ -397,7 +400,8 @@ document_chunks = Table(
     # The text folded (case, accents, compatibility forms) into space-separated words: what both
     # dialects index, so that they and the in-memory index agree on what a word is.
     Column("search_text", Text(), nullable=False),
-    Index("ix_document_chunks_user_id_file_id", "user_id", "file_id"),
+    # A search reads the member's passages in one workspace; forgetting a member, all of theirs.
+    Index("ix_document_chunks_user_id_workspace_id", "user_id", "workspace_id"),
     # Deleting a file cascades here by file_id; without this, a full scan per deletion.
     Index("ix_document_chunks_file_id", "file_id"),
 )

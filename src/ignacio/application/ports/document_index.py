@@ -1,4 +1,4 @@
-"""DocumentIndex port: per-member search over the text of their files."""
+"""DocumentIndex port: search over the text of a member's files in one workspace."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from ignacio.domain.knowledge import Chunk, Passage
 
 
 class IndexedFile(msgspec.Struct, frozen=True, kw_only=True):
-    """What an index needs of a file: whose it is, what it is called, and its passages."""
+    """What an index needs of a file: whose it is, in which workspace, what it is called, and
+    its passages."""
 
+    workspace_id: UUID
     user_id: UUID
     file_id: UUID
     file_name: str
@@ -36,7 +38,8 @@ class DocumentIndex(Protocol):
     (OpenAI keeps uploaded files 7 days); None for an index that keeps no copy elsewhere."""
 
     async def index(self, file: IndexedFile) -> RemoteCopy | None:
-        """Make the file's chunks searchable by its owner, replacing any earlier version of it.
+        """Make the file's chunks searchable by its owner in its workspace, replacing any earlier
+        version of it.
 
         Returns the remote copy for an index that keeps one, None for one that does not.
         Raises UpstreamUnavailable when a remote index cannot be reached (worth retrying).
@@ -44,17 +47,22 @@ class DocumentIndex(Protocol):
         ...
 
     async def remove(self, user_id: UUID, file_id: UUID) -> None:
-        """Drop the file's chunks (and any remote copy); nothing happens if there are none."""
+        """Drop the file's chunks (and any remote copy), whichever workspace it is in (a file id
+        is unique); nothing happens if there are none."""
         ...
 
     async def forget_member(self, user_id: UUID) -> None:
-        """Drop everything the index keeps for the member: their chunks and, for a remote
-        index, their store there. Nothing happens if there is none. Raises UpstreamUnavailable
+        """Drop everything the index keeps for the member, in every workspace: their chunks and,
+        for a remote index, their store there. Nothing happens if there is none. Raises UpstreamUnavailable
         when a remote index cannot be reached."""
         ...
 
-    async def search(self, user_id: UUID, query: str, limit: int = 5) -> list[Passage]:
-        """The member's passages that best answer the query, best first; never another member's.
+    async def search(
+        self, workspace_id: UUID, user_id: UUID, query: str, limit: int = 5
+    ) -> list[Passage]:
+        """The passages of the member's files in this workspace that best answer the query, best
+        first; never another member's, nor the member's own from another workspace (a member of
+        several organisations' workspaces must not have one's documents quoted in another).
 
         A query with no searchable words finds nothing rather than failing.
         """

@@ -76,6 +76,7 @@ class SyncFile:
         try:
             extraction, chunks = await self._extract(file)
             indexed = IndexedFile(
+                workspace_id=file.workspace_id,
                 user_id=file.user_id,
                 file_id=file.id,
                 file_name=file.file_name,
