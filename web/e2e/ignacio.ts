@@ -2,10 +2,13 @@
  * A real `ignacio serve` for the browser tests: the embedded defaults (SQLite in a fresh data
  * directory, the console channel, the offline assistant) on a free port, serving the built web
  * app. Login codes are read from what the console channel prints, as a person trying Ignacio
- * on a laptop would.
+ * on a laptop would. Beside it, a fake of the one Graph API call Ignacio makes when an admin
+ * connects a Meta number of a workspace's own (the number's look-up, which proves the token
+ * may use it), since Meta is out of reach here.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -25,6 +28,32 @@ export interface Ignacio {
   /** A new workspace (an organisation), run by `admin` (a phone number). */
   createWorkspace(name: string, slug: string, admin: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The Meta number the fake Graph API knows, and the only token it accepts for it. */
+export const META_NUMBER = { phoneNumberId: "106540352242922", token: "EAAGe2eSecretAccessToken0123456789" };
+
+/** `GET /{version}/{phone-number-id}` as Meta answers it: the number for its token, else
+ * error 190 (an invalid token) or 100 (no such object for this token). */
+async function startFakeGraph(): Promise<{ url: string; server: Server }> {
+  const server = createHttpServer((request, response) => {
+    const [, , id] = new URL(request.url ?? "/", "http://graph").pathname.split("/");
+    const token = (request.headers.authorization ?? "").replace(/^Bearer /, "");
+    const answer = (status: number, body: unknown) => {
+      response.writeHead(status, { "Content-Type": "application/json" });
+      response.end(JSON.stringify(body));
+    };
+    if (request.method !== "GET" || id !== META_NUMBER.phoneNumberId) {
+      answer(400, { error: { message: "Unsupported get request.", type: "GraphMethodException", code: 100 } });
+    } else if (token !== META_NUMBER.token) {
+      answer(401, { error: { message: "Invalid OAuth access token.", type: "OAuthException", code: 190 } });
+    } else {
+      answer(200, { display_phone_number: "+34 910 000 111", id });
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${port}`, server };
 }
 
 async function freePort(): Promise<number> {
@@ -50,8 +79,10 @@ function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
 export async function startIgnacio(webDir: string): Promise<Ignacio> {
   const workdir = await mkdtemp(path.join(tmpdir(), "ignacio-browser-"));
   const port = await freePort();
+  const graph = await startFakeGraph();
   const env = environment({
     IGNACIO_WEB_DIR: webDir,
+    WHATSAPP_API_BASE_URL: graph.url,
     // Every person in these tests shares 127.0.0.1, so the per-address API limit is raised.
     IGNACIO_API_RATE_LIMIT: "1000",
   });
@@ -129,6 +160,7 @@ export async function startIgnacio(webDir: string): Promise<Ignacio> {
         await exited;
         clearTimeout(timer);
       }
+      await new Promise((resolve) => graph.server.close(resolve));
       await rm(workdir, { recursive: true, force: true });
     },
   };

@@ -12,7 +12,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Ignacio, REPOSITORY, startIgnacio } from "./ignacio";
+import { type Ignacio, META_NUMBER, REPOSITORY, startIgnacio } from "./ignacio";
 import { landscapePng } from "./png";
 
 const ADMIN = { phone: "+34600000001", name: "Ana Admin" };
@@ -395,7 +395,7 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
   });
 
   it("lets an admin connect a WhatsApp number of the workspace's own, and disconnect it", async () => {
-    const TOKEN = "EAAGe2eSecretAccessToken0123456789";
+    const TOKEN = META_NUMBER.token;
     const admin = await newContext();
     const page = await admin.newPage();
     // What the server answered about the workspace's numbers, to look for the token in.
@@ -413,7 +413,7 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
 
     const form = page.getByRole("form", { name: "Connect a WhatsApp number" });
     expect(await form.getByLabel("Provider").inputValue()).toBe("whatsapp_cloud");
-    await form.getByLabel("Phone number id").fill("106540352242922");
+    await form.getByLabel("Phone number id").fill(META_NUMBER.phoneNumberId);
     expect(await form.getByLabel("Access token").getAttribute("type")).toBe("password");
     await form.getByLabel("Access token").fill(TOKEN);
     await form.getByLabel("Number people write to (optional)").fill("+34 910 000 111");

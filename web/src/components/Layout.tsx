@@ -1,4 +1,5 @@
 /** The frame around every screen once logged in: the navigation, and the screen itself. */
+import { flushSync } from "react-dom";
 import { useEffect, useId, useRef, useState } from "react";
 import { NavLink, Outlet, useLocation, useNavigate } from "react-router-dom";
 import { useAuth } from "../auth/AuthProvider";
@@ -119,10 +120,12 @@ function WorkspaceSwitcher({ workspace }: { workspace: CurrentWorkspace }) {
         id={id}
         value={workspace.current?.id}
         onChange={(event) => {
-          workspace.choose(event.target.value);
-          // An open conversation belongs to the workspace left: back to the list of the new one's.
+          // An open conversation belongs to the workspace left: back to the list, and left
+          // before the switch, so that its messages are not asked for in the new workspace
+          // (a 404) while the page is still on screen.
           const list = /^\/(chat|admin\/conversations)\/(?!new$)[^/]+/.exec(pathname);
-          if (list) navigate(list[1] === "chat" ? "/chat" : "/admin/conversations");
+          if (list) flushSync(() => navigate(list[1] === "chat" ? "/chat" : "/admin/conversations"));
+          workspace.choose(event.target.value);
         }}
       >
         {workspace.workspaces.map((item) => (
