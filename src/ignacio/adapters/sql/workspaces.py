@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field
 from ignacio.adapters.sql.queries import (
@@ -108,20 +108,22 @@ class SqlWorkspaceRepository:
         return page_of(rows, page, _WORKSPACE_FIELDS.to_entity, _position)
 
     async def of_user(self, user_id: UUID) -> builtins.list[Joined]:
-        w = workspaces.c
-        # The role last: `to_entity` reads the workspace's columns first, in order.
-        statement = (
-            _WORKSPACE_FIELDS.select()
-            .add_columns(workspace_members.c.role)
-            .join(workspace_members, workspace_members.c.workspace_id == w.id)
-            .where(workspace_members.c.user_id == user_id)
-            .order_by(w.created_at, w.id)
-        )
-        rows = (await self._connection().execute(statement)).all()
+        rows = (await self._connection().execute(_OF_USER, {"user_id": user_id})).all()
         return [
             Joined(workspace=_WORKSPACE_FIELDS.to_entity(row[:-1]), role=WorkspaceRole(row[-1]))
             for row in rows
         ]
+
+
+# Built once: every request resolves its workspace with it. The role last: `to_entity` reads
+# the workspace's columns first, in order.
+_OF_USER = (
+    _WORKSPACE_FIELDS.select()
+    .add_columns(workspace_members.c.role)
+    .join(workspace_members, workspace_members.c.workspace_id == workspaces.c.id)
+    .where(workspace_members.c.user_id == bindparam("user_id"))
+    .order_by(workspaces.c.created_at, workspaces.c.id)
+)
 
 
 class SqlMembershipRepository:
