@@ -6,8 +6,10 @@ from uuid import UUID
 
 import msgspec
 
-from ignacio.application.ports import AccessTokens, Clock, UnitOfWorkFactory
+from ignacio.application.ports import AccessTokens, Clock, UnitOfWork, UnitOfWorkFactory
+from ignacio.application.workspaces import resolve_access
 from ignacio.domain import AuthenticationFailed, User
+from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -22,6 +24,8 @@ class Authenticate:
 
     - The token must be signed by us and unexpired.
     - Its session must still be live: logout and deactivation take effect at once.
+    - `in_workspace` also resolves the workspace the request acts in (ResolveWorkspace's
+      rules), in the same read-only unit of work.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, tokens: AccessTokens, clock: Clock) -> None:
@@ -30,11 +34,20 @@ class Authenticate:
         self._clock = clock
 
     async def __call__(self, access_token: str) -> Principal:
-        now = self._clock.now()
-        claims = self._tokens.read(access_token, now)
         # Every authenticated request passes here: one read, no transaction.
         async with self._uow(read_only=True) as uow:
-            user = await uow.users.get_in_session(claims.user_id, claims.session_id)
+            return await self._principal(uow, access_token)
+
+    async def in_workspace(self, access_token: str, ref: str | None) -> WorkspaceAccess:
+        """The caller and the workspace their request acts in (`resolve_access`), read on one
+        connection: a request in a workspace costs two reads, not two units of work."""
+        async with self._uow(read_only=True) as uow:
+            principal = await self._principal(uow, access_token)
+            return await resolve_access(uow, principal.user, ref)
+
+    async def _principal(self, uow: UnitOfWork, access_token: str) -> Principal:
+        claims = self._tokens.read(access_token, self._clock.now())
+        user = await uow.users.get_in_session(claims.user_id, claims.session_id)
         if user is None or not user.is_active:
             raise AuthenticationFailed("Your session has ended. Log in again.")
         return Principal(user=user, session_id=claims.session_id)

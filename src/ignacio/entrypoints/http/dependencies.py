@@ -13,7 +13,6 @@ from litestar.params import HeaderParameter, QueryParameter
 
 from ignacio.application.use_cases.accept_webhook import AcceptWebhook
 from ignacio.application.use_cases.authenticate import Authenticate, Principal
-from ignacio.application.use_cases.resolve_workspace import ResolveWorkspace
 from ignacio.application.use_cases.workspace_channels import FindNumberCredentials
 from ignacio.application.workspaces import WORKSPACE_HEADER
 from ignacio.domain import AuthenticationFailed, Order, PageRequest
@@ -108,27 +107,32 @@ def webhook_dependencies(container: Container) -> dict[str, Provide]:
     }
 
 
-async def provide_principal(
-    request: Request[Any, Any, Any], authenticate: NamedDependency[Authenticate]
-) -> Principal:
+def _bearer_token(request: Request[Any, Any, Any]) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationFailed(
             "Log in first, then send the access token as 'Authorization: Bearer <token>'."
         )
-    return await authenticate(token.strip())
+    return token.strip()
+
+
+async def provide_principal(
+    request: Request[Any, Any, Any], authenticate: NamedDependency[Authenticate]
+) -> Principal:
+    return await authenticate(_bearer_token(request))
 
 
 async def provide_workspace(
-    principal: NamedDependency[Principal],
-    resolve_workspace: NamedDependency[ResolveWorkspace],
+    request: Request[Any, Any, Any],
+    authenticate: NamedDependency[Authenticate],
     workspace_header: WorkspaceHeader = None,
 ) -> WorkspaceAccess:
-    """The workspace the request acts in (the `Ignacio-Workspace` header, or the caller's only
-    one) and the caller's rights there; 404 for a workspace they may not see, 400 when they
-    are in several and named none."""
-    return await resolve_workspace(principal.user, workspace_header)
+    """The caller, the workspace the request acts in (the `Ignacio-Workspace` header, or the
+    caller's only one) and their rights there, on one connection; 404 for a workspace they may
+    not see, 400 when they are in several and named none. (Not built on `principal`: that
+    would be a second unit of work on every request in a workspace.)"""
+    return await authenticate.in_workspace(_bearer_token(request), workspace_header)
 
 
 def client_address(request: Request[Any, Any, Any]) -> str | None:

@@ -77,7 +77,8 @@ def document_errors(app: Litestar) -> None:
             shared: dict[int, ResponseSpec] = {}
             if inputs or route.path_parameters:
                 shared |= error_responses(HTTP_400_BAD_REQUEST)
-            if PRINCIPAL in dependencies:
+            # The workspace's dependency authenticates the caller itself (provide_workspace).
+            if PRINCIPAL in dependencies or WORKSPACE in dependencies:
                 shared |= error_responses(HTTP_401_UNAUTHORIZED)
                 # Read when the schema is made, like `responses`: the change shows there.
                 handler.security = [{BEARER_SCHEME: []}]
