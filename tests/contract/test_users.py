@@ -11,15 +11,18 @@ from sqlalchemy import text
 
 from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.domain import Conflict, NotFound, Order, PageRequest, User
+from ignacio.domain.workspaces import Joined, WorkspaceRole
 from tests.contract.builders import (
     at,
     challenge,
     expected_order,
+    membership,
     phone,
     session,
     store,
     user,
     walk,
+    workspace,
 )
 from tests.contract.conftest import Backend
 
@@ -44,6 +47,50 @@ async def test_get_many_finds_the_users_it_can_by_id(uow_factory: UnitOfWorkFact
         assert found == {ana.id: ana, eva.id: eva}
         assert await uow.users.get_many([nobody]) == {}
         assert await uow.users.get_many([]) == {}
+
+
+async def test_in_session_with_workspaces_reads_the_user_and_their_workspaces_at_once(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ana, luis, eva = user(1, name="Ana"), user(2), user(3)
+    newer, older = workspace(1, created=9), workspace(2, created=1)
+    hers, his, ended, eva_s = (
+        session(ana),
+        session(luis),
+        session(ana, revoked_at=at(-1)),
+        session(eva),
+    )
+    await store(
+        uow_factory,
+        ana,
+        luis,
+        eva,
+        newer,
+        older,
+        hers,
+        his,
+        ended,
+        eva_s,
+        membership(newer, ana, WorkspaceRole.ADMIN),
+        membership(older, ana),
+        membership(newer, luis, WorkspaceRole.AGENT),
+    )
+    async with uow_factory(read_only=True) as uow:
+        # Oldest workspace first, each with the person's own role; nobody else's memberships.
+        assert await uow.users.in_session_with_workspaces(ana.id, hers.id) == (
+            ana,
+            [
+                Joined(workspace=older, role=WorkspaceRole.MEMBER),
+                Joined(workspace=newer, role=WorkspaceRole.ADMIN),
+            ],
+        )
+        assert await uow.users.in_session_with_workspaces(luis.id, his.id) == (
+            luis,
+            [Joined(workspace=newer, role=WorkspaceRole.AGENT)],
+        )
+        assert await uow.users.in_session_with_workspaces(eva.id, eva_s.id) == (eva, [])
+        assert await uow.users.in_session_with_workspaces(ana.id, ended.id) is None
+        assert await uow.users.in_session_with_workspaces(luis.id, hers.id) is None
 
 
 async def test_get_in_session_finds_the_user_of_an_open_session_only(

@@ -21,6 +21,7 @@ from ignacio.domain import (
 )
 from ignacio.domain.workspaces import (
     DEFAULT_SLUG,
+    Joined,
     Membership,
     Workspace,
     WorkspaceAccess,
@@ -58,7 +59,9 @@ WORKSPACE_HEADER = "Ignacio-Workspace"
 """The HTTP header a request names the workspace it acts in by (its id or short name)."""
 
 
-async def resolve_access(uow: UnitOfWork, user: User, ref: str | None) -> WorkspaceAccess:
+async def resolve_access(
+    uow: UnitOfWork, user: User, ref: str | None, *, own: list[Joined] | None = None
+) -> WorkspaceAccess:
     """The workspace a request acts in, and the caller's rights there.
 
     - Named (`ref`, an id or a short name): that one, if the caller is in it or a platform
@@ -66,9 +69,12 @@ async def resolve_access(uow: UnitOfWork, user: User, ref: str | None) -> Worksp
     - Not named: the caller's only workspace; the default one for a platform admin in none;
       NotFound for anyone else in none; InvalidInput, naming their workspaces, for someone in
       several (the request must say which).
+
+    `own`: the caller's workspaces (`of_user`) when the caller read them already.
     """
-    # One read in the common cases: the caller's own workspaces with their roles.
-    own = await uow.workspaces.of_user(user.id)
+    # One read in the common cases, none when given: the caller's workspaces with their roles.
+    if own is None:
+        own = await uow.workspaces.of_user(user.id)
     if ref is not None and ref.strip():
         named = ref.strip()
         for joined in own:

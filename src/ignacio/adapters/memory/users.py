@@ -9,7 +9,9 @@ from uuid import UUID
 from ignacio.adapters.memory.messages import delete_messages
 from ignacio.adapters.memory.queries import needle, paginate, phone_or_none
 from ignacio.adapters.memory.store import InMemoryStore
+from ignacio.adapters.memory.workspaces import InMemoryWorkspaceRepository
 from ignacio.domain import Conflict, NotFound, Page, PageRequest, PhoneNumber, User
+from ignacio.domain.workspaces import Joined
 
 
 class InMemoryUserRepository:
@@ -28,6 +30,14 @@ class InMemoryUserRepository:
     async def get_many(self, user_ids: Iterable[UUID]) -> dict[UUID, User]:
         users = self._store.users
         return {user_id: users[user_id] for user_id in user_ids if user_id in users}
+
+    async def in_session_with_workspaces(
+        self, user_id: UUID, session_id: UUID
+    ) -> tuple[User, list[Joined]] | None:
+        user = await self.get_in_session(user_id, session_id)
+        if user is None:
+            return None
+        return user, await InMemoryWorkspaceRepository(self._store).of_user(user_id)
 
     async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
         session = self._store.sessions.get(session_id)

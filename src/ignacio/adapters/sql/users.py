@@ -19,9 +19,11 @@ from ignacio.adapters.sql.queries import (
     phone_or_none,
     update_one,
 )
-from ignacio.adapters.sql.tables import user_sessions, users
+from ignacio.adapters.sql.tables import user_sessions, users, workspace_members, workspaces
+from ignacio.adapters.sql.workspaces import JOINED_COLUMNS, joined_of
 from ignacio.application.ports import PhoneCipher
 from ignacio.domain import Page, PageRequest, PhoneNumber, Position, User
+from ignacio.domain.workspaces import Joined
 
 _TAKEN = "A user with this phone number already exists."
 
@@ -44,6 +46,17 @@ def _fields(cipher: PhoneCipher) -> FieldMap[User]:
 
 # The statements of the hottest reads, built once per map: building one (and its cache key)
 # costs SQLAlchemy more CPU than running it. Values come as parameters at execution.
+@functools.lru_cache(maxsize=8)
+def _in_session_joined(fields: FieldMap[User]) -> Select[Any]:
+    return (
+        _in_session(fields)
+        .add_columns(*JOINED_COLUMNS)
+        .outerjoin(workspace_members, workspace_members.c.user_id == users.c.id)
+        .outerjoin(workspaces, workspaces.c.id == workspace_members.c.workspace_id)
+        .order_by(workspaces.c.created_at, workspaces.c.id)
+    )
+
+
 @functools.lru_cache(maxsize=8)
 def _by_id(fields: FieldMap[User]) -> Select[Any]:
     return fields.select().where(users.c.id == bindparam("user_id"))
@@ -85,6 +98,20 @@ class SqlUserRepository:
         statement = self._fields.select().where(users.c.id.in_(wanted))
         rows = (await self._connection().execute(statement)).all()
         return {user.id: user for user in map(self._fields.to_entity, rows)}
+
+    async def in_session_with_workspaces(
+        self, user_id: UUID, session_id: UUID
+    ) -> tuple[User, list[Joined]] | None:
+        # One row per membership (one with no workspace for a person in none): the user's
+        # columns first, then JOINED_COLUMNS.
+        parameters = {"user_id": user_id, "session_id": session_id}
+        statement = _in_session_joined(self._fields)
+        rows = (await self._connection().execute(statement, parameters)).all()
+        if not rows:
+            return None
+        width = len(self._fields.columns)
+        user = self._fields.to_entity(rows[0][:width])
+        return user, [joined for row in rows if (joined := joined_of(row[width:])) is not None]
 
     async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
         parameters = {"user_id": user_id, "session_id": session_id}

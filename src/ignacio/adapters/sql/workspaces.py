@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -57,6 +58,20 @@ _WORKSPACE_FIELDS = FieldMap(
     "updated_at",
 )
 
+# A workspace with a person's role there, read after other columns (users.py reads them after
+# the user's, in the session read of every request).
+JOINED_COLUMNS = [*_WORKSPACE_FIELDS.columns, workspace_members.c.role]
+
+
+def joined_of(values: Sequence[Any]) -> Joined | None:
+    """The Joined that `JOINED_COLUMNS` hold; None where an outer join found no membership."""
+    if values[0] is None:
+        return None
+    return Joined(
+        workspace=_WORKSPACE_FIELDS.to_entity(values[:-1]), role=WorkspaceRole(values[-1])
+    )
+
+
 _MEMBERSHIP_FIELDS = FieldMap(
     Membership,
     workspace_members,
@@ -109,17 +124,14 @@ class SqlWorkspaceRepository:
 
     async def of_user(self, user_id: UUID) -> builtins.list[Joined]:
         rows = (await self._connection().execute(_OF_USER, {"user_id": user_id})).all()
-        return [
-            Joined(workspace=_WORKSPACE_FIELDS.to_entity(row[:-1]), role=WorkspaceRole(row[-1]))
-            for row in rows
-        ]
+        return [joined for row in rows if (joined := joined_of(row)) is not None]
 
 
 # Built once: every request resolves its workspace with it. The role last: `to_entity` reads
 # the workspace's columns first, in order.
 _OF_USER = (
-    _WORKSPACE_FIELDS.select()
-    .add_columns(workspace_members.c.role)
+    select(*JOINED_COLUMNS)
+    .select_from(workspaces)
     .join(workspace_members, workspace_members.c.workspace_id == workspaces.c.id)
     .where(workspace_members.c.user_id == bindparam("user_id"))
     .order_by(workspaces.c.created_at, workspaces.c.id)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from typing import Protocol
 from uuid import UUID
 
 from ignacio.domain import Page, PageRequest, PhoneNumber, User
+from ignacio.domain.workspaces import Joined
 
 
 class UserRepository(Protocol):
@@ -20,6 +22,14 @@ class UserRepository(Protocol):
 
     async def get_many(self, user_ids: Iterable[UUID]) -> dict[UUID, User]:
         """The users with these ids, by id; ids nobody has are left out."""
+        ...
+
+    async def in_session_with_workspaces(
+        self, user_id: UUID, session_id: UUID
+    ) -> tuple[User, builtins.list[Joined]] | None:
+        """`get_in_session`, with the workspaces the user belongs to and their role in each
+        (as `WorkspaceRepository.of_user` lists them): every request in a workspace asks both,
+        so it is one read."""
         ...
 
     async def get_in_session(self, user_id: UUID, session_id: UUID) -> User | None:
