@@ -72,8 +72,9 @@ AuthT = TypeVar("AuthT")
 @dataclass(frozen=True, slots=True)
 class Webhook(Generic[AuthT]):
     """What a webhook delivery needs (its provider's authenticator, the credentials of the
-    workspaces' own numbers, AcceptWebhook) as one dependency: Litestar resolves two independent dependencies in a task group of their own
-    (litestar#4563), which cost the acknowledgement a fifth of its throughput."""
+    workspaces' own numbers, AcceptWebhook) as one dependency: Litestar resolves independent
+    dependencies in a task group of their own (litestar#4563), which cost the acknowledgement
+    a fifth of its throughput."""
 
     auth: AuthT
     accept: AcceptWebhook
