@@ -14,7 +14,6 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.application.ports import IndexedFile
 from ignacio.application.workspaces import default_workspace
 from ignacio.domain import Channel, Message, PhoneNumber, User
@@ -28,9 +27,9 @@ from tests.support.fake_graph import (
     FakeGraph,
     inbound_media,
     inbound_text,
+    post_signed,
 )
 from tests.support.fake_openai import DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS, FakeOpenAI
-from tests.support.fakes import TEST_APP_SECRET
 from tests.support.system import System, build_system, settings_for_tests
 
 MEMBER = "+34612345678"
@@ -60,15 +59,7 @@ class Ignacio:
     graph: FakeGraph
 
     async def webhook(self, body: bytes) -> None:
-        response = await self.client.post(
-            "/webhooks/whatsapp",
-            content=body,
-            headers={
-                "Content-Type": "application/json",
-                "X-Hub-Signature-256": sign(body, TEST_APP_SECRET),
-            },
-        )
-        assert response.status_code == 200, response.text
+        await post_signed(self.client, body)
         await self.system.settle()
 
     async def login(self, phone: str) -> dict[str, str]:

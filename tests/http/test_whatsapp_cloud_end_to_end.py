@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.workspaces import default_workspace
 from ignacio.domain import RetryPolicy
@@ -24,8 +23,8 @@ from tests.support.fake_graph import (
     delivery_status,
     inbound_media,
     inbound_text,
+    post_signed,
 )
-from tests.support.fakes import TEST_APP_SECRET
 from tests.support.system import System, build_system, settings_for_tests
 
 MEMBER = "+34612345678"
@@ -38,15 +37,7 @@ class Cloud:
     graph: FakeGraph
 
     async def deliver(self, body: bytes) -> httpx.Response:
-        response = await self.client.post(
-            "/webhooks/whatsapp",
-            content=body,
-            headers={
-                "Content-Type": "application/json",
-                "X-Hub-Signature-256": sign(body, TEST_APP_SECRET),
-            },
-        )
-        assert response.status_code == 200, response.text
+        response = await post_signed(self.client, body)
         return response
 
     async def settle(self) -> None:

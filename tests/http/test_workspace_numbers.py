@@ -12,7 +12,6 @@ from typing import Any, cast
 import httpx
 import pytest
 
-from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from tests.http.conftest import bearer, database_url_for, serve
 from tests.support.fake_graph import (
@@ -21,8 +20,8 @@ from tests.support.fake_graph import (
     FAKE_BASE_URL,
     FakeGraph,
     inbound_text,
+    post_signed,
 )
-from tests.support.fakes import TEST_APP_SECRET
 from tests.support.system import System, build_system, settings_for_tests
 
 ADMIN = "+34600000001"
@@ -57,15 +56,7 @@ class Numbers:
     sol: FakeGraph
 
     async def deliver(self, body: bytes) -> None:
-        response = await self.client.post(
-            "/webhooks/whatsapp",
-            content=body,
-            headers={
-                "Content-Type": "application/json",
-                "X-Hub-Signature-256": sign(body, TEST_APP_SECRET),
-            },
-        )
-        assert response.status_code == 200, response.text
+        await post_signed(self.client, body)
         await self.system.settle()
 
     async def headers(self, phone: str, *, platform_admin: bool = False) -> dict[str, str]:

@@ -42,6 +42,8 @@ import httpx
 import msgspec
 from litestar import Litestar, Request, Response, get, post
 
+from ignacio.adapters.whatsapp_cloud import sign
+from tests.support.fakes import TEST_APP_SECRET
 from tests.support.served import serve_in_thread
 
 FAKE_BASE_URL = "http://graph.fake"
@@ -989,3 +991,16 @@ __all__ = [
     "inbound_text",
     "webhook_body",
 ]
+
+
+async def post_signed(
+    client: httpx.AsyncClient, body: bytes, secret: str = TEST_APP_SECRET
+) -> httpx.Response:
+    """POST a webhook body to Ignacio as Meta does, signed with the app secret; asserts the 200."""
+    response = await client.post(
+        "/webhooks/whatsapp",
+        content=body,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, secret)},
+    )
+    assert response.status_code == 200, response.text
+    return response
