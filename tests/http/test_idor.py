@@ -23,6 +23,7 @@ from ignacio.application.workspaces import WORKSPACE_HEADER
 from ignacio.domain import Delivery, DeliveryStatus
 from tests.http.conftest import Api, serve
 from tests.support.databases import migrated_sqlite_file
+from tests.support.fake_graph import FakeGraph
 from tests.support.system import build_system, settings_for_tests
 
 ADMIN = "+34600000001"
@@ -114,6 +115,9 @@ async def idor_api(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterat
         ),
         fake_clock=False,
     )
+    # B's own WhatsApp number is connected only once Meta (a local fake) accepts its token.
+    graph = FakeGraph(access_token=B_TOKEN, phone_number_id=B_NUMBER_ID)
+    system.container.http_client.override(graph.client())
     async with serve(system) as client:
         yield Api(client=client, system=system)
 
