@@ -1,5 +1,4 @@
 /** The frame around every screen once logged in: the navigation, and the screen itself. */
-import { flushSync } from "react-dom";
 import { useEffect, useId, useRef, useState } from "react";
 import { NavLink, Outlet, useLocation, useNavigate } from "react-router-dom";
 import { useAuth } from "../auth/AuthProvider";
@@ -112,7 +111,17 @@ export function Layout() {
 function WorkspaceSwitcher({ workspace }: { workspace: CurrentWorkspace }) {
   const id = useId();
   const navigate = useNavigate();
-  const { pathname } = useLocation();
+  const { pathname, state } = useLocation();
+  const switchTo = (state as { switchTo?: string } | null)?.switchTo;
+  const { choose } = workspace;
+  // The switch away from an open conversation, once the list has replaced it on screen: an
+  // effect runs after that commit, so the conversation's messages are never asked for in the
+  // new workspace (a 404). Navigation is a transition, so it cannot be flushed before.
+  useEffect(() => {
+    if (!switchTo) return;
+    choose(switchTo);
+    navigate(pathname, { replace: true, state: null });
+  }, [switchTo, choose, navigate, pathname]);
   return (
     <div className="nav-workspace">
       <label htmlFor={id}>Workspace</label>
@@ -120,12 +129,16 @@ function WorkspaceSwitcher({ workspace }: { workspace: CurrentWorkspace }) {
         id={id}
         value={workspace.current?.id}
         onChange={(event) => {
-          // An open conversation belongs to the workspace left: back to the list, and left
-          // before the switch, so that its messages are not asked for in the new workspace
-          // (a 404) while the page is still on screen.
+          // An open conversation belongs to the workspace left: back to the list of the new
+          // one's, switching once it is gone (above).
           const list = /^\/(chat|admin\/conversations)\/(?!new$)[^/]+/.exec(pathname);
-          if (list) flushSync(() => navigate(list[1] === "chat" ? "/chat" : "/admin/conversations"));
-          workspace.choose(event.target.value);
+          if (list) {
+            navigate(list[1] === "chat" ? "/chat" : "/admin/conversations", {
+              state: { switchTo: event.target.value },
+            });
+          } else {
+            choose(event.target.value);
+          }
         }}
       >
         {workspace.workspaces.map((item) => (
