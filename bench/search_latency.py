@@ -149,7 +149,7 @@ def questions(corpus: Corpus, files: list[IndexedFile], count: int) -> list[tupl
 
 
 async def register(engine: AsyncEngine, files: list[IndexedFile]) -> None:
-    owners = sorted({file.user_id for file in files})
+    owners = sorted({file.user_id for file in files if file.user_id is not None})
     async with engine.begin() as connection:
         await connection.execute(
             insert(workspaces).values(id=WORKSPACE, slug="bench", name="Bench", assistant={})
@@ -220,6 +220,7 @@ async def run_backend(
         index_seconds = time.perf_counter() - started
         after_seed()
         owner = member[0].user_id
+        assert owner is not None
         for _, query in queries[:50]:
             await index.search(WORKSPACE, owner, query)
         timings = [[0.0] * rounds for _ in queries]

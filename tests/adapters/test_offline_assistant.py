@@ -179,7 +179,7 @@ class BrokenIndex:
     async def index(self, file: IndexedFile) -> None:
         raise NotImplementedError
 
-    async def remove(self, user_id: object, file_id: object) -> None:
+    async def remove(self, workspace_id: object, user_id: object, file_id: object) -> None:
         raise NotImplementedError
 
     async def forget_member(self, user_id: object) -> None:

@@ -33,6 +33,7 @@ from ignacio.application.ports import DocumentIndex, IndexedFile, RemoteCopy
 from ignacio.domain import NotFound
 from ignacio.domain.knowledge import Chunk, Passage
 from tests.support.databases import migrated_sqlite
+from tests.support.documents import MemberFile
 from tests.support.fake_openai_files import FAKE_API_KEY, FAKE_BASE_URL, FakeOpenAIFiles
 
 HERE = UUID("0000a000-0000-4000-8000-00000000000a")
@@ -80,7 +81,7 @@ class _FileRows:
                         assistant={},
                     )
                 )
-            if file.user_id not in self.known_users:
+            if file.user_id is not None and file.user_id not in self.known_users:
                 await connection.execute(
                     insert(users).values(
                         id=file.user_id,
@@ -88,6 +89,7 @@ class _FileRows:
                         phone_lookup=file.user_id.hex,
                     )
                 )
+                self.known_users.add(file.user_id)
             if file.file_id not in self.known_files:
                 await connection.execute(
                     insert(user_files).values(
@@ -95,13 +97,12 @@ class _FileRows:
                         workspace_id=file.workspace_id,
                         user_id=file.user_id,
                         file_name=file.file_name,
-                        file_path=f"users/{file.user_id}/files/{file.file_id}/f",
+                        file_path=f"files/{file.file_id}/f",
                         file_type=file.media_type,
                         file_size=1,
                     )
                 )
         self.known_workspaces.add(file.workspace_id)
-        self.known_users.add(file.user_id)
         self.known_files.add(file.file_id)
 
 
@@ -155,9 +156,9 @@ def a_file(
     file_id: UUID | None = None,
     name: str = "notas.txt",
     locations: list[str | None] | None = None,
-) -> IndexedFile:
+) -> MemberFile:
     places = locations or [f"page {n + 1}" for n in range(len(texts))]
-    return IndexedFile(
+    return MemberFile(
         workspace_id=workspace_id,
         user_id=user_id or uuid4(),
         file_id=file_id or uuid4(),
@@ -167,6 +168,18 @@ def a_file(
             Chunk(ordinal=n, text=body, location=place)
             for n, (body, place) in enumerate(zip(texts, places, strict=True))
         ],
+    )
+
+
+def a_document(*texts: str, workspace_id: UUID = HERE, name: str = "handbook.pdf") -> IndexedFile:
+    """A document of the workspace's knowledge base: no member's."""
+    return IndexedFile(
+        workspace_id=workspace_id,
+        user_id=None,
+        file_id=uuid4(),
+        file_name=name,
+        media_type="text/plain",
+        chunks=[Chunk(ordinal=n, text=body) for n, body in enumerate(texts)],
     )
 
 
@@ -247,14 +260,14 @@ async def test_removing_a_file_forgets_it_and_only_it(opened: OpenedIndex) -> No
     gone = a_file("invoice from the electrician, march", user_id=kept.user_id)
     await add(opened, kept, gone)
 
-    await opened.index.remove(kept.user_id, gone.file_id)
+    await opened.index.remove(kept.workspace_id, kept.user_id, gone.file_id)
     found = await opened.index.search(HERE, kept.user_id, "invoice electrician march")
     assert [p.file_id for p in found] == [kept.file_id]
 
     # Removing what is not there (again, or never indexed) is not an error.
-    await opened.index.remove(kept.user_id, gone.file_id)
-    await opened.index.remove(kept.user_id, uuid4())
-    await opened.index.remove(uuid4(), kept.file_id)
+    await opened.index.remove(kept.workspace_id, kept.user_id, gone.file_id)
+    await opened.index.remove(kept.workspace_id, kept.user_id, uuid4())
+    await opened.index.remove(kept.workspace_id, uuid4(), kept.file_id)
     assert [p.file_id for p in await opened.index.search(HERE, kept.user_id, "plumber")] == [
         kept.file_id
     ]
@@ -295,10 +308,10 @@ async def test_a_member_never_finds_another_members_passages(opened: OpenedIndex
     assert texts(await opened.index.search(HERE, ana.user_id, "Luis")) == []
 
     # The same file id under another member does not reach across either.
-    await opened.index.remove(luis.user_id, ana.file_id)
+    await opened.index.remove(luis.workspace_id, luis.user_id, ana.file_id)
     assert await opened.index.search(HERE, ana.user_id, "saffron")
 
-    await opened.index.remove(ana.user_id, ana.file_id)
+    await opened.index.remove(ana.workspace_id, ana.user_id, ana.file_id)
     assert await opened.index.search(HERE, ana.user_id, "saffron recipe") == []
     assert [p.file_id for p in await opened.index.search(HERE, luis.user_id, "saffron")] == [
         luis.file_id
@@ -326,8 +339,9 @@ async def test_a_members_file_is_found_only_in_its_own_workspace(opened: OpenedI
     # A workspace the member gave nothing finds nothing.
     assert await opened.index.search(uuid4(), here.user_id, "merger volunteers") == []
 
-    # Removing a file needs no workspace (a file id is unique); the other stays where it was.
-    await opened.index.remove(here.user_id, there.file_id)
+    # A member's file is removed from their collection whichever workspace is named (a file id
+    # is unique); the other stays where it was.
+    await opened.index.remove(here.workspace_id, here.user_id, there.file_id)
     assert await opened.index.search(ELSEWHERE, here.user_id, "food bank volunteers") == []
     assert await opened.index.search(HERE, here.user_id, "merger Acme")
 
@@ -392,7 +406,7 @@ _QUERIES = st.one_of(
 @pytest.fixture
 async def two_members(
     opened: OpenedIndex,
-) -> tuple[OpenedIndex, IndexedFile, IndexedFile, IndexedFile]:
+) -> tuple[OpenedIndex, MemberFile, MemberFile, MemberFile]:
     """Two members whose files hold the same words, and a few words of their own; Ana's third
     file, in another workspace, holds them too."""
     shared = [
@@ -408,6 +422,56 @@ async def two_members(
     return opened, ana, luis, elsewhere
 
 
+async def test_every_member_finds_their_workspaces_knowledge_beside_their_own_files(
+    opened: OpenedIndex,
+) -> None:
+    """The knowledge base is searched with the member's own files, ranked with them, and each
+    passage says whose it is; another workspace's knowledge base is never quoted."""
+    hours = a_document(
+        "Opening hours: the food bank opens on Saturdays at nine.", name="handbook.pdf"
+    )
+    other_hours = a_document(
+        "Opening hours: the clinic opens on Saturdays at ten.",
+        workspace_id=ELSEWHERE,
+        name="clinic.pdf",
+    )
+    ana = a_file("My notes: ask the food bank about Saturdays volunteering.", name="mine.txt")
+    await add(opened, hours, other_hours, ana)
+
+    found = await opened.index.search(HERE, ana.user_id, "food bank Saturdays")
+    assert {p.file_id for p in found} == {hours.file_id, ana.file_id}
+    whose = {p.file_id: (p.knowledge, p.file_name) for p in found}
+    assert whose[hours.file_id] == (True, "handbook.pdf")
+    assert whose[ana.file_id] == (False, "mine.txt")
+
+    # A member with no files of their own finds the knowledge base alone.
+    newcomer = uuid4()
+    found = await opened.index.search(HERE, newcomer, "opening hours Saturdays")
+    assert [(p.file_id, p.knowledge) for p in found] == [(hours.file_id, True)]
+    found = await opened.index.search(ELSEWHERE, newcomer, "opening hours Saturdays")
+    assert [p.file_id for p in found] == [other_hours.file_id]
+    # A workspace with no knowledge base and no files finds nothing.
+    assert await opened.index.search(uuid4(), ana.user_id, "opening hours Saturdays") == []
+
+
+async def test_a_knowledge_document_is_removed_for_everyone_and_outlives_its_members(
+    opened: OpenedIndex,
+) -> None:
+    hours = a_document("Opening hours: the food bank opens on Saturdays at nine.")
+    ana = a_file("Saturdays: bring the van to the food bank.")
+    await add(opened, hours, ana)
+
+    # Forgetting a member, or removing the id from a member's collection, leaves it.
+    await opened.index.forget_member(ana.user_id)
+    await opened.index.remove(HERE, ana.user_id, hours.file_id)
+    found = await opened.index.search(HERE, uuid4(), "food bank Saturdays")
+    assert [p.file_id for p in found] == [hours.file_id]
+
+    await opened.index.remove(HERE, None, hours.file_id)
+    assert await opened.index.search(HERE, uuid4(), "food bank Saturdays") == []
+    await opened.index.remove(HERE, None, hours.file_id)  # again: nothing happens
+
+
 @settings(
     max_examples=150,
     deadline=None,
@@ -416,7 +480,7 @@ async def two_members(
 )
 @given(query=_QUERIES, limit=st.integers(min_value=1, max_value=10))
 async def test_no_query_reaches_another_member_or_workspace_or_raises(
-    two_members: tuple[OpenedIndex, IndexedFile, IndexedFile, IndexedFile],
+    two_members: tuple[OpenedIndex, MemberFile, MemberFile, MemberFile],
     query: str,
     limit: int,
 ) -> None:

@@ -9,8 +9,8 @@ import msgspec
 import pytest
 
 from ignacio.application.ports import UnitOfWorkFactory
-from ignacio.domain import Conflict, NotFound, Order, PageRequest
-from ignacio.domain.knowledge import ExtractionStatus, FileSource, SyncStatus, UserFile
+from ignacio.domain import Conflict, NotFound, Order, PageRequest, User
+from ignacio.domain.knowledge import ExtractionStatus, FileSource, Shelf, SyncStatus, UserFile
 from tests.contract.builders import (
     at,
     conversation,
@@ -143,6 +143,51 @@ async def test_deleting_the_member_deletes_their_files(
     async with uow_factory() as uow:
         assert await uow.files.get(home, anas.id) is None
         assert await uow.files.get(home, luiss.id) == luiss
+
+
+def _knowledge(admin: User, workspace_id: UUID, *, created: float = 0) -> UserFile:
+    """A document of the workspace's knowledge base, which `admin` uploaded."""
+    return msgspec.structs.replace(
+        user_file(admin, workspace_id, created=created, file_name="handbook.pdf"),
+        user_id=None,
+        uploaded_by=admin.id,
+    )
+
+
+async def test_the_knowledge_base_and_members_files_are_listed_apart(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    admin, ana = user(1), user(2)
+    documents = [_knowledge(admin, home, created=index) for index in range(3)]
+    anas = [user_file(ana, home, created=index) for index in range(2)]
+    await store(uow_factory, admin, ana, *documents, *anas)
+    async with uow_factory() as uow:
+        knowledge = await walk(
+            lambda page: uow.files.list(home, page, shelf=Shelf.KNOWLEDGE), 2, Order.OLDEST_FIRST
+        )
+        members = await walk(
+            lambda page: uow.files.list(home, page, shelf=Shelf.MEMBERS), 2, Order.OLDEST_FIRST
+        )
+        both = await walk(lambda page: uow.files.list(home, page), 2, Order.OLDEST_FIRST)
+        assert await uow.files.get(home, documents[0].id) == documents[0]
+    assert [file for page in knowledge for file in page] == documents
+    assert [file for page in members for file in page] == anas
+    assert len([file for page in both for file in page]) == 5
+
+
+async def test_a_knowledge_document_outlives_the_admin_who_uploaded_it(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    admin = user(1)
+    document = _knowledge(admin, home)
+    await store(uow_factory, admin, document)
+    async with uow_factory() as uow:
+        await uow.users.delete(admin.id)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.files.get(home, document.id) == msgspec.structs.replace(
+            document, uploaded_by=None
+        )
 
 
 async def test_needing_sync_lists_unfinished_and_ageing_files_oldest_first(

@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     Boolean,
     Connection,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -69,7 +70,7 @@ from ignacio.domain import (
     Provider,
     User,
 )
-from ignacio.domain.knowledge import Chunk, SyncStatus
+from ignacio.domain.knowledge import Chunk, SyncStatus, UserFile
 from ignacio.domain.workspaces import (
     DEFAULT_WORKSPACE_INSTRUCTIONS,
     AssistantSettings,
@@ -324,6 +325,36 @@ _MESSAGES_0001 = table(
     column("whatsapp_message_id", String()),
     column("created_at", UtcDateTime()),
 )
+
+
+_CHUNKS_BEFORE_0017 = table(
+    "document_chunks",
+    column("user_id", Uuid()),
+    column("file_id", Uuid()),
+    column("file_name", Text()),
+    column("ordinal", Integer()),
+    column("text", Text()),
+    column("search_text", Text()),
+)
+"""The passages' columns every revision from 0005 to 0016 has (0017 renames `user_id`)."""
+
+
+def _file_row_before_0017(file: UserFile) -> dict[str, Any]:
+    """A file's row in the columns `user_files` has from 0012 to 0016 (no `uploaded_by`)."""
+    return {
+        "id": file.id,
+        "workspace_id": file.workspace_id,
+        "user_id": file.user_id,
+        "file_name": file.file_name,
+        "file_path": file.file_path,
+        "file_type": file.file_type,
+        "file_size": file.file_size,
+        "created_at": file.created_at,
+        "openai_sync_status": file.sync_status.value,
+        "openai_file_id": file.remote_file_id,
+        "openai_vector_store_id": file.remote_store_id,
+        "openai_uploaded_at": file.remote_uploaded_at,
+    }
 
 
 def _old_user_row(user: User, cipher: FixedKeyPhoneCipher) -> dict[str, Any]:
@@ -721,7 +752,7 @@ async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps
                     },
                 ),
                 (
-                    document_chunks,
+                    _CHUNKS_BEFORE_0017,
                     {
                         "user_id": owner.id,
                         "file_id": file.id,
@@ -801,7 +832,10 @@ async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps
             assert await uow.messages.get(asked.id) == _in(home, asked)
             assert await uow.messages.get(answer.id) == _in(home, answer)
             assert await uow.deliveries.for_message(answer.id) == [_in(home, part)]
-            assert await uow.files.get(home, file.id) == _in(home, file)
+            # 0017: the member gave it.
+            assert await uow.files.get(home, file.id) == msgspec.structs.replace(
+                _in(home, file), uploaded_by=owner.id
+            )
             assert await uow.allow_list.get(home, listed.id) == _in(home, listed)
             logged = await uow.audit_log.list(home, PageRequest(limit=10))
             assert logged.items == [_in(home, audited)]
@@ -908,8 +942,10 @@ async def test_0016_gives_each_passage_its_file_s_workspace_and_resyncs_remote_c
         )
         local = user_file(ana, lab.id, file_name="rota.txt", sync_status=SyncStatus.SYNCED)
         pending = user_file(ana, lab.id, file_name="new.txt")
-        await store(uow_factory, ana, lab, uploaded, local, pending)
+        await store(uow_factory, ana, lab)
         async with engine.begin() as connection:
+            for file in (uploaded, local, pending):
+                await connection.execute(user_files.insert().values(_file_row_before_0017(file)))
             for file, words in ((uploaded, "merger acme"), (local, "food bank rota")):
                 for ordinal, word in enumerate(words.split()):
                     await connection.execute(
@@ -959,7 +995,7 @@ async def test_0016_gives_each_passage_its_file_s_workspace_and_resyncs_remote_c
             )
         )
         assert [p.file_id for p in await index.search(lab.id, ana.id, "saturday")] == [pending.id]
-        await index.remove(ana.id, local.id)
+        await index.remove(lab.id, ana.id, local.id)
         assert await index.search(lab.id, ana.id, "rota") == []
         if backend == "sqlite":
             async with engine.begin() as connection:
@@ -996,6 +1032,109 @@ async def test_0016_gives_each_passage_its_file_s_workspace_and_resyncs_remote_c
                 problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
                 assert problems.all() == []
         assert current_revision(url) == "0015"
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0017_makes_room_for_knowledge_documents_and_going_back_keeps_members_files(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0016.db'}"
+        await asyncio.to_thread(upgrade_database, url, "0016")
+    else:
+        url = await asyncio.to_thread(postgres_database_or_skip, "0016")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    ana, luis = user(1, name="Ana"), user(2, name="Luis")
+    try:
+        home = await home_of(uow_factory)
+        mine = user_file(luis, home, file_name="rota.txt", sync_status=SyncStatus.SYNCED)
+        await store(uow_factory, ana, luis)
+        async with engine.begin() as connection:
+            await connection.execute(user_files.insert().values(_file_row_before_0017(mine)))
+            await connection.execute(
+                text(
+                    "INSERT INTO document_chunks"
+                    " (user_id, workspace_id, file_id, file_name, ordinal, text, search_text)"
+                    " VALUES (:user_id, :workspace_id, :file_id, :name, 0, :text, :text)"
+                ).bindparams(
+                    bindparam("user_id", type_=Uuid()),
+                    bindparam("workspace_id", type_=Uuid()),
+                    bindparam("file_id", type_=Uuid()),
+                ),
+                {
+                    "user_id": luis.id,
+                    "workspace_id": home,
+                    "file_id": mine.id,
+                    "name": mine.file_name,
+                    "text": "food bank rota",
+                },
+            )
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+            assert (await connection.run_sync(_columns, "user_files"))["user_id"]["nullable"]
+        index = SqlDocumentIndex(engine)
+        found = await index.search(home, luis.id, "rota")
+        assert [(p.file_id, p.knowledge) for p in found] == [(mine.id, False)]
+        async with uow_factory() as uow:
+            assert await uow.files.get(home, mine.id) == msgspec.structs.replace(
+                mine, uploaded_by=luis.id
+            )
+        # A knowledge document Ana uploads is found by Luis, and outlives Ana's account.
+        handbook = msgspec.structs.replace(
+            user_file(luis, home, file_name="handbook.txt"), user_id=None, uploaded_by=ana.id
+        )
+        await store(uow_factory, handbook)
+        await index.index(
+            IndexedFile(
+                workspace_id=home,
+                user_id=None,
+                file_id=handbook.id,
+                file_name=handbook.file_name,
+                media_type="text/plain",
+                chunks=[Chunk(ordinal=0, text="The food bank opens on Saturdays")],
+            )
+        )
+        found = await index.search(home, luis.id, "food bank")
+        assert {(p.file_id, p.knowledge) for p in found} == {(mine.id, False), (handbook.id, True)}
+        async with uow_factory() as uow:
+            await uow.users.delete(ana.id)
+            await uow.commit()
+        async with uow_factory() as uow:
+            kept = await uow.files.get(home, handbook.id)
+        assert kept is not None
+        assert kept.uploaded_by is None
+        await engine.dispose()
+
+        # Going back: the knowledge document goes with its passages; Luis's file stays, found.
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0016")
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(_columns, "user_files")
+            assert "uploaded_by" not in columns
+            assert columns["user_id"]["nullable"] is False
+            assert "user_id" in await connection.run_sync(_columns, "document_chunks")
+            files = await connection.execute(text("SELECT id FROM user_files"))
+            assert [UUID(str(row[0])) for row in files] == [mine.id]
+            passages = await connection.execute(text("SELECT file_id FROM document_chunks"))
+            assert [UUID(str(row[0])) for row in passages] == [mine.id]
+            if backend == "sqlite":
+                found_old = await connection.exec_driver_sql(
+                    "SELECT count(*) FROM document_chunks_fts"
+                    " WHERE document_chunks_fts MATCH 'rota OR saturdays'"
+                )
+                assert found_old.scalar() == 1
+                problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                assert problems.all() == []
+        assert current_revision(url) == "0016"
     finally:
         await engine.dispose()
         if backend == "postgres":

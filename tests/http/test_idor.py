@@ -1,8 +1,8 @@
 """The cross-workspace IDOR matrix: nobody of workspace A reaches workspace B's data by its ids.
 
 B (created through the API by a platform admin) holds one of everything a caller can name by
-id: a conversation with messages, a file, an allow-list entry, a failed delivery, its people.
-Then every operation of the API's own OpenAPI document (so a new endpoint is in the matrix the
+id: a conversation with messages, a file, a knowledge base document, an allow-list entry, a
+failed delivery, a WhatsApp number, its people. Then every operation of the API's own OpenAPI document (so a new endpoint is in the matrix the
 day it is added) is called by a member, an agent and an admin of A, with B's ids in every path
 parameter, once naming A in the `Ignacio-Workspace` header and once naming B. A success that
 reaches B's data is a hole: one acting on a path naming B's ids, one acting in B (the header
@@ -64,6 +64,7 @@ class WorkspaceB:
     conversation_id: str
     message_ids: list[str]
     file_id: str
+    document_id: str
     entry_id: str
     delivery_id: str
     channel_id: str
@@ -77,6 +78,7 @@ class WorkspaceB:
         values = {
             "conversation_id": self.conversation_id,
             "file_id": self.file_id,
+            "document_id": self.document_id,
             "entry_id": self.entry_id,
             "user_id": self.member_id,
             "workspace": self.slug,
@@ -92,6 +94,7 @@ class WorkspaceB:
             self.conversation_id,
             *self.message_ids,
             self.file_id,
+            self.document_id,
             self.entry_id,
             self.delivery_id,
             self.channel_id,
@@ -158,6 +161,13 @@ async def _workspace_b(api: Api, platform: dict[str, str]) -> WorkspaceB:
         member_b,
         files={"file": ("secret.txt", f"{B_SECRET} notes".encode(), "text/plain")},
     )
+    document = await _ok(
+        api,
+        "POST",
+        f"/workspaces/{slug}/knowledge",
+        admin_b,
+        files={"file": ("clinic-handbook.txt", f"{B_SECRET} handbook".encode(), "text/plain")},
+    )
     entry = await _ok(
         api, "POST", "/admin/allowlist", admin_b, json={"phoneNumber": B_LISTED, "note": B_SECRET}
     )
@@ -193,6 +203,7 @@ async def _workspace_b(api: Api, platform: dict[str, str]) -> WorkspaceB:
         conversation_id=chat["id"],
         message_ids=[turn["message"]["id"], turn["reply"]["id"]],
         file_id=file["id"],
+        document_id=document["id"],
         entry_id=entry["id"],
         delivery_id=str(failed.id),
         channel_id=number["id"],
@@ -294,6 +305,8 @@ async def _b_is_untouched(api: Api, b: WorkspaceB) -> None:
     messages = await _ok(api, "GET", f"/conversations/{b.conversation_id}/messages", member_b)
     assert {m["id"] for m in messages["items"]} == set(b.message_ids)
     assert (await _ok(api, "GET", f"/files/{b.file_id}", member_b))["id"] == b.file_id
+    handbook = await _ok(api, "GET", f"/workspaces/{b.slug}/knowledge/{b.document_id}", admin_b)
+    assert handbook["fileName"] == "clinic-handbook.txt"
     listed = await _ok(api, "GET", "/admin/allowlist", admin_b)
     assert [e["id"] for e in listed["items"]] == [b.entry_id]
     clinic = await _ok(api, "GET", f"/workspaces/{b.slug}", admin_b)

@@ -74,13 +74,13 @@ class FlakyRemoteIndex:
         self.uploads += 1
         return RemoteCopy(
             file_id=f"file-{self.uploads}",
-            store_id=f"vs_{file.user_id.hex[:8]}",
+            store_id=f"vs_{(file.user_id or file.workspace_id).hex[:8]}",
             uploaded_at=self.clock.now(),
         )
 
-    async def remove(self, user_id: UUID, file_id: UUID) -> None:
+    async def remove(self, workspace_id: UUID, user_id: UUID | None, file_id: UUID) -> None:
         self.removed.append(file_id)
-        await self.inner.remove(user_id, file_id)
+        await self.inner.remove(workspace_id, user_id, file_id)
 
     async def forget_member(self, user_id: UUID) -> None:
         self.forgotten.append(user_id)

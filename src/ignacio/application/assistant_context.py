@@ -27,7 +27,7 @@ from ignacio.domain import (
     User,
 )
 from ignacio.domain.answers import render_answer
-from ignacio.domain.knowledge import ExtractionStatus, UserFile
+from ignacio.domain.knowledge import ExtractionStatus, Shelf, UserFile
 from ignacio.domain.workspaces import Workspace
 
 FILES_IN_CONTEXT = 50
@@ -39,6 +39,14 @@ DOCUMENT_CHARS = 60_000
 async def files_of(uow: UnitOfWork, workspace_id: UUID, user_id: UUID) -> list[UserFile]:
     """The member's newest files in the workspace, newest first."""
     page = await uow.files.list(workspace_id, PageRequest(limit=FILES_IN_CONTEXT), user_id=user_id)
+    return list(page.items)
+
+
+async def knowledge_of(uow: UnitOfWork, workspace_id: UUID) -> list[UserFile]:
+    """The newest documents of the workspace's knowledge base, newest first."""
+    page = await uow.files.list(
+        workspace_id, PageRequest(limit=FILES_IN_CONTEXT), shelf=Shelf.KNOWLEDGE
+    )
     return list(page.items)
 
 
@@ -96,6 +104,7 @@ class AttachmentReader:
         message: Message,
         files: list[UserFile],
         *,
+        knowledge: list[UserFile] | None = None,
         question: str | None = None,
     ) -> AssistantTurn:
         """The turn that answers `message`, with what it carries; `question`, when given, is
@@ -108,6 +117,7 @@ class AttachmentReader:
             history=history,
             message=asked,
             files=files,
+            knowledge=knowledge or [],
             images=await self.images(message),
             document=await self.document(message, files),
         )

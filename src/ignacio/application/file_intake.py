@@ -1,12 +1,21 @@
-"""Taking a file into a member's library: the checks and the storing every way in shares."""
+"""Taking a file into a member's library or a workspace's knowledge base: the checks and the
+storing every way in shares; and letting one go everywhere it is kept."""
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Sequence
 from uuid import UUID
 
-from ignacio.application.ports import BlobStorage, Clock, FileTypeDetector, JobQueue, UnitOfWork
+from ignacio.application.ports import (
+    BlobStorage,
+    Clock,
+    DocumentIndex,
+    FileTypeDetector,
+    JobQueue,
+    UnitOfWork,
+)
 from ignacio.domain import NotFound, TooLarge, UnsupportedFileType
 from ignacio.domain.files import safe_file_name
 from ignacio.domain.knowledge import (
@@ -16,6 +25,7 @@ from ignacio.domain.knowledge import (
     FileSource,
     UserFile,
     category_of,
+    knowledge_path_for,
     storage_path_for,
 )
 from ignacio.domain.workspaces import WorkspaceAccess
@@ -69,20 +79,26 @@ class FileIntake:
         *,
         file_id: UUID,
         workspace_id: UUID,
-        owner_id: UUID,
+        owner_id: UUID | None,
         file_name: str | None,
         content: bytes,
         source: FileSource,
         conversation_id: UUID | None = None,
         message_id: UUID | None = None,
         media_type: str | None = None,
+        uploaded_by: UUID | None = None,
     ) -> UserFile:
-        """Store the blob at the member's private path and return the file to record, in
-        `workspace_id` (its conversation's, or the default workspace's for an upload)."""
+        """Store the blob and return the file to record, in `workspace_id` (its conversation's,
+        or the one the uploader acts in): a member's (`owner_id`) at their private path, or with
+        `owner_id` None a knowledge document in the workspace's folder. `uploaded_by` defaults
+        to the owner."""
         media_type = media_type or self.media_type_of(content, file_name)
         extension = mimetypes.guess_extension(media_type) or ""
         name = safe_file_name(file_name, f"file{extension}")
-        path = storage_path_for(owner_id, file_id, name)
+        if owner_id is None:
+            path = knowledge_path_for(workspace_id, file_id, name)
+        else:
+            path = storage_path_for(owner_id, file_id, name)
         await self._storage.put(path, content, media_type)
         category = category_of(media_type)
         return UserFile(
@@ -96,6 +112,7 @@ class FileIntake:
             source=source,
             conversation_id=conversation_id,
             message_id=message_id,
+            uploaded_by=owner_id if uploaded_by is None else uploaded_by,
             created_at=self._clock.now(),
             extraction_status=ExtractionStatus.PENDING
             if category in TEXT_CATEGORIES
@@ -118,9 +135,25 @@ class FileIntake:
 
 
 async def visible_file(uow: UnitOfWork, access: WorkspaceAccess, file_id: UUID) -> UserFile:
-    """The file in the workspace the caller acts in, to its owner or an admin of the workspace;
-    to anyone else (and in another workspace) it looks like one that does not exist."""
+    """The member's file in the workspace the caller acts in, to its owner or an admin of the
+    workspace; to anyone else (and in another workspace) it looks like one that does not exist,
+    as does a knowledge document (those are reached through the knowledge base)."""
     file = await uow.files.get(access.workspace.id, file_id)
-    if file is None or (file.user_id != access.user.id and not access.administers):
+    if (
+        file is None
+        or file.user_id is None
+        or (file.user_id != access.user.id and not access.administers)
+    ):
         raise NotFound("There is no such file.")
     return file
+
+
+async def forget_everywhere(
+    file: UserFile, indexes: Sequence[DocumentIndex], storage: BlobStorage
+) -> None:
+    """Take the file out of every index (and any remote copy) and delete its blob; its row is
+    the caller's to delete, last, so that a failure halfway leaves it listed and deleting it
+    again finishes the job. Each step is idempotent."""
+    for index in indexes:
+        await index.remove(file.workspace_id, file.user_id, file.id)
+    await storage.delete(file.file_path)

@@ -91,12 +91,22 @@ class ExtractionStatus(StrEnum):
     """Images, audio and video: nothing to extract as text here."""
 
 
+class Shelf(StrEnum):
+    """Whose files: a member's own, or the workspace's knowledge base (every member's
+    assistant searches it)."""
+
+    MEMBERS = "members"
+    KNOWLEDGE = "knowledge"
+
+
 class UserFile(msgspec.Struct, frozen=True, kw_only=True):
-    """A file a member stored (`user_files`). The blob lives at `file_path` in BlobStorage."""
+    """A stored file (`user_files`): a member's own, or a document of the workspace's knowledge
+    base (`user_id` None). The blob lives at `file_path` in BlobStorage."""
 
     id: UUID
     workspace_id: UUID  # its conversation's, when it came in one
-    user_id: UUID
+    user_id: UUID | None
+    """The member whose file it is; None for a document of the workspace's knowledge base."""
     file_name: str
     file_path: str
     file_type: str
@@ -116,14 +126,28 @@ class UserFile(msgspec.Struct, frozen=True, kw_only=True):
     sync_attempts: int = 0
     sync_error: str | None = None
     synced_at: datetime | None = None
+    uploaded_by: UUID | None = None
+    """Who gave it: the member for their own files, an admin for the knowledge base; None once
+    that person's account is deleted (a knowledge document outlives its uploader)."""
 
     @property
     def category(self) -> FileCategory | None:
         return category_of(self.file_type)
 
+    @property
+    def shelf(self) -> Shelf:
+        return Shelf.KNOWLEDGE if self.user_id is None else Shelf.MEMBERS
+
     def expired(self) -> UserFile:
         """Its remote copy has lapsed (or is about to): to be uploaded again."""
         return msgspec.structs.replace(self, sync_status=SyncStatus.EXPIRED)
+
+    def resync_requested(self) -> UserFile:
+        """To be extracted and indexed again from the start, whatever became of it before (an
+        admin asks after fixing what failed it): a fresh budget of attempts."""
+        return msgspec.structs.replace(
+            self, sync_status=SyncStatus.PENDING, sync_attempts=0, sync_error=None
+        )
 
     def synced(
         self,
@@ -177,6 +201,11 @@ def storage_path_for(user_id: UUID, file_id: UUID, safe_name: str) -> str:
     return f"users/{user_id}/files/{file_id}/{safe_name}"
 
 
+def knowledge_path_for(workspace_id: UUID, file_id: UUID, safe_name: str) -> str:
+    """Where a document of a workspace's knowledge base is kept: in the workspace's folder."""
+    return f"workspaces/{workspace_id}/knowledge/{file_id}/{safe_name}"
+
+
 class SectionKind(StrEnum):
     HEADING = "heading"
     PARAGRAPH = "paragraph"
@@ -216,10 +245,13 @@ class Chunk(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Passage(msgspec.Struct, frozen=True, kw_only=True):
-    """A search hit: the chunk's text with the file it came from, best first in a result."""
+    """A search hit: the chunk's text with the file it came from, best first in a result;
+    `knowledge` when that file is a document of the workspace's knowledge base rather than the
+    member's own (answers cite it as the organisation's)."""
 
     file_id: UUID
     file_name: str
     text: str
     score: float
     location: str | None = None
+    knowledge: bool = False

@@ -74,6 +74,14 @@ from ignacio.application.use_cases.delete_user import DeleteUser
 from ignacio.application.use_cases.drain_webhook_inbox import DrainWebhookInbox
 from ignacio.application.use_cases.get_file import DownloadFile, GetFile
 from ignacio.application.use_cases.get_me import GetMe
+from ignacio.application.use_cases.knowledge_base import (
+    DeleteKnowledge,
+    DownloadKnowledge,
+    GetKnowledge,
+    ListKnowledge,
+    ResyncKnowledge,
+    UploadKnowledge,
+)
 from ignacio.application.use_cases.list_allow_list import ListAllowList
 from ignacio.application.use_cases.list_audit_log import ListAuditLog
 from ignacio.application.use_cases.list_conversations import ListConversations
@@ -653,6 +661,22 @@ class Container(containers.DeclarativeContainer):
         storage=blob_storage,
         indexes=document_indexes,
         auditor=auditor,
+    )
+    upload_knowledge = providers.Factory(
+        UploadKnowledge, uow=uow, intake=file_intake, ids=ids, auditor=auditor
+    )
+    list_knowledge = providers.Factory(ListKnowledge, uow=uow)
+    get_knowledge = providers.Factory(GetKnowledge, uow=uow)
+    download_knowledge = providers.Factory(DownloadKnowledge, uow=uow, storage=blob_storage)
+    delete_knowledge = providers.Factory(
+        DeleteKnowledge,
+        uow=uow,
+        storage=blob_storage,
+        indexes=document_indexes,
+        auditor=auditor,
+    )
+    resync_knowledge = providers.Factory(
+        ResyncKnowledge, uow=uow, intake=file_intake, auditor=auditor
     )
     sync_file = providers.Factory(
         SyncFile,

@@ -236,7 +236,10 @@ async def test_hosted_tools_only_on_the_responses_api(
         remote_store_id="vs_ana",
         sync_status=SyncStatus.SYNCED,
     )
-    with_files = turn("hola", files=[synced])
+    handbook = msgspec.structs.replace(
+        synced, id=uuid4(), user_id=None, file_name="handbook.pdf", remote_store_id="vs_lab"
+    )
+    with_files = turn("hola", files=[synced], knowledge=[handbook])
 
     await assistant(client, index, ApiStyle.RESPONSES, web_search=True).answer(with_files)
     await assistant(client, index, ApiStyle.CHAT_COMPLETIONS, web_search=True).answer(with_files)
@@ -244,13 +247,15 @@ async def test_hosted_tools_only_on_the_responses_api(
     on_responses, on_chat = fake.requests
     assert {tool["type"] for tool in on_responses.hosted_tools} == {"file_search", "web_search"}
     file_search = next(t for t in on_responses.hosted_tools if t["type"] == "file_search")
-    assert file_search["vector_store_ids"] == ["vs_ana"]
+    # The member's own store and the workspace's knowledge base.
+    assert file_search["vector_store_ids"] == ["vs_ana", "vs_lab"]
     # The member's store holds their files of every workspace: the search keeps to this one's,
     # by the attribute the vector-store index gives each file.
     assert file_search["filters"] == workspace_filter(WORKSPACE.id)
     assert WORKSPACE_ID_ATTRIBUTE == VECTOR_STORE_WORKSPACE_ATTRIBUTE
     assert on_chat.hosted_tools == []
     assert "plan.pdf" in on_chat.instructions
+    assert "knowledge base holds: handbook.pdf" in on_chat.instructions
 
 
 @pytest.mark.parametrize("api", APIS)

@@ -9,8 +9,8 @@ import openai
 import pytest
 
 from ignacio.adapters.openai_vector_store import OpenAIVectorStoreIndex
-from ignacio.application.ports import IndexedFile
 from ignacio.domain.knowledge import Chunk
+from tests.support.documents import MemberFile
 from tests.support.fake_openai_files import FAKE_API_KEY, FAKE_BASE_URL, FakeOpenAIFiles
 
 ClientFactory = Callable[..., openai.AsyncOpenAI]
@@ -81,8 +81,8 @@ def a_file(
     file_id: UUID | None = None,
     file_name: str = "notes.pdf",
     location: str | None = None,
-) -> IndexedFile:
-    return IndexedFile(
+) -> MemberFile:
+    return MemberFile(
         workspace_id=workspace_id,
         user_id=user_id or uuid4(),
         file_id=file_id or uuid4(),

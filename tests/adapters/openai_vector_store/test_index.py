@@ -6,6 +6,7 @@ import asyncio
 import socket
 from uuid import uuid4
 
+import msgspec
 import openai
 import pytest
 import structlog
@@ -204,7 +205,7 @@ async def test_removing_deletes_the_remote_file(
     await index.index(kept)
     assert copy is not None
 
-    await index.remove(file.user_id, file.file_id)
+    await index.remove(file.workspace_id, file.user_id, file.file_id)
 
     assert copy.file_id in fake.deleted_file_ids
     assert copy.file_id not in fake.store_files(copy.store_id)
@@ -219,11 +220,11 @@ async def test_removing_what_is_not_there_is_fine_and_creates_nothing(
     index: OpenAIVectorStoreIndex, fake: FakeOpenAIFiles
 ) -> None:
     file = a_file("Something.")
-    await index.remove(file.user_id, file.file_id)
+    await index.remove(file.workspace_id, file.user_id, file.file_id)
     await index.index(file)
-    await index.remove(file.user_id, uuid4())
-    await index.remove(file.user_id, file.file_id)
-    await index.remove(file.user_id, file.file_id)
+    await index.remove(file.workspace_id, file.user_id, uuid4())
+    await index.remove(file.workspace_id, file.user_id, file.file_id)
+    await index.remove(file.workspace_id, file.user_id, file.file_id)
 
     assert len(fake.vector_stores) == 1
     assert fake.files == {}
@@ -250,6 +251,40 @@ async def test_forgetting_a_member_deletes_their_store_and_its_uploads(
         stays.file_id
     ]
     await index.forget_member(gone.user_id)  # nothing left: nothing to do
+
+
+async def test_a_knowledge_document_lives_in_its_workspaces_own_store(
+    index: OpenAIVectorStoreIndex, fake: FakeOpenAIFiles
+) -> None:
+    """One store per workspace's knowledge base, beside each member's: every member's search
+    reads it too, and forgetting a member leaves it."""
+    ana = a_file("The shed is blue.")
+    handbook = msgspec.structs.replace(
+        a_file("The clinic opens on Saturdays.", file_name="handbook.pdf"), user_id=None
+    )
+    mine = await index.index(ana)
+    shared = await index.index(handbook)
+    assert mine is not None and shared is not None
+    assert mine.store_id != shared.store_id
+    store = fake.vector_stores[shared.store_id]
+    assert store.name == f"ignacio-workspace-{WORKSPACE}"
+    assert fake.stores_with_metadata("ignacio_workspace_id", str(WORKSPACE)) == [store]
+    attributes = fake.store_files(shared.store_id)[shared.file_id].attributes
+    assert "user_id" not in attributes
+    assert attributes["workspace_id"] == str(WORKSPACE)
+
+    found = await index.search(WORKSPACE, ana.user_id, "clinic Saturdays shed")
+    assert {(p.file_id, p.knowledge) for p in found} == {
+        (ana.file_id, False),
+        (handbook.file_id, True),
+    }
+    assert [p.file_id for p in await index.search(WORKSPACE, uuid4(), "clinic")] == [
+        handbook.file_id
+    ]
+    await index.forget_member(ana.user_id)
+    assert shared.store_id in fake.vector_stores
+    await index.remove(WORKSPACE, None, handbook.file_id)
+    assert fake.store_files(shared.store_id) == {}
 
 
 async def test_a_file_without_text_keeps_no_copy(
@@ -339,7 +374,7 @@ async def test_a_new_instance_finds_the_members_existing_store(
     assert passage.file_id == file.file_id
     await after.index(a_file("The bakery closes at two.", user_id=file.user_id))
     assert len(fake.vector_stores) == 1
-    await after.remove(file.user_id, file.file_id)
+    await after.remove(file.workspace_id, file.user_id, file.file_id)
     assert await after.search(WORKSPACE, file.user_id, "six") == []
 
 
@@ -508,7 +543,7 @@ async def test_it_works_over_a_real_socket(fake: FakeOpenAIFiles) -> None:
             file = a_file("Bees like lavender.", file_name="bees.txt")
             await index.index(file)
             [passage] = await index.search(WORKSPACE, file.user_id, "lavender")
-            await index.remove(file.user_id, file.file_id)
+            await index.remove(file.workspace_id, file.user_id, file.file_id)
         finally:
             await client.close()
 
@@ -525,7 +560,7 @@ async def test_a_store_deleted_at_openai_is_forgotten_and_made_again(
     await make_client().vector_stores.delete(first.store_id)
 
     assert await index.search(WORKSPACE, file.user_id, "lost") == []
-    await index.remove(file.user_id, file.file_id)
+    await index.remove(file.workspace_id, file.user_id, file.file_id)
     again = await index.index(file)
 
     assert again is not None and again.store_id != first.store_id

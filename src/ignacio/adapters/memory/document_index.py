@@ -1,5 +1,5 @@
-"""The DocumentIndex in memory: BM25 over a member's own passages in one workspace, for tests and
-the memory set.
+"""The DocumentIndex in memory: BM25 over a member's own passages and their workspace's knowledge
+base, in one workspace, for tests and the memory set.
 
 Words are found as the SQL index finds them (`ignacio.domain.search`), so the two agree on what
 matches.
@@ -28,10 +28,12 @@ class _Entry(NamedTuple):
     chunk: Chunk
     counts: Counter[str]
     length: int
+    knowledge: bool
 
 
 class InMemoryDocumentIndex:
-    """`files[user_id]` holds the ids of the files each member has indexed, for tests to inspect."""
+    """`files[owner]` holds the ids of the files indexed in each collection, for tests to
+    inspect: a member's by their id, a workspace's knowledge base by the workspace's."""
 
     retention: timedelta | None = None
 
@@ -54,14 +56,15 @@ class InMemoryDocumentIndex:
                     chunk,
                     Counter(found),
                     len(found),
+                    file.user_id is None,
                 )
             )
-        by_file = self._entries.setdefault(file.user_id, {})
+        by_file = self._entries.setdefault(_owner(file.workspace_id, file.user_id), {})
         by_file.pop(file.file_id, None)
         by_file[file.file_id] = entries
 
-    async def remove(self, user_id: UUID, file_id: UUID) -> None:
-        self._entries.get(user_id, {}).pop(file_id, None)
+    async def remove(self, workspace_id: UUID, user_id: UUID | None, file_id: UUID) -> None:
+        self._entries.get(_owner(workspace_id, user_id), {}).pop(file_id, None)
 
     async def forget_member(self, user_id: UUID) -> None:
         self._entries.pop(user_id, None)
@@ -70,10 +73,12 @@ class InMemoryDocumentIndex:
         self, workspace_id: UUID, user_id: UUID, query: str, limit: int = 5
     ) -> list[Passage]:
         terms = query_words(query)
-        # Ranked among the member's passages in this workspace only, as if no other existed.
+        # Ranked among the member's passages and the knowledge base's in this workspace only, as
+        # if no other existed.
         entries = [
             entry
-            for file in self._entries.get(user_id, {}).values()
+            for owner in (user_id, workspace_id)
+            for file in self._entries.get(owner, {}).values()
             for entry in file
             if entry.workspace_id == workspace_id
         ]
@@ -103,6 +108,11 @@ class InMemoryDocumentIndex:
                 text=entry.chunk.text,
                 score=score,
                 location=entry.chunk.location,
+                knowledge=entry.knowledge,
             )
             for score, _, entry in scored[:limit]
         ]
+
+
+def _owner(workspace_id: UUID, user_id: UUID | None) -> UUID:
+    return workspace_id if user_id is None else user_id

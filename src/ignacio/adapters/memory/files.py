@@ -11,7 +11,7 @@ import msgspec
 from ignacio.adapters.memory.queries import paginate
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.domain import Conflict, NotFound, Page, PageRequest
-from ignacio.domain.knowledge import SyncStatus, UserFile
+from ignacio.domain.knowledge import Shelf, SyncStatus, UserFile
 
 
 class InMemoryFileRepository:
@@ -45,12 +45,19 @@ class InMemoryFileRepository:
             del self._store.files[file_id]
 
     async def list(
-        self, workspace_id: UUID, page: PageRequest, *, user_id: UUID | None = None
+        self,
+        workspace_id: UUID,
+        page: PageRequest,
+        *,
+        user_id: UUID | None = None,
+        shelf: Shelf | None = None,
     ) -> Page[UserFile]:
         files = [
             f
             for f in self._store.files.values()
-            if f.workspace_id == workspace_id and (user_id is None or f.user_id == user_id)
+            if f.workspace_id == workspace_id
+            and (user_id is None or f.user_id == user_id)
+            and (shelf is None or f.shelf is shelf)
         ]
         return paginate(files, lambda file: file.created_at, page)
 
@@ -77,7 +84,9 @@ class InMemoryFileRepository:
         store = self._store
         if file.workspace_id not in store.workspaces:
             raise NotFound("There is no such workspace.")
-        if file.user_id not in store.users:
+        if file.user_id is not None and file.user_id not in store.users:
+            raise NotFound("There is no such user.")
+        if file.uploaded_by is not None and file.uploaded_by not in store.users:
             raise NotFound("There is no such user.")
         if file.conversation_id is not None and file.conversation_id not in store.conversations:
             raise NotFound("There is no such conversation.")

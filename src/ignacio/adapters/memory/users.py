@@ -6,6 +6,8 @@ import builtins
 from collections.abc import Iterable
 from uuid import UUID
 
+import msgspec
+
 from ignacio.adapters.memory.messages import delete_messages
 from ignacio.adapters.memory.queries import needle, paginate, phone_or_none
 from ignacio.adapters.memory.store import InMemoryStore
@@ -78,6 +80,9 @@ class InMemoryUserRepository:
         for file in builtins.list(store.files.values()):
             if file.user_id == user_id:
                 del store.files[file.id]
+            elif file.uploaded_by == user_id:
+                # user_files.uploaded_by is ON DELETE SET NULL: a knowledge document stays.
+                store.files[file.id] = msgspec.structs.replace(file, uploaded_by=None)
         for membership in builtins.list(store.memberships.values()):
             if membership.user_id == user_id:
                 del store.memberships[membership.id]

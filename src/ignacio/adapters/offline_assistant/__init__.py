@@ -1,7 +1,8 @@
 """The offline assistant: what answers when no model is configured.
 
 It never pretends to think. It finds the passages of the member's own files in the turn's
-workspace that match what they wrote (through the DocumentIndex) and shows them with their file names; otherwise it says
+workspace, and of that workspace's knowledge base, that match what they wrote (through the
+DocumentIndex) and shows them with their document names; otherwise it says
 what it can do without a model and how the operator connects one. It writes Markdown, which the
 WhatsApp channel turns into WhatsApp's formatting.
 """
@@ -16,6 +17,7 @@ from typing import NamedTuple
 from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex, DocumentInput
 from ignacio.domain import Author, MessageType, UpstreamUnavailable
 from ignacio.domain.history import readable_text
+from ignacio.domain.knowledge import UserFile
 from ignacio.domain.search import answers, content_words, coverage, words
 
 OFFLINE_MODEL = "offline"
@@ -38,10 +40,12 @@ class _Hit(NamedTuple):
     file_name: str
     location: str | None
     text: str
+    knowledge: bool = False
 
 
 class OfflineAssistant:
-    """Answers from the member's files, honestly, with no model behind it.
+    """Answers from the member's files and the workspace's knowledge base, honestly, with no
+    model behind it.
 
     - A question that comes with a document is answered from that document first: its text is
       in the turn, before the index has it.
@@ -84,7 +88,7 @@ class OfflineAssistant:
                 return _found(hits, f"Here is what **{turn.document.name}** says about that:")
         hits = await self._search(turn, question, wanted) if wanted else []
         if hits:
-            return _found(hits, "Here is what I found in your files:")
+            return _found(hits, _where_found(turn, hits))
         if message.message_type is MessageType.IMAGE:
             return (
                 "Thanks for the photo. Without an AI model I can't see what it shows, but it is "
@@ -101,7 +105,11 @@ class OfflineAssistant:
         except UpstreamUnavailable as error:
             log.warning("file search unavailable", extra={"reason": error.message})
             return []
-        hits = [_Hit(p.file_name, p.location, p.text) for p in found if answers(wanted, p.text)]
+        hits = [
+            _Hit(p.file_name, p.location, p.text, p.knowledge)
+            for p in found
+            if answers(wanted, p.text)
+        ]
         return _distinct(hits)[:PASSAGES_SHOWN]
 
 
@@ -137,13 +145,25 @@ def _footer(turn: AssistantTurn) -> str:
     return "" if told else CONNECT_A_MODEL
 
 
+def _where_found(turn: AssistantTurn, hits: list[_Hit]) -> str:
+    organisation = turn.workspace.name
+    if all(hit.knowledge for hit in hits):
+        return f"Here is what I found in {organisation}'s knowledge base:"
+    if any(hit.knowledge for hit in hits):
+        return f"Here is what I found in your files and {organisation}'s knowledge base:"
+    return "Here is what I found in your files:"
+
+
 def _found(hits: list[_Hit], heading: str) -> str:
     blocks = [heading]
     for hit in hits:
-        where = f" ({hit.location})" if hit.location else ""
+        places = [hit.location] if hit.location else []
+        if hit.knowledge:
+            places.append("knowledge base")
+        where = f" ({', '.join(places)})" if places else ""
         blocks.append(f"**{hit.file_name}**{where}\n> {_excerpt(hit.text)}")
     blocks.append(
-        "_I'm running without an AI model, so these are passages from your files rather than "
+        "_I'm running without an AI model, so these are passages from documents rather than "
         "an answer._"
     )
     return "\n\n".join(blocks)
@@ -168,10 +188,8 @@ def _introduction(turn: AssistantTurn) -> str:
     greeting = f"Hi {name}! " if name else "Hi! "
     files = turn.files
     if files:
-        names = ", ".join(file.file_name for file in files[:FILE_NAMES_SHOWN])
-        more = f" and {len(files) - FILE_NAMES_SHOWN} more" if len(files) > FILE_NAMES_SHOWN else ""
         library = (
-            f"I can search your files ({names}{more}): ask about a topic they cover and I'll "
+            f"I can search your files ({_names(files)}): ask about a topic they cover and I'll "
             "show you the passages that match, with the file they come from."
         )
     else:
@@ -179,13 +197,27 @@ def _introduction(turn: AssistantTurn) -> str:
             "I can search the documents you send me (PDF, Word, PowerPoint, Excel, text): "
             "send one, then ask about a topic it covers."
         )
+    if turn.knowledge:
+        library += (
+            f" I also answer from {turn.workspace.name}'s knowledge base "
+            f"({_names(turn.knowledge)})."
+        )
     said = readable_text(turn.message)
-    nothing_found = " I found nothing in your files about that." if said and files else ""
+    searched = "your files" if not turn.knowledge else "your files or the knowledge base"
+    nothing_found = (
+        f" I found nothing in {searched} about that." if said and (files or turn.knowledge) else ""
+    )
     return (
         f"{greeting}I'm {turn.workspace.assistant_name}, {turn.workspace.name}'s assistant, "
         "running without an AI model, so I can't answer your message "
         f"myself yet; it is saved in this conversation.{nothing_found}\n\n{library}"
     )
+
+
+def _names(files: list[UserFile]) -> str:
+    names = ", ".join(file.file_name for file in files[:FILE_NAMES_SHOWN])
+    more = f" and {len(files) - FILE_NAMES_SHOWN} more" if len(files) > FILE_NAMES_SHOWN else ""
+    return names + more
 
 
 def _excerpt(text: str) -> str:

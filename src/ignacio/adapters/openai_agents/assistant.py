@@ -66,7 +66,8 @@ class AgentsAssistant:
     - The run sees the conversation's window, the member's name and files, and the message with
       its photo (as image input when the model takes images) or its document's text.
     - Tools: `search_my_files` over the DocumentIndex, always; on the Responses API, the hosted
-      `file_search` over the member's OpenAI vector stores (filtered to the turn's workspace)
+      `file_search` over the member's OpenAI vector store and the workspace's knowledge base
+      store (filtered to the turn's workspace)
       and, when enabled, `web_search`.
     - A specialised answer comes back structured (`AssistantReply.answer`), with Markdown text.
     - The whole answer, tools and the client's own retries included, is bounded by `timeout`;
@@ -165,7 +166,7 @@ class AgentsAssistant:
             return []
         stores = {
             file.remote_store_id
-            for file in turn.files
+            for file in (*turn.files, *turn.knowledge)
             if file.remote_store_id and file.sync_status is SyncStatus.SYNCED
         }
         return sorted(store for store in stores if store)

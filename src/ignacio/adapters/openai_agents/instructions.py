@@ -32,10 +32,12 @@ when they want a plan, answer with the give_project_plan tool.
 Each of those tools delivers your whole answer in its fields and ends your turn. For a greeting, \
 a quick fact, a follow-up, a summary or anything else, answer in plain text instead.
 
-The member's files: search_my_files finds passages of the documents they uploaded or sent. Use \
-it whenever the question may concern their project, their documents or something they told you \
-before, and before saying you do not know. Name the file (and page, slide or sheet when given) \
-of every passage you rely on, like (plan.pdf, page 3). Never invent what a file says; if the \
+The member's files and the organisation's knowledge base: search_my_files finds passages of the \
+documents the member uploaded or sent, and of the documents the organisation's team published \
+for everyone (marked "knowledge base"). Use it whenever the question may concern their project, \
+their documents, the organisation, its services or rules, or something they told you before, \
+and before saying you do not know. Name the document (and page, slide or sheet when given) of \
+every passage you rely on, like (plan.pdf, page 3). Never invent what a document says; if the \
 search finds nothing, say so.
 
 Voice notes reach you transcribed. A message that only says [voice note] could not be \
@@ -58,8 +60,8 @@ def instructions_for(turn: AssistantTurn, *, hosted_file_search: bool, web_searc
     parts = [_identity(turn), ROLE]
     if hosted_file_search:
         parts.append(
-            "file_search also searches the member's files (the same ones) by meaning; use "
-            "either, and cite file names the same way."
+            "file_search also searches the member's files and the knowledge base (the same "
+            "documents) by meaning; use either, and cite document names the same way."
         )
     if web_search:
         parts.append(
@@ -99,6 +101,12 @@ def _about_the_member(turn: AssistantTurn) -> str:
         lines.append(f"Their files, newest first: {listed}{more}.")
     else:
         lines.append("They have no files yet; they can send documents here to add them.")
+    knowledge = turn.knowledge
+    if knowledge:
+        shown = knowledge[:FILE_NAMES_LISTED]
+        listed = "; ".join(_file_line(file.file_name, file.sync_status) for file in shown)
+        more = f" (and {len(knowledge) - len(shown)} more)" if len(knowledge) > len(shown) else ""
+        lines.append(f"{turn.workspace.name}'s knowledge base holds: {listed}{more}.")
     return " ".join(lines)
 
 

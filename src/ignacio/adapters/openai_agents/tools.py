@@ -1,4 +1,5 @@
-"""The agent's own tools: searching the member's files, and delivering a specialised answer.
+"""The agent's own tools: searching the member's files and the workspace's knowledge base, and
+delivering a specialised answer.
 
 The member whose files are searched, and the workspace they are searched in, come from the run's
 context, never from the model's arguments, so no prompt can make the agent read another member's
@@ -50,7 +51,9 @@ class TurnContext:
 @function_tool
 async def search_my_files(context: RunContextWrapper[TurnContext], query: str) -> str:
     """Search the member's own files in this workspace (documents, presentations and spreadsheets
-    they uploaded or sent here) for the passages that best match the query, each with the file it comes from.
+    they uploaded or sent here) and the organisation's knowledge base (documents its team
+    published for everyone) for the passages that best match the query, each with the file it
+    comes from.
 
     Args:
         query: What to look for, in the words the files would use.
@@ -62,14 +65,19 @@ async def search_my_files(context: RunContextWrapper[TurnContext], query: str) -
         )
     except UpstreamUnavailable as error:
         log.warning("file search unavailable", extra={"reason": error.message})
-        return "The member's files cannot be searched right now; answer without them and say so."
+        return (
+            "The member's files and the knowledge base cannot be searched right now; answer "
+            "without them and say so."
+        )
     if not passages:
-        return "No passage of the member's files matches this query."
+        return "No passage of the member's files or the knowledge base matches this query."
     return "\n\n".join(_passage(number, passage) for number, passage in enumerate(passages, 1))
 
 
 def _passage(number: int, passage: Passage) -> str:
     where = f", {passage.location}" if passage.location else ""
+    if passage.knowledge:
+        where += " (knowledge base)"
     text = passage.text.strip()
     if len(text) > PASSAGE_CHARS:
         text = text[:PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"

@@ -1,17 +1,20 @@
-"""The DocumentIndex port over OpenAI vector stores: one store per member, one file per indexed file.
+"""The DocumentIndex port over OpenAI vector stores: one store per member and one per workspace's
+knowledge base, one file per indexed file.
 
 Indexing uploads the file's extracted text as Markdown (purpose `assistants`), attaches it to the
-member's store with the attributes `ignacio_file_id`, `file_name`, `user_id` and `workspace_id`,
-waits until
+member's store (a knowledge document: the workspace's) with the attributes `ignacio_file_id`,
+`file_name`, `workspace_id` and, for a member's file, `user_id`, waits until
 OpenAI has processed it, and only then removes the older copies of the same file, so a search
 never finds the file missing while it is replaced. When one file is indexed twice at once, the
 copy attached last stays, whichever indexing finishes first; one overtaken while OpenAI was
 still processing it answers with the copy that replaced it. A copy that failed to process is
 removed; one still processing when the wait ends is left attached (the retry replaces it).
 Searching asks OpenAI's search endpoint of the member's store, filtered on the workspace's id
-(a member's store holds their files of every workspace), and keeps only hits carrying our
-attributes, the member's and the workspace's; OpenAI cuts the document into chunks of its own, so a hit may span several of the
-chunks indexed.
+(a member's store holds their files of every workspace), and of the workspace's knowledge base,
+both at once, and keeps only hits carrying our attributes, the member's (none, in the knowledge
+base) and the workspace's; the two lists are merged by score, which OpenAI's ranker gives on one
+scale. OpenAI cuts the document into chunks of its own, so a hit may span several of the chunks
+indexed.
 
 Transient failures are retried by the SDK itself (`max_retries` on the client); what remains
 becomes `UpstreamUnavailable`, with a message an operator can act on.
@@ -19,6 +22,7 @@ becomes `UpstreamUnavailable`, with a message an operator can act on.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -32,7 +36,7 @@ from openai.types.vector_stores import VectorStoreFile
 
 from ignacio.adapters.openai_vector_store.document import read_hit, render, upload_name
 from ignacio.adapters.openai_vector_store.failures import unavailable
-from ignacio.adapters.openai_vector_store.stores import StoreDirectory
+from ignacio.adapters.openai_vector_store.stores import Owner, StoreDirectory
 from ignacio.application.ports import IndexedFile, RemoteCopy
 from ignacio.domain.errors import UpstreamUnavailable
 from ignacio.domain.knowledge import Passage
@@ -59,11 +63,12 @@ log = structlog.get_logger(__name__)
 
 class OpenAIVectorStoreIndex:
     """Search over OpenAI vector stores (`DocumentIndex`): one store per member, searched one
-    workspace at a time.
+    workspace at a time, and one per workspace's knowledge base.
 
     `client` is an `openai.AsyncOpenAI` (the one the assistant uses will do): its timeout
     applies to every call, and its `max_retries` unless `max_retries` is given here; the caller
-    owns it and closes it. `store_prefix` names the stores (`<prefix>-user-<id>`).
+    owns it and closes it. `store_prefix` names the stores (`<prefix>-user-<id>`,
+    `<prefix>-workspace-<id>`).
     `poll_interval` and `max_processing_wait` (seconds) bound the wait for OpenAI to process an
     upload. `min_score` drops hits OpenAI scores lower (it otherwise returns the nearest
     passages, related or not). `retention`: how long OpenAI keeps an uploaded file (7 days).
@@ -95,11 +100,12 @@ class OpenAIVectorStoreIndex:
 
     async def index(self, file: IndexedFile) -> RemoteCopy | None:
         document = render(file)
+        owner = Owner.of(file.workspace_id, file.user_id)
         if document is None:
             # Nothing to search: no copy is kept, and an earlier one would be out of date.
-            await self.remove(file.user_id, file.file_id)
+            await self.remove(file.workspace_id, file.user_id, file.file_id)
             return None
-        store_id = await self._stores.find_or_create(file.user_id)
+        store_id = await self._stores.find_or_create(owner)
         uploaded = await _guarded(
             "uploading a file",
             self._client.files.create(
@@ -108,21 +114,21 @@ class OpenAIVectorStoreIndex:
             ),
         )
         try:
+            attributes: dict[str, str | float | bool] = {
+                FILE_ID_ATTRIBUTE: str(file.file_id),
+                FILE_NAME_ATTRIBUTE: file.file_name[:MAX_ATTRIBUTE_LENGTH],
+                WORKSPACE_ID_ATTRIBUTE: str(file.workspace_id),
+            }
+            if file.user_id is not None:
+                attributes[USER_ID_ATTRIBUTE] = str(file.user_id)
             attached = await self._client.vector_stores.files.create(
-                store_id,
-                file_id=uploaded.id,
-                attributes={
-                    FILE_ID_ATTRIBUTE: str(file.file_id),
-                    FILE_NAME_ATTRIBUTE: file.file_name[:MAX_ATTRIBUTE_LENGTH],
-                    USER_ID_ATTRIBUTE: str(file.user_id),
-                    WORKSPACE_ID_ATTRIBUTE: str(file.workspace_id),
-                },
+                store_id, file_id=uploaded.id, attributes=attributes
             )
         except openai.OpenAIError as error:
             if isinstance(error, openai.NotFoundError):
-                self._stores.forget(file.user_id)
+                self._stores.forget(owner)
             await self._delete_quietly(uploaded.id)
-            raise unavailable(error, "adding a file to the member's vector store") from error
+            raise unavailable(error, f"adding a file to the {owner.kind}'s vector store") from error
         mine = (attached.created_at, attached.id)
         try:
             if attached.status == "in_progress":
@@ -137,9 +143,9 @@ class OpenAIVectorStoreIndex:
         except _Superseded:
             return await self._newest_copy(store_id, file)
         except _StoreGone as error:
-            self._stores.forget(file.user_id)
+            self._stores.forget(owner)
             raise UpstreamUnavailable(
-                "The member's OpenAI vector store disappeared while a file was indexed."
+                f"The {owner.kind}'s OpenAI vector store disappeared while a file was indexed."
             ) from error
         # Only older copies go: when the same file is indexed twice at once, the newest copy
         # is the one that stays, whichever indexing finishes first.
@@ -176,14 +182,15 @@ class OpenAIVectorStoreIndex:
             uploaded_at=datetime.fromtimestamp(newest.created_at, UTC),
         )
 
-    async def remove(self, user_id: UUID, file_id: UUID) -> None:
-        store_id = await self._stores.find(user_id)
+    async def remove(self, workspace_id: UUID, user_id: UUID | None, file_id: UUID) -> None:
+        owner = Owner.of(workspace_id, user_id)
+        store_id = await self._stores.find(owner)
         if store_id is None:
             return
         try:
             copies = await self._copies(store_id, file_id)
         except _StoreGone:
-            self._stores.forget(user_id)
+            self._stores.forget(owner)
             return
         for copy in copies:
             await self._discard(store_id, copy.id)
@@ -191,7 +198,8 @@ class OpenAIVectorStoreIndex:
     async def forget_member(self, user_id: UUID) -> None:
         """Delete the member's vector store, with the uploads still attached to it (deleting a
         store leaves the files it held): a deleted member leaves nothing of theirs at OpenAI."""
-        store_id = await self._stores.find(user_id)
+        owner = Owner("user", user_id)
+        store_id = await self._stores.find(owner)
         if store_id is None:
             return
         attached: list[str] = []
@@ -201,7 +209,7 @@ class OpenAIVectorStoreIndex:
             ):
                 attached.append(copy.id)
         except openai.NotFoundError:
-            self._stores.forget(user_id)
+            self._stores.forget(owner)
             return
         except openai.OpenAIError as error:
             raise unavailable(error, "listing the member's vector store") from error
@@ -213,7 +221,7 @@ class OpenAIVectorStoreIndex:
             pass
         except openai.OpenAIError as error:
             raise unavailable(error, "deleting the member's vector store") from error
-        self._stores.forget(user_id)
+        self._stores.forget(owner)
         log.info("openai_vector_store_deleted", user_id=str(user_id), vector_store_id=store_id)
 
     async def search(
@@ -221,7 +229,20 @@ class OpenAIVectorStoreIndex:
     ) -> list[Passage]:
         if limit <= 0 or not any(character.isalnum() for character in query):
             return []
-        store_id = await self._stores.find(user_id)
+        found = await asyncio.gather(
+            self._search_store(Owner("user", user_id), workspace_id, query, limit),
+            self._search_store(Owner("workspace", workspace_id), workspace_id, query, limit),
+        )
+        passages = [passage for hits in found for passage in hits]
+        passages.sort(key=lambda passage: -passage.score)
+        return passages[:limit]
+
+    async def _search_store(
+        self, owner: Owner, workspace_id: UUID, query: str, limit: int
+    ) -> list[Passage]:
+        """The owner's store's hits in the workspace: a member's files, or with `owner` the
+        workspace itself, its knowledge base (whose files carry no member)."""
+        store_id = await self._stores.find(owner)
         if store_id is None:
             return []
         ranking: RankingOptions | openai.Omit = openai.omit
@@ -236,14 +257,16 @@ class OpenAIVectorStoreIndex:
                 filters=workspace_filter(workspace_id),
             )
         except openai.NotFoundError:
-            self._stores.forget(user_id)
+            self._stores.forget(owner)
             return []
         except openai.OpenAIError as error:
-            raise unavailable(error, "searching the member's files") from error
+            raise unavailable(error, f"searching the {owner.kind}'s files") from error
+        knowledge = owner.kind == "workspace"
+        member = None if knowledge else str(owner.id)
         passages = []
         for hit in page.data:
             attributes = hit.attributes or {}
-            if attributes.get(USER_ID_ATTRIBUTE) != str(user_id):
+            if attributes.get(USER_ID_ATTRIBUTE) != member:
                 continue
             if attributes.get(WORKSPACE_ID_ATTRIBUTE) != str(workspace_id):
                 continue
@@ -264,10 +287,10 @@ class OpenAIVectorStoreIndex:
                         text=text,
                         score=hit.score,
                         location=location,
+                        knowledge=knowledge,
                     )
                 )
-        passages.sort(key=lambda passage: -passage.score)
-        return passages[:limit]
+        return passages
 
     async def _wait_until_processed(self, store_id: str, openai_file_id: str) -> VectorStoreFile:
         try:
@@ -337,7 +360,7 @@ class _Superseded(Exception):
 
 
 def workspace_filter(workspace_id: UUID) -> ComparisonFilter:
-    """The search filter that keeps only one workspace's files of a member's store."""
+    """The search filter that keeps only one workspace's files of a store."""
     return {"type": "eq", "key": WORKSPACE_ID_ATTRIBUTE, "value": str(workspace_id)}
 
 

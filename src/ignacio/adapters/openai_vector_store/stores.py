@@ -1,8 +1,10 @@
-"""Which OpenAI vector store is a member's: found by OpenAI's list of stores, so a restart or
-another instance finds the same one, and remembered once found.
+"""Which OpenAI vector store is a member's, or a workspace's knowledge base: found by OpenAI's list
+of stores, so a restart or another instance finds the same one, and remembered once found.
 
 A member's store is named `<prefix>-user-<user id>` and carries `{"ignacio_user_id": <user id>}`
-in its metadata; both must match, so deployments with different prefixes can share a project.
+in its metadata; a workspace's knowledge base `<prefix>-workspace-<workspace id>` with
+`{"ignacio_workspace_id": <workspace id>}`. Name and metadata must match, so deployments with
+different prefixes can share a project.
 The first look-up in a process reads the whole list (100 stores a request); later ones for a
 member not yet known read only the stores created since (newest first), so a store another
 instance created is found at once. When two instances race to create a member's store, both
@@ -12,6 +14,7 @@ keep the oldest and the newer one is deleted.
 from __future__ import annotations
 
 import asyncio
+from typing import Literal, NamedTuple
 from uuid import UUID
 
 import openai
@@ -21,6 +24,7 @@ from openai.types import VectorStore
 from ignacio.adapters.openai_vector_store.failures import unavailable
 
 METADATA_USER_KEY = "ignacio_user_id"
+METADATA_WORKSPACE_KEY = "ignacio_workspace_id"
 LIST_PAGE_SIZE = 100
 # Stores created this many seconds before the newest one seen are read again by an incremental
 # scan: `created_at` has a one-second grain, and listing is not a snapshot.
@@ -29,61 +33,80 @@ _RESCAN_MARGIN = 120
 log = structlog.get_logger(__name__)
 
 
+class Owner(NamedTuple):
+    """Whose store: a member's (`user`) or a workspace's knowledge base (`workspace`)."""
+
+    kind: Literal["user", "workspace"]
+    id: UUID
+
+    @classmethod
+    def of(cls, workspace_id: UUID, user_id: UUID | None) -> Owner:
+        """The store a file is kept in: its member's, or its workspace's knowledge base."""
+        return cls("workspace", workspace_id) if user_id is None else cls("user", user_id)
+
+    @property
+    def metadata_key(self) -> str:
+        return METADATA_USER_KEY if self.kind == "user" else METADATA_WORKSPACE_KEY
+
+    def __str__(self) -> str:
+        return f"{self.kind}-{self.id}"
+
+
 class StoreDirectory:
-    """Find or create the vector store of each member."""
+    """Find or create the vector store of each member and each workspace's knowledge base."""
 
     def __init__(self, client: openai.AsyncOpenAI, *, prefix: str) -> None:
         self._client = client
         self._prefix = prefix
-        self._known: dict[UUID, tuple[int, str]] = {}  # user: (created_at, vector store id)
+        self._known: dict[Owner, tuple[int, str]] = {}  # owner: (created_at, vector store id)
         self._newest_seen: int | None = None
         self._lock = asyncio.Lock()
 
-    def name_for(self, user_id: UUID) -> str:
-        return f"{self._prefix}-user-{user_id}"
+    def name_for(self, owner: Owner) -> str:
+        return f"{self._prefix}-{owner}"
 
-    async def find(self, user_id: UUID) -> str | None:
-        """The member's vector store, or None if they have none yet."""
-        known = self._known.get(user_id)
+    async def find(self, owner: Owner) -> str | None:
+        """The owner's vector store, or None if there is none yet."""
+        known = self._known.get(owner)
         if known is not None:
             return known[1]
         async with self._lock:
-            if user_id not in self._known:
+            if owner not in self._known:
                 await self._scan()
-        known = self._known.get(user_id)
+        known = self._known.get(owner)
         return known[1] if known else None
 
-    async def find_or_create(self, user_id: UUID) -> str:
-        found = await self.find(user_id)
+    async def find_or_create(self, owner: Owner) -> str:
+        found = await self.find(owner)
         if found is not None:
             return found
         async with self._lock:
-            if user_id not in self._known:
-                await self._create(user_id)
-            return self._known[user_id][1]
+            if owner not in self._known:
+                await self._create(owner)
+            return self._known[owner][1]
 
-    def forget(self, user_id: UUID) -> None:
-        """Drop what is known of the member's store (OpenAI says it no longer exists); the next
+    def forget(self, owner: Owner) -> None:
+        """Drop what is known of the owner's store (OpenAI says it no longer exists); the next
         look-up reads the whole list again."""
-        self._known.pop(user_id, None)
+        self._known.pop(owner, None)
         self._newest_seen = None
 
-    async def _create(self, user_id: UUID) -> None:
+    async def _create(self, owner: Owner) -> None:
         try:
             store = await self._client.vector_stores.create(
-                name=self.name_for(user_id), metadata={METADATA_USER_KEY: str(user_id)}
+                name=self.name_for(owner), metadata={owner.metadata_key: str(owner.id)}
             )
         except openai.OpenAIError as error:
-            raise unavailable(error, "creating the member's vector store") from error
-        log.info("openai_vector_store_created", user_id=str(user_id), vector_store_id=store.id)
+            raise unavailable(error, f"creating the {owner.kind}'s vector store") from error
+        log.info("openai_vector_store_created", owner=str(owner), vector_store_id=store.id)
         self._learn(store)
         # Another instance may have created one at the same moment: everyone keeps the oldest.
         await self._scan()
-        kept = self._known[user_id][1]
+        kept = self._known[owner][1]
         if kept != store.id:
             log.info(
                 "openai_vector_store_duplicate_deleted",
-                user_id=str(user_id),
+                owner=str(owner),
                 kept=kept,
                 deleted=store.id,
             )
@@ -112,16 +135,22 @@ class StoreDirectory:
         self._newest_seen = newest
 
     def _learn(self, store: VectorStore) -> None:
-        owner = (store.metadata or {}).get(METADATA_USER_KEY)
-        if owner is None:
+        metadata = store.metadata or {}
+        kinds: tuple[tuple[Literal["user", "workspace"], str], ...] = (
+            ("user", METADATA_USER_KEY),
+            ("workspace", METADATA_WORKSPACE_KEY),
+        )
+        for kind, key in kinds:
+            if key not in metadata:
+                continue
+            try:
+                owner = Owner(kind, UUID(metadata[key]))
+            except ValueError:
+                return
+            if store.name != self.name_for(owner) or store.status == "expired":
+                return
+            candidate = (store.created_at, store.id)
+            known = self._known.get(owner)
+            if known is None or candidate < known:
+                self._known[owner] = candidate
             return
-        try:
-            user_id = UUID(owner)
-        except ValueError:
-            return
-        if store.name != self.name_for(user_id) or store.status == "expired":
-            return
-        candidate = (store.created_at, store.id)
-        known = self._known.get(user_id)
-        if known is None or candidate < known:
-            self._known[user_id] = candidate

@@ -18,10 +18,11 @@ still add to their scores; when no passage holds a rarer word, the common words 
   the member's passages, counts the candidates' words and computes BM25 itself. See
   `_postgres_search`.
 
-Every search filters on the member's id and the workspace's (a member of several workspaces
-finds in each only the files they gave it): below, "the member's passages" are those of the
-member in the workspace searched. The passages of a file are replaced in one
-transaction. Passages reference `user_files`, so deleting a file or a member deletes them too
+Every search filters on the workspace and on whose the passages are: the member's, or the
+workspace's knowledge base (`owner_id IN (member, workspace)`; a member of several workspaces
+finds in each only the files they gave it and that workspace's knowledge). Below, "the member's
+passages" are those two collections in the workspace searched, ranked as one. The passages of a
+file are replaced in one transaction. Passages reference `user_files`, so deleting a file or a member deletes them too
 (on SQLite a trigger takes them out of the FTS5 index as well).
 """
 
@@ -96,9 +97,9 @@ _LOCK_CLASS = 0x1D0C
 class SqlDocumentIndex:
     """The DocumentIndex on the SQLite or PostgreSQL database behind `engine`.
 
-    `index` needs the file's `user_files` row to exist and belong to the file's user and
-    workspace: it raises NotFound otherwise, since passages must never be attributed to anyone
-    but the file's owner, nor searchable in any workspace but the file's.
+    `index` needs the file's `user_files` row to exist and belong to the file's user (none for
+    a knowledge document) and workspace: it raises NotFound otherwise, since passages must never
+    be attributed to anyone but the file's owner, nor searchable in any workspace but the file's.
     Text is stored as given, except for NUL characters and unpaired surrogates, which neither
     database can keep.
     """
@@ -110,9 +111,10 @@ class SqlDocumentIndex:
         self._postgres = engine.dialect.name == "postgresql"
 
     async def index(self, file: IndexedFile) -> None:
+        owner_id = _owner(file.workspace_id, file.user_id)
         rows = [
             {
-                "user_id": file.user_id,
+                "owner_id": owner_id,
                 "workspace_id": file.workspace_id,
                 "file_id": file.file_id,
                 "file_name": _storable(file.file_name),
@@ -141,7 +143,7 @@ class SqlDocumentIndex:
                 ).one_or_none()
                 if owner is None or tuple(owner) != (file.user_id, file.workspace_id):
                     raise NotFound(missing)
-                await connection.execute(_delete_chunks(file.user_id, file.file_id))
+                await connection.execute(_delete_chunks(owner_id, file.file_id))
                 if rows:
                     await connection.execute(insert(document_chunks), rows)
         except IntegrityError as error:
@@ -150,16 +152,16 @@ class SqlDocumentIndex:
                 raise NotFound(missing) from error
             raise
 
-    async def remove(self, user_id: UUID, file_id: UUID) -> None:
+    async def remove(self, workspace_id: UUID, user_id: UUID | None, file_id: UUID) -> None:
         async with self._engine.begin() as connection:
-            await connection.execute(_delete_chunks(user_id, file_id))
+            await connection.execute(_delete_chunks(_owner(workspace_id, user_id), file_id))
 
     async def forget_member(self, user_id: UUID) -> None:
         # Deleting the member's files cascades to their chunks already; this covers an index
         # whose files outlived their rows.
         async with self._engine.begin() as connection:
             await connection.execute(
-                delete(document_chunks).where(document_chunks.c.user_id == user_id)
+                delete(document_chunks).where(document_chunks.c.owner_id == user_id)
             )
 
     async def search(
@@ -185,6 +187,7 @@ class SqlDocumentIndex:
                 text=row.text,
                 score=float(row.score),
                 location=row.location,
+                knowledge=row.owner_id == workspace_id,
             )
             for row in rows
         ]
@@ -197,17 +200,23 @@ def _storable(value: str) -> str:
     return cleaned.encode("utf-8", "replace").decode("utf-8")
 
 
+def _owner(workspace_id: UUID, user_id: UUID | None) -> UUID:
+    """The collection a file's passages are in: its member's, or its workspace's knowledge."""
+    return workspace_id if user_id is None else user_id
+
+
 def _key(file: IndexedFile) -> int:
     return int.from_bytes(file.file_id.bytes[:4], "big", signed=True)
 
 
-def _delete_chunks(user_id: UUID, file_id: UUID) -> Any:
+def _delete_chunks(owner_id: UUID, file_id: UUID) -> Any:
     return delete(document_chunks).where(
-        document_chunks.c.user_id == user_id, document_chunks.c.file_id == file_id
+        document_chunks.c.owner_id == owner_id, document_chunks.c.file_id == file_id
     )
 
 
 _PASSAGE_COLUMNS: dict[str, TypeEngine[Any]] = {
+    "owner_id": UuidType(),
     "file_id": UuidType(),
     "file_name": Text(),
     "location": Text(),
@@ -221,12 +230,13 @@ _SQLITE_RANKED = (
     " FROM document_chunks_fts CROSS JOIN document_chunks AS c"
     " ON c.id = document_chunks_fts.rowid"
     " WHERE document_chunks_fts MATCH :match"
-    " AND c.user_id = :user_id AND c.workspace_id = :workspace_id"
+    " AND c.owner_id IN (:user_id, :workspace_id) AND c.workspace_id = :workspace_id"
 )
 
 _SQLITE_SEARCH = (
     text(
-        "SELECT c.file_id, c.file_name, c.location, c.text, -bm25(document_chunks_fts) AS score"
+        "SELECT c.owner_id, c.file_id, c.file_name, c.location, c.text,"
+        " -bm25(document_chunks_fts) AS score"
         f"{_SQLITE_RANKED}"
         " ORDER BY bm25(document_chunks_fts), c.id"
         " LIMIT :limit"
@@ -237,8 +247,8 @@ _SQLITE_SEARCH = (
 
 _SQLITE_SEARCH_FIRST = (
     text(
-        "SELECT file_id, file_name, location, text, score FROM ("  # noqa: S608 - constants
-        " SELECT c.id, c.file_id, c.file_name, c.location, c.text,"
+        "SELECT owner_id, file_id, file_name, location, text, score FROM ("  # noqa: S608
+        " SELECT c.id, c.owner_id, c.file_id, c.file_name, c.location, c.text,"
         f" -bm25(document_chunks_fts) AS score{_SQLITE_RANKED}"
         " LIMIT :candidates"
         ") ORDER BY score DESC, id LIMIT :limit"
@@ -375,7 +385,7 @@ def _postgres_search(terms: int) -> TextualSelect:
             f"WITH asked AS MATERIALIZED (SELECT {queries}"  # noqa: S608
             "), sample AS MATERIALIZED ("
             " SELECT id, search_vector FROM document_chunks"
-            " WHERE user_id = :user_id AND workspace_id = :workspace_id"
+            " WHERE owner_id IN (:user_id, :workspace_id) AND workspace_id = :workspace_id"
             " LIMIT :sample"
             "), seen AS MATERIALIZED ("
             " SELECT * FROM asked CROSS JOIN LATERAL ("
@@ -388,7 +398,7 @@ def _postgres_search(terms: int) -> TextualSelect:
             " CASE WHEN sampled < :sample THEN sampled"
             " ELSE (SELECT count(*) FROM ("
             " SELECT FROM document_chunks"
-            " WHERE user_id = :user_id AND workspace_id = :workspace_id"
+            " WHERE owner_id IN (:user_id, :workspace_id) AND workspace_id = :workspace_id"
             " LIMIT :counted) AS all_of_them)"
             " END AS passages"
             " FROM seen"
@@ -398,7 +408,7 @@ def _postgres_search(terms: int) -> TextualSelect:
             "), selected AS MATERIALIZED ("
             f" SELECT id, length(search_vector) AS words{counts}"
             " FROM document_chunks CROSS JOIN asked"
-            " WHERE user_id = :user_id AND workspace_id = :workspace_id"
+            " WHERE owner_id IN (:user_id, :workspace_id) AND workspace_id = :workspace_id"
             " AND search_vector @@ (SELECT nullif(rare, ''::tsquery) FROM plan)"
             " LIMIT :candidates"
             "), candidates AS MATERIALIZED ("
@@ -423,7 +433,7 @@ def _postgres_search(terms: int) -> TextualSelect:
             " ORDER BY score DESC, id"
             " LIMIT :limit"
             ")"
-            " SELECT c.file_id, c.file_name, c.location, c.text, scored.score"
+            " SELECT c.owner_id, c.file_id, c.file_name, c.location, c.text, scored.score"
             " FROM scored JOIN document_chunks AS c ON c.id = scored.id"
             " ORDER BY scored.score DESC, scored.id"
         )

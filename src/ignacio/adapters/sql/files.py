@@ -22,6 +22,7 @@ from ignacio.domain import NotFound, Page, PageRequest, Position
 from ignacio.domain.knowledge import (
     ExtractionStatus,
     FileSource,
+    Shelf,
     SyncStatus,
     UserFile,
 )
@@ -50,6 +51,7 @@ _FIELDS = FieldMap(
     "sync_attempts",
     "sync_error",
     "synced_at",
+    "uploaded_by",
 )
 
 _MISSING = "There is no such user, workspace, conversation or message for this file."
@@ -98,11 +100,20 @@ class SqlFileRepository:
         await self._connection().execute(statement)
 
     async def list(
-        self, workspace_id: UUID, page: PageRequest, *, user_id: UUID | None = None
+        self,
+        workspace_id: UUID,
+        page: PageRequest,
+        *,
+        user_id: UUID | None = None,
+        shelf: Shelf | None = None,
     ) -> Page[UserFile]:
         statement = _FIELDS.select().where(user_files.c.workspace_id == workspace_id)
         if user_id is not None:
             statement = statement.where(user_files.c.user_id == user_id)
+        if shelf is Shelf.MEMBERS:
+            statement = statement.where(user_files.c.user_id.is_not(None))
+        elif shelf is Shelf.KNOWLEDGE:
+            statement = statement.where(user_files.c.user_id.is_(None))
         statement = keyset(statement, user_files.c.created_at, user_files.c.id, page)
         rows = (await self._connection().execute(statement)).all()
         return page_of(rows, page, _FIELDS.to_entity, lambda f: Position(at=f.created_at, id=f.id))

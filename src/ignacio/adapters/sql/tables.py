@@ -344,7 +344,8 @@ user_files = Table(
     metadata,
     Column("id", Uuid(), primary_key=True),
     _workspace_id(),
-    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # NULL: a document of the workspace's knowledge base, which no member owns.
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE")),
     Column("file_name", String(255), nullable=False),
     Column("file_path", String(500), nullable=False),
     Column("file_type", String(100), nullable=False),
@@ -362,6 +363,8 @@ user_files = Table(
     Column("sync_attempts", Integer(), nullable=False, server_default=text("0")),
     Column("sync_error", String(500)),
     Column("synced_at", UtcDateTime()),
+    # A knowledge document outlives the admin who uploaded it.
+    Column("uploaded_by", Uuid(), ForeignKey("users.id", ondelete="SET NULL")),
     Index("ix_user_files_user_id_created_at_id", "user_id", "created_at", "id"),
     Index("ix_user_files_created_at_id", "created_at", "id"),
     Index("ix_user_files_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
@@ -387,10 +390,12 @@ document_chunks = Table(
     Column(
         "id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
     ),
-    # The file's owner and workspace, repeated on every passage: every search filters on both
-    # (a member's files in one workspace are never quoted in another). No foreign key to
-    # `workspaces`: the file's own cascades from there.
-    Column("user_id", Uuid(), nullable=False),
+    # Whose collection the passage is in, and its workspace, repeated on every passage: every
+    # search filters on both (a member's files in one workspace are never quoted in another).
+    # `owner_id` is the member's id, or for the workspace's knowledge base the workspace's own:
+    # a search reads `owner_id IN (member, workspace)` through one index. No foreign keys: the
+    # file's own cascade from `users` and `workspaces`.
+    Column("owner_id", Uuid(), nullable=False),
     Column("workspace_id", Uuid(), nullable=False),
     Column("file_id", Uuid(), ForeignKey("user_files.id", ondelete="CASCADE"), nullable=False),
     Column("file_name", Text(), nullable=False),
@@ -400,8 +405,9 @@ document_chunks = Table(
     # The text folded (case, accents, compatibility forms) into space-separated words: what both
     # dialects index, so that they and the in-memory index agree on what a word is.
     Column("search_text", Text(), nullable=False),
-    # A search reads the member's passages in one workspace; forgetting a member, all of theirs.
-    Index("ix_document_chunks_user_id_workspace_id", "user_id", "workspace_id"),
+    # A search reads the member's and the knowledge base's passages in one workspace;
+    # forgetting a member, all of theirs.
+    Index("ix_document_chunks_owner_id_workspace_id", "owner_id", "workspace_id"),
     # Deleting a file cascades here by file_id; without this, a full scan per deletion.
     Index("ix_document_chunks_file_id", "file_id"),
 )

@@ -33,7 +33,8 @@ class AssistantTurn(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the assistant may know to answer: who asks, where, and what was said before.
 
     `history` is the conversation's recent window, oldest first, without `message`. `files`
-    are the member's files, newest first (their names, and where they are indexed). `images`
+    are the member's files, newest first (their names, and where they are indexed);
+    `knowledge`, the workspace's knowledge base documents, the same way. `images`
     and `document` came with `message`; a document with no question in the message asks for
     a summary of it. A voice note's words are in `message.transcript`.
     """
@@ -45,6 +46,7 @@ class AssistantTurn(msgspec.Struct, frozen=True, kw_only=True):
     history: list[Message]
     message: Message
     files: list[UserFile] = []
+    knowledge: list[UserFile] = []
     images: list[ImageInput] = []
     document: DocumentInput | None = None
 

@@ -8,7 +8,7 @@ from typing import Protocol
 from uuid import UUID
 
 from ignacio.domain import Page, PageRequest
-from ignacio.domain.knowledge import UserFile
+from ignacio.domain.knowledge import Shelf, UserFile
 
 
 class FileRepository(Protocol):
@@ -41,10 +41,15 @@ class FileRepository(Protocol):
         ...
 
     async def list(
-        self, workspace_id: UUID, page: PageRequest, *, user_id: UUID | None = None
+        self,
+        workspace_id: UUID,
+        page: PageRequest,
+        *,
+        user_id: UUID | None = None,
+        shelf: Shelf | None = None,
     ) -> Page[UserFile]:
-        """The workspace's files by `created_at`, then id; only the member's when `user_id` is
-        given."""
+        """The workspace's files by `created_at`, then id: only the member's when `user_id` is
+        given; only the members' files, or only the knowledge base, when `shelf` is given."""
         ...
 
     async def needing_sync(

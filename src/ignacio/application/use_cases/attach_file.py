@@ -6,7 +6,12 @@ from uuid import UUID
 
 import msgspec
 
-from ignacio.application.assistant_context import AttachmentReader, files_of, store_web_answer
+from ignacio.application.assistant_context import (
+    AttachmentReader,
+    files_of,
+    knowledge_of,
+    store_web_answer,
+)
 from ignacio.application.authorization import owned_conversation
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.ports import (
@@ -118,6 +123,7 @@ class AttachFile:
                     await uow.messages.recent(conversation.id, self._history.max_messages)
                 )
                 files = [file, *await files_of(uow, workspace_id, me.id)]
+                knowledge = await knowledge_of(uow, workspace_id)
                 workspace = await workspace_of(uow, conversation)
                 await uow.messages.add(message)
                 await uow.files.add(file)
@@ -134,7 +140,14 @@ class AttachFile:
         question = (caption or "").strip()
         reply = await self._assistant.answer(
             await self._attachments.turn(
-                workspace, me, conversation, history, message, files, question=question
+                workspace,
+                me,
+                conversation,
+                history,
+                message,
+                files,
+                knowledge=knowledge,
+                question=question,
             )
         )
         answer = await store_web_answer(

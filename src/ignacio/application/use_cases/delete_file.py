@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.file_intake import visible_file
+from ignacio.application.file_intake import forget_everywhere, visible_file
 from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWorkFactory
 from ignacio.domain.workspaces import WorkspaceAccess
 
@@ -36,9 +36,7 @@ class DeleteFile:
         me = access.user
         async with self._uow() as uow:
             file = await visible_file(uow, access, file_id)
-        for index in self._indexes:
-            await index.remove(file.user_id, file.id)
-        await self._storage.delete(file.file_path)
+        await forget_everywhere(file, self._indexes, self._storage)
         async with self._uow() as uow:
             await uow.files.delete(file.workspace_id, file.id)
             if file.user_id != me.id:

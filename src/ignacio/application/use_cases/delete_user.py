@@ -8,6 +8,7 @@ from uuid import UUID
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
+from ignacio.application.file_intake import forget_everywhere
 from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWork, UnitOfWorkFactory
 from ignacio.application.workspaces import every_workspace_id, keep_their_workspaces_run
 from ignacio.domain import Conflict, Order, PageRequest, User
@@ -54,9 +55,7 @@ class DeleteUser:
             await uow.commit()
         for file in files:
             try:
-                for index in self._indexes:
-                    await index.remove(file.user_id, file.id)
-                await self._storage.delete(file.file_path)
+                await forget_everywhere(file, self._indexes, self._storage)
             except Exception:
                 log.warning(
                     "a deleted member's file was left behind",

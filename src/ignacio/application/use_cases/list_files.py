@@ -7,12 +7,13 @@ from uuid import UUID
 from ignacio.application.auditing import Auditor
 from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.domain import Page, PageRequest
-from ignacio.domain.knowledge import UserFile
+from ignacio.domain.knowledge import Shelf, UserFile
 from ignacio.domain.workspaces import WorkspaceAccess
 
 
 class ListFiles:
-    """Newest first by default, paged by cursor, in the workspace the caller acts in.
+    """Newest first by default, paged by cursor, in the workspace the caller acts in; members'
+    files only (the knowledge base is listed on its own).
 
     - Without `user_id`, a member gets their own files; `all_members` is for the workspace's
       admins (and platform admins).
@@ -37,7 +38,7 @@ class ListFiles:
             access.require_admin()
         workspace_id = access.workspace.id
         async with self._uow() as uow:
-            files = await uow.files.list(workspace_id, page, user_id=owner)
+            files = await uow.files.list(workspace_id, page, user_id=owner, shelf=Shelf.MEMBERS)
             if owner != me.id:
                 await self._auditor.record(
                     uow,

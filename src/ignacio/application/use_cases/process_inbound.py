@@ -11,6 +11,7 @@ import msgspec
 from ignacio.application.assistant_context import (
     AttachmentReader,
     files_of,
+    knowledge_of,
     media_type_of,
     with_accounting,
 )
@@ -284,6 +285,7 @@ class ProcessInbound:
             async with self._uow(read_only=True) as uow:
                 recent = await uow.messages.recent(conversation.id, self._history_limit + 1)
                 files = await files_of(uow, conversation.workspace_id, user.id)
+                knowledge = await knowledge_of(uow, conversation.workspace_id)
                 workspace = await workspace_of(uow, conversation)
             history = self._history.select(
                 [
@@ -293,7 +295,7 @@ class ProcessInbound:
                 ]
             )
             turn = await self._attachments.turn(
-                workspace, user, conversation, history, inbound, files
+                workspace, user, conversation, history, inbound, files, knowledge=knowledge
             )
             try:
                 reply = await self._assistant.answer(turn)

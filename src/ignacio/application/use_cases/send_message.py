@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from ignacio.application.assistant_context import files_of, store_web_answer
+from ignacio.application.assistant_context import files_of, knowledge_of, store_web_answer
 from ignacio.application.authorization import owned_conversation
 from ignacio.application.ports import (
     Assistant,
@@ -71,6 +71,7 @@ class SendMessage:
                 await uow.messages.recent(conversation.id, self._history.max_messages)
             )
             files = await files_of(uow, conversation.workspace_id, me.id)
+            knowledge = await knowledge_of(uow, conversation.workspace_id)
             workspace = await workspace_of(uow, conversation)
             now = self._clock.now()
             message = Message(
@@ -98,6 +99,7 @@ class SendMessage:
                 history=history,
                 message=message,
                 files=files,
+                knowledge=knowledge,
             )
         )
 

@@ -88,7 +88,7 @@ class SyncFile:
             if self._remote is not None:
                 remote_copy = await self._remote.index(indexed) if chunks else None
                 if not chunks:
-                    await self._remote.remove(file.user_id, file.id)
+                    await self._remote.remove(file.workspace_id, file.user_id, file.id)
         except UpstreamUnavailable as error:
             return await self._failed_attempt(file, error.message)
         except _StoredContentMissing:

@@ -425,6 +425,9 @@ class FileOut(Schema):
 
     @classmethod
     def of(cls, file: UserFile) -> FileOut:
+        if file.user_id is None:
+            # The use cases behind /files never return one; the knowledge base has its own shape.
+            raise ValueError("A knowledge document is not a member's file.")
         return cls(
             id=file.id,
             user_id=file.user_id,

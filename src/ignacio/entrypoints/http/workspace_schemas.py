@@ -13,6 +13,7 @@ from ignacio.application.use_cases.workspace_channels import ConnectChannelComma
 from ignacio.application.use_cases.workspace_members import WorkspaceMember
 from ignacio.domain import Provider, WhatsAppAccess
 from ignacio.domain.channels import CloudApiCredentials, TwilioCredentials, WorkspaceChannel
+from ignacio.domain.knowledge import ExtractionStatus, SyncStatus, UserFile
 from ignacio.domain.workspaces import (
     MAX_ASSISTANT_NAME,
     MAX_INSTRUCTIONS,
@@ -188,3 +189,37 @@ class TwilioChannelBody(Schema, tag_field="provider", tag="twilio"):
 
 
 ConnectChannelBody = CloudApiChannelBody | TwilioChannelBody
+
+
+class KnowledgeDocumentOut(Schema):
+    """A document of the workspace's knowledge base: what the assistant answers every member
+    from, once `syncStatus` is `synced`."""
+
+    id: UUID
+    file_name: str
+    file_type: str
+    file_size: int
+    uploaded_by: UUID | None
+    """Who uploaded it; null once their account is deleted."""
+    created_at: datetime
+    extraction_status: ExtractionStatus
+    extraction_note: str | None
+    sync_status: SyncStatus
+    sync_error: str | None
+    synced_at: datetime | None
+
+    @classmethod
+    def of(cls, document: UserFile) -> KnowledgeDocumentOut:
+        return cls(
+            id=document.id,
+            file_name=document.file_name,
+            file_type=document.file_type,
+            file_size=document.file_size,
+            uploaded_by=document.uploaded_by,
+            created_at=document.created_at,
+            extraction_status=document.extraction_status,
+            extraction_note=document.extraction_note,
+            sync_status=document.sync_status,
+            sync_error=document.sync_error,
+            synced_at=document.synced_at,
+        )

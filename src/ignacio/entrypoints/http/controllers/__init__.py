@@ -5,6 +5,7 @@ from ignacio.entrypoints.http.controllers.auth import AuthController
 from ignacio.entrypoints.http.controllers.conversations import ConversationController
 from ignacio.entrypoints.http.controllers.files import ConversationFileController, FileController
 from ignacio.entrypoints.http.controllers.health import health
+from ignacio.entrypoints.http.controllers.knowledge import KnowledgeController
 from ignacio.entrypoints.http.controllers.users import UserController
 from ignacio.entrypoints.http.controllers.webhooks import (
     TwilioWebhookController,
@@ -18,6 +19,7 @@ __all__ = [
     "ConversationController",
     "ConversationFileController",
     "FileController",
+    "KnowledgeController",
     "TwilioWebhookController",
     "UserController",
     "WhatsAppWebhookController",

@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ignacio.application.use_cases.attach_file import AttachFile
 from ignacio.application.use_cases.delete_file import DeleteFile
-from ignacio.application.use_cases.get_file import DownloadFile, GetFile
+from ignacio.application.use_cases.get_file import DownloadFile, FileContent, GetFile
 from ignacio.application.use_cases.list_files import ListFiles
 from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.domain import Order, without_nul
@@ -63,6 +63,23 @@ AllMembers = Annotated[
         name="allMembers", description="Admins: every member's files, not just your own"
     ),
 ]
+
+
+def content_response(found: FileContent) -> Response[bytes]:
+    """A stored file's content as a download: images, audio and video to show inline, the rest
+    as attachments; nothing the browser would run (`nosniff` and a sandboxing policy)."""
+    file = found.file
+    disposition = "inline" if category_of(file.file_type) in _SHOWN_INLINE else "attachment"
+    return Response(
+        found.content,
+        media_type=file.file_type,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(file.file_name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 class FileController(Controller):
@@ -131,19 +148,7 @@ class FileController(Controller):
     ) -> Response[bytes]:
         """The file's content. Images, audio and video are served to show inline; the rest as
         attachments. Nothing is ever run by the browser (`nosniff` and a sandboxing policy)."""
-        found = await download_file(workspace_access, file_id)
-        file = found.file
-        disposition = "inline" if category_of(file.file_type) in _SHOWN_INLINE else "attachment"
-        return Response(
-            found.content,
-            media_type=file.file_type,
-            headers={
-                "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(file.file_name)}",
-                "X-Content-Type-Options": "nosniff",
-                "Content-Security-Policy": "default-src 'none'; sandbox",
-                "Cache-Control": "private, no-store",
-            },
-        )
+        return content_response(await download_file(workspace_access, file_id))
 
     @delete("/{file_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=error_responses(404, 503))
     async def delete_file(
