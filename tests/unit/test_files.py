@@ -598,3 +598,47 @@ async def test_a_file_given_to_one_workspace_is_never_quoted_by_anothers_assista
     assert "Acme" not in from_home
     index = system.container.document_index()
     assert await index.search(at_home.workspace.id, ana.id, question) == []
+
+
+async def test_a_knowledge_document_that_failed_is_resynced_with_a_fresh_budget(
+    system: System,
+) -> None:
+    remote = FlakyRemoteIndex(system.clock, failures=100)
+    system.container.remote_document_index.override(remote)
+    admin = await member(system, ADMIN, admin=True)
+    ana = await member(system, ANA)
+    document = await system.container.upload_knowledge()(
+        admin, DEFAULT_SLUG, "handbook.txt", ANSWER.encode()
+    )
+    assert (document.user_id, document.uploaded_by) == (None, admin.id)
+    assert document.file_path.startswith(f"workspaces/{document.workspace_id}/knowledge/")
+    sync = system.container.sync_file()
+    while await sync(document.id) is not None:
+        pass
+    failed = await system.container.get_knowledge()(admin, DEFAULT_SLUG, document.id)
+    assert failed.sync_status is SyncStatus.FAILED
+
+    remote.failures = 0
+    queue(system).syncs.clear()
+    pending = await system.container.resync_knowledge()(admin, DEFAULT_SLUG, document.id)
+    assert (pending.sync_status, pending.sync_attempts, pending.sync_error) == (
+        SyncStatus.PENDING,
+        0,
+        None,
+    )
+    assert [file_id for file_id, _ in queue(system).syncs] == [document.id]
+    await sync_all(system)
+
+    synced = await system.container.get_knowledge()(admin, DEFAULT_SLUG, document.id)
+    assert synced.sync_status is SyncStatus.SYNCED
+    found = await system.container.document_index().search(document.workspace_id, ana.id, "budget")
+    assert [(p.file_id, p.knowledge) for p in found] == [(document.id, True)]
+
+    await system.container.delete_knowledge()(admin, DEFAULT_SLUG, document.id)
+
+    assert storage(system).contents == {}
+    assert remote.removed == [document.id]
+    assert (
+        await system.container.document_index().search(document.workspace_id, ana.id, "budget")
+        == []
+    )
