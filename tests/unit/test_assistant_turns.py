@@ -181,7 +181,9 @@ async def test_search_never_reaches_another_members_files(system: System) -> Non
     await web_turn(system, ana, "What is Bob's budget?")
 
     output = next(i for i in inputs(model.calls[1]) if i.get("type") == "function_call_output")
-    assert output["output"] == "No passage of the member's files matches this query."
+    assert output["output"] == (
+        "No passage of the member's files or the knowledge base matches this query."
+    )
 
 
 async def test_a_marketing_question_is_answered_in_shape_as_markdown(system: System) -> None:

@@ -113,6 +113,20 @@ def test_a_long_table_is_cut_between_rows_repeating_its_header() -> None:
     assert seen_rows == rows[1:]
 
 
+def test_a_header_whose_rows_are_too_long_to_go_with_it_still_has_a_chunk() -> None:
+    # Found by the property below: each row alone fills a chunk, so the header went nowhere.
+    table = Section(
+        kind=SectionKind.TABLE,
+        text="Product Price Stock\n" + "\n".join(["Hand-thrown bowl, glazed " * 3] * 2),
+    )
+
+    chunks = chunk_sections([table], max_chars=80, overlap=0)
+
+    assert chunks[0].text == "Product Price Stock"
+    assert all("Product" not in chunk.text for chunk in chunks[1:])
+    assert len(chunks) == 3
+
+
 def test_a_small_table_is_packed_like_a_paragraph() -> None:
     chunks = chunk_sections(
         [paragraph("Costs:"), Section(kind=Kind.TABLE, text="a | b\n1 | 2\n\n3 | 4")]

@@ -261,16 +261,23 @@ def _table_pieces(rows: list[str], budget: int) -> Iterator[str]:
     room = budget - (len(header) + 1 if header else 0)
     current: list[str] = []
     current_length = -1
+    header_shown = False
     for row in body:
         if len(row) > room:
             if current:
                 yield _with_header(header, current)
                 current, current_length = [], -1
+                header_shown = True
+            if header and not header_shown:
+                # Rows too long to go with it would otherwise leave the header in no chunk.
+                yield header
+                header_shown = True
             yield from _overlapping_pieces(row, budget, 0)
             continue
         if current_length + 1 + len(row) > room:
             yield _with_header(header, current)
             current, current_length = [], -1
+            header_shown = True
         current.append(row)
         current_length += 1 + len(row)
     if current:
