@@ -12,7 +12,11 @@ of each query's best round (what the query costs when no other process on the ma
 the way), beside a `SELECT 1` through the same engine measured in turn with the searches.
 Numbers only, no pass/fail.
 
+With `--knowledge-chunks`, the workspace's knowledge base holds that many passages too, which
+every search of the member ranks with their own (the questions are still about the member's).
+
     .venv/bin/python bench/search_latency.py [--chunks 10000] [--queries 500] [--only postgres]
+        [--knowledge-chunks 0]
 """
 
 from __future__ import annotations
@@ -103,7 +107,10 @@ class Corpus:
         return " ".join(sentences)
 
 
-def files_for(corpus: Corpus, owner: uuid.UUID, chunks: int, per_file: int) -> list[IndexedFile]:
+def files_for(
+    corpus: Corpus, owner: uuid.UUID | None, chunks: int, per_file: int
+) -> list[IndexedFile]:
+    """`owner` None: documents of the workspace's knowledge base."""
     files = []
     for start in range(0, chunks, per_file):
         count = min(per_file, chunks - start)
@@ -295,6 +302,8 @@ async def run(arguments: argparse.Namespace) -> None:
         for _ in range(arguments.others)
         for file in files_for(corpus, uuid.uuid4(), arguments.other_chunks, arguments.per_file)
     ]
+    if arguments.knowledge_chunks:
+        others += files_for(corpus, None, arguments.knowledge_chunks, arguments.per_file)
     queries = questions(corpus, member, arguments.queries)
 
     if arguments.only in (None, "postgres"):
@@ -341,6 +350,7 @@ def main() -> None:
     parser.add_argument("--per-file", type=int, default=50)
     parser.add_argument("--others", type=int, default=4)
     parser.add_argument("--other-chunks", type=int, default=2_000)
+    parser.add_argument("--knowledge-chunks", type=int, default=0)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", choices=["postgres", "sqlite"])
