@@ -1,14 +1,18 @@
 /**
  * Uploads with progress: the one hand-written request, over XMLHttpRequest because fetch cannot
- * report upload progress. Paths, parameters and answers are still typed by the generated schema.
+ * report upload progress. Paths, parameters and answers are still typed by the generated schema:
+ * any path whose POST takes a multipart form (a member's files, an attachment, a workspace's
+ * knowledge base).
  */
 import type { ApiPaths } from "./client";
 import { type ApiProblem, isApiProblem } from "./errors";
 import { apiBaseUrl, session } from "./session";
 import type { JsonOf } from "./types";
-import { WORKSPACE_HEADER, workspaceScope } from "./workspace";
+import { actsInWorkspace, WORKSPACE_HEADER, workspaceScope } from "./workspace";
 
-type UploadPath = "/files/upload" | "/conversations/{conversation_id}/files";
+type UploadPath = {
+  [P in keyof ApiPaths]: ApiPaths[P]["post"] extends { requestBody: { content: { "multipart/form-data": unknown } } } ? P : never;
+}[keyof ApiPaths];
 type PathParams<P extends UploadPath> = ApiPaths[P]["post"] extends {
   parameters: { path: infer Params };
 }
@@ -44,11 +48,13 @@ export async function upload<P extends UploadPath>(
   options: UploadOptions = {},
 ): Promise<JsonOf<P, "post", 201>> {
   const url = apiBaseUrl() + fillPath(path, params as Record<string, string> | undefined);
-  const first = await send(url, file, await session.freshToken(), options);
+  // As the client does: a workspace's own paths name theirs in the path, not in the header.
+  const workspace = actsInWorkspace(path) ? workspaceScope.id : null;
+  const first = await send(url, file, await session.freshToken(), workspace, options);
   if (first.status !== 401) return settle(first);
   const token = await session.refresh();
   if (!token) return settle(first);
-  return settle(await send(url, file, token, options));
+  return settle(await send(url, file, token, workspace, options));
 }
 
 function fillPath(path: string, params: Record<string, string> | undefined): string {
@@ -61,7 +67,7 @@ interface RawResult {
   retryAfter: number | null;
 }
 
-function send(url: string, file: File, token: string | null, options: UploadOptions): Promise<RawResult> {
+function send(url: string, file: File, token: string | null, workspace: string | null, options: UploadOptions): Promise<RawResult> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
       reject(new UploadAborted());
@@ -72,7 +78,7 @@ function send(url: string, file: File, token: string | null, options: UploadOpti
     request.responseType = "text";
     request.withCredentials = true;
     if (token) request.setRequestHeader("Authorization", `Bearer ${token}`);
-    if (workspaceScope.id) request.setRequestHeader(WORKSPACE_HEADER, workspaceScope.id);
+    if (workspace) request.setRequestHeader(WORKSPACE_HEADER, workspace);
     request.upload.onprogress = (event) => {
       const total = event.lengthComputable ? event.total : file.size;
       options.onProgress?.({

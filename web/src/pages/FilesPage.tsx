@@ -1,14 +1,15 @@
 /** The member's file library: upload (with progress), download, delete, and where each file stands. */
 import { useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { $api } from "../api/client";
 import { isApiProblem } from "../api/errors";
 import type { FileItem, SyncStatus } from "../api/types";
 import { upload } from "../api/upload";
 import { useAuth } from "../auth/AuthProvider";
-import { ACCEPTED_FILES, MAX_FILE_BYTES } from "../components/Composer";
-import { Badge, ConfirmButton, Empty, ErrorNotice, Loading, LoadMore, Notice, PageHeader, ProgressBar } from "../components/ui";
+import { ACCEPTED_FILES } from "../components/Composer";
+import { Badge, ConfirmButton, Empty, ErrorNotice, Loading, LoadMore, Notice, PageHeader } from "../components/ui";
+import { UploadButton, UploadProgressBar, useUpload } from "../components/Upload";
 import { downloadFile } from "../lib/download";
 import { fileKind, formatDateTime, formatSize } from "../lib/format";
 import { allItems, cursorPaging } from "../lib/pages";
@@ -33,9 +34,9 @@ export function FilesPage() {
   const queryClient = useQueryClient();
   const [params] = useSearchParams();
   const forUser = user?.isAdmin ? params.get("userId") : null;
-  const picker = useRef<HTMLInputElement>(null);
-  const [uploading, setUploading] = useState<{ name: string; progress: number } | null>(null);
-  const [problem, setProblem] = useState<unknown>(null);
+  const { uploading, problem, setProblem, start } = useUpload((file, onProgress) =>
+    upload("/files/upload", undefined, file, { onProgress }),
+  );
   const [done, setDone] = useState<string | null>(null);
 
   const files = $api.useInfiniteQuery(
@@ -58,47 +59,26 @@ export function FilesPage() {
   const filesError: unknown = files.error;
   const unavailable = isApiProblem(filesError) && filesError.status === 404;
 
-  async function onChosen(file: File | undefined) {
-    setProblem(null);
+  async function onChosen(file: File) {
     setDone(null);
-    if (!file) return;
-    if (file.size > MAX_FILE_BYTES) {
-      setProblem(new Error(`${file.name} is ${formatSize(file.size)}; files can be 25 MB at most.`));
-    } else {
-      setUploading({ name: file.name, progress: 0 });
-      try {
-        const created = await upload("/files/upload", undefined, file, {
-          onProgress: (step) => setUploading({ name: file.name, progress: step.fraction }),
-        });
-        setDone(`${created.fileName} is in your library.`);
-        await queryClient.invalidateQueries({ queryKey: ["get", "/files"] });
-      } catch (error) {
-        setProblem(error);
-      } finally {
-        setUploading(null);
-      }
-    }
-    if (picker.current) picker.current.value = "";
+    const created = await start(file);
+    if (!created) return;
+    setDone(`${created.fileName} is in your library.`);
+    await queryClient.invalidateQueries({ queryKey: ["get", "/files"] });
   }
 
   return (
     <main id="main" className="page">
       <PageHeader title={forUser ? "Member's files" : "Files"}>
         {forUser ? null : (
-          <>
-            <input
-              ref={picker}
-              className="visually-hidden"
-              type="file"
-              accept={ACCEPTED_FILES}
-              aria-label="Choose a file to upload"
-              tabIndex={-1}
-              onChange={(event) => void onChosen(event.target.files?.[0])}
-            />
-            <button type="button" className="button primary" onClick={() => picker.current?.click()} disabled={uploading !== null}>
-              Upload a file
-            </button>
-          </>
+          <UploadButton
+            pickerLabel="Choose a file to upload"
+            accept={ACCEPTED_FILES}
+            disabled={uploading !== null}
+            onChosen={(file) => void onChosen(file)}
+          >
+            Upload a file
+          </UploadButton>
         )}
       </PageHeader>
       <p className="lede">
@@ -106,7 +86,7 @@ export function FilesPage() {
           ? "Files this member sent on WhatsApp or uploaded on the web."
           : "Documents, photos and voice notes you sent Ignacio, here or on WhatsApp. Ignacio searches them when it answers you. Up to 25 MB each."}
       </p>
-      {uploading ? <ProgressBar value={uploading.progress} label={`Uploading ${uploading.name}`} /> : null}
+      <UploadProgressBar uploading={uploading} />
       {done ? <Notice tone="success">{done}</Notice> : null}
       <ErrorNotice error={problem} title="Not uploaded." />
       <ErrorNotice error={remove.error} title="Not deleted." />

@@ -1,6 +1,7 @@
 /**
  * A fake Ignacio at the fetch boundary for component tests: handlers per "METHOD /path", every
  * request recorded. The real generated client, middleware and TanStack Query run on top of it.
+ * Uploads (XMLHttpRequest, for their progress) reach the same handlers.
  */
 import { vi } from "vitest";
 
@@ -30,11 +31,23 @@ export function fakeApi(routes: Record<string, Handler> = {}): FakeApi {
       handlers.set(route, handler);
     },
   };
+  function answer(request: Request, body: unknown): Response | Promise<Response> {
+    const url = new URL(request.url);
+    api.requests.push({
+      method: request.method,
+      path: url.pathname,
+      authorization: request.headers.get("Authorization"),
+      workspace: request.headers.get("Ignacio-Workspace"),
+      body,
+    });
+    const handler = handlers.get(`${request.method} ${url.pathname}`);
+    if (!handler) return problem(404, "not_found", `No fake for ${request.method} ${url.pathname}`);
+    return handler(request, url);
+  }
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
       const request = input instanceof Request ? input : new Request(input, init);
-      const url = new URL(request.url);
       const text = await request.clone().text();
       let body: unknown = null;
       if (text) {
@@ -44,19 +57,71 @@ export function fakeApi(routes: Record<string, Handler> = {}): FakeApi {
           body = text;
         }
       }
-      api.requests.push({
-        method: request.method,
-        path: url.pathname,
-        authorization: request.headers.get("Authorization"),
-        workspace: request.headers.get("Ignacio-Workspace"),
-        body,
-      });
-      const handler = handlers.get(`${request.method} ${url.pathname}`);
-      if (!handler) return problem(404, "not_found", `No fake for ${request.method} ${url.pathname}`);
-      return handler(request, url);
+      return answer(request, body);
     }),
   );
+  vi.stubGlobal("XMLHttpRequest", fakeXMLHttpRequest(answer));
   return api;
+}
+
+/**
+ * The part of XMLHttpRequest that upload.ts uses. The handler gets the request's method, URL and
+ * headers; the form sent (a FormData, whose file keeps its name) is the recorded request's body,
+ * since jsdom's FormData does not survive Node's Request. Progress is reported once, all sent.
+ */
+function fakeXMLHttpRequest(answer: (request: Request, body: unknown) => Response | Promise<Response>) {
+  return class FakeXMLHttpRequest {
+    status = 0;
+    responseText = "";
+    responseType = "";
+    withCredentials = false;
+    upload: { onprogress: ((event: ProgressEvent) => void) | null } = { onprogress: null };
+    onload: (() => void) | null = null;
+    onerror: (() => void) | null = null;
+    onabort: (() => void) | null = null;
+    private method = "GET";
+    private url = "";
+    private readonly headers = new Headers();
+    private response: Response | null = null;
+    private aborted = false;
+
+    open(method: string, url: string): void {
+      this.method = method;
+      this.url = url;
+    }
+
+    setRequestHeader(name: string, value: string): void {
+      this.headers.set(name, value);
+    }
+
+    getResponseHeader(name: string): string | null {
+      return this.response?.headers.get(name) ?? null;
+    }
+
+    abort(): void {
+      this.aborted = true;
+      this.onabort?.();
+    }
+
+    send(body: FormData | null): void {
+      void this.exchange(body);
+    }
+
+    private async exchange(body: FormData | null): Promise<void> {
+      const size = [...(body?.values() ?? [])].reduce((sum, value) => sum + (typeof value === "string" ? 0 : value.size), 0);
+      this.upload.onprogress?.({ lengthComputable: true, loaded: size, total: size } as ProgressEvent);
+      try {
+        const response = await answer(new Request(this.url, { method: this.method, headers: this.headers }), body);
+        if (this.aborted) return;
+        this.response = response;
+        this.status = response.status;
+        this.responseText = await response.text();
+        this.onload?.();
+      } catch {
+        if (!this.aborted) this.onerror?.();
+      }
+    }
+  };
 }
 
 export const ISO = "2026-11-22T10:00:00Z";
