@@ -13,6 +13,7 @@ import { HealthPage } from "./pages/admin/HealthPage";
 import { UsersPage } from "./pages/admin/UsersPage";
 import { ChatPage } from "./pages/ChatPage";
 import { FilesPage } from "./pages/FilesPage";
+import { KnowledgePage } from "./pages/KnowledgePage";
 import { LoginPage } from "./pages/LoginPage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { WorkspacePage } from "./pages/WorkspacePage";
@@ -72,6 +73,7 @@ export function App() {
         <Route path="/files" element={<FilesPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/workspace" element={<WorkspacePage />} />
+        <Route path="/workspace/knowledge" element={<KnowledgePage />} />
         <Route path="/admin" element={<Navigate to="/admin/users" replace />} />
         <Route path="/admin/users" element={<RequireAdmin><UsersPage /></RequireAdmin>} />
         <Route path="/admin/conversations" element={<RequireAdmin><AdminConversationsPage /></RequireAdmin>} />

@@ -25,6 +25,7 @@ export type WorkspaceRole = Schemas["WorkspaceRole"];
 export type WhatsAppAccess = Schemas["WhatsAppAccess"];
 export type AssistantSettings = Schemas["AssistantSettingsBody"];
 export type WorkspaceNumber = Schemas["ChannelOut"];
+export type KnowledgeDocument = Schemas["KnowledgeDocumentOut"];
 
 /** The JSON body of a path's successful answer. */
 export type JsonOf<

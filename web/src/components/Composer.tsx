@@ -5,8 +5,8 @@ import { PaperclipIcon } from "./icons";
 import { ProgressBar } from "./ui";
 
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
-export const ACCEPTED_FILES =
-  "image/*,audio/*,video/*,.pdf,.doc,.docx,.txt,.rtf,.ppt,.pptx,.xls,.xlsx,.csv,.md";
+export const ACCEPTED_DOCUMENTS = ".pdf,.doc,.docx,.txt,.rtf,.ppt,.pptx,.xls,.xlsx,.csv,.md";
+export const ACCEPTED_FILES = `image/*,audio/*,video/*,${ACCEPTED_DOCUMENTS}`;
 
 export interface Draft {
   text: string;

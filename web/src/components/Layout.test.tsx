@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route, Routes, useLocation } from "react-router-dom";
 import { describe, expect, it } from "vitest";
@@ -64,6 +64,7 @@ function renderLayout(path = "/") {
         <Route element={<Layout />}>
           <Route path="/" element={<p>Home</p>} />
           <Route path="/chat/*" element={<Screen />} />
+          <Route path="/workspace/*" element={<p>A page of the workspace</p>} />
         </Route>
       </Routes>
     </AuthProvider>,
@@ -72,7 +73,7 @@ function renderLayout(path = "/") {
 }
 
 describe("Layout", () => {
-  it("links the Workspace page for a workspace's admins and agents", async () => {
+  it("links the Workspace page and the knowledge base for a workspace's admins and agents", async () => {
     fakeApi({
       "POST /auth/refresh": () => json(tokens()),
       "GET /users/me": () => json(user()),
@@ -82,6 +83,18 @@ describe("Layout", () => {
     const nav = screen.getByRole("navigation", { name: "Main" });
     expect(await screen.findByRole("link", { name: "Workspace" })).toHaveAttribute("href", "/workspace");
     expect(nav).toContainElement(screen.getByRole("link", { name: "Workspace" }));
+    expect(within(nav).getByRole("link", { name: "Knowledge base" })).toHaveAttribute("href", "/workspace/knowledge");
+  });
+
+  it("marks the knowledge base as the current page, not the Workspace page above it", async () => {
+    fakeApi({
+      "POST /auth/refresh": () => json(tokens()),
+      "GET /users/me": () => json(user()),
+      "GET /workspaces": () => json(mine("admin")),
+    });
+    renderLayout("/workspace/knowledge");
+    expect(await screen.findByRole("link", { name: "Knowledge base" })).toHaveAttribute("aria-current", "page");
+    expect(screen.getByRole("link", { name: "Workspace" })).not.toHaveAttribute("aria-current");
   });
 
   it("does not link it for a workspace's plain members", async () => {
@@ -95,6 +108,7 @@ describe("Layout", () => {
     await waitFor(() => expect(queryClient.isFetching()).toBe(0));
     expect(screen.getByText("Marta")).toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "Workspace" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "Knowledge base" })).not.toBeInTheDocument();
   });
 
   it("offers no workspace switcher to someone in one workspace", async () => {

@@ -7,10 +7,21 @@ import { type CurrentWorkspace, seesWorkspacePage, useCurrentWorkspace, useWorks
 import { MenuIcon } from "./icons";
 import { Loading } from "./ui";
 
-const MEMBER_LINKS = [
+interface NavItem {
+  to: string;
+  label: string;
+  /** Active on this path only, not under it. */
+  end?: boolean;
+}
+
+const MEMBER_LINKS: NavItem[] = [
   { to: "/chat", label: "Chat" },
   { to: "/files", label: "Files" },
   { to: "/profile", label: "Profile" },
+];
+const WORKSPACE_LINKS: NavItem[] = [
+  { to: "/workspace", label: "Workspace", end: true },
+  { to: "/workspace/knowledge", label: "Knowledge base" },
 ];
 const ADMIN_LINKS = [
   { to: "/admin/users", label: "Users" },
@@ -25,9 +36,7 @@ export function Layout() {
   const { user, logout } = useAuth();
   const workspace = useCurrentWorkspace();
   useWorkspaceScope(workspace.current);
-  const links = seesWorkspacePage(user, workspace.current)
-    ? [...MEMBER_LINKS, { to: "/workspace", label: "Workspace" }]
-    : MEMBER_LINKS;
+  const links = seesWorkspacePage(user, workspace.current) ? [...MEMBER_LINKS, ...WORKSPACE_LINKS] : MEMBER_LINKS;
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
   const firstRender = useRef(true);
@@ -67,7 +76,9 @@ export function Layout() {
           <ul>
             {links.map((link) => (
               <li key={link.to}>
-                <NavLink to={link.to}>{link.label}</NavLink>
+                <NavLink to={link.to} end={link.end}>
+                  {link.label}
+                </NavLink>
               </li>
             ))}
           </ul>

@@ -6,11 +6,24 @@ export async function downloadFile(file: { id: string; fileName: string }): Prom
     params: { path: { file_id: file.id } },
     parseAs: "blob",
   });
+  save(data, error, file.fileName);
+}
+
+/** Save a document of a workspace's knowledge base, the same way. */
+export async function downloadKnowledge(workspace: string, document: { id: string; fileName: string }): Promise<void> {
+  const { data, error } = await fetchClient.GET("/workspaces/{workspace}/knowledge/{document_id}/download", {
+    params: { path: { workspace, document_id: document.id } },
+    parseAs: "blob",
+  });
+  save(data, error, document.fileName);
+}
+
+function save(data: unknown, error: unknown, fileName: string): void {
   if (error || !data) throw error ?? new Error("The file could not be downloaded.");
   const url = URL.createObjectURL(data as Blob);
   const link = document.createElement("a");
   link.href = url;
-  link.download = file.fileName;
+  link.download = fileName;
   document.body.append(link);
   link.click();
   link.remove();

@@ -1,10 +1,10 @@
 /**
  * The people who run a workspace: its settings (its name, its assistant, who may write to it on
  * WhatsApp), its own WhatsApp numbers and its team. Its admins (and platform admins) change them;
- * its agents read the settings and the team.
+ * its agents read the settings and the team. `WorkspaceFrame` is shared with the knowledge base.
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, Fragment, type ReactNode, useId, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { $api } from "../api/client";
 import type { WhatsAppAccess, Workspace, WorkspaceMember, WorkspaceRole } from "../api/types";
@@ -44,16 +44,31 @@ function useInvalidateWorkspaces() {
 }
 
 export function WorkspacePage() {
+  return (
+    <WorkspaceFrame title="Workspace">
+      {(workspace, canManage) => <WorkspaceScreen workspace={workspace} canManage={canManage} />}
+    </WorkspaceFrame>
+  );
+}
+
+/** A page's content for one workspace; `canManage`: the caller changes it, not only reads it. */
+type WorkspaceContent = (workspace: Workspace, canManage: boolean) => ReactNode;
+
+/**
+ * A page for the people who run a workspace (the Workspace page, its knowledge base): about the
+ * workspace the caller acts in, if they run it. A new workspace starts the content afresh.
+ */
+export function WorkspaceFrame({ title, children }: { title: string; children: WorkspaceContent }) {
   const { user } = useAuth();
   const platformAdmin = Boolean(user?.isAdmin);
   const { workspaces, current, settled, error } = useCurrentWorkspace();
-  if (platformAdmin) return <AnyWorkspacePage current={current} />;
+  if (platformAdmin) return <AnyWorkspaceFrame title={title} current={current} content={children} />;
   // Everyone else sees the workspace they act in (the one the switcher shows), if they run it.
   const workspace = current?.role === "admin" || current?.role === "agent" ? current : undefined;
   const elsewhere = workspaces.filter((item) => item.role === "admin" || item.role === "agent");
   return (
     <main id="main" className="page">
-      <PageHeader title="Workspace" />
+      <PageHeader title={title} />
       {!settled ? <Loading label="Loading workspaces…" /> : null}
       <ErrorNotice error={error} />
       {settled && !error && !workspace ? (
@@ -64,13 +79,21 @@ export function WorkspacePage() {
             : "Ask one of its admins if you need access."}
         </p>
       ) : null}
-      {workspace ? <WorkspaceScreen key={workspace.id} workspace={workspace} canManage={runsWorkspace(user, workspace)} /> : null}
+      {workspace ? <Fragment key={workspace.id}>{children(workspace, runsWorkspace(user, workspace))}</Fragment> : null}
     </main>
   );
 }
 
 /** Platform admins look after every workspace, starting from the one they act in. */
-function AnyWorkspacePage({ current }: { current: Workspace | undefined }) {
+function AnyWorkspaceFrame({
+  title,
+  current,
+  content,
+}: {
+  title: string;
+  current: Workspace | undefined;
+  content: WorkspaceContent;
+}) {
   const { user } = useAuth();
   const selectId = useId();
   const [params, setParams] = useSearchParams();
@@ -81,7 +104,7 @@ function AnyWorkspacePage({ current }: { current: Workspace | undefined }) {
 
   return (
     <main id="main" className="page">
-      <PageHeader title="Workspace" />
+      <PageHeader title={title} />
       {list.isPending ? <Loading label="Loading workspaces…" /> : null}
       <ErrorNotice error={list.error} />
       {choices.length > 1 && workspace ? (
@@ -100,7 +123,7 @@ function AnyWorkspacePage({ current }: { current: Workspace | undefined }) {
           </select>
         </div>
       ) : null}
-      {workspace ? <WorkspaceScreen key={workspace.id} workspace={workspace} canManage={runsWorkspace(user, workspace)} /> : null}
+      {workspace ? <Fragment key={workspace.id}>{content(workspace, runsWorkspace(user, workspace))}</Fragment> : null}
     </main>
   );
 }
