@@ -4,7 +4,8 @@
  * printed, chats, uploads a file; an admin deactivates the member, who then cannot log in, and
  * names the workspace's assistant "Sol" and invites an agent, who reads the team but changes nothing,
  * and connects a WhatsApp number of the workspace's own, then disconnects it; someone in two
- * workspaces chats in each, switching between them.
+ * workspaces chats in each, switching between them; a clinic's admin adds a document to its
+ * knowledge base, and a member's question is answered from it, citing it.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -19,6 +20,8 @@ const ADMIN = { phone: "+34600000001", name: "Ana Admin" };
 const MEMBER = { phone: "+34612345678" };
 const AGENT = { phone: "+34612000007", name: "Carla Agent" };
 const IN_TWO = { phone: "+34612000009", name: "Dora Dos" };
+const CLINIC_ADMIN = { phone: "+34612000011", name: "Elena Sol" };
+const PATIENT = { phone: "+34612000012", name: "Pablo Paciente" };
 const SCREENSHOTS = path.join(REPOSITORY, "web", "test-results", "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -514,6 +517,67 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workspace" }).count()).toBe(0);
     expect(refused).toEqual([]);
     await context.close();
+  });
+
+  it("lets a workspace's admin add a document to its knowledge base, which answers its members", async () => {
+    // Clínica Sol, set up by the platform's admin through the API: its admin, and a member who is
+    // in no other workspace.
+    const platform = await ignacio.as(ADMIN.phone);
+    await platform("POST", "/workspaces", { name: "Clínica Sol", slug: "sol" });
+    await platform("POST", "/workspaces/sol/members", { phoneNumber: CLINIC_ADMIN.phone, role: "admin", name: CLINIC_ADMIN.name });
+    await platform("POST", "/workspaces/sol/members", { phoneNumber: PATIENT.phone, role: "member", name: PATIENT.name });
+
+    const adminContext = await newContext();
+    const admin = await adminContext.newPage();
+    await logIn(admin, CLINIC_ADMIN.phone);
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Knowledge base" }).click();
+    await see(admin.getByRole("heading", { name: "Knowledge base", level: 1 }));
+    await see(admin.getByText("Documents here answer every member of Clínica Sol; answers cite them by name."));
+    await see(admin.getByText("No documents yet."));
+    await admin.getByLabel("Choose a document for the knowledge base").setInputFiles({
+      name: "Horario.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("La Clínica Sol abre los sábados de diez a dos.\n"),
+    });
+    await see(admin.getByRole("status"), "Horario.txt was added");
+    const card = admin.locator(".file-card").filter({ hasText: "Horario.txt" });
+    // Indexed in the background: the page asks again until it is.
+    await see(card.locator(".badge"), "Ready", 30_000);
+    expect(await card.textContent()).toContain("Text · 49 B");
+    await screenshot(admin, "knowledge-base");
+    await checkAccessibility(admin, "knowledge base");
+
+    // A member of the clinic asks; the answer on screen cites the document, as the knowledge base's.
+    const patientContext = await newContext();
+    const patient = await patientContext.newPage();
+    await logIn(patient, PATIENT.phone);
+    expect(await patient.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Knowledge base" }).count()).toBe(0);
+    await patient.getByRole("link", { name: "New conversation" }).first().click();
+    const composer = patient.getByRole("textbox", { name: "Message" });
+    await composer.fill("¿Abre la clínica los sábados?");
+    await composer.press("Enter");
+    const answer = await see(patient.locator("article.message.from-assistant"), "Horario.txt", 30_000);
+    const said = (await answer.textContent()) ?? "";
+    expect(said).toContain("Here is what I found in Clínica Sol's knowledge base:");
+    expect(said).toContain("Horario.txt (knowledge base)");
+    expect(said).toContain("La Clínica Sol abre los sábados de diez a dos.");
+    expect(await answer.locator("strong").filter({ hasText: "Horario.txt" }).count()).toBe(1);
+    await screenshot(patient, "chat-knowledge-base");
+    // The page itself is not for members.
+    await patient.goto("/app/workspace/knowledge");
+    await see(patient.getByText("This page is for the people who run a workspace."));
+    await patientContext.close();
+
+    // Re-indexed, it ends "Ready" again; deleting asks first.
+    await card.getByRole("button", { name: "Re-index Horario.txt" }).click();
+    await see(admin.getByRole("status"), "Horario.txt is being indexed again.");
+    await see(card.locator(".badge"), "Ready", 30_000);
+    await card.getByRole("button", { name: "Delete Horario.txt" }).click();
+    await see(card.getByRole("alertdialog"), "Answers will no longer cite it.");
+    await card.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+    await see(admin.getByRole("status"), "Horario.txt was deleted");
+    await see(admin.getByText("No documents yet."));
+    await adminContext.close();
   });
 
   it("shows the API's interactive documentation without internet", async () => {
