@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,19 +89,40 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def postgres_database(name: str) -> str:
+def postgres_database(name: str, *, migrate: bool = True) -> str:
+    """A new database `name` (dropped first if it exists), at this checkout's schema head unless
+    `migrate` is false (another checkout's server migrates it to its own)."""
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     base = ADMIN_URL.rsplit("/", 1)[0].split("://", 1)[1]
     url = f"postgresql+psycopg://{base}/{name}"
-    upgrade_database(url)
+    if migrate:
+        upgrade_database(url)
     return url
 
 
 def drop_postgres_database(name: str) -> None:
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_variables(database_url: str, graph_url: str, data_dir: Path) -> dict[str, str]:
+    """The configuration every benchmarked server gets (the deployment's number is the fake
+    Graph API's default one)."""
+    return {
+        "IGNACIO_DATABASE_URL": database_url,
+        "IGNACIO_DATA_DIR": str(data_dir),
+        "IGNACIO_LOG_LEVEL": "WARNING",
+        "IGNACIO_API_RATE_LIMIT": "0",  # the load comes from one address
+        "IGNACIO_CHANNEL": "whatsapp_cloud",
+        "WHATSAPP_API_BASE_URL": graph_url,
+        "WHATSAPP_ACCESS_TOKEN": DEFAULT_TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": DEFAULT_PHONE_NUMBER_ID,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "JWT_SECRET_KEY": JWT_SECRET,
+        "IGNACIO_PHONE_KEY": PHONE_KEY,
+    }
 
 
 @contextmanager
@@ -118,18 +139,8 @@ def ignacio(
     port = free_port()
     environment = {
         **os.environ,
-        "IGNACIO_DATABASE_URL": database_url,
-        "IGNACIO_DATA_DIR": str(data_dir),
+        **server_variables(database_url, graph_url, data_dir),
         "IGNACIO_PORT": str(port),
-        "IGNACIO_LOG_LEVEL": "WARNING",
-        "IGNACIO_API_RATE_LIMIT": "0",  # the load comes from one address
-        "IGNACIO_CHANNEL": "whatsapp_cloud",
-        "WHATSAPP_API_BASE_URL": graph_url,
-        "WHATSAPP_ACCESS_TOKEN": DEFAULT_TOKEN,
-        "WHATSAPP_PHONE_NUMBER_ID": DEFAULT_PHONE_NUMBER_ID,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "JWT_SECRET_KEY": JWT_SECRET,
-        "IGNACIO_PHONE_KEY": PHONE_KEY,
         **(extra or {}),
     }
     process = subprocess.Popen(
@@ -171,13 +182,23 @@ class Bodies:
         self.directory = directory
         self.serial = 0
 
-    def write(self, count: int, path: str = "/webhooks/whatsapp") -> Path:
+    def write(
+        self,
+        count: int,
+        path: str = "/webhooks/whatsapp",
+        numbers: Sequence[str] = (DEFAULT_PHONE_NUMBER_ID,),
+    ) -> Path:
+        """`numbers`: the business numbers (Meta's phone_number_id) the deliveries are to, in
+        turn, a pair of deliveries each (so each of wrk's 2 threads sends to every number)."""
         lines = ["return {"]
         for _ in range(count):
             self.serial += 1
             sender = f"1555{self.serial:07d}"
             body = inbound_text(
-                sender, f"Question number {self.serial}", message_id=f"wamid.BENCH{self.serial:09d}"
+                sender,
+                f"Question number {self.serial}",
+                message_id=f"wamid.BENCH{self.serial:09d}",
+                phone_number_id=numbers[(self.serial // 2) % len(numbers)],
             )
             lines.append(
                 f"{{{_lua(path)}, {_lua(body.decode())}, {_lua(sign(body, APP_SECRET))}}},"
