@@ -19,7 +19,8 @@ drain; nothing is stored or answered), each one `ignacio serve` with its own che
 
 Before measuring, one delivery to each number goes through this checkout's full pipeline (worker
 on) and must be answered from the number it was sent to: the second number really routes to the
-second workspace. Then, round after round, the sides in turn (A B, B A, ...): a fixed rate for
+second workspace. PostgreSQL's own log (`--postgres-log`, skipped if unreadable) then gives the
+statements per acknowledgement for each number, on each side. Then, round after round, the sides in turn (A B, B A, ...): a fixed rate for
 p50/p99 and saturation for req/s, each after the 1-minute load average is under 1.0 (polled
 every 10 s, at most 20 minutes, then measured anyway and flagged), with the serving process's CPU
 per request and PostgreSQL transactions per request (`pg_stat_database`). Prints every row, then
