@@ -38,6 +38,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -260,6 +261,8 @@ def main() -> None:
         "--quiet-load", type=float, default=1.0, help="1-minute load average to wait for"
     )
     arguments = parser.parse_args()
+    # Stopped with SIGTERM (or SIGINT), it still stops its server and drops its databases.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     python = {
