@@ -540,17 +540,22 @@ async def test_the_allow_list_comes_with_0003_and_goes_without_touching_members(
 RECEIVED = datetime(2026, 12, 1, tzinfo=UTC)
 
 
+async def database_at(backend: str, tmp_path: Path, revision: str) -> str:
+    """A new database of `backend` (`sqlite` or `postgres`) migrated up to `revision` only."""
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / f'at-{revision}.db'}"
+        await asyncio.to_thread(upgrade_database, url, revision)
+        return url
+    return await asyncio.to_thread(postgres_database_or_skip, revision)
+
+
 @pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 async def test_webhook_deliveries_kept_as_meta_take_the_provider_s_one_name(
     backend: str, tmp_path: Path
 ) -> None:
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0009.db'}"
-        await asyncio.to_thread(upgrade_database, url, "0009")
-    else:
-        url = await asyncio.to_thread(postgres_database_or_skip, "0009")
+    url = await database_at(backend, tmp_path, "0009")
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
@@ -582,11 +587,7 @@ async def test_webhook_deliveries_kept_as_meta_take_the_provider_s_one_name(
 async def test_0011_moves_every_user_into_the_default_workspace_with_their_role(
     backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
 ) -> None:
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0010.db'}"
-        await asyncio.to_thread(upgrade_database, url, "0010")
-    else:
-        url = await asyncio.to_thread(postgres_database_or_skip, "0010")
+    url = await database_at(backend, tmp_path, "0010")
     boss = user(1, name="Ana", is_admin=True, created=-50)
     member = user(2, name="Luis", created=-20)
     gone = user(3, is_active=False, created=-10)
@@ -681,11 +682,7 @@ def _columns(connection: Connection, table_name: str) -> dict[str, Any]:
 async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps_them(
     backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
 ) -> None:
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0011.db'}"
-        await asyncio.to_thread(upgrade_database, url, "0011")
-    else:
-        url = await asyncio.to_thread(postgres_database_or_skip, "0011")
+    url = await database_at(backend, tmp_path, "0011")
     owner = user(1, name="Ana")
     # In the default workspace, whose id 0011 draws: known once migrated.
     chat = conversation(owner, uuid4(), channel=Channel.WHATSAPP)
@@ -867,11 +864,7 @@ async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps
 async def test_workspace_channels_come_with_0014_go_with_their_workspace_and_go_back_cleanly(
     backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
 ) -> None:
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0013.db'}"
-        await asyncio.to_thread(upgrade_database, url, "0013")
-    else:
-        url = await asyncio.to_thread(postgres_database_or_skip, "0013")
+    url = await database_at(backend, tmp_path, "0013")
     engine = create_engine(url)
     uow_factory = SqlUnitOfWorkFactory(engine, cipher)
     lab = workspace(1)
@@ -920,11 +913,7 @@ async def test_workspace_channels_come_with_0014_go_with_their_workspace_and_go_
 async def test_0016_gives_each_passage_its_file_s_workspace_and_resyncs_remote_copies(
     backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
 ) -> None:
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0015.db'}"
-        await asyncio.to_thread(upgrade_database, url, "0015")
-    else:
-        url = await asyncio.to_thread(postgres_database_or_skip, "0015")
+    url = await database_at(backend, tmp_path, "0015")
     engine = create_engine(url)
     uow_factory = SqlUnitOfWorkFactory(engine, cipher)
     ana, lab = user(1, name="Ana"), workspace(1)
@@ -1044,11 +1033,7 @@ async def test_0016_gives_each_passage_its_file_s_workspace_and_resyncs_remote_c
 async def test_0017_makes_room_for_knowledge_documents_and_going_back_keeps_members_files(
     backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
 ) -> None:
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'at-0016.db'}"
-        await asyncio.to_thread(upgrade_database, url, "0016")
-    else:
-        url = await asyncio.to_thread(postgres_database_or_skip, "0016")
+    url = await database_at(backend, tmp_path, "0016")
     engine = create_engine(url)
     uow_factory = SqlUnitOfWorkFactory(engine, cipher)
     ana, luis = user(1, name="Ana"), user(2, name="Luis")
