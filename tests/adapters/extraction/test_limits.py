@@ -101,14 +101,16 @@ async def test_a_zip_of_too_many_parts_is_refused() -> None:
 
 
 async def test_past_its_time_what_was_read_is_kept_and_the_rest_said() -> None:
-    content = samples.pdf(*[samples.PARAGRAPH * 3] * 60)
+    # Ten times what the limit lets through on a fast machine (60 pages took 0.053 s here,
+    # a hair past the limit): the test must not hang on the machine's speed.
+    content = samples.pdf(*[samples.PARAGRAPH * 3] * 600)
     extractor = DocumentTextExtractor(ExtractionLimits(max_seconds=0.05))
     extraction = await extractor.extract(content, "application/pdf")
     assert extraction.note == (
         "only part of the PDF could be read: it took longer than 0.05 s to read"
     )
     assert extraction.status is ExtractionStatus.EXTRACTED
-    assert 0 < len(extraction.sections) < 60
+    assert 0 < len(extraction.sections) < 600
 
 
 @settings(max_examples=30, deadline=None)
