@@ -271,3 +271,37 @@ async def test_how_to_connect_a_model_is_said_once_in_a_conversation(
     assert CONNECT_A_MODEL in first.text
     assert "10,000 euros" in second.text
     assert CONNECT_A_MODEL not in second.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I talk to a human?",
+        "I want to speak with a real person please",
+        "Quiero hablar con una persona",
+        "¿Puedo hablar con un agente?",
+        "Quero falar com um atendente",
+        "Je voudrais parler à un conseiller",
+        "Kann ich mit einem Menschen sprechen?",
+        "Posso parlare con un operatore?",
+    ],
+)
+async def test_asking_for_a_person_hands_over_in_the_usual_words_of_several_languages(
+    text: str,
+) -> None:
+    reply = await OfflineAssistant(InMemoryDocumentIndex()).answer(turn(text))
+    assert reply.handoff is not None and reply.handoff.by_member
+    assert "team of" in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How do I find my first customers?",
+        "Hablemos de personas usuarias",
+        "a human-centred design",
+    ],
+)
+async def test_other_questions_are_not_taken_for_a_request_for_a_person(text: str) -> None:
+    reply = await OfflineAssistant(InMemoryDocumentIndex()).answer(turn(text))
+    assert reply.handoff is None

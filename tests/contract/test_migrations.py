@@ -825,7 +825,10 @@ async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps
         home = await home_of(uow_factory)
         async with uow_factory() as uow:
             assert await uow.users.get(owner.id) == owner
-            assert await uow.conversations.get(home, chat.id) == _in(home, chat)
+            # 0018: the window runs from the member's last message.
+            assert await uow.conversations.get(home, chat.id) == msgspec.structs.replace(
+                _in(home, chat), last_member_message_at=asked.created_at
+            )
             assert await uow.messages.get(asked.id) == _in(home, asked)
             assert await uow.messages.get(answer.id) == _in(home, answer)
             assert await uow.deliveries.for_message(answer.id) == [_in(home, part)]

@@ -45,6 +45,8 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/workspaces/{workspace}/members"): {"phoneNumber": MEMBER_A, "role": "admin"},
     ("PUT", "/workspaces/{workspace}/members/{user_id}"): {"role": "admin"},
     ("PUT", "/users/me"): {"name": "Me"},
+    ("POST", "/workspaces/{workspace}/inbox/{conversation_id}/replies"): {"content": "hello"},
+    ("POST", "/workspaces/{workspace}/inbox/{conversation_id}/take"): {},
     ("POST", "/users"): {"phoneNumber": "+34699000002", "isAdmin": True},
     ("PUT", "/users/{user_id}"): {"isAdmin": True, "isActive": False},
     ("POST", "/workspaces/{workspace}/channels"): {

@@ -40,6 +40,7 @@ from ignacio.domain import (
     User,
 )
 from ignacio.domain.answers import MarketingAnswer, as_markdown
+from ignacio.domain.handover import Actor, ConversationState
 from ignacio.domain.knowledge import DOCX, Chunk, UserFile
 from tests.adapters.extraction import bombs
 from tests.support.fakes import FakeTranscriber, PlainTextExtractor, RecordingQueue
@@ -156,6 +157,7 @@ async def test_a_web_answer_searches_the_members_files_and_cites_them(system: Sy
 
     result = await web_turn(system, me, "How much budget do I have?")
 
+    assert result.reply is not None
     assert result.reply.content == "Your pilot has 10,000 € (plan.pdf, page 2)."
     first, second = model.calls
     assert "plan.pdf" in (first.system_instructions or "")
@@ -197,6 +199,7 @@ async def test_a_marketing_question_is_answered_in_shape_as_markdown(system: Sys
 
     result = await web_turn(system, me, "How do I launch my app to farmers?")
 
+    assert result.reply is not None
     assert result.reply.content == as_markdown(MarketingAnswer(**shape))  # type: ignore[arg-type]
 
 
@@ -500,3 +503,40 @@ def test_the_tool_schemas_are_strict_and_flat() -> None:
         assert tool.strict_json_schema
         assert "$defs" not in json.dumps(schema)
         assert schema["additionalProperties"] is False
+
+
+async def test_the_model_hands_the_conversation_to_the_team_and_then_stays_silent(
+    system: System,
+) -> None:
+    me = (await system.login(PHONE)).user
+    conversation = (
+        await system.container.create_conversation()(
+            await system.access(me), CreateConversationCommand()
+        )
+    ).id
+    model = answer_with(
+        system,
+        [
+            function_call(
+                "hand_to_team",
+                {"reason": "Wants a refund of the course fee", "member_asked": False},
+                call_id="c1",
+            )
+        ],
+        [assistant_message("Una persona del equipo te responderá aquí muy pronto.")],
+    )
+
+    handed = await web_turn(system, me, "Quiero que me devuelvan el dinero del curso", conversation)
+    system.clock.advance(seconds=1)
+    later = await web_turn(system, me, "¿Hola?", conversation)
+
+    assert "hand_to_team" in [tool.name for tool in model.calls[0].tools]
+    assert handed.reply is not None
+    assert handed.reply.content == "Una persona del equipo te responderá aquí muy pronto."
+    assert later.reply is None and len(model.calls) == 2
+    async with system.container.uow()(read_only=True) as uow:
+        workspace = await default_workspace(uow)
+        chat = await uow.conversations.get(workspace.id, conversation)
+        (change,) = await uow.conversations.changes(workspace.id, conversation, 10)
+    assert chat is not None and chat.state is ConversationState.WAITING
+    assert (change.actor, change.reason) == (Actor.ASSISTANT, "Wants a refund of the course fee")

@@ -34,6 +34,7 @@ async def test_a_message_is_answered_and_both_are_stored(system: System) -> None
     )
 
     assert turn.message.author is Author.MEMBER
+    assert turn.reply is not None
     assert turn.reply.author is Author.ASSISTANT
     assert turn.reply.content == "echo: How do I pitch my project? (history 0)"
     page = await system.container.list_messages()(

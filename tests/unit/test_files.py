@@ -280,6 +280,7 @@ async def test_attaching_a_file_makes_it_a_message_of_the_conversation(system: S
     messages = await system.container.list_messages()(
         await system.access(ana), chat.id, PageRequest()
     )
+    assert attached.reply is not None
     assert [message.id for message in messages.items] == [attached.reply.id, attached.message.id]
     assert len(storage(system).contents) == 1  # Luis's attempt stored nothing
 
@@ -304,6 +305,7 @@ async def test_the_assistant_reads_an_attached_document_with_its_caption(system:
     assert "forty thousand" in turn.document.text
     assert not turn.wants_summary
     assert turn.files[0].id == attached.file.id
+    assert attached.reply is not None
     assert attached.reply.reply_to_id is None  # web answers follow their question in time
     assert attached.reply.content == "echo: What is the budget? (history 0)"
     assert attached.reply.created_at > attached.message.created_at
@@ -586,6 +588,7 @@ async def test_a_file_given_to_one_workspace_is_never_quoted_by_anothers_assista
         turn = await system.container.send_message()(
             access, SendMessageCommand(conversation_id=chat.id, content=question)
         )
+        assert turn.reply is not None
         return turn.reply.content
 
     from_lab = await asked(in_lab)

@@ -61,6 +61,7 @@ async def test_a_web_conversation_and_all_said_and_kept_in_it_are_in_the_default
     uploaded = await system.container.upload_file()(await system.access(me), "plan.txt", b"a plan")
 
     assert chat.workspace_id == home.id
+    assert turn.reply is not None and attached.reply is not None
     assert {turn.message.workspace_id, turn.reply.workspace_id} == {home.id}
     assert {attached.message.workspace_id, attached.file.workspace_id} == {home.id}
     assert attached.reply.workspace_id == home.id
@@ -93,6 +94,7 @@ async def test_a_conversation_in_another_workspace_is_answered_there_by_its_assi
     attached = await system.container.attach_file()(in_lab, chat.id, "notes.txt", b"hello")
 
     assert system.assistant.turns[0].workspace == lab
+    assert turn.reply is not None and attached.reply is not None
     assert {turn.message.workspace_id, turn.reply.workspace_id} == {lab.id}
     assert {attached.message.workspace_id, attached.file.workspace_id} == {lab.id}
     assert attached.reply.workspace_id == lab.id

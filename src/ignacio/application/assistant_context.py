@@ -5,6 +5,8 @@ from __future__ import annotations
 import mimetypes
 from uuid import UUID
 
+from ignacio.application.auditing import Auditor
+from ignacio.application.handover import apply_change, tell_member_of_handoff
 from ignacio.application.ports import (
     AssistantReply,
     AssistantTurn,
@@ -27,6 +29,7 @@ from ignacio.domain import (
     User,
 )
 from ignacio.domain.answers import render_answer
+from ignacio.domain.handover import ASKED_FOR_A_PERSON, Actor, asks_for_a_person
 from ignacio.domain.knowledge import ExtractionStatus, Shelf, UserFile
 from ignacio.domain.workspaces import Workspace
 
@@ -66,13 +69,21 @@ async def store_web_answer(
     uow: UnitOfWorkFactory,
     clock: Clock,
     ids: IdGenerator,
+    auditor: Auditor,
     conversation: Conversation,
     answered: Message,
     reply: AssistantReply,
-) -> Message:
+) -> Message | None:
     """Keep the assistant's reply to a member's message on the web: Markdown, with what it cost,
-    and the conversation moved to the top of the member's list."""
+    and the conversation moved to the top of the member's list; the conversation handed to the
+    team if the assistant said so. None, keeping nothing, when the team took the conversation
+    while the assistant thought (the row lock orders the two)."""
     async with uow() as work:
+        current = await work.conversations.get(
+            conversation.workspace_id, conversation.id, for_update=True
+        )
+        if current is None or current.state.with_team:
+            return None
         now = clock.now()
         answer = Message.answer(
             answered,
@@ -82,9 +93,46 @@ async def store_web_answer(
         )
         answer = with_accounting(answer, reply)
         await work.messages.add(answer)
-        await work.conversations.update(conversation.active_at(now))
+        await work.conversations.update(current.active_at(now))
+        if reply.handoff is not None:
+            after, change = current.handed_off(
+                id=ids.new_id(),
+                actor=reply.handoff.actor,
+                actor_id=answered.user_id if reply.handoff.by_member else None,
+                reason=reply.handoff.reason,
+                at=now,
+            )
+            await apply_change(work, auditor, current, after, change)
         await work.commit()
     return answer
+
+
+async def member_wrote_on_the_web(
+    work: UnitOfWork,
+    ids: IdGenerator,
+    clock: Clock,
+    auditor: Auditor,
+    workspace: Workspace,
+    conversation: Conversation,
+    message: Message,
+) -> tuple[Conversation, Message | None]:
+    """After the member's message is stored: a closed conversation opens again; `/human` hands
+    it to the team. Returns the conversation as it now stands, and the notice the member is
+    given when it was handed over (the answer to their message; None otherwise)."""
+    after, change = conversation.reopened(id=ids.new_id(), at=message.created_at)
+    await apply_change(work, auditor, conversation, after, change)
+    if not asks_for_a_person(message.content):
+        return after, None
+    handed, change = after.handed_off(
+        id=ids.new_id(),
+        actor=Actor.MEMBER,
+        actor_id=message.user_id,
+        reason=ASKED_FOR_A_PERSON,
+        at=message.created_at,
+    )
+    await apply_change(work, auditor, after, handed, change)
+    notice = await tell_member_of_handoff(work, ids, clock, workspace, handed, change)
+    return handed, notice
 
 
 class AttachmentReader:

@@ -16,6 +16,15 @@ class Auditor:
         self._clock = clock
         self._ids = ids
 
+    @property
+    def clock(self) -> Clock:
+        """The clock its entries are stamped with: for changes recorded beside them."""
+        return self._clock
+
+    @property
+    def ids(self) -> IdGenerator:
+        return self._ids
+
     async def record(
         self,
         uow: UnitOfWork,

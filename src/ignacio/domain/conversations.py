@@ -9,6 +9,14 @@ from uuid import UUID
 import msgspec
 
 from ignacio.domain.errors import InvalidInput
+from ignacio.domain.handover import (
+    WHATSAPP_WINDOW,
+    Actor,
+    ConversationState,
+    StateChange,
+    Transition,
+    check_reason,
+)
 
 # A reply sorts after what it answers even when both fall within one tick of the clock.
 _AFTER = timedelta(microseconds=1)
@@ -87,10 +95,164 @@ class Conversation(msgspec.Struct, frozen=True, kw_only=True):
     None: the deployment's number (IGNACIO_CHANNEL)."""
     created_at: datetime
     updated_at: datetime
+    state: ConversationState = ConversationState.ASSISTANT
+    assignee_id: UUID | None = None
+    """The person of the team who has it: set exactly when the state is `human` (one owner)."""
+    state_since: datetime | None = None
+    """When it entered its state; None: it has been with the assistant from the start."""
+    last_member_message_at: datetime | None = None
+    """When the member last wrote: WhatsApp's 24-hour window runs from it."""
 
     def __post_init__(self) -> None:
         if self.title is not None:
             check_title(self.title)
+        if (self.state is ConversationState.HUMAN) != (self.assignee_id is not None):
+            raise ValueError("A conversation has an assignee exactly when a person has it.")
+
+    def window_closes_at(self) -> datetime | None:
+        """On WhatsApp, when free-form messages to the member stop being allowed; None on the
+        web, where there is no such window."""
+        if self.channel is not Channel.WHATSAPP:
+            return None
+        if self.last_member_message_at is None:
+            return self.created_at
+        return self.last_member_message_at + WHATSAPP_WINDOW
+
+    def window_open(self, at: datetime) -> bool:
+        """Whether a free-form message may go to the member at `at`."""
+        closes = self.window_closes_at()
+        return closes is None or at < closes
+
+    def member_wrote(self, at: datetime) -> Conversation:
+        """The member wrote at `at`: active then, and WhatsApp's window opens again."""
+        last = self.last_member_message_at
+        return msgspec.structs.replace(
+            self, updated_at=at, last_member_message_at=at if last is None else max(last, at)
+        )
+
+    # Transitions. Each returns the conversation after it and the change to record, or the
+    # same conversation and None when nothing changes (asking twice is harmless).
+
+    def taken(
+        self, *, id: UUID, by: UUID, assignee: UUID, at: datetime, reason: str | None = None
+    ) -> tuple[Conversation, StateChange | None]:
+        """A person of the team (`by`) takes it for `assignee` (themself or a teammate), from
+        any state; the assistant falls silent."""
+        if self.state is ConversationState.HUMAN and self.assignee_id == assignee:
+            return self, None
+        return self._to(
+            ConversationState.HUMAN,
+            Transition.TAKE,
+            id=id,
+            actor=Actor.TEAM,
+            actor_id=by,
+            assignee=assignee,
+            reason=reason,
+            at=at,
+        )
+
+    def handed_back(
+        self, *, id: UUID, by: UUID, at: datetime
+    ) -> tuple[Conversation, StateChange | None]:
+        """The team gives it back to the assistant, which answers the member's next message."""
+        if self.state is ConversationState.ASSISTANT:
+            return self, None
+        return self._to(
+            ConversationState.ASSISTANT,
+            Transition.HAND_BACK,
+            id=id,
+            actor=Actor.TEAM,
+            actor_id=by,
+            at=at,
+        )
+
+    def closed(
+        self, *, id: UUID, by: UUID, at: datetime
+    ) -> tuple[Conversation, StateChange | None]:
+        if self.state is ConversationState.CLOSED:
+            return self, None
+        return self._to(
+            ConversationState.CLOSED, Transition.CLOSE, id=id, actor=Actor.TEAM, actor_id=by, at=at
+        )
+
+    def handed_off(
+        self,
+        *,
+        id: UUID,
+        actor: Actor,
+        actor_id: UUID | None,
+        reason: str | None,
+        at: datetime,
+    ) -> tuple[Conversation, StateChange | None]:
+        """The member asked for a person, or the assistant could not help: it waits for the
+        team. Already with the team, nothing changes (and the member is not told again)."""
+        if actor is Actor.TEAM:
+            raise ValueError("The team takes a conversation; it does not hand it off.")
+        if self.state.with_team:
+            return self, None
+        return self._to(
+            ConversationState.WAITING,
+            Transition.HANDOFF,
+            id=id,
+            actor=actor,
+            actor_id=actor_id,
+            reason=check_reason(reason),
+            at=at,
+        )
+
+    def released(self, *, id: UUID, at: datetime) -> tuple[Conversation, StateChange | None]:
+        """The person who had it is no longer in the team: it waits for someone else."""
+        if self.state is not ConversationState.HUMAN:
+            return self, None
+        return self._to(
+            ConversationState.WAITING,
+            Transition.RELEASE,
+            id=id,
+            actor=Actor.TEAM,
+            actor_id=self.assignee_id,
+            at=at,
+        )
+
+    def reopened(self, *, id: UUID, at: datetime) -> tuple[Conversation, StateChange | None]:
+        """The member wrote in a closed conversation: it is open again, with the assistant."""
+        if self.state is not ConversationState.CLOSED:
+            return self, None
+        return self._to(
+            ConversationState.ASSISTANT,
+            Transition.REOPEN,
+            id=id,
+            actor=Actor.MEMBER,
+            actor_id=self.user_id,
+            at=at,
+        )
+
+    def _to(
+        self,
+        state: ConversationState,
+        transition: Transition,
+        *,
+        id: UUID,
+        actor: Actor,
+        actor_id: UUID | None,
+        at: datetime,
+        assignee: UUID | None = None,
+        reason: str | None = None,
+    ) -> tuple[Conversation, StateChange]:
+        change = StateChange(
+            id=id,
+            workspace_id=self.workspace_id,
+            conversation_id=self.id,
+            transition=transition,
+            from_state=self.state,
+            to_state=state,
+            actor=actor,
+            actor_id=actor_id,
+            assignee_id=assignee,
+            reason=reason,
+            created_at=at,
+        )
+        after = msgspec.structs.replace(self, state=state, assignee_id=assignee, state_since=at)
+        return after, change
 
     def on_number(self, number_id: UUID | None) -> Conversation:
         """The member wrote to the workspace's number `number_id`: answers go out from it."""
@@ -105,7 +267,7 @@ class Conversation(msgspec.Struct, frozen=True, kw_only=True):
     def written_in(self, text: str, at: datetime) -> Conversation:
         """The member wrote `text` at `at`: active then, and named after it if still untitled."""
         return msgspec.structs.replace(
-            self, title=self.title or title_from_first_message(text), updated_at=at
+            self.member_wrote(at), title=self.title or title_from_first_message(text)
         )
 
 
@@ -136,6 +298,8 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     input_tokens: int | None = None
     output_tokens: int | None = None
     latency_ms: int | None = None
+    # Written by hand by a person of the team (author `staff`): who.
+    sent_by: UUID | None = None
 
     @property
     def is_from_user(self) -> bool:
@@ -162,6 +326,50 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
             delivery_status=DeliveryStatus.PENDING if whatsapp else DeliveryStatus.DELIVERED,
             reply_to_id=to.id if whatsapp else None,
             created_at=max(at, to.created_at + _AFTER),
+        )
+
+    @classmethod
+    def from_team(
+        cls, conversation: Conversation, *, id: UUID, by: UUID, content: str, at: datetime
+    ) -> Message:
+        """A reply a person of the team (`by`) writes by hand in the member's conversation."""
+        return cls._outgoing(
+            conversation, Author.STAFF, id=id, content=check_message_text(content), at=at, by=by
+        )
+
+    @classmethod
+    def notice(cls, conversation: Conversation, *, id: UUID, content: str, at: datetime) -> Message:
+        """Something the assistant tells the member unasked (that the team takes over)."""
+        return cls._outgoing(conversation, Author.ASSISTANT, id=id, content=content, at=at)
+
+    @classmethod
+    def _outgoing(
+        cls,
+        conversation: Conversation,
+        author: Author,
+        *,
+        id: UUID,
+        content: str,
+        at: datetime,
+        by: UUID | None = None,
+    ) -> Message:
+        """A message to the member that answers none of theirs. On WhatsApp it waits for the
+        pipeline, which sends it as it sends answers (claimed parts, retries, the provider's
+        statuses); on the web the member reads it once stored."""
+        whatsapp = conversation.channel is Channel.WHATSAPP
+        return cls(
+            id=id,
+            workspace_id=conversation.workspace_id,
+            conversation_id=conversation.id,
+            user_id=conversation.user_id,
+            author=author,
+            content=content,
+            message_type=MessageType.TEXT,
+            channel=conversation.channel,
+            delivery_status=DeliveryStatus.PENDING if whatsapp else DeliveryStatus.DELIVERED,
+            processing=ProcessingState.PENDING if whatsapp else None,
+            sent_by=by,
+            created_at=at,
         )
 
     def costing(

@@ -107,6 +107,16 @@ from ignacio.application.use_cases.resync_files import ResyncFiles
 from ignacio.application.use_cases.send_login_code import SendLoginCode
 from ignacio.application.use_cases.send_message import SendMessage
 from ignacio.application.use_cases.sync_file import QueueFileSyncs, SyncFile
+from ignacio.application.use_cases.team_inbox import (
+    CloseConversation,
+    GetInboxThread,
+    HandBackConversation,
+    ListInbox,
+    MarkConversationRead,
+    ReplyAsTeam,
+    TakeConversation,
+    ThreadMessages,
+)
 from ignacio.application.use_cases.update_me import UpdateMe
 from ignacio.application.use_cases.update_user import UpdateUser
 from ignacio.application.use_cases.upload_file import UploadFile
@@ -563,10 +573,27 @@ class Container(containers.DeclarativeContainer):
         assistant=assistant,
         clock=clock,
         ids=ids,
+        auditor=auditor,
         history_limit=settings.provided.assistant.history_messages,
         history_chars=settings.provided.assistant.history_chars,
     )
     admin_list_conversations = providers.Factory(AdminListConversations, uow=uow, auditor=auditor)
+    list_inbox = providers.Factory(ListInbox, uow=uow)
+    get_inbox_thread = providers.Factory(GetInboxThread, uow=uow)
+    thread_messages = providers.Factory(ThreadMessages, uow=uow)
+    take_conversation = providers.Factory(
+        TakeConversation, uow=uow, clock=clock, ids=ids, auditor=auditor
+    )
+    hand_back_conversation = providers.Factory(
+        HandBackConversation, uow=uow, clock=clock, ids=ids, auditor=auditor
+    )
+    close_conversation = providers.Factory(
+        CloseConversation, uow=uow, clock=clock, ids=ids, auditor=auditor
+    )
+    mark_conversation_read = providers.Factory(MarkConversationRead, uow=uow, clock=clock)
+    reply_as_team = providers.Factory(
+        ReplyAsTeam, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor
+    )
     admin_get_conversation = providers.Factory(AdminGetConversation, uow=uow, auditor=auditor)
     list_audit_log = providers.Factory(ListAuditLog, uow=uow)
     list_allow_list = providers.Factory(ListAllowList, uow=uow, auditor=auditor)
@@ -596,6 +623,7 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         channels=channel_directory,
         limiter=rate_limiter,
+        auditor=auditor,
         access=settings.provided.channel.access_policy,
         limits=providers.Callable(_inbound_limits, settings),
         home=providers.Callable(home_address, settings),
@@ -633,6 +661,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         retry=retry_policy,
+        auditor=auditor,
         history_limit=settings.provided.assistant.history_messages,
         transcriber=transcriber,
         extractor=text_extractor,
@@ -648,6 +677,7 @@ class Container(containers.DeclarativeContainer):
         storage=blob_storage,
         clock=clock,
         ids=ids,
+        auditor=auditor,
         history_limit=settings.provided.assistant.history_messages,
         extractor=text_extractor,
         history_chars=settings.provided.assistant.history_chars,

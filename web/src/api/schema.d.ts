@@ -542,6 +542,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspaces/{workspace}/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListInbox */
+        get: operations["WorkspacesInboxListInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/inbox/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetThread */
+        get: operations["WorkspacesInboxConversationIdGetThread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/inbox/{conversation_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close */
+        post: operations["WorkspacesInboxConversationIdCloseClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/inbox/{conversation_id}/hand-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** HandBack */
+        post: operations["WorkspacesInboxConversationIdHandBackHandBack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/inbox/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ThreadMessages */
+        get: operations["WorkspacesInboxConversationIdMessagesThreadMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/inbox/{conversation_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MarkRead */
+        post: operations["WorkspacesInboxConversationIdReadMarkRead"];
+        /** MarkUnread */
+        delete: operations["WorkspacesInboxConversationIdReadMarkUnread"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/inbox/{conversation_id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply */
+        post: operations["WorkspacesInboxConversationIdRepliesReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/inbox/{conversation_id}/take": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take */
+        post: operations["WorkspacesInboxConversationIdTakeTake"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workspaces/{workspace}/knowledge": {
         parameters: {
             query?: never;
@@ -652,6 +789,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Actor
+         * @description Who made a change of state happen.
+         * @enum {string}
+         */
+        Actor: "member" | "assistant" | "team";
         /** AddMemberBody */
         AddMemberBody: {
             name?: string | null;
@@ -707,7 +850,7 @@ export interface components {
         AttachedFileOut: {
             file: components["schemas"]["FileOut"];
             message: components["schemas"]["MessageOut"];
-            reply: components["schemas"]["MessageOut"];
+            reply: components["schemas"]["MessageOut"] | null;
         };
         /** AuditEntryOut */
         AuditEntryOut: {
@@ -784,6 +927,12 @@ export interface components {
             /** Format: uuid */
             userId: string;
         };
+        /**
+         * ConversationState
+         * @description Who answers the member.
+         * @enum {string}
+         */
+        ConversationState: "assistant" | "waiting" | "human" | "closed";
         /** CreateConversationBody */
         CreateConversationBody: {
             title?: string | null;
@@ -897,6 +1046,30 @@ export interface components {
             };
             status: string;
         };
+        /** InboxConversationOut */
+        InboxConversationOut: {
+            assignee: components["schemas"]["PersonOut"] | null;
+            channel: components["schemas"]["Channel"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            lastMemberMessageAt: string | null;
+            lastMessage: components["schemas"]["MessageOut"] | null;
+            member: components["schemas"]["UserOut"] | null;
+            state: components["schemas"]["ConversationState"];
+            stateSince: string | null;
+            title: string | null;
+            unread: number | null;
+            /** Format: date-time */
+            updatedAt: string;
+            windowClosesAt: string | null;
+        };
+        /** InboxThreadOut */
+        InboxThreadOut: {
+            changes: components["schemas"]["StateChangeOut"][];
+            conversation: components["schemas"]["InboxConversationOut"];
+        };
         /** KnowledgeDocumentOut */
         KnowledgeDocumentOut: {
             /** Format: date-time */
@@ -1001,6 +1174,16 @@ export interface components {
              */
             phoneNumber: string;
         };
+        /** PageOut[InboxConversationOut] */
+        "PageOut_ignacio.entrypoints.http.inbox_schemas.InboxConversationOut_": {
+            items: components["schemas"]["InboxConversationOut"][];
+            nextCursor: string | null;
+        };
+        /** PageOut[TeamMessageOut] */
+        "PageOut_ignacio.entrypoints.http.inbox_schemas.TeamMessageOut_": {
+            items: components["schemas"]["TeamMessageOut"][];
+            nextCursor: string | null;
+        };
         /** PageOut[AllowedNumberOut] */
         "PageOut_ignacio.entrypoints.http.schemas.AllowedNumberOut_": {
             items: components["schemas"]["AllowedNumberOut"][];
@@ -1056,6 +1239,12 @@ export interface components {
             items: components["schemas"]["WorkspaceOut"][];
             nextCursor: string | null;
         };
+        /** PersonOut */
+        PersonOut: {
+            /** Format: uuid */
+            id: string;
+            name: string | null;
+        };
         /**
          * Provider
          * @description A provider Ignacio speaks WhatsApp through: who signed a webhook delivery (and so which
@@ -1066,6 +1255,10 @@ export interface components {
         /** RefreshBody */
         RefreshBody: {
             refreshToken?: string | null;
+        };
+        /** ReplyBody */
+        ReplyBody: {
+            content: string;
         };
         /** SendMessageBody */
         SendMessageBody: {
@@ -1084,6 +1277,20 @@ export interface components {
             /** Format: date-time */
             setAsideAt: string;
         };
+        /** StateChangeOut */
+        StateChangeOut: {
+            actor: components["schemas"]["Actor"];
+            actorPerson: components["schemas"]["PersonOut"] | null;
+            assignee: components["schemas"]["PersonOut"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            fromState: components["schemas"]["ConversationState"];
+            /** Format: uuid */
+            id: string;
+            reason: string | null;
+            toState: components["schemas"]["ConversationState"];
+            transition: components["schemas"]["Transition"];
+        };
         /**
          * SyncStatus
          * @description Whether the assistant can search the file (seed 000 `sync_status`).
@@ -1099,6 +1306,34 @@ export interface components {
             checks: components["schemas"]["HealthCheckOut"][];
             healthy: boolean;
         };
+        /** TakeBody */
+        TakeBody: {
+            assigneeId?: string | null;
+        };
+        /** TeamMessageOut */
+        TeamMessageOut: {
+            aiModel: string | null;
+            author: components["schemas"]["Author"];
+            channel: components["schemas"]["Channel"];
+            content: string;
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: date-time */
+            createdAt: string;
+            deliveryStatus: components["schemas"]["DeliveryStatus"];
+            fileId: string | null;
+            filePath: string | null;
+            /** Format: uuid */
+            id: string;
+            inputTokens: number | null;
+            isFromUser: boolean;
+            latencyMs: number | null;
+            messageType: components["schemas"]["MessageType"];
+            outputTokens: number | null;
+            sentBy?: components["schemas"]["PersonOut"] | null;
+            transcript: string | null;
+            whatsappMessageId: string | null;
+        };
         /** TokensOut */
         TokensOut: {
             accessToken: string;
@@ -1111,10 +1346,16 @@ export interface components {
             /** @default bearer */
             tokenType: string;
         };
+        /**
+         * Transition
+         * @description What happened; the names the audit log and the thread show (`conversation.<value>`).
+         * @enum {string}
+         */
+        Transition: "handoff" | "take" | "hand_back" | "close" | "reopen" | "release";
         /** TurnOut */
         TurnOut: {
             message: components["schemas"]["MessageOut"];
-            reply: components["schemas"]["MessageOut"];
+            reply: components["schemas"]["MessageOut"] | null;
         };
         /** TwilioChannelBody */
         TwilioChannelBody: {
@@ -3990,6 +4231,700 @@ export interface operations {
             };
             /** @description There is no such thing, or it belongs to someone else. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxListInbox: {
+        parameters: {
+            query?: {
+                /** @description Only conversations in these states (repeat it for several). */
+                state?: components["schemas"]["ConversationState"][] | null;
+                /** @description Only what this person has. */
+                assignee?: string | null;
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description With (true) or without (false) unread messages. */
+                unread?: boolean | null;
+                /** @description Only the conversations the caller has. */
+                mine?: boolean;
+                /** @description In the title. */
+                search?: string | null;
+                /** @description Items per page */
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string | null;
+                /** @description `desc`: newest first; `asc`: oldest first */
+                order?: components["schemas"]["Order"];
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOut_ignacio.entrypoints.http.inbox_schemas.InboxConversationOut_"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdGetThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxThreadOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdCloseClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxThreadOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It conflicts with what is stored: `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdHandBackHandBack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxThreadOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It conflicts with what is stored: `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdMessagesThreadMessages: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string | null;
+                /** @description `desc`: newest first; `asc`: oldest first */
+                order?: components["schemas"]["Order"];
+            };
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOut_ignacio.entrypoints.http.inbox_schemas.TeamMessageOut_"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdReadMarkRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdReadMarkUnread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdRepliesReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplyBody"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMessageOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It conflicts with what is stored: `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdTakeTake: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TakeBody"] | null;
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxThreadOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It conflicts with what is stored: `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,6 +18,7 @@ from ignacio.domain import (
     UserSession,
 )
 from ignacio.domain.channels import WorkspaceChannel
+from ignacio.domain.handover import ReadMarker, StateChange
 from ignacio.domain.knowledge import UserFile
 from ignacio.domain.workspaces import Membership, Workspace, first_workspace
 
@@ -42,6 +43,9 @@ class InMemoryStore:
         self.workspaces: dict[UUID, Workspace] = {}
         self.memberships: dict[UUID, Membership] = {}
         self.channels: dict[UUID, WorkspaceChannel] = {}
+        # Rows of conversations since deleted are never read: as ON DELETE CASCADE, for reads.
+        self.state_changes: dict[UUID, StateChange] = {}
+        self.reads: dict[tuple[UUID, UUID], ReadMarker] = {}
         # A new database holds the default workspace, as migration 0011 leaves a SQL one.
         default = first_workspace(uuid4(), datetime.now(UTC))
         self.workspaces[default.id] = default
@@ -66,6 +70,8 @@ class InMemoryStore:
             self.workspaces,
             self.memberships,
             self.channels,
+            self.state_changes,
+            self.reads,
         )
 
     def snapshot(self) -> Snapshot:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 import re
 import time
+import unicodedata
 from typing import NamedTuple
 
 from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex, DocumentInput
 from ignacio.domain import Author, MessageType, UpstreamUnavailable
+from ignacio.domain.handover import ASKED_FOR_A_PERSON, HandoffRequest, handoff_notice
 from ignacio.domain.history import readable_text
 from ignacio.domain.knowledge import UserFile
 from ignacio.domain.search import answers, content_words, coverage, words
@@ -34,6 +36,29 @@ CONNECT_A_MODEL = (
     "To connect a model, the operator sets `OPENAI_API_KEY` (and, for any OpenAI-compatible "
     "server, `IGNACIO_AI_BASE_URL` and `IGNACIO_AI_MODEL`) and restarts Ignacio."
 )
+
+
+# Without a model, asking for a person is recognised by its usual words in the languages our
+# organisations' members write in most; a model recognises it in any words (hand_to_team).
+_ASKS_FOR_A_PERSON = re.compile(
+    r"\b(?:"
+    r"(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|some\s*)?(?:real\s+)?"
+    r"(?:human|person|agent|one|body|someone|operator)"
+    r"|real\s+person|human\s+(?:agent|being|please)"
+    r"|hablar\s+con\s+(?:una?\s+)?(?:persona|humano|agente|asesor|alguien|operador)"
+    r"|persona\s+real|quiero\s+(?:un\s+)?humano"
+    r"|falar\s+com\s+(?:uma?\s+)?(?:pessoa|humano|atendente|alguem)|atendente\s+humano"
+    r"|parler\s+(?:a|avec)\s+(?:un\s+|une\s+)?(?:humain|personne|conseiller|quelqu.un)"
+    r"|mit\s+einem\s+(?:menschen|mitarbeiter)|mit\s+einer\s+person"
+    r"|parlare\s+con\s+(?:una?\s+)?(?:persona|operatore|umano)"
+    r")\b"
+)
+
+
+def asks_for_a_person(text: str) -> bool:
+    """Whether the member asks to talk to a person, in the usual words of a few languages."""
+    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return _ASKS_FOR_A_PERSON.search(folded) is not None
 
 
 class _Hit(NamedTuple):
@@ -59,6 +84,15 @@ class OfflineAssistant:
 
     async def answer(self, turn: AssistantTurn) -> AssistantReply:
         started = time.perf_counter()
+        if asks_for_a_person(readable_text(turn.message)):
+            return AssistantReply(
+                text=handoff_notice(turn.workspace.name),
+                model=OFFLINE_MODEL,
+                input_tokens=0,
+                output_tokens=0,
+                latency_ms=round((time.perf_counter() - started) * 1000),
+                handoff=HandoffRequest(reason=ASKED_FOR_A_PERSON, by_member=True),
+            )
         text = await self._compose(turn)
         footer = _footer(turn)
         return AssistantReply(

@@ -28,10 +28,16 @@ from openai.types.shared_params import ComparisonFilter
 
 from ignacio.adapters.openai_agents.failures import unavailable
 from ignacio.adapters.openai_agents.instructions import instructions_for
-from ignacio.adapters.openai_agents.tools import ANSWER_TOOLS, TurnContext, search_my_files
+from ignacio.adapters.openai_agents.tools import (
+    ANSWER_TOOLS,
+    TurnContext,
+    hand_to_team,
+    search_my_files,
+)
 from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex
 from ignacio.domain import Author, UpstreamUnavailable
 from ignacio.domain.answers import as_markdown
+from ignacio.domain.handover import handoff_notice
 from ignacio.domain.history import readable_text
 from ignacio.domain.knowledge import SyncStatus
 
@@ -150,6 +156,9 @@ class AgentsAssistant:
             text = as_markdown(context.answer)
         else:
             text = str(result.final_output or "").strip()
+        if not text and context.handoff is not None:
+            # Handed over without a word: the member is still told what happens next.
+            text = handoff_notice(turn.workspace.name)
         if not text:
             raise UpstreamUnavailable("The model answered with an empty message.")
         return AssistantReply(
@@ -159,6 +168,7 @@ class AgentsAssistant:
             output_tokens=usage.output_tokens,
             latency_ms=latency_ms,
             answer=context.answer,
+            handoff=context.handoff,
         )
 
     def _vector_stores(self, turn: AssistantTurn) -> list[str]:
@@ -183,7 +193,7 @@ class AgentsAssistant:
     def _tools(
         self, turn: AssistantTurn, vector_stores: list[str], *, web_search: bool
     ) -> list[Tool]:
-        tools: list[Tool] = [search_my_files, *ANSWER_TOOLS]
+        tools: list[Tool] = [search_my_files, hand_to_team, *ANSWER_TOOLS]
         if vector_stores:
             in_workspace: ComparisonFilter = {
                 "type": "eq",

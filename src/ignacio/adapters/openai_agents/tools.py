@@ -28,6 +28,7 @@ from ignacio.domain.answers import (
     SpecialisedAnswer,
     TechnicalAnswer,
 )
+from ignacio.domain.handover import HandoffRequest
 from ignacio.domain.knowledge import Passage
 
 PASSAGES_PER_SEARCH = 5
@@ -46,6 +47,7 @@ class TurnContext:
     user_id: UUID
     index: DocumentIndex
     answer: SpecialisedAnswer | None = None
+    handoff: HandoffRequest | None = None
 
 
 @function_tool
@@ -149,6 +151,29 @@ def give_project_plan(
         risk_factors=risk_factors,
     )
     return DELIVERED
+
+
+HANDED_OFF = (
+    "Done: the team is asked to take over and you will stay quiet from now on. Tell the member, "
+    "in their language and in one or two sentences, that a person of the team will answer them "
+    "here as soon as they can."
+)
+
+
+@function_tool
+def hand_to_team(context: RunContextWrapper[TurnContext], reason: str, member_asked: bool) -> str:
+    """Hand this conversation to a person of the organisation's team: when the member asks to
+    talk to a person (a human, an agent, someone from the team, in any language or words), or
+    when you cannot help them (something only the team can decide or do, a complaint, a
+    situation that needs a person). From then on the team answers and you stay silent.
+
+    Args:
+        reason: Why, in a short sentence for the team (what the member needs).
+        member_asked: True if the member asked for a person; False if you are handing over
+            because you cannot help.
+    """
+    context.context.handoff = HandoffRequest(reason=reason[:500], by_member=member_asked)
+    return HANDED_OFF
 
 
 ANSWER_TOOLS: list[FunctionTool] = [

@@ -62,7 +62,11 @@ _FIELDS = FieldMap(
     "input_tokens",
     "output_tokens",
     "latency_ms",
+    "sent_by",
 )
+
+MESSAGE_FIELDS = _FIELDS
+"""How a message maps to its row, for the reads of other tables that bring messages along."""
 
 _MISSING = "There is no such workspace, conversation, user or message to answer."
 

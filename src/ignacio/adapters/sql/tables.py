@@ -87,9 +87,61 @@ conversations = Table(
     Column("number_id", Uuid()),
     _created_at(),
     Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    # Who answers (migration 0018); no foreign key on the assignee: see that migration.
+    Column("state", String(16), nullable=False, server_default="assistant"),
+    Column("assignee_id", Uuid()),
+    Column("state_since", UtcDateTime()),
+    Column("last_member_message_at", UtcDateTime()),
     Index("ix_conversations_user_id_updated_at_id", "user_id", "updated_at", "id"),
     Index("ix_conversations_updated_at_id", "updated_at", "id"),
     Index("ix_conversations_workspace_id_updated_at_id", "workspace_id", "updated_at", "id"),
+    Index(
+        "ix_conversations_workspace_id_state_updated_at_id",
+        "workspace_id",
+        "state",
+        "updated_at",
+        "id",
+    ),
+    Index("ix_conversations_assignee_id_updated_at_id", "assignee_id", "updated_at", "id"),
+)
+
+conversation_state_changes = Table(
+    "conversation_state_changes",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
+    Column(
+        "conversation_id",
+        Uuid(),
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("transition", String(16), nullable=False),
+    Column("from_state", String(16), nullable=False),
+    Column("to_state", String(16), nullable=False),
+    Column("actor", String(16), nullable=False),
+    Column("actor_id", Uuid()),
+    Column("assignee_id", Uuid()),
+    Column("reason", String(500)),
+    _created_at(),
+    Index(
+        "ix_conversation_state_changes_conversation_id_created_at", "conversation_id", "created_at"
+    ),
+    Index("ix_conversation_state_changes_workspace_id_created_at", "workspace_id", "created_at"),
+)
+
+conversation_reads = Table(
+    "conversation_reads",
+    metadata,
+    Column(
+        "conversation_id",
+        Uuid(),
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("read_until", UtcDateTime(), nullable=False),
+    Index("ix_conversation_reads_user_id", "user_id"),
 )
 
 messages = Table(
@@ -128,6 +180,8 @@ messages = Table(
     Column("input_tokens", Integer()),
     Column("output_tokens", Integer()),
     Column("latency_ms", Integer()),
+    # A message written by hand by a person of the team (migration 0018).
+    Column("sent_by", Uuid()),
     Index("ix_messages_conversation_id_created_at_id", "conversation_id", "created_at", "id"),
     # Deleting a user cascades to messages by user_id; without this, a full scan per deletion.
     Index("ix_messages_user_id", "user_id"),

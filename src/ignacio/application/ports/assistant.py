@@ -8,6 +8,7 @@ import msgspec
 
 from ignacio.domain import Conversation, Message, User
 from ignacio.domain.answers import SpecialisedAnswer
+from ignacio.domain.handover import HandoffRequest
 from ignacio.domain.knowledge import UserFile
 from ignacio.domain.workspaces import Workspace
 
@@ -68,6 +69,8 @@ class AssistantReply(msgspec.Struct, frozen=True, kw_only=True):
     output_tokens: int | None = None
     latency_ms: int | None = None
     answer: SpecialisedAnswer | None = None
+    handoff: HandoffRequest | None = None
+    """Set when the turn hands the conversation to the team (`text` tells the member)."""
 
 
 class Assistant(Protocol):

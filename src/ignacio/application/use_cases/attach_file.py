@@ -10,8 +10,10 @@ from ignacio.application.assistant_context import (
     AttachmentReader,
     files_of,
     knowledge_of,
+    member_wrote_on_the_web,
     store_web_answer,
 )
+from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import owned_conversation
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.ports import (
@@ -38,7 +40,8 @@ _MESSAGE_TYPE = {
 class AttachedFile(msgspec.Struct, frozen=True, kw_only=True):
     message: Message
     file: UserFile
-    reply: Message
+    reply: Message | None
+    """None when the team has the conversation: a person answers, later."""
 
 
 class AttachFile:
@@ -62,11 +65,13 @@ class AttachFile:
         storage: BlobStorage,
         clock: Clock,
         ids: IdGenerator,
+        auditor: Auditor,
         history_limit: int,
         extractor: TextExtractor | None = None,
         history_chars: int = DEFAULT_HISTORY_CHARS,
     ) -> None:
         self._uow = uow
+        self._auditor = auditor
         self._intake = intake
         self._assistant = assistant
         self._attachments = AttachmentReader(storage, extractor)
@@ -129,11 +134,16 @@ class AttachFile:
                 await uow.files.add(file)
                 conversation = conversation.written_in(text, now)
                 await uow.conversations.update(conversation)
+                conversation, _ = await member_wrote_on_the_web(
+                    uow, self._ids, self._clock, self._auditor, workspace, conversation, message
+                )
                 await uow.commit()
         except BaseException:
             await self._intake.discard(file)
             raise
         await self._intake.queue_sync(file)
+        if conversation.state.with_team:
+            return AttachedFile(message=message, file=file, reply=None)
 
         # The caption is the question; without one the file name stands in the thread, but the
         # assistant is asked nothing besides the file (a document is then summarised).
@@ -151,6 +161,6 @@ class AttachFile:
             )
         )
         answer = await store_web_answer(
-            self._uow, self._clock, self._ids, conversation, message, reply
+            self._uow, self._clock, self._ids, self._auditor, conversation, message, reply
         )
         return AttachedFile(message=message, file=file, reply=answer)

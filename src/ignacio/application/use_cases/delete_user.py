@@ -10,6 +10,7 @@ from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
 from ignacio.application.file_intake import forget_everywhere
 from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWork, UnitOfWorkFactory
+from ignacio.application.use_cases.team_inbox import release_conversations_of
 from ignacio.application.workspaces import every_workspace_id, keep_their_workspaces_run
 from ignacio.domain import Conflict, Order, PageRequest, User
 from ignacio.domain.knowledge import UserFile
@@ -50,6 +51,7 @@ class DeleteUser:
                 await keep_one_admin(uow, user)
             await keep_their_workspaces_run(uow, user)
             files = await _all_files(uow, user.id)
+            await release_conversations_of(uow, self._auditor, None, user.id)
             await uow.users.delete(user.id)
             await self._auditor.record(uow, actor.id, "user.delete", "user", user.id)
             await uow.commit()

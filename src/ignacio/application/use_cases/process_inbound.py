@@ -15,7 +15,9 @@ from ignacio.application.assistant_context import (
     media_type_of,
     with_accounting,
 )
+from ignacio.application.auditing import Auditor
 from ignacio.application.file_intake import FileIntake
+from ignacio.application.handover import apply_change
 from ignacio.application.ports import (
     Assistant,
     AssistantReply,
@@ -32,8 +34,8 @@ from ignacio.application.ports import (
     UnitOfWorkFactory,
 )
 from ignacio.application.workspaces import workspace_of
-from ignacio.domain import Channel as MessageChannel
 from ignacio.domain import (
+    Author,
     Conflict,
     Conversation,
     Delivery,
@@ -47,9 +49,18 @@ from ignacio.domain import (
     UpstreamUnavailable,
     User,
 )
+from ignacio.domain import Channel as MessageChannel
 from ignacio.domain.answers import render_answer
 from ignacio.domain.deliveries import settled
 from ignacio.domain.files import safe_file_name
+from ignacio.domain.handover import (
+    ASKED_FOR_A_PERSON,
+    OUTSIDE_WINDOW_CODE,
+    OUTSIDE_WINDOW_REASON,
+    HandoffRequest,
+    asks_for_a_person,
+    handoff_notice,
+)
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
 from ignacio.domain.knowledge import FileSource, UserFile, storage_path_for
 from ignacio.domain.splitting import split_text
@@ -115,6 +126,7 @@ class ProcessInbound:
         clock: Clock,
         ids: IdGenerator,
         retry: RetryPolicy,
+        auditor: Auditor,
         history_limit: int,
         transcriber: Transcriber | None = None,
         extractor: TextExtractor | None = None,
@@ -128,6 +140,7 @@ class ProcessInbound:
         self._clock = clock
         self._ids = ids
         self._retry = retry
+        self._auditor = auditor
         self._history_limit = history_limit
         self._transcriber = transcriber
         self._attachments = AttachmentReader(storage, extractor)
@@ -176,6 +189,17 @@ class ProcessInbound:
             log.error("giving up on a message", extra={"message_id": str(inbound.id)})
             await self._finish(inbound, None, None)
             return ProcessOutcome()
+        if inbound.author is not Author.MEMBER:
+            # A message to the member that answers none of theirs (a reply the team wrote by
+            # hand, a notice): only to send.
+            answer = inbound
+        elif answer is None and conversation.state.with_team:
+            # The team has the conversation: the assistant stays silent.
+            await self._finish(inbound, None, None)
+            return ProcessOutcome()
+        else:
+            # Answering a member's message: WhatsApp's window is open from it, at least.
+            conversation = conversation.member_wrote(inbound.created_at)
         last_part: Delivery | None = None
         try:
             if answer is None:
@@ -185,7 +209,7 @@ class ProcessInbound:
                 inbound = await self._transcribe(inbound)
                 answer = await self._answer(line, user, conversation, inbound)
             if answer is not None:
-                last_part = await self._deliver(line, user, answer)
+                last_part = await self._deliver(line, user, answer, conversation)
         except _RetryLater as retry:
             return ProcessOutcome(retry_in=retry.seconds)
         await self._finish(inbound, answer, last_part)
@@ -281,6 +305,16 @@ class ProcessInbound:
         reply: AssistantReply | None = None
         if inbound.message_type is MessageType.UNSUPPORTED:
             text = UNSUPPORTED_REPLY
+        elif inbound.message_type is MessageType.TEXT and asks_for_a_person(inbound.content):
+            async with self._uow(read_only=True) as uow:
+                workspace = await workspace_of(uow, conversation)
+            return await self._store_answer(
+                line,
+                conversation,
+                inbound,
+                handoff_notice(workspace.name),
+                handoff=HandoffRequest(reason=ASKED_FOR_A_PERSON, by_member=True),
+            )
         else:
             async with self._uow(read_only=True) as uow:
                 recent = await uow.messages.recent(conversation.id, self._history_limit + 1)
@@ -316,20 +350,37 @@ class ProcessInbound:
         inbound: Message,
         text: str,
         reply: AssistantReply | None = None,
+        *,
+        handoff: HandoffRequest | None = None,
     ) -> Message | None:
+        """Store the answer, ready to send; None, storing nothing, when the team took the
+        conversation while the assistant thought (the row lock orders the two)."""
         now = self._clock.now()
         answer = with_accounting(
             Message.answer(inbound, id=self._ids.new_id(), content=text, at=now), reply
         )
         parts = split_text(text, line.channel.max_text_length)
+        handoff = handoff or (reply.handoff if reply is not None else None)
         try:
             async with self._uow() as uow:
+                current = await uow.conversations.get(
+                    conversation.workspace_id, conversation.id, for_update=True
+                )
+                if current is None or current.state.with_team:
+                    return None
                 await uow.messages.add(answer)
                 for part in Delivery.parts_of(answer, parts, self._ids.new_id, now):
                     await uow.deliveries.add(part)
-                current = await uow.conversations.get(conversation.workspace_id, conversation.id)
-                if current is not None:
-                    await uow.conversations.update(current.active_at(answer.created_at))
+                await uow.conversations.update(current.active_at(answer.created_at))
+                if handoff is not None:
+                    after, change = current.handed_off(
+                        id=self._ids.new_id(),
+                        actor=handoff.actor,
+                        actor_id=inbound.user_id if handoff.by_member else None,
+                        reason=handoff.reason,
+                        at=now,
+                    )
+                    await apply_change(uow, self._auditor, current, after, change)
                 await uow.commit()
         except Conflict:
             # Another run answered first; deliver its answer, not a second one.
@@ -337,11 +388,23 @@ class ProcessInbound:
                 return await uow.messages.reply_to(inbound.id)
         return answer
 
-    async def _deliver(self, line: _Line, user: User, answer: Message) -> Delivery | None:
+    async def _deliver(
+        self, line: _Line, user: User, answer: Message, conversation: Conversation
+    ) -> Delivery | None:
         """Send the answer's unsent parts, each claimed first; returns the last part if it was
-        sent now, for `_finish` to record with the rest (one transaction fewer per turn)."""
+        sent now, for `_finish` to record with the rest (one transaction fewer per turn).
+
+        Outside WhatsApp's 24-hour window nothing is sent as free text: the parts fail at once
+        with Meta's reason, rather than being refused by Meta (131047)."""
         async with self._uow(read_only=True) as uow:
             parts = await uow.deliveries.for_message(answer.id)
+        if not parts:
+            parts = await self._parts_of(line, answer)
+        if not conversation.window_open(self._clock.now()):
+            unsent = [p for p in parts if p.status is DeliveryStatus.PENDING and not p.sending]
+            if unsent:
+                await self._fail(unsent, OUTSIDE_WINDOW_CODE, OUTSIDE_WINDOW_REASON)
+            return None
         for index, part in enumerate(parts):
             if part.status is not DeliveryStatus.PENDING:
                 continue
@@ -373,6 +436,22 @@ class ProcessInbound:
                 return delivered
             await self._save(delivered)
         return None
+
+    async def _parts_of(self, line: _Line, message: Message) -> list[Delivery]:
+        """The parts of a message written to the member unasked (by hand, a notice), cut to
+        this number's length once it is known which number sends it."""
+        contents = split_text(message.content, line.channel.max_text_length)
+        parts = Delivery.parts_of(message, contents, self._ids.new_id, self._clock.now())
+        try:
+            async with self._uow() as uow:
+                for part in parts:
+                    await uow.deliveries.add(part)
+                await uow.commit()
+        except Conflict:
+            # Another run cut them first: send those.
+            async with self._uow(read_only=True) as uow:
+                return await uow.deliveries.for_message(message.id)
+        return parts
 
     def _later(self, attempts: int, retry_after: float | None = None) -> _RetryLater | None:
         """The one retry decision: try again after the policy's delay (never sooner than the

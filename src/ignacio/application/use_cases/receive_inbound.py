@@ -7,6 +7,8 @@ from uuid import UUID
 
 import msgspec
 
+from ignacio.application.auditing import Auditor
+from ignacio.application.handover import apply_change
 from ignacio.application.ports import (
     ChannelDirectory,
     Clock,
@@ -106,6 +108,7 @@ class ReceiveInbound:
         ids: IdGenerator,
         channels: ChannelDirectory,
         limiter: RateLimiter,
+        auditor: Auditor,
         access: AccessPolicy | None = None,
         limits: InboundLimits | None = None,
         home: ChannelAddress | None = None,
@@ -116,6 +119,7 @@ class ReceiveInbound:
         self._ids = ids
         self._channels = channels
         self._home = home
+        self._auditor = auditor
         self._limiter = limiter
         self._access = access or AccessPolicy()
         self._limits = limits or InboundLimits()
@@ -142,7 +146,8 @@ class ReceiveInbound:
                     await uow.messages.add(message)
                     if slow_down and message.processing is ProcessingState.PENDING:
                         await self._slow_down(uow, message)
-                    await uow.conversations.update(conversation.active_at(message.created_at))
+                    await self._reopen(uow, conversation, message)
+                    await uow.conversations.update(conversation.member_wrote(message.created_at))
                     await uow.commit()
             except _Refused as refused:
                 await self._refuse(inbound, refused.workspace, refused.number, refused.policy)
@@ -163,6 +168,11 @@ class ReceiveInbound:
                 message_id=message.id, duplicate=False, throttled=over_limit
             )
         raise AssertionError("unreachable")
+
+    async def _reopen(self, uow: UnitOfWork, conversation: Conversation, message: Message) -> None:
+        """A message in a closed conversation opens it again, with the assistant."""
+        after, change = conversation.reopened(id=self._ids.new_id(), at=message.created_at)
+        await apply_change(uow, self._auditor, conversation, after, change)
 
     async def _limit(self, inbound: InboundMessage) -> tuple[bool, bool]:
         """Whether the sender is over their limit, and whether this is the first message over it

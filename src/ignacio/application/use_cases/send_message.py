@@ -6,7 +6,13 @@ from uuid import UUID
 
 import msgspec
 
-from ignacio.application.assistant_context import files_of, knowledge_of, store_web_answer
+from ignacio.application.assistant_context import (
+    files_of,
+    knowledge_of,
+    member_wrote_on_the_web,
+    store_web_answer,
+)
+from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import owned_conversation
 from ignacio.application.ports import (
     Assistant,
@@ -29,7 +35,8 @@ class SendMessageCommand(msgspec.Struct, frozen=True, kw_only=True):
 
 class SendMessageResult(msgspec.Struct, frozen=True, kw_only=True):
     message: Message
-    reply: Message
+    reply: Message | None
+    """None when the team has the conversation: a person answers, later."""
 
 
 class SendMessage:
@@ -43,6 +50,8 @@ class SendMessage:
     - A specialised answer (marketing, technical, project management) is stored as Markdown,
       with the model, tokens and time it took.
     - A conversation without a title takes it from its first message.
+    - While the team has the conversation (waiting for a person, or a person has it) the
+      assistant is not asked; `/human` hands it to the team, and the member is told so.
     """
 
     def __init__(
@@ -51,10 +60,12 @@ class SendMessage:
         assistant: Assistant,
         clock: Clock,
         ids: IdGenerator,
+        auditor: Auditor,
         history_limit: int,
         history_chars: int = DEFAULT_HISTORY_CHARS,
     ) -> None:
         self._uow = uow
+        self._auditor = auditor
         self._assistant = assistant
         self._clock = clock
         self._ids = ids
@@ -89,7 +100,12 @@ class SendMessage:
             await uow.messages.add(message)
             conversation = conversation.written_in(content, now)
             await uow.conversations.update(conversation)
+            conversation, notice = await member_wrote_on_the_web(
+                uow, self._ids, self._clock, self._auditor, workspace, conversation, message
+            )
             await uow.commit()
+        if notice is not None or conversation.state.with_team:
+            return SendMessageResult(message=message, reply=notice)
 
         reply = await self._assistant.answer(
             AssistantTurn(
@@ -104,6 +120,6 @@ class SendMessage:
         )
 
         answer = await store_web_answer(
-            self._uow, self._clock, self._ids, conversation, message, reply
+            self._uow, self._clock, self._ids, self._auditor, conversation, message, reply
         )
         return SendMessageResult(message=message, reply=answer)

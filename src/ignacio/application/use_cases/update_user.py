@@ -9,6 +9,7 @@ import msgspec
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
 from ignacio.application.ports import Clock, UnitOfWorkFactory
+from ignacio.application.use_cases.team_inbox import release_conversations_of
 from ignacio.application.workspaces import keep_their_workspaces_run
 from ignacio.domain import User
 
@@ -51,6 +52,7 @@ class UpdateUser:
             await uow.users.update(updated)
             if changes.get("is_active") is False:
                 await uow.sessions.revoke_all_for_user(user.id, now)
+                await release_conversations_of(uow, self._auditor, None, user.id)
             await self._auditor.record(
                 uow,
                 actor.id if actor else None,

@@ -9,6 +9,7 @@ import msgspec
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from ignacio.application.use_cases.team_inbox import release_conversations_of
 from ignacio.application.workspaces import (
     access_to,
     administered,
@@ -136,6 +137,8 @@ class ChangeMemberRole:
                 await keep_one_workspace_admin(uow, workspace, user_id)
             membership = membership.as_role(role, self._clock.now())
             await uow.memberships.update(membership)
+            if not role.handles_conversations:
+                await release_conversations_of(uow, self._auditor, workspace.id, user_id)
             await self._auditor.record(
                 uow,
                 actor.id if actor else None,
@@ -171,6 +174,7 @@ class RemoveWorkspaceMember:
             if membership.role is WorkspaceRole.ADMIN:
                 await keep_one_workspace_admin(uow, workspace, user_id)
             await uow.memberships.remove(workspace.id, user_id)
+            await release_conversations_of(uow, self._auditor, workspace.id, user_id)
             await self._auditor.record(
                 uow,
                 actor.id if actor else None,

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from dependency_injector import providers
 from litestar import Request
 from litestar.di import NamedDependency, Provide
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from ignacio.application.use_cases.accept_webhook import AcceptWebhook
 from ignacio.application.use_cases.authenticate import Authenticate, Principal
@@ -134,6 +134,16 @@ async def provide_workspace(
     not see, 400 when they are in several and named none. (Not built on `principal`: that
     would be a second unit of work on every request in a workspace.)"""
     return await authenticate.in_workspace(_bearer_token(request), workspace_header)
+
+
+async def provide_named_workspace(
+    request: Request[Any, Any, Any],
+    authenticate: NamedDependency[Authenticate],
+    workspace: FromPath[str],
+) -> WorkspaceAccess:
+    """`provide_workspace` for the routes that name the workspace in their path
+    (`/workspaces/{workspace}/...`)."""
+    return await authenticate.in_workspace(_bearer_token(request), workspace)
 
 
 def client_address(request: Request[Any, Any, Any]) -> str | None:

@@ -31,6 +31,8 @@ from ignacio.entrypoints.http.schemas import ErrorBody
 BEARER_SCHEME = "BearerToken"
 PRINCIPAL = "principal"
 WORKSPACE = "workspace_access"
+NAMED_WORKSPACE = "team_access"
+"""The workspace the path names (`/workspaces/{workspace}/...`), with the caller's rights there."""
 """The dependency that resolves the workspace a request acts in (`provide_workspace`)."""
 
 DESCRIPTIONS: dict[int, str] = {
@@ -78,7 +80,7 @@ def document_errors(app: Litestar) -> None:
             if inputs or route.path_parameters:
                 shared |= error_responses(HTTP_400_BAD_REQUEST)
             # The workspace's dependency authenticates the caller itself (provide_workspace).
-            if PRINCIPAL in dependencies or WORKSPACE in dependencies:
+            if dependencies & {PRINCIPAL, WORKSPACE, NAMED_WORKSPACE}:
                 shared |= error_responses(HTTP_401_UNAUTHORIZED)
                 # Read when the schema is made, like `responses`: the change shows there.
                 handler.security = [{BEARER_SCHEME: []}]

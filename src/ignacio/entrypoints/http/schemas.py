@@ -237,7 +237,8 @@ class MessageOut(Schema):
 
 class TurnOut(Schema):
     message: MessageOut
-    reply: MessageOut
+    reply: MessageOut | None
+    """The assistant's answer; null while the team has the conversation (a person answers)."""
 
 
 class PageOut(Schema, Generic[T]):
@@ -454,4 +455,4 @@ class AttachedFileOut(Schema):
 
     message: MessageOut
     file: FileOut
-    reply: MessageOut
+    reply: MessageOut | None

@@ -5,6 +5,7 @@ from ignacio.entrypoints.http.controllers.auth import AuthController
 from ignacio.entrypoints.http.controllers.conversations import ConversationController
 from ignacio.entrypoints.http.controllers.files import ConversationFileController, FileController
 from ignacio.entrypoints.http.controllers.health import health
+from ignacio.entrypoints.http.controllers.inbox import InboxController
 from ignacio.entrypoints.http.controllers.knowledge import KnowledgeController
 from ignacio.entrypoints.http.controllers.users import UserController
 from ignacio.entrypoints.http.controllers.webhooks import (
@@ -19,6 +20,7 @@ __all__ = [
     "ConversationController",
     "ConversationFileController",
     "FileController",
+    "InboxController",
     "KnowledgeController",
     "TwilioWebhookController",
     "UserController",

@@ -104,4 +104,5 @@ class ConversationController(Controller):
             workspace_access,
             SendMessageCommand(conversation_id=conversation_id, content=data.content),
         )
-        return TurnOut(message=MessageOut.of(result.message), reply=MessageOut.of(result.reply))
+        reply = None if result.reply is None else MessageOut.of(result.reply)
+        return TurnOut(message=MessageOut.of(result.message), reply=reply)

@@ -192,5 +192,5 @@ class ConversationFileController(Controller):
         return AttachedFileOut(
             message=MessageOut.of(attached.message),
             file=FileOut.of(attached.file),
-            reply=MessageOut.of(attached.reply),
+            reply=None if attached.reply is None else MessageOut.of(attached.reply),
         )

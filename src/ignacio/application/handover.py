@@ -1,0 +1,72 @@
+"""Changing who answers a conversation, the same way from every use case: a compare-and-set on
+its state, the change kept in its history, the audit log, and the member told once."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from ignacio.application.auditing import Auditor
+from ignacio.application.ports import Clock, IdGenerator, UnitOfWork
+from ignacio.domain import Channel, Conflict, Conversation, Message
+from ignacio.domain.handover import StateChange, Transition, handoff_notice
+from ignacio.domain.workspaces import Workspace
+
+CHANGED_MEANWHILE = (
+    "Someone changed who answers this conversation a moment ago. Reload it and try again."
+)
+
+
+async def apply_change(
+    uow: UnitOfWork,
+    auditor: Auditor,
+    before: Conversation,
+    after: Conversation,
+    change: StateChange | None,
+) -> None:
+    """Store `change` (None: nothing to do). Conflict if the conversation's state is no longer
+    `before`'s: two people taking one conversation at once, one of them wins, never both."""
+    if change is None:
+        return
+    if not await uow.conversations.change_state(before, after):
+        raise Conflict(CHANGED_MEANWHILE)
+    await uow.conversations.record_change(change)
+    details: dict[str, object] = {"by": change.actor.value, "to": change.to_state.value}
+    if change.assignee_id is not None:
+        details["assignee_id"] = str(change.assignee_id)
+    if change.reason is not None:
+        details["reason"] = change.reason
+    await auditor.record(
+        uow,
+        change.actor_id,
+        f"conversation.{change.transition.value}",
+        "conversation",
+        change.conversation_id,
+        workspace_id=change.workspace_id,
+        **details,
+    )
+
+
+async def tell_member_of_handoff(
+    uow: UnitOfWork,
+    ids: IdGenerator,
+    clock: Clock,
+    workspace: Workspace,
+    conversation: Conversation,
+    change: StateChange | None,
+) -> Message | None:
+    """After a handoff, what the member is told, stored to be sent (on WhatsApp the caller
+    queues it); None when nothing was handed off (they were told already)."""
+    if change is None or change.transition is not Transition.HANDOFF:
+        return None
+    notice = Message.notice(
+        conversation, id=ids.new_id(), content=handoff_notice(workspace.name), at=clock.now()
+    )
+    await uow.messages.add(notice)
+    return notice
+
+
+def queued_on_whatsapp(message: Message | None) -> UUID | None:
+    """The id to queue for the pipeline when `message` waits to be sent on WhatsApp."""
+    if message is None or message.channel is not Channel.WHATSAPP:
+        return None
+    return message.id

@@ -1,0 +1,362 @@
+"""The team inbox: the workspace's conversations for its agents and admins, who answers each,
+and the team stepping in (taking a conversation, replying by hand, giving it back, closing it).
+
+Decided here, for the whole team's daily work: reading the inbox and a thread is not written to
+the audit log (agents open conversations all day; the admin-only views still audit every read),
+every change of who answers and every reply by hand is.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+
+from ignacio.application.auditing import Auditor
+from ignacio.application.handover import apply_change, queued_on_whatsapp
+from ignacio.application.ports import Clock, IdGenerator, JobQueue, UnitOfWork, UnitOfWorkFactory
+from ignacio.application.ports.conversations import InboxFilter
+from ignacio.domain import (
+    Conflict,
+    Conversation,
+    InvalidInput,
+    Message,
+    NotFound,
+    Page,
+    PageRequest,
+    User,
+)
+from ignacio.domain.handover import (
+    OUTSIDE_WINDOW_CODE,
+    ConversationState,
+    ReadMarker,
+    StateChange,
+)
+from ignacio.domain.workspaces import WorkspaceAccess
+
+NO_SUCH_CONVERSATION = "There is no such conversation."
+CHANGES_SHOWN = 100
+OUTSIDE_WINDOW = (
+    "This member last wrote more than 24 hours ago, so WhatsApp no longer takes free text to "
+    f"them (Meta's error {OUTSIDE_WINDOW_CODE}). Send the workspace's approved template "
+    "instead, or wait until they write again."
+)
+
+
+class InboxQuery(msgspec.Struct, frozen=True, kw_only=True):
+    page: PageRequest = PageRequest()
+    filter: InboxFilter = InboxFilter()
+    mine: bool = False  # only the conversations the caller has
+
+
+class InboxLine(msgspec.Struct, frozen=True, kw_only=True):
+    """A conversation as the inbox lists it: with its member and the person who has it."""
+
+    conversation: Conversation
+    member: User | None
+    assignee: User | None
+    last_message: Message | None
+    unread: int
+
+
+class InboxThread(msgspec.Struct, frozen=True, kw_only=True):
+    """One conversation opened in the inbox: who it is with, who has it, and its changes of
+    state (the messages come page by page, apart)."""
+
+    conversation: Conversation
+    member: User | None
+    assignee: User | None
+    changes: list[StateChange]
+    people: dict[UUID, User]
+    """The people its changes and messages name (the team who acted), by id."""
+
+
+async def _team_conversation(
+    uow: UnitOfWork, access: WorkspaceAccess, conversation_id: UUID, *, for_update: bool = False
+) -> Conversation:
+    access.require_team()
+    conversation = await uow.conversations.get(
+        access.workspace.id, conversation_id, for_update=for_update
+    )
+    if conversation is None:
+        raise NotFound(NO_SUCH_CONVERSATION)
+    return conversation
+
+
+class ListInbox:
+    """The workspace's conversations, newest activity first, filtered by state, assignee,
+    channel, unread (for the caller) and title; "mine" is what the caller has. For the
+    workspace's team (agents, admins) and platform admins."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, access: WorkspaceAccess, query: InboxQuery) -> Page[InboxLine]:
+        access.require_team()
+        wanted = query.filter
+        if query.mine:
+            if wanted.assignee_id not in (None, access.user.id):
+                raise InvalidInput("'mine' lists your own conversations: leave out the assignee.")
+            wanted = msgspec.structs.replace(wanted, assignee_id=access.user.id)
+        async with self._uow(read_only=True) as uow:
+            page = await uow.conversations.inbox(
+                access.workspace.id, access.user.id, query.page, wanted
+            )
+            people = await uow.users.get_many(
+                {item.conversation.user_id for item in page.items}
+                | {
+                    item.conversation.assignee_id
+                    for item in page.items
+                    if item.conversation.assignee_id is not None
+                }
+            )
+        lines = [
+            InboxLine(
+                conversation=item.conversation,
+                member=people.get(item.conversation.user_id),
+                assignee=people.get(item.conversation.assignee_id)
+                if item.conversation.assignee_id
+                else None,
+                last_message=item.last_message,
+                unread=item.unread,
+            )
+            for item in page.items
+        ]
+        return Page(items=lines, next=page.next)
+
+
+class GetInboxThread:
+    """One of the workspace's conversations for its team, with its changes of state."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, access: WorkspaceAccess, conversation_id: UUID) -> InboxThread:
+        async with self._uow(read_only=True) as uow:
+            conversation = await _team_conversation(uow, access, conversation_id)
+            changes = await uow.conversations.changes(
+                access.workspace.id, conversation.id, CHANGES_SHOWN
+            )
+            named = {conversation.user_id} | {
+                person
+                for change in changes
+                for person in (change.actor_id, change.assignee_id)
+                if person is not None
+            }
+            if conversation.assignee_id is not None:
+                named.add(conversation.assignee_id)
+            people = await uow.users.get_many(named)
+        return InboxThread(
+            conversation=conversation,
+            member=people.get(conversation.user_id),
+            assignee=people.get(conversation.assignee_id) if conversation.assignee_id else None,
+            changes=changes,
+            people=people,
+        )
+
+
+class ThreadMessages:
+    """A page of a conversation's messages for the team, with the people who wrote them by hand."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self, access: WorkspaceAccess, conversation_id: UUID, page: PageRequest
+    ) -> tuple[Page[Message], dict[UUID, User]]:
+        async with self._uow(read_only=True) as uow:
+            conversation = await _team_conversation(uow, access, conversation_id)
+            messages = await uow.messages.list(access.workspace.id, conversation.id, page)
+            people = await uow.users.get_many(
+                {message.sent_by for message in messages.items if message.sent_by is not None}
+            )
+        return messages, people
+
+
+class TakeConversation:
+    """A person of the team takes a conversation, for themself or for a teammate: the assistant
+    falls silent until it is handed back. From any state; a conversation another person has
+    is reassigned. The assignee must be an agent or admin of the workspace."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, auditor: Auditor
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(
+        self, access: WorkspaceAccess, conversation_id: UUID, assignee_id: UUID | None = None
+    ) -> Conversation:
+        assignee = assignee_id or access.user.id
+        async with self._uow() as uow:
+            before = await _team_conversation(uow, access, conversation_id, for_update=True)
+            if assignee != access.user.id:
+                await _require_teammate(uow, access, assignee)
+            after, change = before.taken(
+                id=self._ids.new_id(), by=access.user.id, assignee=assignee, at=self._clock.now()
+            )
+            await apply_change(uow, self._auditor, before, after, change)
+            await uow.commit()
+        return after
+
+
+async def _require_teammate(uow: UnitOfWork, access: WorkspaceAccess, user_id: UUID) -> None:
+    membership = await uow.memberships.get(access.workspace.id, user_id)
+    user = await uow.users.get(user_id)
+    if user is None or not user.is_active:
+        raise NotFound("There is no such person in this workspace.")
+    if not (user.is_admin or (membership is not None and membership.role.handles_conversations)):
+        raise InvalidInput(
+            "Only an agent or an admin of this workspace can have a conversation assigned."
+        )
+
+
+class HandBackConversation:
+    """The team gives a conversation back to the assistant, which answers the member's next
+    message."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, auditor: Auditor
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(self, access: WorkspaceAccess, conversation_id: UUID) -> Conversation:
+        async with self._uow() as uow:
+            before = await _team_conversation(uow, access, conversation_id, for_update=True)
+            after, change = before.handed_back(
+                id=self._ids.new_id(), by=access.user.id, at=self._clock.now()
+            )
+            await apply_change(uow, self._auditor, before, after, change)
+            await uow.commit()
+        return after
+
+
+class CloseConversation:
+    """The team closes a conversation; the member's next message opens it again, with the
+    assistant."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, auditor: Auditor
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(self, access: WorkspaceAccess, conversation_id: UUID) -> Conversation:
+        async with self._uow() as uow:
+            before = await _team_conversation(uow, access, conversation_id, for_update=True)
+            after, change = before.closed(
+                id=self._ids.new_id(), by=access.user.id, at=self._clock.now()
+            )
+            await apply_change(uow, self._auditor, before, after, change)
+            await uow.commit()
+        return after
+
+
+class ReplyResult(msgspec.Struct, frozen=True, kw_only=True):
+    message: Message
+    conversation: Conversation
+
+
+class ReplyAsTeam:
+    """A person of the team writes to the member by hand, on the conversation's channel.
+
+    - On WhatsApp the reply goes out from the number the conversation is on, through the same
+      pipeline as the assistant's answers (its parts claimed, retried, its statuses tracked);
+      outside the 24-hour window it is refused before anything is stored (a Conflict).
+    - Replying in a conversation the assistant or the waiting line has takes it for the
+      replier, so the assistant does not talk over them; one a teammate has stays theirs.
+    - Audited, without the text.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        queue: JobQueue,
+        clock: Clock,
+        ids: IdGenerator,
+        auditor: Auditor,
+    ) -> None:
+        self._uow = uow
+        self._queue = queue
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(
+        self, access: WorkspaceAccess, conversation_id: UUID, text: str
+    ) -> ReplyResult:
+        async with self._uow() as uow:
+            before = await _team_conversation(uow, access, conversation_id, for_update=True)
+            now = self._clock.now()
+            if not before.window_open(now):
+                raise Conflict(OUTSIDE_WINDOW)
+            message = Message.from_team(
+                before, id=self._ids.new_id(), by=access.user.id, content=text, at=now
+            )
+            after, change = before, None
+            if before.state is not ConversationState.HUMAN:
+                after, change = before.taken(
+                    id=self._ids.new_id(), by=access.user.id, assignee=access.user.id, at=now
+                )
+            await apply_change(uow, self._auditor, before, after, change)
+            await uow.messages.add(message)
+            after = after.active_at(now)
+            await uow.conversations.update(after)
+            await self._auditor.record(
+                uow,
+                access.user.id,
+                "conversation.reply",
+                "conversation",
+                before.id,
+                workspace_id=before.workspace_id,
+                message_id=str(message.id),
+            )
+            await uow.commit()
+        if (queued := queued_on_whatsapp(message)) is not None:
+            await self._queue.enqueue_processing(queued)
+        return ReplyResult(message=message, conversation=after)
+
+
+class MarkConversationRead:
+    """Mark a conversation read (everything the member wrote so far) or unread (from their last
+    message) for the caller alone."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(
+        self, access: WorkspaceAccess, conversation_id: UUID, *, read: bool = True
+    ) -> None:
+        async with self._uow() as uow:
+            conversation = await _team_conversation(uow, access, conversation_id)
+            last = conversation.last_member_message_at
+            if read:
+                marker = ReadMarker(
+                    conversation_id=conversation.id,
+                    user_id=access.user.id,
+                    read_until=max(self._clock.now(), last) if last else self._clock.now(),
+                )
+            elif last is None:
+                raise InvalidInput("The member has not written yet: there is nothing to mark.")
+            else:
+                marker = ReadMarker.unread_from(conversation.id, access.user.id, last)
+            await uow.conversations.mark_read(marker)
+            await uow.commit()
+
+
+async def release_conversations_of(
+    uow: UnitOfWork, auditor: Auditor, workspace_id: UUID | None, user_id: UUID
+) -> None:
+    """Someone leaves the team (of one workspace, or of every one): what they had goes back to
+    the waiting line, so that no conversation is left with nobody and the assistant silent."""
+    for before in await uow.conversations.assigned_to(workspace_id, user_id):
+        after, change = before.released(id=auditor.ids.new_id(), at=auditor.clock.now())
+        await apply_change(uow, auditor, before, after, change)

@@ -1,0 +1,140 @@
+"""The HTTP shapes of the team inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from ignacio.application.use_cases.team_inbox import InboxLine, InboxThread
+from ignacio.domain import Channel, Conversation, Message, User
+from ignacio.domain.conversations import MAX_MESSAGE_LENGTH
+from ignacio.domain.handover import Actor, ConversationState, StateChange, Transition
+from ignacio.entrypoints.http.schemas import MessageOut, Schema, UserOut
+
+
+class PersonOut(Schema):
+    """A person of the team, as others see them: no phone number."""
+
+    id: UUID
+    name: str | None
+
+    @classmethod
+    def of(cls, user: User | None) -> PersonOut | None:
+        return None if user is None else cls(id=user.id, name=user.name)
+
+
+class InboxConversationOut(Schema):
+    id: UUID
+    title: str | None
+    channel: Channel
+    state: ConversationState
+    """`assistant` (it answers), `waiting` (for a person), `human` (`assignee` has it), `closed`."""
+    state_since: datetime | None
+    assignee: PersonOut | None
+    member: UserOut | None
+    last_message: MessageOut | None
+    unread: int | None
+    """The member's messages the caller has not read (at most 100); null in a single thread."""
+    last_member_message_at: datetime | None
+    window_closes_at: datetime | None
+    """On WhatsApp, when free text to the member stops being allowed (24 hours after their last
+    message); past it, only the workspace's template. Null on the web."""
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(
+        cls,
+        conversation: Conversation,
+        member: User | None,
+        assignee: User | None,
+        last_message: Message | None = None,
+        unread: int | None = None,
+    ) -> InboxConversationOut:
+        return cls(
+            id=conversation.id,
+            title=conversation.title,
+            channel=conversation.channel,
+            state=conversation.state,
+            state_since=conversation.state_since,
+            assignee=PersonOut.of(assignee),
+            member=None if member is None else UserOut.of(member),
+            last_message=None if last_message is None else MessageOut.of(last_message),
+            unread=unread,
+            last_member_message_at=conversation.last_member_message_at,
+            window_closes_at=conversation.window_closes_at(),
+            created_at=conversation.created_at,
+            updated_at=conversation.updated_at,
+        )
+
+    @classmethod
+    def of_line(cls, line: InboxLine) -> InboxConversationOut:
+        return cls.of(line.conversation, line.member, line.assignee, line.last_message, line.unread)
+
+
+class StateChangeOut(Schema):
+    """One change of who answers, as the thread shows it."""
+
+    id: UUID
+    transition: Transition
+    from_state: ConversationState
+    to_state: ConversationState
+    actor: Actor
+    actor_person: PersonOut | None
+    """The member or the person of the team who made it; null for the assistant."""
+    assignee: PersonOut | None
+    reason: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, change: StateChange, people: dict[UUID, User]) -> StateChangeOut:
+        return cls(
+            id=change.id,
+            transition=change.transition,
+            from_state=change.from_state,
+            to_state=change.to_state,
+            actor=change.actor,
+            actor_person=PersonOut.of(people.get(change.actor_id)) if change.actor_id else None,
+            assignee=PersonOut.of(people.get(change.assignee_id)) if change.assignee_id else None,
+            reason=change.reason,
+            created_at=change.created_at,
+        )
+
+
+class InboxThreadOut(Schema):
+    conversation: InboxConversationOut
+    changes: list[StateChangeOut]
+    """The latest 100 changes of state, oldest first."""
+
+    @classmethod
+    def of(cls, thread: InboxThread) -> InboxThreadOut:
+        return cls(
+            conversation=InboxConversationOut.of(
+                thread.conversation, thread.member, thread.assignee
+            ),
+            changes=[StateChangeOut.of(change, thread.people) for change in thread.changes],
+        )
+
+
+class TeamMessageOut(MessageOut, kw_only=True):
+    """A message as the team sees it: with the person who wrote it by hand."""
+
+    sent_by: PersonOut | None = None
+
+    @classmethod
+    def of_team(cls, message: Message, people: dict[UUID, User]) -> TeamMessageOut:
+        base = msgspec.structs.asdict(MessageOut.of(message))
+        sender = people.get(message.sent_by) if message.sent_by else None
+        return cls(**base, sent_by=PersonOut.of(sender))
+
+
+class TakeBody(Schema):
+    assignee_id: UUID | None = None
+    """Whom to give it to (an agent or admin of the workspace); left out, the caller."""
+
+
+class ReplyBody(Schema):
+    content: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_MESSAGE_LENGTH)]

@@ -1,0 +1,269 @@
+"""The team inbox over HTTP: a member on WhatsApp (signed webhooks in, the real Cloud adapter
+out to a local fake of the Graph API), an agent in the inbox taking over, replying and handing
+back; the member on the web; who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from ignacio.application.use_cases.create_user import CreateUserCommand
+from ignacio.domain import RetryPolicy
+from tests.http.conftest import database_url_for, serve
+from tests.support.fake_graph import (
+    DEFAULT_PHONE_NUMBER_ID,
+    DEFAULT_TOKEN,
+    FAKE_BASE_URL,
+    FakeGraph,
+    delivery_status,
+    inbound_text,
+    post_signed,
+)
+from tests.support.system import System, build_system, settings_for_tests
+
+MEMBER = "+34612345678"
+AGENT = "+34600000002"
+OTHER_AGENT = "+34600000003"
+ADMIN = "+34600000001"
+INBOX = "/workspaces/default/inbox"
+
+
+@dataclass
+class Desk:
+    """A workspace with a WhatsApp number, an admin and two agents logged in."""
+
+    client: httpx.AsyncClient
+    system: System
+    graph: FakeGraph
+    admin: dict[str, str]
+    agent: dict[str, str]
+    other_agent: dict[str, str]
+
+    async def member_writes(self, text: str) -> None:
+        # The clock stands still unless moved: each step a second later, as in life.
+        self.system.clock.advance(seconds=1)
+        response = await post_signed(self.client, inbound_text(MEMBER, text))
+        assert response.status_code == 200, response.text
+        await self.system.settle()
+
+    async def inbox(self, headers: dict[str, str] | None = None, **query: Any) -> list[Any]:
+        response = await self.client.get(INBOX, params=query, headers=headers or self.agent)
+        assert response.status_code == 200, response.text
+        items: list[Any] = response.json()["items"]
+        return items
+
+    async def only_conversation(self) -> dict[str, Any]:
+        (item,) = await self.inbox()
+        return item  # type: ignore[no-any-return]
+
+    async def post(self, path: str, headers: dict[str, str] | None = None, **body: Any) -> Any:
+        self.system.clock.advance(seconds=1)
+        return await self.client.post(
+            f"{INBOX}/{path}", json=body or None, headers=headers or self.agent
+        )
+
+
+async def log_in(
+    client: httpx.AsyncClient, system: System, graph: FakeGraph, phone: str
+) -> dict[str, str]:
+    """Log in with the code the fake Graph API was asked to send; the Authorization header."""
+    await client.post("/auth/request-otp", json={"phoneNumber": phone})
+    await system.settle()
+    code = graph.messages[-1].parameters[0]
+    tokens = await client.post("/auth/verify-otp", json={"phoneNumber": phone, "code": code})
+    assert tokens.status_code == 200, tokens.text
+    return {"Authorization": f"Bearer {tokens.json()['accessToken']}"}
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+async def desk(request: pytest.FixtureRequest) -> AsyncIterator[Desk]:
+    settings = settings_for_tests(
+        IGNACIO_DATABASE_URL=database_url_for(request),
+        IGNACIO_CHANNEL="whatsapp_cloud",
+        WHATSAPP_ACCESS_TOKEN=DEFAULT_TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID=DEFAULT_PHONE_NUMBER_ID,
+        WHATSAPP_API_BASE_URL=FAKE_BASE_URL,
+        IGNACIO_STORAGE_DIR=request.getfixturevalue("tmp_path") / "files",
+    )
+    graph = FakeGraph()
+    system = build_system(settings, fake_clock=True, real_channel=True)
+    system.container.http_client.override(graph.client())
+    system.container.retry_policy.override(
+        RetryPolicy(max_attempts=4, base_seconds=0.005, max_seconds=0.05)
+    )
+    async with serve(system) as client:
+        await system.container.create_user()(
+            None, CreateUserCommand(phone=ADMIN, name="Admin", is_admin=True)
+        )
+        headers: dict[str, dict[str, str]] = {}
+        for phone in (ADMIN, AGENT, OTHER_AGENT):
+            if phone != ADMIN:
+                response = await client.post(
+                    "/workspaces/default/members",
+                    json={"phoneNumber": phone, "role": "agent", "name": f"Agent {phone[-1]}"},
+                    headers=headers[ADMIN],
+                )
+                assert response.status_code == 201, response.text
+            headers[phone] = await log_in(client, system, graph, phone)
+        graph.reset()
+        yield Desk(
+            client=client,
+            system=system,
+            graph=graph,
+            admin=headers[ADMIN],
+            agent=headers[AGENT],
+            other_agent=headers[OTHER_AGENT],
+        )
+
+
+async def test_an_agent_takes_over_replies_by_hand_and_hands_back(desk: Desk) -> None:
+    await desk.member_writes("Hola")
+    assert desk.graph.texts_to(MEMBER) == ["echo: Hola (history 0)"]
+    line = await desk.only_conversation()
+    assert (line["state"], line["unread"], line["member"]["phoneNumber"]) == (
+        "assistant",
+        1,
+        MEMBER,
+    )
+    assert line["lastMessage"]["author"] == "assistant"
+    conversation = line["id"]
+
+    taken = await desk.post(f"{conversation}/take")
+    assert taken.status_code == 200, taken.text
+    assert taken.json()["conversation"]["state"] == "human"
+    assert taken.json()["conversation"]["assignee"]["name"] == "Agent 2"
+
+    # The assistant stays silent while a person has the conversation.
+    await desk.member_writes("Can a person help me?")
+    assert desk.graph.texts_to(MEMBER) == ["echo: Hola (history 0)"]
+    assert (await desk.only_conversation())["unread"] == 2
+
+    reply = await desk.post(f"{conversation}/replies", content="Hi, I'm Agent 2. How can I help?")
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["author"] == "staff"
+    assert reply.json()["sentBy"]["name"] == "Agent 2"
+    await desk.system.settle()
+    assert desk.graph.texts_to(MEMBER)[-1] == "Hi, I'm Agent 2. How can I help?"
+    sent = desk.graph.messages[-1].id
+    await post_signed(desk.client, delivery_status(sent, "delivered", MEMBER))
+    await desk.system.settle()
+
+    messages = (
+        await desk.client.get(f"{INBOX}/{conversation}/messages", headers=desk.other_agent)
+    ).json()["items"]
+    assert [(m["author"], m["deliveryStatus"]) for m in messages][:2] == [
+        ("staff", "delivered"),
+        ("member", "received"),
+    ]
+
+    back = await desk.post(f"{conversation}/hand-back")
+    assert back.status_code == 200, back.text
+    assert back.json()["conversation"]["state"] == "assistant"
+    await desk.member_writes("Thanks!")
+    assert desk.graph.texts_to(MEMBER)[-1].startswith("echo: Thanks!")
+
+    thread = (await desk.client.get(f"{INBOX}/{conversation}", headers=desk.admin)).json()
+    assert [(c["transition"], c["toState"]) for c in thread["changes"]] == [
+        ("take", "human"),
+        ("hand_back", "assistant"),
+    ]
+    assert thread["changes"][0]["actorPerson"]["name"] == "Agent 2"
+    audit = (await desk.client.get("/admin/audit-log", headers=desk.admin)).json()["items"]
+    actions = {entry["action"] for entry in audit}
+    assert {"conversation.take", "conversation.reply", "conversation.hand_back"} <= actions
+
+
+async def test_asking_for_a_person_waits_for_the_team_and_tells_the_member_once(
+    desk: Desk,
+) -> None:
+    await desk.member_writes("/human")
+    await desk.member_writes("/human")
+    await desk.member_writes("Is anyone there?")
+    notices = desk.graph.texts_to(MEMBER)
+    assert len(notices) == 1 and "team of" in notices[0]
+    waiting = await desk.inbox(state="waiting")
+    assert [line["state"] for line in waiting] == ["waiting"]
+    assert await desk.inbox(state="assistant") == []
+    assert await desk.inbox(mine="true") == []
+    await desk.post(f"{waiting[0]['id']}/take")
+    assert [line["id"] for line in await desk.inbox(mine="true")] == [waiting[0]["id"]]
+    assert await desk.inbox(desk.other_agent, mine="true") == []
+
+
+async def test_outside_the_24_hour_window_free_text_is_refused_before_sending(desk: Desk) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+    desk.system.clock.advance(hours=24, seconds=1)
+    desk.agent = await log_in(desk.client, desk.system, desk.graph, AGENT)
+    reply = await desk.post(f"{conversation}/replies", content="Still there?")
+    assert reply.status_code == 409, reply.text
+    assert "24 hours" in reply.json()["message"] and "131047" in reply.json()["message"]
+    await desk.system.settle()
+    assert desk.graph.texts_to(MEMBER) == ["echo: Hola (history 0)"]
+    messages = (
+        await desk.client.get(f"{INBOX}/{conversation}/messages", headers=desk.agent)
+    ).json()
+    assert [m["author"] for m in messages["items"]] == ["assistant", "member"]
+
+
+async def test_read_and_unread_are_per_person(desk: Desk) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+    assert (
+        await desk.client.post(f"{INBOX}/{conversation}/read", headers=desk.agent)
+    ).status_code == 204
+    assert (await desk.only_conversation())["unread"] == 0
+    assert (await desk.inbox(desk.other_agent))[0]["unread"] == 1
+    assert await desk.inbox(unread="true") == []
+    unread = await desk.client.delete(f"{INBOX}/{conversation}/read", headers=desk.agent)
+    assert unread.status_code == 204
+    assert (await desk.only_conversation())["unread"] == 1
+
+
+async def test_only_the_team_reaches_the_inbox_and_only_teammates_are_assigned(
+    desk: Desk,
+) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+    member = await log_in(desk.client, desk.system, desk.graph, MEMBER)
+
+    assert (await desk.client.get(INBOX, headers=member)).status_code == 403
+    assert (await desk.post(f"{conversation}/take", member)).status_code == 403
+    member_id = (await desk.only_conversation())["member"]["id"]
+    assign = await desk.post(f"{conversation}/take", assigneeId=member_id)
+    assert assign.status_code == 400, assign.text
+    missing = await desk.post("00000000-0000-0000-0000-000000000000/take")
+    assert missing.status_code == 404
+
+
+async def test_an_agent_who_leaves_the_team_gives_their_conversations_back_to_the_line(
+    desk: Desk,
+) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+    await desk.post(f"{conversation}/take")
+    agent_id = (await desk.only_conversation())["assignee"]["id"]
+    removed = await desk.client.delete(
+        f"/workspaces/default/members/{agent_id}", headers=desk.admin
+    )
+    assert removed.status_code == 204, removed.text
+    line = (await desk.inbox(desk.other_agent))[0]
+    assert (line["state"], line["assignee"]) == ("waiting", None)
+
+
+async def test_closing_a_conversation_and_the_member_writing_again_opens_it_for_the_assistant(
+    desk: Desk,
+) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+    closed = await desk.post(f"{conversation}/close")
+    assert closed.json()["conversation"]["state"] == "closed"
+    await desk.member_writes("One more thing")
+    assert desk.graph.texts_to(MEMBER)[-1].startswith("echo: One more thing")
+    thread = (await desk.client.get(f"{INBOX}/{conversation}", headers=desk.agent)).json()
+    assert [c["transition"] for c in thread["changes"]] == ["close", "reopen"]
+    assert thread["conversation"]["state"] == "assistant"
