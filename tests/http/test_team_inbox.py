@@ -267,3 +267,35 @@ async def test_closing_a_conversation_and_the_member_writing_again_opens_it_for_
     thread = (await desk.client.get(f"{INBOX}/{conversation}", headers=desk.agent)).json()
     assert [c["transition"] for c in thread["changes"]] == ["close", "reopen"]
     assert thread["conversation"]["state"] == "assistant"
+
+
+async def test_a_member_on_the_web_sees_who_answers_and_asks_for_a_person(desk: Desk) -> None:
+    member = await log_in(desk.client, desk.system, desk.graph, MEMBER)
+    chat = (await desk.client.post("/conversations", json={}, headers=member)).json()["id"]
+    mine = f"/conversations/{chat}"
+    view = (await desk.client.get(mine, headers=member)).json()
+    assert (view["state"], view["answeredBy"]) == ("assistant", None)
+
+    asked = await desk.client.post(f"{mine}/handoff", headers=member)
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["conversation"]["state"] == "waiting"
+    assert "team of" in asked.json()["notice"]["content"]
+    again = (await desk.client.post(f"{mine}/handoff", headers=member)).json()
+    assert again["notice"] is None
+
+    await desk.post(f"{chat}/take")
+    view = (await desk.client.get(mine, headers=member)).json()
+    assert (view["state"], view["answeredBy"]) == ("human", "Agent 2")
+    turn = await desk.client.post(f"{mine}/messages", json={"content": "Hello?"}, headers=member)
+    assert turn.status_code == 201 and turn.json()["reply"] is None
+
+    reply = await desk.post(f"{chat}/replies", content="Hi! Agent 2 here.")
+    assert reply.status_code == 201 and reply.json()["deliveryStatus"] == "delivered"
+    messages = (await desk.client.get(f"{mine}/messages", headers=member)).json()["items"]
+    assert [(m["author"], m["content"]) for m in messages][:2] == [
+        ("staff", "Hi! Agent 2 here."),
+        ("member", "Hello?"),
+    ]
+    # Someone else's conversation looks like none at all.
+    assert (await desk.client.get(mine, headers=desk.agent)).status_code == 404
+    assert (await desk.client.post(f"{mine}/handoff", headers=desk.agent)).status_code == 404

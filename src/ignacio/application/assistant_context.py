@@ -6,7 +6,7 @@ import mimetypes
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.handover import apply_change, tell_member_of_handoff
+from ignacio.application.handover import apply_change, member_asks_for_a_person
 from ignacio.application.ports import (
     AssistantReply,
     AssistantTurn,
@@ -29,7 +29,7 @@ from ignacio.domain import (
     User,
 )
 from ignacio.domain.answers import render_answer
-from ignacio.domain.handover import ASKED_FOR_A_PERSON, Actor, asks_for_a_person
+from ignacio.domain.handover import asks_for_a_person
 from ignacio.domain.knowledge import ExtractionStatus, Shelf, UserFile
 from ignacio.domain.workspaces import Workspace
 
@@ -123,16 +123,9 @@ async def member_wrote_on_the_web(
     await apply_change(work, auditor, conversation, after, change)
     if not asks_for_a_person(message.content):
         return after, None
-    handed, change = after.handed_off(
-        id=ids.new_id(),
-        actor=Actor.MEMBER,
-        actor_id=message.user_id,
-        reason=ASKED_FOR_A_PERSON,
-        at=message.created_at,
+    return await member_asks_for_a_person(
+        work, ids, clock, auditor, workspace, after, message.created_at
     )
-    await apply_change(work, auditor, after, handed, change)
-    notice = await tell_member_of_handoff(work, ids, clock, workspace, handed, change)
-    return handed, notice
 
 
 class AttachmentReader:

@@ -15,11 +15,14 @@ def require_admin(actor: User) -> None:
 
 
 async def owned_conversation(
-    uow: UnitOfWork, access: WorkspaceAccess, conversation_id: UUID
+    uow: UnitOfWork, access: WorkspaceAccess, conversation_id: UUID, *, for_update: bool = False
 ) -> Conversation:
     """The member's own conversation in the workspace they act in; someone else's, or one in
-    another workspace, looks exactly like one that does not exist."""
-    conversation = await uow.conversations.get(access.workspace.id, conversation_id)
+    another workspace, looks exactly like one that does not exist. `for_update`: its state
+    is theirs to change until the unit of work ends."""
+    conversation = await uow.conversations.get(
+        access.workspace.id, conversation_id, for_update=for_update
+    )
     if conversation is None or conversation.user_id != access.user.id:
         raise NotFound("There is no such conversation.")
     return conversation

@@ -3,12 +3,19 @@ its state, the change kept in its history, the audit log, and the member told on
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.ports import Clock, IdGenerator, UnitOfWork
 from ignacio.domain import Channel, Conflict, Conversation, Message
-from ignacio.domain.handover import StateChange, Transition, handoff_notice
+from ignacio.domain.handover import (
+    ASKED_FOR_A_PERSON,
+    Actor,
+    StateChange,
+    Transition,
+    handoff_notice,
+)
 from ignacio.domain.workspaces import Workspace
 
 CHANGED_MEANWHILE = (
@@ -63,6 +70,29 @@ async def tell_member_of_handoff(
     )
     await uow.messages.add(notice)
     return notice
+
+
+async def member_asks_for_a_person(
+    uow: UnitOfWork,
+    ids: IdGenerator,
+    clock: Clock,
+    auditor: Auditor,
+    workspace: Workspace,
+    conversation: Conversation,
+    at: datetime,
+) -> tuple[Conversation, Message | None]:
+    """The member asks for a person of the team (`/human`, or the web app's button): the
+    conversation waits for the team; the member is told so, once (None when the team has it
+    already)."""
+    after, change = conversation.handed_off(
+        id=ids.new_id(),
+        actor=Actor.MEMBER,
+        actor_id=conversation.user_id,
+        reason=ASKED_FOR_A_PERSON,
+        at=at,
+    )
+    await apply_change(uow, auditor, conversation, after, change)
+    return after, await tell_member_of_handoff(uow, ids, clock, workspace, after, change)
 
 
 def queued_on_whatsapp(message: Message | None) -> UUID | None:

@@ -94,6 +94,10 @@ from ignacio.application.use_cases.list_workspaces import GetWorkspace, ListWork
 from ignacio.application.use_cases.logout import Logout
 from ignacio.application.use_cases.make_admin import MakeAdmin
 from ignacio.application.use_cases.manage_workspaces import CreateWorkspace, UpdateWorkspace
+from ignacio.application.use_cases.member_conversation import (
+    AskForAPerson,
+    GetMemberConversation,
+)
 from ignacio.application.use_cases.process_inbound import ProcessInbound
 from ignacio.application.use_cases.receive_inbound import InboundLimits, ReceiveInbound
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
@@ -591,6 +595,10 @@ class Container(containers.DeclarativeContainer):
         CloseConversation, uow=uow, clock=clock, ids=ids, auditor=auditor
     )
     mark_conversation_read = providers.Factory(MarkConversationRead, uow=uow, clock=clock)
+    get_member_conversation = providers.Factory(GetMemberConversation, uow=uow)
+    ask_for_a_person = providers.Factory(
+        AskForAPerson, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor
+    )
     reply_as_team = providers.Factory(
         ReplyAsTeam, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor
     )

@@ -244,6 +244,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetConversation */
+        get: operations["ConversationsConversationIdGetConversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/conversations/{conversation_id}/files": {
         parameters: {
             query?: never;
@@ -255,6 +272,23 @@ export interface paths {
         put?: never;
         /** AttachFile */
         post: operations["ConversationsConversationIdFilesAttachFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/conversations/{conversation_id}/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** AskForAPerson */
+        post: operations["ConversationsConversationIdHandoffAskForAPerson"];
         delete?: never;
         options?: never;
         head?: never;
@@ -831,6 +865,11 @@ export interface components {
             note: string | null;
             phoneNumber: string;
         };
+        /** AskedForAPersonOut */
+        AskedForAPersonOut: {
+            conversation: components["schemas"]["MemberConversationOut"];
+            notice: components["schemas"]["MessageOut"] | null;
+        };
         /** AssistantSettingsBody */
         AssistantSettingsBody: {
             instructions?: string | null;
@@ -921,6 +960,7 @@ export interface components {
             createdAt: string;
             /** Format: uuid */
             id: string;
+            state: components["schemas"]["ConversationState"];
             title: string | null;
             /** Format: date-time */
             updatedAt: string;
@@ -1108,6 +1148,21 @@ export interface components {
         LogoutBody: {
             /** @default false */
             allDevices: boolean;
+        };
+        /** MemberConversationOut */
+        MemberConversationOut: {
+            answeredBy: string | null;
+            channel: components["schemas"]["Channel"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            state: components["schemas"]["ConversationState"];
+            title: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            userId: string;
         };
         /** MemberOut */
         MemberOut: {
@@ -2552,6 +2607,67 @@ export interface operations {
             };
         };
     };
+    ConversationsConversationIdGetConversation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberConversationOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ConversationsConversationIdFilesAttachFile: {
         parameters: {
             query?: never;
@@ -2635,6 +2751,76 @@ export interface operations {
             };
             /** @description A service Ignacio depends on is unavailable: try again later. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConversationsConversationIdHandoffAskForAPerson: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AskedForAPersonOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It conflicts with what is stored: `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -123,7 +123,9 @@ class AttachFile:
         )
         try:
             async with self._uow() as uow:
-                conversation = await owned_conversation(uow, access, conversation_id)
+                conversation = await owned_conversation(
+                    uow, access, conversation_id, for_update=True
+                )
                 history = self._history.select(
                     await uow.messages.recent(conversation.id, self._history.max_messages)
                 )

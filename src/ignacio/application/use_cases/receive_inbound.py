@@ -37,6 +37,7 @@ from ignacio.domain import (
 )
 from ignacio.domain import Channel as MessageChannel
 from ignacio.domain.channels import ChannelAddress, WorkspaceChannel
+from ignacio.domain.handover import ConversationState
 from ignacio.domain.workspaces import Workspace
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
@@ -146,7 +147,7 @@ class ReceiveInbound:
                     await uow.messages.add(message)
                     if slow_down and message.processing is ProcessingState.PENDING:
                         await self._slow_down(uow, message)
-                    await self._reopen(uow, conversation, message)
+                    conversation = await self._reopen(uow, conversation, message)
                     await uow.conversations.update(conversation.member_wrote(message.created_at))
                     await uow.commit()
             except _Refused as refused:
@@ -169,10 +170,22 @@ class ReceiveInbound:
             )
         raise AssertionError("unreachable")
 
-    async def _reopen(self, uow: UnitOfWork, conversation: Conversation, message: Message) -> None:
-        """A message in a closed conversation opens it again, with the assistant."""
-        after, change = conversation.reopened(id=self._ids.new_id(), at=message.created_at)
-        await apply_change(uow, self._auditor, conversation, after, change)
+    async def _reopen(
+        self, uow: UnitOfWork, conversation: Conversation, message: Message
+    ) -> Conversation:
+        """A message in a closed conversation opens it again, with the assistant. Read again
+        under the row lock, and only then (closing is rare; most messages pay nothing): a
+        person of the team may have changed it in the meantime."""
+        if conversation.state is not ConversationState.CLOSED:
+            return conversation
+        current = await uow.conversations.get(
+            conversation.workspace_id, conversation.id, for_update=True
+        )
+        if current is None:
+            return conversation
+        after, change = current.reopened(id=self._ids.new_id(), at=message.created_at)
+        await apply_change(uow, self._auditor, current, after, change)
+        return msgspec.structs.replace(after, number_id=conversation.number_id)
 
     async def _limit(self, inbound: InboundMessage) -> tuple[bool, bool]:
         """Whether the sender is over their limit, and whether this is the first message over it

@@ -77,7 +77,10 @@ class SendMessage:
         me = access.user
         content = check_message_text(command.content)
         async with self._uow() as uow:
-            conversation = await owned_conversation(uow, access, command.conversation_id)
+            # Locked: what the member writes may reopen it or hand it to the team.
+            conversation = await owned_conversation(
+                uow, access, command.conversation_id, for_update=True
+            )
             history = self._history.select(
                 await uow.messages.recent(conversation.id, self._history.max_messages)
             )

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from ignacio.application.use_cases.member_conversation import MemberConversation
 from ignacio.domain import (
     AllowedNumber,
     AuditEntry,
@@ -25,6 +26,7 @@ from ignacio.domain import (
     SetAsideDelivery,
     User,
 )
+from ignacio.domain.handover import ConversationState
 from ignacio.domain.knowledge import ExtractionStatus, FileSource, SyncStatus, UserFile
 from ignacio.domain.pagination import encode_cursor
 
@@ -164,6 +166,9 @@ class ConversationOut(Schema):
     user_id: UUID
     title: str | None
     channel: Channel
+    state: ConversationState
+    """Who answers: `assistant`, `waiting` (for a person of the team), `human` (a person of
+    the team), or `closed`."""
     created_at: datetime
     updated_at: datetime
 
@@ -174,9 +179,31 @@ class ConversationOut(Schema):
             user_id=conversation.user_id,
             title=conversation.title,
             channel=conversation.channel,
+            state=conversation.state,
             created_at=conversation.created_at,
             updated_at=conversation.updated_at,
         )
+
+
+class MemberConversationOut(ConversationOut, kw_only=True):
+    """One of the member's conversations, with the person of the team who answers it."""
+
+    answered_by: str | None
+    """That person's name (null: the assistant answers, or the team has not taken it yet)."""
+
+    @classmethod
+    def of_member(cls, view: MemberConversation) -> MemberConversationOut:
+        person = view.answered_by
+        return cls(
+            **msgspec.structs.asdict(ConversationOut.of(view.conversation)),
+            answered_by=None if person is None else (person.name or "A person of the team"),
+        )
+
+
+class AskedForAPersonOut(Schema):
+    conversation: MemberConversationOut
+    notice: MessageOut | None
+    """What the member is told (null when the team had the conversation already)."""
 
 
 class SendMessageBody(Schema):

@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ignacio.application.use_cases.create_conversation import (
     CreateConversation,
@@ -19,14 +19,20 @@ from ignacio.application.use_cases.list_conversations import (
     ListConversationsQuery,
 )
 from ignacio.application.use_cases.list_messages import ListMessages
+from ignacio.application.use_cases.member_conversation import (
+    AskForAPerson,
+    GetMemberConversation,
+)
 from ignacio.application.use_cases.send_message import SendMessage, SendMessageCommand
 from ignacio.domain import Order
 from ignacio.domain.workspaces import WorkspaceAccess
 from ignacio.entrypoints.http.dependencies import Cursor, Limit, OrderQuery, page_request
 from ignacio.entrypoints.http.error_responses import error_responses
 from ignacio.entrypoints.http.schemas import (
+    AskedForAPersonOut,
     ConversationOut,
     CreateConversationBody,
+    MemberConversationOut,
     MessageOut,
     PageOut,
     SendMessageBody,
@@ -70,6 +76,40 @@ class ConversationController(Controller):
             workspace_access, CreateConversationCommand(title=data.title if data else None)
         )
         return ConversationOut.of(conversation)
+
+    @get("/{conversation_id:uuid}", responses=error_responses(404))
+    async def get_conversation(
+        self,
+        workspace_access: NamedDependency[WorkspaceAccess],
+        get_member_conversation: NamedDependency[GetMemberConversation],
+        conversation_id: FromPath[UUID],
+    ) -> MemberConversationOut:
+        """One of the caller's conversations, with who answers it: the assistant, or a named
+        person of the team."""
+        return MemberConversationOut.of_member(
+            await get_member_conversation(workspace_access, conversation_id)
+        )
+
+    @post(
+        "/{conversation_id:uuid}/handoff",
+        status_code=HTTP_200_OK,
+        responses=error_responses(404, 409),
+    )
+    async def ask_for_a_person(
+        self,
+        workspace_access: NamedDependency[WorkspaceAccess],
+        ask_for_a_person: NamedDependency[AskForAPerson],
+        get_member_conversation: NamedDependency[GetMemberConversation],
+        conversation_id: FromPath[UUID],
+    ) -> AskedForAPersonOut:
+        """Ask for a person of the team to answer: the assistant falls silent, and the member is
+        told what happens next (once; asking again while the team has it changes nothing)."""
+        asked = await ask_for_a_person(workspace_access, conversation_id)
+        view = await get_member_conversation(workspace_access, conversation_id)
+        return AskedForAPersonOut(
+            conversation=MemberConversationOut.of_member(view),
+            notice=None if asked.notice is None else MessageOut.of(asked.notice),
+        )
 
     @get("/{conversation_id:uuid}/messages", responses=error_responses(404))
     async def list_messages(
