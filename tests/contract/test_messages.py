@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 import pytest
@@ -27,6 +27,7 @@ from ignacio.domain import (
     Position,
     ProcessingState,
 )
+from ignacio.domain.templates import TemplateUse
 from tests.contract.builders import (
     concurrently,
     conversation,
@@ -66,10 +67,19 @@ async def test_a_stored_message_reads_back_unchanged(
         content="x" * 32_000,
         delivery_status=DeliveryStatus.DELIVERED,
     )
-    await store(uow_factory, owner, chat, voice, answer)
+    by_hand = message(
+        chat,
+        created=2,
+        author=Author.STAFF,
+        content="[template follow_up] Lucía",
+        sent_by=uuid4(),
+        template=TemplateUse(name="follow_up", language="es", parameters=("Lucía",)),
+        delivery_status=DeliveryStatus.PENDING,
+    )
+    await store(uow_factory, owner, chat, voice, answer, by_hand)
     async with uow_factory() as uow:
         page = await uow.messages.list(home, chat.id, _oldest_first(10))
-    assert page.items == [voice, answer]
+    assert page.items == [voice, answer, by_hand]
     assert page.next is None
 
 

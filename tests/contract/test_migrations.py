@@ -32,6 +32,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ignacio.adapters.sql import (
     SqlDocumentIndex,
@@ -70,10 +71,12 @@ from ignacio.domain import (
     Provider,
     User,
 )
+from ignacio.domain.handover import ConversationState
 from ignacio.domain.knowledge import Chunk, SyncStatus, UserFile
 from ignacio.domain.workspaces import (
     DEFAULT_WORKSPACE_INSTRUCTIONS,
     AssistantSettings,
+    Workspace,
     WorkspaceRole,
 )
 from tests.contract.builders import (
@@ -83,7 +86,6 @@ from tests.contract.builders import (
     conversation,
     delivery,
     entry,
-    home_of,
     message,
     phone,
     store,
@@ -339,6 +341,29 @@ _CHUNKS_BEFORE_0017 = table(
 """The passages' columns every revision from 0005 to 0016 has (0017 renames `user_id`)."""
 
 
+async def _home(engine: AsyncEngine) -> UUID:
+    """The default workspace's id, read in the columns every revision from 0011 has (the
+    repository reads today's, which an older schema lacks)."""
+    async with engine.connect() as connection:
+        found = await connection.execute(text("SELECT id FROM workspaces WHERE slug = 'default'"))
+        return UUID(str(found.scalar_one()))
+
+
+async def _add_workspace_before_0019(engine: AsyncEngine, added: Workspace) -> None:
+    """A workspace's row in the columns `workspaces` has from 0011 to 0018 (no template)."""
+    row = {
+        "id": added.id,
+        "slug": added.slug,
+        "name": added.name,
+        "assistant": {},
+        "access": None if added.access is None else added.access.value,
+        "created_at": added.created_at,
+        "updated_at": added.updated_at,
+    }
+    async with engine.begin() as connection:
+        await connection.execute(workspaces.insert().values(row))
+
+
 def _file_row_before_0017(file: UserFile) -> dict[str, Any]:
     """A file's row in the columns `user_files` has from 0012 to 0016 (no `uploaded_by`)."""
     return {
@@ -442,7 +467,7 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_keeps_th
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
         uow_factory = SqlUnitOfWorkFactory(engine, cipher)
-        home = await home_of(uow_factory)
+        home = await _home(engine)
         chat, old = _in(home, chat), [_in(home, m) for m in old]
         async with uow_factory() as uow:
             assert await uow.users.get(owner.id) == owner
@@ -480,7 +505,7 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_keeps_th
 
         upgrade_database(url)
         # A new default workspace, as 0011 makes one again.
-        home = await home_of(uow_factory)
+        home = await _home(engine)
         async with uow_factory() as uow:
             assert await uow.messages.get(old[0].id) == _in(home, old[0])
             assert await uow.messages.get(answer.id) == msgspec.structs.replace(
@@ -521,7 +546,7 @@ async def test_the_allow_list_comes_with_0003_and_goes_without_touching_members(
         upgrade_database(url)
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
-        entry = allowed(2, await home_of(uow_factory), note="Luis", added_by=owner.id)
+        entry = allowed(2, await _home(engine), note="Luis", added_by=owner.id)
         await store(uow_factory, entry)
         async with uow_factory() as uow:
             assert await uow.allow_list.get(entry.workspace_id, entry.id) == entry
@@ -822,7 +847,7 @@ async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps
                 assert column["default"] is None, name
         await intact()
         uow_factory = SqlUnitOfWorkFactory(engine, cipher)
-        home = await home_of(uow_factory)
+        home = await _home(engine)
         async with uow_factory() as uow:
             assert await uow.users.get(owner.id) == owner
             # 0018: the window runs from the member's last message.
@@ -841,7 +866,8 @@ async def test_0012_puts_every_row_in_the_default_workspace_and_going_back_keeps
             assert logged.items == [_in(home, audited)]
         # The same number on another workspace's list, added later: going back keeps the oldest.
         lab = workspace(1)
-        await store(uow_factory, lab, allowed(2, lab.id, created=5))
+        await _add_workspace_before_0019(engine, lab)
+        await store(uow_factory, allowed(2, lab.id, created=5))
         await engine.dispose()
 
         await asyncio.to_thread(command.downgrade, alembic_config(url), "0011")
@@ -872,13 +898,13 @@ async def test_workspace_channels_come_with_0014_go_with_their_workspace_and_go_
     uow_factory = SqlUnitOfWorkFactory(engine, cipher)
     lab = workspace(1)
     try:
-        await store(uow_factory, lab)
+        await _add_workspace_before_0019(engine, lab)
         await engine.dispose()
 
         await asyncio.to_thread(upgrade_database, url)
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
-        home = await home_of(uow_factory)
+        home = await _home(engine)
         ours = channel(1, home, label="Front desk", display_number=phone(1))
         theirs = channel(2, lab.id, Provider.TWILIO)
         await store(uow_factory, ours, theirs)
@@ -902,8 +928,7 @@ async def test_workspace_channels_come_with_0014_go_with_their_workspace_and_go_
                 assert problems.all() == []
         assert "workspace_channels" not in names
         assert current_revision(url) == "0013"
-        async with uow_factory() as uow:
-            assert await uow.workspaces.get(home) is not None
+        assert await _home(engine) == home
     finally:
         await engine.dispose()
         if backend == "postgres":
@@ -921,7 +946,7 @@ async def test_0016_gives_each_passage_its_file_s_workspace_and_resyncs_remote_c
     uow_factory = SqlUnitOfWorkFactory(engine, cipher)
     ana, lab = user(1, name="Ana"), workspace(1)
     try:
-        home = await home_of(uow_factory)
+        home = await _home(engine)
         # Synced before 0016: one with a copy in Ana's OpenAI vector store, one without.
         uploaded = user_file(
             ana,
@@ -934,7 +959,8 @@ async def test_0016_gives_each_passage_its_file_s_workspace_and_resyncs_remote_c
         )
         local = user_file(ana, lab.id, file_name="rota.txt", sync_status=SyncStatus.SYNCED)
         pending = user_file(ana, lab.id, file_name="new.txt")
-        await store(uow_factory, ana, lab)
+        await store(uow_factory, ana)
+        await _add_workspace_before_0019(engine, lab)
         async with engine.begin() as connection:
             for file in (uploaded, local, pending):
                 await connection.execute(user_files.insert().values(_file_row_before_0017(file)))
@@ -1041,7 +1067,7 @@ async def test_0017_makes_room_for_knowledge_documents_and_going_back_keeps_memb
     uow_factory = SqlUnitOfWorkFactory(engine, cipher)
     ana, luis = user(1, name="Ana"), user(2, name="Luis")
     try:
-        home = await home_of(uow_factory)
+        home = await _home(engine)
         mine = user_file(luis, home, file_name="rota.txt", sync_status=SyncStatus.SYNCED)
         await store(uow_factory, ana, luis)
         async with engine.begin() as connection:
@@ -1123,6 +1149,105 @@ async def test_0017_makes_room_for_knowledge_documents_and_going_back_keeps_memb
                 problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
                 assert problems.all() == []
         assert current_revision(url) == "0016"
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0018_and_0019_give_every_conversation_to_the_assistant_with_its_window(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = await database_at(backend, tmp_path, "0017")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    ana = user(1, name="Ana")
+    chat, quiet = uuid4(), uuid4()
+    wrote, answered = at(10), at(11)
+    try:
+        home = await _home(engine)
+        await store(uow_factory, ana)
+        typed = {
+            name: bindparam(name, type_=Uuid())
+            for name in ("id", "workspace_id", "user_id", "conversation_id")
+        } | {name: bindparam(name, type_=UtcDateTime()) for name in ("created_at", "updated_at")}
+        async with engine.begin() as connection:
+            for conversation_id in (chat, quiet):
+                await connection.execute(
+                    text(
+                        "INSERT INTO conversations"
+                        " (id, workspace_id, user_id, title, channel, created_at, updated_at)"
+                        " VALUES (:id, :workspace_id, :user_id, 'Chat', 'whatsapp',"
+                        " :created_at, :updated_at)"
+                    )
+                    .bindparams(*(typed[n] for n in ("id", "workspace_id", "user_id")))
+                    .bindparams(typed["created_at"], typed["updated_at"]),
+                    {
+                        "id": conversation_id,
+                        "workspace_id": home,
+                        "user_id": ana.id,
+                        "created_at": at(0),
+                        "updated_at": answered,
+                    },
+                )
+            for author, moment in (("member", at(5)), ("member", wrote), ("assistant", answered)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO messages (id, workspace_id, conversation_id, user_id,"
+                        " author, content, created_at)"
+                        " VALUES (:id, :workspace_id, :conversation_id, :user_id, :author,"
+                        " 'hola', :created_at)"
+                    ).bindparams(
+                        *(typed[n] for n in ("id", "workspace_id", "conversation_id", "user_id")),
+                        typed["created_at"],
+                    ),
+                    {
+                        "id": uuid4(),
+                        "workspace_id": home,
+                        "conversation_id": chat,
+                        "user_id": ana.id,
+                        "author": author,
+                        "created_at": moment,
+                    },
+                )
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+        async with uow_factory() as uow:
+            found = await uow.conversations.get(home, chat)
+            silent = await uow.conversations.get(home, quiet)
+            workspace = await uow.workspaces.get(home)
+        assert found is not None and silent is not None and workspace is not None
+        assert (found.state, found.assignee_id, found.state_since) == (
+            ConversationState.ASSISTANT,
+            None,
+            None,
+        )
+        # The window runs from the member's last message, not the assistant's.
+        assert found.last_member_message_at == wrote
+        assert silent.last_member_message_at is None
+        assert workspace.reply_template is None
+        await engine.dispose()
+
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0017")
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(_columns, "conversations")
+            assert not {"state", "assignee_id", "state_since", "last_member_message_at"} & set(
+                columns
+            )
+            assert "sent_by" not in await connection.run_sync(_columns, "messages")
+            assert "reply_template" not in await connection.run_sync(_columns, "workspaces")
+            count = await connection.execute(text("SELECT count(*) FROM messages"))
+            assert count.scalar() == 3
+            if backend == "sqlite":
+                problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                assert problems.all() == []
+        assert current_revision(url) == "0017"
     finally:
         await engine.dispose()
         if backend == "postgres":

@@ -6,11 +6,13 @@ import asyncio
 from datetime import datetime
 from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 
 from ignacio.application.ports import UnitOfWork, UnitOfWorkFactory
 from ignacio.domain import Conflict, NotFound, Order, PageRequest, User
 from ignacio.domain.access import WhatsAppAccess
+from ignacio.domain.templates import MessageTemplate
 from ignacio.domain.workspaces import (
     DEFAULT_SLUG,
     DEFAULT_WORKSPACE_INSTRUCTIONS,
@@ -97,6 +99,28 @@ async def test_assistant_settings_and_access_round_trip(
     stored = workspace(1, assistant=settings, access=access)
     await store(uow_factory, stored)
     assert await _get(uow_factory, stored.id) == stored
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        None,
+        MessageTemplate(name="follow_up"),
+        MessageTemplate(name="HX" + "ab" * 16, language="pt_BR", variables=("nombre", "tema")),
+    ],
+)
+async def test_the_reply_template_round_trips_and_is_replaced_by_an_update(
+    uow_factory: UnitOfWorkFactory, template: MessageTemplate | None
+) -> None:
+    stored = workspace(1, reply_template=template)
+    await store(uow_factory, stored)
+    assert await _get(uow_factory, stored.id) == stored
+    other = MessageTemplate(name="other_one", variables=("x",))
+    changed = msgspec.structs.replace(stored, reply_template=None if template else other)
+    async with uow_factory() as uow:
+        await uow.workspaces.update(changed)
+        await uow.commit()
+    assert await _get(uow_factory, stored.id) == changed
 
 
 async def test_a_short_name_belongs_to_one_workspace(uow_factory: UnitOfWorkFactory) -> None:

@@ -32,8 +32,8 @@ def try_it_blocks() -> list[str]:
 
 def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
     blocks = try_it_blocks()
-    assert len(blocks) == 6, blocks
-    request, chat, whatsapp, admin, workspace, knowledge = blocks
+    assert len(blocks) == 7, blocks
+    request, chat, whatsapp, admin, workspace, knowledge, inbox = blocks
     assert "CODE=123456" in chat
     port = free_port()
     # The README's commands, run from a checkout: `.venv/bin/ignacio` is this interpreter's.
@@ -66,9 +66,16 @@ def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
         code = printed_code(stdout)
         # One terminal, as a newcomer has: step 4's variables serve the admin block too.
         session = "\necho '#'\n".join(
-            [chat.replace("CODE=123456", f"CODE={code}"), whatsapp, admin, workspace, knowledge]
+            [
+                chat.replace("CODE=123456", f"CODE={code}"),
+                whatsapp,
+                admin,
+                workspace,
+                knowledge,
+                inbox,
+            ]
         )
-        chatted, _, administered, renamed, known = run(session).split("#\n")
+        chatted, _, administered, renamed, known, handled = run(session).split("#\n")
         assert "OPENAI_API_KEY" in chatted  # the offline assistant says how to connect a model
         assert "**plan.md** says about that" in chatted  # and answers from the file it was sent
         assert "1 March" in chatted
@@ -93,3 +100,8 @@ def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
         assert answer[0] == "Here is what I found in Clínica Sol's knowledge base:"
         assert "**hours.md** (knowledge base)" in answer
         assert "> Opening hours The clinic opens on Saturdays from ten to two." in answer
+        assert handled.splitlines() == ["human", "staff", "assistant"]
+        deadline = time.monotonic() + 10
+        while "Hi, this is Ana from the clinic" not in stdout.read_text():
+            assert time.monotonic() < deadline, stdout.read_text()
+            time.sleep(0.1)

@@ -47,6 +47,7 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/users/me"): {"name": "Me"},
     ("POST", "/workspaces/{workspace}/inbox/{conversation_id}/replies"): {"content": "hello"},
     ("POST", "/workspaces/{workspace}/inbox/{conversation_id}/take"): {},
+    ("POST", "/workspaces/{workspace}/inbox/{conversation_id}/template"): {"parameters": []},
     ("POST", "/users"): {"phoneNumber": "+34699000002", "isAdmin": True},
     ("PUT", "/users/{user_id}"): {"isAdmin": True, "isActive": False},
     ("POST", "/workspaces/{workspace}/channels"): {

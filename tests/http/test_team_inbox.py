@@ -299,3 +299,71 @@ async def test_a_member_on_the_web_sees_who_answers_and_asks_for_a_person(desk: 
     # Someone else's conversation looks like none at all.
     assert (await desk.client.get(mine, headers=desk.agent)).status_code == 404
     assert (await desk.client.post(f"{mine}/handoff", headers=desk.agent)).status_code == 404
+
+
+async def test_outside_the_window_the_team_sends_the_workspaces_approved_template(
+    desk: Desk,
+) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+    desk.system.clock.advance(hours=30)
+    desk.agent = await log_in(desk.client, desk.system, desk.graph, AGENT)
+    desk.admin = await log_in(desk.client, desk.system, desk.graph, ADMIN)
+
+    none_yet = await desk.post(f"{conversation}/template", parameters=["Lucía"])
+    assert none_yet.status_code == 409 and "no approved template" in none_yet.json()["message"]
+    agent_cannot = await desk.client.patch(
+        "/workspaces/default",
+        json={"replyTemplate": {"name": "follow_up", "language": "es"}},
+        headers=desk.agent,
+    )
+    assert agent_cannot.status_code == 403
+    template = {"name": "follow_up", "language": "es", "variables": ["first name", "topic"]}
+    configured = await desk.client.patch(
+        "/workspaces/default", json={"replyTemplate": template}, headers=desk.admin
+    )
+    assert configured.status_code == 200, configured.text
+    assert configured.json()["replyTemplate"] == template
+    desk.graph.register_template("follow_up", language="es", authentication=False)
+
+    wrong = await desk.post(f"{conversation}/template", parameters=["Lucía"])
+    assert wrong.status_code == 400 and "takes 2 values" in wrong.json()["message"]
+    sent = await desk.post(f"{conversation}/template", parameters=["Lucía", "your visa"])
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["content"] == "[template follow_up] Lucía · your visa"
+    await desk.system.settle()
+    record = desk.graph.messages[-1]
+    assert (record.type, record.template, record.language, record.parameters) == (
+        "template",
+        "follow_up",
+        "es",
+        ("Lucía", "your visa"),
+    )
+    line = await desk.only_conversation()
+    assert (line["state"], line["lastMessage"]["deliveryStatus"]) == ("human", "sent")
+    # Free text is still refused: the template does not reopen the window; the member does.
+    assert (await desk.post(f"{conversation}/replies", content="Hi")).status_code == 409
+
+    await desk.client.patch("/workspaces/default", json={"replyTemplate": None}, headers=desk.admin)
+    assert (await desk.client.get("/workspaces/default", headers=desk.admin)).json()[
+        "replyTemplate"
+    ] is None
+
+
+async def test_a_reply_that_fails_says_meta_s_code_and_what_it_means(desk: Desk) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+    desk.graph.always_fail_for(MEMBER, code=131026)
+
+    reply = await desk.post(f"{conversation}/replies", content="Are you there?")
+    await desk.system.settle()
+
+    messages = (
+        await desk.client.get(f"{INBOX}/{conversation}/messages", headers=desk.agent)
+    ).json()["items"]
+    failed = next(m for m in messages if m["id"] == reply.json()["id"])
+    assert failed["deliveryStatus"] == "failed"
+    assert failed["failure"]["code"] == 131026
+    assert failed["failure"]["providerReason"]
+    assert "cannot receive" in failed["failure"]["explanation"]
+    assert all(m["failure"] is None for m in messages if m["id"] != failed["id"])

@@ -15,6 +15,7 @@ from ignacio.application.ports import (
 )
 from ignacio.domain import MediaRef, PhoneNumber, UpstreamUnavailable
 from ignacio.domain.knowledge import Extraction, ExtractionStatus, Section, SectionKind
+from ignacio.domain.templates import TemplateUse
 
 TEST_JWT_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 TEST_PHONE_KEY = base64.b64encode(bytes(range(32))).decode()
@@ -55,6 +56,7 @@ class RecordingChannel:
         # Raised, in order, by the next login codes sent.
         self.code_failures: list[SendFailure] = []
         self.crash_on_send = False
+        self.templates: list[tuple[str, TemplateUse]] = []
 
     async def send_login_code(self, to: PhoneNumber, code: str) -> SentMessage:
         if self.code_failures:
@@ -69,6 +71,12 @@ class RecordingChannel:
             raise self.failures.pop(0)
         self.texts.append((to.e164, text))
         return SentMessage(external_id=f"wamid.sent.{len(self.texts)}")
+
+    async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.templates.append((to.e164, template))
+        return SentMessage(external_id=f"wamid.template.{len(self.templates)}")
 
     async def mark_read(self, external_id: str) -> None:
         self.read.append(external_id)

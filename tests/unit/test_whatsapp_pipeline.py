@@ -448,3 +448,33 @@ async def test_resume_queues_what_was_left_pending(system: System, queue: Record
 
     assert resumed == 1
     assert queue.queued == [(second, 0)]
+
+
+async def test_an_answer_to_a_backlog_older_than_the_window_fails_with_meta_s_reason(
+    system: System, queue: RecordingQueue
+) -> None:
+    message_id = await receive(system, inbound("Hola"))
+    assert message_id is not None
+    system.clock.advance(hours=24, seconds=1)
+
+    await process(system, message_id)
+
+    assert system.channel.texts_to(PHONE) == []
+    async with system.container.uow()(read_only=True) as uow:
+        answer = await uow.messages.reply_to(message_id)
+        assert answer is not None
+        (part,) = await uow.deliveries.for_message(answer.id)
+    assert answer.delivery_status is DeliveryStatus.FAILED
+    assert part.error_code == 131047 and "24 hours" in (part.error_title or "")
+
+
+async def test_within_the_window_the_same_answer_goes_out(
+    system: System, queue: RecordingQueue
+) -> None:
+    message_id = await receive(system, inbound("Hola"))
+    assert message_id is not None
+    system.clock.advance(hours=23, minutes=59)
+
+    await process(system, message_id)
+
+    assert system.channel.texts_to(PHONE) == ["echo: Hola (history 0)"]

@@ -17,6 +17,7 @@ from ignacio.domain.handover import (
     Transition,
     check_reason,
 )
+from ignacio.domain.templates import TemplateUse
 
 # A reply sorts after what it answers even when both fall within one tick of the clock.
 _AFTER = timedelta(microseconds=1)
@@ -300,6 +301,8 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     latency_ms: int | None = None
     # Written by hand by a person of the team (author `staff`): who.
     sent_by: UUID | None = None
+    # Sent as an approved template (outside WhatsApp's 24-hour window): which, with its values.
+    template: TemplateUse | None = None
 
     @property
     def is_from_user(self) -> bool:
@@ -336,6 +339,21 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
         return cls._outgoing(
             conversation, Author.STAFF, id=id, content=check_message_text(content), at=at, by=by
         )
+
+    @classmethod
+    def template_from_team(
+        cls, conversation: Conversation, *, id: UUID, by: UUID, template: TemplateUse, at: datetime
+    ) -> Message:
+        """An approved template a person of the team sends the member on WhatsApp: allowed
+        outside the 24-hour window, which it does not reopen."""
+        if conversation.channel is not Channel.WHATSAPP:
+            raise InvalidInput(
+                "Templates are for WhatsApp conversations; on the web, write the reply itself."
+            )
+        message = cls._outgoing(
+            conversation, Author.STAFF, id=id, content=template.preview(), at=at, by=by
+        )
+        return msgspec.structs.replace(message, template=template)
 
     @classmethod
     def notice(cls, conversation: Conversation, *, id: UUID, content: str, at: datetime) -> Message:

@@ -132,3 +132,41 @@ def settled(answer: Message, parts: list[Delivery]) -> Message:
         delivery_status=overall([part.status for part in parts]),
         external_message_id=answer.external_message_id or first_sent,
     )
+
+
+# What a provider's refusal means for the person who reads it in the inbox, by its code (Meta's
+# Cloud API, then Twilio's); the provider's own words stay beside it.
+_EXPLAINED: dict[int, str] = {
+    131047: "More than 24 hours have passed since the member last wrote: only an approved "
+    "template can reach them until they write again.",
+    131026: "This number cannot receive the message: it may not be on WhatsApp, may use an old "
+    "version, or has not accepted WhatsApp's latest terms.",
+    131049: "Meta chose not to deliver it, to keep the member's experience healthy (too many "
+    "business messages lately). Try later, or wait for the member to write.",
+    131050: "The member has stopped marketing messages from this business.",
+    131056: "Too many messages to this person in a short time; it was not sent again.",
+    130429: "The number's sending rate was exceeded; it was not sent again.",
+    131021: "The recipient is the workspace's own number.",
+    131031: "The business account is locked by Meta; its admins must check the WhatsApp Manager.",
+    131042: "The business account has a payment problem; its admins must check the WhatsApp Manager.",
+    132000: "The template's variables do not match what Meta approved.",
+    132001: "This template does not exist at Meta in this language.",
+    132015: "Meta paused this template for low quality.",
+    132016: "Meta disabled this template for low quality.",
+    131051: "WhatsApp does not support this kind of message.",
+    131053: "The media could not be uploaded to WhatsApp.",
+    190: "The number's access token is invalid or expired: an admin must connect it again.",
+    63016: "More than 24 hours have passed since the member last wrote: only an approved "
+    "template can reach them until they write again.",
+    63024: "This number cannot receive WhatsApp messages.",
+    63027: "This template does not exist at Twilio, or was not approved.",
+    21211: "The number is not a valid phone number.",
+}
+
+
+def explain_failure(code: int | None, provider_title: str | None) -> str:
+    """A failed delivery, said for a person of the team: what it means and what to do; the
+    provider's own words when the code is not one we know."""
+    if code is not None and code in _EXPLAINED:
+        return _EXPLAINED[code]
+    return provider_title or "The provider refused the message without saying why."

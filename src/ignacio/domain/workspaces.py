@@ -18,6 +18,7 @@ import msgspec
 
 from ignacio.domain.access import AccessPolicy, WhatsAppAccess
 from ignacio.domain.errors import InvalidInput, PermissionDenied
+from ignacio.domain.templates import MessageTemplate
 from ignacio.domain.users import User
 
 MAX_WORKSPACE_NAME = 120
@@ -82,6 +83,8 @@ class Workspace(msgspec.Struct, frozen=True, kw_only=True):
     access: WhatsAppAccess | None = None
     created_at: datetime
     updated_at: datetime
+    reply_template: MessageTemplate | None = None
+    """The approved template its team sends outside WhatsApp's 24-hour window; None: none."""
 
     def __post_init__(self) -> None:
         check_slug(self.slug)
@@ -113,6 +116,7 @@ class Workspace(msgspec.Struct, frozen=True, kw_only=True):
         name: str | msgspec.UnsetType = msgspec.UNSET,
         assistant: AssistantSettings | msgspec.UnsetType = msgspec.UNSET,
         access: WhatsAppAccess | msgspec.UnsetType | None = msgspec.UNSET,
+        reply_template: MessageTemplate | msgspec.UnsetType | None = msgspec.UNSET,
     ) -> tuple[Workspace, dict[str, object]]:
         """The workspace after an edit, and what changed (for the audit log: names of the
         assistant settings that changed, never their text)."""
@@ -123,6 +127,8 @@ class Workspace(msgspec.Struct, frozen=True, kw_only=True):
             changes["assistant"] = assistant
         if access is not msgspec.UNSET and access != self.access:
             changes["access"] = access
+        if reply_template is not msgspec.UNSET and reply_template != self.reply_template:
+            changes["reply_template"] = reply_template
         if not changes:
             return self, {}
         audited = {
@@ -132,7 +138,7 @@ class Workspace(msgspec.Struct, frozen=True, kw_only=True):
                 if getattr(value, field) != getattr(self.assistant, field)
             )
             if isinstance(value, AssistantSettings)
-            else value
+            else (value.name if isinstance(value, MessageTemplate) else value)
             for key, value in changes.items()
         }
         return msgspec.structs.replace(self, **changes, updated_at=at), audited

@@ -118,6 +118,7 @@ from ignacio.application.use_cases.team_inbox import (
     ListInbox,
     MarkConversationRead,
     ReplyAsTeam,
+    SendTemplate,
     TakeConversation,
     ThreadMessages,
 )
@@ -598,6 +599,9 @@ class Container(containers.DeclarativeContainer):
     get_member_conversation = providers.Factory(GetMemberConversation, uow=uow)
     ask_for_a_person = providers.Factory(
         AskForAPerson, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor
+    )
+    send_template = providers.Factory(
+        SendTemplate, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor
     )
     reply_as_team = providers.Factory(
         ReplyAsTeam, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor

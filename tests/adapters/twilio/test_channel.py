@@ -11,6 +11,7 @@ import structlog.testing
 from ignacio.adapters.twilio import LOGIN_CODE_TEXT, TwilioChannel
 from ignacio.application.ports import Channel, SendFailure
 from ignacio.domain import PhoneNumber
+from ignacio.domain.templates import MessageTemplate
 from tests.adapters.twilio.conftest import STATUS_CALLBACK, channel_for
 from tests.support.fake_twilio import DEFAULT_ACCOUNT_SID, FAKE_BASE_URL, FakeTwilio
 
@@ -206,3 +207,30 @@ async def test_mark_read_never_raises(channel: TwilioChannel, twilio: FakeTwilio
 
     assert [entry["event"] for entry in logs] == ["twilio_typing_indicator_failed"]
     assert twilio.typing_indicators == []
+
+
+async def test_a_reply_template_is_a_content_template_with_numbered_variables(
+    twilio: FakeTwilio, channel: TwilioChannel
+) -> None:
+    twilio.register_content(CONTENT_SID)
+    template = MessageTemplate(name=CONTENT_SID, variables=("name", "topic"))
+
+    sent = await channel.send_template(TO, template.filled(["Lucía", "your visa"]))
+
+    (record,) = twilio.messages
+    assert sent.external_id == record.sid
+    assert (record.content_sid, record.content_variables, record.body) == (
+        CONTENT_SID,
+        {"1": "Lucía", "2": "your visa"},
+        None,
+    )
+
+
+async def test_a_template_named_the_meta_way_is_refused_before_anything_is_sent(
+    twilio: FakeTwilio, channel: TwilioChannel
+) -> None:
+    with pytest.raises(SendFailure) as refused:
+        await channel.send_template(TO, MessageTemplate(name="follow_up").filled([]))
+
+    assert not refused.value.retriable and "Content SID" in refused.value.title
+    assert twilio.attempts == []

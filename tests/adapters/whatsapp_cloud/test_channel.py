@@ -11,6 +11,7 @@ import structlog.testing
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel
 from ignacio.application.ports import Channel, SendFailure
 from ignacio.domain import PhoneNumber
+from ignacio.domain.templates import MessageTemplate
 from tests.adapters.whatsapp_cloud.conftest import LOGIN_TEMPLATE
 from tests.support.fake_graph import FAKE_BASE_URL, FakeGraph
 
@@ -290,3 +291,38 @@ def a_channel(client: httpx.AsyncClient, access_token: str = ANY_TOKEN) -> Cloud
         access_token=access_token,
         login_template_name=LOGIN_TEMPLATE,
     )
+
+
+async def test_a_reply_template_fills_its_body_variables_in_order(
+    channel: CloudApiChannel, graph: FakeGraph
+) -> None:
+    graph.register_template("follow_up", language="es", authentication=False)
+    template = MessageTemplate(name="follow_up", language="es", variables=("name", "topic"))
+
+    sent = await channel.send_template(TO, template.filled(["Lucía", "tu visado"]))
+
+    (record,) = graph.messages
+    assert sent.external_id == record.id
+    assert (record.template, record.language, record.parameters) == (
+        "follow_up",
+        "es",
+        ("Lucía", "tu visado"),
+    )
+    assert record.payload["template"]["components"] == [
+        {
+            "type": "body",
+            "parameters": [
+                {"type": "text", "text": "Lucía"},
+                {"type": "text", "text": "tu visado"},
+            ],
+        }
+    ]
+
+
+async def test_a_template_without_variables_has_no_components(
+    channel: CloudApiChannel, graph: FakeGraph
+) -> None:
+    await channel.send_template(TO, MessageTemplate(name="hello_again").filled([]))
+
+    (record,) = graph.messages
+    assert record.payload["template"] == {"name": "hello_again", "language": {"code": "en"}}

@@ -713,6 +713,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspaces/{workspace}/inbox/{conversation_id}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** SendTemplate */
+        post: operations["WorkspacesInboxConversationIdTemplateSendTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workspaces/{workspace}/knowledge": {
         parameters: {
             query?: never;
@@ -1032,6 +1049,12 @@ export interface components {
          * @enum {string}
          */
         ExtractionStatus: "pending" | "extracted" | "no_text" | "failed" | "not_applicable";
+        /** FailureOut */
+        FailureOut: {
+            code: number | null;
+            explanation: string;
+            providerReason: string | null;
+        };
         /** FileForm */
         FileForm: {
             /** Format: binary */
@@ -1315,6 +1338,17 @@ export interface components {
         ReplyBody: {
             content: string;
         };
+        /** ReplyTemplateBody */
+        ReplyTemplateBody: {
+            /**
+             * @default en
+             * @example es
+             */
+            language: string;
+            /** @example follow_up */
+            name: string;
+            variables?: string[];
+        };
         /** SendMessageBody */
         SendMessageBody: {
             content: string;
@@ -1376,6 +1410,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             deliveryStatus: components["schemas"]["DeliveryStatus"];
+            failure?: components["schemas"]["FailureOut"] | null;
             fileId: string | null;
             filePath: string | null;
             /** Format: uuid */
@@ -1388,6 +1423,10 @@ export interface components {
             sentBy?: components["schemas"]["PersonOut"] | null;
             transcript: string | null;
             whatsappMessageId: string | null;
+        };
+        /** TemplateBody */
+        TemplateBody: {
+            parameters?: string[];
         };
         /** TokensOut */
         TokensOut: {
@@ -1442,6 +1481,7 @@ export interface components {
             access?: components["schemas"]["WhatsAppAccess"] | null;
             assistant?: components["schemas"]["AssistantSettingsBody"];
             name?: string;
+            replyTemplate?: components["schemas"]["ReplyTemplateBody"] | null;
         };
         /** UserOut */
         UserOut: {
@@ -1476,6 +1516,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            replyTemplate: components["schemas"]["ReplyTemplateBody"] | null;
             role: components["schemas"]["WorkspaceRole"] | null;
             slug: string;
             /** Format: date-time */
@@ -5062,6 +5103,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InboxThreadOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It conflicts with what is stored: `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdTemplateSendTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateBody"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMessageOut"];
                 };
             };
             /** @description The request is not valid: `message` says what to change. */

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from ignacio.application.ports import FetchedMedia, SendFailure, SentMessage
 from ignacio.domain import CheckName, HealthCheck, MediaRef, PhoneNumber
+from ignacio.domain.templates import TemplateUse
 
 
 class ConsoleChannel:
@@ -29,6 +30,10 @@ class ConsoleChannel:
 
     async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
         self._print(to, text)
+        return SentMessage(external_id=f"console.{uuid.uuid4().hex}")
+
+    async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
+        self._print(to, template.preview())
         return SentMessage(external_id=f"console.{uuid.uuid4().hex}")
 
     async def mark_read(self, external_id: str) -> None:

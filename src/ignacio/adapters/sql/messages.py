@@ -36,6 +36,7 @@ from ignacio.domain import (
     Position,
     ProcessingState,
 )
+from ignacio.domain.templates import TemplateUse
 
 _FIELDS = FieldMap(
     Message,
@@ -63,6 +64,7 @@ _FIELDS = FieldMap(
     "output_tokens",
     "latency_ms",
     "sent_by",
+    struct_field("template", TemplateUse),
 )
 
 MESSAGE_FIELDS = _FIELDS

@@ -182,6 +182,8 @@ messages = Table(
     Column("latency_ms", Integer()),
     # A message written by hand by a person of the team (migration 0018).
     Column("sent_by", Uuid()),
+    # A message sent as an approved template: which, with its values (migration 0019).
+    Column("template", json_document(none_as_null=True)),
     Index("ix_messages_conversation_id_created_at_id", "conversation_id", "created_at", "id"),
     # Deleting a user cascades to messages by user_id; without this, a full scan per deletion.
     Index("ix_messages_user_id", "user_id"),
@@ -335,6 +337,8 @@ workspaces = Table(
     Column("access", String(16)),
     _created_at(),
     Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    # The approved template its team sends outside WhatsApp's window (migration 0019).
+    Column("reply_template", json_document(none_as_null=True)),
     Index("ix_workspaces_created_at_id", "created_at", "id"),
 )
 

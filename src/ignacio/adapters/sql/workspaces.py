@@ -11,7 +11,7 @@ from uuid import UUID
 import msgspec
 from sqlalchemy import bindparam, delete, select, update
 
-from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field
+from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field, struct_field
 from ignacio.adapters.sql.queries import (
     ConnectionSource,
     insert_new,
@@ -22,6 +22,7 @@ from ignacio.adapters.sql.queries import (
 from ignacio.adapters.sql.tables import users, workspace_members, workspaces
 from ignacio.domain import Page, PageRequest, Position
 from ignacio.domain.access import WhatsAppAccess
+from ignacio.domain.templates import MessageTemplate
 from ignacio.domain.workspaces import (
     AssistantSettings,
     Joined,
@@ -56,6 +57,7 @@ _WORKSPACE_FIELDS = FieldMap(
     enum_field("access", WhatsAppAccess),
     "created_at",
     "updated_at",
+    struct_field("reply_template", MessageTemplate),
 )
 
 # A workspace with a person's role there, read after other columns (users.py reads them after

@@ -18,11 +18,13 @@ from ignacio.adapters.twilio.parse import WHATSAPP_PREFIX
 from ignacio.adapters.twilio.payloads import MessageResource
 from ignacio.application.ports import SendFailure, SentMessage
 from ignacio.domain import PhoneNumber
+from ignacio.domain.templates import TemplateUse
 
 DEFAULT_API_BASE_URL = "https://api.twilio.com"
 DEFAULT_MESSAGING_BASE_URL = "https://messaging.twilio.com"
 MAX_TEXT_LENGTH = 1600
 LOGIN_CODE_TEXT = "Your Ignacio login code is {code}. It expires in a few minutes; do not share it."
+_CONTENT_SID = re.compile(r"^HX[0-9a-f]{32}$")
 _MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
 _FAILED = frozenset({"failed", "undelivered", "canceled"})
 
@@ -87,6 +89,23 @@ class TwilioChannel:
                 },
             )
         return await self._send(to, {"Body": LOGIN_CODE_TEXT.format(code=code)})
+
+    async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
+        """A Content Template, named by its Content SID, its variables numbered from 1."""
+        if not _CONTENT_SID.match(template.name):
+            raise SendFailure(
+                "On Twilio a template is named by its Content SID (HX and 32 hex digits); "
+                f"'{template.name}' is not one. An admin sets it in the workspace's template.",
+                retriable=False,
+            )
+        variables = {str(number): value for number, value in enumerate(template.parameters, 1)}
+        return await self._send(
+            to,
+            {
+                "ContentSid": template.name,
+                "ContentVariables": msgspec.json.encode(variables).decode(),
+            },
+        )
 
     async def mark_read(self, external_id: str) -> None:
         """A WhatsApp typing indicator, which also marks the message read (Twilio's beta API)."""

@@ -7,6 +7,7 @@ from typing import Protocol
 import msgspec
 
 from ignacio.domain import PhoneNumber
+from ignacio.domain.templates import TemplateUse
 
 
 class SentMessage(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,6 +49,11 @@ class Channel(Protocol):
 
     async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
         """Deliver one text of at most `max_text_length` characters; raises SendFailure."""
+        ...
+
+    async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
+        """Deliver an approved template with its values (allowed outside the 24-hour window);
+        raises SendFailure."""
         ...
 
     async def mark_read(self, external_id: str) -> None:

@@ -9,6 +9,7 @@ from ignacio.application.authorization import require_admin
 from ignacio.application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from ignacio.application.workspaces import administered
 from ignacio.domain import Conflict, User, WhatsAppAccess
+from ignacio.domain.templates import MessageTemplate
 from ignacio.domain.workspaces import (
     AssistantSettings,
     Workspace,
@@ -79,6 +80,7 @@ class UpdateWorkspaceCommand(msgspec.Struct, frozen=True, kw_only=True):
     name: str | msgspec.UnsetType = msgspec.UNSET
     assistant: AssistantSettings | msgspec.UnsetType = msgspec.UNSET
     access: WhatsAppAccess | msgspec.UnsetType | None = msgspec.UNSET
+    reply_template: MessageTemplate | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class UpdateWorkspace:
@@ -104,6 +106,7 @@ class UpdateWorkspace:
                 name=command.name,
                 assistant=command.assistant,
                 access=command.access,
+                reply_template=command.reply_template,
             )
             if not changes:
                 return workspace

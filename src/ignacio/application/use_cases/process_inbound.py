@@ -400,7 +400,7 @@ class ProcessInbound:
             parts = await uow.deliveries.for_message(answer.id)
         if not parts:
             parts = await self._parts_of(line, answer)
-        if not conversation.window_open(self._clock.now()):
+        if answer.template is None and not conversation.window_open(self._clock.now()):
             unsent = [p for p in parts if p.status is DeliveryStatus.PENDING and not p.sending]
             if unsent:
                 await self._fail(unsent, OUTSIDE_WINDOW_CODE, OUTSIDE_WINDOW_REASON)
@@ -421,7 +421,11 @@ class ProcessInbound:
                 continue
             attempts = part.attempts + 1
             try:
-                sent = await line.channel.send_text(user.phone, part.content)
+                sent = await (
+                    line.channel.send_text(user.phone, part.content)
+                    if answer.template is None
+                    else line.channel.send_template(user.phone, answer.template)
+                )
             except SendFailure as failure:
                 later = self._later(attempts, failure.retry_after)
                 if failure.retriable and later:
@@ -440,7 +444,12 @@ class ProcessInbound:
     async def _parts_of(self, line: _Line, message: Message) -> list[Delivery]:
         """The parts of a message written to the member unasked (by hand, a notice), cut to
         this number's length once it is known which number sends it."""
-        contents = split_text(message.content, line.channel.max_text_length)
+        # A template goes out whole, as one message; its preview is what the thread shows.
+        contents = (
+            [message.content]
+            if message.template is not None
+            else split_text(message.content, line.channel.max_text_length)
+        )
         parts = Delivery.parts_of(message, contents, self._ids.new_id, self._clock.now())
         try:
             async with self._uow() as uow:

@@ -19,6 +19,8 @@ from ignacio.application.ports.conversations import InboxFilter
 from ignacio.domain import (
     Conflict,
     Conversation,
+    Delivery,
+    DeliveryStatus,
     InvalidInput,
     Message,
     NotFound,
@@ -155,22 +157,40 @@ class GetInboxThread:
         )
 
 
+class ThreadPage(msgspec.Struct, frozen=True, kw_only=True):
+    """A page of a thread for the team: the messages, the people who wrote some by hand, and
+    why each failed message failed (its first failed part)."""
+
+    messages: Page[Message]
+    people: dict[UUID, User]
+    failures: dict[UUID, Delivery]
+
+
 class ThreadMessages:
-    """A page of a conversation's messages for the team, with the people who wrote them by hand."""
+    """A page of a conversation's messages for the team, with who wrote them by hand and why
+    any failed."""
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
     async def __call__(
         self, access: WorkspaceAccess, conversation_id: UUID, page: PageRequest
-    ) -> tuple[Page[Message], dict[UUID, User]]:
+    ) -> ThreadPage:
         async with self._uow(read_only=True) as uow:
             conversation = await _team_conversation(uow, access, conversation_id)
             messages = await uow.messages.list(access.workspace.id, conversation.id, page)
             people = await uow.users.get_many(
                 {message.sent_by for message in messages.items if message.sent_by is not None}
             )
-        return messages, people
+            failures: dict[UUID, Delivery] = {}
+            # Failed messages are few: one read each costs less than a join on every page.
+            for message in messages.items:
+                if message.delivery_status is DeliveryStatus.FAILED:
+                    parts = await uow.deliveries.for_message(message.id)
+                    failed = [p for p in parts if p.status is DeliveryStatus.FAILED]
+                    if failed:
+                        failures[message.id] = failed[0]
+        return ThreadPage(messages=messages, people=people, failures=failures)
 
 
 class TakeConversation:
@@ -300,28 +320,102 @@ class ReplyAsTeam:
             message = Message.from_team(
                 before, id=self._ids.new_id(), by=access.user.id, content=text, at=now
             )
-            after, change = before, None
-            if before.state is not ConversationState.HUMAN:
-                after, change = before.taken(
-                    id=self._ids.new_id(), by=access.user.id, assignee=access.user.id, at=now
-                )
-            await apply_change(uow, self._auditor, before, after, change)
-            await uow.messages.add(message)
-            after = after.active_at(now)
-            await uow.conversations.update(after)
-            await self._auditor.record(
-                uow,
-                access.user.id,
-                "conversation.reply",
-                "conversation",
-                before.id,
-                workspace_id=before.workspace_id,
-                message_id=str(message.id),
-            )
+            after = await _sent_by_team(uow, self._auditor, access, before, message, "reply")
             await uow.commit()
         if (queued := queued_on_whatsapp(message)) is not None:
             await self._queue.enqueue_processing(queued)
         return ReplyResult(message=message, conversation=after)
+
+
+NO_TEMPLATE = (
+    "This workspace has no approved template for replies outside WhatsApp's 24-hour window. "
+    "An admin of the workspace sets one (its name at Meta, its language and what each variable "
+    "holds) in the workspace's settings."
+)
+
+
+class SendTemplate:
+    """A person of the team sends the workspace's approved template, its variables filled in,
+    to a member on WhatsApp: the one message allowed once the 24-hour window has closed.
+
+    - WhatsApp conversations only; a workspace without a template is refused with what to do
+      (a Conflict); the values are checked before anything is stored.
+    - Sent by the pipeline like any reply; takes the conversation like a reply; audited.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        queue: JobQueue,
+        clock: Clock,
+        ids: IdGenerator,
+        auditor: Auditor,
+    ) -> None:
+        self._uow = uow
+        self._queue = queue
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(
+        self, access: WorkspaceAccess, conversation_id: UUID, parameters: list[str]
+    ) -> ReplyResult:
+        async with self._uow() as uow:
+            before = await _team_conversation(uow, access, conversation_id, for_update=True)
+            template = access.workspace.reply_template
+            if template is None:
+                raise Conflict(NO_TEMPLATE)
+            now = self._clock.now()
+            message = Message.template_from_team(
+                before,
+                id=self._ids.new_id(),
+                by=access.user.id,
+                template=template.filled(parameters),
+                at=now,
+            )
+            after = await _sent_by_team(
+                uow, self._auditor, access, before, message, "template", template=template.name
+            )
+            await uow.commit()
+        await self._queue.enqueue_processing(message.id)
+        return ReplyResult(message=message, conversation=after)
+
+
+async def _sent_by_team(
+    uow: UnitOfWork,
+    auditor: Auditor,
+    access: WorkspaceAccess,
+    before: Conversation,
+    message: Message,
+    verb: str,
+    **details: str,
+) -> Conversation:
+    """Store what a person of the team sends, taking the conversation for them when the
+    assistant or the waiting line had it (so the assistant does not talk over them; a
+    teammate's stays theirs); audited as `conversation.<verb>`, without the text."""
+    after, change = before, None
+    if before.state is not ConversationState.HUMAN:
+        after, change = before.taken(
+            id=auditor.ids.new_id(),
+            by=access.user.id,
+            assignee=access.user.id,
+            at=message.created_at,
+        )
+    await apply_change(uow, auditor, before, after, change)
+    await uow.messages.add(message)
+    after = after.active_at(message.created_at)
+    await uow.conversations.update(after)
+    await auditor.record(
+        uow,
+        access.user.id,
+        f"conversation.{verb}",
+        "conversation",
+        before.id,
+        workspace_id=before.workspace_id,
+        message_id=str(message.id),
+        **details,
+    )
+    return after
 
 
 class MarkConversationRead:

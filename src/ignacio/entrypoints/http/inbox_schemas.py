@@ -9,8 +9,9 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.use_cases.team_inbox import InboxLine, InboxThread
-from ignacio.domain import Channel, Conversation, Message, User
+from ignacio.domain import Channel, Conversation, Delivery, Message, User
 from ignacio.domain.conversations import MAX_MESSAGE_LENGTH
+from ignacio.domain.deliveries import explain_failure
 from ignacio.domain.handover import Actor, ConversationState, StateChange, Transition
 from ignacio.entrypoints.http.schemas import MessageOut, Schema, UserOut
 
@@ -119,21 +120,58 @@ class InboxThreadOut(Schema):
         )
 
 
-class TeamMessageOut(MessageOut, kw_only=True):
-    """A message as the team sees it: with the person who wrote it by hand."""
+class FailureOut(Schema):
+    """Why a message was not delivered."""
 
-    sent_by: PersonOut | None = None
+    code: int | None
+    """The provider's error code (Meta's, such as 131047, or Twilio's)."""
+    provider_reason: str | None
+    """The provider's own words."""
+    explanation: str
+    """What it means, for a person: and what to do about it."""
 
     @classmethod
-    def of_team(cls, message: Message, people: dict[UUID, User]) -> TeamMessageOut:
+    def of(cls, part: Delivery) -> FailureOut:
+        return cls(
+            code=part.error_code,
+            provider_reason=part.error_title,
+            explanation=explain_failure(part.error_code, part.error_title),
+        )
+
+
+class TeamMessageOut(MessageOut, kw_only=True):
+    """A message as the team sees it: with the person who wrote it by hand, and why it failed."""
+
+    sent_by: PersonOut | None = None
+    failure: FailureOut | None = None
+
+    @classmethod
+    def of_team(
+        cls,
+        message: Message,
+        people: dict[UUID, User],
+        failures: dict[UUID, Delivery] | None = None,
+    ) -> TeamMessageOut:
         base = msgspec.structs.asdict(MessageOut.of(message))
         sender = people.get(message.sent_by) if message.sent_by else None
-        return cls(**base, sent_by=PersonOut.of(sender))
+        failed = (failures or {}).get(message.id)
+        return cls(
+            **base,
+            sent_by=PersonOut.of(sender),
+            failure=None if failed is None else FailureOut.of(failed),
+        )
 
 
 class TakeBody(Schema):
     assignee_id: UUID | None = None
     """Whom to give it to (an agent or admin of the workspace); left out, the caller."""
+
+
+class TemplateBody(Schema):
+    parameters: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=1_024)]], msgspec.Meta(max_length=10)
+    ] = []
+    """The values of the workspace template's variables, in order."""
 
 
 class ReplyBody(Schema):

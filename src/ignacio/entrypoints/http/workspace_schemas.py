@@ -14,6 +14,7 @@ from ignacio.application.use_cases.workspace_members import WorkspaceMember
 from ignacio.domain import Provider, WhatsAppAccess
 from ignacio.domain.channels import CloudApiCredentials, TwilioCredentials, WorkspaceChannel
 from ignacio.domain.knowledge import ExtractionStatus, SyncStatus, UserFile
+from ignacio.domain.templates import MessageTemplate
 from ignacio.domain.workspaces import (
     MAX_ASSISTANT_NAME,
     MAX_INSTRUCTIONS,
@@ -61,12 +62,38 @@ class AssistantSettingsBody(Schema):
         return cls(**msgspec.structs.asdict(settings))
 
 
+class ReplyTemplateBody(Schema):
+    """The approved WhatsApp template the team sends once the 24-hour window has closed."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=512, examples=["follow_up"])]
+    """Its name at Meta, or on Twilio its Content SID (HX...)."""
+    language: Annotated[str, msgspec.Meta(max_length=10, examples=["es"])] = "en"
+    variables: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=60)]], msgspec.Meta(max_length=10)
+    ] = []
+    """What each {{1}}, {{2}}... stands for, in order, for the team filling them in."""
+
+    def template(self) -> MessageTemplate:
+        return MessageTemplate(
+            name=self.name, language=self.language, variables=tuple(self.variables)
+        )
+
+    @classmethod
+    def of(cls, template: MessageTemplate | None) -> ReplyTemplateBody | None:
+        if template is None:
+            return None
+        return cls(
+            name=template.name, language=template.language, variables=list(template.variables)
+        )
+
+
 class WorkspaceOut(Schema):
     id: UUID
     slug: str
     name: str
     assistant: AssistantSettingsBody
     access: WhatsAppAccess | None
+    reply_template: ReplyTemplateBody | None
     role: WorkspaceRole | None
     """The caller's role in it; null for a platform admin who is not a member."""
     created_at: datetime
@@ -80,6 +107,7 @@ class WorkspaceOut(Schema):
             name=workspace.name,
             assistant=AssistantSettingsBody.of(workspace.assistant),
             access=workspace.access,
+            reply_template=ReplyTemplateBody.of(workspace.reply_template),
             role=role,
             created_at=workspace.created_at,
             updated_at=workspace.updated_at,
@@ -101,6 +129,8 @@ class UpdateWorkspaceBody(Schema):
     name: WorkspaceName | msgspec.UnsetType = msgspec.UNSET
     assistant: AssistantSettingsBody | msgspec.UnsetType = msgspec.UNSET
     access: WhatsAppAccess | msgspec.UnsetType | None = msgspec.UNSET
+    reply_template: ReplyTemplateBody | msgspec.UnsetType | None = msgspec.UNSET
+    """The template for replies outside WhatsApp's window; null removes it."""
 
 
 class MemberOut(Schema):

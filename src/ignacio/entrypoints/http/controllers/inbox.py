@@ -20,6 +20,7 @@ from ignacio.application.use_cases.team_inbox import (
     ListInbox,
     MarkConversationRead,
     ReplyAsTeam,
+    SendTemplate,
     TakeConversation,
     ThreadMessages,
 )
@@ -40,6 +41,7 @@ from ignacio.entrypoints.http.inbox_schemas import (
     ReplyBody,
     TakeBody,
     TeamMessageOut,
+    TemplateBody,
 )
 from ignacio.entrypoints.http.schemas import PageOut, page_out
 
@@ -124,11 +126,15 @@ class InboxController(Controller):
         cursor: Cursor = None,
         order: OrderQuery = Order.NEWEST_FIRST,
     ) -> PageOut[TeamMessageOut]:
-        """A page of the conversation's messages, with who of the team wrote each by hand."""
-        page, people = await thread_messages(
+        """A page of the conversation's messages, with who of the team wrote each by hand and,
+        for one not delivered, the provider's code and reason and what they mean."""
+        thread = await thread_messages(
             team_access, conversation_id, page_request(limit, cursor, order)
         )
-        return page_out(page, lambda message: TeamMessageOut.of_team(message, people))
+        return page_out(
+            thread.messages,
+            lambda message: TeamMessageOut.of_team(message, thread.people, thread.failures),
+        )
 
     @post(
         "/{conversation_id:uuid}/take",
@@ -198,6 +204,24 @@ class InboxController(Controller):
         when the assistant or the waiting line has it. On WhatsApp the reply is sent in the
         background (follow its `deliveryStatus`); 409 outside WhatsApp's 24-hour window."""
         result = await reply_as_team(team_access, conversation_id, data.content)
+        return TeamMessageOut.of_team(result.message, {team_access.user.id: team_access.user})
+
+    @post(
+        "/{conversation_id:uuid}/template",
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(400, 403, 404, 409),
+    )
+    async def send_template(
+        self,
+        team_access: NamedDependency[WorkspaceAccess],
+        send_template: NamedDependency[SendTemplate],
+        conversation_id: FromPath[UUID],
+        data: JSONBody[TemplateBody],
+    ) -> TeamMessageOut:
+        """Send the workspace's approved template (its variables filled in) on WhatsApp: the
+        one message allowed outside the 24-hour window. 409 when the workspace has none (an
+        admin sets `replyTemplate` on the workspace); 400 for a web conversation or wrong values."""
+        result = await send_template(team_access, conversation_id, data.parameters)
         return TeamMessageOut.of_team(result.message, {team_access.user.id: team_access.user})
 
     @post(

@@ -122,8 +122,9 @@ class WorkspaceController(Controller):
         workspace: WorkspaceRef,
         data: JSONBody[UpdateWorkspaceBody],
     ) -> WorkspaceOut:
-        """Rename the workspace, or change its assistant's settings (replaced as a whole) or its
-        access mode (null: the deployment's). Its admins only."""
+        """Rename the workspace, or change its assistant's settings (replaced as a whole), its
+        access mode (null: the deployment's) or the template its team sends outside WhatsApp's
+        24-hour window (null: none). Its admins only."""
         assistant = data.assistant
         await update_workspace(
             principal.user,
@@ -134,6 +135,9 @@ class WorkspaceController(Controller):
                 if isinstance(assistant, msgspec.UnsetType)
                 else assistant.settings(),
                 access=data.access,
+                reply_template=data.reply_template
+                if data.reply_template is None or isinstance(data.reply_template, msgspec.UnsetType)
+                else data.reply_template.template(),
             ),
         )
         access = await get_workspace(principal.user, workspace)
