@@ -13,6 +13,7 @@ import { HealthPage } from "./pages/admin/HealthPage";
 import { UsersPage } from "./pages/admin/UsersPage";
 import { ChatPage } from "./pages/ChatPage";
 import { FilesPage } from "./pages/FilesPage";
+import { InboxPage } from "./pages/InboxPage";
 import { KnowledgePage } from "./pages/KnowledgePage";
 import { LoginPage } from "./pages/LoginPage";
 import { ProfilePage } from "./pages/ProfilePage";
@@ -70,6 +71,8 @@ export function App() {
         <Route index element={<Navigate to="/chat" replace />} />
         <Route path="/chat" element={<ChatPage />} />
         <Route path="/chat/:conversationId" element={<ChatPage />} />
+        <Route path="/inbox" element={<InboxPage />} />
+        <Route path="/inbox/:conversationId" element={<InboxPage />} />
         <Route path="/files" element={<FilesPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/workspace" element={<WorkspacePage />} />

@@ -38,3 +38,10 @@ export type JsonOf<
 
 export type FileItem = JsonOf<"/files/{file_id}", "get">;
 export type SyncStatus = FileItem["syncStatus"];
+
+export type ConversationState = Schemas["ConversationState"];
+export type InboxConversation = Schemas["InboxConversationOut"];
+export type InboxThread = Schemas["InboxThreadOut"];
+export type StateChange = Schemas["StateChangeOut"];
+export type TeamMessage = Schemas["TeamMessageOut"];
+export type Person = Schemas["PersonOut"];

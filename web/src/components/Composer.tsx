@@ -19,6 +19,9 @@ export function Composer({
   uploadProgress,
   disabled = false,
   assistantName = "Ignacio",
+  placeholder,
+  allowFiles = true,
+  label = "Write a message",
 }: {
   /** Rejects to keep the draft (the caller shows the error). */
   onSubmit: (draft: Draft) => Promise<void>;
@@ -28,6 +31,12 @@ export function Composer({
   disabled?: boolean;
   /** Who the message goes to (the workspace's assistant). */
   assistantName?: string;
+  /** What the empty box says; by default, that the message goes to the assistant. */
+  placeholder?: string;
+  /** Whether a file can go with the message. */
+  allowFiles?: boolean;
+  /** The form's accessible name. */
+  label?: string;
 }) {
   const [text, setText] = useState("");
   const [file, setFile] = useState<File | null>(null);
@@ -71,7 +80,7 @@ export function Composer({
   }
 
   return (
-    <form className="composer" onSubmit={submit} aria-label="Write a message">
+    <form className="composer" onSubmit={submit} aria-label={label}>
       {file ? (
         <div className="attached">
           <span className="file-name">
@@ -97,26 +106,30 @@ export function Composer({
         </p>
       ) : null}
       <div className="composer-row">
-        <input
-          ref={picker}
-          id={pickerId}
-          className="visually-hidden"
-          type="file"
-          accept={ACCEPTED_FILES}
-          aria-label="Attach a file"
-          tabIndex={-1}
-          onChange={(event) => choose(event.target.files?.[0] ?? null)}
-        />
-        <button
-          type="button"
-          className="button secondary icon"
-          onClick={() => picker.current?.click()}
-          disabled={busy || disabled}
-          title="Attach a file (25 MB at most)"
-        >
-          <PaperclipIcon />
-          <span className="visually-hidden">Attach a file</span>
-        </button>
+        {allowFiles ? (
+          <>
+            <input
+              ref={picker}
+              id={pickerId}
+              className="visually-hidden"
+              type="file"
+              accept={ACCEPTED_FILES}
+              aria-label="Attach a file"
+              tabIndex={-1}
+              onChange={(event) => choose(event.target.files?.[0] ?? null)}
+            />
+            <button
+              type="button"
+              className="button secondary icon"
+              onClick={() => picker.current?.click()}
+              disabled={busy || disabled}
+              title="Attach a file (25 MB at most)"
+            >
+              <PaperclipIcon />
+              <span className="visually-hidden">Attach a file</span>
+            </button>
+          </>
+        ) : null}
         <label htmlFor={textId} className="visually-hidden">
           Message
         </label>
@@ -125,7 +138,7 @@ export function Composer({
           id={textId}
           rows={1}
           value={text}
-          placeholder={`Write to ${assistantName}…`}
+          placeholder={placeholder ?? `Write to ${assistantName}…`}
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
           disabled={disabled}

@@ -20,6 +20,7 @@ const MEMBER_LINKS: NavItem[] = [
   { to: "/profile", label: "Profile" },
 ];
 const WORKSPACE_LINKS: NavItem[] = [
+  { to: "/inbox", label: "Inbox" },
   { to: "/workspace", label: "Workspace", end: true },
   { to: "/workspace/knowledge", label: "Knowledge base" },
 ];
@@ -47,8 +48,8 @@ export function Layout() {
       return;
     }
     // After moving to another screen, start keyboard and screen reader users at its heading
-    // (not in the chat, where focus belongs to the list or the composer).
-    if (!location.pathname.startsWith("/chat")) {
+    // (not in the chat or the inbox, where focus belongs to the list or the composer).
+    if (!location.pathname.startsWith("/chat") && !location.pathname.startsWith("/inbox")) {
       document.querySelector<HTMLElement>("#main-content h1[tabindex]")?.focus();
     }
   }, [location.pathname]);
@@ -142,9 +143,9 @@ function WorkspaceSwitcher({ workspace }: { workspace: CurrentWorkspace }) {
         onChange={(event) => {
           // An open conversation belongs to the workspace left: back to the list of the new
           // one's, switching once it is gone (above).
-          const list = /^\/(chat|admin\/conversations)\/(?!new$)[^/]+/.exec(pathname);
+          const list = /^\/(chat|inbox|admin\/conversations)\/(?!new$)[^/]+/.exec(pathname);
           if (list) {
-            navigate(list[1] === "chat" ? "/chat" : "/admin/conversations", {
+            navigate(`/${list[1]}`, {
               state: { switchTo: event.target.value },
             });
           } else {

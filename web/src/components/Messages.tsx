@@ -6,13 +6,13 @@ import { Markdown } from "./Markdown";
 import { MediaAttachment, useMessageFile } from "./MediaAttachment";
 import { Badge } from "./ui";
 
-const DELIVERY: Record<DeliveryStatus, { label: string; tone: string; hint: string }> = {
-  received: { label: "Received", tone: "neutral", hint: "Received from WhatsApp" },
-  pending: { label: "Sending", tone: "neutral", hint: "Waiting to be sent over WhatsApp" },
-  sent: { label: "Sent", tone: "neutral", hint: "Sent to WhatsApp" },
-  delivered: { label: "Delivered", tone: "success", hint: "Delivered to the phone" },
-  read: { label: "Read", tone: "success", hint: "Read on the phone" },
-  failed: { label: "Not delivered", tone: "danger", hint: "WhatsApp could not deliver it" },
+const DELIVERY: Record<DeliveryStatus, { label: string; tone: string; hint: string; ticks: string }> = {
+  received: { label: "Received", tone: "neutral", hint: "Received from WhatsApp", ticks: "" },
+  pending: { label: "Sending", tone: "neutral", hint: "Waiting to be sent over WhatsApp", ticks: "◷" },
+  sent: { label: "Sent", tone: "neutral", hint: "Sent to WhatsApp", ticks: "✓" },
+  delivered: { label: "Delivered", tone: "success", hint: "Delivered to the phone", ticks: "✓✓" },
+  read: { label: "Read", tone: "success", hint: "Read on the phone", ticks: "✓✓" },
+  failed: { label: "Not delivered", tone: "danger", hint: "WhatsApp could not deliver it", ticks: "✕" },
 };
 
 const AUTHOR = { member: "You", staff: "Staff" } as const;
@@ -25,12 +25,41 @@ export interface PendingMessage {
   note: string;
 }
 
+/** A line about the conversation itself among its messages ("Ana took the conversation"). */
+export interface SystemNote {
+  id: string;
+  createdAt: string;
+  text: string;
+}
+
+/** Who wrote a message, when the caller knows better than the message says (a person's name). */
+export type AuthorOf = (message: Message) => string | undefined;
+
+/** Messages and notes in one timeline, by time (a note goes after messages of the same instant). */
+function timeline(messages: Message[], notes: SystemNote[]): ({ note: SystemNote } | { message: Message })[] {
+  if (notes.length === 0) return messages.map((message) => ({ message }));
+  const sorted = notes.slice().sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const items: ({ note: SystemNote } | { message: Message })[] = [];
+  let next = 0;
+  for (const message of messages) {
+    while (next < sorted.length && Date.parse(sorted[next]!.createdAt) < Date.parse(message.createdAt)) {
+      items.push({ note: sorted[next]! });
+      next += 1;
+    }
+    items.push({ message });
+  }
+  for (; next < sorted.length; next += 1) items.push({ note: sorted[next]! });
+  return items;
+}
+
 export function MessageList({
   messages,
   pending = [],
   ownerName,
   assistantName = ASSISTANT,
   thinking = false,
+  notes = [],
+  authorOf,
 }: {
   messages: Message[];
   pending?: PendingMessage[];
@@ -39,17 +68,35 @@ export function MessageList({
   /** The name the workspace's assistant speaks under. */
   assistantName?: string;
   thinking?: boolean;
+  /** Changes to the conversation, shown among the messages at their time. */
+  notes?: SystemNote[];
+  authorOf?: AuthorOf;
 }) {
   const end = useRef<HTMLDivElement>(null);
-  const count = messages.length + pending.length;
+  const count = messages.length + pending.length + notes.length;
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: "end" });
   }, [count, thinking]);
   return (
     <div className="messages" role="log" aria-label="Messages" aria-live="polite" aria-relevant="additions">
-      {messages.map((message) => (
-        <MessageItem key={message.id} message={message} ownerName={ownerName} assistantName={assistantName} />
-      ))}
+      {timeline(messages, notes).map((item) =>
+        "note" in item ? (
+          <p key={item.note.id} className="system-note">
+            <span>{item.note.text}</span>{" "}
+            <time dateTime={item.note.createdAt} title={formatDateTime(item.note.createdAt)}>
+              {formatWhen(item.note.createdAt)}
+            </time>
+          </p>
+        ) : (
+          <MessageItem
+            key={item.message.id}
+            message={item.message}
+            ownerName={ownerName}
+            assistantName={assistantName}
+            authorOf={authorOf}
+          />
+        ),
+      )}
       {pending.map((message) => (
         <article key={message.id} className="message from-member pending" aria-label="Your message, sending">
           <div className="bubble">
@@ -79,17 +126,20 @@ export function MessageItem({
   message,
   ownerName,
   assistantName = ASSISTANT,
+  authorOf,
 }: {
   message: Message;
   ownerName?: string;
   assistantName?: string;
+  authorOf?: AuthorOf;
 }) {
   const author =
-    message.author === "assistant"
+    authorOf?.(message) ??
+    (message.author === "assistant"
       ? assistantName
       : message.author === "member" && ownerName
         ? ownerName
-        : AUTHOR[message.author];
+        : AUTHOR[message.author]);
   const fromMember = message.isFromUser;
   const delivery = DELIVERY[message.deliveryStatus];
   const outgoingWhatsApp = message.channel === "whatsapp" && !fromMember;
@@ -129,7 +179,14 @@ export function MessageItem({
           <>
             {" "}
             <Badge tone={delivery.tone} title={delivery.hint}>
-              {delivery.label}
+              {delivery.ticks ? (
+                <>
+                  <span className="ticks" aria-hidden="true">
+                    {delivery.ticks}
+                  </span>{" "}
+                </>
+              ) : null}
+              <span>{delivery.label}</span>
             </Badge>
           </>
         ) : null}

@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { Link, NavLink, useNavigate, useParams } from "react-router-dom";
 import { $api } from "../api/client";
-import type { Conversation, Message } from "../api/types";
+import type { Conversation, ConversationState, Message } from "../api/types";
 import { upload } from "../api/upload";
 import { useAuth } from "../auth/AuthProvider";
 import { Composer, type Draft } from "../components/Composer";
@@ -11,10 +11,13 @@ import { MessageList, type PendingMessage } from "../components/Messages";
 import { Badge, Empty, ErrorNotice, Loading, LoadMore } from "../components/ui";
 import { formatWhen } from "../lib/format";
 import { allItems, cursorPaging } from "../lib/pages";
+import { useMemberEvents } from "../lib/events";
 import { useDebounced } from "../lib/useDebounced";
 import { useAssistantName } from "../lib/workspaces";
 
 const PAGE = 50;
+/** What the member types to ask for a person of the team (the server's `/human`). */
+export const HUMAN_COMMAND = "/human";
 
 export function conversationTitle(conversation: Pick<Conversation, "title" | "channel"> | undefined): string {
   if (!conversation) return "Conversation";
@@ -29,8 +32,79 @@ export function messagesInit(conversationId: string) {
   return { params: { path: { conversation_id: conversationId }, query: { limit: PAGE, order: "desc" as const } } };
 }
 
+/** Who answers the member in a conversation: its state, and the person of the team who has it. */
+export interface Answering {
+  state: ConversationState;
+  /** The person's name, when a person of the team has it and the API names them. */
+  person: string | null;
+}
+
+/** The first words of the notice the assistant sends when it hands a conversation to the team. */
+const HANDOFF_NOTICE = /^I've asked the team of /;
+
+/**
+ * Who answers: what the API says (`state`, and the person who has it), or else, until the
+ * member's conversations carry it, what the latest answer shows (a person's, or the notice of a
+ * hand-over).
+ */
+export function answeringOf(conversation: Conversation | undefined, messages: Message[]): Answering {
+  const said = conversation as
+    | (Conversation & { state?: ConversationState; assignee?: { name: string | null } | null })
+    | undefined;
+  if (said?.state) return { state: said.state, person: said.assignee?.name?.trim() || null };
+  for (let index = messages.length - 1; index >= 0; index -= 1) {
+    const message = messages[index]!;
+    if (message.author === "staff") return { state: "human", person: null };
+    if (message.author === "assistant") {
+      return { state: HANDOFF_NOTICE.test(message.content) ? "waiting" : "assistant", person: null };
+    }
+  }
+  return { state: "assistant", person: null };
+}
+
+/** Whether the team has the conversation (and the assistant is quiet). */
+export function withTeam(answering: Answering): boolean {
+  return answering.state === "waiting" || answering.state === "human";
+}
+
+/** Above the conversation: who answers it, and the way to ask for a person of the team. */
+export function WhoAnswers({
+  answering,
+  assistantName,
+  onAskForPerson,
+  busy,
+}: {
+  answering: Answering;
+  assistantName: string;
+  onAskForPerson: () => void;
+  busy: boolean;
+}) {
+  const { state, person } = answering;
+  const assistant = state === "assistant" || state === "closed";
+  const text =
+    state === "waiting"
+      ? `Waiting for a person of the team. They will answer here; ${assistantName} stays quiet until then.`
+      : state === "human"
+        ? `${person ?? "A person of the team"} is answering you.`
+        : `${assistantName}, the assistant, is answering you.`;
+  return (
+    <section
+      className={`who-answers ${state === "waiting" ? "with-team" : state === "human" ? "with-person" : ""}`}
+      aria-label="Who is answering"
+    >
+      <p role="status">{text}</p>
+      {assistant ? (
+        <button type="button" className="button secondary small" onClick={onAskForPerson} disabled={busy}>
+          Talk to a person
+        </button>
+      ) : null}
+    </section>
+  );
+}
+
 export function ChatPage() {
   const { conversationId } = useParams();
+  useMemberEvents();
   return (
     <div className="chat" data-open={conversationId ? "thread" : "list"}>
       <ConversationList />
@@ -121,12 +195,19 @@ function Thread({ conversationId }: { conversationId: string | null }) {
     "get",
     "/conversations/{conversation_id}/messages",
     messagesInit(conversationId ?? ""),
-    { ...cursorPaging, enabled: conversationId !== null, refetchInterval: 10_000 },
+    {
+      ...cursorPaging,
+      enabled: conversationId !== null,
+      // Sooner while a person of the team may be writing (until the live stream does it).
+      refetchInterval: (query) =>
+        withTeam(answeringOf(conversation, allItems(query.state.data).slice().reverse())) ? 5_000 : 10_000,
+    },
   );
   const createConversation = $api.useMutation("post", "/conversations");
   const sendMessage = $api.useMutation("post", "/conversations/{conversation_id}/messages");
 
   const ordered: Message[] = allItems(messages.data).slice().reverse();
+  const answering = answeringOf(conversation, ordered);
   const title = conversationId ? conversationTitle(conversation) : "New conversation";
   useEffect(() => {
     document.title = `${title} · Ignacio`;
@@ -146,14 +227,16 @@ function Thread({ conversationId }: { conversationId: string | null }) {
           onProgress: (step) => {
             setProgress(step.fraction);
             // Sent: what is left is the assistant reading it.
-            if (step.fraction >= 1) setThinking(true);
+            if (step.fraction >= 1 && !withTeam(answering)) setThinking(true);
           },
           fields: draft.text ? { caption: draft.text } : {},
         });
         setProgress(null);
       } else if (draft.text) {
         setPending([{ id: "pending", content: draft.text, note: "Sending…" }]);
-        setThinking(true);
+        // While the team has the conversation the assistant stays quiet: nobody is writing back
+        // right now (the answer comes from a person, later).
+        if (!withTeam(answering)) setThinking(true);
         await sendMessage.mutateAsync({ params: { path: { conversation_id: id } }, body: { content: draft.text } });
       }
       await Promise.all([
@@ -182,6 +265,12 @@ function Thread({ conversationId }: { conversationId: string | null }) {
         <h2 id="thread-title">{title}</h2>
         {conversation?.channel === "whatsapp" ? <Badge tone="whatsapp">WhatsApp</Badge> : null}
       </header>
+      <WhoAnswers
+        answering={answering}
+        assistantName={assistantName}
+        busy={pending.length > 0 || progress !== null || createConversation.isPending}
+        onAskForPerson={() => void submit({ text: HUMAN_COMMAND, file: null }).catch(() => {})}
+      />
       <div className="thread-body">
         {messages.hasNextPage ? (
           <LoadMore
