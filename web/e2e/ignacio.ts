@@ -29,6 +29,11 @@ export interface Ignacio {
   /** The next login code printed for `phone` after `offset` (a position in `output()`). */
   codeFor(phone: string, offset?: number): Promise<string>;
   createUser(phone: string, name: string, admin?: boolean): Promise<void>;
+  /** `phone` writes `text` on WhatsApp: a Cloud API delivery signed with the deployment's app
+   * secret, as Meta sends it, through `ignacio dev whatsapp` (the signed simulator). */
+  whatsapp(phone: string, text: string, name?: string): Promise<void>;
+  /** The next message the console channel printed for `phone` after `offset` that contains `text`. */
+  sentTo(phone: string, text: string | RegExp, offset?: number, ms?: number): Promise<string>;
   /** A new workspace (an organisation), run by `admin` (a phone number). */
   createWorkspace(name: string, slug: string, admin: string): Promise<void>;
   /** The API as `phone`, logged in with the code the console printed (one code request): quicker
@@ -182,6 +187,28 @@ export async function startIgnacio(webDir: string): Promise<Ignacio> {
         cwd: workdir,
         env,
       });
+    },
+    async whatsapp(phone, text, name = "Dev User") {
+      const { stdout } = await run(IGNACIO, ["dev", "whatsapp", "--from", phone, "--name", name, "--url", url, text], {
+        cwd: workdir,
+        env,
+      });
+      if (!stdout.startsWith("200")) throw new Error(`The signed WhatsApp delivery was refused: ${stdout}`);
+    },
+    sentTo(phone, text, offset = 0, ms = 30_000) {
+      const prefix = `[whatsapp -> ${phone}] `;
+      const matches = (message: string) => (typeof text === "string" ? message.includes(text) : text.test(message));
+      return waitFor(() => {
+        const lines = output.slice(offset).split("\n");
+        for (let index = 0; index < lines.length; index += 1) {
+          if (!lines[index]!.startsWith(prefix)) continue;
+          // A message of several lines goes on indented under its first.
+          let message = lines[index]!.slice(prefix.length);
+          for (let next = index + 1; lines[next]?.startsWith("    "); next += 1) message += `\n${lines[next]!.trim()}`;
+          if (matches(message)) return message;
+        }
+        return undefined;
+      }, `a WhatsApp message to ${phone} with ${String(text)}`, ms);
     },
     async createWorkspace(name, slug, admin) {
       await run(IGNACIO, ["workspaces", "create", name, "--slug", slug, "--admin", admin], { cwd: workdir, env });

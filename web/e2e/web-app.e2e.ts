@@ -5,7 +5,9 @@
  * names the workspace's assistant "Sol" and invites an agent, who reads the team but changes nothing,
  * and connects a WhatsApp number of the workspace's own, then disconnects it; someone in two
  * workspaces chats in each, switching between them; a clinic's admin adds a document to its
- * knowledge base, and a member's question is answered from it, citing it.
+ * knowledge base, and a member's question is answered from it, citing it; an agent takes over a
+ * member's WhatsApp conversation in the team inbox, replies and hands it back, while the member
+ * writes through the signed WhatsApp simulator and follows on the web app, neither reloading.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -22,6 +24,7 @@ const AGENT = { phone: "+34612000007", name: "Carla Agent" };
 const IN_TWO = { phone: "+34612000009", name: "Dora Dos" };
 const CLINIC_ADMIN = { phone: "+34612000011", name: "Elena Sol" };
 const PATIENT = { phone: "+34612000012", name: "Pablo Paciente" };
+const ON_WHATSAPP = { phone: "+34612000021", name: "Wendy Whats" };
 const SCREENSHOTS = path.join(REPOSITORY, "web", "test-results", "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -49,7 +52,12 @@ let browser: Browser;
 let member: BrowserContext;
 let memberPage: Page;
 // The upload scenario runs once the generated client knows the files endpoints.
-const FILES_IN_CLIENT = readFileSync(path.join(REPOSITORY, "web", "openapi.json"), "utf8").includes('"/files/upload"');
+const OPENAPI = readFileSync(path.join(REPOSITORY, "web", "openapi.json"), "utf8");
+const FILES_IN_CLIENT = OPENAPI.includes('"/files/upload"');
+// Once the server has the workspace's event stream, the inbox must follow it (and show changes
+// well before its slow safety-net poll); until then the inbox and the chat poll every few seconds.
+const LIVE_IN_API = OPENAPI.includes('"/workspaces/{workspace}/events"');
+const LIVE_TIMEOUT = LIVE_IN_API ? 5_000 : TIMEOUT;
 
 async function screenshot(page: Page, name: string): Promise<void> {
   const original = page.viewportSize() ?? DESKTOP;
@@ -578,6 +586,106 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     await see(admin.getByRole("status"), "Horario.txt was deleted");
     await see(admin.getByText("No documents yet."));
     await adminContext.close();
+  });
+
+  it("lets an agent take over a member's WhatsApp conversation in the inbox, reply and hand it back, each side live", async () => {
+    // Wendy writes on WhatsApp (signed deliveries, as Meta sends them) and also has the web app
+    // open; Carla, an agent of the workspace since an earlier scenario, works in the inbox.
+    const WENDY = ON_WHATSAPP.phone;
+    await ignacio.createUser(WENDY, ON_WHATSAPP.name);
+    let offset = ignacio.output().length;
+    await ignacio.whatsapp(WENDY, "Hola, tengo una pregunta sobre mi cita", ON_WHATSAPP.name);
+    await ignacio.sentTo(WENDY, "I'm Sol", offset);
+
+    const agentContext = await newContext();
+    const agent = await agentContext.newPage();
+    await logIn(agent, AGENT.phone);
+    await agent.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Inbox" }).click();
+    await see(agent.getByRole("heading", { name: "Inbox", level: 1 }));
+    if (LIVE_IN_API) await see(agent.locator('.inbox[data-live="yes"]'));
+    const rows = agent.getByRole("list", { name: "Conversations" }).getByRole("listitem");
+    const row = rows.filter({ hasText: ON_WHATSAPP.name });
+    await see(row, "Assistant");
+    expect(await row.textContent()).toContain("WhatsApp");
+    // Unread: Carla has not opened it.
+    await see(row.locator(".badge-unread"), "1");
+
+    const memberContext = await newContext();
+    const member = await memberContext.newPage();
+    await logIn(member, WENDY);
+    await member.locator(".conversations a").first().click();
+    await see(member.locator("article.message.from-member"), "Hola, tengo una pregunta");
+    const banner = member.getByRole("region", { name: "Who is answering" });
+    await see(banner, "Sol, the assistant, is answering you.");
+    await see(banner.getByRole("button", { name: "Talk to a person" }));
+
+    // Wendy asks for a person on WhatsApp: told so there, waiting in Carla's inbox, and on her
+    // own web page, without a reload.
+    offset = ignacio.output().length;
+    await ignacio.whatsapp(WENDY, "/human", ON_WHATSAPP.name);
+    await ignacio.sentTo(WENDY, "I've asked the team of Action Lab to take over", offset);
+    await see(row, "Waiting", LIVE_TIMEOUT);
+    await see(banner, "Waiting for a person of the team", LIVE_TIMEOUT);
+    expect(await banner.getByRole("button", { name: "Talk to a person" }).count()).toBe(0);
+    await agent.getByRole("navigation", { name: "Inbox views" }).getByRole("link", { name: "Waiting" }).click();
+    await row.getByRole("link").click();
+    await at(agent, /\/app\/inbox\/[0-9a-f-]{36}\?view=waiting$/);
+    const thread = agent.getByRole("region", { name: ON_WHATSAPP.name });
+    await see(thread.locator(".system-note"), `${ON_WHATSAPP.name} asked for a person of the team`);
+    await see(thread.locator(".inbox-who-details"), "Waiting for a person of the team");
+    await see(thread.locator(".reply-window"), /2[34] h( \d+ min)? left to reply on WhatsApp/);
+    // Opened: read, so the unread badge goes.
+    await expect.poll(() => row.locator(".badge-unread").count(), { timeout: TIMEOUT }).toBe(0);
+
+    await thread.getByRole("button", { name: "Take", exact: true }).click();
+    await see(thread.getByRole("status"), "You have the conversation now.");
+    await see(thread.locator(".system-note"), `${AGENT.name} took the conversation`);
+    await see(thread.locator(".inbox-who-details"), "You have it");
+
+    // Carla replies: it goes out on WhatsApp, and shows on Wendy's web page without a reload.
+    offset = ignacio.output().length;
+    const reply = thread.getByRole("textbox", { name: "Message" });
+    expect(await reply.getAttribute("placeholder")).toBe(`Reply to ${ON_WHATSAPP.name}…`);
+    await reply.fill("Hola Wendy, soy Carla. ¿Qué necesitas cambiar?");
+    await reply.press("Enter");
+    const sent = await see(thread.locator("article.message"), "soy Carla");
+    expect(await sent.locator(".meta .author").textContent()).toBe(`${AGENT.name} (you)`);
+    await see(sent.locator(".badge"), /Sending|Sent|Delivered|Read/);
+    await ignacio.sentTo(WENDY, "Hola Wendy, soy Carla. ¿Qué necesitas cambiar?", offset);
+    await see(member.locator("article.message"), "soy Carla", LIVE_TIMEOUT);
+    await see(banner, /is answering you/, LIVE_TIMEOUT);
+    expect(await banner.textContent()).not.toContain("the assistant");
+
+    // Wendy answers on WhatsApp: it shows in Carla's open thread without a reload, and the
+    // assistant stays quiet.
+    offset = ignacio.output().length;
+    await ignacio.whatsapp(WENDY, "Quiero cambiarla al martes", ON_WHATSAPP.name);
+    await see(thread.locator("article.message.from-member"), "Quiero cambiarla al martes", LIVE_TIMEOUT);
+    await see(member.locator("article.message.from-member"), "Quiero cambiarla al martes", LIVE_TIMEOUT);
+    await screenshot(agent, "inbox-thread");
+    await checkAccessibility(agent, "inbox thread");
+    await screenshot(member, "chat-with-a-person");
+    await checkAccessibility(member, "chat with a person");
+
+    // Carla hands it back: Sol answers Wendy's next message.
+    await thread.getByRole("button", { name: "Hand back to assistant" }).click();
+    await see(thread.getByRole("status"), `Sol answers ${ON_WHATSAPP.name} again.`);
+    await see(thread.locator(".system-note"), `${AGENT.name} handed the conversation back to Sol`);
+    expect(ignacio.output().slice(offset)).not.toContain("I'm Sol");
+    offset = ignacio.output().length;
+    await ignacio.whatsapp(WENDY, "Gracias", ON_WHATSAPP.name);
+    await ignacio.sentTo(WENDY, /./, offset);
+    await see(thread.locator("article.message.from-assistant .meta .author"), /^Sol$/, LIVE_TIMEOUT);
+    await see(banner, "Sol, the assistant, is answering you.", LIVE_TIMEOUT);
+
+    // The list, filtered: Carla's own view is empty again; the assistant's has Wendy.
+    await agent.getByRole("navigation", { name: "Inbox views" }).getByRole("link", { name: "Mine" }).click();
+    await see(agent.getByText("You have no conversations."));
+    await agent.getByRole("navigation", { name: "Inbox views" }).getByRole("link", { name: "Assistant" }).click();
+    await see(row, "Assistant");
+    await checkAccessibility(agent, "inbox list");
+    await memberContext.close();
+    await agentContext.close();
   });
 
   it("shows the API's interactive documentation without internet", async () => {

@@ -271,7 +271,8 @@ function Thread({ conversationId }: { conversationId: string | null }) {
         busy={pending.length > 0 || progress !== null || createConversation.isPending}
         onAskForPerson={() => void submit({ text: HUMAN_COMMAND, file: null }).catch(() => {})}
       />
-      <div className="thread-body">
+      {/* Focusable, so that the keyboard scrolls it too (its messages may hold no link). */}
+      <div className="thread-body" tabIndex={0} role="group" aria-label="The conversation">
         {messages.hasNextPage ? (
           <LoadMore
             hasMore
@@ -299,6 +300,7 @@ function Thread({ conversationId }: { conversationId: string | null }) {
           busy={pending.length > 0 || progress !== null || createConversation.isPending}
           uploadProgress={progress}
           assistantName={assistantName}
+          placeholder={withTeam(answering) ? `Write to ${answering.person ?? "the team"}…` : undefined}
         />
       </div>
     </section>

@@ -420,7 +420,8 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
           />
         ) : null}
       </header>
-      <div className="thread-body">
+      {/* Focusable, so that the keyboard scrolls it too (its messages may hold no link). */}
+      <div className="thread-body" tabIndex={0} role="group" aria-label={`Messages with ${name}`}>
         {thread.isPending ? <Loading label="Loading the conversation…" /> : null}
         <ErrorNotice error={thread.error ?? messages.error} />
         {messages.hasNextPage ? (
