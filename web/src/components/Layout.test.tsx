@@ -73,7 +73,7 @@ function renderLayout(path = "/") {
 }
 
 describe("Layout", () => {
-  it("links the Workspace page and the knowledge base for a workspace's admins and agents", async () => {
+  it("links the inbox, the Workspace page and the knowledge base for a workspace's admins and agents", async () => {
     fakeApi({
       "POST /auth/refresh": () => json(tokens()),
       "GET /users/me": () => json(user()),
@@ -84,6 +84,7 @@ describe("Layout", () => {
     expect(await screen.findByRole("link", { name: "Workspace" })).toHaveAttribute("href", "/workspace");
     expect(nav).toContainElement(screen.getByRole("link", { name: "Workspace" }));
     expect(within(nav).getByRole("link", { name: "Knowledge base" })).toHaveAttribute("href", "/workspace/knowledge");
+    expect(within(nav).getByRole("link", { name: "Inbox" })).toHaveAttribute("href", "/inbox");
   });
 
   it("marks the knowledge base as the current page, not the Workspace page above it", async () => {
@@ -109,6 +110,7 @@ describe("Layout", () => {
     expect(screen.getByText("Marta")).toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "Workspace" })).not.toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "Knowledge base" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "Inbox" })).not.toBeInTheDocument();
   });
 
   it("offers no workspace switcher to someone in one workspace", async () => {

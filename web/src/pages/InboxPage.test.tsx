@@ -1,0 +1,357 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { Route, Routes } from "react-router-dom";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { session } from "../api/session";
+import { AuthProvider } from "../auth/AuthProvider";
+import { fakeApi, ISO, json, message, problem, tokens, user } from "../test/fakeApi";
+import { renderWithProviders } from "../test/render";
+import { InboxPage } from "./InboxPage";
+
+const ana = user({ id: "u-ana", name: "Ana", phoneNumber: "+34600000002" });
+const bea = user({ id: "u-bea", name: "Bea", phoneNumber: "+34600000003" });
+const marta = user({ id: "u-marta", name: "Marta", phoneNumber: "+34612345678" });
+const noName = user({ id: "u-nameless", name: null, phoneNumber: "+34699999999" });
+const INBOX = "/workspaces/clinic/inbox";
+const C1 = "c-0000-marta";
+const C2 = "c-0000-nameless";
+const HOUR = 3_600_000;
+
+function workspace(role: string) {
+  return {
+    id: "w-clinic",
+    slug: "clinic",
+    name: "Clínica Sol",
+    assistant: { name: "Sol", instructions: null, language: null, model: null, webSearch: null },
+    access: null,
+    role,
+    createdAt: ISO,
+    updatedAt: ISO,
+  };
+}
+
+function conversation(overrides: Record<string, unknown> = {}) {
+  return {
+    id: C1,
+    title: "Cita",
+    channel: "whatsapp",
+    state: "waiting",
+    stateSince: ISO,
+    assignee: null,
+    member: marta,
+    lastMessage: message({ conversationId: C1, author: "member", isFromUser: true, content: "Quiero   cambiar\nla cita", channel: "whatsapp", deliveryStatus: "received" }),
+    unread: 2,
+    lastMemberMessageAt: new Date(Date.now() - HOUR).toISOString(),
+    windowClosesAt: new Date(Date.now() + 23 * HOUR + 5 * 60_000 + 30_000).toISOString(),
+    createdAt: ISO,
+    updatedAt: ISO,
+    ...overrides,
+  };
+}
+
+function change(overrides: Record<string, unknown> = {}) {
+  return {
+    id: "s-1",
+    transition: "handoff",
+    fromState: "assistant",
+    toState: "waiting",
+    actor: "member",
+    actorPerson: { id: "u-marta", name: "Marta" },
+    assignee: null,
+    reason: "The member asked for a person.",
+    createdAt: "2026-11-22T10:00:05Z",
+    ...overrides,
+  };
+}
+
+function teamMessage(overrides: Record<string, unknown> = {}) {
+  return { ...message({ conversationId: C1, channel: "whatsapp" }), sentBy: null, ...overrides };
+}
+
+const MESSAGES = [
+  // Newest first, as the API pages them.
+  teamMessage({ id: "m-4", author: "staff", content: "Hola Marta, soy Bea.", createdAt: "2026-11-22T10:02:00Z", sentBy: { id: "u-bea", name: "Bea" }, deliveryStatus: "failed" }),
+  teamMessage({ id: "m-3", author: "staff", content: "Un momento.", createdAt: "2026-11-22T10:01:30Z", sentBy: { id: "u-ana", name: "Ana" }, deliveryStatus: "delivered" }),
+  teamMessage({ id: "m-2", author: "assistant", content: "I've asked the team to take over.", createdAt: "2026-11-22T10:00:01Z", deliveryStatus: "read" }),
+  teamMessage({ id: "m-1", author: "member", isFromUser: true, content: "/human", createdAt: "2026-11-22T10:00:00Z", deliveryStatus: "received" }),
+];
+
+function signedIn(me: ReturnType<typeof user>, role: string) {
+  return {
+    "POST /auth/refresh": () => json(tokens()),
+    "GET /users/me": () => json(me),
+    "GET /workspaces": () => json({ items: [workspace(role)], nextCursor: null }),
+  };
+}
+
+/** A fake inbox: the list (its queries recorded), one thread, its messages, and the team. */
+function inboxApi(me = ana, options: { thread?: ReturnType<typeof conversation>; changes?: unknown[] } = {}) {
+  const searches: URLSearchParams[] = [];
+  let thread: Record<string, unknown> = options.thread ?? conversation();
+  const api = fakeApi({
+    ...signedIn(me, "agent"),
+    [`GET ${INBOX}`]: (_request, url) => {
+      searches.push(url.searchParams);
+      return json({
+        items: [
+          thread,
+          conversation({
+            id: C2,
+            member: noName,
+            channel: "web",
+            state: "human",
+            assignee: { id: "u-bea", name: "Bea" },
+            unread: 0,
+            lastMessage: message({ conversationId: C2, author: "staff", content: "Te llamo mañana." }),
+            windowClosesAt: null,
+          }),
+        ],
+        nextCursor: null,
+      });
+    },
+    [`GET ${INBOX}/${C1}`]: () => json({ conversation: { ...thread, unread: null, lastMessage: null }, changes: options.changes ?? [change()] }),
+    [`GET ${INBOX}/${C1}/messages`]: () => json({ items: MESSAGES, nextCursor: null }),
+    [`POST ${INBOX}/${C1}/read`]: () => new Response(null, { status: 204 }),
+    [`DELETE ${INBOX}/${C1}/read`]: () => new Response(null, { status: 204 }),
+    [`POST ${INBOX}/${C1}/take`]: async (request) => {
+      const body = (await request.json().catch(() => null)) as { assigneeId?: string } | null;
+      const assignee = body?.assigneeId === "u-bea" ? { id: "u-bea", name: "Bea" } : { id: me.id, name: me.name };
+      thread = { ...thread, state: "human", assignee };
+      return json({ conversation: thread, changes: [change()] });
+    },
+    [`POST ${INBOX}/${C1}/hand-back`]: () => {
+      thread = { ...thread, state: "assistant", assignee: null };
+      return json({ conversation: thread, changes: [change()] });
+    },
+    [`POST ${INBOX}/${C1}/close`]: () => {
+      thread = { ...thread, state: "closed", assignee: null };
+      return json({ conversation: thread, changes: [change()] });
+    },
+    [`POST ${INBOX}/${C1}/replies`]: async (request) => {
+      const { content } = (await request.json()) as { content: string };
+      return json(teamMessage({ id: "m-5", author: "staff", content, sentBy: { id: me.id, name: me.name }, deliveryStatus: "pending" }), 201);
+    },
+    "GET /workspaces/clinic/members": () =>
+      json({
+        items: [
+          { user: ana, role: "agent", joinedAt: ISO },
+          { user: bea, role: "admin", joinedAt: ISO },
+          { user: marta, role: "member", joinedAt: ISO },
+        ],
+        nextCursor: null,
+      }),
+  });
+  return { api, searches };
+}
+
+function renderInbox(path = "/inbox") {
+  session.start(tokens());
+  return renderWithProviders(
+    <AuthProvider>
+      <Routes>
+        <Route path="/inbox" element={<InboxPage />} />
+        <Route path="/inbox/:conversationId" element={<InboxPage />} />
+      </Routes>
+    </AuthProvider>,
+    { path },
+  );
+}
+
+async function rowOf(name: string) {
+  const list = await screen.findByRole("list", { name: "Conversations" });
+  return (await within(list).findByText(name, { selector: ".conversation-title" })).closest("a")!;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("InboxPage", () => {
+  it("lists the workspace's conversations: the member, the last message, when, unread and who has it", async () => {
+    inboxApi();
+    renderInbox();
+    const marta = await rowOf("Marta");
+    expect(marta).toHaveTextContent("Quiero cambiar la cita");
+    expect(within(marta).getByText("Waiting")).toHaveClass("badge-warning");
+    expect(within(marta).getByText("WhatsApp")).toBeInTheDocument();
+    expect(within(marta).getByText("2", { exact: false, selector: ".badge-unread" })).toHaveTextContent("2 unread");
+    expect(marta).toHaveClass("unread");
+    expect(marta).toHaveAttribute("href", `/inbox/${C1}`);
+
+    // No name: the number. Someone else has it: their name; the team's last words.
+    const nameless = await rowOf("+34699999999");
+    expect(nameless).toHaveTextContent("Team: Te llamo mañana.");
+    expect(within(nameless).getByText("Bea", { selector: ".badge" })).toHaveTextContent("With Bea");
+    expect(nameless.querySelector(".badge-unread")).toBeNull();
+    expect(screen.getByRole("link", { name: "All" })).toHaveAttribute("aria-current", "page");
+  });
+
+  it("filters by view, channel, unread and title, through the API", async () => {
+    const { searches } = inboxApi();
+    renderInbox();
+    await rowOf("Marta");
+    expect(searches.at(-1)!.toString()).toBe("limit=50");
+
+    await userEvent.click(screen.getByRole("link", { name: "Waiting" }));
+    await waitFor(() => expect(searches.at(-1)!.getAll("state")).toEqual(["waiting"]));
+    expect(screen.getByRole("link", { name: "Waiting" })).toHaveAttribute("aria-current", "page");
+    await userEvent.click(screen.getByRole("link", { name: "Mine" }));
+    await waitFor(() => expect(searches.at(-1)!.get("mine")).toBe("true"));
+    expect(searches.at(-1)!.has("state")).toBe(false);
+    await userEvent.click(screen.getByRole("link", { name: "Closed" }));
+    await waitFor(() => expect(searches.at(-1)!.getAll("state")).toEqual(["closed"]));
+
+    await userEvent.selectOptions(screen.getByLabelText("Channel"), "whatsapp");
+    await waitFor(() => expect(searches.at(-1)!.get("channel")).toBe("whatsapp"));
+    await userEvent.click(screen.getByLabelText("Unread only"));
+    await waitFor(() => expect(searches.at(-1)!.get("unread")).toBe("true"));
+    await userEvent.type(screen.getByLabelText("Search by title"), "cita");
+    await waitFor(() => expect(searches.at(-1)!.get("search")).toBe("cita"));
+    // Every filter together, the view kept.
+    expect(searches.at(-1)!.getAll("state")).toEqual(["closed"]);
+    expect(searches.at(-1)!.get("channel")).toBe("whatsapp");
+  });
+
+  it("opens a thread: read for the caller, messages by author, changes among them, delivery", async () => {
+    const { api } = inboxApi(ana, {
+      changes: [change(), change({ id: "s-2", transition: "take", fromState: "waiting", toState: "human", actor: "team", actorPerson: { id: "u-ana", name: "Ana" }, assignee: { id: "u-bea", name: "Bea" }, reason: null, createdAt: "2026-11-22T10:01:00Z" })],
+    });
+    renderInbox(`/inbox/${C1}`);
+    const thread = await screen.findByRole("region", { name: "Marta" });
+    await within(thread).findByText("Hola Marta, soy Bea.");
+    await waitFor(() => expect(api.requests.some((r) => r.method === "POST" && r.path === `${INBOX}/${C1}/read`)).toBe(true));
+
+    const log = within(thread).getByRole("log", { name: "Messages" });
+    // In time order: the member's message, the assistant's notice, the hand-over, the take, the team's replies.
+    const lines = [...log.querySelectorAll("article .author, .system-note > span")].map((node) => node.textContent);
+    expect(lines).toEqual(["Marta", "Sol", "Marta asked for a person of the team", "Ana gave the conversation to Bea", "Ana (you)", "Bea"]);
+    const failed = within(thread).getByText("Hola Marta, soy Bea.").closest("article")!;
+    expect(within(failed).getByText("Not delivered")).toBeInTheDocument();
+    const delivered = within(thread).getByText("Un momento.").closest("article")!;
+    expect(within(delivered).getByText("Delivered")).toBeInTheDocument();
+    expect(within(thread).getByText(/Waiting for a person of the team/)).toBeInTheDocument();
+    expect(document.title).toBe("Marta · Inbox · Ignacio");
+  });
+
+  it("takes the conversation, gives it to a teammate, hands it back and closes it", async () => {
+    const { api } = inboxApi();
+    renderInbox(`/inbox/${C1}`);
+    const thread = await screen.findByRole("region", { name: "Marta" });
+    const actions = await within(thread).findByRole("group", { name: "Conversation actions" });
+
+    await userEvent.click(within(actions).getByRole("button", { name: "Take" }));
+    expect(await within(thread).findByText("You have the conversation now.")).toBeInTheDocument();
+    const take = api.requests.find((r) => r.method === "POST" && r.path.endsWith("/take"))!;
+    expect(take.body).toBeNull();
+    expect(take.authorization).toBe("Bearer access-1");
+    // Now hers: no Take, but the rest.
+    await waitFor(() => expect(within(actions).queryByRole("button", { name: /^Take/ })).toBeNull());
+    expect(await within(thread).findByText(/You have it/)).toBeInTheDocument();
+
+    await userEvent.click(within(actions).getByRole("button", { name: "Assign to…" }));
+    const teammate = await within(thread).findByLabelText("Teammate");
+    // Agents and admins only, and not the one who has it.
+    expect(within(teammate).getAllByRole("option").map((option) => option.textContent)).toEqual(["Choose…", "Bea (admin)"]);
+    expect(within(thread).getByRole("button", { name: "Assign" })).toBeDisabled();
+    await userEvent.selectOptions(teammate, "u-bea");
+    await userEvent.click(within(thread).getByRole("button", { name: "Assign" }));
+    expect(await within(thread).findByText("Bea has the conversation now.")).toBeInTheDocument();
+    expect(api.requests.filter((r) => r.path.endsWith("/take")).at(-1)!.body).toEqual({ assigneeId: "u-bea" });
+    expect(await within(actions).findByRole("button", { name: "Take over" })).toBeInTheDocument();
+
+    await userEvent.click(within(actions).getByRole("button", { name: "Hand back to assistant" }));
+    expect(await within(thread).findByText("Sol answers Marta again.")).toBeInTheDocument();
+    await userEvent.click(await within(actions).findByRole("button", { name: "Close" }));
+    expect(await within(thread).findByText("The conversation is closed.")).toBeInTheDocument();
+    await waitFor(() => expect(within(actions).queryByRole("button", { name: "Close" })).toBeNull());
+
+    await userEvent.click(within(actions).getByRole("button", { name: "Mark unread" }));
+    expect(await within(thread).findByText("Marked unread.")).toBeInTheDocument();
+    expect(api.requests.some((r) => r.method === "DELETE" && r.path === `${INBOX}/${C1}/read`)).toBe(true);
+  });
+
+  it("says so when someone changed the conversation a moment ago", async () => {
+    const { api } = inboxApi();
+    api.on(`POST ${INBOX}/${C1}/take`, () => problem(409, "conflict", "Bea took this conversation a moment ago."));
+    renderInbox(`/inbox/${C1}`);
+    const thread = await screen.findByRole("region", { name: "Marta" });
+    await userEvent.click(await within(thread).findByRole("button", { name: "Take" }));
+    expect(await within(thread).findByRole("alert")).toHaveTextContent("Not done. Bea took this conversation a moment ago.");
+  });
+
+  it("replies on WhatsApp within the 24-hour window, which it counts down", async () => {
+    const { api } = inboxApi();
+    renderInbox(`/inbox/${C1}`);
+    const thread = await screen.findByRole("region", { name: "Marta" });
+    expect(await within(thread).findByText("23 h 5 min")).toBeInTheDocument();
+    expect(within(thread).getByText(/left to reply on WhatsApp/)).toBeInTheDocument();
+    expect(within(thread).getByText("Replying takes the conversation for you: Sol stays quiet until you hand it back.")).toBeInTheDocument();
+    // Replies are text: nothing to attach.
+    expect(within(thread).queryByLabelText("Attach a file")).toBeNull();
+    const box = within(thread).getByRole("textbox", { name: "Message" });
+    expect(box).toHaveAttribute("placeholder", "Reply to Marta…");
+    await userEvent.type(box, "Claro, ¿qué día te viene bien?{Enter}");
+    await waitFor(() => expect(api.requests.find((r) => r.path.endsWith("/replies"))?.body).toEqual({ content: "Claro, ¿qué día te viene bien?" }));
+    await waitFor(() => expect(box).toHaveValue(""));
+  });
+
+  it("keeps the draft and says why when WhatsApp refuses the reply", async () => {
+    const { api } = inboxApi();
+    api.on(`POST ${INBOX}/${C1}/replies`, () =>
+      problem(409, "conflict", "This member last wrote more than 24 hours ago, so WhatsApp no longer takes free text to them (Meta's error 131047)."),
+    );
+    renderInbox(`/inbox/${C1}`);
+    const thread = await screen.findByRole("region", { name: "Marta" });
+    const box = await within(thread).findByRole("textbox", { name: "Message" });
+    await userEvent.type(box, "Hola{Enter}");
+    expect(await within(thread).findByRole("alert")).toHaveTextContent("Meta's error 131047");
+    expect(box).toHaveValue("Hola");
+  });
+
+  it("offers no free text once the window has closed, and says when it closed", async () => {
+    const closedAt = new Date(Date.now() - 2 * HOUR).toISOString();
+    inboxApi(ana, { thread: conversation({ windowClosesAt: closedAt, lastMemberMessageAt: new Date(Date.now() - 26 * HOUR).toISOString() }) });
+    renderInbox(`/inbox/${C1}`);
+    const thread = await screen.findByRole("region", { name: "Marta" });
+    const note = await within(thread).findByText(/WhatsApp's 24-hour window closed at/);
+    expect(note).toHaveTextContent("only an approved template can reach them now");
+    expect(note.querySelector("time")).toHaveAttribute("dateTime", closedAt);
+    expect(thread.querySelector('[data-slot="template-picker"]')).not.toBeNull();
+    expect(within(thread).getByRole("textbox", { name: "Message" })).toBeDisabled();
+    expect(within(thread).getByRole("button", { name: "Send" })).toBeDisabled();
+  });
+
+  it("is for the team only", async () => {
+    fakeApi(signedIn(marta, "member"));
+    renderInbox();
+    expect(await screen.findByText(/The inbox is for the people who handle a workspace's conversations/)).toBeInTheDocument();
+  });
+
+  it("follows the workspace's live events: a new message refreshes the list and the open thread", async () => {
+    const { api } = inboxApi();
+    const encoder = new TextEncoder();
+    let push: (text: string) => void = () => {};
+    const streams: Request[] = [];
+    api.on("GET /workspaces/clinic/events", (request) => {
+      streams.push(request);
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          push = (text) => controller.enqueue(encoder.encode(text));
+        },
+      });
+      return new Response(body, { headers: { "Content-Type": "text/event-stream" } });
+    });
+    const { container } = renderInbox(`/inbox/${C1}`);
+    await screen.findByRole("region", { name: "Marta" });
+    await waitFor(() => expect(container.querySelector(".inbox")).toHaveAttribute("data-live", "yes"));
+    expect(screen.getByText("Live updates on")).toBeInTheDocument();
+    expect(streams[0]!.headers.get("Authorization")).toBe("Bearer access-1");
+    const count = (path: string) => api.requests.filter((r) => r.method === "GET" && r.path === path).length;
+    const before = { list: count(INBOX), thread: count(`${INBOX}/${C1}`), messages: count(`${INBOX}/${C1}/messages`) };
+
+    push(`id: 7\nevent: message\ndata: {"conversationId":"${C1}","messageId":"m-9","author":"member"}\n\n`);
+    await waitFor(() => expect(count(`${INBOX}/${C1}/messages`)).toBeGreaterThan(before.messages));
+    await waitFor(() => expect(count(INBOX)).toBeGreaterThan(before.list));
+    expect(count(`${INBOX}/${C1}`)).toBeGreaterThan(before.thread);
+  });
+});
