@@ -45,3 +45,4 @@ export type InboxThread = Schemas["InboxThreadOut"];
 export type StateChange = Schemas["StateChangeOut"];
 export type TeamMessage = Schemas["TeamMessageOut"];
 export type Person = Schemas["PersonOut"];
+export type MemberConversation = Schemas["MemberConversationOut"];

@@ -165,11 +165,12 @@ export function invalidateInbox(queryClient: QueryClient, conversationId?: strin
   ]);
 }
 
-/** After a change to one of the member's own conversations: their list, its messages. */
+/** After a change to one of the member's own conversations: their list, it, its messages. */
 export function invalidateMine(queryClient: QueryClient, conversationId?: string): Promise<unknown> {
   const matches = conversationId ? about(conversationId) : () => true;
   return Promise.all([
     queryClient.invalidateQueries({ queryKey: ["get", "/conversations"] }),
+    queryClient.invalidateQueries({ queryKey: ["get", "/conversations/{conversation_id}"], predicate: matches }),
     queryClient.invalidateQueries({ queryKey: ["get", "/conversations/{conversation_id}/messages"], predicate: matches }),
   ]);
 }

@@ -13,7 +13,7 @@ const NOTICE =
   "I've asked the team of Clínica Sol to take over. A person will answer you here as soon as they can; until then I'll stay quiet.";
 
 function conversation(overrides: Record<string, unknown> = {}) {
-  return { id: C, title: "Cita", channel: "whatsapp", userId: "u-marta", createdAt: ISO, updatedAt: ISO, ...overrides };
+  return { id: C, title: "Cita", channel: "whatsapp", userId: "u-marta", state: "assistant", createdAt: ISO, updatedAt: ISO, ...overrides };
 }
 
 function workspace() {
@@ -29,13 +29,15 @@ function workspace() {
   };
 }
 
-/** A member's chat on the fake API: `messages` newest first, as the API pages them. */
-function chatApi(state: { messages: ReturnType<typeof message>[]; conversation?: ReturnType<typeof conversation> }) {
+/** A member's chat on the fake API: `messages` newest first, as the API pages them; who answers
+ * in `conversation` (its `state`, and `answeredBy`). */
+function chatApi(state: { messages: ReturnType<typeof message>[]; conversation: Record<string, unknown> }) {
   return fakeApi({
     "POST /auth/refresh": () => json(tokens()),
     "GET /users/me": () => json(user({ id: "u-marta" })),
     "GET /workspaces": () => json({ items: [workspace()], nextCursor: null }),
-    "GET /conversations": () => json({ items: [state.conversation ?? conversation()], nextCursor: null }),
+    "GET /conversations": () => json({ items: [{ ...conversation(), state: state.conversation.state }], nextCursor: null }),
+    [`GET /conversations/${C}`]: () => json({ ...conversation(), answeredBy: null, ...state.conversation }),
     [`GET /conversations/${C}/messages`]: () => json({ items: state.messages, nextCursor: null }),
   });
 }
@@ -80,41 +82,40 @@ describe("WhoAnswers", () => {
 });
 
 describe("answeringOf", () => {
-  it("takes what the API says when it says it", () => {
-    const said = { ...conversation(), state: "human", assignee: { id: "u-ana", name: "Ana" } };
-    expect(answeringOf(said as never, [])).toEqual({ state: "human", person: "Ana" });
-  });
-
-  it("else reads it from the latest answer", () => {
-    expect(answeringOf(conversation() as never, [])).toEqual({ state: "assistant", person: null });
-    expect(answeringOf(conversation() as never, [fromMember("Hola"), fromSol("Hola, soy Sol")] as never)).toMatchObject({ state: "assistant" });
-    expect(answeringOf(conversation() as never, [fromMember("/human"), fromSol(NOTICE), fromMember("¿Hola?")] as never)).toMatchObject({ state: "waiting" });
-    expect(answeringOf(conversation() as never, [fromSol(NOTICE), fromTeam("Soy Ana"), fromMember("Gracias")] as never)).toMatchObject({ state: "human" });
+  it("names the person when the opened conversation does, else the state alone", () => {
+    expect(answeringOf({ state: "human", answeredBy: "Ana" }, { state: "human" })).toEqual({ state: "human", person: "Ana" });
+    expect(answeringOf({ state: "waiting", answeredBy: null }, undefined)).toEqual({ state: "waiting", person: null });
+    expect(answeringOf(undefined, { state: "human" })).toEqual({ state: "human", person: null });
+    expect(answeringOf(undefined, undefined)).toEqual({ state: "assistant", person: null });
   });
 });
 
 describe("ChatPage with the team", () => {
-  it("asks for a person with /human, then says the member waits for the team", async () => {
-    const state = { messages: [fromSol("Hola, soy Sol"), fromMember("Hola")] };
+  it("asks for a person, then says the member waits for the team", async () => {
+    const state = { messages: [fromSol("Hola, soy Sol"), fromMember("Hola")], conversation: { state: "assistant" } };
     const api = chatApi(state);
-    api.on(`POST /conversations/${C}/messages`, async (request) => {
-      const { content } = (await request.json()) as { content: string };
-      const sent = fromMember(content);
+    api.on(`POST /conversations/${C}/handoff`, () => {
       const notice = fromSol(NOTICE);
-      state.messages = [notice, sent, ...state.messages];
-      return json({ message: sent, reply: notice }, 201);
+      state.messages = [notice, ...state.messages];
+      state.conversation = { state: "waiting" };
+      return json({ conversation: { ...conversation(), state: "waiting", answeredBy: null }, notice });
     });
     renderChat();
     const banner = await screen.findByRole("region", { name: "Who is answering" });
     await within(banner).findByText("Sol, the assistant, is answering you.");
     await userEvent.click(within(banner).getByRole("button", { name: "Talk to a person" }));
-    await waitFor(() => expect(api.requests.find((r) => r.method === "POST" && r.path.endsWith("/messages"))?.body).toEqual({ content: "/human" }));
+    await waitFor(() => expect(api.requests.some((r) => r.method === "POST" && r.path === `/conversations/${C}/handoff`)).toBe(true));
     expect(await within(banner).findByText(/Waiting for a person of the team/)).toBeInTheDocument();
+    expect(await screen.findByText(/I've asked the team of Clínica Sol/)).toBeInTheDocument();
+    expect(within(banner).queryByRole("button")).toBeNull();
     expect(screen.getByRole("textbox", { name: "Message" })).toHaveAttribute("placeholder", "Write to the team…");
   });
 
   it("sends while the team has the conversation: no reply, no error, nobody 'writing'", async () => {
-    const state = { messages: [fromTeam("Soy Ana, ¿en qué te ayudo?"), fromSol(NOTICE), fromMember("/human")] };
+    const state = {
+      messages: [fromTeam("Soy Ana, ¿en qué te ayudo?"), fromSol(NOTICE), fromMember("/human")],
+      conversation: { state: "human", answeredBy: "Ana" },
+    };
     const api = chatApi(state);
     let release = () => {};
     api.on(`POST /conversations/${C}/messages`, async (request) => {
@@ -126,7 +127,8 @@ describe("ChatPage with the team", () => {
     });
     renderChat();
     const banner = await screen.findByRole("region", { name: "Who is answering" });
-    expect(await within(banner).findByText("A person of the team is answering you.")).toBeInTheDocument();
+    expect(await within(banner).findByText("Ana is answering you.")).toBeInTheDocument();
+    expect(screen.getByRole("textbox", { name: "Message" })).toHaveAttribute("placeholder", "Write to Ana…");
     await userEvent.type(screen.getByRole("textbox", { name: "Message" }), "Quiero cambiar la cita{Enter}");
     expect(await screen.findByText("Sending…", { selector: ".meta" })).toBeInTheDocument();
     expect(screen.queryByText(/is writing/)).toBeNull();
@@ -138,14 +140,12 @@ describe("ChatPage with the team", () => {
     expect(screen.queryByText(/is writing/)).toBeNull();
   });
 
-  it("names the person who answers once the API says who", async () => {
-    chatApi({
-      messages: [fromTeam("Hola")],
-      conversation: { ...conversation(), state: "human", assignee: { id: "u-ana", name: "Ana" } } as never,
-    });
+  it("says what went wrong when asking for a person fails", async () => {
+    const api = chatApi({ messages: [fromSol("Hola, soy Sol")], conversation: { state: "assistant" } });
+    api.on(`POST /conversations/${C}/handoff`, () => json({ error: "conflict", message: "The conversation changed a moment ago." }, 409));
     renderChat();
     const banner = await screen.findByRole("region", { name: "Who is answering" });
-    expect(await within(banner).findByText("Ana is answering you.")).toBeInTheDocument();
-    expect(screen.getByRole("textbox", { name: "Message" })).toHaveAttribute("placeholder", "Write to Ana…");
+    await userEvent.click(await within(banner).findByRole("button", { name: "Talk to a person" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The conversation changed a moment ago.");
   });
 });

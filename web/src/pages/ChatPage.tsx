@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { Link, NavLink, useNavigate, useParams } from "react-router-dom";
 import { $api } from "../api/client";
-import type { Conversation, ConversationState, Message } from "../api/types";
+import type { Conversation, ConversationState, MemberConversation, Message } from "../api/types";
 import { upload } from "../api/upload";
 import { useAuth } from "../auth/AuthProvider";
 import { Composer, type Draft } from "../components/Composer";
@@ -11,13 +11,11 @@ import { MessageList, type PendingMessage } from "../components/Messages";
 import { Badge, Empty, ErrorNotice, Loading, LoadMore } from "../components/ui";
 import { formatWhen } from "../lib/format";
 import { allItems, cursorPaging } from "../lib/pages";
-import { useMemberEvents } from "../lib/events";
+import { invalidateMine, useMemberEvents } from "../lib/events";
 import { useDebounced } from "../lib/useDebounced";
 import { useAssistantName } from "../lib/workspaces";
 
 const PAGE = 50;
-/** What the member types to ask for a person of the team (the server's `/human`). */
-export const HUMAN_COMMAND = "/human";
 
 export function conversationTitle(conversation: Pick<Conversation, "title" | "channel"> | undefined): string {
   if (!conversation) return "Conversation";
@@ -39,27 +37,14 @@ export interface Answering {
   person: string | null;
 }
 
-/** The first words of the notice the assistant sends when it hands a conversation to the team. */
-const HANDOFF_NOTICE = /^I've asked the team of /;
-
-/**
- * Who answers: what the API says (`state`, and the person who has it), or else, until the
- * member's conversations carry it, what the latest answer shows (a person's, or the notice of a
- * hand-over).
- */
-export function answeringOf(conversation: Conversation | undefined, messages: Message[]): Answering {
-  const said = conversation as
-    | (Conversation & { state?: ConversationState; assignee?: { name: string | null } | null })
-    | undefined;
-  if (said?.state) return { state: said.state, person: said.assignee?.name?.trim() || null };
-  for (let index = messages.length - 1; index >= 0; index -= 1) {
-    const message = messages[index]!;
-    if (message.author === "staff") return { state: "human", person: null };
-    if (message.author === "assistant") {
-      return { state: HANDOFF_NOTICE.test(message.content) ? "waiting" : "assistant", person: null };
-    }
-  }
-  return { state: "assistant", person: null };
+/** Who answers, as the API says: the conversation opened (with the person's name), or else as
+ * the list has it (the state alone). */
+export function answeringOf(
+  opened: Pick<MemberConversation, "state" | "answeredBy"> | undefined,
+  listed: Pick<Conversation, "state"> | undefined,
+): Answering {
+  if (opened) return { state: opened.state, person: opened.answeredBy?.trim() || null };
+  return { state: listed?.state ?? "assistant", person: null };
 }
 
 /** Whether the team has the conversation (and the assistant is quiet). */
@@ -191,6 +176,13 @@ function Thread({ conversationId }: { conversationId: string | null }) {
 
   const list = $api.useInfiniteQuery("get", "/conversations", conversationsInit(""), cursorPaging);
   const conversation = allItems(list.data).find((item) => item.id === conversationId);
+  const opened = $api.useQuery(
+    "get",
+    "/conversations/{conversation_id}",
+    { params: { path: { conversation_id: conversationId ?? "" } } },
+    { enabled: conversationId !== null, refetchInterval: 10_000 },
+  );
+  const answering = answeringOf(opened.data, conversation);
   const messages = $api.useInfiniteQuery(
     "get",
     "/conversations/{conversation_id}/messages",
@@ -199,15 +191,14 @@ function Thread({ conversationId }: { conversationId: string | null }) {
       ...cursorPaging,
       enabled: conversationId !== null,
       // Sooner while a person of the team may be writing (until the live stream does it).
-      refetchInterval: (query) =>
-        withTeam(answeringOf(conversation, allItems(query.state.data).slice().reverse())) ? 5_000 : 10_000,
+      refetchInterval: withTeam(answering) ? 5_000 : 10_000,
     },
   );
   const createConversation = $api.useMutation("post", "/conversations");
   const sendMessage = $api.useMutation("post", "/conversations/{conversation_id}/messages");
+  const askForAPerson = $api.useMutation("post", "/conversations/{conversation_id}/handoff");
 
   const ordered: Message[] = allItems(messages.data).slice().reverse();
-  const answering = answeringOf(conversation, ordered);
   const title = conversationId ? conversationTitle(conversation) : "New conversation";
   useEffect(() => {
     document.title = `${title} · Ignacio`;
@@ -240,8 +231,7 @@ function Thread({ conversationId }: { conversationId: string | null }) {
         await sendMessage.mutateAsync({ params: { path: { conversation_id: id } }, body: { content: draft.text } });
       }
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ["get", "/conversations/{conversation_id}/messages"] }),
-        queryClient.invalidateQueries({ queryKey: ["get", "/conversations"] }),
+        invalidateMine(queryClient),
         queryClient.invalidateQueries({ queryKey: ["get", "/files"] }),
       ]);
       if (!conversationId) navigate(`/chat/${id}`, { replace: true });
@@ -256,6 +246,20 @@ function Thread({ conversationId }: { conversationId: string | null }) {
     }
   }
 
+  /** The member asks for a person of the team (a new conversation starts first). */
+  async function handOver() {
+    setError(null);
+    let id = conversationId;
+    try {
+      if (!id) id = (await createConversation.mutateAsync({ body: {} })).id;
+      await askForAPerson.mutateAsync({ params: { path: { conversation_id: id } } });
+      await invalidateMine(queryClient, id);
+    } catch (problem) {
+      setError(problem);
+    }
+    if (!conversationId && id) navigate(`/chat/${id}`, { replace: true });
+  }
+
   return (
     <section className="thread" aria-labelledby="thread-title">
       <header className="thread-header">
@@ -268,8 +272,8 @@ function Thread({ conversationId }: { conversationId: string | null }) {
       <WhoAnswers
         answering={answering}
         assistantName={assistantName}
-        busy={pending.length > 0 || progress !== null || createConversation.isPending}
-        onAskForPerson={() => void submit({ text: HUMAN_COMMAND, file: null }).catch(() => {})}
+        busy={pending.length > 0 || progress !== null || createConversation.isPending || askForAPerson.isPending}
+        onAskForPerson={() => void handOver()}
       />
       {/* Focusable, so that the keyboard scrolls it too (its messages may hold no link). */}
       <div className="thread-body" tabIndex={0} role="group" aria-label="The conversation">

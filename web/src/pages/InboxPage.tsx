@@ -6,7 +6,7 @@
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
-import { Link, NavLink, useParams, useSearchParams } from "react-router-dom";
+import { Link, NavLink, useLocation, useParams, useSearchParams } from "react-router-dom";
 import { $api } from "../api/client";
 import type { Channel, InboxConversation, Message, TeamMessage, Workspace } from "../api/types";
 import { useAuth } from "../auth/AuthProvider";
@@ -113,6 +113,8 @@ function InboxList({ workspace, live }: { workspace: Workspace; live: boolean })
   const { user } = useAuth();
   const id = useId();
   const [params, setParams] = useSearchParams();
+  // Another view keeps the open conversation open beside it.
+  const { pathname } = useLocation();
   const view = viewOf(params.get("view"));
   const channel = (params.get("channel") ?? "") as Channel | "";
   const unread = params.get("unread") === "1";
@@ -165,7 +167,7 @@ function InboxList({ workspace, live }: { workspace: Workspace; live: boolean })
           {VIEWS.map((item) => (
             <li key={item.id}>
               <Link
-                to={{ pathname: "/inbox", search: viewSearch(item.id) }}
+                to={{ pathname, search: viewSearch(item.id) }}
                 aria-current={view === item.id ? "page" : undefined}
                 className={view === item.id ? "active" : undefined}
               >
