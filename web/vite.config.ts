@@ -7,7 +7,7 @@ import { defineConfig, type Plugin } from "vite";
 
 // The API the dev server forwards to (`make run` serves it on 8000).
 const api = process.env.IGNACIO_API_URL ?? "http://127.0.0.1:8000";
-const apiPaths = ["/auth", "/users", "/conversations", "/files", "/admin", "/workspaces", "/health", "/docs"];
+const apiPaths = ["/auth", "/users", "/conversations", "/files", "/admin", "/workspaces", "/events", "/health", "/docs"];
 
 // The API's interactive documentation (/docs) loads Swagger UI from the server itself, so that it
 // works without internet: these files of swagger-ui-dist go into dist/docs/ with the build.

@@ -340,6 +340,15 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
     markReadNow({ params: { path: { workspace: workspace.slug, conversation_id: conversationId } } });
   }, [lastMemberAt, markReadNow, workspace.slug, conversationId]);
 
+  // An action's button may be gone once it is done (Take, Close): keep keyboard users in the
+  // actions rather than lost at the top of the page.
+  const header = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (notice && (document.activeElement === document.body || document.activeElement === null)) {
+      header.current?.querySelector<HTMLButtonElement>(".inbox-actions button:not(:disabled)")?.focus();
+    }
+  }, [notice]);
+
   function act(run: () => void) {
     setProblem(null);
     setNotice(null);
@@ -375,7 +384,7 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
   const back = params.toString();
   return (
     <section className="thread inbox-thread" aria-labelledby="thread-title">
-      <header className="thread-header inbox-thread-header">
+      <header ref={header} className="thread-header inbox-thread-header">
         <Link to={{ pathname: "/inbox", search: back ? `?${back}` : "" }} className="back">
           <span aria-hidden="true">←</span> <span className="visually-hidden">Back to the </span>Inbox
         </Link>
@@ -480,6 +489,7 @@ function ThreadActions({
   onMarkUnread: () => void;
 }) {
   const [assigning, setAssigning] = useState(false);
+  const opener = useRef<HTMLButtonElement>(null);
   const mine = conversation.state === "human" && conversation.assignee?.id === me;
   const withTeam = conversation.state === "waiting" || conversation.state === "human";
   return (
@@ -490,6 +500,7 @@ function ThreadActions({
         </button>
       ) : null}
       <button
+        ref={opener}
         type="button"
         className="button secondary small"
         disabled={busy}
@@ -525,7 +536,10 @@ function ThreadActions({
             setAssigning(false);
             onTake(assigneeId);
           }}
-          onCancel={() => setAssigning(false)}
+          onCancel={() => {
+            setAssigning(false);
+            opener.current?.focus();
+          }}
         />
       ) : null}
     </div>
