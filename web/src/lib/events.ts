@@ -111,12 +111,14 @@ export function useEventStream(
         if (!response.ok || !response.headers.get("content-type")?.startsWith("text/event-stream")) {
           throw new StreamRefused(`${response.status}`);
         }
-        retry = FIRST_RETRY_MS;
         opened += 1;
         setLive(true);
         if (opened > 1) handlers.current.onReconnect?.();
       },
       onmessage(message) {
+        // Events flow: the next drop retries soon again (a stream that opens and closes at once,
+        // and says nothing, backs off).
+        retry = FIRST_RETRY_MS;
         const event = parseEvent(message);
         if (event) handlers.current.onEvent(event);
       },
