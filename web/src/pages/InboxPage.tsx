@@ -14,7 +14,7 @@ import { Composer, type Draft } from "../components/Composer";
 import { type AuthorOf, MessageList, type SystemNote } from "../components/Messages";
 import { Badge, Empty, ErrorNotice, Loading, LoadMore, Notice } from "../components/ui";
 import { invalidateInbox, useWorkspaceEvents } from "../lib/events";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatWhen } from "../lib/format";
 import {
   describeChange,
   formatLastActivity,
@@ -456,7 +456,7 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
 }
 
 function StateLine({ conversation, me, assistant }: { conversation: InboxConversation; me: string | undefined; assistant: string }) {
-  const since = conversation.stateSince ? ` since ${formatDateTime(conversation.stateSince)}` : "";
+  const since = conversation.stateSince ? ` since ${formatWhen(conversation.stateSince)}` : "";
   switch (conversation.state) {
     case "assistant":
       return <span>{assistant} answers</span>;
