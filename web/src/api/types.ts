@@ -46,3 +46,5 @@ export type StateChange = Schemas["StateChangeOut"];
 export type TeamMessage = Schemas["TeamMessageOut"];
 export type Person = Schemas["PersonOut"];
 export type MemberConversation = Schemas["MemberConversationOut"];
+export type Failure = Schemas["FailureOut"];
+export type ReplyTemplate = Schemas["ReplyTemplateBody"];

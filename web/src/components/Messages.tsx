@@ -1,6 +1,6 @@
 /** A conversation's messages: who wrote each, where (web or WhatsApp), and what became of it. */
 import { useEffect, useRef } from "react";
-import type { DeliveryStatus, Message } from "../api/types";
+import type { DeliveryStatus, Failure, Message } from "../api/types";
 import { formatDateTime, formatWhen } from "../lib/format";
 import { Markdown } from "./Markdown";
 import { MediaAttachment, useMessageFile } from "./MediaAttachment";
@@ -143,6 +143,8 @@ export function MessageItem({
   const fromMember = message.isFromUser;
   const delivery = DELIVERY[message.deliveryStatus];
   const outgoingWhatsApp = message.channel === "whatsapp" && !fromMember;
+  // The team's view says why a message failed (the provider's code and words, and what they mean).
+  const failure = "failure" in message ? (message as { failure?: Failure | null }).failure : null;
   const attachment = useMessageFile(message);
   // An attachment's message text is its caption, or just the file's name (shown with the file).
   const text = attachment.file && message.content === attachment.file.fileName ? "" : message.content;
@@ -191,6 +193,18 @@ export function MessageItem({
           </>
         ) : null}
       </p>
+      {failure ? (
+        <p className="failure-reason" role="note">
+          <strong>Not delivered:</strong> {failure.explanation}
+          {failure.code !== null || failure.providerReason ? (
+            <span className="muted">
+              {" "}
+              (
+              {[failure.code !== null ? `error ${failure.code}` : null, failure.providerReason].filter(Boolean).join(": ")})
+            </span>
+          ) : null}
+        </p>
+      ) : null}
     </article>
   );
 }

@@ -17,8 +17,9 @@ const C1 = "c-0000-marta";
 const C2 = "c-0000-nameless";
 const HOUR = 3_600_000;
 
-function workspace(role: string) {
+function workspace(role: string, replyTemplate: unknown = null) {
   return {
+    replyTemplate,
     id: "w-clinic",
     slug: "clinic",
     name: "Clínica Sol",
@@ -70,26 +71,29 @@ function teamMessage(overrides: Record<string, unknown> = {}) {
 
 const MESSAGES = [
   // Newest first, as the API pages them.
-  teamMessage({ id: "m-4", author: "staff", content: "Hola Marta, soy Bea.", createdAt: "2026-11-22T10:02:00Z", sentBy: { id: "u-bea", name: "Bea" }, deliveryStatus: "failed" }),
+  teamMessage({ id: "m-4", author: "staff", content: "Hola Marta, soy Bea.", createdAt: "2026-11-22T10:02:00Z", sentBy: { id: "u-bea", name: "Bea" }, deliveryStatus: "failed", failure: { code: 131026, explanation: "WhatsApp could not reach this number: it may not use WhatsApp.", providerReason: "Message undeliverable" } }),
   teamMessage({ id: "m-3", author: "staff", content: "Un momento.", createdAt: "2026-11-22T10:01:30Z", sentBy: { id: "u-ana", name: "Ana" }, deliveryStatus: "delivered" }),
   teamMessage({ id: "m-2", author: "assistant", content: "I've asked the team to take over.", createdAt: "2026-11-22T10:00:01Z", deliveryStatus: "read" }),
   teamMessage({ id: "m-1", author: "member", isFromUser: true, content: "/human", createdAt: "2026-11-22T10:00:00Z", deliveryStatus: "received" }),
 ];
 
-function signedIn(me: ReturnType<typeof user>, role: string) {
+function signedIn(me: ReturnType<typeof user>, role: string, replyTemplate: unknown = null) {
   return {
     "POST /auth/refresh": () => json(tokens()),
     "GET /users/me": () => json(me),
-    "GET /workspaces": () => json({ items: [workspace(role)], nextCursor: null }),
+    "GET /workspaces": () => json({ items: [workspace(role, replyTemplate)], nextCursor: null }),
   };
 }
 
 /** A fake inbox: the list (its queries recorded), one thread, its messages, and the team. */
-function inboxApi(me = ana, options: { thread?: ReturnType<typeof conversation>; changes?: unknown[] } = {}) {
+function inboxApi(
+  me = ana,
+  options: { thread?: ReturnType<typeof conversation>; changes?: unknown[]; role?: string; replyTemplate?: unknown } = {},
+) {
   const searches: URLSearchParams[] = [];
   let thread: Record<string, unknown> = options.thread ?? conversation();
   const api = fakeApi({
-    ...signedIn(me, "agent"),
+    ...signedIn(me, options.role ?? "agent", options.replyTemplate ?? null),
     [`GET ${INBOX}`]: (_request, url) => {
       searches.push(url.searchParams);
       return json({
@@ -227,6 +231,9 @@ describe("InboxPage", () => {
     expect(lines).toEqual(["Marta", "Sol", "Marta asked for a person of the team", "Ana gave the conversation to Bea", "Ana (you)", "Bea"]);
     const failed = within(thread).getByText("Hola Marta, soy Bea.").closest("article")!;
     expect(within(failed).getByText("Not delivered")).toBeInTheDocument();
+    expect(within(failed).getByRole("note")).toHaveTextContent(
+      "Not delivered: WhatsApp could not reach this number: it may not use WhatsApp. (error 131026: Message undeliverable)",
+    );
     const delivered = within(thread).getByText("Un momento.").closest("article")!;
     expect(within(delivered).getByText("Delivered")).toBeInTheDocument();
     expect(within(thread).getByText(/Waiting for a person of the team/)).toBeInTheDocument();
@@ -319,6 +326,41 @@ describe("InboxPage", () => {
     expect(thread.querySelector('[data-slot="template-picker"]')).not.toBeNull();
     expect(within(thread).getByRole("textbox", { name: "Message" })).toBeDisabled();
     expect(within(thread).getByRole("button", { name: "Send" })).toBeDisabled();
+  });
+
+  it("sends the workspace's approved template once the window has closed, its variables filled in", async () => {
+    const { api } = inboxApi(ana, {
+      thread: conversation({ windowClosesAt: new Date(Date.now() - HOUR).toISOString() }),
+      replyTemplate: { name: "follow_up", language: "es", variables: ["member's first name", "what it is about"] },
+    });
+    api.on(`POST ${INBOX}/${C1}/template`, async (request) => {
+      const { parameters } = (await request.json()) as { parameters: string[] };
+      return json(teamMessage({ id: "m-6", author: "staff", content: `[template follow_up] ${parameters.join(" · ")}`, deliveryStatus: "pending" }), 201);
+    });
+    renderInbox(`/inbox/${C1}`);
+    const form = await screen.findByRole("form", { name: "Send the approved template" });
+    expect(form).toHaveTextContent("Send Marta the approved template follow_up (es), filled in:");
+    const send = within(form).getByRole("button", { name: "Send template" });
+    expect(send).toBeDisabled();
+    await userEvent.type(within(form).getByLabelText("member's first name"), "Marta");
+    await userEvent.type(within(form).getByLabelText("what it is about"), "tu cita del martes");
+    await userEvent.click(send);
+    expect(await screen.findByText("The template is on its way.")).toBeInTheDocument();
+    expect(api.requests.find((r) => r.path.endsWith("/template"))?.body).toEqual({ parameters: ["Marta", "tu cita del martes"] });
+    await waitFor(() => expect(within(form).getByLabelText("member's first name")).toHaveValue(""));
+  });
+
+  it("says who sets the template when the workspace has none", async () => {
+    inboxApi(ana, { thread: conversation({ windowClosesAt: new Date(Date.now() - HOUR).toISOString() }) });
+    renderInbox(`/inbox/${C1}`);
+    expect(await screen.findByText(/This workspace has no approved template yet\. An admin of the workspace sets it/)).toBeInTheDocument();
+    expect(screen.queryByRole("form", { name: "Send the approved template" })).toBeNull();
+  });
+
+  it("points an admin to the settings where the template is set", async () => {
+    inboxApi(ana, { role: "admin", thread: conversation({ windowClosesAt: new Date(Date.now() - HOUR).toISOString() }) });
+    renderInbox(`/inbox/${C1}`);
+    expect(await screen.findByRole("link", { name: "workspace's settings" })).toHaveAttribute("href", "/workspace");
   });
 
   it("is for the team only", async () => {

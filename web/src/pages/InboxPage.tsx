@@ -8,7 +8,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { Link, NavLink, useLocation, useParams, useSearchParams } from "react-router-dom";
 import { $api } from "../api/client";
-import type { Channel, InboxConversation, Message, TeamMessage, Workspace } from "../api/types";
+import type { Channel, InboxConversation, Message, ReplyTemplate, TeamMessage, Workspace } from "../api/types";
 import { useAuth } from "../auth/AuthProvider";
 import { Composer, type Draft } from "../components/Composer";
 import { type AuthorOf, MessageList, type SystemNote } from "../components/Messages";
@@ -27,7 +27,7 @@ import {
 } from "../lib/inbox";
 import { allItems, cursorPaging } from "../lib/pages";
 import { useDebounced } from "../lib/useDebounced";
-import { assistantName as assistantNameOf, seesWorkspacePage, useCurrentWorkspace } from "../lib/workspaces";
+import { assistantName as assistantNameOf, runsWorkspace, seesWorkspacePage, useCurrentWorkspace } from "../lib/workspaces";
 
 const PAGE = 50;
 /** Without the live stream: how often the list and the open thread are asked for again. */
@@ -381,6 +381,21 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
     await invalidateInbox(queryClient, conversationId);
   }
 
+  const template = $api.useMutation("post", "/workspaces/{workspace}/inbox/{conversation_id}/template");
+  async function sendTemplate(parameters: string[]) {
+    setProblem(null);
+    setNotice(null);
+    try {
+      await template.mutateAsync({ params: { path }, body: { parameters } });
+    } catch (error) {
+      setProblem(error);
+      void invalidateInbox(queryClient, conversationId);
+      throw error;
+    }
+    setNotice("The template is on its way.");
+    await invalidateInbox(queryClient, conversationId);
+  }
+
   const back = params.toString();
   return (
     <section className="thread inbox-thread" aria-labelledby="thread-title">
@@ -449,7 +464,18 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
       <div className="thread-footer">
         {notice ? <Notice tone="success">{notice}</Notice> : null}
         <ErrorNotice error={problem} title="Not done." />
-        {conversation ? <ReplyBox conversation={conversation} me={user?.id} assistant={assistant} busy={reply.isPending} onSend={send} /> : null}
+        {conversation ? (
+          <ReplyBox
+            conversation={conversation}
+            me={user?.id}
+            assistant={assistant}
+            busy={reply.isPending || template.isPending}
+            onSend={send}
+            template={workspace.replyTemplate}
+            canSetTemplate={runsWorkspace(user, workspace)}
+            onSendTemplate={sendTemplate}
+          />
+        ) : null}
       </div>
     </section>
   );
@@ -623,12 +649,21 @@ function ReplyBox({
   assistant,
   busy,
   onSend,
+  template,
+  canSetTemplate,
+  onSendTemplate,
 }: {
   conversation: InboxConversation;
   me: string | undefined;
   assistant: string;
   busy: boolean;
   onSend: (draft: Draft) => Promise<void>;
+  /** The workspace's approved template, for outside the window. */
+  template: ReplyTemplate | null;
+  /** Whether the caller sets it (the workspace's admins). */
+  canSetTemplate: boolean;
+  /** Rejects to keep the values typed (the caller shows the error). */
+  onSendTemplate: (parameters: string[]) => Promise<void>;
 }) {
   const now = useNow(30_000);
   const time = replyWindow(conversation, now);
@@ -666,10 +701,24 @@ function ReplyBox({
             <>{name} has not written on WhatsApp yet, so only an approved template can reach them.</>
           )}{" "}
           A reply is possible again as soon as they write.
-          {/* The template picker goes here once the workspace's approved templates exist. */}
-          <div className="template-slot" data-slot="template-picker">
-            <span className="muted">Sending an approved template from here is coming soon.</span>
-          </div>
+        </div>
+      ) : null}
+      {closed ? (
+        <div className="template-slot" data-slot="template-picker">
+          {template ? (
+            <TemplateForm template={template} memberName={name} busy={busy} onSend={onSendTemplate} />
+          ) : (
+            <p className="muted">
+              This workspace has no approved template yet.{" "}
+              {canSetTemplate ? (
+                <>
+                  Set it in the <Link to="/workspace">workspace's settings</Link>.
+                </>
+              ) : (
+                "An admin of the workspace sets it in its settings."
+              )}
+            </p>
+          )}
         </div>
       ) : null}
       {taking && !closed ? <p className="hint reply-taking">{taking}</p> : null}
@@ -683,5 +732,58 @@ function ReplyBox({
         placeholder={closed ? "Free text cannot reach them now" : `Reply to ${name}…`}
       />
     </div>
+  );
+}
+
+/** The workspace's approved template, its variables filled in: the one message WhatsApp takes
+ * once the window has closed. */
+function TemplateForm({
+  template,
+  memberName: name,
+  busy,
+  onSend,
+}: {
+  template: ReplyTemplate;
+  memberName: string;
+  busy: boolean;
+  onSend: (parameters: string[]) => Promise<void>;
+}) {
+  const id = useId();
+  const labels = template.variables ?? [];
+  const [values, setValues] = useState<string[]>(() => labels.map(() => ""));
+  const complete = values.every((value) => value.trim() !== "");
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!complete || busy) return;
+    try {
+      await onSend(values.map((value) => value.trim()));
+      setValues(labels.map(() => ""));
+    } catch {
+      // The thread shows why; the values stay for another try.
+    }
+  }
+  return (
+    <form className="template-form" aria-label="Send the approved template" onSubmit={(event) => void submit(event)}>
+      <p>
+        Send {name} the approved template <code>{template.name}</code>
+        {template.language ? ` (${template.language})` : ""}
+        {labels.length > 0 ? ", filled in:" : "."}
+      </p>
+      {labels.map((label, index) => (
+        <div key={`${label}-${index}`} className="template-field">
+          <label htmlFor={`${id}-${index}`}>{label}</label>
+          <input
+            id={`${id}-${index}`}
+            value={values[index] ?? ""}
+            maxLength={1024}
+            required
+            onChange={(event) => setValues((old) => old.map((value, at) => (at === index ? event.target.value : value)))}
+          />
+        </div>
+      ))}
+      <button type="submit" className="button primary small" disabled={busy || !complete}>
+        {busy ? "Sending…" : "Send template"}
+      </button>
+    </form>
   );
 }

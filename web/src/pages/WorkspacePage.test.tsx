@@ -105,6 +105,33 @@ describe("WorkspacePage", () => {
     });
   });
 
+  it("sets the approved template the inbox sends after WhatsApp's 24-hour window, and removes it", async () => {
+    const api = fakeApi({
+      ...signedIn(bea),
+      "GET /workspaces": () => json({ items: [workspace()], nextCursor: null }),
+      "GET /workspaces/clinic/channels": () => json([]),
+      "GET /workspaces/clinic/members": () => json({ items: [member(bea, "admin")], nextCursor: null }),
+      "PATCH /workspaces/clinic": async (request) => json(workspace((await request.json()) as Record<string, unknown>)),
+    });
+    renderPage();
+    const form = await screen.findByRole("form", { name: "Workspace settings" });
+    const template = within(form).getByRole("group", { name: "Approved template, for replies after WhatsApp's 24-hour window" });
+    await userEvent.type(within(template).getByLabelText("Template name"), "follow_up");
+    await userEvent.type(within(template).getByLabelText("Template language"), "es");
+    await userEvent.type(within(template).getByLabelText("Its variables, one per line"), "member's first name{Enter}{Enter}what it is about");
+    await userEvent.click(within(form).getByRole("button", { name: "Save settings" }));
+    expect(await within(form).findByText("Saved.")).toBeInTheDocument();
+    const patches = () => api.requests.filter((request) => request.method === "PATCH");
+    expect(patches()[0]!.body).toMatchObject({
+      replyTemplate: { name: "follow_up", language: "es", variables: ["member's first name", "what it is about"] },
+    });
+
+    await userEvent.clear(within(template).getByLabelText("Template name"));
+    await userEvent.click(within(form).getByRole("button", { name: "Save settings" }));
+    await waitFor(() => expect(patches()).toHaveLength(2));
+    expect(patches()[1]!.body).toMatchObject({ replyTemplate: null });
+  });
+
   it("shows the server's reason when the settings are refused", async () => {
     fakeApi({
       ...signedIn(bea),

@@ -164,6 +164,17 @@ function SettingsSummary({ workspace }: { workspace: Workspace }) {
         <dd>{assistant.language || "The language each person writes in"}</dd>
         <dt>WhatsApp access</dt>
         <dd>{accessLabel(workspace.access)}</dd>
+        <dt>Template after 24 hours</dt>
+        <dd>
+          {workspace.replyTemplate ? (
+            <>
+              <code>{workspace.replyTemplate.name}</code> ({workspace.replyTemplate.language})
+              {workspace.replyTemplate.variables?.length ? `: ${workspace.replyTemplate.variables.join(", ")}` : ""}
+            </>
+          ) : (
+            "None"
+          )}
+        </dd>
       </dl>
       {assistant.instructions ? (
         <>
@@ -183,6 +194,9 @@ function SettingsForm({ workspace }: { workspace: Workspace }) {
   const [instructions, setInstructions] = useState(workspace.assistant.instructions ?? "");
   const [language, setLanguage] = useState(workspace.assistant.language ?? "");
   const [access, setAccess] = useState<WhatsAppAccess | "">(workspace.access ?? "");
+  const [templateName, setTemplateName] = useState(workspace.replyTemplate?.name ?? "");
+  const [templateLanguage, setTemplateLanguage] = useState(workspace.replyTemplate?.language ?? "");
+  const [templateVariables, setTemplateVariables] = useState((workspace.replyTemplate?.variables ?? []).join("\n"));
   const [saved, setSaved] = useState(false);
   const invalidate = useInvalidateWorkspaces();
   const update = $api.useMutation("patch", "/workspaces/{workspace}", {
@@ -208,6 +222,17 @@ function SettingsForm({ workspace }: { workspace: Workspace }) {
           language: language.trim() || null,
         },
         access: access || null,
+        // Without a name, no template: the inbox then has nothing to send outside the window.
+        replyTemplate: templateName.trim()
+          ? {
+              name: templateName.trim(),
+              language: templateLanguage.trim() || "en",
+              variables: templateVariables
+                .split("\n")
+                .map((line) => line.trim())
+                .filter(Boolean),
+            }
+          : null,
       },
     });
   }
@@ -303,6 +328,58 @@ function SettingsForm({ workspace }: { workspace: Workspace }) {
             </p>
           </div>
         </div>
+        <fieldset className="template-settings" aria-describedby={`${id}-template-hint`}>
+          <legend>Approved template, for replies after WhatsApp's 24-hour window</legend>
+          <p className="hint" id={`${id}-template-hint`}>
+            Once a member last wrote more than 24 hours ago, WhatsApp only takes a template approved for your number; the
+            team sends this one from the inbox, filling in its variables.
+          </p>
+          <div className="form-grid">
+            <div>
+              <label htmlFor={`${id}-template-name`}>Template name</label>
+              <input
+                id={`${id}-template-name`}
+                type="text"
+                maxLength={512}
+                placeholder="follow_up"
+                autoComplete="off"
+                spellCheck={false}
+                value={templateName}
+                onChange={(event) => setTemplateName(event.target.value)}
+                aria-describedby={`${id}-template-name-hint`}
+              />
+              <p className="hint" id={`${id}-template-name-hint`}>
+                Its name at Meta, or on Twilio its Content SID (HX…). Empty: no template.
+              </p>
+            </div>
+            <div>
+              <label htmlFor={`${id}-template-language`}>Template language</label>
+              <input
+                id={`${id}-template-language`}
+                type="text"
+                maxLength={10}
+                placeholder="en"
+                autoComplete="off"
+                spellCheck={false}
+                value={templateLanguage}
+                onChange={(event) => setTemplateLanguage(event.target.value)}
+              />
+            </div>
+            <div>
+              <label htmlFor={`${id}-template-variables`}>Its variables, one per line</label>
+              <textarea
+                id={`${id}-template-variables`}
+                rows={3}
+                value={templateVariables}
+                onChange={(event) => setTemplateVariables(event.target.value)}
+                aria-describedby={`${id}-template-variables-hint`}
+              />
+              <p className="hint" id={`${id}-template-variables-hint`}>
+                What {"{{1}}"}, {"{{2}}"}… stand for, in order (such as “member's first name”), for the team filling them in.
+              </p>
+            </div>
+          </div>
+        </fieldset>
         <ErrorNotice error={update.error} title="Not saved." />
         {saved ? <Notice tone="success">Saved.</Notice> : null}
         <button type="submit" className="button primary" disabled={update.isPending || !name.trim()}>
