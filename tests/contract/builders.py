@@ -26,6 +26,7 @@ from ignacio.domain import (
     UserSession,
 )
 from ignacio.domain.channels import WorkspaceChannel
+from ignacio.domain.handover import StateChange
 from ignacio.domain.knowledge import UserFile, storage_path_for
 from ignacio.domain.pagination import decode_cursor, encode_cursor
 from ignacio.domain.workspaces import DEFAULT_SLUG, Membership, Workspace, WorkspaceRole
@@ -252,6 +253,8 @@ async def _add(uow: UnitOfWork, item: Any) -> None:
         await uow.memberships.add(item)
     elif isinstance(item, WorkspaceChannel):
         await uow.channels.add(item)
+    elif isinstance(item, StateChange):
+        await uow.conversations.record_change(item)
     else:
         raise TypeError(f"cannot store {item!r}")
 

@@ -24,6 +24,7 @@ import msgspec
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
 
@@ -142,6 +143,28 @@ def create_engine(url: str, *, schema: str = DEFAULT_SCHEMA, **options: Any) -> 
     if "poolclass" not in options:
         _ping_idle_connections(engine)
     return engine
+
+
+def long_reads_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for reads that take long (a dashboard's aggregates over a year of messages).
+
+    On SQLite, connections of their own, each running on a thread of its own (aiosqlite's way),
+    opened for each read and closed after it: SQLite works on the calling thread, and the
+    engine's connections run on the event loop's (`_SqliteOnTheLoop`), where a read of a second
+    would hold up every other request for that second. Python's sqlite3 lets go of the GIL
+    while SQLite works, so the loop goes on meanwhile; WAL lets writers go on too. On
+    PostgreSQL the server does the work: the engine itself, sharing its pool.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    threaded = create_async_engine(
+        engine.url,
+        json_serializer=_json_dumps,
+        json_deserializer=msgspec.json.decode,
+        poolclass=NullPool,
+    )
+    _configure_sqlite(threaded)
+    return threaded
 
 
 def _ping_idle_connections(engine: AsyncEngine) -> None:
