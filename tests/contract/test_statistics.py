@@ -360,3 +360,57 @@ async def test_percentiles_agree_with_the_reference_on_any_data(
         per_day, overall = reference(cases)
         assert_timings(series.per_day, per_day)
         assert_timings([series.overall], [overall])
+
+
+_ZONES = (
+    "UTC",
+    "Europe/Madrid",
+    "America/Santiago",  # moves its clocks at midnight
+    "America/Havana",  # and so does Cuba
+    "Australia/Lord_Howe",  # by half an hour
+    "Asia/Kathmandu",  # +05:45
+    "America/St_Johns",  # -03:30, with summer time
+)
+_YEAR = date(2026, 1, 1), date(2027, 1, 1)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    zone=st.sampled_from(_ZONES),
+    near_changes=st.lists(
+        st.tuples(st.integers(0, 3), st.integers(-3_000_000, 3_000_000)), max_size=12
+    ),
+    anywhere=st.lists(st.integers(0, 366 * 86_400 * 1_000_000), max_size=12),
+)
+async def test_every_instant_is_counted_on_its_day_in_any_time_zone(
+    backend: Backend,
+    statistics: WorkspaceStatistics,
+    zone: str,
+    near_changes: list[tuple[int, int]],
+    anywhere: list[int],
+) -> None:
+    period = Period(since=_YEAR[0], until=_YEAR[1], time_zone=zone)
+    # Instants a few seconds either side of the changes of the clocks and of midnights around
+    # them, and anywhere in the year.
+    edges = [change for change, _ in period.offsets] + [day.starts for day in period.days[85:95]]
+    instants = [
+        edges[pick % len(edges)] + timedelta(microseconds=shift) for pick, shift in near_changes
+    ] + [period.starts + timedelta(microseconds=micros) for micros in anywhere]
+    instants = [at for at in instants if period.starts <= at < period.ends]
+    place = workspace(slug=f"w-{uuid4().hex[:12]}")
+    member = user(next(_people))
+    web = chat(member, place.id, Channel.WEB, period.starts)
+    await store(backend.uow, place, member, web, *(said(web, at) for at in instants))
+
+    found = await statistics.activity(place.id, period)
+
+    expected = [0] * period.length
+    for at in instants:
+        day = period.day_of(at)
+        assert day is not None
+        expected[day] += 1
+    assert found.channels[0].from_members == expected

@@ -24,6 +24,7 @@ MAX_PERIOD_DAYS = 366
 DEFAULT_PERIOD_DAYS = 30
 EARLIEST_DAY = date(1970, 1, 1)
 LATEST_DAY = date(9998, 12, 31)
+_EPOCH_DAY = date(1970, 1, 1)
 """The calendar a period may fall in: wide enough for any real data, narrow enough that no
 day's bounds fall off the end of Python's calendar in any time zone."""
 
@@ -117,6 +118,45 @@ class Period(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     def ends(self) -> datetime:
         """The first instant after the period, in UTC."""
         return self.days[-1].ends
+
+    @property
+    def first_day_number(self) -> int:
+        """`since` as a count of days from 1 January 1970: a day's number on the time zone's
+        calendar is its local time in seconds since then, divided by 86,400."""
+        return (self.since - _EPOCH_DAY).days
+
+    @functools.cached_property
+    def offsets(self) -> list[tuple[datetime, int]]:
+        """The time zone's offsets from UTC, in seconds, in force during the period: each from
+        the instant given (the first from the period's start) until the next one's.
+
+        With them a database finds an instant's day by arithmetic, as the calendar does: its
+        number is (seconds since 1970 + offset) // 86,400, and whole seconds suffice, since
+        offsets, and so the days' bounds, are whole seconds. Each day is checked; a change of
+        the clocks within one is placed to the second (a day has at most one in practice).
+        """
+        zone = ZoneInfo(self.time_zone)
+
+        def offset(at: datetime) -> int:
+            shift = at.astimezone(zone).utcoffset()
+            return 0 if shift is None else int(shift.total_seconds())
+
+        found = [(self.starts, offset(self.starts))]
+        for day in self.days:
+            if offset(day.ends) == found[-1][1]:
+                continue
+            # The first whole second of the day at which the new offset is in force.
+            low, high = 0, int((day.ends - day.starts).total_seconds())
+            while high - low > 1:
+                middle = (low + high) // 2
+                if offset(day.starts + timedelta(seconds=middle)) == found[-1][1]:
+                    low = middle
+                else:
+                    high = middle
+            changed = day.starts + timedelta(seconds=high)
+            if changed < self.ends:
+                found.append((changed, offset(changed)))
+        return found
 
     def day_of(self, at: datetime) -> int | None:
         """The index of the day holding the instant `at`, or None when it is outside the period."""

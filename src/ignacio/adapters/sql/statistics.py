@@ -1,47 +1,50 @@
 """WorkspaceStatistics over SQLAlchemy Core: every figure aggregated by the database.
 
-How the days are counted: the period's days, with their bounds in UTC worked out in Python
-(`Period.days`, time zones and changes of the clocks included), go to the database as a small
-table (`WITH days(day, starts, ends) AS (VALUES ...)`), and each row is counted into the day
-whose bounds hold it, a join on `starts <= created_at < ends`. Neither database is asked about
-time zones (SQLite knows none), the statement is the same on both, and each day is one range of
-the `(workspace_id, created_at)` indexes.
+How the days are counted: as the calendar does. The time zone's offsets from UTC during the
+period are worked out in Python (`Period.offsets`: one, or a few where the clocks change), and
+each row's day is integer arithmetic in the statement, (seconds since 1970 + offset) // 86,400
+less the first day's number: exact at midnight, with no time zone database in either one
+(SQLite has none). The rows are those of the workspace within the period, one range of the
+`(workspace_id, created_at)` index. (Joining the rows against a table of the days' bounds was
+tried first: neither planner did better than comparing every row with every day.)
 
 How percentiles are taken (`percentile` in the domain, linear interpolation between the two
 nearest ranks): PostgreSQL's `percentile_cont`, per day and, with ROLLUP, over the period.
-SQLite has no percentile function; there each case is ranked within its day by a window
-function (`row_number()` and `count(*)` over the day), and the one or two ranks the percentile
-falls between are picked and weighed in the same aggregate, so the database still sorts and
-picks, and only a handful of numbers come back. The period's row is a pseudo-day (NULL) of
-every case again.
+SQLite has no percentile function; there each case is ranked with window functions (its rank
+within its day and within the period, and how many there are), and the one or two ranks a
+percentile falls between are picked and weighed in the same aggregate: the database sorts and
+picks, and only a handful of numbers come back.
 
-Dialect differences are kept to those two places and to a duration in seconds
-(`_seconds_between`). Everything is read in one read-only transaction, so the figures agree with
+Dialect differences are kept to those two places and to whole seconds since 1970
+(`_epoch_seconds`). Everything is read in one read-only transaction, so the figures agree with
 each other (PostgreSQL: REPEATABLE READ; SQLite: one read transaction, one snapshot).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
     CTE,
+    BigInteger,
     ColumnElement,
+    CompoundSelect,
     Float,
     Integer,
     Select,
     and_,
     case,
     cast,
-    column,
+    extract,
     func,
     literal,
     null,
     select,
+    text,
     union_all,
-    values,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -71,6 +74,7 @@ from ignacio.domain import Author, Channel, DeliveryStatus
 from ignacio.domain.handover import Transition
 from ignacio.domain.statistics import Period
 
+SECONDS_PER_DAY = 86_400
 _CHANNELS = {channel.value: channel for channel in Channel}
 _OVERALL = None
 """The pseudo-day of a percentile row taken over the whole period."""
@@ -91,6 +95,12 @@ class SqlWorkspaceStatistics:
                 options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
             await connection.execution_options(**options)
             async with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # JIT compiling these statements took longer than running them (a second
+                    # for a 90-day period); with the default 4 MB, grouping a period's
+                    # messages by conversation spilled to disk. For this transaction only.
+                    await connection.execute(text("SET LOCAL jit = off"))
+                    await connection.execute(text("SET LOCAL work_mem = '32MB'"))
                 reading = _Reading(connection, workspace_id, period)
                 return WorkspaceActivity(
                     period=period,
@@ -110,47 +120,57 @@ class _Reading:
         self._workspace_id = workspace_id
         self._period = period
         self._postgres = connection.dialect.name == "postgresql"
-        self._days = (
-            values(
-                column("day", Integer),
-                column("starts", UtcDateTime()),
-                column("ends", UtcDateTime()),
-                name="days",
-            )
-            .data([(index, day.starts, day.ends) for index, day in enumerate(period.days)])
-            .cte("days")
-        )
 
     def _zeros(self) -> list[int]:
         return [0] * self._period.length
 
-    def _within(self, at: ColumnElement[Any]) -> ColumnElement[bool]:
-        """`at` falls on the day of the `days` row it is joined to."""
-        return and_(at >= self._days.c.starts, at < self._days.c.ends)
+    def _in_period(self, at: ColumnElement[Any]) -> ColumnElement[bool]:
+        return and_(
+            at >= literal(self._period.starts, UtcDateTime()),
+            at < literal(self._period.ends, UtcDateTime()),
+        )
 
-    async def _rows(self, statement: Select[Any]) -> list[Any]:
+    def _day(self, at: ColumnElement[Any]) -> ColumnElement[int]:
+        """The index of the period's day that holds `at` (an instant within the period), as the
+        calendar counts (`Period.offsets`): the local time in seconds since 1970 over 86,400,
+        less the first day's number. Integer arithmetic on whole seconds: exact at midnight."""
+        offsets = self._period.offsets
+        shift: ColumnElement[int] = literal(offsets[-1][1], Integer)
+        if len(offsets) > 1:
+            shift = case(
+                *(
+                    (at < literal(until, UtcDateTime()), literal(offset, Integer))
+                    for (_, offset), (until, _) in itertools.pairwise(offsets)
+                ),
+                else_=shift,
+            )
+        local = _epoch_seconds(at, self._postgres) + shift
+        return local // literal(SECONDS_PER_DAY, Integer) - literal(
+            self._period.first_day_number, Integer
+        )
+
+    async def _rows(self, statement: Select[Any] | CompoundSelect[Any]) -> list[Any]:
         return list((await self._connection.execute(statement)).all())
 
     async def channels(self) -> list[ChannelActivity]:
         m = messages.c
-        days = self._days
+        dated = (
+            select(self._day(m.created_at).label("day"), m.channel, m.conversation_id, m.author)
+            .where(m.workspace_id == self._workspace_id, self._in_period(m.created_at))
+            .subquery("dated")
+        )
         # Per conversation and day first: the conversations active that day are then its rows,
         # counted without a DISTINCT (one hash aggregate, no sort).
         per_conversation = (
             select(
-                days.c.day,
-                m.channel,
-                _count_where(m.author == Author.MEMBER.value).label("members"),
-                _count_where(m.author == Author.ASSISTANT.value).label("assistant"),
-                _count_where(m.author == Author.STAFF.value).label("team"),
+                dated.c.day,
+                dated.c.channel,
+                _count_where(dated.c.author == Author.MEMBER.value).label("members"),
+                _count_where(dated.c.author == Author.ASSISTANT.value).label("assistant"),
+                _count_where(dated.c.author == Author.STAFF.value).label("team"),
             )
-            .select_from(
-                days.join(
-                    messages, and_(m.workspace_id == self._workspace_id, self._within(m.created_at))
-                )
-            )
-            .group_by(days.c.day, m.channel, m.conversation_id)
-            .subquery()
+            .group_by(dated.c.day, dated.c.channel, dated.c.conversation_id)
+            .subquery("per_conversation")
         )
         p = per_conversation.c
         written = await self._rows(
@@ -164,15 +184,15 @@ class _Reading:
             ).group_by(p.day, p.channel)
         )
         c = conversations.c
+        opened = (
+            select(self._day(c.created_at).label("day"), c.channel)
+            .where(c.workspace_id == self._workspace_id, self._in_period(c.created_at))
+            .subquery("opened")
+        )
         started = await self._rows(
-            select(days.c.day, c.channel, func.count())
-            .select_from(
-                days.join(
-                    conversations,
-                    and_(c.workspace_id == self._workspace_id, self._within(c.created_at)),
-                )
+            select(opened.c.day, opened.c.channel, func.count()).group_by(
+                opened.c.day, opened.c.channel
             )
-            .group_by(days.c.day, c.channel)
         )
         series = {
             (channel, figure): self._zeros()
@@ -206,7 +226,6 @@ class _Reading:
 
     async def handoffs(self) -> Handoffs:
         s = conversation_state_changes.c
-        days = self._days
         # Each change with the one after it in its conversation. Changes from the period's start
         # on, after its end too: what ended a handoff of the period may have come later.
         order = (s.created_at, s.id)
@@ -221,18 +240,23 @@ class _Reading:
                 .over(partition_by=s.conversation_id, order_by=order)
                 .label("next_at"),
             )
-            .where(s.workspace_id == self._workspace_id, s.created_at >= self._period.starts)
-            .cte("changes")
+            .where(
+                s.workspace_id == self._workspace_id,
+                s.created_at >= literal(self._period.starts, UtcDateTime()),
+            )
+            .subquery("changes")
         )
         h = changes.c
         handoffs = (
             select(
-                days.c.day,
+                self._day(h.created_at).label("day"),
                 h.next_transition,
                 _seconds_between(h.created_at, h.next_at, self._postgres).label("waited"),
             )
-            .select_from(days.join(changes, self._within(h.created_at)))
-            .where(h.transition == Transition.HANDOFF.value)
+            .where(
+                h.transition == Transition.HANDOFF.value,
+                h.created_at < literal(self._period.ends, UtcDateTime()),
+            )
             .cte("handoffs")
         )
         counted = await self._rows(
@@ -250,12 +274,15 @@ class _Reading:
             total += int(count)
             taken += int(day_taken)
             still_waiting += int(day_waiting)
-        waits = select(handoffs.c.day, handoffs.c.waited.label("value")).where(
-            handoffs.c.next_transition == Transition.TAKE.value
+        waits = (
+            select(handoffs.c.day, handoffs.c.waited)
+            .where(handoffs.c.next_transition == Transition.TAKE.value)
+            .cte("waits")
         )
+        (waited,) = await self._timings(waits, "waited")
         return Handoffs(
             per_day=per_day,
-            waits=await self._timings(waits),
+            waits=waited,
             taken=taken,
             still_waiting=still_waiting,
             dismissed=total - taken - still_waiting,
@@ -264,53 +291,43 @@ class _Reading:
     async def answers(self) -> Answers:
         m = messages.c
         question = messages.alias("question")
-        days = self._days
         cases = (
             select(
-                days.c.day,
+                self._day(m.created_at).label("day"),
                 (m.latency_ms / literal(1000.0, Float)).label("model"),
                 _seconds_between(question.c.created_at, m.created_at, self._postgres).label(
                     "waited"
                 ),
             )
-            .select_from(
-                days.join(
-                    messages, and_(m.workspace_id == self._workspace_id, self._within(m.created_at))
-                ).outerjoin(question, question.c.id == m.reply_to_id)
-            )
+            .select_from(messages.outerjoin(question, question.c.id == m.reply_to_id))
             .where(
+                m.workspace_id == self._workspace_id,
+                self._in_period(m.created_at),
                 m.author == Author.ASSISTANT.value,
                 (m.latency_ms.is_not(None)) | (m.reply_to_id.is_not(None)),
             )
             .cte("answers")
         )
-        return Answers(
-            model=await self._timings(
-                select(cases.c.day, cases.c.model.label("value")).where(cases.c.model.is_not(None))
-            ),
-            member_wait=await self._timings(
-                select(cases.c.day, cases.c.waited.label("value")).where(
-                    cases.c.waited.is_not(None)
-                )
-            ),
-        )
+        # Both timings from one reading of the answers (each with its question).
+        model, member_wait = await self._timings(cases, "model", "waited")
+        return Answers(model=model, member_wait=member_wait)
 
     async def failures(self) -> Failures:
         d = message_deliveries.c
-        days = self._days
-        rows = await self._rows(
-            select(days.c.day, d.error_code, d.error_title, func.count())
-            .select_from(
-                days.join(
-                    message_deliveries,
-                    and_(
-                        d.status == DeliveryStatus.FAILED.value,
-                        d.workspace_id == self._workspace_id,
-                        self._within(d.updated_at),
-                    ),
-                )
+        failed = (
+            select(self._day(d.updated_at).label("day"), d.error_code, d.error_title)
+            .where(
+                d.status == DeliveryStatus.FAILED.value,
+                d.workspace_id == self._workspace_id,
+                self._in_period(d.updated_at),
             )
-            .group_by(days.c.day, d.error_code, d.error_title)
+            .subquery("failed")
+        )
+        f = failed.c
+        rows = await self._rows(
+            select(f.day, f.error_code, f.error_title, func.count()).group_by(
+                f.day, f.error_code, f.error_title
+            )
         )
         per_day = self._zeros()
         reasons: dict[tuple[int | None, str | None], int] = defaultdict(int)
@@ -329,22 +346,30 @@ class _Reading:
 
     async def models(self) -> list[ModelUsage]:
         m = messages.c
-        days = self._days
+        answered = (
+            select(
+                self._day(m.created_at).label("day"),
+                m.ai_model_used,
+                m.input_tokens,
+                m.output_tokens,
+            )
+            .where(
+                m.workspace_id == self._workspace_id,
+                self._in_period(m.created_at),
+                m.author == Author.ASSISTANT.value,
+                m.ai_model_used.is_not(None),
+            )
+            .subquery("answered")
+        )
+        a = answered.c
         rows = await self._rows(
             select(
-                days.c.day,
-                m.ai_model_used,
+                a.day,
+                a.ai_model_used,
                 func.count(),
-                func.coalesce(func.sum(m.input_tokens), 0),
-                func.coalesce(func.sum(m.output_tokens), 0),
-            )
-            .select_from(
-                days.join(
-                    messages, and_(m.workspace_id == self._workspace_id, self._within(m.created_at))
-                )
-            )
-            .where(m.author == Author.ASSISTANT.value, m.ai_model_used.is_not(None))
-            .group_by(days.c.day, m.ai_model_used)
+                func.coalesce(func.sum(a.input_tokens), 0),
+                func.coalesce(func.sum(a.output_tokens), 0),
+            ).group_by(a.day, a.ai_model_used)
         )
         usage: dict[str, tuple[list[int], list[int], list[int]]] = {}
         for day, model, answers, tokens_in, tokens_out in rows:
@@ -361,30 +386,44 @@ class _Reading:
             ]
         )
 
-    async def _timings(self, cases: Select[Any]) -> TimingSeries:
-        """Count, p50 and p95 per day and over the period of `cases`' (day, value) rows."""
-        rows = await self._rows(
-            _postgres_percentiles(cases.cte("cases"))
+    async def _timings(self, cases: CTE, *names: str) -> list[TimingSeries]:
+        """For each of `cases`' columns named (seconds; NULL where a case has none), its count,
+        p50 and p95 per day (`cases.c.day`) and over the period."""
+        statement = (
+            _postgres_percentiles(cases, names)
             if self._postgres
-            else _ranked_percentiles(cases.cte("cases"))
+            else _ranked_percentiles(cases, names)
         )
-        per_day = [Timing() for _ in range(self._period.length)]
-        overall = Timing()
-        for day, count, p50, p95 in rows:
-            timing = Timing(
-                count=int(count),
-                p50=None if p50 is None else float(p50),
-                p95=None if p95 is None else float(p95),
-            )
-            if day is _OVERALL:
-                overall = timing
-            else:
-                per_day[day] = timing
-        return TimingSeries(per_day=per_day, overall=overall)
+        days = self._period.length
+        per_day = {name: [Timing() for _ in range(days)] for name in names}
+        overall = dict.fromkeys(names, Timing())
+        for day, *figures in await self._rows(statement):
+            for index, name in enumerate(names):
+                count, p50, p95 = figures[3 * index : 3 * index + 3]
+                timing = Timing(
+                    count=int(count or 0),
+                    p50=None if p50 is None or not count else float(p50),
+                    p95=None if p95 is None or not count else float(p95),
+                )
+                if day is _OVERALL:
+                    overall[name] = timing
+                else:
+                    per_day[name][day] = timing
+        return [TimingSeries(per_day=per_day[name], overall=overall[name]) for name in names]
 
 
 def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
+
+
+def _epoch_seconds(at: ColumnElement[Any], postgres: bool) -> ColumnElement[int]:
+    """Whole seconds from 1970 to `at` (rounded down)."""
+    if postgres:
+        return cast(func.floor(extract("epoch", at)), BigInteger)
+    # SQLite keeps UtcDateTime as fixed-width text, "YYYY-MM-DD HH:MM:SS.ffffff", and its
+    # date functions round to the millisecond (23:59:59.9999 would be the next day): the
+    # seconds are read from the text without its fraction.
+    return cast(func.strftime("%s", func.substr(at, 1, 19)), BigInteger)
 
 
 def _seconds_between(
@@ -392,59 +431,72 @@ def _seconds_between(
 ) -> ColumnElement[float]:
     """`later - earlier` in seconds, to the microsecond; NULL when either is."""
     if postgres:
-        return cast(func.extract("epoch", later - earlier), Float)
+        return cast(extract("epoch", later - earlier), Float)
 
-    # SQLite keeps UtcDateTime as fixed-width text, "YYYY-MM-DD HH:MM:SS.ffffff": whole
-    # seconds from strftime, microseconds from the text (julianday's double would lose a few
-    # tens of them).
-    def seconds(at: ColumnElement[Any]) -> ColumnElement[Any]:
-        return cast(func.strftime("%s", at), Integer)
-
+    # Whole seconds as `_epoch_seconds` reads them, microseconds from the text.
     def micros(at: ColumnElement[Any]) -> ColumnElement[Any]:
         return cast(func.substr(at, 21, 6), Integer)
 
-    return (seconds(later) - seconds(earlier)) + (micros(later) - micros(earlier)) / literal(
-        1_000_000.0, Float
+    seconds: ColumnElement[Any] = _epoch_seconds(later, postgres) - _epoch_seconds(
+        earlier, postgres
     )
+    return seconds + (micros(later) - micros(earlier)) / literal(1_000_000.0, Float)
 
 
-def _postgres_percentiles(cases: CTE) -> Select[Any]:
-    value = cases.c.value
-    return select(
-        cases.c.day,
-        func.count(value),
-        *(func.percentile_cont(fraction).within_group(value) for fraction in PERCENTILES),
-    ).group_by(func.rollup(cases.c.day))
+def _postgres_percentiles(cases: CTE, names: tuple[str, ...]) -> Select[Any]:
+    """percentile_cont per day, and with ROLLUP over the period (day NULL); it leaves out
+    NULLs, as count(column) does."""
+    figures = []
+    for name in names:
+        value = cases.c[name]
+        figures += [
+            func.count(value),
+            *(func.percentile_cont(fraction).within_group(value) for fraction in PERCENTILES),
+        ]
+    return select(cases.c.day, *figures).group_by(func.rollup(cases.c.day))
 
 
-def _ranked_percentiles(cases: CTE) -> Select[Any]:
-    """Percentiles with window functions: each case's rank (from 1) within its day and the day's
-    count; the percentile `f` lies at rank 1 + f * (n - 1), between two ranks weighed by the
-    fraction. Every case is in its day's ranking and in the period's (day NULL)."""
-    everything = union_all(
-        select(cases.c.day, cases.c.value),
-        select(null().label("day"), cases.c.value),
-    ).subquery()
-    ranked = select(
-        everything.c.day,
-        everything.c.value,
-        func.row_number()
-        .over(partition_by=everything.c.day, order_by=everything.c.value)
-        .label("rank"),
-        func.count().over(partition_by=everything.c.day).label("n"),
-    ).subquery()
+def _ranked_percentiles(cases: CTE, names: tuple[str, ...]) -> CompoundSelect[Any]:
+    """Percentiles with window functions, for SQLite: each case's rank (from 1, NULLs after
+    every value) within its day and within the period, and how many values there are; the
+    percentile f lies at rank 1 + f * (n - 1), between two ranks weighed by the fraction.
+    Rows per day, then the period's (day NULL)."""
+    day = cases.c.day
+    ranks = []
+    for name in names:
+        value = cases.c[name]
+        ranks += [
+            func.row_number()
+            .over(partition_by=day, order_by=value.asc().nulls_last())
+            .label(f"{name}_day_rank"),
+            func.count(value).over(partition_by=day).label(f"{name}_day_n"),
+            func.row_number().over(order_by=value.asc().nulls_last()).label(f"{name}_rank"),
+            func.count(value).over().label(f"{name}_n"),
+        ]
+    ranked = select(day, *(cases.c[name] for name in names), *ranks).cte("ranked")
     r = ranked.c
 
-    def at(fraction: float) -> ColumnElement[Any]:
-        position = literal(fraction, Float) * (r.n - 1)
-        below = cast(position, Integer)  # floor: never negative
-        weight = position - below
-        return func.sum(
-            case(
-                (r.rank == below + 1, r.value * (1 - weight)),
-                (r.rank == below + 2, r.value * weight),
-                else_=0.0,
-            )
-        )
+    def figures(scope: str) -> list[ColumnElement[Any]]:
+        found: list[ColumnElement[Any]] = []
+        for name in names:
+            rank, n, value = r[f"{name}{scope}_rank"], r[f"{name}{scope}_n"], r[name]
+            found.append(func.max(n))
+            for fraction in PERCENTILES:
+                position = literal(fraction, Float) * (n - 1)
+                below = cast(position, Integer)  # rounded down: never negative
+                weight = position - below
+                found.append(
+                    func.sum(
+                        case(
+                            (rank == below + 1, value * (1 - weight)),
+                            (rank == below + 2, value * weight),
+                            else_=0.0,
+                        )
+                    )
+                )
+        return found
 
-    return select(r.day, func.max(r.n), *(at(fraction) for fraction in PERCENTILES)).group_by(r.day)
+    return union_all(
+        select(r.day, *figures("_day")).group_by(r.day),
+        select(null().label("day"), *figures("")),
+    )
