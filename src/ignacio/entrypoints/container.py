@@ -27,6 +27,7 @@ from ignacio.adapters.memory import (
     InMemoryStore,
     InMemoryUnitOfWorkFactory,
     InMemoryWebhookInbox,
+    InMemoryWorkspaceStatistics,
     MemoryHealthProbe,
     MemoryStorageProbe,
 )
@@ -47,6 +48,7 @@ from ignacio.adapters.sql import (
     SqlHealthProbe,
     SqlUnitOfWorkFactory,
     SqlWebhookInbox,
+    SqlWorkspaceStatistics,
     create_engine,
 )
 from ignacio.adapters.system import RandomIdGenerator, SystemClock
@@ -69,6 +71,7 @@ from ignacio.application.use_cases.check_health import CheckHealth
 from ignacio.application.use_cases.check_system_health import CheckSystemHealth
 from ignacio.application.use_cases.create_conversation import CreateConversation
 from ignacio.application.use_cases.create_user import CreateUser
+from ignacio.application.use_cases.dashboard import GetDashboard
 from ignacio.application.use_cases.delete_file import DeleteFile
 from ignacio.application.use_cases.delete_user import DeleteUser
 from ignacio.application.use_cases.drain_webhook_inbox import DrainWebhookInbox
@@ -258,6 +261,11 @@ class Container(containers.DeclarativeContainer):
         storage_kind,
         memory=providers.Singleton(InMemoryWebhookInbox),
         sql=providers.Singleton(SqlWebhookInbox, engine),
+    )
+    workspace_statistics = providers.Selector(
+        storage_kind,
+        memory=providers.Singleton(InMemoryWorkspaceStatistics, memory_store),
+        sql=providers.Singleton(SqlWorkspaceStatistics, engine),
     )
     database_probe = providers.Selector(
         storage_kind,
@@ -607,6 +615,7 @@ class Container(containers.DeclarativeContainer):
         ReplyAsTeam, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor
     )
     admin_get_conversation = providers.Factory(AdminGetConversation, uow=uow, auditor=auditor)
+    get_dashboard = providers.Factory(GetDashboard, statistics=workspace_statistics, clock=clock)
     list_audit_log = providers.Factory(ListAuditLog, uow=uow)
     list_allow_list = providers.Factory(ListAllowList, uow=uow, auditor=auditor)
     add_to_allow_list = providers.Factory(

@@ -576,6 +576,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspaces/{workspace}/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dashboard */
+        get: operations["WorkspacesDashboardDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workspaces/{workspace}/inbox": {
         parameters: {
             query?: never;
@@ -882,6 +899,11 @@ export interface components {
             note: string | null;
             phoneNumber: string;
         };
+        /** AnswersOut */
+        AnswersOut: {
+            memberWait: components["schemas"]["TimingSeriesOut"];
+            modelTime: components["schemas"]["TimingSeriesOut"];
+        };
         /** AskedForAPersonOut */
         AskedForAPersonOut: {
             conversation: components["schemas"]["MemberConversationOut"];
@@ -955,6 +977,15 @@ export interface components {
             label: string | null;
             provider: components["schemas"]["Provider"];
         };
+        /** ChannelSeriesOut */
+        ChannelSeriesOut: {
+            channel: components["schemas"]["Channel"];
+            conversationsActive: number[];
+            conversationsStarted: number[];
+            messagesFromAssistant: number[];
+            messagesFromMembers: number[];
+            messagesFromTeam: number[];
+        };
         /** CloudApiChannelBody */
         CloudApiChannelBody: {
             accessToken: string;
@@ -1016,6 +1047,20 @@ export interface components {
              */
             slug?: string | null;
         };
+        /** DashboardOut */
+        DashboardOut: {
+            answers: components["schemas"]["AnswersOut"];
+            channels: components["schemas"]["ChannelSeriesOut"][];
+            days: string[];
+            failures: components["schemas"]["FailuresOut"];
+            handoffs: components["schemas"]["HandoffsOut"];
+            models: components["schemas"]["ModelUsageOut"][];
+            /** Format: date */
+            since: string;
+            timeZone: string;
+            /** Format: date */
+            until: string;
+        };
         /** DeliveryOut */
         DeliveryOut: {
             attempts: number;
@@ -1055,6 +1100,17 @@ export interface components {
             explanation: string;
             providerReason: string | null;
         };
+        /** FailureReasonOut */
+        FailureReasonOut: {
+            code: number | null;
+            count: number;
+            title: string | null;
+        };
+        /** FailuresOut */
+        FailuresOut: {
+            byReason: components["schemas"]["FailureReasonOut"][];
+            perDay: number[];
+        };
         /** FileForm */
         FileForm: {
             /** Format: binary */
@@ -1088,6 +1144,14 @@ export interface components {
          * @enum {string}
          */
         FileSource: "web" | "whatsapp";
+        /** HandoffsOut */
+        HandoffsOut: {
+            dismissed: number;
+            perDay: number[];
+            stillWaiting: number;
+            taken: number;
+            waitForPerson: components["schemas"]["TimingSeriesOut"];
+        };
         /** HealthCheckOut */
         HealthCheckOut: {
             /**
@@ -1222,6 +1286,15 @@ export interface components {
          * @enum {string}
          */
         MessageType: "text" | "image" | "audio" | "video" | "document" | "sticker" | "location" | "contacts" | "interactive" | "reaction" | "unsupported";
+        /** ModelUsageOut */
+        ModelUsageOut: {
+            answers: number[];
+            inputTokens: number[];
+            model: string;
+            outputTokens: number[];
+            totalInputTokens: number;
+            totalOutputTokens: number;
+        };
         /**
          * Order
          * @description `desc`: newest first; `asc`: oldest first
@@ -1427,6 +1500,19 @@ export interface components {
         /** TemplateBody */
         TemplateBody: {
             parameters?: string[];
+        };
+        /** TimingOut */
+        TimingOut: {
+            count: number;
+            p50Seconds: number | null;
+            p95Seconds: number | null;
+        };
+        /** TimingSeriesOut */
+        TimingSeriesOut: {
+            count: number[];
+            overall: components["schemas"]["TimingOut"];
+            p50Seconds: (number | null)[];
+            p95Seconds: (number | null)[];
         };
         /** TokensOut */
         TokensOut: {
@@ -4428,6 +4514,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesDashboardDashboard: {
+        parameters: {
+            query?: {
+                /** @description The first day (YYYY-MM-DD); 30 days before `until` if left out. */
+                since?: string | null;
+                /** @description The day after the last one (YYYY-MM-DD); tomorrow, so that today is the last day, if left out. */
+                until?: string | null;
+                /** @description The calendar the days follow: an IANA time zone such as `Europe/Madrid`. */
+                timeZone?: string;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOut"];
+                };
             };
             /** @description The request is not valid: `message` says what to change. */
             400: {

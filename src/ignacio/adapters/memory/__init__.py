@@ -16,6 +16,7 @@ from ignacio.adapters.memory.health import (
 from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
 from ignacio.adapters.memory.messages import InMemoryMessageRepository
 from ignacio.adapters.memory.sessions import InMemorySessionRepository
+from ignacio.adapters.memory.statistics import InMemoryWorkspaceStatistics
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from ignacio.adapters.memory.users import InMemoryUserRepository
@@ -39,6 +40,7 @@ __all__ = [
     "InMemoryUnitOfWorkFactory",
     "InMemoryUserRepository",
     "InMemoryWebhookInbox",
+    "InMemoryWorkspaceStatistics",
     "MemoryHealthProbe",
     "MemoryStorageProbe",
 ]

@@ -24,6 +24,7 @@ from ignacio.adapters.sql.migrate import (
     upgrade_database,
 )
 from ignacio.adapters.sql.sessions import SqlSessionRepository
+from ignacio.adapters.sql.statistics import SqlWorkspaceStatistics
 from ignacio.adapters.sql.tables import metadata
 from ignacio.adapters.sql.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
 from ignacio.adapters.sql.users import SqlUserRepository
@@ -50,6 +51,7 @@ __all__ = [
     "SqlUserRepository",
     "SqlWebhookInbox",
     "SqlWorkspaceRepository",
+    "SqlWorkspaceStatistics",
     "alembic_config",
     "create_engine",
     "current_revision",

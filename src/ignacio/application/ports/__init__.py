@@ -32,6 +32,7 @@ from ignacio.application.ports.rate_limiter import RateLimit, RateLimiter
 from ignacio.application.ports.sealer import Sealer
 from ignacio.application.ports.secret_hasher import SecretHasher
 from ignacio.application.ports.sessions import SessionRepository
+from ignacio.application.ports.statistics import WorkspaceStatistics
 from ignacio.application.ports.text_extractor import TextExtractor
 from ignacio.application.ports.transcriber import Transcriber
 from ignacio.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -93,4 +94,5 @@ __all__ = [
     "WebhookInbox",
     "WebhookParser",
     "WorkspaceRepository",
+    "WorkspaceStatistics",
 ]

@@ -3,6 +3,7 @@
 from ignacio.entrypoints.http.controllers.admin import AdminController
 from ignacio.entrypoints.http.controllers.auth import AuthController
 from ignacio.entrypoints.http.controllers.conversations import ConversationController
+from ignacio.entrypoints.http.controllers.dashboard import DashboardController
 from ignacio.entrypoints.http.controllers.files import ConversationFileController, FileController
 from ignacio.entrypoints.http.controllers.health import health
 from ignacio.entrypoints.http.controllers.inbox import InboxController
@@ -19,6 +20,7 @@ __all__ = [
     "AuthController",
     "ConversationController",
     "ConversationFileController",
+    "DashboardController",
     "FileController",
     "InboxController",
     "KnowledgeController",
