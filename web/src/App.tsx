@@ -1,5 +1,5 @@
 /** The screens and who may see them. */
-import type { ReactNode } from "react";
+import { lazy, type ReactNode, Suspense } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { useAuth } from "./auth/AuthProvider";
 import { Layout } from "./components/Layout";
@@ -18,6 +18,9 @@ import { KnowledgePage } from "./pages/KnowledgePage";
 import { LoginPage } from "./pages/LoginPage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { WorkspacePage } from "./pages/WorkspacePage";
+
+// The dashboard and its chart library load when it is opened: members never need them.
+const DashboardPage = lazy(() => import("./pages/DashboardPage").then((module) => ({ default: module.DashboardPage })));
 
 function RequireLogin({ children }: { children: ReactNode }) {
   const { status } = useAuth();
@@ -77,6 +80,20 @@ export function App() {
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/workspace" element={<WorkspacePage />} />
         <Route path="/workspace/knowledge" element={<KnowledgePage />} />
+        <Route
+          path="/dashboard"
+          element={
+            <Suspense
+              fallback={
+                <main id="main" className="page">
+                  <Loading label="Opening the dashboard…" />
+                </main>
+              }
+            >
+              <DashboardPage />
+            </Suspense>
+          }
+        />
         <Route path="/admin" element={<Navigate to="/admin/users" replace />} />
         <Route path="/admin/users" element={<RequireAdmin><UsersPage /></RequireAdmin>} />
         <Route path="/admin/conversations" element={<RequireAdmin><AdminConversationsPage /></RequireAdmin>} />

@@ -73,7 +73,7 @@ function renderLayout(path = "/") {
 }
 
 describe("Layout", () => {
-  it("links the inbox, the Workspace page and the knowledge base for a workspace's admins and agents", async () => {
+  it("links the inbox, the dashboard, the Workspace page and the knowledge base for a workspace's admins and agents", async () => {
     fakeApi({
       "POST /auth/refresh": () => json(tokens()),
       "GET /users/me": () => json(user()),
@@ -85,6 +85,7 @@ describe("Layout", () => {
     expect(nav).toContainElement(screen.getByRole("link", { name: "Workspace" }));
     expect(within(nav).getByRole("link", { name: "Knowledge base" })).toHaveAttribute("href", "/workspace/knowledge");
     expect(within(nav).getByRole("link", { name: "Inbox" })).toHaveAttribute("href", "/inbox");
+    expect(within(nav).getByRole("link", { name: "Dashboard" })).toHaveAttribute("href", "/dashboard");
   });
 
   it("marks the knowledge base as the current page, not the Workspace page above it", async () => {
@@ -111,6 +112,7 @@ describe("Layout", () => {
     expect(screen.queryByRole("link", { name: "Workspace" })).not.toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "Knowledge base" })).not.toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "Inbox" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "Dashboard" })).not.toBeInTheDocument();
   });
 
   it("offers no workspace switcher to someone in one workspace", async () => {

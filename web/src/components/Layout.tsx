@@ -21,6 +21,7 @@ const MEMBER_LINKS: NavItem[] = [
 ];
 const WORKSPACE_LINKS: NavItem[] = [
   { to: "/inbox", label: "Inbox" },
+  { to: "/dashboard", label: "Dashboard" },
   { to: "/workspace", label: "Workspace", end: true },
   { to: "/workspace/knowledge", label: "Knowledge base" },
 ];
