@@ -259,6 +259,25 @@ def _part(of: Message, *, updated_at: datetime, **fields: Any) -> Any:
     return delivery(of, **(values | fields))
 
 
+async def test_a_wait_counts_up_to_a_day(
+    backend: Backend, statistics: WorkspaceStatistics, home: UUID
+) -> None:
+    luis = user(2)
+    wa = chat(luis, home, Channel.WHATSAPP, on(-1, 8))
+    # Answered a day later to the microsecond: counted; a microsecond more, and it is not (the
+    # message was on the day before the period, the answer in it).
+    late_q, later_q = said(wa, on(-1, 8, 30)), said(wa, on(-1, 8, 45))
+    late_a = answer(wa, late_q, on(0, 8, 30))
+    later_a = answer(wa, later_q, on(0, 8, 45, 0, 1))
+    await store(backend.uow, luis, wa, late_q, later_q)
+    await store(backend.uow, late_a, later_a)
+    found = await statistics.activity(home, MARCH)
+    assert_timings(
+        found.answers.member_wait.per_day, [timing(1, 86400.0, 86400.0), Timing(), Timing()]
+    )
+    assert found.channels[1].from_assistant == [2, 0, 0]
+
+
 async def test_days_follow_the_time_zones_calendar_across_a_change_of_the_clocks(
     backend: Backend, statistics: WorkspaceStatistics, home: UUID
 ) -> None:

@@ -32,8 +32,8 @@ def try_it_blocks() -> list[str]:
 
 def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
     blocks = try_it_blocks()
-    assert len(blocks) == 7, blocks
-    request, chat, whatsapp, admin, workspace, knowledge, inbox = blocks
+    assert len(blocks) == 8, blocks
+    request, chat, whatsapp, admin, workspace, knowledge, inbox, dashboard = blocks
     assert "CODE=123456" in chat
     port = free_port()
     # The README's commands, run from a checkout: `.venv/bin/ignacio` is this interpreter's.
@@ -73,9 +73,10 @@ def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
                 workspace,
                 knowledge,
                 inbox,
+                dashboard,
             ]
         )
-        chatted, _, administered, renamed, known, handled = run(session).split("#\n")
+        chatted, _, administered, renamed, known, handled, charted = run(session).split("#\n")
         assert "OPENAI_API_KEY" in chatted  # the offline assistant says how to connect a model
         assert "**plan.md** says about that" in chatted  # and answers from the file it was sent
         assert "1 March" in chatted
@@ -105,3 +106,5 @@ def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
         while "Hi, this is Ana from the clinic" not in stdout.read_text():
             assert time.monotonic() < deadline, stdout.read_text()
             time.sleep(0.1)
+        # Today's messages from members on the web, on the dashboard (a handful, counted).
+        assert int(charted.strip()) >= 3

@@ -7,7 +7,8 @@
  * workspaces chats in each, switching between them; a clinic's admin adds a document to its
  * knowledge base, and a member's question is answered from it, citing it; an agent takes over a
  * member's WhatsApp conversation in the team inbox, replies and hands it back, while the member
- * writes through the signed WhatsApp simulator and follows on the web app, neither reloading.
+ * writes through the signed WhatsApp simulator and follows on the web app, neither reloading; the
+ * agent opens the workspace's dashboard and its charts draw.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -704,6 +705,44 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     await agentContext.close();
     // Until the server's event stream: each side polls every few seconds, and there are many turns.
   }, 150_000);
+
+  it("shows a workspace's team its dashboard as charts", async () => {
+    // The agent of the default workspace, where the member and the admin chatted earlier today.
+    const context = await newContext();
+    const page = await context.newPage();
+    await logIn(page, AGENT.phone);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+    await at(page, /\/app\/dashboard$/);
+    await see(page.getByRole("heading", { name: "Dashboard", level: 1 }));
+    const messages = await see(page.getByRole("figure", { name: "Messages per day" }));
+    expect(await page.getByRole("radio", { name: "Last 30 days" }).isChecked()).toBe(true);
+    // Counted by the server's database: today's messages are on the chart's caption.
+    const said = (await messages.locator(".chart-summary").textContent()) ?? "";
+    expect(said).toMatch(/^Over the 30 days: [1-9]\d* messages from members, [1-9]\d* from the assistant/);
+    // Every chart drew on its canvas: its axes, its grid and its series.
+    const charts = page.locator("figure.chart canvas");
+    await expect.poll(() => charts.count()).toBe(7);
+    for (const canvas of await charts.all()) {
+      const painted = await canvas.evaluate((element: HTMLCanvasElement) => {
+        const pixels = element.getContext("2d")!.getImageData(0, 0, element.width, element.height).data;
+        let count = 0;
+        for (let index = 3; index < pixels.length; index += 4) if (pixels[index]! > 0) count += 1;
+        return count;
+      });
+      expect(painted).toBeGreaterThan(500);
+    }
+    // Its numbers, for anyone who cannot see the picture.
+    await messages.getByText("The numbers").click();
+    await see(messages.getByRole("table", { name: "Messages per day, day by day" }));
+    await screenshot(page, "dashboard");
+    await checkAccessibility(page, "dashboard");
+
+    await page.getByRole("radio", { name: "Last 7 days" }).check({ force: true });
+    await at(page, /\/app\/dashboard\?days=7$/);
+    await see(messages.locator(".chart-summary"), /^Over the 7 days:/);
+    await screenshot(page, "dashboard-7-days");
+    await context.close();
+  });
 
   it("shows the API's interactive documentation without internet", async () => {
     const context = await newContext();

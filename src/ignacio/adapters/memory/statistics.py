@@ -9,6 +9,7 @@ from uuid import UUID
 
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.application.ports.statistics import (
+    LONGEST_WAIT,
     Answers,
     ChannelActivity,
     FailureReason,
@@ -133,8 +134,8 @@ class InMemoryWorkspaceStatistics:
             if answer.latency_ms is not None:
                 model.append((day, answer.latency_ms / 1000))
             question = self._store.messages.get(answer.reply_to_id) if answer.reply_to_id else None
-            if question is not None:
-                waited = answer.created_at - question.created_at
+            waited = None if question is None else answer.created_at - question.created_at
+            if waited is not None and waited <= LONGEST_WAIT:
                 member_wait.append((day, waited.total_seconds()))
         return Answers(
             model=timing_series(period, model), member_wait=timing_series(period, member_wait)

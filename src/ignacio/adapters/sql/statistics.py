@@ -57,6 +57,7 @@ from ignacio.adapters.sql.tables import (
 )
 from ignacio.adapters.sql.types import UtcDateTime
 from ignacio.application.ports.statistics import (
+    LONGEST_WAIT,
     PERCENTILES,
     Answers,
     ChannelActivity,
@@ -291,15 +292,27 @@ class _Reading:
     async def answers(self) -> Answers:
         m = messages.c
         question = messages.alias("question")
+        waited = _seconds_between(question.c.created_at, m.created_at, self._postgres)
+        longest = LONGEST_WAIT.total_seconds()
         cases = (
             select(
                 self._day(m.created_at).label("day"),
                 (m.latency_ms / literal(1000.0, Float)).label("model"),
-                _seconds_between(question.c.created_at, m.created_at, self._postgres).label(
-                    "waited"
-                ),
+                case((waited <= literal(longest, Float), waited)).label("waited"),
             )
-            .select_from(messages.outerjoin(question, question.c.id == m.reply_to_id))
+            .select_from(
+                messages.outerjoin(
+                    question,
+                    and_(
+                        question.c.id == m.reply_to_id,
+                        # Implied by the longest wait counted; it lets the planner read only
+                        # the messages of the period and the day before, not the whole table.
+                        question.c.workspace_id == self._workspace_id,
+                        question.c.created_at
+                        >= literal(self._period.starts - LONGEST_WAIT, UtcDateTime()),
+                    ),
+                )
+            )
             .where(
                 m.workspace_id == self._workspace_id,
                 self._in_period(m.created_at),

@@ -8,6 +8,7 @@ chart's x axis is the period itself.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -15,6 +16,11 @@ import msgspec
 
 from ignacio.domain import Channel
 from ignacio.domain.statistics import Period
+
+LONGEST_WAIT = timedelta(hours=24)
+"""An answer later than this after the member's message is not counted as a wait: WhatsApp
+would no longer take it as a free message (its 24-hour window), and such an answer says more
+about a worker that was down than about how fast the assistant answers."""
 
 PERCENTILES = (0.5, 0.95)
 """The percentiles every timing reports: the typical wait, and the long one a few in twenty
@@ -82,7 +88,8 @@ class Answers(msgspec.Struct, frozen=True, kw_only=True):
       channel: what the model and its tools cost.
     - `member_wait`: on WhatsApp, the time from the member's message arriving to its answer
       being ready to send (queueing, retries, transcription and the model included): what the
-      member waited. On the web the member waits on their request, which `model` measures.
+      member waited, up to `LONGEST_WAIT`. On the web the member waits on their request, which
+      `model` measures.
     """
 
     model: TimingSeries
