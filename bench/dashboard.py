@@ -8,12 +8,12 @@ some conversations handed to the team (most taken after a wait, some given back,
 waiting, people of the team writing by hand), and every WhatsApp message out with its delivery
 (3% failed, for four reasons). The same rows, drawn from a fixed seed, go into a fresh
 PostgreSQL database (COPY; on the server at IGNACIO_BENCH_POSTGRES_URL, dropped afterwards) and a
-temporary SQLite file (executemany), both at migration 0018, before the dashboard's indexes.
+temporary SQLite file (executemany), both at migration 0019, before the dashboard's indexes.
 
 Then, for the last 7, 30 and 90 days: `SqlWorkspaceStatistics.activity` (every figure of the
 dashboard, as `GET /workspaces/{w}/dashboard` reads them), `--runs` times, next to a plain
 `SELECT count(*)` of the workspace's messages in the same days through the same engine, in
-turn, as the baseline. Once before migration 0019 and once after it (the time it takes on the
+turn, as the baseline. Once before migration 0020 and once after it (the time it takes on the
 filled tables is printed too). On SQLite, the longest the event loop went without running
 while the dashboard was read. The two databases' dashboards are compared: they must agree.
 Numbers only, no pass/fail.
@@ -66,7 +66,7 @@ SERVER_URL = os.environ.get(
 SEED = 20261207
 END = datetime(2026, 12, 1, tzinfo=UTC)
 DAYS = 90
-BEFORE_INDEXES = "0018"
+BEFORE_INDEXES = "0019"
 WORKSPACE = uuid.UUID("da5b0a4d-0000-4000-8000-000000000001")
 OTHER = uuid.UUID("da5b0a4d-0000-4000-8000-000000000002")
 MODELS = (("gpt-4o-mini", 0.72), ("gpt-4.1", 0.2), ("o4-mini", 0.03), (None, 0.05))
@@ -673,18 +673,18 @@ async def run(arguments: argparse.Namespace) -> str:
             seconds = await asyncio.to_thread(seed_postgres, url, spaces)
             notes.append(f"PostgreSQL: seeded in {seconds:.0f} s (COPY, then VACUUM ANALYZE)")
             print(notes[-1], flush=True)
-            found, _ = await measure("PostgreSQL", url, "before 0019", lengths, arguments.runs)
+            found, _ = await measure("PostgreSQL", url, "before 0020", lengths, arguments.runs)
             rows += found
             began = time.perf_counter()
             await asyncio.to_thread(upgrade_database, url)
             notes.append(
-                f"PostgreSQL: migration 0019 on the filled tables: {time.perf_counter() - began:.1f} s"
+                f"PostgreSQL: migration 0020 on the filled tables: {time.perf_counter() - began:.1f} s"
             )
             print(notes[-1], flush=True)
             with psycopg.connect(libpq(url), autocommit=True, options=IGNACIO_SCHEMA) as connection:
                 connection.execute("VACUUM ANALYZE")
             found, results["PostgreSQL"] = await measure(
-                "PostgreSQL", url, "after 0019", lengths, arguments.runs
+                "PostgreSQL", url, "after 0020", lengths, arguments.runs
             )
             rows += found
         finally:
@@ -704,16 +704,16 @@ async def run(arguments: argparse.Namespace) -> str:
                 f"SQLite: seeded in {seconds:.0f} s (executemany, then ANALYZE), {size:.0f} MB"
             )
             print(notes[-1], flush=True)
-            found, _ = await measure("SQLite", url, "before 0019", lengths, arguments.runs)
+            found, _ = await measure("SQLite", url, "before 0020", lengths, arguments.runs)
             rows += found
             began = time.perf_counter()
             await asyncio.to_thread(upgrade_database, url)
             notes.append(
-                f"SQLite: migration 0019 on the filled tables: {time.perf_counter() - began:.1f} s"
+                f"SQLite: migration 0020 on the filled tables: {time.perf_counter() - began:.1f} s"
             )
             print(notes[-1], flush=True)
             found, results["SQLite"] = await measure(
-                "SQLite", url, "after 0019", lengths, arguments.runs
+                "SQLite", url, "after 0020", lengths, arguments.runs
             )
             rows += found
 

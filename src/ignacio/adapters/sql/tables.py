@@ -187,7 +187,7 @@ messages = Table(
     Index("ix_messages_conversation_id_created_at_id", "conversation_id", "created_at", "id"),
     # Deleting a user cascades to messages by user_id; without this, a full scan per deletion.
     Index("ix_messages_user_id", "user_id"),
-    # The dashboard reads a workspace's messages over a period (migration 0019).
+    # The dashboard reads a workspace's messages over a period (migration 0020).
     Index("ix_messages_workspace_id_created_at", "workspace_id", "created_at"),
     Index(
         "ux_messages_whatsapp_message_id",

@@ -4,8 +4,8 @@ The dashboard (`SqlWorkspaceStatistics`) reads a workspace's messages one day of
 a time; no index found them by workspace and time (they are found by conversation, by member,
 by provider id), so every reading was a scan of the whole table.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
