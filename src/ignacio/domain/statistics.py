@@ -3,8 +3,10 @@ percentile is taken, so that every adapter counts alike.
 
 A period is whole calendar days in one time zone: a chart's "Tuesday" is Tuesday where the
 team works, midnight to midnight on their clocks, 23 or 25 hours long on the days the clocks
-change. The days' bounds are worked out here, as instants in UTC, and the adapters count each
-row into the day whose bounds hold it; no database needs to know about time zones.
+change. The days' bounds (instants in UTC) and the zone's offsets from UTC over the period are
+worked out here, so that no database needs to know about time zones: the memory adapter counts
+each row into the day whose bounds hold it, the SQL one by the calendar's arithmetic with the
+offsets; the two agree to the microsecond (tests/contract/test_statistics.py).
 """
 
 from __future__ import annotations
@@ -35,9 +37,6 @@ class Day(msgspec.Struct, frozen=True, kw_only=True):
     date: date
     starts: datetime
     ends: datetime
-
-    def holds(self, at: datetime) -> bool:
-        return self.starts <= at < self.ends
 
 
 class Period(msgspec.Struct, frozen=True, kw_only=True, dict=True):

@@ -87,8 +87,8 @@ class SqlWorkspaceStatistics:
 
     async def activity(self, workspace_id: UUID, period: Period) -> WorkspaceActivity:
         async with self._engine.connect() as connection:
-            # Statements differ with the period's length (its days are values in them): not
-            # worth a place in the statement cache, which the hot reads keep warm.
+            # Built anew for each reading, their shape following the period's changes of the
+            # clocks: not worth a place in the statement cache, which the hot reads keep warm.
             options: dict[str, Any] = {"compiled_cache": None}
             if connection.dialect.name == "sqlite":
                 options[BEGIN_MODE_OPTION] = "deferred"
