@@ -19,6 +19,8 @@ export interface DaySeries {
 }
 
 const HEIGHT = 220;
+// Steps between the y axis's marks for counts: whole numbers only (no "1.5 handoffs").
+const WHOLE_STEPS = [1, 2, 5].flatMap((step) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8].map((power) => step * power)).sort((a, b) => a - b);
 const AXIS = "#5b6670";
 const GRID = "#e6e9ec";
 
@@ -40,6 +42,7 @@ export function DayChart({
   days,
   series,
   format,
+  whole = false,
 }: {
   title: string;
   /** What the chart shows, in a sentence or two: read out in place of the picture. */
@@ -48,6 +51,8 @@ export function DayChart({
   series: DaySeries[];
   /** How a value reads (on the y axis and in the table). */
   format: (value: number) => string;
+  /** Counts of things: the y axis marks whole numbers only. */
+  whole?: boolean;
 }) {
   const titleId = useId();
   const summaryId = useId();
@@ -73,6 +78,7 @@ export function DayChart({
           grid: { stroke: GRID, width: 1 },
           ticks: { stroke: GRID },
           size: 60,
+          incrs: whole ? WHOLE_STEPS : undefined,
           values: (_chart, values) => values.map((value) => formatRef.current(value)),
         },
       ],
@@ -98,7 +104,7 @@ export function DayChart({
       observer?.disconnect();
       chart.destroy();
     };
-  }, [days, series]);
+  }, [days, series, whole]);
 
   return (
     <figure className="chart card" aria-labelledby={titleId} aria-describedby={summaryId}>

@@ -207,9 +207,9 @@ function Charts({ data }: { data: Dashboard }) {
 
   return (
     <div className="chart-grid">
-      <DayChart title="Conversations per day" summary={charts.activeSummary} days={charts.days} series={charts.active} format={count} />
-      <DayChart title="Messages per day" summary={charts.messagesSummary} days={charts.days} series={charts.messages} format={count} />
-      <DayChart title="Handoffs to the team" summary={charts.handoffSummary} days={charts.days} series={charts.handoffBars} format={count} />
+      <DayChart title="Conversations per day" summary={charts.activeSummary} days={charts.days} series={charts.active} format={count} whole />
+      <DayChart title="Messages per day" summary={charts.messagesSummary} days={charts.days} series={charts.messages} format={count} whole />
+      <DayChart title="Handoffs to the team" summary={charts.handoffSummary} days={charts.days} series={charts.handoffBars} format={count} whole />
       <DayChart title="Wait for a person" summary={charts.waitSummary} days={charts.days} series={charts.waits} format={formatDuration} />
       <DayChart title="Answer time" summary={charts.answerSummary} days={charts.days} series={charts.answerTimes} format={formatDuration} />
       <DayChart title="Tokens per day" summary={charts.tokenSummary} days={charts.days} series={charts.tokens} format={(value) => compact.format(value)} />
@@ -228,7 +228,7 @@ function FailureReasons({ days, perDay, failures }: { days: string[]; perDay: Da
       : `${count(total)} message parts could not be delivered; most often: ${top.title ?? "no reason given"}${top.code ? ` (${top.code})` : ""}, ${count(top.count)}.`;
   return (
     <>
-      <DayChart title="Failed deliveries" summary={summary} days={days} series={perDay} format={count} />
+      <DayChart title="Failed deliveries" summary={summary} days={days} series={perDay} format={count} whole />
       <section className="card chart" aria-labelledby="failure-reasons">
         <h2 id="failure-reasons">Why deliveries failed</h2>
         {failures.byReason.length === 0 ? (
