@@ -19,6 +19,8 @@ while the dashboard was read. The two databases' dashboards are compared: they m
 Numbers only, no pass/fail.
 
     .venv/bin/python bench/dashboard.py [--messages 1000000] [--runs 5] [--only sqlite]
+
+`--messages` defaults to IGNACIO_BENCH_MESSAGES, as `make bench` sets it for a quick run.
 """
 
 from __future__ import annotations
@@ -748,7 +750,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument(
+        "--messages", type=int, default=int(os.environ.get("IGNACIO_BENCH_MESSAGES", "1000000"))
+    )
     parser.add_argument("--other-messages", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", choices=("postgres", "sqlite"))
