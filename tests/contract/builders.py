@@ -29,6 +29,7 @@ from ignacio.domain.channels import WorkspaceChannel
 from ignacio.domain.handover import StateChange
 from ignacio.domain.knowledge import UserFile, storage_path_for
 from ignacio.domain.pagination import decode_cursor, encode_cursor
+from ignacio.domain.summaries import ConversationSummary
 from ignacio.domain.workspaces import DEFAULT_SLUG, Membership, Workspace, WorkspaceRole
 
 T = TypeVar("T")
@@ -211,6 +212,27 @@ def membership(
     return Membership(**(values | fields))
 
 
+def summary(
+    of: Conversation, last: Message, *, created: float = 0, **fields: Any
+) -> ConversationSummary:
+    """A summary of `of` covering it up to `last`."""
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "workspace_id": of.workspace_id,
+        "conversation_id": of.id,
+        "text": "Ana wants to move her appointment; nobody has answered yet.",
+        "model": "gpt-4o-mini",
+        "input_tokens": 812,
+        "output_tokens": 41,
+        "latency_ms": 1530,
+        "last_message_id": last.id,
+        "last_message_at": last.created_at,
+        "messages_read": 3,
+        "created_at": at(created),
+    }
+    return ConversationSummary(**(values | fields))
+
+
 async def home_of(uow_factory: UnitOfWorkFactory) -> UUID:
     """The id of the default workspace, which every backend holds from the start (migration
     0011; the in-memory store seeds it): the workspace a test's data is in unless it says."""
@@ -255,6 +277,8 @@ async def _add(uow: UnitOfWork, item: Any) -> None:
         await uow.channels.add(item)
     elif isinstance(item, StateChange):
         await uow.conversations.record_change(item)
+    elif isinstance(item, ConversationSummary):
+        await uow.summaries.add(item)
     else:
         raise TypeError(f"cannot store {item!r}")
 

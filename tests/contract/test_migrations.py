@@ -89,6 +89,7 @@ from tests.contract.builders import (
     message,
     phone,
     store,
+    summary,
     user,
     user_file,
     workspace,
@@ -1248,6 +1249,61 @@ async def test_0018_and_0019_give_every_conversation_to_the_assistant_with_its_w
                 problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
                 assert problems.all() == []
         assert current_revision(url) == "0017"
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0021_keeps_summaries_with_their_conversation_and_goes_back_cleanly(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = await database_at(backend, tmp_path, "0020")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    ana, agent = user(1, name="Ana"), user(2, name="Agent")
+    try:
+        home = await _home(engine)
+        kept, gone = conversation(ana, home), conversation(ana, home)
+        said, said_too = message(kept), message(gone)
+        await store(uow_factory, ana, agent, kept, gone, said, said_too)
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+        asked = summary(kept, said, requested_by=agent.id)
+        await store(uow_factory, asked, summary(gone, said_too))
+        async with uow_factory() as uow:
+            assert await uow.summaries.latest(home, kept.id) == asked
+
+        # A conversation's summaries go with it (ON DELETE CASCADE), and only its own; the
+        # person who asked may leave, the summary still says a person asked.
+        async with engine.begin() as connection:
+            await connection.execute(conversations.delete().where(conversations.c.id == gone.id))
+        async with uow_factory() as uow:
+            await uow.users.delete(agent.id)
+            await uow.commit()
+        async with engine.connect() as connection:
+            left = await connection.execute(text("SELECT id FROM conversation_summaries"))
+            assert [UUID(str(row[0])) for row in left] == [asked.id]
+        async with uow_factory() as uow:
+            assert await uow.summaries.latest(home, kept.id) == asked
+        await engine.dispose()
+
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0020")
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            if backend == "sqlite":
+                problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                assert problems.all() == []
+        assert "conversation_summaries" not in names
+        assert current_revision(url) == "0020"
+        async with uow_factory() as uow:
+            assert await uow.conversations.get(home, kept.id) is not None
     finally:
         await engine.dispose()
         if backend == "postgres":

@@ -20,6 +20,7 @@ from ignacio.domain import (
 from ignacio.domain.channels import WorkspaceChannel
 from ignacio.domain.handover import ReadMarker, StateChange
 from ignacio.domain.knowledge import UserFile
+from ignacio.domain.summaries import ConversationSummary
 from ignacio.domain.workspaces import Membership, Workspace, first_workspace
 
 Snapshot = tuple[dict[Any, Any], ...]
@@ -46,6 +47,7 @@ class InMemoryStore:
         # Rows of conversations since deleted are never read: as ON DELETE CASCADE, for reads.
         self.state_changes: dict[UUID, StateChange] = {}
         self.reads: dict[tuple[UUID, UUID], ReadMarker] = {}
+        self.summaries: dict[UUID, ConversationSummary] = {}
         # A new database holds the default workspace, as migration 0011 leaves a SQL one.
         default = first_workspace(uuid4(), datetime.now(UTC))
         self.workspaces[default.id] = default
@@ -72,6 +74,7 @@ class InMemoryStore:
             self.channels,
             self.state_changes,
             self.reads,
+            self.summaries,
         )
 
     def snapshot(self) -> Snapshot:

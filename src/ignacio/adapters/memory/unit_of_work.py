@@ -16,6 +16,7 @@ from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepos
 from ignacio.adapters.memory.messages import InMemoryMessageRepository
 from ignacio.adapters.memory.sessions import InMemorySessionRepository
 from ignacio.adapters.memory.store import InMemoryStore, Snapshot
+from ignacio.adapters.memory.summaries import InMemorySummaryRepository
 from ignacio.adapters.memory.users import InMemoryUserRepository
 from ignacio.adapters.memory.workspaces import (
     InMemoryMembershipRepository,
@@ -32,6 +33,7 @@ from ignacio.application.ports import (
     MembershipRepository,
     MessageRepository,
     SessionRepository,
+    SummaryRepository,
     UserRepository,
     WorkspaceRepository,
 )
@@ -56,6 +58,7 @@ class InMemoryUnitOfWork:
         self.workspaces: WorkspaceRepository = InMemoryWorkspaceRepository(store)
         self.memberships: MembershipRepository = InMemoryMembershipRepository(store)
         self.channels: ChannelRepository = InMemoryChannelRepository(store)
+        self.summaries: SummaryRepository = InMemorySummaryRepository(store)
         self.committed = False
         self._snapshot: Snapshot | None = None
 

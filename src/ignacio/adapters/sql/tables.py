@@ -144,6 +144,39 @@ conversation_reads = Table(
     Index("ix_conversation_reads_user_id", "user_id"),
 )
 
+conversation_summaries = Table(
+    "conversation_summaries",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
+    Column(
+        "conversation_id",
+        Uuid(),
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("text", Text(), nullable=False),
+    # What writing it cost, as an answer's accounting.
+    Column("model", String(100)),
+    Column("input_tokens", Integer()),
+    Column("output_tokens", Integer()),
+    Column("latency_ms", Integer()),
+    # The newest message it read. No foreign key: a message goes only with its conversation.
+    Column("last_message_id", Uuid(), nullable=False),
+    Column("last_message_at", UtcDateTime(), nullable=False),
+    Column("messages_read", Integer(), nullable=False),
+    # The person of the team who asked for it (NULL: made at a handoff). No foreign key, as
+    # `messages.sent_by`: it keeps saying a person asked after they leave.
+    Column("requested_by", Uuid()),
+    _created_at(),
+    Index(
+        "ix_conversation_summaries_conversation_id_created_at_id",
+        "conversation_id",
+        "created_at",
+        "id",
+    ),
+)
+
 messages = Table(
     "messages",
     metadata,

@@ -19,6 +19,7 @@ from ignacio.adapters.sql.files import SqlFileRepository
 from ignacio.adapters.sql.login_challenges import SqlLoginChallengeRepository
 from ignacio.adapters.sql.messages import SqlMessageRepository
 from ignacio.adapters.sql.sessions import SqlSessionRepository
+from ignacio.adapters.sql.summaries import SqlSummaryRepository
 from ignacio.adapters.sql.users import SqlUserRepository
 from ignacio.adapters.sql.workspaces import SqlMembershipRepository, SqlWorkspaceRepository
 from ignacio.application.ports import (
@@ -33,6 +34,7 @@ from ignacio.application.ports import (
     MessageRepository,
     PhoneCipher,
     SessionRepository,
+    SummaryRepository,
     UserRepository,
     WorkspaceRepository,
 )
@@ -71,6 +73,7 @@ class SqlUnitOfWork:
         self.workspaces: WorkspaceRepository = SqlWorkspaceRepository(self._current)
         self.memberships: MembershipRepository = SqlMembershipRepository(self._current)
         self.channels: ChannelRepository = SqlChannelRepository(self._current)
+        self.summaries: SummaryRepository = SqlSummaryRepository(self._current)
 
     def _current(self) -> AsyncConnection:
         if self._connection is None:

@@ -33,6 +33,8 @@ from ignacio.application.ports.sealer import Sealer
 from ignacio.application.ports.secret_hasher import SecretHasher
 from ignacio.application.ports.sessions import SessionRepository
 from ignacio.application.ports.statistics import WorkspaceStatistics
+from ignacio.application.ports.summaries import SummaryRepository
+from ignacio.application.ports.summarizer import Summarizer, SummaryDraft, SummarySource
 from ignacio.application.ports.text_extractor import TextExtractor
 from ignacio.application.ports.transcriber import Transcriber
 from ignacio.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -86,6 +88,10 @@ __all__ = [
     "SendFailure",
     "SentMessage",
     "SessionRepository",
+    "Summarizer",
+    "SummaryDraft",
+    "SummaryRepository",
+    "SummarySource",
     "TextExtractor",
     "Transcriber",
     "UnitOfWork",

@@ -15,6 +15,7 @@ from ignacio.application.ports.login_challenges import LoginChallengeRepository
 from ignacio.application.ports.memberships import MembershipRepository
 from ignacio.application.ports.messages import MessageRepository
 from ignacio.application.ports.sessions import SessionRepository
+from ignacio.application.ports.summaries import SummaryRepository
 from ignacio.application.ports.users import UserRepository
 from ignacio.application.ports.workspaces import WorkspaceRepository
 
@@ -34,6 +35,7 @@ class UnitOfWork(Protocol):
     workspaces: WorkspaceRepository
     memberships: MembershipRepository
     channels: ChannelRepository
+    summaries: SummaryRepository
 
     async def __aenter__(self) -> Self: ...
 
