@@ -4,6 +4,7 @@ its handler asks; queueing a message that already waits changes nothing."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,14 @@ class Harness:
         return answers.pop(0) if answers else None
 
     login_codes: list[UUID] = field(default_factory=list)
+
+    # (conversation, attempt, when) of each summary run.
+    summaries: list[tuple[UUID, int, float]] = field(default_factory=list)
+
+    async def summarize(self, conversation_id: UUID, attempt: int) -> float | None:
+        self.summaries.append((conversation_id, attempt, time.monotonic()))
+        answers = self.script.get(conversation_id)
+        return answers.pop(0) if answers else None
 
     async def send_code(self, challenge_id: UUID) -> None:
         self.login_codes.append(challenge_id)
@@ -84,6 +93,7 @@ async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
         sync_file=harness.sync,
         drain_inbox=harness.drain,
         login_code=harness.send_code,
+        summary=harness.summarize,
     )
     if isinstance(queue, ProcrastinateJobQueue):
         queue.start_worker(2)
@@ -226,3 +236,37 @@ async def test_a_drain_runs_again_after_the_delay_it_asks_for(harness: Harness) 
     assert time.monotonic() - asked_at >= 0.5 - TOLERANCE
     await asyncio.sleep(0.3)
     assert harness.drains == 2
+
+
+async def test_a_summary_runs_once_however_often_it_is_queued_apart_from_a_message(
+    harness: Harness,
+) -> None:
+    shared = uuid4()
+
+    for _ in range(3):
+        await harness.queue.enqueue_summary(shared)
+    await harness.queue.enqueue_processing(shared)
+
+    await eventually(lambda: len(harness.summaries) >= 1 and len(harness.runs) == 1)
+    await asyncio.sleep(0.4)
+    # Queued again while it may already run, it may run twice: the handler does nothing twice.
+    assert 1 <= len(harness.summaries) <= 2
+    assert {(ran, attempt) for ran, attempt, _ in harness.summaries} == {(shared, 1)}
+    assert [ran for ran, _ in harness.runs] == [shared]
+
+
+async def test_a_summary_runs_again_after_the_delay_it_asks_for_as_its_next_attempt(
+    harness: Harness,
+) -> None:
+    conversation = uuid4()
+    harness.script[conversation] = [0.3, 0.3, None]
+
+    await harness.queue.enqueue_summary(conversation)
+
+    await eventually(lambda: len(harness.summaries) == 3)
+    attempts = [attempt for _, attempt, _ in harness.summaries]
+    times = [at for _, _, at in harness.summaries]
+    assert attempts == [1, 2, 3]
+    assert all(later - earlier >= 0.3 - TOLERANCE for earlier, later in itertools.pairwise(times))
+    await asyncio.sleep(0.4)
+    assert len(harness.summaries) == 3

@@ -124,6 +124,7 @@ class RecordingQueue:
         self.queued: list[tuple[UUID, float]] = []
         self.syncs: list[tuple[UUID, float]] = []
         self.login_codes: list[UUID] = []
+        self.summaries: list[UUID] = []
         self.drains = 0
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
@@ -137,6 +138,9 @@ class RecordingQueue:
 
     async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
         self.syncs.append((file_id, delay_seconds))
+
+    async def enqueue_summary(self, conversation_id: UUID) -> None:
+        self.summaries.append(conversation_id)
 
 
 class FakeMediaFetcher:

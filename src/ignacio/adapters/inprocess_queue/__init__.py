@@ -18,10 +18,15 @@ after which to run it again, or None when finished."""
 Drain = Callable[[], Awaitable[float | None]]
 """Drains the webhook inbox; returns seconds after which to drain again, or None when empty."""
 
+AttemptHandler = Callable[[UUID, int], Awaitable[float | None]]
+"""Runs one job told which attempt it is (1 for the first run, 2 for the run it asked for
+after the first, ...); returns seconds after which to run it again, or None when finished."""
+
 _PROCESS = "process_inbound"
 _SYNC = "sync_file"
 _DRAIN = "drain_inbox"
 _LOGIN_CODE = "send_login_code"
+_SUMMARY = "summarize_conversation"
 # The inbox is drained as a whole: its jobs share one key.
 _INBOX = UUID(int=0)
 
@@ -38,7 +43,7 @@ class InProcessJobQueue:
     def __init__(self, concurrency: int = 4, grace_seconds: float = 10.0) -> None:
         self._semaphore = asyncio.Semaphore(concurrency)
         self._grace_seconds = grace_seconds
-        self._handlers: dict[str, Handler] = {}
+        self._handlers: dict[str, AttemptHandler] = {}
         self._queued: set[tuple[str, UUID]] = set()
         self._waiting: set[asyncio.Task[None]] = set()
         self._running: set[asyncio.Task[None]] = set()
@@ -54,20 +59,20 @@ class InProcessJobQueue:
         sync_file: Handler | None = None,
         drain_inbox: Drain | None = None,
         login_code: Handler | None = None,
+        summary: AttemptHandler | None = None,
     ) -> None:
         """Run queued messages with `handler`, queued file syncs with `sync_file`, inbox drains
-        with `drain_inbox` and login codes with `login_code`; jobs of a kind left unbound are
-        dropped."""
+        with `drain_inbox`, login codes with `login_code` and summaries with `summary`; jobs of
+        a kind left unbound are dropped."""
         self._handlers = {}
-        if handler is not None:
-            self._handlers[_PROCESS] = handler
-        if sync_file is not None:
-            self._handlers[_SYNC] = sync_file
-        if login_code is not None:
-            self._handlers[_LOGIN_CODE] = login_code
+        for kind, plain in ((_PROCESS, handler), (_SYNC, sync_file), (_LOGIN_CODE, login_code)):
+            if plain is not None:
+                self._handlers[kind] = _ignoring_attempt(plain)
+        if summary is not None:
+            self._handlers[_SUMMARY] = summary
         if drain_inbox is not None:
 
-            async def drain(_key: UUID) -> float | None:
+            async def drain(_key: UUID, _attempt: int) -> float | None:
                 return await drain_inbox()
 
             self._handlers[_DRAIN] = drain
@@ -82,10 +87,13 @@ class InProcessJobQueue:
     async def enqueue_login_code(self, challenge_id: UUID) -> None:
         self._enqueue(_LOGIN_CODE, challenge_id, 0)
 
+    async def enqueue_summary(self, conversation_id: UUID) -> None:
+        self._enqueue(_SUMMARY, conversation_id, 0)
+
     async def enqueue_inbox_drain(self) -> None:
         self._enqueue(_DRAIN, _INBOX, 0)
 
-    def _enqueue(self, kind: str, key: UUID, delay_seconds: float) -> None:
+    def _enqueue(self, kind: str, key: UUID, delay_seconds: float, attempt: int = 1) -> None:
         if self._closed or kind not in self._handlers:
             return
         if (kind, key) in self._queued:
@@ -95,7 +103,7 @@ class InProcessJobQueue:
                 self._again.add((kind, key))
             return
         self._queued.add((kind, key))
-        task = asyncio.create_task(self._run(kind, key, delay_seconds))
+        task = asyncio.create_task(self._run(kind, key, delay_seconds, attempt))
         self._waiting.add(task)
         task.add_done_callback(self._forget)
 
@@ -103,7 +111,7 @@ class InProcessJobQueue:
         self._waiting.discard(task)
         self._running.discard(task)
 
-    async def _run(self, kind: str, key: UUID, delay_seconds: float) -> None:
+    async def _run(self, kind: str, key: UUID, delay_seconds: float, attempt: int) -> None:
         task = asyncio.current_task()
         handler = self._handlers.get(kind)
         if task is None or handler is None:
@@ -117,7 +125,7 @@ class InProcessJobQueue:
                 self._running.add(task)
                 self._running_keys.add((kind, key))
                 try:
-                    retry_in = await handler(key)
+                    retry_in = await handler(key, attempt)
                 except Exception:
                     log.exception("job failed unexpectedly", job=kind, id=str(key))
                     retry_in = _AFTER_UNEXPECTED_ERROR
@@ -125,10 +133,11 @@ class InProcessJobQueue:
             self._queued.discard((kind, key))
             self._running_keys.discard((kind, key))
         if (kind, key) in self._again:
+            # Asked for anew: a first attempt at what is there now.
             self._again.discard((kind, key))
-            retry_in = 0 if retry_in is None else retry_in
-        if retry_in is not None:
-            self._enqueue(kind, key, retry_in)
+            self._enqueue(kind, key, retry_in or 0)
+        elif retry_in is not None:
+            self._enqueue(kind, key, retry_in, attempt + 1)
 
     async def idle(self) -> None:
         """Return once no job is waiting or running (follow-up jobs included): for tests and drains."""
@@ -149,4 +158,11 @@ class InProcessJobQueue:
             await asyncio.gather(*(self._waiting | self._running), return_exceptions=True)
 
 
-__all__ = ["Drain", "Handler", "InProcessJobQueue"]
+def _ignoring_attempt(handler: Handler) -> AttemptHandler:
+    async def run(key: UUID, _attempt: int) -> float | None:
+        return await handler(key)
+
+    return run
+
+
+__all__ = ["AttemptHandler", "Drain", "Handler", "InProcessJobQueue"]

@@ -1,9 +1,10 @@
 """A job queue in PostgreSQL, on procrastinate: several processes share the work, none does it twice.
 
 One task, `ignacio.process_inbound(message_id)`, on the queue `inbound`; file syncs
-(`ignacio.sync_file(file_id)`) and login codes (`ignacio.send_login_code(challenge_id)`, the
-challenge's id only: no phone number or code is ever stored in a job) work the same way under
-their own keys. Each job carries the message id as both of procrastinate's locks:
+(`ignacio.sync_file(file_id)`), login codes (`ignacio.send_login_code(challenge_id)`, the
+challenge's id only: no phone number or code is ever stored in a job) and summaries
+(`ignacio.summarize_conversation(conversation_id, attempt)`) work the same way under their own
+keys. Each job carries the message id as both of procrastinate's locks:
 
 - `queueing_lock`: at most one *waiting* (`todo`) job per message. Queueing a message that
   already waits raises `AlreadyEnqueued`, taken as success: it is processed once.
@@ -48,6 +49,10 @@ Handler = Callable[[UUID], Awaitable[float | None]]
 Drain = Callable[[], Awaitable[float | None]]
 """Drains the webhook inbox; returns seconds after which to drain again, or None when empty."""
 
+AttemptHandler = Callable[[UUID, int], Awaitable[float | None]]
+"""Runs one job told which attempt it is (1, then 2 for the run it asked for after the first,
+...); returns seconds after which to run it again, or None when finished."""
+
 Sweep = Callable[[], Awaitable[object]]
 
 QUEUE = "inbound"
@@ -55,6 +60,7 @@ TASK_NAME = "ignacio.process_inbound"
 SYNC_TASK_NAME = "ignacio.sync_file"
 DRAIN_TASK_NAME = "ignacio.drain_inbox"
 LOGIN_CODE_TASK_NAME = "ignacio.send_login_code"
+SUMMARY_TASK_NAME = "ignacio.summarize_conversation"
 # One drain waits at a time; drains may run side by side (the inbox hands each its own rows).
 _INBOX_KEY = "inbox"
 _DRAIN_AFTER_ERROR_SECONDS = 30.0
@@ -62,6 +68,8 @@ _DRAIN_AFTER_ERROR_SECONDS = 30.0
 _FILE_KEY_PREFIX = "file:"
 # A login code's jobs lock on "otp:<challenge id>"; the job carries that id, never the number.
 _LOGIN_CODE_KEY_PREFIX = "otp:"
+# A summary's jobs lock on "summary:<conversation id>": one conversation, one summary at a time.
+_SUMMARY_KEY_PREFIX = "summary:"
 _REPLACE_ATTEMPTS = 3
 # Successful jobs are deleted at once; failed ones are kept this long, for a look, then deleted.
 KEEP_FAILED_HOURS = 24 * 7
@@ -109,12 +117,16 @@ class ProcrastinateJobQueue:
         self._login_code_task = self._app.task(
             name=LOGIN_CODE_TASK_NAME, queue=QUEUE, retry=self._retry, pass_context=True
         )(self._run_login_code)
+        self._summary_task = self._app.task(
+            name=SUMMARY_TASK_NAME, queue=QUEUE, retry=self._retry, pass_context=True
+        )(self._run_summary)
         self._polling_seconds = polling_seconds
         self._grace_seconds = grace_seconds
         self._stalled_after_seconds = stalled_after_seconds
         self._handler: Handler | None = None
         self._sync_handler: Handler | None = None
         self._login_code_handler: Handler | None = None
+        self._summary_handler: AttemptHandler | None = None
         self._drain: Drain | None = None
         self._open_lock = asyncio.Lock()
         self._opened = False
@@ -132,13 +144,15 @@ class ProcrastinateJobQueue:
         sync_file: Handler | None = None,
         drain_inbox: Drain | None = None,
         login_code: Handler | None = None,
+        summary: AttemptHandler | None = None,
     ) -> None:
         """Run queued messages with `handler`, queued file syncs with `sync_file`, inbox drains
-        with `drain_inbox` and login codes with `login_code`."""
+        with `drain_inbox`, login codes with `login_code` and summaries with `summary`."""
         self._handler = handler
         self._sync_handler = sync_file
         self._drain = drain_inbox
         self._login_code_handler = login_code
+        self._summary_handler = summary
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
         await self.open()
@@ -151,6 +165,10 @@ class ProcrastinateJobQueue:
     async def enqueue_login_code(self, challenge_id: UUID) -> None:
         await self.open()
         await self._defer(_LOGIN_CODE_KEY_PREFIX + str(challenge_id), 0)
+
+    async def enqueue_summary(self, conversation_id: UUID) -> None:
+        await self.open()
+        await self._defer(_SUMMARY_KEY_PREFIX + str(conversation_id), 0)
 
     async def enqueue_inbox_drain(self, *, delay_seconds: float = 0) -> None:
         await self.open()
@@ -198,7 +216,13 @@ class ProcrastinateJobQueue:
         await self.open()
         stalled = [
             job
-            for task_name in (TASK_NAME, SYNC_TASK_NAME, DRAIN_TASK_NAME, LOGIN_CODE_TASK_NAME)
+            for task_name in (
+                TASK_NAME,
+                SYNC_TASK_NAME,
+                DRAIN_TASK_NAME,
+                LOGIN_CODE_TASK_NAME,
+                SUMMARY_TASK_NAME,
+            )
             for job in await self._app.job_manager.get_stalled_jobs(
                 queue=QUEUE,
                 task_name=task_name,
@@ -233,7 +257,8 @@ class ProcrastinateJobQueue:
                 await self._app.close_async()
                 self._opened = False
 
-    async def _defer(self, key: str, delay_seconds: float) -> bool:
+    async def _defer(self, key: str, delay_seconds: float, attempt: int = 1) -> bool:
+        """Queue the job `key` names; `attempt` is the summary's attempt, which its job carries."""
         options: dict[str, Any] = {"queueing_lock": key, "lock": key}
         if delay_seconds > 0:
             options["schedule_in"] = {"milliseconds": math.ceil(delay_seconds * 1000)}
@@ -246,6 +271,11 @@ class ProcrastinateJobQueue:
                 await self._login_code_task.configure(**options).defer_async(
                     challenge_id=challenge_id
                 )
+            elif key.startswith(_SUMMARY_KEY_PREFIX):
+                conversation_id = key.removeprefix(_SUMMARY_KEY_PREFIX)
+                await self._summary_task.configure(**options).defer_async(
+                    conversation_id=conversation_id, attempt=attempt
+                )
             else:
                 await self._task.configure(**options).defer_async(message_id=key)
         except AlreadyEnqueued:
@@ -255,16 +285,28 @@ class ProcrastinateJobQueue:
     async def _run_sync(self, context: JobContext, file_id: str) -> None:
         if self._sync_handler is None:
             raise RuntimeError("the job queue has no file sync bound; see start_processing")
-        await self._run_job(context, self._sync_handler, _FILE_KEY_PREFIX + file_id, file_id)
+        handler = self._sync_handler
+        await self._run_job(context, lambda: handler(UUID(file_id)), _FILE_KEY_PREFIX + file_id)
 
     async def _run_login_code(self, context: JobContext, challenge_id: str) -> None:
         if self._login_code_handler is None:
             raise RuntimeError("the job queue has no login code sender bound; see start_processing")
+        handler = self._login_code_handler
+        await self._run_job(
+            context, lambda: handler(UUID(challenge_id)), _LOGIN_CODE_KEY_PREFIX + challenge_id
+        )
+
+    async def _run_summary(
+        self, context: JobContext, conversation_id: str, attempt: int = 1
+    ) -> None:
+        handler = self._summary_handler
+        if handler is None:
+            raise RuntimeError("the job queue has no summary handler bound; see start_processing")
         await self._run_job(
             context,
-            self._login_code_handler,
-            _LOGIN_CODE_KEY_PREFIX + challenge_id,
-            challenge_id,
+            lambda: handler(UUID(conversation_id), attempt),
+            _SUMMARY_KEY_PREFIX + conversation_id,
+            next_attempt=attempt + 1,
         )
 
     async def _run_drain(self, context: JobContext) -> None:
@@ -283,13 +325,21 @@ class ProcrastinateJobQueue:
     async def _run(self, context: JobContext, message_id: str) -> None:
         if self._handler is None:
             raise RuntimeError("the job queue has no handler bound; see start_processing")
-        await self._run_job(context, self._handler, message_id, message_id)
+        handler = self._handler
+        await self._run_job(context, lambda: handler(UUID(message_id)), message_id)
 
-    async def _run_job(self, context: JobContext, handler: Handler, key: str, ident: str) -> None:
-        """Run one job whose locks are `key`; `ident` is the message's, the file's or the login
-        challenge's id."""
+    async def _run_job(
+        self,
+        context: JobContext,
+        run: Callable[[], Awaitable[float | None]],
+        key: str,
+        *,
+        next_attempt: int = 1,
+    ) -> None:
+        """Run one job whose locks are `key`; when it asks to run again, the job that does is
+        its `next_attempt` (which only summaries' jobs carry)."""
         try:
-            retry_in = await handler(UUID(ident))
+            retry_in = await run()
         except Exception as error:
             retrying = self._retry.get_retry_decision(exception=error, job=context.job)
             log.exception(
@@ -306,11 +356,11 @@ class ProcrastinateJobQueue:
                 await self._drop_waiting(key)
             raise
         if retry_in is not None:
-            await self._defer_again(key, retry_in)
+            await self._defer_again(key, retry_in, next_attempt)
 
-    async def _defer_again(self, key: str, delay_seconds: float) -> None:
+    async def _defer_again(self, key: str, delay_seconds: float, attempt: int = 1) -> None:
         for _ in range(_REPLACE_ATTEMPTS):
-            if await self._defer(key, delay_seconds):
+            if await self._defer(key, delay_seconds, attempt):
                 return
             await self._drop_waiting(key)
         log.warning("a job queued meanwhile runs without waiting", extra={"job": key})

@@ -30,6 +30,15 @@ class JobQueue(Protocol):
         """
         ...
 
+    async def enqueue_summary(self, conversation_id: UUID) -> None:
+        """Have a summary of the conversation made (SummarizeHandedOver), soon.
+
+        Enqueuing a conversation that is already waiting is harmless: it is summarised once.
+        The job's handler is told which attempt it runs (1, 2, ...): it asks to run again after
+        a delay when the model is unavailable, and gives up when its attempts are spent.
+        """
+        ...
+
     async def enqueue_inbox_drain(self) -> None:
         """Have the webhook inbox drained (DrainWebhookInbox) soon.
 
