@@ -30,6 +30,18 @@ def agents_assistant(*, client: Any, model_name: str, api: str, **options: Any) 
     )
 
 
+def agents_summarizer(*, client: Any, model_name: str, api: str, **options: Any) -> Any:
+    from ignacio.adapters.openai_agents import AgentsSummarizer, ApiStyle, agents_model
+
+    style = ApiStyle(api)
+    return AgentsSummarizer(
+        agents_model(client, model_name, style),
+        model_name=model_name,
+        other_model=lambda name: agents_model(client, name, style),
+        **options,
+    )
+
+
 def openai_transcriber(**options: Any) -> Any:
     from ignacio.adapters.openai_agents import OpenAITranscriber
 

@@ -263,5 +263,12 @@ def _excerpt(text: str) -> str:
 
 
 from ignacio.adapters.offline_assistant.health import OfflineAssistantProbe  # noqa: E402
+from ignacio.adapters.offline_assistant.summarizer import OfflineSummarizer  # noqa: E402
 
-__all__ = ["CONNECT_A_MODEL", "OFFLINE_MODEL", "OfflineAssistant", "OfflineAssistantProbe"]
+__all__ = [
+    "CONNECT_A_MODEL",
+    "OFFLINE_MODEL",
+    "OfflineAssistant",
+    "OfflineAssistantProbe",
+    "OfflineSummarizer",
+]

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import logging
 import time
 from collections.abc import Callable
 from typing import Any, cast
 
-import openai
 from agents import (
     Agent,
-    AgentsException,
     FileSearchTool,
-    MaxTurnsExceeded,
     Model,
-    ModelBehaviorError,
     ModelSettings,
-    RunConfig,
-    Runner,
     Tool,
     WebSearchTool,
 )
 from agents.items import TResponseInputItem
 from openai.types.shared_params import ComparisonFilter
 
-from ignacio.adapters.openai_agents.failures import unavailable
 from ignacio.adapters.openai_agents.instructions import instructions_for
+from ignacio.adapters.openai_agents.runs import WorkspaceModels, run_agent
 from ignacio.adapters.openai_agents.tools import (
     ANSWER_TOOLS,
     TurnContext,
@@ -40,8 +32,6 @@ from ignacio.domain.answers import as_markdown
 from ignacio.domain.handover import handoff_notice
 from ignacio.domain.history import readable_text
 from ignacio.domain.knowledge import SyncStatus
-
-log = logging.getLogger(__name__)
 
 # A search or two, maybe a retry of a malformed call, then the answer: more means a loop.
 MAX_TURNS = 6
@@ -95,8 +85,6 @@ class AgentsAssistant:
     ) -> None:
         """`hosted_tools`: the model is OpenAI's Responses API, where `file_search` and
         `web_search` run on OpenAI's side; `web_search` also needs it."""
-        self._model = model
-        self._model_name = model_name
         self._index = index
         self._timeout = timeout_seconds
         self._vision = vision
@@ -104,14 +92,12 @@ class AgentsAssistant:
         self._web_search = web_search and hosted_tools
         self._model_settings = model_settings or ModelSettings()
         # A workspace may name another model (AssistantSettings.model): made once per name.
-        self._other_model = other_model
-        self._models: dict[str, Model] = {model_name: model}
-        self._run_config = RunConfig(tracing_disabled=True, trace_include_sensitive_data=False)
+        self._models = WorkspaceModels(model, model_name, other_model)
 
     async def answer(self, turn: AssistantTurn) -> AssistantReply:
         vector_stores = self._vector_stores(turn)
         settings = turn.workspace.assistant
-        model_name, model = self._model_for(settings.model)
+        model_name, model = self._models.for_workspace(settings.model)
         web_search = self._hosted_tools and (
             self._web_search if settings.web_search is None else settings.web_search
         )
@@ -129,27 +115,14 @@ class AgentsAssistant:
             workspace_id=turn.workspace.id, user_id=turn.user.id, index=self._index
         )
         started = time.perf_counter()
-        try:
-            async with asyncio.timeout(self._timeout):
-                result = await Runner.run(
-                    agent,
-                    self._input(turn),
-                    context=context,
-                    max_turns=MAX_TURNS,
-                    run_config=self._run_config,
-                )
-        except (TimeoutError, openai.OpenAIError) as error:
-            failure = unavailable(error, "answering")
-            log.warning("the model failed", extra={"reason": failure.message})
-            raise failure from error
-        except (ModelBehaviorError, MaxTurnsExceeded) as error:
-            log.warning("the model misbehaved", extra={"reason": str(error)})
-            raise UpstreamUnavailable("The model answered with nothing usable.") from error
-        except AgentsException as error:
-            # Ours or the SDK's fault, not the member's: logged in full, and the member still gets
-            # the pipeline's apology rather than silence.
-            log.exception("the agent run failed")
-            raise UpstreamUnavailable("The assistant failed to answer.") from error
+        result = await run_agent(
+            agent,
+            self._input(turn),
+            timeout_seconds=self._timeout,
+            max_turns=MAX_TURNS,
+            doing="answering",
+            context=context,
+        )
         latency_ms = round((time.perf_counter() - started) * 1000)
         usage = result.context_wrapper.usage
         if context.answer is not None:
@@ -180,15 +153,6 @@ class AgentsAssistant:
             if file.remote_store_id and file.sync_status is SyncStatus.SYNCED
         }
         return sorted(store for store in stores if store)
-
-    def _model_for(self, wanted: str | None) -> tuple[str, Model]:
-        """The model a workspace asked for, or the deployment's when it asked for none (or for
-        one this adapter cannot make)."""
-        if wanted is None or wanted == self._model_name or self._other_model is None:
-            return self._model_name, self._model
-        if wanted not in self._models:
-            self._models[wanted] = self._other_model(wanted)
-        return wanted, self._models[wanted]
 
     def _tools(
         self, turn: AssistantTurn, vector_stores: list[str], *, web_search: bool
