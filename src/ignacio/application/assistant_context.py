@@ -6,7 +6,11 @@ import mimetypes
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.handover import apply_change, member_asks_for_a_person
+from ignacio.application.handover import (
+    apply_change,
+    member_asks_for_a_person,
+    summarise_if_handed_off,
+)
 from ignacio.application.ports import (
     AssistantReply,
     AssistantTurn,
@@ -15,6 +19,7 @@ from ignacio.application.ports import (
     DocumentInput,
     IdGenerator,
     ImageInput,
+    JobQueue,
     TextExtractor,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -29,7 +34,7 @@ from ignacio.domain import (
     User,
 )
 from ignacio.domain.answers import render_answer
-from ignacio.domain.handover import asks_for_a_person
+from ignacio.domain.handover import StateChange, asks_for_a_person
 from ignacio.domain.knowledge import ExtractionStatus, Shelf, UserFile
 from ignacio.domain.workspaces import Workspace
 
@@ -70,14 +75,17 @@ async def store_web_answer(
     clock: Clock,
     ids: IdGenerator,
     auditor: Auditor,
+    queue: JobQueue,
     conversation: Conversation,
     answered: Message,
     reply: AssistantReply,
 ) -> Message | None:
     """Keep the assistant's reply to a member's message on the web: Markdown, with what it cost,
     and the conversation moved to the top of the member's list; the conversation handed to the
-    team if the assistant said so. None, keeping nothing, when the team took the conversation
-    while the assistant thought (the row lock orders the two)."""
+    team if the assistant said so (and, once that is committed, its summary queued). None,
+    keeping nothing, when the team took the conversation while the assistant thought (the row
+    lock orders the two)."""
+    change: StateChange | None = None
     async with uow() as work:
         current = await work.conversations.get(
             conversation.workspace_id, conversation.id, for_update=True
@@ -104,6 +112,7 @@ async def store_web_answer(
             )
             await apply_change(work, auditor, current, after, change)
         await work.commit()
+    await summarise_if_handed_off(queue, change)
     return answer
 
 
@@ -118,7 +127,8 @@ async def member_wrote_on_the_web(
 ) -> tuple[Conversation, Message | None]:
     """After the member's message is stored: a closed conversation opens again; `/human` hands
     it to the team. Returns the conversation as it now stands, and the notice the member is
-    given when it was handed over (the answer to their message; None otherwise)."""
+    given when it was handed over (the answer to their message; None otherwise: the caller
+    queues the team's summary, once it has committed, exactly when there is one)."""
     after, change = conversation.reopened(id=ids.new_id(), at=message.created_at)
     await apply_change(work, auditor, conversation, after, change)
     if not asks_for_a_person(message.content):

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.ports import Clock, IdGenerator, UnitOfWork
+from ignacio.application.ports import Clock, IdGenerator, JobQueue, UnitOfWork
 from ignacio.domain import Channel, Conflict, Conversation, Message
 from ignacio.domain.handover import (
     ASKED_FOR_A_PERSON,
@@ -93,6 +93,13 @@ async def member_asks_for_a_person(
     )
     await apply_change(uow, auditor, conversation, after, change)
     return after, await tell_member_of_handoff(uow, ids, clock, workspace, after, change)
+
+
+async def summarise_if_handed_off(queue: JobQueue, change: StateChange | None) -> None:
+    """Once a handoff is committed, have the team's summary of the conversation made in the
+    background (the member's request does not wait for a model to write it)."""
+    if change is not None and change.transition is Transition.HANDOFF:
+        await queue.enqueue_summary(change.conversation_id)
 
 
 def queued_on_whatsapp(message: Message | None) -> UUID | None:

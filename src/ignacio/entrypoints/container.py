@@ -31,7 +31,11 @@ from ignacio.adapters.memory import (
     MemoryHealthProbe,
     MemoryStorageProbe,
 )
-from ignacio.adapters.offline_assistant import OfflineAssistant, OfflineAssistantProbe
+from ignacio.adapters.offline_assistant import (
+    OfflineAssistant,
+    OfflineAssistantProbe,
+    OfflineSummarizer,
+)
 from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue, conninfo_from_url
 from ignacio.adapters.ratelimit import LimitsRateLimiter
 from ignacio.adapters.security import (
@@ -113,6 +117,11 @@ from ignacio.application.use_cases.resume_processing import ResumeProcessing
 from ignacio.application.use_cases.resync_files import ResyncFiles
 from ignacio.application.use_cases.send_login_code import SendLoginCode
 from ignacio.application.use_cases.send_message import SendMessage
+from ignacio.application.use_cases.summaries import (
+    GetSummary,
+    SummarizeConversation,
+    SummarizeHandedOver,
+)
 from ignacio.application.use_cases.sync_file import QueueFileSyncs, SyncFile
 from ignacio.application.use_cases.team_inbox import (
     CloseConversation,
@@ -406,6 +415,19 @@ class Container(containers.DeclarativeContainer):
             web_search=settings.provided.assistant.web_search,
         ),
     )
+    # Summaries for the team: the same model and client as the assistant's, or, with no model,
+    # an extractive summary that says it is one.
+    summarizer = providers.Selector(
+        ai_kind,
+        offline=providers.Singleton(OfflineSummarizer),
+        openai=providers.Singleton(
+            lazy_adapters.agents_summarizer,
+            client=ai_client,
+            model_name=settings.provided.assistant.model,
+            api=ai_api,
+            timeout_seconds=ai_timeout_seconds,
+        ),
+    )
     transcriber = providers.Selector(
         ai_kind,
         offline=providers.Object(None),
@@ -587,6 +609,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         auditor=auditor,
+        queue=job_queue,
         history_limit=settings.provided.assistant.history_messages,
         history_chars=settings.provided.assistant.history_chars,
     )
@@ -613,6 +636,23 @@ class Container(containers.DeclarativeContainer):
     )
     reply_as_team = providers.Factory(
         ReplyAsTeam, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor
+    )
+    summarize_conversation = providers.Factory(
+        SummarizeConversation,
+        uow=uow,
+        summarizer=summarizer,
+        clock=clock,
+        ids=ids,
+        auditor=auditor,
+    )
+    get_summary = providers.Factory(GetSummary, uow=uow)
+    summarize_handed_over = providers.Factory(
+        SummarizeHandedOver,
+        uow=uow,
+        summarizer=summarizer,
+        clock=clock,
+        ids=ids,
+        retry=retry_policy,
     )
     admin_get_conversation = providers.Factory(AdminGetConversation, uow=uow, auditor=auditor)
     get_dashboard = providers.Factory(GetDashboard, statistics=workspace_statistics, clock=clock)
@@ -683,6 +723,7 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         retry=retry_policy,
         auditor=auditor,
+        queue=job_queue,
         history_limit=settings.provided.assistant.history_messages,
         transcriber=transcriber,
         extractor=text_extractor,
@@ -699,6 +740,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         auditor=auditor,
+        queue=job_queue,
         history_limit=settings.provided.assistant.history_messages,
         extractor=text_extractor,
         history_chars=settings.provided.assistant.history_chars,

@@ -58,11 +58,21 @@ def login_code_sender(container: Container) -> Callable[[UUID], Awaitable[None]]
     return send
 
 
+def summary_writer(container: Container) -> Callable[[UUID, int], Awaitable[float | None]]:
+    """The job that summarises a conversation handed to the team (SummarizeHandedOver)."""
+
+    async def summarize(conversation_id: UUID, attempt: int) -> float | None:
+        return await container.summarize_handed_over()(conversation_id, attempt)
+
+    return summarize
+
+
 async def start_processing(
     container: Container, *, worker: bool | None = None, long_running: bool = False
 ) -> None:
-    """Connect the job queue to ProcessInbound, SyncFile, the inbox drain and SendLoginCode, and
-    queue what a previous run left unfinished.
+    """Connect the job queue to ProcessInbound, SyncFile, the inbox drain, SendLoginCode and
+    SummarizeHandedOver, and queue what a previous run left unfinished (summaries excepted: a
+    handoff's summary missed by a stop is not made later; the team can ask for one).
 
     With the PostgreSQL-backed queue, this process also runs a worker in the background (with
     the periodic sweep) unless IGNACIO_RUN_WORKER=false or `worker=False`; the in-process queue
@@ -94,7 +104,13 @@ async def start_processing(
         return await container.drain_webhook_inbox()()
 
     queue = container.job_queue()
-    queue.bind(process, sync_file=sync, drain_inbox=drain, login_code=login_code_sender(container))
+    queue.bind(
+        process,
+        sync_file=sync,
+        drain_inbox=drain,
+        login_code=login_code_sender(container),
+        summary=summary_writer(container),
+    )
     # Deliveries acknowledged before a stop (or by a process without a worker) are stored first.
     await queue.enqueue_inbox_drain()
     await container.resume_processing()()

@@ -21,6 +21,7 @@ from ignacio.application.ports import (
     BlobStorage,
     Clock,
     IdGenerator,
+    JobQueue,
     TextExtractor,
     UnitOfWorkFactory,
 )
@@ -55,6 +56,8 @@ class AttachFile:
       photo as an image, a document as its text. A document without a caption is summarised.
     - As with a text message, the file and the message are kept before the assistant is asked:
       if it is unavailable (503), nothing the member sent is lost.
+    - Handed to the team (a caption of `/human`, or by the assistant), the conversation's summary
+      for the team is queued once that is committed.
     """
 
     def __init__(
@@ -66,12 +69,14 @@ class AttachFile:
         clock: Clock,
         ids: IdGenerator,
         auditor: Auditor,
+        queue: JobQueue,
         history_limit: int,
         extractor: TextExtractor | None = None,
         history_chars: int = DEFAULT_HISTORY_CHARS,
     ) -> None:
         self._uow = uow
         self._auditor = auditor
+        self._queue = queue
         self._intake = intake
         self._assistant = assistant
         self._attachments = AttachmentReader(storage, extractor)
@@ -136,7 +141,7 @@ class AttachFile:
                 await uow.files.add(file)
                 conversation = conversation.written_in(text, now)
                 await uow.conversations.update(conversation)
-                conversation, _ = await member_wrote_on_the_web(
+                conversation, notice = await member_wrote_on_the_web(
                     uow, self._ids, self._clock, self._auditor, workspace, conversation, message
                 )
                 await uow.commit()
@@ -144,6 +149,8 @@ class AttachFile:
             await self._intake.discard(file)
             raise
         await self._intake.queue_sync(file)
+        if notice is not None:
+            await self._queue.enqueue_summary(conversation.id)
         if conversation.state.with_team:
             return AttachedFile(message=message, file=file, reply=None)
 
@@ -163,6 +170,13 @@ class AttachFile:
             )
         )
         answer = await store_web_answer(
-            self._uow, self._clock, self._ids, self._auditor, conversation, message, reply
+            self._uow,
+            self._clock,
+            self._ids,
+            self._auditor,
+            self._queue,
+            conversation,
+            message,
+            reply,
         )
         return AttachedFile(message=message, file=file, reply=answer)

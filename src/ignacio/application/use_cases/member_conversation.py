@@ -50,7 +50,8 @@ class AskedForAPerson(msgspec.Struct, frozen=True, kw_only=True):
 class AskForAPerson:
     """The member asks, from the web app, for a person of the team to answer: the conversation
     waits for the team and the assistant falls silent; the member is told so once, on the
-    conversation's channel. Asking again while the team has it changes nothing."""
+    conversation's channel. Asking again while the team has it changes nothing. Once that is
+    committed, the conversation's summary for the team is queued."""
 
     def __init__(
         self,
@@ -83,4 +84,7 @@ class AskForAPerson:
             await uow.commit()
         if (queued := queued_on_whatsapp(notice)) is not None:
             await self._queue.enqueue_processing(queued)
+        if notice is not None:
+            # Handed over just now: the team's summary is written in the background.
+            await self._queue.enqueue_summary(after.id)
         return AskedForAPerson(conversation=after, notice=notice)

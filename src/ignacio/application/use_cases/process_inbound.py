@@ -17,7 +17,7 @@ from ignacio.application.assistant_context import (
 )
 from ignacio.application.auditing import Auditor
 from ignacio.application.file_intake import FileIntake
-from ignacio.application.handover import apply_change
+from ignacio.application.handover import apply_change, summarise_if_handed_off
 from ignacio.application.ports import (
     Assistant,
     AssistantReply,
@@ -26,6 +26,7 @@ from ignacio.application.ports import (
     ChannelDirectory,
     Clock,
     IdGenerator,
+    JobQueue,
     MediaFetcher,
     SendFailure,
     TextExtractor,
@@ -58,6 +59,7 @@ from ignacio.domain.handover import (
     OUTSIDE_WINDOW_CODE,
     OUTSIDE_WINDOW_REASON,
     HandoffRequest,
+    StateChange,
     asks_for_a_person,
     handoff_notice,
 )
@@ -114,6 +116,8 @@ class ProcessInbound:
       its words. A photo reaches the assistant as an image, a document with its text; a
       document sent without a question is summarised.
     - The answer is stored in WhatsApp's formatting, with the model, tokens and time it took.
+    - Handed to the team (`/human`, or by the assistant), the conversation's summary for the
+      team is queued once the handoff is committed.
     """
 
     def __init__(
@@ -127,6 +131,7 @@ class ProcessInbound:
         ids: IdGenerator,
         retry: RetryPolicy,
         auditor: Auditor,
+        queue: JobQueue,
         history_limit: int,
         transcriber: Transcriber | None = None,
         extractor: TextExtractor | None = None,
@@ -141,6 +146,7 @@ class ProcessInbound:
         self._ids = ids
         self._retry = retry
         self._auditor = auditor
+        self._queue = queue
         self._history_limit = history_limit
         self._transcriber = transcriber
         self._attachments = AttachmentReader(storage, extractor)
@@ -361,6 +367,7 @@ class ProcessInbound:
         )
         parts = split_text(text, line.channel.max_text_length)
         handoff = handoff or (reply.handoff if reply is not None else None)
+        change: StateChange | None = None
         try:
             async with self._uow() as uow:
                 current = await uow.conversations.get(
@@ -386,6 +393,7 @@ class ProcessInbound:
             # Another run answered first; deliver its answer, not a second one.
             async with self._uow(read_only=True) as uow:
                 return await uow.messages.reply_to(inbound.id)
+        await summarise_if_handed_off(self._queue, change)
         return answer
 
     async def _deliver(

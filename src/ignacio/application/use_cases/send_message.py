@@ -19,6 +19,7 @@ from ignacio.application.ports import (
     AssistantTurn,
     Clock,
     IdGenerator,
+    JobQueue,
     UnitOfWorkFactory,
 )
 from ignacio.application.workspaces import workspace_of
@@ -52,6 +53,8 @@ class SendMessage:
     - A conversation without a title takes it from its first message.
     - While the team has the conversation (waiting for a person, or a person has it) the
       assistant is not asked; `/human` hands it to the team, and the member is told so.
+    - Handed to the team (by `/human` or by the assistant), the conversation's summary for the
+      team is queued once that is committed: it is written in the background.
     """
 
     def __init__(
@@ -61,11 +64,13 @@ class SendMessage:
         clock: Clock,
         ids: IdGenerator,
         auditor: Auditor,
+        queue: JobQueue,
         history_limit: int,
         history_chars: int = DEFAULT_HISTORY_CHARS,
     ) -> None:
         self._uow = uow
         self._auditor = auditor
+        self._queue = queue
         self._assistant = assistant
         self._clock = clock
         self._ids = ids
@@ -107,6 +112,8 @@ class SendMessage:
                 uow, self._ids, self._clock, self._auditor, workspace, conversation, message
             )
             await uow.commit()
+        if notice is not None:
+            await self._queue.enqueue_summary(conversation.id)
         if notice is not None or conversation.state.with_team:
             return SendMessageResult(message=message, reply=notice)
 
@@ -123,6 +130,13 @@ class SendMessage:
         )
 
         answer = await store_web_answer(
-            self._uow, self._clock, self._ids, self._auditor, conversation, message, reply
+            self._uow,
+            self._clock,
+            self._ids,
+            self._auditor,
+            self._queue,
+            conversation,
+            message,
+            reply,
         )
         return SendMessageResult(message=message, reply=answer)

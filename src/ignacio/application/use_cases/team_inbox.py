@@ -16,6 +16,7 @@ from ignacio.application.auditing import Auditor
 from ignacio.application.handover import apply_change, queued_on_whatsapp
 from ignacio.application.ports import Clock, IdGenerator, JobQueue, UnitOfWork, UnitOfWorkFactory
 from ignacio.application.ports.conversations import InboxFilter
+from ignacio.application.summaries import SummaryView, latest_summary
 from ignacio.domain import (
     Conflict,
     Conversation,
@@ -71,11 +72,15 @@ class InboxThread(msgspec.Struct, frozen=True, kw_only=True):
     changes: list[StateChange]
     people: dict[UUID, User]
     """The people its changes and messages name (the team who acted), by id."""
+    summary: SummaryView | None = None
+    """Its newest summary, for whoever takes it over to read first; None when it has none."""
 
 
-async def _team_conversation(
+async def team_conversation(
     uow: UnitOfWork, access: WorkspaceAccess, conversation_id: UUID, *, for_update: bool = False
 ) -> Conversation:
+    """The workspace's conversation, for its team (PermissionDenied for anyone else); NotFound
+    if the workspace has no such conversation."""
     access.require_team()
     conversation = await uow.conversations.get(
         access.workspace.id, conversation_id, for_update=for_update
@@ -128,14 +133,15 @@ class ListInbox:
 
 
 class GetInboxThread:
-    """One of the workspace's conversations for its team, with its changes of state."""
+    """One of the workspace's conversations for its team, with its changes of state and its
+    newest summary."""
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
     async def __call__(self, access: WorkspaceAccess, conversation_id: UUID) -> InboxThread:
         async with self._uow(read_only=True) as uow:
-            conversation = await _team_conversation(uow, access, conversation_id)
+            conversation = await team_conversation(uow, access, conversation_id)
             changes = await uow.conversations.changes(
                 access.workspace.id, conversation.id, CHANGES_SHOWN
             )
@@ -148,12 +154,14 @@ class GetInboxThread:
             if conversation.assignee_id is not None:
                 named.add(conversation.assignee_id)
             people = await uow.users.get_many(named)
+            summary = await latest_summary(uow, conversation, people)
         return InboxThread(
             conversation=conversation,
             member=people.get(conversation.user_id),
             assignee=people.get(conversation.assignee_id) if conversation.assignee_id else None,
             changes=changes,
             people=people,
+            summary=summary,
         )
 
 
@@ -177,7 +185,7 @@ class ThreadMessages:
         self, access: WorkspaceAccess, conversation_id: UUID, page: PageRequest
     ) -> ThreadPage:
         async with self._uow(read_only=True) as uow:
-            conversation = await _team_conversation(uow, access, conversation_id)
+            conversation = await team_conversation(uow, access, conversation_id)
             messages = await uow.messages.list(access.workspace.id, conversation.id, page)
             people = await uow.users.get_many(
                 {message.sent_by for message in messages.items if message.sent_by is not None}
@@ -211,7 +219,7 @@ class TakeConversation:
     ) -> Conversation:
         assignee = assignee_id or access.user.id
         async with self._uow() as uow:
-            before = await _team_conversation(uow, access, conversation_id, for_update=True)
+            before = await team_conversation(uow, access, conversation_id, for_update=True)
             if assignee != access.user.id:
                 await _require_teammate(uow, access, assignee)
             after, change = before.taken(
@@ -247,7 +255,7 @@ class HandBackConversation:
 
     async def __call__(self, access: WorkspaceAccess, conversation_id: UUID) -> Conversation:
         async with self._uow() as uow:
-            before = await _team_conversation(uow, access, conversation_id, for_update=True)
+            before = await team_conversation(uow, access, conversation_id, for_update=True)
             after, change = before.handed_back(
                 id=self._ids.new_id(), by=access.user.id, at=self._clock.now()
             )
@@ -270,7 +278,7 @@ class CloseConversation:
 
     async def __call__(self, access: WorkspaceAccess, conversation_id: UUID) -> Conversation:
         async with self._uow() as uow:
-            before = await _team_conversation(uow, access, conversation_id, for_update=True)
+            before = await team_conversation(uow, access, conversation_id, for_update=True)
             after, change = before.closed(
                 id=self._ids.new_id(), by=access.user.id, at=self._clock.now()
             )
@@ -313,7 +321,7 @@ class ReplyAsTeam:
         self, access: WorkspaceAccess, conversation_id: UUID, text: str
     ) -> ReplyResult:
         async with self._uow() as uow:
-            before = await _team_conversation(uow, access, conversation_id, for_update=True)
+            before = await team_conversation(uow, access, conversation_id, for_update=True)
             now = self._clock.now()
             if not before.window_open(now):
                 raise Conflict(OUTSIDE_WINDOW)
@@ -361,7 +369,7 @@ class SendTemplate:
         self, access: WorkspaceAccess, conversation_id: UUID, parameters: list[str]
     ) -> ReplyResult:
         async with self._uow() as uow:
-            before = await _team_conversation(uow, access, conversation_id, for_update=True)
+            before = await team_conversation(uow, access, conversation_id, for_update=True)
             template = access.workspace.reply_template
             if template is None:
                 raise Conflict(NO_TEMPLATE)
@@ -430,7 +438,7 @@ class MarkConversationRead:
         self, access: WorkspaceAccess, conversation_id: UUID, *, read: bool = True
     ) -> None:
         async with self._uow() as uow:
-            conversation = await _team_conversation(uow, access, conversation_id)
+            conversation = await team_conversation(uow, access, conversation_id)
             last = conversation.last_member_message_at
             if read:
                 marker = ReadMarker(
