@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from ignacio.application.ports import SummaryDraft, SummarySource
 from ignacio.application.use_cases.create_user import CreateUserCommand
-from ignacio.domain import RetryPolicy
+from ignacio.domain import RetryPolicy, UpstreamUnavailable
 from tests.http.conftest import database_url_for, serve
 from tests.support.fake_graph import (
     DEFAULT_PHONE_NUMBER_ID,
@@ -367,3 +368,91 @@ async def test_a_reply_that_fails_says_meta_s_code_and_what_it_means(desk: Desk)
     assert failed["failure"]["providerReason"]
     assert "cannot receive" in failed["failure"]["explanation"]
     assert all(m["failure"] is None for m in messages if m["id"] != failed["id"])
+
+
+async def test_a_handoff_leaves_a_summary_in_the_thread_and_the_team_asks_for_a_new_one(
+    desk: Desk,
+) -> None:
+    await desk.member_writes("Hola. ¿Puedo cambiar mi cita del martes al jueves?")
+    conversation = (await desk.only_conversation())["id"]
+    assert (await desk.client.get(INBOX + f"/{conversation}", headers=desk.agent)).json()[
+        "summary"
+    ] is None
+    assert (
+        await desk.client.get(f"{INBOX}/{conversation}/summary", headers=desk.agent)
+    ).status_code == 404
+
+    await desk.member_writes("/human")
+
+    thread = (await desk.client.get(f"{INBOX}/{conversation}", headers=desk.agent)).json()
+    made = thread["summary"]
+    assert (made["automatic"], made["requestedBy"], made["stale"]) == (True, None, False)
+    assert (made["model"], made["inputTokens"], made["outputTokens"]) == ("offline", 0, 0)
+    assert made["text"].startswith("Extractive summary")
+    assert "¿Puedo cambiar mi cita del martes al jueves?" in made["text"]
+    latest = await desk.client.get(f"{INBOX}/{conversation}/summary", headers=desk.other_agent)
+    assert latest.status_code == 200 and latest.json() == made
+
+    # The member writes on: the summary is stale until someone asks for a new one.
+    await desk.member_writes("¿Hay alguien?")
+    stale = (await desk.client.get(f"{INBOX}/{conversation}/summary", headers=desk.agent)).json()
+    assert (stale["id"], stale["stale"]) == (made["id"], True)
+    asked = await desk.post(f"{conversation}/summary")
+    assert asked.status_code == 201, asked.text
+    fresh = asked.json()
+    assert (fresh["automatic"], fresh["stale"]) == (False, False)
+    assert fresh["requestedBy"]["name"] == "Agent 2"
+    assert "“¿Hay alguien?”" in fresh["text"] and fresh["createdAt"]
+    assert fresh["messagesRead"] == made["messagesRead"] + 1
+    thread = (await desk.client.get(f"{INBOX}/{conversation}", headers=desk.admin)).json()
+    assert thread["summary"] == fresh
+    audit = (await desk.client.get("/admin/audit-log", headers=desk.admin)).json()["items"]
+    assert [entry["action"] for entry in audit].count("conversation.summarize") == 1
+
+
+async def test_only_the_workspace_s_team_asks_for_or_reads_a_summary(desk: Desk) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+    member = await log_in(desk.client, desk.system, desk.graph, MEMBER)
+
+    for method in ("POST", "GET"):
+        path = f"{INBOX}/{conversation}/summary"
+        refused = await desk.client.request(method, path, headers=member)
+        assert refused.status_code == 403, refused.text
+        missing = await desk.client.request(
+            method, f"{INBOX}/00000000-0000-0000-0000-000000000000/summary", headers=desk.agent
+        )
+        assert missing.status_code == 404
+    # Another workspace: its inbox is not the agent's, and this conversation is not in it.
+    other = await desk.client.post("/workspaces", json={"name": "Clínica Sol"}, headers=desk.admin)
+    assert other.status_code == 201, other.text
+    elsewhere = f"/workspaces/{other.json()['slug']}/inbox/{conversation}/summary"
+    assert (await desk.client.post(elsewhere, headers=desk.agent)).status_code == 404
+    assert (await desk.client.post(elsewhere, headers=desk.admin)).status_code == 404
+    assert (
+        await desk.client.get(f"{INBOX}/{conversation}/summary", headers=desk.agent)
+    ).status_code == 404
+
+
+async def test_the_model_down_is_a_503_and_nothing_is_kept(desk: Desk) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+    desk.system.container.summarizer.override(DownSummarizer())
+
+    refused = await desk.post(f"{conversation}/summary")
+
+    assert refused.status_code == 503, refused.text
+    assert "HTTP 500" in refused.json()["message"]
+    assert (
+        await desk.client.get(f"{INBOX}/{conversation}/summary", headers=desk.agent)
+    ).status_code == 404
+    assert (await desk.client.get(f"{INBOX}/{conversation}", headers=desk.agent)).json()[
+        "summary"
+    ] is None
+    audit = (await desk.client.get("/admin/audit-log", headers=desk.admin)).json()["items"]
+    assert "conversation.summarize" not in [entry["action"] for entry in audit]
+
+
+class DownSummarizer:
+    async def summarize(self, source: SummarySource) -> SummaryDraft:
+        raise UpstreamUnavailable("The model server failed while summarising (HTTP 500).")

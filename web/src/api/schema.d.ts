@@ -713,6 +713,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspaces/{workspace}/inbox/{conversation_id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetSummary */
+        get: operations["WorkspacesInboxConversationIdSummaryGetSummary"];
+        put?: never;
+        /** Summarize */
+        post: operations["WorkspacesInboxConversationIdSummarySummarize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workspaces/{workspace}/inbox/{conversation_id}/take": {
         parameters: {
             query?: never;
@@ -1196,6 +1214,7 @@ export interface components {
         InboxThreadOut: {
             changes: components["schemas"]["StateChangeOut"][];
             conversation: components["schemas"]["InboxConversationOut"];
+            summary: components["schemas"]["SummaryOut"] | null;
         };
         /** KnowledgeDocumentOut */
         KnowledgeDocumentOut: {
@@ -1452,6 +1471,26 @@ export interface components {
             reason: string | null;
             toState: components["schemas"]["ConversationState"];
             transition: components["schemas"]["Transition"];
+        };
+        /** SummaryOut */
+        SummaryOut: {
+            automatic: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            inputTokens: number | null;
+            /** Format: date-time */
+            lastMessageAt: string;
+            /** Format: uuid */
+            lastMessageId: string;
+            latencyMs: number | null;
+            messagesRead: number;
+            model: string | null;
+            outputTokens: number | null;
+            requestedBy: components["schemas"]["PersonOut"] | null;
+            stale: boolean;
+            text: string;
         };
         /**
          * SyncStatus
@@ -5231,6 +5270,160 @@ export interface operations {
             };
             /** @description Too many requests: try again after the `Retry-After` header's seconds. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdSummaryGetSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdSummarySummarize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It conflicts with what is stored: `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service Ignacio depends on is unavailable: try again later. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from ignacio.application.summaries import SummaryView
 from ignacio.application.use_cases.team_inbox import InboxLine, InboxThread
 from ignacio.domain import Channel, Conversation, Delivery, Message, User
 from ignacio.domain.conversations import MAX_MESSAGE_LENGTH
@@ -105,10 +106,54 @@ class StateChangeOut(Schema):
         )
 
 
+class SummaryOut(Schema):
+    """A summary of the conversation, for the person taking it over to read first."""
+
+    id: UUID
+    text: str
+    model: str | None
+    """The model that wrote it; `offline`: an extractive summary, lines quoted from the
+    conversation by fixed rules (no model is configured)."""
+    input_tokens: int | None
+    output_tokens: int | None
+    latency_ms: int | None
+    automatic: bool
+    """Made by itself when the conversation was handed to the team; false: asked for."""
+    requested_by: PersonOut | None
+    last_message_id: UUID
+    last_message_at: datetime
+    """It covers the conversation up to this message, the newest it read."""
+    messages_read: int
+    stale: bool
+    """The conversation has messages newer than it covers: ask for a new one."""
+    created_at: datetime
+
+    @classmethod
+    def of(cls, view: SummaryView) -> SummaryOut:
+        summary = view.summary
+        return cls(
+            id=summary.id,
+            text=summary.text,
+            model=summary.model,
+            input_tokens=summary.input_tokens,
+            output_tokens=summary.output_tokens,
+            latency_ms=summary.latency_ms,
+            automatic=summary.automatic,
+            requested_by=PersonOut.of(view.requested_by),
+            last_message_id=summary.last_message_id,
+            last_message_at=summary.last_message_at,
+            messages_read=summary.messages_read,
+            stale=view.stale,
+            created_at=summary.created_at,
+        )
+
+
 class InboxThreadOut(Schema):
     conversation: InboxConversationOut
     changes: list[StateChangeOut]
     """The latest 100 changes of state, oldest first."""
+    summary: SummaryOut | None
+    """Its newest summary (null when it has none)."""
 
     @classmethod
     def of(cls, thread: InboxThread) -> InboxThreadOut:
@@ -117,6 +162,7 @@ class InboxThreadOut(Schema):
                 thread.conversation, thread.member, thread.assignee
             ),
             changes=[StateChangeOut.of(change, thread.people) for change in thread.changes],
+            summary=None if thread.summary is None else SummaryOut.of(thread.summary),
         )
 
 

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ignacio.application.ports.conversations import InboxFilter
+from ignacio.application.use_cases.summaries import GetSummary, SummarizeConversation
 from ignacio.application.use_cases.team_inbox import (
     CloseConversation,
     GetInboxThread,
@@ -39,6 +40,7 @@ from ignacio.entrypoints.http.inbox_schemas import (
     InboxConversationOut,
     InboxThreadOut,
     ReplyBody,
+    SummaryOut,
     TakeBody,
     TeamMessageOut,
     TemplateBody,
@@ -135,6 +137,34 @@ class InboxController(Controller):
             thread.messages,
             lambda message: TeamMessageOut.of_team(message, thread.people, thread.failures),
         )
+
+    @post(
+        "/{conversation_id:uuid}/summary",
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(403, 404, 409, 503),
+    )
+    async def summarize(
+        self,
+        team_access: NamedDependency[WorkspaceAccess],
+        summarize_conversation: NamedDependency[SummarizeConversation],
+        conversation_id: FromPath[UUID],
+    ) -> SummaryOut:
+        """A summary of the conversation now (who the member is, what they want, what was done
+        or promised, what is still open), kept with the model and tokens it cost. 409 when it
+        has no messages; 503 when the model is unavailable (nothing is kept). A conversation
+        handed to the team gets one by itself, in the background."""
+        return SummaryOut.of(await summarize_conversation(team_access, conversation_id))
+
+    @get("/{conversation_id:uuid}/summary", responses=error_responses(403, 404))
+    async def get_summary(
+        self,
+        team_access: NamedDependency[WorkspaceAccess],
+        get_summary: NamedDependency[GetSummary],
+        conversation_id: FromPath[UUID],
+    ) -> SummaryOut:
+        """The conversation's newest summary, `stale` when it has newer messages; 404 when it
+        has none."""
+        return SummaryOut.of(await get_summary(team_access, conversation_id))
 
     @post(
         "/{conversation_id:uuid}/take",
