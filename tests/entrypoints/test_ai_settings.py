@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from ignacio.adapters.offline_assistant import OfflineAssistant
-from ignacio.adapters.openai_agents import AgentsAssistant, OpenAITranscriber
+from ignacio.adapters.offline_assistant import OfflineAssistant, OfflineSummarizer
+from ignacio.adapters.openai_agents import AgentsAssistant, AgentsSummarizer, OpenAITranscriber
 from ignacio.entrypoints.config import AiApi, ConfigurationError, Settings
 from ignacio.entrypoints.container import build_container
 from tests.support.system import settings_for_tests
@@ -20,6 +20,7 @@ def test_without_a_model_the_offline_assistant_answers_and_nothing_transcribes()
 
     assert not settings.assistant.uses_model
     assert isinstance(container.assistant(), OfflineAssistant)
+    assert isinstance(container.summarizer(), OfflineSummarizer)
     assert container.transcriber() is None
 
 
@@ -49,6 +50,7 @@ def test_an_openai_key_uses_the_responses_api_with_hosted_tools() -> None:
         settings_for_tests(OPENAI_API_KEY="sk-test", IGNACIO_AI_WEB_SEARCH=True)
     )
     assert isinstance(container.assistant(), AgentsAssistant)
+    assert isinstance(container.summarizer(), AgentsSummarizer)
     assert isinstance(container.transcriber(), OpenAITranscriber)
     assert str(container.ai_client().base_url) == "https://api.openai.com/v1/"
 
@@ -66,6 +68,7 @@ def test_a_compatible_server_needs_no_key_and_speaks_chat_completions() -> None:
 
     container = build_container(settings_for_tests(IGNACIO_AI_BASE_URL="http://127.0.0.1:11434/v1"))
     assert isinstance(container.assistant(), AgentsAssistant)
+    assert isinstance(container.summarizer(), AgentsSummarizer)
     assert str(container.ai_client().base_url) == "http://127.0.0.1:11434/v1/"
 
 
