@@ -71,6 +71,7 @@ from ignacio.domain import (
     Provider,
     User,
 )
+from ignacio.domain.events import WorkspaceEvent
 from ignacio.domain.handover import ConversationState
 from ignacio.domain.knowledge import Chunk, SyncStatus, UserFile
 from ignacio.domain.workspaces import (
@@ -1304,6 +1305,58 @@ async def test_0021_keeps_summaries_with_their_conversation_and_goes_back_cleanl
         assert current_revision(url) == "0020"
         async with uow_factory() as uow:
             assert await uow.conversations.get(home, kept.id) is not None
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0022_keeps_live_events_with_their_member_and_workspace_and_goes_back_cleanly(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = await database_at(backend, tmp_path, "0021")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    ana, luis = user(1), user(2)
+    lab = workspace(1)
+    try:
+        await store(uow_factory, ana, luis, lab)
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+        home = await _home(engine)
+        chats = [conversation(ana, home), conversation(luis, home), conversation(ana, lab.id)]
+        async with uow_factory() as uow:
+            for chat in chats:
+                await uow.events.append(WorkspaceEvent.message_added(message(chat), at(1)))
+            await uow.commit()
+        async with uow_factory(read_only=True) as uow:
+            assert [e.id for e in await uow.events.after(None, 0, 10)] == [1, 2, 3]
+
+        # A member's events go with them, a workspace's with it (ON DELETE CASCADE).
+        async with uow_factory() as uow:
+            await uow.users.delete(luis.id)
+            await uow.commit()
+        async with engine.begin() as connection:
+            await connection.execute(workspaces.delete().where(workspaces.c.id == lab.id))
+        async with uow_factory(read_only=True) as uow:
+            left = await uow.events.after(None, 0, 10)
+        assert [(e.id, e.conversation_id) for e in left] == [(1, chats[0].id)]
+        await engine.dispose()
+
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0021")
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            if backend == "sqlite":
+                problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                assert problems.all() == []
+        assert "workspace_events" not in names
+        assert current_revision(url) == "0021"
     finally:
         await engine.dispose()
         if backend == "postgres":

@@ -108,7 +108,8 @@ def drop_postgres_database(url: str) -> None:
 def empty_postgres_database(url: str) -> None:
     with psycopg.connect(libpq_url(url), autocommit=True) as connection:
         tables = sql.SQL(", ").join(sql.Identifier(DEFAULT_SCHEMA, table) for table in TABLES)
-        connection.execute(sql.SQL("TRUNCATE {} CASCADE").format(tables))
+        # As a new database: sequences start again too (the live events' numbers are one).
+        connection.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(tables))
         # A new database holds the default workspace (migration 0011): so does an emptied one.
         default = first_workspace(uuid4(), datetime.now(UTC))
         connection.execute(

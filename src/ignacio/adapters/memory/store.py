@@ -18,6 +18,7 @@ from ignacio.domain import (
     UserSession,
 )
 from ignacio.domain.channels import WorkspaceChannel
+from ignacio.domain.events import WorkspaceEvent
 from ignacio.domain.handover import ReadMarker, StateChange
 from ignacio.domain.knowledge import UserFile
 from ignacio.domain.summaries import ConversationSummary
@@ -48,6 +49,10 @@ class InMemoryStore:
         self.state_changes: dict[UUID, StateChange] = {}
         self.reads: dict[tuple[UUID, UUID], ReadMarker] = {}
         self.summaries: dict[UUID, ConversationSummary] = {}
+        self.events: dict[int, WorkspaceEvent] = {}
+        # The last number each sequence gave (kept apart from its rows, so that pruning them
+        # never makes a number be given twice).
+        self.sequences: dict[str, int] = {}
         # A new database holds the default workspace, as migration 0011 leaves a SQL one.
         default = first_workspace(uuid4(), datetime.now(UTC))
         self.workspaces[default.id] = default
@@ -75,6 +80,8 @@ class InMemoryStore:
             self.state_changes,
             self.reads,
             self.summaries,
+            self.events,
+            self.sequences,
         )
 
     def snapshot(self) -> Snapshot:

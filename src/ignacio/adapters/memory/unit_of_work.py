@@ -11,6 +11,7 @@ from ignacio.adapters.memory.audit_log import InMemoryAuditLog
 from ignacio.adapters.memory.channels import InMemoryChannelRepository
 from ignacio.adapters.memory.conversations import InMemoryConversationRepository
 from ignacio.adapters.memory.deliveries import InMemoryDeliveryRepository
+from ignacio.adapters.memory.events import InMemoryEventLog
 from ignacio.adapters.memory.files import InMemoryFileRepository
 from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
 from ignacio.adapters.memory.messages import InMemoryMessageRepository
@@ -28,6 +29,8 @@ from ignacio.application.ports import (
     ChannelRepository,
     ConversationRepository,
     DeliveryRepository,
+    EventLog,
+    EventSignal,
     FileRepository,
     LoginChallengeRepository,
     MembershipRepository,
@@ -40,11 +43,19 @@ from ignacio.application.ports import (
 
 
 class InMemoryUnitOfWork:
-    """Serialisable transactions over an `InMemoryStore`; `committed` tells tests what happened."""
+    """Serialisable transactions over an `InMemoryStore`; `committed` tells tests what happened.
+    Events appended are numbered at the commit, and `signal` told of them after it."""
 
-    def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        store: InMemoryStore,
+        *,
+        read_only: bool = False,
+        signal: EventSignal | None = None,
+    ) -> None:
         self.store = store
         self.read_only = read_only
+        self._signal = signal
         # Typed as the ports: Protocol attributes are invariant, so this makes it a UnitOfWork.
         self.users: UserRepository = InMemoryUserRepository(store)
         self.conversations: ConversationRepository = InMemoryConversationRepository(store)
@@ -59,6 +70,8 @@ class InMemoryUnitOfWork:
         self.memberships: MembershipRepository = InMemoryMembershipRepository(store)
         self.channels: ChannelRepository = InMemoryChannelRepository(store)
         self.summaries: SummaryRepository = InMemorySummaryRepository(store)
+        self._events = InMemoryEventLog(store)
+        self.events: EventLog = self._events
         self.committed = False
         self._snapshot: Snapshot | None = None
 
@@ -79,6 +92,7 @@ class InMemoryUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         try:
+            self._events.discard()
             if self._snapshot is not None:
                 self.store.restore(self._snapshot)
         finally:
@@ -91,16 +105,22 @@ class InMemoryUnitOfWork:
             raise RuntimeError("commit() outside `async with` of the unit of work.")
         if self.read_only:
             raise RuntimeError("A read-only unit of work cannot commit.")
+        workspaces = self._events.flush()
         self._snapshot = self.store.snapshot()
         self.committed = True
         self.store.commits += 1
+        if workspaces and self._signal is not None:
+            self._signal.committed(workspaces)
 
 
 class InMemoryUnitOfWorkFactory:
     """Makes units of work over one store; `store.commits` counts what they committed."""
 
-    def __init__(self, store: InMemoryStore | None = None) -> None:
+    def __init__(
+        self, store: InMemoryStore | None = None, signal: EventSignal | None = None
+    ) -> None:
         self.store = store if store is not None else InMemoryStore()
+        self._signal = signal
 
     def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self.store, read_only=read_only)
+        return InMemoryUnitOfWork(self.store, read_only=read_only, signal=self._signal)

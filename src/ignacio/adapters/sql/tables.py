@@ -412,6 +412,30 @@ workspace_channels = Table(
     Index("ix_workspace_channels_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
 )
 
+# What changed in a workspace's conversations, for the open web apps (migration 0022): the outbox,
+# written in the transaction of each change. `id` is the streams' cursor: increasing, and never
+# given twice (AUTOINCREMENT on SQLite, so that pruning the newest rows cannot hand out their
+# numbers again; a sequence on PostgreSQL). `member_id` is the conversation's member, whose own
+# stream shows it; their events go with them. Rows are pruned after a few days.
+workspace_events = Table(
+    "workspace_events",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    _workspace_id(),
+    Column("conversation_id", Uuid(), nullable=False),
+    Column("member_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("data", json_document(), nullable=False),
+    _created_at(),
+    # A team's stream catching up; a member's (and the cascade from `users`); pruning.
+    Index("ix_workspace_events_workspace_id_id", "workspace_id", "id"),
+    Index("ix_workspace_events_member_id_id", "member_id", "id"),
+    Index("ix_workspace_events_created_at", "created_at"),
+    sqlite_autoincrement=True,
+)
+
 # Webhook deliveries acknowledged and not yet stored: the body as it arrived, so that a process
 # that dies after the 200 loses nothing (the next drain stores it). Rows live for milliseconds,
 # except those set aside after failing every attempt (migration 0009): their body is sealed,

@@ -15,6 +15,7 @@ from ignacio.adapters.sql.channels import SqlChannelRepository
 from ignacio.adapters.sql.conversations import SqlConversationRepository
 from ignacio.adapters.sql.deliveries import SqlDeliveryRepository
 from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
+from ignacio.adapters.sql.events import SqlEventLog
 from ignacio.adapters.sql.files import SqlFileRepository
 from ignacio.adapters.sql.login_challenges import SqlLoginChallengeRepository
 from ignacio.adapters.sql.messages import SqlMessageRepository
@@ -28,6 +29,8 @@ from ignacio.application.ports import (
     ChannelRepository,
     ConversationRepository,
     DeliveryRepository,
+    EventLog,
+    EventSignal,
     FileRepository,
     LoginChallengeRepository,
     MembershipRepository,
@@ -48,13 +51,22 @@ class SqlUnitOfWork:
 
     A read-only unit of work is meant for an engine from `reading_engine`, which the factory
     gives it; it refuses to commit.
+
+    Events appended (`events`) are written just before the commit, and `signal` is told of
+    them once it is done.
     """
 
     def __init__(
-        self, engine: AsyncEngine, cipher: PhoneCipher, *, read_only: bool = False
+        self,
+        engine: AsyncEngine,
+        cipher: PhoneCipher,
+        *,
+        read_only: bool = False,
+        signal: EventSignal | None = None,
     ) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._signal = signal
         self._connection: AsyncConnection | None = None
         self._exit: AsyncExitStack | None = None
         # Typed as the ports: Protocol attributes are invariant, so this is what makes the class
@@ -74,6 +86,8 @@ class SqlUnitOfWork:
         self.memberships: MembershipRepository = SqlMembershipRepository(self._current)
         self.channels: ChannelRepository = SqlChannelRepository(self._current)
         self.summaries: SummaryRepository = SqlSummaryRepository(self._current)
+        self._events = SqlEventLog(self._current)
+        self.events: EventLog = self._events
 
     def _current(self) -> AsyncConnection:
         if self._connection is None:
@@ -105,6 +119,7 @@ class SqlUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         stack, self._connection, self._exit = self._exit, None, None
+        self._events.discard()
         if stack is not None:
             await stack.aclose()
 
@@ -113,7 +128,10 @@ class SqlUnitOfWork:
         if self._read_only:
             # In autocommit every statement was durable at once: a commit would promise nothing.
             raise RuntimeError("A read-only unit of work cannot commit.")
+        workspaces = await self._events.flush()
         await connection.commit()
+        if workspaces and self._signal is not None:
+            self._signal.committed(workspaces)
 
 
 def reading_engine(engine: AsyncEngine) -> AsyncEngine:
@@ -157,14 +175,18 @@ class RememberingPhoneCipher:
 
 
 class SqlUnitOfWorkFactory:
-    """Makes units of work on one engine; pass it where a `UnitOfWorkFactory` is needed."""
+    """Makes units of work on one engine; pass it where a `UnitOfWorkFactory` is needed.
+    `signal` hears of the events each commits (see `SqlUnitOfWork`)."""
 
-    def __init__(self, engine: AsyncEngine, cipher: PhoneCipher) -> None:
+    def __init__(
+        self, engine: AsyncEngine, cipher: PhoneCipher, signal: EventSignal | None = None
+    ) -> None:
         self.engine = engine
         self._reading_engine = reading_engine(engine)
         self._cipher: PhoneCipher = RememberingPhoneCipher(cipher)
+        self._signal = signal
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         if read_only:
             return SqlUnitOfWork(self._reading_engine, self._cipher, read_only=True)
-        return SqlUnitOfWork(self.engine, self._cipher)
+        return SqlUnitOfWork(self.engine, self._cipher, signal=self._signal)

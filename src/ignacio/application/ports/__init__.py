@@ -18,6 +18,7 @@ from ignacio.application.ports.clock import Clock
 from ignacio.application.ports.conversations import ConversationRepository
 from ignacio.application.ports.deliveries import DeliveryRepository
 from ignacio.application.ports.document_index import DocumentIndex, IndexedFile, RemoteCopy
+from ignacio.application.ports.events import EventLog, EventSignal, Wake
 from ignacio.application.ports.file_types import FileTypeDetector
 from ignacio.application.ports.files import FileRepository
 from ignacio.application.ports.health import HealthProbe
@@ -66,6 +67,8 @@ __all__ = [
     "DeliveryRepository",
     "DocumentIndex",
     "DocumentInput",
+    "EventLog",
+    "EventSignal",
     "FetchedMedia",
     "FileRepository",
     "FileTypeDetector",
@@ -97,6 +100,7 @@ __all__ = [
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UserRepository",
+    "Wake",
     "WebhookInbox",
     "WebhookParser",
     "WorkspaceRepository",

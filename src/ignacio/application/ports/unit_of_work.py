@@ -10,6 +10,7 @@ from ignacio.application.ports.audit_log import AuditLog
 from ignacio.application.ports.channels import ChannelRepository
 from ignacio.application.ports.conversations import ConversationRepository
 from ignacio.application.ports.deliveries import DeliveryRepository
+from ignacio.application.ports.events import EventLog
 from ignacio.application.ports.files import FileRepository
 from ignacio.application.ports.login_challenges import LoginChallengeRepository
 from ignacio.application.ports.memberships import MembershipRepository
@@ -36,6 +37,7 @@ class UnitOfWork(Protocol):
     memberships: MembershipRepository
     channels: ChannelRepository
     summaries: SummaryRepository
+    events: EventLog
 
     async def __aenter__(self) -> Self: ...
 
