@@ -6,6 +6,7 @@ import mimetypes
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
+from ignacio.application.events import message_added
 from ignacio.application.handover import (
     apply_change,
     member_asks_for_a_person,
@@ -101,6 +102,7 @@ async def store_web_answer(
         )
         answer = with_accounting(answer, reply)
         await work.messages.add(answer)
+        await message_added(work, answer, now)
         await work.conversations.update(current.active_at(now))
         if reply.handoff is not None:
             after, change = current.handed_off(

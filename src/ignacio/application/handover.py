@@ -1,5 +1,6 @@
 """Changing who answers a conversation, the same way from every use case: a compare-and-set on
-its state, the change kept in its history, the audit log, and the member told once."""
+its state, the change kept in its history, the audit log, the open web apps told, and the
+member told once."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
+from ignacio.application.events import conversation_changed, message_added
 from ignacio.application.ports import Clock, IdGenerator, JobQueue, UnitOfWork
 from ignacio.domain import Channel, Conflict, Conversation, Message
 from ignacio.domain.handover import (
@@ -37,6 +39,7 @@ async def apply_change(
     if not await uow.conversations.change_state(before, after):
         raise Conflict(CHANGED_MEANWHILE)
     await uow.conversations.record_change(change)
+    await conversation_changed(uow, after, change.created_at)
     details: dict[str, object] = {"by": change.actor.value, "to": change.to_state.value}
     if change.assignee_id is not None:
         details["assignee_id"] = str(change.assignee_id)
@@ -69,6 +72,7 @@ async def tell_member_of_handoff(
         conversation, id=ids.new_id(), content=handoff_notice(workspace.name), at=clock.now()
     )
     await uow.messages.add(notice)
+    await message_added(uow, notice, notice.created_at)
     return notice
 
 

@@ -15,6 +15,7 @@ from ignacio.application.assistant_context import (
 )
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import owned_conversation
+from ignacio.application.events import message_added
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.ports import (
     Assistant,
@@ -138,6 +139,7 @@ class AttachFile:
                 knowledge = await knowledge_of(uow, workspace_id)
                 workspace = await workspace_of(uow, conversation)
                 await uow.messages.add(message)
+                await message_added(uow, message, now)
                 await uow.files.add(file)
                 conversation = conversation.written_in(text, now)
                 await uow.conversations.update(conversation)

@@ -16,6 +16,7 @@ from ignacio.application.assistant_context import (
     with_accounting,
 )
 from ignacio.application.auditing import Auditor
+from ignacio.application.events import delivery_settled, message_added
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.handover import apply_change, summarise_if_handed_off
 from ignacio.application.ports import (
@@ -376,6 +377,7 @@ class ProcessInbound:
                 if current is None or current.state.with_team:
                     return None
                 await uow.messages.add(answer)
+                await message_added(uow, answer, now)
                 for part in Delivery.parts_of(answer, parts, self._ids.new_id, now):
                     await uow.deliveries.add(part)
                 await uow.conversations.update(current.active_at(answer.created_at))
@@ -513,4 +515,6 @@ class ProcessInbound:
         parts = await uow.deliveries.for_message(answer.id)
         current = await uow.messages.get(answer.id)
         if current is not None:
-            await uow.messages.update(settled(current, parts))
+            after = settled(current, parts)
+            await uow.messages.update(after)
+            await delivery_settled(uow, current, after, self._clock.now())

@@ -8,6 +8,7 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.auditing import Auditor
+from ignacio.application.events import message_added
 from ignacio.application.handover import apply_change
 from ignacio.application.ports import (
     ChannelDirectory,
@@ -145,6 +146,7 @@ class ReceiveInbound:
                     )
                     storing_message = True
                     await uow.messages.add(message)
+                    await message_added(uow, message, message.created_at)
                     if slow_down and message.processing is ProcessingState.PENDING:
                         await self._slow_down(uow, message)
                     conversation = await self._reopen(uow, conversation, message)
@@ -253,6 +255,7 @@ class ReceiveInbound:
             inbound, id=self._ids.new_id(), content=SLOW_DOWN_NOTICE, at=inbound.created_at
         )
         await uow.messages.add(answer)
+        await message_added(uow, answer, answer.created_at)
         for part in Delivery.parts_of(
             answer, [SLOW_DOWN_NOTICE], self._ids.new_id, answer.created_at
         ):

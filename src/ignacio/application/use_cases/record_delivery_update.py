@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ignacio.application.events import delivery_settled
 from ignacio.application.ports import Clock, UnitOfWorkFactory
 from ignacio.domain import DeliveryStatus, DeliveryUpdate
 from ignacio.domain.deliveries import settled
@@ -32,7 +33,8 @@ class RecordDeliveryUpdate:
                     extra={"external_id": update.external_id},
                 )
                 return False
-            reported = delivery.reported(update, self._clock.now())
+            now = self._clock.now()
+            reported = delivery.reported(update, now)
             if reported is delivery:
                 return False
             delivery = reported
@@ -40,7 +42,9 @@ class RecordDeliveryUpdate:
             parts = await uow.deliveries.for_message(delivery.message_id)
             message = await uow.messages.get(delivery.message_id)
             if message is not None:
-                await uow.messages.update(settled(message, parts))
+                after = settled(message, parts)
+                await uow.messages.update(after)
+                await delivery_settled(uow, message, after, now)
             await uow.commit()
         if delivery.status is DeliveryStatus.FAILED:
             log.warning(

@@ -14,6 +14,7 @@ from ignacio.application.assistant_context import (
 )
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import owned_conversation
+from ignacio.application.events import message_added
 from ignacio.application.ports import (
     Assistant,
     AssistantTurn,
@@ -106,6 +107,7 @@ class SendMessage:
                 created_at=now,
             )
             await uow.messages.add(message)
+            await message_added(uow, message, now)
             conversation = conversation.written_in(content, now)
             await uow.conversations.update(conversation)
             conversation, notice = await member_wrote_on_the_web(

@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.auditing import Auditor
+from ignacio.application.events import conversation_read, message_added
 from ignacio.application.handover import apply_change, queued_on_whatsapp
 from ignacio.application.ports import Clock, IdGenerator, JobQueue, UnitOfWork, UnitOfWorkFactory
 from ignacio.application.ports.conversations import InboxFilter
@@ -411,6 +412,7 @@ async def _sent_by_team(
         )
     await apply_change(uow, auditor, before, after, change)
     await uow.messages.add(message)
+    await message_added(uow, message, message.created_at)
     after = after.active_at(message.created_at)
     await uow.conversations.update(after)
     await auditor.record(
@@ -451,6 +453,7 @@ class MarkConversationRead:
             else:
                 marker = ReadMarker.unread_from(conversation.id, access.user.id, last)
             await uow.conversations.mark_read(marker)
+            await conversation_read(uow, conversation, access.user.id, self._clock.now())
             await uow.commit()
 
 
