@@ -24,6 +24,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,8 @@ def _caller(database_url: str, directory: Path) -> Iterator[Caller]:
         IGNACIO_API_RATE_LIMIT=0,
         IGNACIO_OTP_REQUESTS_PER_PHONE=1_000_000,
         IGNACIO_OTP_REQUESTS_PER_CLIENT=1_000_000,
+        # A live stream's response is read to its end: let it end at once.
+        IGNACIO_EVENT_STREAM_SECONDS=timedelta(milliseconds=100),
     )
     setup = build_system(settings, fake_clock=False)
 

@@ -14,6 +14,7 @@ from asgi_lifespan import LifespanManager
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.entrypoints.http.app import create_app
 from tests.support.databases import migrated_sqlite_file
+from tests.support.streaming import StreamingASGITransport
 from tests.support.system import System, build_system, settings_for_tests
 
 
@@ -85,13 +86,16 @@ async def memory_api() -> AsyncIterator[Api]:
 
 
 @asynccontextmanager
-async def serve(system: System) -> AsyncIterator[httpx.AsyncClient]:
+async def serve(system: System, *, streaming: bool = False) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its start-up and shut-down hooks, in the test's own event loop (so tests can
-    wait for the in-process job queue), reached through httpx's ASGI transport."""
+    wait for the in-process job queue), reached through httpx's ASGI transport; `streaming`:
+    through one that hands a response over as it is sent (live streams never end)."""
     app = create_app(system.container)
     # The app itself, not LifespanManager's wrapper: the wrapper's lifespan state confuses
     # Litestar's per-request caches.
     async with LifespanManager(app):  # type: ignore[arg-type]
-        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        transport: httpx.AsyncBaseTransport = (
+            StreamingASGITransport(app) if streaming else httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        )
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -118,6 +118,8 @@ async def idor_api(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterat
             IGNACIO_DATABASE_URL=database_url,
             IGNACIO_DATA_DIR=tmp_path,
             IGNACIO_API_RATE_LIMIT="0",  # the matrix sends hundreds of requests
+            # A live stream answers once it ends: its body (the events it said) is checked too.
+            IGNACIO_EVENT_STREAM_SECONDS=timedelta(milliseconds=100),
         ),
         fake_clock=False,
     )

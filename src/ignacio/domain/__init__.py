@@ -23,6 +23,7 @@ from ignacio.domain.conversations import (
 from ignacio.domain.deliveries import Delivery
 from ignacio.domain.errors import (
     AuthenticationFailed,
+    Busy,
     CodeExpired,
     Conflict,
     DomainError,
@@ -60,6 +61,7 @@ __all__ = [
     "AuthenticationFailed",
     "Author",
     "BacklogPolicy",
+    "Busy",
     "Channel",
     "CheckName",
     "CodeExpired",

@@ -91,3 +91,14 @@ class UpstreamUnavailable(DomainError):
     """A service the core depends on (the model, the channel) failed; nothing was lost."""
 
     code = "upstream_unavailable"
+
+
+class Busy(DomainError):
+    """This server has no room for the request now (its live streams are all taken, or it is
+    stopping); another instance, or this one in `retry_after` seconds, will take it."""
+
+    code = "busy"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -33,6 +33,8 @@ from ignacio.entrypoints.workspace_commands import add_workspace_commands
 
 log = structlog.get_logger("ignacio")
 
+_STARTUP_FAILURE = 3  # uvicorn's exit code when the server could not start
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
@@ -150,16 +152,34 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
             else settings.channel.kind.value
         ),
     )
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-        timeout_keep_alive=int(settings.server.keep_alive.total_seconds()),
+    feed = container.live_feed()
+
+    class Server(uvicorn.Server):
+        """uvicorn lets open responses finish before it stops, and a live stream never
+        finishes by itself: once told to stop, the streams end (their clients reconnect to
+        another instance) and the rest stops as usual."""
+
+        async def on_tick(self, counter: int) -> bool:
+            stopping = await super().on_tick(counter)
+            if stopping:
+                feed.stop_streams()
+            return stopping
+
+    server = Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=True,
+            timeout_keep_alive=int(settings.server.keep_alive.total_seconds()),
+        )
     )
-    return 0
+    # What uvicorn.run does around Server.run.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    return 0 if server.started else _STARTUP_FAILURE
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -607,6 +607,26 @@ class ExtractionSettings(_Group):
         return self
 
 
+class LiveSettings(_Group):
+    """Live updates: the streams that tell the open web apps what changed."""
+
+    max_streams: int = variable(
+        "IGNACIO_EVENT_STREAMS", 1000, "live event streams one process holds open"
+    )
+    stream_lifetime: Seconds = variable(
+        "IGNACIO_EVENT_STREAM_SECONDS", timedelta(seconds=900), "the longest a stream stays open"
+    )
+    retention: Days = variable(
+        "IGNACIO_EVENT_RETENTION_DAYS", timedelta(days=7), "how long events are kept to catch up"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.max_streams < 1:
+            raise ConfigurationError("IGNACIO_EVENT_STREAMS must be at least 1.")
+        return self
+
+
 class Settings(BaseModel):
     """Every group; what depends on two groups at once is decided here."""
 
@@ -624,6 +644,7 @@ class Settings(BaseModel):
     assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     extraction: ExtractionSettings = Field(default_factory=ExtractionSettings)
+    live: LiveSettings = Field(default_factory=LiveSettings)
 
     @model_validator(mode="after")
     def _check(self) -> Self:

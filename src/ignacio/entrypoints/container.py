@@ -19,6 +19,7 @@ from ignacio.adapters.console import ConsoleChannel, ConsoleChannelProbe, Consol
 from ignacio.adapters.extraction import ContentTypeDetector, ExtractionLimits
 from ignacio.adapters.extraction.limits import MB
 from ignacio.adapters.inprocess_queue import InProcessJobQueue
+from ignacio.adapters.live import InProcessEventSignal, PostgresEventSignal
 from ignacio.adapters.local_storage import LocalFileStorage, LocalStorageProbe
 from ignacio.adapters.memory import (
     InMemoryBacklogProbe,
@@ -55,6 +56,7 @@ from ignacio.adapters.sql import (
     SqlWorkspaceStatistics,
     create_engine,
 )
+from ignacio.adapters.sql.events import notify_channel
 from ignacio.adapters.system import RandomIdGenerator, SystemClock
 from ignacio.adapters.twilio import TwilioChannel, TwilioMediaFetcher
 from ignacio.adapters.twilio.health import TwilioProbe
@@ -63,6 +65,7 @@ from ignacio.adapters.whatsapp_cloud.health import CloudApiProbe
 from ignacio.application.auditing import Auditor
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.health_cache import CachedProbe
+from ignacio.application.live_feed import LiveFeed
 from ignacio.application.ports import RateLimit, WebhookParser
 from ignacio.application.sessions import SessionIssuer
 from ignacio.application.use_cases.accept_webhook import AcceptWebhook, DrainRequests
@@ -98,6 +101,7 @@ from ignacio.application.use_cases.list_messages import ListMessages
 from ignacio.application.use_cases.list_set_aside_webhooks import ListSetAsideWebhooks
 from ignacio.application.use_cases.list_users import ListUsers
 from ignacio.application.use_cases.list_workspaces import GetWorkspace, ListWorkspaces
+from ignacio.application.use_cases.live_events import OpenEventStream, PruneEvents
 from ignacio.application.use_cases.logout import Logout
 from ignacio.application.use_cases.make_admin import MakeAdmin
 from ignacio.application.use_cases.manage_workspaces import CreateWorkspace, UpdateWorkspace
@@ -165,6 +169,12 @@ from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
 
 def _storage_kind(settings: Settings) -> str:
     return "memory" if settings.uses_memory else "sql"
+
+
+def _signal_kind(settings: Settings) -> str:
+    """PostgreSQL may be shared by several processes: they hear each other's commits through
+    it. SQLite and memory:// have one process writing, which hears its own."""
+    return "postgres" if settings.uses_postgres else "inprocess"
 
 
 def _otp_limits(settings: Settings) -> OtpRequestLimits:
@@ -261,11 +271,31 @@ class Container(containers.DeclarativeContainer):
         schema=settings.provided.database.schema_name,
     )
     memory_store = providers.Singleton(InMemoryStore)
+    event_signal = providers.Selector(
+        providers.Callable(_signal_kind, settings),
+        inprocess=providers.Singleton(InProcessEventSignal),
+        postgres=providers.Singleton(
+            PostgresEventSignal,
+            conninfo=providers.Callable(
+                conninfo_from_url, settings.provided.effective_database_url
+            ),
+            channel=providers.Callable(notify_channel, settings.provided.database.schema_name),
+        ),
+    )
     uow = providers.Selector(
         storage_kind,
-        memory=providers.Singleton(InMemoryUnitOfWorkFactory, memory_store),
-        sql=providers.Singleton(SqlUnitOfWorkFactory, engine, phone_cipher),
+        memory=providers.Singleton(InMemoryUnitOfWorkFactory, memory_store, event_signal),
+        sql=providers.Singleton(SqlUnitOfWorkFactory, engine, phone_cipher, event_signal),
     )
+    live_feed = providers.Singleton(
+        LiveFeed,
+        uow=uow,
+        signal=event_signal,
+        clock=clock,
+        max_streams=settings.provided.live.max_streams,
+    )
+    # Tasks a process runs beside serving (the pruning of events where no worker sweeps).
+    maintenance: providers.Singleton[set[Any]] = providers.Singleton(set)
     webhook_inbox = providers.Selector(
         storage_kind,
         memory=providers.Singleton(InMemoryWebhookInbox),
@@ -730,6 +760,16 @@ class Container(containers.DeclarativeContainer):
         history_chars=settings.provided.assistant.history_chars,
     )
     resume_processing = providers.Factory(ResumeProcessing, uow=uow, queue=job_queue)
+    open_event_stream = providers.Factory(
+        OpenEventStream,
+        feed=live_feed,
+        tokens=access_tokens,
+        clock=clock,
+        lifetime=settings.provided.live.stream_lifetime,
+    )
+    prune_events = providers.Factory(
+        PruneEvents, uow=uow, clock=clock, retention=settings.provided.live.retention
+    )
     upload_file = providers.Factory(UploadFile, uow=uow, intake=file_intake, ids=ids)
     attach_file = providers.Factory(
         AttachFile,

@@ -75,8 +75,8 @@ async def start_processing(
     handoff's summary missed by a stop is not made later; the team can ask for one).
 
     With the PostgreSQL-backed queue, this process also runs a worker in the background (with
-    the periodic sweep) unless IGNACIO_RUN_WORKER=false or `worker=False`; the in-process queue
-    needs nothing more.
+    the periodic sweep) unless IGNACIO_RUN_WORKER=false or `worker=False`. With the in-process
+    queue, which has no sweep, the process forgets old live events itself every hour.
 
     With Supabase Storage, the bucket is created (private) first if missing, so a wrong key or a
     public bucket stops the start with a message rather than failing the first file.
@@ -116,14 +116,15 @@ async def start_processing(
     await container.resume_processing()()
     await container.queue_file_syncs()()
     settings = container.settings()
-    if isinstance(queue, ProcrastinateJobQueue) and (
-        settings.queue.run_worker if worker is None else worker
-    ):
-        queue.start_worker(
-            settings.queue.concurrency,
-            sweep=_sweep(container),
-            sweep_seconds=settings.queue.sweep_interval.total_seconds(),
-        )
+    if isinstance(queue, ProcrastinateJobQueue):
+        if settings.queue.run_worker if worker is None else worker:
+            queue.start_worker(
+                settings.queue.concurrency,
+                sweep=_sweep(container),
+                sweep_seconds=settings.queue.sweep_interval.total_seconds(),
+            )
+    else:
+        container.maintenance().add(asyncio.ensure_future(_prune_events_hourly(container)))
     if long_running:
         # uvicorn listens once startup is over: the import, running beside the first requests,
         # held the GIL for a second or two and their latencies with it (p99 over 100 ms).
@@ -198,14 +199,33 @@ def _sweep(container: Container) -> Callable[[], Awaitable[int]]:
         await container.job_queue().enqueue_inbox_drain()
         queued: int = await container.resume_processing()()
         queued += await container.queue_file_syncs()()
+        # An indexed range of old rows, usually empty: cheap enough for every sweep.
+        await container.prune_events()()
         return queued
 
     return sweep
 
 
+PRUNE_EVERY_SECONDS = 3600.0
+
+
+async def _prune_events_hourly(container: Container) -> None:
+    """Where no worker sweeps (the in-process queue): forget old live events now, then hourly."""
+    while True:
+        try:
+            await container.prune_events()()
+        except Exception:
+            structlog.get_logger(__name__).warning("pruning live events failed", exc_info=True)
+        await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+
 async def close_container(container: Container) -> None:
     """Stop the queue, close the HTTP client, release pooled connections (creating an engine or a
     client opens nothing, so this is cheap when they were never used)."""
+    await container.live_feed().close()
+    for task in container.maintenance():
+        task.cancel()
+    container.maintenance().clear()
     await container.drain_requests().settled()
     await container.job_queue().close()
     if container.text_extractor.initialized:

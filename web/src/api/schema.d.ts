@@ -244,6 +244,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conversations/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MyEvents */
+        get: operations["ConversationsEventsMyEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/conversations/{conversation_id}": {
         parameters: {
             query?: never;
@@ -585,6 +602,23 @@ export interface paths {
         };
         /** Dashboard */
         get: operations["WorkspacesDashboardDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TeamEvents */
+        get: operations["WorkspacesEventsTeamEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2773,6 +2807,79 @@ export interface operations {
             };
         };
     };
+    ConversationsEventsMyEvents: {
+        parameters: {
+            query?: {
+                /** @description `Last-Event-ID`, for a client that cannot send the header. */
+                lastEventId?: number | null;
+            };
+            header?: {
+                /** @description The workspace the request acts in: its id or short name. Needed only by people in several workspaces; without it, the caller's only workspace. */
+                "Ignacio-Workspace"?: string | null;
+                /** @description The `id` of the last event the client received: the stream starts with what came after it. Without it (or `lastEventId`), from now. */
+                "Last-Event-ID"?: number | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events: `id`, `event` (`ready`, `message`, `delivery`, `conversation`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ConversationsConversationIdGetConversation: {
         parameters: {
             query?: never;
@@ -2915,7 +3022,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A service Ignacio depends on is unavailable: try again later. */
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3136,7 +3243,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A service Ignacio depends on is unavailable: try again later. */
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3305,7 +3412,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A service Ignacio depends on is unavailable: try again later. */
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3434,7 +3541,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A service Ignacio depends on is unavailable: try again later. */
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3504,7 +3611,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A service Ignacio depends on is unavailable: try again later. */
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4675,6 +4782,88 @@ export interface operations {
             };
         };
     };
+    WorkspacesEventsTeamEvents: {
+        parameters: {
+            query?: {
+                /** @description `Last-Event-ID`, for a client that cannot send the header. */
+                lastEventId?: number | null;
+            };
+            header?: {
+                /** @description The `id` of the last event the client received: the stream starts with what came after it. Without it (or `lastEventId`), from now. */
+                "Last-Event-ID"?: number | null;
+            };
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events: `id`, `event` (`ready`, `message`, `delivery`, `conversation`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     WorkspacesInboxListInbox: {
         parameters: {
             query?: {
@@ -5422,7 +5611,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A service Ignacio depends on is unavailable: try again later. */
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5776,7 +5965,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A service Ignacio depends on is unavailable: try again later. */
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5921,7 +6110,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A service Ignacio depends on is unavailable: try again later. */
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5999,7 +6188,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A service Ignacio depends on is unavailable: try again later. */
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -20,6 +20,8 @@ from ignacio.entrypoints.http.controllers import (
     FileController,
     InboxController,
     KnowledgeController,
+    MemberEventsController,
+    TeamEventsController,
     TwilioWebhookController,
     UserController,
     WhatsAppWebhookController,
@@ -35,7 +37,7 @@ from ignacio.entrypoints.http.dependencies import (
 from ignacio.entrypoints.http.error_responses import BEARER_SCHEME, WORKSPACE, document_errors
 from ignacio.entrypoints.http.errors import EXCEPTION_HANDLERS
 from ignacio.entrypoints.http.middleware import RequestContextMiddleware
-from ignacio.entrypoints.http.rate_limit import api_rate_limit
+from ignacio.entrypoints.http.rate_limit import EVENTS_NAMESPACE, api_rate_limit
 from ignacio.entrypoints.http.requests import ClientRequest
 from ignacio.entrypoints.http.spa import api_viewer_assets, spa_route_handlers
 from ignacio.entrypoints.runtime import close_container, start_processing
@@ -73,6 +75,12 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
                     DashboardController,
                 ],
                 guards=[api_rate_limit(container)],
+            ),
+            # Live streams: their opens count in a budget of their own (see rate_limit).
+            Router(
+                path="/",
+                route_handlers=[TeamEventsController, MemberEventsController],
+                guards=[api_rate_limit(container, EVENTS_NAMESPACE)],
             ),
             WhatsAppWebhookController,
             TwilioWebhookController,

@@ -108,7 +108,8 @@ def webhook_dependencies(container: Container) -> dict[str, Provide]:
     }
 
 
-def _bearer_token(request: Request[Any, Any, Any]) -> str:
+def bearer_token(request: Request[Any, Any, Any]) -> str:
+    """The access token the request carries (`Authorization: Bearer ...`); never in a URL."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -121,7 +122,7 @@ def _bearer_token(request: Request[Any, Any, Any]) -> str:
 async def provide_principal(
     request: Request[Any, Any, Any], authenticate: NamedDependency[Authenticate]
 ) -> Principal:
-    return await authenticate(_bearer_token(request))
+    return await authenticate(bearer_token(request))
 
 
 async def provide_workspace(
@@ -133,7 +134,7 @@ async def provide_workspace(
     caller's only one) and their rights there, on one connection; 404 for a workspace they may
     not see, 400 when they are in several and named none. (Not built on `principal`: that
     would be a second unit of work on every request in a workspace.)"""
-    return await authenticate.in_workspace(_bearer_token(request), workspace_header)
+    return await authenticate.in_workspace(bearer_token(request), workspace_header)
 
 
 async def provide_named_workspace(
@@ -143,7 +144,7 @@ async def provide_named_workspace(
 ) -> WorkspaceAccess:
     """`provide_workspace` for the routes that name the workspace in their path
     (`/workspaces/{workspace}/...`)."""
-    return await authenticate.in_workspace(_bearer_token(request), workspace)
+    return await authenticate.in_workspace(bearer_token(request), workspace)
 
 
 def client_address(request: Request[Any, Any, Any]) -> str | None:

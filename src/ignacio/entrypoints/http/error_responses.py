@@ -44,7 +44,8 @@ DESCRIPTIONS: dict[int, str] = {
     413: "The request body is too large.",
     415: "This kind of file is not accepted.",
     429: "Too many requests: try again after the `Retry-After` header's seconds.",
-    503: "A service Ignacio depends on is unavailable: try again later.",
+    503: "Unavailable for now (a service Ignacio depends on, or this server's room for live "
+    "streams): try again later, after the `Retry-After` header's seconds when it has one.",
 }
 
 # Parameters Litestar fills from the connection as they are, with nothing to validate.

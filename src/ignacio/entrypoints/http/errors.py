@@ -22,6 +22,7 @@ from litestar.status_codes import (
 
 from ignacio.domain import (
     AuthenticationFailed,
+    Busy,
     Conflict,
     DomainError,
     InvalidInput,
@@ -46,6 +47,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     Conflict: HTTP_409_CONFLICT,
     RateLimited: HTTP_429_TOO_MANY_REQUESTS,
     UpstreamUnavailable: HTTP_503_SERVICE_UNAVAILABLE,
+    Busy: HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 
@@ -59,7 +61,7 @@ def _status_of(error: DomainError) -> int:
 def domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[ErrorBody]:
     status = _status_of(error)
     headers: dict[str, str] = {}
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | Busy):
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, AuthenticationFailed):
         headers["WWW-Authenticate"] = "Bearer"

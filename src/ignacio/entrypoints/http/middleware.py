@@ -1,4 +1,9 @@
-"""A request id on every log line of a request, and one access log line per request."""
+"""A request id on every log line of a request, and one access log line per request.
+
+A live stream (`text/event-stream`) lasts minutes: it gets a line when it opens (with the time
+to open it), besides the line when it ends (`duration_ms` is then how long it stayed open), so
+that the log shows streams as they open rather than only once they are over.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ log = structlog.get_logger("ignacio.http")
 _REQUEST_ID_HEADER = b"x-request-id"
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _QUIET_PATHS = frozenset({"/health"})
+_EVENT_STREAM = b"text/event-stream"
+_STREAM_PATH_END = "/events"
 # A request id need be unique, not secret: a random prefix per process and a counter. uuid4
 # read the system's random source for every request (2% of a webhook's acknowledgement).
 _PROCESS_PREFIX = secrets.token_hex(8)
@@ -38,10 +45,20 @@ class RequestContextMiddleware(ASGIMiddleware):
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (_REQUEST_ID_HEADER, request_id.encode()),
-                ]
+                headers = message.get("headers", [])
+                message["headers"] = [*headers, (_REQUEST_ID_HEADER, request_id.encode())]
+                # The path first: the headers of every other response are not looked through.
+                if scope["path"].endswith(_STREAM_PATH_END) and any(
+                    name.lower() == b"content-type" and value.startswith(_EVENT_STREAM)
+                    for name, value in headers
+                ):
+                    log.info(
+                        "stream opened",
+                        method=scope.get("method", ""),
+                        path=scope["path"],
+                        status=status,
+                        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    )
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):

@@ -4,6 +4,10 @@ from ignacio.entrypoints.http.controllers.admin import AdminController
 from ignacio.entrypoints.http.controllers.auth import AuthController
 from ignacio.entrypoints.http.controllers.conversations import ConversationController
 from ignacio.entrypoints.http.controllers.dashboard import DashboardController
+from ignacio.entrypoints.http.controllers.events import (
+    MemberEventsController,
+    TeamEventsController,
+)
 from ignacio.entrypoints.http.controllers.files import ConversationFileController, FileController
 from ignacio.entrypoints.http.controllers.health import health
 from ignacio.entrypoints.http.controllers.inbox import InboxController
@@ -24,6 +28,8 @@ __all__ = [
     "FileController",
     "InboxController",
     "KnowledgeController",
+    "MemberEventsController",
+    "TeamEventsController",
     "TwilioWebhookController",
     "UserController",
     "WhatsAppWebhookController",
