@@ -7,9 +7,12 @@
  *
  * The streams (the contract, as agreed with the server's side):
  * - `GET /workspaces/{workspace}/events`: everything in a workspace, for its team;
- * - `GET /events`: the caller's own conversations, for a member.
+ * - `GET /conversations/events`: the caller's own conversations, for a member.
  * Each event is `id: <int>`, `event: message|delivery|conversation`, and a JSON `data`:
- * `{conversationId, messageId?, author?, status?, state?, assigneeId?}`.
+ * `{conversationId, messageId?, author?, status?, state?, assigneeId?, readBy?}`. The server
+ * also says `ready` (the stream is open; its id is the cursor), `reset` (after a reconnection,
+ * too much was missed: the reconnection's refetch covers it) and `end` (its token expired, or
+ * it is stopping: reconnect); this app needs none of them beyond their ids.
  *
  * While a stream is not connected (or the server has none), `live` is false and screens poll.
  */
@@ -190,11 +193,8 @@ export function useWorkspaceEvents(workspace: string | null, onEvent?: (event: L
   );
 }
 
-/**
- * The member's stream, once the server has it. Until then null: the chat polls, and no request
- * is refused (a 404 on every visit to the chat). Turn it on with the server's path.
- */
-export const MEMBER_EVENTS_PATH: string | null = null;
+/** The member's stream: their own conversations, in the workspace they act in. */
+export const MEMBER_EVENTS_PATH: string | null = "/conversations/events";
 
 /** A member's live view of their own conversations. */
 export function useMemberEvents(enabled = true, onEvent?: (event: LiveEvent) => void): boolean {
