@@ -14,7 +14,7 @@ import pytest
 from ignacio.adapters.live import InProcessEventSignal
 from ignacio.adapters.memory import InMemoryStore, InMemoryUnitOfWorkFactory
 from ignacio.application import live_feed
-from ignacio.application.live_feed import Ending, EventStream, Item, LiveFeed, Mark, Notice
+from ignacio.application.live_feed import Ending, EventStream, LiveFeed, Mark, Notice
 from ignacio.domain import Author, Busy, Conversation, DeliveryStatus, Message
 from ignacio.domain.events import (
     GAP_PATIENCE,
@@ -196,9 +196,12 @@ async def log() -> AsyncIterator[Log]:
     await opened.feed.close()
 
 
-async def take(stream: EventStream, within: float = 2.0) -> list[Item]:
+async def take(stream: EventStream, within: float = 2.0) -> list[WorkspaceEvent | Mark]:
+    """What the stream has for its client now (waiting for something): its batches of events
+    flattened, and its marks."""
     async with asyncio.timeout(within):
-        return await anext(stream)
+        items = await anext(stream)
+    return [part for item in items for part in (item if isinstance(item, tuple) else (item,))]
 
 
 def said(chat: Conversation, author: Author = Author.MEMBER) -> WorkspaceEvent:
@@ -295,7 +298,10 @@ async def test_a_slow_client_is_let_go_rather_than_buffered_without_end() -> Non
     try:
         stream = await slow.open()
         chat = conversation()
-        await slow.commit(*(said(chat) for _ in range(5)))
+        # One read's batch always goes in; a stream already holding three when more come, not.
+        for _ in range(5):
+            await slow.commit(said(chat))
+            await asyncio.sleep(0.05)
         async with asyncio.timeout(2):
             async for _ in stream:
                 pass
@@ -345,3 +351,25 @@ async def test_with_nobody_following_the_feed_reads_nothing_and_starts_again_at_
     fresh = await log.open()
     assert await take(fresh) == [Mark(Notice.READY, 2)]
     assert log.store.events[1].kind is EventKind.MESSAGE
+
+
+async def test_streams_of_one_audience_share_each_batch_and_a_reader_gets_their_own(
+    log: Log,
+) -> None:
+    """What lets a transport write a batch once for every stream of the team."""
+    tabs = [await log.open() for _ in range(2)]
+    other = await log.open(Audience(user_id=uuid4(), team=True))
+    for stream in (*tabs, other):
+        await take(stream)
+    chat = conversation()
+    await log.commit(said(chat), said(chat, Author.ASSISTANT))
+    batches = [await anext(stream) for stream in (*tabs, other)]
+    shared = batches[0][0]
+    assert shared is batches[1][0] is batches[2][0]
+    assert isinstance(shared, tuple) and len(shared) == 2
+
+    marked = WorkspaceEvent.conversation_changed(chat, NOW, read_by=AGENT)
+    await log.commit(said(chat), marked)
+    mine, theirs = await take(tabs[0]), await take(other)
+    assert [e.read_by for e in mine if isinstance(e, WorkspaceEvent)] == [None, str(AGENT)]
+    assert [e.read_by for e in theirs if isinstance(e, WorkspaceEvent)] == [None]

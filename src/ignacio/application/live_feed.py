@@ -3,9 +3,11 @@ streams it is for.
 
 - **One reader per process, whatever the number of streams.** Woken by the signal (a commit in
   this process, or a NOTIFY from another), the feed reads what is new once, for every
-  workspace, and hands each event to the streams of its workspace, filtered for each audience
-  (`WorkspaceEvent.seen_by`). A stream costs a queue, never a query per event. A wake-up for a
-  workspace nobody here follows reads nothing.
+  workspace, and hands what it read to the streams of each workspace as one batch per
+  audience (`WorkspaceEvent.seen_by`, worked out once for the team and once per member, not
+  once per stream): a stream costs a queue and a few operations per read, never a query nor a
+  filtering per event, and every stream of an audience holds the same batch, which a transport
+  can write once for all of them. A wake-up for a workspace nobody here follows reads nothing.
 - **The log is the truth, the signal only wakes.** Reads follow the log's numbers with
   `passable`: past a number still missing, the feed waits (reading again shortly) rather than
   moving on, so an event whose transaction commits late is still handed out, in order. A
@@ -15,12 +17,13 @@ streams it is for.
   opened without starts where the feed stands. Its first message (`ready`) gives its client a
   cursor either way. A client that missed more than `CATCH_UP_LIMIT` events, or events since
   pruned, is told to reload (`reset`) instead.
-- **Bounded.** At most `max_streams` streams per process (Busy beyond); each queues at most
-  `queue_size` messages for its client, and a client that falls that far behind (a slow
-  network) is let go: it reconnects and catches up from the log, rather than the process
-  buffering for it without end. A stream lives no longer than `until` (its access token's
-  expiry, at most the configured lifetime): its client reconnects with a fresh token, so a
-  revoked session or a changed role takes effect.
+- **Bounded.** At most `max_streams` streams per process (Busy beyond); a stream that still
+  holds `queue_size` events its client has not taken when more come (a slow network) is let
+  go: its client reconnects and catches up from the log, rather than the process buffering for
+  it without end (one read's batch, at most `READ_BATCH` events, always goes in). A stream
+  lives no longer than `until` (its access token's expiry, at most the configured lifetime):
+  its client reconnects with a fresh token, so a revoked session or a changed role takes
+  effect.
 - Streams that stay quiet are given an `idle` message every `idle_seconds`, for the transport
   to keep the connection alive.
 """
@@ -46,9 +49,9 @@ from ignacio.domain.events import GAP_PATIENCE, Audience, WorkspaceEvent, passab
 log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 256
-"""Messages one stream may hold for a client that is slow to read; past it the client is let go."""
+"""Events one stream may hold for a client that is slow to read; past it the client is let go."""
 CATCH_UP_LIMIT = 1000
-"""Events a reconnecting client is sent one by one; one that missed more reloads instead."""
+"""Events a reconnecting client is sent as they were; one that missed more reloads instead."""
 READ_BATCH = 500
 IDLE_SECONDS = 15.0
 POLL_SECONDS = 10.0
@@ -73,7 +76,11 @@ class Mark(msgspec.Struct, frozen=True):
     cursor: int
 
 
-Item = WorkspaceEvent | Mark
+Events = tuple[WorkspaceEvent, ...]
+"""Events in order, as one audience sees them. One read's batch is the same object in every
+stream of an audience: a transport may write it once for all of them."""
+
+Item = Events | Mark
 
 
 class Ending(StrEnum):
@@ -81,14 +88,52 @@ class Ending(StrEnum):
 
     CLOSED = "closed"  # its client went away
     EXPIRED = "expired"  # its time was up (its access token expired): the client reconnects
-    TOO_SLOW = "too_slow"  # its client fell `queue_size` messages behind
+    TOO_SLOW = "too_slow"  # its client fell `queue_size` events behind
     STOPPING = "stopping"  # the process is stopping
 
 
+class Read:
+    """What one read found of one workspace (in order, not empty), as each audience sees it:
+    worked out once for the team and once per member, then the same batch for each of their
+    streams."""
+
+    def __init__(self, events: list[WorkspaceEvent]) -> None:
+        self.first = events[0].id
+        self.last = events[-1].id
+        self._events = events
+        markers = any(event.read_by is not None for event in events)
+        # Without read markers, the team's view is every event, whoever the person.
+        self._team: Events | None = None if markers else tuple(events)
+        self._readers: dict[UUID, Events] = {}
+        self._members: dict[UUID, Events] | None = None
+
+    def seen_by(self, audience: Audience) -> Events:
+        if audience.team:
+            if self._team is not None:
+                return self._team
+            seen = self._readers.get(audience.user_id)
+            if seen is None:
+                seen = self._readers[audience.user_id] = _views(self._events, audience)
+            return seen
+        if self._members is None:
+            owners: dict[UUID, list[WorkspaceEvent]] = {}
+            for event in self._events:
+                owners.setdefault(event.member_id, []).append(event)
+            self._members = {
+                member: _views(events, Audience(user_id=member, team=False))
+                for member, events in owners.items()
+            }
+        return self._members.get(audience.user_id, ())
+
+
+def _views(events: list[WorkspaceEvent], audience: Audience) -> Events:
+    return tuple(view for event in events if (view := event.seen_by(audience)) is not None)
+
+
 class EventStream:
-    """One client's stream: an async iterator of batches of items (events as its audience sees
-    them, and `Mark`s), ending when the stream does (`ending` says why). `close()` it when the
-    client is gone."""
+    """One client's stream: an async iterator of lists of items (batches of events as its
+    audience sees them, and `Mark`s), ending when the stream does (`ending` says why).
+    `close()` it when the client is gone."""
 
     def __init__(
         self,
@@ -108,6 +153,7 @@ class EventStream:
         self._feed = feed
         self._size = size
         self._items: deque[Item] = deque()
+        self._held = 0  # events in `_items`, not yet taken by the client
         self._ready = asyncio.Event()
         self._quiet_since = asyncio.get_running_loop().time()
         self._expiry: asyncio.TimerHandle | None = None
@@ -119,21 +165,25 @@ class EventStream:
             max(seconds, 0.0), self.end, Ending.EXPIRED
         )
 
-    def offer(self, event: WorkspaceEvent) -> None:
-        """The feed hands it every new event of its workspace, in order."""
-        if self.ending is not None or event.id <= self.cursor:
+    def offer(self, read: Read) -> None:
+        """The feed hands it what each read found of its workspace, in order."""
+        if self.ending is not None or read.last <= self.cursor:
             return
-        self.cursor = event.id
-        seen = event.seen_by(self.audience)
-        if seen is not None:
-            self._push(seen)
+        seen = read.seen_by(self.audience)
+        if read.first <= self.cursor:
+            # Reconnected with a cursor ahead of the feed's: what it has, it is not sent again.
+            seen = tuple(event for event in seen if event.id > self.cursor)
+        self.cursor = read.last
+        if seen:
+            self._push(seen, len(seen))
 
-    def start(self, missed: list[WorkspaceEvent], cursor: int, *, reset: bool = False) -> None:
+    def start(self, missed: Events, cursor: int, *, reset: bool = False) -> None:
         """Put what the client missed (or a reset) and the `ready` mark ahead of whatever live
         events came in meanwhile."""
-        head: list[Item] = [Mark(Notice.RESET, cursor)] if reset else list(missed)
+        head: list[Item] = [Mark(Notice.RESET, cursor)] if reset else [missed] if missed else []
         head.append(Mark(Notice.READY, cursor))
         self._items.extendleft(reversed(head))
+        self._held += len(missed)
         self._ready.set()
 
     def tick(self, now: datetime, clock_now: float, idle_seconds: float) -> None:
@@ -143,7 +193,7 @@ class EventStream:
             # Besides `expire_in`'s timer: for a clock that moved faster than the loop's.
             self.end(Ending.EXPIRED)
         elif not self._items and clock_now - self._quiet_since >= idle_seconds:
-            self._push(Mark(Notice.IDLE, self.cursor))
+            self._push(Mark(Notice.IDLE, self.cursor), 0)
 
     def close(self) -> None:
         self.end(Ending.CLOSED, discard=True)
@@ -159,11 +209,12 @@ class EventStream:
             await self._ready.wait()
         batch = list(self._items)
         self._items.clear()
+        self._held = 0
         self._quiet_since = asyncio.get_running_loop().time()
         return batch
 
-    def _push(self, item: Item) -> None:
-        if len(self._items) >= self._size:
+    def _push(self, item: Item, events: int) -> None:
+        if self._held >= self._size:
             log.info(
                 "a live stream's client fell behind; letting it go",
                 extra={"workspace_id": str(self.workspace_id)},
@@ -171,6 +222,7 @@ class EventStream:
             self.end(Ending.TOO_SLOW, discard=True)
             return
         self._items.append(item)
+        self._held += events
         self._ready.set()
 
     def end(self, why: Ending, *, discard: bool = False) -> None:
@@ -183,6 +235,7 @@ class EventStream:
             self._feed.forget(self)
         if discard:
             self._items.clear()
+            self._held = 0
         self._ready.set()
 
 
@@ -264,7 +317,7 @@ class LiveFeed:
             stream.expire_in((until - self._clock.now()).total_seconds())
             self._streams.setdefault(workspace_id, set()).add(stream)
             if last_event_id is None or last_event_id >= frontier:
-                stream.start([], start)
+                stream.start((), start)
             else:
                 await self._catch_up(stream, last_event_id, frontier)
         except BaseException:
@@ -355,10 +408,9 @@ class LiveFeed:
         # A number missing just after the client's cursor may be an event pruned since.
         pruned = oldest == 0 or oldest > since + 1
         if pruned or len(missed) > CATCH_UP_LIMIT:
-            stream.start([], frontier, reset=True)
+            stream.start((), frontier, reset=True)
             return
-        seen = [view for event in missed if (view := event.seen_by(stream.audience)) is not None]
-        stream.start(seen, frontier)
+        stream.start(Read(missed).seen_by(stream.audience) if missed else (), frontier)
 
     def _woken(self, workspace_id: UUID | None) -> None:
         if workspace_id is None or workspace_id in self._streams:
@@ -385,13 +437,19 @@ class LiveFeed:
                 return  # everyone left, or the feed started again, meanwhile
             passed, self._cursor = passable(cursor, events, self._clock.now(), self._patience)
             self._waiting = len(passed) < len(events)
-            for event in passed:
-                streams = self._streams.get(event.workspace_id)
-                if streams:
-                    for stream in tuple(streams):
-                        stream.offer(event)
+            self._hand_out(passed)
             if self._waiting or len(events) < READ_BATCH:
                 return
+
+    def _hand_out(self, events: list[WorkspaceEvent]) -> None:
+        by_workspace: dict[UUID, list[WorkspaceEvent]] = {}
+        for event in events:
+            if event.workspace_id in self._streams:
+                by_workspace.setdefault(event.workspace_id, []).append(event)
+        for workspace_id, batch in by_workspace.items():
+            read = Read(batch)
+            for stream in tuple(self._streams.get(workspace_id, ())):
+                stream.offer(read)
 
     async def _tick_forever(self) -> None:
         loop = asyncio.get_running_loop()

@@ -33,7 +33,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, QueryParameter
 from litestar.response import Stream
 
-from ignacio.application.live_feed import Ending, EventStream, Item, Notice
+from ignacio.application.live_feed import Ending, Events, EventStream, Item, Mark, Notice
 from ignacio.application.use_cases.live_events import OpenEventStream
 from ignacio.domain.events import WorkspaceEvent
 from ignacio.domain.workspaces import WorkspaceAccess
@@ -76,32 +76,37 @@ _DESCRIPTION = (
 )
 
 
+def _event_frame(event: WorkspaceEvent) -> bytes:
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (
+        event.id,
+        event.kind.value.encode(),
+        msgspec.json.encode(event.data),
+    )
+
+
 class _Frames:
-    """Each event written once per audience, not once per stream: the feed hands one event to
-    every stream of its workspace at once, and a view of it depends only on whether the stream is
-    the team's (`WorkspaceEvent.seen_by`). The last few hundred are kept."""
+    """Each batch written once, not once per stream: the feed hands one batch of events to
+    every stream of an audience (the same object), so the bytes written for the first stream
+    are kept for the others. The last few dozen batches are kept, with the batch itself (its
+    identity is the key)."""
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int = 64) -> None:
         self._size = size
-        self._written: OrderedDict[tuple[int, bool], bytes] = OrderedDict()
+        self._written: OrderedDict[int, tuple[Events, bytes]] = OrderedDict()
 
-    def of(self, item: Item, team: bool) -> bytes:
-        if not isinstance(item, WorkspaceEvent):
+    def of(self, item: Item) -> bytes:
+        if isinstance(item, Mark):
             if item.notice is Notice.IDLE:
                 return b": idle\n\n"
             return b"id: %d\nevent: %s\ndata: {}\n\n" % (item.cursor, item.notice.value.encode())
-        key = (item.id, team)
-        frame = self._written.get(key)
-        if frame is None:
-            frame = b"id: %d\nevent: %s\ndata: %s\n\n" % (
-                item.id,
-                item.kind.value.encode(),
-                msgspec.json.encode(item.data),
-            )
-            self._written[key] = frame
-            if len(self._written) > self._size:
-                self._written.popitem(last=False)
-        return frame
+        kept = self._written.get(id(item))
+        if kept is not None and kept[0] is item:
+            return kept[1]
+        frames = b"".join(map(_event_frame, item))
+        self._written[id(item)] = (item, frames)
+        if len(self._written) > self._size:
+            self._written.popitem(last=False)
+        return frames
 
 
 _frames_written = _Frames()
@@ -113,12 +118,11 @@ def _ending(stream: EventStream) -> bytes:
 
 
 async def _frames(stream: EventStream) -> AsyncIterator[bytes]:
-    team = stream.audience.team
     try:
         yield b"retry: %d\n\n" % RECONNECT_MILLISECONDS
-        async for batch in stream:
-            # One write per batch: a burst of events costs one send, not one per event.
-            yield b"".join([_frames_written.of(item, team) for item in batch])
+        async for items in stream:
+            # One write for all the client has not taken yet: a burst costs one send.
+            yield b"".join(map(_frames_written.of, items))
         yield _ending(stream)
     finally:
         stream.close()
