@@ -277,3 +277,25 @@ async def test_the_stream_ends_when_the_process_stops(desk: Desk) -> None:
         assert (ended.event, ended.data) == ("end", {"reason": "stopping"})
         refused = await desk.client.get(TEAM, headers=desk.agent)
         assert refused.status_code == 503
+
+
+async def test_a_summary_reaches_the_team_and_never_the_member(desk: Desk) -> None:
+    await desk.member_writes("Hola, ¿puedo cambiar mi cita?")
+    conversation = await conversation_of(desk)
+    member = await log_in(desk.client, desk.system, desk.graph, MEMBER)
+    async with (
+        events(desk.client, TEAM, desk.agent) as team,
+        events(desk.client, MINE, member) as mine,
+    ):
+        await ready(team)
+        await ready(mine)
+        asked = await desk.post(f"{conversation}/summary")
+        assert asked.status_code == 201, asked.text
+        written = await team.next()
+        assert (written.event, written.data) == (
+            "summary",
+            {"conversationId": conversation, "summaryId": asked.json()["id"]},
+        )
+        # The member's next event is their own next message, not the team's summary.
+        await desk.member_writes("¿Hola?")
+        assert (await mine.next()).event == "message"

@@ -24,6 +24,7 @@ from ignacio.domain.events import (
     passable,
 )
 from ignacio.domain.handover import ConversationState
+from ignacio.domain.summaries import ConversationSummary
 from tests.support.fakes import FakeClock
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
@@ -97,6 +98,25 @@ def test_the_team_sees_everything_but_someone_else_s_read_marker() -> None:
     assert mine.seen_by(Audience(user_id=AGENT, team=True)) is mine
     assert mine.seen_by(Audience(user_id=uuid4(), team=True)) is None
     assert added.seen_by(Audience(user_id=uuid4(), team=True)) is added
+
+
+def test_a_summary_is_the_team_s() -> None:
+    chat = conversation()
+    said = message(chat)
+    summary = ConversationSummary(
+        id=uuid4(),
+        workspace_id=chat.workspace_id,
+        conversation_id=chat.id,
+        text="The member wants to move an appointment.",
+        last_message_id=said.id,
+        last_message_at=NOW,
+        messages_read=1,
+        created_at=NOW,
+    )
+    written = WorkspaceEvent.summary_added(summary, chat, NOW)
+    assert written.data == {"conversationId": str(chat.id), "summaryId": str(summary.id)}
+    assert written.seen_by(Audience(user_id=AGENT, team=True)) is written
+    assert written.seen_by(Audience(user_id=MEMBER, team=False)) is None
 
 
 def test_a_member_sees_their_own_conversations_without_read_markers_or_assignee_ids() -> None:

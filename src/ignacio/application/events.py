@@ -3,7 +3,8 @@ that makes it (the event is stored exactly when the change is; see `domain.event
 
 Every use case that changes what an inbox or a chat shows calls one of these: a message stored
 (the member's, an answer, a notice, a reply by hand), a delivery status that moved, who answers
-a conversation (`apply_change`, the one place states change), and a read marker.
+a conversation (`apply_change`, the one place states change), a read marker, and a summary
+kept for the team.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from uuid import UUID
 from ignacio.application.ports import UnitOfWork
 from ignacio.domain import Conversation, Message
 from ignacio.domain.events import WorkspaceEvent
+from ignacio.domain.summaries import ConversationSummary
 
 
 async def message_added(uow: UnitOfWork, message: Message, at: datetime) -> None:
@@ -35,3 +37,9 @@ async def conversation_read(
 ) -> None:
     """`reader` marked it read or unread: their other tabs update their unread count."""
     await uow.events.append(WorkspaceEvent.conversation_changed(conversation, at, read_by=reader))
+
+
+async def summary_added(
+    uow: UnitOfWork, summary: ConversationSummary, conversation: Conversation
+) -> None:
+    await uow.events.append(WorkspaceEvent.summary_added(summary, conversation, summary.created_at))

@@ -22,6 +22,7 @@ from uuid import UUID
 import msgspec
 
 from ignacio.domain.conversations import Conversation, Message
+from ignacio.domain.summaries import ConversationSummary
 
 GAP_PATIENCE = timedelta(seconds=5)
 """How long a reader waits for a missing number to appear before taking it as never coming.
@@ -39,6 +40,7 @@ class EventKind(StrEnum):
     MESSAGE = "message"  # a message was added to the conversation
     DELIVERY = "delivery"  # an outgoing message's delivery status changed
     CONVERSATION = "conversation"  # who answers it changed, or a person of the team read it
+    SUMMARY = "summary"  # a summary of it was written for the team
 
 
 class Audience(msgspec.Struct, frozen=True, kw_only=True):
@@ -122,6 +124,20 @@ class WorkspaceEvent(msgspec.Struct, frozen=True, kw_only=True):
             created_at=at,
         )
 
+    @classmethod
+    def summary_added(
+        cls, summary: ConversationSummary, conversation: Conversation, at: datetime
+    ) -> WorkspaceEvent:
+        """`summary` of `conversation` was kept: the team's open thread shows it."""
+        return cls(
+            workspace_id=summary.workspace_id,
+            conversation_id=summary.conversation_id,
+            member_id=conversation.user_id,
+            kind=EventKind.SUMMARY,
+            data={"conversationId": str(summary.conversation_id), "summaryId": str(summary.id)},
+            created_at=at,
+        )
+
     @property
     def read_by(self) -> str | None:
         """The person whose read marker this event is about (None: not a read marker)."""
@@ -133,15 +149,19 @@ class WorkspaceEvent(msgspec.Struct, frozen=True, kw_only=True):
         - The team sees every event of the workspace, except another person's read marker (an
           unread count is each person's own).
         - A member sees the events of their own conversations, without read markers (what the
-          team read is the team's) and without the assignee's id (the member's API names the
-          person who answers, never their id).
+          team read is the team's), without summaries (written for the team) and without the
+          assignee's id (the member's API names the person who answers, never their id).
         """
         if audience.team:
             reader = self.read_by
             if reader is not None and reader != str(audience.user_id):
                 return None
             return self
-        if self.member_id != audience.user_id or self.read_by is not None:
+        if (
+            self.member_id != audience.user_id
+            or self.read_by is not None
+            or self.kind is EventKind.SUMMARY
+        ):
             return None
         if "assigneeId" not in self.data:
             return self

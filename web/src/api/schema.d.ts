@@ -2824,7 +2824,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events: `id`, `event` (`ready`, `message`, `delivery`, `conversation`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive. */
+            /** @description Server-Sent Events: `id`, `event` (`ready`, `message`, `delivery`, `conversation`, `summary`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4799,7 +4799,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events: `id`, `event` (`ready`, `message`, `delivery`, `conversation`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive. */
+            /** @description Server-Sent Events: `id`, `event` (`ready`, `message`, `delivery`, `conversation`, `summary`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -8,11 +8,12 @@
  * The streams (the contract, as agreed with the server's side):
  * - `GET /workspaces/{workspace}/events`: everything in a workspace, for its team;
  * - `GET /conversations/events`: the caller's own conversations, for a member.
- * Each event is `id: <int>`, `event: message|delivery|conversation`, and a JSON `data`:
- * `{conversationId, messageId?, author?, status?, state?, assigneeId?, readBy?}`. The server
- * also says `ready` (the stream is open; its id is the cursor), `reset` (after a reconnection,
- * too much was missed: the reconnection's refetch covers it) and `end` (its token expired, or
- * it is stopping: reconnect); this app needs none of them beyond their ids.
+ * Each event is `id: <int>`, `event: message|delivery|conversation|summary` (the last for the
+ * team only), and a JSON `data`: `{conversationId, messageId?, author?, status?, state?,
+ * assigneeId?, readBy?, summaryId?}`. The server also says `ready` (the stream is open; its id
+ * is the cursor), `reset` (after a reconnection, too much was missed: the reconnection's
+ * refetch covers it) and `end` (its token expired, or it is stopping: reconnect); this app
+ * needs none of them beyond their ids.
  *
  * While a stream is not connected (or the server has none), `live` is false and screens poll.
  */
@@ -22,7 +23,7 @@ import { useEffect, useRef, useState } from "react";
 import { apiBaseUrl, session } from "../api/session";
 import { actsInWorkspace, WORKSPACE_HEADER, workspaceScope } from "../api/workspace";
 
-export type EventKind = "message" | "delivery" | "conversation";
+export type EventKind = "message" | "delivery" | "conversation" | "summary";
 
 export interface LiveEvent {
   kind: EventKind;
@@ -36,7 +37,7 @@ export interface LiveEvent {
   assigneeId?: string | null;
 }
 
-const KINDS = new Set<string>(["message", "delivery", "conversation"]);
+const KINDS = new Set<string>(["message", "delivery", "conversation", "summary"]);
 /** How long to wait before reconnecting: doubling from one second, at most half a minute. */
 const FIRST_RETRY_MS = 1_000;
 const LAST_RETRY_MS = 30_000;

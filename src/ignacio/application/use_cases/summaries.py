@@ -12,6 +12,7 @@ import logging
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
+from ignacio.application.events import summary_added
 from ignacio.application.ports import (
     Clock,
     IdGenerator,
@@ -74,6 +75,7 @@ class SummarizeConversation:
         )
         async with self._uow() as uow:
             await uow.summaries.add(summary)
+            await summary_added(uow, summary, conversation)
             await self._auditor.record(
                 uow,
                 access.user.id,
@@ -169,6 +171,7 @@ class SummarizeHandedOver:
         try:
             async with self._uow() as uow:
                 await uow.summaries.add(summary)
+                await summary_added(uow, summary, conversation)
                 await uow.commit()
         except NotFound:
             pass  # the conversation was deleted (its member forgotten) while the model wrote

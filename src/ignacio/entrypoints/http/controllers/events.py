@@ -8,8 +8,9 @@ Each event is written as
     event: message
     data: {"conversationId":"...","messageId":"...","author":"member"}
 
-`event` is `message` (added), `delivery` (an outgoing message's status moved) or `conversation`
-(who answers it changed, or the caller marked it read: `readBy`). The stream opens with
+`event` is `message` (added), `delivery` (an outgoing message's status moved), `conversation`
+(who answers it changed, or the caller marked it read: `readBy`) or, for the team, `summary` (a
+summary was written). The stream opens with
 `ready` (its `id` is the cursor to resume from, even before any event) and may say `reset`
 (too much was missed: reload, then go on). A comment (`: idle`) comes every 15 seconds when
 nothing else does. The stream ends when the access token expires (or after
@@ -72,7 +73,8 @@ _HEADERS = {
 }
 _DESCRIPTION = (
     "Server-Sent Events: `id`, `event` (`ready`, `message`, `delivery`, `conversation`, "
-    "`reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive."
+    "`summary`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the "
+    "connection alive."
 )
 
 
