@@ -715,7 +715,7 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     await at(page, /\/app\/dashboard$/);
     await see(page.getByRole("heading", { name: "Dashboard", level: 1 }));
     const messages = await see(page.getByRole("figure", { name: "Messages per day" }));
-    expect(await page.getByRole("radio", { name: "Last 30 days" }).isChecked()).toBe(true);
+    await expect.poll(() => page.getByRole("radio", { name: "Last 30 days" }).isChecked()).toBe(true);
     // Counted by the server's database: today's messages are on the chart's caption.
     const said = (await messages.locator(".chart-summary").textContent()) ?? "";
     expect(said).toMatch(/^Over the 30 days: [1-9]\d* messages from members, [1-9]\d* from the assistant/);
@@ -739,7 +739,8 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
 
     await page.locator(".segmented label").filter({ hasText: "Last 7 days" }).click();
     await at(page, /\/app\/dashboard\?days=7$/);
-    expect(await page.getByRole("radio", { name: "Last 7 days" }).isChecked()).toBe(true);
+    // The address changes first; the radio follows it at React's next render.
+    await expect.poll(() => page.getByRole("radio", { name: "Last 7 days" }).isChecked()).toBe(true);
     await see(messages.locator(".chart-summary"), /^Over the 7 days:/);
     await screenshot(page, "dashboard-7-days");
     await context.close();
