@@ -257,3 +257,45 @@ async def test_a_stranger_on_a_whitelisted_deployment_hears_once_and_nothing_is_
     assert whitelisted_app.twilio.texts_to(ADMIN) == ["echo: Soy admin (history 0)"]
     async with whitelisted_app.system.container.uow()() as uow:
         assert await uow.users.get_by_phone(PhoneNumber.parse(MEMBER)) is None
+
+
+async def test_the_team_takes_a_twilio_conversation_and_replies_by_hand_and_by_template(
+    twilio_app: Deployment,
+) -> None:
+    await twilio_app.deliver(inbound_form(MEMBER, "Hola", sid="SM" + "2" * 32))
+    await twilio_app.settle()
+    await twilio_app.system.container.create_user()(
+        None, CreateUserCommand(phone=ADMIN, name="Ana", is_admin=True)
+    )
+    admin = await twilio_app.login(ADMIN)
+    inbox = "/workspaces/default/inbox"
+    (line,) = (await twilio_app.client.get(inbox, headers=admin)).json()["items"]
+    conversation = line["id"]
+
+    taken = await twilio_app.client.post(f"{inbox}/{conversation}/take", headers=admin)
+    assert taken.json()["conversation"]["state"] == "human"
+    reply = await twilio_app.client.post(
+        f"{inbox}/{conversation}/replies", json={"content": "Hola, soy Ana."}, headers=admin
+    )
+    assert reply.status_code == 201, reply.text
+    await twilio_app.settle()
+    assert twilio_app.twilio.texts_to(MEMBER)[-1] == "Hola, soy Ana."
+
+    content_sid = "HX" + "7c" * 16
+    twilio_app.twilio.register_content(content_sid)
+    await twilio_app.client.patch(
+        "/workspaces/default",
+        json={"replyTemplate": {"name": content_sid, "variables": ["first name"]}},
+        headers=admin,
+    )
+    sent = await twilio_app.client.post(
+        f"{inbox}/{conversation}/template", json={"parameters": ["Lucía"]}, headers=admin
+    )
+    assert sent.status_code == 201, sent.text
+    await twilio_app.settle()
+    last = twilio_app.twilio.messages[-1]
+    assert (last.content_sid, last.content_variables) == (content_sid, {"1": "Lucía"})
+    # The assistant stays silent while Ana has the conversation.
+    await twilio_app.deliver(inbound_form(MEMBER, "Gracias", sid="SM" + "3" * 32))
+    await twilio_app.settle()
+    assert not any("echo: Gracias" in text for text in twilio_app.twilio.texts_to(MEMBER))
