@@ -8,6 +8,7 @@ every change of who answers and every reply by hand is.
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import msgspec
@@ -242,50 +243,53 @@ async def _require_teammate(uow: UnitOfWork, access: WorkspaceAccess, user_id: U
         )
 
 
-class HandBackConversation:
+class _TeamTransition:
+    """A change of who answers that a person of the team makes with one click (the shape
+    HandBackConversation and CloseConversation share): under the row lock, compare-and-set,
+    recorded and audited; doing it twice changes nothing."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, auditor: Auditor
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    def _change(
+        self, before: Conversation, *, id: UUID, by: UUID, at: datetime
+    ) -> tuple[Conversation, StateChange | None]:
+        raise NotImplementedError
+
+    async def __call__(self, access: WorkspaceAccess, conversation_id: UUID) -> Conversation:
+        async with self._uow() as uow:
+            before = await team_conversation(uow, access, conversation_id, for_update=True)
+            after, change = self._change(
+                before, id=self._ids.new_id(), by=access.user.id, at=self._clock.now()
+            )
+            await apply_change(uow, self._auditor, before, after, change)
+            await uow.commit()
+        return after
+
+
+class HandBackConversation(_TeamTransition):
     """The team gives a conversation back to the assistant, which answers the member's next
     message."""
 
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, auditor: Auditor
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._ids = ids
-        self._auditor = auditor
-
-    async def __call__(self, access: WorkspaceAccess, conversation_id: UUID) -> Conversation:
-        async with self._uow() as uow:
-            before = await team_conversation(uow, access, conversation_id, for_update=True)
-            after, change = before.handed_back(
-                id=self._ids.new_id(), by=access.user.id, at=self._clock.now()
-            )
-            await apply_change(uow, self._auditor, before, after, change)
-            await uow.commit()
-        return after
+    def _change(
+        self, before: Conversation, *, id: UUID, by: UUID, at: datetime
+    ) -> tuple[Conversation, StateChange | None]:
+        return before.handed_back(id=id, by=by, at=at)
 
 
-class CloseConversation:
+class CloseConversation(_TeamTransition):
     """The team closes a conversation; the member's next message opens it again, with the
     assistant."""
 
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, auditor: Auditor
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._ids = ids
-        self._auditor = auditor
-
-    async def __call__(self, access: WorkspaceAccess, conversation_id: UUID) -> Conversation:
-        async with self._uow() as uow:
-            before = await team_conversation(uow, access, conversation_id, for_update=True)
-            after, change = before.closed(
-                id=self._ids.new_id(), by=access.user.id, at=self._clock.now()
-            )
-            await apply_change(uow, self._auditor, before, after, change)
-            await uow.commit()
-        return after
+    def _change(
+        self, before: Conversation, *, id: UUID, by: UUID, at: datetime
+    ) -> tuple[Conversation, StateChange | None]:
+        return before.closed(id=id, by=by, at=at)
 
 
 class ReplyResult(msgspec.Struct, frozen=True, kw_only=True):
