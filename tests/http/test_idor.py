@@ -32,8 +32,10 @@ ADMIN_B, MEMBER_B = "+34622000001", "+34622000002"
 B_SECRET = "Clinic secret 7f3a"  # in B's conversation title and message: never shown to A
 B_LISTED = "+34699123456"
 
-# Not the workspace data API: logging in, probes, providers' webhooks, documentation, the app.
-_SKIPPED = ("/auth", "/health", "/webhooks", "/docs", "/schema", "/app")
+# Not the workspace data API: logging in, probes, providers' webhooks, documentation, the app,
+# and the signed, expiring links providers fetch files from (the link itself is the permission:
+# tests/adapters/security/test_file_links.py and the Twilio end-to-end test check them).
+_SKIPPED = ("/auth", "/health", "/webhooks", "/docs", "/schema", "/app", "/media")
 
 # A body each operation taking one accepts, by (method, path as documented).
 _BODIES: dict[tuple[str, str], dict[str, Any]] = {

@@ -5,13 +5,17 @@ back; the member on the web; who may do what."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from uuid import uuid4
 
+import httpx
 import pytest
 
 from ignacio.application.ports import SummaryDraft, SummarySource
 from ignacio.domain import UpstreamUnavailable
 from tests.http.desk import ADMIN, AGENT, INBOX, MEMBER, Desk, log_in, open_desk
 from tests.support.fake_graph import delivery_status, post_signed
+from tests.support.fakes import RecordingQueue
+from tests.support.samples import pdf, png
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -355,3 +359,160 @@ async def test_the_model_down_is_a_503_and_nothing_is_kept(desk: Desk) -> None:
 class DownSummarizer:
     async def summarize(self, source: SummarySource) -> SummaryDraft:
         raise UpstreamUnavailable("The model server failed while summarising (HTTP 500).")
+
+
+async def send_file(
+    desk: Desk,
+    conversation: str,
+    *,
+    file: tuple[str, bytes] | None = None,
+    document: str | None = None,
+    caption: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    desk.system.clock.advance(seconds=1)
+    # Always multipart, as the web app's FormData is, with or without a file part.
+    parts: list[tuple[str, tuple[str | None, bytes | str] | tuple[str, bytes, str]]] = []
+    if file is not None:
+        parts.append(("file", (file[0], file[1], "application/octet-stream")))
+    if document is not None:
+        parts.append(("documentId", (None, document)))
+    if caption is not None:
+        parts.append(("caption", (None, caption)))
+    return await desk.client.post(
+        f"{INBOX}/{conversation}/files",
+        files=parts or [("caption", (None, ""))],
+        headers=headers or desk.agent,
+    )
+
+
+async def test_an_agent_sends_a_photo_and_a_knowledge_document_on_whatsapp(desk: Desk) -> None:
+    await desk.member_writes("Can you send me the map and the price list?")
+    conversation = (await desk.only_conversation())["id"]
+    picture = png(8, 8)
+
+    photo = await send_file(desk, conversation, file=("map.png", picture), caption="Our map")
+    assert photo.status_code == 201, photo.text
+    assert (photo.json()["messageType"], photo.json()["content"]) == ("image", "Our map")
+    assert photo.json()["sentBy"]["name"] == "Agent 2" and photo.json()["fileId"]
+    document = await desk.client.post(
+        "/workspaces/default/knowledge",
+        files={"file": ("Prices.pdf", pdf("Consultation: 40 EUR"), "application/octet-stream")},
+        headers=desk.admin,
+    )
+    assert document.status_code == 201, document.text
+    prices = await send_file(desk, conversation, document=document.json()["id"])
+    assert prices.status_code == 201, prices.text
+    assert (prices.json()["messageType"], prices.json()["content"]) == ("document", "Prices.pdf")
+    await desk.system.settle()
+
+    # Uploaded to Meta first, then sent by media id: the photo as an image with its caption,
+    # the PDF as a document with its name and no caption repeating it.
+    sent = [m for m in desk.graph.messages if m.type in ("image", "document")]
+    assert [(m.type, m.to) for m in sent] == [("image", MEMBER[1:]), ("document", MEMBER[1:])]
+    assert sent[0].payload["image"]["caption"] == "Our map"
+    assert desk.graph.uploaded(sent[0].payload["image"]["id"]) == (picture, "image/png")
+    assert sent[1].payload["document"]["filename"] == "Prices.pdf"
+    assert "caption" not in sent[1].payload["document"]
+    assert desk.graph.uploaded(sent[1].payload["document"]["id"])[1] == "application/pdf"
+    messages = (
+        await desk.client.get(f"{INBOX}/{conversation}/messages", headers=desk.agent)
+    ).json()["items"]
+    assert [(m["messageType"], m["deliveryStatus"]) for m in messages[:2]] == [
+        ("document", "sent"),
+        ("image", "sent"),
+    ]
+
+    # The files join the member's library; the team reads them in the thread, the member too.
+    for headers in (desk.agent, desk.other_agent, desk.admin):
+        download = await desk.client.get(
+            f"/files/{photo.json()['fileId']}/download", headers=headers
+        )
+        assert download.status_code == 200 and download.content == picture
+    member = await log_in(desk.client, desk.system, desk.graph, MEMBER)
+    files = (await desk.client.get("/files", headers=member)).json()["items"]
+    assert sorted((f["fileName"], f["source"]) for f in files) == [
+        ("Prices.pdf", "team"),
+        ("map.png", "team"),
+    ]
+    audit = (await desk.client.get("/admin/audit-log", headers=desk.admin)).json()["items"]
+    assert [e["action"] for e in audit].count("conversation.file") == 2
+
+
+async def test_a_file_is_refused_outside_the_window_and_when_it_is_not_one(desk: Desk) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+
+    both = await send_file(desk, conversation, file=("a.png", png()), document=str(uuid4()))
+    neither = await send_file(desk, conversation, caption="Nothing attached")
+    empty = await send_file(desk, conversation)
+    assert (both.status_code, neither.status_code, empty.status_code) == (400, 400, 400)
+    assert "either a file" in both.json()["message"]
+    unknown = await send_file(desk, conversation, document=str(uuid4()))
+    assert unknown.status_code == 404 and "knowledge base" in unknown.json()["message"]
+    strange = await send_file(desk, conversation, file=("x.bin", b"\x00\x01\x02 not a file"))
+    assert strange.status_code == 415, strange.text
+    long_caption = await send_file(desk, conversation, file=("a.png", png()), caption="x" * 1025)
+    assert long_caption.status_code == 400 and "1024" in long_caption.json()["message"]
+    member = await log_in(desk.client, desk.system, desk.graph, MEMBER)
+    not_team = await send_file(desk, conversation, file=("a.png", png()), headers=member)
+    assert not_team.status_code == 403
+
+    desk.system.clock.advance(hours=24, seconds=1)
+    desk.agent = await log_in(desk.client, desk.system, desk.graph, AGENT)
+    late = await send_file(desk, conversation, file=("a.png", png()))
+    assert late.status_code == 409 and "131047" in late.json()["message"]
+    await desk.system.settle()
+    assert [m.type for m in desk.graph.messages if m.type != "template"] == ["text"]
+    assert desk.graph.uploads == []
+    member = await log_in(desk.client, desk.system, desk.graph, MEMBER)
+    assert (await desk.client.get("/files", headers=member)).json()["items"] == []
+
+
+async def test_a_member_on_the_web_gets_the_teams_file_in_their_chat(desk: Desk) -> None:
+    member = await log_in(desk.client, desk.system, desk.graph, MEMBER)
+    chat = (await desk.client.post("/conversations", json={}, headers=member)).json()
+    await desk.client.post(
+        f"/conversations/{chat['id']}/messages",
+        json={"content": "Send me the form"},
+        headers=member,
+    )
+    sent = await send_file(desk, chat["id"], file=("form.pdf", pdf("Name:")), caption="Here")
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["deliveryStatus"] == "delivered"
+    messages = (
+        await desk.client.get(f"/conversations/{chat['id']}/messages", headers=member)
+    ).json()["items"]
+    mine = next(m for m in messages if m["author"] == "staff")
+    # The member sees who of the team wrote: their name alone.
+    assert (mine["sentByName"], mine["content"]) == ("Agent 2", "Here")
+    download = await desk.client.get(f"/files/{mine['fileId']}/download", headers=member)
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    assert desk.graph.uploads == []
+
+
+async def test_a_file_deleted_before_it_goes_out_fails_visibly_instead_of_vanishing(
+    desk: Desk,
+) -> None:
+    await desk.member_writes("Hola")
+    conversation = (await desk.only_conversation())["id"]
+    member = await log_in(desk.client, desk.system, desk.graph, MEMBER)
+    # The send waits in the queue (as it may behind a busy worker) while the member deletes it.
+    waiting = RecordingQueue()
+    desk.system.container.job_queue.override(waiting)
+    sent = await send_file(desk, conversation, file=("form.pdf", pdf("Name:")))
+    assert sent.status_code == 201, sent.text
+    deleted = await desk.client.delete(f"/files/{sent.json()['fileId']}", headers=member)
+    assert deleted.status_code == 204, deleted.text
+    desk.system.container.job_queue.reset_override()
+    for message_id, _ in waiting.queued:
+        await desk.system.container.job_queue().enqueue_processing(message_id)
+    await desk.system.settle()
+
+    assert desk.graph.uploads == []
+    assert [m.type for m in desk.graph.messages if m.type != "template"] == ["text"]
+    thread = (await desk.client.get(f"{INBOX}/{conversation}/messages", headers=desk.agent)).json()[
+        "items"
+    ]
+    assert thread[0]["deliveryStatus"] == "failed"
+    assert "deleted before it could be sent" in thread[0]["failure"]["explanation"]

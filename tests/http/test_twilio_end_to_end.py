@@ -29,6 +29,7 @@ from tests.support.fake_twilio import (
     inbound_form,
     signature,
 )
+from tests.support.samples import png
 from tests.support.system import System, build_system, settings_for_tests
 
 REFUSAL_NOTICE = first_workspace(uuid4(), datetime.now(UTC)).refusal_notice()
@@ -299,3 +300,36 @@ async def test_the_team_takes_a_twilio_conversation_and_replies_by_hand_and_by_t
     await twilio_app.deliver(inbound_form(MEMBER, "Gracias", sid="SM" + "3" * 32))
     await twilio_app.settle()
     assert not any("echo: Gracias" in text for text in twilio_app.twilio.texts_to(MEMBER))
+
+
+async def test_a_file_from_the_team_goes_to_twilio_as_a_short_lived_link(
+    twilio_app: Deployment,
+) -> None:
+    await twilio_app.deliver(inbound_form(MEMBER, "¿Me mandas el mapa?", sid="SM" + "4" * 32))
+    await twilio_app.settle()
+    await twilio_app.system.container.create_user()(
+        None, CreateUserCommand(phone=ADMIN, name="Ana", is_admin=True)
+    )
+    admin = await twilio_app.login(ADMIN)
+    inbox = "/workspaces/default/inbox"
+    (line,) = (await twilio_app.client.get(inbox, headers=admin)).json()["items"]
+    picture = png(6, 6)
+
+    sent = await twilio_app.client.post(
+        f"{inbox}/{line['id']}/files",
+        files=[("file", ("mapa.png", picture, "image/png")), ("caption", (None, "El mapa"))],
+        headers=admin,
+    )
+    assert sent.status_code == 201, sent.text
+    await twilio_app.settle()
+
+    last = twilio_app.twilio.messages[-1]
+    assert last.form["Body"] == "El mapa"
+    link = last.form["MediaUrl"]
+    assert link.startswith(f"{PUBLIC_URL}/media/")
+    # What Twilio fetches: the file, without any login, at the link alone.
+    fetched = await twilio_app.client.get(link.removeprefix(PUBLIC_URL))
+    assert (fetched.status_code, fetched.content) == (200, picture)
+    assert fetched.headers["content-type"] == "image/png"
+    forged = await twilio_app.client.get(link.removeprefix(PUBLIC_URL)[:-4] + "AAAA")
+    assert forged.status_code == 404

@@ -41,6 +41,7 @@ from typing import Any, Literal, cast
 import httpx
 import msgspec
 from litestar import Litestar, Request, Response, get, post
+from litestar.datastructures import UploadFile
 
 from ignacio.adapters.whatsapp_cloud import sign
 from tests.support.fakes import TEST_APP_SECRET
@@ -54,7 +55,7 @@ DEFAULT_VERIFIED_NAME = "Ignacio"
 MAX_TEXT_LENGTH = 4096
 DOWNLOAD_PATH = "/lookaside/whatsapp_business/attachments"
 
-Endpoint = Literal["messages", "media", "download", "phone_number"]
+Endpoint = Literal["messages", "media", "download", "phone_number", "upload"]
 
 # Meta's wording for the codes the fake produces: (HTTP status, message, details).
 ERRORS: dict[int, tuple[int, str, str | None]] = {
@@ -174,6 +175,7 @@ class _State:
     media: dict[str, _Media] = field(default_factory=dict)
     urls: dict[str, tuple[str, float]] = field(default_factory=dict)  # token: (media id, expiry)
     lookups: list[str] = field(default_factory=list)
+    uploads: list[str] = field(default_factory=list)  # media ids made by POST /media, in order
     downloads: list[str] = field(default_factory=list)
     phone_number_lookups: int = 0
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
@@ -256,6 +258,18 @@ class FakeGraph:
         """How many `GET /{phone-number-id}` requests were answered with the number."""
         with self._lock:
             return self._state.phone_number_lookups
+
+    @property
+    def uploads(self) -> list[str]:
+        """The media ids the business uploaded (`POST /{phone-number-id}/media`), in order."""
+        with self._lock:
+            return list(self._state.uploads)
+
+    def uploaded(self, media_id: str) -> tuple[bytes, str]:
+        """An uploaded file's bytes and media type."""
+        with self._lock:
+            media = self._state.media[media_id]
+        return media.content, media.mime_type
 
     @property
     def downloads(self) -> list[str]:
@@ -574,12 +588,9 @@ class FakeGraph:
             text = _text_body(payload.get("text"))
         elif kind == "template":
             template, language, parameters = self._template(payload.get("template"))
+        elif kind in ("image", "audio", "video", "document", "sticker"):
+            self._check_media(kind, payload.get(kind))
         elif kind in (
-            "image",
-            "audio",
-            "video",
-            "document",
-            "sticker",
             "location",
             "contacts",
             "interactive",
@@ -611,6 +622,43 @@ class FakeGraph:
             "contacts": [{"input": to, "wa_id": digits}],
             "messages": [message],
         }, record
+
+    def _check_media(self, kind: str, raw: Any) -> None:
+        """A media message names an uploaded media id or a link, as Meta requires."""
+        if not isinstance(raw, dict):
+            raise _invalid(f"The parameter {kind} is required.")
+        media_id, link = raw.get("id"), raw.get("link")
+        if (media_id is None) == (link is None):
+            raise _invalid(f"{kind} needs exactly one of 'id' and 'link'.")
+        if media_id is not None:
+            with self._lock:
+                known = media_id in self._state.media
+            if not known:
+                raise _invalid(f"The media id {media_id!r} was not uploaded by this business.")
+        caption = raw.get("caption")
+        if caption is not None and (kind in ("audio", "sticker") or len(caption) > 1024):
+            raise _invalid(f"A caption is not allowed on {kind}, and has 1024 characters at most.")
+
+    async def handle_upload(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        """`POST /{version}/{phone-number-id}/media`: a multipart upload, kept for sending."""
+        await self._pause()
+        if not self._authorised(request):
+            return _error_response(_fault(401, 190, None))
+        fault = self._injected_fault("upload", None)
+        if fault is not None:
+            return _error_response(fault)
+        form = await request.form()
+        upload = form.get("file")
+        declared = form.get("type")
+        if form.get("messaging_product") != "whatsapp":
+            return _error_response(_fault(None, 100, None), "messaging_product must be 'whatsapp'.")
+        if not isinstance(upload, UploadFile) or not isinstance(declared, str) or not declared:
+            return _error_response(_fault(None, 100, None), "A file and its type are required.")
+        content = await upload.read()
+        media_id = self.add_media(content, mime_type=declared)
+        with self._lock:
+            self._state.uploads.append(media_id)
+        return _json(200, {"id": media_id})
 
     def _template(self, raw: Any) -> tuple[str, str, tuple[str, ...]]:
         if not isinstance(raw, dict):
@@ -779,6 +827,10 @@ def _build_app(graph: FakeGraph) -> Litestar:
     async def messages(request: Request[Any, Any, Any]) -> Response[bytes]:
         return await graph.handle_messages(request)
 
+    @post("/{version:str}/{phone_number_id:str}/media", status_code=200)
+    async def upload(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await graph.handle_upload(request)
+
     @get("/{version:str}/{node_id:str}")
     async def node(request: Request[Any, Any, Any]) -> Response[bytes]:
         return await graph.handle_node(request)
@@ -788,7 +840,7 @@ def _build_app(graph: FakeGraph) -> Litestar:
         return await graph.handle_download(request)
 
     return Litestar(
-        route_handlers=[messages, node, download], openapi_config=None, logging_config=None
+        route_handlers=[messages, upload, node, download], openapi_config=None, logging_config=None
     )
 
 

@@ -73,6 +73,7 @@ ERRORS: dict[int, tuple[int, str]] = {
     21609: (400, "Invalid StatusCallback"),
     21617: (400, "The concatenated message body exceeds the 1600 character limit"),
     21619: (400, "A text message body or media URL must be specified"),
+    21620: (400, "Invalid media URL(s)"),
     21655: (400, "The ContentSid is Invalid"),
     21656: (400, "The ContentVariables Parameter is invalid"),
     63007: (400, "Twilio could not find a Channel with the specified From address"),
@@ -376,7 +377,15 @@ class FakeTwilio:
         form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
         raw_to = form.get("To", "")
         to = raw_to.removeprefix("whatsapp:") if raw_to.startswith("whatsapp:") else None
-        kind = "template" if "ContentSid" in form else "text" if "Body" in form else "invalid"
+        kind = (
+            "template"
+            if "ContentSid" in form
+            else "media"
+            if "MediaUrl" in form
+            else "text"
+            if "Body" in form
+            else "invalid"
+        )
         try:
             if not self._authorised(request):
                 raise _Refusal(_fault(401, 20003, None))
@@ -423,10 +432,13 @@ class FakeTwilio:
         body = form.get("Body")
         content_sid = form.get("ContentSid")
         variables: dict[str, str] = {}
+        media_url = form.get("MediaUrl")
+        if media_url is not None and not media_url.startswith(("http://", "https://")):
+            raise _Refusal(_fault(None, 21620, None))
         if content_sid is None:
-            if not body:
+            if not body and media_url is None:
                 raise _Refusal(_fault(None, 21619, None))
-            if len(body) > MAX_BODY_LENGTH:
+            if len(body or "") > MAX_BODY_LENGTH:
                 raise _Refusal(_fault(None, 21617, None))
         else:
             if not _CONTENT_SID.match(content_sid):

@@ -10,6 +10,7 @@ from ignacio.application.ports import (
     AssistantReply,
     AssistantTurn,
     FetchedMedia,
+    OutgoingFile,
     SendFailure,
     SentMessage,
 )
@@ -57,6 +58,7 @@ class RecordingChannel:
         self.code_failures: list[SendFailure] = []
         self.crash_on_send = False
         self.templates: list[tuple[str, TemplateUse]] = []
+        self.files: list[tuple[str, OutgoingFile]] = []
 
     async def send_login_code(self, to: PhoneNumber, code: str) -> SentMessage:
         if self.code_failures:
@@ -77,6 +79,12 @@ class RecordingChannel:
             raise self.failures.pop(0)
         self.templates.append((to.e164, template))
         return SentMessage(external_id=f"wamid.template.{len(self.templates)}")
+
+    async def send_file(self, to: PhoneNumber, file: OutgoingFile) -> SentMessage:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.files.append((to.e164, file))
+        return SentMessage(external_id=f"wamid.file.{len(self.files)}")
 
     async def mark_read(self, external_id: str) -> None:
         self.read.append(external_id)

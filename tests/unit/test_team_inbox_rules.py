@@ -22,11 +22,13 @@ from ignacio.domain import (
     Conflict,
     Conversation,
     InboundMessage,
+    InvalidInput,
     MessageType,
     PageRequest,
     PhoneNumber,
     Provider,
 )
+from ignacio.domain.conversations import MAX_CAPTION_LENGTH, attachment_type, check_caption
 from ignacio.domain.handover import Actor, ConversationState, StateChange
 from ignacio.domain.workspaces import WorkspaceRole
 from tests.support.fakes import RecordingQueue
@@ -224,3 +226,28 @@ async def _play(sequence: list[str]) -> None:
 
 def _query() -> InboxQuery:
     return InboxQuery()
+
+
+@given(st.text(max_size=1_100))
+def test_a_caption_is_trimmed_kept_to_whatsapps_limit_or_refused(caption: str) -> None:
+    trimmed = caption.strip()
+    if len(trimmed) > MAX_CAPTION_LENGTH:
+        with pytest.raises(InvalidInput):
+            check_caption(caption)
+    else:
+        assert check_caption(caption) == (trimmed or None)
+
+
+@pytest.mark.parametrize(
+    ("media_type", "kind"),
+    [
+        ("image/png", MessageType.IMAGE),
+        ("image/gif", MessageType.IMAGE),
+        ("audio/ogg", MessageType.AUDIO),
+        ("video/mp4", MessageType.VIDEO),
+        ("application/pdf", MessageType.DOCUMENT),
+        ("text/plain", MessageType.DOCUMENT),
+    ],
+)
+def test_a_file_makes_a_message_of_its_kind(media_type: str, kind: MessageType) -> None:
+    assert attachment_type(media_type) is kind

@@ -134,16 +134,22 @@ class FileIntake:
             log.warning("file sync not queued yet", extra={"file_id": str(file.id)}, exc_info=True)
 
 
-async def visible_file(uow: UnitOfWork, access: WorkspaceAccess, file_id: UUID) -> UserFile:
+async def visible_file(
+    uow: UnitOfWork, access: WorkspaceAccess, file_id: UUID, *, to_read: bool = False
+) -> UserFile:
     """The member's file in the workspace the caller acts in, to its owner or an admin of the
     workspace; to anyone else (and in another workspace) it looks like one that does not exist,
-    as does a knowledge document (those are reached through the knowledge base)."""
+    as does a knowledge document (those are reached through the knowledge base).
+
+    `to_read`: the workspace's agents may also read a file sent in a conversation (they read
+    every conversation in the team inbox, its files with it); a file a member only keeps in
+    their library stays theirs, and only its owner and admins may delete any file."""
     file = await uow.files.get(access.workspace.id, file_id)
-    if (
-        file is None
-        or file.user_id is None
-        or (file.user_id != access.user.id and not access.administers)
-    ):
+    if file is None or file.user_id is None:
+        raise NotFound("There is no such file.")
+    mine = file.user_id == access.user.id or access.administers
+    team_reads = to_read and file.conversation_id is not None and access.handles_conversations
+    if not (mine or team_reads):
         raise NotFound("There is no such file.")
     return file
 

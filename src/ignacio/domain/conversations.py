@@ -341,6 +341,42 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     @classmethod
+    def file_from_team(
+        cls,
+        conversation: Conversation,
+        *,
+        id: UUID,
+        by: UUID,
+        file_name: str,
+        file_path: str,
+        media_type: str,
+        caption: str | None,
+        at: datetime,
+    ) -> Message:
+        """A file a person of the team sends the member, with an optional caption. The file is
+        kept in the member's library under the message's id; `content` is the caption, or the
+        file's name when there is none (what the thread, the inbox and the assistant read)."""
+        caption = check_caption(caption)
+        message = cls._outgoing(
+            conversation, Author.STAFF, id=id, content=caption or file_name, at=at, by=by
+        )
+        return msgspec.structs.replace(
+            message,
+            message_type=attachment_type(media_type),
+            file_path=file_path,
+        )
+
+    @property
+    def carries_file(self) -> bool:
+        """It has a stored file (which shares its id)."""
+        return self.file_path is not None and self.message_type in FILE_MESSAGE_TYPES
+
+    def caption_for(self, file_name: str) -> str | None:
+        """The caption to send with this message's file: none when its text is only the file's
+        name (a WhatsApp document shows its name by itself)."""
+        return None if self.content == file_name else self.content
+
+    @classmethod
     def template_from_team(
         cls, conversation: Conversation, *, id: UUID, by: UUID, template: TemplateUse, at: datetime
     ) -> Message:
@@ -427,6 +463,35 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     def done(self) -> Message:
         """Nothing is left to do for this inbound message."""
         return msgspec.structs.replace(self, processing=ProcessingState.DONE)
+
+
+MAX_CAPTION_LENGTH = 1_024  # WhatsApp's longest media caption
+
+FILE_MESSAGE_TYPES = frozenset(
+    {MessageType.IMAGE, MessageType.AUDIO, MessageType.VIDEO, MessageType.DOCUMENT}
+)
+
+
+def check_caption(caption: str | None) -> str | None:
+    """A file's caption: trimmed, None when blank, at most WhatsApp's 1,024 characters."""
+    caption = caption.strip() if caption else None
+    if caption and len(caption) > MAX_CAPTION_LENGTH:
+        raise InvalidInput(
+            f"A file's caption can have at most {MAX_CAPTION_LENGTH} characters (WhatsApp's "
+            "limit); send the rest as a reply of its own."
+        )
+    return caption or None
+
+
+def attachment_type(media_type: str) -> MessageType:
+    """The kind of message a file of this media type makes: images, audio and video as
+    themselves, anything else as a document."""
+    family = media_type.split("/", 1)[0].lower()
+    return {
+        "image": MessageType.IMAGE,
+        "audio": MessageType.AUDIO,
+        "video": MessageType.VIDEO,
+    }.get(family, MessageType.DOCUMENT)
 
 
 def check_title(title: str) -> str:

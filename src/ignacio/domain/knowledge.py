@@ -64,6 +64,7 @@ def category_of(media_type: str) -> FileCategory | None:
 class FileSource(StrEnum):
     WEB = "web"
     WHATSAPP = "whatsapp"
+    TEAM = "team"  # sent to the member by a person of the workspace's team, in a reply
 
 
 class SyncStatus(StrEnum):

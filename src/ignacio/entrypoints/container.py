@@ -45,6 +45,7 @@ from ignacio.adapters.security import (
     HmacSecretHasher,
     JwtAccessTokens,
     KeyRing,
+    SignedFileLinks,
     derive_key,
 )
 from ignacio.adapters.sql import (
@@ -82,6 +83,7 @@ from ignacio.application.use_cases.dashboard import GetDashboard
 from ignacio.application.use_cases.delete_file import DeleteFile
 from ignacio.application.use_cases.delete_user import DeleteUser
 from ignacio.application.use_cases.drain_webhook_inbox import DrainWebhookInbox
+from ignacio.application.use_cases.file_links import ReadLinkedFile
 from ignacio.application.use_cases.get_file import DownloadFile, GetFile
 from ignacio.application.use_cases.get_me import GetMe
 from ignacio.application.use_cases.knowledge_base import (
@@ -134,6 +136,7 @@ from ignacio.application.use_cases.team_inbox import (
     ListInbox,
     MarkConversationRead,
     ReplyAsTeam,
+    SendFileAsTeam,
     SendTemplate,
     TakeConversation,
     ThreadMessages,
@@ -238,6 +241,10 @@ def _hashing_key(keys: KeyRing) -> bytes:
     return derive_key(keys.jwt_secret, "ignacio secret hashing v1")
 
 
+def _file_links_key(keys: KeyRing) -> bytes:
+    return derive_key(keys.jwt_secret, "ignacio file links v1")
+
+
 class Container(containers.DeclarativeContainer):
     settings: providers.Dependency[Settings] = providers.Dependency(instance_of=Settings)
 
@@ -262,6 +269,11 @@ class Container(containers.DeclarativeContainer):
         JwtAccessTokens,
         secret=keys.provided.jwt_secret,
         ttl=settings.provided.auth.access_token_ttl,
+    )
+    file_links = providers.Singleton(
+        SignedFileLinks,
+        secret=providers.Callable(_file_links_key, keys),
+        base_url=settings.provided.twilio.public_url,
     )
 
     storage_kind = providers.Callable(_storage_kind, settings)
@@ -667,6 +679,16 @@ class Container(containers.DeclarativeContainer):
     reply_as_team = providers.Factory(
         ReplyAsTeam, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor
     )
+    send_file_as_team = providers.Factory(
+        SendFileAsTeam,
+        uow=uow,
+        intake=file_intake,
+        storage=blob_storage,
+        queue=job_queue,
+        clock=clock,
+        ids=ids,
+        auditor=auditor,
+    )
     summarize_conversation = providers.Factory(
         SummarizeConversation,
         uow=uow,
@@ -758,6 +780,10 @@ class Container(containers.DeclarativeContainer):
         transcriber=transcriber,
         extractor=text_extractor,
         history_chars=settings.provided.assistant.history_chars,
+        links=file_links,
+    )
+    read_linked_file = providers.Factory(
+        ReadLinkedFile, links=file_links, storage=blob_storage, clock=clock
     )
     resume_processing = providers.Factory(ResumeProcessing, uow=uow, queue=job_queue)
     open_event_stream = providers.Factory(

@@ -9,7 +9,7 @@ import pytest
 import structlog.testing
 
 from ignacio.adapters.twilio import LOGIN_CODE_TEXT, TwilioChannel
-from ignacio.application.ports import Channel, SendFailure
+from ignacio.application.ports import Channel, OutgoingFile, SendFailure
 from ignacio.domain import PhoneNumber
 from ignacio.domain.templates import MessageTemplate
 from tests.adapters.twilio.conftest import STATUS_CALLBACK, channel_for
@@ -234,3 +234,30 @@ async def test_a_template_named_the_meta_way_is_refused_before_anything_is_sent(
 
     assert not refused.value.retriable and "Content SID" in refused.value.title
     assert twilio.attempts == []
+
+
+async def test_a_file_goes_as_its_public_link_with_the_caption_as_body(
+    channel: TwilioChannel, twilio: FakeTwilio
+) -> None:
+    link = "https://ignacio.example.org/media/signed-token"
+    file = OutgoingFile(
+        file_name="map.png", media_type="image/png", content=b"png", caption="Map", link=link
+    )
+
+    sent = await channel.send_file(TO, file)
+
+    (record,) = twilio.messages
+    assert sent.external_id == record.sid
+    assert (record.form["MediaUrl"], record.form["Body"]) == (link, "Map")
+
+
+async def test_a_file_without_a_public_link_is_refused_before_anything_is_sent(
+    channel: TwilioChannel, twilio: FakeTwilio
+) -> None:
+    file = OutgoingFile(file_name="a.pdf", media_type="application/pdf", content=b"%PDF")
+
+    with pytest.raises(SendFailure) as refused:
+        await channel.send_file(TO, file)
+
+    assert not refused.value.retriable and "TWILIO_PUBLIC_URL" in refused.value.title
+    assert twilio.messages == []

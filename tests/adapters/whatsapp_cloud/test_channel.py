@@ -9,11 +9,12 @@ import pytest
 import structlog.testing
 
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel
-from ignacio.application.ports import Channel, SendFailure
+from ignacio.application.ports import Channel, OutgoingFile, SendFailure
 from ignacio.domain import PhoneNumber
 from ignacio.domain.templates import MessageTemplate
 from tests.adapters.whatsapp_cloud.conftest import LOGIN_TEMPLATE
 from tests.support.fake_graph import FAKE_BASE_URL, FakeGraph
+from tests.support.samples import png
 
 TO = PhoneNumber.parse("+34 612 345 678")
 
@@ -326,3 +327,60 @@ async def test_a_template_without_variables_has_no_components(
 
     (record,) = graph.messages
     assert record.payload["template"] == {"name": "hello_again", "language": {"code": "en"}}
+
+
+async def test_a_png_is_uploaded_then_sent_as_a_photo_with_its_caption(
+    channel: CloudApiChannel, graph: FakeGraph
+) -> None:
+    picture = png(8, 8)
+    sent = await channel.send_file(
+        TO,
+        OutgoingFile(file_name="map.png", media_type="image/png", content=picture, caption="Map"),
+    )
+
+    (media_id,) = graph.uploads
+    (record,) = graph.messages
+    assert sent.external_id == record.id
+    assert graph.uploaded(media_id) == (picture, "image/png")
+    assert record.payload == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": "34612345678",
+        "type": "image",
+        "image": {"id": media_id, "caption": "Map"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "media_type", "size"),
+    [
+        ("report.pdf", "application/pdf", 100),
+        ("animation.gif", "image/gif", 100),  # not a photo type WhatsApp takes
+        ("poster.png", "image/png", 5 * 1024 * 1024 + 1),  # over WhatsApp's 5 MB for a photo
+    ],
+)
+async def test_anything_else_goes_as_a_document_with_its_name(
+    channel: CloudApiChannel, graph: FakeGraph, name: str, media_type: str, size: int
+) -> None:
+    await channel.send_file(
+        TO, OutgoingFile(file_name=name, media_type=media_type, content=b"x" * size)
+    )
+
+    (record,) = graph.messages
+    assert record.type == "document"
+    assert record.payload["document"] == {"id": graph.uploads[0], "filename": name}
+
+
+async def test_a_refused_upload_sends_nothing_and_says_whether_to_retry(
+    channel: CloudApiChannel, graph: FakeGraph
+) -> None:
+    graph.fail_next(status=503, endpoint="upload")
+    file = OutgoingFile(file_name="a.pdf", media_type="application/pdf", content=b"%PDF-1.4")
+
+    with pytest.raises(SendFailure) as refused:
+        await channel.send_file(TO, file)
+
+    assert refused.value.retriable
+    assert graph.messages == [] and graph.uploads == []
+    await channel.send_file(TO, file)
+    assert len(graph.uploads) == len(graph.messages) == 1

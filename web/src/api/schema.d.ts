@@ -416,6 +416,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/media/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** LinkedFile */
+        get: operations["MediaTokenLinkedFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users": {
         parameters: {
             query?: never;
@@ -672,6 +689,23 @@ export interface paths {
         put?: never;
         /** Close */
         post: operations["WorkspacesInboxConversationIdCloseClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/inbox/{conversation_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** SendFile */
+        post: operations["WorkspacesInboxConversationIdFilesSendFile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1195,7 +1229,7 @@ export interface components {
          * FileSource
          * @enum {string}
          */
-        FileSource: "web" | "whatsapp";
+        FileSource: "web" | "whatsapp" | "team";
         /** HandoffsOut */
         HandoffsOut: {
             dismissed: number;
@@ -1331,6 +1365,7 @@ export interface components {
             latencyMs: number | null;
             messageType: components["schemas"]["MessageType"];
             outputTokens: number | null;
+            sentByName?: string | null;
             transcript: string | null;
             whatsappMessageId: string | null;
         };
@@ -1545,6 +1580,12 @@ export interface components {
         TakeBody: {
             assigneeId?: string | null;
         };
+        /** TeamFileForm */
+        TeamFileForm: {
+            caption?: string | null;
+            documentId?: string | null;
+            file?: string | null;
+        };
         /** TeamMessageOut */
         TeamMessageOut: {
             aiModel: string | null;
@@ -1567,6 +1608,7 @@ export interface components {
             messageType: components["schemas"]["MessageType"];
             outputTokens: number | null;
             sentBy?: components["schemas"]["PersonOut"] | null;
+            sentByName?: string | null;
             transcript: string | null;
             whatsappMessageId: string | null;
         };
@@ -3651,6 +3693,55 @@ export interface operations {
             };
         };
     };
+    MediaTokenLinkedFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's content, with its media type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     UsersListUsers: {
         parameters: {
             query?: {
@@ -5076,6 +5167,105 @@ export interface operations {
             };
             /** @description It conflicts with what is stored: `message` says how. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdFilesSendFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["TeamFileForm"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMessageOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It conflicts with what is stored: `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This kind of file is not accepted. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

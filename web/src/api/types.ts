@@ -47,4 +47,5 @@ export type TeamMessage = Schemas["TeamMessageOut"];
 export type Person = Schemas["PersonOut"];
 export type MemberConversation = Schemas["MemberConversationOut"];
 export type Failure = Schemas["FailureOut"];
+export type ConversationSummary = Schemas["SummaryOut"];
 export type ReplyTemplate = Schemas["ReplyTemplateBody"];

@@ -36,6 +36,20 @@ describe("MessageList", () => {
     expect(screen.getByRole("status")).toHaveTextContent("Sol is writing…");
   });
 
+  it("names the person of the team who wrote a reply by hand", () => {
+    fakeApi();
+    renderWithProviders(
+      <MessageList
+        messages={[
+          m({ id: "s", author: "staff", content: "Hi, I'm Ana", sentByName: "Ana" }),
+          m({ id: "t", author: "staff", content: "Hello", sentByName: null }),
+        ]}
+      />,
+    );
+    expect(screen.getByRole("article", { name: /^Ana, / })).toHaveTextContent("Hi, I'm Ana");
+    expect(screen.getByRole("article", { name: /^Staff, / })).toHaveTextContent("Hello");
+  });
+
   it("shows a failed WhatsApp delivery", () => {
     fakeApi();
     renderWithProviders(<MessageList messages={[m({ channel: "whatsapp", deliveryStatus: "failed" })]} />);

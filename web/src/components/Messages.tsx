@@ -139,7 +139,9 @@ export function MessageItem({
       ? assistantName
       : message.author === "member" && ownerName
         ? ownerName
-        : AUTHOR[message.author]);
+        : message.author === "staff" && message.sentByName
+          ? message.sentByName
+          : AUTHOR[message.author]);
   const fromMember = message.isFromUser;
   const delivery = DELIVERY[message.deliveryStatus];
   const outgoingWhatsApp = message.channel === "whatsapp" && !fromMember;

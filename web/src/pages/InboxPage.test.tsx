@@ -88,7 +88,13 @@ function signedIn(me: ReturnType<typeof user>, role: string, replyTemplate: unkn
 /** A fake inbox: the list (its queries recorded), one thread, its messages, and the team. */
 function inboxApi(
   me = ana,
-  options: { thread?: ReturnType<typeof conversation>; changes?: unknown[]; role?: string; replyTemplate?: unknown } = {},
+  options: {
+    thread?: ReturnType<typeof conversation>;
+    changes?: unknown[];
+    role?: string;
+    replyTemplate?: unknown;
+    summary?: unknown;
+  } = {},
 ) {
   const searches: URLSearchParams[] = [];
   let thread: Record<string, unknown> = options.thread ?? conversation();
@@ -113,7 +119,12 @@ function inboxApi(
         nextCursor: null,
       });
     },
-    [`GET ${INBOX}/${C1}`]: () => json({ conversation: { ...thread, unread: null, lastMessage: null }, changes: options.changes ?? [change()] }),
+    [`GET ${INBOX}/${C1}`]: () =>
+      json({
+        conversation: { ...thread, unread: null, lastMessage: null },
+        changes: options.changes ?? [change()],
+        summary: options.summary ?? null,
+      }),
     [`GET ${INBOX}/${C1}/messages`]: () => json({ items: MESSAGES, nextCursor: null }),
     [`POST ${INBOX}/${C1}/read`]: () => new Response(null, { status: 204 }),
     [`DELETE ${INBOX}/${C1}/read`]: () => new Response(null, { status: 204 }),
@@ -293,13 +304,68 @@ describe("InboxPage", () => {
     expect(await within(thread).findByText("23 h 5 min")).toBeInTheDocument();
     expect(within(thread).getByText(/left to reply on WhatsApp/)).toBeInTheDocument();
     expect(within(thread).getByText("Replying takes the conversation for you: Sol stays quiet until you hand it back.")).toBeInTheDocument();
-    // Replies are text: nothing to attach.
-    expect(within(thread).queryByLabelText("Attach a file")).toBeNull();
     const box = within(thread).getByRole("textbox", { name: "Message" });
     expect(box).toHaveAttribute("placeholder", "Reply to Marta…");
     await userEvent.type(box, "Claro, ¿qué día te viene bien?{Enter}");
     await waitFor(() => expect(api.requests.find((r) => r.path.endsWith("/replies"))?.body).toEqual({ content: "Claro, ¿qué día te viene bien?" }));
     await waitFor(() => expect(box).toHaveValue(""));
+  });
+
+  it("sends a file with its caption, and a knowledge-base document", async () => {
+    const { api } = inboxApi();
+    api.on(`POST ${INBOX}/${C1}/files`, () =>
+      json(teamMessage({ id: "m-6", author: "staff", content: "El mapa", messageType: "image", sentBy: { id: ana.id, name: ana.name } }), 201),
+    );
+    api.on("GET /workspaces/clinic/knowledge", () =>
+      json({ items: [{ id: "d-1", fileName: "Precios.pdf" }, { id: "d-2", fileName: "Horario.txt" }], nextCursor: null }),
+    );
+    renderInbox(`/inbox/${C1}`);
+    const thread = await screen.findByRole("region", { name: "Marta" });
+    const picture = new File(["png"], "mapa.png", { type: "image/png" });
+    await userEvent.upload(within(thread).getByLabelText("Attach a file"), picture);
+    await userEvent.type(within(thread).getByRole("textbox", { name: "Message" }), "El mapa{Enter}");
+    await waitFor(() => expect(api.requests.filter((r) => r.path.endsWith("/files"))).toHaveLength(1));
+    const sent = api.requests.find((r) => r.path.endsWith("/files"))!.body as FormData;
+    expect((sent.get("file") as File).name).toBe("mapa.png");
+    expect(sent.get("caption")).toBe("El mapa");
+
+    await userEvent.click(within(thread).getByText("Send a document from the knowledge base"));
+    const form = await within(thread).findByRole("form", { name: "Send Marta a knowledge-base document" });
+    await userEvent.selectOptions(within(form).getByLabelText("Document"), "Precios.pdf");
+    await userEvent.click(within(form).getByRole("button", { name: "Send document" }));
+    await waitFor(() => expect(api.requests.filter((r) => r.path.endsWith("/files"))).toHaveLength(2));
+    const shared = api.requests.filter((r) => r.path.endsWith("/files"))[1]!.body as FormData;
+    expect(shared.get("documentId")).toBe("d-1");
+    expect(shared.get("file")).toBeNull();
+    expect(await within(thread).findByText("The document is on its way.")).toBeInTheDocument();
+  });
+
+  it("shows the conversation's summary first, and asks for a new one when it is stale", async () => {
+    const { api } = inboxApi(ana, {
+      summary: {
+        id: "s-1",
+        text: "Marta wants an appointment on Friday; nothing was promised yet.",
+        model: "gpt-4o-mini",
+        inputTokens: 120,
+        outputTokens: 30,
+        latencyMs: 900,
+        automatic: true,
+        requestedBy: null,
+        lastMessageId: "m-1",
+        lastMessageAt: ISO,
+        messagesRead: 3,
+        stale: true,
+        createdAt: ISO,
+      },
+    });
+    api.on(`POST ${INBOX}/${C1}/summary`, () => json({}, 201));
+    renderInbox(`/inbox/${C1}`);
+    const thread = await screen.findByRole("region", { name: "Marta" });
+    const summary = await within(thread).findByRole("region", { name: "Summary" });
+    expect(summary).toHaveTextContent("Marta wants an appointment on Friday");
+    expect(summary).toHaveTextContent("Made when it was handed to the team, by gpt-4o-mini, covering 3 messages");
+    await userEvent.click(within(summary).getByRole("button", { name: "Summarise again" }));
+    await waitFor(() => expect(api.requests.some((r) => r.method === "POST" && r.path.endsWith("/summary"))).toBe(true));
   });
 
   it("keeps the draft and says why when WhatsApp refuses the reply", async () => {

@@ -8,7 +8,16 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { Link, NavLink, useLocation, useParams, useSearchParams } from "react-router-dom";
 import { $api } from "../api/client";
-import type { Channel, InboxConversation, Message, ReplyTemplate, TeamMessage, Workspace } from "../api/types";
+import { upload } from "../api/upload";
+import type {
+  Channel,
+  ConversationSummary,
+  InboxConversation,
+  Message,
+  ReplyTemplate,
+  TeamMessage,
+  Workspace,
+} from "../api/types";
 import { useAuth } from "../auth/AuthProvider";
 import { Composer, type Draft } from "../components/Composer";
 import { type AuthorOf, MessageList, type SystemNote } from "../components/Messages";
@@ -39,6 +48,7 @@ const LIVE_POLL_MS = 60_000;
 const INBOX = "/workspaces/{workspace}/inbox";
 const THREAD = "/workspaces/{workspace}/inbox/{conversation_id}";
 const MESSAGES = "/workspaces/{workspace}/inbox/{conversation_id}/messages";
+const FILES = "/workspaces/{workspace}/inbox/{conversation_id}/files";
 
 export type InboxView = "all" | "waiting" | "mine" | "assistant" | "closed";
 
@@ -327,6 +337,7 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
   });
   const markUnread = $api.useMutation("delete", "/workspaces/{workspace}/inbox/{conversation_id}/read", after);
   const reply = $api.useMutation("post", "/workspaces/{workspace}/inbox/{conversation_id}/replies");
+  const summarize = $api.useMutation("post", "/workspaces/{workspace}/inbox/{conversation_id}/summary", after);
   const busy = take.isPending || handBack.isPending || close.isPending || markUnread.isPending;
 
   // Opening the thread marks it read for the caller, and so does every new message of the
@@ -368,16 +379,47 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
     return sender.id === user?.id ? `${personName(sender)} (you)` : personName(sender);
   };
 
+  const [progress, setProgress] = useState<number | null>(null);
+  const [sendingFile, setSendingFile] = useState(false);
   async function send(draft: Draft) {
     setProblem(null);
     setNotice(null);
     try {
-      await reply.mutateAsync({ params: { path }, body: { content: draft.text } });
+      if (draft.file) {
+        // The text goes with the file, as its caption.
+        setProgress(0);
+        await upload(FILES, path, draft.file, {
+          onProgress: (step) => setProgress(step.fraction),
+          fields: draft.text ? { caption: draft.text } : {},
+        });
+      } else {
+        await reply.mutateAsync({ params: { path }, body: { content: draft.text } });
+      }
     } catch (error) {
       setProblem(error);
       void invalidateInbox(queryClient, conversationId);
       throw error;
+    } finally {
+      setProgress(null);
     }
+    await invalidateInbox(queryClient, conversationId);
+  }
+
+  /** A knowledge-base document, copied to the member with an optional caption. */
+  async function sendDocument(documentId: string, caption: string) {
+    setProblem(null);
+    setNotice(null);
+    setSendingFile(true);
+    try {
+      await upload(FILES, path, null, { fields: { documentId, ...(caption ? { caption } : {}) } });
+    } catch (error) {
+      setProblem(error);
+      void invalidateInbox(queryClient, conversationId);
+      throw error;
+    } finally {
+      setSendingFile(false);
+    }
+    setNotice("The document is on its way.");
     await invalidateInbox(queryClient, conversationId);
   }
 
@@ -458,6 +500,14 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
             label="Earlier messages"
           />
         ) : null}
+        {thread.data ? (
+          <SummaryPanel
+            summary={thread.data.summary}
+            busy={summarize.isPending}
+            canAsk={ordered.length > 0}
+            onAsk={() => act(() => summarize.mutate({ params: { path } }))}
+          />
+        ) : null}
         {messages.isSuccess && ordered.length === 0 && notes.length === 0 ? <Empty>No messages yet.</Empty> : null}
         <MessageList messages={ordered} notes={notes} ownerName={name} assistantName={assistant} authorOf={authorOf} />
       </div>
@@ -469,14 +519,61 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
             conversation={conversation}
             me={user?.id}
             assistant={assistant}
-            busy={reply.isPending || template.isPending}
+            busy={reply.isPending || template.isPending || progress !== null || sendingFile}
+            uploadProgress={progress}
             onSend={send}
+            onSendDocument={sendDocument}
+            workspace={workspace}
             template={workspace.replyTemplate}
             canSetTemplate={runsWorkspace(user, workspace)}
             onSendTemplate={sendTemplate}
           />
         ) : null}
       </div>
+    </section>
+  );
+}
+
+/** The conversation's newest summary, for whoever takes it over to read before the thread. */
+function SummaryPanel({
+  summary,
+  busy,
+  canAsk,
+  onAsk,
+}: {
+  summary: ConversationSummary | null;
+  busy: boolean;
+  canAsk: boolean;
+  onAsk: () => void;
+}) {
+  const ask = (label: string) => (
+    <button type="button" className="button secondary small" onClick={onAsk} disabled={busy || !canAsk}>
+      {busy ? "Summarising…" : label}
+    </button>
+  );
+  if (!summary) {
+    return canAsk ? <div className="thread-summary empty">{ask("Summarise the conversation")}</div> : null;
+  }
+  const who = summary.automatic
+    ? "Made when it was handed to the team"
+    : summary.requestedBy
+      ? `Asked for by ${personName(summary.requestedBy)}`
+      : "Asked for";
+  const by = summary.model === "offline" ? "quoted from the conversation (no model)" : summary.model ? `by ${summary.model}` : null;
+  return (
+    <section className="thread-summary" aria-labelledby="thread-summary-title">
+      <h3 id="thread-summary-title">Summary</h3>
+      <p className="summary-text">{summary.text}</p>
+      <p className="muted summary-meta">
+        {who}
+        {by ? `, ${by}` : ""}, covering {summary.messagesRead} message{summary.messagesRead === 1 ? "" : "s"} up to{" "}
+        <time dateTime={summary.lastMessageAt}>{formatDateTime(summary.lastMessageAt)}</time>.
+      </p>
+      {summary.stale ? (
+        <p className="summary-stale">
+          Newer messages came since. {ask("Summarise again")}
+        </p>
+      ) : null}
     </section>
   );
 }
@@ -648,7 +745,10 @@ function ReplyBox({
   me,
   assistant,
   busy,
+  uploadProgress,
   onSend,
+  onSendDocument,
+  workspace,
   template,
   canSetTemplate,
   onSendTemplate,
@@ -657,7 +757,12 @@ function ReplyBox({
   me: string | undefined;
   assistant: string;
   busy: boolean;
+  /** 0 to 1 while a file is uploading, else null. */
+  uploadProgress: number | null;
   onSend: (draft: Draft) => Promise<void>;
+  /** Rejects to keep the choice (the caller shows the error). */
+  onSendDocument: (documentId: string, caption: string) => Promise<void>;
+  workspace: Workspace;
   /** The workspace's approved template, for outside the window. */
   template: ReplyTemplate | null;
   /** Whether the caller sets it (the workspace's admins). */
@@ -725,13 +830,88 @@ function ReplyBox({
       <Composer
         onSubmit={onSend}
         busy={busy}
-        uploadProgress={null}
+        uploadProgress={uploadProgress}
         disabled={closed}
-        allowFiles={false}
+        allowFiles={!closed}
         label={`Reply to ${name}`}
         placeholder={closed ? "Free text cannot reach them now" : `Reply to ${name}…`}
       />
+      {closed ? null : <KnowledgeShare workspace={workspace} busy={busy} memberName={name} onSend={onSendDocument} />}
     </div>
+  );
+}
+
+/** Send the member a document of the workspace's knowledge base (a copy joins their files). */
+function KnowledgeShare({
+  workspace,
+  busy,
+  memberName: name,
+  onSend,
+}: {
+  workspace: Workspace;
+  busy: boolean;
+  memberName: string;
+  onSend: (documentId: string, caption: string) => Promise<void>;
+}) {
+  const [open, setOpen] = useState(false);
+  const [chosen, setChosen] = useState("");
+  const [caption, setCaption] = useState("");
+  const selectId = useId();
+  const captionId = useId();
+  const documents = $api.useQuery(
+    "get",
+    "/workspaces/{workspace}/knowledge",
+    { params: { path: { workspace: workspace.slug }, query: { limit: 100 } } },
+    { enabled: open, staleTime: 30_000 },
+  );
+  const items = documents.data?.items ?? [];
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!chosen || busy) return;
+    try {
+      await onSend(chosen, caption.trim());
+      setChosen("");
+      setCaption("");
+      setOpen(false);
+    } catch {
+      // The thread shows what went wrong; the choice stays for another try.
+    }
+  }
+
+  return (
+    <details className="knowledge-share" open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary>Send a document from the knowledge base</summary>
+      {documents.isPending && open ? <Loading label="Loading the documents…" /> : null}
+      <ErrorNotice error={documents.error} />
+      {documents.isSuccess && items.length === 0 ? (
+        <p className="muted">The knowledge base has no documents yet.</p>
+      ) : null}
+      {items.length > 0 ? (
+        <form onSubmit={submit} aria-label={`Send ${name} a knowledge-base document`}>
+          <label htmlFor={selectId}>Document</label>
+          <select id={selectId} value={chosen} onChange={(event) => setChosen(event.target.value)} required>
+            <option value="">Choose a document…</option>
+            {items.map((document) => (
+              <option key={document.id} value={document.id}>
+                {document.fileName}
+              </option>
+            ))}
+          </select>
+          <label htmlFor={captionId}>Caption (optional)</label>
+          <input
+            id={captionId}
+            type="text"
+            value={caption}
+            maxLength={1024}
+            onChange={(event) => setCaption(event.target.value)}
+          />
+          <button type="submit" className="button secondary" disabled={!chosen || busy}>
+            Send document
+          </button>
+        </form>
+      ) : null}
+    </details>
   );
 }
 

@@ -169,6 +169,7 @@ export function message(overrides: Record<string, unknown> = {}) {
     inputTokens: null,
     outputTokens: null,
     latencyMs: null,
+    sentByName: null,
     ...overrides,
   };
 }

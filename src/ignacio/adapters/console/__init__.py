@@ -7,7 +7,7 @@ import sys
 import uuid
 from typing import TextIO
 
-from ignacio.application.ports import FetchedMedia, SendFailure, SentMessage
+from ignacio.application.ports import FetchedMedia, OutgoingFile, SendFailure, SentMessage
 from ignacio.domain import CheckName, HealthCheck, MediaRef, PhoneNumber
 from ignacio.domain.templates import TemplateUse
 
@@ -34,6 +34,11 @@ class ConsoleChannel:
 
     async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
         self._print(to, template.preview())
+        return SentMessage(external_id=f"console.{uuid.uuid4().hex}")
+
+    async def send_file(self, to: PhoneNumber, file: OutgoingFile) -> SentMessage:
+        described = f"[file: {file.file_name}, {file.media_type}, {len(file.content)} bytes]"
+        self._print(to, f"{described}\n{file.caption}" if file.caption else described)
         return SentMessage(external_id=f"console.{uuid.uuid4().hex}")
 
     async def mark_read(self, external_id: str) -> None:

@@ -1,5 +1,7 @@
-"""Cryptography adapters: keyed hashes, phone number encryption, sealed bytes and access tokens."""
+"""Cryptography adapters: keyed hashes, phone number encryption, sealed bytes, access tokens and
+signed links to files."""
 
+from ignacio.adapters.security.file_links import SignedFileLinks
 from ignacio.adapters.security.hashing import HmacSecretHasher
 from ignacio.adapters.security.keys import KeyRing, derive_key
 from ignacio.adapters.security.phone_cipher import AesGcmPhoneCipher
@@ -12,5 +14,6 @@ __all__ = [
     "HmacSecretHasher",
     "JwtAccessTokens",
     "KeyRing",
+    "SignedFileLinks",
     "derive_key",
 ]

@@ -16,7 +16,7 @@ import structlog
 from ignacio.adapters.twilio.failures import failure_from_exception, failure_from_response
 from ignacio.adapters.twilio.parse import WHATSAPP_PREFIX
 from ignacio.adapters.twilio.payloads import MessageResource
-from ignacio.application.ports import SendFailure, SentMessage
+from ignacio.application.ports import OutgoingFile, SendFailure, SentMessage
 from ignacio.domain import PhoneNumber
 from ignacio.domain.templates import TemplateUse
 
@@ -106,6 +106,19 @@ class TwilioChannel:
                 "ContentVariables": msgspec.json.encode(variables).decode(),
             },
         )
+
+    async def send_file(self, to: PhoneNumber, file: OutgoingFile) -> SentMessage:
+        """Twilio fetches the file itself from `MediaUrl`, so it needs the file's public link."""
+        if file.link is None:
+            raise SendFailure(
+                "Twilio fetches a file from a public address, and none is configured: set "
+                "TWILIO_PUBLIC_URL to the address Twilio reaches this server at.",
+                retriable=False,
+            )
+        fields = {"MediaUrl": file.link}
+        if file.caption:
+            fields["Body"] = file.caption
+        return await self._send(to, fields)
 
     async def mark_read(self, external_id: str) -> None:
         """A WhatsApp typing indicator, which also marks the message read (Twilio's beta API)."""

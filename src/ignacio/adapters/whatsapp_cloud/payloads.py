@@ -227,6 +227,12 @@ class SendResult(msgspec.Struct, frozen=True, kw_only=True):
     messages: tuple[SentMessageId, ...] | None = None
 
 
+class UploadResult(msgspec.Struct, frozen=True, kw_only=True):
+    """What `POST /{phone-number-id}/media` answers when it keeps an upload."""
+
+    id: str | None = None
+
+
 class MediaInfo(msgspec.Struct, frozen=True, kw_only=True):
     """What `GET /{media-id}` answers: a short-lived download URL and what it points to."""
 

@@ -11,7 +11,7 @@ from ignacio.application.ports.assistant import (
 )
 from ignacio.application.ports.audit_log import AuditLog
 from ignacio.application.ports.blob_storage import BlobStorage
-from ignacio.application.ports.channel import Channel, SendFailure, SentMessage
+from ignacio.application.ports.channel import Channel, OutgoingFile, SendFailure, SentMessage
 from ignacio.application.ports.channel_directory import ChannelDirectory
 from ignacio.application.ports.channels import ChannelRepository
 from ignacio.application.ports.clock import Clock
@@ -19,6 +19,7 @@ from ignacio.application.ports.conversations import ConversationRepository
 from ignacio.application.ports.deliveries import DeliveryRepository
 from ignacio.application.ports.document_index import DocumentIndex, IndexedFile, RemoteCopy
 from ignacio.application.ports.events import EventLog, EventSignal, Wake
+from ignacio.application.ports.file_links import FileLinks, LinkedFile
 from ignacio.application.ports.file_types import FileTypeDetector
 from ignacio.application.ports.files import FileRepository
 from ignacio.application.ports.health import HealthProbe
@@ -70,6 +71,7 @@ __all__ = [
     "EventLog",
     "EventSignal",
     "FetchedMedia",
+    "FileLinks",
     "FileRepository",
     "FileTypeDetector",
     "HealthProbe",
@@ -78,10 +80,12 @@ __all__ = [
     "InboxBatch",
     "IndexedFile",
     "JobQueue",
+    "LinkedFile",
     "LoginChallengeRepository",
     "MediaFetcher",
     "MembershipRepository",
     "MessageRepository",
+    "OutgoingFile",
     "PhoneCipher",
     "RateLimit",
     "RateLimiter",

@@ -16,6 +16,19 @@ class SentMessage(msgspec.Struct, frozen=True, kw_only=True):
     external_id: str | None = None
 
 
+class OutgoingFile(msgspec.Struct, frozen=True, kw_only=True):
+    """A file to send a person, with what they read under it.
+
+    `link` is a short-lived public address of the same bytes, for providers that fetch a file
+    themselves rather than take an upload (Twilio); None where none can be made."""
+
+    file_name: str
+    media_type: str
+    content: bytes
+    caption: str | None = None
+    link: str | None = None
+
+
 class SendFailure(Exception):
     """The provider did not take the message.
 
@@ -54,6 +67,10 @@ class Channel(Protocol):
     async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
         """Deliver an approved template with its values (allowed outside the 24-hour window);
         raises SendFailure."""
+        ...
+
+    async def send_file(self, to: PhoneNumber, file: OutgoingFile) -> SentMessage:
+        """Deliver a file (a photo, a document...) with its caption; raises SendFailure."""
         ...
 
     async def mark_read(self, external_id: str) -> None:

@@ -24,7 +24,7 @@ class GetFile:
 
     async def __call__(self, access: WorkspaceAccess, file_id: UUID) -> UserFile:
         async with self._uow() as uow:
-            file = await visible_file(uow, access, file_id)
+            file = await visible_file(uow, access, file_id, to_read=True)
             if file.user_id != access.user.id:
                 await self._auditor.record(
                     uow,
@@ -56,7 +56,7 @@ class DownloadFile:
     async def __call__(self, access: WorkspaceAccess, file_id: UUID) -> FileContent:
         me = access.user
         async with self._uow() as uow:
-            file = await visible_file(uow, access, file_id)
+            file = await visible_file(uow, access, file_id, to_read=True)
         try:
             content = await self._storage.get(file.file_path)
         except NotFound as error:

@@ -8,6 +8,8 @@ from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.domain import Message, NotFound, Page, PageRequest
 from ignacio.domain.workspaces import WorkspaceAccess
 
+TEAM = "Team"
+
 
 class ListMessages:
     """Page through a conversation's messages, newest or oldest first.
@@ -31,3 +33,13 @@ class ListMessages:
         if messages is None:
             raise NotFound("There is no such conversation.")
         return messages
+
+    async def senders(self, page: Page[Message]) -> dict[UUID, str]:
+        """The names of the team's people who wrote in the page by hand: what a member sees of
+        them (their name alone, "Team" when they have none). No read when none did."""
+        ids = {message.sent_by for message in page.items if message.sent_by is not None}
+        if not ids:
+            return {}
+        async with self._uow(read_only=True) as uow:
+            people = await uow.users.get_many(ids)
+        return {person_id: person.name or TEAM for person_id, person in people.items()}

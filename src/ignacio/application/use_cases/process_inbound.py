@@ -26,10 +26,14 @@ from ignacio.application.ports import (
     Channel,
     ChannelDirectory,
     Clock,
+    FileLinks,
     IdGenerator,
     JobQueue,
+    LinkedFile,
     MediaFetcher,
+    OutgoingFile,
     SendFailure,
+    SentMessage,
     TextExtractor,
     Transcriber,
     UnitOfWork,
@@ -77,6 +81,7 @@ UNSUPPORTED_REPLY = (
 )
 APOLOGY = "Sorry, I couldn't answer just now. Please try again in a few minutes."
 INTERRUPTED = "Interrupted while sending; not sent again, so that nobody gets an answer twice."
+FILE_GONE = "The file was deleted before it could be sent."
 # Each run counts; a message that keeps failing in unexpected ways is given up after this many.
 MAX_RUNS = 20
 
@@ -137,7 +142,9 @@ class ProcessInbound:
         transcriber: Transcriber | None = None,
         extractor: TextExtractor | None = None,
         history_chars: int = DEFAULT_HISTORY_CHARS,
+        links: FileLinks | None = None,
     ) -> None:
+        self._links = links
         self._uow = uow
         self._channels = channels
         self._storage = storage
@@ -431,11 +438,7 @@ class ProcessInbound:
                 continue
             attempts = part.attempts + 1
             try:
-                sent = await (
-                    line.channel.send_text(user.phone, part.content)
-                    if answer.template is None
-                    else line.channel.send_template(user.phone, answer.template)
-                )
+                sent = await self._send(line, user, answer, part)
             except SendFailure as failure:
                 later = self._later(attempts, failure.retry_after)
                 if failure.retriable and later:
@@ -451,13 +454,42 @@ class ProcessInbound:
             await self._save(delivered)
         return None
 
+    async def _send(self, line: _Line, user: User, message: Message, part: Delivery) -> SentMessage:
+        if message.template is not None:
+            return await line.channel.send_template(user.phone, message.template)
+        if message.carries_file:
+            return await line.channel.send_file(user.phone, await self._file_of(message))
+        return await line.channel.send_text(user.phone, part.content)
+
+    async def _file_of(self, message: Message) -> OutgoingFile:
+        """The file a message carries (it shares the message's id), as the channel sends it."""
+        async with self._uow(read_only=True) as uow:
+            file = await uow.files.get(message.workspace_id, message.id)
+        try:
+            content = None if file is None else await self._storage.get(file.file_path)
+        except NotFound:
+            content = None
+        if file is None or content is None:
+            raise SendFailure(FILE_GONE, retriable=False)
+        linked = LinkedFile(
+            path=file.file_path, media_type=file.file_type, file_name=file.file_name
+        )
+        return OutgoingFile(
+            file_name=file.file_name,
+            media_type=file.file_type,
+            content=content,
+            caption=message.caption_for(file.file_name),
+            link=None if self._links is None else self._links.link(linked, self._clock.now()),
+        )
+
     async def _parts_of(self, line: _Line, message: Message) -> list[Delivery]:
         """The parts of a message written to the member unasked (by hand, a notice), cut to
         this number's length once it is known which number sends it."""
-        # A template goes out whole, as one message; its preview is what the thread shows.
+        # A template, or a file with its caption, goes out whole as one message; its preview
+        # (the caption) is what the thread shows.
         contents = (
             [message.content]
-            if message.template is not None
+            if message.template is not None or message.carries_file
             else split_text(message.content, line.channel.max_text_length)
         )
         parts = Delivery.parts_of(message, contents, self._ids.new_id, self._clock.now())

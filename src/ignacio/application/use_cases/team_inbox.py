@@ -15,8 +15,16 @@ import msgspec
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.events import conversation_read, message_added
+from ignacio.application.file_intake import FileIntake
 from ignacio.application.handover import apply_change, queued_on_whatsapp
-from ignacio.application.ports import Clock, IdGenerator, JobQueue, UnitOfWork, UnitOfWorkFactory
+from ignacio.application.ports import (
+    BlobStorage,
+    Clock,
+    IdGenerator,
+    JobQueue,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from ignacio.application.ports.conversations import InboxFilter
 from ignacio.application.summaries import SummaryView, latest_summary
 from ignacio.domain import (
@@ -31,12 +39,14 @@ from ignacio.domain import (
     PageRequest,
     User,
 )
+from ignacio.domain.conversations import check_caption
 from ignacio.domain.handover import (
     OUTSIDE_WINDOW_CODE,
     ConversationState,
     ReadMarker,
     StateChange,
 )
+from ignacio.domain.knowledge import FileSource
 from ignacio.domain.workspaces import WorkspaceAccess
 
 NO_SUCH_CONVERSATION = "There is no such conversation."
@@ -335,6 +345,124 @@ class ReplyAsTeam:
             )
             after = await _sent_by_team(uow, self._auditor, access, before, message, "reply")
             await uow.commit()
+        if (queued := queued_on_whatsapp(message)) is not None:
+            await self._queue.enqueue_processing(queued)
+        return ReplyResult(message=message, conversation=after)
+
+
+class UploadedFile(msgspec.Struct, frozen=True, kw_only=True):
+    """A file from the sender's computer."""
+
+    file_name: str | None
+    content: bytes
+
+
+class KnowledgeDocument(msgspec.Struct, frozen=True, kw_only=True):
+    """A document of the workspace's knowledge base, by id."""
+
+    document_id: UUID
+
+
+NO_SUCH_DOCUMENT = "The knowledge base has no such document."
+
+
+class SendFileAsTeam:
+    """A person of the team sends the member a file, from their computer or the workspace's
+    knowledge base, with an optional caption, on the conversation's channel.
+
+    - The file joins the member's library (source `team`, under the message's id), so they keep
+      it and the assistant can search it; a knowledge document is copied, so the member keeps
+      what they were sent whatever later becomes of the original.
+    - An upload is checked by its content, as every file is; a caption has WhatsApp's limit.
+    - Outside the 24-hour window it is refused before anything is stored, like any free-form
+      reply; it takes the conversation like a reply; audited, without the caption.
+    - The blob is stored before the row; if the row is not committed the blob is discarded.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        intake: FileIntake,
+        storage: BlobStorage,
+        queue: JobQueue,
+        clock: Clock,
+        ids: IdGenerator,
+        auditor: Auditor,
+    ) -> None:
+        self._uow = uow
+        self._intake = intake
+        self._storage = storage
+        self._queue = queue
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(
+        self,
+        access: WorkspaceAccess,
+        conversation_id: UUID,
+        source: UploadedFile | KnowledgeDocument,
+        caption: str | None = None,
+    ) -> ReplyResult:
+        caption = check_caption(caption)
+        async with self._uow(read_only=True) as uow:
+            conversation = await team_conversation(uow, access, conversation_id)
+            if not conversation.window_open(self._clock.now()):
+                raise Conflict(OUTSIDE_WINDOW)
+            document = None
+            if isinstance(source, KnowledgeDocument):
+                document = await uow.files.get(access.workspace.id, source.document_id)
+                if document is None or document.user_id is not None:
+                    raise NotFound(NO_SUCH_DOCUMENT)
+        if document is not None:
+            file_name: str | None = document.file_name
+            content = await self._storage.get(document.file_path)
+            media_type = document.file_type
+        else:
+            assert isinstance(source, UploadedFile)
+            file_name, content = source.file_name, source.content
+            media_type = self._intake.media_type_of(content, file_name)
+        message_id = self._ids.new_id()
+        file = await self._intake.keep(
+            file_id=message_id,
+            workspace_id=conversation.workspace_id,
+            owner_id=conversation.user_id,
+            file_name=file_name,
+            content=content,
+            source=FileSource.TEAM,
+            conversation_id=conversation.id,
+            message_id=message_id,
+            media_type=media_type,
+            uploaded_by=access.user.id,
+        )
+        try:
+            async with self._uow() as uow:
+                before = await team_conversation(uow, access, conversation_id, for_update=True)
+                now = self._clock.now()
+                if not before.window_open(now):
+                    raise Conflict(OUTSIDE_WINDOW)
+                message = Message.file_from_team(
+                    before,
+                    id=message_id,
+                    by=access.user.id,
+                    file_name=file.file_name,
+                    file_path=file.file_path,
+                    media_type=file.file_type,
+                    caption=caption,
+                    at=now,
+                )
+                details = {"file_id": str(file.id)}
+                if document is not None:
+                    details["document_id"] = str(document.id)
+                after = await _sent_by_team(
+                    uow, self._auditor, access, before, message, "file", **details
+                )
+                await uow.files.add(file)  # after its message, which it names
+                await uow.commit()
+        except BaseException:
+            await self._intake.discard(file)
+            raise
+        await self._intake.queue_sync(file)
         if (queued := queued_on_whatsapp(message)) is not None:
             await self._queue.enqueue_processing(queued)
         return ReplyResult(message=message, conversation=after)

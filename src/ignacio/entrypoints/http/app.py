@@ -27,6 +27,7 @@ from ignacio.entrypoints.http.controllers import (
     WhatsAppWebhookController,
     WorkspaceController,
     health,
+    linked_file,
 )
 from ignacio.entrypoints.http.dependencies import (
     provide_principal,
@@ -73,6 +74,7 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
                     KnowledgeController,
                     InboxController,
                     DashboardController,
+                    linked_file,
                 ],
                 guards=[api_rate_limit(container)],
             ),

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.summaries import SummaryView
+from ignacio.application.use_cases.list_messages import TEAM
 from ignacio.application.use_cases.team_inbox import InboxLine, InboxThread
 from ignacio.domain import Channel, Conversation, Delivery, Message, User
 from ignacio.domain.conversations import MAX_MESSAGE_LENGTH
@@ -198,8 +199,10 @@ class TeamMessageOut(MessageOut, kw_only=True):
         people: dict[UUID, User],
         failures: dict[UUID, Delivery] | None = None,
     ) -> TeamMessageOut:
-        base = msgspec.structs.asdict(MessageOut.of(message))
         sender = people.get(message.sent_by) if message.sent_by else None
+        base = msgspec.structs.asdict(
+            MessageOut.of(message, None if sender is None else sender.name or TEAM)
+        )
         failed = (failures or {}).get(message.id)
         return cls(
             **base,

@@ -210,11 +210,6 @@ class SendMessageBody(Schema):
     content: Annotated[str, msgspec.Meta(min_length=1, max_length=32_000)]
 
 
-_FILE_MESSAGE_TYPES = frozenset(
-    {MessageType.IMAGE, MessageType.AUDIO, MessageType.VIDEO, MessageType.DOCUMENT}
-)
-
-
 class MessageOut(Schema):
     id: UUID
     conversation_id: UUID
@@ -235,9 +230,11 @@ class MessageOut(Schema):
     input_tokens: int | None
     output_tokens: int | None
     latency_ms: int | None
+    sent_by_name: str | None = None
+    """Written by hand by a person of the team: their name (null otherwise)."""
 
     @classmethod
-    def of(cls, message: Message) -> MessageOut:
+    def of(cls, message: Message, sent_by_name: str | None = None) -> MessageOut:
         return cls(
             id=message.id,
             conversation_id=message.conversation_id,
@@ -248,9 +245,7 @@ class MessageOut(Schema):
             channel=message.channel,
             file_path=message.file_path,
             # Attachments share their message's id (see AttachFile and ProcessInbound).
-            file_id=message.id
-            if message.file_path and message.message_type in _FILE_MESSAGE_TYPES
-            else None,
+            file_id=message.id if message.carries_file else None,
             transcript=message.transcript,
             whatsapp_message_id=message.external_message_id,
             delivery_status=message.delivery_status,
@@ -259,6 +254,7 @@ class MessageOut(Schema):
             input_tokens=message.input_tokens,
             output_tokens=message.output_tokens,
             latency_ms=message.latency_ms,
+            sent_by_name=sent_by_name if message.sent_by is not None else None,
         )
 
 

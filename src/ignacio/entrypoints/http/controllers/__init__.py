@@ -8,7 +8,11 @@ from ignacio.entrypoints.http.controllers.events import (
     MemberEventsController,
     TeamEventsController,
 )
-from ignacio.entrypoints.http.controllers.files import ConversationFileController, FileController
+from ignacio.entrypoints.http.controllers.files import (
+    ConversationFileController,
+    FileController,
+    linked_file,
+)
 from ignacio.entrypoints.http.controllers.health import health
 from ignacio.entrypoints.http.controllers.inbox import InboxController
 from ignacio.entrypoints.http.controllers.knowledge import KnowledgeController
@@ -35,4 +39,5 @@ __all__ = [
     "WhatsAppWebhookController",
     "WorkspaceController",
     "health",
+    "linked_file",
 ]

@@ -121,11 +121,18 @@ class ConversationController(Controller):
         cursor: Cursor = None,
         order: OrderQuery = Order.NEWEST_FIRST,
     ) -> PageOut[MessageOut]:
-        """A page of the conversation's messages; follow `nextCursor` for the next page."""
+        """A page of the conversation's messages; follow `nextCursor` for the next page. A reply
+        written by a person of the team names them (`sentByName`)."""
         page = await list_messages(
             workspace_access, conversation_id, page_request(limit, cursor, order)
         )
-        return page_out(page, MessageOut.of)
+        names = await list_messages.senders(page)
+        return page_out(
+            page,
+            lambda message: MessageOut.of(
+                message, None if message.sent_by is None else names.get(message.sent_by)
+            ),
+        )
 
     @post(
         "/{conversation_id:uuid}/messages",

@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ignacio.application.use_cases.attach_file import AttachFile
 from ignacio.application.use_cases.delete_file import DeleteFile
+from ignacio.application.use_cases.file_links import ReadLinkedFile
 from ignacio.application.use_cases.get_file import DownloadFile, FileContent, GetFile
 from ignacio.application.use_cases.list_files import ListFiles
 from ignacio.application.use_cases.upload_file import UploadFile
@@ -68,18 +69,38 @@ AllMembers = Annotated[
 def content_response(found: FileContent) -> Response[bytes]:
     """A stored file's content as a download: images, audio and video to show inline, the rest
     as attachments; nothing the browser would run (`nosniff` and a sandboxing policy)."""
-    file = found.file
-    disposition = "inline" if category_of(file.file_type) in _SHOWN_INLINE else "attachment"
+    return _served(found.content, found.file.file_type, found.file.file_name)
+
+
+def _served(content: bytes, media_type: str, file_name: str) -> Response[bytes]:
+    disposition = "inline" if category_of(media_type) in _SHOWN_INLINE else "attachment"
     return Response(
-        found.content,
-        media_type=file.file_type,
+        content,
+        media_type=media_type,
         headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(file.file_name)}",
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(file_name)}",
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "Cache-Control": "private, no-store",
         },
     )
+
+
+@get(
+    "/media/{token:str}",
+    tags=["files"],
+    security=[],
+    media_type="application/octet-stream",
+    response_description="The file's content, with its media type",
+    responses=error_responses(404),
+)
+async def linked_file(
+    read_linked_file: NamedDependency[ReadLinkedFile], token: FromPath[str]
+) -> Response[bytes]:
+    """A file the team sent, at the short-lived public link a provider fetches it from (Twilio
+    takes a `MediaUrl` rather than an upload). 404 once the link has expired (an hour)."""
+    found = await read_linked_file(token)
+    return _served(found.content, found.file.media_type, found.file.file_name)
 
 
 class FileController(Controller):

@@ -3,10 +3,12 @@ in (`/workspaces/{id or short name}/inbox`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, delete, get, post
+from litestar.datastructures import UploadFile as UploadedPart
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -18,16 +20,20 @@ from ignacio.application.use_cases.team_inbox import (
     GetInboxThread,
     HandBackConversation,
     InboxQuery,
+    KnowledgeDocument,
     ListInbox,
     MarkConversationRead,
     ReplyAsTeam,
+    SendFileAsTeam,
     SendTemplate,
     TakeConversation,
     ThreadMessages,
+    UploadedFile,
 )
-from ignacio.domain import Channel, Order
+from ignacio.domain import Channel, InvalidInput, Order, without_nul
 from ignacio.domain.handover import ConversationState
 from ignacio.domain.workspaces import WorkspaceAccess
+from ignacio.entrypoints.http.controllers.files import MAX_UPLOAD_BODY, Multipart
 from ignacio.entrypoints.http.dependencies import (
     Cursor,
     Limit,
@@ -68,6 +74,19 @@ MineQuery = Annotated[
 SearchQuery = Annotated[
     str | None, QueryParameter(name="search", max_length=100, description="In the title.")
 ]
+
+
+@dataclass
+class TeamFileForm:
+    """`multipart/form-data`: either a file from your computer in `file`, or the id of a
+    knowledge-base document in `documentId`; and an optional `caption`."""
+
+    file: UploadedPart | None = None
+    documentId: UUID | None = None  # noqa: N815 (the form's field, as the web app sends it)
+    caption: str | None = None
+
+
+ONE_FILE = "Send either a file (`file`) or a knowledge-base document (`documentId`), not both."
 
 
 class InboxController(Controller):
@@ -234,6 +253,37 @@ class InboxController(Controller):
         when the assistant or the waiting line has it. On WhatsApp the reply is sent in the
         background (follow its `deliveryStatus`); 409 outside WhatsApp's 24-hour window."""
         result = await reply_as_team(team_access, conversation_id, data.content)
+        return TeamMessageOut.of_team(result.message, {team_access.user.id: team_access.user})
+
+    @post(
+        "/{conversation_id:uuid}/files",
+        status_code=HTTP_201_CREATED,
+        request_max_body_size=MAX_UPLOAD_BODY,
+        responses=error_responses(400, 403, 404, 409, 413, 415),
+    )
+    async def send_file(
+        self,
+        team_access: NamedDependency[WorkspaceAccess],
+        send_file_as_team: NamedDependency[SendFileAsTeam],
+        conversation_id: FromPath[UUID],
+        data: Annotated[TeamFileForm, Multipart],
+    ) -> TeamMessageOut:
+        """Send the member a file from your computer (25 MB at most; its type is decided by its
+        content) or a document of the workspace's knowledge base, with an optional caption
+        (1,024 characters at most). It joins the member's files. On WhatsApp a JPEG or PNG goes
+        as a photo and anything else as a document. Like a reply: it takes the conversation,
+        goes out in the background on WhatsApp, and is refused (409) outside the 24-hour
+        window."""
+        if (data.file is None) == (data.documentId is None):
+            raise InvalidInput(ONE_FILE)
+        source: UploadedFile | KnowledgeDocument
+        if data.file is not None:
+            source = UploadedFile(file_name=data.file.filename, content=await data.file.read())
+        else:
+            assert data.documentId is not None
+            source = KnowledgeDocument(document_id=data.documentId)
+        caption = None if data.caption is None else without_nul(data.caption)
+        result = await send_file_as_team(team_access, conversation_id, source, caption)
         return TeamMessageOut.of_team(result.message, {team_access.user.id: team_access.user})
 
     @post(
