@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from ignacio.application.ports import UnitOfWorkFactory
@@ -147,3 +148,92 @@ async def test_revoke_all_for_user_ends_live_sessions_only(uow_factory: UnitOfWo
         assert still_revoked is not None
         assert still_revoked.revoked_at == at(-5)
         assert await uow.sessions.get(theirs.id) == theirs
+
+
+async def test_revoke_all_for_user_can_keep_one(uow_factory: UnitOfWorkFactory) -> None:
+    ana = user(1)
+    here, phone, laptop = session(ana), session(ana), session(ana)
+    await store(uow_factory, ana, here, phone, laptop)
+    async with uow_factory() as uow:
+        assert await uow.sessions.revoke_all_for_user(ana.id, at(0), keep=here.id) == 2
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.sessions.get(here.id) == here
+        for other in (phone, laptop):
+            ended = await uow.sessions.get(other.id)
+            assert ended is not None
+            assert ended.revoked_at == at(0)
+
+
+async def test_live_sessions_are_listed_most_recently_used_first(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ana, luis = user(1), user(2)
+    old = session(ana, last_used_at=at(10), user_agent="Mozilla/5.0", client_address="192.0.2.1")
+    recent = session(ana, last_used_at=at(50))
+    middle = session(ana, last_used_at=at(30))
+    expired = session(ana, last_used_at=at(90), expires_at=at(100))
+    revoked = session(ana, last_used_at=at(80), revoked_at=at(85))
+    theirs = session(luis, last_used_at=at(70))
+    await store(uow_factory, ana, luis, old, recent, middle, expired, revoked, theirs)
+    async with uow_factory(read_only=True) as uow:
+        assert await uow.sessions.list_live_for_user(ana.id, at(100), 10) == [recent, middle, old]
+        assert await uow.sessions.list_live_for_user(ana.id, at(99), 10) == [
+            expired,
+            recent,
+            middle,
+            old,
+        ]
+        assert await uow.sessions.list_live_for_user(ana.id, at(100), 2) == [recent, middle]
+        assert await uow.sessions.list_live_for_user(luis.id, at(100), 10) == [theirs]
+        assert await uow.sessions.list_live_for_user(user(3).id, at(100), 10) == []
+
+
+async def test_sessions_used_at_the_same_moment_are_listed_newest_id_first(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ana = user(1)
+    twins = [session(ana, last_used_at=at(5)) for _ in range(4)]
+    await store(uow_factory, ana, *twins)
+    async with uow_factory(read_only=True) as uow:
+        listed = await uow.sessions.list_live_for_user(ana.id, at(6), 10)
+    assert listed == sorted(twins, key=lambda s: s.id.bytes, reverse=True)
+
+
+async def test_revoke_own_ends_only_the_owner_s_live_session(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ana, luis = user(1), user(2)
+    mine, theirs = session(ana, user_agent="Mozilla/5.0"), session(luis)
+    expired = session(ana, expires_at=at(5))
+    await store(uow_factory, ana, luis, mine, theirs, expired)
+    async with uow_factory() as uow:
+        # Someone else's session, an expired one and an unknown id look alike: nothing to end.
+        assert await uow.sessions.revoke_own(ana.id, theirs.id, at(10)) is None
+        assert await uow.sessions.revoke_own(ana.id, expired.id, at(10)) is None
+        assert await uow.sessions.revoke_own(ana.id, session(ana).id, at(10)) is None
+        revoked = await uow.sessions.revoke_own(ana.id, mine.id, at(10))
+        assert revoked == msgspec.structs.replace(mine, revoked_at=at(10))
+        # Once ended it is no longer live: ending it again finds nothing.
+        assert await uow.sessions.revoke_own(ana.id, mine.id, at(11)) is None
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.sessions.get(mine.id) == revoked
+        assert await uow.sessions.get(theirs.id) == theirs
+        assert await uow.sessions.get(expired.id) == expired
+
+
+async def test_concurrent_revocations_of_one_session_end_it_once(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ana = user(1)
+    device = session(ana)
+    await store(uow_factory, ana, device)
+
+    async def revoke(index: int) -> bool:
+        async with uow_factory() as uow:
+            revoked = await uow.sessions.revoke_own(ana.id, device.id, at(index))
+            await uow.commit()
+            return revoked is not None
+
+    assert sorted(await concurrently(5, revoke)) == [False] * 4 + [True]

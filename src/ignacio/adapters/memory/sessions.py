@@ -59,10 +59,29 @@ class InMemorySessionRepository:
         if session is not None and session.revoked_at is None:
             self._store.sessions[session_id] = msgspec.structs.replace(session, revoked_at=now)
 
-    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> int:
+    async def list_live_for_user(
+        self, user_id: UUID, now: datetime, limit: int
+    ) -> builtins.list[UserSession]:
+        live = [s for s in self._store.sessions.values() if s.user_id == user_id and s.is_live(now)]
+        live.sort(key=lambda s: (s.last_used_at, s.id.bytes), reverse=True)
+        return live[:limit]
+
+    async def revoke_own(
+        self, user_id: UUID, session_id: UUID, now: datetime
+    ) -> UserSession | None:
+        session = self._store.sessions.get(session_id)
+        if session is None or session.user_id != user_id or not session.is_live(now):
+            return None
+        revoked = msgspec.structs.replace(session, revoked_at=now)
+        self._store.sessions[session_id] = revoked
+        return revoked
+
+    async def revoke_all_for_user(
+        self, user_id: UUID, now: datetime, *, keep: UUID | None = None
+    ) -> int:
         ended = 0
         for session in builtins.list(self._store.sessions.values()):
-            if session.user_id == user_id and session.is_live(now):
+            if session.user_id == user_id and session.id != keep and session.is_live(now):
                 self._store.sessions[session.id] = msgspec.structs.replace(session, revoked_at=now)
                 ended += 1
         return ended

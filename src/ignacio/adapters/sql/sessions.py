@@ -98,13 +98,49 @@ class SqlSessionRepository:
         )
         await self._connection().execute(statement)
 
-    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> int:
+    async def list_live_for_user(
+        self, user_id: UUID, now: datetime, limit: int
+    ) -> list[UserSession]:
+        s = user_sessions.c
+        statement = (
+            _FIELDS.select()
+            .where(s.user_id == user_id, s.revoked_at.is_(None), s.expires_at > now)
+            .order_by(s.last_used_at.desc(), s.id.desc())
+            .limit(limit)
+        )
+        rows = (await self._connection().execute(statement)).all()
+        return [_FIELDS.to_entity(row) for row in rows]
+
+    async def revoke_own(
+        self, user_id: UUID, session_id: UUID, now: datetime
+    ) -> UserSession | None:
+        s = user_sessions.c
+        # One statement: no race between the ownership check and the revocation.
+        statement = (
+            update(user_sessions)
+            .where(
+                s.id == session_id,
+                s.user_id == user_id,
+                s.revoked_at.is_(None),
+                s.expires_at > now,
+            )
+            .values(revoked_at=now)
+            .returning(*_FIELDS.columns)
+        )
+        row = (await self._connection().execute(statement)).first()
+        return None if row is None else _FIELDS.to_entity(row)
+
+    async def revoke_all_for_user(
+        self, user_id: UUID, now: datetime, *, keep: UUID | None = None
+    ) -> int:
         s = user_sessions.c
         statement = (
             update(user_sessions)
             .where(s.user_id == user_id, s.revoked_at.is_(None), s.expires_at > now)
             .values(revoked_at=now)
         )
+        if keep is not None:
+            statement = statement.where(s.id != keep)
         return int((await self._connection().execute(statement)).rowcount)
 
     async def _one(self, condition: ColumnElement[bool]) -> UserSession | None:

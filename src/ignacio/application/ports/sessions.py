@@ -38,6 +38,23 @@ class SessionRepository(Protocol):
         """End the session; its tokens stop working."""
         ...
 
-    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> int:
-        """End every live session of a user; returns how many were ended."""
+    async def list_live_for_user(
+        self, user_id: UUID, now: datetime, limit: int
+    ) -> list[UserSession]:
+        """The user's live sessions (neither revoked nor expired at `now`), the most recently
+        used first (ties: the newest id first), at most `limit` of them."""
+        ...
+
+    async def revoke_own(
+        self, user_id: UUID, session_id: UUID, now: datetime
+    ) -> UserSession | None:
+        """End the session if it is a live session of this user, in one atomic step; the session,
+        now revoked, or None when the user has no live session with this id (another user's
+        session is left alone, and looks the same as one that never existed)."""
+        ...
+
+    async def revoke_all_for_user(
+        self, user_id: UUID, now: datetime, *, keep: UUID | None = None
+    ) -> int:
+        """End every live session of a user but `keep`; returns how many were ended."""
         ...
