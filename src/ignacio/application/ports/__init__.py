@@ -17,6 +17,7 @@ from ignacio.application.ports.channels import ChannelRepository
 from ignacio.application.ports.clock import Clock
 from ignacio.application.ports.conversations import ConversationRepository
 from ignacio.application.ports.deliveries import DeliveryRepository
+from ignacio.application.ports.device_names import DeviceNames
 from ignacio.application.ports.document_index import DocumentIndex, IndexedFile, RemoteCopy
 from ignacio.application.ports.events import EventLog, EventSignal, Wake
 from ignacio.application.ports.file_links import FileLinks, LinkedFile
@@ -66,6 +67,7 @@ __all__ = [
     "ConversationRepository",
     "DeliveryItems",
     "DeliveryRepository",
+    "DeviceNames",
     "DocumentIndex",
     "DocumentInput",
     "EventLog",
