@@ -36,6 +36,9 @@ B_LISTED = "+34699123456"
 # and the signed, expiring links providers fetch files from (the link itself is the permission:
 # tests/adapters/security/test_file_links.py and the Twilio end-to-end test check them).
 _SKIPPED = ("/auth", "/health", "/webhooks", "/docs", "/schema", "/app", "/media")
+# But a member's sessions are named by id like the data: listing and signing out are in the
+# matrix (not logout-all, which would end the callers' own sessions halfway through).
+_NOT_SKIPPED = ("/auth/sessions",)
 
 # A body each operation taking one accepts, by (method, path as documented).
 _BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -75,6 +78,7 @@ class WorkspaceB:
     channel_id: str
     member_id: str
     admin_id: str
+    member_session_id: str
     admin_headers: dict[str, str]
     member_headers: dict[str, str]
 
@@ -88,6 +92,7 @@ class WorkspaceB:
             "user_id": self.member_id,
             "workspace": self.slug,
             "channel_id": self.channel_id,
+            "session_id": self.member_session_id,
         }
         assert name in values, f"the IDOR matrix does not know the path parameter {name!r}"
         return values[name]
@@ -103,6 +108,7 @@ class WorkspaceB:
             self.entry_id,
             self.delivery_id,
             self.channel_id,
+            self.member_session_id,
             B_NUMBER_ID,
             B_TOKEN,
             B_SECRET,
@@ -202,6 +208,7 @@ async def _workspace_b(api: Api, platform: dict[str, str]) -> WorkspaceB:
         admin_b,
         json={"provider": "whatsapp_cloud", "phoneNumberId": B_NUMBER_ID, "accessToken": B_TOKEN},
     )
+    sessions = await _ok(api, "GET", "/auth/sessions", member_b)
     seen = await _ok(api, "GET", "/admin/deliveries/failed", admin_b)
     assert [item["id"] for item in seen["items"]] == [str(failed.id)]
     return WorkspaceB(
@@ -216,6 +223,7 @@ async def _workspace_b(api: Api, platform: dict[str, str]) -> WorkspaceB:
         channel_id=number["id"],
         member_id=await _user_id(api, member_b),
         admin_id=await _user_id(api, admin_b),
+        member_session_id=next(s["id"] for s in sessions["items"] if s["current"]),
         admin_headers=admin_b,
         member_headers=member_b,
     )
@@ -239,7 +247,7 @@ async def _actors_of_a(api: Api, platform: dict[str, str]) -> dict[str, dict[str
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     operations = []
     for path, item in document["paths"].items():
-        if path.startswith(_SKIPPED):
+        if path.startswith(_SKIPPED) and not path.startswith(_NOT_SKIPPED):
             continue
         for method, operation in item.items():
             if method in {"get", "post", "put", "patch", "delete"}:
@@ -325,3 +333,5 @@ async def _b_is_untouched(api: Api, b: WorkspaceB) -> None:
     }
     conversations = await _ok(api, "GET", "/admin/conversations", admin_b)
     assert [c["id"] for c in conversations["items"]] == [b.conversation_id]
+    sessions = await _ok(api, "GET", "/auth/sessions", member_b)
+    assert [s["id"] for s in sessions["items"]] == [b.member_session_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -12,6 +13,10 @@ from ignacio.domain.errors import InvalidInput
 from ignacio.domain.phone import PhoneNumber
 
 CODE_LENGTH = 6
+# How much of a client's address a member is shown of their sessions: the network, not the host
+# (the first three bytes of an IPv4 address, a site's /48 of an IPv6 one).
+IPV4_SHOWN_BITS = 24
+IPV6_SHOWN_BITS = 48
 
 
 class OtpPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,6 +105,11 @@ class UserSession(msgspec.Struct, frozen=True, kw_only=True):
     def is_live(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
 
+    @property
+    def network(self) -> str | None:
+        """Where the session was opened, coarsely: the network its client address was in."""
+        return coarse_network(self.client_address)
+
 
 class AccessClaims(msgspec.Struct, frozen=True, kw_only=True):
     """What a valid access token says about its bearer."""
@@ -114,6 +124,24 @@ class IssuedTokens(msgspec.Struct, frozen=True, kw_only=True):
     access_expires_at: datetime
     refresh_token: str
     refresh_expires_at: datetime
+
+
+def coarse_network(address: str | None) -> str | None:
+    """The network an address is in, in CIDR notation (`203.0.113.0/24`, `2001:db8:85a3::/48`),
+    so that a list of sessions tells places apart without pinpointing a home; an IPv4 address
+    mapped into IPv6 counts as IPv4. None for anything that is not an IP address."""
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv4Address):
+        return str(ipaddress.IPv4Network((int(ip), IPV4_SHOWN_BITS), strict=False))
+    # From the integer: a zone index (`fe80::1%eth0`) names a local interface, not a place.
+    return str(ipaddress.IPv6Network((int(ip), IPV6_SHOWN_BITS), strict=False))
 
 
 def new_refresh_token() -> str:

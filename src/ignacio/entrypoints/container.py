@@ -61,6 +61,7 @@ from ignacio.adapters.sql.events import notify_channel
 from ignacio.adapters.system import RandomIdGenerator, SystemClock
 from ignacio.adapters.twilio import TwilioChannel, TwilioMediaFetcher
 from ignacio.adapters.twilio.health import TwilioProbe
+from ignacio.adapters.user_agents import UaParserDeviceNames
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel, CloudApiMediaFetcher
 from ignacio.adapters.whatsapp_cloud.health import CloudApiProbe
 from ignacio.application.auditing import Auditor
@@ -100,6 +101,7 @@ from ignacio.application.use_cases.list_conversations import ListConversations
 from ignacio.application.use_cases.list_failed_deliveries import ListFailedDeliveries
 from ignacio.application.use_cases.list_files import ListFiles
 from ignacio.application.use_cases.list_messages import ListMessages
+from ignacio.application.use_cases.list_sessions import ListSessions
 from ignacio.application.use_cases.list_set_aside_webhooks import ListSetAsideWebhooks
 from ignacio.application.use_cases.list_users import ListUsers
 from ignacio.application.use_cases.list_workspaces import GetWorkspace, ListWorkspaces
@@ -121,6 +123,7 @@ from ignacio.application.use_cases.request_otp import OtpRequestLimits, RequestO
 from ignacio.application.use_cases.resolve_workspace import ResolveWorkspace
 from ignacio.application.use_cases.resume_processing import ResumeProcessing
 from ignacio.application.use_cases.resync_files import ResyncFiles
+from ignacio.application.use_cases.revoke_session import RevokeSession
 from ignacio.application.use_cases.send_login_code import SendLoginCode
 from ignacio.application.use_cases.send_message import SendMessage
 from ignacio.application.use_cases.summaries import (
@@ -617,7 +620,12 @@ class Container(containers.DeclarativeContainer):
     refresh_session = providers.Factory(
         RefreshSession, uow=uow, hasher=hasher, sessions=session_issuer, clock=clock
     )
-    logout = providers.Factory(Logout, uow=uow, clock=clock)
+    logout = providers.Factory(Logout, uow=uow, auditor=auditor)
+    device_names = providers.Singleton(UaParserDeviceNames)
+    list_sessions = providers.Factory(ListSessions, uow=uow, clock=clock, devices=device_names)
+    revoke_session = providers.Factory(
+        RevokeSession, uow=uow, auditor=auditor, devices=device_names
+    )
     authenticate = providers.Factory(Authenticate, uow=uow, tokens=access_tokens, clock=clock)
     get_me = providers.Factory(GetMe, uow=uow)
     update_me = providers.Factory(UpdateMe, uow=uow, clock=clock)

@@ -6,13 +6,16 @@ from uuid import UUID
 
 import msgspec
 
-from ignacio.application.ports import Clock, UnitOfWorkFactory
+from ignacio.application.auditing import Auditor
+from ignacio.application.ports import UnitOfWorkFactory
 
 
 class LogoutCommand(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UUID
     session_id: UUID
     all_devices: bool = False
+    keep_current: bool = False
+    """With `all_devices`: every session but this one ends ("sign out everywhere else")."""
 
 
 class LogoutResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -22,18 +25,30 @@ class LogoutResult(msgspec.Struct, frozen=True, kw_only=True):
 class Logout:
     """End a session: its access and refresh tokens stop working at once.
 
-    - With `all_devices`, every live session of the member ends.
+    - With `all_devices`, every live session of the member ends, the current one too unless
+      `keep_current`; audited as `session.revoke_all` with how many ended (logging out of the
+      one session is not: it is the everyday end of a login).
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
         self._uow = uow
-        self._clock = clock
+        self._auditor = auditor
 
     async def __call__(self, command: LogoutCommand) -> LogoutResult:
-        now = self._clock.now()
+        now = self._auditor.clock.now()
         async with self._uow() as uow:
             if command.all_devices:
-                ended = await uow.sessions.revoke_all_for_user(command.user_id, now)
+                keep = command.session_id if command.keep_current else None
+                ended = await uow.sessions.revoke_all_for_user(command.user_id, now, keep=keep)
+                await self._auditor.record(
+                    uow,
+                    command.user_id,
+                    "session.revoke_all",
+                    "user",
+                    command.user_id,
+                    sessions_ended=ended,
+                    kept_current=command.keep_current,
+                )
             else:
                 await uow.sessions.revoke(command.session_id, now)
                 ended = 1

@@ -21,6 +21,7 @@ from ignacio.entrypoints.http.controllers import (
     InboxController,
     KnowledgeController,
     MemberEventsController,
+    SessionsController,
     TeamEventsController,
     TwilioWebhookController,
     UserController,
@@ -65,6 +66,7 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
                 path="/",
                 route_handlers=[
                     AuthController,
+                    SessionsController,
                     UserController,
                     ConversationController,
                     ConversationFileController,

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from ignacio.application.use_cases.list_sessions import SessionView
 from ignacio.application.use_cases.member_conversation import MemberConversation
 from ignacio.domain import (
     AllowedNumber,
@@ -77,6 +78,42 @@ class LogoutBody(Schema):
 
 class LoggedOutBody(Schema):
     sessions_ended: int
+
+
+class SessionOut(Schema):
+    """One place the member is logged in."""
+
+    id: UUID
+    device: str | None
+    """What a person would call the device ("Firefox on Windows", "Safari on iPhone"), from the
+    User-Agent the login came with; null when that tells nothing."""
+    network: str | None
+    """The network the login came from, never the whole address: its first 24 bits for IPv4
+    (`203.0.113.0/24`), 48 for IPv6 (`2001:db8:85a3::/48`); null when unknown."""
+    created_at: datetime
+    last_used_at: datetime
+    """When the session last renewed its access token (every quarter of an hour in use)."""
+    expires_at: datetime
+    """When it ends unless renewed."""
+    current: bool
+    """The session this request was made in."""
+
+    @classmethod
+    def of(cls, view: SessionView) -> SessionOut:
+        session = view.session
+        return cls(
+            id=session.id,
+            device=view.device,
+            network=session.network,
+            created_at=session.created_at,
+            last_used_at=session.last_used_at,
+            expires_at=session.expires_at,
+            current=view.is_current,
+        )
+
+
+class SessionsOut(Schema):
+    items: list[SessionOut]
 
 
 class UserOut(Schema):

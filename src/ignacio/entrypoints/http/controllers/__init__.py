@@ -16,6 +16,7 @@ from ignacio.entrypoints.http.controllers.files import (
 from ignacio.entrypoints.http.controllers.health import health
 from ignacio.entrypoints.http.controllers.inbox import InboxController
 from ignacio.entrypoints.http.controllers.knowledge import KnowledgeController
+from ignacio.entrypoints.http.controllers.sessions import SessionsController
 from ignacio.entrypoints.http.controllers.users import UserController
 from ignacio.entrypoints.http.controllers.webhooks import (
     TwilioWebhookController,
@@ -33,6 +34,7 @@ __all__ = [
     "InboxController",
     "KnowledgeController",
     "MemberEventsController",
+    "SessionsController",
     "TeamEventsController",
     "TwilioWebhookController",
     "UserController",

@@ -104,7 +104,8 @@ class AuthController(Controller):
         logout: NamedDependency[Logout],
         data: JSONBody[LogoutBody | None] = None,
     ) -> Response[LoggedOutBody]:
-        """End this session, or with `allDevices` every session of the member."""
+        """End this session, or with `allDevices` every session of the member (as
+        `POST /auth/logout-all` does)."""
         result = await logout(
             LogoutCommand(
                 user_id=principal.user.id,
@@ -114,10 +115,13 @@ class AuthController(Controller):
         )
         return Response(
             LoggedOutBody(sessions_ended=result.sessions_ended),
-            cookies=[
-                Cookie(key=REFRESH_COOKIE, value="", path=_COOKIE_PATH, max_age=0, httponly=True)
-            ],
+            cookies=[cleared_refresh_cookie()],
         )
+
+
+def cleared_refresh_cookie() -> Cookie:
+    """Tells the browser to drop its refresh token, once the session behind it has ended."""
+    return Cookie(key=REFRESH_COOKIE, value="", path=_COOKIE_PATH, max_age=0, httponly=True)
 
 
 def _refresh_cookie(request: Request[Any, Any, Any], tokens: IssuedTokens, now: datetime) -> Cookie:
