@@ -19,6 +19,7 @@ export type SystemHealth = Schemas["SystemHealthOut"];
 export type HealthCheck = Schemas["HealthCheckOut"];
 export type Login = Schemas["LoginOut"];
 export type Tokens = Schemas["TokensOut"];
+export type Session = Schemas["SessionOut"];
 export type Workspace = Schemas["WorkspaceOut"];
 export type WorkspaceMember = Schemas["MemberOut"];
 export type WorkspaceRole = Schemas["WorkspaceRole"];

@@ -73,7 +73,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(
     async ({ allDevices = false }: { allDevices?: boolean } = {}) => {
       try {
-        await fetchClient.POST("/auth/logout", { body: { allDevices } });
+        if (allDevices) await fetchClient.POST("/auth/logout-all");
+        else await fetchClient.POST("/auth/logout", { body: { allDevices: false } });
       } finally {
         session.end(allDevices ? "You are logged out on every device." : "You are logged out.", {
           everywhere: true,
