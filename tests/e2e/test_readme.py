@@ -77,6 +77,7 @@ def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
             ]
         )
         chatted, _, administered, renamed, known, handled, charted = run(session).split("#\n")
+        assert chatted.splitlines()[0] == "curl"  # the device of the session just opened
         assert "OPENAI_API_KEY" in chatted  # the offline assistant says how to connect a model
         assert "**plan.md** says about that" in chatted  # and answers from the file it was sent
         assert "1 March" in chatted
