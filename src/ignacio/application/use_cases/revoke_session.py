@@ -17,6 +17,8 @@ class RevokeSession:
       session", alike: nobody learns that a session id exists.
     - It ends at once: its refresh token is refused at the next refresh, and its access tokens
       at their next request (every request checks that its session is live, `Authenticate`).
+      A live event stream it has open ends when the access token that opened it expires (a
+      quarter of an hour at most; it carries ids and states, never text).
     - Ending the session the request was made in logs the caller out.
     - Audited as `session.revoke`, with the device's name (never its address or tokens).
     """
