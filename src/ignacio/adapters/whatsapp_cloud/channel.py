@@ -146,17 +146,12 @@ class CloudApiChannel:
         )
 
     async def _upload(self, file: OutgoingFile) -> str:
-        try:
-            response = await self._client.post(
-                self._media_url,
-                data={"messaging_product": "whatsapp", "type": file.media_type},
-                files={"file": (file.file_name, file.content, file.media_type)},
-                headers=self._upload_headers,
-            )
-        except httpx.HTTPError as error:
-            raise failure_from_exception(error) from error
-        if not response.is_success:
-            raise failure_from_response(response)
+        response = await self._call(
+            self._media_url,
+            data={"messaging_product": "whatsapp", "type": file.media_type},
+            files={"file": (file.file_name, file.content, file.media_type)},
+            headers=self._upload_headers,
+        )
         try:
             result = msgspec.json.decode(response.content, type=UploadResult, strict=False)
         except (msgspec.DecodeError, RecursionError):
@@ -200,10 +195,14 @@ class CloudApiChannel:
         return SentMessage(external_id=external_id)
 
     async def _post(self, payload: dict[str, Any]) -> httpx.Response:
+        return await self._call(
+            self._messages_url, content=msgspec.json.encode(payload), headers=self._headers
+        )
+
+    async def _call(self, url: str, **request: Any) -> httpx.Response:
+        """POST to the Graph API; a refusal or a network failure becomes a SendFailure."""
         try:
-            response = await self._client.post(
-                self._messages_url, content=msgspec.json.encode(payload), headers=self._headers
-            )
+            response = await self._client.post(url, **request)
         except httpx.HTTPError as error:
             raise failure_from_exception(error) from error
         if not response.is_success:
