@@ -52,6 +52,9 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/users/me"): {"name": "Me"},
     ("POST", "/workspaces/{workspace}/inbox/{conversation_id}/replies"): {"content": "hello"},
     ("POST", "/workspaces/{workspace}/inbox/{conversation_id}/take"): {},
+    ("POST", "/workspaces/{workspace}/inbox/{conversation_id}/documents"): {
+        "documentId": "4f1c2a9e-0000-4000-8000-000000000001"
+    },
     ("POST", "/workspaces/{workspace}/inbox/{conversation_id}/template"): {"parameters": []},
     ("POST", "/users"): {"phoneNumber": "+34699000002", "isAdmin": True},
     ("PUT", "/users/{user_id}"): {"isAdmin": True, "isActive": False},

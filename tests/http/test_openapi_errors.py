@@ -21,6 +21,7 @@ PUBLIC = {
     ("post", "/auth/request-otp"),
     ("post", "/auth/verify-otp"),
     ("post", "/auth/refresh"),
+    ("get", "/media/{token}"),
     ("get", "/webhooks/whatsapp"),
     ("post", "/webhooks/whatsapp"),
     ("post", "/webhooks/twilio"),

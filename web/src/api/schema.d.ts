@@ -746,6 +746,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspaces/{workspace}/inbox/{conversation_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** SendDocument */
+        post: operations["WorkspacesInboxConversationIdDocumentsSendDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workspaces/{workspace}/inbox/{conversation_id}/files": {
         parameters: {
             query?: never;
@@ -1220,6 +1237,12 @@ export interface components {
          * @enum {string}
          */
         DeliveryStatus: "received" | "pending" | "sent" | "delivered" | "read" | "failed";
+        /** DocumentBody */
+        DocumentBody: {
+            caption?: string | null;
+            /** Format: uuid */
+            documentId: string;
+        };
         /** ErrorBody */
         ErrorBody: {
             details?: unknown;
@@ -1652,8 +1675,8 @@ export interface components {
         /** TeamFileForm */
         TeamFileForm: {
             caption?: string | null;
-            documentId?: string | null;
-            file?: string | null;
+            /** Format: binary */
+            file: string;
         };
         /** TeamMessageOut */
         TeamMessageOut: {
@@ -5382,6 +5405,96 @@ export interface operations {
             };
             /** @description It conflicts with what is stored: `message` says how. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdDocumentsSendDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentBody"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMessageOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It conflicts with what is stored: `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

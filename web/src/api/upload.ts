@@ -40,12 +40,11 @@ export class UploadAborted extends Error {
   }
 }
 
-/** POST `file` as the multipart field `file` (or only `fields`, for a form that names a file
- * another way, such as a knowledge-base document); resolves with the created resource. */
+/** POST `file` as the multipart field `file`; resolves with the created resource. */
 export async function upload<P extends UploadPath>(
   path: P,
   params: PathParams<P>,
-  file: File | null,
+  file: File,
   options: UploadOptions = {},
 ): Promise<JsonOf<P, "post", 201>> {
   const url = apiBaseUrl() + fillPath(path, params as Record<string, string> | undefined);
@@ -68,7 +67,7 @@ interface RawResult {
   retryAfter: number | null;
 }
 
-function send(url: string, file: File | null, token: string | null, workspace: string | null, options: UploadOptions): Promise<RawResult> {
+function send(url: string, file: File, token: string | null, workspace: string | null, options: UploadOptions): Promise<RawResult> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
       reject(new UploadAborted());
@@ -81,7 +80,7 @@ function send(url: string, file: File | null, token: string | null, workspace: s
     if (token) request.setRequestHeader("Authorization", `Bearer ${token}`);
     if (workspace) request.setRequestHeader(WORKSPACE_HEADER, workspace);
     request.upload.onprogress = (event) => {
-      const total = event.lengthComputable ? event.total : (file?.size ?? 0);
+      const total = event.lengthComputable ? event.total : file.size;
       options.onProgress?.({
         loaded: event.loaded,
         total,
@@ -105,7 +104,7 @@ function send(url: string, file: File | null, token: string | null, workspace: s
     request.onabort = () => reject(new UploadAborted());
     options.signal?.addEventListener("abort", () => request.abort(), { once: true });
     const form = new FormData();
-    if (file) form.append("file", file, file.name);
+    form.append("file", file, file.name);
     for (const [name, value] of Object.entries(options.fields ?? {})) form.append(name, value);
     request.send(form);
   });

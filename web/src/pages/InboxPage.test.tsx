@@ -316,6 +316,9 @@ describe("InboxPage", () => {
     api.on(`POST ${INBOX}/${C1}/files`, () =>
       json(teamMessage({ id: "m-6", author: "staff", content: "El mapa", messageType: "image", sentBy: { id: ana.id, name: ana.name } }), 201),
     );
+    api.on(`POST ${INBOX}/${C1}/documents`, () =>
+      json(teamMessage({ id: "m-7", author: "staff", content: "Precios.pdf", messageType: "document", sentBy: { id: ana.id, name: ana.name } }), 201),
+    );
     api.on("GET /workspaces/clinic/knowledge", () =>
       json({ items: [{ id: "d-1", fileName: "Precios.pdf" }, { id: "d-2", fileName: "Horario.txt" }], nextCursor: null }),
     );
@@ -333,10 +336,7 @@ describe("InboxPage", () => {
     const form = await within(thread).findByRole("form", { name: "Send Marta a knowledge-base document" });
     await userEvent.selectOptions(within(form).getByLabelText("Document"), "Precios.pdf");
     await userEvent.click(within(form).getByRole("button", { name: "Send document" }));
-    await waitFor(() => expect(api.requests.filter((r) => r.path.endsWith("/files"))).toHaveLength(2));
-    const shared = api.requests.filter((r) => r.path.endsWith("/files"))[1]!.body as FormData;
-    expect(shared.get("documentId")).toBe("d-1");
-    expect(shared.get("file")).toBeNull();
+    await waitFor(() => expect(api.requests.find((r) => r.path.endsWith("/documents"))?.body).toEqual({ documentId: "d-1", caption: null }));
     expect(await within(thread).findByText("The document is on its way.")).toBeInTheDocument();
   });
 

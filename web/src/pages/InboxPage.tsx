@@ -380,7 +380,6 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
   };
 
   const [progress, setProgress] = useState<number | null>(null);
-  const [sendingFile, setSendingFile] = useState(false);
   async function send(draft: Draft) {
     setProblem(null);
     setNotice(null);
@@ -406,18 +405,16 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
   }
 
   /** A knowledge-base document, copied to the member with an optional caption. */
+  const shareDocument = $api.useMutation("post", "/workspaces/{workspace}/inbox/{conversation_id}/documents");
   async function sendDocument(documentId: string, caption: string) {
     setProblem(null);
     setNotice(null);
-    setSendingFile(true);
     try {
-      await upload(FILES, path, null, { fields: { documentId, ...(caption ? { caption } : {}) } });
+      await shareDocument.mutateAsync({ params: { path }, body: { documentId, caption: caption || null } });
     } catch (error) {
       setProblem(error);
       void invalidateInbox(queryClient, conversationId);
       throw error;
-    } finally {
-      setSendingFile(false);
     }
     setNotice("The document is on its way.");
     await invalidateInbox(queryClient, conversationId);
@@ -519,7 +516,7 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
             conversation={conversation}
             me={user?.id}
             assistant={assistant}
-            busy={reply.isPending || template.isPending || progress !== null || sendingFile}
+            busy={reply.isPending || template.isPending || progress !== null || shareDocument.isPending}
             uploadProgress={progress}
             onSend={send}
             onSendDocument={sendDocument}

@@ -12,7 +12,7 @@ from ignacio.application.summaries import SummaryView
 from ignacio.application.use_cases.list_messages import TEAM
 from ignacio.application.use_cases.team_inbox import InboxLine, InboxThread
 from ignacio.domain import Channel, Conversation, Delivery, Message, User
-from ignacio.domain.conversations import MAX_MESSAGE_LENGTH
+from ignacio.domain.conversations import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
 from ignacio.domain.deliveries import explain_failure
 from ignacio.domain.handover import Actor, ConversationState, StateChange, Transition
 from ignacio.entrypoints.http.schemas import MessageOut, Schema, UserOut
@@ -221,6 +221,13 @@ class TemplateBody(Schema):
         list[Annotated[str, msgspec.Meta(max_length=1_024)]], msgspec.Meta(max_length=10)
     ] = []
     """The values of the workspace template's variables, in order."""
+
+
+class DocumentBody(Schema):
+    document_id: UUID
+    """A document of the workspace's knowledge base."""
+    caption: Annotated[str, msgspec.Meta(max_length=MAX_CAPTION_LENGTH)] | None = None
+    """What the member reads with it (WhatsApp takes 1,024 characters at most)."""
 
 
 class ReplyBody(Schema):

@@ -30,7 +30,7 @@ from ignacio.application.use_cases.team_inbox import (
     ThreadMessages,
     UploadedFile,
 )
-from ignacio.domain import Channel, InvalidInput, Order, without_nul
+from ignacio.domain import Channel, Order, without_nul
 from ignacio.domain.handover import ConversationState
 from ignacio.domain.workspaces import WorkspaceAccess
 from ignacio.entrypoints.http.controllers.files import MAX_UPLOAD_BODY, Multipart
@@ -43,6 +43,7 @@ from ignacio.entrypoints.http.dependencies import (
 )
 from ignacio.entrypoints.http.error_responses import NAMED_WORKSPACE, error_responses
 from ignacio.entrypoints.http.inbox_schemas import (
+    DocumentBody,
     InboxConversationOut,
     InboxThreadOut,
     ReplyBody,
@@ -78,15 +79,10 @@ SearchQuery = Annotated[
 
 @dataclass
 class TeamFileForm:
-    """`multipart/form-data`: either a file from your computer in `file`, or the id of a
-    knowledge-base document in `documentId`; and an optional `caption`."""
+    """`multipart/form-data`: the file in `file`, and an optional `caption` to go with it."""
 
-    file: UploadedPart | None = None
-    documentId: UUID | None = None  # noqa: N815 (the form's field, as the web app sends it)
+    file: UploadedPart
     caption: str | None = None
-
-
-ONE_FILE = "Send either a file (`file`) or a knowledge-base document (`documentId`), not both."
 
 
 class InboxController(Controller):
@@ -269,21 +265,33 @@ class InboxController(Controller):
         data: Annotated[TeamFileForm, Multipart],
     ) -> TeamMessageOut:
         """Send the member a file from your computer (25 MB at most; its type is decided by its
-        content) or a document of the workspace's knowledge base, with an optional caption
-        (1,024 characters at most). It joins the member's files. On WhatsApp a JPEG or PNG goes
-        as a photo and anything else as a document. Like a reply: it takes the conversation,
-        goes out in the background on WhatsApp, and is refused (409) outside the 24-hour
-        window."""
-        if (data.file is None) == (data.documentId is None):
-            raise InvalidInput(ONE_FILE)
-        source: UploadedFile | KnowledgeDocument
-        if data.file is not None:
-            source = UploadedFile(file_name=data.file.filename, content=await data.file.read())
-        else:
-            assert data.documentId is not None
-            source = KnowledgeDocument(document_id=data.documentId)
+        content) with an optional caption (1,024 characters at most). It joins the member's
+        files. On WhatsApp a JPEG or PNG goes as a photo and anything else as a document. Like a
+        reply: it takes the conversation, goes out in the background on WhatsApp, and is refused
+        (409) outside the 24-hour window."""
+        source = UploadedFile(file_name=data.file.filename, content=await data.file.read())
+        # Multipart bypasses ClientRequest's cleaning of outside text; the caption is cleaned here.
         caption = None if data.caption is None else without_nul(data.caption)
         result = await send_file_as_team(team_access, conversation_id, source, caption)
+        return TeamMessageOut.of_team(result.message, {team_access.user.id: team_access.user})
+
+    @post(
+        "/{conversation_id:uuid}/documents",
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(400, 403, 404, 409),
+    )
+    async def send_document(
+        self,
+        team_access: NamedDependency[WorkspaceAccess],
+        send_file_as_team: NamedDependency[SendFileAsTeam],
+        conversation_id: FromPath[UUID],
+        data: JSONBody[DocumentBody],
+    ) -> TeamMessageOut:
+        """Send the member a document of the workspace's knowledge base, as `/files` sends an
+        upload: a copy joins the member's files, so they keep it whatever becomes of the
+        original. 404 when the knowledge base has no such document."""
+        source = KnowledgeDocument(document_id=data.document_id)
+        result = await send_file_as_team(team_access, conversation_id, source, data.caption)
         return TeamMessageOut.of_team(result.message, {team_access.user.id: team_access.user})
 
     @post(
