@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import msgspec
@@ -366,7 +366,7 @@ async def test_update_replaces_the_message(uow_factory: UnitOfWorkFactory, home:
     await store(uow_factory, owner, chat, inbound)
     done = msgspec.structs.replace(
         inbound,
-        content="transcripción: hola",
+        transcript="hola",
         file_path="users/1/voice.ogg",
         media=MediaRef(provider_media_id="77", mime_type="audio/ogg"),
         processing=ProcessingState.DONE,
@@ -409,13 +409,13 @@ async def test_update_cannot_take_another_messages_keys(
         with pytest.raises(Conflict):
             await uow.messages.update(msgspec.structs.replace(other, reply_to_id=question.id))
         # Still usable, and a message keeps its own keys when updated.
-        await uow.messages.update(msgspec.structs.replace(answer, content="edited"))
+        await uow.messages.update(msgspec.structs.replace(answer, ai_model="m"))
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.messages.get(other.id) == other
         replied = await uow.messages.reply_to(question.id)
     assert replied is not None
-    assert replied.content == "edited"
+    assert replied.ai_model == "m"
 
 
 async def test_pending_processing_gives_unfinished_messages_oldest_first(
@@ -444,3 +444,77 @@ async def test_pending_processing_gives_unfinished_messages_oldest_first(
 
 def _oldest_first(limit: int) -> PageRequest:
     return PageRequest(limit=limit, order=Order.OLDEST_FIRST)
+
+
+async def test_a_message_is_found_by_its_provider_id(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    owner = user(1)
+    chat = conversation(owner, home)
+    inbound = message(chat, channel=Channel.WHATSAPP, external_message_id="wamid.1")
+    await store(uow_factory, owner, chat, inbound, message(chat, created=1))
+    async with uow_factory(read_only=True) as uow:
+        assert await uow.messages.by_external_id("wamid.1") == inbound
+        assert await uow.messages.by_external_id("wamid.2") is None
+
+
+async def test_update_never_undoes_what_revise_changed(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    """The pipeline saves its steps on a copy it read before the member edited or deleted the
+    message: the edit and the deletion stay."""
+    owner = user(1)
+    chat = conversation(owner, home)
+    inbound = message(
+        chat, channel=Channel.WHATSAPP, processing=ProcessingState.PENDING, content="hola"
+    )
+    await store(uow_factory, owner, chat, inbound)
+    revised = msgspec.structs.replace(
+        inbound,
+        content="hola, ¿qué tal?",
+        original_text="hola",
+        edited_at=datetime(2026, 1, 2, tzinfo=UTC),
+        revoked_at=datetime(2026, 1, 3, tzinfo=UTC),
+        revision=1,
+    )
+    async with uow_factory() as uow:
+        await uow.messages.revise(msgspec.structs.replace(revised, transcript="ignored"))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.messages.get(inbound.id, for_update=True) == revised
+        await uow.messages.update(inbound.attempted().transcribed("hola"))
+        await uow.commit()
+    async with uow_factory(read_only=True) as uow:
+        assert await uow.messages.get(inbound.id) == msgspec.structs.replace(
+            revised, processing_attempts=1, transcript="hola"
+        )
+
+
+async def test_revise_of_a_missing_message_is_not_found(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    owner = user(1)
+    chat = conversation(owner, home)
+    await store(uow_factory, owner, chat)
+    async with uow_factory() as uow:
+        with pytest.raises(NotFound):
+            await uow.messages.revise(message(chat))
+
+
+async def test_a_message_has_one_answer_per_revision_and_reply_to_is_the_newest(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    owner = user(1)
+    chat = conversation(owner, home)
+    question = message(chat)
+    first = message(chat, created=1, author=Author.ASSISTANT, reply_to_id=question.id)
+    second = message(chat, created=2, author=Author.ASSISTANT, reply_to_id=question.id, revision=1)
+    await store(uow_factory, owner, chat, question, first)
+    async with uow_factory() as uow:
+        assert await uow.messages.reply_to(question.id) == first
+        await uow.messages.add(second)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.messages.reply_to(question.id) == second
+        with pytest.raises(Conflict):
+            await uow.messages.add(msgspec.structs.replace(first, id=uuid4()))

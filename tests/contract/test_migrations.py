@@ -32,6 +32,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ignacio.adapters.sql import (
@@ -62,8 +63,10 @@ from ignacio.application.ports import IndexedFile
 from ignacio.domain import (
     Author,
     Channel,
+    Conflict,
     DeliveryStatus,
     MediaRef,
+    Message,
     Order,
     PageRequest,
     Position,
@@ -1270,12 +1273,14 @@ async def test_0021_keeps_summaries_with_their_conversation_and_goes_back_cleanl
         home = await _home(engine)
         kept, gone = conversation(ana, home), conversation(ana, home)
         said, said_too = message(kept), message(gone)
-        await store(uow_factory, ana, agent, kept, gone, said, said_too)
+        await store(uow_factory, ana, agent, kept, gone)
         await engine.dispose()
 
         await asyncio.to_thread(upgrade_database, url)
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
+        # Stored at head: the repository writes the columns of later revisions too.
+        await store(uow_factory, said, said_too)
         asked = summary(kept, said, requested_by=agent.id)
         await store(uow_factory, asked, summary(gone, said_too))
         async with uow_factory() as uow:
@@ -1357,6 +1362,107 @@ async def test_0022_keeps_live_events_with_their_member_and_workspace_and_goes_b
                 assert problems.all() == []
         assert "workspace_events" not in names
         assert current_revision(url) == "0021"
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0023_gives_messages_their_edits_and_deletions_and_goes_back_without_them(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = await database_at(backend, tmp_path, "0022")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    ana = user(1, name="Ana")
+    try:
+        home = await _home(engine)
+        chat = conversation(ana, home, channel=Channel.WHATSAPP)
+        await store(uow_factory, ana, chat)
+        question, answer, secret = uuid4(), uuid4(), uuid4()
+        typed = [
+            bindparam(name, type_=Uuid())
+            for name in ("id", "workspace_id", "conversation_id", "user_id", "reply_to_id")
+        ] + [bindparam("created_at", type_=UtcDateTime())]
+        async with engine.begin() as connection:
+            for message_id, author, content, reply_to, moment in (
+                (question, "member", "What time do you open?", None, at(1)),
+                (answer, "assistant", "At nine.", question, at(2)),
+                (secret, "member", "My password is hunter2", None, at(3)),
+            ):
+                await connection.execute(
+                    text(
+                        "INSERT INTO messages (id, workspace_id, conversation_id, user_id,"
+                        " author, content, channel, reply_to_id, created_at)"
+                        " VALUES (:id, :workspace_id, :conversation_id, :user_id, :author,"
+                        " :content, 'whatsapp', :reply_to_id, :created_at)"
+                    ).bindparams(*typed),
+                    {
+                        "id": message_id,
+                        "workspace_id": home,
+                        "conversation_id": chat.id,
+                        "user_id": ana.id,
+                        "author": author,
+                        "content": content,
+                        "reply_to_id": reply_to,
+                        "created_at": moment,
+                    },
+                )
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+        async with uow_factory() as uow:
+            asked = await uow.messages.get(question)
+            first = await uow.messages.reply_to(question)
+            said = await uow.messages.get(secret)
+            assert asked is not None and first is not None and said is not None
+            # Everything so far is as first sent, answered at revision 0.
+            assert (asked.revision, asked.original_text, asked.edited_at) == (0, None, None)
+            assert (first.id, first.revision, said.revoked_at) == (answer, 0, None)
+            edited, _ = asked.edited("Where are you?", at=at(4), answered=True)
+            await uow.messages.revise(edited)
+            await uow.messages.revise(said.revoked(at(5)))
+            again = Message.answer(edited, id=uuid4(), content="In Sevilla.", at=at(6))
+            await uow.messages.add(again)
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.messages.reply_to(question) == again
+            with pytest.raises(Conflict):
+                await uow.messages.add(msgspec.structs.replace(again, id=uuid4()))
+        await engine.dispose()
+
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0022")
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(_columns, "messages")
+            assert not {"original_text", "edited_at", "revision", "revoked_at"} & set(columns)
+            rows = await connection.execute(text("SELECT id, content, reply_to_id FROM messages"))
+            kept = {UUID(str(row[0])): (row[1], row[2] and UUID(str(row[2]))) for row in rows}
+            if backend == "sqlite":
+                problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                assert problems.all() == []
+        # The edit stays as the words; the deletion takes them; one answer per message again.
+        assert kept == {
+            question: ("Where are you?", None),
+            answer: ("At nine.", question),
+            secret: ("", None),
+            again.id: ("In Sevilla.", None),
+        }
+        assert current_revision(url) == "0022"
+        async with engine.connect() as connection:
+            with pytest.raises(IntegrityError):
+                await connection.execute(
+                    text(
+                        "UPDATE messages SET reply_to_id = :question WHERE id = :again"
+                    ).bindparams(
+                        bindparam("question", type_=Uuid()), bindparam("again", type_=Uuid())
+                    ),
+                    {"question": question, "again": again.id},
+                )
     finally:
         await engine.dispose()
         if backend == "postgres":

@@ -57,13 +57,16 @@ async def summary_source(
     conversation: Conversation,
     recent: list[Message] | None = None,
 ) -> SummarySource | None:
-    """What a summary of the conversation is written from; None when it has no message yet.
+    """What a summary of the conversation is written from; None when it has no message yet (or
+    none but ones their member deleted).
     `recent`: its newest `window.max_messages + 1` messages, when the caller read them already."""
     if recent is None:
         recent = await uow.messages.recent(conversation.id, window.max_messages + 1)
     if not recent:
         return None
     messages = window.select(recent)
+    if not messages:
+        return None
     changes = await uow.conversations.changes(workspace.id, conversation.id, CHANGES_READ)
     reason = next(
         (change.reason for change in reversed(changes) if change.transition is Transition.HANDOFF),

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from ignacio.domain.edits import EditEffect, same_question
 from ignacio.domain.errors import InvalidInput
 from ignacio.domain.handover import (
     WHATSAPP_WINDOW,
@@ -303,10 +304,29 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     sent_by: UUID | None = None
     # Sent as an approved template (outside WhatsApp's 24-hour window): which, with its values.
     template: TemplateUse | None = None
+    # Edited by the member on WhatsApp (`edited`): `content` is what it says now, `original_text`
+    # what they first wrote, `edited_at` when they last edited it (the provider's time).
+    original_text: str | None = None
+    edited_at: datetime | None = None
+    revision: int = 0
+    """A member's message: how many of its edits asked something new, each answered on its own
+    (0: as first sent). An answer: the revision of the message it answers; one answer per
+    revision of a message is what keeps answering an edit idempotent."""
+    revoked_at: datetime | None = None
+    """When the member deleted it on WhatsApp (for everyone): it is kept, for the platform's
+    audit, but shown to nobody and read by no assistant."""
 
     @property
     def is_from_user(self) -> bool:
         return self.author is Author.MEMBER
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edited_at is not None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
 
     @classmethod
     def answer(cls, to: Message, *, id: UUID, content: str, at: datetime) -> Message:
@@ -328,6 +348,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
             channel=to.channel,
             delivery_status=DeliveryStatus.PENDING if whatsapp else DeliveryStatus.DELIVERED,
             reply_to_id=to.id if whatsapp else None,
+            revision=to.revision,
             created_at=max(at, to.created_at + _AFTER),
         )
 
@@ -463,6 +484,51 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     def done(self) -> Message:
         """Nothing is left to do for this inbound message."""
         return msgspec.structs.replace(self, processing=ProcessingState.DONE)
+
+    def edited(
+        self, text: str, *, at: datetime, answered: bool, may_answer: bool = True
+    ) -> tuple[Message, EditEffect]:
+        """The member's message after they edited it at `at` to say `text`, and what the edit
+        does. `answered`: the assistant has answered its current revision; `may_answer`: a new
+        question may be answered now (the member is active, and within their limits).
+
+        - A deleted message takes no edit; an edit older than the one kept is stale (an older
+          edit delivered late does not undo a newer one); the same words change nothing, which
+          makes a redelivered edit harmless.
+        - Otherwise it says `text` from now on, and keeps what the member first wrote.
+        - Not answered yet, the pending answer answers the new words (or, for a message that
+          is not to be answered, nothing does). Answered already, the edit is a new question,
+          to be answered on its own, only when it asks something else (`same_question`) and
+          `may_answer`; a typo fixed is not answered again.
+        """
+        if self.author is not Author.MEMBER:
+            raise ValueError("Only a member's own message can be edited.")
+        if self.is_revoked:
+            return self, EditEffect.DELETED
+        if self.edited_at is not None and at < self.edited_at:
+            return self, EditEffect.STALE
+        if text == self.content:
+            return self, EditEffect.UNCHANGED
+        after = msgspec.structs.replace(
+            self,
+            content=text,
+            original_text=self.content if self.original_text is None else self.original_text,
+            edited_at=at,
+        )
+        if not answered or not may_answer or same_question(self.content, text):
+            return after, EditEffect.REWORDED
+        asked = msgspec.structs.replace(
+            after, revision=self.revision + 1, processing=ProcessingState.PENDING
+        )
+        return asked, EditEffect.NEW_QUESTION
+
+    def revoked(self, at: datetime) -> Message:
+        """The member deleted it at `at`; deleted already, it stays as it is (the same object)."""
+        if self.author is not Author.MEMBER:
+            raise ValueError("Only a member's own message can be deleted by them.")
+        if self.is_revoked:
+            return self
+        return msgspec.structs.replace(self, revoked_at=at)
 
 
 MAX_CAPTION_LENGTH = 1_024  # WhatsApp's longest media caption

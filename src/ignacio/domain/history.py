@@ -37,6 +37,20 @@ def readable_text(message: Message) -> str:
     return " ".join(pieces)
 
 
+def unrevoked(messages: Sequence[Message]) -> list[Message]:
+    """`messages` without the ones their member deleted, nor the answers to those (which
+    would read as answering nothing, and may repeat what was deleted): what an assistant or
+    a summary may read back."""
+    revoked = {message.id for message in messages if message.is_revoked}
+    if not revoked:
+        return list(messages)
+    return [
+        message
+        for message in messages
+        if message.id not in revoked and message.reply_to_id not in revoked
+    ]
+
+
 def _attachment_name(message: Message) -> str | None:
     if message.media is not None and message.media.filename:
         return message.media.filename
@@ -61,8 +75,10 @@ class HistoryWindow(msgspec.Struct, frozen=True, kw_only=True):
         """The newest messages that fit, oldest first; `messages` is in conversation order.
 
         The window ends at the first message, going back in time, that would not fit: a gap in
-        the middle would make the conversation read as something nobody said.
+        the middle would make the conversation read as something nobody said. Messages their
+        member deleted, and the answers to them, are not read (`unrevoked`).
         """
+        messages = unrevoked(messages)
         chosen: list[Message] = []
         budget = self.max_chars
         for message in reversed(messages[-self.max_messages :] if self.max_messages else []):

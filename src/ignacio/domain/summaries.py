@@ -16,7 +16,7 @@ import msgspec
 
 from ignacio.domain.conversations import Message
 from ignacio.domain.errors import InvalidInput
-from ignacio.domain.history import HistoryWindow
+from ignacio.domain.history import HistoryWindow, unrevoked
 
 MAX_SUMMARY_LENGTH = 4_000
 """A summary is read before a thread, not instead of it: a screenful at most."""
@@ -109,7 +109,7 @@ class SummaryWindow(msgspec.Struct, frozen=True, kw_only=True):
     def select(self, messages: Sequence[Message]) -> list[Message]:
         """The newest messages that fit, oldest first, each cut to its share; `messages` is in
         conversation order. The newest message is always read, cut if need be."""
-        cut = [self._cut(message) for message in messages[-self.max_messages :]]
+        cut = [self._cut(message) for message in unrevoked(messages)[-self.max_messages :]]
         window = HistoryWindow(max_messages=self.max_messages, max_chars=self.max_chars)
         return window.select(cut) or cut[-1:]
 

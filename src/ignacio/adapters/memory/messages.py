@@ -22,20 +22,47 @@ class InMemoryMessageRepository:
         self._check(message)
         self._store.messages[message.id] = message
 
-    async def get(self, message_id: UUID) -> Message | None:
+    async def get(self, message_id: UUID, *, for_update: bool = False) -> Message | None:
+        # Transactions here run one at a time: every read is as good as locked.
         return self._store.messages.get(message_id)
 
+    async def by_external_id(self, external_id: str) -> Message | None:
+        return next(
+            (m for m in self._store.messages.values() if m.external_message_id == external_id),
+            None,
+        )
+
     async def update(self, message: Message) -> None:
-        stored = self._store.messages.get(message.id)
-        if stored is None:
-            raise NotFound("There is no such message.")
-        # As the SQL update, which never writes the column: it stays in its workspace.
-        message = msgspec.structs.replace(message, workspace_id=stored.workspace_id)
+        stored = self._stored(message)
+        # As the SQL update, which never writes these columns: it stays in its workspace, and
+        # keeps what only `revise` changes.
+        message = msgspec.structs.replace(
+            message,
+            workspace_id=stored.workspace_id,
+            content=stored.content,
+            original_text=stored.original_text,
+            edited_at=stored.edited_at,
+            revoked_at=stored.revoked_at,
+            revision=stored.revision,
+        )
         self._check(message)
         self._store.messages[message.id] = message
 
+    async def revise(self, message: Message) -> None:
+        stored = self._stored(message)
+        self._store.messages[message.id] = msgspec.structs.replace(
+            stored,
+            content=message.content,
+            original_text=message.original_text,
+            edited_at=message.edited_at,
+            revoked_at=message.revoked_at,
+            revision=message.revision,
+            processing=message.processing,
+        )
+
     async def reply_to(self, message_id: UUID) -> Message | None:
-        return next((m for m in self._store.messages.values() if m.reply_to_id == message_id), None)
+        answers = [m for m in self._store.messages.values() if m.reply_to_id == message_id]
+        return max(answers, key=lambda m: m.revision, default=None)
 
     async def pending_processing(self, limit: int) -> builtins.list[UUID]:
         if limit <= 0:
@@ -73,6 +100,12 @@ class InMemoryMessageRepository:
     def _of(self, conversation_id: UUID) -> builtins.list[Message]:
         return [m for m in self._store.messages.values() if m.conversation_id == conversation_id]
 
+    def _stored(self, message: Message) -> Message:
+        stored = self._store.messages.get(message.id)
+        if stored is None:
+            raise NotFound("There is no such message.")
+        return stored
+
     def _check(self, message: Message) -> None:
         """The unique keys and foreign keys of the SQL table, in the same order of checks."""
         store = self._store
@@ -84,7 +117,11 @@ class InMemoryMessageRepository:
                 and other.external_message_id == message.external_message_id
             ):
                 raise Conflict("A message with this provider id already exists.")
-            if message.reply_to_id is not None and other.reply_to_id == message.reply_to_id:
+            if (
+                message.reply_to_id is not None
+                and other.reply_to_id == message.reply_to_id
+                and other.revision == message.revision
+            ):
                 raise Conflict("The message this answers already has an answer.")
         if message.workspace_id not in store.workspaces:
             raise NotFound("There is no such workspace.")

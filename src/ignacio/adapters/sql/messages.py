@@ -1,7 +1,9 @@
 """MessageRepository over SQLAlchemy Core: `messages`, a conversation's thread in time order.
 
-A provider's message id and the message an answer replies to are unique keys: storing the same
-inbound message twice, or answering a message twice, is a Conflict the database decides.
+A provider's message id and the message (and revision) an answer replies to are unique keys:
+storing the same inbound message twice, or answering a message twice, is a Conflict the
+database decides. What a member's edit or deletion changes is written by `revise` alone, never
+by `update` (as a conversation's state is by its compare-and-set).
 """
 
 from __future__ import annotations
@@ -65,7 +67,16 @@ _FIELDS = FieldMap(
     "latency_ms",
     "sent_by",
     struct_field("template", TemplateUse),
+    "original_text",
+    "edited_at",
+    "revision",
+    "revoked_at",
 )
+
+# Written by `revise` alone: the pipeline saves its steps with `update`, on a copy of the
+# message it read before an edit or a deletion may have come.
+_REVISED_COLUMNS = ("content", "original_text", "edited_at", "revoked_at", "revision", "processing")
+_WORDS_COLUMNS = frozenset(_REVISED_COLUMNS) - {"processing"}
 
 MESSAGE_FIELDS = _FIELDS
 """How a message maps to its row, for the reads of other tables that bring messages along."""
@@ -86,15 +97,30 @@ class SqlMessageRepository:
             missing=_MISSING,
         )
 
-    async def get(self, message_id: UUID) -> Message | None:
-        return await self._one(messages.c.id == message_id)
+    async def get(self, message_id: UUID, *, for_update: bool = False) -> Message | None:
+        statement = _FIELDS.select().where(messages.c.id == message_id)
+        if for_update:
+            # SQLite renders no FOR UPDATE: its unit of work holds the database's write lock.
+            statement = statement.with_for_update()
+        return await _FIELDS.first(self._connection(), statement)
+
+    async def by_external_id(self, external_id: str) -> Message | None:
+        return await self._one(messages.c.whatsapp_message_id == external_id)
 
     async def update(self, message: Message) -> None:
-        statement = (
-            update(messages)
-            .where(messages.c.id == message.id)
-            .values(**_FIELDS.update_values(message))
-        )
+        values = {
+            name: value
+            for name, value in _FIELDS.update_values(message).items()
+            if name not in _WORDS_COLUMNS
+        }
+        await self._update(message, values)
+
+    async def revise(self, message: Message) -> None:
+        values = _FIELDS.update_values(message)
+        await self._update(message, {name: values[name] for name in _REVISED_COLUMNS})
+
+    async def _update(self, message: Message, values: dict[str, Any]) -> None:
+        statement = update(messages).where(messages.c.id == message.id).values(**values)
         await update_one(
             self._connection(),
             statement,
@@ -104,7 +130,13 @@ class SqlMessageRepository:
         )
 
     async def reply_to(self, message_id: UUID) -> Message | None:
-        return await self._one(messages.c.reply_to_id == message_id)
+        statement = (
+            _FIELDS.select()
+            .where(messages.c.reply_to_id == message_id)
+            .order_by(messages.c.revision.desc())
+            .limit(1)
+        )
+        return await _FIELDS.first(self._connection(), statement)
 
     async def pending_processing(self, limit: int) -> builtins.list[UUID]:
         if limit <= 0:

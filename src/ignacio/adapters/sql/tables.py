@@ -217,6 +217,12 @@ messages = Table(
     Column("sent_by", Uuid()),
     # A message sent as an approved template: which, with its values (migration 0019).
     Column("template", json_document(none_as_null=True)),
+    # Edited or deleted by the member on WhatsApp; answers carry the revision they answer
+    # (migration 0023).
+    Column("original_text", Text()),
+    Column("edited_at", UtcDateTime()),
+    Column("revision", Integer(), nullable=False, server_default=text("0")),
+    Column("revoked_at", UtcDateTime()),
     Index("ix_messages_conversation_id_created_at_id", "conversation_id", "created_at", "id"),
     # Deleting a user cascades to messages by user_id; without this, a full scan per deletion.
     Index("ix_messages_user_id", "user_id"),
@@ -230,8 +236,9 @@ messages = Table(
         postgresql_where=literal_column("whatsapp_message_id").isnot(None),
     ),
     Index(
-        "ux_messages_reply_to_id",
+        "ux_messages_reply_to_id_revision",
         "reply_to_id",
+        "revision",
         unique=True,
         sqlite_where=literal_column("reply_to_id").isnot(None),
         postgresql_where=literal_column("reply_to_id").isnot(None),
