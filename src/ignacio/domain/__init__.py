@@ -40,7 +40,10 @@ from ignacio.domain.errors import (
 from ignacio.domain.health import BacklogPolicy, CheckName, HealthCheck
 from ignacio.domain.inbound import (
     DeliveryUpdate,
+    InboundEdit,
     InboundMessage,
+    InboundRevision,
+    InboundRevoke,
     InboxDelivery,
     Provider,
     SetAsideDelivery,
@@ -72,7 +75,10 @@ __all__ = [
     "DeliveryUpdate",
     "DomainError",
     "HealthCheck",
+    "InboundEdit",
     "InboundMessage",
+    "InboundRevision",
+    "InboundRevoke",
     "InboxDelivery",
     "InvalidCode",
     "InvalidInput",

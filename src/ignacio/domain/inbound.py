@@ -48,6 +48,39 @@ class InboundMessage(msgspec.Struct, frozen=True, kw_only=True):
         return self.message_type is not MessageType.REACTION
 
 
+class InboundEdit(msgspec.Struct, frozen=True, kw_only=True, tag="edit"):
+    """A person edited a message they had sent (`original_external_id`): it now says `text`.
+
+    `external_id` is the provider's id of the edit itself; `sent_at` when they edited it.
+    Only the words change (a text, a caption): WhatsApp edits nothing else.
+    """
+
+    provider: Provider
+    external_id: str
+    original_external_id: str
+    recipient: str | None = None
+    sender: PhoneNumber
+    sender_user_id: str | None = None
+    sent_at: datetime
+    text: str
+
+
+class InboundRevoke(msgspec.Struct, frozen=True, kw_only=True, tag="revoke"):
+    """A person deleted, for everyone, a message they had sent (`original_external_id`)."""
+
+    provider: Provider
+    external_id: str
+    original_external_id: str
+    recipient: str | None = None
+    sender: PhoneNumber
+    sender_user_id: str | None = None
+    sent_at: datetime
+
+
+InboundRevision = InboundEdit | InboundRevoke
+"""A change a person made to a message they had sent."""
+
+
 class DeliveryUpdate(msgspec.Struct, frozen=True, kw_only=True):
     """The provider's word on a message we sent."""
 
@@ -65,6 +98,9 @@ class WebhookBatch(msgspec.Struct, frozen=True, kw_only=True):
     """One webhook delivery, which may carry several messages and statuses."""
 
     messages: list[InboundMessage] = msgspec.field(default_factory=list)
+    revisions: list[InboundRevision] = msgspec.field(default_factory=list)
+    """Edits and deletions of earlier messages, in the order they came; taken in after
+    `messages`, which they may be about."""
     updates: list[DeliveryUpdate] = msgspec.field(default_factory=list)
     ignored: list[str] = msgspec.field(default_factory=list)  # why each ignored item was ignored
 

@@ -2,7 +2,9 @@
 
 The collected bodies use a made-up sender, 972987654321, which is not a valid phone number; the
 mapping tests swap in a valid Israeli mobile number (the same everywhere in the file) and one
-test checks that the made-up one is ignored with a reason rather than crashing.
+test checks that the made-up one is ignored with a reason rather than crashing. The edit and the
+deletion come from Meta's reference pages, with another sender (and a placeholder): they are
+given the same one, so that the sender matches its contact card as in a real delivery.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from ignacio.adapters.whatsapp_cloud import PROVIDER, parse_webhook
 from ignacio.domain import (
     DeliveryStatus,
     DeliveryUpdate,
+    InboundEdit,
     InboundMessage,
+    InboundRevoke,
     MediaRef,
     MessageType,
     PhoneNumber,
@@ -28,12 +32,18 @@ from ignacio.domain import (
 CONFORMANCE = (
     Path(__file__).resolve().parents[3].parent / "shared" / "conformance" / "whatsapp-cloud"
 )
-FILES = ("callback_button", "callback_selection", "message", "message_status", "system")
-# Files shared/ gained for work not done yet, and the issue that does it: edits and deletions
-# are the WhatsApp identity issue's (#17). Each is checked below to be still misunderstood, so
-# the day it is understood this list must shrink and the file get its expectations above.
-PENDING = {"edited_message": "#17", "deleted_message": "#17"}
+FILES = (
+    "callback_button",
+    "callback_selection",
+    "deleted_message",
+    "edited_message",
+    "message",
+    "message_status",
+    "system",
+)
 CORPUS_SENDER = "972987654321"  # possible for Israel, though not in a range phonenumbers knows
+# The senders of Meta's own samples (an edit's, a deletion's placeholder), made the corpus's.
+META_SENDERS = ('"16505551234"', '"<WHATSAPP_USER_PHONE_NUMBER>"')
 IMPOSSIBLE_SENDER = "97298"
 SENDER = PhoneNumber.from_provider(CORPUS_SENDER)
 BSUID = "US.13491208655302741918"
@@ -42,6 +52,8 @@ BUSINESS_NUMBER = "1122334455667"  # metadata.phone_number_id in every collected
 
 def load(file: str, *, impossible_sender: bool = False) -> dict[str, Any]:
     text = (CONFORMANCE / f"{file}.json").read_text()
+    for sender in META_SENDERS:
+        text = text.replace(sender, f'"{CORPUS_SENDER}"')
     if impossible_sender:
         text = text.replace(f'"{CORPUS_SENDER}"', f'"{IMPOSSIBLE_SENDER}"')
     cases: dict[str, Any] = json.loads(text)
@@ -112,6 +124,23 @@ def update(
     )
 
 
+def edit(timestamp: int, text: str, *, external_id: str, original: str) -> WebhookBatch:
+    return WebhookBatch(
+        revisions=[
+            InboundEdit(
+                provider=PROVIDER,
+                external_id=external_id,
+                original_external_id=original,
+                recipient="106540352242922",
+                sender=SENDER,
+                sender_user_id=BSUID,
+                sent_at=at(timestamp),
+                text=text,
+            )
+        ]
+    )
+
+
 def ignored(*reasons: str) -> WebhookBatch:
     return WebhookBatch(ignored=list(reasons))
 
@@ -147,6 +176,27 @@ EXPECTED: dict[tuple[str, str], WebhookBatch] = {
         "title — description",
         external_id="wamid.zyzxyz",
         reply_to="wamid.xyzxyz",
+    ),
+    # deleted_message.json: Meta's reference page left its placeholders in.
+    ("deleted_message", "revoke"): WebhookBatch(
+        revisions=[
+            InboundRevoke(
+                provider=PROVIDER,
+                external_id="<WHATSAPP_MESSAGE_ID>",
+                original_external_id="<ORIGINAL_WHATSAPP_MESSAGE_ID>",
+                recipient="<BUSINESS_PHONE_NUMBER_ID>",
+                sender=SENDER,
+                sender_user_id=BSUID,
+                sent_at=at(1697043223),
+            )
+        ]
+    ),
+    # edited_message.json: a photo's caption edited.
+    ("edited_message", "image"): edit(
+        1749854575,
+        "Updated image caption",
+        external_id="wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=",
+        original="wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA=",
     ),
     # message.json
     ("message", "text"): message(1697043223, MessageType.TEXT, "Body Text"),
@@ -325,16 +375,7 @@ def all_cases() -> list[tuple[str, str]]:
 
 def test_the_conformance_files_are_all_there() -> None:
     assert CONFORMANCE.is_dir(), f"{CONFORMANCE} is missing: clone shared/ beside the repository"
-    assert sorted(path.stem for path in CONFORMANCE.glob("*.json")) == sorted((*FILES, *PENDING))
-
-
-@pytest.mark.xfail(strict=True, reason="edits and deletions are understood with issue #17")
-@pytest.mark.parametrize("file", sorted(PENDING))
-def test_a_pending_file_is_understood(file: str) -> None:
-    for case in load(file):
-        batch = parse_webhook(body(file, case))
-        assert batch.ignored == []
-        assert all(event.message_type is not MessageType.UNSUPPORTED for event in batch.messages)
+    assert sorted(path.stem for path in CONFORMANCE.glob("*.json")) == sorted(FILES)
 
 
 def test_every_case_has_an_expectation() -> None:
@@ -351,9 +392,10 @@ def test_an_impossible_sender_is_ignored_with_a_reason_never_an_error(file: str,
     batch = parse_webhook(body(file, case, impossible_sender=True))
 
     expected = EXPECTED[(file, case)]
-    assert batch.messages == []
+    assert (batch.messages, batch.revisions) == ([], [])
     assert batch.updates == expected.updates
-    assert len(batch.ignored) == len(expected.messages) + len(expected.ignored)
-    if expected.messages:
+    from_people = len(expected.messages) + len(expected.revisions)
+    assert len(batch.ignored) == from_people + len(expected.ignored)
+    if from_people:
         assert "the sender is not a valid phone number" in batch.ignored[0]
         assert IMPOSSIBLE_SENDER not in batch.ignored[0]  # reasons are logged: no phone numbers

@@ -288,6 +288,96 @@ def test_errors_are_only_kept_on_failed_statuses() -> None:
     assert (update.error_code, update.error_title) == (None, None)
 
 
+# Edits and deletions of earlier messages.
+
+_EDITABLE = st.sampled_from(["text", "image", "video", "document"])
+_WORDS = st.text(max_size=300).filter(lambda text: "\x00" not in text)
+_IDS = st.text(min_size=1, max_size=60).filter(lambda text: "\x00" not in text)
+
+
+def edit_item(message_id: str, original: str, kind: str, words: str) -> dict[str, Any]:
+    edited: dict[str, Any] = {"type": kind, "context": {"id": "M0"}}
+    edited[kind] = {"body": words} if kind == "text" else {"id": "9", "caption": words}
+    return {
+        "from": SENDER,
+        "id": message_id,
+        "timestamp": "1700000300",
+        "type": "edit",
+        "edit": {"original_message_id": original, "message": edited},
+    }
+
+
+@given(original=_IDS, kind=_EDITABLE, words=_WORDS)
+def test_an_edit_is_the_message_it_edits_and_its_words_now(
+    original: str, kind: str, words: str
+) -> None:
+    batch = parse_webhook(
+        envelope([change(messages=[text_item("m1"), edit_item("e1", original, kind, words)])])
+    )
+
+    (message,) = batch.messages
+    (revision,) = batch.revisions
+    assert (message.external_id, batch.ignored) == ("m1", [])
+    assert (revision.external_id, revision.original_external_id) == ("e1", original)
+    assert getattr(revision, "text", None) == words
+    assert revision.sender.e164 == "+" + SENDER
+    assert revision.sent_at == datetime(2023, 11, 14, 22, 18, 20, tzinfo=UTC)
+
+
+@given(original=_IDS)
+def test_a_revoke_is_the_message_deleted(original: str) -> None:
+    item = {
+        "from": SENDER,
+        "id": "r1",
+        "timestamp": "1700000300",
+        "type": "revoke",
+        "revoke": {"original_message_id": original},
+    }
+
+    (revision,) = parse_webhook(envelope([change(messages=[item])])).revisions
+
+    assert (revision.external_id, revision.original_external_id) == ("r1", original)
+    assert not hasattr(revision, "text")
+
+
+@pytest.mark.parametrize(
+    ("item", "reason"),
+    [
+        ({"type": "edit"}, "an edit that names no message"),
+        ({"type": "edit", "edit": {"message": {"type": "text"}}}, "an edit that names no message"),
+        (
+            {"type": "edit", "edit": {"original_message_id": "m0"}},
+            "an edit of a message of no type, which has no words",
+        ),
+        (
+            {"type": "edit", "edit": {"original_message_id": "m0", "message": {"type": "text"}}},
+            "an edit of a text without its new body",
+        ),
+        (
+            {
+                "type": "edit",
+                "edit": {"original_message_id": "m0", "message": {"type": "location"}},
+            },
+            "an edit of a location, which has no words",
+        ),
+        ({"type": "revoke"}, "a deletion that names no message"),
+        (
+            {"type": "revoke", "revoke": {"original_message_id": ""}},
+            "a deletion that names no message",
+        ),
+    ],
+)
+def test_an_edit_or_revoke_missing_its_parts_is_ignored_with_a_reason(
+    item: dict[str, Any], reason: str
+) -> None:
+    raw_item = {"from": SENDER, "id": "m1", "timestamp": "1700000000", **item}
+
+    batch = parse_webhook(envelope([change(messages=[raw_item])]))
+
+    assert (batch.messages, batch.revisions) == ([], [])
+    assert batch.ignored == [f"message m1: {reason}"]
+
+
 # Arbitrary input never raises anything but InvalidInput.
 
 json_values = st.recursive(

@@ -1,4 +1,5 @@
-"""Cloud API webhook bodies turned into provider-neutral inbound messages and delivery updates.
+"""Cloud API webhook bodies turned into provider-neutral inbound messages, edits and deletions
+of earlier messages (`edit`, `revoke`), and delivery updates.
 
 Only a body that is not a JSON object at all is refused (`InvalidInput`). Anything inside it that
 cannot be read, or that is not a message from a person to answer, is skipped with a reason in
@@ -16,6 +17,7 @@ from ignacio.adapters.whatsapp_cloud.payloads import (
     Change,
     ChangeValue,
     Contact,
+    Edit,
     Entry,
     Location,
     Media,
@@ -30,7 +32,10 @@ from ignacio.application.ports import DeliveryItems
 from ignacio.domain import (
     DeliveryStatus,
     DeliveryUpdate,
+    InboundEdit,
     InboundMessage,
+    InboundRevision,
+    InboundRevoke,
     InvalidInput,
     MediaRef,
     MessageType,
@@ -83,12 +88,18 @@ def parse_webhook(raw_body: bytes) -> WebhookBatch:
         raise InvalidInput("The webhook body is not a JSON object.")
     batch = _Batch()
     batch.read_body(decoded)
-    return WebhookBatch(messages=batch.messages, updates=batch.updates, ignored=batch.ignored)
+    return WebhookBatch(
+        messages=batch.messages,
+        revisions=batch.revisions,
+        updates=batch.updates,
+        ignored=batch.ignored,
+    )
 
 
 class _Batch:
     def __init__(self) -> None:
         self.messages: list[InboundMessage] = []
+        self.revisions: list[InboundRevision] = []
         self.updates: list[DeliveryUpdate] = []
         self.ignored: list[str] = []
 
@@ -123,11 +134,16 @@ class _Batch:
         recipient = value.metadata.phone_number_id if value.metadata else None
         for m, raw_message in enumerate(value.messages or ()):
             try:
-                self.messages.append(
-                    _message(raw_message, f"{where} message {m}", senders, change_errors, recipient)
+                item = _message(
+                    raw_message, f"{where} message {m}", senders, change_errors, recipient
                 )
             except _Skip as skip:
                 self.ignored.append(str(skip))
+                continue
+            if isinstance(item, InboundMessage):
+                self.messages.append(item)
+            else:
+                self.revisions.append(item)
         for s, raw_status in enumerate(value.statuses or ()):
             try:
                 self.updates.append(_status(raw_status, f"{where} status {s}", recipient))
@@ -172,7 +188,7 @@ def _message(
     senders: dict[str, Contact],
     change_errors: list[WebhookError],
     recipient: str | None,
-) -> InboundMessage:
+) -> InboundMessage | InboundRevision:
     message = _convert(raw, WebhookMessage, where)
     if not message.id:
         raise _Skip(f"{where}: a message without an id")
@@ -189,8 +205,17 @@ def _message(
     sent_at = _instant(message.timestamp)
     if sent_at is None:
         raise _Skip(f"{where}: missing or invalid timestamp")
-    message_type, text, media, reply_to = _content(message, where, change_errors)
     contact = senders.get(message.from_)
+    if message.type in ("edit", "revoke"):
+        return _revision(
+            message,
+            where,
+            sender=sender,
+            sender_user_id=message.from_user_id or (contact.user_id if contact else None),
+            sent_at=sent_at,
+            recipient=recipient,
+        )
+    message_type, text, media, reply_to = _content(message, where, change_errors)
     context = message.context
     return InboundMessage(
         provider=PROVIDER,
@@ -206,6 +231,62 @@ def _message(
         reply_to_external_id=reply_to or (context.id if context else None),
         forwarded=bool(context and (context.forwarded or context.frequently_forwarded)),
     )
+
+
+def _revision(
+    message: WebhookMessage,
+    where: str,
+    *,
+    sender: PhoneNumber,
+    sender_user_id: str | None,
+    sent_at: datetime,
+    recipient: str | None,
+) -> InboundRevision:
+    """An `edit` (the message it edits, and its words now) or a `revoke` (the message deleted)."""
+    assert message.id is not None
+    if message.type == "revoke":
+        original = message.revoke.original_message_id if message.revoke else None
+        if not original:
+            raise _Skip(f"{where}: a deletion that names no message")
+        return InboundRevoke(
+            provider=PROVIDER,
+            external_id=message.id,
+            original_external_id=original,
+            recipient=recipient,
+            sender=sender,
+            sender_user_id=sender_user_id,
+            sent_at=sent_at,
+        )
+    original = message.edit.original_message_id if message.edit else None
+    if not original or message.edit is None:
+        raise _Skip(f"{where}: an edit that names no message")
+    return InboundEdit(
+        provider=PROVIDER,
+        external_id=message.id,
+        original_external_id=original,
+        recipient=recipient,
+        sender=sender,
+        sender_user_id=sender_user_id,
+        sent_at=sent_at,
+        text=_edited_text(message.edit, where),
+    )
+
+
+def _edited_text(edit: Edit, where: str) -> str:
+    """What the edited message says now: a text's body, or a photo's, video's or document's
+    caption (WhatsApp lets nothing else be edited)."""
+    edited = edit.message
+    kind = edited.type if edited else None
+    if edited is not None and kind == "text":
+        if edited.text is None or edited.text.body is None:
+            raise _Skip(f"{where}: an edit of a text without its new body")
+        return edited.text.body
+    if edited is not None and kind in _MEDIA_TYPES:
+        media: Media | None = getattr(edited, kind)
+        if media is None:
+            raise _Skip(f"{where}: an edit of a {kind} without its new caption")
+        return media.caption or ""
+    raise _Skip(f"{where}: an edit of a {kind or 'message of no type'}, which has no words")
 
 
 def _content(

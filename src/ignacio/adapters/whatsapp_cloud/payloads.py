@@ -166,6 +166,19 @@ class System(msgspec.Struct, frozen=True, kw_only=True):
     body: str | None = None
 
 
+class Edit(msgspec.Struct, frozen=True, kw_only=True):
+    """A person edited a message they sent: `message` is it as it is now (its text or caption)."""
+
+    original_message_id: str | None = None
+    message: WebhookMessage | None = None
+
+
+class Revoke(msgspec.Struct, frozen=True, kw_only=True):
+    """A person deleted, for everyone, a message they sent."""
+
+    original_message_id: str | None = None
+
+
 class WebhookMessage(msgspec.Struct, frozen=True, kw_only=True):
     id: str | None = None
     from_: str | None = msgspec.field(default=None, name="from")
@@ -187,6 +200,8 @@ class WebhookMessage(msgspec.Struct, frozen=True, kw_only=True):
     order: Order | None = None
     unsupported: Unsupported | None = None
     system: System | None = None
+    edit: Edit | None = None
+    revoke: Revoke | None = None
     errors: tuple[WebhookError, ...] | None = None
 
 
