@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from ignacio.adapters.memory import InMemoryWebhookInbox
-from ignacio.application.ports import DeliveryItems
+from ignacio.application.ports import DeliveryItems, RateLimit
 from ignacio.application.use_cases.accept_webhook import DrainRequests
 from ignacio.application.use_cases.drain_webhook_inbox import RETRY_SECONDS
+from ignacio.application.use_cases.receive_inbound import INBOUND_LIMIT_KEY
 from ignacio.application.workspaces import default_workspace
 from ignacio.domain import (
     Channel,
@@ -258,3 +259,32 @@ async def test_whatever_a_mutated_delivery_holds_the_drain_stores_it_or_skips_pa
 
     assert await system.container.drain_webhook_inbox()() is None
     assert await inbox(system).waiting() == 0
+
+
+class _SlowLimiter:
+    """Lets everything through, after a pause on each message counted: the drain's lanes then
+    interleave, as they do when the database answers at its own pace."""
+
+    async def hit(self, namespace: str, key: str, limit: RateLimit) -> int | None:
+        if namespace == INBOUND_LIMIT_KEY:
+            await asyncio.sleep(0.01)
+        return None
+
+
+async def test_an_edit_or_deletion_is_stored_after_the_message_it_changes_in_the_same_drain(
+    system: System,
+) -> None:
+    system.container.rate_limiter.override(_SlowLimiter())
+    await accept(system, inbound_text(ANA, "My password is hunter2", message_id="wamid.A"))
+    revoke = json.loads(inbound_text(ANA, "-", message_id="wamid.A.revoke"))
+    message = revoke["entry"][0]["changes"][0]["value"]["messages"][0]
+    del message["text"]
+    message.update(type="revoke", revoke={"original_message_id": "wamid.A"})
+    system.clock.advance(seconds=1)
+    await accept(system, json.dumps(revoke).encode())
+
+    assert await system.container.drain_webhook_inbox()() is None
+
+    async with system.container.uow()() as uow:
+        stored = await uow.messages.by_external_id("wamid.A")
+    assert stored is not None and stored.is_revoked

@@ -2,7 +2,8 @@
 that makes it (the event is stored exactly when the change is; see `domain.events`).
 
 Every use case that changes what an inbox or a chat shows calls one of these: a message stored
-(the member's, an answer, a notice, a reply by hand), a delivery status that moved, who answers
+(the member's, an answer, a notice, a reply by hand), a message its member edited or deleted,
+a delivery status that moved, who answers
 a conversation (`apply_change`, the one place states change), a read marker, and a summary
 kept for the team.
 """
@@ -20,6 +21,10 @@ from ignacio.domain.summaries import ConversationSummary
 
 async def message_added(uow: UnitOfWork, message: Message, at: datetime) -> None:
     await uow.events.append(WorkspaceEvent.message_added(message, at))
+
+
+async def message_changed(uow: UnitOfWork, message: Message, at: datetime) -> None:
+    await uow.events.append(WorkspaceEvent.message_changed(message, at))
 
 
 async def delivery_settled(uow: UnitOfWork, before: Message, after: Message, at: datetime) -> None:

@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     """What changed; the SSE `event` field."""
 
     MESSAGE = "message"  # a message was added to the conversation
+    MESSAGE_CHANGED = "message_changed"  # its member edited or deleted a message of it
     DELIVERY = "delivery"  # an outgoing message's delivery status changed
     CONVERSATION = "conversation"  # who answers it changed, or a person of the team read it
     SUMMARY = "summary"  # a summary of it was written for the team
@@ -80,6 +81,22 @@ class WorkspaceEvent(msgspec.Struct, frozen=True, kw_only=True):
                 "conversationId": str(message.conversation_id),
                 "messageId": str(message.id),
                 "author": message.author.value,
+            },
+            created_at=at,
+        )
+
+    @classmethod
+    def message_changed(cls, message: Message, at: datetime) -> WorkspaceEvent:
+        """The member edited `message` (`change` is `edited`) or deleted it (`deleted`)."""
+        return cls(
+            workspace_id=message.workspace_id,
+            conversation_id=message.conversation_id,
+            member_id=message.user_id,
+            kind=EventKind.MESSAGE_CHANGED,
+            data={
+                "conversationId": str(message.conversation_id),
+                "messageId": str(message.id),
+                "change": "deleted" if message.is_revoked else "edited",
             },
             created_at=at,
         )

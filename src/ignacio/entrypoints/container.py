@@ -123,6 +123,7 @@ from ignacio.application.use_cases.request_otp import OtpRequestLimits, RequestO
 from ignacio.application.use_cases.resolve_workspace import ResolveWorkspace
 from ignacio.application.use_cases.resume_processing import ResumeProcessing
 from ignacio.application.use_cases.resync_files import ResyncFiles
+from ignacio.application.use_cases.revise_inbound import ReviseInbound
 from ignacio.application.use_cases.revoke_session import RevokeSession
 from ignacio.application.use_cases.send_login_code import SendLoginCode
 from ignacio.application.use_cases.send_message import SendMessage
@@ -749,9 +750,23 @@ class Container(containers.DeclarativeContainer):
         limits=providers.Callable(_inbound_limits, settings),
         home=providers.Callable(home_address, settings),
     )
+    revise_inbound = providers.Factory(
+        ReviseInbound,
+        uow=uow,
+        queue=job_queue,
+        clock=clock,
+        limiter=rate_limiter,
+        auditor=auditor,
+        access=settings.provided.channel.access_policy,
+        limits=providers.Callable(_inbound_limits, settings),
+        home=providers.Callable(home_address, settings),
+    )
     record_delivery_update = providers.Factory(RecordDeliveryUpdate, uow=uow, clock=clock)
     receive_webhook = providers.Factory(
-        ReceiveWebhook, receive=receive_inbound, record=record_delivery_update
+        ReceiveWebhook,
+        receive=receive_inbound,
+        revise=revise_inbound,
+        record=record_delivery_update,
     )
     webhook_parsers = providers.Object(WEBHOOK_PARSERS)
     drain_requests = providers.Singleton(DrainRequests, job_queue)

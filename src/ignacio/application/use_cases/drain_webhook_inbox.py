@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from ignacio.application.ports import Clock, InboxBatch, Sealer, WebhookInbox, WebhookParser
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
-from ignacio.domain import InboxDelivery, Provider, WebhookBatch, without_nul
+from ignacio.domain import InboxDelivery, PhoneNumber, Provider, WebhookBatch, without_nul
 from ignacio.domain.channels import UnknownRecipient
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
@@ -130,11 +130,7 @@ class DrainWebhookInbox:
         if not set_aside:
             await batch.failed(delivery.id, summary)
             return
-        sender = (
-            parsed.messages[0].sender
-            if isinstance(parsed, WebhookBatch) and parsed.messages
-            else None
-        )
+        sender = _sender(parsed) if isinstance(parsed, WebhookBatch) else None
         await batch.set_aside(
             delivery.set_aside(error=summary, sender=sender, at=self._clock.now()),
             self._sealer.seal(delivery.body),
@@ -147,11 +143,20 @@ def _summary(error: Exception) -> str:
     return without_nul(f"{type(error).__name__}: {first_line}".rstrip(": "))[:500]
 
 
+def _sender(batch: WebhookBatch) -> PhoneNumber | None:
+    """Who sent what the delivery carries: its first message's sender, or its first edit's or
+    deletion's."""
+    first = batch.messages[0] if batch.messages else next(iter(batch.revisions), None)
+    return first.sender if first is not None else None
+
+
 def _lane(delivery: InboxDelivery, parsed: WebhookBatch | Exception) -> str:
-    """Deliveries in one lane are stored in order: a person's messages, a message's statuses."""
+    """Deliveries in one lane are stored in order: a person's messages (with their edits and
+    deletions, which come after what they change), a message's statuses."""
     if isinstance(parsed, WebhookBatch):
-        if parsed.messages:
-            return "from:" + parsed.messages[0].sender.e164
+        sender = _sender(parsed)
+        if sender is not None:
+            return "from:" + sender.e164
         if parsed.updates:
             return "status:" + parsed.updates[0].external_id
     return "delivery:" + str(delivery.id)

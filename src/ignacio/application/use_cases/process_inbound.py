@@ -82,6 +82,7 @@ UNSUPPORTED_REPLY = (
 APOLOGY = "Sorry, I couldn't answer just now. Please try again in a few minutes."
 INTERRUPTED = "Interrupted while sending; not sent again, so that nobody gets an answer twice."
 FILE_GONE = "The file was deleted before it could be sent."
+WITHDRAWN = "Not sent: the member deleted the message it answers."
 # Each run counts; a message that keeps failing in unexpected ways is given up after this many.
 MAX_RUNS = 20
 
@@ -124,6 +125,11 @@ class ProcessInbound:
     - The answer is stored in WhatsApp's formatting, with the model, tokens and time it took.
     - Handed to the team (`/human`, or by the assistant), the conversation's summary for the
       team is queued once the handoff is committed.
+    - The member may edit or delete the message meanwhile (ReviseInbound). Deleted, it is not
+      answered, and what was not sent of its answer is not sent. Edited before its answer was
+      stored, the assistant is asked again, in the new words: one answer, to what the message
+      says. Edited into a new question after it was answered (a new revision), the new
+      question is answered on its own, after the earlier answer has gone out.
     """
 
     def __init__(
@@ -175,12 +181,22 @@ class ProcessInbound:
                 if conversation is not None and conversation.number_id is not None
                 else None
             )
-            answer = await uow.messages.reply_to(inbound.id)
+            newest = await uow.messages.reply_to(inbound.id)
             inbound = inbound.attempted()
             await uow.messages.update(inbound)
             await uow.commit()
         if user is None or conversation is None:
             return ProcessOutcome()
+        # The answer to the message as it stands (its revision); one to an earlier revision
+        # (the member has since edited it into a new question) may still be on its way.
+        answer = newest if newest is not None and newest.revision == inbound.revision else None
+        earlier = (
+            newest
+            if answer is None
+            and newest is not None
+            and newest.delivery_status is DeliveryStatus.PENDING
+            else None
+        )
         if conversation.number_id is not None and number is None:
             # The workspace disconnected the number the member wrote to: no other number may
             # answer for it (it would be another organisation's, or speak from a stranger's).
@@ -207,16 +223,21 @@ class ProcessInbound:
             # A message to the member that answers none of theirs (a reply the team wrote by
             # hand, a notice): only to send.
             answer = inbound
-        elif answer is None and conversation.state.with_team:
-            # The team has the conversation: the assistant stays silent.
-            await self._finish(inbound, None, None)
+        elif inbound.is_revoked:
+            # The member deleted it: it is not answered, and an answer not sent yet is not sent.
+            await self._withdraw(newest)
+            await self._finish(inbound, newest, None)
             return ProcessOutcome()
         else:
             # Answering a member's message: WhatsApp's window is open from it, at least.
             conversation = conversation.member_wrote(inbound.created_at)
+        # The team has the conversation: the assistant stays silent.
+        silent = answer is None and conversation.state.with_team
         last_part: Delivery | None = None
         try:
-            if answer is None:
+            if earlier is not None:
+                await self._send_earlier(line, user, earlier, conversation)
+            if answer is None and not silent:
                 if inbound.processing_attempts == 1 and inbound.external_message_id:
                     await line.channel.mark_read(inbound.external_message_id)
                 inbound = await self._keep_media(line, user, inbound)
@@ -335,13 +356,7 @@ class ProcessInbound:
                 files = await files_of(uow, conversation.workspace_id, user.id)
                 knowledge = await knowledge_of(uow, conversation.workspace_id)
                 workspace = await workspace_of(uow, conversation)
-            history = self._history.select(
-                [
-                    message
-                    for message in recent
-                    if message.id != inbound.id and message.created_at <= inbound.created_at
-                ]
-            )
+            history = self._history.select(_before(recent, inbound))
             turn = await self._attachments.turn(
                 workspace, user, conversation, history, inbound, files, knowledge=knowledge
             )
@@ -368,7 +383,9 @@ class ProcessInbound:
         handoff: HandoffRequest | None = None,
     ) -> Message | None:
         """Store the answer, ready to send; None, storing nothing, when the team took the
-        conversation while the assistant thought (the row lock orders the two)."""
+        conversation while the assistant thought (the row lock orders the two), or the member
+        deleted the message meanwhile. Edited meanwhile, the run is tried again at once, to
+        answer the new words."""
         now = self._clock.now()
         answer = with_accounting(
             Message.answer(inbound, id=self._ids.new_id(), content=text, at=now), reply
@@ -383,6 +400,13 @@ class ProcessInbound:
                 )
                 if current is None or current.state.with_team:
                     return None
+                # The member may have edited or deleted it while the assistant thought (they
+                # take the same locks): deleted, it is not answered; edited, it is asked again.
+                asked = await uow.messages.get(inbound.id, for_update=True)
+                if asked is None or asked.is_revoked:
+                    return None
+                if asked.revision != inbound.revision or asked.content != inbound.content:
+                    raise _RetryLater(0.0)
                 await uow.messages.add(answer)
                 await message_added(uow, answer, now)
                 for part in Delivery.parts_of(answer, parts, self._ids.new_id, now):
@@ -527,19 +551,42 @@ class ProcessInbound:
             extra={"message_id": str(parts[0].message_id), "code": code, "reason": title},
         )
 
+    async def _send_earlier(
+        self, line: _Line, user: User, earlier: Message, conversation: Conversation
+    ) -> None:
+        """Finish sending the answer to an earlier revision of the message, before the next
+        answer: the member edited it into a new question while that answer was on its way."""
+        last_part = await self._deliver(line, user, earlier, conversation)
+        async with self._uow() as uow:
+            if last_part is not None:
+                await uow.deliveries.update(last_part.touched(self._clock.now()))
+            await self._settle(uow, earlier)
+            await uow.commit()
+
+    async def _withdraw(self, answer: Message | None) -> None:
+        """The parts of `answer` not sent yet are not sent: the member deleted what it answers."""
+        if answer is None or answer.delivery_status is not DeliveryStatus.PENDING:
+            return
+        async with self._uow(read_only=True) as uow:
+            parts = await uow.deliveries.for_message(answer.id)
+        unsent = [part for part in parts if part.status is DeliveryStatus.PENDING]
+        if unsent:
+            await self._fail(unsent, None, WITHDRAWN)
+
     async def _finish(
         self, inbound: Message, answer: Message | None, last_part: Delivery | None
     ) -> None:
         """In one transaction: the part just sent, the answer's overall delivery status, and the
         message marked done. A crash before it leaves the sent part claimed, which a rerun
-        reports instead of sending it twice."""
+        reports instead of sending it twice. A message the member has since edited into a new
+        question is not done: the run its edit queued answers that (the lock orders the two)."""
         async with self._uow() as uow:
             if last_part is not None:
                 await uow.deliveries.update(last_part.touched(self._clock.now()))
             if answer is not None:
                 await self._settle(uow, answer)
-            current = await uow.messages.get(inbound.id)
-            if current is not None:
+            current = await uow.messages.get(inbound.id, for_update=True)
+            if current is not None and current.revision == inbound.revision:
                 await uow.messages.update(current.done())
             await uow.commit()
 
@@ -550,3 +597,14 @@ class ProcessInbound:
             after = settled(current, parts)
             await uow.messages.update(after)
             await delivery_settled(uow, current, after, self._clock.now())
+
+
+def _before(recent: list[Message], inbound: Message) -> list[Message]:
+    """What the assistant reads before `inbound`, of the conversation's recent messages: what
+    came before it. An edit answered as a new turn (revision above 0) comes after everything
+    said since, the message itself among them as the member first wrote it, so that the
+    assistant sees the question change."""
+    if inbound.revision == 0:
+        return [m for m in recent if m.id != inbound.id and m.created_at <= inbound.created_at]
+    first = inbound.reworded(inbound.original_text or inbound.content)
+    return [first if m.id == inbound.id else m for m in recent]

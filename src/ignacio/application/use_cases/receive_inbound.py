@@ -50,6 +50,8 @@ SLOW_DOWN_NOTICE = (
     "Please wait a minute, then send your question again."
 )
 _ATTEMPTS = 3
+INBOUND_LIMIT_KEY = "whatsapp-inbound"
+"""The rate limiter's key for what a number sends: its messages, and its edits of them."""
 
 
 class InboundLimits(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,6 +79,20 @@ class _Refused(Exception):
         self.workspace = workspace
         self.number = number
         self.policy = policy
+
+
+async def admits(
+    uow: UnitOfWork,
+    workspace: Workspace,
+    policy: AccessPolicy,
+    phone: PhoneNumber,
+    known: User | None,
+) -> bool:
+    """Whether `phone` (the member `known`, if any) may talk to the workspace's assistant."""
+    admitted = policy.admits_without_list(phone, known)
+    if admitted is None:
+        admitted = await uow.allow_list.contains(workspace.id, phone)
+    return admitted
 
 
 class ReceiveInbound:
@@ -137,7 +153,7 @@ class ReceiveInbound:
                         uow, inbound.provider, inbound.recipient, self._home
                     )
                     policy = workspace.access_policy(self._access)
-                    if not await self._admits(uow, workspace, policy, inbound.sender, known):
+                    if not await admits(uow, workspace, policy, inbound.sender, known):
                         raise _Refused(workspace, number, policy)
                     user = await self._member(uow, inbound, known)
                     conversation = await self._conversation(uow, workspace, user, number)
@@ -194,26 +210,13 @@ class ReceiveInbound:
         in the window (which is answered with the slow-down notice)."""
         phone = inbound.sender.e164
         per_phone = self._limits.per_phone
-        if await self._limiter.hit("whatsapp-inbound", phone, per_phone) is None:
+        if await self._limiter.hit(INBOUND_LIMIT_KEY, phone, per_phone) is None:
             return False, False
         log.info("message over the sender's limit", extra={"sender": inbound.sender.masked()})
         if not inbound.expects_answer:
             return True, False
         once_per_window = RateLimit(amount=1, seconds=per_phone.seconds)
         return True, await self._limiter.hit("whatsapp-slow-down", phone, once_per_window) is None
-
-    async def _admits(
-        self,
-        uow: UnitOfWork,
-        workspace: Workspace,
-        policy: AccessPolicy,
-        phone: PhoneNumber,
-        known: User | None,
-    ) -> bool:
-        admitted = policy.admits_without_list(phone, known)
-        if admitted is None:
-            admitted = await uow.allow_list.contains(workspace.id, phone)
-        return admitted
 
     async def _refuse(
         self,

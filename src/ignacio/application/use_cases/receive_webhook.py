@@ -8,6 +8,7 @@ import msgspec
 
 from ignacio.application.use_cases.receive_inbound import ReceiveInbound
 from ignacio.application.use_cases.record_delivery_update import RecordDeliveryUpdate
+from ignacio.application.use_cases.revise_inbound import ReviseInbound
 from ignacio.domain import WebhookBatch
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
@@ -20,23 +21,30 @@ class WebhookReceipt(msgspec.Struct, frozen=True, kw_only=True):
     updates: int
     ignored: int
     refused: int = 0
+    revised: int = 0
 
 
 class ReceiveWebhook:
-    """Store each message of the delivery (de-duplicated, unless its sender is refused), record
+    """Store each message of the delivery (de-duplicated, unless its sender is refused), then
+    take in each edit or deletion of an earlier message (which may be one of these), record
     each status update, and log what was ignored on purpose, with the reason."""
 
-    def __init__(self, receive: ReceiveInbound, record: RecordDeliveryUpdate) -> None:
+    def __init__(
+        self, receive: ReceiveInbound, revise: ReviseInbound, record: RecordDeliveryUpdate
+    ) -> None:
         self._receive = receive
+        self._revise = revise
         self._record = record
 
     async def __call__(self, batch: WebhookBatch) -> WebhookReceipt:
-        stored = duplicates = updates = refused = 0
+        stored = duplicates = updates = refused = revised = 0
         for message in batch.messages:
             result = await self._receive(message)
             duplicates += result.duplicate
             refused += result.refused
             stored += result.message_id is not None
+        for revision in batch.revisions:
+            revised += (await self._revise(revision)).message_id is not None
         for update in batch.updates:
             updates += await self._record(update)
         for reason in batch.ignored:
@@ -47,4 +55,5 @@ class ReceiveWebhook:
             updates=updates,
             ignored=len(batch.ignored),
             refused=refused,
+            revised=revised,
         )

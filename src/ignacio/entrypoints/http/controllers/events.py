@@ -8,7 +8,8 @@ Each event is written as
     event: message
     data: {"conversationId":"...","messageId":"...","author":"member"}
 
-`event` is `message` (added), `delivery` (an outgoing message's status moved), `conversation`
+`event` is `message` (added), `message_changed` (its member edited it, `change: edited`, or
+deleted it, `change: deleted`), `delivery` (an outgoing message's status moved), `conversation`
 (who answers it changed, or the caller marked it read: `readBy`) or, for the team, `summary` (a
 summary was written). The stream opens with
 `ready` (its `id` is the cursor to resume from, even before any event) and may say `reset`
@@ -72,9 +73,9 @@ _HEADERS = {
     "X-Accel-Buffering": "no",
 }
 _DESCRIPTION = (
-    "Server-Sent Events: `id`, `event` (`ready`, `message`, `delivery`, `conversation`, "
-    "`summary`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the "
-    "connection alive."
+    "Server-Sent Events: `id`, `event` (`ready`, `message`, `message_changed`, `delivery`, "
+    "`conversation`, `summary`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments "
+    "keep the connection alive."
 )
 
 
