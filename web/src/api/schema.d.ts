@@ -1429,7 +1429,11 @@ export interface components {
             conversationId: string;
             /** Format: date-time */
             createdAt: string;
+            deleted: boolean;
+            deletedAt: string | null;
             deliveryStatus: components["schemas"]["DeliveryStatus"];
+            edited: boolean;
+            editedAt: string | null;
             fileId: string | null;
             filePath: string | null;
             /** Format: uuid */
@@ -1688,7 +1692,11 @@ export interface components {
             conversationId: string;
             /** Format: date-time */
             createdAt: string;
+            deleted: boolean;
+            deletedAt: string | null;
             deliveryStatus: components["schemas"]["DeliveryStatus"];
+            edited: boolean;
+            editedAt: string | null;
             failure?: components["schemas"]["FailureOut"] | null;
             fileId: string | null;
             filePath: string | null;
@@ -1698,6 +1706,7 @@ export interface components {
             isFromUser: boolean;
             latencyMs: number | null;
             messageType: components["schemas"]["MessageType"];
+            originalText?: string | null;
             outputTokens: number | null;
             sentBy?: components["schemas"]["PersonOut"] | null;
             sentByName?: string | null;
@@ -3104,7 +3113,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events: `id`, `event` (`ready`, `message`, `delivery`, `conversation`, `summary`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive. */
+            /** @description Server-Sent Events: `id`, `event` (`ready`, `message`, `message_changed`, `delivery`, `conversation`, `summary`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5128,7 +5137,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events: `id`, `event` (`ready`, `message`, `delivery`, `conversation`, `summary`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive. */
+            /** @description Server-Sent Events: `id`, `event` (`ready`, `message`, `message_changed`, `delivery`, `conversation`, `summary`, `reset`, `end`) and `data` (JSON) per event; `: idle` comments keep the connection alive. */
             200: {
                 headers: {
                     [name: string]: unknown;

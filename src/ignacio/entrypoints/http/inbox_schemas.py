@@ -187,10 +187,14 @@ class FailureOut(Schema):
 
 
 class TeamMessageOut(MessageOut, kw_only=True):
-    """A message as the team sees it: with the person who wrote it by hand, and why it failed."""
+    """A message as the team sees it: with the person who wrote it by hand, why it failed, and
+    what the member first wrote before editing it."""
 
     sent_by: PersonOut | None = None
     failure: FailureOut | None = None
+    original_text: str | None = None
+    """An edited message (`edited`): what the member first wrote; null otherwise, and for a
+    deleted message."""
 
     @classmethod
     def of_team(
@@ -208,6 +212,7 @@ class TeamMessageOut(MessageOut, kw_only=True):
             **base,
             sent_by=PersonOut.of(sender),
             failure=None if failed is None else FailureOut.of(failed),
+            original_text=None if message.is_revoked else message.original_text,
         )
 
 

@@ -253,6 +253,7 @@ class MessageOut(Schema):
     author: Author
     is_from_user: bool
     content: str
+    """What it says; empty for a message its member deleted."""
     message_type: MessageType
     channel: Channel
     file_path: str | None
@@ -267,23 +268,33 @@ class MessageOut(Schema):
     input_tokens: int | None
     output_tokens: int | None
     latency_ms: int | None
+    edited: bool
+    """The member edited it on WhatsApp: `content` is what it says now."""
+    edited_at: datetime | None
+    deleted: bool
+    """The member deleted it on WhatsApp: shown as deleted, with none of what it said (no
+    text, transcript or file)."""
+    deleted_at: datetime | None
     sent_by_name: str | None = None
     """Written by hand by a person of the team: their name (null otherwise)."""
 
     @classmethod
     def of(cls, message: Message, sent_by_name: str | None = None) -> MessageOut:
+        # A deleted message's words stay in the database, for the platform's audit; no view
+        # shows them.
+        deleted = message.is_revoked
         return cls(
             id=message.id,
             conversation_id=message.conversation_id,
             author=message.author,
             is_from_user=message.is_from_user,
-            content=message.content,
+            content="" if deleted else message.content,
             message_type=message.message_type,
             channel=message.channel,
-            file_path=message.file_path,
+            file_path=None if deleted else message.file_path,
             # Attachments share their message's id (see AttachFile and ProcessInbound).
-            file_id=message.id if message.carries_file else None,
-            transcript=message.transcript,
+            file_id=message.id if message.carries_file and not deleted else None,
+            transcript=None if deleted else message.transcript,
             whatsapp_message_id=message.external_message_id,
             delivery_status=message.delivery_status,
             created_at=message.created_at,
@@ -291,6 +302,10 @@ class MessageOut(Schema):
             input_tokens=message.input_tokens,
             output_tokens=message.output_tokens,
             latency_ms=message.latency_ms,
+            edited=message.is_edited and not deleted,
+            edited_at=None if deleted else message.edited_at,
+            deleted=deleted,
+            deleted_at=message.revoked_at,
             sent_by_name=sent_by_name if message.sent_by is not None else None,
         )
 
