@@ -1,4 +1,5 @@
 import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { Message } from "../api/types";
 import { session } from "../api/session";
@@ -54,6 +55,39 @@ describe("MessageList", () => {
     fakeApi();
     renderWithProviders(<MessageList messages={[m({ channel: "whatsapp", deliveryStatus: "failed" })]} />);
     expect(screen.getByText("Not delivered")).toBeInTheDocument();
+  });
+
+  it("shows a message its member deleted as deleted, and one they edited as edited", () => {
+    fakeApi();
+    renderWithProviders(
+      <MessageList
+        messages={[
+          m({ id: "a", author: "member", isFromUser: true, content: "", channel: "whatsapp", deleted: true, deletedAt: "2026-11-22T10:05:00Z" }),
+          m({ id: "b", author: "member", isFromUser: true, content: "Where are you?", channel: "whatsapp", edited: true, editedAt: "2026-11-22T10:06:00Z" }),
+        ]}
+      />,
+    );
+    const [deleted, edited] = screen.getAllByRole("article");
+    expect(deleted).toHaveTextContent("This message was deleted");
+    expect(within(deleted!).queryByText("edited")).toBeNull();
+    expect(within(edited!).getByText("Where are you?")).toBeInTheDocument();
+    expect(within(edited!).getByText("edited")).toHaveAttribute("title", expect.stringMatching(/^Edited /));
+    // A member's own view has no "before the edit".
+    expect(within(edited!).queryByText("Before the edit")).toBeNull();
+  });
+
+  it("shows the team what an edited message first said", async () => {
+    fakeApi();
+    renderWithProviders(
+      <MessageList
+        messages={[
+          { ...m({ author: "member", isFromUser: true, content: "Where are you?", edited: true, editedAt: "2026-11-22T10:06:00Z" }), originalText: "What time do you open?" } as Message,
+        ]}
+      />,
+    );
+    const article = screen.getByRole("article");
+    await userEvent.click(within(article).getByText("Before the edit"));
+    expect(within(article).getByText("What time do you open?")).toBeVisible();
   });
 
   it("shows a member's message as plain text, never as Markdown", () => {

@@ -18,6 +18,8 @@ const DELIVERY: Record<DeliveryStatus, { label: string; tone: string; hint: stri
 const AUTHOR = { member: "You", staff: "Staff" } as const;
 /** Who answers when nobody names the assistant otherwise. */
 const ASSISTANT = "Ignacio";
+/** What stands in for a message its member deleted on WhatsApp: the API sends none of its words. */
+export const DELETED = "This message was deleted";
 
 export interface PendingMessage {
   id: string;
@@ -145,32 +147,58 @@ export function MessageItem({
   const fromMember = message.isFromUser;
   const delivery = DELIVERY[message.deliveryStatus];
   const outgoingWhatsApp = message.channel === "whatsapp" && !fromMember;
-  // The team's view says why a message failed (the provider's code and words, and what they mean).
+  // The team's view says why a message failed (the provider's code and words, and what they mean),
+  // and what an edited message first said.
   const failure = "failure" in message ? (message as { failure?: Failure | null }).failure : null;
+  const originalText =
+    "originalText" in message ? (message as { originalText?: string | null }).originalText : null;
   const attachment = useMessageFile(message);
   // An attachment's message text is its caption, or just the file's name (shown with the file).
   const text = attachment.file && message.content === attachment.file.fileName ? "" : message.content;
   return (
     <article
-      className={`message ${fromMember ? "from-member" : "from-assistant"}`}
+      className={`message ${fromMember ? "from-member" : "from-assistant"}${message.deleted ? " deleted" : ""}`}
       aria-label={`${author}, ${formatDateTime(message.createdAt)}`}
     >
       <div className="bubble">
-        {message.fileId ? <MediaAttachment {...attachment} /> : null}
-        {message.transcript ? (
-          <p className="transcript">
-            <span className="transcript-label">Voice note: </span>
-            {message.transcript}
+        {message.deleted ? (
+          <p className="deleted-note">
+            <span aria-hidden="true">⊘ </span>
+            {DELETED}
           </p>
-        ) : null}
-        {text ? fromMember ? <p className="plain">{text}</p> : <Markdown>{text}</Markdown> : null}
+        ) : (
+          <>
+            {message.fileId ? <MediaAttachment {...attachment} /> : null}
+            {message.transcript ? (
+              <p className="transcript">
+                <span className="transcript-label">Voice note: </span>
+                {message.transcript}
+              </p>
+            ) : null}
+            {text ? fromMember ? <p className="plain">{text}</p> : <Markdown>{text}</Markdown> : null}
+          </>
+        )}
       </div>
+      {message.edited && originalText !== null && originalText !== undefined ? (
+        <details className="original-text">
+          <summary>Before the edit</summary>
+          <p className="plain">{originalText || "(no text)"}</p>
+        </details>
+      ) : null}
       <p className="meta">
         <span className="author">{author}</span>
         {" · "}
         <time dateTime={message.createdAt} title={formatDateTime(message.createdAt)}>
           {formatWhen(message.createdAt)}
         </time>
+        {message.edited ? (
+          <>
+            {" · "}
+            <span className="edited" title={message.editedAt ? `Edited ${formatDateTime(message.editedAt)}` : "Edited"}>
+              edited
+            </span>
+          </>
+        ) : null}
         {message.channel === "whatsapp" ? (
           <>
             {" "}

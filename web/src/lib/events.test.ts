@@ -24,6 +24,7 @@ describe("parseEvent", () => {
       conversationId: "c-1",
       messageId: "m-1",
       author: undefined,
+      change: undefined,
       status: "failed",
       state: undefined,
       assigneeId: undefined,
@@ -32,6 +33,9 @@ describe("parseEvent", () => {
       state: "assistant",
       assigneeId: null,
     });
+    expect(
+      parseEvent({ id: "9", event: "message_changed", data: '{"conversationId":"c-1","messageId":"m-1","change":"deleted"}' }),
+    ).toMatchObject({ kind: "message_changed", messageId: "m-1", change: "deleted" });
     expect(parseEvent({ id: "6", event: "ping", data: "{}" })).toBeNull();
     expect(parseEvent({ id: "7", event: "message", data: "not json" })).toBeNull();
     expect(parseEvent({ id: "8", event: "message", data: '{"messageId":"m-1"}' })).toBeNull();

@@ -8,12 +8,13 @@
  * The streams (the contract, as agreed with the server's side):
  * - `GET /workspaces/{workspace}/events`: everything in a workspace, for its team;
  * - `GET /conversations/events`: the caller's own conversations, for a member.
- * Each event is `id: <int>`, `event: message|delivery|conversation|summary` (the last for the
- * team only), and a JSON `data`: `{conversationId, messageId?, author?, status?, state?,
- * assigneeId?, readBy?, summaryId?}`. The server also says `ready` (the stream is open; its id
- * is the cursor), `reset` (after a reconnection, too much was missed: the reconnection's
- * refetch covers it) and `end` (its token expired, or it is stopping: reconnect); this app
- * needs none of them beyond their ids.
+ * Each event is `id: <int>`, `event: message|message_changed|delivery|conversation|summary` (the
+ * last for the team only), and a JSON `data`: `{conversationId, messageId?, author?, change?,
+ * status?, state?, assigneeId?, readBy?, summaryId?}`; `message_changed` is a message its member
+ * edited (`change: edited`) or deleted (`change: deleted`) on WhatsApp. The server also says
+ * `ready` (the stream is open; its id is the cursor), `reset` (after a reconnection, too much
+ * was missed: the reconnection's refetch covers it) and `end` (its token expired, or it is
+ * stopping: reconnect); this app needs none of them beyond their ids.
  *
  * While a stream is not connected (or the server has none), `live` is false and screens poll.
  */
@@ -23,7 +24,7 @@ import { useEffect, useRef, useState } from "react";
 import { apiBaseUrl, session } from "../api/session";
 import { actsInWorkspace, WORKSPACE_HEADER, workspaceScope } from "../api/workspace";
 
-export type EventKind = "message" | "delivery" | "conversation" | "summary";
+export type EventKind = "message" | "message_changed" | "delivery" | "conversation" | "summary";
 
 export interface LiveEvent {
   kind: EventKind;
@@ -32,12 +33,14 @@ export interface LiveEvent {
   conversationId: string;
   messageId?: string;
   author?: string;
+  /** `message_changed`: `edited` or `deleted`. */
+  change?: string;
   status?: string;
   state?: string;
   assigneeId?: string | null;
 }
 
-const KINDS = new Set<string>(["message", "delivery", "conversation", "summary"]);
+const KINDS = new Set<string>(["message", "message_changed", "delivery", "conversation", "summary"]);
 /** How long to wait before reconnecting: doubling from one second, at most half a minute. */
 const FIRST_RETRY_MS = 1_000;
 const LAST_RETRY_MS = 30_000;
@@ -67,6 +70,7 @@ export function parseEvent(message: { id: string; event: string; data: string })
     conversationId: fields.conversationId,
     messageId: text("messageId"),
     author: text("author"),
+    change: text("change"),
     status: text("status"),
     state: text("state"),
     assigneeId: fields.assigneeId === null ? null : text("assigneeId"),

@@ -140,6 +140,23 @@ describe("ChatPage with the team", () => {
     expect(screen.queryByText(/is writing/)).toBeNull();
   });
 
+  it("shows a message the member deleted on WhatsApp as deleted, and one they edited as edited", async () => {
+    chatApi({
+      messages: [
+        fromSol("Sunday we open at ten."),
+        { ...fromMember("Do you open on Sunday?"), edited: true, editedAt: ISO },
+        fromSol("Noted."),
+        { ...fromMember("", "m-deleted"), deleted: true, deletedAt: ISO },
+      ],
+      conversation: { state: "assistant" },
+    });
+    renderChat();
+    const log = await screen.findByRole("log", { name: "Messages" });
+    expect(await within(log).findByText("This message was deleted")).toBeInTheDocument();
+    const edited = within(log).getByText("Do you open on Sunday?").closest("article")!;
+    expect(within(edited).getByText("edited")).toBeInTheDocument();
+  });
+
   it("says what went wrong when asking for a person fails", async () => {
     const api = chatApi({ messages: [fromSol("Hola, soy Sol")], conversation: { state: "assistant" } });
     api.on(`POST /conversations/${C}/handoff`, () => json({ error: "conflict", message: "The conversation changed a moment ago." }, 409));

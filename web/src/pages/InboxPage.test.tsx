@@ -201,6 +201,30 @@ describe("InboxPage", () => {
     expect(screen.getByRole("link", { name: "All" })).toHaveAttribute("aria-current", "page");
   });
 
+  it("shows a deleted last message as deleted, and an edited one in the thread with what it first said", async () => {
+    const { api } = inboxApi(ana, {
+      thread: conversation({ lastMessage: message({ conversationId: C1, author: "member", isFromUser: true, content: "", channel: "whatsapp", deleted: true }) }),
+    });
+    api.on(`GET ${INBOX}/${C1}/messages`, () =>
+      json({
+        items: [
+          teamMessage({ id: "m-2", author: "member", isFromUser: true, content: "", deleted: true, deletedAt: ISO, deliveryStatus: "received" }),
+          teamMessage({ id: "m-1", author: "member", isFromUser: true, content: "Do you open on Sunday?", edited: true, editedAt: ISO, originalText: "Do you open on Sundya?", deliveryStatus: "received" }),
+        ],
+        nextCursor: null,
+      }),
+    );
+    renderInbox(`/inbox/${C1}`);
+    expect(await rowOf("Marta")).toHaveTextContent("This message was deleted");
+    const thread = await screen.findByRole("region", { name: "Marta" });
+    const log = within(thread).getByRole("log", { name: "Messages" });
+    expect(await within(log).findByText("This message was deleted")).toBeInTheDocument();
+    const edited = within(log).getByText("Do you open on Sunday?").closest("article")!;
+    expect(within(edited).getByText("edited")).toBeInTheDocument();
+    await userEvent.click(within(edited).getByText("Before the edit"));
+    expect(within(edited).getByText("Do you open on Sundya?")).toBeVisible();
+  });
+
   it("filters by view, channel, unread and title, through the API", async () => {
     const { searches } = inboxApi();
     renderInbox();

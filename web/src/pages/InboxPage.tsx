@@ -20,7 +20,7 @@ import type {
 } from "../api/types";
 import { useAuth } from "../auth/AuthProvider";
 import { Composer, type Draft } from "../components/Composer";
-import { type AuthorOf, MessageList, type SystemNote } from "../components/Messages";
+import { type AuthorOf, DELETED, MessageList, type SystemNote } from "../components/Messages";
 import { Badge, Empty, ErrorNotice, Loading, LoadMore, Notice } from "../components/ui";
 import { invalidateInbox, useWorkspaceEvents } from "../lib/events";
 import { formatDateTime, formatWhen } from "../lib/format";
@@ -250,7 +250,7 @@ function preview(conversation: InboxConversation, assistant: string): string {
   const last = conversation.lastMessage;
   if (!last) return "No messages yet.";
   const who = last.author === "assistant" ? `${assistant}: ` : last.author === "staff" ? "Team: " : "";
-  const text = last.transcript || last.content;
+  const text = last.deleted ? DELETED : last.transcript || last.content;
   return who + text.replace(/\s+/g, " ").trim();
 }
 

@@ -170,6 +170,10 @@ export function message(overrides: Record<string, unknown> = {}) {
     outputTokens: null,
     latencyMs: null,
     sentByName: null,
+    edited: false,
+    editedAt: null as string | null,
+    deleted: false,
+    deletedAt: null as string | null,
     ...overrides,
   };
 }
