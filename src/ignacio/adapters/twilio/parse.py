@@ -4,6 +4,8 @@ Twilio posts `application/x-www-form-urlencoded` forms: an incoming WhatsApp mes
 `To` as `whatsapp:+E164`, `Body`, `MessageSid`, `ProfileName`, `NumMedia` with `MediaUrlN` and
 `MediaContentTypeN`, location, button and reply fields) or a status callback for a message we
 sent (`MessageStatus`, `ErrorCode`). Neither carries a time, so events are dated when received.
+Twilio's incoming-message webhook has no parameter for a person editing or deleting a message
+they sent (Meta's `edit` and `revoke`): through Twilio, edits and deletions never reach us.
 
 Only a body that is not a form at all is refused (`InvalidInput`); a form that is not a WhatsApp
 message or status is ignored with the reason, so the webhook still answers 200.
