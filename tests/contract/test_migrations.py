@@ -77,6 +77,7 @@ from ignacio.domain import (
 from ignacio.domain.events import WorkspaceEvent
 from ignacio.domain.handover import ConversationState
 from ignacio.domain.knowledge import Chunk, SyncStatus, UserFile
+from ignacio.domain.message_login import MessageLogin
 from ignacio.domain.workspaces import (
     DEFAULT_WORKSPACE_INSTRUCTIONS,
     AssistantSettings,
@@ -1463,6 +1464,77 @@ async def test_0023_gives_messages_their_edits_and_deletions_and_goes_back_witho
                     ),
                     {"question": question, "again": again.id},
                 )
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0024_keeps_message_logins_with_their_workspace_and_people_and_goes_back_cleanly(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = await database_at(backend, tmp_path, "0023")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    ana, luis = user(1), user(2)
+    lab = workspace(1)
+    try:
+        await store(uow_factory, ana, luis, lab)
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+        home = await _home(engine)
+
+        def started(workspace_id: UUID, code: str, account: User | None = None) -> MessageLogin:
+            return MessageLogin.started(
+                id=uuid4(),
+                workspace_id=workspace_id,
+                code_hash=f"code-{code}",
+                browser_token_hash=f"browser-{code}",
+                device="Firefox on Windows",
+                now=at(0),
+                account_id=account.id if account else None,
+            )
+
+        waiting, claimed, linked, elsewhere = (
+            started(home, "111111"),
+            started(home, "222222"),
+            started(home, "333333", account=ana),
+            started(lab.id, "111111"),
+        )
+        async with uow_factory() as uow:
+            for login in (waiting, claimed, linked, elsewhere):
+                await uow.message_logins.add(login)
+            assert await uow.message_logins.replace(claimed, claimed.claimed_by(luis.id, at(1)))
+            await uow.commit()
+
+        # A login goes with the person who sent its code, a link with its account, and every
+        # login with its workspace (ON DELETE CASCADE).
+        async with uow_factory() as uow:
+            await uow.users.delete(luis.id)
+            await uow.users.delete(ana.id)
+            await uow.commit()
+        async with engine.begin() as connection:
+            await connection.execute(workspaces.delete().where(workspaces.c.id == lab.id))
+        async with uow_factory(read_only=True) as uow:
+            assert await uow.message_logins.get(waiting.id) == waiting
+            for gone in (claimed, linked, elsewhere):
+                assert await uow.message_logins.get(gone.id) is None
+        await engine.dispose()
+
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0023")
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            if backend == "sqlite":
+                problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                assert problems.all() == []
+        assert "message_logins" not in names
+        assert current_revision(url) == "0023"
     finally:
         await engine.dispose()
         if backend == "postgres":

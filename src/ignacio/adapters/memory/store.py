@@ -21,6 +21,7 @@ from ignacio.domain.channels import WorkspaceChannel
 from ignacio.domain.events import WorkspaceEvent
 from ignacio.domain.handover import ReadMarker, StateChange
 from ignacio.domain.knowledge import UserFile
+from ignacio.domain.message_login import MessageLogin
 from ignacio.domain.summaries import ConversationSummary
 from ignacio.domain.workspaces import Membership, Workspace, first_workspace
 
@@ -35,6 +36,7 @@ class InMemoryStore:
         self.conversations: dict[UUID, Conversation] = {}
         self.messages: dict[UUID, Message] = {}
         self.login_challenges: dict[UUID, LoginChallenge] = {}
+        self.message_logins: dict[UUID, MessageLogin] = {}
         self.sessions: dict[UUID, UserSession] = {}
         # Refresh tokens rotated out, by hash: the session that rotated each.
         self.retired_tokens: dict[str, UUID] = {}
@@ -68,6 +70,7 @@ class InMemoryStore:
             self.conversations,
             self.messages,
             self.login_challenges,
+            self.message_logins,
             self.sessions,
             self.retired_tokens,
             self.audit_log,

@@ -14,6 +14,7 @@ from ignacio.adapters.memory.deliveries import InMemoryDeliveryRepository
 from ignacio.adapters.memory.events import InMemoryEventLog
 from ignacio.adapters.memory.files import InMemoryFileRepository
 from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
+from ignacio.adapters.memory.message_logins import InMemoryMessageLoginRepository
 from ignacio.adapters.memory.messages import InMemoryMessageRepository
 from ignacio.adapters.memory.sessions import InMemorySessionRepository
 from ignacio.adapters.memory.store import InMemoryStore, Snapshot
@@ -34,6 +35,7 @@ from ignacio.application.ports import (
     FileRepository,
     LoginChallengeRepository,
     MembershipRepository,
+    MessageLoginRepository,
     MessageRepository,
     SessionRepository,
     SummaryRepository,
@@ -61,6 +63,7 @@ class InMemoryUnitOfWork:
         self.conversations: ConversationRepository = InMemoryConversationRepository(store)
         self.messages: MessageRepository = InMemoryMessageRepository(store)
         self.login_challenges: LoginChallengeRepository = InMemoryLoginChallengeRepository(store)
+        self.message_logins: MessageLoginRepository = InMemoryMessageLoginRepository(store)
         self.sessions: SessionRepository = InMemorySessionRepository(store)
         self.audit_log: AuditLog = InMemoryAuditLog(store)
         self.deliveries: DeliveryRepository = InMemoryDeliveryRepository(store)

@@ -329,6 +329,35 @@ otp_codes = Table(
     Index("ix_otp_codes_phone_lookup_created_at_id", "phone_lookup", "created_at", "id"),
 )
 
+# Logins (and links) by a code sent from WhatsApp (migration 0023). The code is kept only as its
+# keyed hash, and only while it may be claimed (NULL after): unique within its workspace, so the
+# pipeline finds the one challenge a code names. The browser's secret is kept hashed too.
+# `member_id` is whoever sent the code, `account_id` the account a link is for; both go with
+# their person, and the challenge with its workspace.
+message_logins = Table(
+    "message_logins",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
+    Column("purpose", String(8), nullable=False),
+    Column("code_hash", String(64)),
+    Column("browser_token_hash", String(64), nullable=False),
+    Column("device", String(120)),
+    Column("account_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE")),
+    Column("member_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE")),
+    Column("state", String(16), nullable=False),
+    _created_at(),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("claimed_at", UtcDateTime()),
+    Column("decided_at", UtcDateTime()),
+    Column("used_at", UtcDateTime()),
+    UniqueConstraint("workspace_id", "code_hash"),
+    # A member's open claims; the cascades from `users`; the workspace's expired ones.
+    Index("ix_message_logins_member_id_state", "member_id", "state"),
+    Index("ix_message_logins_account_id", "account_id"),
+    Index("ix_message_logins_workspace_id_expires_at", "workspace_id", "expires_at"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

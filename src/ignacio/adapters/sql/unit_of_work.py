@@ -18,6 +18,7 @@ from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
 from ignacio.adapters.sql.events import SqlEventLog
 from ignacio.adapters.sql.files import SqlFileRepository
 from ignacio.adapters.sql.login_challenges import SqlLoginChallengeRepository
+from ignacio.adapters.sql.message_logins import SqlMessageLoginRepository
 from ignacio.adapters.sql.messages import SqlMessageRepository
 from ignacio.adapters.sql.sessions import SqlSessionRepository
 from ignacio.adapters.sql.summaries import SqlSummaryRepository
@@ -34,6 +35,7 @@ from ignacio.application.ports import (
     FileRepository,
     LoginChallengeRepository,
     MembershipRepository,
+    MessageLoginRepository,
     MessageRepository,
     PhoneCipher,
     SessionRepository,
@@ -77,6 +79,7 @@ class SqlUnitOfWork:
         self.login_challenges: LoginChallengeRepository = SqlLoginChallengeRepository(
             self._current, cipher
         )
+        self.message_logins: MessageLoginRepository = SqlMessageLoginRepository(self._current)
         self.sessions: SessionRepository = SqlSessionRepository(self._current)
         self.audit_log: AuditLog = SqlAuditLog(self._current)
         self.deliveries: DeliveryRepository = SqlDeliveryRepository(self._current)

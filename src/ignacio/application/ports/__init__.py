@@ -29,6 +29,7 @@ from ignacio.application.ports.job_queue import JobQueue
 from ignacio.application.ports.login_challenges import LoginChallengeRepository
 from ignacio.application.ports.media_fetcher import FetchedMedia, MediaFetcher
 from ignacio.application.ports.memberships import MembershipRepository
+from ignacio.application.ports.message_logins import MessageLoginRepository
 from ignacio.application.ports.messages import MessageRepository
 from ignacio.application.ports.phone_cipher import PhoneCipher
 from ignacio.application.ports.rate_limiter import RateLimit, RateLimiter
@@ -86,6 +87,7 @@ __all__ = [
     "LoginChallengeRepository",
     "MediaFetcher",
     "MembershipRepository",
+    "MessageLoginRepository",
     "MessageRepository",
     "OutgoingFile",
     "PhoneCipher",

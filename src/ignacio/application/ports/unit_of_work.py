@@ -14,6 +14,7 @@ from ignacio.application.ports.events import EventLog
 from ignacio.application.ports.files import FileRepository
 from ignacio.application.ports.login_challenges import LoginChallengeRepository
 from ignacio.application.ports.memberships import MembershipRepository
+from ignacio.application.ports.message_logins import MessageLoginRepository
 from ignacio.application.ports.messages import MessageRepository
 from ignacio.application.ports.sessions import SessionRepository
 from ignacio.application.ports.summaries import SummaryRepository
@@ -28,6 +29,7 @@ class UnitOfWork(Protocol):
     conversations: ConversationRepository
     messages: MessageRepository
     login_challenges: LoginChallengeRepository
+    message_logins: MessageLoginRepository
     sessions: SessionRepository
     audit_log: AuditLog
     deliveries: DeliveryRepository
