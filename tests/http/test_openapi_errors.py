@@ -22,6 +22,9 @@ PUBLIC = {
     ("post", "/auth/verify-otp"),
     ("post", "/auth/refresh"),
     ("get", "/media/{token}"),
+    # A link (`purpose: link`) needs the token; a login, the operation's purpose, cannot.
+    ("post", "/auth/message-login"),
+    ("post", "/auth/message-login/{login_id}/poll"),
     ("get", "/webhooks/whatsapp"),
     ("post", "/webhooks/whatsapp"),
     ("post", "/webhooks/twilio"),

@@ -154,6 +154,23 @@ def provider_probes(client: httpx.AsyncClient, settings: Settings) -> dict[Provi
     return {Provider.WHATSAPP_CLOUD: cloud_probe, Provider.TWILIO: twilio_probe}
 
 
+# The number `ignacio dev whatsapp` says its deliveries are sent to, on the console channel.
+CONSOLE_NUMBER = PhoneNumber.from_provider("+15550000000")
+
+
+def home_number(settings: Settings) -> PhoneNumber | None:
+    """The deployment's own number as people see it (for wa.me links): Twilio's sender,
+    WHATSAPP_DISPLAY_NUMBER on the Cloud API, the demo number on the console channel."""
+    kind = settings.channel.kind
+    if kind is ChannelKind.TWILIO and settings.twilio.whatsapp_number:
+        return settings.twilio.number
+    if kind is ChannelKind.WHATSAPP_CLOUD:
+        return settings.whatsapp_cloud.number
+    if kind is ChannelKind.CONSOLE:
+        return CONSOLE_NUMBER
+    return None
+
+
 def home_address(settings: Settings) -> ChannelAddress | None:
     """The deployment's own number as webhooks name it, where the configuration says it."""
     kind = settings.channel.kind

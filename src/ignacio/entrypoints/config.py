@@ -224,6 +224,21 @@ class AuthSettings(_Group):
     registration: RegistrationPolicy = variable(
         "IGNACIO_REGISTRATION", RegistrationPolicy.OPEN, "open, or invite only"
     )
+    message_logins_per_client: int = variable(
+        "IGNACIO_MESSAGE_LOGINS_PER_CLIENT", 10, "logins by message started per address per 10 min"
+    )
+    message_login_codes_per_member: int = variable(
+        "IGNACIO_MESSAGE_LOGIN_CODES_PER_MEMBER", 5, "VERIFY messages per member per 10 min"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.message_logins_per_client < 1 or self.message_login_codes_per_member < 1:
+            raise ConfigurationError(
+                "IGNACIO_MESSAGE_LOGINS_PER_CLIENT and IGNACIO_MESSAGE_LOGIN_CODES_PER_MEMBER "
+                "must be at least 1."
+            )
+        return self
 
 
 class LogSettings(_Group):
@@ -304,6 +319,27 @@ class WhatsAppCloudSettings(_Group):
     login_template_language: str = variable(
         "WHATSAPP_LOGIN_TEMPLATE_LANGUAGE", "en_US", "that template's language"
     )
+    display_number: str | None = variable(
+        "WHATSAPP_DISPLAY_NUMBER", None, "the number people write to, for wa.me links"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        self.number  # noqa: B018 - refuses to start with a number it cannot read
+        return self
+
+    @property
+    def number(self) -> PhoneNumber | None:
+        """The business number people write to (WHATSAPP_DISPLAY_NUMBER), if given."""
+        if not self.display_number:
+            return None
+        try:
+            return PhoneNumber.from_provider(self.display_number)
+        except InvalidInput as error:
+            raise ConfigurationError(
+                f"WHATSAPP_DISPLAY_NUMBER={self.display_number!r} is not a phone number in "
+                "international form (+34612345678)."
+            ) from error
 
     def check_can_send(self) -> None:
         """What IGNACIO_CHANNEL=whatsapp_cloud needs."""

@@ -68,6 +68,7 @@ from ignacio.application.auditing import Auditor
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.health_cache import CachedProbe
 from ignacio.application.live_feed import LiveFeed
+from ignacio.application.login_messages import LoginMessages, MessageLoginLimits
 from ignacio.application.ports import RateLimit, WebhookParser
 from ignacio.application.sessions import SessionIssuer
 from ignacio.application.use_cases.accept_webhook import AcceptWebhook, DrainRequests
@@ -113,6 +114,7 @@ from ignacio.application.use_cases.member_conversation import (
     AskForAPerson,
     GetMemberConversation,
 )
+from ignacio.application.use_cases.poll_message_login import PollMessageLogin
 from ignacio.application.use_cases.process_inbound import ProcessInbound
 from ignacio.application.use_cases.receive_inbound import InboundLimits, ReceiveInbound
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
@@ -127,6 +129,7 @@ from ignacio.application.use_cases.revise_inbound import ReviseInbound
 from ignacio.application.use_cases.revoke_session import RevokeSession
 from ignacio.application.use_cases.send_login_code import SendLoginCode
 from ignacio.application.use_cases.send_message import SendMessage
+from ignacio.application.use_cases.start_message_login import StartMessageLogin
 from ignacio.application.use_cases.summaries import (
     GetSummary,
     SummarizeConversation,
@@ -167,6 +170,7 @@ from ignacio.entrypoints.channel_directory import (
     Line,
     SealedChannelDirectory,
     home_address,
+    home_number,
     provider_lines,
     provider_probes,
 )
@@ -189,6 +193,16 @@ def _otp_limits(settings: Settings) -> OtpRequestLimits:
     return OtpRequestLimits(
         per_phone=RateLimit(amount=settings.auth.otp_requests_per_phone, seconds=window),
         per_client=RateLimit(amount=settings.auth.otp_requests_per_client, seconds=window),
+    )
+
+
+def _message_login_limits(settings: Settings) -> MessageLoginLimits:
+    ten_minutes = 10 * 60
+    return MessageLoginLimits(
+        per_client=RateLimit(amount=settings.auth.message_logins_per_client, seconds=ten_minutes),
+        per_member=RateLimit(
+            amount=settings.auth.message_login_codes_per_member, seconds=ten_minutes
+        ),
     )
 
 
@@ -624,6 +638,29 @@ class Container(containers.DeclarativeContainer):
     logout = providers.Factory(Logout, uow=uow, auditor=auditor)
     device_names = providers.Singleton(UaParserDeviceNames)
     list_sessions = providers.Factory(ListSessions, uow=uow, clock=clock, devices=device_names)
+    message_login_limits = providers.Callable(_message_login_limits, settings)
+    start_message_login = providers.Factory(
+        StartMessageLogin,
+        uow=uow,
+        hasher=hasher,
+        limiter=rate_limiter,
+        clock=clock,
+        ids=ids,
+        devices=device_names,
+        limits=message_login_limits,
+        home_number=providers.Callable(home_number, settings),
+    )
+    poll_message_login = providers.Factory(
+        PollMessageLogin, uow=uow, hasher=hasher, sessions=session_issuer, clock=clock
+    )
+    login_messages = providers.Factory(
+        LoginMessages,
+        uow=uow,
+        hasher=hasher,
+        limiter=rate_limiter,
+        auditor=auditor,
+        limits=message_login_limits,
+    )
     revoke_session = providers.Factory(
         RevokeSession, uow=uow, auditor=auditor, devices=device_names
     )
@@ -804,6 +841,7 @@ class Container(containers.DeclarativeContainer):
         extractor=text_extractor,
         history_chars=settings.provided.assistant.history_chars,
         links=file_links,
+        logins=login_messages,
     )
     read_linked_file = providers.Factory(
         ReadLinkedFile, links=file_links, storage=blob_storage, clock=clock

@@ -19,6 +19,7 @@ from ignacio.application.auditing import Auditor
 from ignacio.application.events import delivery_settled, message_added
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.handover import apply_change, summarise_if_handed_off
+from ignacio.application.login_messages import LoginMessages
 from ignacio.application.ports import (
     Assistant,
     AssistantReply,
@@ -130,6 +131,8 @@ class ProcessInbound:
       stored, the assistant is asked again, in the new words: one answer, to what the message
       says. Edited into a new question after it was answered (a new revision), the new
       question is answered on its own, after the earlier answer has gone out.
+    - A login code (`VERIFY 123456`), or the answer to a login's question, is answered by
+      `LoginMessages` before anyone else reads it, even while the team holds the conversation.
     """
 
     def __init__(
@@ -149,8 +152,10 @@ class ProcessInbound:
         extractor: TextExtractor | None = None,
         history_chars: int = DEFAULT_HISTORY_CHARS,
         links: FileLinks | None = None,
+        logins: LoginMessages | None = None,
     ) -> None:
         self._links = links
+        self._logins = logins
         self._uow = uow
         self._channels = channels
         self._storage = storage
@@ -228,6 +233,10 @@ class ProcessInbound:
             await self._withdraw(newest)
             await self._finish(inbound, newest, None)
             return ProcessOutcome()
+        elif answer is None and (login := await self._login_answer(user, conversation, inbound)):
+            # Before the team and the assistant: a login code reaches no one else.
+            answer = login
+            conversation = conversation.member_wrote(inbound.created_at)
         else:
             # Answering a member's message: WhatsApp's window is open from it, at least.
             conversation = conversation.member_wrote(inbound.created_at)
@@ -249,6 +258,14 @@ class ProcessInbound:
             return ProcessOutcome(retry_in=retry.seconds)
         await self._finish(inbound, answer, last_part)
         return ProcessOutcome()
+
+    async def _login_answer(
+        self, user: User, conversation: Conversation, inbound: Message
+    ) -> Message | None:
+        """The answer to a login code or a login's question; None for any other message."""
+        if self._logins is None:
+            return None
+        return await self._logins.answer(user, conversation, inbound)
 
     async def _keep_media(self, line: _Line, user: User, inbound: Message) -> Message:
         if inbound.media is None or inbound.file_path is not None:

@@ -21,6 +21,7 @@ from ignacio.entrypoints.http.controllers import (
     InboxController,
     KnowledgeController,
     MemberEventsController,
+    MessageLoginController,
     SessionsController,
     TeamEventsController,
     TwilioWebhookController,
@@ -67,6 +68,7 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
                 route_handlers=[
                     AuthController,
                     SessionsController,
+                    MessageLoginController,
                     UserController,
                     ConversationController,
                     ConversationFileController,

@@ -16,6 +16,7 @@ from ignacio.entrypoints.http.controllers.files import (
 from ignacio.entrypoints.http.controllers.health import health
 from ignacio.entrypoints.http.controllers.inbox import InboxController
 from ignacio.entrypoints.http.controllers.knowledge import KnowledgeController
+from ignacio.entrypoints.http.controllers.message_login import MessageLoginController
 from ignacio.entrypoints.http.controllers.sessions import SessionsController
 from ignacio.entrypoints.http.controllers.users import UserController
 from ignacio.entrypoints.http.controllers.webhooks import (
@@ -34,6 +35,7 @@ __all__ = [
     "InboxController",
     "KnowledgeController",
     "MemberEventsController",
+    "MessageLoginController",
     "SessionsController",
     "TeamEventsController",
     "TwilioWebhookController",

@@ -80,7 +80,7 @@ class AuthController(Controller):
         )
         now = datetime.now(UTC)
         body = LoginOut.of_login(result.tokens, result.user, result.is_new_user, now)
-        return Response(body, cookies=[_refresh_cookie(request, result.tokens, now)])
+        return Response(body, cookies=[refresh_cookie(request, result.tokens, now)])
 
     @post("/refresh", status_code=HTTP_200_OK, security=[], responses=error_responses(401))
     async def refresh(
@@ -95,7 +95,7 @@ class AuthController(Controller):
             raise AuthenticationFailed("No refresh token was sent. Log in again.")
         tokens = await refresh_session(RefreshSessionCommand(refresh_token=token))
         now = datetime.now(UTC)
-        return Response(TokensOut.of(tokens, now), cookies=[_refresh_cookie(request, tokens, now)])
+        return Response(TokensOut.of(tokens, now), cookies=[refresh_cookie(request, tokens, now)])
 
     @post("/logout", status_code=HTTP_200_OK)
     async def logout(
@@ -124,7 +124,7 @@ def cleared_refresh_cookie() -> Cookie:
     return Cookie(key=REFRESH_COOKIE, value="", path=_COOKIE_PATH, max_age=0, httponly=True)
 
 
-def _refresh_cookie(request: Request[Any, Any, Any], tokens: IssuedTokens, now: datetime) -> Cookie:
+def refresh_cookie(request: Request[Any, Any, Any], tokens: IssuedTokens, now: datetime) -> Cookie:
     return Cookie(
         key=REFRESH_COOKIE,
         value=tokens.refresh_token,
