@@ -379,3 +379,22 @@ async def test_a_member_deactivated_before_the_poll_gets_no_session(line: Line) 
     refused = await line.poll(login)
     assert refused.status_code == 401
     assert "deactivated" in refused.json()["message"]
+
+
+async def test_a_deactivated_member_cannot_log_in_and_their_code_is_kept_hidden(
+    line: Line,
+) -> None:
+    await line.whatsapp("Hello")
+    async with line.system.container.uow()() as uow:
+        member = await uow.users.get_by_phone(PhoneNumber.parse(MEMBER))
+        assert member is not None
+        await uow.users.update(member.changed(line.system.clock.now(), is_active=False)[0])
+        await uow.commit()
+    sent = len(line.graph.texts_to(MEMBER))
+    login = await line.start()
+    await line.whatsapp(login["text"])
+    assert await line.state(login) == "waiting"
+    assert len(line.graph.texts_to(MEMBER)) == sent  # not answered at all, as before
+    texts = await line.conversation_texts()
+    assert texts[-1] == "VERIFY ••••••"
+    assert not any(login["code"] in text for text in texts)

@@ -82,6 +82,11 @@ def code_message(text: str) -> CodeMessage | None:
         return CodeMessage(None)
 
 
+def hidden(text: str) -> str:
+    """`text` as it may be kept: a code message's code hidden, anything else as it is."""
+    return HIDDEN_CODE_TEXT if code_message(text) is not None else text
+
+
 def answer_in(text: str) -> Answer | None:
     """YES or NO, if the whole message is one of their words in a language members use (yes,
     sí, oui, ja, sim, ok; no, non, nein, não), in any case, with or without accents and a final

@@ -39,6 +39,7 @@ from ignacio.domain import (
 from ignacio.domain import Channel as MessageChannel
 from ignacio.domain.channels import ChannelAddress, WorkspaceChannel
 from ignacio.domain.handover import ConversationState
+from ignacio.domain.message_login import hidden
 from ignacio.domain.workspaces import Workspace
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
@@ -108,7 +109,7 @@ class ReceiveInbound:
       WhatsApp conversation in that workspace (created on first contact), so the web app shows
       it in the same history, and the conversation remembers the number, which answers.
     - Processing is queued only after the commit; messages from deactivated members are kept but
-      not answered, and so are reactions.
+      not answered, and so are reactions; a login code in one of those is kept hidden.
     - Access, whichever provider carried the message: `open` lets anyone in; `registered` only
       active members; `whitelist` only the numbers the configuration or the admins' allow-list
       name (active admins always get in). A sender who is not let in is not stored, does not
@@ -318,7 +319,8 @@ class ReceiveInbound:
             conversation_id=conversation.id,
             user_id=user.id,
             author=Author.MEMBER,
-            content=inbound.text,
+            # Not answered, it never reaches the pipeline that hides a login code: hidden now.
+            content=inbound.text if answer else hidden(inbound.text),
             message_type=inbound.message_type,
             channel=MessageChannel.WHATSAPP,
             external_message_id=inbound.external_id,
