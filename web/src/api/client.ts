@@ -15,7 +15,13 @@ import { actsInWorkspace, WORKSPACE_HEADER, workspaceScope } from "./workspace";
 export type ApiPaths = paths;
 
 /** Paths that work without logging in (and never trigger a refresh). */
-const PUBLIC_PATHS = new Set(["/auth/request-otp", "/auth/verify-otp", "/auth/refresh", "/health"]);
+const PUBLIC_PATHS = new Set([
+  "/auth/request-otp",
+  "/auth/verify-otp",
+  "/auth/refresh",
+  "/auth/message-login/{login_id}/poll",
+  "/health",
+]);
 const ENDED = "Your session has ended. Log in again.";
 
 const pendingRetries = new Map<string, Request>();

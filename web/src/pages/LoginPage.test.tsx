@@ -87,6 +87,41 @@ describe("LoginPage", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("Too many code requests. Try again in 2 minutes.");
   });
 
+  it("logs in by sending a message from WhatsApp instead", async () => {
+    const id = "5b7c0d4e-2f7a-4c51-9d3e-1a2b3c4d5e6f";
+    fakeApi({
+      "POST /auth/refresh": noSession,
+      "POST /auth/message-login": () =>
+        json(
+          {
+            id,
+            purpose: "login",
+            code: "123456",
+            text: "VERIFY 123456",
+            number: "+15550100199",
+            link: "https://wa.me/15550100199?text=VERIFY%20123456",
+            workspace: "default",
+            workspaceName: "Action Lab",
+            device: "Firefox on Windows",
+            expiresAt: new Date(Date.now() + 600_000).toISOString(),
+            browserToken: "secret",
+          },
+          201,
+        ),
+      [`POST /auth/message-login/${id}/poll`]: () =>
+        json({
+          state: "confirmed",
+          purpose: "login",
+          expiresAt: new Date().toISOString(),
+          login: { ...tokens(), user: user(), isNewUser: false },
+        }),
+    });
+    renderLogin();
+    await userEvent.click(await screen.findByRole("button", { name: "Send a message instead" }));
+    expect(await screen.findByLabelText("The message to send")).toHaveTextContent("VERIFY 123456");
+    expect(await screen.findByText("Chat screen", {}, { timeout: 4000 })).toBeInTheDocument();
+  });
+
   it("resumes a session from the refresh cookie without asking for a code", async () => {
     fakeApi({
       "POST /auth/refresh": () => json(tokens()),

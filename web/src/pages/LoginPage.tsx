@@ -1,12 +1,16 @@
-/** Log in with a code sent over WhatsApp: the number first, then the code. */
+/**
+ * Log in with a code sent over WhatsApp (the number first, then the code), or by sending a code
+ * from WhatsApp instead (MessageLogin).
+ */
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { Navigate, useLocation, useNavigate } from "react-router-dom";
 import { $api } from "../api/client";
 import { describeError, errorCode } from "../api/errors";
 import { useAuth } from "../auth/AuthProvider";
+import { MessageLogin } from "../components/MessageLogin";
 import { Notice } from "../components/ui";
 
-type Step = "phone" | "code";
+type Step = "phone" | "code" | "message";
 
 const CODE_PROBLEMS: Record<string, string> = {
   invalid_code: "Wrong code.",
@@ -39,7 +43,7 @@ export function LoginPage() {
   }, []);
   useEffect(() => {
     if (step === "code") codeInput.current?.focus();
-    else phoneInput.current?.focus();
+    else if (step === "phone") phoneInput.current?.focus();
   }, [step]);
 
   if (status === "authenticated") {
@@ -60,13 +64,17 @@ export function LoginPage() {
     }
   }
 
+  function enter(login: Parameters<typeof loggedIn>[0]) {
+    loggedIn(login);
+    const from = (location.state as { from?: string } | null)?.from;
+    navigate(from && from !== "/login" ? from : "/chat", { replace: true });
+  }
+
   async function onCode(event: FormEvent) {
     event.preventDefault();
     try {
       const login = await verifyCode.mutateAsync({ body: { phoneNumber: phone.trim(), code: code.trim() } });
-      loggedIn(login);
-      const from = (location.state as { from?: string } | null)?.from;
-      navigate(from && from !== "/login" ? from : "/chat", { replace: true });
+      enter(login);
     } catch {
       setCode("");
       codeInput.current?.focus();
@@ -83,7 +91,16 @@ export function LoginPage() {
         </p>
         <h1>Log in</h1>
         {notice && step === "phone" ? <Notice tone="warning">{notice}</Notice> : null}
-        {step === "phone" ? (
+        {step === "message" ? (
+          <>
+            <MessageLogin onLoggedIn={enter} />
+            <div className="login-links">
+              <button type="button" className="button link" onClick={() => setStep("phone")}>
+                Get a code sent to you instead
+              </button>
+            </div>
+          </>
+        ) : step === "phone" ? (
           <form onSubmit={onPhone} noValidate>
             <p>We will send a six-digit code to your WhatsApp.</p>
             <label htmlFor={phoneId}>Your WhatsApp number</label>
@@ -112,6 +129,18 @@ export function LoginPage() {
             <button type="submit" className="button primary wide" disabled={requestCode.isPending || !phone.trim()}>
               {requestCode.isPending ? "Sending the code…" : "Send me a code"}
             </button>
+            <div className="login-links">
+              <button
+                type="button"
+                className="button link"
+                onClick={() => {
+                  requestCode.reset();
+                  setStep("message");
+                }}
+              >
+                Send a message instead
+              </button>
+            </div>
           </form>
         ) : (
           <form onSubmit={onCode} noValidate>

@@ -134,3 +134,35 @@ describe("ProfilePage sessions", () => {
     expect(queries).toEqual([""]);
   });
 });
+
+describe("ProfilePage WhatsApp", () => {
+  it("links WhatsApp by sending a code from it", async () => {
+    const api = renderProfile({
+      "GET /auth/sessions": () => json({ items: signedIn() }),
+      "POST /auth/message-login": () =>
+        json(
+          {
+            id: HERE,
+            purpose: "link",
+            code: "654321",
+            text: "VERIFY 654321",
+            number: "+15550100199",
+            link: "https://wa.me/15550100199?text=VERIFY%20654321",
+            workspace: "default",
+            workspaceName: "Action Lab",
+            device: "Safari on iPhone",
+            expiresAt: "2099-01-01T00:00:00Z",
+            browserToken: "secret",
+          },
+          201,
+        ),
+      [`POST /auth/message-login/${HERE}/poll`]: () =>
+        json({ state: "waiting", purpose: "link", expiresAt: "2099-01-01T00:00:00Z", login: null }),
+    });
+    await userEvent.click(await screen.findByRole("button", { name: "Link WhatsApp" }));
+    expect(await screen.findByLabelText("The message to send")).toHaveTextContent("VERIFY 654321");
+    const start = api.requests.find((request) => request.path === "/auth/message-login");
+    expect(start?.body).toEqual({ purpose: "link" });
+    expect(start?.authorization).toMatch(/^Bearer /);
+  });
+});

@@ -3,7 +3,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { $api } from "../api/client";
 import type { Session } from "../api/types";
+import { workspaceScope } from "../api/workspace";
 import { useAuth } from "../auth/AuthProvider";
+import { MessageLogin } from "../components/MessageLogin";
 import { Badge, ConfirmButton, ErrorNotice, Loading, Notice, PageHeader } from "../components/ui";
 import { formatDay, formatWhen } from "../lib/format";
 
@@ -51,8 +53,30 @@ export function ProfilePage() {
         </dl>
         <p className="hint">The number cannot be changed: it is how you log in and how Ignacio knows you on WhatsApp.</p>
       </section>
+      <LinkWhatsApp />
       <Sessions onLogout={logout} />
     </main>
+  );
+}
+
+/** Link the WhatsApp one writes from to this account, by sending a code from it. */
+function LinkWhatsApp() {
+  const [linking, setLinking] = useState(false);
+  return (
+    <section className="card" aria-labelledby="whatsapp-title">
+      <h2 id="whatsapp-title">WhatsApp</h2>
+      <p className="hint">
+        Send a code from WhatsApp to link it to this account (a WhatsApp that already has an account of its own is not
+        moved).
+      </p>
+      {linking ? (
+        <MessageLogin purpose="link" workspace={workspaceScope.id ?? undefined} />
+      ) : (
+        <button type="button" className="button" onClick={() => setLinking(true)}>
+          Link WhatsApp
+        </button>
+      )}
+    </section>
   );
 }
 
