@@ -99,6 +99,10 @@ export async function startIgnacio(webDir: string): Promise<Ignacio> {
     // API's, and login codes': every login, in the browser or through the API, asks for one).
     IGNACIO_API_RATE_LIMIT: "1000",
     IGNACIO_OTP_REQUESTS_PER_CLIENT: "1000",
+    IGNACIO_MESSAGE_LOGINS_PER_CLIENT: "1000",
+    // Long enough for a login by message to be sent and confirmed, short enough to watch one
+    // expire (the login page's countdown, then the server's "not valid").
+    IGNACIO_MESSAGE_LOGIN_TTL_SECONDS: "40",
   });
   let output = "";
   const waiters = new Set<() => void>();

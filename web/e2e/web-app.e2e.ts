@@ -8,7 +8,8 @@
  * knowledge base, and a member's question is answered from it, citing it; an agent takes over a
  * member's WhatsApp conversation in the team inbox, replies and hands it back, while the member
  * writes through the signed WhatsApp simulator and follows on the web app, neither reloading; the
- * agent opens the workspace's dashboard and its charts draw.
+ * agent opens the workspace's dashboard and its charts draw; someone logs in by sending a code from
+ * WhatsApp through the simulator and answering YES, and a used or expired code logs nobody in.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -26,6 +27,8 @@ const IN_TWO = { phone: "+34612000009", name: "Dora Dos" };
 const CLINIC_ADMIN = { phone: "+34612000011", name: "Elena Sol" };
 const PATIENT = { phone: "+34612000012", name: "Pablo Paciente" };
 const ON_WHATSAPP = { phone: "+34612000021", name: "Wendy Whats" };
+const BY_MESSAGE = { phone: "+34612000031", name: "Mateo Mensaje" };
+const SOMEONE_ELSE = { phone: "+34612000032", name: "Otro" };
 const SCREENSHOTS = path.join(REPOSITORY, "web", "test-results", "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -157,6 +160,59 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     await at(page, /\/app\/login$/);
     await see(page.getByRole("heading", { name: "Log in" }));
     expect(await page.getByLabel("Your WhatsApp number").getAttribute("type")).toBe("tel");
+  });
+
+  it("logs in by sending a code from WhatsApp and answering YES there; a used or expired code logs nobody in", async () => {
+    // A browser whose code will be left to expire, started first: its time runs meanwhile.
+    const lateContext = await newContext();
+    const late = await lateContext.newPage();
+    await late.goto("/app/");
+    await late.getByRole("button", { name: "Send a message instead" }).click();
+    const lateText = (await (await see(late.getByLabel("The message to send"), /^VERIFY \d{6}$/)).textContent()) ?? "";
+
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto("/app/");
+    await page.getByRole("button", { name: "Send a message instead" }).click();
+    const text = (await (await see(page.getByLabel("The message to send"), /^VERIFY \d{6}$/)).textContent()) ?? "";
+    expect(await page.getByRole("link", { name: "Open WhatsApp" }).getAttribute("href")).toBe(
+      `https://wa.me/15550000000?text=${text.replace(" ", "%20")}`,
+    );
+    await see(page.getByRole("img", { name: /QR code/ }));
+    await see(page.getByText(/The code expires in 0:\d\d/));
+
+    // The signed simulator sends the code, as Meta would deliver it from the member's phone.
+    let offset = ignacio.output().length;
+    await ignacio.whatsapp(BY_MESSAGE.phone, text, BY_MESSAGE.name);
+    const question = await ignacio.sentTo(BY_MESSAGE.phone, "Log in to Action Lab's Ignacio on", offset);
+    expect(question).toMatch(/on (Headless )?Chrome on Linux\? Reply YES to confirm/);
+    await see(page.getByRole("status").filter({ hasText: "Answer YES on WhatsApp to finish." }));
+    await screenshot(page, "login-by-message");
+    await checkAccessibility(page, "login by message");
+    offset = ignacio.output().length;
+    await ignacio.whatsapp(BY_MESSAGE.phone, "Sí", BY_MESSAGE.name);
+    await ignacio.sentTo(BY_MESSAGE.phone, "✅ Confirmed: you are logged in", offset);
+    await see(page.getByRole("heading", { name: "Conversations" }));
+    await page.goto("/app/profile");
+    await see(page.getByText(BY_MESSAGE.phone));
+
+    // Used: the same code from another phone finds nothing.
+    offset = ignacio.output().length;
+    await ignacio.whatsapp(SOMEONE_ELSE.phone, text, SOMEONE_ELSE.name);
+    await ignacio.sentTo(SOMEONE_ELSE.phone, "That code is not valid here", offset);
+
+    // Expired: the other browser's code outlives its time (the countdown says so), then it is
+    // sent anyway.
+    await see(late.getByRole("status").filter({ hasText: "The code has expired." }), undefined, 60_000);
+    offset = ignacio.output().length;
+    await ignacio.whatsapp(SOMEONE_ELSE.phone, lateText, SOMEONE_ELSE.name);
+    await ignacio.sentTo(SOMEONE_ELSE.phone, "That code is not valid here", offset);
+    await late.getByRole("button", { name: "Get a new code" }).click();
+    await see(late.getByLabel("The message to send"), /^VERIFY \d{6}$/);
+    expect(await late.getByLabel("The message to send").textContent()).not.toBe(lateText);
+    await see(late.getByRole("heading", { name: "Log in" }));
+    await lateContext.close();
+    await context.close();
   });
 
   it("logs a member in with the code the console printed, after a wrong code", async () => {

@@ -161,8 +161,12 @@ class MessageLogin(msgspec.Struct, frozen=True, kw_only=True):
         device: str | None,
         now: datetime,
         account_id: UUID | None = None,
+        ttl: timedelta = MESSAGE_LOGIN_TTL,
     ) -> MessageLogin:
-        """A challenge a browser asks for now; a link when it names the account it is for."""
+        """A challenge a browser asks for now, for `ttl`; a link when it names the account it
+        is for."""
+        if ttl <= timedelta(0):
+            raise InvalidInput("A login by message must live for some time.")
         return cls(
             id=id,
             workspace_id=workspace_id,
@@ -172,7 +176,7 @@ class MessageLogin(msgspec.Struct, frozen=True, kw_only=True):
             device=device_name(device),
             account_id=account_id,
             created_at=now,
-            expires_at=now + MESSAGE_LOGIN_TTL,
+            expires_at=now + ttl,
         )
 
     def state_at(self, now: datetime) -> MessageLoginState:

@@ -224,6 +224,11 @@ class AuthSettings(_Group):
     registration: RegistrationPolicy = variable(
         "IGNACIO_REGISTRATION", RegistrationPolicy.OPEN, "open, or invite only"
     )
+    message_login_ttl: Seconds = variable(
+        "IGNACIO_MESSAGE_LOGIN_TTL_SECONDS",
+        timedelta(minutes=10),
+        "lifetime of a code sent from WhatsApp",
+    )
     message_logins_per_client: int = variable(
         "IGNACIO_MESSAGE_LOGINS_PER_CLIENT", 10, "logins by message started per address per 10 min"
     )

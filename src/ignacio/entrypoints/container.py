@@ -649,6 +649,7 @@ class Container(containers.DeclarativeContainer):
         devices=device_names,
         limits=message_login_limits,
         home_number=providers.Callable(home_number, settings),
+        ttl=settings.provided.auth.message_login_ttl,
     )
     poll_message_login = providers.Factory(
         PollMessageLogin, uow=uow, hasher=hasher, sessions=session_issuer, clock=clock

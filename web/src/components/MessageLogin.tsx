@@ -129,9 +129,9 @@ export function MessageLogin({ purpose = "login", workspace, onLoggedIn, onLinke
           <p>
             Send this message from WhatsApp to <strong>{started.number}</strong> ({started.workspaceName}):
           </p>
-          <p className="verify-text">
-            <code aria-label="The message to send">{started.text}</code>
-          </p>
+          <div className="verify-text" role="group" aria-label="The message to send">
+            <code>{started.text}</code>
+          </div>
           <a className="button primary wide" href={started.link} target="_blank" rel="noopener noreferrer">
             Open WhatsApp
           </a>

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import msgspec
 
 from ignacio.application.login_messages import MessageLoginLimits
@@ -18,7 +20,12 @@ from ignacio.application.ports import (
 from ignacio.application.workspaces import NO_SUCH_WORKSPACE, default_workspace, find_workspace
 from ignacio.domain import Busy, Conflict, NotFound, OtpCode, PhoneNumber, RateLimited, User
 from ignacio.domain.auth import new_refresh_token
-from ignacio.domain.message_login import VERIFY_WORD, MessageLogin, wa_me_link
+from ignacio.domain.message_login import (
+    MESSAGE_LOGIN_TTL,
+    VERIFY_WORD,
+    MessageLogin,
+    wa_me_link,
+)
 from ignacio.domain.workspaces import DEFAULT_SLUG, Workspace
 
 # Codes drawn before giving up when each is taken by a live challenge of the workspace: with a
@@ -66,7 +73,7 @@ class StartMessageLogin:
     - Nothing happens on the code alone: the sender is asked over WhatsApp, in a message naming
       the workspace, the device (from the browser's User-Agent) and the action, to answer YES,
       and told to ignore it if they did not ask; a NO refuses it (LoginMessages).
-    - The challenge lives 10 minutes and is used once: its code is spent when claimed, its
+    - The challenge lives 10 minutes (IGNACIO_MESSAGE_LOGIN_TTL_SECONDS) and is used once: its code is spent when claimed, its
       session collected once, and only by the browser that asked (it alone holds the secret
       `browser_token`, returned here once and kept only hashed).
     - Logins started are limited per client address; `VERIFY` messages per member
@@ -89,7 +96,9 @@ class StartMessageLogin:
         devices: DeviceNames,
         limits: MessageLoginLimits,
         home_number: PhoneNumber | None = None,
+        ttl: timedelta = MESSAGE_LOGIN_TTL,
     ) -> None:
+        self._ttl = ttl
         self._uow = uow
         self._hasher = hasher
         self._limiter = limiter
@@ -119,6 +128,7 @@ class StartMessageLogin:
                     device=device,
                     now=now,
                     account_id=command.account.id if command.account else None,
+                    ttl=self._ttl,
                 )
                 try:
                     await uow.message_logins.add(login)
