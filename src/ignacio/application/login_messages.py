@@ -121,7 +121,11 @@ class LoginMessages:
         try:
             async with self._uow() as uow:
                 workspace = await workspace_of(uow, conversation)
-                await uow.messages.update(inbound.reworded(HIDDEN_CODE_TEXT))
+                # Its words are written only by a revision (an edit may race this), from the row
+                # as it stands under its lock.
+                current = await uow.messages.get(inbound.id, for_update=True)
+                if current is not None:
+                    await uow.messages.revise(current.reworded(HIDDEN_CODE_TEXT))
                 if wait is not None:
                     log.info("too many login codes from a member", extra={"user_id": str(user.id)})
                     text = too_many_codes_notice(wait)
