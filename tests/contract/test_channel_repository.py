@@ -5,18 +5,25 @@ from __future__ import annotations
 import asyncio
 from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ignacio.adapters.sql import SqlUnitOfWorkFactory, create_engine
 from ignacio.application.ports import UnitOfWorkFactory
-from ignacio.domain import Conflict, InvalidInput, NotFound, Provider
-from ignacio.domain.channels import CloudApiCredentials, WorkspaceChannel, encode_credentials
+from ignacio.domain import Conflict, ConnectionState, InvalidInput, NotFound, Provider
+from ignacio.domain.channels import (
+    CloudApiCredentials,
+    Connection,
+    WorkspaceChannel,
+    encode_credentials,
+)
 from tests.contract.builders import address, allowed, at, channel, phone, store, workspace
 from tests.contract.conftest import FixedKeyPhoneCipher
 
 CLOUD, TWILIO = Provider.WHATSAPP_CLOUD, Provider.TWILIO
+GATEWAY = Provider.WHATSAPP_GATEWAY
 
 
 async def test_a_number_reads_back_unchanged(uow_factory: UnitOfWorkFactory, home: UUID) -> None:
@@ -301,3 +308,91 @@ async def test_lock_leaves_the_workspace_free_for_other_writes_on_postgres(
             assert await uow.allow_list.contains(team.id, phone(1))
     finally:
         await engine.dispose()
+
+
+async def test_a_gateway_number_s_link_is_stored_and_read_back(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    lab = workspace(1)
+    ours = channel(1, home, GATEWAY, connection=Connection.pairing(None, at(0)))
+    theirs = channel(2, lab.id, GATEWAY)
+    await store(uow_factory, lab, ours, theirs)
+    pairing = Connection.pairing("data:image/png;base64,iVBORw0KGgo=", at(1.5))
+    async with uow_factory() as uow:
+        assert await uow.channels.get(home, ours.id) == ours
+        assert await uow.channels.set_connection(home, ours.id, pairing)
+        # Another workspace's number is not there to change.
+        assert not await uow.channels.set_connection(home, theirs.id, pairing)
+        assert not await uow.channels.set_connection(home, uuid4(), pairing)
+        await uow.commit()
+    async with uow_factory() as uow:
+        found = await uow.channels.find(GATEWAY, ours.address)
+        assert found is not None and found.connection == pairing
+        assert (await uow.channels.list(home))[0].connection == pairing
+        assert await uow.channels.get(lab.id, theirs.id) == theirs
+        dropped = Connection(
+            state=ConnectionState.DISCONNECTED, since=at(9), reason="logged out on the phone"
+        )
+        assert await uow.channels.set_connection(home, ours.id, dropped)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert (await uow.channels.lock(home))[0].connection == dropped
+        assert await uow.channels.set_connection(home, ours.id, None)
+        # Not committed: undone.
+    async with uow_factory() as uow:
+        assert (await uow.channels.get(home, ours.id)) == channel_with(ours, dropped)
+        assert await uow.channels.set_connection(home, ours.id, None)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert (await uow.channels.get(home, ours.id)) == channel_with(ours, None)
+
+
+def channel_with(number: WorkspaceChannel, connection: Connection | None) -> WorkspaceChannel:
+    return WorkspaceChannel(**(msgspec.structs.asdict(number) | {"connection": connection}))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    qr_code=st.text(_LABEL_CHARACTERS, min_size=1, max_size=400),
+    reason=st.none() | st.text(_LABEL_CHARACTERS, min_size=1, max_size=200),
+    state=st.sampled_from(list(ConnectionState)),
+    microseconds=st.integers(min_value=0, max_value=10**12),
+)
+async def test_any_link_reads_back_exactly(
+    uow_factory: UnitOfWorkFactory,
+    home: UUID,
+    qr_code: str,
+    reason: str | None,
+    state: ConnectionState,
+    microseconds: int,
+) -> None:
+    since = at(microseconds / 1_000_000)
+    connection = Connection(
+        state=state,
+        since=since,
+        qr_code=qr_code if state is ConnectionState.PAIRING else None,
+        reason=reason if state is ConnectionState.DISCONNECTED else None,
+    )
+    number = channel(0, home, GATEWAY, address=f"+{uuid4().int % 10**12:012d}")
+    await store(uow_factory, number)
+    async with uow_factory() as uow:
+        assert await uow.channels.set_connection(home, number.id, connection)
+        await uow.commit()
+    async with uow_factory() as uow:
+        found = await uow.channels.get(home, number.id)
+    assert found is not None and found.connection == connection
+
+
+async def test_of_provider_lists_every_workspace_s_numbers_on_it_oldest_first(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    lab = workspace(1)
+    late, early = channel(1, home, GATEWAY, created=5), channel(2, lab.id, GATEWAY, created=1)
+    await store(uow_factory, lab, late, early, channel(3, home), channel(4, lab.id, TWILIO))
+    async with uow_factory(read_only=True) as uow:
+        assert await uow.channels.of_provider(GATEWAY) == [early, late]
+        assert [c.provider for c in await uow.channels.of_provider(TWILIO)] == [TWILIO]

@@ -56,6 +56,7 @@ from ignacio.adapters.sql.tables import (
     messages,
     user_files,
     webhook_inbox,
+    workspace_channels,
     workspaces,
 )
 from ignacio.adapters.sql.types import UtcDateTime
@@ -74,6 +75,7 @@ from ignacio.domain import (
     Provider,
     User,
 )
+from ignacio.domain.channels import Connection as NumberLink
 from ignacio.domain.events import WorkspaceEvent
 from ignacio.domain.handover import ConversationState
 from ignacio.domain.knowledge import Chunk, SyncStatus, UserFile
@@ -1535,6 +1537,57 @@ async def test_0024_keeps_message_logins_with_their_workspace_and_people_and_goe
                 assert problems.all() == []
         assert "message_logins" not in names
         assert current_revision(url) == "0023"
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0025_gives_numbers_a_link_only_gateway_numbers_use_and_goes_back_without_them(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = await database_at(backend, tmp_path, "0024")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    try:
+        home = await _home(engine)
+        twilio = channel(1, home, Provider.TWILIO, label="Front desk")
+        async with engine.begin() as connection:
+            await connection.execute(
+                workspace_channels.insert().values(
+                    {
+                        name: value
+                        for name, value in msgspec.structs.asdict(twilio).items()
+                        if name != "connection"
+                    }
+                    | {"provider": "twilio"}
+                )
+            )
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+        linked = NumberLink.pairing("2@AbC,xyz==,1", at(3))
+        gateway = channel(2, home, Provider.WHATSAPP_GATEWAY, created=1, connection=linked)
+        await store(uow_factory, gateway)
+        async with uow_factory() as uow:
+            assert await uow.channels.list(home) == [twilio, gateway]
+        await engine.dispose()
+
+        # The older code knows no gateway: its numbers go, the others stay as they were.
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0024")
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(lambda c: _columns(c, "workspace_channels"))
+            providers = await connection.execute(
+                text("SELECT provider, label FROM workspace_channels")
+            )
+            assert providers.all() == [("twilio", "Front desk")]
+        assert "connection" not in columns
+        assert current_revision(url) == "0024"
     finally:
         await engine.dispose()
         if backend == "postgres":

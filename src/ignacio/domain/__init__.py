@@ -39,6 +39,8 @@ from ignacio.domain.errors import (
 )
 from ignacio.domain.health import BacklogPolicy, CheckName, HealthCheck
 from ignacio.domain.inbound import (
+    ConnectionState,
+    ConnectionUpdate,
     DeliveryUpdate,
     InboundEdit,
     InboundMessage,
@@ -69,6 +71,8 @@ __all__ = [
     "CheckName",
     "CodeExpired",
     "Conflict",
+    "ConnectionState",
+    "ConnectionUpdate",
     "Conversation",
     "Delivery",
     "DeliveryStatus",

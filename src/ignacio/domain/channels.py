@@ -3,7 +3,12 @@
 Each workspace speaks through numbers of its own (Meta's terms: an organisation's own
 assistant), at most a handful each. A number is known to the webhooks by its `address`, as the
 provider names it in every delivery: Meta's phone-number id (`metadata.phone_number_id`),
-Twilio's sender in E.164. An address belongs to one workspace at most.
+Twilio's sender in E.164, the gateway's `phone_number` in E.164. An address belongs to one
+workspace at most.
+
+A number on a WhatsApp-Web gateway is linked by its phone scanning a QR code, and the link can
+drop at any time (the phone logged out, WhatsApp banned the number, the gateway stopped): its
+`connection` says where it stands, as the gateway last reported it.
 
 The credentials that send from a number are kept sealed: the domain never holds them in the
 clear next to the channel, so a channel can be listed, logged and audited without them.
@@ -19,7 +24,7 @@ from uuid import UUID
 import msgspec
 
 from ignacio.domain.errors import InvalidInput
-from ignacio.domain.inbound import Provider
+from ignacio.domain.inbound import ConnectionState, ConnectionUpdate, Provider
 from ignacio.domain.phone import PhoneNumber
 
 DEFAULT_MAX_CHANNELS_PER_WORKSPACE = 2
@@ -27,6 +32,9 @@ _PHONE_NUMBER_ID = re.compile(r"^[0-9]{5,32}$")
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _MAX_SECRET = 1_000
 _MAX_LABEL = 60
+MAX_QR_CODE = 16_000
+"""The longest QR code kept: a data URL of a PNG of WhatsApp's code is a few kilobytes."""
+MAX_REASON = 200
 
 
 def _has_control(text: str) -> bool:
@@ -90,7 +98,27 @@ class TwilioCredentials(msgspec.Struct, frozen=True, kw_only=True, tag="twilio")
         return PhoneNumber.parse(self.number).e164
 
 
-ChannelCredentials = CloudApiCredentials | TwilioCredentials
+class GatewayCredentials(msgspec.Struct, frozen=True, kw_only=True, tag="whatsapp_gateway"):
+    """A number linked through the deployment's WhatsApp-Web gateway: the number is all it
+    takes. The gateway and the secret shared with it are the deployment's; what shows the
+    number is the workspace's is its phone scanning the QR code the gateway gives."""
+
+    number: str
+    """The number, in E.164 (the gateway's `phone_number`)."""
+
+    def __post_init__(self) -> None:
+        PhoneNumber.parse(self.number)
+
+    @property
+    def provider(self) -> Provider:
+        return Provider.WHATSAPP_GATEWAY
+
+    @property
+    def address(self) -> str:
+        return PhoneNumber.parse(self.number).e164
+
+
+ChannelCredentials = CloudApiCredentials | TwilioCredentials | GatewayCredentials
 
 
 def decode_credentials(raw: bytes) -> ChannelCredentials:
@@ -103,9 +131,83 @@ def encode_credentials(credentials: ChannelCredentials) -> bytes:
     return msgspec.json.encode(credentials)
 
 
+class Connection(msgspec.Struct, frozen=True, kw_only=True):
+    """A gateway number's link to WhatsApp, as the gateway last reported it, `since` when (by
+    the gateway's clock where it said, else when its word arrived). `qr_code` is what the
+    number's phone scans while `pairing`; `reason` why it is `disconnected`, where said."""
+
+    state: ConnectionState
+    since: datetime
+    qr_code: str | None = None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.qr_code is not None and (
+            self.state is not ConnectionState.PAIRING or len(self.qr_code) > MAX_QR_CODE
+        ):
+            raise InvalidInput(
+                f"A QR code is shown only while pairing, and is at most {MAX_QR_CODE} characters."
+            )
+        if self.reason is not None and len(self.reason) > MAX_REASON:
+            raise InvalidInput(f"The reason is at most {MAX_REASON} characters.")
+
+    @classmethod
+    def pairing(cls, qr_code: str | None, at: datetime) -> Connection:
+        return cls(state=ConnectionState.PAIRING, since=at, qr_code=qr_code or None)
+
+    @classmethod
+    def of(cls, update: ConnectionUpdate) -> Connection:
+        pairing = update.state is ConnectionState.PAIRING
+        reason = update.reason if update.state is ConnectionState.DISCONNECTED else None
+        return cls(
+            state=update.state,
+            since=update.at,
+            qr_code=(update.qr_code or None) if pairing else None,
+            reason=_one_line(reason, MAX_REASON),
+        )
+
+    @property
+    def connected(self) -> bool:
+        return self.state is ConnectionState.CONNECTED
+
+
+def _one_line(text: str | None, limit: int) -> str | None:
+    if not text:
+        return None
+    line = " ".join("".join(c if not _has_control(c) else " " for c in text).split())
+    return line[:limit] or None
+
+
+class ConnectionChange(msgspec.Struct, frozen=True, kw_only=True):
+    """What a gateway's word did to a number: `before` and `after` it (the same when it changed
+    nothing, or was older than what was known)."""
+
+    before: WorkspaceChannel
+    after: WorkspaceChannel
+
+    @property
+    def changed(self) -> bool:
+        return self.after.connection != self.before.connection
+
+    @property
+    def dropped(self) -> bool:
+        """The number was linked and no longer is: what its admins are alerted to."""
+        was = self.before.connection
+        now = self.after.connection
+        return was is not None and was.connected and (now is None or not now.connected)
+
+    @property
+    def linked(self) -> bool:
+        """The number became linked (its phone scanned the QR code, or the link came back)."""
+        was = self.before.connection
+        now = self.after.connection
+        return now is not None and now.connected and (was is None or not was.connected)
+
+
 class WorkspaceChannel(msgspec.Struct, frozen=True, kw_only=True):
     """One of a workspace's WhatsApp numbers. `sealed_credentials` are the credentials as the
-    Sealer sealed them; only the adapter that sends opens them."""
+    Sealer sealed them; only the adapter that sends opens them. `connection`: where a gateway
+    number's link to WhatsApp stands (None for the providers that have no such link)."""
 
     id: UUID
     workspace_id: UUID
@@ -115,6 +217,46 @@ class WorkspaceChannel(msgspec.Struct, frozen=True, kw_only=True):
     label: str | None = None
     sealed_credentials: bytes = msgspec.field(default=b"")
     created_at: datetime
+    connection: Connection | None = None
+
+    @property
+    def links_by_qr(self) -> bool:
+        """Whether the number is linked by its phone scanning a QR code (the gateway's)."""
+        return self.provider is Provider.WHATSAPP_GATEWAY
+
+    def pairing(self, qr_code: str | None, at: datetime) -> ConnectionChange:
+        """The number waiting for its phone to scan `qr_code` (a new link, or after a drop)."""
+        if not self.links_by_qr:
+            raise InvalidInput("Only a number on a WhatsApp-Web gateway is linked by a QR code.")
+        after = msgspec.structs.replace(self, connection=Connection.pairing(qr_code, at))
+        return ConnectionChange(before=self, after=after)
+
+    def reported(self, update: ConnectionUpdate) -> ConnectionChange:
+        """The number after the gateway's word on its link.
+
+        - Only a number linked by QR code has a link to report on; others stay as they are.
+        - Words arrive out of order (retried webhooks, a status polled meanwhile): one dated
+          before what is known changes nothing.
+        - A new QR code while pairing replaces the old one (WhatsApp renews it every minute
+          or so); every other state drops the QR code.
+        """
+        unchanged = ConnectionChange(before=self, after=self)
+        if not self.links_by_qr or update.address != self.address:
+            return unchanged
+        if self.connection is not None and update.at < self.connection.since:
+            return unchanged
+        connection = Connection.of(update)
+        if (
+            self.connection is not None
+            and connection.state is self.connection.state
+            and connection.qr_code is None
+        ):
+            # The same state again (a poll, a repeated webhook): keep the QR code and the
+            # moment it began, which is what the page shows.
+            return unchanged
+        return ConnectionChange(
+            before=self, after=msgspec.structs.replace(self, connection=connection)
+        )
 
     @classmethod
     def connect(
@@ -141,9 +283,12 @@ class WorkspaceChannel(msgspec.Struct, frozen=True, kw_only=True):
                 raise InvalidInput(
                     f"The label must be one line of at most {_MAX_LABEL} characters."
                 )
-        if isinstance(credentials, TwilioCredentials):
-            # Twilio's sender is the number people write to.
+        connection = None
+        if isinstance(credentials, TwilioCredentials | GatewayCredentials):
+            # Twilio's sender, the gateway's number: the number people write to.
             display_number = display_number or PhoneNumber.parse(credentials.number)
+        if isinstance(credentials, GatewayCredentials):
+            connection = Connection.pairing(None, at)
         return cls(
             id=id,
             workspace_id=workspace_id,
@@ -153,6 +298,7 @@ class WorkspaceChannel(msgspec.Struct, frozen=True, kw_only=True):
             label=label,
             sealed_credentials=sealed_credentials,
             created_at=at,
+            connection=connection,
         )
 
 

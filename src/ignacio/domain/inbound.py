@@ -18,6 +18,9 @@ class Provider(StrEnum):
 
     WHATSAPP_CLOUD = "whatsapp_cloud"
     TWILIO = "twilio"
+    WHATSAPP_GATEWAY = "whatsapp_gateway"
+    """An unofficial WhatsApp-Web gateway (seed 001): workspaces' own numbers only, each linked
+    by scanning a QR code; never `IGNACIO_CHANNEL`."""
 
 
 class InboundMessage(msgspec.Struct, frozen=True, kw_only=True):
@@ -94,6 +97,29 @@ class DeliveryUpdate(msgspec.Struct, frozen=True, kw_only=True):
     error_title: str | None = None
 
 
+class ConnectionState(StrEnum):
+    """Where a number linked through a WhatsApp-Web gateway stands with WhatsApp."""
+
+    PAIRING = "pairing"  # waiting for the number's phone to scan the QR code
+    CONNECTED = "connected"  # linked: messages come and go
+    DISCONNECTED = "disconnected"  # the link dropped (logged out, banned, the gateway down)
+
+
+class ConnectionUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    """The gateway's word on one of our numbers' link to WhatsApp.
+
+    `address` is the number, as `InboundMessage.recipient` names it; `qr_code` is what the
+    number's phone scans while pairing (an image's data URL, or the text a QR code encodes);
+    `reason` is why it disconnected, as the gateway put it."""
+
+    provider: Provider
+    address: str
+    state: ConnectionState
+    at: datetime
+    qr_code: str | None = None
+    reason: str | None = None
+
+
 class WebhookBatch(msgspec.Struct, frozen=True, kw_only=True):
     """One webhook delivery, which may carry several messages and statuses."""
 
@@ -102,6 +128,7 @@ class WebhookBatch(msgspec.Struct, frozen=True, kw_only=True):
     """Edits and deletions of earlier messages, in the order they came; taken in after
     `messages`, which they may be about."""
     updates: list[DeliveryUpdate] = msgspec.field(default_factory=list)
+    connections: list[ConnectionUpdate] = msgspec.field(default_factory=list)
     ignored: list[str] = msgspec.field(default_factory=list)  # why each ignored item was ignored
 
 

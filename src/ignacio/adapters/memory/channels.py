@@ -5,9 +5,11 @@ from __future__ import annotations
 import builtins
 from uuid import UUID
 
+import msgspec
+
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.domain import Conflict, NotFound, Provider
-from ignacio.domain.channels import WorkspaceChannel
+from ignacio.domain.channels import Connection, WorkspaceChannel
 
 ADDRESS_TAKEN = "A workspace already has this number."
 
@@ -48,8 +50,21 @@ class InMemoryChannelRepository:
             None,
         )
 
+    async def of_provider(self, provider: Provider) -> builtins.list[WorkspaceChannel]:
+        channels = [c for c in self._store.channels.values() if c.provider == provider]
+        return sorted(channels, key=lambda c: (c.created_at, c.id))
+
     async def remove(self, workspace_id: UUID, channel_id: UUID) -> bool:
         if await self.get(workspace_id, channel_id) is None:
             return False
         del self._store.channels[channel_id]
+        return True
+
+    async def set_connection(
+        self, workspace_id: UUID, channel_id: UUID, connection: Connection | None
+    ) -> bool:
+        channel = await self.get(workspace_id, channel_id)
+        if channel is None:
+            return False
+        self._store.channels[channel_id] = msgspec.structs.replace(channel, connection=connection)
         return True

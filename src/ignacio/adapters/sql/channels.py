@@ -5,13 +5,14 @@ from __future__ import annotations
 import builtins
 from uuid import UUID
 
-from sqlalchemy import delete, select
+import msgspec
+from sqlalchemy import delete, select, update
 
-from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field
+from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field, struct_field
 from ignacio.adapters.sql.queries import ConnectionSource, insert_new
 from ignacio.adapters.sql.tables import workspace_channels, workspaces
 from ignacio.domain import PhoneNumber, Provider
-from ignacio.domain.channels import WorkspaceChannel
+from ignacio.domain.channels import Connection, WorkspaceChannel
 
 
 def _e164(number: PhoneNumber | None) -> str | None:
@@ -33,6 +34,7 @@ _FIELDS = FieldMap(
     "label",
     Field("sealed_credentials", load=bytes),
     "created_at",
+    struct_field("connection", Connection),
 )
 
 
@@ -84,9 +86,29 @@ class SqlChannelRepository:
         statement = _FIELDS.select().where(c.provider == provider.value, c.address == address)
         return await _FIELDS.first(self._connection(), statement)
 
+    async def of_provider(self, provider: Provider) -> builtins.list[WorkspaceChannel]:
+        c = workspace_channels.c
+        # Few numbers, read once a sweep: the unique key's leading column finds them.
+        statement = (
+            _FIELDS.select().where(c.provider == provider.value).order_by(c.created_at, c.id)
+        )
+        rows = (await self._connection().execute(statement)).all()
+        return [_FIELDS.to_entity(row) for row in rows]
+
     async def remove(self, workspace_id: UUID, channel_id: UUID) -> bool:
         c = workspace_channels.c
         statement = delete(workspace_channels).where(
             c.id == channel_id, c.workspace_id == workspace_id
+        )
+        return (await self._connection().execute(statement)).rowcount == 1
+
+    async def set_connection(
+        self, workspace_id: UUID, channel_id: UUID, connection: Connection | None
+    ) -> bool:
+        c = workspace_channels.c
+        statement = (
+            update(workspace_channels)
+            .where(c.id == channel_id, c.workspace_id == workspace_id)
+            .values(connection=None if connection is None else msgspec.to_builtins(connection))
         )
         return (await self._connection().execute(statement)).rowcount == 1

@@ -431,7 +431,9 @@ workspace_members = Table(
 # A workspace's own WhatsApp numbers (migration 0014). The webhooks find a number by the address
 # its provider names it by, whichever workspace has it: unique across workspaces, since an
 # address belongs to one workspace at most. The number people write to is the business's own,
-# not a person's: plain E.164. The credentials are kept as the Sealer sealed them.
+# not a person's: plain E.164. The credentials are kept as the Sealer sealed them. `connection`
+# (migration 0024): a gateway number's link to WhatsApp as last reported, a JSON document (its
+# state, since when, the QR code to scan while pairing); NULL for the other providers.
 workspace_channels = Table(
     "workspace_channels",
     metadata,
@@ -443,6 +445,7 @@ workspace_channels = Table(
     Column("label", String(255)),
     Column("sealed_credentials", LargeBinary(), nullable=False),
     _created_at(),
+    Column("connection", json_document(none_as_null=True)),
     UniqueConstraint("provider", "address"),
     # A workspace's numbers, oldest first; and the cascade when a workspace is deleted.
     Index("ix_workspace_channels_workspace_id_created_at_id", "workspace_id", "created_at", "id"),

@@ -7,7 +7,7 @@ from typing import Protocol
 from uuid import UUID
 
 from ignacio.domain import Provider
-from ignacio.domain.channels import WorkspaceChannel
+from ignacio.domain.channels import Connection, WorkspaceChannel
 
 
 class ChannelRepository(Protocol):
@@ -34,6 +34,19 @@ class ChannelRepository(Protocol):
 
     async def find(self, provider: Provider, address: str) -> WorkspaceChannel | None:
         """The number a provider names `address` in its webhooks, whichever workspace has it."""
+        ...
+
+    async def set_connection(
+        self, workspace_id: UUID, channel_id: UUID, connection: Connection | None
+    ) -> bool:
+        """Store where the number's link to WhatsApp stands now; False if the workspace has no
+        such number. Read the number under `lock` first: two reports about one number must not
+        both decide from what was there before either."""
+        ...
+
+    async def of_provider(self, provider: Provider) -> builtins.list[WorkspaceChannel]:
+        """Every workspace's numbers on this provider, oldest first (the watch over the
+        gateway's links, which has no workspace)."""
         ...
 
     async def remove(self, workspace_id: UUID, channel_id: UUID) -> bool:
