@@ -31,6 +31,7 @@ from ignacio.application.ports.media_fetcher import FetchedMedia, MediaFetcher
 from ignacio.application.ports.memberships import MembershipRepository
 from ignacio.application.ports.message_logins import MessageLoginRepository
 from ignacio.application.ports.messages import MessageRepository
+from ignacio.application.ports.number_sessions import NumberSessions, SessionFailure
 from ignacio.application.ports.phone_cipher import PhoneCipher
 from ignacio.application.ports.rate_limiter import RateLimit, RateLimiter
 from ignacio.application.ports.sealer import Sealer
@@ -89,6 +90,7 @@ __all__ = [
     "MembershipRepository",
     "MessageLoginRepository",
     "MessageRepository",
+    "NumberSessions",
     "OutgoingFile",
     "PhoneCipher",
     "RateLimit",
@@ -98,6 +100,7 @@ __all__ = [
     "SecretHasher",
     "SendFailure",
     "SentMessage",
+    "SessionFailure",
     "SessionRepository",
     "Summarizer",
     "SummaryDraft",

@@ -78,11 +78,17 @@ class WebhookInbox(Protocol):
 
 
 class DeliveryItems(msgspec.Struct, frozen=True, kw_only=True):
-    """How many messages and status updates a delivery carries, as sent (before each is read:
-    an item that turns out unreadable is still counted)."""
+    """How many messages, status updates and reports on a number's link (a gateway's) a
+    delivery carries, as sent (before each is read: an item that turns out unreadable is still
+    counted)."""
 
     messages: int
     updates: int
+    connections: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.messages or self.updates or self.connections)
 
 
 class WebhookParser(Protocol):

@@ -72,7 +72,8 @@ class AcceptWebhook:
     - The caller has checked the signature; this is what happens before the 200, so the body
       is only counted here (each item is read when the drain stores it).
     - A body the provider's parser refuses raises InvalidInput and nothing is kept.
-    - A delivery with no message and no status (Meta's other subscription fields) is not kept.
+    - A delivery with no message, no status and no report on a number's link (Meta's other
+      subscription fields) is not kept.
     - Returns once the delivery is durable: a crash after the 200 loses nothing.
     """
 
@@ -92,7 +93,7 @@ class AcceptWebhook:
 
     async def __call__(self, provider: Provider, body: bytes) -> DeliveryItems:
         items = self._parsers[provider].count(body)
-        if not items.messages and not items.updates:
+        if items.empty:
             log.info("webhook delivery with no message or status", extra={"provider": provider})
             return items
         await self._inbox.add(

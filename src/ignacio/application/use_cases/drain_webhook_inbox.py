@@ -22,7 +22,7 @@ class DrainWebhookInbox:
     de-duplicated, answers queued), and forget it; until the inbox is empty.
 
     - Deliveries are stored `concurrency` at a time, in lanes: one lane per sender (per message,
-      for status updates), each lane in the order the deliveries arrived. Storing one takes a
+      for status updates; per number, for reports on its link), each lane in the order the deliveries arrived. Storing one takes a
       dozen round trips to the database, so one at a time would drain far slower than a burst
       fills the inbox; lanes keep each person's messages in order.
     - A delivery that fails is kept for a later drain, `RETRY_SECONDS` on (returned, for the job
@@ -152,11 +152,14 @@ def _sender(batch: WebhookBatch) -> PhoneNumber | None:
 
 def _lane(delivery: InboxDelivery, parsed: WebhookBatch | Exception) -> str:
     """Deliveries in one lane are stored in order: a person's messages (with their edits and
-    deletions, which come after what they change), a message's statuses."""
+    deletions, which come after what they change), a message's statuses, the reports on a
+    number's link."""
     if isinstance(parsed, WebhookBatch):
         sender = _sender(parsed)
         if sender is not None:
             return "from:" + sender.e164
         if parsed.updates:
             return "status:" + parsed.updates[0].external_id
+        if parsed.connections:
+            return "link:" + parsed.connections[0].address
     return "delivery:" + str(delivery.id)

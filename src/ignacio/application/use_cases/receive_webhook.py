@@ -6,6 +6,7 @@ import logging
 
 import msgspec
 
+from ignacio.application.use_cases.gateway_links import RecordConnectionUpdate
 from ignacio.application.use_cases.receive_inbound import ReceiveInbound
 from ignacio.application.use_cases.record_delivery_update import RecordDeliveryUpdate
 from ignacio.application.use_cases.revise_inbound import ReviseInbound
@@ -22,22 +23,29 @@ class WebhookReceipt(msgspec.Struct, frozen=True, kw_only=True):
     ignored: int
     refused: int = 0
     revised: int = 0
+    connections: int = 0
 
 
 class ReceiveWebhook:
     """Store each message of the delivery (de-duplicated, unless its sender is refused), then
     take in each edit or deletion of an earlier message (which may be one of these), record
-    each status update, and log what was ignored on purpose, with the reason."""
+    each status update and each report on a number's link, and log what was ignored on
+    purpose, with the reason."""
 
     def __init__(
-        self, receive: ReceiveInbound, revise: ReviseInbound, record: RecordDeliveryUpdate
+        self,
+        receive: ReceiveInbound,
+        revise: ReviseInbound,
+        record: RecordDeliveryUpdate,
+        connections: RecordConnectionUpdate,
     ) -> None:
         self._receive = receive
         self._revise = revise
         self._record = record
+        self._connections = connections
 
     async def __call__(self, batch: WebhookBatch) -> WebhookReceipt:
-        stored = duplicates = updates = refused = revised = 0
+        stored = duplicates = updates = refused = revised = connections = 0
         for message in batch.messages:
             result = await self._receive(message)
             duplicates += result.duplicate
@@ -47,6 +55,8 @@ class ReceiveWebhook:
             revised += (await self._revise(revision)).message_id is not None
         for update in batch.updates:
             updates += await self._record(update)
+        for connection in batch.connections:
+            connections += await self._connections(connection)
         for reason in batch.ignored:
             log.info("webhook item ignored", extra={"reason": reason})
         return WebhookReceipt(
@@ -56,4 +66,5 @@ class ReceiveWebhook:
             ignored=len(batch.ignored),
             refused=refused,
             revised=revised,
+            connections=connections,
         )

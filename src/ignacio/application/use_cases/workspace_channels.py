@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import logging
 from uuid import UUID
 
 import msgspec
@@ -12,9 +13,12 @@ from ignacio.application.ports import (
     ChannelDirectory,
     Clock,
     IdGenerator,
+    NumberSessions,
     Sealer,
+    SessionFailure,
     UnitOfWorkFactory,
 )
+from ignacio.application.use_cases.gateway_links import start_session
 from ignacio.application.workspaces import access_to
 from ignacio.domain import Conflict, InvalidInput, NotFound, PhoneNumber, Provider, User
 from ignacio.domain.channels import (
@@ -25,6 +29,9 @@ from ignacio.domain.channels import (
     decode_credentials,
     encode_credentials,
 )
+
+# Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
+log = logging.getLogger(__name__)
 
 NO_SUCH_CHANNEL = "This workspace has no such WhatsApp number."
 TAKEN = "A workspace already has this number."
@@ -62,6 +69,10 @@ class ConnectChannel:
       nobody connects a number they do not control, which would route its messages to them.
     - The credentials are sealed before they are stored and never returned or logged; the
       audit log records the number's id, not its credentials.
+    - A number on a WhatsApp-Web gateway proves itself differently: the gateway ends whatever
+      session it had and begins a new one, and the number is stored `pairing`, with the QR code
+      its phone must scan (shown to the admin) before anything comes or goes. 503 if the gateway
+      cannot begin one.
     """
 
     def __init__(
@@ -70,6 +81,7 @@ class ConnectChannel:
         auditor: Auditor,
         sealer: Sealer,
         channels: ChannelDirectory,
+        sessions: NumberSessions,
         clock: Clock,
         ids: IdGenerator,
         *,
@@ -77,6 +89,7 @@ class ConnectChannel:
         home: ChannelAddress | None = None,
     ) -> None:
         self._uow = uow
+        self._sessions = sessions
         self._auditor = auditor
         self._sealer = sealer
         self._channels = channels
@@ -118,7 +131,29 @@ class ConnectChannel:
         refusal = await self._channels.verify(credentials)
         if refusal is not None:
             raise InvalidInput(f"The number could not be connected: {refusal}.")
+        qr_code = (
+            await start_session(self._sessions, address.address)
+            if address.provider is Provider.WHATSAPP_GATEWAY
+            else None
+        )
         sealed = self._sealer.seal(encode_credentials(credentials))
+        try:
+            channel = await self._store(me, ref, command, sealed, display_number, qr_code)
+        except BaseException:
+            if qr_code is not None:
+                await _end_session(self._sessions, address.address)
+            raise
+        return channel
+
+    async def _store(
+        self,
+        me: User,
+        ref: str,
+        command: ConnectChannelCommand,
+        sealed: bytes,
+        display_number: PhoneNumber | None,
+        qr_code: str | None,
+    ) -> WorkspaceChannel:
         async with self._uow() as uow:
             access = await access_to(uow, me, ref)
             access.require_admin()
@@ -133,6 +168,8 @@ class ConnectChannel:
                 display_number=display_number,
                 label=command.label,
             )
+            if qr_code is not None:
+                channel = channel.pairing(qr_code, channel.created_at).after
             await uow.channels.add(channel)
             await self._auditor.record(
                 uow,
@@ -148,17 +185,21 @@ class ConnectChannel:
 
 class DisconnectChannel:
     """Take a number from the workspace: what arrives for it afterwards is set aside for the
-    platform's admins. Its conversations and messages stay. Admins only; audited."""
+    platform's admins. Its conversations and messages stay. Admins only; audited. A gateway
+    number's session is ended too, once the number is gone (a gateway that cannot be asked is
+    logged, and the number is gone all the same: what it still delivers is set aside)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor, sessions: NumberSessions) -> None:
         self._uow = uow
         self._auditor = auditor
+        self._sessions = sessions
 
     async def __call__(self, me: User, ref: str, channel_id: UUID) -> None:
         async with self._uow() as uow:
             access = await access_to(uow, me, ref)
             access.require_admin()
-            if not await uow.channels.remove(access.workspace.id, channel_id):
+            number = await uow.channels.get(access.workspace.id, channel_id)
+            if number is None or not await uow.channels.remove(access.workspace.id, channel_id):
                 raise NotFound(NO_SUCH_CHANNEL)
             await self._auditor.record(
                 uow,
@@ -169,6 +210,15 @@ class DisconnectChannel:
                 workspace_id=access.workspace.id,
             )
             await uow.commit()
+        if number.links_by_qr:
+            await _end_session(self._sessions, number.address)
+
+
+async def _end_session(sessions: NumberSessions, address: str) -> None:
+    try:
+        await sessions.stop(PhoneNumber(e164=address))
+    except SessionFailure as failure:
+        log.warning("the gateway did not end a number's session", extra={"reason": failure.reason})
 
 
 class FindNumberCredentials:
