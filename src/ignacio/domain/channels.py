@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import msgspec
@@ -35,6 +35,7 @@ _MAX_LABEL = 60
 MAX_QR_CODE = 16_000
 """The longest QR code kept: a data URL of a PNG of WhatsApp's code is a few kilobytes."""
 MAX_REASON = 200
+CLOCK_GRAIN = timedelta(seconds=1)
 
 
 def _has_control(text: str) -> bool:
@@ -236,14 +237,15 @@ class WorkspaceChannel(msgspec.Struct, frozen=True, kw_only=True):
 
         - Only a number linked by QR code has a link to report on; others stay as they are.
         - Words arrive out of order (retried webhooks, a status polled meanwhile): one dated
-          before what is known changes nothing.
+          before what is known changes nothing. Gateways date in whole seconds, so "before"
+          means by a second or more: a word from the second a pairing began is not older.
         - A new QR code while pairing replaces the old one (WhatsApp renews it every minute
           or so); every other state drops the QR code.
         """
         unchanged = ConnectionChange(before=self, after=self)
         if not self.links_by_qr or update.address != self.address:
             return unchanged
-        if self.connection is not None and update.at < self.connection.since:
+        if self.connection is not None and update.at <= self.connection.since - CLOCK_GRAIN:
             return unchanged
         connection = Connection.of(update)
         if (

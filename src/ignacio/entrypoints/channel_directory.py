@@ -9,21 +9,29 @@ from uuid import UUID
 
 import httpx
 
+from ignacio.adapters import whatsapp_gateway
 from ignacio.adapters.twilio import TwilioChannel, TwilioMediaFetcher
 from ignacio.adapters.twilio.health import TwilioProbe
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel, CloudApiMediaFetcher
 from ignacio.adapters.whatsapp_cloud.health import CloudApiProbe
-from ignacio.application.ports import Channel, HealthProbe, MediaFetcher, Sealer
+from ignacio.application.ports import (
+    Channel,
+    HealthProbe,
+    MediaFetcher,
+    NumberSessions,
+    Sealer,
+)
 from ignacio.domain import PhoneNumber, Provider
 from ignacio.domain.channels import (
     ChannelAddress,
     ChannelCredentials,
     CloudApiCredentials,
+    GatewayCredentials,
     TwilioCredentials,
     WorkspaceChannel,
     decode_credentials,
 )
-from ignacio.entrypoints.config import ChannelKind, Settings
+from ignacio.entrypoints.config import ChannelKind, Settings, reveal
 
 Line = tuple[Channel, MediaFetcher]
 LineFactory = Callable[[ChannelCredentials], Line]
@@ -120,7 +128,22 @@ def provider_lines(client: httpx.AsyncClient, settings: Settings) -> dict[Provid
         )
         return channel, media
 
-    return {Provider.WHATSAPP_CLOUD: cloud_line, Provider.TWILIO: twilio_line}
+    gateway = gateway_client(client, settings)
+
+    def gateway_line(credentials: ChannelCredentials) -> Line:
+        assert isinstance(credentials, GatewayCredentials)
+        if gateway is None:
+            raise ValueError("no WhatsApp-Web gateway is configured (WHATSAPP_GATEWAY_URL)")
+        channel = whatsapp_gateway.GatewayChannel(
+            gateway, number=PhoneNumber.parse(credentials.number)
+        )
+        return channel, whatsapp_gateway.GatewayMediaFetcher()
+
+    return {
+        Provider.WHATSAPP_CLOUD: cloud_line,
+        Provider.TWILIO: twilio_line,
+        Provider.WHATSAPP_GATEWAY: gateway_line,
+    }
 
 
 def provider_probes(client: httpx.AsyncClient, settings: Settings) -> dict[Provider, ProbeFactory]:
@@ -151,7 +174,39 @@ def provider_probes(client: httpx.AsyncClient, settings: Settings) -> dict[Provi
             names={"TWILIO_ACCOUNT_SID": "the account SID", "TWILIO_AUTH_TOKEN": "the auth token"},
         )
 
-    return {Provider.WHATSAPP_CLOUD: cloud_probe, Provider.TWILIO: twilio_probe}
+    gateway = gateway_client(client, settings)
+
+    def gateway_probe(credentials: ChannelCredentials) -> HealthProbe:
+        assert isinstance(credentials, GatewayCredentials)
+        return whatsapp_gateway.GatewayProbe(gateway, number=PhoneNumber.parse(credentials.number))
+
+    return {
+        Provider.WHATSAPP_CLOUD: cloud_probe,
+        Provider.TWILIO: twilio_probe,
+        Provider.WHATSAPP_GATEWAY: gateway_probe,
+    }
+
+
+def gateway_client(
+    client: httpx.AsyncClient, settings: Settings
+) -> whatsapp_gateway.GatewayClient | None:
+    """The deployment's WhatsApp-Web gateway, where one is configured."""
+    gateway = settings.gateway
+    secret = reveal(gateway.secret)
+    if not gateway.url or not secret:
+        return None
+    return whatsapp_gateway.GatewayClient(client, base_url=gateway.url, secret=secret)
+
+
+def gateway_sessions(client: httpx.AsyncClient, settings: Settings) -> NumberSessions:
+    """The numbers' sessions at the deployment's gateway; without one, refusals that say so."""
+    gateway = gateway_client(client, settings)
+    if gateway is None or not settings.gateway.public_url:
+        return whatsapp_gateway.NoGateway()
+    return whatsapp_gateway.GatewaySessions(
+        gateway,
+        webhook_url=settings.gateway.public_url.rstrip("/") + whatsapp_gateway.WEBHOOK_PATH,
+    )
 
 
 # The number `ignacio dev whatsapp` says its deliveries are sent to, on the console channel.

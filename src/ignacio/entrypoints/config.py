@@ -42,6 +42,7 @@ from ignacio.domain import (
 MEMORY_DATABASE_URL = "memory://"
 # A safe part of what Supabase accepts as a bucket name (under 64 characters).
 _SUPABASE_BUCKET_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,63}")
+MIN_GATEWAY_SECRET = 32
 _TRUE_FALSE = {"1": True, "true": True, "yes": True, "on": True}
 _TRUE_FALSE |= {"0": False, "false": False, "no": False, "off": False}
 
@@ -432,6 +433,51 @@ class TwilioSettings(_Group):
         return None
 
 
+class GatewaySettings(_Group):
+    """An unofficial WhatsApp-Web gateway speaking seed 001's protocol, whose numbers
+    workspaces link by QR code; unset, no workspace can connect one."""
+
+    url: str | None = variable(
+        "WHATSAPP_GATEWAY_URL", None, "where the WhatsApp-Web gateway's API is"
+    )
+    secret: SecretStr | None = variable(
+        "WHATSAPP_GATEWAY_SECRET", None, "the secret that signs calls both ways"
+    )
+    public_url: str | None = variable(
+        "WHATSAPP_GATEWAY_PUBLIC_URL", None, "the base URL the gateway calls Ignacio at"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        for name, url in [
+            ("WHATSAPP_GATEWAY_URL", self.url),
+            ("WHATSAPP_GATEWAY_PUBLIC_URL", self.public_url),
+        ]:
+            if url is not None and not url.startswith(("https://", "http://")):
+                raise ConfigurationError(f"{name} must be a URL starting with https:// or http://.")
+        if self.url:
+            _require(
+                "WHATSAPP_GATEWAY_URL",
+                {
+                    "WHATSAPP_GATEWAY_SECRET": self.secret,
+                    "WHATSAPP_GATEWAY_PUBLIC_URL": self.public_url,
+                },
+                "without the secret neither side can tell the other's calls from a forger's, "
+                "without the public URL the gateway cannot post what arrives.",
+            )
+        secret = reveal(self.secret) or ""
+        if secret and (len(secret) < MIN_GATEWAY_SECRET or any(c.isspace() for c in secret)):
+            raise ConfigurationError(
+                f"WHATSAPP_GATEWAY_SECRET must be at least {MIN_GATEWAY_SECRET} characters, "
+                "without spaces (openssl rand -hex 32)."
+            )
+        return self
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+
 class LimitSettings(_Group):
     """Rate limits, and where they are counted."""
 
@@ -680,6 +726,7 @@ class Settings(BaseModel):
     channel: ChannelSettings = Field(default_factory=ChannelSettings)
     whatsapp_cloud: WhatsAppCloudSettings = Field(default_factory=WhatsAppCloudSettings)
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
     assistant: AssistantSettings = Field(default_factory=AssistantSettings)

@@ -14,7 +14,7 @@ from uuid import UUID
 import httpx
 from dependency_injector import containers, providers
 
-from ignacio.adapters import twilio, whatsapp_cloud
+from ignacio.adapters import twilio, whatsapp_cloud, whatsapp_gateway
 from ignacio.adapters.console import ConsoleChannel, ConsoleChannelProbe, ConsoleMediaFetcher
 from ignacio.adapters.extraction import ContentTypeDetector, ExtractionLimits
 from ignacio.adapters.extraction.limits import MB
@@ -86,6 +86,11 @@ from ignacio.application.use_cases.delete_file import DeleteFile
 from ignacio.application.use_cases.delete_user import DeleteUser
 from ignacio.application.use_cases.drain_webhook_inbox import DrainWebhookInbox
 from ignacio.application.use_cases.file_links import ReadLinkedFile
+from ignacio.application.use_cases.gateway_links import (
+    PairChannel,
+    RecordConnectionUpdate,
+    WatchGatewayLinks,
+)
 from ignacio.application.use_cases.get_file import DownloadFile, GetFile
 from ignacio.application.use_cases.get_me import GetMe
 from ignacio.application.use_cases.knowledge_base import (
@@ -169,6 +174,7 @@ from ignacio.entrypoints import lazy_adapters
 from ignacio.entrypoints.channel_directory import (
     Line,
     SealedChannelDirectory,
+    gateway_sessions,
     home_address,
     home_number,
     provider_lines,
@@ -218,6 +224,7 @@ def _inbound_limits(settings: Settings) -> InboundLimits:
 WEBHOOK_PARSERS: dict[Provider, WebhookParser] = {
     Provider.WHATSAPP_CLOUD: whatsapp_cloud.CloudApiWebhookParser(),
     Provider.TWILIO: twilio.TwilioWebhookParser(),
+    Provider.WHATSAPP_GATEWAY: whatsapp_gateway.GatewayWebhookParser(),
 }
 
 
@@ -278,6 +285,7 @@ class Container(containers.DeclarativeContainer):
         reveal, settings.provided.storage.supabase_service_key
     )
     openai_api_key = providers.Callable(reveal, settings.provided.assistant.openai_api_key)
+    gateway_secret = providers.Callable(reveal, settings.provided.gateway.secret)
 
     keys = providers.Singleton(load_keys, settings)
     hasher = providers.Singleton(HmacSecretHasher, key=providers.Callable(_hashing_key, keys))
@@ -411,6 +419,10 @@ class Container(containers.DeclarativeContainer):
         public_url=settings.provided.twilio.public_url,
         status_callback_url=settings.provided.twilio.status_callback_url,
     )
+    gateway_webhook_auth = providers.Singleton(
+        whatsapp_gateway.GatewayWebhookAuth, secret=gateway_secret
+    )
+    number_sessions = providers.Singleton(gateway_sessions, http_client, settings)
     blob_storage_kind = providers.Callable(
         lambda settings: settings.effective_blob_storage.value, settings
     )
@@ -768,12 +780,22 @@ class Container(containers.DeclarativeContainer):
         auditor=auditor,
         sealer=sealer,
         channels=channel_directory,
+        sessions=number_sessions,
         home=providers.Callable(home_address, settings),
         clock=clock,
         ids=ids,
         max_channels=settings.provided.limits.channels_per_workspace,
     )
-    disconnect_channel = providers.Factory(DisconnectChannel, uow=uow, auditor=auditor)
+    disconnect_channel = providers.Factory(
+        DisconnectChannel, uow=uow, auditor=auditor, sessions=number_sessions
+    )
+    pair_channel = providers.Factory(
+        PairChannel, uow=uow, auditor=auditor, sessions=number_sessions, clock=clock
+    )
+    record_connection_update = providers.Factory(RecordConnectionUpdate, uow=uow, auditor=auditor)
+    watch_gateway_links = providers.Factory(
+        WatchGatewayLinks, uow=uow, auditor=auditor, sessions=number_sessions, clock=clock
+    )
     find_number_credentials = providers.Factory(FindNumberCredentials, uow=uow, sealer=sealer)
     receive_inbound = providers.Factory(
         ReceiveInbound,
@@ -805,6 +827,7 @@ class Container(containers.DeclarativeContainer):
         receive=receive_inbound,
         revise=revise_inbound,
         record=record_delivery_update,
+        connections=record_connection_update,
     )
     webhook_parsers = providers.Object(WEBHOOK_PARSERS)
     drain_requests = providers.Singleton(DrainRequests, job_queue)

@@ -76,7 +76,9 @@ async def start_processing(
 
     With the PostgreSQL-backed queue, this process also runs a worker in the background (with
     the periodic sweep) unless IGNACIO_RUN_WORKER=false or `worker=False`. With the in-process
-    queue, which has no sweep, the process forgets old live events itself every hour.
+    queue, which has no sweep, the process forgets old live events itself every hour, and asks
+    the WhatsApp-Web gateway (where one is configured) how its numbers' links stand every
+    IGNACIO_SWEEP_SECONDS.
 
     With Supabase Storage, the bucket is created (private) first if missing, so a wrong key or a
     public bucket stops the start with a message rather than failing the first file.
@@ -125,6 +127,10 @@ async def start_processing(
             )
     else:
         container.maintenance().add(asyncio.ensure_future(_prune_events_hourly(container)))
+        if settings.gateway.configured:
+            container.maintenance().add(
+                asyncio.ensure_future(_watch_gateway_links_periodically(container))
+            )
     if long_running:
         # uvicorn listens once startup is over: the import, running beside the first requests,
         # held the GIL for a second or two and their latencies with it (p99 over 100 ms).
@@ -201,9 +207,29 @@ def _sweep(container: Container) -> Callable[[], Awaitable[int]]:
         queued += await container.queue_file_syncs()()
         # An indexed range of old rows, usually empty: cheap enough for every sweep.
         await container.prune_events()()
+        await _watch_gateway_links(container)
         return queued
 
     return sweep
+
+
+async def _watch_gateway_links(container: Container) -> None:
+    """Ask the gateway how its numbers' links stand, where one is configured: a gateway that
+    died sends no webhook saying so. A failure here never stops the sweep."""
+    if not container.settings().gateway.configured:
+        return
+    try:
+        await container.watch_gateway_links()()
+    except Exception:
+        structlog.get_logger(__name__).warning("watching the gateway's links failed", exc_info=True)
+
+
+async def _watch_gateway_links_periodically(container: Container) -> None:
+    """Where no worker sweeps (the in-process queue): the same watch, every IGNACIO_SWEEP_SECONDS."""
+    every = container.settings().queue.sweep_interval.total_seconds()
+    while True:
+        await asyncio.sleep(every)
+        await _watch_gateway_links(container)
 
 
 PRUNE_EVERY_SECONDS = 3600.0

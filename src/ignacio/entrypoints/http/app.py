@@ -18,6 +18,7 @@ from ignacio.entrypoints.http.controllers import (
     ConversationFileController,
     DashboardController,
     FileController,
+    GatewayWebhookController,
     InboxController,
     KnowledgeController,
     MemberEventsController,
@@ -90,6 +91,7 @@ def create_app(container: Container, *, long_running: bool = False) -> Litestar:
             ),
             WhatsAppWebhookController,
             TwilioWebhookController,
+            GatewayWebhookController,
         ],
         dependencies={
             **use_case_dependencies(container),

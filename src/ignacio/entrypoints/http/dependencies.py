@@ -105,6 +105,9 @@ def webhook_dependencies(container: Container) -> dict[str, Provide]:
         "twilio_webhook": Provide(
             provider_webhook(container.twilio_webhook_auth), sync_to_thread=False
         ),
+        "gateway_webhook": Provide(
+            provider_webhook(container.gateway_webhook_auth), sync_to_thread=False
+        ),
     }
 
 

@@ -399,6 +399,15 @@ class WebhookReceiptOut(Schema):
     updates: int
 
 
+class GatewayReceiptOut(Schema):
+    """A gateway's webhook kept, with what it carries as sent (a message, a delivery report, or
+    a report on a number's link); read and stored right after the 200."""
+
+    messages: int
+    updates: int
+    connections: int
+
+
 # --- WhatsApp access ---------------------------------------------------------------------------
 
 

@@ -11,8 +11,14 @@ import msgspec
 from ignacio.application.use_cases.list_workspaces import WorkspaceView
 from ignacio.application.use_cases.workspace_channels import ConnectChannelCommand
 from ignacio.application.use_cases.workspace_members import WorkspaceMember
-from ignacio.domain import Provider, WhatsAppAccess
-from ignacio.domain.channels import CloudApiCredentials, TwilioCredentials, WorkspaceChannel
+from ignacio.domain import ConnectionState, Provider, WhatsAppAccess
+from ignacio.domain.channels import (
+    CloudApiCredentials,
+    Connection,
+    GatewayCredentials,
+    TwilioCredentials,
+    WorkspaceChannel,
+)
 from ignacio.domain.knowledge import ExtractionStatus, SyncStatus, UserFile
 from ignacio.domain.templates import MessageTemplate
 from ignacio.domain.workspaces import (
@@ -161,8 +167,30 @@ Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=1_000)]
 Label = Annotated[str, msgspec.Meta(max_length=60, examples=["Front desk"])]
 
 
+class ConnectionOut(Schema):
+    """Where a gateway number's link to WhatsApp stands, as the gateway last reported it:
+    `pairing` (its phone has to scan `qrCode`: an image's data URL, or the text to draw as a
+    QR code), `connected`, or `disconnected` (with the gateway's `reason`, where it gave one:
+    messages neither come nor go until the number is paired again). `since`: when."""
+
+    state: ConnectionState
+    since: datetime
+    qr_code: str | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, connection: Connection) -> ConnectionOut:
+        return cls(
+            state=connection.state,
+            since=connection.since,
+            qr_code=connection.qr_code,
+            reason=connection.reason,
+        )
+
+
 class ChannelOut(Schema):
-    """One of the workspace's WhatsApp numbers; its credentials are never returned."""
+    """One of the workspace's WhatsApp numbers; its credentials are never returned.
+    `connection`: a gateway number's link (null for Cloud API and Twilio numbers)."""
 
     id: UUID
     provider: Provider
@@ -170,6 +198,7 @@ class ChannelOut(Schema):
     display_number: str | None
     label: str | None
     created_at: datetime
+    connection: ConnectionOut | None = None
 
     @classmethod
     def of(cls, channel: WorkspaceChannel) -> ChannelOut:
@@ -180,6 +209,7 @@ class ChannelOut(Schema):
             display_number=channel.display_number.e164 if channel.display_number else None,
             label=channel.label,
             created_at=channel.created_at,
+            connection=ConnectionOut.of(channel.connection) if channel.connection else None,
         )
 
 
@@ -218,7 +248,20 @@ class TwilioChannelBody(Schema, tag_field="provider", tag="twilio"):
         )
 
 
-ConnectChannelBody = CloudApiChannelBody | TwilioChannelBody
+class GatewayChannelBody(Schema, tag_field="provider", tag="whatsapp_gateway"):
+    """A number linked through the deployment's WhatsApp-Web gateway (unofficial: WhatsApp may
+    ban the number); its phone scans the QR code the answer carries."""
+
+    number: PhoneField
+    label: Label | None = None
+
+    def command(self) -> ConnectChannelCommand:
+        return ConnectChannelCommand(
+            credentials=GatewayCredentials(number=self.number), label=self.label
+        )
+
+
+ConnectChannelBody = CloudApiChannelBody | TwilioChannelBody | GatewayChannelBody
 
 
 class KnowledgeDocumentOut(Schema):

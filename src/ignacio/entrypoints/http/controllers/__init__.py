@@ -20,6 +20,7 @@ from ignacio.entrypoints.http.controllers.message_login import MessageLoginContr
 from ignacio.entrypoints.http.controllers.sessions import SessionsController
 from ignacio.entrypoints.http.controllers.users import UserController
 from ignacio.entrypoints.http.controllers.webhooks import (
+    GatewayWebhookController,
     TwilioWebhookController,
     WhatsAppWebhookController,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ConversationFileController",
     "DashboardController",
     "FileController",
+    "GatewayWebhookController",
     "InboxController",
     "KnowledgeController",
     "MemberEventsController",

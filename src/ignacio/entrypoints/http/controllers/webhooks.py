@@ -13,13 +13,13 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN
 
-from ignacio.adapters import twilio
+from ignacio.adapters import twilio, whatsapp_gateway
 from ignacio.adapters.whatsapp_cloud import CloudApiWebhookAuth
 from ignacio.domain import Provider
 from ignacio.domain.channels import TwilioCredentials
 from ignacio.entrypoints.http.dependencies import Webhook
 from ignacio.entrypoints.http.error_responses import error_responses
-from ignacio.entrypoints.http.schemas import ErrorBody, WebhookReceiptOut
+from ignacio.entrypoints.http.schemas import ErrorBody, GatewayReceiptOut, WebhookReceiptOut
 
 log = structlog.get_logger(__name__)
 
@@ -179,3 +179,86 @@ def _path_and_query(request: Request[Any, Any, Any]) -> str:
     query: bytes = request.scope.get("query_string", b"")
     path = raw_path.decode("latin-1")
     return f"{path}?{query.decode('latin-1')}" if query else path
+
+
+class GatewayWebhookController(Controller):
+    """What a WhatsApp-Web gateway posts under the `webhook_url` Ignacio gave it in `/connect`
+    (`<WHATSAPP_GATEWAY_PUBLIC_URL>/webhooks/gateway`): a message to one of the workspaces'
+    gateway numbers, where a number's link to WhatsApp stands, and what became of a message
+    Ignacio sent. Each is signed with the shared secret (`X-Gateway-Timestamp`,
+    `X-Gateway-Signature`); an unsigned or wrongly signed one is refused before anything is
+    kept."""
+
+    path = "/webhooks/gateway"
+    tags = ["webhooks"]
+    security = []
+
+    @post("/message", status_code=HTTP_200_OK, responses=error_responses(400, 401))
+    async def message(
+        self,
+        request: Request[Any, Any, Any],
+        gateway_webhook: NamedDependency[Webhook[whatsapp_gateway.GatewayWebhookAuth]],
+    ) -> Response[GatewayReceiptOut | ErrorBody]:
+        """A message to one of our numbers: `{phone_number, message_id, from, message, type,
+        timestamp, name}`. 200 once kept (it is stored, de-duplicated by `message_id`, and
+        answered right after); 400 if the body is not a JSON object; 401 if unsigned."""
+        return await _receive_gateway(request, gateway_webhook, whatsapp_gateway.MESSAGE)
+
+    @post("/status", status_code=HTTP_200_OK, responses=error_responses(400, 401))
+    async def status(
+        self,
+        request: Request[Any, Any, Any],
+        gateway_webhook: NamedDependency[Webhook[whatsapp_gateway.GatewayWebhookAuth]],
+    ) -> Response[GatewayReceiptOut | ErrorBody]:
+        """Where a number's link to WhatsApp stands: `{phone_number, status, qr_code, reason,
+        timestamp}`, `status` being `qr` (with a new `qr_code` to scan), `connected` or
+        `disconnected`. A linked number that drops is shown disconnected to its workspace's
+        admins, and audited."""
+        return await _receive_gateway(request, gateway_webhook, whatsapp_gateway.STATUS)
+
+    @post("/delivery", status_code=HTTP_200_OK, responses=error_responses(400, 401))
+    async def delivery(
+        self,
+        request: Request[Any, Any, Any],
+        gateway_webhook: NamedDependency[Webhook[whatsapp_gateway.GatewayWebhookAuth]],
+    ) -> Response[GatewayReceiptOut | ErrorBody]:
+        """What became of a message Ignacio sent: `{phone_number, message_id, status, error,
+        timestamp}`, `status` being `sent`, `delivered`, `read` or `failed`."""
+        return await _receive_gateway(request, gateway_webhook, whatsapp_gateway.DELIVERY)
+
+
+async def _receive_gateway(
+    request: Request[Any, Any, Any],
+    webhook: Webhook[whatsapp_gateway.GatewayWebhookAuth],
+    event: str,
+) -> Response[GatewayReceiptOut | ErrorBody]:
+    body = await request.body()
+    if not webhook.auth.signed(
+        body,
+        request.headers.get(whatsapp_gateway.SIGNATURE_HEADER),
+        request.headers.get(whatsapp_gateway.TIMESTAMP_HEADER),
+    ):
+        log.warning(
+            "gateway webhook signature rejected",
+            webhook=event,
+            has_header=whatsapp_gateway.SIGNATURE_HEADER in request.headers,
+            client=request.client.host if request.client else None,
+        )
+        return Response(
+            ErrorBody(
+                error="invalid_signature",
+                message="X-Gateway-Signature does not sign X-Gateway-Timestamp and the body with "
+                "the shared secret, or the timestamp is more than five minutes away.",
+            ),
+            status_code=HTTP_401_UNAUTHORIZED,
+        )
+    accepted = await webhook.accept(
+        Provider.WHATSAPP_GATEWAY, whatsapp_gateway.envelope(event, body)
+    )
+    return Response(
+        GatewayReceiptOut(
+            messages=accepted.messages,
+            updates=accepted.updates,
+            connections=accepted.connections,
+        )
+    )

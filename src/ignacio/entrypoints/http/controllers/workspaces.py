@@ -13,9 +13,10 @@ import msgspec
 from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ignacio.application.use_cases.authenticate import Principal
+from ignacio.application.use_cases.gateway_links import PairChannel
 from ignacio.application.use_cases.list_workspaces import GetWorkspace, ListWorkspaces
 from ignacio.application.use_cases.manage_workspaces import (
     CreateWorkspace,
@@ -238,6 +239,24 @@ class WorkspaceController(Controller):
         again. 400 past the workspace's limit of numbers; 409 if a workspace has it already."""
         channel = await connect_channel(principal.user, workspace, data.command())
         return ChannelOut.of(channel)
+
+    @post(
+        "/{workspace:str}/channels/{channel_id:uuid}/pairing",
+        status_code=HTTP_200_OK,
+        responses=error_responses(400, 403, 404, 503),
+    )
+    async def pair_channel(
+        self,
+        principal: NamedDependency[Principal],
+        pair_channel: NamedDependency[PairChannel],
+        workspace: WorkspaceRef,
+        channel_id: FromPath[UUID],
+    ) -> ChannelOut:
+        """A new QR code for a gateway number (its admins only): the gateway ends the number's
+        session and begins another, which its phone links by scanning the code (in
+        `connection.qrCode`). For a number whose code expired, or whose link dropped. 400 for
+        a number on another provider; 503 if the gateway cannot begin a session."""
+        return ChannelOut.of(await pair_channel(principal.user, workspace, channel_id))
 
     @delete(
         "/{workspace:str}/channels/{channel_id:uuid}",
