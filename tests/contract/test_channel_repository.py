@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import msgspec
@@ -376,6 +377,7 @@ async def test_any_link_reads_back_exactly(
         since=since,
         qr_code=qr_code if state is ConnectionState.PAIRING else None,
         reason=reason if state is ConnectionState.DISCONNECTED else None,
+        reported_at=since + timedelta(seconds=3) if state is ConnectionState.CONNECTED else None,
     )
     number = channel(0, home, GATEWAY, address=f"+{uuid4().int % 10**12:012d}")
     await store(uow_factory, number)

@@ -133,14 +133,16 @@ def encode_credentials(credentials: ChannelCredentials) -> bytes:
 
 
 class Connection(msgspec.Struct, frozen=True, kw_only=True):
-    """A gateway number's link to WhatsApp, as the gateway last reported it, `since` when (by
-    the gateway's clock where it said, else when its word arrived). `qr_code` is what the
-    number's phone scans while `pairing`; `reason` why it is `disconnected`, where said."""
+    """A gateway number's link to WhatsApp, as the gateway last reported it: in `state` since
+    `since` (by the gateway's clock where it said, else when its word arrived), last said at
+    `reported_at` (a repeat of the same state moves only this; None: at `since`). `qr_code` is
+    what the number's phone scans while `pairing`; `reason` why it is `disconnected`."""
 
     state: ConnectionState
     since: datetime
     qr_code: str | None = None
     reason: str | None = None
+    reported_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.qr_code is not None and (
@@ -171,6 +173,15 @@ class Connection(msgspec.Struct, frozen=True, kw_only=True):
     def connected(self) -> bool:
         return self.state is ConnectionState.CONNECTED
 
+    @property
+    def as_of(self) -> datetime:
+        """When the gateway last spoke of it: a word dated before is older news."""
+        return self.since if self.reported_at is None else max(self.since, self.reported_at)
+
+    def news(self) -> tuple[ConnectionState, datetime, str | None, str | None]:
+        """What the page shows of it (not when it was last confirmed)."""
+        return self.state, self.since, self.qr_code, self.reason
+
 
 def _one_line(text: str | None, limit: int) -> str | None:
     if not text:
@@ -188,6 +199,14 @@ class ConnectionChange(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def changed(self) -> bool:
+        """Whether the link is not what it was (a state, a QR code, a reason): a repeated
+        state only confirms it."""
+        before, after = self.before.connection, self.after.connection
+        return (before and before.news()) != (after and after.news())
+
+    @property
+    def touched(self) -> bool:
+        """Whether anything is to be stored (a confirmation included)."""
         return self.after.connection != self.before.connection
 
     @property
@@ -241,21 +260,25 @@ class WorkspaceChannel(msgspec.Struct, frozen=True, kw_only=True):
           means by a second or more: a word from the second a pairing began is not older.
         - A new QR code while pairing replaces the old one (WhatsApp renews it every minute
           or so); every other state drops the QR code.
+        - The same state again keeps what is shown (since when, the QR code) and moves only
+          when it was last said, so that older news arriving after it is still known as such.
         """
         unchanged = ConnectionChange(before=self, after=self)
         if not self.links_by_qr or update.address != self.address:
             return unchanged
-        if self.connection is not None and update.at <= self.connection.since - CLOCK_GRAIN:
+        known = self.connection
+        if known is not None and update.at <= known.as_of - CLOCK_GRAIN:
             return unchanged
         connection = Connection.of(update)
-        if (
-            self.connection is not None
-            and connection.state is self.connection.state
-            and connection.qr_code is None
-        ):
+        if known is not None and connection.state is known.state and connection.qr_code is None:
             # The same state again (a poll, a repeated webhook): keep the QR code and the
-            # moment it began, which is what the page shows.
-            return unchanged
+            # moment it began, which is what the page shows; only note it was said again.
+            if update.at <= known.as_of:
+                return unchanged
+            confirmed = msgspec.structs.replace(known, reported_at=update.at)
+            return ConnectionChange(
+                before=self, after=msgspec.structs.replace(self, connection=confirmed)
+            )
         return ConnectionChange(
             before=self, after=msgspec.structs.replace(self, connection=connection)
         )

@@ -52,7 +52,7 @@ async def _apply(
         if number is None:
             return None
         change = number.reported(update)
-        if not change.changed:
+        if not change.touched:
             return change
         await uow.channels.set_connection(number.workspace_id, number.id, change.after.connection)
         if change.dropped or change.linked:
