@@ -29,6 +29,9 @@ PUBLIC = {
     ("post", "/webhooks/whatsapp"),
     ("post", "/webhooks/twilio"),
     ("post", "/webhooks/twilio/status"),
+    ("post", "/webhooks/gateway/message"),
+    ("post", "/webhooks/gateway/status"),
+    ("post", "/webhooks/gateway/delivery"),
 }
 UNLIMITED = {("get", "/health")} | {op for op in PUBLIC if op[1].startswith("/webhooks/")}
 

@@ -572,6 +572,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/gateway/delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delivery */
+        post: operations["WebhooksGatewayDeliveryDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/gateway/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Message */
+        post: operations["WebhooksGatewayMessageMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/gateway/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Status */
+        post: operations["WebhooksGatewayStatusStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/twilio": {
         parameters: {
             query?: never;
@@ -690,6 +741,23 @@ export interface paths {
         post?: never;
         /** DisconnectChannel */
         delete: operations["WorkspacesChannelsChannelIdDisconnectChannel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/channels/{channel_id}/pairing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** PairChannel */
+        post: operations["WorkspacesChannelsChannelIdPairingPairChannel"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1157,6 +1225,7 @@ export interface components {
         /** ChannelOut */
         ChannelOut: {
             address: string;
+            connection?: components["schemas"]["ConnectionOut"] | null;
             /** Format: date-time */
             createdAt: string;
             displayNumber: string | null;
@@ -1189,6 +1258,20 @@ export interface components {
             /** @constant */
             provider: "whatsapp_cloud";
         };
+        /** ConnectionOut */
+        ConnectionOut: {
+            qrCode: string | null;
+            reason: string | null;
+            /** Format: date-time */
+            since: string;
+            state: components["schemas"]["ConnectionState"];
+        };
+        /**
+         * ConnectionState
+         * @description Where a number linked through a WhatsApp-Web gateway stands with WhatsApp.
+         * @enum {string}
+         */
+        ConnectionState: "pairing" | "connected" | "disconnected";
         /** ConversationOut */
         ConversationOut: {
             channel: components["schemas"]["Channel"];
@@ -1338,6 +1421,24 @@ export interface components {
          * @enum {string}
          */
         FileSource: "web" | "whatsapp" | "team";
+        /** GatewayChannelBody */
+        GatewayChannelBody: {
+            /** @example Front desk */
+            label?: string | null;
+            /**
+             * @description International form
+             * @example +34612345678
+             */
+            number: string;
+            /** @constant */
+            provider: "whatsapp_gateway";
+        };
+        /** GatewayReceiptOut */
+        GatewayReceiptOut: {
+            connections: number;
+            messages: number;
+            updates: number;
+        };
         /** HandoffsOut */
         HandoffsOut: {
             dismissed: number;
@@ -1646,7 +1747,7 @@ export interface components {
          *         format its body is in), and who carried a message. The names are `IGNACIO_CHANNEL`'s.
          * @enum {string}
          */
-        Provider: "whatsapp_cloud" | "twilio";
+        Provider: "whatsapp_cloud" | "twilio" | "whatsapp_gateway";
         /** RefreshBody */
         RefreshBody: {
             refreshToken?: string | null;
@@ -4629,6 +4730,120 @@ export interface operations {
             };
         };
     };
+    WebhooksGatewayDeliveryDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayReceiptOut"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WebhooksGatewayMessageMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayReceiptOut"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WebhooksGatewayStatusStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayReceiptOut"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     WebhooksTwilioReceive: {
         parameters: {
             query?: never;
@@ -5137,7 +5352,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CloudApiChannelBody"] | components["schemas"]["TwilioChannelBody"];
+                "application/json": components["schemas"]["CloudApiChannelBody"] | components["schemas"]["TwilioChannelBody"] | components["schemas"]["GatewayChannelBody"];
             };
         };
         responses: {
@@ -5273,6 +5488,84 @@ export interface operations {
             };
             /** @description Too many requests: try again after the `Retry-After` header's seconds. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesChannelsChannelIdPairingPairChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's id or short name (`slug`) */
+                workspace: string;
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unavailable for now (a service Ignacio depends on, or this server's room for live streams): try again later, after the `Retry-After` header's seconds when it has one. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

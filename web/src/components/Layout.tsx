@@ -3,8 +3,15 @@ import { useEffect, useId, useRef, useState } from "react";
 import { NavLink, Outlet, useLocation, useNavigate } from "react-router-dom";
 import { useAuth } from "../auth/AuthProvider";
 import { displayName } from "../lib/format";
-import { type CurrentWorkspace, seesWorkspacePage, useCurrentWorkspace, useWorkspaceScope } from "../lib/workspaces";
+import {
+  type CurrentWorkspace,
+  runsWorkspace,
+  seesWorkspacePage,
+  useCurrentWorkspace,
+  useWorkspaceScope,
+} from "../lib/workspaces";
 import { MenuIcon } from "./icons";
+import { NumberAlerts } from "./NumberAlerts";
 import { Loading } from "./ui";
 
 interface NavItem {
@@ -109,7 +116,10 @@ export function Layout() {
       <div id="main-content" className="content" tabIndex={-1}>
         {/* Until the workspaces load, a screen's requests could not say which one they are for. */}
         {workspace.settled ? (
-          <Outlet />
+          <>
+            {workspace.current && runsWorkspace(user, workspace.current) ? <NumberAlerts workspace={workspace.current} /> : null}
+            <Outlet />
+          </>
         ) : (
           <main id="main" className="page">
             <Loading label="Opening your workspace…" />

@@ -79,7 +79,11 @@ export function fileKind(mediaType: string): string {
   return name ? `${name} file` : "File";
 }
 
-const PROVIDERS: Record<Provider, string> = { whatsapp_cloud: "Meta Cloud API", twilio: "Twilio" };
+const PROVIDERS: Record<Provider, string> = {
+  whatsapp_cloud: "Meta Cloud API",
+  twilio: "Twilio",
+  whatsapp_gateway: "WhatsApp-Web gateway",
+};
 
 /** The WhatsApp provider a number or delivery goes through, as people know it. */
 export function providerName(provider: string): string {

@@ -3,24 +3,31 @@
  * reach this workspace's assistant, and are answered from it. The credentials that connect a
  * number go to the server once and are never shown again; the access token or auth token is
  * read from its field when the form is sent, never kept by the page.
+ *
+ * A number on the WhatsApp-Web gateway is linked by its phone scanning a QR code: the code shows
+ * under the number until the gateway says it is linked (the list is asked for again every few
+ * seconds meanwhile), and a number whose link dropped says so, with a way to get a new code.
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useId, useRef, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { $api } from "../api/client";
 import type { Provider, Workspace, WorkspaceNumber } from "../api/types";
+import { QrCode } from "../components/QrCode";
 import { ConfirmButton, Empty, ErrorNotice, Loading, Notice } from "../components/ui";
 import { formatDay, providerName } from "../lib/format";
+import { linkLost, numberName, numbersPollInterval } from "../lib/numbers";
 
 const MAX_LABEL = 60;
 const PROVIDERS: { value: Provider; hint: string }[] = [
   { value: "whatsapp_cloud", hint: "A number in Meta's WhatsApp Manager, on this deployment's Meta app." },
   { value: "twilio", hint: "A WhatsApp sender on a Twilio account." },
+  {
+    value: "whatsapp_gateway",
+    hint: "A number linked through this deployment's WhatsApp-Web gateway, by scanning a QR code with its phone. Unofficial: WhatsApp may ban the number; prefer the Cloud API.",
+  },
 ];
 
-/** The number people write to, as it reads on screen. */
-function numberName(channel: WorkspaceNumber): string {
-  return channel.displayNumber ?? channel.address;
-}
+const LINK_STATES = { pairing: "Waiting for its QR code to be scanned", connected: "Linked", disconnected: "Disconnected" } as const;
 
 function useInvalidateNumbers() {
   const queryClient = useQueryClient();
@@ -30,16 +37,25 @@ function useInvalidateNumbers() {
 export function WorkspaceNumbers({ workspace }: { workspace: Workspace }) {
   const titleId = useId();
   const [notice, setNotice] = useState<string | null>(null);
-  const numbers = $api.useQuery("get", "/workspaces/{workspace}/channels", {
-    params: { path: { workspace: workspace.slug } },
-  });
+  const numbers = $api.useQuery(
+    "get",
+    "/workspaces/{workspace}/channels",
+    { params: { path: { workspace: workspace.slug } } },
+    { refetchInterval: (query) => numbersPollInterval(query.state.data) },
+  );
   const items = numbers.data ?? [];
+  const dropped = items.filter((channel) => channel.connection?.state === "disconnected");
   return (
     <section aria-labelledby={titleId}>
       <h2 id={titleId}>WhatsApp numbers</h2>
       <p className="hint">
         Messages to these numbers reach {workspace.name}'s assistant, and are answered from the number they were sent to.
       </p>
+      {dropped.map((channel) => (
+        <div key={channel.id} className="notice notice-error" role="alert">
+          {linkLost(channel)}
+        </div>
+      ))}
       {notice ? <Notice tone="success">{notice}</Notice> : null}
       {numbers.isPending ? <Loading label="Loading the WhatsApp numbers…" /> : null}
       <ErrorNotice error={numbers.error} />
@@ -89,6 +105,18 @@ function NumberRow({
       onNotice(`${number} was disconnected from ${workspace.name}.`);
     },
   });
+  const pair = $api.useMutation("post", "/workspaces/{workspace}/channels/{channel_id}/pairing", {
+    onSuccess: () => invalidate(),
+  });
+  const state = channel.connection?.state;
+  // Told once, when the code on screen is scanned (the list is asked for again meanwhile).
+  const previous = useRef(state);
+  useEffect(() => {
+    if (previous.current === "pairing" && state === "connected") {
+      onNotice(`${number} is linked: messages to it reach ${workspace.name}.`);
+    }
+    previous.current = state;
+  }, [state, number, workspace.name, onNotice]);
   return (
     <>
       <tr>
@@ -101,7 +129,15 @@ function NumberRow({
             </>
           ) : null}
         </td>
-        <td data-label="Provider">{providerName(channel.provider)}</td>
+        <td data-label="Provider">
+          {providerName(channel.provider)}
+          {state ? (
+            <>
+              <br />
+              <span className={`badge link-${state}`}>{LINK_STATES[state]}</span>
+            </>
+          ) : null}
+        </td>
         <td data-label="Label">{channel.label ?? <span className="muted">None</span>}</td>
         <td data-label="Connected">{formatDay(channel.createdAt)}</td>
         <td className="actions">
@@ -115,6 +151,33 @@ function NumberRow({
           </ConfirmButton>
         </td>
       </tr>
+      {state === "pairing" || state === "disconnected" || pair.error ? (
+        <tr>
+          <td colSpan={5}>
+            {state === "pairing" && channel.connection?.qrCode ? (
+              <div className="qr-pairing">
+                <QrCode value={channel.connection.qrCode} label={`QR code to link ${number}`} />
+                <p>
+                  On the phone of {number}, open WhatsApp, then <strong>Linked devices</strong>, <strong>Link a device</strong>,
+                  and scan this code. It is renewed every minute or so; this page shows the newest.
+                </p>
+              </div>
+            ) : null}
+            {state === "pairing" && !channel.connection?.qrCode ? (
+              <p className="muted">The gateway has not given a QR code for {number} yet.</p>
+            ) : null}
+            <button
+              type="button"
+              className="button"
+              disabled={pair.isPending}
+              onClick={() => pair.mutate({ params: { path: { workspace: workspace.slug, channel_id: channel.id } } })}
+            >
+              {pair.isPending ? "Asking the gateway…" : "Show a new QR code"} <span className="visually-hidden">for {number}</span>
+            </button>
+            <ErrorNotice error={pair.error} title={`${number}:`} />
+          </td>
+        </tr>
+      ) : null}
       {disconnect.error ? (
         <tr>
           <td colSpan={5}>
@@ -146,7 +209,11 @@ function ConnectForm({ workspace, onDone }: { workspace: Workspace; onDone: (not
       setAccountSid("");
       setNumber("");
       setLabel("");
-      onDone(`${numberName(channel)} is connected: messages to it reach ${workspace.name}.`);
+      onDone(
+        channel.connection?.state === "pairing"
+          ? `${numberName(channel)} is added: scan its QR code below with its phone to link it.`
+          : `${numberName(channel)} is connected: messages to it reach ${workspace.name}.`,
+      );
     },
   });
 
@@ -160,7 +227,9 @@ function ConnectForm({ workspace, onDone }: { workspace: Workspace; onDone: (not
         body:
           provider === "whatsapp_cloud"
             ? { provider, phoneNumberId: phoneNumberId.trim(), accessToken: token, displayNumber: number.trim() || null, ...common }
-            : { provider, accountSid: accountSid.trim(), authToken: token, number: number.trim(), ...common },
+            : provider === "twilio"
+              ? { provider, accountSid: accountSid.trim(), authToken: token, number: number.trim(), ...common }
+              : { provider, number: number.trim(), ...common },
       },
       // Once shown, the answer is not kept with the request that carried the token.
       { onSuccess: () => connect.reset() },
@@ -168,10 +237,15 @@ function ConnectForm({ workspace, onDone }: { workspace: Workspace; onDone: (not
   }
 
   const cloud = provider === "whatsapp_cloud";
+  const gateway = provider === "whatsapp_gateway";
   return (
     <form className="card form" onSubmit={submit} aria-label="Connect a WhatsApp number">
       <h3>Connect a WhatsApp number</h3>
-      <p className="hint">The token is stored sealed, and never shown again.</p>
+      <p className="hint">
+        {gateway
+          ? "The gateway gives a QR code; the number's phone scans it to link the number."
+          : "The token is stored sealed, and never shown again."}
+      </p>
       <div className="form-grid">
         <div>
           <label htmlFor={`${id}-provider`}>Provider</label>
@@ -194,7 +268,7 @@ function ConnectForm({ workspace, onDone }: { workspace: Workspace; onDone: (not
             {PROVIDERS.find((option) => option.value === provider)?.hint}
           </p>
         </div>
-        {cloud ? (
+        {gateway ? null : cloud ? (
           <div>
             <label htmlFor={`${id}-phone-number-id`}>Phone number id</label>
             <input
@@ -234,28 +308,32 @@ function ConnectForm({ workspace, onDone }: { workspace: Workspace; onDone: (not
             </p>
           </div>
         )}
+        {gateway ? null : (
+          <div>
+            <label htmlFor={`${id}-secret`}>{cloud ? "Access token" : "Auth token"}</label>
+            <input
+              // A new field for each provider: one provider's token never lands in the other's.
+              key={provider}
+              ref={secret}
+              id={`${id}-secret`}
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              maxLength={1000}
+              aria-describedby={`${id}-secret-hint`}
+              required
+            />
+            <p className="hint" id={`${id}-secret-hint`}>
+              {cloud
+                ? "A system user's token with the whatsapp_business_messaging permission."
+                : "The Auth Token of the account that has the sender."}
+            </p>
+          </div>
+        )}
         <div>
-          <label htmlFor={`${id}-secret`}>{cloud ? "Access token" : "Auth token"}</label>
-          <input
-            // A new field for each provider: one provider's token never lands in the other's.
-            key={provider}
-            ref={secret}
-            id={`${id}-secret`}
-            type="password"
-            autoComplete="off"
-            spellCheck={false}
-            maxLength={1000}
-            aria-describedby={`${id}-secret-hint`}
-            required
-          />
-          <p className="hint" id={`${id}-secret-hint`}>
-            {cloud
-              ? "A system user's token with the whatsapp_business_messaging permission."
-              : "The Auth Token of the account that has the sender."}
-          </p>
-        </div>
-        <div>
-          <label htmlFor={`${id}-number`}>{cloud ? "Number people write to (optional)" : "WhatsApp sender number"}</label>
+          <label htmlFor={`${id}-number`}>
+            {cloud ? "Number people write to (optional)" : gateway ? "WhatsApp number" : "WhatsApp sender number"}
+          </label>
           <input
             id={`${id}-number`}
             type="tel"

@@ -487,6 +487,101 @@ describe("WorkspacePage", () => {
       expect(await within(form).findByRole("alert")).toHaveTextContent("Not connected. A workspace has that WhatsApp number already.");
     });
 
+    describe("on the WhatsApp-Web gateway", () => {
+      const QR_TEXT = "2@AbCdEf0123456789,XyZ/+9876543210==,QrStUv5678==";
+      const PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+      function gatewayNumber(connection: Record<string, unknown>) {
+        return number({
+          id: "c-gateway",
+          provider: "whatsapp_gateway",
+          address: "+34910000222",
+          displayNumber: "+34910000222",
+          label: "Recepción",
+          connection: { since: ISO, qrCode: null, reason: null, ...connection },
+        });
+      }
+
+      /** The channels endpoints for gateway numbers; `numbers` is what the list answers now. */
+      function gatewayApi(initial: ReturnType<typeof number>[] = []) {
+        const state = { numbers: initial, qrCode: QR_TEXT };
+        const api = fakeApi({
+          ...signedIn(bea),
+          "GET /workspaces": () => json({ items: [workspace()], nextCursor: null }),
+          "GET /workspaces/clinic/members": () => json({ items: [member(bea, "admin")], nextCursor: null }),
+          "GET /workspaces/clinic/channels": () => json(state.numbers),
+          "POST /workspaces/clinic/channels": () => {
+            const added = gatewayNumber({ state: "pairing", qrCode: state.qrCode });
+            state.numbers = [...state.numbers, added];
+            return json(added, 201);
+          },
+          "POST /workspaces/clinic/channels/c-gateway/pairing": () => {
+            const paired = gatewayNumber({ state: "pairing", qrCode: state.qrCode });
+            state.numbers = [paired];
+            return json(paired);
+          },
+        });
+        return { api, state };
+      }
+
+      it("connects a number with no token and shows its QR code until its phone scans it", async () => {
+        const { api, state } = gatewayApi();
+        renderPage();
+        const form = await screen.findByRole("form", { name: "Connect a WhatsApp number" });
+        await userEvent.selectOptions(within(form).getByLabelText("Provider"), "whatsapp_gateway");
+        expect(within(form).getByText(/Unofficial: WhatsApp may ban the number; prefer the Cloud API/)).toBeInTheDocument();
+        expect(within(form).queryByLabelText(/token/i)).not.toBeInTheDocument();
+        await userEvent.type(within(form).getByLabelText("WhatsApp number"), "+34910000222");
+        await userEvent.type(within(form).getByLabelText("Label (optional)"), "Recepción");
+        await userEvent.click(within(form).getByRole("button", { name: "Connect" }));
+
+        expect(await screen.findByText("+34910000222 is added: scan its QR code below with its phone to link it.")).toBeInTheDocument();
+        expect(api.requests.find((request) => request.method === "POST" && request.path.endsWith("/channels"))?.body).toEqual({
+          provider: "whatsapp_gateway",
+          number: "+34910000222",
+          label: "Recepción",
+        });
+        const section = await numbersSection();
+        const code = await within(section).findByRole("img", { name: "QR code to link +34910000222" });
+        expect(code.tagName.toLowerCase()).toBe("svg");
+        expect(code.querySelector("path")?.getAttribute("d")).toMatch(/^M4 4h1v1h-1z/);
+        const row = await rowOf(section, "+34910000222");
+        expect(row).toHaveTextContent("WhatsApp-Web gateway");
+        expect(row).toHaveTextContent("Waiting for its QR code to be scanned");
+
+        // The phone scans it: the list, asked for again every few seconds, says so.
+        state.numbers = [gatewayNumber({ state: "connected" })];
+        expect(await screen.findByText("+34910000222 is linked: messages to it reach Clínica Sol.", undefined, { timeout: 6_000 })).toBeInTheDocument();
+        expect(within(section).queryByRole("img", { name: /QR code/ })).not.toBeInTheDocument();
+        expect(await rowOf(section, "+34910000222")).toHaveTextContent("Linked");
+      }, 10_000);
+
+      it("shows a QR code the gateway gave as a picture as that picture", async () => {
+        gatewayApi([gatewayNumber({ state: "pairing", qrCode: PNG })]);
+        renderPage();
+        const code = await within(await numbersSection()).findByRole("img", { name: "QR code to link +34910000222" });
+        expect(code.tagName.toLowerCase()).toBe("img");
+        expect(code).toHaveAttribute("src", PNG);
+      });
+
+      it("says plainly when a number's link dropped, and shows a new QR code on demand", async () => {
+        const { api, state } = gatewayApi([gatewayNumber({ state: "disconnected", reason: "LOGOUT" })]);
+        state.qrCode = "2@renewed";
+        renderPage();
+        const section = await numbersSection();
+        const alert = await within(section).findByRole("alert");
+        expect(alert).toHaveTextContent("+34910000222 lost its link to WhatsApp");
+        expect(alert).toHaveTextContent("(LOGOUT): messages to it are not received or answered until its phone scans a new QR code.");
+        const row = await rowOf(section, "+34910000222");
+        expect(row).toHaveTextContent("Disconnected");
+
+        await userEvent.click(within(section).getByRole("button", { name: "Show a new QR code for +34910000222" }));
+        expect(await within(section).findByRole("img", { name: "QR code to link +34910000222" })).toBeInTheDocument();
+        expect(api.requests.some((request) => request.method === "POST" && request.path.endsWith("/c-gateway/pairing"))).toBe(true);
+        expect(within(section).queryByRole("alert")).not.toBeInTheDocument();
+      });
+    });
+
     it("disconnects a number only after asking", async () => {
       const api = numbersApi(bea, [number()]);
       renderPage();
