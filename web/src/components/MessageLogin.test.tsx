@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { fakeApi, json, problem, tokens, user } from "../test/fakeApi";
 import { renderWithProviders } from "../test/render";
-import { MessageLogin, QrCode } from "./MessageLogin";
+import { MessageLogin } from "./MessageLogin";
 
 const ID = "5b7c0d4e-2f7a-4c51-9d3e-1a2b3c4d5e6f";
 
@@ -126,17 +126,5 @@ describe("MessageLogin", () => {
     const start = api.requests.find((request) => request.path === "/auth/message-login");
     expect(start?.body).toEqual({ purpose: "link", workspace: "sol" });
     expect(start?.authorization).toMatch(/^Bearer /);
-  });
-});
-
-describe("QrCode", () => {
-  it("draws the link's QR code as a square of modules with a quiet zone", () => {
-    const { container } = renderWithProviders(<QrCode value="https://wa.me/15550100199?text=VERIFY%20123456" />);
-    const svg = container.querySelector("svg");
-    const [, , width, height] = (svg?.getAttribute("viewBox") ?? "").split(" ").map(Number);
-    expect(width).toBe(height);
-    // Version 3 (29 modules) at level M holds this link; 4 modules of quiet zone each side.
-    expect(width).toBe(29 + 8);
-    expect(container.querySelector("path")?.getAttribute("d")).toMatch(/^M4 4h1v1h-1z/);
   });
 });

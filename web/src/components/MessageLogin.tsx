@@ -3,11 +3,11 @@
  * link that opens WhatsApp with it typed in, and a QR code of that link for a phone; it polls
  * until the sender answers YES over WhatsApp, then hands the session over once.
  */
-import QRCode from "qrcode";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { fetchClient } from "../api/client";
 import { describeError } from "../api/errors";
 import type { JsonOf, Login } from "../api/types";
+import { QrCode } from "./QrCode";
 import { ErrorNotice, Loading } from "./ui";
 
 type Started = JsonOf<"/auth/message-login", "post", 201>;
@@ -135,7 +135,7 @@ export function MessageLogin({ purpose = "login", workspace, onLoggedIn, onLinke
           <a className="button primary wide" href={started.link} target="_blank" rel="noopener noreferrer">
             Open WhatsApp
           </a>
-          <QrCode value={started.link} />
+          <QrCode value={started.link} label="QR code of the link that opens WhatsApp with the message" />
           <p className="hint">On a computer, scan the code with your phone&rsquo;s camera to open WhatsApp there.</p>
           <p className="hint" aria-live="off">
             The code expires in <time>{formatLeft(secondsLeft)}</time>.
@@ -181,30 +181,4 @@ function useNow(running: boolean): number {
 function formatLeft(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
   return `${minutes}:${String(seconds % 60).padStart(2, "0")}`;
-}
-
-/** A QR code drawn as one SVG path, in the browser (nothing leaves the page). */
-export function QrCode({ value }: { value: string }) {
-  const { size, path } = useMemo(() => {
-    const modules = QRCode.create(value, { errorCorrectionLevel: "M" }).modules;
-    const parts: string[] = [];
-    for (let row = 0; row < modules.size; row++) {
-      for (let column = 0; column < modules.size; column++) {
-        if (modules.get(row, column)) parts.push(`M${column + 4} ${row + 4}h1v1h-1z`);
-      }
-    }
-    return { size: modules.size + 8, path: parts.join("") };
-  }, [value]);
-  return (
-    <svg
-      className="qr-code"
-      viewBox={`0 0 ${size} ${size}`}
-      role="img"
-      aria-label="QR code of the link that opens WhatsApp with the message"
-      shapeRendering="crispEdges"
-    >
-      <rect width={size} height={size} fill="#fff" />
-      <path d={path} fill="#000" />
-    </svg>
-  );
 }
