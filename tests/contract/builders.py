@@ -24,6 +24,7 @@ from ignacio.domain import (
     Provider,
     User,
     UserSession,
+    WhatsAppIdentity,
 )
 from ignacio.domain.channels import WorkspaceChannel
 from ignacio.domain.handover import StateChange
@@ -46,6 +47,12 @@ def phone(n: int) -> PhoneNumber:
     return PhoneNumber.parse(f"+34 6{n:08d}")
 
 
+def phone_of(someone: User) -> PhoneNumber:
+    """The number of a member made with one (`user` gives each a number unless told not to)."""
+    assert someone.phone is not None
+    return someone.phone
+
+
 def user(n: int = 1, *, name: str | None = None, created: float = 0, **fields: Any) -> User:
     moment = at(created)
     values: dict[str, Any] = {
@@ -56,6 +63,23 @@ def user(n: int = 1, *, name: str | None = None, created: float = 0, **fields: A
         "updated_at": moment,
     }
     return User(**(values | fields))
+
+
+def identity(
+    owner: User, user_id: str = "US.13491208655302741918", *, created: float = 0, **fields: Any
+) -> WhatsAppIdentity:
+    """A Cloud API identity of `owner` under the account `1234567890987654321`."""
+    moment = at(created)
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "user_id": owner.id,
+        "provider": Provider.WHATSAPP_CLOUD,
+        "account": "1234567890987654321",
+        "provider_user_id": user_id,
+        "created_at": moment,
+        "updated_at": moment,
+    }
+    return WhatsAppIdentity(**(values | fields))
 
 
 def conversation(
@@ -279,6 +303,8 @@ async def _add(uow: UnitOfWork, item: Any) -> None:
         await uow.conversations.record_change(item)
     elif isinstance(item, ConversationSummary):
         await uow.summaries.add(item)
+    elif isinstance(item, WhatsAppIdentity):
+        await uow.identities.add(item)
     else:
         raise TypeError(f"cannot store {item!r}")
 

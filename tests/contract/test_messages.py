@@ -34,6 +34,7 @@ from tests.contract.builders import (
     expected_order,
     home_of,
     message,
+    phone_of,
     store,
     user,
     walk,
@@ -211,10 +212,10 @@ async def test_any_message_set_pages_in_the_oracle_order(
     # Each example gets its own conversation, so examples share the database without clashing.
     owner = user(1)
     async with uow_factory() as uow:
-        if await uow.users.get_by_phone(owner.phone) is None:
+        if await uow.users.get_by_phone(phone_of(owner)) is None:
             await uow.users.add(owner)
             await uow.commit()
-        existing = await uow.users.get_by_phone(owner.phone)
+        existing = await uow.users.get_by_phone(phone_of(owner))
     assert existing is not None
     chat = conversation(existing, home)
     messages = [message(chat, created=instant) for instant in instants]

@@ -86,6 +86,7 @@ from ignacio.domain.workspaces import (
     Workspace,
     WorkspaceRole,
 )
+from tests.contract import builders
 from tests.contract.builders import (
     allowed,
     at,
@@ -95,6 +96,7 @@ from tests.contract.builders import (
     entry,
     message,
     phone,
+    phone_of,
     store,
     summary,
     user,
@@ -271,7 +273,10 @@ async def test_sqlite_finds_pipeline_rows_through_their_own_index(
         "ux_messages_reply_to_id",
         "ux_message_deliveries_external_id",
         "sqlite_autoindex_message_deliveries_2",  # UNIQUE (message_id, part); _1 is the key
-        "ix_users_whatsapp_user_id",
+        # UNIQUE (provider, account, provider_user_id), with an account and without one
+        "sqlite_autoindex_whatsapp_identities_2",
+        "sqlite_autoindex_whatsapp_identities_2",
+        "ix_whatsapp_identities_parent_user_id_created_at_id",
     ]
     try:
         async with SqlUnitOfWorkFactory(engine, cipher)() as uow:
@@ -279,8 +284,10 @@ async def test_sqlite_finds_pipeline_rows_through_their_own_index(
             await uow.messages.reply_to(uuid4())
             await uow.deliveries.get_by_external_id("wamid.x")
             await uow.deliveries.for_message(uuid4())
+            await uow.identities.find(Provider.WHATSAPP_CLOUD, "1", "US.1")
+            await uow.identities.find(Provider.WHATSAPP_CLOUD, None, "US.1")
+            await uow.identities.with_parent(Provider.WHATSAPP_CLOUD, "US.ENT.1")
         event.remove(engine.sync_engine, "before_cursor_execute", capture)
-        statements.append(("SELECT id FROM users WHERE whatsapp_user_id = ?", ("ES.1",)))
         assert len(statements) == len(expected)
         async with engine.connect() as connection:
             for (statement, parameters), index in zip(statements, expected, strict=True):
@@ -394,8 +401,8 @@ def _old_user_row(user: User, cipher: FixedKeyPhoneCipher) -> dict[str, Any]:
     """A member as the users table of every revision keeps them (an active non-admin)."""
     return {
         "id": user.id,
-        "phone_number_encrypted": cipher.encrypt(user.phone),
-        "phone_lookup": cipher.lookup_key(user.phone),
+        "phone_number_encrypted": cipher.encrypt(phone_of(user)),
+        "phone_lookup": cipher.lookup_key(phone_of(user)),
         "name": user.name,
         "is_admin": False,
         "is_active": True,
@@ -490,7 +497,7 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_keeps_th
         part = delivery(answer, status=DeliveryStatus.FAILED, external_id="wamid.out")
         async with uow_factory() as uow:
             await uow.messages.update(pending)
-            await uow.users.update(msgspec.structs.replace(owner, whatsapp_user_id="ES.1"))
+            await uow.identities.add(builders.identity(owner, "ES.1"))
             await uow.commit()
         await store(uow_factory, answer, part)
         async with uow_factory() as uow:
@@ -1588,6 +1595,85 @@ async def test_0025_gives_numbers_a_link_only_gateway_numbers_use_and_goes_back_
             assert providers.all() == [("twilio", "Front desk")]
         assert "connection" not in columns
         assert current_revision(url) == "0024"
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+_USERS_0002 = table(
+    "users",
+    *(column(c.name, c.type) for c in _USERS_0001.columns),
+    column("whatsapp_user_id", String()),
+)
+"""`users` from 0002 to 0025: the BSUID, where Meta sent one, in `whatsapp_user_id`."""
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0026_moves_whatsapp_ids_into_identities_and_lets_a_member_have_no_number(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = await database_at(backend, tmp_path, "0025")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    bsuid = "US.13491208655302741918"
+    ana, luis, eva = user(1, name="Ana"), user(2, created=1), user(3, created=2)
+    try:
+        home = await _home(engine)
+        async with engine.begin() as connection:
+            for person, kept in ((ana, bsuid), (luis, None), (eva, "not an id!")):
+                row = _old_user_row(person, cipher) | {"whatsapp_user_id": kept}
+                await connection.execute(_USERS_0002.insert(), row)
+        chat = conversation(ana, home)
+        said = message(chat)
+        await store(uow_factory, chat, said)
+        await engine.dispose()
+
+        await asyncio.to_thread(upgrade_database, url)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+        async with uow_factory() as uow:
+            moved_ids = await uow.identities.of_users([ana.id, luis.id, eva.id])
+            # Rebuilding `users` (SQLite) took nothing that refers to it along.
+            assert await uow.messages.get(said.id) == said
+            assert await uow.users.get_many([ana.id, luis.id, eva.id]) == {
+                person.id: person for person in (ana, luis, eva)
+            }
+        # Unscoped (no account was recorded), from when the member was; a value no BSUID could
+        # be stays behind.
+        assert list(moved_ids) == [ana.id]
+        (moved,) = moved_ids[ana.id]
+        assert (moved.provider, moved.account, moved.provider_user_id) == (
+            Provider.WHATSAPP_CLOUD,
+            None,
+            bsuid,
+        )
+        assert moved.created_at == ana.created_at
+        hidden = user(4, phone=None, name="Username only")
+        await store(uow_factory, hidden, builders.identity(luis, "US.2", account="999"))
+        await engine.dispose()
+
+        # Going back needs every member to have a number: it says so, and changes nothing.
+        with pytest.raises(RuntimeError, match="1 have none"):
+            await asyncio.to_thread(command.downgrade, alembic_config(url), "0025")
+        assert current_revision(url) == "0026"
+        async with uow_factory() as uow:
+            await uow.users.delete(hidden.id)
+            await uow.commit()
+        await engine.dispose()
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0025")
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            ids = await connection.execute(select(_USERS_0002.c.id, _USERS_0002.c.whatsapp_user_id))
+            back = {UUID(str(row[0])): row[1] for row in ids}
+            if backend == "sqlite":
+                problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                assert problems.all() == []
+        assert "whatsapp_identities" not in names
+        assert back == {ana.id: bsuid, luis.id: "US.2", eva.id: None}
+        assert current_revision(url) == "0025"
     finally:
         await engine.dispose()
         if backend == "postgres":

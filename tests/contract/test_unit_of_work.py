@@ -18,6 +18,7 @@ from tests.contract.builders import (
     conversation,
     entry,
     message,
+    phone_of,
     session,
     store,
     user,
@@ -96,7 +97,7 @@ async def test_deleting_a_user_deletes_what_is_theirs(
     kept_message = message(kept_chat)
     gone_session, kept_session = session(gone), session(kept)
     audit = entry(workspace_id=home, actor_id=gone.id, target_id=str(gone.id))
-    code = challenge(gone.phone)
+    code = challenge(phone_of(gone))
     await store(
         uow_factory,
         gone,
@@ -124,7 +125,7 @@ async def test_deleting_a_user_deletes_what_is_theirs(
         assert await uow.messages.recent(kept_chat.id, 10) == [kept_message]
         assert await uow.sessions.get(kept_session.id) == kept_session
         assert (await uow.audit_log.list(home, PageRequest())).items == [audit]
-        assert await uow.login_challenges.latest_for(gone.phone) == code
+        assert await uow.login_challenges.latest_for(phone_of(gone)) == code
 
 
 async def test_concurrent_writers_all_succeed(uow_factory: UnitOfWorkFactory, home: UUID) -> None:

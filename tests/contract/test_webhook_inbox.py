@@ -27,6 +27,7 @@ from ignacio.domain import (
     PageRequest,
     PhoneNumber,
     Provider,
+    Sender,
     SetAsideDelivery,
 )
 from tests.support.databases import migrated_sqlite
@@ -127,7 +128,9 @@ async def test_a_delivery_that_keeps_failing_is_set_aside(inbox: WebhookInbox) -
         (last_try,) = batch.deliveries
         assert last_try.attempts == MAX_ATTEMPTS - 1
         aside = last_try.set_aside(
-            error="ValueError: cannot parse", sender=PhoneNumber.parse(SENDER), at=LATER
+            error="ValueError: cannot parse",
+            sender=Sender(phone=PhoneNumber.parse(SENDER)),
+            at=LATER,
         )
         await batch.set_aside(aside, b"sealed")
 

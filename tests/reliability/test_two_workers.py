@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ignacio.domain import InboundMessage, MessageType, PhoneNumber, Provider
+from ignacio.domain import InboundMessage, MessageType, PhoneNumber, Provider, Sender
 from ignacio.entrypoints.config import QueueKind
 from ignacio.entrypoints.container import build_container
 from ignacio.entrypoints.runtime import close_container
@@ -53,7 +53,7 @@ def forgotten_message() -> InboundMessage:
     return InboundMessage(
         provider=Provider.WHATSAPP_CLOUD,
         external_id=wamid(FORGOTTEN),
-        sender=PhoneNumber.parse("+" + sender(FORGOTTEN)),
+        sender=Sender(phone=PhoneNumber.parse("+" + sender(FORGOTTEN))),
         profile_name="Forgotten Member",
         sent_at=datetime.now(UTC),
         message_type=MessageType.TEXT,

@@ -14,7 +14,7 @@ from ignacio.application.ports import (
     SendFailure,
     SentMessage,
 )
-from ignacio.domain import MediaRef, PhoneNumber, UpstreamUnavailable
+from ignacio.domain import MediaRef, PhoneNumber, Recipient, UpstreamUnavailable
 from ignacio.domain.knowledge import Extraction, ExtractionStatus, Section, SectionKind
 from ignacio.domain.templates import TemplateUse
 
@@ -40,7 +40,8 @@ class FakeClock:
 
 
 class RecordingChannel:
-    """A WhatsApp channel that keeps what it was asked to send.
+    """A WhatsApp channel that keeps what it was asked to send, to whom: a number in E.164, or a
+    WhatsApp user id as it is.
 
     `failures` are raised, in order, by the next sends of text (`code_failures` by those of login
     codes); `crash_on_send` raises a BaseException
@@ -66,24 +67,24 @@ class RecordingChannel:
         self.codes.append((to.e164, code))
         return SentMessage(external_id=f"code-{len(self.codes)}")
 
-    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+    async def send_text(self, to: Recipient, text: str) -> SentMessage:
         if self.crash_on_send:
             raise WorkerKilled
         if self.failures:
             raise self.failures.pop(0)
-        self.texts.append((to.e164, text))
+        self.texts.append((str(to), text))
         return SentMessage(external_id=f"wamid.sent.{len(self.texts)}")
 
-    async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
+    async def send_template(self, to: Recipient, template: TemplateUse) -> SentMessage:
         if self.failures:
             raise self.failures.pop(0)
-        self.templates.append((to.e164, template))
+        self.templates.append((str(to), template))
         return SentMessage(external_id=f"wamid.template.{len(self.templates)}")
 
-    async def send_file(self, to: PhoneNumber, file: OutgoingFile) -> SentMessage:
+    async def send_file(self, to: Recipient, file: OutgoingFile) -> SentMessage:
         if self.failures:
             raise self.failures.pop(0)
-        self.files.append((to.e164, file))
+        self.files.append((str(to), file))
         return SentMessage(external_id=f"wamid.file.{len(self.files)}")
 
     async def mark_read(self, external_id: str) -> None:
@@ -92,6 +93,10 @@ class RecordingChannel:
     def texts_to(self, phone: str) -> list[str]:
         e164 = PhoneNumber.parse(phone).e164
         return [text for to, text in self.texts if to == e164]
+
+    def texts_to_id(self, user_id: str) -> list[str]:
+        """What went to a WhatsApp user id (a member whose number is not known)."""
+        return [text for to, text in self.texts if to == user_id]
 
     def last_code(self, phone: str) -> str:
         e164 = PhoneNumber.parse(phone).e164

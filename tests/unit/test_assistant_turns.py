@@ -36,6 +36,7 @@ from ignacio.domain import (
     MessageType,
     PhoneNumber,
     Provider,
+    Sender,
     UpstreamUnavailable,
     User,
 )
@@ -302,7 +303,7 @@ def inbound(
     return InboundMessage(
         provider=Provider.WHATSAPP_CLOUD,
         external_id=f"wamid.{uuid4().hex}",
-        sender=PhoneNumber.parse(PHONE),
+        sender=Sender(phone=PhoneNumber.parse(PHONE)),
         profile_name="Lucía",
         sent_at=datetime(2026, 11, 24, 8, 59, tzinfo=UTC),
         message_type=message_type,

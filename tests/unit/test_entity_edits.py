@@ -19,9 +19,9 @@ LATER = START + timedelta(hours=1)
 
 
 def member(**fields: object) -> User:
+    fields.setdefault("phone", PhoneNumber.parse("+34612345678"))
     return User(
         id=uuid4(),
-        phone=PhoneNumber.parse("+34612345678"),
         created_at=START,
         updated_at=START,
         **fields,  # type: ignore[arg-type]
@@ -56,11 +56,22 @@ def test_an_admin_loses_rights_only_when_demoted_or_deactivated(
 
 def test_whatsapp_fills_a_missing_name_but_never_overwrites_a_chosen_one() -> None:
     unnamed = member()
-    seen = unnamed.seen_on_whatsapp("Ana", "CO.123", LATER)
-    assert (seen.name, seen.whatsapp_user_id, seen.updated_at) == ("Ana", "CO.123", LATER)
-    named = member(name="Ana María", whatsapp_user_id="CO.123")
-    assert named.seen_on_whatsapp("Ana", "CO.123", LATER) is named
-    assert named.seen_on_whatsapp("Ana", "CO.456", LATER).name == "Ana María"
+    seen = unnamed.seen_on_whatsapp("Ana", None, LATER)
+    assert (seen.name, seen.updated_at) == ("Ana", LATER)
+    named = member(name="Ana María")
+    assert named.seen_on_whatsapp("Ana", named.phone, LATER) is named
+    assert named.seen_on_whatsapp("Ana", None, LATER).name == "Ana María"
+
+
+def test_whatsapp_gives_a_member_with_no_number_the_one_it_vouches_for_never_another() -> None:
+    number, other = PhoneNumber.parse("+34612345678"), PhoneNumber.parse("+34699111222")
+    hidden = member(phone=None)
+    shown = hidden.seen_on_whatsapp(None, number, LATER)
+    assert (shown.phone, shown.updated_at) == (number, LATER)
+    assert shown.seen_on_whatsapp(None, other, LATER) is shown
+    assert shown.seen_on_whatsapp(None, None, LATER) is shown
+    assert shown.with_phone(other, LATER).phone == other
+    assert shown.with_phone(number, LATER) is shown
 
 
 def a_file(**fields: object) -> UserFile:

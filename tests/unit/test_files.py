@@ -27,6 +27,7 @@ from ignacio.domain import (
     PermissionDenied,
     PhoneNumber,
     Provider,
+    Sender,
     TooLarge,
     UnsupportedFileType,
     UpstreamUnavailable,
@@ -477,7 +478,7 @@ async def test_a_document_sent_on_whatsapp_joins_the_library_and_is_searchable(
         InboundMessage(
             provider=Provider.WHATSAPP_CLOUD,
             external_id="wamid.doc",
-            sender=PhoneNumber.parse(ANA),
+            sender=Sender(phone=PhoneNumber.parse(ANA)),
             profile_name="Ana",
             sent_at=datetime(2026, 11, 22, 9, 0, tzinfo=UTC),
             message_type=MessageType.DOCUMENT,
@@ -515,7 +516,7 @@ async def test_a_zip_bomb_sent_on_whatsapp_is_kept_failed_and_the_member_told_wh
         InboundMessage(
             provider=Provider.WHATSAPP_CLOUD,
             external_id="wamid.bomb",
-            sender=PhoneNumber.parse(ANA),
+            sender=Sender(phone=PhoneNumber.parse(ANA)),
             profile_name="Ana",
             sent_at=datetime(2026, 11, 22, 9, 0, tzinfo=UTC),
             message_type=MessageType.DOCUMENT,

@@ -27,14 +27,21 @@ from ignacio.domain import (
     InboundEdit,
     InboundRevoke,
     Message,
-    PhoneNumber,
     ProcessingState,
     Provider,
+    Recipient,
 )
 from ignacio.domain.edits import EditEffect
 from tests.support.fakes import EchoAssistant, RecordingChannel, RecordingQueue
 from tests.support.system import System, build_system
-from tests.unit.test_whatsapp_pipeline import PHONE, inbound, process, receive, stored
+from tests.unit.test_whatsapp_pipeline import (
+    PHONE,
+    inbound,
+    meta_sender,
+    process,
+    receive,
+    stored,
+)
 
 SENT = datetime(2026, 11, 22, 8, 59, tzinfo=UTC)
 
@@ -44,7 +51,7 @@ def edit(text: str, *, of: str = "wamid.1", number: int = 1, sender: str = PHONE
         provider=Provider.WHATSAPP_CLOUD,
         external_id=f"wamid.edit.{number}",
         original_external_id=of,
-        sender=PhoneNumber.parse(sender),
+        sender=meta_sender(sender),
         sent_at=SENT + timedelta(minutes=number),
         text=text,
     )
@@ -55,7 +62,7 @@ def revoke(*, of: str = "wamid.1", sender: str = PHONE) -> InboundRevoke:
         provider=Provider.WHATSAPP_CLOUD,
         external_id="wamid.revoke",
         original_external_id=of,
-        sender=PhoneNumber.parse(sender),
+        sender=meta_sender(sender),
         sent_at=SENT + timedelta(minutes=9),
     )
 
@@ -106,7 +113,7 @@ class InterruptedChannel(RecordingChannel):
         super().__init__()
         self._meanwhile: Callable[[], Awaitable[object]] | None = meanwhile
 
-    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+    async def send_text(self, to: Recipient, text: str) -> SentMessage:
         sent = await super().send_text(to, text)
         if self._meanwhile is not None:
             meanwhile, self._meanwhile = self._meanwhile, None

@@ -27,6 +27,7 @@ from ignacio.domain import (
     PermissionDenied,
     PhoneNumber,
     Provider,
+    Sender,
     UpstreamUnavailable,
     User,
 )
@@ -90,7 +91,7 @@ async def member_writes(system: System, text: str) -> None:
         InboundMessage(
             provider=Provider.WHATSAPP_CLOUD,
             external_id=f"wamid.{uuid4().hex}",
-            sender=PhoneNumber.parse(MEMBER),
+            sender=Sender(phone=PhoneNumber.parse(MEMBER)),
             sent_at=system.clock.now(),
             message_type=MessageType.TEXT,
             text=text,

@@ -27,6 +27,7 @@ from ignacio.domain import (
     PageRequest,
     PhoneNumber,
     Provider,
+    Sender,
 )
 from ignacio.domain.conversations import MAX_CAPTION_LENGTH, attachment_type, check_caption
 from ignacio.domain.handover import Actor, ConversationState, StateChange
@@ -143,7 +144,7 @@ async def _play(sequence: list[str]) -> None:
             InboundMessage(
                 provider=Provider.WHATSAPP_CLOUD,
                 external_id=f"wamid.{sent}",
-                sender=PhoneNumber.parse(MEMBER),
+                sender=Sender(phone=PhoneNumber.parse(MEMBER)),
                 sent_at=system.clock.now(),
                 message_type=MessageType.TEXT,
                 text=text,

@@ -32,6 +32,7 @@ from ignacio.domain import (
     PhoneNumber,
     ProcessingState,
     Provider,
+    Sender,
     User,
     WebhookBatch,
     WhatsAppAccess,
@@ -82,7 +83,7 @@ def inbound(
     return InboundMessage(
         provider=Provider.TWILIO,
         external_id=f"SM{next(_counter):032x}",
-        sender=PhoneNumber.parse(sender),
+        sender=Sender(phone=PhoneNumber.parse(sender)),
         profile_name="Lucía",
         sent_at=datetime(2026, 11, 22, 8, 59, tzinfo=UTC),
         message_type=message_type,

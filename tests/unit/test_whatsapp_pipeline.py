@@ -32,11 +32,24 @@ from ignacio.domain import (
     PhoneNumber,
     ProcessingState,
     Provider,
+    Sender,
+    WhatsAppUserId,
 )
 from tests.support.fakes import RecordingQueue, WorkerKilled
 from tests.support.system import System, build_system
 
 PHONE = "+34612345678"
+
+
+def meta_sender(phone: str) -> Sender:
+    """Someone as Meta names them since April 2026: their number, and their business-scoped
+    user id (here made of the number) under the business account."""
+    number = PhoneNumber.parse(phone)
+    return Sender(
+        phone=number,
+        user_id=WhatsAppUserId("US." + number.e164[1:]),
+        account="1234567890987654321",
+    )
 
 
 def inbound(
@@ -50,8 +63,7 @@ def inbound(
     return InboundMessage(
         provider=Provider.WHATSAPP_CLOUD,
         external_id=external_id,
-        sender=PhoneNumber.parse(sender),
-        sender_user_id="US.123",
+        sender=meta_sender(sender),
         profile_name="Lucía",
         sent_at=datetime(2026, 11, 22, 8, 59, tzinfo=UTC),
         message_type=message_type,
@@ -106,8 +118,11 @@ async def test_a_first_message_makes_a_member_and_their_whatsapp_conversation(
         conversation = await uow.conversations.latest_for(
             (await default_workspace(uow)).id, user.id, Channel.WHATSAPP
         )
+        identities = await uow.identities.of_users([user.id])
     assert user.name == "Lucía"
-    assert user.whatsapp_user_id == "US.123"
+    assert [(i.account, i.provider_user_id) for i in identities[user.id]] == [
+        ("1234567890987654321", "US.34612345678")
+    ]
     assert conversation is not None and conversation.channel is Channel.WHATSAPP
     message = await stored(system, message_id)
     assert message.conversation_id == conversation.id

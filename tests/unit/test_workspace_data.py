@@ -25,6 +25,7 @@ from ignacio.domain import (
     MessageType,
     PhoneNumber,
     Provider,
+    Sender,
 )
 from ignacio.domain.workspaces import AssistantSettings, Workspace, WorkspaceRole
 from tests.support.samples import pdf
@@ -109,7 +110,7 @@ async def test_whatsapp_messages_their_answers_parts_and_files_are_in_the_conver
         InboundMessage(
             provider=Provider.WHATSAPP_CLOUD,
             external_id="wamid.doc",
-            sender=PhoneNumber.parse(ANA),
+            sender=Sender(phone=PhoneNumber.parse(ANA)),
             sent_at=datetime(2026, 11, 22, 9, 0, tzinfo=UTC),
             message_type=MessageType.DOCUMENT,
             text="What does it cost?",

@@ -24,6 +24,7 @@ from ignacio.domain import (
     MessageType,
     PhoneNumber,
     Provider,
+    Sender,
 )
 from ignacio.domain.channels import (
     ChannelAddress,
@@ -74,7 +75,7 @@ def to(number: str | None, text: str = "Hola") -> InboundMessage:
         provider=Provider.WHATSAPP_CLOUD,
         external_id=f"wamid.{uuid4().hex}",
         recipient=number,
-        sender=PhoneNumber.parse(ANA),
+        sender=Sender(phone=PhoneNumber.parse(ANA)),
         sent_at=AT,
         message_type=MessageType.TEXT,
         text=text,

@@ -38,21 +38,29 @@ from ignacio.domain.errors import (
     UpstreamUnavailable,
 )
 from ignacio.domain.health import BacklogPolicy, CheckName, HealthCheck
+from ignacio.domain.identity import (
+    Recipient,
+    Sender,
+    WhatsAppIdentity,
+    WhatsAppUserId,
+)
 from ignacio.domain.inbound import (
     ConnectionState,
     ConnectionUpdate,
     DeliveryUpdate,
+    IdentityChange,
+    IdentityChangeKind,
     InboundEdit,
     InboundMessage,
     InboundRevision,
     InboundRevoke,
     InboxDelivery,
-    Provider,
     SetAsideDelivery,
     WebhookBatch,
 )
 from ignacio.domain.pagination import Order, Page, PageRequest, Position
 from ignacio.domain.phone import PhoneNumber
+from ignacio.domain.providers import Provider
 from ignacio.domain.retry import RetryPolicy
 from ignacio.domain.text import json_without_nul, without_nul
 from ignacio.domain.users import RegistrationPolicy, User
@@ -79,6 +87,8 @@ __all__ = [
     "DeliveryUpdate",
     "DomainError",
     "HealthCheck",
+    "IdentityChange",
+    "IdentityChangeKind",
     "InboundEdit",
     "InboundMessage",
     "InboundRevision",
@@ -103,8 +113,10 @@ __all__ = [
     "ProcessingState",
     "Provider",
     "RateLimited",
+    "Recipient",
     "RegistrationPolicy",
     "RetryPolicy",
+    "Sender",
     "SetAsideDelivery",
     "TooLarge",
     "TooManyAttempts",
@@ -114,6 +126,8 @@ __all__ = [
     "UserSession",
     "WebhookBatch",
     "WhatsAppAccess",
+    "WhatsAppIdentity",
+    "WhatsAppUserId",
     "json_without_nul",
     "without_nul",
 ]

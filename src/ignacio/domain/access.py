@@ -27,14 +27,18 @@ class AccessPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """The operator's choice of `mode`, and the numbers the configuration lists.
 
     Active admins always get through, so that nobody locks the people who manage the list out.
+    Lists hold phone numbers, so a sender is looked up by the number their message came with,
+    else by the one their member has on file. Someone known by neither (writing under a
+    username, not yet a member, or a member with no number) can be on no list: `whitelist`
+    refuses them as it refuses an unlisted number, and `registered` as an unknown one.
     """
 
     mode: WhatsAppAccess = WhatsAppAccess.OPEN
     whitelist: frozenset[PhoneNumber] = frozenset()
 
-    def admits_without_list(self, phone: PhoneNumber, member: User | None) -> bool | None:
+    def admits_without_list(self, phone: PhoneNumber | None, member: User | None) -> bool | None:
         """True or False when the answer is known from the member and the configuration alone;
-        None when it depends on the admins' allow-list."""
+        None when it depends on the admins' allow-list (which only a number can be on)."""
         if self.mode is WhatsAppAccess.OPEN:
             return True
         if (
@@ -43,7 +47,7 @@ class AccessPolicy(msgspec.Struct, frozen=True, kw_only=True):
             and (self.mode is WhatsAppAccess.REGISTERED or member.is_admin)
         ):
             return True
-        if self.mode is WhatsAppAccess.REGISTERED:
+        if self.mode is WhatsAppAccess.REGISTERED or phone is None:
             return False
         return True if phone in self.whitelist else None
 

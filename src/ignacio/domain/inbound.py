@@ -9,18 +9,26 @@ from uuid import UUID
 import msgspec
 
 from ignacio.domain.conversations import DeliveryStatus, MediaRef, MessageType
+from ignacio.domain.errors import InvalidInput
+from ignacio.domain.identity import Sender, WhatsAppUserId
 from ignacio.domain.phone import PhoneNumber
+from ignacio.domain.providers import Provider
 
-
-class Provider(StrEnum):
-    """A provider Ignacio speaks WhatsApp through: who signed a webhook delivery (and so which
-    format its body is in), and who carried a message. The names are `IGNACIO_CHANNEL`'s."""
-
-    WHATSAPP_CLOUD = "whatsapp_cloud"
-    TWILIO = "twilio"
-    WHATSAPP_GATEWAY = "whatsapp_gateway"
-    """An unofficial WhatsApp-Web gateway (seed 001): workspaces' own numbers only, each linked
-    by scanning a QR code; never `IGNACIO_CHANNEL`."""
+__all__ = [
+    "ConnectionState",
+    "ConnectionUpdate",
+    "DeliveryUpdate",
+    "IdentityChange",
+    "IdentityChangeKind",
+    "InboundEdit",
+    "InboundMessage",
+    "InboundRevision",
+    "InboundRevoke",
+    "InboxDelivery",
+    "Provider",
+    "SetAsideDelivery",
+    "WebhookBatch",
+]
 
 
 class InboundMessage(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,8 +43,9 @@ class InboundMessage(msgspec.Struct, frozen=True, kw_only=True):
     recipient: str | None = None
     """The number it was sent to, as the provider names it (Meta's phone-number id, Twilio's
     `whatsapp:+E164`): which workspace it is for. None where the provider did not say."""
-    sender: PhoneNumber
-    sender_user_id: str | None = None  # Meta's business-scoped user id (BSUID), where sent
+    sender: Sender
+    """Who wrote: their phone number, their user id with the provider, or both. Meta leaves
+    the number out for people who use a username (unless they wrote in the last 30 days)."""
     profile_name: str | None = None
     sent_at: datetime
     message_type: MessageType
@@ -62,8 +71,7 @@ class InboundEdit(msgspec.Struct, frozen=True, kw_only=True, tag="edit"):
     external_id: str
     original_external_id: str
     recipient: str | None = None
-    sender: PhoneNumber
-    sender_user_id: str | None = None
+    sender: Sender
     sent_at: datetime
     text: str
 
@@ -75,8 +83,7 @@ class InboundRevoke(msgspec.Struct, frozen=True, kw_only=True, tag="revoke"):
     external_id: str
     original_external_id: str
     recipient: str | None = None
-    sender: PhoneNumber
-    sender_user_id: str | None = None
+    sender: Sender
     sent_at: datetime
 
 
@@ -120,8 +127,39 @@ class ConnectionUpdate(msgspec.Struct, frozen=True, kw_only=True):
     reason: str | None = None
 
 
+class IdentityChangeKind(StrEnum):
+    """What a provider's notice says changed about a person (Meta's `system` messages)."""
+
+    NUMBER = "number"  # `user_changed_number`: a new phone number (and a new BSUID with it)
+    USER_ID = "user_id"  # `user_changed_user_id`: a new BSUID only, no number said
+    SECURITY_CODE = "security_code"  # `customer_identity_changed`: a new device or reinstall
+
+
+class IdentityChange(msgspec.Struct, frozen=True, kw_only=True):
+    """A provider's notice that a person's number, id or security code changed: `who` as they
+    were known until now, and what they are known by from now on."""
+
+    provider: Provider
+    external_id: str
+    recipient: str | None = None
+    """The number the notice came through, as in `InboundMessage.recipient`."""
+    kind: IdentityChangeKind
+    who: Sender
+    new_phone: PhoneNumber | None = None
+    new_user_id: WhatsAppUserId | None = None
+    new_parent_user_id: WhatsAppUserId | None = None
+    at: datetime
+
+    def __post_init__(self) -> None:
+        if self.kind is IdentityChangeKind.NUMBER and self.new_phone is None:
+            raise InvalidInput("A change of number says the new number.")
+        if self.kind is IdentityChangeKind.USER_ID and self.new_user_id is None:
+            raise InvalidInput("A change of user id says the new id.")
+
+
 class WebhookBatch(msgspec.Struct, frozen=True, kw_only=True):
-    """One webhook delivery, which may carry several messages and statuses."""
+    """One webhook delivery, which may carry several messages, statuses and notices that a
+    person's number or id changed."""
 
     messages: list[InboundMessage] = msgspec.field(default_factory=list)
     revisions: list[InboundRevision] = msgspec.field(default_factory=list)
@@ -129,6 +167,7 @@ class WebhookBatch(msgspec.Struct, frozen=True, kw_only=True):
     `messages`, which they may be about."""
     updates: list[DeliveryUpdate] = msgspec.field(default_factory=list)
     connections: list[ConnectionUpdate] = msgspec.field(default_factory=list)
+    identity_changes: list[IdentityChange] = msgspec.field(default_factory=list)
     ignored: list[str] = msgspec.field(default_factory=list)  # why each ignored item was ignored
 
 
@@ -146,9 +185,7 @@ class InboxDelivery(msgspec.Struct, frozen=True, kw_only=True):
     received_at: datetime
     attempts: int = 0
 
-    def set_aside(
-        self, *, error: str, sender: PhoneNumber | None, at: datetime
-    ) -> SetAsideDelivery:
+    def set_aside(self, *, error: str, sender: Sender | None, at: datetime) -> SetAsideDelivery:
         """This delivery after its last failed attempt, as admins see it from now on."""
         return SetAsideDelivery(
             id=self.id,

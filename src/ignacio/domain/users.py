@@ -22,14 +22,17 @@ class RegistrationPolicy(StrEnum):
 
 
 class User(msgspec.Struct, frozen=True, kw_only=True):
-    """A person known by their phone number; admins oversee everything."""
+    """A person; admins oversee everything.
+
+    `phone` is verified (a provider's delivery or a login code vouched for it) and unique, but
+    optional: someone who writes on WhatsApp under a username may never show it, and is known
+    by their WhatsApp identities instead (`ignacio.domain.identity`)."""
 
     id: UUID
-    phone: PhoneNumber
+    phone: PhoneNumber | None = None
     name: str | None = None
     is_admin: bool = False
     is_active: bool = True
-    whatsapp_user_id: str | None = None  # Meta's business-scoped user id, kept where Meta sends it
     created_at: datetime
     updated_at: datetime
 
@@ -67,16 +70,23 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     def seen_on_whatsapp(
-        self, profile_name: str | None, whatsapp_user_id: str | None, at: datetime
+        self, profile_name: str | None, phone: PhoneNumber | None, at: datetime
     ) -> User:
-        """The user after writing on WhatsApp: Meta's user id kept when it is new, the profile
-        name taken only when the user has no name yet (a name they chose is never overwritten)."""
+        """The user after writing on WhatsApp: the profile name taken only when the user has no
+        name yet (a name they chose is never overwritten), the number the provider vouched for
+        taken when none was known. Unchanged, the same user comes back."""
         changes: dict[str, object] = {}
-        if whatsapp_user_id and whatsapp_user_id != self.whatsapp_user_id:
-            changes["whatsapp_user_id"] = whatsapp_user_id
         if self.name is None and profile_name:
             changes["name"] = profile_name
+        if self.phone is None and phone is not None:
+            changes["phone"] = phone
         return msgspec.structs.replace(self, **changes, updated_at=at) if changes else self
+
+    def with_phone(self, phone: PhoneNumber | None, at: datetime) -> User:
+        """The user with another number (the provider said theirs changed)."""
+        if phone == self.phone:
+            return self
+        return msgspec.structs.replace(self, phone=phone, updated_at=at)
 
 
 def check_name(name: str) -> str:

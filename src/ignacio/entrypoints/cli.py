@@ -275,10 +275,10 @@ def _create_user(settings: Settings, arguments: argparse.Namespace) -> int:
                     raise
                 # Someone who logged in first (the README's order) is a member already.
                 user = await container.make_admin()(None, arguments.phone, arguments.name)
-                print(f"{user.phone.e164} was a member already; now an admin (id {user.id}).")
+                print(f"{user.phone} was a member already; now an admin (id {user.id}).")
                 return
         role = "admin" if user.is_admin else "member"
-        print(f"Created {role} {user.phone.e164} with id {user.id}.")
+        print(f"Created {role} {user.phone} with id {user.id}.")
 
     asyncio.run(create())
     return 0
@@ -288,7 +288,7 @@ def _promote_user(settings: Settings, arguments: argparse.Namespace) -> int:
     async def promote() -> None:
         async with command_container(settings) as container:
             user = await container.make_admin()(None, arguments.phone)
-        print(f"{user.phone.e164} is an admin (id {user.id}).")
+        print(f"{user.phone} is an admin (id {user.id}).")
 
     asyncio.run(promote())
     return 0

@@ -75,6 +75,7 @@ from ignacio.application.use_cases.accept_webhook import AcceptWebhook, DrainReq
 from ignacio.application.use_cases.add_to_allow_list import AddToAllowList
 from ignacio.application.use_cases.admin_get_conversation import AdminGetConversation
 from ignacio.application.use_cases.admin_list_conversations import AdminListConversations
+from ignacio.application.use_cases.apply_identity_change import ApplyIdentityChange
 from ignacio.application.use_cases.attach_file import AttachFile
 from ignacio.application.use_cases.authenticate import Authenticate
 from ignacio.application.use_cases.check_health import CheckHealth
@@ -822,12 +823,16 @@ class Container(containers.DeclarativeContainer):
         home=providers.Callable(home_address, settings),
     )
     record_delivery_update = providers.Factory(RecordDeliveryUpdate, uow=uow, clock=clock)
+    apply_identity_change = providers.Factory(
+        ApplyIdentityChange, uow=uow, clock=clock, ids=ids, auditor=auditor
+    )
     receive_webhook = providers.Factory(
         ReceiveWebhook,
         receive=receive_inbound,
         revise=revise_inbound,
         record=record_delivery_update,
         connections=record_connection_update,
+        apply_change=apply_identity_change,
     )
     webhook_parsers = providers.Object(WEBHOOK_PARSERS)
     drain_requests = providers.Singleton(DrainRequests, job_queue)

@@ -66,7 +66,7 @@ def _create(settings: Settings, arguments: argparse.Namespace) -> int:
                     workspace.slug,
                     AddMemberCommand(phone=arguments.admin, role=WorkspaceRole.ADMIN),
                 )
-                print(f"{member.user.phone.e164} is its admin.")
+                print(f"{member.user.phone} is its admin.")
 
     asyncio.run(create())
     return 0
@@ -116,9 +116,7 @@ def _add_member(settings: Settings, arguments: argparse.Namespace) -> int:
                     phone=arguments.phone, role=WorkspaceRole(arguments.role), name=arguments.name
                 ),
             )
-        print(
-            f"{member.user.phone.e164} is {member.membership.role.value} of {arguments.workspace}."
-        )
+        print(f"{member.user.phone} is {member.membership.role.value} of {arguments.workspace}.")
 
     asyncio.run(add())
     return 0

@@ -17,9 +17,16 @@ from ignacio.domain import (
     MediaRef,
     MessageType,
     PhoneNumber,
+    Sender,
     WebhookBatch,
+    WhatsAppUserId,
 )
-from tests.support.fake_twilio import DEFAULT_NUMBER, inbound_form, status_form
+from tests.support.fake_twilio import (
+    DEFAULT_ACCOUNT_SID,
+    DEFAULT_NUMBER,
+    inbound_form,
+    status_form,
+)
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SENDER = "+34612345678"
@@ -45,12 +52,43 @@ def test_a_text_message() -> None:
         provider=PROVIDER,
         external_id=SID,
         recipient=DEFAULT_NUMBER,
-        sender=PhoneNumber.parse(SENDER),
+        sender=Sender(phone=PhoneNumber.parse(SENDER)),
         profile_name="Lucía",
         sent_at=NOW,
         message_type=MessageType.TEXT,
         text="Hola Ignacio",
     )
+
+
+def test_external_user_id_is_the_sender_s_bsuid_under_the_account() -> None:
+    form = inbound_form(SENDER, "Hola", extra={"ExternalUserId": "US.13491208655302741918"})
+
+    assert one_message(form).sender == Sender(
+        phone=PhoneNumber.parse(SENDER),
+        user_id=WhatsAppUserId("US.13491208655302741918"),
+        account=DEFAULT_ACCOUNT_SID,
+    )
+
+
+@pytest.mark.parametrize("written", ["", "whatsapp:", "whatsapp:US.13491208655302741918"])
+def test_a_sender_whose_number_is_hidden_is_kept_under_their_bsuid(written: str) -> None:
+    form = [
+        (name, written if name == "From" else value)
+        for name, value in inbound_form(
+            SENDER, "Hola", extra={"ExternalUserId": "US.13491208655302741918"}
+        )
+        if name != "WaId"
+    ]
+
+    assert one_message(form).sender == Sender(
+        user_id=WhatsAppUserId("US.13491208655302741918"), account=DEFAULT_ACCOUNT_SID
+    )
+
+
+def test_an_unreadable_external_user_id_is_left_out() -> None:
+    form = inbound_form(SENDER, "Hola", extra={"ExternalUserId": "not an id"})
+
+    assert one_message(form).sender == Sender(phone=PhoneNumber.parse(SENDER))
 
 
 def test_an_image_with_a_caption_keeps_its_url_and_type() -> None:
@@ -200,8 +238,10 @@ def test_a_failure_with_twilio_s_own_message_keeps_it() -> None:
             "not a WhatsApp message",
         ),
         (inbound_form("+1555"), "not a valid phone number"),
+        (inbound_form("+1555", extra={"ExternalUserId": "?"}), "not a valid phone number"),
+        ([(n, v) for n, v in inbound_form(SENDER) if n != "From"], "no sender number or id"),
     ],
-    ids=["queued", "sending", "unknown", "no-sid", "sms", "bad-sender"],
+    ids=["queued", "sending", "unknown", "no-sid", "sms", "bad-sender", "bad-id", "no-sender"],
 )
 def test_what_is_not_a_message_or_status_is_ignored_with_a_reason(
     form: list[tuple[str, str]], reason: str

@@ -1,8 +1,9 @@
 """Every webhook body in shared/conformance/whatsapp-cloud, and the exact events it must become.
 
-The collected bodies use a made-up sender, 972987654321, which is not a valid phone number; the
-mapping tests swap in a valid Israeli mobile number (the same everywhere in the file) and one
-test checks that the made-up one is ignored with a reason rather than crashing. The edit and the
+The collected bodies use a made-up sender, 972987654321, which is possible for Israel though not
+in a range phonenumbers knows; one test swaps in an impossible number and checks that it is left
+out (the message kept under the sender's business-scoped user id), or, where the number was all
+there was, ignored with a reason rather than crashing. The edit and the
 deletion come from Meta's reference pages, with another sender (and a placeholder): they are
 given the same one, so that the sender matches its contact card as in a real delivery.
 """
@@ -14,19 +15,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from ignacio.adapters.whatsapp_cloud import PROVIDER, parse_webhook
 from ignacio.domain import (
     DeliveryStatus,
     DeliveryUpdate,
+    IdentityChange,
+    IdentityChangeKind,
     InboundEdit,
     InboundMessage,
     InboundRevoke,
     MediaRef,
     MessageType,
     PhoneNumber,
+    Sender,
     WebhookBatch,
+    WhatsAppUserId,
 )
 
 CONFORMANCE = (
@@ -47,7 +53,21 @@ META_SENDERS = ('"16505551234"', '"<WHATSAPP_USER_PHONE_NUMBER>"')
 IMPOSSIBLE_SENDER = "97298"
 SENDER = PhoneNumber.from_provider(CORPUS_SENDER)
 BSUID = "US.13491208655302741918"
+PARENT_BSUID = "US.ENT.11815799212886844830"
 BUSINESS_NUMBER = "1122334455667"  # metadata.phone_number_id in every collected body
+WABA = "1234567890987654321"  # entry[].id, the WhatsApp Business Account, in most bodies
+BUTTON_WABA = "5467539754836534"  # callback_button.json's
+
+
+def sender(account: str = WABA) -> Sender:
+    """The corpus's sender as every body's contact card names them: number, BSUID and parent,
+    the ids scoped by the body's WhatsApp Business Account."""
+    return Sender(
+        phone=SENDER,
+        user_id=WhatsAppUserId(BSUID),
+        account=account,
+        parent_user_id=WhatsAppUserId(PARENT_BSUID),
+    )
 
 
 def load(file: str, *, impossible_sender: bool = False) -> dict[str, Any]:
@@ -77,7 +97,7 @@ def message(
     media: MediaRef | None = None,
     reply_to: str | None = None,
     forwarded: bool = False,
-    user_id: str | None = BSUID,
+    account: str = WABA,
     profile_name: str | None = "Test Name",
 ) -> WebhookBatch:
     return WebhookBatch(
@@ -86,8 +106,7 @@ def message(
                 provider=PROVIDER,
                 external_id=external_id,
                 recipient=BUSINESS_NUMBER,
-                sender=SENDER,
-                sender_user_id=user_id,
+                sender=sender(account),
                 profile_name=profile_name,
                 sent_at=at(timestamp),
                 message_type=message_type,
@@ -132,8 +151,7 @@ def edit(timestamp: int, text: str, *, external_id: str, original: str) -> Webho
                 external_id=external_id,
                 original_external_id=original,
                 recipient="106540352242922",
-                sender=SENDER,
-                sender_user_id=BSUID,
+                sender=sender("102290129340398"),
                 sent_at=at(timestamp),
                 text=text,
             )
@@ -150,7 +168,11 @@ UNSUPPORTED_ERROR = "Message type unknown — Message type is currently not supp
 EXPECTED: dict[tuple[str, str], WebhookBatch] = {
     # callback_button.json
     ("callback_button", "button"): message(
-        1698266730, MessageType.INTERACTIVE, "title", reply_to="wamid.xyzxyz"
+        1698266730,
+        MessageType.INTERACTIVE,
+        "title",
+        reply_to="wamid.xyzxyz",
+        account=BUTTON_WABA,
     ),
     ("callback_button", "quick_reply"): message(
         1698269027,
@@ -158,9 +180,14 @@ EXPECTED: dict[tuple[str, str], WebhookBatch] = {
         "title",
         external_id="wamid.xsidjw",
         reply_to="wamid.xyzxyz==",
+        account=BUTTON_WABA,
     ),
     ("callback_button", "quick_reply_without_context"): message(
-        1698269027, MessageType.INTERACTIVE, "title", external_id="wamid.xsidjx"
+        1698269027,
+        MessageType.INTERACTIVE,
+        "title",
+        external_id="wamid.xsidjx",
+        account=BUTTON_WABA,
     ),
     # callback_selection.json
     ("callback_selection", "callback"): message(
@@ -185,8 +212,7 @@ EXPECTED: dict[tuple[str, str], WebhookBatch] = {
                 external_id="<WHATSAPP_MESSAGE_ID>",
                 original_external_id="<ORIGINAL_WHATSAPP_MESSAGE_ID>",
                 recipient="<BUSINESS_PHONE_NUMBER_ID>",
-                sender=SENDER,
-                sender_user_id=BSUID,
+                sender=sender("<WHATSAPP_BUSINESS_ACCOUNT_ID>"),
                 sent_at=at(1697043223),
             )
         ]
@@ -358,13 +384,31 @@ EXPECTED: dict[tuple[str, str], WebhookBatch] = {
         external_id="<WHATSAPP_MESSAGE_ID>",
         recipient="<BUSINESS_PHONE_NUMBER_ID>",  # Meta's documentation left the placeholder
     ),
-    # system.json
-    ("system", "phone_number_change"): ignored(
-        "message wamid.xyzxyz==: a system notice (user_changed_number), not a message from a person"
+    # system.json: notices, not messages; nothing in them is answered.
+    ("system", "phone_number_change"): WebhookBatch(
+        identity_changes=[
+            IdentityChange(
+                provider=PROVIDER,
+                external_id="wamid.xyzxyz==",
+                recipient=BUSINESS_NUMBER,
+                kind=IdentityChangeKind.NUMBER,
+                who=Sender(phone=SENDER),
+                new_phone=PhoneNumber.from_provider("972912345678"),
+                at=at(1753851315),
+            )
+        ]
     ),
-    ("system", "identity_change"): ignored(
-        "message wamid.xyzxyz: a system notice (customer_identity_changed), not a message from a "
-        "person"
+    ("system", "identity_change"): WebhookBatch(
+        identity_changes=[
+            IdentityChange(
+                provider=PROVIDER,
+                external_id="wamid.xyzxyz",
+                recipient=BUSINESS_NUMBER,
+                kind=IdentityChangeKind.SECURITY_CODE,
+                who=Sender(phone=SENDER),
+                at=at(1697044706),
+            )
+        ]
     ),
 }
 
@@ -388,14 +432,21 @@ def test_case_maps_to_exactly_the_expected_events(file: str, case: str) -> None:
 
 
 @pytest.mark.parametrize(("file", "case"), sorted(EXPECTED), ids=lambda value: str(value))
-def test_an_impossible_sender_is_ignored_with_a_reason_never_an_error(file: str, case: str) -> None:
+def test_an_impossible_number_is_left_out_and_the_message_kept_under_the_user_id(
+    file: str, case: str
+) -> None:
     batch = parse_webhook(body(file, case, impossible_sender=True))
 
     expected = EXPECTED[(file, case)]
-    assert (batch.messages, batch.revisions) == ([], [])
+    hidden = [
+        msgspec.structs.replace(item, sender=msgspec.structs.replace(item.sender, phone=None))
+        for item in (*expected.messages, *expected.revisions)
+    ]
+    assert [*batch.messages, *batch.revisions] == hidden
     assert batch.updates == expected.updates
-    from_people = len(expected.messages) + len(expected.revisions)
-    assert len(batch.ignored) == from_people + len(expected.ignored)
-    if from_people:
-        assert "the sender is not a valid phone number" in batch.ignored[0]
-        assert IMPOSSIBLE_SENDER not in batch.ignored[0]  # reasons are logged: no phone numbers
+    # A notice that names the person by their number alone names nobody: ignored, with a reason.
+    assert batch.identity_changes == []
+    assert len(batch.ignored) == len(expected.identity_changes) + len(expected.ignored)
+    for reason in batch.ignored[len(expected.ignored) :]:
+        assert "the sender is not a valid phone number" in reason
+        assert IMPOSSIBLE_SENDER not in reason  # reasons are logged: no phone numbers

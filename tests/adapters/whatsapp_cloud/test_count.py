@@ -31,9 +31,10 @@ parser = CloudApiWebhookParser()
 def test_every_conformance_case_is_counted_as_the_parse_reads_it(body: bytes) -> None:
     counted = parser.count(body)
     batch = parser.parse(body, AT)
-    # Counted as sent; the parse may still skip an item it cannot read (with a reason).
-    # Edits and deletions of earlier messages come in Meta's `messages` too.
-    read = len(batch.messages) + len(batch.revisions)
+    # Counted as sent; the parse may still skip an item it cannot read (with a reason). Edits
+    # and deletions of earlier messages, and notices that someone's number changed, come in
+    # Meta's `messages` too.
+    read = len(batch.messages) + len(batch.revisions) + len(batch.identity_changes)
     assert counted.messages >= read
     assert counted.updates >= len(batch.updates)
     skipped = counted.messages + counted.updates - read - len(batch.updates)

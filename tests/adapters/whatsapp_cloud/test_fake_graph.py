@@ -239,7 +239,7 @@ def test_webhook_bodies_parse_into_what_they_describe() -> None:
     failed = parse_webhook(delivery_status("wamid.2", "failed", "34612345678", error_code=131047))
 
     (message,) = text.messages
-    assert (message.external_id, message.sender, message.text) == ("wamid.1", TO, "hola")
+    assert (message.external_id, message.sender.phone, message.text) == ("wamid.1", TO, "hola")
     assert message.profile_name == "Test Member"
     (note,) = voice.messages
     assert note.message_type is MessageType.AUDIO

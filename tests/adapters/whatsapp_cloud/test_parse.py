@@ -12,7 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ignacio.adapters.whatsapp_cloud import parse_webhook
-from ignacio.domain import DeliveryStatus, InvalidInput, MessageType, WebhookBatch
+from ignacio.domain import (
+    DeliveryStatus,
+    IdentityChange,
+    IdentityChangeKind,
+    InvalidInput,
+    MessageType,
+    PhoneNumber,
+    Provider,
+    Sender,
+    WebhookBatch,
+    WhatsAppUserId,
+)
 from tests.adapters.whatsapp_cloud.test_conformance import FILES, load
 
 SENDER = "34612345678"
@@ -178,8 +189,10 @@ def test_the_sender_is_matched_to_its_own_contact_only() -> None:
 
     (message,) = parse_webhook(raw).messages
 
-    assert message.sender.e164 == "+34612345678"
-    assert (message.sender_user_id, message.profile_name) == ("US.sender", "Ana")
+    assert message.sender == Sender(
+        phone=PhoneNumber.parse("+34612345678"), user_id=WhatsAppUserId("US.sender"), account="0"
+    )
+    assert message.profile_name == "Ana"
 
 
 def test_the_message_s_own_bsuid_wins_over_the_contact_s() -> None:
@@ -190,13 +203,146 @@ def test_the_message_s_own_bsuid_wins_over_the_contact_s() -> None:
 
     (message,) = parse_webhook(raw).messages
 
-    assert (message.sender_user_id, message.profile_name) == ("US.message", None)
+    assert (message.sender.user_id, message.profile_name) == (WhatsAppUserId("US.message"), None)
 
 
 def test_a_message_without_contacts_has_no_name_or_bsuid() -> None:
     (message,) = parse_webhook(envelope([change(messages=[text_item("m1")])])).messages
 
-    assert (message.sender_user_id, message.profile_name) == (None, None)
+    assert message.sender == Sender(phone=PhoneNumber.parse("+34612345678"))
+    assert message.profile_name is None
+
+
+def username_only(message_id: str = "m1", **contact: Any) -> bytes:
+    """A message from someone who uses a username, as Meta sends it since 2026: no `from`, no
+    `wa_id`; `from_user_id`, and the contact's `user_id` and `profile.username`."""
+    item = text_item(message_id, from_user_id="US.13491208655302741918")
+    del item["from"]
+    person = {
+        "profile": {"name": "Lucía", "username": "lucia.g"},
+        "user_id": "US.13491208655302741918",
+        "parent_user_id": "US.ENT.11815799212886844830",
+        **contact,
+    }
+    return envelope([change(contacts=[person], messages=[item])])
+
+
+def test_a_username_only_sender_is_kept_under_their_bsuid_with_their_username() -> None:
+    (message,) = parse_webhook(username_only()).messages
+
+    assert message.sender == Sender(
+        user_id=WhatsAppUserId("US.13491208655302741918"),
+        account="0",
+        parent_user_id=WhatsAppUserId("US.ENT.11815799212886844830"),
+        username="lucia.g",
+    )
+    assert (message.profile_name, message.text) == ("Lucía", "hello")
+
+
+def test_a_message_naming_nobody_takes_the_change_s_only_contact() -> None:
+    item = text_item("m1")
+    del item["from"]
+    contact = {"user_id": "US.1349", "profile": {"username": "@lucia.g"}}
+
+    (message,) = parse_webhook(envelope([change(contacts=[contact], messages=[item])])).messages
+
+    assert message.sender == Sender(
+        user_id=WhatsAppUserId("US.1349"), account="0", username="lucia.g"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sender", "contacts", "reason"),
+    [
+        ({}, [], "no sender number or id"),
+        ({"from": "97298"}, [], "the sender is not a valid phone number"),
+        ({"from_user_id": "US 1349"}, [], "no sender number or id"),
+        ({}, [{"user_id": "US.1"}, {"user_id": "US.2"}], "no sender number or id"),
+    ],
+    ids=["nothing", "impossible-number", "unreadable-id", "two-contacts"],
+)
+def test_a_message_naming_nobody_usable_is_ignored_with_the_reason(
+    sender: dict[str, str], contacts: list[dict[str, Any]], reason: str
+) -> None:
+    item = {key: value for key, value in text_item("m1").items() if key != "from"} | sender
+
+    batch = parse_webhook(envelope([change(contacts=contacts, messages=[item])]))
+
+    assert batch.messages == []
+    assert batch.ignored == [f"message m1: {reason}"]
+
+
+def system_item(message_id: str, system: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "id": message_id,
+        "timestamp": "1700000000",
+        "type": "system",
+        "system": system,
+        **extra,
+    }
+
+
+def test_a_changed_number_names_the_person_before_and_their_new_number_and_id() -> None:
+    item = system_item(
+        "s1",
+        {
+            "body": "User A changed from 34612345678 to 34699111222",
+            "wa_id": "34699111222",
+            "user_id": "US.2002",
+            "type": "user_changed_number",
+        },
+        **{"from": SENDER, "from_user_id": "US.1001"},
+    )
+
+    (notice,) = parse_webhook(envelope([change(messages=[item])])).identity_changes
+
+    assert notice == IdentityChange(
+        provider=Provider.WHATSAPP_CLOUD,
+        external_id="s1",
+        kind=IdentityChangeKind.NUMBER,
+        who=Sender(
+            phone=PhoneNumber.parse("+34612345678"), user_id=WhatsAppUserId("US.1001"), account="0"
+        ),
+        new_phone=PhoneNumber.parse("+34699111222"),
+        new_user_id=WhatsAppUserId("US.2002"),
+        at=datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC),
+    )
+
+
+def test_a_changed_user_id_names_the_old_id_and_the_new_one() -> None:
+    item = system_item(
+        "s1",
+        {"body": "User A changed", "user_id": "US.2002", "type": "user_changed_user_id"},
+        from_user_id="US.1001",
+    )
+
+    (notice,) = parse_webhook(envelope([change(messages=[item])])).identity_changes
+
+    assert (notice.kind, notice.who, notice.new_user_id, notice.new_phone) == (
+        IdentityChangeKind.USER_ID,
+        Sender(user_id=WhatsAppUserId("US.1001"), account="0"),
+        WhatsAppUserId("US.2002"),
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("system", "reason"),
+    [
+        ({"type": "user_changed_number"}, "a user_changed_number notice without its new value"),
+        ({"type": "user_changed_user_id"}, "a user_changed_user_id notice without its new value"),
+        ({"type": "something_new"}, "a system notice (something_new), not understood"),
+    ],
+)
+def test_a_notice_that_cannot_be_applied_is_ignored_with_the_reason(
+    system: dict[str, Any], reason: str
+) -> None:
+    item = system_item("s1", system, **{"from": SENDER})
+
+    batch = parse_webhook(envelope([change(messages=[item])]))
+
+    assert (batch.identity_changes, batch.messages) == ([], [])
+    assert batch.ignored == [f"message s1: {reason}"]
 
 
 @pytest.mark.parametrize(
@@ -320,7 +466,7 @@ def test_an_edit_is_the_message_it_edits_and_its_words_now(
     assert (message.external_id, batch.ignored) == ("m1", [])
     assert (revision.external_id, revision.original_external_id) == ("e1", original)
     assert getattr(revision, "text", None) == words
-    assert revision.sender.e164 == "+" + SENDER
+    assert str(revision.sender.phone) == "+" + SENDER
     assert revision.sent_at == datetime(2023, 11, 14, 22, 18, 20, tzinfo=UTC)
 
 

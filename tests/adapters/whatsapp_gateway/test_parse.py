@@ -54,7 +54,7 @@ def message(**fields: Any) -> dict[str, Any]:
 def test_a_text_message_becomes_an_inbound_message_for_our_number() -> None:
     (item,) = parsed(MESSAGE, message(name="Ana", reply_to="false_1@c.us_AB")).messages
     assert item.provider is Provider.WHATSAPP_GATEWAY
-    assert (item.external_id, item.recipient, item.sender.e164) == (
+    assert (item.external_id, item.recipient, str(item.sender.phone)) == (
         "false_34612345678@c.us_3EB0C767D26A",
         OURS,
         ANA,
@@ -76,7 +76,7 @@ def test_a_text_message_becomes_an_inbound_message_for_our_number() -> None:
 )
 def test_numbers_as_gateways_write_them(written: Any, e164: str) -> None:
     (item,) = parsed(MESSAGE, message(**{"from": written, "phone_number": written})).messages
-    assert item.sender.e164 == e164 and item.recipient == e164
+    assert str(item.sender.phone) == e164 and item.recipient == e164
 
 
 @pytest.mark.parametrize(

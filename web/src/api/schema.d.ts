@@ -1973,9 +1973,11 @@ export interface components {
             isActive: boolean;
             isAdmin: boolean;
             name: string | null;
-            phoneNumber: string;
+            phoneNumber: string | null;
             /** Format: date-time */
             updatedAt: string;
+            username?: string | null;
+            whatsappId?: string | null;
         };
         /** WebhookReceiptOut */
         WebhookReceiptOut: {

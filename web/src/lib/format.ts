@@ -47,8 +47,35 @@ export function endOfDayIso(day: string): string | undefined {
   return date.toISOString();
 }
 
-export function displayName(user: { name: string | null; phoneNumber: string }): string {
-  return user.name?.trim() || user.phoneNumber;
+/** What a person of a list is called by, as far as it is known. */
+export interface Named {
+  name: string | null;
+  /** Null for someone known on WhatsApp only by their username (Meta hides their number). */
+  phoneNumber: string | null;
+  /** Their WhatsApp username, where a list gave it. */
+  username?: string | null;
+  /** Their WhatsApp user id, masked, where a list gave it for someone with no number. */
+  whatsappId?: string | null;
+}
+
+/** A person's name; without one, their WhatsApp username, their number, or, for someone with
+ * none of these, their masked WhatsApp id. */
+export function displayName(user: Named): string {
+  return (
+    user.name?.trim() ||
+    (user.username ? `@${user.username}` : "") ||
+    user.phoneNumber ||
+    user.whatsappId ||
+    "A WhatsApp member"
+  );
+}
+
+/** How to reach a person on WhatsApp, for the lists' number column: their number, else what
+ * WhatsApp shows instead (their username, or their masked id). */
+export function whatsappContact(user: Named): string {
+  if (user.phoneNumber) return user.phoneNumber;
+  const shown = user.username ? `@${user.username}` : user.whatsappId;
+  return shown ? `${shown} (number hidden)` : "No number";
 }
 
 const FILE_KINDS: Record<string, string> = {

@@ -8,7 +8,7 @@ import uuid
 from typing import TextIO
 
 from ignacio.application.ports import FetchedMedia, OutgoingFile, SendFailure, SentMessage
-from ignacio.domain import CheckName, HealthCheck, MediaRef, PhoneNumber
+from ignacio.domain import CheckName, HealthCheck, MediaRef, PhoneNumber, Recipient
 from ignacio.domain.templates import TemplateUse
 
 
@@ -28,15 +28,15 @@ class ConsoleChannel:
         self._print(to, f"Your Ignacio login code is {code}. It expires in a few minutes.")
         return SentMessage()
 
-    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+    async def send_text(self, to: Recipient, text: str) -> SentMessage:
         self._print(to, text)
         return SentMessage(external_id=f"console.{uuid.uuid4().hex}")
 
-    async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
+    async def send_template(self, to: Recipient, template: TemplateUse) -> SentMessage:
         self._print(to, template.preview())
         return SentMessage(external_id=f"console.{uuid.uuid4().hex}")
 
-    async def send_file(self, to: PhoneNumber, file: OutgoingFile) -> SentMessage:
+    async def send_file(self, to: Recipient, file: OutgoingFile) -> SentMessage:
         described = f"[file: {file.file_name}, {file.media_type}, {len(file.content)} bytes]"
         self._print(to, f"{described}\n{file.caption}" if file.caption else described)
         return SentMessage(external_id=f"console.{uuid.uuid4().hex}")
@@ -44,12 +44,12 @@ class ConsoleChannel:
     async def mark_read(self, external_id: str) -> None:
         return None
 
-    def _print(self, to: PhoneNumber, text: str) -> None:
+    def _print(self, to: Recipient, text: str) -> None:
         stream = self._stream or sys.stdout
         first, *rest = text.splitlines() or [""]
         # A message of several lines is indented under its first and followed by a blank line,
         # so that it reads as one message among the log lines around it.
-        lines = [f"[whatsapp -> {to.e164}] {first}", *(f"    {line}".rstrip() for line in rest)]
+        lines = [f"[whatsapp -> {to}] {first}", *(f"    {line}".rstrip() for line in rest)]
         stream.write("\n".join(lines) + ("\n\n" if rest else "\n"))
         stream.flush()
 

@@ -13,6 +13,7 @@ from ignacio.adapters.memory.health import (
     MemoryHealthProbe,
     MemoryStorageProbe,
 )
+from ignacio.adapters.memory.identities import InMemoryIdentityRepository
 from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
 from ignacio.adapters.memory.messages import InMemoryMessageRepository
 from ignacio.adapters.memory.sessions import InMemorySessionRepository
@@ -32,6 +33,7 @@ __all__ = [
     "InMemoryDeliveryRepository",
     "InMemoryDocumentIndex",
     "InMemoryFileRepository",
+    "InMemoryIdentityRepository",
     "InMemoryLoginChallengeRepository",
     "InMemoryMessageRepository",
     "InMemorySessionRepository",

@@ -16,6 +16,7 @@ from ignacio.domain import (
     Message,
     User,
     UserSession,
+    WhatsAppIdentity,
 )
 from ignacio.domain.channels import WorkspaceChannel
 from ignacio.domain.events import WorkspaceEvent
@@ -33,6 +34,7 @@ class InMemoryStore:
 
     def __init__(self) -> None:
         self.users: dict[UUID, User] = {}
+        self.identities: dict[UUID, WhatsAppIdentity] = {}
         self.conversations: dict[UUID, Conversation] = {}
         self.messages: dict[UUID, Message] = {}
         self.login_challenges: dict[UUID, LoginChallenge] = {}
@@ -67,6 +69,7 @@ class InMemoryStore:
     def _tables(self) -> tuple[dict[Any, Any], ...]:
         return (
             self.users,
+            self.identities,
             self.conversations,
             self.messages,
             self.login_challenges,

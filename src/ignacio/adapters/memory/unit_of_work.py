@@ -13,6 +13,7 @@ from ignacio.adapters.memory.conversations import InMemoryConversationRepository
 from ignacio.adapters.memory.deliveries import InMemoryDeliveryRepository
 from ignacio.adapters.memory.events import InMemoryEventLog
 from ignacio.adapters.memory.files import InMemoryFileRepository
+from ignacio.adapters.memory.identities import InMemoryIdentityRepository
 from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
 from ignacio.adapters.memory.message_logins import InMemoryMessageLoginRepository
 from ignacio.adapters.memory.messages import InMemoryMessageRepository
@@ -33,6 +34,7 @@ from ignacio.application.ports import (
     EventLog,
     EventSignal,
     FileRepository,
+    IdentityRepository,
     LoginChallengeRepository,
     MembershipRepository,
     MessageLoginRepository,
@@ -60,6 +62,7 @@ class InMemoryUnitOfWork:
         self._signal = signal
         # Typed as the ports: Protocol attributes are invariant, so this makes it a UnitOfWork.
         self.users: UserRepository = InMemoryUserRepository(store)
+        self.identities: IdentityRepository = InMemoryIdentityRepository(store)
         self.conversations: ConversationRepository = InMemoryConversationRepository(store)
         self.messages: MessageRepository = InMemoryMessageRepository(store)
         self.login_challenges: LoginChallengeRepository = InMemoryLoginChallengeRepository(store)

@@ -86,6 +86,9 @@ class InMemoryUserRepository:
         for membership in builtins.list(store.memberships.values()):
             if membership.user_id == user_id:
                 del store.memberships[membership.id]
+        for identity in builtins.list(store.identities.values()):
+            if identity.user_id == user_id:
+                del store.identities[identity.id]
 
     async def list(self, page: PageRequest, *, search: str | None = None) -> Page[User]:
         users: Iterable[User] = self._store.users.values()
@@ -95,7 +98,8 @@ class InMemoryUserRepository:
             users = [
                 user
                 for user in users
-                if (user.name is not None and text in user.name.lower()) or user.phone == phone
+                if (user.name is not None and text in user.name.lower())
+                or (phone is not None and user.phone == phone)
             ]
         return paginate(users, lambda user: user.created_at, page)
 
@@ -106,6 +110,8 @@ class InMemoryUserRepository:
         )
 
     def _ensure_phone_is_free(self, user: User) -> None:
+        if user.phone is None:
+            return
         for other in self._store.users.values():
             if other.phone == user.phone and other.id != user.id:
                 raise Conflict("A user with this phone number already exists.")

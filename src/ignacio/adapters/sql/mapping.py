@@ -75,8 +75,26 @@ def struct_field(attribute: str, kind: type[S]) -> Field:
     )
 
 
-def encrypted_phone(cipher: PhoneCipher, attribute: str = "phone") -> tuple[Field, Field]:
-    """A phone number, never stored in plain text: encrypted, and a keyed hash to find it by."""
+def encrypted_phone(
+    cipher: PhoneCipher, attribute: str = "phone", *, optional: bool = False
+) -> tuple[Field, Field]:
+    """A phone number, never stored in plain text: encrypted, and a keyed hash to find it by.
+    `optional`: None is stored as NULL in both columns."""
+    if optional:
+        return (
+            Field(
+                attribute,
+                column="phone_number_encrypted",
+                dump=lambda phone: None if phone is None else cipher.encrypt(phone),
+                load=lambda stored: None if stored is None else cipher.decrypt(bytes(stored)),
+            ),
+            Field(
+                attribute,
+                column="phone_lookup",
+                dump=lambda phone: None if phone is None else cipher.lookup_key(phone),
+                read=False,
+            ),
+        )
     return (
         Field(
             attribute,

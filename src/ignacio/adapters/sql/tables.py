@@ -62,17 +62,43 @@ users = Table(
     "users",
     metadata,
     Column("id", Uuid(), primary_key=True),
-    Column("phone_number_encrypted", LargeBinary(), nullable=False),
-    Column("phone_lookup", String(64), nullable=False, unique=True),
+    # NULL for a member known only by their WhatsApp identities (migration 0026); unique where
+    # set (a unique key lets any number of NULLs through, on both dialects).
+    Column("phone_number_encrypted", LargeBinary()),
+    Column("phone_lookup", String(64), unique=True),
     Column("name", String(255)),
     Column("is_admin", Boolean(), nullable=False, server_default=false()),
     Column("is_active", Boolean(), nullable=False, server_default=true()),
-    # Meta's business-scoped user id (BSUID), where Meta sends one; looked up on every webhook.
-    Column("whatsapp_user_id", String(64)),
     _created_at(),
     Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
     Index("ix_users_created_at_id", "created_at", "id"),
-    Index("ix_users_whatsapp_user_id", "whatsapp_user_id"),
+)
+
+# How members are known to the WhatsApp providers (migration 0026, see
+# `ignacio.domain.identity`): a provider's user id (Meta's BSUID) under the account that scopes
+# it, looked up on every webhook by that key; NULL `account` for ids kept before accounts were.
+# Not personal data outside the provider (an id scoped to one business), so kept in the clear.
+whatsapp_identities = Table(
+    "whatsapp_identities",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("provider", String(16), nullable=False),
+    Column("account", String(64)),
+    Column("provider_user_id", String(160), nullable=False),
+    Column("parent_user_id", String(160)),
+    Column("username", String(100)),
+    _created_at(),
+    Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    # Also the index of every lookup by key, those of ids kept without an account included.
+    UniqueConstraint("provider", "account", "provider_user_id"),
+    Index(
+        "ix_whatsapp_identities_parent_user_id_created_at_id",
+        "parent_user_id",
+        "created_at",
+        "id",
+    ),
+    Index("ix_whatsapp_identities_user_id", "user_id"),
 )
 
 conversations = Table(

@@ -17,6 +17,7 @@ from ignacio.adapters.sql.deliveries import SqlDeliveryRepository
 from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
 from ignacio.adapters.sql.events import SqlEventLog
 from ignacio.adapters.sql.files import SqlFileRepository
+from ignacio.adapters.sql.identities import SqlIdentityRepository
 from ignacio.adapters.sql.login_challenges import SqlLoginChallengeRepository
 from ignacio.adapters.sql.message_logins import SqlMessageLoginRepository
 from ignacio.adapters.sql.messages import SqlMessageRepository
@@ -33,6 +34,7 @@ from ignacio.application.ports import (
     EventLog,
     EventSignal,
     FileRepository,
+    IdentityRepository,
     LoginChallengeRepository,
     MembershipRepository,
     MessageLoginRepository,
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         # Typed as the ports: Protocol attributes are invariant, so this is what makes the class
         # a UnitOfWork (and keeps callers on the contract, not on SQL specifics).
         self.users: UserRepository = SqlUserRepository(self._current, cipher)
+        self.identities: IdentityRepository = SqlIdentityRepository(self._current)
         self.conversations: ConversationRepository = SqlConversationRepository(self._current)
         self.messages: MessageRepository = SqlMessageRepository(self._current)
         self.login_challenges: LoginChallengeRepository = SqlLoginChallengeRepository(

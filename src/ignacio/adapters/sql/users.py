@@ -34,11 +34,10 @@ def _fields(cipher: PhoneCipher) -> FieldMap[User]:
         User,
         users,
         "id",
-        encrypted_phone(cipher),
+        encrypted_phone(cipher, optional=True),
         "name",
         "is_admin",
         "is_active",
-        "whatsapp_user_id",
         "created_at",
         "updated_at",
     )

@@ -17,7 +17,7 @@ from ignacio.adapters.twilio.failures import failure_from_exception, failure_fro
 from ignacio.adapters.twilio.parse import WHATSAPP_PREFIX
 from ignacio.adapters.twilio.payloads import MessageResource
 from ignacio.application.ports import OutgoingFile, SendFailure, SentMessage
-from ignacio.domain import PhoneNumber
+from ignacio.domain import PhoneNumber, Recipient
 from ignacio.domain.templates import TemplateUse
 
 DEFAULT_API_BASE_URL = "https://api.twilio.com"
@@ -70,7 +70,7 @@ class TwilioChannel:
     def __repr__(self) -> str:
         return f"TwilioChannel({self._messages_url!r})"
 
-    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+    async def send_text(self, to: Recipient, text: str) -> SentMessage:
         if len(text) > self.max_text_length:
             raise SendFailure(
                 f"A Twilio WhatsApp message can have at most {self.max_text_length} characters.",
@@ -90,7 +90,7 @@ class TwilioChannel:
             )
         return await self._send(to, {"Body": LOGIN_CODE_TEXT.format(code=code)})
 
-    async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
+    async def send_template(self, to: Recipient, template: TemplateUse) -> SentMessage:
         """A Content Template, named by its Content SID, its variables numbered from 1."""
         if not _CONTENT_SID.match(template.name):
             raise SendFailure(
@@ -107,7 +107,7 @@ class TwilioChannel:
             },
         )
 
-    async def send_file(self, to: PhoneNumber, file: OutgoingFile) -> SentMessage:
+    async def send_file(self, to: Recipient, file: OutgoingFile) -> SentMessage:
         """Twilio fetches the file itself from `MediaUrl`, so it needs the file's public link."""
         if file.link is None:
             raise SendFailure(
@@ -142,7 +142,13 @@ class TwilioChannel:
                 reason=failure.title,
             )
 
-    async def _send(self, to: PhoneNumber, fields: dict[str, str]) -> SentMessage:
+    async def _send(self, to: Recipient, fields: dict[str, str]) -> SentMessage:
+        if not isinstance(to, PhoneNumber):
+            raise SendFailure(
+                "Twilio sends WhatsApp messages to phone numbers only, and this person's number "
+                f"is not known, only their WhatsApp user id ({to.masked()}).",
+                retriable=False,
+            )
         form = {"From": self._from, "To": WHATSAPP_PREFIX + to.e164, **fields}
         if self._status_callback_url:
             form["StatusCallback"] = self._status_callback_url

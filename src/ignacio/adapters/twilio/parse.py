@@ -7,6 +7,10 @@ sent (`MessageStatus`, `ErrorCode`). Neither carries a time, so events are dated
 Twilio's incoming-message webhook has no parameter for a person editing or deleting a message
 they sent (Meta's `edit` and `revoke`): through Twilio, edits and deletions never reach us.
 
+Since 2026 an incoming message also carries `ExternalUserId`, Meta's business-scoped user id for
+the sender (see `ignacio.domain.identity`), scoped here by the account (`AccountSid`); for
+someone who uses a username `From` may hold no number, and the message is kept under the id.
+
 Only a body that is not a form at all is refused (`InvalidInput`); a form that is not a WhatsApp
 message or status is ignored with the reason, so the webhook still answers 200.
 """
@@ -28,9 +32,12 @@ from ignacio.domain import (
     MessageType,
     PhoneNumber,
     Provider,
+    Sender,
     WebhookBatch,
+    WhatsAppUserId,
     without_nul,
 )
+from ignacio.domain.identity import MAX_ACCOUNT_LENGTH
 
 PROVIDER = Provider.TWILIO
 WHATSAPP_PREFIX = "whatsapp:"
@@ -122,12 +129,12 @@ def _update(fields: Mapping[str, str], sid: str, status: str, at: datetime) -> D
 def _messages(fields: Mapping[str, str], sid: str, at: datetime) -> list[InboundMessage]:
     where = f"message {sid}"
     raw_from = fields.get("From", "")
-    if not raw_from.lower().startswith(WHATSAPP_PREFIX):
+    if raw_from and not raw_from.lower().startswith(WHATSAPP_PREFIX):
         raise _Skip(f"{where}: not a WhatsApp message (From has no 'whatsapp:' prefix)")
-    try:
-        sender = PhoneNumber.from_provider(raw_from[len(WHATSAPP_PREFIX) :])
-    except InvalidInput as error:
-        raise _Skip(f"{where}: the sender is not a valid phone number") from error
+    sender = _sender(fields, raw_from[len(WHATSAPP_PREFIX) :])
+    if sender is None:
+        reason = "the sender is not a valid phone number" if raw_from else "no sender number or id"
+        raise _Skip(f"{where}: {reason}")
     kind = fields.get("MessageType", "").strip().lower()
     body = fields.get("Body", "")
     media = _media(fields, kind)
@@ -157,6 +164,40 @@ def _messages(fields: Mapping[str, str], sid: str, at: datetime) -> list[Inbound
         message(sid if n == 0 else f"{sid}/{n}", text if n == 0 else "", item)
         for n, item in enumerate(media)
     ]
+
+
+def _sender(fields: Mapping[str, str], written: str) -> Sender | None:
+    """The sender: the number in `From`, the user id in `ExternalUserId` (or in `From`, where a
+    number would be, for someone who hides theirs), scoped by `AccountSid`; None if neither."""
+    phone = _phone(written)
+    user_id = _user_id(fields.get("ExternalUserId")) or (
+        # An id starts with its country code; digits are a number that is not possible.
+        _user_id(written) if phone is None and written[:1].isalpha() else None
+    )
+    if phone is None and user_id is None:
+        return None
+    account = (fields.get("AccountSid") or "").strip() or None
+    if account is not None and len(account) > MAX_ACCOUNT_LENGTH:
+        account = None
+    return Sender(phone=phone, user_id=user_id, account=account if user_id else None)
+
+
+def _phone(raw: str) -> PhoneNumber | None:
+    if not raw.strip():
+        return None
+    try:
+        return PhoneNumber.from_provider(raw)
+    except InvalidInput:
+        return None
+
+
+def _user_id(raw: str | None) -> WhatsAppUserId | None:
+    if not raw or not raw.strip():
+        return None
+    try:
+        return WhatsAppUserId(raw.strip())
+    except InvalidInput:
+        return None
 
 
 def our_number(fields: Mapping[str, str], *, status: bool) -> str | None:

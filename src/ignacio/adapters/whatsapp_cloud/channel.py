@@ -11,7 +11,7 @@ import structlog
 from ignacio.adapters.whatsapp_cloud.failures import failure_from_exception, failure_from_response
 from ignacio.adapters.whatsapp_cloud.payloads import SendResult, UploadResult
 from ignacio.application.ports import OutgoingFile, SendFailure, SentMessage
-from ignacio.domain import PhoneNumber
+from ignacio.domain import PhoneNumber, Recipient
 from ignacio.domain.templates import TemplateUse
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
@@ -27,6 +27,9 @@ log = structlog.get_logger(__name__)
 
 class CloudApiChannel:
     """Sends texts, login codes (an authentication template) and read receipts through the Cloud API.
+
+    A message goes to a phone number (`to`), or to a business-scoped user id (`recipient`, for
+    someone whose number is not known); never both, since Meta lets `to` win.
 
     The HTTP client is injected (and owned by the caller), so timeouts, connection pooling and
     transports are chosen in one place; the access token goes only into the Authorization header
@@ -60,7 +63,7 @@ class CloudApiChannel:
     def __repr__(self) -> str:
         return f"CloudApiChannel({self._messages_url!r})"
 
-    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+    async def send_text(self, to: Recipient, text: str) -> SentMessage:
         if len(text) > self.max_text_length:
             raise SendFailure(
                 f"A WhatsApp text can have at most {self.max_text_length} characters.",
@@ -71,7 +74,7 @@ class CloudApiChannel:
             {
                 "messaging_product": "whatsapp",
                 "recipient_type": "individual",
-                "to": _recipient(to),
+                **_addressed(to),
                 "type": "text",
                 "text": {"preview_url": False, "body": text},
             }
@@ -84,7 +87,7 @@ class CloudApiChannel:
             {
                 "messaging_product": "whatsapp",
                 "recipient_type": "individual",
-                "to": _recipient(to),
+                **_addressed(to),
                 "type": "template",
                 "template": {
                     "name": self._login_template_name,
@@ -102,7 +105,7 @@ class CloudApiChannel:
             }
         )
 
-    async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
+    async def send_template(self, to: Recipient, template: TemplateUse) -> SentMessage:
         """A template the business had approved, its body's variables filled in order."""
         body: dict[str, Any] = {"name": template.name, "language": {"code": template.language}}
         if template.parameters:
@@ -118,13 +121,13 @@ class CloudApiChannel:
             {
                 "messaging_product": "whatsapp",
                 "recipient_type": "individual",
-                "to": _recipient(to),
+                **_addressed(to),
                 "type": "template",
                 "template": body,
             }
         )
 
-    async def send_file(self, to: PhoneNumber, file: OutgoingFile) -> SentMessage:
+    async def send_file(self, to: Recipient, file: OutgoingFile) -> SentMessage:
         """Upload the file to Meta (`POST /{phone-number-id}/media`), then send the media id: a
         photo for a JPEG or PNG WhatsApp takes as one, a document (with its name) otherwise.
         Meta keeps an upload for 30 days; a retry uploads again rather than trust an old id."""
@@ -139,7 +142,7 @@ class CloudApiChannel:
             {
                 "messaging_product": "whatsapp",
                 "recipient_type": "individual",
-                "to": _recipient(to),
+                **_addressed(to),
                 "type": kind,
                 kind: media,
             }
@@ -210,6 +213,9 @@ class CloudApiChannel:
         return response
 
 
-def _recipient(to: PhoneNumber) -> str:
-    """The Cloud API wants the number's digits, without the plus."""
-    return to.e164.removeprefix("+")
+def _addressed(to: Recipient) -> dict[str, str]:
+    """Where the Cloud API sends: a number's digits, without the plus, as `to`; a user id as
+    `recipient`."""
+    if isinstance(to, PhoneNumber):
+        return {"to": to.e164.removeprefix("+")}
+    return {"recipient": to.value}

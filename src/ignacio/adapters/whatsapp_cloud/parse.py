@@ -1,9 +1,15 @@
 """Cloud API webhook bodies turned into provider-neutral inbound messages, edits and deletions
-of earlier messages (`edit`, `revoke`), and delivery updates.
+of earlier messages (`edit`, `revoke`), delivery updates, and notices that a person's number or
+id changed (`system`).
 
 Only a body that is not a JSON object at all is refused (`InvalidInput`). Anything inside it that
 cannot be read, or that is not a message from a person to answer, is skipped with a reason in
 `WebhookBatch.ignored`, so the webhook still answers 200 and Meta does not retry forever.
+
+A sender is named by their phone number (`from`, the contact's `wa_id`), their business-scoped
+user id (`from_user_id`, the contact's `user_id`) or both: since 2026 Meta leaves the number out
+for people who use a username. The id is scoped by the WhatsApp Business Account the change
+comes under (`entry[].id`; see `ignacio.domain.identity`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from ignacio.adapters.whatsapp_cloud.payloads import (
     Media,
     Order,
     SharedContact,
+    System,
     WebhookBody,
     WebhookError,
     WebhookMessage,
@@ -32,6 +39,8 @@ from ignacio.application.ports import DeliveryItems
 from ignacio.domain import (
     DeliveryStatus,
     DeliveryUpdate,
+    IdentityChange,
+    IdentityChangeKind,
     InboundEdit,
     InboundMessage,
     InboundRevision,
@@ -41,9 +50,12 @@ from ignacio.domain import (
     MessageType,
     PhoneNumber,
     Provider,
+    Sender,
     WebhookBatch,
+    WhatsAppUserId,
     json_without_nul,
 )
+from ignacio.domain.identity import MAX_ACCOUNT_LENGTH, clean_username
 
 PROVIDER = Provider.WHATSAPP_CLOUD
 # JSON carries NUL only as this escape: a body without it is not walked.
@@ -56,6 +68,13 @@ _MEDIA_TYPES = {
     "audio": MessageType.AUDIO,
     "document": MessageType.DOCUMENT,
     "sticker": MessageType.STICKER,
+}
+_SYSTEM_NOTICES = {
+    "user_changed_number": IdentityChangeKind.NUMBER,
+    "customer_changed_number": IdentityChangeKind.NUMBER,  # its name in older Graph versions
+    "user_changed_user_id": IdentityChangeKind.USER_ID,
+    "customer_identity_changed": IdentityChangeKind.SECURITY_CODE,
+    "user_identity_changed": IdentityChangeKind.SECURITY_CODE,
 }
 _STATUSES = {
     "sent": DeliveryStatus.SENT,
@@ -92,6 +111,7 @@ def parse_webhook(raw_body: bytes) -> WebhookBatch:
         messages=batch.messages,
         revisions=batch.revisions,
         updates=batch.updates,
+        identity_changes=batch.changes,
         ignored=batch.ignored,
     )
 
@@ -101,6 +121,7 @@ class _Batch:
         self.messages: list[InboundMessage] = []
         self.revisions: list[InboundRevision] = []
         self.updates: list[DeliveryUpdate] = []
+        self.changes: list[IdentityChange] = []
         self.ignored: list[str] = []
 
     def read_body(self, decoded: dict[str, Any]) -> None:
@@ -117,33 +138,40 @@ class _Batch:
             except _Skip as skip:
                 self.ignored.append(str(skip))
                 continue
+            # The WhatsApp Business Account: the scope of the user ids in its changes.
+            account = entry.id if entry.id and len(entry.id) <= MAX_ACCOUNT_LENGTH else None
             for c, raw_change in enumerate(entry.changes or ()):
                 try:
-                    self._read_change(raw_change, f"entry {e} change {c}")
+                    self._read_change(raw_change, f"entry {e} change {c}", account)
                 except _Skip as skip:
                     self.ignored.append(str(skip))
 
-    def _read_change(self, raw: Any, where: str) -> None:
+    def _read_change(self, raw: Any, where: str, account: str | None) -> None:
         change = _convert(raw, Change, where)
         if change.field is not None and change.field != "messages":
             raise _Skip(f"{where}: field {change.field!r} carries no messages")
         value = _convert(change.value, ChangeValue, f"{where} value")
-        senders = _senders(value.contacts or ())
+        contacts = _contacts(value.contacts or ())
         change_errors = _errors(value.errors or ())
         # The business number the change concerns: which workspace it is for.
         recipient = value.metadata.phone_number_id if value.metadata else None
         for m, raw_message in enumerate(value.messages or ()):
+            where_message = f"{where} message {m}"
             try:
-                item = _message(
-                    raw_message, f"{where} message {m}", senders, change_errors, recipient
-                )
+                message = _convert(raw_message, WebhookMessage, where_message)
+                if not message.id:
+                    raise _Skip(f"{where_message}: a message without an id")
+                sender = _sender(message, contacts, account)
+                if message.type == "system":
+                    self.changes.append(_identity_change(message, sender, recipient, account))
+                    continue
+                item = _message(message, sender, change_errors, recipient)
+                if isinstance(item, InboundMessage):
+                    self.messages.append(item)
+                else:
+                    self.revisions.append(item)
             except _Skip as skip:
                 self.ignored.append(str(skip))
-                continue
-            if isinstance(item, InboundMessage):
-                self.messages.append(item)
-            else:
-                self.revisions.append(item)
         for s, raw_status in enumerate(value.statuses or ()):
             try:
                 self.updates.append(_status(raw_status, f"{where} status {s}", recipient))
@@ -160,16 +188,85 @@ def _convert(raw: Any, shape: type[_T], where: str) -> _T:
         raise _Skip(f"{where}: unreadable ({error})") from error
 
 
-def _senders(raw_contacts: tuple[Any, ...]) -> dict[str, Contact]:
-    senders: dict[str, Contact] = {}
+def _contacts(raw_contacts: tuple[Any, ...]) -> list[Contact]:
+    contacts: list[Contact] = []
     for raw in raw_contacts:
         try:
-            contact = msgspec.convert(raw, Contact, strict=False)
+            contacts.append(msgspec.convert(raw, Contact, strict=False))
         except msgspec.ValidationError:
             continue
-        if contact.wa_id:
-            senders.setdefault(contact.wa_id, contact)
-    return senders
+    return contacts
+
+
+class _Who(msgspec.Struct, frozen=True, kw_only=True):
+    """A message's sender as far as it could be read: None when neither a possible number nor
+    a user id was there (`reason` says which was wrong), and their contact entry."""
+
+    sender: Sender | None
+    contact: Contact | None
+    reason: str
+
+
+def _sender(message: WebhookMessage, contacts: list[Contact], account: str | None) -> _Who:
+    """Who sent `message`: their number (`from`, else their contact's `wa_id`), their user id
+    (`from_user_id`, else their contact's `user_id`), the parent id and username with them.
+
+    The contact is the one whose `wa_id` is `from` or whose `user_id` is `from_user_id`; a
+    message with neither a usable `from` nor `from_user_id` takes the change's only contact
+    (the sender, since Meta lists the senders of a change's messages there)."""
+    phone = _phone(message.from_)
+    user_id = _user_id(message.from_user_id)
+    if user_id is None and phone is None and (message.from_ or "")[:1].isalpha():
+        # The id written where the number used to be (an id starts with its country code).
+        user_id = _user_id(message.from_)
+    contact = next(
+        (
+            c
+            for c in contacts
+            if (message.from_ and c.wa_id == message.from_)
+            or (message.from_user_id and c.user_id == message.from_user_id)
+        ),
+        None,
+    )
+    if contact is None and phone is None and user_id is None and len(contacts) == 1:
+        contact = contacts[0]
+    if contact is not None:
+        phone = phone or _phone(contact.wa_id)
+        user_id = user_id or _user_id(contact.user_id)
+    parent = _user_id(message.from_parent_user_id) or (
+        _user_id(contact.parent_user_id) if contact is not None else None
+    )
+    username = clean_username(contact.profile.username) if contact and contact.profile else None
+    if phone is None and user_id is None:
+        wrote = message.from_ or (contact.wa_id if contact else None)
+        reason = "the sender is not a valid phone number" if wrote else "no sender number or id"
+        return _Who(sender=None, contact=contact, reason=reason)
+    sender = Sender(
+        phone=phone,
+        user_id=user_id,
+        account=account if user_id is not None else None,
+        parent_user_id=parent if user_id is not None else None,
+        username=username,
+    )
+    return _Who(sender=sender, contact=contact, reason="")
+
+
+def _phone(raw: str | None) -> PhoneNumber | None:
+    if not raw:
+        return None
+    try:
+        return PhoneNumber.from_provider(raw)
+    except InvalidInput:
+        return None
+
+
+def _user_id(raw: str | None) -> WhatsAppUserId | None:
+    if not raw:
+        return None
+    try:
+        return WhatsAppUserId(raw.strip())
+    except InvalidInput:
+        return None
 
 
 def _errors(raw_errors: tuple[Any, ...]) -> list[WebhookError]:
@@ -182,47 +279,75 @@ def _errors(raw_errors: tuple[Any, ...]) -> list[WebhookError]:
     return errors
 
 
+def _identity_change(
+    message: WebhookMessage, who: _Who, recipient: str | None, account: str | None
+) -> IdentityChange:
+    """A `system` notice: the person's number, id or security code changed. `who` is the
+    person before the change: the old number (`from`, or `customer` in older versions) and the
+    old id (`from_user_id`, or `previous_user_id` where a notice says it so)."""
+    assert message.id is not None
+    where = f"message {message.id}"
+    system = message.system or System()
+    kind = _SYSTEM_NOTICES.get(system.type or "")
+    if kind is None:
+        raise _Skip(f"{where}: a system notice ({system.type or 'unknown'}), not understood")
+    phone = who.sender.phone if who.sender else _phone(system.customer)
+    old_id = (who.sender.user_id if who.sender else None) or _user_id(system.previous_user_id)
+    if phone is None and old_id is None:
+        raise _Skip(f"{where}: a {system.type} notice about nobody ({who.reason})")
+    sender = Sender(
+        phone=phone,
+        user_id=old_id,
+        account=account if old_id is not None else None,
+        parent_user_id=who.sender.parent_user_id if who.sender and old_id else None,
+        username=who.sender.username if who.sender else None,
+    )
+    at = _instant(message.timestamp)
+    if at is None:
+        raise _Skip(f"{where}: missing or invalid timestamp")
+    new_phone = _phone(system.wa_id or system.new_wa_id)
+    new_user_id = _user_id(system.user_id)
+    try:
+        return IdentityChange(
+            provider=PROVIDER,
+            external_id=message.id,
+            recipient=recipient,
+            kind=kind,
+            who=sender,
+            new_phone=new_phone if kind is IdentityChangeKind.NUMBER else None,
+            new_user_id=new_user_id if kind is not IdentityChangeKind.SECURITY_CODE else None,
+            new_parent_user_id=_user_id(system.parent_user_id)
+            if new_user_id is not None and kind is not IdentityChangeKind.SECURITY_CODE
+            else None,
+            at=at,
+        )
+    except InvalidInput as error:
+        raise _Skip(f"{where}: a {system.type} notice without its new value") from error
+
+
 def _message(
-    raw: Any,
-    where: str,
-    senders: dict[str, Contact],
+    message: WebhookMessage,
+    who: _Who,
     change_errors: list[WebhookError],
     recipient: str | None,
 ) -> InboundMessage | InboundRevision:
-    message = _convert(raw, WebhookMessage, where)
-    if not message.id:
-        raise _Skip(f"{where}: a message without an id")
+    assert message.id is not None
     where = f"message {message.id}"
-    if message.type == "system":
-        kind = message.system.type if message.system else None
-        raise _Skip(f"{where}: a system notice ({kind or 'unknown'}), not a message from a person")
-    if not message.from_:
-        raise _Skip(f"{where}: no sender phone number")
-    try:
-        sender = PhoneNumber.from_provider(message.from_)
-    except InvalidInput as error:
-        raise _Skip(f"{where}: the sender is not a valid phone number") from error
+    if who.sender is None:
+        raise _Skip(f"{where}: {who.reason}")
     sent_at = _instant(message.timestamp)
     if sent_at is None:
         raise _Skip(f"{where}: missing or invalid timestamp")
-    contact = senders.get(message.from_)
     if message.type in ("edit", "revoke"):
-        return _revision(
-            message,
-            where,
-            sender=sender,
-            sender_user_id=message.from_user_id or (contact.user_id if contact else None),
-            sent_at=sent_at,
-            recipient=recipient,
-        )
+        return _revision(message, where, sender=who.sender, sent_at=sent_at, recipient=recipient)
     message_type, text, media, reply_to = _content(message, where, change_errors)
+    contact = who.contact
     context = message.context
     return InboundMessage(
         provider=PROVIDER,
         external_id=message.id,
         recipient=recipient,
-        sender=sender,
-        sender_user_id=message.from_user_id or (contact.user_id if contact else None),
+        sender=who.sender,
         profile_name=contact.profile.name if contact and contact.profile else None,
         sent_at=sent_at,
         message_type=message_type,
@@ -237,8 +362,7 @@ def _revision(
     message: WebhookMessage,
     where: str,
     *,
-    sender: PhoneNumber,
-    sender_user_id: str | None,
+    sender: Sender,
     sent_at: datetime,
     recipient: str | None,
 ) -> InboundRevision:
@@ -254,7 +378,6 @@ def _revision(
             original_external_id=original,
             recipient=recipient,
             sender=sender,
-            sender_user_id=sender_user_id,
             sent_at=sent_at,
         )
     original = message.edit.original_message_id if message.edit else None
@@ -266,7 +389,6 @@ def _revision(
         original_external_id=original,
         recipient=recipient,
         sender=sender,
-        sender_user_id=sender_user_id,
         sent_at=sent_at,
         text=_edited_text(message.edit, where),
     )

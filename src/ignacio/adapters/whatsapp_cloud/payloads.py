@@ -60,13 +60,18 @@ class WebhookError(msgspec.Struct, frozen=True, kw_only=True):
 
 class Profile(msgspec.Struct, frozen=True, kw_only=True):
     name: str | None = None
+    username: str | None = None  # since 2026, for people who chose one
 
 
 class Contact(msgspec.Struct, frozen=True, kw_only=True):
-    """Who sent the messages of a change: `wa_id` is the phone number, `user_id` the BSUID."""
+    """Who sent the messages of a change: `wa_id` is the phone number (left out for people who
+    use a username, unless they wrote in the last 30 days), `user_id` the business-scoped user
+    id (BSUID, always there since April 2026), `parent_user_id` the parent BSUID (managed
+    businesses that enabled it)."""
 
     wa_id: str | None = None
     user_id: str | None = None
+    parent_user_id: str | None = None
     profile: Profile | None = None
 
 
@@ -162,8 +167,18 @@ class Unsupported(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class System(msgspec.Struct, frozen=True, kw_only=True):
+    """A notice about the person: `type` says what changed; `wa_id` is the new number
+    (`user_changed_number`), `user_id` and `parent_user_id` the new ids Meta gives with it or
+    alone (`user_changed_user_id`)."""
+
     type: str | None = None
     body: str | None = None
+    wa_id: str | None = None
+    new_wa_id: str | None = None
+    customer: str | None = None  # the old number, in older Graph versions
+    user_id: str | None = None
+    parent_user_id: str | None = None
+    previous_user_id: str | None = None
 
 
 class Edit(msgspec.Struct, frozen=True, kw_only=True):
@@ -183,6 +198,7 @@ class WebhookMessage(msgspec.Struct, frozen=True, kw_only=True):
     id: str | None = None
     from_: str | None = msgspec.field(default=None, name="from")
     from_user_id: str | None = None
+    from_parent_user_id: str | None = None
     timestamp: int | float | str | None = None
     type: str | None = None
     context: Context | None = None

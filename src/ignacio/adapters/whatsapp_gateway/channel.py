@@ -15,7 +15,7 @@ from ignacio.adapters.http_support import network_failure, retry_after_seconds
 from ignacio.adapters.whatsapp_gateway.client import GatewayClient, refusal
 from ignacio.adapters.whatsapp_gateway.payloads import SendMessageRequest, SendMessageResult
 from ignacio.application.ports import FetchedMedia, OutgoingFile, SendFailure, SentMessage
-from ignacio.domain import MediaRef, PhoneNumber
+from ignacio.domain import MediaRef, PhoneNumber, Recipient
 from ignacio.domain.templates import TemplateUse
 
 MAX_TEXT_LENGTH = 4096
@@ -39,7 +39,7 @@ class GatewayChannel:
     def __repr__(self) -> str:
         return f"GatewayChannel({self._gateway!r}, {self._number.masked()})"
 
-    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+    async def send_text(self, to: Recipient, text: str) -> SentMessage:
         if len(text) > self.max_text_length:
             raise SendFailure(
                 f"A message through the gateway can have at most {self.max_text_length} "
@@ -51,14 +51,14 @@ class GatewayChannel:
     async def send_login_code(self, to: PhoneNumber, code: str) -> SentMessage:
         return await self._send(to, LOGIN_CODE_TEXT.format(code=code))
 
-    async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
+    async def send_template(self, to: Recipient, template: TemplateUse) -> SentMessage:
         raise SendFailure(
             "A WhatsApp-Web gateway has no message templates (only Meta's Cloud API and Twilio "
             "do): write to the person once they have written, or use a Cloud API number.",
             retriable=False,
         )
 
-    async def send_file(self, to: PhoneNumber, file: OutgoingFile) -> SentMessage:
+    async def send_file(self, to: Recipient, file: OutgoingFile) -> SentMessage:
         raise SendFailure(
             "The WhatsApp-Web gateway's protocol (seed 001) carries text only: the file was not "
             "sent. Send it from a Cloud API or Twilio number, or share it another way.",
@@ -69,7 +69,13 @@ class GatewayChannel:
         """Seed 001's gateway has no read receipts nor typing indicators: nothing to do."""
         return
 
-    async def _send(self, to: PhoneNumber, text: str) -> SentMessage:
+    async def _send(self, to: Recipient, text: str) -> SentMessage:
+        if not isinstance(to, PhoneNumber):
+            raise SendFailure(
+                "A WhatsApp-Web gateway sends to phone numbers only, and this person's number is "
+                f"not known, only their WhatsApp user id ({to.masked()}).",
+                retriable=False,
+            )
         request = SendMessageRequest(
             phone_number=self._number.e164, to=to.e164, message=text, type="text"
         )

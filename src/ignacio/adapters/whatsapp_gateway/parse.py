@@ -36,6 +36,7 @@ from ignacio.domain import (
     MessageType,
     PhoneNumber,
     Provider,
+    Sender,
     WebhookBatch,
     without_nul,
 )
@@ -160,7 +161,7 @@ def _message(item: MessageWebhook, received_at: datetime) -> InboundMessage:
         provider=PROVIDER,
         external_id=external_id,
         recipient=ours,
-        sender=sender,
+        sender=Sender(phone=sender),
         profile_name=(_text(item.name) or "").strip()[:255] or None,
         sent_at=_moment(item.timestamp, received_at),
         message_type=message_type,

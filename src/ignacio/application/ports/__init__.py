@@ -24,6 +24,7 @@ from ignacio.application.ports.file_links import FileLinks, LinkedFile
 from ignacio.application.ports.file_types import FileTypeDetector
 from ignacio.application.ports.files import FileRepository
 from ignacio.application.ports.health import HealthProbe
+from ignacio.application.ports.identities import IdentityRepository
 from ignacio.application.ports.ids import IdGenerator
 from ignacio.application.ports.job_queue import JobQueue
 from ignacio.application.ports.login_challenges import LoginChallengeRepository
@@ -80,6 +81,7 @@ __all__ = [
     "FileTypeDetector",
     "HealthProbe",
     "IdGenerator",
+    "IdentityRepository",
     "ImageInput",
     "InboxBatch",
     "IndexedFile",

@@ -6,7 +6,7 @@ from typing import Protocol
 
 import msgspec
 
-from ignacio.domain import PhoneNumber
+from ignacio.domain import PhoneNumber, Recipient
 from ignacio.domain.templates import TemplateUse
 
 
@@ -53,6 +53,11 @@ class SendFailure(Exception):
 
 
 class Channel(Protocol):
+    """Messages go to a `Recipient`: a phone number, or the person's id with the provider
+    (Meta's BSUID) for someone whose number is not known. A provider that cannot send to an id
+    raises SendFailure (not retriable) saying so. Login codes go to numbers only: WhatsApp's
+    authentication templates need one."""
+
     max_text_length: int
     """The longest text the provider accepts in one message, in characters."""
 
@@ -60,16 +65,16 @@ class Channel(Protocol):
         """Deliver a one-time login code (a template where the provider requires one); raises SendFailure."""
         ...
 
-    async def send_text(self, to: PhoneNumber, text: str) -> SentMessage:
+    async def send_text(self, to: Recipient, text: str) -> SentMessage:
         """Deliver one text of at most `max_text_length` characters; raises SendFailure."""
         ...
 
-    async def send_template(self, to: PhoneNumber, template: TemplateUse) -> SentMessage:
+    async def send_template(self, to: Recipient, template: TemplateUse) -> SentMessage:
         """Deliver an approved template with its values (allowed outside the 24-hour window);
         raises SendFailure."""
         ...
 
-    async def send_file(self, to: PhoneNumber, file: OutgoingFile) -> SentMessage:
+    async def send_file(self, to: Recipient, file: OutgoingFile) -> SentMessage:
         """Deliver a file (a photo, a document...) with its caption; raises SendFailure."""
         ...
 

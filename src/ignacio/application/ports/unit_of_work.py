@@ -12,6 +12,7 @@ from ignacio.application.ports.conversations import ConversationRepository
 from ignacio.application.ports.deliveries import DeliveryRepository
 from ignacio.application.ports.events import EventLog
 from ignacio.application.ports.files import FileRepository
+from ignacio.application.ports.identities import IdentityRepository
 from ignacio.application.ports.login_challenges import LoginChallengeRepository
 from ignacio.application.ports.memberships import MembershipRepository
 from ignacio.application.ports.message_logins import MessageLoginRepository
@@ -26,6 +27,7 @@ class UnitOfWork(Protocol):
     """`async with uow:` opens a transaction; `commit()` keeps it, leaving without commit undoes it."""
 
     users: UserRepository
+    identities: IdentityRepository
     conversations: ConversationRepository
     messages: MessageRepository
     login_challenges: LoginChallengeRepository

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from ignacio.application.ports import Clock, InboxBatch, Sealer, WebhookInbox, WebhookParser
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
-from ignacio.domain import InboxDelivery, PhoneNumber, Provider, WebhookBatch, without_nul
+from ignacio.domain import InboxDelivery, Provider, Sender, WebhookBatch, without_nul
 from ignacio.domain.channels import UnknownRecipient
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
@@ -95,7 +95,12 @@ class DrainWebhookInbox:
                     else:
                         await batch.done(delivery.id)
 
-        await asyncio.gather(*(run(lane) for lane in lanes.values()))
+        # A notice that someone's number or id changed goes before everything else in the
+        # batch: the messages from their new number, in another lane, must find them.
+        first = [lane for lane in lanes.values() if _changes_identity(lane)]
+        for lane in first:
+            await run(lane)
+        await asyncio.gather(*(run(lane) for lane in lanes.values() if lane not in first))
         return failures
 
     async def _failed(
@@ -143,11 +148,17 @@ def _summary(error: Exception) -> str:
     return without_nul(f"{type(error).__name__}: {first_line}".rstrip(": "))[:500]
 
 
-def _sender(batch: WebhookBatch) -> PhoneNumber | None:
+def _sender(batch: WebhookBatch) -> Sender | None:
     """Who sent what the delivery carries: its first message's sender, or its first edit's or
-    deletion's."""
+    deletion's, or, in a notice that their number or id changed, who they were until then."""
     first = batch.messages[0] if batch.messages else next(iter(batch.revisions), None)
-    return first.sender if first is not None else None
+    if first is not None:
+        return first.sender
+    return batch.identity_changes[0].who if batch.identity_changes else None
+
+
+def _changes_identity(lane: list[tuple[InboxDelivery, WebhookBatch | Exception]]) -> bool:
+    return any(isinstance(parsed, WebhookBatch) and parsed.identity_changes for _, parsed in lane)
 
 
 def _lane(delivery: InboxDelivery, parsed: WebhookBatch | Exception) -> str:
@@ -157,7 +168,7 @@ def _lane(delivery: InboxDelivery, parsed: WebhookBatch | Exception) -> str:
     if isinstance(parsed, WebhookBatch):
         sender = _sender(parsed)
         if sender is not None:
-            return "from:" + sender.e164
+            return "from:" + sender.key
         if parsed.updates:
             return "status:" + parsed.updates[0].external_id
         if parsed.connections:

@@ -52,6 +52,7 @@ from ignacio.domain import (
     MessageType,
     NotFound,
     ProcessingState,
+    Recipient,
     RetryPolicy,
     UpstreamUnavailable,
     User,
@@ -70,6 +71,7 @@ from ignacio.domain.handover import (
     handoff_notice,
 )
 from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
+from ignacio.domain.identity import recipient_for
 from ignacio.domain.knowledge import FileSource, UserFile, storage_path_for
 from ignacio.domain.splitting import split_text
 
@@ -84,6 +86,7 @@ APOLOGY = "Sorry, I couldn't answer just now. Please try again in a few minutes.
 INTERRUPTED = "Interrupted while sending; not sent again, so that nobody gets an answer twice."
 FILE_GONE = "The file was deleted before it could be sent."
 WITHDRAWN = "Not sent: the member deleted the message it answers."
+NOWHERE_TO_SEND = "This member has neither a phone number nor a WhatsApp user id to send to."
 # Each run counts; a message that keeps failing in unexpected ways is given up after this many.
 MAX_RUNS = 20
 
@@ -101,10 +104,12 @@ class _RetryLater(Exception):
 
 
 class _Line(msgspec.Struct, frozen=True):
-    """The number a conversation is on: what sends from it, and what fetches media sent to it."""
+    """The number a conversation is on: what sends from it, and what fetches media sent to it;
+    and where the member is reached from it (None: nowhere, see `recipient_for`)."""
 
     channel: Channel
     media: MediaFetcher
+    to: Recipient | None
 
 
 class ProcessInbound:
@@ -124,6 +129,8 @@ class ProcessInbound:
       its words. A photo reaches the assistant as an image, a document with its text; a
       document sent without a question is summarised.
     - The answer is stored in WhatsApp's formatting, with the model, tokens and time it took.
+    - It goes to the member's phone number when it is known, else to their WhatsApp user id
+      (`recipient_for`); a member with neither gets nothing, and the answer fails saying so.
     - Handed to the team (`/human`, or by the assistant), the conversation's summary for the
       team is queued once the handoff is committed.
     - The member may edit or delete the message meanwhile (ReviseInbound). Deleted, it is not
@@ -177,6 +184,12 @@ class ProcessInbound:
             if inbound is None or inbound.processing is not ProcessingState.PENDING:
                 return ProcessOutcome()
             user = await uow.users.get(inbound.user_id)
+            # Only a member with no number is reached by id: the lookup is theirs alone.
+            identities = (
+                await uow.identities.of_users([user.id])
+                if user is not None and user.phone is None
+                else {}
+            )
             # The message's own workspace: from our queue, by an id no caller chooses.
             conversation = await uow.conversations.get(
                 inbound.workspace_id, inbound.conversation_id
@@ -212,7 +225,13 @@ class ProcessInbound:
             await self._finish(inbound, None, None)
             return ProcessOutcome()
         try:
-            line = _Line(self._channels.channel(number), self._channels.media(number))
+            line = _Line(
+                self._channels.channel(number),
+                self._channels.media(number),
+                recipient_for(
+                    user, identities.get(user.id, []), number.provider if number else None
+                ),
+            )
         except ValueError:
             log.error(
                 "the number's credentials cannot be opened; not answering",
@@ -458,6 +477,11 @@ class ProcessInbound:
             parts = await uow.deliveries.for_message(answer.id)
         if not parts:
             parts = await self._parts_of(line, answer)
+        if line.to is None:
+            unsent = [p for p in parts if p.status is DeliveryStatus.PENDING and not p.sending]
+            if unsent:
+                await self._fail(unsent, None, NOWHERE_TO_SEND)
+            return None
         if answer.template is None and not conversation.window_open(self._clock.now()):
             unsent = [p for p in parts if p.status is DeliveryStatus.PENDING and not p.sending]
             if unsent:
@@ -479,7 +503,7 @@ class ProcessInbound:
                 continue
             attempts = part.attempts + 1
             try:
-                sent = await self._send(line, user, answer, part)
+                sent = await self._send(line, line.to, answer, part)
             except SendFailure as failure:
                 later = self._later(attempts, failure.retry_after)
                 if failure.retriable and later:
@@ -495,12 +519,14 @@ class ProcessInbound:
             await self._save(delivered)
         return None
 
-    async def _send(self, line: _Line, user: User, message: Message, part: Delivery) -> SentMessage:
+    async def _send(
+        self, line: _Line, to: Recipient, message: Message, part: Delivery
+    ) -> SentMessage:
         if message.template is not None:
-            return await line.channel.send_template(user.phone, message.template)
+            return await line.channel.send_template(to, message.template)
         if message.carries_file:
-            return await line.channel.send_file(user.phone, await self._file_of(message))
-        return await line.channel.send_text(user.phone, part.content)
+            return await line.channel.send_file(to, await self._file_of(message))
+        return await line.channel.send_text(to, part.content)
 
     async def _file_of(self, message: Message) -> OutgoingFile:
         """The file a message carries (it shares the message's id), as the channel sends it."""

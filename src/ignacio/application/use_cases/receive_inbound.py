@@ -10,6 +10,7 @@ import msgspec
 from ignacio.application.auditing import Auditor
 from ignacio.application.events import message_added
 from ignacio.application.handover import apply_change
+from ignacio.application.identities import Found, find_sender, keep_sender
 from ignacio.application.ports import (
     ChannelDirectory,
     Clock,
@@ -32,8 +33,8 @@ from ignacio.domain import (
     DeliveryStatus,
     InboundMessage,
     Message,
-    PhoneNumber,
     ProcessingState,
+    Sender,
     User,
 )
 from ignacio.domain import Channel as MessageChannel
@@ -52,12 +53,14 @@ SLOW_DOWN_NOTICE = (
 )
 _ATTEMPTS = 3
 INBOUND_LIMIT_KEY = "whatsapp-inbound"
-"""The rate limiter's key for what a number sends: its messages, and its edits of them."""
+"""The rate limiter's namespace for what a sender sends (by `Sender.key`: their WhatsApp user
+id where there is one, else their number): their messages, and their edits of them."""
 
 
 class InboundLimits(msgspec.Struct, frozen=True, kw_only=True):
-    """How many messages one number may send (`per_phone`), and how often a number that is not
-    let in is told so (`refusal_notice`)."""
+    """How many messages one sender may send (`per_phone`: counted by their WhatsApp user id
+    where the provider gives one, else by number), and how often a sender who is not let in is
+    told so (`refusal_notice`)."""
 
     per_phone: RateLimit = RateLimit(amount=10, seconds=60)
     refusal_notice: RateLimit = RateLimit(amount=1, seconds=24 * 60 * 60)
@@ -86,12 +89,16 @@ async def admits(
     uow: UnitOfWork,
     workspace: Workspace,
     policy: AccessPolicy,
-    phone: PhoneNumber,
+    sender: Sender,
     known: User | None,
 ) -> bool:
-    """Whether `phone` (the member `known`, if any) may talk to the workspace's assistant."""
+    """Whether `sender` (the member `known`, if any) may talk to the workspace's assistant.
+    Lists hold numbers: the sender is checked by the number their message came with, else by
+    their member's; with neither, no list can name them (see `AccessPolicy`)."""
+    phone = sender.phone or (known.phone if known is not None else None)
     admitted = policy.admits_without_list(phone, known)
     if admitted is None:
+        assert phone is not None
         admitted = await uow.allow_list.contains(workspace.id, phone)
     return admitted
 
@@ -102,8 +109,10 @@ class ReceiveInbound:
     - De-duplication is atomic: the provider's message id is a unique key, so a delivery that
       the provider retries (Meta's or Twilio's), even concurrently, is stored once and answered
       once.
-    - The sender is found by phone number, or becomes a member; their WhatsApp name fills an
-      empty profile name, and Meta's business-scoped user id is kept.
+    - The sender is found by their WhatsApp user id (Meta's BSUID, under the account that
+      scopes it), by their phone number, or both, and the two are linked when a delivery
+      carries both; or they become a member (`ignacio.application.identities` has the rules,
+      clashes included). Their WhatsApp name fills an empty profile name.
     - The message is for the workspace that has the number it was sent to (`route`); a number
       no workspace has raises UnknownRecipient and nothing is stored. It joins the member's
       WhatsApp conversation in that workspace (created on first contact), so the web app shows
@@ -112,9 +121,12 @@ class ReceiveInbound:
       not answered, and so are reactions; a login code in one of those is kept hidden.
     - Access, whichever provider carried the message: `open` lets anyone in; `registered` only
       active members; `whitelist` only the numbers the configuration or the admins' allow-list
-      name (active admins always get in). A sender who is not let in is not stored, does not
-      become a member, and nothing reaches the assistant; they get one polite notice a day at most.
-    - Each number may send `per_phone` messages per window. Messages over the limit are kept but
+      name (active admins always get in). Lists hold numbers: a sender is checked by the number
+      the message came with, else their member's; one with neither (a username, no number
+      known) is refused like an unlisted number. A sender who is not let in is not stored, does
+      not become a member, and nothing reaches the assistant; they get one polite notice a day
+      at most, at their number or, without one, their user id.
+    - Each sender may send `per_phone` messages per window. Messages over the limit are kept but
       not answered; the first of them is answered, durably, with a request to slow down, so the
       member hears it once per window.
     """
@@ -149,14 +161,14 @@ class ReceiveInbound:
             storing_message = False
             try:
                 async with self._uow() as uow:
-                    known = await uow.users.get_by_phone(inbound.sender)
+                    found = await find_sender(uow, inbound.provider, inbound.sender)
                     workspace, number = await route(
                         uow, inbound.provider, inbound.recipient, self._home
                     )
                     policy = workspace.access_policy(self._access)
-                    if not await admits(uow, workspace, policy, inbound.sender, known):
+                    if not await admits(uow, workspace, policy, inbound.sender, found.member):
                         raise _Refused(workspace, number, policy)
-                    user = await self._member(uow, inbound, known)
+                    user = await self._member(uow, inbound, found)
                     conversation = await self._conversation(uow, workspace, user, number)
                     message = self._message(
                         inbound, user, conversation, answer=slow_down or not over_limit
@@ -182,6 +194,8 @@ class ReceiveInbound:
                     raise
                 # Another delivery created the same member at the same moment: look again.
                 continue
+            if found.clash:
+                await self._report_clash(inbound, found)
             if message.processing is ProcessingState.PENDING:
                 await self._queue.enqueue_processing(message.id)
             return ReceiveInboundResult(
@@ -209,15 +223,40 @@ class ReceiveInbound:
     async def _limit(self, inbound: InboundMessage) -> tuple[bool, bool]:
         """Whether the sender is over their limit, and whether this is the first message over it
         in the window (which is answered with the slow-down notice)."""
-        phone = inbound.sender.e164
+        key = inbound.sender.key
         per_phone = self._limits.per_phone
-        if await self._limiter.hit(INBOUND_LIMIT_KEY, phone, per_phone) is None:
+        if await self._limiter.hit(INBOUND_LIMIT_KEY, key, per_phone) is None:
             return False, False
         log.info("message over the sender's limit", extra={"sender": inbound.sender.masked()})
         if not inbound.expects_answer:
             return True, False
         once_per_window = RateLimit(amount=1, seconds=per_phone.seconds)
-        return True, await self._limiter.hit("whatsapp-slow-down", phone, once_per_window) is None
+        return True, await self._limiter.hit("whatsapp-slow-down", key, once_per_window) is None
+
+    async def _report_clash(self, inbound: InboundMessage, found: Found) -> None:
+        """Audit, once a day at most per sender, that their id is one member's and their number
+        another's: an admin decides whether they are one person (nothing is merged by itself)."""
+        if found.owner is None or found.holder is None:
+            return
+        once_a_day = RateLimit(amount=1, seconds=24 * 60 * 60)
+        key = f"{found.owner.id}:{found.holder.id}"
+        if await self._limiter.hit("whatsapp-identity-clash", key, once_a_day) is not None:
+            return
+        log.warning(
+            "a WhatsApp id and number belong to two members; answered as the id's",
+            extra={"sender": inbound.sender.masked()},
+        )
+        async with self._uow() as uow:
+            await self._auditor.record(
+                uow,
+                None,
+                "user.whatsapp_identity_conflict",
+                "user",
+                found.owner.id,
+                number_holder=str(found.holder.id),
+                number=inbound.sender.masked(),
+            )
+            await uow.commit()
 
     async def _refuse(
         self,
@@ -239,13 +278,13 @@ class ReceiveInbound:
         if not inbound.expects_answer:
             return
         wait = await self._limiter.hit(
-            "whatsapp-refusal-notice", inbound.sender.e164, self._limits.refusal_notice
+            "whatsapp-refusal-notice", inbound.sender.key, self._limits.refusal_notice
         )
         if wait is not None:
             return
         try:
             channel = self._channels.channel(number)
-            await channel.send_text(inbound.sender, workspace.refusal_notice())
+            await channel.send_text(inbound.sender.recipient, workspace.refusal_notice())
         except (SendFailure, ValueError) as failure:
             log.warning(
                 "refusal notice not sent",
@@ -265,25 +304,31 @@ class ReceiveInbound:
         ):
             await uow.deliveries.add(part)
 
-    async def _member(self, uow: UnitOfWork, inbound: InboundMessage, user: User | None) -> User:
+    async def _member(self, uow: UnitOfWork, inbound: InboundMessage, found: Found) -> User:
         now = self._clock.now()
         profile_name = (inbound.profile_name or "").strip()[:255] or None
+        user = found.member
         if user is None:
             user = User(
                 id=self._ids.new_id(),
-                phone=inbound.sender,
+                phone=inbound.sender.phone,
                 name=profile_name,
-                whatsapp_user_id=inbound.sender_user_id,
                 created_at=now,
                 updated_at=now,
             )
             await uow.users.add(user)
             await welcome(uow, self._ids, user, now)
-            return user
-        seen = user.seen_on_whatsapp(profile_name, inbound.sender_user_id, now)
-        if seen is not user:
-            await uow.users.update(seen)
-        return seen
+        return await keep_sender(
+            uow,
+            self._ids,
+            self._auditor,
+            inbound.provider,
+            inbound.sender,
+            found,
+            user,
+            now,
+            profile_name=profile_name,
+        )
 
     async def _conversation(
         self, uow: UnitOfWork, workspace: Workspace, user: User, number: WorkspaceChannel | None

@@ -9,6 +9,7 @@ import msgspec
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.events import message_changed
+from ignacio.application.identities import find_sender
 from ignacio.application.ports import (
     Clock,
     JobQueue,
@@ -99,7 +100,7 @@ class ReviseInbound:
         within_limit = True
         if isinstance(revision, InboundEdit):
             wait = await self._limiter.hit(
-                INBOUND_LIMIT_KEY, revision.sender.e164, self._limits.per_phone
+                INBOUND_LIMIT_KEY, revision.sender.key, self._limits.per_phone
             )
             within_limit = wait is None
         try:
@@ -157,7 +158,7 @@ class ReviseInbound:
         if found.author is not Author.MEMBER or found.channel is not MessageChannel.WHATSAPP:
             raise _Ignored("not a member's WhatsApp message")
         owner = await uow.users.get(found.user_id)
-        if owner is None or not _sent_by(owner, revision):
+        if owner is None or not await _sent_by(uow, owner, revision):
             raise _Ignored("the message was sent by someone else")
         try:
             workspace, _ = await route(uow, revision.provider, revision.recipient, self._home)
@@ -175,10 +176,11 @@ class ReviseInbound:
         return message, owner, await admits(uow, workspace, policy, revision.sender, owner)
 
 
-def _sent_by(owner: User, revision: InboundRevision) -> bool:
+async def _sent_by(uow: UnitOfWork, owner: User, revision: InboundRevision) -> bool:
     """Whether the person who made the revision is the one who sent the message: the same
-    phone number, or the same business-scoped user id where the provider gave one."""
-    if owner.phone == revision.sender:
+    phone number, or one of their WhatsApp identities (see `ignacio.application.identities`)."""
+    sender = revision.sender
+    if sender.phone is not None and owner.phone == sender.phone:
         return True
-    user_id = revision.sender_user_id
-    return user_id is not None and owner.whatsapp_user_id == user_id
+    member = (await find_sender(uow, revision.provider, sender)).member
+    return member is not None and member.id == owner.id

@@ -8,6 +8,7 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.auditing import Auditor
+from ignacio.application.identities import shown_identities
 from ignacio.application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from ignacio.application.use_cases.team_inbox import release_conversations_of
 from ignacio.application.workspaces import (
@@ -16,7 +17,15 @@ from ignacio.application.workspaces import (
     join,
     keep_one_workspace_admin,
 )
-from ignacio.domain import Conflict, NotFound, Page, PageRequest, PhoneNumber, User
+from ignacio.domain import (
+    Conflict,
+    NotFound,
+    Page,
+    PageRequest,
+    PhoneNumber,
+    User,
+    WhatsAppIdentity,
+)
 from ignacio.domain.users import check_name
 from ignacio.domain.workspaces import Membership, WorkspaceRole
 
@@ -26,6 +35,8 @@ NOT_A_MEMBER = "This person is not a member of this workspace."
 class WorkspaceMember(msgspec.Struct, frozen=True, kw_only=True):
     user: User
     membership: Membership
+    identity: WhatsAppIdentity | None = None
+    """The WhatsApp identity the person is shown with, in lists (see `shown_identities`)."""
 
 
 class ListWorkspaceMembers:
@@ -41,9 +52,12 @@ class ListWorkspaceMembers:
             access.require_team()
             memberships = await uow.memberships.list(access.workspace.id, page)
             users = await uow.users.get_many(m.user_id for m in memberships.items)
+            identities = await shown_identities(uow, users.values())
         return Page(
             items=[
-                WorkspaceMember(user=users[m.user_id], membership=m)
+                WorkspaceMember(
+                    user=users[m.user_id], membership=m, identity=identities.get(m.user_id)
+                )
                 for m in memberships.items
                 if m.user_id in users
             ],

@@ -26,6 +26,7 @@ from ignacio.domain import (
     Provider,
     SetAsideDelivery,
     User,
+    WhatsAppIdentity,
 )
 from ignacio.domain.handover import ConversationState
 from ignacio.domain.knowledge import ExtractionStatus, FileSource, SyncStatus, UserFile
@@ -118,23 +119,31 @@ class SessionsOut(Schema):
 
 class UserOut(Schema):
     id: UUID
-    phone_number: str
+    phone_number: str | None
+    """Null for someone known on WhatsApp only by their username (Meta hides their number)."""
     name: str | None
     is_admin: bool
     is_active: bool
     created_at: datetime
     updated_at: datetime
+    username: str | None = None
+    """Their WhatsApp username, where they have one (in lists of people)."""
+    whatsapp_id: str | None = None
+    """Their WhatsApp user id, masked (`US.****1918`), in lists of people, for someone with no
+    number: who to show when there is no name and no username either."""
 
     @classmethod
-    def of(cls, user: User) -> UserOut:
+    def of(cls, user: User, identity: WhatsAppIdentity | None = None) -> UserOut:
         return cls(
             id=user.id,
-            phone_number=user.phone.e164,
+            phone_number=user.phone.e164 if user.phone is not None else None,
             name=user.name,
             is_admin=user.is_admin,
             is_active=user.is_active,
             created_at=user.created_at,
             updated_at=user.updated_at,
+            username=identity.username if identity is not None else None,
+            whatsapp_id=identity.masked() if identity is not None and user.phone is None else None,
         )
 
 

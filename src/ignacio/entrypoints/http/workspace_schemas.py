@@ -147,7 +147,7 @@ class MemberOut(Schema):
     @classmethod
     def of(cls, member: WorkspaceMember) -> MemberOut:
         return cls(
-            user=UserOut.of(member.user),
+            user=UserOut.of(member.user, member.identity),
             role=member.membership.role,
             joined_at=member.membership.created_at,
         )

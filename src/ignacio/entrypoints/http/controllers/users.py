@@ -64,11 +64,13 @@ class UserController(Controller):
         search: Search = None,
     ) -> PageOut[UserOut]:
         """Every user (admins only)."""
-        page = await list_users(
+        listing = await list_users(
             principal.user,
             ListUsersQuery(page=page_request(limit, cursor, order), search=search or None),
         )
-        return page_out(page, UserOut.of)
+        return page_out(
+            listing.page, lambda user: UserOut.of(user, listing.identities.get(user.id))
+        )
 
     @post("/", status_code=HTTP_201_CREATED, responses=error_responses(403, 409))
     async def create_user(
