@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from ignacio.adapters.console import ConsoleChannel
-from ignacio.domain import PhoneNumber
+from ignacio.domain import PhoneNumber, WhatsAppUserId
 
 TO = PhoneNumber.parse("+34612345678")
 
@@ -32,3 +32,9 @@ async def test_a_message_of_several_lines_is_indented_and_set_apart() -> None:
         "\n"
         "[whatsapp -> +34612345678] Bye\n"
     )
+
+
+async def test_someone_whose_number_is_hidden_is_named_by_their_user_id() -> None:
+    out = io.StringIO()
+    await ConsoleChannel(out).send_text(WhatsAppUserId("US.13491208655302741918"), "Hola")
+    assert out.getvalue() == "[whatsapp -> US.13491208655302741918] Hola\n"

@@ -16,7 +16,7 @@ import pytest
 
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.workspaces import default_workspace
-from ignacio.domain import Author, Channel, Message, PhoneNumber, RetryPolicy
+from ignacio.domain import Author, Channel, Message, PageRequest, PhoneNumber, RetryPolicy
 from ignacio.domain.workspaces import first_workspace
 from tests.http.conftest import database_url_for, serve
 from tests.support.fake_twilio import (
@@ -333,3 +333,42 @@ async def test_a_file_from_the_team_goes_to_twilio_as_a_short_lived_link(
     assert fetched.headers["content-type"] == "image/png"
     forged = await twilio_app.client.get(link.removeprefix(PUBLIC_URL)[:-4] + "AAAA")
     assert forged.status_code == 404
+
+
+async def test_a_sender_known_only_by_external_user_id_is_kept_and_the_answer_fails_clearly(
+    twilio_app: Deployment,
+) -> None:
+    bsuid = "US.13491208655302741918"
+    hidden = [
+        (name, "" if name == "From" else value)
+        for name, value in inbound_form(MEMBER, "Hola", extra={"ExternalUserId": bsuid})
+        if name != "WaId"
+    ]
+    await twilio_app.deliver(hidden)
+    await twilio_app.settle()
+
+    async with twilio_app.system.container.uow()() as uow:
+        (member,) = (await uow.users.list(PageRequest(limit=10))).items
+        kept = await uow.identities.of_users([member.id])
+        conversation = await uow.conversations.latest_for(
+            (await default_workspace(uow)).id, member.id, Channel.WHATSAPP
+        )
+        assert conversation is not None
+        messages = list(reversed(await uow.messages.recent(conversation.id, 10)))
+    assert member.phone is None
+    assert [(i.account, i.provider_user_id) for i in kept[member.id]] == [
+        (DEFAULT_ACCOUNT_SID, bsuid)
+    ]
+    # Twilio sends to numbers only: nothing goes out, and the answer says why.
+    assert twilio_app.twilio.messages == []
+    (said,) = [m.content for m in messages if m.author is Author.MEMBER]
+    (answer,) = [m for m in messages if m.author is Author.ASSISTANT]
+    assert said == "Hola"
+    async with twilio_app.system.container.uow()() as uow:
+        (part,) = await uow.deliveries.for_message(answer.id)
+    assert part.error_title is not None and "phone numbers only" in part.error_title
+
+    # The same person writing with their number shows: one member, answered there.
+    await twilio_app.deliver(inbound_form(MEMBER, "Again", extra={"ExternalUserId": bsuid}))
+    await twilio_app.settle()
+    assert [m.body for m in twilio_app.twilio.messages] == ["echo: Again (history 2)"]

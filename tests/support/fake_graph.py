@@ -3,6 +3,9 @@
 `FakeGraph` holds the state (what was sent, the media it serves, the faults to inject) and its
 `app` speaks the protocol: bearer tokens (401, code 190), `POST /{version}/{phone-number-id}/messages`
 (texts, templates, read receipts, validated the way Meta does, answering with a `wamid`),
+A message goes to a phone number (`to`) or, since 2026, to a business-scoped user id (`recipient`,
+for someone whose number is hidden behind a username); `to` wins when both are given, as on
+Graph, and an authentication template to an id is refused with Meta's 131062.
 `GET /{version}/{media-id}` (a short-lived URL into the fake itself) and the download behind that
 URL (bearer required, 404 once expired), and `GET /{version}/{phone-number-id}` (the business
 number's fields: `display_phone_number`, `verified_name`, `quality_rating`, `id`; `fields=`
@@ -29,6 +32,7 @@ import base64
 import hashlib
 import itertools
 import random
+import re
 import secrets
 import threading
 import time
@@ -84,6 +88,11 @@ ERRORS: dict[int, tuple[int, str, str | None]] = {
         "Message failed to send because more than 24 hours have passed since the customer last "
         "replied to this number.",
     ),
+    131062: (
+        400,
+        "(#131062) Business-scoped User ID recipients are not supported for this message",
+        "Authentication templates can only be sent to phone numbers.",
+    ),
     131056: (
         400,
         "(#131056) (Business Account, Consumer Account) pair rate limit hit",
@@ -106,7 +115,8 @@ _CODE_FOR_STATUS = {401: 190, 429: 130429, 500: 1, 503: 2}
 
 @dataclass(frozen=True)
 class SentRecord:
-    """A message the fake accepted; `to` in digits, `at` on the fake's clock."""
+    """A message the fake accepted; `to` in digits, or the user id it went to when it was sent
+    by `recipient` (then `by_user_id`); `at` on the fake's clock."""
 
     id: str
     to: str
@@ -117,6 +127,7 @@ class SentRecord:
     parameters: tuple[str, ...]
     payload: dict[str, Any]
     at: float
+    by_user_id: bool = False
 
 
 @dataclass(frozen=True)
@@ -504,8 +515,7 @@ class FakeGraph:
             payload: Any = msgspec.json.decode(raw)
         except (msgspec.DecodeError, RecursionError):
             payload = None
-        raw_to = payload.get("to") if isinstance(payload, dict) else None
-        to = _digits(raw_to) if isinstance(raw_to, str) else None
+        to = _address(payload)
         kind = _kind(payload)
         await self._wait_if_held(kind, to)
         try:
@@ -571,7 +581,13 @@ class FakeGraph:
         if "status" in payload:
             raise _invalid("status can only be 'read'.")
         to = payload.get("to")
-        if (
+        recipient = payload.get("recipient")
+        by_user_id = to is None and recipient is not None
+        if by_user_id:
+            if not isinstance(recipient, str) or not _BSUID.fullmatch(recipient):
+                raise _invalid("The parameter recipient must be a business-scoped user id.")
+            to = recipient
+        elif (
             not isinstance(to, str)
             or not 7 <= len(_digits(to)) <= 15
             or not (_digits(to).isascii() and _digits(to).isdigit())
@@ -587,7 +603,7 @@ class FakeGraph:
         if kind == "text":
             text = _text_body(payload.get("text"))
         elif kind == "template":
-            template, language, parameters = self._template(payload.get("template"))
+            template, language, parameters = self._template(payload.get("template"), by_user_id)
         elif kind in ("image", "audio", "video", "document", "sticker"):
             self._check_media(kind, payload.get(kind))
         elif kind in (
@@ -600,10 +616,11 @@ class FakeGraph:
                 raise _invalid(f"The parameter {kind} is required.")
         else:
             raise _invalid(f"Unknown message type {kind!r}.")
-        digits = _digits(to)
+        digits = to if by_user_id else _digits(to)
         record = SentRecord(
             id=f"wamid.FAKE{next(self._ids):012d}",
             to=digits,
+            by_user_id=by_user_id,
             type=kind,
             text=text,
             template=template,
@@ -617,9 +634,11 @@ class FakeGraph:
         message: dict[str, Any] = {"id": record.id}
         if kind == "template":
             message["message_status"] = "accepted"
+        # Graph names the person as it was asked: by number (`wa_id`) or by id (`user_id`).
+        contact = {"input": to, "user_id": to} if by_user_id else {"input": to, "wa_id": digits}
         return {
             "messaging_product": "whatsapp",
-            "contacts": [{"input": to, "wa_id": digits}],
+            "contacts": [contact],
             "messages": [message],
         }, record
 
@@ -660,7 +679,7 @@ class FakeGraph:
             self._state.uploads.append(media_id)
         return _json(200, {"id": media_id})
 
-    def _template(self, raw: Any) -> tuple[str, str, tuple[str, ...]]:
+    def _template(self, raw: Any, by_user_id: bool = False) -> tuple[str, str, tuple[str, ...]]:
         if not isinstance(raw, dict):
             raise _invalid("The parameter template is required.")
         name = raw.get("name")
@@ -718,6 +737,8 @@ class FakeGraph:
                 raise _Refusal(
                     _fault(None, 132001, None), f"template name ({name}) does not exist in {code}"
                 )
+            if registered.authentication and by_user_id:
+                raise _Refusal(_fault(None, 131062, None))
             if registered.authentication and (len(body_texts) != 1 or button_texts != body_texts):
                 raise _Refusal(
                     _fault(None, 132000, None),
@@ -908,6 +929,20 @@ def _digits(phone: str) -> str:
     return phone.strip().removeprefix("+")
 
 
+_BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
+
+
+def _address(payload: Any) -> str | None:
+    """Who a request is for, as the attempts record it: the number's digits (`to`), else the
+    user id (`recipient`)."""
+    if not isinstance(payload, dict):
+        return None
+    to, recipient = payload.get("to"), payload.get("recipient")
+    if isinstance(to, str):
+        return _digits(to)
+    return recipient if isinstance(recipient, str) else None
+
+
 # Webhook bodies, the other direction: what Meta would POST to Ignacio.
 
 
@@ -937,30 +972,35 @@ def webhook_body(
 
 
 def inbound_text(
-    sender: str,
+    sender: str | None,
     text: str,
     *,
     message_id: str | None = None,
     profile_name: str = "Test Member",
     timestamp: int | None = None,
     phone_number_id: str = DEFAULT_PHONE_NUMBER_ID,
+    user_id: str | None = None,
+    username: str | None = None,
 ) -> bytes:
     """The webhook body of a text a person sent from `sender` (digits, with or without '+') to
-    the number `phone_number_id`."""
-    wa_id = _digits(sender)
-    return webhook_body(
-        phone_number_id=phone_number_id,
-        contacts=[{"profile": {"name": profile_name}, "wa_id": wa_id}],
-        messages=[
-            {
-                "from": wa_id,
-                "id": message_id or f"wamid.IN{secrets.token_hex(12)}",
-                "timestamp": str(timestamp if timestamp is not None else int(time.time())),
-                "type": "text",
-                "text": {"body": text},
-            }
-        ],
-    )
+    the number `phone_number_id`. With `user_id` (their business-scoped user id) it is as Meta
+    sends it since 2026; `sender` None is someone whose number Meta hides behind `username`:
+    no `from`, no `wa_id`, only `from_user_id` and the contact's `user_id`."""
+    message: dict[str, Any] = {
+        "id": message_id or f"wamid.IN{secrets.token_hex(12)}",
+        "timestamp": str(timestamp if timestamp is not None else int(time.time())),
+        "type": "text",
+        "text": {"body": text},
+    }
+    profile: dict[str, Any] = {"name": profile_name}
+    contact: dict[str, Any] = {"profile": profile}
+    if sender is not None:
+        message["from"] = contact["wa_id"] = _digits(sender)
+    if user_id is not None:
+        message["from_user_id"] = contact["user_id"] = user_id
+    if username is not None:
+        profile["username"] = username
+    return webhook_body(phone_number_id=phone_number_id, contacts=[contact], messages=[message])
 
 
 def inbound_media(

@@ -64,7 +64,8 @@ class WhatsAppUserId(msgspec.Struct, frozen=True):
     def masked(self) -> str:
         """The id with its middle hidden (`US.****1918`), safe for logs and admin lists."""
         prefix = self.value[:3] if self.value[2:3] == "." else ""
-        tail = self.value[-4:] if len(self.value) - len(prefix) > 6 else self.value[-2:]
+        rest = self.value[len(prefix) :]
+        tail = rest[-4:] if len(rest) > 6 else rest[-2:] if len(rest) > 2 else ""
         return f"{prefix}****{tail}"
 
     def __str__(self) -> str:

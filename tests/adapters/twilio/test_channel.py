@@ -10,7 +10,7 @@ import structlog.testing
 
 from ignacio.adapters.twilio import LOGIN_CODE_TEXT, TwilioChannel
 from ignacio.application.ports import Channel, OutgoingFile, SendFailure
-from ignacio.domain import PhoneNumber
+from ignacio.domain import PhoneNumber, WhatsAppUserId
 from ignacio.domain.templates import MessageTemplate
 from tests.adapters.twilio.conftest import STATUS_CALLBACK, channel_for
 from tests.support.fake_twilio import DEFAULT_ACCOUNT_SID, FAKE_BASE_URL, FakeTwilio
@@ -39,6 +39,22 @@ async def test_a_text_goes_from_the_whatsapp_number_with_a_status_callback(
         "Body": "Hola, ¿qué tal? 100% & más",
         "StatusCallback": STATUS_CALLBACK,
     }
+
+
+async def test_twilio_sends_to_numbers_only_and_says_so_for_a_user_id(
+    channel: TwilioChannel, twilio: FakeTwilio
+) -> None:
+    hidden = WhatsAppUserId("US.13491208655302741918")
+    for send in (
+        channel.send_text(hidden, "Hola"),
+        channel.send_template(hidden, MessageTemplate(name=CONTENT_SID).filled([])),
+    ):
+        with pytest.raises(SendFailure) as refused:
+            await send
+        assert not refused.value.retriable
+        assert "phone numbers only" in refused.value.title
+        assert hidden.value not in refused.value.title  # masked: it is shown to the team
+    assert twilio.attempts == []
 
 
 async def test_1600_characters_go_through(channel: TwilioChannel, twilio: FakeTwilio) -> None:

@@ -10,13 +10,14 @@ import structlog.testing
 
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel
 from ignacio.application.ports import Channel, OutgoingFile, SendFailure
-from ignacio.domain import PhoneNumber
+from ignacio.domain import PhoneNumber, WhatsAppUserId
 from ignacio.domain.templates import MessageTemplate
 from tests.adapters.whatsapp_cloud.conftest import LOGIN_TEMPLATE
 from tests.support.fake_graph import FAKE_BASE_URL, FakeGraph
 from tests.support.samples import png
 
 TO = PhoneNumber.parse("+34 612 345 678")
+BSUID = WhatsAppUserId("US.13491208655302741918")
 
 
 def test_it_is_a_channel(channel: CloudApiChannel) -> None:
@@ -39,6 +40,22 @@ async def test_a_text_goes_to_the_number_without_plus(
         "type": "text",
         "text": {"preview_url": False, "body": "Hola, ¿qué tal?"},
     }
+
+
+async def test_someone_whose_number_is_hidden_is_sent_to_by_their_user_id(
+    channel: CloudApiChannel, graph: FakeGraph
+) -> None:
+    await channel.send_text(BSUID, "Hola")
+    await channel.send_template(BSUID, MessageTemplate(name="hello_again").filled([]))
+
+    text, template = graph.messages
+    assert text.by_user_id and text.to == BSUID.value
+    # `recipient` alone: Graph would send to `to` if both were there.
+    assert {k: v for k, v in text.payload.items() if k in ("to", "recipient")} == {
+        "recipient": BSUID.value
+    }
+    assert "to" not in template.payload and template.payload["recipient"] == BSUID.value
+    assert graph.texts_to(BSUID.value) == ["Hola"]
 
 
 async def test_each_text_gets_its_own_id(channel: CloudApiChannel, graph: FakeGraph) -> None:
