@@ -90,6 +90,11 @@ async def test_a_username_only_sender_is_kept_answered_at_their_id_and_shown_to_
     members = (await cloud.client.get("/workspaces/default/members", headers=headers)).json()
     (listed,) = [m["user"] for m in members["items"] if m["user"]["id"] == str(member.id)]
     assert (listed["username"], listed["whatsappId"]) == ("lucia.g", "US.****1918")
+    inbox = (await cloud.client.get("/workspaces/default/inbox", headers=headers)).json()
+    (line,) = inbox["items"]
+    assert (line["member"]["username"], line["member"]["whatsappId"]) == ("lucia.g", "US.****1918")
+    thread = await cloud.client.get(f"/workspaces/default/inbox/{line['id']}", headers=headers)
+    assert thread.json()["conversation"]["member"]["username"] == "lucia.g"
 
     # Within 30 days Meta shows the number again: the same member gains it, and is answered there.
     await cloud.deliver(inbound_text(PHONE, "Again", user_id=BSUID, username="lucia.g"))

@@ -58,24 +58,20 @@ export interface Named {
   whatsappId?: string | null;
 }
 
-/** A person's name; without one, their WhatsApp username, their number, or, for someone with
- * none of these, their masked WhatsApp id. */
-export function displayName(user: Named): string {
-  return (
-    user.name?.trim() ||
-    (user.username ? `@${user.username}` : "") ||
-    user.phoneNumber ||
-    user.whatsappId ||
-    "A WhatsApp member"
-  );
+/** What a person is called in lists: their name, else their WhatsApp username, else, for
+ * someone with no number either, their masked WhatsApp id; null when nothing is known. */
+export function shownName(user: Named): string | null {
+  return user.name?.trim() || (user.username ? `@${user.username}` : null) || (user.phoneNumber ? null : user.whatsappId || null);
 }
 
-/** How to reach a person on WhatsApp, for the lists' number column: their number, else what
- * WhatsApp shows instead (their username, or their masked id). */
-export function whatsappContact(user: Named): string {
-  if (user.phoneNumber) return user.phoneNumber;
-  const shown = user.username ? `@${user.username}` : user.whatsappId;
-  return shown ? `${shown} (number hidden)` : "No number";
+/** A person's name as `shownName` finds it, else their number: always something to call them. */
+export function displayName(user: Named): string {
+  return shownName(user) || user.phoneNumber || "A WhatsApp member";
+}
+
+/** The number column of a list: the number, or why there is none. */
+export function numberOf(user: Named): string {
+  return user.phoneNumber ?? "Hidden (WhatsApp username)";
 }
 
 const FILE_KINDS: Record<string, string> = {

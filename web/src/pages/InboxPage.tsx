@@ -23,7 +23,7 @@ import { Composer, type Draft } from "../components/Composer";
 import { type AuthorOf, DELETED, MessageList, type SystemNote } from "../components/Messages";
 import { Badge, Empty, ErrorNotice, Loading, LoadMore, Notice } from "../components/ui";
 import { invalidateInbox, useWorkspaceEvents } from "../lib/events";
-import { formatDateTime, formatWhen } from "../lib/format";
+import { displayName, formatDateTime, formatWhen, numberOf, shownName } from "../lib/format";
 import {
   describeChange,
   formatLastActivity,
@@ -446,7 +446,7 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
           <h2 id="thread-title">{name}</h2>
           {conversation ? (
             <p className="muted inbox-who-details">
-              {conversation.member?.name ? `${conversation.member.phoneNumber} · ` : ""}
+              {conversation.member && shownName(conversation.member) ? `${numberOf(conversation.member)} · ` : ""}
               {conversation.channel === "whatsapp" ? <Badge tone="whatsapp">WhatsApp</Badge> : <Badge>Web</Badge>}{" "}
               <StateLine conversation={conversation} me={user?.id} assistant={assistant} />
             </p>
@@ -718,7 +718,7 @@ function AssignForm({
               <option value="">Choose…</option>
               {teammates.map((member) => (
                 <option key={member.user.id} value={member.user.id}>
-                  {member.user.name?.trim() || member.user.phoneNumber} ({member.role})
+                  {displayName(member.user)} ({member.role})
                 </option>
               ))}
             </select>

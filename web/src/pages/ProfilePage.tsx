@@ -45,7 +45,7 @@ export function ProfilePage() {
         <h2 id="account-title">Account</h2>
         <dl className="facts">
           <dt>WhatsApp number</dt>
-          <dd>{user.phoneNumber}</dd>
+          <dd>{user.phoneNumber ?? <span className="muted">Not known: you write on WhatsApp under a username</span>}</dd>
           <dt>Role</dt>
           <dd>{user.isAdmin ? "Admin" : "Member"}</dd>
           <dt>Member since</dt>

@@ -10,7 +10,7 @@ import { $api } from "../api/client";
 import type { WhatsAppAccess, Workspace, WorkspaceMember, WorkspaceRole } from "../api/types";
 import { useAuth } from "../auth/AuthProvider";
 import { Badge, ConfirmButton, Empty, ErrorNotice, Loading, LoadMore, Notice, PageHeader } from "../components/ui";
-import { displayName, formatDay } from "../lib/format";
+import { displayName, formatDay, numberOf, shownName } from "../lib/format";
 import { allItems, cursorPaging } from "../lib/pages";
 import { DEFAULT_ASSISTANT_NAME, runsWorkspace, useCurrentWorkspace } from "../lib/workspaces";
 import { WorkspaceNumbers } from "./WorkspaceNumbers";
@@ -534,9 +534,9 @@ function MemberRow({
     <>
       <tr>
         <td data-label="Name">
-          {member.user.name || <span className="muted">No name</span>} {me?.id === member.user.id ? <Badge>You</Badge> : null}
+          {shownName(member.user) || <span className="muted">No name</span>} {me?.id === member.user.id ? <Badge>You</Badge> : null}
         </td>
-        <td data-label="Number">{member.user.phoneNumber}</td>
+        <td data-label="Number">{member.user.phoneNumber ?? <span className="muted">{numberOf(member.user)}</span>}</td>
         <td data-label="Role">
           {canManage ? (
             <>

@@ -7,8 +7,17 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.auditing import Auditor
+from ignacio.application.identities import shown_identities
 from ignacio.application.ports import UnitOfWorkFactory
-from ignacio.domain import Conversation, Message, NotFound, Page, PageRequest, User
+from ignacio.domain import (
+    Conversation,
+    Message,
+    NotFound,
+    Page,
+    PageRequest,
+    User,
+    WhatsAppIdentity,
+)
 from ignacio.domain.workspaces import WorkspaceAccess
 
 
@@ -16,6 +25,8 @@ class AdminConversationView(msgspec.Struct, frozen=True, kw_only=True):
     conversation: Conversation
     owner: User
     messages: Page[Message]
+    owner_identity: WhatsAppIdentity | None = None
+    """The WhatsApp identity the owner is shown with (see `shown_identities`)."""
 
 
 class AdminGetConversation:
@@ -40,6 +51,7 @@ class AdminGetConversation:
             if conversation is None or owner is None:
                 raise NotFound("There is no such conversation.")
             messages = await uow.messages.list(workspace_id, conversation.id, page)
+            shown = await shown_identities(uow, [owner])
             await self._auditor.record(
                 uow,
                 access.user.id,
@@ -50,4 +62,9 @@ class AdminGetConversation:
                 owner_id=str(owner.id),
             )
             await uow.commit()
-        return AdminConversationView(conversation=conversation, owner=owner, messages=messages)
+        return AdminConversationView(
+            conversation=conversation,
+            owner=owner,
+            messages=messages,
+            owner_identity=shown.get(owner.id),
+        )

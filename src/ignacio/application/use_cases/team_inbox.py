@@ -17,6 +17,7 @@ from ignacio.application.auditing import Auditor
 from ignacio.application.events import conversation_read, message_added
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.handover import apply_change, queued_on_whatsapp
+from ignacio.application.identities import shown_identities
 from ignacio.application.ports import (
     BlobStorage,
     Clock,
@@ -38,6 +39,7 @@ from ignacio.domain import (
     Page,
     PageRequest,
     User,
+    WhatsAppIdentity,
 )
 from ignacio.domain.conversations import check_caption
 from ignacio.domain.handover import (
@@ -72,6 +74,8 @@ class InboxLine(msgspec.Struct, frozen=True, kw_only=True):
     assignee: User | None
     last_message: Message | None
     unread: int
+    member_identity: WhatsAppIdentity | None = None
+    """The WhatsApp identity the member is shown with (see `shown_identities`)."""
 
 
 class InboxThread(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,6 +90,8 @@ class InboxThread(msgspec.Struct, frozen=True, kw_only=True):
     """The people its changes and messages name (the team who acted), by id."""
     summary: SummaryView | None = None
     """Its newest summary, for whoever takes it over to read first; None when it has none."""
+    member_identity: WhatsAppIdentity | None = None
+    """The WhatsApp identity the member is shown with (see `shown_identities`)."""
 
 
 async def team_conversation(
@@ -129,6 +135,14 @@ class ListInbox:
                     if item.conversation.assignee_id is not None
                 }
             )
+            shown = await shown_identities(
+                uow,
+                (
+                    people[i.conversation.user_id]
+                    for i in page.items
+                    if i.conversation.user_id in people
+                ),
+            )
         lines = [
             InboxLine(
                 conversation=item.conversation,
@@ -138,6 +152,7 @@ class ListInbox:
                 else None,
                 last_message=item.last_message,
                 unread=item.unread,
+                member_identity=shown.get(item.conversation.user_id),
             )
             for item in page.items
         ]
@@ -167,9 +182,12 @@ class GetInboxThread:
                 named.add(conversation.assignee_id)
             people = await uow.users.get_many(named)
             summary = await latest_summary(uow, conversation, people)
+            member = people.get(conversation.user_id)
+            shown = await shown_identities(uow, [member] if member is not None else [])
         return InboxThread(
             conversation=conversation,
-            member=people.get(conversation.user_id),
+            member=member,
+            member_identity=shown.get(conversation.user_id),
             assignee=people.get(conversation.assignee_id) if conversation.assignee_id else None,
             changes=changes,
             people=people,

@@ -11,7 +11,7 @@ import msgspec
 from ignacio.application.summaries import SummaryView
 from ignacio.application.use_cases.list_messages import TEAM
 from ignacio.application.use_cases.team_inbox import InboxLine, InboxThread
-from ignacio.domain import Channel, Conversation, Delivery, Message, User
+from ignacio.domain import Channel, Conversation, Delivery, Message, User, WhatsAppIdentity
 from ignacio.domain.conversations import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
 from ignacio.domain.deliveries import explain_failure
 from ignacio.domain.handover import Actor, ConversationState, StateChange, Transition
@@ -56,6 +56,7 @@ class InboxConversationOut(Schema):
         assignee: User | None,
         last_message: Message | None = None,
         unread: int | None = None,
+        member_identity: WhatsAppIdentity | None = None,
     ) -> InboxConversationOut:
         return cls(
             id=conversation.id,
@@ -64,7 +65,7 @@ class InboxConversationOut(Schema):
             state=conversation.state,
             state_since=conversation.state_since,
             assignee=PersonOut.of(assignee),
-            member=None if member is None else UserOut.of(member),
+            member=None if member is None else UserOut.of(member, member_identity),
             last_message=None if last_message is None else MessageOut.of(last_message),
             unread=unread,
             last_member_message_at=conversation.last_member_message_at,
@@ -75,7 +76,14 @@ class InboxConversationOut(Schema):
 
     @classmethod
     def of_line(cls, line: InboxLine) -> InboxConversationOut:
-        return cls.of(line.conversation, line.member, line.assignee, line.last_message, line.unread)
+        return cls.of(
+            line.conversation,
+            line.member,
+            line.assignee,
+            line.last_message,
+            line.unread,
+            line.member_identity,
+        )
 
 
 class StateChangeOut(Schema):
@@ -160,7 +168,10 @@ class InboxThreadOut(Schema):
     def of(cls, thread: InboxThread) -> InboxThreadOut:
         return cls(
             conversation=InboxConversationOut.of(
-                thread.conversation, thread.member, thread.assignee
+                thread.conversation,
+                thread.member,
+                thread.assignee,
+                member_identity=thread.member_identity,
             ),
             changes=[StateChangeOut.of(change, thread.people) for change in thread.changes],
             summary=None if thread.summary is None else SummaryOut.of(thread.summary),

@@ -3,7 +3,7 @@ import { Link, useParams } from "react-router-dom";
 import { $api } from "../../api/client";
 import { MessageList } from "../../components/Messages";
 import { Badge, ErrorNotice, Loading, LoadMore, PageHeader } from "../../components/ui";
-import { displayName } from "../../lib/format";
+import { displayName, numberOf, shownName } from "../../lib/format";
 import { conversationTitle } from "../ChatPage";
 
 export function AdminConversationPage() {
@@ -37,8 +37,8 @@ export function AdminConversationPage() {
       </PageHeader>
       {first ? (
         <p className="lede">
-          {first.owner.name ? `${first.owner.name} · ` : ""}
-          {first.owner.phoneNumber}
+          {shownName(first.owner) ? `${shownName(first.owner)} · ` : ""}
+          {numberOf(first.owner)}
           {first.owner.isAdmin ? " · admin" : ""}
           {first.owner.isActive ? "" : " · deactivated"}
         </p>

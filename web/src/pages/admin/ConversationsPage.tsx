@@ -51,7 +51,7 @@ export function AdminConversationsPage() {
             {users.map((user) => (
               <option key={user.id} value={user.id}>
                 {nameOf(user.id)}
-                {user.name ? ` (${user.phoneNumber})` : ""}
+                {user.name && user.phoneNumber ? ` (${user.phoneNumber})` : ""}
               </option>
             ))}
             {userId && !users.some((user) => user.id === userId) ? <option value={userId}>{nameOf(userId)}</option> : null}

@@ -68,4 +68,18 @@ describe("UsersPage", () => {
       isAdmin: true,
     });
   });
+
+  it("shows someone whose number WhatsApp hides by name, username, then masked id", async () => {
+    const hidden = [
+      user({ id: "u-named", name: "Lucía", phoneNumber: null, username: "lucia.g", whatsappId: "US.****1918" }),
+      user({ id: "u-handle", name: null, phoneNumber: null, username: "pedro.r", whatsappId: "US.****2002" }),
+      user({ id: "u-id", name: null, phoneNumber: null, username: null, whatsappId: "US.****3003" }),
+    ];
+    fakeApi({ ...asAdmin, "GET /users": () => json({ items: hidden, nextCursor: null }) });
+    session.start(tokens());
+    renderPage();
+    const rows = await screen.findAllByText("Hidden (WhatsApp username)");
+    const names = rows.map((cell) => within(cell.closest("tr")!).getAllByRole("cell")[0]?.textContent?.trim());
+    expect(names).toEqual(["Lucía", "@pedro.r", "US.****3003"]);
+  });
 });

@@ -6,7 +6,7 @@ import { $api } from "../../api/client";
 import type { User } from "../../api/types";
 import { useAuth } from "../../auth/AuthProvider";
 import { Badge, ConfirmButton, Empty, ErrorNotice, Loading, LoadMore, Notice, PageHeader } from "../../components/ui";
-import { displayName, formatDay } from "../../lib/format";
+import { displayName, formatDay, numberOf, shownName } from "../../lib/format";
 import { allItems, cursorPaging } from "../../lib/pages";
 import { useDebounced } from "../../lib/useDebounced";
 
@@ -190,11 +190,11 @@ function UserRow({ user, onNotice }: { user: User; onNotice: (text: string) => v
             </form>
           ) : (
             <>
-              {user.name || <span className="muted">No name</span>} {isMe ? <Badge>You</Badge> : null}
+              {shownName(user) || <span className="muted">No name</span>} {isMe ? <Badge>You</Badge> : null}
             </>
           )}
         </td>
-        <td data-label="Number">{user.phoneNumber}</td>
+        <td data-label="Number">{user.phoneNumber ?? <span className="muted">{numberOf(user)}</span>}</td>
         <td data-label="Role">{user.isAdmin ? <Badge tone="admin">Admin</Badge> : "Member"}</td>
         <td data-label="Status">
           {user.isActive ? <Badge tone="success">Active</Badge> : <Badge tone="danger">Deactivated</Badge>}

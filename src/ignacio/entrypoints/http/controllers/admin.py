@@ -103,7 +103,7 @@ class AdminController(Controller):
         )
         return AdminConversationOut(
             conversation=ConversationOut.of(view.conversation),
-            owner=UserOut.of(view.owner),
+            owner=UserOut.of(view.owner, view.owner_identity),
             messages=page_out(view.messages, MessageOut.of),
         )
 
