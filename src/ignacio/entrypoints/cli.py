@@ -121,7 +121,12 @@ def _parser() -> argparse.ArgumentParser:
         "whatsapp", help="send a signed WhatsApp Cloud API text message to a running server"
     )
     whatsapp.add_argument("text", help="what the person writes")
-    whatsapp.add_argument("--from", dest="sender", required=True, help="the sender's number")
+    whatsapp.add_argument("--from", dest="sender", help="the sender's number (left out: hidden)")
+    whatsapp.add_argument(
+        "--user-id",
+        help="the sender's business-scoped user id (BSUID), e.g. US.13491208655302741918",
+    )
+    whatsapp.add_argument("--username", help="the sender's WhatsApp username")
     whatsapp.add_argument("--name", default="Dev User", help="the sender's WhatsApp profile name")
     whatsapp.add_argument("--url", help="the server (default: http://IGNACIO_HOST:IGNACIO_PORT)")
     whatsapp.set_defaults(run=_dev_whatsapp)
@@ -327,52 +332,67 @@ def _resync_files(settings: Settings, arguments: argparse.Namespace) -> int:
     return asyncio.run(resync())
 
 
-def _dev_whatsapp(settings: Settings, arguments: argparse.Namespace) -> int:
+def dev_delivery(
+    text: str,
+    *,
+    phone_number_id: str,
+    sender: str | None,
+    user_id: str | None = None,
+    username: str | None = None,
+    name: str = "Dev User",
+) -> bytes:
+    """A Cloud API delivery of one text, as Meta sends it: from `sender`'s number, with their
+    business-scoped `user_id` when given; with no `sender`, as from someone who hides their
+    number behind `username` (no `from`, no `wa_id`)."""
     import time
     import uuid
 
-    import httpx
     import msgspec
 
+    from ignacio.domain import InvalidInput, PhoneNumber
+
+    if sender is None and user_id is None:
+        raise InvalidInput("Give the sender's number (--from), their user id (--user-id), or both.")
+    message: dict[str, object] = {
+        "id": f"wamid.dev.{uuid.uuid4().hex}",
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": text},
+    }
+    profile: dict[str, object] = {"name": name}
+    contact: dict[str, object] = {"profile": profile}
+    if sender is not None:
+        digits = PhoneNumber.from_provider(sender).e164.removeprefix("+")
+        message["from"] = contact["wa_id"] = digits
+    if user_id is not None:
+        message["from_user_id"] = contact["user_id"] = user_id
+    if username is not None:
+        profile["username"] = username
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_number_id},
+        "contacts": [contact],
+        "messages": [message],
+    }
+    change = {"field": "messages", "value": value}
+    return msgspec.json.encode(
+        {"object": "whatsapp_business_account", "entry": [{"id": "dev", "changes": [change]}]}
+    )
+
+
+def _dev_whatsapp(settings: Settings, arguments: argparse.Namespace) -> int:
+    import httpx
+
     from ignacio.adapters.whatsapp_cloud import sign
-    from ignacio.domain import PhoneNumber
     from ignacio.entrypoints.keys import whatsapp_app_secret
 
-    sender = PhoneNumber.from_provider(arguments.sender).e164.removeprefix("+")
-    body = msgspec.json.encode(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "dev",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {
-                                    "display_phone_number": "15550000000",
-                                    "phone_number_id": settings.whatsapp_cloud.phone_number_id
-                                    or "dev",
-                                },
-                                "contacts": [
-                                    {"profile": {"name": arguments.name}, "wa_id": sender}
-                                ],
-                                "messages": [
-                                    {
-                                        "from": sender,
-                                        "id": f"wamid.dev.{uuid.uuid4().hex}",
-                                        "timestamp": str(int(time.time())),
-                                        "type": "text",
-                                        "text": {"body": arguments.text},
-                                    }
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
+    body = dev_delivery(
+        arguments.text,
+        phone_number_id=settings.whatsapp_cloud.phone_number_id or "dev",
+        sender=arguments.sender,
+        user_id=arguments.user_id,
+        username=arguments.username,
+        name=arguments.name,
     )
     url = (arguments.url or f"http://{settings.server.host}:{settings.server.port}").rstrip("/")
     response = httpx.post(
