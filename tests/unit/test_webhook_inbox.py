@@ -27,7 +27,7 @@ from ignacio.domain import (
     WebhookBatch,
 )
 from tests.fuzz.test_openapi import mutated_deliveries
-from tests.support.fake_graph import delivery_status, inbound_text
+from tests.support.fake_graph import delivery_status, inbound_text, webhook_body
 from tests.support.fakes import RecordingQueue
 from tests.support.system import System, build_system
 
@@ -126,6 +126,35 @@ async def test_a_delivery_accepted_three_times_is_stored_once(system: System) ->
     await system.container.drain_webhook_inbox()()
 
     assert await member_texts(system, ANA) == ["Hola"]
+
+
+async def test_a_changed_number_is_applied_before_the_messages_drained_with_it(
+    system: System,
+) -> None:
+    await accept(system, inbound_text(ANA, "Before", message_id="wamid.A"))
+    await system.container.drain_webhook_inbox()()
+    # In one drain: a message from the new number, then Meta's notice of the change (another
+    # sender's lane); the notice goes first, so the message finds its member.
+    await accept(system, inbound_text(LUIS, "After", message_id="wamid.B"))
+    system.clock.advance(seconds=1)
+    notice = webhook_body(
+        messages=[
+            {
+                "from": ANA.removeprefix("+"),
+                "id": "wamid.SYS",
+                "timestamp": "1763800000",
+                "type": "system",
+                "system": {"wa_id": LUIS.removeprefix("+"), "type": "user_changed_number"},
+            }
+        ]
+    )
+    await accept(system, notice)
+
+    # One lane at a time, so that the message's lane, which comes first, would go first.
+    assert await system.container.drain_webhook_inbox(concurrency=1)() is None
+
+    assert await member_texts(system, LUIS) == ["After", "Before"]
+    assert await member_texts(system, ANA) == []
 
 
 async def test_a_failing_delivery_is_retried_then_set_aside_without_blocking_the_rest(
