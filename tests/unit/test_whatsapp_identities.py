@@ -21,7 +21,9 @@ from ignacio.domain import (
     Channel,
     IdentityChange,
     IdentityChangeKind,
+    InboundEdit,
     InboundMessage,
+    InboundRevoke,
     MessageType,
     PageRequest,
     PhoneNumber,
@@ -175,7 +177,7 @@ async def test_a_member_known_by_number_gains_their_id_and_is_answered_at_the_nu
 
 async def test_an_id_kept_before_accounts_were_recorded_is_claimed_not_duplicated() -> None:
     system = system_with()
-    await receive(system, Sender(user_id=BSUID))  # no account, as migration 0023 left them
+    await receive(system, Sender(user_id=BSUID))  # no account, as migration 0024 left them
     await receive(system, sender("both"))
 
     (member,) = await members(system)
@@ -348,3 +350,33 @@ async def test_a_changed_id_and_a_new_security_code_are_kept_for_the_admins() ->
     }
     actions = [e.action for e in await audited(system) if e.target_id == str(member.id)]
     assert sorted(actions) == ["user.whatsapp_id_changed", "user.whatsapp_security_code_changed"]
+
+
+async def test_a_username_only_member_may_edit_and_delete_what_they_sent() -> None:
+    system = system_with()
+    original = inbound(sender("id"), "Whta time do you open?")
+    await system.container.receive_inbound()(original)
+    someone_else = Sender(user_id=WhatsAppUserId("US.999"), account=WABA)
+
+    def edit(who: Sender, text: str) -> InboundEdit:
+        return InboundEdit(
+            provider=Provider.WHATSAPP_CLOUD,
+            external_id=f"wamid.{next(_ids)}",
+            original_external_id=original.external_id,
+            sender=who,
+            sent_at=AT,
+            text=text,
+        )
+
+    revise = system.container.revise_inbound()
+    # Known by their id alone, they are the message's sender; someone else's id is not.
+    assert (await revise(edit(someone_else, "Mine now"))).message_id is None
+    assert (await revise(edit(sender("id"), "What time do you open?"))).message_id is not None
+    deleted = InboundRevoke(
+        provider=Provider.WHATSAPP_CLOUD,
+        external_id=f"wamid.{next(_ids)}",
+        original_external_id=original.external_id,
+        sender=sender("id"),
+        sent_at=AT,
+    )
+    assert (await revise(deleted)).message_id is not None
