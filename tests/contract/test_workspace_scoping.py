@@ -159,7 +159,8 @@ async def test_an_update_never_moves_a_row_to_another_workspace(
 ) -> None:
     b = elsewhere.lab.id
     moved_chat = msgspec.structs.replace(elsewhere.chat, workspace_id=home, title="Moved?")
-    moved_message = msgspec.structs.replace(elsewhere.asked, workspace_id=home, content="Moved?")
+    # An update writes what the pipeline changes (its words change only by a revision).
+    moved_message = msgspec.structs.replace(elsewhere.asked, workspace_id=home, transcript="Moved?")
     moved_part = msgspec.structs.replace(elsewhere.failed, workspace_id=home, attempts=9)
     moved_file = msgspec.structs.replace(elsewhere.file, workspace_id=home, sync_attempts=9)
     async with uow_factory() as uow:
@@ -173,7 +174,7 @@ async def test_an_update_never_moves_a_row_to_another_workspace(
         chat = await uow.conversations.get(b, elsewhere.chat.id)
         assert chat is not None and (chat.title, chat.workspace_id) == ("Moved?", b)
         stored = await uow.messages.get(elsewhere.asked.id)
-        assert stored is not None and (stored.content, stored.workspace_id) == ("Moved?", b)
+        assert stored is not None and (stored.transcript, stored.workspace_id) == ("Moved?", b)
         (part,) = await uow.deliveries.for_message(elsewhere.answer.id)
         assert (part.attempts, part.workspace_id) == (9, b)
         assert await uow.files.get(home, elsewhere.file.id) is None
