@@ -72,47 +72,31 @@ class WorkspaceEvent(msgspec.Struct, frozen=True, kw_only=True):
     @classmethod
     def message_added(cls, message: Message, at: datetime) -> WorkspaceEvent:
         """`message` was stored: the member's, an answer, a notice, a reply by hand."""
-        return cls(
-            workspace_id=message.workspace_id,
-            conversation_id=message.conversation_id,
-            member_id=message.user_id,
-            kind=EventKind.MESSAGE,
-            data={
-                "conversationId": str(message.conversation_id),
-                "messageId": str(message.id),
-                "author": message.author.value,
-            },
-            created_at=at,
-        )
+        return cls._about(message, EventKind.MESSAGE, at, author=message.author.value)
 
     @classmethod
     def message_changed(cls, message: Message, at: datetime) -> WorkspaceEvent:
         """The member edited `message` (`change` is `edited`) or deleted it (`deleted`)."""
-        return cls(
-            workspace_id=message.workspace_id,
-            conversation_id=message.conversation_id,
-            member_id=message.user_id,
-            kind=EventKind.MESSAGE_CHANGED,
-            data={
-                "conversationId": str(message.conversation_id),
-                "messageId": str(message.id),
-                "change": "deleted" if message.is_revoked else "edited",
-            },
-            created_at=at,
-        )
+        change = "deleted" if message.is_revoked else "edited"
+        return cls._about(message, EventKind.MESSAGE_CHANGED, at, change=change)
 
     @classmethod
     def delivery_changed(cls, message: Message, at: datetime) -> WorkspaceEvent:
         """`message`'s delivery status is now its `delivery_status`."""
+        return cls._about(message, EventKind.DELIVERY, at, status=message.delivery_status.value)
+
+    @classmethod
+    def _about(cls, message: Message, kind: EventKind, at: datetime, **data: str) -> WorkspaceEvent:
+        """An event about one message, named by its conversation and id, with `data` besides."""
         return cls(
             workspace_id=message.workspace_id,
             conversation_id=message.conversation_id,
             member_id=message.user_id,
-            kind=EventKind.DELIVERY,
+            kind=kind,
             data={
                 "conversationId": str(message.conversation_id),
                 "messageId": str(message.id),
-                "status": message.delivery_status.value,
+                **data,
             },
             created_at=at,
         )
