@@ -16,6 +16,7 @@ from tests.contract.builders import (
     at,
     challenge,
     expected_order,
+    identity,
     membership,
     phone,
     phone_of,
@@ -241,6 +242,22 @@ async def test_search_matches_a_whole_phone_number(uow_factory: UnitOfWorkFactor
     assert await _search(uow_factory, "0034600000002") == [luis]
     assert await _search(uow_factory, "+34 600 000 009") == []
     assert await _search(uow_factory, "600000") == []  # part of a number reveals nothing
+
+
+async def test_search_matches_part_of_a_whatsapp_username(uow_factory: UnitOfWorkFactory) -> None:
+    hidden, named, other = user(1, phone=None), user(2, name="Lucía"), user(3, name="Luis")
+    await store(
+        uow_factory,
+        hidden,
+        named,
+        other,
+        identity(hidden, "US.1", username="lucia.g"),
+        identity(other, "US.2", username="luis_50"),
+    )
+    assert await _search(uow_factory, "@Lucia") == [hidden]
+    assert {u.id for u in await _search(uow_factory, "lucía")} == {named.id}
+    assert await _search(uow_factory, "s_5") == [other]  # wildcards are literal here too
+    assert await _search(uow_factory, "@") == []
 
 
 async def test_search_treats_wildcards_literally(uow_factory: UnitOfWorkFactory) -> None:

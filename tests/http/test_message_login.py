@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from ignacio.application.use_cases.create_user import CreateUserCommand
-from ignacio.domain import Channel, Order, PageRequest, PhoneNumber
-from ignacio.domain.workspaces import DEFAULT_SLUG
+from ignacio.domain import Channel, Order, PageRequest, PhoneNumber, Provider
+from ignacio.domain.workspaces import DEFAULT_SLUG, WorkspaceRole
 from tests.http.conftest import database_url_for, serve
 from tests.http.desk import log_in
 from tests.http.test_workspace_numbers import SOL_NUMBER_ID, SOL_TOKEN, ByToken
@@ -40,6 +40,7 @@ SAFARI = (
     "(KHTML, like Gecko) Version/18.2 Mobile/15E148 Safari/604.1"
 )
 START = "/auth/message-login"
+HIDDEN_ID = "US.13491208655302741918"
 
 
 @dataclass
@@ -80,8 +81,18 @@ class Line:
         state: str = response.json()["state"]
         return state
 
+    async def from_username(self, text: str) -> None:
+        """A message from someone whose number Meta hides behind their username."""
+        self.system.clock.advance(seconds=1)
+        body = inbound_text(None, text, user_id=HIDDEN_ID, username="lucia.g")
+        await post_signed(self.client, body)
+        await self.system.settle()
+
     def said_to(self, phone: str = MEMBER) -> str:
         return self.graph.texts_to(phone)[-1]
+
+    def said_to_username(self) -> str:
+        return [m.text for m in self.graph.messages if m.to == HIDDEN_ID and m.text][-1]
 
     async def audit(self, workspace: str = DEFAULT_SLUG) -> list[str]:
         async with self.system.container.uow()(read_only=True) as uow:
@@ -362,9 +373,105 @@ async def test_a_logged_in_member_links_their_own_whatsapp_and_no_one_elses(line
 
     stolen = await line.start(headers, purpose="link")
     await line.whatsapp(stolen["text"], phone=OTHER)
-    assert line.said_to(OTHER).startswith("This WhatsApp already has an Ignacio account")
+    # Another number's member: one account would have two numbers.
+    assert line.said_to(OTHER).startswith(
+        "This WhatsApp was not linked to the account that asked: the account has another "
+        "WhatsApp number."
+    )
     assert await line.state(stolen) == "refused"
     assert await line.audit() == ["whatsapp.link", "whatsapp.link_refuse"]
+
+
+async def members_and_ids(line: Line) -> list[tuple[str, list[str]]]:
+    """Every member's number and WhatsApp ids, the admin's and the deployment's aside."""
+    async with line.system.container.uow()(read_only=True) as uow:
+        people = (await uow.users.list(PageRequest(limit=100))).items
+        ids = await uow.identities.of_users(p.id for p in people)
+    return sorted(
+        (str(p.phone) if p.phone else "", [i.provider_user_id for i in ids.get(p.id, [])])
+        for p in people
+        if not p.is_admin
+    )
+
+
+async def whatsapp_said(line: Line, phone: str) -> list[str]:
+    """What every WhatsApp conversation of the member with this number holds."""
+    async with line.system.container.uow()(read_only=True) as uow:
+        user = await uow.users.get_by_phone(PhoneNumber.parse(phone))
+        home = await uow.workspaces.get_by_slug(DEFAULT_SLUG)
+        assert user is not None and home is not None
+        chats = await uow.conversations.list(
+            home.id, PageRequest(limit=10), user_id=user.id, channel=Channel.WHATSAPP
+        )
+        said: list[str] = []
+        for chat in chats.items:
+            said.extend(m.content for m in await uow.messages.recent(chat.id, 100))
+    return said
+
+
+async def test_a_username_only_whatsapp_joins_the_account_once_its_sender_says_yes(
+    line: Line,
+) -> None:
+    await line.client.post("/auth/request-otp", json={"phoneNumber": MEMBER})
+    await line.system.settle()
+    headers = await log_in(line.client, line.system, line.graph, MEMBER)
+    # The same person writes on WhatsApp behind a username: a member of its own, for now.
+    await line.from_username("Hola, ¿abrís el sábado?")
+    assert await members_and_ids(line) == [("", [HIDDEN_ID]), (MEMBER, [])]
+
+    link = await line.start(headers, purpose="link")
+    await line.from_username(link["text"])
+    question = line.said_to_username()
+    assert question.startswith("Link this WhatsApp to the account +34*****5678 at Action Lab")
+    assert "on Firefox on Windows?" in question and "will move to that account" in question
+    assert await line.state(link) == "claimed"
+    assert await members_and_ids(line) == [("", [HIDDEN_ID]), (MEMBER, [])]
+
+    await line.from_username("YES")
+    assert line.said_to_username() == "✅ WhatsApp is linked to your Ignacio account."
+    assert await line.state(link) == "confirmed"
+    # One member: the account, known by the id too, with what the username wrote.
+    assert await members_and_ids(line) == [(MEMBER, [HIDDEN_ID])]
+    said = await whatsapp_said(line, MEMBER)
+    assert "Hola, ¿abrís el sábado?" in said and "VERIFY ••••••" in said
+    assert await line.audit() == ["message_login.claim", "whatsapp.link"]
+    async with line.system.container.uow()(read_only=True) as uow:
+        platform = await uow.audit_log.list(None, PageRequest(limit=50), action="user.merge")
+    assert [e.details["reason"] for e in platform.items] == ["linked by a code sent from WhatsApp"]
+
+    # What the username writes next is the account's, and answered at the account's number.
+    await line.from_username("¿Y el domingo?")
+    assert "¿Y el domingo?" in await whatsapp_said(line, MEMBER)
+    me = await line.client.get("/auth/sessions", headers=headers)
+    assert me.status_code == 200  # the browser that asked is still the account's
+
+
+async def test_a_no_or_a_team_members_whatsapp_joins_nothing(line: Line) -> None:
+    await line.client.post("/auth/request-otp", json={"phoneNumber": MEMBER})
+    await line.system.settle()
+    headers = await log_in(line.client, line.system, line.graph, MEMBER)
+    await line.from_username("Hola")
+
+    declined = await line.start(headers, purpose="link")
+    await line.from_username(declined["text"])
+    await line.from_username("no")
+    assert await line.state(declined) == "refused"
+    assert await members_and_ids(line) == [("", [HIDDEN_ID]), (MEMBER, [])]
+
+    # The username's member is made an agent of the team: their WhatsApp joins no account.
+    async with line.system.container.uow()() as uow:
+        found = await uow.identities.find(Provider.WHATSAPP_CLOUD, "100000000000001", HIDDEN_ID)
+        home = await uow.workspaces.get_by_slug(DEFAULT_SLUG)
+        assert found is not None and home is not None
+        mine = await uow.memberships.get(home.id, found.user_id)
+        assert mine is not None
+        await uow.memberships.update(mine.as_role(WorkspaceRole.AGENT, line.system.clock.now()))
+        await uow.commit()
+    agent = await line.start(headers, purpose="link")
+    await line.from_username(agent["text"])
+    assert "a member of a team or an admin" in line.said_to_username()
+    assert await line.state(agent) == "refused"
+    assert await members_and_ids(line) == [("", [HIDDEN_ID]), (MEMBER, [])]
 
 
 async def test_a_member_deactivated_before_the_poll_gets_no_session(line: Line) -> None:

@@ -8,10 +8,13 @@ meets a sender:
   is claimed by the account the delivery names; failing both, Meta's parent id finds the
   member another portfolio's id belongs to.
 - The number finds the member who has it (the *holder*).
-- Both found, and different people: the id wins (it is the provider's key for this person
-  under this account, the number only an attribute) and nothing is merged: two members'
-  histories, files and roles are not joined without a person deciding. The clash is audited
-  (`user.whatsapp_identity_conflict`), once a day at most per sender, for an admin.
+- Both found, and different members: when they are two halves of one person (the id's member
+  has no number, the number's no id under this account: `ignacio.domain.merging`), the
+  caller joins them (`ignacio.application.merging`). Otherwise the id wins (it is the
+  provider's key for this person under this account, the number only an attribute) and
+  nothing is joined: a number that changed hands, or a person with two phones, is for an admin
+  to judge. The clash is audited (`user.whatsapp_identity_conflict`), once a day at most per
+  sender.
 - Linking: a member found by number gains the id; a member found by id gains the number if
   they had none; if they had another one, the provider has just vouched that this id writes
   from the new number, so they take it (audited as a change of number) unless someone else

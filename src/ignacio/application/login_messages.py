@@ -10,6 +10,7 @@ import msgspec
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.events import message_added
+from ignacio.application.merging import Joined, MemberMerges, join_members
 from ignacio.application.ports import (
     RateLimit,
     RateLimiter,
@@ -19,10 +20,10 @@ from ignacio.application.ports import (
 )
 from ignacio.application.workspaces import workspace_of
 from ignacio.domain import Conflict, Conversation, Message, MessageType, User
+from ignacio.domain.merging import link_refusal
 from ignacio.domain.message_login import (
     ALREADY_ANSWERED,
     HIDDEN_CODE_TEXT,
-    LINK_REFUSED_NOTICE,
     LINKED_NOTICE,
     NOT_VALID_NOTICE,
     REFUSED_NOTICE,
@@ -33,8 +34,11 @@ from ignacio.domain.message_login import (
     MessageLogin,
     MessageLoginPurpose,
     MessageLoginState,
+    account_label,
     answer_in,
     code_message,
+    link_question,
+    link_refused_notice,
     logged_in_notice,
     login_question,
     too_many_codes_notice,
@@ -77,7 +81,8 @@ class LoginMessages:
     - YES or NO (in the words `answer_in` knows) is a login message only while the member has a
       claim open in this workspace; otherwise the assistant reads it as any message.
     - A link: the sender being the account itself, it is linked at once (nothing changes
-      hands); the sender being another member, it is refused (see `_link`).
+      hands); the sender being another member, they are asked, and on YES joined to the
+      account (see `_link`).
     - Every claim, confirmation, refusal and link is audited in the workspace, the sender as
       the actor.
     - The answer is stored like the assistant's (one per message), so a rerun delivers it
@@ -91,7 +96,9 @@ class LoginMessages:
         limiter: RateLimiter,
         auditor: Auditor,
         limits: MessageLoginLimits,
+        merges: MemberMerges | None = None,
     ) -> None:
+        self._merges = merges
         self._uow = uow
         self._hasher = hasher
         self._limiter = limiter
@@ -154,6 +161,15 @@ class LoginMessages:
             return NOT_VALID_NOTICE
         if login.purpose is MessageLoginPurpose.LINK:
             return await self._link(uow, workspace, user, login, now)
+        if not await self._claimed(uow, workspace, user, login, now):
+            return NOT_VALID_NOTICE
+        return login_question(workspace.name, login.device)
+
+    async def _claimed(
+        self, uow: UnitOfWork, workspace: Workspace, user: User, login: MessageLogin, now: datetime
+    ) -> bool:
+        """The sender claims `login`, their older open claims refused (a YES answers the
+        question last asked); False if a racing message claimed it first."""
         for earlier in await uow.message_logins.claims_of(workspace.id, user.id):
             if earlier.is_open_claim_of(user.id, now):
                 await self._move(
@@ -165,9 +181,7 @@ class LoginMessages:
                     REFUSE,
                     reason=SUPERSEDED,
                 )
-        if not await self._move(uow, workspace, user, login, login.claimed_by(user.id, now), CLAIM):
-            return NOT_VALID_NOTICE
-        return login_question(workspace.name, login.device)
+        return await self._move(uow, workspace, user, login, login.claimed_by(user.id, now), CLAIM)
 
     async def _link(
         self,
@@ -179,29 +193,55 @@ class LoginMessages:
     ) -> str:
         """Link the sender's WhatsApp to the account that asked.
 
-        Today an account is its phone number, and so is the sender: the sender being the
-        account, it is linked already, and is told so. The sender being another member, the
-        link is refused (and audited): moving a WhatsApp from one account to another would
-        hand the other account's history, or its login, to whoever holds the browser, and a
-        person tricked into sending a code would lose their account to a stranger's. Only a
-        richer identity model (a WhatsApp identity apart from the account's number) could move
-        an identity with no history safely; until then there is nothing to move.
+        The sender being the account itself, it is linked already, and is told so. The sender
+        being another member (someone logged in on the web writes on WhatsApp under a username,
+        so their messages made a member of their own), the two are to be joined: everything
+        the sender's member has moves to the account. A person tricked into sending someone
+        else's code would hand their WhatsApp history to a stranger, so the join waits for a
+        YES to a question naming the workspace, the device, the account and what moves; and a
+        link that would hand over more than a member's conversations (a team member's or an
+        admin's WhatsApp, a second number) is refused outright (`link_refusal`), audited.
         """
         if login.account_id == user.id:
             if await self._move(uow, workspace, user, login, login.linked_by(user.id, now), LINK):
                 return LINKED_NOTICE
             return NOT_VALID_NOTICE
-        refused = login.refused_by(user.id, now)
-        if await self._move(
-            uow, workspace, user, login, refused, LINK_REFUSE, reason="another account"
-        ):
-            return LINK_REFUSED_NOTICE
-        return NOT_VALID_NOTICE
+        account, refusal = await self._link_check(uow, login, user)
+        if account is None or refusal is not None:
+            refused = login.refused_by(user.id, now)
+            reason = refusal or "the account is gone"
+            if await self._move(uow, workspace, user, login, refused, LINK_REFUSE, reason=reason):
+                return link_refused_notice(reason)
+            return NOT_VALID_NOTICE
+        if not await self._claimed(uow, workspace, user, login, now):
+            return NOT_VALID_NOTICE
+        return link_question(workspace.name, login.device, account_label(account))
+
+    async def _link_check(
+        self, uow: UnitOfWork, login: MessageLogin, user: User
+    ) -> tuple[User | None, str | None]:
+        """The account a link is for, and why the sender may not join it (None: they may)."""
+        if login.account_id is None:
+            return None, None
+        account = await uow.users.get(login.account_id)
+        if account is None:
+            return None, None
+        identities = await uow.identities.of_users([account.id, user.id])
+        roles = [joined.role for joined in await uow.workspaces.of_user(user.id)]
+        refusal = link_refusal(
+            account,
+            user,
+            identities.get(account.id, []),
+            identities.get(user.id, []),
+            roles,
+        )
+        return account, refusal
 
     async def _answered(
         self, user: User, conversation: Conversation, inbound: Message, said: Answer
     ) -> Message | None:
         now = self._auditor.clock.now()
+        done: Joined | None = None
         try:
             async with self._uow() as uow:
                 workspace = await workspace_of(uow, conversation)
@@ -209,12 +249,27 @@ class LoginMessages:
                 open_claims = [claim for claim in claims if claim.is_open_claim_of(user.id, now)]
                 if not open_claims:
                     return None
-                text = await self._decide(uow, workspace, user, open_claims, said, now)
+                text, account = await self._decide(uow, workspace, user, open_claims, said, now)
                 reply = await self._store(uow, conversation, inbound, text, now)
+                if account is not None:
+                    # After the answer is stored, so that it moves with everything else.
+                    done = await join_members(
+                        uow,
+                        self._auditor,
+                        account,
+                        user,
+                        now,
+                        reason="linked by a code sent from WhatsApp",
+                        actor_id=user.id,
+                    )
                 await uow.commit()
         except Conflict:
             return await self._existing(inbound)
-        return reply
+        if done is None:
+            return reply
+        if self._merges is not None:
+            await self._merges.settle(done)
+        return msgspec.structs.replace(reply, user_id=done.survivor.id)
 
     async def _decide(
         self,
@@ -224,7 +279,8 @@ class LoginMessages:
         claims: list[MessageLogin],
         said: Answer,
         now: datetime,
-    ) -> str:
+    ) -> tuple[str, User | None]:
+        """What to answer, and the account the sender joins (a link they confirmed)."""
         if len(claims) > 1:
             # Two codes claimed at once (their messages raced): which question a YES answers
             # cannot be told, so neither is confirmed.
@@ -238,17 +294,34 @@ class LoginMessages:
                     REFUSE,
                     reason="several waiting",
                 )
-            return SEVERAL_WAITING
+            return SEVERAL_WAITING, None
         (claim,) = claims
-        if said is Answer.YES:
-            if await self._move(
-                uow, workspace, user, claim, claim.confirmed_by(user.id, now), CONFIRM
-            ):
-                return logged_in_notice(workspace.name, claim.device)
-            return ALREADY_ANSWERED
-        if await self._move(uow, workspace, user, claim, claim.refused_by(user.id, now), REFUSE):
-            return REFUSED_NOTICE
-        return ALREADY_ANSWERED
+        if said is Answer.NO:
+            refused = claim.refused_by(user.id, now)
+            if await self._move(uow, workspace, user, claim, refused, REFUSE):
+                return REFUSED_NOTICE, None
+            return ALREADY_ANSWERED, None
+        if claim.purpose is MessageLoginPurpose.LINK:
+            return await self._confirm_link(uow, workspace, user, claim, now)
+        if await self._move(uow, workspace, user, claim, claim.confirmed_by(user.id, now), CONFIRM):
+            return logged_in_notice(workspace.name, claim.device), None
+        return ALREADY_ANSWERED, None
+
+    async def _confirm_link(
+        self, uow: UnitOfWork, workspace: Workspace, user: User, claim: MessageLogin, now: datetime
+    ) -> tuple[str, User | None]:
+        """The sender's YES to joining the account: checked again (a role or a number may have
+        changed since the question), then confirmed; the caller joins them."""
+        account, refusal = await self._link_check(uow, claim, user)
+        if account is None or refusal is not None:
+            reason = refusal or "the account is gone"
+            refused = claim.refused_by(user.id, now)
+            if await self._move(uow, workspace, user, claim, refused, LINK_REFUSE, reason=reason):
+                return link_refused_notice(reason), None
+            return ALREADY_ANSWERED, None
+        if await self._move(uow, workspace, user, claim, claim.confirmed_by(user.id, now), LINK):
+            return LINKED_NOTICE, account
+        return ALREADY_ANSWERED, None
 
     async def _move(
         self,

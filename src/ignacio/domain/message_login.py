@@ -25,6 +25,7 @@ import msgspec
 
 from ignacio.domain.auth import CODE_LENGTH, OtpCode
 from ignacio.domain.errors import Conflict, InvalidInput, NotFound
+from ignacio.domain.users import User
 
 MESSAGE_LOGIN_TTL = timedelta(minutes=10)
 VERIFY_WORD = "VERIFY"
@@ -296,11 +297,38 @@ SEVERAL_WAITING = (
 )
 ALREADY_ANSWERED = "That login was already answered."
 LINKED_NOTICE = "✅ WhatsApp is linked to your Ignacio account."
-LINK_REFUSED_NOTICE = (
-    "This WhatsApp already has an Ignacio account of its own, so it was not linked to the "
-    "account that asked. Log in with this WhatsApp instead. If you did not ask for this, "
-    "someone may be trying to read your messages: never send a code someone else gave you."
-)
+
+
+def link_question(workspace_name: str, device: str | None, account: str) -> str:
+    """Asked before a WhatsApp member joins an account (a link by message): what moves, and to
+    whom, so that someone tricked into sending a code sees what they would give away."""
+    on = f" on {device}" if device else " on a device that did not say what it is"
+    return (
+        f"Link this WhatsApp to the account {account} at {workspace_name}'s Ignacio{on}? Your "
+        "conversations and files from this WhatsApp will move to that account, and whoever "
+        "uses it will read them. Reply YES to link, or NO. If you did not ask for this, reply "
+        "NO: someone may be trying to read your messages."
+    )
+
+
+def link_refused_notice(reason: str) -> str:
+    return (
+        f"This WhatsApp was not linked to the account that asked: {reason}. Log in with this "
+        "WhatsApp instead, or ask an admin. If you did not ask for this, someone may be trying "
+        "to read your messages: never send a code someone else gave you."
+    )
+
+
+def account_label(account: User) -> str:
+    """How an account is named to the person asked to join it: its name, else its number
+    masked; never more than they need to recognise their own."""
+    if account.name:
+        return f'"{account.name}"'
+    if account.phone is not None:
+        return account.phone.masked()
+    return "with no name"
+
+
 NOT_VALID_NOTICE = (
     "That code is not valid here: it may have expired, been used already, or be for another "
     "organisation's number. Ask for a new code on the login page."

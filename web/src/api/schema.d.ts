@@ -4337,7 +4337,7 @@ export interface operations {
                 cursor?: string | null;
                 /** @description `desc`: newest first; `asc`: oldest first */
                 order?: components["schemas"]["Order"];
-                /** @description Name or phone number */
+                /** @description Part of a name or WhatsApp username, or a whole phone number */
                 search?: string | null;
             };
             header?: never;

@@ -74,6 +74,7 @@ class InMemoryConversationRepository:
         self._store.conversations[conversation.id] = msgspec.structs.replace(
             conversation,
             workspace_id=stored.workspace_id,
+            user_id=stored.user_id,
             state=stored.state,
             assignee_id=stored.assignee_id,
             state_since=stored.state_since,

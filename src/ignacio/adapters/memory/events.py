@@ -20,6 +20,16 @@ class InMemoryEventLog:
         self._store = store
         self._pending: list[WorkspaceEvent] = []
 
+    def reassign(self, source_id: UUID, target_id: UUID) -> None:
+        """Events appended in this unit of work about `source_id`'s conversations are about
+        `target_id`'s: the member was joined to another before the commit writes them."""
+        self._pending = [
+            msgspec.structs.replace(event, member_id=target_id)
+            if event.member_id == source_id
+            else event
+            for event in self._pending
+        ]
+
     async def append(self, event: WorkspaceEvent) -> None:
         data = msgspec.json.decode(msgspec.json.encode(event.data))
         self._pending.append(msgspec.structs.replace(event, data=data))

@@ -35,8 +35,11 @@ class InMemoryFileRepository:
         stored = self._store.files.get(file.id)
         if stored is None:
             raise NotFound("There is no such file.")
-        # As the SQL update, which never writes the column: it stays in its workspace.
-        file = msgspec.structs.replace(file, workspace_id=stored.workspace_id)
+        # As the SQL update, which never writes these columns: it stays in its workspace, and
+        # with its person (only a merge moves it).
+        file = msgspec.structs.replace(
+            file, workspace_id=stored.workspace_id, user_id=stored.user_id
+        )
         self._check(file)
         self._store.files[file.id] = file
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
+import msgspec
+
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.domain import Conflict, NotFound, Provider, WhatsAppIdentity
 
@@ -28,8 +30,11 @@ class InMemoryIdentityRepository:
         self._store.identities[identity.id] = identity
 
     async def update(self, identity: WhatsAppIdentity) -> None:
-        if identity.id not in self._store.identities:
+        stored = self._store.identities.get(identity.id)
+        if stored is None:
             raise NotFound("There is no such identity.")
+        # As the SQL update: it stays with its person (only a merge moves it).
+        identity = msgspec.structs.replace(identity, user_id=stored.user_id)
         self._ensure_key_is_free(identity)
         self._store.identities[identity.id] = identity
 

@@ -39,6 +39,7 @@ class InMemoryMessageRepository:
         message = msgspec.structs.replace(
             message,
             workspace_id=stored.workspace_id,
+            user_id=stored.user_id,
             content=stored.content,
             original_text=stored.original_text,
             edited_at=stored.edited_at,

@@ -61,7 +61,8 @@ class InMemoryUnitOfWork:
         self.read_only = read_only
         self._signal = signal
         # Typed as the ports: Protocol attributes are invariant, so this makes it a UnitOfWork.
-        self.users: UserRepository = InMemoryUserRepository(store)
+        self._events = InMemoryEventLog(store)
+        self.users: UserRepository = InMemoryUserRepository(store, on_merge=self._events.reassign)
         self.identities: IdentityRepository = InMemoryIdentityRepository(store)
         self.conversations: ConversationRepository = InMemoryConversationRepository(store)
         self.messages: MessageRepository = InMemoryMessageRepository(store)
@@ -76,7 +77,6 @@ class InMemoryUnitOfWork:
         self.memberships: MembershipRepository = InMemoryMembershipRepository(store)
         self.channels: ChannelRepository = InMemoryChannelRepository(store)
         self.summaries: SummaryRepository = InMemorySummaryRepository(store)
-        self._events = InMemoryEventLog(store)
         self.events: EventLog = self._events
         self.committed = False
         self._snapshot: Snapshot | None = None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -15,10 +16,33 @@ from ignacio.adapters.memory.workspaces import InMemoryWorkspaceRepository
 from ignacio.domain import Conflict, NotFound, Page, PageRequest, PhoneNumber, User
 from ignacio.domain.workspaces import Joined
 
+# The fields that name a person, and so follow them when they are joined to another, as the SQL
+# adapter's PERSON_COLUMNS; the audit log keeps who did what as it was then.
+_PERSON_FIELDS = (
+    "user_id",
+    "assignee_id",
+    "actor_id",
+    "requested_by",
+    "sent_by",
+    "account_id",
+    "member_id",
+    "added_by",
+    "uploaded_by",
+)
+
+
+def _moved(item: Any, source_id: UUID, target_id: UUID) -> Any:
+    """`item` with every field naming `source_id` naming `target_id`; the same item if none."""
+    changes = {name: target_id for name in _PERSON_FIELDS if getattr(item, name, None) == source_id}
+    return msgspec.structs.replace(item, **changes) if changes else item
+
 
 class InMemoryUserRepository:
-    def __init__(self, store: InMemoryStore) -> None:
+    def __init__(
+        self, store: InMemoryStore, *, on_merge: Callable[[UUID, UUID], None] | None = None
+    ) -> None:
         self._store = store
+        self._on_merge = on_merge
 
     async def add(self, user: User) -> None:
         if user.id in self._store.users:
@@ -55,6 +79,41 @@ class InMemoryUserRepository:
             raise NotFound("There is no such user.")
         self._ensure_phone_is_free(user)
         self._store.users[user.id] = user
+
+    async def merge_into(self, source_id: UUID, target_id: UUID) -> None:
+        store = self._store
+        if source_id == target_id or not {source_id, target_id} <= store.users.keys():
+            raise NotFound("There is no such pair of users to join.")
+        theirs = {m.workspace_id for m in store.memberships.values() if m.user_id == target_id}
+        for membership in builtins.list(store.memberships.values()):
+            if membership.user_id == source_id and membership.workspace_id in theirs:
+                del store.memberships[membership.id]
+        for (conversation_id, user_id), marker in builtins.list(store.reads.items()):
+            if user_id != source_id:
+                continue
+            del store.reads[(conversation_id, user_id)]
+            store.reads.setdefault(
+                (conversation_id, target_id), _moved(marker, source_id, target_id)
+            )
+        tables: tuple[dict[Any, Any], ...] = (
+            store.identities,
+            store.conversations,
+            store.messages,
+            store.message_logins,
+            store.sessions,
+            store.allow_list,
+            store.files,
+            store.memberships,
+            store.state_changes,
+            store.summaries,
+            store.events,
+        )
+        for table in tables:
+            for key, item in builtins.list(table.items()):
+                table[key] = _moved(item, source_id, target_id)
+        if self._on_merge is not None:
+            self._on_merge(source_id, target_id)
+        del store.users[source_id]
 
     async def delete(self, user_id: UUID) -> None:
         store = self._store
@@ -95,11 +154,18 @@ class InMemoryUserRepository:
         text = needle(search)
         if text is not None:
             phone = phone_or_none(text)
+            handle = text.lstrip("@")
+            by_username = {
+                identity.user_id
+                for identity in self._store.identities.values()
+                if handle and identity.username is not None and handle in identity.username.lower()
+            }
             users = [
                 user
                 for user in users
                 if (user.name is not None and text in user.name.lower())
                 or (phone is not None and user.phone == phone)
+                or user.id in by_username
             ]
         return paginate(users, lambda user: user.created_at, page)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from uuid import UUID
 
+import msgspec
+
 from ignacio.adapters.memory.queries import paginate
 from ignacio.adapters.memory.store import InMemoryStore
 from ignacio.domain import Conflict, NotFound, Page, PageRequest
@@ -78,9 +80,13 @@ class InMemoryMembershipRepository:
         )
 
     async def update(self, membership: Membership) -> None:
-        if membership.id not in self._store.memberships:
+        stored = self._store.memberships.get(membership.id)
+        if stored is None:
             raise NotFound("This person is not a member of this workspace.")
-        self._store.memberships[membership.id] = membership
+        # As the SQL update: it stays in its workspace, with its person.
+        self._store.memberships[membership.id] = msgspec.structs.replace(
+            membership, workspace_id=stored.workspace_id, user_id=stored.user_id
+        )
 
     async def remove(self, workspace_id: UUID, user_id: UUID) -> bool:
         membership = await self.get(workspace_id, user_id)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import ColumnElement, Text, cast, delete, func, literal, select
 
 from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field
@@ -48,6 +49,16 @@ class SqlEventLog:
     def __init__(self, connection: ConnectionSource) -> None:
         self._connection = connection
         self._pending: builtins.list[WorkspaceEvent] = []
+
+    def reassign(self, source_id: UUID, target_id: UUID) -> None:
+        """Events appended in this unit of work about `source_id`'s conversations are about
+        `target_id`'s: the member was joined to another before the commit writes them."""
+        self._pending = [
+            msgspec.structs.replace(event, member_id=target_id)
+            if event.member_id == source_id
+            else event
+            for event in self._pending
+        ]
 
     async def append(self, event: WorkspaceEvent) -> None:
         self._pending.append(event)

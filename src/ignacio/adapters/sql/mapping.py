@@ -122,6 +122,11 @@ def per_cipher(
 IMMUTABLE_WORKSPACE = "workspace_id"
 """The column naming the workspace a row belongs to: set when it is inserted, never updated."""
 
+IMMUTABLE_OWNER = "user_id"
+"""The column naming the person a row is of: set when it is inserted, and moved only when the
+person is joined to another (`UserRepository.merge_into`), never by an update, so that a copy
+read before a merge and written after it cannot point the row back at a person who is gone."""
+
 
 class FieldMap(Generic[S]):
     """The mapping between the entity `entity` and the rows of `table`; see the module's doc.
@@ -156,13 +161,13 @@ class FieldMap(Generic[S]):
         # Setting the key again, even to itself, would make PostgreSQL take the stronger row
         # lock (FOR UPDATE instead of FOR NO KEY UPDATE), which blocks inserts referring to it.
         # A row never moves to another workspace: an update leaves its `workspace_id` as it is,
-        # whatever the entity says (the caller's scoping rests on it).
-        fixed = keys | {IMMUTABLE_WORKSPACE}
+        # whatever the entity says (the caller's scoping rests on it); nor to another person.
+        fixed = keys | {IMMUTABLE_WORKSPACE, IMMUTABLE_OWNER}
         self.update_values: Callable[[S], dict[str, Any]] = _writer(
             [field for field in flat if field.column_name not in fixed]
         )
         """Every column's value but the primary key's, which an UPDATE finds the row by, and
-        the workspace's, which never changes."""
+        the workspace's and the person's, which an update never changes."""
 
     def select(self) -> Select[Any]:
         """SELECT the mapped columns, in the order `to_entity` reads them."""

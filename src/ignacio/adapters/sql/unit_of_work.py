@@ -75,7 +75,10 @@ class SqlUnitOfWork:
         self._exit: AsyncExitStack | None = None
         # Typed as the ports: Protocol attributes are invariant, so this is what makes the class
         # a UnitOfWork (and keeps callers on the contract, not on SQL specifics).
-        self.users: UserRepository = SqlUserRepository(self._current, cipher)
+        self._events = SqlEventLog(self._current)
+        self.users: UserRepository = SqlUserRepository(
+            self._current, cipher, on_merge=self._events.reassign
+        )
         self.identities: IdentityRepository = SqlIdentityRepository(self._current)
         self.conversations: ConversationRepository = SqlConversationRepository(self._current)
         self.messages: MessageRepository = SqlMessageRepository(self._current)
@@ -92,7 +95,6 @@ class SqlUnitOfWork:
         self.memberships: MembershipRepository = SqlMembershipRepository(self._current)
         self.channels: ChannelRepository = SqlChannelRepository(self._current)
         self.summaries: SummaryRepository = SqlSummaryRepository(self._current)
-        self._events = SqlEventLog(self._current)
         self.events: EventLog = self._events
 
     def _current(self) -> AsyncConnection:

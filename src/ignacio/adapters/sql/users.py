@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, or_, select, update
+from sqlalchemy import Column, ColumnElement, Select, Table, bindparam, delete, or_, select, update
 
 from ignacio.adapters.sql.mapping import FieldMap, encrypted_phone, per_cipher
 from ignacio.adapters.sql.queries import (
@@ -19,13 +19,54 @@ from ignacio.adapters.sql.queries import (
     phone_or_none,
     update_one,
 )
-from ignacio.adapters.sql.tables import user_sessions, users, workspace_members, workspaces
+from ignacio.adapters.sql.tables import (
+    allowed_numbers,
+    conversation_reads,
+    conversation_state_changes,
+    conversation_summaries,
+    conversations,
+    message_logins,
+    messages,
+    user_files,
+    user_sessions,
+    users,
+    whatsapp_identities,
+    workspace_events,
+    workspace_members,
+    workspaces,
+)
 from ignacio.adapters.sql.workspaces import JOINED_COLUMNS, joined_of
 from ignacio.application.ports import PhoneCipher
-from ignacio.domain import Page, PageRequest, PhoneNumber, Position, User
+from ignacio.domain import NotFound, Page, PageRequest, PhoneNumber, Position, User
 from ignacio.domain.workspaces import Joined
 
 _TAKEN = "A user with this phone number already exists."
+
+# Every column that names a person, and so follows them when they are joined to another
+# (`merge_into`). The audit log is not among them: it says who did what as it was then.
+PERSON_COLUMNS: tuple[Column[Any], ...] = (
+    whatsapp_identities.c.user_id,
+    conversations.c.user_id,
+    conversations.c.assignee_id,
+    conversation_state_changes.c.actor_id,
+    conversation_state_changes.c.assignee_id,
+    conversation_summaries.c.requested_by,
+    messages.c.user_id,
+    messages.c.sent_by,
+    user_sessions.c.user_id,
+    message_logins.c.account_id,
+    message_logins.c.member_id,
+    allowed_numbers.c.added_by,
+    workspace_events.c.member_id,
+    user_files.c.user_id,
+    user_files.c.uploaded_by,
+)
+# A person's row in these is unique per (row, person): where both halves have one, the
+# survivor's stays and the other's goes (the caller has settled roles beforehand).
+ONE_PER_PERSON: tuple[tuple[Table, Column[Any]], ...] = (
+    (workspace_members, workspace_members.c.workspace_id),
+    (conversation_reads, conversation_reads.c.conversation_id),
+)
 
 
 @per_cipher
@@ -75,7 +116,16 @@ def _in_session(fields: FieldMap[User]) -> Select[Any]:
 
 
 class SqlUserRepository:
-    def __init__(self, connection: ConnectionSource, cipher: PhoneCipher) -> None:
+    def __init__(
+        self,
+        connection: ConnectionSource,
+        cipher: PhoneCipher,
+        *,
+        on_merge: Callable[[UUID, UUID], None] | None = None,
+    ) -> None:
+        # What else in the unit of work names people and is written only at its commit (the
+        # live events): told of a merge, so that it moves too.
+        self._on_merge = on_merge
         self._connection = connection
         self._cipher = cipher
         self._fields = _fields(cipher)
@@ -131,6 +181,30 @@ class SqlUserRepository:
             self._connection(), statement, conflict=_TAKEN, absent="There is no such user."
         )
 
+    async def merge_into(self, source_id: UUID, target_id: UUID) -> None:
+        connection = self._connection()
+        found = await connection.execute(
+            select(users.c.id).where(users.c.id.in_([source_id, target_id])).with_for_update()
+        )
+        if source_id == target_id or len(found.all()) != 2:
+            raise NotFound("There is no such pair of users to join.")
+        for table, key in ONE_PER_PERSON:
+            person = table.c.user_id
+            survivor_has = select(key).where(person == target_id).scalar_subquery()
+            await connection.execute(
+                delete(table).where(person == source_id, key.in_(survivor_has))
+            )
+            await connection.execute(
+                update(table).where(person == source_id).values({person: target_id})
+            )
+        for column in PERSON_COLUMNS:
+            await connection.execute(
+                update(column.table).where(column == source_id).values({column: target_id})
+            )
+        if self._on_merge is not None:
+            self._on_merge(source_id, target_id)
+        await connection.execute(delete(users).where(users.c.id == source_id))
+
     async def delete(self, user_id: UUID) -> None:
         # Conversations, messages and sessions go with the user (ON DELETE CASCADE).
         await self._connection().execute(delete(users).where(users.c.id == user_id))
@@ -140,6 +214,12 @@ class SqlUserRepository:
         text = needle(search)
         if text is not None:
             matches: ColumnElement[bool] = users.c.name.icontains(text, autoescape=True)
+            handle = text.lstrip("@")
+            if handle:
+                by_username = select(whatsapp_identities.c.user_id).where(
+                    whatsapp_identities.c.username.icontains(handle, autoescape=True)
+                )
+                matches = or_(matches, users.c.id.in_(by_username))
             phone = phone_or_none(text)
             if phone is not None:
                 matches = or_(matches, users.c.phone_lookup == self._cipher.lookup_key(phone))

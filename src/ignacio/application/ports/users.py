@@ -48,12 +48,27 @@ class UserRepository(Protocol):
         """Replace the stored user with this one (same id)."""
         ...
 
+    async def merge_into(self, source_id: UUID, target_id: UUID) -> None:
+        """Join `source` to `target` (two members found to be one person), then remove `source`.
+
+        Everything that names `source` names `target` after: their conversations, messages,
+        files, WhatsApp identities, sessions, live events and logins by message; what they did
+        for a team (assignments, replies sent, summaries asked for, numbers allowed, knowledge
+        uploaded). A membership or read marker `target` already has for the same workspace or
+        conversation is kept and `source`'s dropped (settle roles before). The audit log is
+        left as written. NotFound unless both exist and differ. `target`'s own row is not
+        changed (the caller stores what it takes from `source` once `source` is gone, so a
+        number moves without clashing).
+        """
+        ...
+
     async def delete(self, user_id: UUID) -> None:
         """Remove the user and everything that belongs to them."""
         ...
 
     async def list(self, page: PageRequest, *, search: str | None = None) -> Page[User]:
-        """Users by creation time; `search` matches the name (case-insensitive) or the exact number."""
+        """Users by creation time; `search` matches part of the name or of a WhatsApp username
+        (case-insensitive, a leading `@` ignored for the username), or the exact number."""
         ...
 
     async def lock_active_admins(self) -> frozenset[UUID]:

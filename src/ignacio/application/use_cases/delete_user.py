@@ -9,11 +9,11 @@ from uuid import UUID
 from ignacio.application.auditing import Auditor
 from ignacio.application.authorization import existing_user, keep_one_admin, require_admin
 from ignacio.application.file_intake import forget_everywhere
-from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWork, UnitOfWorkFactory
+from ignacio.application.merging import every_file_of
+from ignacio.application.ports import BlobStorage, DocumentIndex, UnitOfWorkFactory
 from ignacio.application.use_cases.team_inbox import release_conversations_of
-from ignacio.application.workspaces import every_workspace_id, keep_their_workspaces_run
-from ignacio.domain import Conflict, Order, PageRequest, User
-from ignacio.domain.knowledge import UserFile
+from ignacio.application.workspaces import keep_their_workspaces_run
+from ignacio.domain import Conflict, User
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class DeleteUser:
             if user.is_admin and user.is_active:
                 await keep_one_admin(uow, user)
             await keep_their_workspaces_run(uow, user)
-            files = await _all_files(uow, user.id)
+            files = await every_file_of(uow, user.id)
             await release_conversations_of(uow, self._auditor, None, user.id)
             await uow.users.delete(user.id)
             await self._auditor.record(uow, actor.id, "user.delete", "user", user.id)
@@ -73,17 +73,3 @@ class DeleteUser:
                     extra={"user_id": str(user.id), "index": type(index).__name__},
                     exc_info=True,
                 )
-
-
-async def _all_files(uow: UnitOfWork, user_id: UUID) -> list[UserFile]:
-    """The person's files in every workspace (deleting a person is the platform's business)."""
-    files: list[UserFile] = []
-    for workspace_id in await every_workspace_id(uow):
-        request = PageRequest(limit=200, order=Order.OLDEST_FIRST)
-        while True:
-            page = await uow.files.list(workspace_id, request, user_id=user_id)
-            files.extend(page.items)
-            if page.next is None:
-                break
-            request = PageRequest(limit=200, after=page.next, order=Order.OLDEST_FIRST)
-    return files

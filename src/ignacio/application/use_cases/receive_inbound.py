@@ -11,6 +11,7 @@ from ignacio.application.auditing import Auditor
 from ignacio.application.events import message_added
 from ignacio.application.handover import apply_change
 from ignacio.application.identities import Found, find_sender, keep_sender
+from ignacio.application.merging import Joined, MemberMerges, join_members
 from ignacio.application.ports import (
     ChannelDirectory,
     Clock,
@@ -33,6 +34,7 @@ from ignacio.domain import (
     DeliveryStatus,
     InboundMessage,
     Message,
+    NotFound,
     ProcessingState,
     Sender,
     User,
@@ -40,6 +42,7 @@ from ignacio.domain import (
 from ignacio.domain import Channel as MessageChannel
 from ignacio.domain.channels import ChannelAddress, WorkspaceChannel
 from ignacio.domain.handover import ConversationState
+from ignacio.domain.merging import halves_of_one_person, survivor_of
 from ignacio.domain.message_login import hidden
 from ignacio.domain.workspaces import Workspace
 
@@ -112,7 +115,8 @@ class ReceiveInbound:
     - The sender is found by their WhatsApp user id (Meta's BSUID, under the account that
       scopes it), by their phone number, or both, and the two are linked when a delivery
       carries both; or they become a member (`ignacio.application.identities` has the rules,
-      clashes included). Their WhatsApp name fills an empty profile name.
+      clashes included). Two members who turn out to be one person's id and number are joined
+      in the same transaction (`ignacio.application.merging`). Their WhatsApp name fills an empty profile name.
     - The message is for the workspace that has the number it was sent to (`route`); a number
       no workspace has raises UnknownRecipient and nothing is stored. It joins the member's
       WhatsApp conversation in that workspace (created on first contact), so the web app shows
@@ -143,8 +147,10 @@ class ReceiveInbound:
         access: AccessPolicy | None = None,
         limits: InboundLimits | None = None,
         home: ChannelAddress | None = None,
+        merges: MemberMerges | None = None,
     ) -> None:
         self._uow = uow
+        self._merges = merges
         self._queue = queue
         self._clock = clock
         self._ids = ids
@@ -159,9 +165,12 @@ class ReceiveInbound:
         over_limit, slow_down = await self._limit(inbound)
         for attempt in range(1, _ATTEMPTS + 1):
             storing_message = False
+            joined: Joined | None = None
             try:
                 async with self._uow() as uow:
                     found = await find_sender(uow, inbound.provider, inbound.sender)
+                    if found.clash:
+                        found, joined = await self._join_halves(uow, inbound, found)
                     workspace, number = await route(
                         uow, inbound.provider, inbound.recipient, self._home
                     )
@@ -194,6 +203,8 @@ class ReceiveInbound:
                     raise
                 # Another delivery created the same member at the same moment: look again.
                 continue
+            if joined is not None and self._merges is not None:
+                await self._merges.settle(joined)
             if found.clash:
                 await self._report_clash(inbound, found)
             if message.processing is ProcessingState.PENDING:
@@ -233,9 +244,36 @@ class ReceiveInbound:
         once_per_window = RateLimit(amount=1, seconds=per_phone.seconds)
         return True, await self._limiter.hit("whatsapp-slow-down", key, once_per_window) is None
 
+    async def _join_halves(
+        self, uow: UnitOfWork, inbound: InboundMessage, found: Found
+    ) -> tuple[Found, Joined | None]:
+        """The id's member and the number's joined, when they are two halves of one person
+        (`ignacio.domain.merging`); then found again. Else as found (a clash, reported)."""
+        owner, holder = found.owner, found.holder
+        if owner is None or holder is None:
+            return found, None
+        theirs = (await uow.identities.of_users([holder.id])).get(holder.id, [])
+        sender = inbound.sender
+        if not halves_of_one_person(owner, holder, theirs, inbound.provider, sender.account):
+            return found, None
+        survivor, joining = survivor_of(owner, holder)
+        try:
+            joined = await join_members(
+                uow,
+                self._auditor,
+                survivor,
+                joining,
+                self._clock.now(),
+                reason="a delivery named one member's WhatsApp id and another's number",
+            )
+        except NotFound as gone:
+            # Another delivery joined them first: look again.
+            raise Conflict("The sender's members were joined meanwhile.") from gone
+        return await find_sender(uow, inbound.provider, sender), joined
+
     async def _report_clash(self, inbound: InboundMessage, found: Found) -> None:
         """Audit, once a day at most per sender, that their id is one member's and their number
-        another's: an admin decides whether they are one person (nothing is merged by itself)."""
+        another's, and they are not two halves of one person: an admin decides."""
         if found.owner is None or found.holder is None:
             return
         once_a_day = RateLimit(amount=1, seconds=24 * 60 * 60)

@@ -29,7 +29,12 @@ from ignacio.entrypoints.http.schemas import (
     page_out,
 )
 
-Search = Annotated[str | None, QueryParameter(max_length=100, description="Name or phone number")]
+Search = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=100, description="Part of a name or WhatsApp username, or a whole phone number"
+    ),
+]
 
 
 class UserController(Controller):
