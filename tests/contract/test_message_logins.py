@@ -244,3 +244,23 @@ async def test_two_yes_or_two_polls_at_once_move_a_login_once(
     used = await get(uow_factory, login.id)
     assert used is not None
     assert used.state is MessageLoginState.USED
+
+
+async def test_prune_forgets_logins_expired_before_a_time_in_every_workspace(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    other = workspace(2)
+    await store(uow_factory, other)
+    first = started(home, "111111", created=0)
+    second = started(other.id, "222222", created=60)
+    live = started(home, "333333", created=3600)
+    await add(uow_factory, first, second, live)
+    before = at(60) + MESSAGE_LOGIN_TTL + timedelta(seconds=1)
+    async with uow_factory() as uow:
+        assert await uow.message_logins.prune(before, 1) == 1
+        assert await uow.message_logins.get(first.id) is None
+        assert await uow.message_logins.prune(before, 10) == 1
+        assert await uow.message_logins.prune(before, 10) == 0
+        await uow.commit()
+    assert await get(uow_factory, second.id) is None
+    assert await get(uow_factory, live.id) == live

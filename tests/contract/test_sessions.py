@@ -237,3 +237,29 @@ async def test_concurrent_revocations_of_one_session_end_it_once(
             return revoked is not None
 
     assert sorted(await concurrently(5, revoke)) == [False] * 4 + [True]
+
+
+async def test_prune_forgets_sessions_long_expired_oldest_first(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    owner = user(1)
+    oldest = session(owner, token_hash="a", expires_at=at(10))
+    old = session(owner, token_hash="b", expires_at=at(20), revoked_at=at(5))
+    recent = session(owner, token_hash="c", expires_at=at(100))
+    await store(uow_factory, owner, oldest, old, recent)
+    async with uow_factory() as uow:
+        assert await uow.sessions.rotate(old.id, "b", "b2", at(30), at(6)) is False  # revoked
+        assert await uow.sessions.rotate(oldest.id, "a", "a2", at(15), at(1)) is True
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.sessions.prune(at(50), 1) == 1
+        assert await uow.sessions.get(oldest.id) is None
+        # Its retired token went with it: presenting it again finds no session to end.
+        assert await uow.sessions.revoke_for_retired_token("a", at(60)) is None
+        assert await uow.sessions.prune(at(50), 10) == 1
+        assert await uow.sessions.prune(at(50), 10) == 0
+        await uow.commit()
+    async with uow_factory(read_only=True) as uow:
+        assert await uow.sessions.get(old.id) is None
+        assert await uow.sessions.get(recent.id) == recent

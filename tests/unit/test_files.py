@@ -20,6 +20,7 @@ from ignacio.application.use_cases.send_message import SendMessageCommand
 from ignacio.application.use_cases.workspace_members import AddMemberCommand
 from ignacio.domain import (
     InboundMessage,
+    InboundRevoke,
     MediaRef,
     MessageType,
     NotFound,
@@ -505,6 +506,55 @@ async def test_a_document_sent_on_whatsapp_joins_the_library_and_is_searchable(
         file.workspace_id, file.user_id, "budget euros"
     )
     assert [passage.file_name for passage in passages][:1] == ["Plan.pdf"]
+
+
+async def test_a_document_the_member_deletes_on_whatsapp_leaves_their_library(
+    system: System,
+) -> None:
+    system.media.media["media-9"] = (pdf(ANSWER), "application/pdf")
+    sender = Sender(phone=PhoneNumber.parse(ANA))
+    at = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    received = await system.container.receive_inbound()(
+        InboundMessage(
+            provider=Provider.WHATSAPP_CLOUD,
+            external_id="wamid.doc",
+            sender=sender,
+            sent_at=at,
+            message_type=MessageType.DOCUMENT,
+            text="",
+            media=MediaRef(
+                provider_media_id="media-9", mime_type="application/pdf", filename="Plan.pdf"
+            ),
+        )
+    )
+    assert received.message_id is not None
+    await system.container.process_inbound()(received.message_id)
+    await sync_all(system)
+    async with system.container.uow()() as uow:
+        file = await uow.files.find(received.message_id)
+    assert file is not None and file.file_path in storage(system).contents
+
+    await system.container.revise_inbound()(
+        InboundRevoke(
+            provider=Provider.WHATSAPP_CLOUD,
+            external_id="wamid.revoke",
+            original_external_id="wamid.doc",
+            sender=sender,
+            sent_at=at + timedelta(minutes=1),
+        )
+    )
+
+    async with system.container.uow()() as uow:
+        assert await uow.files.find(received.message_id) is None
+        message = await uow.messages.get(received.message_id)
+    assert message is not None and message.is_revoked
+    assert file.file_path not in storage(system).contents
+    assert (
+        await system.container.document_index().search(
+            file.workspace_id, file.user_id, "budget euros"
+        )
+        == []
+    )
 
 
 async def test_a_zip_bomb_sent_on_whatsapp_is_kept_failed_and_the_member_told_why(

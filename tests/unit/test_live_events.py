@@ -15,7 +15,12 @@ from ignacio.adapters.live import InProcessEventSignal
 from ignacio.adapters.memory import InMemoryStore, InMemoryUnitOfWorkFactory
 from ignacio.application import live_feed
 from ignacio.application.live_feed import Ending, EventStream, LiveFeed, Mark, Notice
-from ignacio.domain import Author, Busy, Conversation, DeliveryStatus, Message
+from ignacio.application.use_cases.live_events import (
+    MESSAGE_LOGINS_KEPT,
+    SESSIONS_KEPT,
+    PruneEnded,
+)
+from ignacio.domain import Author, Busy, Conversation, DeliveryStatus, Message, User, UserSession
 from ignacio.domain.events import (
     GAP_PATIENCE,
     Audience,
@@ -24,6 +29,7 @@ from ignacio.domain.events import (
     passable,
 )
 from ignacio.domain.handover import ConversationState
+from ignacio.domain.message_login import MessageLogin
 from ignacio.domain.summaries import ConversationSummary
 from tests.support.fakes import FakeClock
 
@@ -393,3 +399,54 @@ async def test_streams_of_one_audience_share_each_batch_and_a_reader_gets_their_
     mine, theirs = await take(tabs[0]), await take(other)
     assert [e.read_by for e in mine if isinstance(e, WorkspaceEvent)] == [None, str(AGENT)]
     assert [e.read_by for e in theirs if isinstance(e, WorkspaceEvent)] == [None]
+
+
+async def test_the_sweep_forgets_old_events_sessions_and_logins_by_message() -> None:
+    store = InMemoryStore()
+    home = next(iter(store.workspaces))
+    uow = InMemoryUnitOfWorkFactory(store)
+    clock = FakeClock(NOW)
+    ana = User(id=uuid4(), created_at=NOW, updated_at=NOW)
+
+    def device(expires_at: datetime) -> UserSession:
+        return UserSession(
+            id=uuid4(),
+            user_id=ana.id,
+            token_hash=uuid4().hex,
+            expires_at=expires_at,
+            created_at=NOW - timedelta(days=90),
+            last_used_at=NOW - timedelta(days=90),
+        )
+
+    def login(started: datetime) -> MessageLogin:
+        return MessageLogin.started(
+            id=uuid4(),
+            workspace_id=home,
+            code_hash=uuid4().hex,
+            browser_token_hash=uuid4().hex,
+            device=None,
+            now=started,
+        )
+
+    gone_session = device(NOW - SESSIONS_KEPT - timedelta(seconds=1))
+    kept_session = device(NOW - SESSIONS_KEPT + timedelta(hours=1))
+    gone_login = login(NOW - MESSAGE_LOGINS_KEPT - timedelta(hours=1))
+    kept_login = login(NOW - timedelta(minutes=5))
+    async with uow() as work:
+        await work.users.add(ana)
+        for session in (gone_session, kept_session):
+            await work.sessions.add(session)
+        for challenge in (gone_login, kept_login):
+            await work.message_logins.add(challenge)
+        await work.events.append(numbered(1, NOW - timedelta(days=30)))
+        await work.events.append(numbered(2, NOW))
+        await work.commit()
+
+    # The newest event is always kept (it carries the stream's cursor); the old one goes.
+    assert await PruneEnded(uow, clock, timedelta(days=3))() == 3
+    async with uow() as work:
+        assert await work.sessions.get(gone_session.id) is None
+        assert await work.sessions.get(kept_session.id) == kept_session
+        assert await work.message_logins.get(gone_login.id) is None
+        assert await work.message_logins.get(kept_login.id) == kept_login
+    assert len(store.events) == 1

@@ -69,6 +69,7 @@ from ignacio.application.file_intake import FileIntake
 from ignacio.application.health_cache import CachedProbe
 from ignacio.application.live_feed import LiveFeed
 from ignacio.application.login_messages import LoginMessages, MessageLoginLimits
+from ignacio.application.merging import MemberMerges
 from ignacio.application.ports import RateLimit, WebhookParser
 from ignacio.application.sessions import SessionIssuer
 from ignacio.application.use_cases.accept_webhook import AcceptWebhook, DrainRequests
@@ -112,7 +113,7 @@ from ignacio.application.use_cases.list_sessions import ListSessions
 from ignacio.application.use_cases.list_set_aside_webhooks import ListSetAsideWebhooks
 from ignacio.application.use_cases.list_users import ListUsers
 from ignacio.application.use_cases.list_workspaces import GetWorkspace, ListWorkspaces
-from ignacio.application.use_cases.live_events import OpenEventStream, PruneEvents
+from ignacio.application.use_cases.live_events import OpenEventStream, PruneEnded
 from ignacio.application.use_cases.logout import Logout
 from ignacio.application.use_cases.make_admin import MakeAdmin
 from ignacio.application.use_cases.manage_workspaces import CreateWorkspace, UpdateWorkspace
@@ -667,6 +668,7 @@ class Container(containers.DeclarativeContainer):
     poll_message_login = providers.Factory(
         PollMessageLogin, uow=uow, hasher=hasher, sessions=session_issuer, clock=clock
     )
+    member_merges = providers.Factory(MemberMerges, queue=job_queue, indexes=document_indexes)
     login_messages = providers.Factory(
         LoginMessages,
         uow=uow,
@@ -674,6 +676,7 @@ class Container(containers.DeclarativeContainer):
         limiter=rate_limiter,
         auditor=auditor,
         limits=message_login_limits,
+        merges=member_merges,
     )
     revoke_session = providers.Factory(
         RevokeSession, uow=uow, auditor=auditor, devices=device_names
@@ -810,6 +813,7 @@ class Container(containers.DeclarativeContainer):
         access=settings.provided.channel.access_policy,
         limits=providers.Callable(_inbound_limits, settings),
         home=providers.Callable(home_address, settings),
+        merges=member_merges,
     )
     revise_inbound = providers.Factory(
         ReviseInbound,
@@ -821,6 +825,8 @@ class Container(containers.DeclarativeContainer):
         access=settings.provided.channel.access_policy,
         limits=providers.Callable(_inbound_limits, settings),
         home=providers.Callable(home_address, settings),
+        storage=blob_storage,
+        indexes=document_indexes,
     )
     record_delivery_update = providers.Factory(RecordDeliveryUpdate, uow=uow, clock=clock)
     apply_identity_change = providers.Factory(
@@ -883,8 +889,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         lifetime=settings.provided.live.stream_lifetime,
     )
-    prune_events = providers.Factory(
-        PruneEvents, uow=uow, clock=clock, retention=settings.provided.live.retention
+    prune_ended = providers.Factory(
+        PruneEnded, uow=uow, clock=clock, retention=settings.provided.live.retention
     )
     upload_file = providers.Factory(UploadFile, uow=uow, intake=file_intake, ids=ids)
     attach_file = providers.Factory(

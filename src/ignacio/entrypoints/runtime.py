@@ -126,7 +126,7 @@ async def start_processing(
                 sweep_seconds=settings.queue.sweep_interval.total_seconds(),
             )
     else:
-        container.maintenance().add(asyncio.ensure_future(_prune_events_hourly(container)))
+        container.maintenance().add(asyncio.ensure_future(_prune_ended_hourly(container)))
         if settings.gateway.configured:
             container.maintenance().add(
                 asyncio.ensure_future(_watch_gateway_links_periodically(container))
@@ -205,8 +205,8 @@ def _sweep(container: Container) -> Callable[[], Awaitable[int]]:
         await container.job_queue().enqueue_inbox_drain()
         queued: int = await container.resume_processing()()
         queued += await container.queue_file_syncs()()
-        # An indexed range of old rows, usually empty: cheap enough for every sweep.
-        await container.prune_events()()
+        # Indexed ranges of old rows, usually empty: cheap enough for every sweep.
+        await container.prune_ended()()
         await _watch_gateway_links(container)
         return queued
 
@@ -235,13 +235,16 @@ async def _watch_gateway_links_periodically(container: Container) -> None:
 PRUNE_EVERY_SECONDS = 3600.0
 
 
-async def _prune_events_hourly(container: Container) -> None:
-    """Where no worker sweeps (the in-process queue): forget old live events now, then hourly."""
+async def _prune_ended_hourly(container: Container) -> None:
+    """Where no worker sweeps (the in-process queue): forget what has ended (old live events,
+    sessions, logins by message) now, then hourly."""
     while True:
         try:
-            await container.prune_events()()
+            await container.prune_ended()()
         except Exception:
-            structlog.get_logger(__name__).warning("pruning live events failed", exc_info=True)
+            structlog.get_logger(__name__).warning(
+                "forgetting what has ended failed", exc_info=True
+            )
         await asyncio.sleep(PRUNE_EVERY_SECONDS)
 
 

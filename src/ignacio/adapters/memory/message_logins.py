@@ -73,6 +73,16 @@ class InMemoryMessageLoginRepository:
         )
         return True
 
+    async def prune(self, before: datetime, limit: int) -> int:
+        logins = self._store.message_logins
+        old = sorted(
+            (login for login in logins.values() if login.expires_at < before),
+            key=lambda login: login.expires_at,
+        )[:limit]
+        for login in old:
+            del logins[login.id]
+        return len(old)
+
     async def release_expired(self, workspace_id: UUID, now: datetime) -> None:
         logins = self._store.message_logins
         for login in builtins.list(logins.values()):

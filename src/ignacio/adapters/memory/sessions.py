@@ -76,6 +76,20 @@ class InMemorySessionRepository:
         self._store.sessions[session_id] = revoked
         return revoked
 
+    async def prune(self, before: datetime, limit: int) -> int:
+        sessions = self._store.sessions
+        old = sorted(
+            (s for s in sessions.values() if s.expires_at < before), key=lambda s: s.expires_at
+        )[:limit]
+        for session in old:
+            del sessions[session.id]
+        gone = {session.id for session in old}
+        tokens = self._store.retired_tokens
+        for token_hash, session_id in builtins.list(tokens.items()):
+            if session_id in gone:
+                del tokens[token_hash]
+        return len(old)
+
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, *, keep: UUID | None = None
     ) -> int:

@@ -11,7 +11,7 @@ import builtins
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from ignacio.adapters.sql.mapping import FieldMap, enum_field
 from ignacio.adapters.sql.queries import ConnectionSource, insert_new
@@ -94,6 +94,12 @@ class SqlMessageLoginRepository:
             .values(**_FIELDS.update_values(after))
         )
         return (await self._connection().execute(statement)).rowcount == 1
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        m = message_logins.c
+        oldest = select(m.id).where(m.expires_at < before).order_by(m.expires_at).limit(limit)
+        statement = delete(message_logins).where(m.id.in_(oldest.scalar_subquery()))
+        return int((await self._connection().execute(statement)).rowcount or 0)
 
     async def release_expired(self, workspace_id: UUID, now: datetime) -> None:
         c = message_logins.c

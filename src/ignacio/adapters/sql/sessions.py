@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ignacio.adapters.sql.mapping import FieldMap
@@ -129,6 +129,12 @@ class SqlSessionRepository:
         )
         row = (await self._connection().execute(statement)).first()
         return None if row is None else _FIELDS.to_entity(row)
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        s = user_sessions.c
+        oldest = select(s.id).where(s.expires_at < before).order_by(s.expires_at).limit(limit)
+        statement = delete(user_sessions).where(s.id.in_(oldest.scalar_subquery()))
+        return int((await self._connection().execute(statement)).rowcount or 0)
 
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, *, keep: UUID | None = None

@@ -320,6 +320,8 @@ user_sessions = Table(
     Column("user_agent", String(255)),
     Column("client_address", String(255)),
     Index("ix_user_sessions_user_id", "user_id"),
+    # The sweep forgets sessions long expired (migration 0027).
+    Index("ix_user_sessions_expires_at", "expires_at"),
 )
 
 # The refresh tokens a session has rotated out, hashed like the current one: presenting one again
@@ -381,6 +383,7 @@ message_logins = Table(
     # A member's open claims; the cascades from `users`; the workspace's expired ones.
     Index("ix_message_logins_member_id_state", "member_id", "state"),
     Index("ix_message_logins_account_id", "account_id"),
+    Index("ix_message_logins_expires_at", "expires_at"),
     Index("ix_message_logins_workspace_id_expires_at", "workspace_id", "expires_at"),
 )
 

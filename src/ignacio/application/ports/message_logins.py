@@ -37,6 +37,11 @@ class MessageLoginRepository(Protocol):
         change came first. Of concurrent callers moving it from one state, one wins."""
         ...
 
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Forget at most `limit` challenges, of any workspace, that expired before `before`,
+        oldest first; how many were forgotten."""
+        ...
+
     async def release_expired(self, workspace_id: UUID, now: datetime) -> None:
         """Forget the code hashes of the workspace's challenges expired at `now` (their codes
         may be drawn again), and delete the challenges that expired over an hour before."""

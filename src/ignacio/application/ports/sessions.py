@@ -53,6 +53,12 @@ class SessionRepository(Protocol):
         session is left alone, and looks the same as one that never existed)."""
         ...
 
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Forget at most `limit` sessions that expired before `before` (a revoked one expires
+        too; nothing can bring either back), oldest first, with their retired tokens; how
+        many were forgotten."""
+        ...
+
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, *, keep: UUID | None = None
     ) -> int:

@@ -3,10 +3,11 @@ and forgetting events once no client can need them."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from ignacio.application.live_feed import EventStream, LiveFeed
-from ignacio.application.ports import AccessTokens, Clock, UnitOfWorkFactory
+from ignacio.application.ports import AccessTokens, Clock, UnitOfWork, UnitOfWorkFactory
 from ignacio.domain.events import Audience
 from ignacio.domain.workspaces import WorkspaceAccess
 
@@ -55,10 +56,23 @@ PRUNE_BATCHES = 20
 """At most this many batches a run: a sweep stays short, and the next one goes on."""
 
 
-class PruneEvents:
-    """Forget the events older than `retention` (run by the periodic sweep): a client away
-    longer reloads what it shows instead of catching up (`reset`). A run deletes in bounded
-    batches, oldest first, each its own transaction, so that it never holds locks for long."""
+Pruner = Callable[[datetime, int], Awaitable[int]]
+"""A repository's `prune(before, limit)`."""
+
+SESSIONS_KEPT = timedelta(days=30)
+"""How long an expired (or revoked) session is kept: the profile page lists live ones only,
+and the audit log keeps who logged in when."""
+MESSAGE_LOGINS_KEPT = timedelta(days=1)
+"""How long a login by message is kept after it expired (every one does, whatever became of
+it): its claim, confirmation or refusal is in the audit log."""
+
+
+class PruneEnded:
+    """Forget what has ended (run by the periodic sweep): live events older than `retention`
+    (a client away longer reloads what it shows instead of catching up: `reset`), sessions
+    expired over `SESSIONS_KEPT` ago, logins by message expired over `MESSAGE_LOGINS_KEPT`
+    ago. Each deletes in bounded batches, oldest first, each its own transaction, so that a
+    run never holds locks for long; what a run leaves, the next one takes."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, retention: timedelta) -> None:
         self._uow = uow
@@ -66,13 +80,19 @@ class PruneEvents:
         self._retention = retention
 
     async def __call__(self) -> int:
-        before = self._clock.now() - self._retention
+        now = self._clock.now()
+        kinds: tuple[tuple[Callable[[UnitOfWork], Pruner], datetime], ...] = (
+            (lambda uow: uow.events.prune, now - self._retention),
+            (lambda uow: uow.sessions.prune, now - SESSIONS_KEPT),
+            (lambda uow: uow.message_logins.prune, now - MESSAGE_LOGINS_KEPT),
+        )
         forgotten = 0
-        for _ in range(PRUNE_BATCHES):
-            async with self._uow() as uow:
-                pruned = await uow.events.prune(before, PRUNE_BATCH)
-                await uow.commit()
-            forgotten += pruned
-            if pruned < PRUNE_BATCH:
-                break
+        for pruner, before in kinds:
+            for _ in range(PRUNE_BATCHES):
+                async with self._uow() as uow:
+                    pruned = await pruner(uow)(before, PRUNE_BATCH)
+                    await uow.commit()
+                forgotten += pruned
+                if pruned < PRUNE_BATCH:
+                    break
         return forgotten

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from uuid import UUID
 
 import msgspec
 
 from ignacio.application.auditing import Auditor
 from ignacio.application.events import message_changed
+from ignacio.application.file_intake import forget_everywhere
 from ignacio.application.identities import find_sender
 from ignacio.application.ports import (
+    BlobStorage,
     Clock,
+    DocumentIndex,
     JobQueue,
     RateLimiter,
     UnitOfWork,
@@ -34,6 +38,7 @@ from ignacio.domain import (
 from ignacio.domain import Channel as MessageChannel
 from ignacio.domain.channels import ChannelAddress, UnknownRecipient
 from ignacio.domain.edits import EditEffect
+from ignacio.domain.knowledge import FileSource
 
 # Standard logging: the core takes no logging framework; the entrypoint renders these with structlog.
 log = logging.getLogger(__name__)
@@ -65,7 +70,10 @@ class ReviseInbound:
       per-number limit (an edit counts as a message).
     - A deletion marks the message deleted (`Message.revoked`): no history shows its words and
       no assistant reads them. Still pending, it is not answered at all; an answer not sent
-      yet is not sent. It is audited (`message.revoke`, by the member), without the words.
+      yet is not sent. It is audited (`message.revoke`, by the member), without the words. A
+      photo, voice note or document it carried leaves the member's library too (its index
+      entries, its blob, then its row, as a deletion from the library does): the assistant
+      searches the library, and the member took it back.
     - Both are idempotent: a redelivered edit brings the words the message has, a redelivered
       deletion finds it deleted. An edit older than the one kept changes nothing.
     - Both are taken in under the conversation's row lock, then the message's, which is how
@@ -85,7 +93,11 @@ class ReviseInbound:
         access: AccessPolicy | None = None,
         limits: InboundLimits | None = None,
         home: ChannelAddress | None = None,
+        storage: BlobStorage | None = None,
+        indexes: Sequence[DocumentIndex] = (),
     ) -> None:
+        self._storage = storage
+        self._indexes = indexes
         self._uow = uow
         self._queue = queue
         self._clock = clock
@@ -143,7 +155,24 @@ class ReviseInbound:
             return ReviseInboundResult(message_id=None)
         if effect is EditEffect.NEW_QUESTION:
             await self._queue.enqueue_processing(after.id)
+        if after.is_revoked:
+            await self._forget_its_file(after)
         return ReviseInboundResult(message_id=after.id, effect=effect)
+
+    async def _forget_its_file(self, message: Message) -> None:
+        """The file the deleted message brought into the library (kept under the message's
+        id), gone from everywhere; none, nothing to do. Each step is idempotent: a failure is
+        finished by the deletion's redelivery, or by the member deleting the file."""
+        if self._storage is None:
+            return
+        async with self._uow(read_only=True) as uow:
+            file = await uow.files.get(message.workspace_id, message.id)
+        if file is None or file.source is not FileSource.WHATSAPP:
+            return
+        await forget_everywhere(file, self._indexes, self._storage)
+        async with self._uow() as uow:
+            await uow.files.delete(file.workspace_id, file.id)
+            await uow.commit()
 
     async def _original(
         self, uow: UnitOfWork, revision: InboundRevision
