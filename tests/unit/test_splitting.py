@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +25,21 @@ def test_paragraphs_are_preferred_to_sentences() -> None:
 
 def test_sentences_are_preferred_to_words() -> None:
     text = "One sentence here. Another sentence follows and goes on"
-    assert split_text(text, 30) == ["One sentence here.", "Another sentence follows and", "goes on"]
+    assert split_text(text, 40) == ["One sentence here.", "Another sentence follows and goes on"]
+
+
+def test_a_readable_cut_that_would_cost_a_message_is_not_taken() -> None:
+    # Cut at the sentence, the rest would need two more parts: three messages instead of two.
+    text = "One sentence here. Another sentence follows and goes on"
+    assert split_text(text, 30) == ["One sentence here. Another", "sentence follows and goes on"]
+
+
+def test_paragraphs_of_an_answer_are_packed_together() -> None:
+    paragraph = "word " * 199 + "end."  # 999 characters
+    text = "\n\n".join([paragraph] * 8)  # 8,006 characters: two messages of Meta's 4,096
+    parts = split_text(text, 4096)
+    assert [len(part) for part in parts] == [4002, 4002]
+    assert parts == ["\n\n".join([paragraph] * 4)] * 2
 
 
 def test_an_unbroken_run_is_cut_at_the_limit() -> None:
@@ -43,6 +60,55 @@ def test_the_limit_must_be_positive() -> None:
 
 def _words(text: str) -> list[str]:
     return text.split()
+
+
+def _fewest(text: str, limit: int) -> int:
+    """The fewest parts under the packing rule, by trying every way of cutting: a part ends
+    where whitespace begins, or mid-word at exactly the limit when no whitespace is within it."""
+    text = text.strip()
+    runs = [(m.start(), m.end()) for m in re.finditer(r"\s+", text)]
+
+    @functools.cache
+    def fewest(start: int) -> int:
+        if start >= len(text):
+            return 0
+        if len(text) - start <= limit:
+            return 1
+        cuts = [end for begin, end in runs if start < begin <= start + limit]
+        if not cuts:
+            return 1 + fewest(start + limit)
+        return 1 + min(fewest(end) for end in cuts)
+
+    return fewest(0)
+
+
+def _restored(parts: list[str], text: str) -> bool:
+    """Whether the text (stripped) is the parts, in order, with only whitespace between them
+    (none at a mid-word cut)."""
+    rest = text.strip()
+    for part in parts:
+        if not rest.startswith(part):
+            return False
+        rest = rest[len(part) :]
+        stripped = rest.lstrip()
+        rest = stripped
+    return rest == ""
+
+
+_READABLE = st.text(alphabet=st.sampled_from(list("ab .!\n\t")), max_size=400)
+
+
+@given(_READABLE, st.integers(min_value=1, max_value=60))
+def test_no_cutting_takes_fewer_parts(text: str, limit: int) -> None:
+    parts = split_text(text, limit)
+    assert len(parts) == _fewest(text, limit)
+    assert all(0 < len(part) <= limit for part in parts)
+    assert _restored(parts, text)
+
+
+@given(st.text(max_size=3000), st.integers(min_value=1, max_value=600))
+def test_the_text_is_the_parts_and_the_whitespace_at_the_cuts(text: str, limit: int) -> None:
+    assert _restored(split_text(text, limit), text)
 
 
 @given(st.text(max_size=3000), st.integers(min_value=1, max_value=600))
