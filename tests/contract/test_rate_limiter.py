@@ -1,4 +1,5 @@
-"""RateLimiter contract, on the `limits` adapter in memory and in the real Redis."""
+"""RateLimiter contract, on the `limits` adapter in memory and in the real Redis, and on the
+memory adapter that reads the application's clock."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ import secrets
 import pytest
 import structlog.testing
 
+from ignacio.adapters.memory import ClockedRateLimiter
 from ignacio.adapters.ratelimit import LimitsRateLimiter
+from ignacio.adapters.system import SystemClock
 from ignacio.application.ports import RateLimit, RateLimiter
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "clocked"])
 def limiter(request: pytest.FixtureRequest) -> RateLimiter:
     if request.param == "memory":
         return LimitsRateLimiter("async+memory://")
+    if request.param == "clocked":
+        return ClockedRateLimiter(SystemClock())
     url = request.getfixturevalue("redis_url")
     prefix = request.getfixturevalue("redis_prefix")
     return LimitsRateLimiter("async+" + url, key_prefix=prefix)
@@ -88,6 +93,70 @@ async def test_an_unreachable_redis_lets_requests_through_and_says_so() -> None:
 
     assert allowed is None
     assert [entry["event"] for entry in logs] == ["rate_limit_storage_unavailable"]
+
+
+async def test_a_hold_is_told_until_it_ends(limiter: RateLimiter) -> None:
+    number = key()
+
+    assert await limiter.held("whatsapp-number", number) is None
+    await limiter.hold("whatsapp-number", number, 30)
+
+    wait = await limiter.held("whatsapp-number", number)
+    assert wait is not None and 1 <= wait <= 30
+    assert await limiter.held("whatsapp-number", key()) is None
+    assert await limiter.held("whatsapp-pair", number) is None
+
+
+async def test_a_hold_in_place_stands_as_it_is(limiter: RateLimiter) -> None:
+    number = key()
+
+    await limiter.hold("whatsapp-number", number, 60)
+    await limiter.hold("whatsapp-number", number, 1)
+    await limiter.hold("whatsapp-number", number, 600)
+
+    wait = await limiter.held("whatsapp-number", number)
+    assert wait is not None and 55 <= wait <= 60
+
+
+async def test_holds_and_hits_are_apart(limiter: RateLimiter) -> None:
+    number = key()
+
+    await limiter.hold("whatsapp-number", number, 60)
+
+    assert await limiter.hit("whatsapp-number", number, RateLimit(amount=1, seconds=60)) is None
+
+
+async def test_a_hold_ends(limiter: RateLimiter) -> None:
+    number = key()
+
+    await limiter.hold("whatsapp-number", number, 1)
+    assert await limiter.held("whatsapp-number", number) == 1
+    await asyncio.sleep(1.1)
+
+    assert await limiter.held("whatsapp-number", number) is None
+
+
+async def test_two_limiters_on_one_redis_share_their_holds(
+    redis_url: str, redis_prefix: str
+) -> None:
+    one = LimitsRateLimiter("async+" + redis_url, key_prefix=redis_prefix)
+    other = LimitsRateLimiter("async+" + redis_url, key_prefix=redis_prefix)
+
+    await one.hold("whatsapp-number", "phone-number-id", 20)
+
+    wait = await other.held("whatsapp-number", "phone-number-id")
+    assert wait is not None and 1 <= wait <= 20
+
+
+async def test_an_unreachable_redis_holds_nothing_and_says_so() -> None:
+    limiter = LimitsRateLimiter("async+redis://127.0.0.1:1/0", key_prefix="nowhere")
+
+    with structlog.testing.capture_logs() as logs:
+        await limiter.hold("whatsapp-number", "phone-number-id", 20)
+        held = await limiter.held("whatsapp-number", "phone-number-id")
+
+    assert held is None
+    assert [entry["event"] for entry in logs] == ["rate_limit_storage_unavailable"] * 2
 
 
 def test_a_synchronous_storage_is_refused() -> None:

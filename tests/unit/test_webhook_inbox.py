@@ -299,6 +299,12 @@ class _SlowLimiter:
             await asyncio.sleep(0.01)
         return None
 
+    async def hold(self, namespace: str, key: str, seconds: float) -> None:
+        return None
+
+    async def held(self, namespace: str, key: str) -> int | None:
+        return None
+
 
 async def test_an_edit_or_deletion_is_stored_after_the_message_it_changes_in_the_same_drain(
     system: System,

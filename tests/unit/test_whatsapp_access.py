@@ -3,14 +3,14 @@ admins' allow-list, refusal notices and the per-number message limit, whichever 
 
 from __future__ import annotations
 
-import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
-from ignacio.application.ports import RateLimit, SendFailure
+from ignacio.adapters.memory import ClockedRateLimiter
+from ignacio.application.ports import SendFailure
 from ignacio.application.use_cases.add_to_allow_list import AddToAllowListCommand
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.use_cases.list_audit_log import AuditLogQuery
@@ -38,7 +38,7 @@ from ignacio.domain import (
     WhatsAppAccess,
 )
 from ignacio.domain.workspaces import first_workspace
-from tests.support.fakes import FakeClock, RecordingQueue
+from tests.support.fakes import RecordingQueue
 from tests.support.system import System, build_system, settings_for_tests
 
 REFUSAL_NOTICE = first_workspace(uuid4(), datetime.now(UTC)).refusal_notice()
@@ -46,24 +46,6 @@ REFUSAL_NOTICE = first_workspace(uuid4(), datetime.now(UTC)).refusal_notice()
 STRANGER = "+34612345678"
 LISTED = "+34699999999"
 ADMIN = "+34600000001"
-
-
-class ClockedRateLimiter:
-    """Moving windows on the test's clock, so a test can let a minute or a day pass."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self._clock = clock
-        self._hits: dict[tuple[str, str], list[datetime]] = {}
-
-    async def hit(self, namespace: str, key: str, limit: RateLimit) -> int | None:
-        now = self._clock.now()
-        window = timedelta(seconds=limit.seconds)
-        recent = [at for at in self._hits.get((namespace, key), []) if at > now - window]
-        self._hits[(namespace, key)] = recent
-        if len(recent) >= limit.amount:
-            return max(1, math.ceil((recent[0] + window - now).total_seconds()))
-        recent.append(now)
-        return None
 
 
 def system_with(**settings: Any) -> tuple[System, RecordingQueue]:

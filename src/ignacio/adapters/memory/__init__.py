@@ -16,6 +16,7 @@ from ignacio.adapters.memory.health import (
 from ignacio.adapters.memory.identities import InMemoryIdentityRepository
 from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
 from ignacio.adapters.memory.messages import InMemoryMessageRepository
+from ignacio.adapters.memory.rate_limiter import ClockedRateLimiter
 from ignacio.adapters.memory.sessions import InMemorySessionRepository
 from ignacio.adapters.memory.statistics import InMemoryWorkspaceStatistics
 from ignacio.adapters.memory.store import InMemoryStore
@@ -24,6 +25,7 @@ from ignacio.adapters.memory.users import InMemoryUserRepository
 from ignacio.adapters.memory.webhook_inbox import InMemoryWebhookInbox
 
 __all__ = [
+    "ClockedRateLimiter",
     "InMemoryAllowList",
     "InMemoryAuditLog",
     "InMemoryBacklogProbe",

@@ -23,8 +23,8 @@ class LimitsRateLimiter:
     """Moving windows in any asynchronous `limits` storage (`async+memory://`, `async+redis://`).
 
     Keys are `<key_prefix>:<namespace>/<key>/...`, so several deployments can share one Redis.
-    When the storage cannot be reached the hit is allowed and a warning logged: a Redis outage
-    must not take the API and the webhooks down with it.
+    When the storage cannot be reached the hit is allowed (and nothing is held) and a warning
+    logged: a Redis outage must not take the API and the webhooks down with it.
     """
 
     def __init__(
@@ -48,13 +48,40 @@ class LimitsRateLimiter:
                 return None
             stats = await self._strategy.get_window_stats(item, key)
         except StorageError as error:
-            log.warning(
-                "rate_limit_storage_unavailable",
-                namespace=namespace,
-                error=type(error.storage_error).__name__,
-            )
+            _unavailable(namespace, error)
             return None
         return max(1, math.ceil(stats.reset_time - time.time()))
+
+    async def hold(self, namespace: str, key: str, seconds: float) -> None:
+        # A counter that expires: the storage sets its expiry when it creates it, so a hold in
+        # place is neither shortened nor lengthened by another.
+        try:
+            await self.storage.incr(_hold_key(namespace, key), max(1, math.ceil(seconds)))
+        except StorageError as error:
+            _unavailable(namespace, error)
+
+    async def held(self, namespace: str, key: str) -> int | None:
+        hold = _hold_key(namespace, key)
+        try:
+            if not await self.storage.get(hold):
+                return None
+            expiry = await self.storage.get_expiry(hold)
+        except StorageError as error:
+            _unavailable(namespace, error)
+            return None
+        return max(1, math.ceil(expiry - time.time()))
+
+
+def _hold_key(namespace: str, key: str) -> str:
+    return f"hold/{namespace}/{key}"
+
+
+def _unavailable(namespace: str, error: StorageError) -> None:
+    log.warning(
+        "rate_limit_storage_unavailable",
+        namespace=namespace,
+        error=type(error.storage_error).__name__,
+    )
 
 
 __all__ = ["DEFAULT_KEY_PREFIX", "LimitsRateLimiter"]
