@@ -38,6 +38,10 @@ class FakeClock:
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
 
+    async def sleep(self, seconds: float) -> None:
+        """A wait that only moves this clock on (for code that sleeps a little)."""
+        self.advance(seconds=seconds)
+
 
 class RecordingChannel:
     """A WhatsApp channel that keeps what it was asked to send, to whom: a number in E.164, or a

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ignacio.adapters.memory import ClockedRateLimiter
+from ignacio.application.pacing import Pacer
 from ignacio.application.use_cases.request_otp import RequestOtpCommand
 from ignacio.application.use_cases.verify_otp import VerifyOtpCommand, VerifyOtpResult
 from ignacio.domain import RetryPolicy, User
@@ -34,6 +36,9 @@ def settings_for_tests(**variables: Any) -> Settings:
         "IGNACIO_PHONE_KEY": TEST_PHONE_KEY,
         "WHATSAPP_APP_SECRET": TEST_APP_SECRET,
         "WHATSAPP_VERIFY_TOKEN": TEST_VERIFY_TOKEN,
+        # Tests send a member many messages at one instant of a fake clock: no spacing unless a
+        # test asks for it (the pacing tests do; the throughput limit holds everywhere).
+        "IGNACIO_WHATSAPP_PAIR_INTERVAL_SECONDS": 0,
     }
     values.update(variables)
     return Settings.from_variables(values)
@@ -93,6 +98,9 @@ def build_system(
     container.retry_policy.override(RetryPolicy(base_seconds=0.001, max_seconds=0.01))
     if fake_clock:
         container.clock.override(clock)
+        # Turns counted on the test's clock; a short wait for one moves the clock on.
+        pacing = container.pacer().pacing
+        container.pacer.override(Pacer(ClockedRateLimiter(clock), pacing, sleep=clock.sleep))
     container.assistant.override(assistant)
     # Requested login codes are sent by a job; `start_processing` (the app's start) binds the
     # other jobs too, which use-case tests run by hand.

@@ -468,6 +468,12 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
         """One more run of the pipeline on this inbound message."""
         return msgspec.structs.replace(self, processing_attempts=self.processing_attempts + 1)
 
+    def waited(self) -> Message:
+        """The last run only waited for a turn to send (pacing): it is not counted."""
+        return msgspec.structs.replace(
+            self, processing_attempts=max(0, self.processing_attempts - 1)
+        )
+
     def kept_at(self, file_path: str) -> Message:
         """Its media, fetched and stored at `file_path`."""
         return msgspec.structs.replace(self, file_path=file_path)

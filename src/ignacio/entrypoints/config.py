@@ -545,6 +545,34 @@ class QueueSettings(_Group):
         return self
 
 
+class PacingSettings(_Group):
+    """How fast one WhatsApp number writes: to one person (Meta's pair rate), and in all."""
+
+    pair_interval: float = variable(
+        "IGNACIO_WHATSAPP_PAIR_INTERVAL_SECONDS", 6.0, "seconds per message to one person"
+    )
+    pair_burst: int = variable(
+        "IGNACIO_WHATSAPP_PAIR_BURST", 5, "messages to one person that may go at once"
+    )
+    throughput: int = variable(
+        "IGNACIO_WHATSAPP_THROUGHPUT", 80, "messages per second from one number"
+    )
+    deadline: Seconds = variable(
+        "IGNACIO_WHATSAPP_PACING_DEADLINE_SECONDS",
+        timedelta(seconds=600),
+        "how long a message refused for a rate limit is retried uncounted",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.pair_interval < 0 or self.pair_burst < 1 or self.throughput < 1:
+            raise ConfigurationError(
+                "IGNACIO_WHATSAPP_PAIR_INTERVAL_SECONDS must be at least 0 (0 turns the spacing "
+                "off), and IGNACIO_WHATSAPP_PAIR_BURST and IGNACIO_WHATSAPP_THROUGHPUT at least 1."
+            )
+        return self
+
+
 class AssistantSettings(_Group):
     """The model that answers, what it reads, and the files it searches."""
 
@@ -729,6 +757,7 @@ class Settings(BaseModel):
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
+    pacing: PacingSettings = Field(default_factory=PacingSettings)
     assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     extraction: ExtractionSettings = Field(default_factory=ExtractionSettings)

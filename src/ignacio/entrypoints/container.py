@@ -70,6 +70,7 @@ from ignacio.application.health_cache import CachedProbe
 from ignacio.application.live_feed import LiveFeed
 from ignacio.application.login_messages import LoginMessages, MessageLoginLimits
 from ignacio.application.merging import MemberMerges
+from ignacio.application.pacing import Pacer
 from ignacio.application.ports import RateLimit, WebhookParser
 from ignacio.application.sessions import SessionIssuer
 from ignacio.application.use_cases.accept_webhook import AcceptWebhook, DrainRequests
@@ -172,6 +173,7 @@ from ignacio.application.use_cases.workspace_members import (
     RemoveWorkspaceMember,
 )
 from ignacio.domain import BacklogPolicy, OtpPolicy, Provider, RetryPolicy
+from ignacio.domain.pacing import Pacing
 from ignacio.entrypoints import lazy_adapters
 from ignacio.entrypoints.channel_directory import (
     Line,
@@ -194,6 +196,16 @@ def _signal_kind(settings: Settings) -> str:
     """PostgreSQL may be shared by several processes: they hear each other's commits through
     it. SQLite and memory:// have one process writing, which hears its own."""
     return "postgres" if settings.uses_postgres else "inprocess"
+
+
+def _pacing(settings: Settings) -> Pacing:
+    pacing = settings.pacing
+    return Pacing(
+        pair_interval=pacing.pair_interval,
+        pair_burst=pacing.pair_burst,
+        throughput=pacing.throughput,
+        deadline=pacing.deadline,
+    )
 
 
 def _otp_limits(settings: Settings) -> OtpRequestLimits:
@@ -603,6 +615,11 @@ class Container(containers.DeclarativeContainer):
         key_prefix=settings.provided.limits.redis_key_prefix,
     )
 
+    # Every process counts the turns together when the limiter is in Redis.
+    pacer = providers.Singleton(
+        Pacer, limiter=rate_limiter, pacing=providers.Callable(_pacing, settings)
+    )
+
     otp_policy = providers.Singleton(
         OtpPolicy,
         ttl=settings.provided.auth.otp_ttl,
@@ -877,6 +894,7 @@ class Container(containers.DeclarativeContainer):
         history_chars=settings.provided.assistant.history_chars,
         links=file_links,
         logins=login_messages,
+        pacer=pacer,
     )
     read_linked_file = providers.Factory(
         ReadLinkedFile, links=file_links, storage=blob_storage, clock=clock

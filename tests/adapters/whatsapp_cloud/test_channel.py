@@ -11,6 +11,7 @@ import structlog.testing
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel
 from ignacio.application.ports import Channel, OutgoingFile, SendFailure
 from ignacio.domain import PhoneNumber, WhatsAppUserId
+from ignacio.domain.pacing import Throttle
 from ignacio.domain.templates import MessageTemplate
 from tests.adapters.whatsapp_cloud.conftest import LOGIN_TEMPLATE
 from tests.support.fake_graph import FAKE_BASE_URL, FakeGraph
@@ -196,6 +197,29 @@ async def test_refusals_are_classified(
     assert (failure.retriable, failure.code, failure.retry_after) == (retriable, code, retry_after)
     assert failure.title
     assert graph.messages == []
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "throttled"),
+    [
+        (400, 131056, Throttle.PAIR),
+        (400, 130429, Throttle.NUMBER),
+        (429, 130429, Throttle.NUMBER),
+        (400, 80007, None),
+        (503, 2, None),
+        (400, 131047, None),
+    ],
+)
+async def test_rate_limits_that_pass_with_time_say_whom_they_hold_back(
+    channel: CloudApiChannel, graph: FakeGraph, status: int, code: int, throttled: Throttle | None
+) -> None:
+    graph.fail_next(status=status, code=code)
+
+    with pytest.raises(SendFailure) as refused:
+        await channel.send_text(TO, "hello")
+
+    assert refused.value.throttled is throttled
+    assert refused.value.code == code
 
 
 async def test_the_title_is_meta_s_details_when_given(

@@ -15,6 +15,7 @@ import msgspec
 from ignacio.adapters.http_support import network_failure, retry_after_seconds
 from ignacio.adapters.twilio.payloads import TwilioError
 from ignacio.application.ports import SendFailure
+from ignacio.domain.pacing import Throttle
 
 RETRIABLE_ERROR_CODES = frozenset(
     {
@@ -67,6 +68,8 @@ def failure_from_response(response: httpx.Response) -> SendFailure:
         retriable=retriable,
         code=code,
         retry_after=retry_after_seconds(response.headers.get("retry-after")) if retriable else None,
+        # WhatsApp's rate limit for the sender (Twilio's 63018): the number is held back.
+        throttled=Throttle.NUMBER if code == 63018 else None,
     )
 
 

@@ -14,6 +14,7 @@ import msgspec
 from ignacio.adapters.http_support import network_failure, retry_after_seconds
 from ignacio.adapters.whatsapp_cloud.payloads import GraphErrorBody
 from ignacio.application.ports import SendFailure
+from ignacio.domain.pacing import Throttle
 
 RETRIABLE_ERROR_CODES = frozenset(
     {
@@ -29,6 +30,10 @@ RETRIABLE_ERROR_CODES = frozenset(
         133004,  # server temporarily unavailable
     }
 )
+
+
+# The rate limits that pass with time, and whom they hold back: one person, or the whole number.
+THROTTLES = {131056: Throttle.PAIR, 130429: Throttle.NUMBER}
 
 
 def failure_from_response(response: httpx.Response) -> SendFailure:
@@ -48,6 +53,7 @@ def failure_from_response(response: httpx.Response) -> SendFailure:
         retriable=retriable,
         code=code,
         retry_after=retry_after_seconds(response.headers.get("retry-after")) if retriable else None,
+        throttled=THROTTLES.get(code) if code is not None else None,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Protocol
 import msgspec
 
 from ignacio.domain import PhoneNumber, Recipient
+from ignacio.domain.pacing import Throttle
 from ignacio.domain.templates import TemplateUse
 
 
@@ -35,6 +36,10 @@ class SendFailure(Exception):
     `retriable`: it may pass (throttling, a server error, the network); `retry_after` is the
     provider's own wish, in seconds. Otherwise the message will never go through as it is
     (outside the 24-hour window, an invalid recipient, ...); `code` and `title` say why.
+
+    `throttled`: the provider refused because of one of its rate limits (too many to this person,
+    or from this number: Meta's 131056, 130429), which passes with time; it is waited out rather
+    than counted as a failed attempt (see `Pacing`). Always retriable.
     """
 
     def __init__(
@@ -44,12 +49,14 @@ class SendFailure(Exception):
         retriable: bool,
         code: int | None = None,
         retry_after: float | None = None,
+        throttled: Throttle | None = None,
     ) -> None:
         super().__init__(title)
         self.title = title
-        self.retriable = retriable
+        self.retriable = retriable or throttled is not None
         self.code = code
         self.retry_after = retry_after
+        self.throttled = throttled
 
 
 class Channel(Protocol):

@@ -20,6 +20,7 @@ from ignacio.application.events import delivery_settled, message_added
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.handover import apply_change, summarise_if_handed_off
 from ignacio.application.login_messages import LoginMessages
+from ignacio.application.pacing import Pacer
 from ignacio.application.ports import (
     Assistant,
     AssistantReply,
@@ -98,9 +99,13 @@ class ProcessOutcome(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class _RetryLater(Exception):
-    def __init__(self, seconds: float) -> None:
+    """`paced`: only waiting for a turn the provider allows (see `Pacer`); the run is not
+    counted against MAX_RUNS."""
+
+    def __init__(self, seconds: float, *, paced: bool = False) -> None:
         super().__init__(seconds)
         self.seconds = seconds
+        self.paced = paced
 
 
 class _Line(msgspec.Struct, frozen=True):
@@ -160,7 +165,9 @@ class ProcessInbound:
         history_chars: int = DEFAULT_HISTORY_CHARS,
         links: FileLinks | None = None,
         logins: LoginMessages | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
+        self._pacer = pacer
         self._links = links
         self._logins = logins
         self._uow = uow
@@ -274,6 +281,8 @@ class ProcessInbound:
             if answer is not None:
                 last_part = await self._deliver(line, user, answer, conversation)
         except _RetryLater as retry:
+            if retry.paced:
+                await self._give_back_run(inbound)
             return ProcessOutcome(retry_in=retry.seconds)
         await self._finish(inbound, answer, last_part)
         return ProcessOutcome()
@@ -496,6 +505,7 @@ class ProcessInbound:
                 )
                 await self._fail(parts[index:], None, INTERRUPTED)
                 break
+            await self._wait_turn(user, conversation, part)
             async with self._uow() as uow:
                 claimed = await uow.deliveries.claim(part.id)
                 await uow.commit()
@@ -505,6 +515,10 @@ class ProcessInbound:
             try:
                 sent = await self._send(line, line.to, answer, part)
             except SendFailure as failure:
+                if paced := await self._throttled(user, conversation, part, failure):
+                    # Not a failed attempt: the provider only asked to wait.
+                    await self._save(part.released(part.attempts))
+                    raise paced from failure
                 later = self._later(attempts, failure.retry_after)
                 if failure.retriable and later:
                     await self._save(part.released(attempts))
@@ -527,6 +541,45 @@ class ProcessInbound:
         if message.carries_file:
             return await line.channel.send_file(to, await self._file_of(message))
         return await line.channel.send_text(to, part.content)
+
+    async def _wait_turn(self, user: User, conversation: Conversation, part: Delivery) -> None:
+        """Return when the part may go to the member now; else raise to try it when it may
+        (it is not claimed, so the parts after it wait too, and go in order)."""
+        if self._pacer is None:
+            return
+        wait = await self._pacer.turn(_number_key(conversation), str(user.id))
+        if wait is not None:
+            paced = self._pacer.waits_out(part.created_at, self._clock.now())
+            raise _RetryLater(wait, paced=paced)
+
+    async def _throttled(
+        self, user: User, conversation: Conversation, part: Delivery, failure: SendFailure
+    ) -> _RetryLater | None:
+        """The retry of a part refused for a rate limit that passes with time, with the member
+        or the number held back meanwhile (for every process); None when the refusal was for
+        something else, or the part has waited past the pacing deadline (then it counts like
+        any failure, and the retry policy's attempts bound what is left)."""
+        if self._pacer is None or failure.throttled is None:
+            return None
+        if not self._pacer.waits_out(part.created_at, self._clock.now()):
+            return None
+        log.info(
+            "the provider asked to slow down; trying again after the wait",
+            extra={"delivery_id": str(part.id), "code": failure.code},
+        )
+        wait = await self._pacer.refused(
+            _number_key(conversation), str(user.id), failure.throttled, failure.retry_after
+        )
+        return _RetryLater(wait, paced=True)
+
+    async def _give_back_run(self, inbound: Message) -> None:
+        """A run that only waited for its turn does not count against MAX_RUNS (waits are
+        bounded by the pacing deadline instead)."""
+        async with self._uow() as uow:
+            current = await uow.messages.get(inbound.id, for_update=True)
+            if current is not None and current.processing_attempts > 0:
+                await uow.messages.update(current.waited())
+                await uow.commit()
 
     async def _file_of(self, message: Message) -> OutgoingFile:
         """The file a message carries (it shares the message's id), as the channel sends it."""
@@ -651,3 +704,9 @@ def _before(recent: list[Message], inbound: Message) -> list[Message]:
         return [m for m in recent if m.id != inbound.id and m.created_at <= inbound.created_at]
     first = inbound.reworded(inbound.original_text or inbound.content)
     return [first if m.id == inbound.id else m for m in recent]
+
+
+def _number_key(conversation: Conversation) -> str:
+    """The number a conversation is on, as the limiter counts it: its id, or the deployment's
+    own number (IGNACIO_CHANNEL)."""
+    return str(conversation.number_id) if conversation.number_id is not None else "default"
