@@ -144,8 +144,10 @@ _EXPLAINED: dict[int, str] = {
     131049: "Meta chose not to deliver it, to keep the member's experience healthy (too many "
     "business messages lately). Try later, or wait for the member to write.",
     131050: "The member has stopped marketing messages from this business.",
-    131056: "Too many messages to this person in a short time; it was not sent again.",
-    130429: "The number's sending rate was exceeded; it was not sent again.",
+    131056: "WhatsApp kept refusing it as too many messages to this person in a short time, "
+    "even after waiting: try again later.",
+    130429: "WhatsApp kept refusing it as over the number's sending rate, even after waiting: "
+    "try again later, or ask Meta for a higher throughput.",
     131021: "The recipient is the workspace's own number.",
     131031: "The business account is locked by Meta; its admins must check the WhatsApp Manager.",
     131042: "The business account has a payment problem; its admins must check the WhatsApp Manager.",
