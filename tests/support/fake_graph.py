@@ -19,7 +19,9 @@ background thread, for end-to-end tests and benchmarks).
 Faults on demand: `fail_next(n, ...)`, a seeded random failure rate over 500, 503, 429 with
 Retry-After, 130429 and 131056 (`set_failure_rate`; the faults, the kinds of request they hit and
 the longest run of refusals per recipient can be chosen), `always_fail_for(phone, code=131047)`,
-`latency`, and `hold(n)`: the next sends wait unanswered until `release()`, in flight for as long
+`latency`, `enforce_rate_limits(pair=(burst, seconds), throughput=n)` (Meta's pair rate and
+throughput, refused with 131056 and 130429 as Meta does), and `hold(n)`: the next sends wait
+unanswered until `release()`, in flight for as long
 as a test needs (to kill the sender meanwhile). Every request to `/messages` is kept in
 `attempts` with the time it arrived and the time it was answered, so tests can check that
 nothing was sent again before the Retry-After it was given had passed (`retry_after_violations`).
@@ -230,6 +232,8 @@ class FakeGraph:
         self._failure_kinds: frozenset[str] | None = None
         self._failure_max_consecutive: int | None = None
         self._refusals_in_a_row: dict[str, int] = {}
+        self._pair_limit: tuple[int, float] | None = None
+        self._throughput_limit: int | None = None
         self._to_hold: dict[str, int] = {}  # kind: how many more to hold
         self._held: list[str | None] = []  # recipients of the requests being held
         self._released = threading.Event()
@@ -391,6 +395,17 @@ class FakeGraph:
         with self._lock:
             self._state.blocked[_digits(phone)] = code
 
+    def enforce_rate_limits(
+        self, *, pair: tuple[int, float] | None = None, throughput: int | None = None
+    ) -> None:
+        """Refuse messages as Meta does past its limits: past `pair` = (burst, seconds), more
+        than `burst` accepted to one person in any `seconds`, with 131056; past `throughput`,
+        more than that many accepted in any second, with 130429 (neither with a Retry-After,
+        as Meta sends them). Read receipts are not counted."""
+        with self._lock:
+            self._pair_limit = pair
+            self._throughput_limit = throughput
+
     def expire_media_urls(self) -> None:
         """Make every media URL handed out so far expire now."""
         with self._lock:
@@ -428,6 +443,8 @@ class FakeGraph:
             self._failure_kinds = None
             self._failure_max_consecutive = None
             self._refusals_in_a_row = {}
+            self._pair_limit = None
+            self._throughput_limit = None
 
     # Running.
 
@@ -466,8 +483,27 @@ class FakeGraph:
                 return queue.popleft()
             if to is not None and to in self._state.blocked:
                 return _fault(None, self._state.blocked[to], None)
+            if endpoint == "messages" and kind not in (None, "read", "invalid"):
+                limited = self._over_a_rate_limit(to)
+                if limited is not None:
+                    return limited
             if endpoint == "messages" and self.failure_rate:
                 return self._random_fault(to, kind)
+        return None
+
+    def _over_a_rate_limit(self, to: str | None) -> Fault | None:
+        """Meta's refusal for a message past its pair rate or throughput; called with the lock
+        held."""
+        now = self.clock()
+        if self._pair_limit is not None and to is not None:
+            burst, seconds = self._pair_limit
+            recent = [m for m in self._state.messages if m.to == to and m.at > now - seconds]
+            if len(recent) >= burst:
+                return _fault(None, 131056, None)
+        if self._throughput_limit is not None:
+            recent = [m for m in self._state.messages if m.at > now - 1.0]
+            if len(recent) >= self._throughput_limit:
+                return _fault(None, 130429, None)
         return None
 
     def _random_fault(self, to: str | None, kind: str | None) -> Fault | None:

@@ -165,6 +165,43 @@ async def test_always_fail_for_refuses_one_number_only(
     assert [m.to for m in graph.messages] == ["34612345679"]
 
 
+async def test_past_meta_s_pair_rate_a_person_is_refused_with_131056(
+    channel: CloudApiChannel, graph: FakeGraph, clock: ManualClock
+) -> None:
+    graph.enforce_rate_limits(pair=(2, 6.0))
+    other = PhoneNumber.parse("+34612345679")
+
+    await channel.send_text(TO, "one")
+    await channel.send_text(TO, "two")
+    with pytest.raises(SendFailure) as refused:
+        await channel.send_text(TO, "three")
+    await channel.send_text(other, "to someone else")
+    await channel.mark_read("wamid.IN1")  # read receipts are not counted
+    clock.now += 6.0
+    await channel.send_text(TO, "three")
+
+    failure = refused.value
+    assert (failure.code, failure.retriable, failure.retry_after) == (131056, True, None)
+    assert "pair rate limit" in failure.title or "too many messages" in failure.title
+    assert graph.texts_to("+34612345678") == ["one", "two", "three"]
+
+
+async def test_past_the_number_s_throughput_it_is_refused_with_130429(
+    channel: CloudApiChannel, graph: FakeGraph, clock: ManualClock
+) -> None:
+    graph.enforce_rate_limits(throughput=3)
+
+    for n in range(3):
+        await channel.send_text(PhoneNumber.parse(f"+3461234567{n}"), "hello")
+    with pytest.raises(SendFailure) as refused:
+        await channel.send_text(PhoneNumber.parse("+34612345679"), "hello")
+    clock.now += 1.0
+    await channel.send_text(PhoneNumber.parse("+34612345679"), "hello")
+
+    assert (refused.value.code, refused.value.retriable) == (130429, True)
+    assert len(graph.messages) == 4
+
+
 async def test_a_seeded_failure_rate_replays_the_same_failures(
     channel: CloudApiChannel, graph: FakeGraph
 ) -> None:
