@@ -11,6 +11,7 @@ import pytest
 
 from ignacio.application.pacing import Pacer
 from ignacio.application.ports import SendFailure
+from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.use_cases.process_inbound import MAX_RUNS
 from ignacio.domain import Delivery, DeliveryStatus
 from ignacio.domain.errors import InvalidInput
@@ -262,3 +263,29 @@ async def test_without_spacing_only_the_throughput_is_counted() -> None:
     turns = [await pacer.turn("number", "member") for _ in range(50)]
 
     assert turns == [None] * 50
+
+
+async def test_the_team_s_replies_are_paced_the_same_way(
+    system: System, queue: RecordingQueue
+) -> None:
+    container = system.container
+    admin = await container.create_user()(
+        None, CreateUserCommand(phone="+34600000001", is_admin=True)
+    )
+    asked = await receive(system, inbound())
+    assert asked is not None
+    conversation_id = (await stored(system, asked)).conversation_id
+    access = await system.access(admin, "default")
+    queue.queued.clear()
+
+    for n in range(1, 8):
+        await container.reply_as_team()(access, conversation_id, f"{n} from the team")
+    replies = [message_id for message_id, _ in queue.queued]
+    outcomes = [await process(system, reply) for reply in replies]
+
+    assert [outcome.retry_in is None for outcome in outcomes] == [True] * 5 + [False] * 2
+    system.clock.advance(seconds=30)
+    assert [(await process(system, reply)).retry_in for reply in replies[5:]] == [None, None]
+    assert [text.split(" ", 1)[0] for text in system.channel.texts_to(PHONE)] == [
+        str(n) for n in range(1, 8)
+    ]
