@@ -1,6 +1,8 @@
 """How fast one WhatsApp number may write: to one person (the pair rate), and in all (throughput).
 
-Meta's limits (WhatsApp Cloud API, "Throughput" and "Pair rate limits" in its messaging docs):
+Meta's limits (WhatsApp Cloud API documentation: "Throughput" and "Pair rate limits",
+https://developers.facebook.com/docs/whatsapp/cloud-api/overview, and the error codes,
+https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes):
 - a business number may send one person about 1 message every 6 seconds (0.17/s, ~10 a
   minute), with bursts allowed (up to 45 in 6 seconds) that borrow from the quota ahead; past
   it, Meta refuses with 131056 "(Business Account, Consumer Account) pair rate limit hit" and
