@@ -544,7 +544,8 @@ class ProcessInbound:
 
     async def _wait_turn(self, user: User, conversation: Conversation, part: Delivery) -> None:
         """Return when the part may go to the member now; else raise to try it when it may
-        (it is not claimed, so the parts after it wait too, and go in order)."""
+        (it is not claimed, so the parts after it wait too, and go in order). Past the pacing
+        deadline such a wait counts as a run, so that MAX_RUNS bounds it."""
         if self._pacer is None:
             return
         wait = await self._pacer.turn(_number_key(conversation), str(user.id))
