@@ -95,7 +95,14 @@ def _restored(parts: list[str], text: str) -> bool:
     return rest == ""
 
 
-_READABLE = st.text(alphabet=st.sampled_from(list("ab .!\n\t")), max_size=400)
+_READABLE = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab .!\n\t")), max_size=400),
+    # Words, sentences and paragraphs, as answers are written.
+    st.lists(
+        st.sampled_from(["a", "bb", "word", "longer", "end.", "so!", "\n", "\n\n"]),
+        max_size=120,
+    ).map(" ".join),
+)
 
 
 @given(_READABLE, st.integers(min_value=1, max_value=60))
