@@ -11,6 +11,7 @@ import structlog.testing
 from ignacio.adapters.twilio import LOGIN_CODE_TEXT, TwilioChannel
 from ignacio.application.ports import Channel, OutgoingFile, SendFailure
 from ignacio.domain import PhoneNumber, WhatsAppUserId
+from ignacio.domain.pacing import Throttle
 from ignacio.domain.templates import MessageTemplate
 from tests.adapters.twilio.conftest import STATUS_CALLBACK, channel_for
 from tests.support.fake_twilio import DEFAULT_ACCOUNT_SID, FAKE_BASE_URL, FakeTwilio
@@ -152,6 +153,8 @@ async def test_refusals_are_classified(
     assert (failure.retriable, failure.code) == (retriable, code)
     assert failure.retry_after == retry_after
     assert failure.title
+    # WhatsApp's rate limit for the sender holds the whole number back (see Pacing).
+    assert failure.throttled is (Throttle.NUMBER if code == 63018 else None)
 
 
 async def test_wrong_credentials_are_a_permanent_failure(
