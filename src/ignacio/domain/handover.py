@@ -13,6 +13,7 @@ from uuid import UUID
 
 import msgspec
 
+from ignacio.domain.commands import CommandName, parse_command
 from ignacio.domain.errors import InvalidInput
 
 MAX_REASON_LENGTH = 500
@@ -137,5 +138,7 @@ ASKED_FOR_A_PERSON = "The member asked for a person."
 
 
 def asks_for_a_person(text: str) -> bool:
-    """Whether the member typed the command that asks for a person of the team."""
-    return text.strip().lower() == HUMAN_COMMAND
+    """Whether the member typed the command that asks for a person of the team (`/human`, in
+    the command table of `ignacio.domain.commands`)."""
+    command = parse_command(text)
+    return command is not None and command.name is CommandName.HUMAN

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import msgspec
 
-from ignacio.domain.conversations import Message, MessageType
+from ignacio.domain.commands import CommandName, parse_command
+from ignacio.domain.conversations import Author, Channel, Message, MessageType
 from ignacio.domain.errors import InvalidInput
 
 DEFAULT_HISTORY_MESSAGES = 20
@@ -49,6 +50,37 @@ def unrevoked(messages: Sequence[Message]) -> list[Message]:
         for message in messages
         if message.id not in revoked and message.reply_to_id not in revoked
     ]
+
+
+def assistant_reads(messages: Sequence[Message]) -> list[Message]:
+    """What of a conversation the assistant may read back: what came after the member's last
+    `/clear` (which deletes nothing: the team still sees it all), without the member's
+    commands and their answers (system functions, never the model's business)."""
+    commands: set[object] = set()
+    start = 0
+    for index, message in enumerate(messages):
+        command = _command_of(message)
+        if command is None:
+            continue
+        commands.add(message.id)
+        if command is CommandName.CLEAR and not message.is_revoked:
+            start = index + 1
+    return [
+        message
+        for message in messages[start:]
+        if message.id not in commands and message.reply_to_id not in commands
+    ]
+
+
+def _command_of(message: Message) -> CommandName | None:
+    if (
+        message.author is not Author.MEMBER
+        or message.channel is not Channel.WHATSAPP
+        or message.message_type is not MessageType.TEXT
+    ):
+        return None
+    command = parse_command(message.content)
+    return None if command is None else command.name
 
 
 def _attachment_name(message: Message) -> str | None:

@@ -102,6 +102,26 @@ def _in_unit(unit: str) -> BeforeValidator:
     return BeforeValidator(parse)
 
 
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+
+def _duration(value: object) -> object:
+    """Whole seconds (`1800`) or a duration in days, hours, minutes and seconds (`30m`,
+    `1h30m`, `90s`, `1d`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if not isinstance(value, str):
+        return value
+    text = value.strip().lower()
+    if text.isdigit():
+        return timedelta(seconds=int(text))
+    match = _DURATION.fullmatch(text)
+    if not text or match is None:
+        raise ValueError("use whole seconds (1800) or a duration such as 30m, 1h30m or 90s")
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
 def _flag(value: object) -> object:
     # pydantic also takes t/f/y/n; the README promises these eight words, and only these.
     if isinstance(value, str):
@@ -119,6 +139,7 @@ def _comma_separated(value: object) -> object:
 
 Seconds = Annotated[timedelta, _in_unit("seconds"), Field(gt=timedelta(0))]
 Days = Annotated[timedelta, _in_unit("days"), Field(gt=timedelta(0))]
+Duration = Annotated[timedelta, BeforeValidator(_duration), Field(gt=timedelta(0))]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 CommaSeparated = Annotated[tuple[str, ...], BeforeValidator(_comma_separated)]
 
@@ -279,6 +300,9 @@ class ChannelSettings(_Group):
     )
     whitelisted_users: CommaSeparated = variable(
         "WHITELISTED_USERS", (), "numbers that may always talk to Ignacio"
+    )
+    session_ttl: Duration = variable(
+        "IGNACIO_SESSION_TTL", timedelta(minutes=30), "how long a member's session lasts idle"
     )
 
     @model_validator(mode="after")

@@ -25,6 +25,7 @@ from ignacio.adapters.memory import (
     InMemoryBacklogProbe,
     InMemoryBlobStorage,
     InMemoryDocumentIndex,
+    InMemoryMemberSessions,
     InMemoryStore,
     InMemoryUnitOfWorkFactory,
     InMemoryWebhookInbox,
@@ -39,6 +40,7 @@ from ignacio.adapters.offline_assistant import (
 )
 from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue, conninfo_from_url
 from ignacio.adapters.ratelimit import LimitsRateLimiter
+from ignacio.adapters.redis_sessions import RedisMemberSessions
 from ignacio.adapters.security import (
     AesGcmPhoneCipher,
     AesGcmSealer,
@@ -52,6 +54,7 @@ from ignacio.adapters.sql import (
     SqlBacklogProbe,
     SqlDocumentIndex,
     SqlHealthProbe,
+    SqlMemberSessions,
     SqlUnitOfWorkFactory,
     SqlWebhookInbox,
     SqlWorkspaceStatistics,
@@ -65,6 +68,7 @@ from ignacio.adapters.user_agents import UaParserDeviceNames
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel, CloudApiMediaFetcher
 from ignacio.adapters.whatsapp_cloud.health import CloudApiProbe
 from ignacio.application.auditing import Auditor
+from ignacio.application.commands import Commands
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.health_cache import CachedProbe
 from ignacio.application.live_feed import LiveFeed
@@ -190,6 +194,11 @@ from ignacio.entrypoints.keys import load_keys, whatsapp_app_secret
 
 def _storage_kind(settings: Settings) -> str:
     return "memory" if settings.uses_memory else "sql"
+
+
+def _session_store_kind(settings: Settings) -> str:
+    """Members' sessions live in Redis when there is one, else beside everything else."""
+    return "redis" if settings.limits.redis_url else _storage_kind(settings)
 
 
 def _signal_kind(settings: Settings) -> str:
@@ -686,6 +695,24 @@ class Container(containers.DeclarativeContainer):
         PollMessageLogin, uow=uow, hasher=hasher, sessions=session_issuer, clock=clock
     )
     member_merges = providers.Factory(MemberMerges, queue=job_queue, indexes=document_indexes)
+    member_sessions = providers.Selector(
+        providers.Callable(_session_store_kind, settings),
+        memory=providers.Singleton(InMemoryMemberSessions),
+        sql=providers.Singleton(SqlMemberSessions, engine),
+        redis=providers.Singleton(
+            RedisMemberSessions,
+            settings.provided.limits.redis_url,
+            key_prefix=settings.provided.limits.redis_key_prefix,
+        ),
+    )
+    commands = providers.Factory(
+        Commands,
+        uow=uow,
+        sessions=member_sessions,
+        clock=clock,
+        ids=ids,
+        ttl=settings.provided.channel.session_ttl,
+    )
     login_messages = providers.Factory(
         LoginMessages,
         uow=uow,
@@ -831,6 +858,8 @@ class Container(containers.DeclarativeContainer):
         limits=providers.Callable(_inbound_limits, settings),
         home=providers.Callable(home_address, settings),
         merges=member_merges,
+        sessions=member_sessions,
+        session_ttl=settings.provided.channel.session_ttl,
     )
     revise_inbound = providers.Factory(
         ReviseInbound,
@@ -895,6 +924,7 @@ class Container(containers.DeclarativeContainer):
         links=file_links,
         logins=login_messages,
         pacer=pacer,
+        commands=commands,
     )
     read_linked_file = providers.Factory(
         ReadLinkedFile, links=file_links, storage=blob_storage, clock=clock

@@ -15,6 +15,7 @@ from ignacio.adapters.memory.health import (
 )
 from ignacio.adapters.memory.identities import InMemoryIdentityRepository
 from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
+from ignacio.adapters.memory.member_sessions import InMemoryMemberSessions
 from ignacio.adapters.memory.messages import InMemoryMessageRepository
 from ignacio.adapters.memory.rate_limiter import ClockedRateLimiter
 from ignacio.adapters.memory.sessions import InMemorySessionRepository
@@ -37,6 +38,7 @@ __all__ = [
     "InMemoryFileRepository",
     "InMemoryIdentityRepository",
     "InMemoryLoginChallengeRepository",
+    "InMemoryMemberSessions",
     "InMemoryMessageRepository",
     "InMemorySessionRepository",
     "InMemoryStore",

@@ -15,6 +15,7 @@ from ignacio.adapters.sql.engine import (
 from ignacio.adapters.sql.files import SqlFileRepository
 from ignacio.adapters.sql.health import SqlBacklogProbe, SqlHealthProbe
 from ignacio.adapters.sql.login_challenges import SqlLoginChallengeRepository
+from ignacio.adapters.sql.member_sessions import SqlMemberSessions
 from ignacio.adapters.sql.messages import SqlMessageRepository
 from ignacio.adapters.sql.migrate import (
     alembic_config,
@@ -43,6 +44,7 @@ __all__ = [
     "SqlFileRepository",
     "SqlHealthProbe",
     "SqlLoginChallengeRepository",
+    "SqlMemberSessions",
     "SqlMembershipRepository",
     "SqlMessageRepository",
     "SqlSessionRepository",

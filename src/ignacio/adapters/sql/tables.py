@@ -170,6 +170,28 @@ conversation_reads = Table(
     Index("ix_conversation_reads_user_id", "user_id"),
 )
 
+# A member's short-lived WhatsApp session in a workspace (0028): one row per member and
+# workspace, alive until `expires_at`; an expired row is as none and is replaced by the next.
+# `conversation_id` has no foreign key: a session names a conversation the way Redis would, and
+# one deleted meanwhile is looked for and not found.
+member_sessions = Table(
+    "member_sessions",
+    metadata,
+    Column(
+        "workspace_id",
+        Uuid(),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("conversation_id", Uuid()),
+    Column("listed", json_document(), nullable=False),
+    Column("pending", Text()),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    # The cascade from `users`.
+    Index("ix_member_sessions_user_id", "user_id"),
+)
+
 conversation_summaries = Table(
     "conversation_summaries",
     metadata,

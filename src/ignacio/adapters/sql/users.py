@@ -25,6 +25,7 @@ from ignacio.adapters.sql.tables import (
     conversation_state_changes,
     conversation_summaries,
     conversations,
+    member_sessions,
     message_logins,
     messages,
     user_files,
@@ -66,6 +67,8 @@ PERSON_COLUMNS: tuple[Column[Any], ...] = (
 ONE_PER_PERSON: tuple[tuple[Table, Column[Any]], ...] = (
     (workspace_members, workspace_members.c.workspace_id),
     (conversation_reads, conversation_reads.c.conversation_id),
+    # A WhatsApp session (the conversation `/new` or `/switch` chose): the survivor's stands.
+    (member_sessions, member_sessions.c.workspace_id),
 )
 
 

@@ -29,6 +29,7 @@ from ignacio.application.ports.ids import IdGenerator
 from ignacio.application.ports.job_queue import JobQueue
 from ignacio.application.ports.login_challenges import LoginChallengeRepository
 from ignacio.application.ports.media_fetcher import FetchedMedia, MediaFetcher
+from ignacio.application.ports.member_sessions import MemberSessions
 from ignacio.application.ports.memberships import MembershipRepository
 from ignacio.application.ports.message_logins import MessageLoginRepository
 from ignacio.application.ports.messages import MessageRepository
@@ -89,6 +90,7 @@ __all__ = [
     "LinkedFile",
     "LoginChallengeRepository",
     "MediaFetcher",
+    "MemberSessions",
     "MembershipRepository",
     "MessageLoginRepository",
     "MessageRepository",

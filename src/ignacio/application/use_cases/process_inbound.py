@@ -16,6 +16,7 @@ from ignacio.application.assistant_context import (
     with_accounting,
 )
 from ignacio.application.auditing import Auditor
+from ignacio.application.commands import Commands
 from ignacio.application.events import delivery_settled, message_added
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.handover import apply_change, summarise_if_handed_off
@@ -71,7 +72,7 @@ from ignacio.domain.handover import (
     asks_for_a_person,
     handoff_notice,
 )
-from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow
+from ignacio.domain.history import DEFAULT_HISTORY_CHARS, HistoryWindow, assistant_reads
 from ignacio.domain.identity import recipient_for
 from ignacio.domain.knowledge import FileSource, UserFile, storage_path_for
 from ignacio.domain.splitting import split_text
@@ -145,6 +146,8 @@ class ProcessInbound:
       question is answered on its own, after the earlier answer has gone out.
     - A login code (`VERIFY 123456`), or the answer to a login's question, is answered by
       `LoginMessages` before anyone else reads it, even while the team holds the conversation.
+    - A command (`/help`, `/new`, ...) is answered by `Commands` next, on the same terms; the
+      assistant never reads one, nor its answer.
     """
 
     def __init__(
@@ -166,8 +169,10 @@ class ProcessInbound:
         links: FileLinks | None = None,
         logins: LoginMessages | None = None,
         pacer: Pacer | None = None,
+        commands: Commands | None = None,
     ) -> None:
         self._pacer = pacer
+        self._commands = commands
         self._links = links
         self._logins = logins
         self._uow = uow
@@ -263,6 +268,10 @@ class ProcessInbound:
             # Before the team and the assistant: a login code reaches no one else.
             answer = login
             conversation = conversation.member_wrote(inbound.created_at)
+        elif answer is None and (reply := await self._command_answer(user, conversation, inbound)):
+            # A command is a system function: answered whoever holds the conversation.
+            answer = reply
+            conversation = conversation.member_wrote(inbound.created_at)
         else:
             # Answering a member's message: WhatsApp's window is open from it, at least.
             conversation = conversation.member_wrote(inbound.created_at)
@@ -294,6 +303,14 @@ class ProcessInbound:
         if self._logins is None:
             return None
         return await self._logins.answer(user, conversation, inbound)
+
+    async def _command_answer(
+        self, user: User, conversation: Conversation, inbound: Message
+    ) -> Message | None:
+        """The answer to a command (see `Commands`); None for any other message."""
+        if self._commands is None:
+            return None
+        return await self._commands.answer(user, conversation, inbound)
 
     async def _keep_media(self, line: _Line, user: User, inbound: Message) -> Message:
         if inbound.media is None or inbound.file_path is not None:
@@ -401,7 +418,7 @@ class ProcessInbound:
                 files = await files_of(uow, conversation.workspace_id, user.id)
                 knowledge = await knowledge_of(uow, conversation.workspace_id)
                 workspace = await workspace_of(uow, conversation)
-            history = self._history.select(_before(recent, inbound))
+            history = self._history.select(assistant_reads(_before(recent, inbound)))
             turn = await self._attachments.turn(
                 workspace, user, conversation, history, inbound, files, knowledge=knowledge
             )

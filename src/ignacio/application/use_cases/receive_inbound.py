@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from uuid import UUID
 
 import msgspec
@@ -17,6 +18,7 @@ from ignacio.application.ports import (
     Clock,
     IdGenerator,
     JobQueue,
+    MemberSessions,
     RateLimit,
     RateLimiter,
     SendFailure,
@@ -42,6 +44,7 @@ from ignacio.domain import (
 from ignacio.domain import Channel as MessageChannel
 from ignacio.domain.channels import ChannelAddress, WorkspaceChannel
 from ignacio.domain.handover import ConversationState
+from ignacio.domain.member_sessions import DEFAULT_SESSION_TTL, MemberSession
 from ignacio.domain.merging import halves_of_one_person, survivor_of
 from ignacio.domain.message_login import hidden
 from ignacio.domain.workspaces import Workspace
@@ -130,6 +133,9 @@ class ReceiveInbound:
       known) is refused like an unlisted number. A sender who is not let in is not stored, does
       not become a member, and nothing reaches the assistant; they get one polite notice a day
       at most, at their number or, without one, their user id.
+    - While the member's session lives (`/new` or `/switch` chose a conversation, see
+      `Commands`), their messages go to the conversation it names, and each renews it for
+      `session_ttl`; once it has expired, to their latest WhatsApp conversation again.
     - Each sender may send `per_phone` messages per window. Messages over the limit are kept but
       not answered; the first of them is answered, durably, with a request to slow down, so the
       member hears it once per window.
@@ -148,7 +154,11 @@ class ReceiveInbound:
         limits: InboundLimits | None = None,
         home: ChannelAddress | None = None,
         merges: MemberMerges | None = None,
+        sessions: MemberSessions | None = None,
+        session_ttl: timedelta = DEFAULT_SESSION_TTL,
     ) -> None:
+        self._sessions = sessions
+        self._session_ttl = session_ttl
         self._uow = uow
         self._merges = merges
         self._queue = queue
@@ -178,7 +188,8 @@ class ReceiveInbound:
                     if not await admits(uow, workspace, policy, inbound.sender, found.member):
                         raise _Refused(workspace, number, policy)
                     user = await self._member(uow, inbound, found)
-                    conversation = await self._conversation(uow, workspace, user, number)
+                    session = await self._session(workspace, user)
+                    conversation = await self._conversation(uow, workspace, user, number, session)
                     message = self._message(
                         inbound, user, conversation, answer=slow_down or not over_limit
                     )
@@ -205,6 +216,10 @@ class ReceiveInbound:
                 continue
             if joined is not None and self._merges is not None:
                 await self._merges.settle(joined)
+            if session is not None and self._sessions is not None:
+                await self._sessions.renew(
+                    workspace.id, user.id, self._clock.now(), self._session_ttl
+                )
             if found.clash:
                 await self._report_clash(inbound, found)
             if message.processing is ProcessingState.PENDING:
@@ -368,13 +383,36 @@ class ReceiveInbound:
             profile_name=profile_name,
         )
 
+    async def _session(self, workspace: Workspace, user: User) -> MemberSession | None:
+        """The member's session in the workspace, if it lives (a read of its own, which never
+        waits for this unit of work's writes)."""
+        if self._sessions is None:
+            return None
+        return await self._sessions.get(workspace.id, user.id, self._clock.now())
+
     async def _conversation(
-        self, uow: UnitOfWork, workspace: Workspace, user: User, number: WorkspaceChannel | None
+        self,
+        uow: UnitOfWork,
+        workspace: Workspace,
+        user: User,
+        number: WorkspaceChannel | None,
+        session: MemberSession | None = None,
     ) -> Conversation:
         number_id = number.id if number is not None else None
-        conversation = await uow.conversations.latest_for(
-            workspace.id, user.id, MessageChannel.WHATSAPP
-        )
+        conversation = None
+        if session is not None and session.conversation_id is not None:
+            chosen = await uow.conversations.get(workspace.id, session.conversation_id)
+            # Still theirs and on WhatsApp (it may have been deleted meanwhile).
+            if (
+                chosen is not None
+                and chosen.user_id == user.id
+                and chosen.channel is MessageChannel.WHATSAPP
+            ):
+                conversation = chosen
+        if conversation is None:
+            conversation = await uow.conversations.latest_for(
+                workspace.id, user.id, MessageChannel.WHATSAPP
+            )
         if conversation is not None:
             # Stored with the message's activity (`active_at`) by the caller.
             return conversation.on_number(number_id)
