@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -149,3 +150,38 @@ def test_redis_is_where_limits_are_counted_when_set(url: str, storage: str) -> N
     limiter = build_container(settings).rate_limiter()
     assert isinstance(limiter, LimitsRateLimiter)
     assert type(limiter.storage).__name__ == "RedisStorage"
+
+
+@pytest.mark.parametrize(
+    ("value", "ttl"),
+    [
+        ("1800", timedelta(minutes=30)),
+        (" 45 ", timedelta(seconds=45)),
+        ("30m", timedelta(minutes=30)),
+        ("1h30m", timedelta(hours=1, minutes=30)),
+        ("90s", timedelta(seconds=90)),
+        ("1D", timedelta(days=1)),
+    ],
+)
+def test_the_session_ttl_is_seconds_or_a_duration(value: str, ttl: timedelta) -> None:
+    assert Settings.from_env({"IGNACIO_SESSION_TTL": value}).channel.session_ttl == ttl
+
+
+@pytest.mark.parametrize("value", ["0", "0m", "-5", "abc", "1x", "m", "1.5h"])
+def test_a_session_ttl_that_is_no_duration_is_refused_by_name(value: str) -> None:
+    with pytest.raises(ConfigurationError, match="IGNACIO_SESSION_TTL"):
+        Settings.from_env({"IGNACIO_SESSION_TTL": value})
+
+
+def test_member_sessions_live_in_the_database_or_in_redis(tmp_path: Path) -> None:
+    from ignacio.adapters.memory import InMemoryMemberSessions
+    from ignacio.adapters.redis_sessions import RedisMemberSessions
+    from ignacio.adapters.sql import SqlMemberSessions
+
+    default = Settings.from_env({"IGNACIO_DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}"})
+    assert default.channel.session_ttl == timedelta(minutes=30)
+    assert isinstance(build_container(default).member_sessions(), SqlMemberSessions)
+    memory = Settings.from_env({"IGNACIO_DATABASE_URL": "memory://"})
+    assert isinstance(build_container(memory).member_sessions(), InMemoryMemberSessions)
+    redis = Settings.from_env({"IGNACIO_REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert isinstance(build_container(redis).member_sessions(), RedisMemberSessions)

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import msgspec
 import pytest
 
+from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.application.workspaces import default_workspace
 from ignacio.domain import (
     Author,
@@ -75,21 +76,26 @@ class Chat:
         assert len(sent) == 1, sent
         return sent[0][1]
 
+    @property
+    def uow(self) -> UnitOfWorkFactory:
+        factory: UnitOfWorkFactory = self.system.container.uow()
+        return factory
+
     async def stored(self, message_id: UUID) -> Message:
-        async with self.system.container.uow()() as uow:
+        async with self.uow() as uow:
             message = await uow.messages.get(message_id)
         assert message is not None
         return message
 
     async def member(self) -> User:
-        async with self.system.container.uow()() as uow:
+        async with self.uow() as uow:
             user = await uow.users.get_by_phone(PhoneNumber.parse(PHONE))
         assert user is not None
         return user
 
     async def conversations(self) -> list[Conversation]:
         user = await self.member()
-        async with self.system.container.uow()() as uow:
+        async with self.uow() as uow:
             workspace = await default_workspace(uow)
             page = await uow.conversations.list(
                 workspace.id, PageRequest(), user_id=user.id, channel=Channel.WHATSAPP
@@ -97,7 +103,7 @@ class Chat:
         return page.items
 
     async def messages_of(self, conversation_id: UUID) -> list[Message]:
-        async with self.system.container.uow()() as uow:
+        async with self.uow() as uow:
             return await uow.messages.recent(conversation_id, 100)
 
 
