@@ -202,6 +202,19 @@ async def test_new_starts_a_conversation_where_what_follows_goes(
     ]
 
 
+async def test_a_new_conversation_keeps_the_member_after_the_session_expires(
+    system: System, chat: Chat
+) -> None:
+    await chat.say("First question")
+    await chat.say("/new Budget")
+    system.clock.advance(hours=2)
+
+    after = await chat.say("Back after lunch")
+
+    budget = next(c for c in await chat.conversations() if c.title == "Budget")
+    assert after.conversation_id == budget.id
+
+
 async def test_list_and_switch_move_between_conversations(system: System, chat: Chat) -> None:
     await chat.say("About the trip")
     await chat.say("/new Budget")
@@ -262,7 +275,7 @@ async def test_the_session_lives_while_the_member_writes_and_expires_when_idle(
 
     # Back to the trip, typed (and answered) in Budget, which is the latest; then idle.
     await chat.answer("/switch 2")
-    system.clock.advance(minutes=29)  # `say` adds one: 30 minutes idle, no longer alive
+    system.clock.advance(minutes=30)  # `say` adds one: 31 minutes idle, no longer alive
     assert (await chat.say("after a break")).conversation_id == budget.id
 
 
@@ -381,6 +394,20 @@ async def test_the_workspaces_language_wins_over_the_members(system: System, cha
     await chat.say("Hola, necesito ayuda con el presupuesto")
 
     assert (await chat.answer("/status")).startswith("Espaço: Action Lab")
+
+
+async def test_a_run_that_lost_the_race_returns_the_first_answer_and_changes_nothing(
+    system: System, chat: Chat
+) -> None:
+    command = await chat.say("/new Once")
+    first = next(c for c in await chat.conversations() if c.title != "Once")
+    async with chat.uow() as uow:
+        answered = await uow.messages.reply_to(command.id)
+
+    again = await system.container.commands().answer(await chat.member(), first, command)
+
+    assert answered is not None and again is not None and again.id == answered.id
+    assert len(await chat.conversations()) == 2
 
 
 async def test_a_command_is_answered_once_however_often_it_is_processed(

@@ -45,6 +45,7 @@ from ignacio.domain.workspaces import Workspace
 
 # How many of the conversation's latest messages tell the member's language.
 _LANGUAGE_SAMPLE = 20
+_TICK = timedelta(microseconds=1)
 
 
 class Commands:
@@ -68,7 +69,8 @@ class Commands:
       language of the member's recent messages in the conversation (`guess_language`), else
       in English.
     - `/new [title]`: a new WhatsApp conversation (on the number the member wrote to), titled
-      (clipped to a title's length) or "WhatsApp", where their next messages go.
+      (clipped to a title's length) or "WhatsApp", where their next messages go; it is their
+      latest conversation too, so it keeps them once the session has expired.
     - `/list`: their latest WhatsApp conversations in the workspace, numbered, the current one
       marked; the session remembers them, so `/switch N` means what the member saw.
     - `/switch N`: conversation N of their last `/list` (or, the session gone, of the list as
@@ -103,7 +105,8 @@ class Commands:
         command = parse_command(inbound.content)
         if command is None or command.name is CommandName.HUMAN:
             return None
-        now = self._clock.now()
+        # When the answer is stored (it sorts after the command, see `Message.answer`).
+        now = max(self._clock.now(), inbound.created_at + _TICK)
         session = await self._sessions.get(conversation.workspace_id, user.id, now)
         try:
             async with self._uow() as uow:
@@ -176,7 +179,9 @@ class Commands:
             channel=MessageChannel.WHATSAPP,
             number_id=current.number_id,
             created_at=turn.now,
-            updated_at=turn.now,
+            # Active after the answer that announces it, which moves the conversation the
+            # command was typed in: the new one is the member's latest, session or not.
+            updated_at=turn.now + _TICK,
             # The member just wrote: WhatsApp's window is open in the new one as in this one.
             last_member_message_at=current.last_member_message_at,
         )
