@@ -133,7 +133,7 @@ class HandoffRequest(msgspec.Struct, frozen=True, kw_only=True):
         return Actor.MEMBER if self.by_member else Actor.ASSISTANT
 
 
-HUMAN_COMMAND = "/human"
+HUMAN_COMMAND = f"/{CommandName.HUMAN.value}"
 ASKED_FOR_A_PERSON = "The member asked for a person."
 
 

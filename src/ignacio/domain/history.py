@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from uuid import UUID
 
 import msgspec
 
@@ -56,7 +57,7 @@ def assistant_reads(messages: Sequence[Message]) -> list[Message]:
     """What of a conversation the assistant may read back: what came after the member's last
     `/clear` (which deletes nothing: the team still sees it all), without the member's
     commands and their answers (system functions, never the model's business)."""
-    commands: set[object] = set()
+    commands: set[UUID] = set()
     start = 0
     for index, message in enumerate(messages):
         command = _command_of(message)
