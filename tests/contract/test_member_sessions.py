@@ -13,6 +13,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
+import structlog.testing
 
 from ignacio.adapters.memory import InMemoryMemberSessions, InMemoryStore, InMemoryUnitOfWorkFactory
 from ignacio.adapters.redis_sessions import RedisMemberSessions
@@ -186,3 +187,17 @@ async def test_redis_drops_the_key_after_the_time_to_live(
     assert await client.pttl(key) <= 5 * 60 * 1000
     await sessions.end(workspace_id, user_id)
     assert await client.exists([key]) == 0
+
+
+async def test_an_unreachable_redis_is_as_no_session_with_a_warning() -> None:
+    sessions = RedisMemberSessions("redis://127.0.0.1:1/0")
+    workspace_id, user_id = uuid4(), uuid4()
+    kept = MemberSession(workspace_id=workspace_id, user_id=user_id, expires_at=NOW + TTL)
+
+    with structlog.testing.capture_logs() as logs:
+        await sessions.put(kept, TTL)
+        assert await sessions.get(workspace_id, user_id, NOW) is None
+        assert not await sessions.renew(workspace_id, user_id, NOW, TTL)
+        await sessions.end(workspace_id, user_id)
+
+    assert [entry["event"] for entry in logs] == ["member_session_storage_unavailable"] * 4
