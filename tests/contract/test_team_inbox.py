@@ -125,6 +125,21 @@ async def test_the_inbox_lists_newest_activity_first_with_the_last_message_and_u
     assert [item.unread for item in other_reader.items] == [2, 0, 1]
 
 
+async def test_a_message_the_member_deleted_is_not_counted_unread(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    ana, agent = user(1), user(2)
+    chat = conversation(ana, home, updated=3, last_member_message_at=at(2))
+    kept, deleted = message(chat, created=1), message(chat, created=2)
+    await store(uow_factory, ana, agent, chat, kept, deleted)
+    async with uow_factory() as uow:
+        await uow.messages.revise(deleted.revoked(at(3)))
+        await uow.commit()
+    async with uow_factory(read_only=True) as uow:
+        page = await uow.conversations.inbox(home, agent.id, PageRequest(), InboxFilter())
+    assert [item.unread for item in page.items] == [1]
+
+
 async def test_the_inbox_filters_by_state_assignee_channel_unread_and_title(
     uow_factory: UnitOfWorkFactory, home: UUID
 ) -> None:

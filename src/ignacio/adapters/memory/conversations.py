@@ -175,7 +175,9 @@ class InMemoryConversationRepository:
             unread = sum(
                 1
                 for message in thread
-                if message.author is Author.MEMBER and (until is None or message.created_at > until)
+                if message.author is Author.MEMBER
+                and not message.is_revoked
+                and (until is None or message.created_at > until)
             )
             return InboxItem(
                 conversation=conversation,

@@ -235,6 +235,8 @@ class SqlConversationRepository:
             .where(
                 m.conversation_id == c.id,
                 m.author == Author.MEMBER.value,
+                # A message the member deleted is nothing left to read.
+                m.revoked_at.is_(None),
                 or_(read_until.is_(None), m.created_at > read_until),
             )
             .limit(UNREAD_COUNT_CAP)
