@@ -11,7 +11,8 @@ import msgspec
 
 from ignacio.adapters.memory.queries import needle, paginate
 from ignacio.adapters.memory.store import InMemoryStore
-from ignacio.application.ports.conversations import InboxFilter, InboxItem
+from ignacio.adapters.memory.workflows import progress_in
+from ignacio.application.ports.conversations import InboxFilter, InboxItem, Qualification
 from ignacio.domain import (
     Author,
     Channel,
@@ -145,6 +146,12 @@ class InMemoryConversationRepository:
             last, until = conversation.last_member_message_at, read_until(conversation)
             return last is not None and (until is None or last > until)
 
+        qualification = filter.qualification
+
+        def qualifies(conversation: Conversation, wanted: Qualification) -> bool:
+            progress = progress_in(store, workspace_id, conversation.user_id)
+            return progress.qualified(wanted.workflow) == wanted.qualified
+
         def wanted(conversation: Conversation) -> bool:
             return (
                 conversation.workspace_id == workspace_id
@@ -156,6 +163,7 @@ class InMemoryConversationRepository:
                     text is None
                     or (conversation.title is not None and text in conversation.title.lower())
                 )
+                and (qualification is None or qualifies(conversation, qualification))
             )
 
         chosen = paginate(

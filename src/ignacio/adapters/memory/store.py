@@ -24,6 +24,7 @@ from ignacio.domain.handover import ReadMarker, StateChange
 from ignacio.domain.knowledge import UserFile
 from ignacio.domain.message_login import MessageLogin
 from ignacio.domain.summaries import ConversationSummary
+from ignacio.domain.workflow import StepAnswer, Workflow
 from ignacio.domain.workspaces import Membership, Workspace, first_workspace
 
 Snapshot = tuple[dict[Any, Any], ...]
@@ -54,6 +55,10 @@ class InMemoryStore:
         self.reads: dict[tuple[UUID, UUID], ReadMarker] = {}
         self.summaries: dict[UUID, ConversationSummary] = {}
         self.events: dict[int, WorkspaceEvent] = {}
+        self.workflows: dict[UUID, Workflow] = {}
+        # Answers by (workspace, member, key); those of a workspace or member since deleted are
+        # never read: as ON DELETE CASCADE, for reads.
+        self.step_answers: dict[tuple[UUID, UUID, str], StepAnswer] = {}
         # The last number each sequence gave (kept apart from its rows, so that pruning them
         # never makes a number be given twice).
         self.sequences: dict[str, int] = {}
@@ -87,6 +92,8 @@ class InMemoryStore:
             self.reads,
             self.summaries,
             self.events,
+            self.workflows,
+            self.step_answers,
             self.sequences,
         )
 

@@ -21,6 +21,7 @@ from ignacio.adapters.memory.sessions import InMemorySessionRepository
 from ignacio.adapters.memory.store import InMemoryStore, Snapshot
 from ignacio.adapters.memory.summaries import InMemorySummaryRepository
 from ignacio.adapters.memory.users import InMemoryUserRepository
+from ignacio.adapters.memory.workflows import InMemoryWorkflowRepository
 from ignacio.adapters.memory.workspaces import (
     InMemoryMembershipRepository,
     InMemoryWorkspaceRepository,
@@ -42,6 +43,7 @@ from ignacio.application.ports import (
     SessionRepository,
     SummaryRepository,
     UserRepository,
+    WorkflowRepository,
     WorkspaceRepository,
 )
 
@@ -77,6 +79,7 @@ class InMemoryUnitOfWork:
         self.memberships: MembershipRepository = InMemoryMembershipRepository(store)
         self.channels: ChannelRepository = InMemoryChannelRepository(store)
         self.summaries: SummaryRepository = InMemorySummaryRepository(store)
+        self.workflows: WorkflowRepository = InMemoryWorkflowRepository(store)
         self.events: EventLog = self._events
         self.committed = False
         self._snapshot: Snapshot | None = None

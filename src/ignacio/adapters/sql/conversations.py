@@ -41,6 +41,7 @@ from ignacio.adapters.sql.tables import (
     messages,
 )
 from ignacio.adapters.sql.types import UtcDateTime
+from ignacio.adapters.sql.workflows import qualification_clause
 from ignacio.application.ports.conversations import InboxFilter, InboxItem
 from ignacio.domain import (
     Author,
@@ -275,6 +276,9 @@ class SqlConversationRepository:
             statement = statement.where(has_unread if filter.unread else ~has_unread)
         if (text := needle(filter.search)) is not None:
             statement = statement.where(c.title.icontains(text, autoescape=True))
+        if (qualification := filter.qualification) is not None:
+            qualified = qualification_clause(workspace_id, c.user_id, qualification.workflow)
+            statement = statement.where(qualified if qualification.qualified else ~qualified)
         statement = keyset_shape(
             statement,
             c.updated_at,

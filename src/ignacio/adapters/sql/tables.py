@@ -479,6 +479,44 @@ workspace_members = Table(
     Index("ix_workspace_members_user_id", "user_id"),
 )
 
+# The steps each workspace's assistant finds out from every member (migration 0030): one row per
+# workspace that has any, the ordered steps as one document (they are read and replaced whole).
+workspace_workflows = Table(
+    "workspace_workflows",
+    metadata,
+    Column(
+        "workspace_id",
+        Uuid(),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("steps", json_document(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
+)
+
+# Each member's answers to those steps, one row per key: answers written at the same moment to
+# two keys never overwrite each other. `kind` is the type the value was checked against.
+workflow_answers = Table(
+    "workflow_answers",
+    metadata,
+    Column(
+        "workspace_id",
+        Uuid(),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(40), primary_key=True),
+    Column("value", Text(), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # The person of the team who set it (NULL: the assistant). No foreign key, as
+    # `messages.sent_by`: it keeps saying a person set it after they leave.
+    Column("set_by", Uuid()),
+    Column("set_at", UtcDateTime(), nullable=False),
+    # The cascade when a user is deleted: without it, a full scan.
+    Index("ix_workflow_answers_user_id", "user_id"),
+)
+
 # A workspace's own WhatsApp numbers (migration 0014). The webhooks find a number by the address
 # its provider names it by, whichever workspace has it: unique across workspaces, since an
 # address belongs to one workspace at most. The number people write to is the business's own,

@@ -24,6 +24,7 @@ from ignacio.adapters.sql.messages import SqlMessageRepository
 from ignacio.adapters.sql.sessions import SqlSessionRepository
 from ignacio.adapters.sql.summaries import SqlSummaryRepository
 from ignacio.adapters.sql.users import SqlUserRepository
+from ignacio.adapters.sql.workflows import SqlWorkflowRepository
 from ignacio.adapters.sql.workspaces import SqlMembershipRepository, SqlWorkspaceRepository
 from ignacio.application.ports import (
     AllowList,
@@ -43,6 +44,7 @@ from ignacio.application.ports import (
     SessionRepository,
     SummaryRepository,
     UserRepository,
+    WorkflowRepository,
     WorkspaceRepository,
 )
 from ignacio.domain import PhoneNumber
@@ -95,6 +97,7 @@ class SqlUnitOfWork:
         self.memberships: MembershipRepository = SqlMembershipRepository(self._current)
         self.channels: ChannelRepository = SqlChannelRepository(self._current)
         self.summaries: SummaryRepository = SqlSummaryRepository(self._current)
+        self.workflows: WorkflowRepository = SqlWorkflowRepository(self._current)
         self.events: EventLog = self._events
 
     def _current(self) -> AsyncConnection:

@@ -53,6 +53,7 @@ from ignacio.application.ports.webhook_inbox import (
     WebhookInbox,
     WebhookParser,
 )
+from ignacio.application.ports.workflows import WorkflowRepository
 from ignacio.application.ports.workspaces import WorkspaceRepository
 
 __all__ = [
@@ -118,6 +119,7 @@ __all__ = [
     "Wake",
     "WebhookInbox",
     "WebhookParser",
+    "WorkflowRepository",
     "WorkspaceRepository",
     "WorkspaceStatistics",
 ]

@@ -11,6 +11,15 @@ import msgspec
 
 from ignacio.domain import Channel, Conversation, Message, Page, PageRequest
 from ignacio.domain.handover import ConversationState, ReadMarker, StateChange
+from ignacio.domain.workflow import Workflow
+
+
+class Qualification(msgspec.Struct, frozen=True, kw_only=True):
+    """Conversations whose member is (`qualified`) or is not yet qualified by `workflow`, the
+    workspace's current steps (see `Progress.qualified`)."""
+
+    workflow: Workflow
+    qualified: bool
 
 
 class InboxFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -21,6 +30,7 @@ class InboxFilter(msgspec.Struct, frozen=True, kw_only=True):
     channel: Channel | None = None
     unread: bool | None = None  # for the reader: with member messages they have not read
     search: str | None = None  # in the title
+    qualification: Qualification | None = None
 
 
 class InboxItem(msgspec.Struct, frozen=True, kw_only=True):

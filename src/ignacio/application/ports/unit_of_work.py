@@ -20,6 +20,7 @@ from ignacio.application.ports.messages import MessageRepository
 from ignacio.application.ports.sessions import SessionRepository
 from ignacio.application.ports.summaries import SummaryRepository
 from ignacio.application.ports.users import UserRepository
+from ignacio.application.ports.workflows import WorkflowRepository
 from ignacio.application.ports.workspaces import WorkspaceRepository
 
 
@@ -42,6 +43,7 @@ class UnitOfWork(Protocol):
     channels: ChannelRepository
     summaries: SummaryRepository
     events: EventLog
+    workflows: WorkflowRepository
 
     async def __aenter__(self) -> Self: ...
 
