@@ -37,6 +37,7 @@ from ignacio.domain import (
 from ignacio.domain.answers import render_answer
 from ignacio.domain.handover import StateChange, asks_for_a_person
 from ignacio.domain.knowledge import ExtractionStatus, Shelf, UserFile
+from ignacio.domain.workflow import Progress, Workflow
 from ignacio.domain.workspaces import Workspace
 
 FILES_IN_CONTEXT = 50
@@ -57,6 +58,15 @@ async def knowledge_of(uow: UnitOfWork, workspace_id: UUID) -> list[UserFile]:
         workspace_id, PageRequest(limit=FILES_IN_CONTEXT), shelf=Shelf.KNOWLEDGE
     )
     return list(page.items)
+
+
+async def steps_of(uow: UnitOfWork, workspace_id: UUID, user_id: UUID) -> tuple[Workflow, Progress]:
+    """The workspace's workflow steps and the member's answers to them, for the assistant to
+    weave the open ones into the conversation."""
+    workflow = await uow.workflows.get(workspace_id)
+    if not workflow.steps:
+        return workflow, Progress(workspace_id=workspace_id, user_id=user_id)
+    return workflow, await uow.workflows.progress(workspace_id, user_id)
 
 
 def with_accounting(answer: Message, reply: AssistantReply | None) -> Message:
@@ -159,6 +169,7 @@ class AttachmentReader:
         *,
         knowledge: list[UserFile] | None = None,
         question: str | None = None,
+        steps: tuple[Workflow, Progress] | None = None,
     ) -> AssistantTurn:
         """The turn that answers `message`, with what it carries; `question`, when given, is
         what the assistant is asked instead of the message's text."""
@@ -173,6 +184,8 @@ class AttachmentReader:
             knowledge=knowledge or [],
             images=await self.images(message),
             document=await self.document(message, files),
+            workflow=steps[0] if steps is not None else Workflow(),
+            progress=steps[1] if steps is not None else None,
         )
 
     async def images(self, message: Message) -> list[ImageInput]:

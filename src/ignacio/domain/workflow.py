@@ -213,6 +213,41 @@ class Progress(msgspec.Struct, frozen=True, kw_only=True):
     def with_answer(self, answer: StepAnswer) -> Progress:
         return msgspec.structs.replace(self, answers={**self.answers, answer.key: answer})
 
+    def without(self, key: str) -> Progress:
+        return msgspec.structs.replace(
+            self, answers={k: a for k, a in self.answers.items() if k != key}
+        )
+
+    def summary(self, workflow: Workflow) -> ProgressSummary:
+        counted = self.counted(workflow)
+        return ProgressSummary(
+            done=len(counted),
+            steps=len(workflow.steps),
+            required_done=sum(1 for step in workflow.required if step.key in counted),
+            required=len(workflow.required),
+            qualified=self.qualified(workflow),
+        )
+
+
+class ProgressSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """How far a member is, as the inbox shows it: steps answered of all, and of the required."""
+
+    done: int
+    steps: int
+    required_done: int
+    required: int
+    qualified: bool
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet opens as text: one that starts like a formula (= + - @, or a tab or
+    carriage return before one) gets a leading apostrophe, so a member's answer can never run
+    as a formula on the admin's computer (CSV injection)."""
+    return f"'{cell}" if cell.startswith(_FORMULA_STARTS) else cell
+
 
 def _text(key: str, text: str) -> str:
     if len(text) > MAX_TEXT_ANSWER:

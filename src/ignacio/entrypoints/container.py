@@ -164,6 +164,15 @@ from ignacio.application.use_cases.update_me import UpdateMe
 from ignacio.application.use_cases.update_user import UpdateUser
 from ignacio.application.use_cases.upload_file import UploadFile
 from ignacio.application.use_cases.verify_otp import VerifyOtp
+from ignacio.application.use_cases.workflow import (
+    ClearAnswer,
+    ExportAnswers,
+    GetProgress,
+    GetWorkflow,
+    RecordStepAnswer,
+    ReplaceWorkflow,
+    SetAnswer,
+)
 from ignacio.application.use_cases.workspace_channels import (
     ConnectChannel,
     DisconnectChannel,
@@ -496,12 +505,15 @@ class Container(containers.DeclarativeContainer):
         max_retries=settings.provided.assistant.max_retries,
     )
     ai_api = providers.Callable(lambda settings: settings.assistant.effective_api.value, settings)
+    # What the assistant's tool keeps a member's answer to a workflow step through.
+    step_recorder = providers.Factory(RecordStepAnswer, uow=uow, clock=clock)
     assistant = providers.Selector(
         ai_kind,
         offline=providers.Singleton(OfflineAssistant, index=document_index),
         openai=providers.Singleton(
             lazy_adapters.agents_assistant,
             client=ai_client,
+            steps=step_recorder,
             model_name=settings.provided.assistant.model,
             api=ai_api,
             index=document_index,
@@ -764,6 +776,12 @@ class Container(containers.DeclarativeContainer):
     )
     admin_list_conversations = providers.Factory(AdminListConversations, uow=uow, auditor=auditor)
     list_inbox = providers.Factory(ListInbox, uow=uow)
+    get_workflow = providers.Factory(GetWorkflow, uow=uow)
+    replace_workflow = providers.Factory(ReplaceWorkflow, uow=uow, auditor=auditor, clock=clock)
+    get_progress = providers.Factory(GetProgress, uow=uow)
+    set_step_answer = providers.Factory(SetAnswer, uow=uow, auditor=auditor, clock=clock)
+    clear_step_answer = providers.Factory(ClearAnswer, uow=uow, auditor=auditor)
+    export_answers = providers.Factory(ExportAnswers, uow=uow, auditor=auditor)
     get_inbox_thread = providers.Factory(GetInboxThread, uow=uow)
     thread_messages = providers.Factory(ThreadMessages, uow=uow)
     take_conversation = providers.Factory(

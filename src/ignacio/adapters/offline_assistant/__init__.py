@@ -170,13 +170,25 @@ def _distinct(hits: list[_Hit]) -> list[_Hit]:
     return kept
 
 
+STEPS_NEED_A_MODEL = (
+    "{organisation} also asks everyone here a few questions; those are collected only with a "
+    "model connected."
+)
+
+
 def _footer(turn: AssistantTurn) -> str:
-    """How to connect a model, unless this conversation was told already."""
+    """How to connect a model, unless this conversation was told already; and, when the
+    workspace has workflow steps still open for this member, that they wait for one."""
     told = any(
         message.author is Author.ASSISTANT and CONNECT_A_MODEL in message.content
         for message in turn.history
     )
-    return "" if told else CONNECT_A_MODEL
+    if told:
+        return ""
+    if turn.open_steps:
+        steps = STEPS_NEED_A_MODEL.format(organisation=turn.workspace.name)
+        return f"{steps} {CONNECT_A_MODEL}"
+    return CONNECT_A_MODEL
 
 
 def _where_found(turn: AssistantTurn, hits: list[_Hit]) -> str:

@@ -24,9 +24,10 @@ from ignacio.adapters.openai_agents.tools import (
     ANSWER_TOOLS,
     TurnContext,
     hand_to_team,
+    record_step_answer,
     search_my_files,
 )
-from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex
+from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex, StepRecorder
 from ignacio.domain import Author, UpstreamUnavailable
 from ignacio.domain.answers import as_markdown
 from ignacio.domain.handover import handoff_notice
@@ -61,6 +62,8 @@ class AgentsAssistant:
 
     - The run sees the conversation's window, the member's name and files, and the message with
       its photo (as image input when the model takes images) or its document's text.
+    - The workspace's open workflow steps are in the instructions, and `record_step_answer`
+      keeps each answer (through `steps`), checked against its step.
     - Tools: `search_my_files` over the DocumentIndex, always; on the Responses API, the hosted
       `file_search` over the member's OpenAI vector store and the workspace's knowledge base
       store (filtered to the turn's workspace)
@@ -82,10 +85,13 @@ class AgentsAssistant:
         web_search: bool = False,
         model_settings: ModelSettings | None = None,
         other_model: Callable[[str], Model] | None = None,
+        steps: StepRecorder | None = None,
     ) -> None:
         """`hosted_tools`: the model is OpenAI's Responses API, where `file_search` and
-        `web_search` run on OpenAI's side; `web_search` also needs it."""
+        `web_search` run on OpenAI's side; `web_search` also needs it. `steps`: where the
+        answers to workspaces' workflow steps are kept (without it, none are asked for)."""
         self._index = index
+        self._steps = steps
         self._timeout = timeout_seconds
         self._vision = vision
         self._hosted_tools = hosted_tools
@@ -104,7 +110,10 @@ class AgentsAssistant:
         agent = Agent[TurnContext](
             name=turn.workspace.assistant_name,
             instructions=instructions_for(
-                turn, hosted_file_search=bool(vector_stores), web_search=web_search
+                turn,
+                hosted_file_search=bool(vector_stores),
+                web_search=web_search,
+                steps=self._collects_steps(turn),
             ),
             model=model,
             model_settings=self._model_settings,
@@ -112,7 +121,10 @@ class AgentsAssistant:
             tool_use_behavior={"stop_at_tool_names": [tool.name for tool in ANSWER_TOOLS]},
         )
         context = TurnContext(
-            workspace_id=turn.workspace.id, user_id=turn.user.id, index=self._index
+            workspace_id=turn.workspace.id,
+            user_id=turn.user.id,
+            index=self._index,
+            steps=self._steps if self._collects_steps(turn) else None,
         )
         started = time.perf_counter()
         result = await run_agent(
@@ -144,6 +156,9 @@ class AgentsAssistant:
             handoff=context.handoff,
         )
 
+    def _collects_steps(self, turn: AssistantTurn) -> bool:
+        return self._steps is not None and bool(turn.open_steps)
+
     def _vector_stores(self, turn: AssistantTurn) -> list[str]:
         if not self._hosted_tools:
             return []
@@ -158,6 +173,8 @@ class AgentsAssistant:
         self, turn: AssistantTurn, vector_stores: list[str], *, web_search: bool
     ) -> list[Tool]:
         tools: list[Tool] = [search_my_files, hand_to_team, *ANSWER_TOOLS]
+        if self._collects_steps(turn):
+            tools.append(record_step_answer)
         if vector_stores:
             in_workspace: ComparisonFilter = {
                 "type": "eq",

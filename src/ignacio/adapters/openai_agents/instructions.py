@@ -10,6 +10,7 @@ from __future__ import annotations
 from ignacio.application.ports import AssistantTurn
 from ignacio.domain import Channel
 from ignacio.domain.knowledge import SyncStatus
+from ignacio.domain.workflow import StepKind, WorkflowStep
 
 FILE_NAMES_LISTED = 30
 
@@ -59,7 +60,19 @@ You are writing in Ignacio's web app, which renders Markdown: use headings spari
 **bold** where they help, and tables only for real tabular data."""
 
 
-def instructions_for(turn: AssistantTurn, *, hosted_file_search: bool, web_search: bool) -> str:
+STEPS = """\
+{organisation} finds out a few things from every member. Still open, in order:
+{steps}
+Weave them into the conversation naturally: first help with what the member asks, then, where it \
+fits, ask about one open step at a time, in your own words (never a list of questions, never a \
+form). When the member gives an answer, call record_step_answer with the step's key and the \
+value; if it says the value does not fit, ask again kindly. Never ask for what they already \
+answered, and never press a member who prefers not to say."""
+
+
+def instructions_for(
+    turn: AssistantTurn, *, hosted_file_search: bool, web_search: bool, steps: bool = False
+) -> str:
     """The system prompt for this turn: whose assistant it is and how that workspace wants it
     to speak, the role, the member, their files, the channel."""
     parts = [_identity(turn), ROLE]
@@ -74,6 +87,13 @@ def instructions_for(turn: AssistantTurn, *, hosted_file_search: bool, web_searc
             "deadlines); name the sources you use."
         )
     parts.append(_about_the_member(turn))
+    if steps and (open_steps := turn.open_steps):
+        parts.append(
+            STEPS.format(
+                organisation=turn.workspace.name,
+                steps="\n".join(_step_line(step) for step in open_steps),
+            )
+        )
     channel = turn.message.channel
     parts.append(WHATSAPP_STYLE if channel is Channel.WHATSAPP else WEB_STYLE)
     return "\n\n".join(parts)
@@ -113,6 +133,16 @@ def _about_the_member(turn: AssistantTurn) -> str:
         more = f" (and {len(knowledge) - len(shown)} more)" if len(knowledge) > len(shown) else ""
         lines.append(f"{turn.workspace.name}'s knowledge base holds: {listed}{more}.")
     return " ".join(lines)
+
+
+def _step_line(step: WorkflowStep) -> str:
+    kind = step.kind.value
+    if step.kind is StepKind.CHOICE:
+        kind = "one of: " + ", ".join(step.options)
+    elif step.kind is StepKind.DATE:
+        kind = "a date, recorded as YYYY-MM-DD"
+    need = "required" if step.required else "optional"
+    return f"- {step.key} ({need}; {kind}): {step.prompt}"
 
 
 def _file_line(name: str, status: SyncStatus) -> str:

@@ -3,7 +3,9 @@ delivering a specialised answer.
 
 The member whose files are searched, and the workspace they are searched in, come from the run's
 context, never from the model's arguments, so no prompt can make the agent read another member's
-files, nor the member's files of another workspace.
+files, nor the member's files of another workspace. The same holds for the answers to the
+workspace's workflow steps it records (`record_step_answer`): the tool takes a key and a value,
+and the member and workspace are the turn's.
 
 The three answer tools are how a specialised answer becomes structured output: the model calls
 one with the answer's fields and the run stops there (`stop_at_tool_names`). Compared with an
@@ -20,8 +22,8 @@ from uuid import UUID
 
 from agents import FunctionTool, RunContextWrapper, function_tool
 
-from ignacio.application.ports import DocumentIndex
-from ignacio.domain import UpstreamUnavailable
+from ignacio.application.ports import DocumentIndex, StepRecorder
+from ignacio.domain import InvalidInput, UpstreamUnavailable
 from ignacio.domain.answers import (
     MarketingAnswer,
     ProjectManagementAnswer,
@@ -48,6 +50,8 @@ class TurnContext:
     index: DocumentIndex
     answer: SpecialisedAnswer | None = None
     handoff: HandoffRequest | None = None
+    steps: StepRecorder | None = None
+    """Where the member's answers to the workspace's workflow steps are kept; None: nowhere."""
 
 
 @function_tool
@@ -174,6 +178,44 @@ def hand_to_team(context: RunContextWrapper[TurnContext], reason: str, member_as
     """
     context.context.handoff = HandoffRequest(reason=reason[:500], by_member=member_asked)
     return HANDED_OFF
+
+
+MAX_STEP_VALUE = 2_000
+"""The longest value the tool passes on: anything longer is no answer to a step (the longest a
+step keeps is a text of 1,000 characters), and checking it would only cost time."""
+
+
+def _not_recorded(context: RunContextWrapper[TurnContext], error: Exception) -> str:
+    # Arguments that are not {key: string, value: string} (a list, an object, broken JSON) fail
+    # before the tool runs; the model is told how to call it rather than a generic error.
+    log.warning("step answer not recorded", extra={"error": type(error).__name__})
+    return (
+        "Not recorded: call record_step_answer with two strings, the step's key and the value "
+        '(e.g. {"key": "email", "value": "ana@example.org"}).'
+    )
+
+
+@function_tool(failure_error_function=_not_recorded)
+async def record_step_answer(context: RunContextWrapper[TurnContext], key: str, value: str) -> str:
+    """Record what the member told you for one of the organisation's open steps (listed in
+    your instructions with their keys and types). Call it as soon as they give one, once per
+    step; the value is checked against the step's type before it is kept.
+
+    Args:
+        key: The step's key, exactly as listed (e.g. "email").
+        value: What the member said, as a plain value: a date as YYYY-MM-DD, a number as
+            digits, a choice as one of its options.
+    """
+    turn = context.context
+    if turn.steps is None:
+        return "Not recorded: this conversation keeps no step answers."
+    if len(key) > 100 or len(value) > MAX_STEP_VALUE:
+        return "Not recorded: that is too long to be the answer to a step."
+    try:
+        kept = await turn.steps.record(turn.workspace_id, turn.user_id, key, value)
+    except InvalidInput as error:
+        return f"Not recorded: {error.message} Ask the member again if you need to."
+    return f"Recorded {kept.key} = {kept.value}."
 
 
 ANSWER_TOOLS: list[FunctionTool] = [

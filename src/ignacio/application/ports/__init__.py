@@ -40,6 +40,7 @@ from ignacio.application.ports.sealer import Sealer
 from ignacio.application.ports.secret_hasher import SecretHasher
 from ignacio.application.ports.sessions import SessionRepository
 from ignacio.application.ports.statistics import WorkspaceStatistics
+from ignacio.application.ports.step_recorder import StepRecorder
 from ignacio.application.ports.summaries import SummaryRepository
 from ignacio.application.ports.summarizer import Summarizer, SummaryDraft, SummarySource
 from ignacio.application.ports.text_extractor import TextExtractor
@@ -107,6 +108,7 @@ __all__ = [
     "SentMessage",
     "SessionFailure",
     "SessionRepository",
+    "StepRecorder",
     "Summarizer",
     "SummaryDraft",
     "SummaryRepository",

@@ -10,6 +10,7 @@ from ignacio.domain import Conversation, Message, User
 from ignacio.domain.answers import SpecialisedAnswer
 from ignacio.domain.handover import HandoffRequest
 from ignacio.domain.knowledge import UserFile
+from ignacio.domain.workflow import Progress, Workflow, WorkflowStep
 from ignacio.domain.workspaces import Workspace
 
 
@@ -50,10 +51,21 @@ class AssistantTurn(msgspec.Struct, frozen=True, kw_only=True):
     knowledge: list[UserFile] = []
     images: list[ImageInput] = []
     document: DocumentInput | None = None
+    workflow: Workflow = Workflow()
+    """What the workspace finds out from every member (its workflow steps)."""
+    progress: Progress | None = None
+    """The member's answers to them so far; None: none."""
 
     @property
     def wants_summary(self) -> bool:
         return self.document is not None and not self.message.content.strip()
+
+    @property
+    def open_steps(self) -> list[WorkflowStep]:
+        """The workflow's steps the member has not answered yet, in order."""
+        if self.progress is None:
+            return list(self.workflow.steps)
+        return self.progress.open_steps(self.workflow)
 
 
 class AssistantReply(msgspec.Struct, frozen=True, kw_only=True):

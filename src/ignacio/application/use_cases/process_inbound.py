@@ -13,6 +13,7 @@ from ignacio.application.assistant_context import (
     files_of,
     knowledge_of,
     media_type_of,
+    steps_of,
     with_accounting,
 )
 from ignacio.application.auditing import Auditor
@@ -418,9 +419,17 @@ class ProcessInbound:
                 files = await files_of(uow, conversation.workspace_id, user.id)
                 knowledge = await knowledge_of(uow, conversation.workspace_id)
                 workspace = await workspace_of(uow, conversation)
+                steps = await steps_of(uow, conversation.workspace_id, user.id)
             history = self._history.select(assistant_reads(_before(recent, inbound)))
             turn = await self._attachments.turn(
-                workspace, user, conversation, history, inbound, files, knowledge=knowledge
+                workspace,
+                user,
+                conversation,
+                history,
+                inbound,
+                files,
+                knowledge=knowledge,
+                steps=steps,
             )
             try:
                 reply = await self._assistant.answer(turn)

@@ -10,6 +10,7 @@ from ignacio.application.assistant_context import (
     files_of,
     knowledge_of,
     member_wrote_on_the_web,
+    steps_of,
     store_web_answer,
 )
 from ignacio.application.auditing import Auditor
@@ -92,6 +93,7 @@ class SendMessage:
             )
             files = await files_of(uow, conversation.workspace_id, me.id)
             knowledge = await knowledge_of(uow, conversation.workspace_id)
+            steps = await steps_of(uow, conversation.workspace_id, me.id)
             workspace = await workspace_of(uow, conversation)
             now = self._clock.now()
             message = Message(
@@ -128,6 +130,8 @@ class SendMessage:
                 message=message,
                 files=files,
                 knowledge=knowledge,
+                workflow=steps[0],
+                progress=steps[1],
             )
         )
 

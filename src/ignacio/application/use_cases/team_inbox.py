@@ -26,7 +26,7 @@ from ignacio.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from ignacio.application.ports.conversations import InboxFilter
+from ignacio.application.ports.conversations import InboxFilter, Qualification
 from ignacio.application.summaries import SummaryView, latest_summary
 from ignacio.domain import (
     Conflict,
@@ -49,6 +49,7 @@ from ignacio.domain.handover import (
     StateChange,
 )
 from ignacio.domain.knowledge import FileSource
+from ignacio.domain.workflow import ProgressSummary
 from ignacio.domain.workspaces import WorkspaceAccess
 
 NO_SUCH_CONVERSATION = "There is no such conversation."
@@ -64,6 +65,7 @@ class InboxQuery(msgspec.Struct, frozen=True, kw_only=True):
     page: PageRequest = PageRequest()
     filter: InboxFilter = InboxFilter()
     mine: bool = False  # only the conversations the caller has
+    qualified: bool | None = None  # members qualified by the workflow's steps, or not yet
 
 
 class InboxLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -76,6 +78,8 @@ class InboxLine(msgspec.Struct, frozen=True, kw_only=True):
     unread: int
     member_identity: WhatsAppIdentity | None = None
     """The WhatsApp identity the member is shown with (see `shown_identities`)."""
+    progress: ProgressSummary | None = None
+    """How far the member is through the workspace's steps; None when it has none."""
 
 
 class InboxThread(msgspec.Struct, frozen=True, kw_only=True):
@@ -124,6 +128,12 @@ class ListInbox:
                 raise InvalidInput("'mine' lists your own conversations: leave out the assignee.")
             wanted = msgspec.structs.replace(wanted, assignee_id=access.user.id)
         async with self._uow(read_only=True) as uow:
+            workflow = await uow.workflows.get(access.workspace.id)
+            if query.qualified is not None:
+                wanted = msgspec.structs.replace(
+                    wanted,
+                    qualification=Qualification(workflow=workflow, qualified=query.qualified),
+                )
             page = await uow.conversations.inbox(
                 access.workspace.id, access.user.id, query.page, wanted
             )
@@ -143,6 +153,13 @@ class ListInbox:
                     if i.conversation.user_id in people
                 ),
             )
+            progress = (
+                await uow.workflows.progress_of(
+                    access.workspace.id, {item.conversation.user_id for item in page.items}
+                )
+                if workflow.steps
+                else {}
+            )
         lines = [
             InboxLine(
                 conversation=item.conversation,
@@ -153,6 +170,9 @@ class ListInbox:
                 last_message=item.last_message,
                 unread=item.unread,
                 member_identity=shown.get(item.conversation.user_id),
+                progress=progress[item.conversation.user_id].summary(workflow)
+                if item.conversation.user_id in progress
+                else None,
             )
             for item in page.items
         ]
