@@ -58,6 +58,12 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/workspaces/{workspace}/inbox/{conversation_id}/template"): {"parameters": []},
     ("POST", "/users"): {"phoneNumber": "+34699000002", "isAdmin": True},
     ("PUT", "/users/{user_id}"): {"isAdmin": True, "isActive": False},
+    ("PUT", "/workspaces/{workspace}/workflow"): {
+        "steps": [{"key": "email", "prompt": "Ask for their email.", "type": "text"}]
+    },
+    ("PUT", "/workspaces/{workspace}/inbox/{conversation_id}/progress/{key}"): {
+        "value": "taken-over@example.org"
+    },
     ("POST", "/workspaces/{workspace}/channels"): {
         "provider": "whatsapp_cloud",
         "phoneNumberId": "109999999999999",
@@ -66,6 +72,8 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
 }
 B_NUMBER_ID = "108888888888888"
 B_TOKEN = "clinic-token-7f3a"  # B's number's access token: never shown to anyone
+B_STEP = "Ask for the clinic-7f3a email."  # B's workflow step: never shown to A
+B_ANSWER = "patient-7f3a@example.org"  # B's member's answer to it: never shown to A
 
 
 @dataclass
@@ -96,6 +104,7 @@ class WorkspaceB:
             "workspace": self.slug,
             "channel_id": self.channel_id,
             "session_id": self.member_session_id,
+            "key": "email",
         }
         assert name in values, f"the IDOR matrix does not know the path parameter {name!r}"
         return values[name]
@@ -116,6 +125,8 @@ class WorkspaceB:
             B_TOKEN,
             B_SECRET,
             B_LISTED,
+            B_STEP,
+            B_ANSWER,
         ]
 
 
@@ -210,6 +221,15 @@ async def _workspace_b(api: Api, platform: dict[str, str]) -> WorkspaceB:
         f"/workspaces/{slug}/channels",
         admin_b,
         json={"provider": "whatsapp_cloud", "phoneNumberId": B_NUMBER_ID, "accessToken": B_TOKEN},
+    )
+    steps = [{"key": "email", "prompt": B_STEP, "type": "email"}]
+    await _ok(api, "PUT", f"/workspaces/{slug}/workflow", admin_b, json={"steps": steps})
+    await _ok(
+        api,
+        "PUT",
+        f"/workspaces/{slug}/inbox/{chat['id']}/progress/email",
+        admin_b,
+        json={"value": B_ANSWER},
     )
     sessions = await _ok(api, "GET", "/auth/sessions", member_b)
     seen = await _ok(api, "GET", "/admin/deliveries/failed", admin_b)
@@ -338,3 +358,9 @@ async def _b_is_untouched(api: Api, b: WorkspaceB) -> None:
     assert [c["id"] for c in conversations["items"]] == [b.conversation_id]
     sessions = await _ok(api, "GET", "/auth/sessions", member_b)
     assert [s["id"] for s in sessions["items"]] == [b.member_session_id]
+    workflow = await _ok(api, "GET", f"/workspaces/{b.slug}/workflow", admin_b)
+    assert [step["prompt"] for step in workflow["steps"]] == [B_STEP]
+    progress = await _ok(
+        api, "GET", f"/workspaces/{b.slug}/inbox/{b.conversation_id}/progress", admin_b
+    )
+    assert progress["steps"][0]["answer"]["value"] == B_ANSWER

@@ -916,6 +916,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspaces/{workspace}/inbox/{conversation_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetProgress */
+        get: operations["WorkspacesInboxConversationIdProgressGetProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/inbox/{conversation_id}/progress/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** SetAnswer */
+        put: operations["WorkspacesInboxConversationIdProgressKeySetAnswer"];
+        post?: never;
+        /** ClearAnswer */
+        delete: operations["WorkspacesInboxConversationIdProgressKeyClearAnswer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workspaces/{workspace}/inbox/{conversation_id}/read": {
         parameters: {
             query?: never;
@@ -1109,6 +1144,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspaces/{workspace}/workflow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetWorkflow */
+        get: operations["WorkspacesWorkflowGetWorkflow"];
+        /** ReplaceWorkflow */
+        put: operations["WorkspacesWorkflowReplaceWorkflow"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace}/workflow/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ExportAnswers */
+        get: operations["WorkspacesWorkflowExportCsvExportAnswers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1154,6 +1224,20 @@ export interface components {
             id: string;
             note: string | null;
             phoneNumber: string;
+        };
+        /** AnswerBody */
+        AnswerBody: {
+            value: string;
+        };
+        /** AnswerOut */
+        AnswerOut: {
+            counts: boolean;
+            key: string;
+            /** Format: date-time */
+            setAt: string;
+            setBy: components["schemas"]["PersonOut"] | null;
+            type: components["schemas"]["StepKind"];
+            value: string;
         };
         /** AnswersOut */
         AnswersOut: {
@@ -1479,6 +1563,7 @@ export interface components {
             lastMemberMessageAt: string | null;
             lastMessage: components["schemas"]["MessageOut"] | null;
             member: components["schemas"]["UserOut"] | null;
+            progress?: components["schemas"]["ProgressSummaryOut"] | null;
             state: components["schemas"]["ConversationState"];
             stateSince: string | null;
             title: string | null;
@@ -1741,6 +1826,20 @@ export interface components {
             id: string;
             name: string | null;
         };
+        /** ProgressOut */
+        ProgressOut: {
+            otherAnswers: components["schemas"]["AnswerOut"][];
+            steps: components["schemas"]["StepProgressOut"][];
+            summary: components["schemas"]["ProgressSummaryOut"];
+        };
+        /** ProgressSummaryOut */
+        ProgressSummaryOut: {
+            done: number;
+            qualified: boolean;
+            required: number;
+            requiredDone: number;
+            total: number;
+        };
         /**
          * Provider
          * @description A provider Ignacio speaks WhatsApp through: who signed a webhook delivery (and so which
@@ -1815,6 +1914,18 @@ export interface components {
             reason: string | null;
             toState: components["schemas"]["ConversationState"];
             transition: components["schemas"]["Transition"];
+        };
+        /**
+         * StepKind
+         * @description What kind of value a step takes.
+         * @default text
+         * @enum {string}
+         */
+        StepKind: "text" | "number" | "date" | "email" | "phone" | "choice";
+        /** StepProgressOut */
+        StepProgressOut: {
+            answer: components["schemas"]["AnswerOut"] | null;
+            step: components["schemas"]["WorkflowStepOut"];
         };
         /** SummaryOut */
         SummaryOut: {
@@ -1990,6 +2101,31 @@ export interface components {
          * @enum {string}
          */
         WhatsAppAccess: "open" | "registered" | "whitelist";
+        /** WorkflowBody */
+        WorkflowBody: {
+            steps: components["schemas"]["WorkflowStepBody"][];
+        };
+        /** WorkflowOut */
+        WorkflowOut: {
+            steps: components["schemas"]["WorkflowStepOut"][];
+        };
+        /** WorkflowStepBody */
+        WorkflowStepBody: {
+            key: string;
+            options?: string[];
+            prompt: string;
+            /** @default true */
+            required: boolean;
+            type?: components["schemas"]["StepKind"];
+        };
+        /** WorkflowStepOut */
+        WorkflowStepOut: {
+            key: string;
+            options: string[];
+            prompt: string;
+            required: boolean;
+            type: components["schemas"]["StepKind"];
+        };
         /** WorkspaceOut */
         WorkspaceOut: {
             access: components["schemas"]["WhatsAppAccess"] | null;
@@ -5747,6 +5883,8 @@ export interface operations {
                 mine?: boolean;
                 /** @description In the title. */
                 search?: string | null;
+                /** @description Members who answered every required workflow step (true), or not yet (false). */
+                qualified?: boolean | null;
                 /** @description Items per page */
                 limit?: number;
                 /** @description `nextCursor` of the previous page */
@@ -6255,6 +6393,227 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageOut_ignacio.entrypoints.http.inbox_schemas.TeamMessageOut_"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdProgressGetProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdProgressKeySetAnswer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+                /** @description The step's key. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesInboxConversationIdProgressKeyClearAnswer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                conversation_id: string;
+                /** @description The step's key. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
                 };
             };
             /** @description The request is not valid: `message` says what to change. */
@@ -7640,6 +7999,220 @@ export interface operations {
             };
             /** @description It conflicts with what is stored: `message` says how. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesWorkflowGetWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesWorkflowReplaceWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowOut"];
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: try again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesWorkflowExportCsvExportAnswers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per member with answers, one column per step key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is not valid: `message` says what to change. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token (log in, or refresh it), or the credentials sent are wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this (most often: only an admin may). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description There is no such thing, or it belongs to someone else. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,7 @@ from ignacio.domain import Channel, Conversation, Delivery, Message, User, Whats
 from ignacio.domain.conversations import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
 from ignacio.domain.deliveries import explain_failure
 from ignacio.domain.handover import Actor, ConversationState, StateChange, Transition
+from ignacio.domain.workflow import ProgressSummary
 from ignacio.entrypoints.http.schemas import MessageOut, Schema, UserOut
 
 
@@ -27,6 +28,26 @@ class PersonOut(Schema):
     @classmethod
     def of(cls, user: User | None) -> PersonOut | None:
         return None if user is None else cls(id=user.id, name=user.name)
+
+
+class ProgressSummaryOut(Schema):
+    """How far the member is: steps answered of all, and of the required ones."""
+
+    qualified: bool
+    done: int
+    total: int
+    required_done: int
+    required: int
+
+    @classmethod
+    def of(cls, summary: ProgressSummary) -> ProgressSummaryOut:
+        return cls(
+            qualified=summary.qualified,
+            done=summary.done,
+            total=summary.steps,
+            required_done=summary.required_done,
+            required=summary.required,
+        )
 
 
 class InboxConversationOut(Schema):
@@ -47,6 +68,9 @@ class InboxConversationOut(Schema):
     message); past it, only the workspace's template. Null on the web."""
     created_at: datetime
     updated_at: datetime
+    progress: ProgressSummaryOut | None = None
+    """How far the member is through the workspace's workflow steps; null when it has none
+    (and in a single thread: see its `/progress`)."""
 
     @classmethod
     def of(
@@ -76,7 +100,7 @@ class InboxConversationOut(Schema):
 
     @classmethod
     def of_line(cls, line: InboxLine) -> InboxConversationOut:
-        return cls.of(
+        out = cls.of(
             line.conversation,
             line.member,
             line.assignee,
@@ -84,6 +108,9 @@ class InboxConversationOut(Schema):
             line.unread,
             line.member_identity,
         )
+        if line.progress is None:
+            return out
+        return msgspec.structs.replace(out, progress=ProgressSummaryOut.of(line.progress))
 
 
 class StateChangeOut(Schema):

@@ -24,6 +24,7 @@ from ignacio.entrypoints.http.controllers.webhooks import (
     TwilioWebhookController,
     WhatsAppWebhookController,
 )
+from ignacio.entrypoints.http.controllers.workflow import ProgressController, WorkflowController
 from ignacio.entrypoints.http.controllers.workspaces import WorkspaceController
 
 __all__ = [
@@ -38,11 +39,13 @@ __all__ = [
     "KnowledgeController",
     "MemberEventsController",
     "MessageLoginController",
+    "ProgressController",
     "SessionsController",
     "TeamEventsController",
     "TwilioWebhookController",
     "UserController",
     "WhatsAppWebhookController",
+    "WorkflowController",
     "WorkspaceController",
     "health",
     "linked_file",

@@ -72,6 +72,13 @@ UnreadQuery = Annotated[
 MineQuery = Annotated[
     bool, QueryParameter(name="mine", description="Only the conversations the caller has.")
 ]
+QualifiedQuery = Annotated[
+    bool | None,
+    QueryParameter(
+        name="qualified",
+        description="Members who answered every required workflow step (true), or not yet (false).",
+    ),
+]
 SearchQuery = Annotated[
     str | None, QueryParameter(name="search", max_length=100, description="In the title.")
 ]
@@ -101,6 +108,7 @@ class InboxController(Controller):
         unread: UnreadQuery = None,
         mine: MineQuery = False,
         search: SearchQuery = None,
+        qualified: QualifiedQuery = None,
         limit: Limit = 50,
         cursor: Cursor = None,
         order: OrderQuery = Order.NEWEST_FIRST,
@@ -119,6 +127,7 @@ class InboxController(Controller):
                     search=search,
                 ),
                 mine=mine,
+                qualified=qualified,
             ),
         )
         return page_out(page, InboxConversationOut.of_line)
