@@ -17,6 +17,7 @@ import { InboxPage } from "./pages/InboxPage";
 import { KnowledgePage } from "./pages/KnowledgePage";
 import { LoginPage } from "./pages/LoginPage";
 import { ProfilePage } from "./pages/ProfilePage";
+import { WorkflowPage } from "./pages/WorkflowPage";
 import { WorkspacePage } from "./pages/WorkspacePage";
 
 // The dashboard and its chart library load when it is opened: members never need them.
@@ -80,6 +81,7 @@ export function App() {
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/workspace" element={<WorkspacePage />} />
         <Route path="/workspace/knowledge" element={<KnowledgePage />} />
+        <Route path="/workspace/workflow" element={<WorkflowPage />} />
         <Route
           path="/dashboard"
           element={

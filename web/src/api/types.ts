@@ -50,3 +50,10 @@ export type MemberConversation = Schemas["MemberConversationOut"];
 export type Failure = Schemas["FailureOut"];
 export type ConversationSummary = Schemas["SummaryOut"];
 export type ReplyTemplate = Schemas["ReplyTemplateBody"];
+
+export type WorkflowStep = Schemas["WorkflowStepOut"];
+export type WorkflowStepBody = Schemas["WorkflowStepBody"];
+export type StepType = Schemas["StepKind"];
+export type MemberProgress = Schemas["ProgressOut"];
+export type ProgressSummary = Schemas["ProgressSummaryOut"];
+export type StepAnswer = Schemas["AnswerOut"];

@@ -31,6 +31,7 @@ const WORKSPACE_LINKS: NavItem[] = [
   { to: "/dashboard", label: "Dashboard" },
   { to: "/workspace", label: "Workspace", end: true },
   { to: "/workspace/knowledge", label: "Knowledge base" },
+  { to: "/workspace/workflow", label: "Workflow steps" },
 ];
 const ADMIN_LINKS = [
   { to: "/admin/users", label: "Users" },

@@ -18,6 +18,15 @@ export async function downloadKnowledge(workspace: string, document: { id: strin
   save(data, error, document.fileName);
 }
 
+/** Save every member's answers to a workspace's workflow steps, as CSV (its admins). */
+export async function downloadWorkflowAnswers(workspace: string): Promise<void> {
+  const { data, error } = await fetchClient.GET("/workspaces/{workspace}/workflow/export.csv", {
+    params: { path: { workspace } },
+    parseAs: "blob",
+  });
+  save(data, error, `${workspace}-workflow.csv`);
+}
+
 function save(data: unknown, error: unknown, fileName: string): void {
   if (error || !data) throw error ?? new Error("The file could not be downloaded.");
   const url = URL.createObjectURL(data as Blob);

@@ -77,6 +77,12 @@ const MESSAGES = [
   teamMessage({ id: "m-1", author: "member", isFromUser: true, content: "/human", createdAt: "2026-11-22T10:00:00Z", deliveryStatus: "received" }),
 ];
 
+const NO_STEPS = {
+  summary: { qualified: false, done: 0, total: 0, requiredDone: 0, required: 0 },
+  steps: [],
+  otherAnswers: [],
+};
+
 function signedIn(me: ReturnType<typeof user>, role: string, replyTemplate: unknown = null) {
   return {
     "POST /auth/refresh": () => json(tokens()),
@@ -94,6 +100,7 @@ function inboxApi(
     role?: string;
     replyTemplate?: unknown;
     summary?: unknown;
+    progress?: unknown;
   } = {},
 ) {
   const searches: URLSearchParams[] = [];
@@ -126,6 +133,7 @@ function inboxApi(
         summary: options.summary ?? null,
       }),
     [`GET ${INBOX}/${C1}/messages`]: () => json({ items: MESSAGES, nextCursor: null }),
+    [`GET ${INBOX}/${C1}/progress`]: () => json(options.progress ?? NO_STEPS),
     [`POST ${INBOX}/${C1}/read`]: () => new Response(null, { status: 204 }),
     [`DELETE ${INBOX}/${C1}/read`]: () => new Response(null, { status: 204 }),
     [`POST ${INBOX}/${C1}/take`]: async (request) => {
@@ -249,6 +257,64 @@ describe("InboxPage", () => {
     // Every filter together, the view kept.
     expect(searches.at(-1)!.getAll("state")).toEqual(["closed"]);
     expect(searches.at(-1)!.get("channel")).toBe("whatsapp");
+  });
+
+  it("filters qualified members, and shows how far each is through the workflow steps", async () => {
+    const { searches } = inboxApi(ana, {
+      thread: conversation({ progress: { qualified: true, done: 3, total: 4, requiredDone: 2, required: 2 } }),
+    });
+    renderInbox();
+    const marta = await rowOf("Marta");
+    expect(within(marta).getByText("Qualified")).toHaveClass("badge-success");
+    await userEvent.selectOptions(screen.getByLabelText("Workflow steps"), "yes");
+    await waitFor(() => expect(searches.at(-1)!.get("qualified")).toBe("true"));
+    await userEvent.selectOptions(screen.getByLabelText("Workflow steps"), "no");
+    await waitFor(() => expect(searches.at(-1)!.get("qualified")).toBe("false"));
+    await userEvent.selectOptions(screen.getByLabelText("Workflow steps"), "");
+    await waitFor(() => expect(searches.at(-1)!.has("qualified")).toBe(false));
+  });
+
+  it("shows the member's answers in the thread, and the team sets and clears them", async () => {
+    const email = { key: "email", prompt: "Ask for their email.", type: "email", required: true, options: [] };
+    const stage = { key: "stage", prompt: "Ask their stage.", type: "choice", required: true, options: ["Idea", "Prototype"] };
+    const answer = (key: string, value: string, setBy: unknown = null) => ({
+      key,
+      value,
+      type: key === "email" ? "email" : "choice",
+      setBy,
+      setAt: ISO,
+      counts: true,
+    });
+    const progress = (answers: Record<string, unknown>) => ({
+      summary: { qualified: Object.keys(answers).length === 2, done: Object.keys(answers).length, total: 2, requiredDone: Object.keys(answers).length, required: 2 },
+      steps: [
+        { step: email, answer: answers.email ?? null },
+        { step: stage, answer: answers.stage ?? null },
+      ],
+      otherAnswers: [{ ...answer("budget", "12"), type: "number", counts: false }],
+    });
+    const { api } = inboxApi(ana, { progress: progress({ email: answer("email", "marta@example.org") }) });
+    api.on(`PUT ${INBOX}/${C1}/progress/stage`, () =>
+      json(progress({ email: answer("email", "marta@example.org"), stage: answer("stage", "Prototype", { id: "u-ana", name: "Ana" }) })),
+    );
+    api.on(`DELETE ${INBOX}/${C1}/progress/email`, () => json(progress({})));
+    renderInbox(`/inbox/${C1}`);
+
+    const steps = await screen.findByRole("list", { name: "Workflow steps" });
+    expect(steps).toHaveTextContent("email: marta@example.org (Sol");
+    expect(steps).toHaveTextContent("stage: open");
+    expect(screen.getByText(/1 of 2 answered/)).toBeInTheDocument();
+    expect(screen.getByRole("list", { name: "Earlier answers" })).toHaveTextContent("budget: 12");
+
+    await userEvent.click(within(steps).getByRole("button", { name: "Set stage" }));
+    await userEvent.selectOptions(screen.getByLabelText("Answer to stage"), "Prototype");
+    await userEvent.click(within(steps).getByRole("button", { name: "Save" }));
+    expect(await within(steps).findByText("Prototype")).toBeInTheDocument();
+    expect(steps).toHaveTextContent("(Ana,");
+    expect(api.requests.find((r) => r.method === "PUT")!.body).toEqual({ value: "Prototype" });
+
+    await userEvent.click(within(steps).getByRole("button", { name: "Clear email" }));
+    await waitFor(() => expect(steps).toHaveTextContent("email: open"));
   });
 
   it("opens a thread: read for the caller, messages by author, changes among them, delivery", async () => {

@@ -22,6 +22,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { Composer, type Draft } from "../components/Composer";
 import { type AuthorOf, DELETED, MessageList, type SystemNote } from "../components/Messages";
 import { Badge, Empty, ErrorNotice, Loading, LoadMore, Notice } from "../components/ui";
+import { ProgressBadge, ProgressPanel } from "../components/WorkflowProgress";
 import { invalidateInbox, useWorkspaceEvents } from "../lib/events";
 import { displayName, formatDateTime, formatWhen, numberOf, shownName } from "../lib/format";
 import {
@@ -128,6 +129,7 @@ function InboxList({ workspace, live }: { workspace: Workspace; live: boolean })
   const view = viewOf(params.get("view"));
   const channel = (params.get("channel") ?? "") as Channel | "";
   const unread = params.get("unread") === "1";
+  const qualified = params.get("qualified") ?? "";
   const search = params.get("search") ?? "";
   const term = useDebounced(search.trim(), 250);
   const assistant = assistantNameOf(workspace);
@@ -144,6 +146,7 @@ function InboxList({ workspace, live }: { workspace: Workspace; live: boolean })
     ...VIEW_QUERY[view],
     ...(channel ? { channel } : {}),
     ...(unread ? { unread: true } : {}),
+    ...(qualified ? { qualified: qualified === "yes" } : {}),
     ...(term ? { search: term } : {}),
   };
   const conversations = $api.useInfiniteQuery(
@@ -153,7 +156,7 @@ function InboxList({ workspace, live }: { workspace: Workspace; live: boolean })
     { ...cursorPaging, refetchInterval: live ? LIVE_POLL_MS : LIST_POLL_MS },
   );
   const items = allItems(conversations.data);
-  const filtered = Boolean(channel || unread || term);
+  const filtered = Boolean(channel || unread || qualified || term);
   const viewSearch = (next: InboxView) => {
     const copy = new URLSearchParams(params);
     if (next === "all") copy.delete("view");
@@ -208,6 +211,14 @@ function InboxList({ workspace, live }: { workspace: Workspace; live: boolean })
             <option value="">Web and WhatsApp</option>
             <option value="whatsapp">WhatsApp</option>
             <option value="web">Web</option>
+          </select>
+          <label htmlFor={`${id}-qualified`} className="visually-hidden">
+            Workflow steps
+          </label>
+          <select id={`${id}-qualified`} value={qualified} onChange={(event) => setFilter("qualified", event.target.value)}>
+            <option value="">Qualified or not</option>
+            <option value="yes">Qualified</option>
+            <option value="no">In progress</option>
           </select>
           <span className="checkbox">
             <input
@@ -285,6 +296,7 @@ function InboxRow({
             {state.label}
           </Badge>{" "}
           {conversation.channel === "whatsapp" ? <Badge tone="whatsapp">WhatsApp</Badge> : <Badge>Web</Badge>}
+          {conversation.progress ? <> <ProgressBadge progress={conversation.progress} /></> : null}
           {unread > 0 ? (
             <>
               {" "}
@@ -505,6 +517,7 @@ function Thread({ workspace, conversationId, live }: { workspace: Workspace; con
             onAsk={() => act(() => summarize.mutate({ params: { path } }))}
           />
         ) : null}
+        <ProgressPanel workspace={workspace.slug} conversationId={conversationId} assistant={assistant} />
         {messages.isSuccess && ordered.length === 0 && notes.length === 0 ? <Empty>No messages yet.</Empty> : null}
         <MessageList messages={ordered} notes={notes} ownerName={name} assistantName={assistant} authorOf={authorOf} />
       </div>
