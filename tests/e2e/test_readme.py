@@ -32,8 +32,8 @@ def try_it_blocks() -> list[str]:
 
 def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
     blocks = try_it_blocks()
-    assert len(blocks) == 8, blocks
-    request, chat, whatsapp, admin, workspace, knowledge, inbox, dashboard = blocks
+    assert len(blocks) == 9, blocks
+    request, chat, whatsapp, admin, workspace, knowledge, inbox, workflow, dashboard = blocks
     assert "CODE=123456" in chat
     port = free_port()
     # The README's commands, run from a checkout: `.venv/bin/ignacio` is this interpreter's.
@@ -73,10 +73,13 @@ def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
                 workspace,
                 knowledge,
                 inbox,
+                workflow,
                 dashboard,
             ]
         )
-        chatted, _, administered, renamed, known, handled, charted = run(session).split("#\n")
+        chatted, _, administered, renamed, known, handled, qualified, charted = run(session).split(
+            "#\n"
+        )
         assert chatted.splitlines()[0] == "curl"  # the device of the session just opened
         assert "OPENAI_API_KEY" in chatted  # the offline assistant says how to connect a model
         assert "**plan.md** says about that" in chatted  # and answers from the file it was sent
@@ -107,5 +110,14 @@ def test_the_try_it_blocks_run_as_written(tmp_path: Path) -> None:
         while "Hi, this is Ana from the clinic" not in stdout.read_text():
             assert time.monotonic() < deadline, stdout.read_text()
             time.sleep(0.1)
+        # The WhatsApp member qualified by the team's answers, and the answers exported.
+        assert qualified.splitlines() == [
+            "['Idea', 'Prototype']",
+            "1",
+            "True",
+            "True",
+            "phone,qualified,email,stage",
+            "'+34699111222,yes,Marta@example.org,Idea",
+        ]
         # Today's messages from members on the web, on the dashboard (a handful, counted).
         assert int(charted.strip()) >= 3
