@@ -17,8 +17,10 @@ from agents.testing import ScriptedModel, assistant_message, function_call
 from ignacio.adapters.offline_assistant import OfflineAssistant
 from ignacio.adapters.openai_agents import AgentsAssistant
 from ignacio.application.ports import UnitOfWork
+from ignacio.application.use_cases.create_conversation import CreateConversationCommand
 from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.use_cases.manage_workspaces import CreateWorkspaceCommand
+from ignacio.application.use_cases.send_message import SendMessageCommand
 from ignacio.application.use_cases.team_inbox import InboxQuery
 from ignacio.application.use_cases.workflow import ReplaceWorkflowCommand, SetAnswerCommand
 from ignacio.application.use_cases.workspace_members import AddMemberCommand
@@ -220,6 +222,35 @@ async def test_the_model_records_good_answers_in_normal_form(system: System) -> 
     (line,) = page.items
     assert line.progress is not None and line.progress.qualified
     assert (line.progress.done, line.progress.steps) == (3, 4)
+
+
+async def test_on_the_web_too_the_open_steps_reach_the_model(system: System) -> None:
+    admin, _ = await team(system)
+    await with_steps(system, admin)
+    me = (await system.login(MEMBER)).user
+    access = await system.access(me)
+    container = system.container
+    chat = (await container.create_conversation()(access, CreateConversationCommand())).id
+    model = scripted(
+        system,
+        calls({"key": "stage", "value": "IDEA"}),
+        [assistant_message("¡Genial!")],
+        [assistant_message("Gracias por el archivo.")],
+    )
+    await container.send_message()(
+        access, SendMessageCommand(conversation_id=chat, content="Solo tengo una idea")
+    )
+    await container.attach_file()(access, chat, "plan.txt", b"Mi plan", "Mira mi plan")
+
+    assert answers(system) == {(access.workspace.id, me.id, "stage"): "Idea"}
+    first, _, after_file = model.calls
+    assert "- stage (required; one of: Idea, Prototype, Revenue)" in (
+        first.system_instructions or ""
+    )
+    # The answer recorded, the stage is no longer open when the file comes.
+    assert "- stage" not in (after_file.system_instructions or "")
+    assert "- email (required; email)" in (after_file.system_instructions or "")
+    model.assert_complete()
 
 
 MALICIOUS: list[Any] = [

@@ -11,6 +11,7 @@ from ignacio.application.assistant_context import (
     files_of,
     knowledge_of,
     member_wrote_on_the_web,
+    steps_of,
     store_web_answer,
 )
 from ignacio.application.auditing import Auditor
@@ -137,6 +138,7 @@ class AttachFile:
                 )
                 files = [file, *await files_of(uow, workspace_id, me.id)]
                 knowledge = await knowledge_of(uow, workspace_id)
+                steps = await steps_of(uow, workspace_id, me.id)
                 workspace = await workspace_of(uow, conversation)
                 await uow.messages.add(message)
                 await message_added(uow, message, now)
@@ -169,6 +171,7 @@ class AttachFile:
                 files,
                 knowledge=knowledge,
                 question=question,
+                steps=steps,
             )
         )
         answer = await store_web_answer(
