@@ -29,6 +29,8 @@ const PATIENT = { phone: "+34612000012", name: "Pablo Paciente" };
 const ON_WHATSAPP = { phone: "+34612000021", name: "Wendy Whats" };
 const BY_MESSAGE = { phone: "+34612000031", name: "Mateo Mensaje" };
 const SOMEONE_ELSE = { phone: "+34612000032", name: "Otro" };
+const GARDEN_ADMIN = { phone: "+34612000041", name: "Gala Huerta" };
+const GARDENER = { phone: "+34612000042", name: "Hugo Huerto" };
 const SCREENSHOTS = path.join(REPOSITORY, "web", "test-results", "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -761,6 +763,66 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     await agentContext.close();
     // Until the server's event stream: each side polls every few seconds, and there are many turns.
   }, 150_000);
+
+  it("lets a workspace's admin set its workflow steps, qualify a member from the inbox and export the answers", async () => {
+    // La Huerta, set up through the API: its admin, and a member who wrote on the web.
+    const platform = await ignacio.as(ADMIN.phone);
+    await platform("POST", "/workspaces", { name: "La Huerta", slug: "huerta" });
+    await platform("POST", "/workspaces/huerta/members", { phoneNumber: GARDEN_ADMIN.phone, role: "admin", name: GARDEN_ADMIN.name });
+    await platform("POST", "/workspaces/huerta/members", { phoneNumber: GARDENER.phone, role: "member", name: GARDENER.name });
+    const gardener = await ignacio.as(GARDENER.phone);
+    const chat = (await gardener("POST", "/conversations", { title: "Mi parcela" })) as { id: string };
+    await gardener("POST", `/conversations/${chat.id}/messages`, { content: "Hola, quiero una parcela" });
+
+    const context = await newContext();
+    const admin = await context.newPage();
+    await logIn(admin, GARDEN_ADMIN.phone);
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workflow steps" }).click();
+    await see(admin.getByRole("heading", { name: "Workflow steps", level: 1 }));
+    await see(admin.getByText("No steps yet."));
+    await admin.getByRole("button", { name: "Add a step" }).click();
+    await admin.getByLabel("Key of step 1").fill("plot");
+    await admin.getByLabel("What to find out").fill("Ask which size of plot they want.");
+    await admin.getByLabel("Type of step 1").selectOption("choice");
+    await admin.getByLabel("Options, one per line").fill("Small\nLarge");
+    await admin.getByRole("button", { name: "Save the steps" }).click();
+    await see(admin.getByRole("status"), "The steps are saved.");
+    await screenshot(admin, "workflow-steps");
+    await checkAccessibility(admin, "workflow steps");
+
+    // In the inbox: the member is in progress; the admin sets the answer, and they qualify.
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Inbox" }).click();
+    const row = admin.getByRole("list", { name: "Conversations" }).getByRole("listitem").filter({ hasText: GARDENER.name });
+    await see(row, "0/1 steps");
+    await row.getByRole("link").click();
+    const steps = admin.getByRole("list", { name: "The member's workflow steps" });
+    await see(steps, "plot: open");
+    await steps.getByRole("button", { name: "Set plot" }).click();
+    await admin.getByLabel("Answer to plot").selectOption("Large");
+    await steps.getByRole("button", { name: "Save" }).click();
+    await see(steps, "plot: Large");
+    expect(await steps.textContent()).toContain(`(${GARDEN_ADMIN.name},`);
+    await see(row, "Qualified");
+    await screenshot(admin, "inbox-workflow-progress");
+    await checkAccessibility(admin, "inbox with workflow steps");
+    const filter = admin.getByLabel("Workflow steps", { exact: true });
+    await filter.selectOption("no");
+    await see(admin.getByText("No conversation matches these filters."));
+    await filter.selectOption("yes");
+    await see(row, "Qualified");
+
+    // The answers, exported as CSV.
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workflow steps" }).click();
+    const [download] = await Promise.all([
+      admin.waitForEvent("download"),
+      admin.getByRole("button", { name: "Export the answers (CSV)" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("huerta-workflow.csv");
+    const exported = readFileSync((await download.path())!, "utf8").split("\r\n");
+    expect(exported[0]).toBe("member_id,name,phone,qualified,plot");
+    expect(exported[1]).toContain(`,${GARDENER.name},'${GARDENER.phone},yes,Large`);
+    await context.close();
+  });
 
   it("shows a workspace's team its dashboard as charts", async () => {
     // The agent of the default workspace, where the member and the admin chatted earlier today.

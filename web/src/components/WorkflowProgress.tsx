@@ -45,6 +45,7 @@ export function ProgressPanel({
   conversationId: string;
   assistant: string;
 }) {
+  const titleId = useId();
   const path = { workspace, conversation_id: conversationId };
   const progress = $api.useQuery("get", PROGRESS, { params: { path } });
   const data = progress.data;
@@ -53,9 +54,9 @@ export function ProgressPanel({
   }
   const { summary } = data;
   return (
-    <details className="thread-summary workflow-progress" open={!summary.qualified}>
-      <summary>
-        <strong>Workflow steps</strong>{" "}
+    <section className="thread-summary workflow-progress" aria-labelledby={`${titleId}-title`}>
+      <h3 id={`${titleId}-title`}>
+        Workflow steps{" "}
         {summary.qualified ? (
           <Badge tone="success">Qualified</Badge>
         ) : (
@@ -63,8 +64,8 @@ export function ProgressPanel({
             {summary.done} of {summary.total} answered ({summary.requiredDone} of {summary.required} required)
           </span>
         )}
-      </summary>
-      <ul className="workflow-answers" aria-label="Workflow steps">
+      </h3>
+      <ul className="workflow-answers" aria-label="The member's workflow steps">
         {data.steps.map(({ step, answer }) => (
           <StepRow key={step.key} path={path} step={step} answer={answer} assistant={assistant} />
         ))}
@@ -81,7 +82,7 @@ export function ProgressPanel({
           </ul>
         </>
       ) : null}
-    </details>
+    </section>
   );
 }
 

@@ -300,7 +300,7 @@ describe("InboxPage", () => {
     api.on(`DELETE ${INBOX}/${C1}/progress/email`, () => json(progress({})));
     renderInbox(`/inbox/${C1}`);
 
-    const steps = await screen.findByRole("list", { name: "Workflow steps" });
+    const steps = await screen.findByRole("list", { name: "The member's workflow steps" });
     expect(steps).toHaveTextContent("email: marta@example.org (Sol");
     expect(steps).toHaveTextContent("stage: open");
     expect(screen.getByText(/1 of 2 answered/)).toBeInTheDocument();
