@@ -80,6 +80,7 @@ from ignacio.domain.events import WorkspaceEvent
 from ignacio.domain.handover import ConversationState
 from ignacio.domain.knowledge import Chunk, SyncStatus, UserFile
 from ignacio.domain.message_login import MessageLogin
+from ignacio.domain.workflow import StepKind, Workflow, WorkflowStep
 from ignacio.domain.workspaces import (
     DEFAULT_WORKSPACE_INSTRUCTIONS,
     AssistantSettings,
@@ -1677,6 +1678,45 @@ async def test_0026_moves_whatsapp_ids_into_identities_and_lets_a_member_have_no
         assert "whatsapp_identities" not in names
         assert back == {ana.id: bsuid, luis.id: "US.2", eva.id: None}
         assert current_revision(url) == "0025"
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0030_adds_workflow_steps_and_answers_and_goes_back_without_them(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = await database_at(backend, tmp_path, "0028")
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    ana = user(1, name="Ana")
+    try:
+        home = await _home(engine)
+        await store(uow_factory, ana)
+        await engine.dispose()
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "0030")
+        steps = Workflow(steps=(WorkflowStep(key="email", prompt="Ask.", kind=StepKind.EMAIL),))
+        async with uow_factory() as uow:
+            assert await uow.workflows.get(home) == Workflow()
+            await uow.workflows.replace(home, steps, at(1))
+            await uow.workflows.set_answer(
+                home, ana.id, steps.answer("email", "ana@example.org", by=None, at=at(2))
+            )
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.workflows.get(home) == steps
+            assert (await uow.workflows.progress(home, ana.id)).qualified(steps)
+        await engine.dispose()
+
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0028")
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert not {"workspace_workflows", "workflow_answers"} & names
+        assert current_revision(url) == "0028"
     finally:
         await engine.dispose()
         if backend == "postgres":

@@ -8,7 +8,8 @@
  * knowledge base, and a member's question is answered from it, citing it; an agent takes over a
  * member's WhatsApp conversation in the team inbox, replies and hands it back, while the member
  * writes through the signed WhatsApp simulator and follows on the web app, neither reloading; the
- * agent opens the workspace's dashboard and its charts draw; someone logs in by sending a code from
+ * agent opens the workspace's dashboard and its charts draw; a workspace's admin sets its workflow
+ * steps, qualifies a member from the inbox and exports the answers as CSV; someone logs in by sending a code from
  * WhatsApp through the simulator and answering YES, and a used or expired code logs nobody in.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
