@@ -12,6 +12,7 @@ import { Badge, ErrorNotice } from "./ui";
 
 const PROGRESS = "/workspaces/{workspace}/inbox/{conversation_id}/progress";
 const ANSWER = "/workspaces/{workspace}/inbox/{conversation_id}/progress/{key}";
+const POLL_MS = 15_000;
 
 /** "Qualified", or how many steps are answered; nothing where the workspace has no steps. */
 export function ProgressBadge({ progress }: { progress: ProgressSummary | null | undefined }) {
@@ -47,7 +48,8 @@ export function ProgressPanel({
 }) {
   const titleId = useId();
   const path = { workspace, conversation_id: conversationId };
-  const progress = $api.useQuery("get", PROGRESS, { params: { path } });
+  // Live events refresh it as the assistant records answers; this is for when they are off.
+  const progress = $api.useQuery("get", PROGRESS, { params: { path } }, { refetchInterval: POLL_MS });
   const data = progress.data;
   if (!data || (data.steps.length === 0 && data.otherAnswers.length === 0)) {
     return <ErrorNotice error={progress.error} />;

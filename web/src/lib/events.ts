@@ -164,14 +164,19 @@ function about(conversationId: string) {
 const INBOX = "/workspaces/{workspace}/inbox";
 const INBOX_THREAD = "/workspaces/{workspace}/inbox/{conversation_id}";
 const INBOX_MESSAGES = "/workspaces/{workspace}/inbox/{conversation_id}/messages";
+const INBOX_PROGRESS = "/workspaces/{workspace}/inbox/{conversation_id}/progress";
 
-/** After a change to one conversation of the workspace: the inbox, its thread, its messages. */
+/**
+ * After a change to one conversation of the workspace: the inbox, its thread, its messages, and
+ * its member's answers to the workflow steps (the assistant records them as it answers).
+ */
 export function invalidateInbox(queryClient: QueryClient, conversationId?: string): Promise<unknown> {
   const matches = conversationId ? about(conversationId) : () => true;
   return Promise.all([
     queryClient.invalidateQueries({ queryKey: ["get", INBOX] }),
     queryClient.invalidateQueries({ queryKey: ["get", INBOX_THREAD], predicate: matches }),
     queryClient.invalidateQueries({ queryKey: ["get", INBOX_MESSAGES], predicate: matches }),
+    queryClient.invalidateQueries({ queryKey: ["get", INBOX_PROGRESS], predicate: matches }),
   ]);
 }
 
