@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import msgspec
 import pytest
 
@@ -11,6 +13,7 @@ from ignacio.application.ports import UnitOfWorkFactory
 from ignacio.domain import Author, NotFound, PageRequest
 from ignacio.domain.events import WorkspaceEvent
 from ignacio.domain.handover import ConversationState, ReadMarker
+from ignacio.domain.workflow import StepAnswer, StepKind
 from ignacio.domain.workspaces import WorkspaceRole
 from tests.contract.builders import (
     at,
@@ -201,3 +204,37 @@ def test_every_column_that_refers_to_a_person_is_moved_by_a_merge() -> None:
         if key.target_fullname == "users.id"
     }
     assert referring <= moved, referring - moved
+
+
+async def test_answers_to_workflow_steps_follow_the_member_the_survivor_s_kept(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    survivor, joining, teammate, bystander = user(1), user(2, phone=None), user(3), user(4)
+    one, two = workspace(1), workspace(2)
+    await store(uow_factory, survivor, joining, teammate, bystander, one, two)
+
+    def answer(key: str, value: str, set_by: UUID | None = None) -> StepAnswer:
+        return StepAnswer(key=key, value=value, kind=StepKind.TEXT, set_by=set_by, set_at=at(1))
+
+    async with uow_factory() as uow:
+        await uow.workflows.set_answer(one.id, survivor.id, answer("stage", "idea"))
+        await uow.workflows.set_answer(one.id, joining.id, answer("stage", "revenue"))
+        await uow.workflows.set_answer(one.id, joining.id, answer("email", "j@example.org"))
+        # The same key in another workspace is another answer.
+        await uow.workflows.set_answer(two.id, joining.id, answer("stage", "prototype"))
+        # What the joining person set for someone else, as the team.
+        await uow.workflows.set_answer(one.id, bystander.id, answer("note", "x", joining.id))
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.users.merge_into(joining.id, survivor.id)
+        await uow.commit()
+    async with uow_factory(read_only=True) as uow:
+        here = await uow.workflows.progress(one.id, survivor.id)
+        there = await uow.workflows.progress(two.id, survivor.id)
+        theirs = await uow.workflows.progress(one.id, bystander.id)
+    assert {key: a.value for key, a in here.answers.items()} == {
+        "stage": "idea",
+        "email": "j@example.org",
+    }
+    assert {key: a.value for key, a in there.answers.items()} == {"stage": "prototype"}
+    assert theirs.answers["note"].set_by == survivor.id

@@ -28,6 +28,7 @@ _PERSON_FIELDS = (
     "member_id",
     "added_by",
     "uploaded_by",
+    "set_by",
 )
 
 
@@ -88,6 +89,14 @@ class InMemoryUserRepository:
         for membership in builtins.list(store.memberships.values()):
             if membership.user_id == source_id and membership.workspace_id in theirs:
                 del store.memberships[membership.id]
+        # Answers to workflow steps: one per (workspace, member, key), the survivor's kept.
+        for (workspace_id, user_id, key), answer in builtins.list(store.step_answers.items()):
+            if user_id != source_id:
+                continue
+            del store.step_answers[(workspace_id, user_id, key)]
+            store.step_answers.setdefault((workspace_id, target_id, key), answer)
+        for where, answer in builtins.list(store.step_answers.items()):
+            store.step_answers[where] = _moved(answer, source_id, target_id)
         for (conversation_id, user_id), marker in builtins.list(store.reads.items()):
             if user_id != source_id:
                 continue

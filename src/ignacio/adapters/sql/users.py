@@ -7,7 +7,18 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, ColumnElement, Select, Table, bindparam, delete, or_, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+    update,
+)
 
 from ignacio.adapters.sql.mapping import FieldMap, encrypted_phone, per_cipher
 from ignacio.adapters.sql.queries import (
@@ -32,6 +43,7 @@ from ignacio.adapters.sql.tables import (
     user_sessions,
     users,
     whatsapp_identities,
+    workflow_answers,
     workspace_events,
     workspace_members,
     workspaces,
@@ -61,14 +73,16 @@ PERSON_COLUMNS: tuple[Column[Any], ...] = (
     workspace_events.c.member_id,
     user_files.c.user_id,
     user_files.c.uploaded_by,
+    workflow_answers.c.set_by,
 )
-# A person's row in these is unique per (row, person): where both halves have one, the
+# A person's row in these is unique per (these columns, person): where both halves have one, the
 # survivor's stays and the other's goes (the caller has settled roles beforehand).
-ONE_PER_PERSON: tuple[tuple[Table, Column[Any]], ...] = (
-    (workspace_members, workspace_members.c.workspace_id),
-    (conversation_reads, conversation_reads.c.conversation_id),
+ONE_PER_PERSON: tuple[tuple[Table, tuple[Column[Any], ...]], ...] = (
+    (workspace_members, (workspace_members.c.workspace_id,)),
+    (conversation_reads, (conversation_reads.c.conversation_id,)),
     # A WhatsApp session (the conversation `/new` or `/switch` chose): the survivor's stands.
-    (member_sessions, member_sessions.c.workspace_id),
+    (member_sessions, (member_sessions.c.workspace_id,)),
+    (workflow_answers, (workflow_answers.c.workspace_id, workflow_answers.c.key)),
 )
 
 
@@ -191,12 +205,15 @@ class SqlUserRepository:
         )
         if source_id == target_id or len(found.all()) != 2:
             raise NotFound("There is no such pair of users to join.")
-        for table, key in ONE_PER_PERSON:
+        for table, keys in ONE_PER_PERSON:
             person = table.c.user_id
-            survivor_has = select(key).where(person == target_id).scalar_subquery()
-            await connection.execute(
-                delete(table).where(person == source_id, key.in_(survivor_has))
+            theirs = table.alias("survivor")
+            survivor_has = exists(
+                select(1).where(
+                    theirs.c.user_id == target_id, *(theirs.c[key.name] == key for key in keys)
+                )
             )
+            await connection.execute(delete(table).where(person == source_id, survivor_has))
             await connection.execute(
                 update(table).where(person == source_id).values({person: target_id})
             )
