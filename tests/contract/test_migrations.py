@@ -1687,7 +1687,7 @@ async def test_0026_moves_whatsapp_ids_into_identities_and_lets_a_member_have_no
 @pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
-async def test_0030_adds_workflow_steps_and_answers_and_goes_back_without_them(
+async def test_0029_adds_workflow_steps_and_answers_and_goes_back_without_them(
     backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
 ) -> None:
     url = await database_at(backend, tmp_path, "0028")
@@ -1698,7 +1698,7 @@ async def test_0030_adds_workflow_steps_and_answers_and_goes_back_without_them(
         home = await _home(engine)
         await store(uow_factory, ana)
         await engine.dispose()
-        await asyncio.to_thread(command.upgrade, alembic_config(url), "0030")
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "0029")
         steps = Workflow(steps=(WorkflowStep(key="email", prompt="Ask.", kind=StepKind.EMAIL),))
         async with uow_factory() as uow:
             assert await uow.workflows.get(home) == Workflow()

@@ -479,7 +479,7 @@ workspace_members = Table(
     Index("ix_workspace_members_user_id", "user_id"),
 )
 
-# The steps each workspace's assistant finds out from every member (migration 0030): one row per
+# The steps each workspace's assistant finds out from every member (migration 0029): one row per
 # workspace that has any, the ordered steps as one document (they are read and replaced whole).
 workspace_workflows = Table(
     "workspace_workflows",

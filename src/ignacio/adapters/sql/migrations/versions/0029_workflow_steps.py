@@ -8,7 +8,7 @@
 
 Going back drops both tables, and with them every answer collected.
 
-Revision ID: 0030
+Revision ID: 0029
 Revises: 0028
 Create Date: 2026-12-06
 """
@@ -22,7 +22,7 @@ from alembic import op
 
 from ignacio.adapters.sql.types import UtcDateTime, json_document
 
-revision: str = "0030"
+revision: str = "0029"
 down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
