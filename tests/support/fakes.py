@@ -129,9 +129,9 @@ class EchoAssistant:
         if self.failing:
             raise UpstreamUnavailable("The assistant is unavailable right now; try again shortly.")
         self.turns.append(turn)
-        return AssistantReply(
-            text=f"echo: {turn.message.content} (history {len(turn.history)})", model="echo"
-        )
+        # A burst's messages, oldest first, each as the assistant got it.
+        said = " + ".join(message.content for message in turn.messages)
+        return AssistantReply(text=f"echo: {said} (history {len(turn.history)})", model="echo")
 
 
 class RecordingQueue:

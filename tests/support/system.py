@@ -39,6 +39,9 @@ def settings_for_tests(**variables: Any) -> Settings:
         # Tests send a member many messages at one instant of a fake clock: no spacing unless a
         # test asks for it (the pacing tests do; the throughput limit holds everywhere).
         "IGNACIO_WHATSAPP_PAIR_INTERVAL_SECONDS": 0,
+        # Bursts wait on the clock, which tests hold still: each message is answered on its
+        # own unless a test asks for bursts (and moves its clock).
+        "IGNACIO_BURST_QUIET_SECONDS": 0,
     }
     values.update(variables)
     return Settings.from_variables(values)

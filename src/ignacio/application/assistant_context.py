@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from uuid import UUID
 
 from ignacio.application.auditing import Auditor
@@ -22,6 +23,7 @@ from ignacio.application.ports import (
     ImageInput,
     JobQueue,
     TextExtractor,
+    TurnMessage,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -170,11 +172,21 @@ class AttachmentReader:
         knowledge: list[UserFile] | None = None,
         question: str | None = None,
         steps: tuple[Workflow, Progress] | None = None,
+        earlier: Sequence[Message] = (),
     ) -> AssistantTurn:
         """The turn that answers `message`, with what it carries; `question`, when given, is
-        what the assistant is asked instead of the message's text."""
+        what the assistant is asked instead of the message's text. `earlier`: the member's
+        messages of the same burst before it, answered with it, each with what it carries."""
         asked = message if question is None else message.reworded(question)
         return AssistantTurn(
+            earlier=[
+                TurnMessage(
+                    message=said,
+                    images=await self.images(said),
+                    document=await self.document(said, files),
+                )
+                for said in earlier
+            ],
             workspace=workspace,
             user=user,
             conversation=conversation,

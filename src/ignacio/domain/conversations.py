@@ -315,6 +315,9 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     revoked_at: datetime | None = None
     """When the member deleted it on WhatsApp (for everyone): it is kept, for the platform's
     audit, but shown to nobody and read by no assistant."""
+    answered_by_id: UUID | None = None
+    """A member's message answered together with the later messages of its burst: the answer
+    (which replies to the burst's last message) that read it too (`domain.bursts`)."""
 
     @property
     def is_from_user(self) -> bool:
@@ -490,6 +493,13 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     def done(self) -> Message:
         """Nothing is left to do for this inbound message."""
         return msgspec.structs.replace(self, processing=ProcessingState.DONE)
+
+    def answered_with(self, answer_id: UUID) -> Message:
+        """Answered, and done, by `answer`: the one answer to the burst it was sent in, which
+        replies to the burst's last message."""
+        return msgspec.structs.replace(
+            self, answered_by_id=answer_id, processing=ProcessingState.DONE
+        )
 
     def edited(
         self, text: str, *, at: datetime, answered: bool, may_answer: bool = True

@@ -38,6 +38,7 @@ from ignacio.domain import (
     RegistrationPolicy,
     WhatsAppAccess,
 )
+from ignacio.domain.bursts import BurstPolicy
 
 MEMORY_DATABASE_URL = "memory://"
 # A safe part of what Supabase accepts as a bucket name (under 64 characters).
@@ -559,6 +560,12 @@ class QueueSettings(_Group):
     send_max_attempts: int = variable(
         "IGNACIO_SEND_MAX_ATTEMPTS", 6, "attempts before a failing send gives up"
     )
+    burst_quiet_seconds: float = variable(
+        "IGNACIO_BURST_QUIET_SECONDS", 2, "quiet that ends a burst of messages (0: off)"
+    )
+    burst_max_wait_seconds: float = variable(
+        "IGNACIO_BURST_MAX_WAIT_SECONDS", 8, "the longest a burst's first message waits"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -566,7 +573,23 @@ class QueueSettings(_Group):
             raise ConfigurationError(
                 "IGNACIO_WORKER_CONCURRENCY and IGNACIO_SEND_MAX_ATTEMPTS must be at least 1."
             )
+        if self.burst_quiet_seconds < 0 or (
+            self.burst_quiet_seconds > 0 and self.burst_max_wait_seconds < self.burst_quiet_seconds
+        ):
+            raise ConfigurationError(
+                "IGNACIO_BURST_QUIET_SECONDS cannot be negative (0 answers each message on its "
+                "own), and IGNACIO_BURST_MAX_WAIT_SECONDS cannot be shorter than it."
+            )
         return self
+
+    @property
+    def burst_policy(self) -> BurstPolicy:
+        """How a member's burst of messages is answered at once (`domain.bursts`)."""
+        if self.burst_quiet_seconds == 0:
+            return BurstPolicy.off()
+        return BurstPolicy(
+            quiet_seconds=self.burst_quiet_seconds, max_wait_seconds=self.burst_max_wait_seconds
+        )
 
 
 class PacingSettings(_Group):

@@ -68,6 +68,7 @@ from ignacio.adapters.user_agents import UaParserDeviceNames
 from ignacio.adapters.whatsapp_cloud import CloudApiChannel, CloudApiMediaFetcher
 from ignacio.adapters.whatsapp_cloud.health import CloudApiProbe
 from ignacio.application.auditing import Auditor
+from ignacio.application.bursts import Bursts
 from ignacio.application.commands import Commands
 from ignacio.application.file_intake import FileIntake
 from ignacio.application.health_cache import CachedProbe
@@ -486,6 +487,7 @@ class Container(containers.DeclarativeContainer):
     retry_policy = providers.Singleton(
         RetryPolicy, max_attempts=settings.provided.queue.send_max_attempts
     )
+    bursts = providers.Singleton(Bursts, policy=settings.provided.queue.burst_policy, clock=clock)
     document_index = providers.Selector(
         storage_kind,
         memory=providers.Singleton(InMemoryDocumentIndex),
@@ -878,6 +880,7 @@ class Container(containers.DeclarativeContainer):
         merges=member_merges,
         sessions=member_sessions,
         session_ttl=settings.provided.channel.session_ttl,
+        bursts=bursts,
     )
     revise_inbound = providers.Factory(
         ReviseInbound,
@@ -943,6 +946,7 @@ class Container(containers.DeclarativeContainer):
         logins=login_messages,
         pacer=pacer,
         commands=commands,
+        bursts=bursts,
     )
     read_linked_file = providers.Factory(
         ReadLinkedFile, links=file_links, storage=blob_storage, clock=clock

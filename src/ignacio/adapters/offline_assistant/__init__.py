@@ -110,16 +110,22 @@ class OfflineAssistant:
                 "I got your voice note, but without an AI model I can't listen to it. Could you "
                 "type your question instead?"
             )
-        if turn.wants_summary and turn.document is not None:
-            return _document_received(turn.document)
+        # A burst is read as one question; its newest document is the one asked about.
+        documents = [part.document for part in turn.earlier] + [turn.document]
+        document = next((d for d in reversed(documents) if d is not None), None)
+        if turn.wants_summary and document is not None:
+            return _document_received(document)
         question = " ".join(
-            part for part in (message.content.strip(), (message.transcript or "").strip()) if part
+            part
+            for said in turn.messages
+            for part in (said.content.strip(), (said.transcript or "").strip())
+            if part
         )
         wanted = content_words(question)
-        if turn.document is not None and wanted:
-            hits = _passages_in(turn.document, wanted)
+        if document is not None and wanted:
+            hits = _passages_in(document, wanted)
             if hits:
-                return _found(hits, f"Here is what **{turn.document.name}** says about that:")
+                return _found(hits, f"Here is what **{document.name}** says about that:")
         hits = await self._search(turn, question, wanted) if wanted else []
         if hits:
             return _found(hits, _where_found(turn, hits))

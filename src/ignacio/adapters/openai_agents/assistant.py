@@ -27,8 +27,15 @@ from ignacio.adapters.openai_agents.tools import (
     record_step_answer,
     search_my_files,
 )
-from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex, StepRecorder
-from ignacio.domain import Author, UpstreamUnavailable
+from ignacio.application.ports import (
+    AssistantReply,
+    AssistantTurn,
+    DocumentIndex,
+    DocumentInput,
+    ImageInput,
+    StepRecorder,
+)
+from ignacio.domain import Author, Message, UpstreamUnavailable
 from ignacio.domain.answers import as_markdown
 from ignacio.domain.handover import handoff_notice
 from ignacio.domain.history import readable_text
@@ -64,6 +71,8 @@ class AgentsAssistant:
       its photo (as image input when the model takes images) or its document's text.
     - The workspace's open workflow steps are in the instructions, and `record_step_answer`
       keeps each answer (through `steps`), checked against its step.
+      its photo (as image input when the model takes images) or its document's text; a burst's
+      earlier messages come before it, each as the member sent it, with its own.
     - Tools: `search_my_files` over the DocumentIndex, always; on the Responses API, the hosted
       `file_search` over the member's OpenAI vector store and the workspace's knowledge base
       store (filtered to the turn's workspace)
@@ -200,14 +209,25 @@ class AgentsAssistant:
                 continue
             role = "user" if message.author is Author.MEMBER else "assistant"
             items.append(_message(role, text))
-        items.append(self._current(turn))
+        # A burst: each of the member's messages as they sent it, with what it carried.
+        for part in turn.earlier:
+            items.append(self._said(part.message, part.images, part.document, summary=False))
+        items.append(
+            self._said(turn.message, turn.images, turn.document, summary=turn.wants_summary)
+        )
         return items
 
-    def _current(self, turn: AssistantTurn) -> TResponseInputItem:
-        text = readable_text(turn.message)
-        document = turn.document
+    def _said(
+        self,
+        message: Message,
+        images: list[ImageInput],
+        document: DocumentInput | None,
+        *,
+        summary: bool,
+    ) -> TResponseInputItem:
+        text = readable_text(message)
         if document is not None:
-            request = SUMMARY_REQUEST if turn.wants_summary else ""
+            request = SUMMARY_REQUEST if summary else ""
             if document.text.strip():
                 cut = (
                     "\n[The document goes on; this is its beginning.]" if document.truncated else ""
@@ -218,12 +238,12 @@ class AgentsAssistant:
             else:
                 body = UNREADABLE_DOCUMENT
             text = "\n\n".join(part for part in (text, request, body) if part)
-        if not turn.images:
+        if not images:
             return _message("user", text)
         if not self._vision:
             return _message("user", f"{text}\n{UNSEEN_PHOTO}")
         content: list[dict[str, Any]] = [{"type": "input_text", "text": text}]
-        for image in turn.images:
+        for image in images:
             encoded = base64.b64encode(image.content).decode("ascii")
             content.append(
                 {

@@ -71,6 +71,7 @@ _FIELDS = FieldMap(
     "edited_at",
     "revision",
     "revoked_at",
+    "answered_by_id",
 )
 
 # Written by `revise` alone: the pipeline saves its steps with `update`, on a copy of the

@@ -271,6 +271,9 @@ messages = Table(
     Column("edited_at", UtcDateTime()),
     Column("revision", Integer(), nullable=False, server_default=text("0")),
     Column("revoked_at", UtcDateTime()),
+    # A member's message answered with the later messages of its burst: that answer
+    # (migration 0030). No foreign key: an answer goes only with its whole conversation.
+    Column("answered_by_id", Uuid()),
     Index("ix_messages_conversation_id_created_at_id", "conversation_id", "created_at", "id"),
     # Deleting a user cascades to messages by user_id; without this, a full scan per deletion.
     Index("ix_messages_user_id", "user_id"),

@@ -8,6 +8,7 @@ from ignacio.application.ports.assistant import (
     AssistantTurn,
     DocumentInput,
     ImageInput,
+    TurnMessage,
 )
 from ignacio.application.ports.audit_log import AuditLog
 from ignacio.application.ports.blob_storage import BlobStorage
@@ -115,6 +116,7 @@ __all__ = [
     "SummarySource",
     "TextExtractor",
     "Transcriber",
+    "TurnMessage",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UserRepository",

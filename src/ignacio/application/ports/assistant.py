@@ -31,14 +31,26 @@ class DocumentInput(msgspec.Struct, frozen=True, kw_only=True):
     note: str | None = None
 
 
+class TurnMessage(msgspec.Struct, frozen=True, kw_only=True):
+    """One of the member's messages a turn answers besides its last, with what it carried."""
+
+    message: Message
+    images: list[ImageInput] = []
+    document: DocumentInput | None = None
+
+
 class AssistantTurn(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the assistant may know to answer: who asks, where, and what was said before.
 
     `history` is the conversation's recent window, oldest first, without `message`. `files`
     are the member's files, newest first (their names, and where they are indexed);
     `knowledge`, the workspace's knowledge base documents, the same way. `images`
-    and `document` came with `message`; a document with no question in the message asks for
+    and `document` came with `message`; a document with no question in the turn asks for
     a summary of it. A voice note's words are in `message.transcript`.
+
+    `earlier` are the member's messages sent just before `message` in the same burst, oldest
+    first, each with its photos and document: the turn answers all of them at once, with one
+    answer (`domain.bursts`). They are not in `history`.
     """
 
     workspace: Workspace
@@ -55,10 +67,18 @@ class AssistantTurn(msgspec.Struct, frozen=True, kw_only=True):
     """What the workspace finds out from every member (its workflow steps)."""
     progress: Progress | None = None
     """The member's answers to them so far; None: none."""
+    earlier: list[TurnMessage] = []
 
     @property
     def wants_summary(self) -> bool:
-        return self.document is not None and not self.message.content.strip()
+        return self.document is not None and not any(
+            message.content.strip() or message.transcript for message in self.messages
+        )
+
+    @property
+    def messages(self) -> list[Message]:
+        """What the member said in this turn, oldest first: `earlier`, then `message`."""
+        return [part.message for part in self.earlier] + [self.message]
 
     @property
     def open_steps(self) -> list[WorkflowStep]:

@@ -86,5 +86,7 @@ class Channel(Protocol):
         ...
 
     async def mark_read(self, external_id: str) -> None:
-        """Show the person their message was read and that an answer is being typed; best effort, never raises."""
+        """Show the person their message (and those before it) was read and that an answer is
+        being typed, until the answer or for ~25 s; called again, the indicator shows again.
+        Best effort, never raises."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
 import msgspec
@@ -17,6 +18,7 @@ from ignacio.application.assistant_context import (
     with_accounting,
 )
 from ignacio.application.auditing import Auditor
+from ignacio.application.bursts import BurstChanged, Bursts
 from ignacio.application.commands import Commands
 from ignacio.application.events import delivery_settled, message_added
 from ignacio.application.file_intake import FileIntake
@@ -62,6 +64,7 @@ from ignacio.domain import (
 )
 from ignacio.domain import Channel as MessageChannel
 from ignacio.domain.answers import render_answer
+from ignacio.domain.bursts import Wait, Yield
 from ignacio.domain.deliveries import settled
 from ignacio.domain.files import safe_file_name
 from ignacio.domain.handover import (
@@ -149,6 +152,19 @@ class ProcessInbound:
       `LoginMessages` before anyone else reads it, even while the team holds the conversation.
     - A command (`/help`, `/new`, ...) is answered by `Commands` next, on the same terms; the
       assistant never reads one, nor its answer.
+    - One answer per burst (`domain.bursts` has the rules): a member's messages sent close
+      together are answered in one turn, by the job of the newest, once the member has been
+      quiet for the quiet period or the first has waited the maximum; the other jobs yield to
+      it, and waiting is not counted as a run. The assistant reads every message of the burst
+      (photos, documents and voice notes included); the answer replies to the last, and the
+      earlier ones are marked answered by it in the transaction that stores it, after the
+      conversation's row lock: a rerun, a redelivery or another job never answers them again,
+      and a burst that changed meanwhile (one of its messages answered, edited or deleted) is
+      asked again rather than stored. Steps saved on a message (its media, its words) are
+      written onto the row as it stands, so they never undo a fold.
+    - The burst's last message is marked read with the typing indicator when its turn starts,
+      and the indicator is shown again every ~20 s while the assistant works (WhatsApp drops
+      it after 25 s); channels without one do nothing.
     """
 
     def __init__(
@@ -171,10 +187,12 @@ class ProcessInbound:
         logins: LoginMessages | None = None,
         pacer: Pacer | None = None,
         commands: Commands | None = None,
+        bursts: Bursts | None = None,
     ) -> None:
         self._pacer = pacer
         self._commands = commands
         self._links = links
+        self._bursts = bursts or Bursts.off(clock)
         self._logins = logins
         self._uow = uow
         self._channels = channels
@@ -193,7 +211,8 @@ class ProcessInbound:
 
     async def __call__(self, message_id: UUID) -> ProcessOutcome:
         async with self._uow() as uow:
-            inbound = await uow.messages.get(message_id)
+            # Locked: another message's turn may fold this one into its answer meanwhile.
+            inbound = await uow.messages.get(message_id, for_update=True)
             if inbound is None or inbound.processing is not ProcessingState.PENDING:
                 return ProcessOutcome()
             user = await uow.users.get(inbound.user_id)
@@ -213,6 +232,17 @@ class ProcessInbound:
                 else None
             )
             newest = await uow.messages.reply_to(inbound.id)
+            burst: list[Message] = []
+            if newest is None and self._may_batch(user, conversation, inbound):
+                assert conversation is not None
+                decision = await self._bursts.decide(uow, conversation, inbound)
+                if isinstance(decision, Wait):
+                    # The member may still be typing: not a run, so no attempt is counted.
+                    return ProcessOutcome(retry_in=decision.seconds)
+                if isinstance(decision, Yield):
+                    # The burst's newest message's job answers this one with it.
+                    return ProcessOutcome()
+                burst = decision.earlier
             inbound = inbound.attempted()
             await uow.messages.update(inbound)
             await uow.commit()
@@ -285,9 +315,13 @@ class ProcessInbound:
             if answer is None and not silent:
                 if inbound.processing_attempts == 1 and inbound.external_message_id:
                     await line.channel.mark_read(inbound.external_message_id)
+                burst = [
+                    await self._transcribe(await self._keep_media(line, user, said))
+                    for said in burst
+                ]
                 inbound = await self._keep_media(line, user, inbound)
                 inbound = await self._transcribe(inbound)
-                answer = await self._answer(line, user, conversation, inbound)
+                answer = await self._answer(line, user, conversation, inbound, burst)
             if answer is not None:
                 last_part = await self._deliver(line, user, answer, conversation)
         except _RetryLater as retry:
@@ -296,6 +330,19 @@ class ProcessInbound:
             return ProcessOutcome(retry_in=retry.seconds)
         await self._finish(inbound, answer, last_part)
         return ProcessOutcome()
+
+    def _may_batch(
+        self, user: User | None, conversation: Conversation | None, inbound: Message
+    ) -> bool:
+        """Whether the message may wait to be answered with others: a member's message the
+        assistant answers (not one the team's conversation keeps silent on, nor deleted)."""
+        return (
+            user is not None
+            and conversation is not None
+            and inbound.author is Author.MEMBER
+            and not inbound.is_revoked
+            and not conversation.state.with_team
+        )
 
     async def _login_answer(
         self, user: User, conversation: Conversation, inbound: Message
@@ -338,8 +385,7 @@ class ProcessInbound:
             path = storage_path_for(user.id, inbound.id, name)
             await self._storage.put(path, fetched.content, fetched.mime_type)
         async with self._uow() as uow:
-            inbound = inbound.kept_at(path)
-            await uow.messages.update(inbound)
+            inbound = await _saved(uow, inbound, lambda current: current.kept_at(path))
             if file is not None and await uow.files.get(file.workspace_id, file.id) is None:
                 await uow.files.add(file)
             await uow.commit()
@@ -392,14 +438,20 @@ class ProcessInbound:
             log.warning("voice note not transcribed", extra={"message_id": str(inbound.id)})
             return inbound
         async with self._uow() as uow:
-            inbound = inbound.transcribed(words)
-            await uow.messages.update(inbound)
+            inbound = await _saved(uow, inbound, lambda current: current.transcribed(words))
             await uow.commit()
         return inbound
 
     async def _answer(
-        self, line: _Line, user: User, conversation: Conversation, inbound: Message
+        self,
+        line: _Line,
+        user: User,
+        conversation: Conversation,
+        inbound: Message,
+        burst: Sequence[Message] = (),
     ) -> Message | None:
+        """The answer to `inbound`, and to the `burst` of the member's messages before it
+        (`domain.bursts`): one turn reads them all, in order."""
         reply: AssistantReply | None = None
         if inbound.message_type is MessageType.UNSUPPORTED:
             text = UNSUPPORTED_REPLY
@@ -420,7 +472,10 @@ class ProcessInbound:
                 knowledge = await knowledge_of(uow, conversation.workspace_id)
                 workspace = await workspace_of(uow, conversation)
                 steps = await steps_of(uow, conversation.workspace_id, user.id)
-            history = self._history.select(assistant_reads(_before(recent, inbound)))
+            folded = {said.id for said in burst}
+            history = self._history.select(
+                assistant_reads([m for m in _before(recent, inbound) if m.id not in folded])
+            )
             turn = await self._attachments.turn(
                 workspace,
                 user,
@@ -430,9 +485,12 @@ class ProcessInbound:
                 files,
                 knowledge=knowledge,
                 steps=steps,
+                earlier=burst,
             )
             try:
-                reply = await self._assistant.answer(turn)
+                reply = await self._bursts.while_typing(
+                    self._typing(line, inbound), self._assistant.answer(turn)
+                )
                 text = render_answer(reply.text, reply.answer, MessageChannel.WHATSAPP)
             except UpstreamUnavailable as error:
                 if later := self._later(inbound.processing_attempts):
@@ -441,7 +499,17 @@ class ProcessInbound:
                     "assistant unavailable; apologising", extra={"message_id": str(inbound.id)}
                 )
                 text = APOLOGY
-        return await self._store_answer(line, conversation, inbound, text, reply)
+        return await self._store_answer(line, conversation, inbound, text, reply, burst=burst)
+
+    def _typing(self, line: _Line, inbound: Message) -> Callable[[], Awaitable[None]]:
+        """Shows the typing indicator again (with the read receipt of the burst's last
+        message, which marks the earlier ones read too)."""
+
+        async def show() -> None:
+            if inbound.external_message_id:
+                await line.channel.mark_read(inbound.external_message_id)
+
+        return show
 
     async def _store_answer(
         self,
@@ -452,6 +520,7 @@ class ProcessInbound:
         reply: AssistantReply | None = None,
         *,
         handoff: HandoffRequest | None = None,
+        burst: Sequence[Message] = (),
     ) -> Message | None:
         """Store the answer, ready to send; None, storing nothing, when the team took the
         conversation while the assistant thought (the row lock orders the two), or the member
@@ -474,11 +543,16 @@ class ProcessInbound:
                 # The member may have edited or deleted it while the assistant thought (they
                 # take the same locks): deleted, it is not answered; edited, it is asked again.
                 asked = await uow.messages.get(inbound.id, for_update=True)
-                if asked is None or asked.is_revoked:
+                if asked is None or asked.is_revoked or asked.answered_by_id is not None:
+                    # Deleted; or answered with a later message of its burst, by that turn.
                     return None
                 if asked.revision != inbound.revision or asked.content != inbound.content:
                     raise _RetryLater(0.0)
                 await uow.messages.add(answer)
+                try:
+                    await self._bursts.fold(uow, answer, burst)
+                except BurstChanged as changed:
+                    raise _RetryLater(0.0) from changed
                 await message_added(uow, answer, now)
                 for part in Delivery.parts_of(answer, parts, self._ids.new_id, now):
                     await uow.deliveries.add(part)
@@ -720,6 +794,17 @@ class ProcessInbound:
             after = settled(current, parts)
             await uow.messages.update(after)
             await delivery_settled(uow, current, after, self._clock.now())
+
+
+async def _saved(uow: UnitOfWork, message: Message, step: Callable[[Message], Message]) -> Message:
+    """Save a step of the pipeline (media kept, words heard) onto the message as it is stored
+    now, read under its lock, and return that: saved from an older copy, it would undo what
+    another run did meanwhile (folded it into a burst's answer, marked it done)."""
+    current = await uow.messages.get(message.id, for_update=True)
+    after = step(current if current is not None else message)
+    if current is not None:
+        await uow.messages.update(after)
+    return after
 
 
 def _before(recent: list[Message], inbound: Message) -> list[Message]:

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.auditing import Auditor
+from ignacio.application.bursts import Bursts
 from ignacio.application.events import message_added
 from ignacio.application.handover import apply_change
 from ignacio.application.identities import Found, find_sender, keep_sender
@@ -136,6 +137,9 @@ class ReceiveInbound:
     - While the member's session lives (`/new` or `/switch` chose a conversation, see
       `Commands`), their messages go to the conversation it names, and each renews it for
       `session_ttl`; once it has expired, to their latest WhatsApp conversation again.
+    - A message that may be part of a burst is processed after the burst's quiet period (or
+      its maximum wait, if sooner): the newest message's job answers the whole burst at once
+      (`domain.bursts`).
     - Each sender may send `per_phone` messages per window. Messages over the limit are kept but
       not answered; the first of them is answered, durably, with a request to slow down, so the
       member hears it once per window.
@@ -156,11 +160,13 @@ class ReceiveInbound:
         merges: MemberMerges | None = None,
         sessions: MemberSessions | None = None,
         session_ttl: timedelta = DEFAULT_SESSION_TTL,
+        bursts: Bursts | None = None,
     ) -> None:
         self._sessions = sessions
         self._session_ttl = session_ttl
         self._uow = uow
         self._merges = merges
+        self._bursts = bursts or Bursts.off(clock)
         self._queue = queue
         self._clock = clock
         self._ids = ids
@@ -200,6 +206,7 @@ class ReceiveInbound:
                         await self._slow_down(uow, message)
                     conversation = await self._reopen(uow, conversation, message)
                     await uow.conversations.update(conversation.member_wrote(message.created_at))
+                    delay = await self._delay(uow, message, slow_down)
                     await uow.commit()
             except _Refused as refused:
                 await self._refuse(inbound, refused.workspace, refused.number, refused.policy)
@@ -223,11 +230,18 @@ class ReceiveInbound:
             if found.clash:
                 await self._report_clash(inbound, found)
             if message.processing is ProcessingState.PENDING:
-                await self._queue.enqueue_processing(message.id)
+                await self._queue.enqueue_processing(message.id, delay_seconds=delay)
             return ReceiveInboundResult(
                 message_id=message.id, duplicate=False, throttled=over_limit
             )
         raise AssertionError("unreachable")
+
+    async def _delay(self, uow: UnitOfWork, message: Message, slow_down: bool) -> float:
+        """How long the message waits before its job runs: the member may be sending a burst
+        (`domain.bursts`). The slow-down notice, already its answer, goes at once."""
+        if message.processing is not ProcessingState.PENDING or slow_down:
+            return 0.0
+        return await self._bursts.delay(uow, message)
 
     async def _reopen(
         self, uow: UnitOfWork, conversation: Conversation, message: Message
