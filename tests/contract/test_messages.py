@@ -384,6 +384,34 @@ async def test_update_replaces_the_message(uow_factory: UnitOfWorkFactory, home:
         assert await uow.messages.get(inbound.id) == cleared
 
 
+async def test_a_message_answered_with_its_burst_keeps_the_answer_it_was_answered_by(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    owner = user(1)
+    chat = conversation(owner, home)
+    first = message(chat, processing=ProcessingState.PENDING, external_message_id="wamid.1")
+    last = message(
+        chat, created=1, processing=ProcessingState.PENDING, external_message_id="wamid.2"
+    )
+    answer = message(chat, created=2, author=Author.ASSISTANT, reply_to_id=last.id)
+    await store(uow_factory, owner, chat, first, last)
+    async with uow_factory() as uow:
+        await uow.messages.add(answer)
+        await uow.messages.update(first.answered_with(answer.id))
+        await uow.commit()
+    async with uow_factory() as uow:
+        stored = await uow.messages.get(first.id)
+        assert stored == first.answered_with(answer.id)
+        assert stored is not None and stored.processing is ProcessingState.DONE
+        assert [m.answered_by_id for m in await uow.messages.recent(chat.id, 10)] == [
+            answer.id,
+            None,
+            None,
+        ]
+        # Answered with another, it has no answer of its own.
+        assert await uow.messages.reply_to(first.id) is None
+
+
 async def test_update_of_a_missing_message_is_not_found(
     uow_factory: UnitOfWorkFactory, home: UUID
 ) -> None:

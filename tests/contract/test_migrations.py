@@ -1721,3 +1721,51 @@ async def test_0029_adds_workflow_steps_and_answers_and_goes_back_without_them(
         await engine.dispose()
         if backend == "postgres":
             await asyncio.to_thread(drop_postgres_database, url)
+
+
+_BEFORE_0030 = "0029"
+"""The revision 0030 follows."""
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_0030_marks_messages_answered_with_their_burst_and_goes_back_without_it(
+    backend: str, tmp_path: Path, cipher: FixedKeyPhoneCipher
+) -> None:
+    url = await database_at(backend, tmp_path, _BEFORE_0030)
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, cipher)
+    try:
+        await engine.dispose()
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "0030")
+        async with engine.connect() as connection:
+            assert "answered_by_id" in await connection.run_sync(lambda c: _columns(c, "messages"))
+        home = await _home(engine)
+        owner = user(1)
+        chat = conversation(owner, home)
+        first = message(chat, processing=ProcessingState.PENDING, external_message_id="wamid.1")
+        last = message(
+            chat, created=1, processing=ProcessingState.PENDING, external_message_id="wamid.2"
+        )
+        answer = message(chat, created=2, author=Author.ASSISTANT, reply_to_id=last.id)
+        await store(uow_factory, owner, chat, first.answered_with(answer.id), last, answer)
+        async with uow_factory() as uow:
+            stored = await uow.messages.get(first.id)
+        assert stored is not None and stored.answered_by_id == answer.id
+        await engine.dispose()
+
+        # Going back: the mark goes, the message stays done (it was answered).
+        await asyncio.to_thread(command.downgrade, alembic_config(url), _BEFORE_0030)
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(lambda c: _columns(c, "messages"))
+            rows = await connection.execute(
+                text("SELECT processing FROM messages WHERE author = 'member' ORDER BY created_at")
+            )
+            assert rows.scalars().all() == ["done", "pending"]
+        assert "answered_by_id" not in columns
+        assert current_revision(url) == _BEFORE_0030
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await asyncio.to_thread(drop_postgres_database, url)

@@ -32,6 +32,12 @@ from ignacio.domain import (
     Sender,
 )
 from ignacio.domain.bursts import BurstPolicy
+from tests.support.fake_graph import (
+    DEFAULT_PHONE_NUMBER_ID,
+    DEFAULT_TOKEN,
+    FAKE_BASE_URL,
+    FakeGraph,
+)
 from tests.support.fakes import FakeClock, FakeTranscriber, RecordingChannel, WorkerKilled
 from tests.support.samples import png
 from tests.support.system import System, build_system, settings_for_tests
@@ -373,6 +379,54 @@ async def test_the_typing_indicator_is_shown_again_while_the_assistant_works() -
     # Stopped with the answer.
     assert len(channel.read) == shown
     assert len(channel.texts_to(PHONE)) == 1
+
+
+async def test_on_the_cloud_api_the_burst_s_last_message_is_read_with_the_typing_indicator() -> (
+    None
+):
+    graph = FakeGraph()
+    system = build_system(
+        settings_for_tests(
+            IGNACIO_BURST_QUIET_SECONDS=QUIET,
+            IGNACIO_CHANNEL="whatsapp_cloud",
+            WHATSAPP_ACCESS_TOKEN=DEFAULT_TOKEN,
+            WHATSAPP_PHONE_NUMBER_ID=DEFAULT_PHONE_NUMBER_ID,
+            WHATSAPP_API_BASE_URL=FAKE_BASE_URL,
+        ),
+        real_channel=True,
+    )
+    system.container.http_client.override(graph.client())
+    scheduler = Scheduler()
+    scheduler.system = system
+    system.container.job_queue.override(scheduler)
+
+    async def pause(seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    system.container.bursts.override(
+        Bursts(BurstPolicy(quiet_seconds=QUIET), system.clock, pause=pause)
+    )
+    echo = system.assistant
+
+    class Slow:
+        async def answer(self, turn: AssistantTurn) -> AssistantReply:
+            # Long enough for the indicator to be shown twice more.
+            # Polled a bounded number of times (the fake has no event): never hangs.
+            for _ in range(5_000):
+                if len(graph.read_receipts) >= 3:
+                    break
+                await asyncio.sleep(0.001)
+            return await echo.answer(turn)
+
+    system.container.assistant.override(Slow())
+    await send(system, scheduler, 0.0, "Hola", 1)
+    await send(system, scheduler, 1.0, "¿sigues ahí?", 2)
+    await scheduler.run_all()
+
+    receipts = graph.read_receipts
+    assert len(receipts) >= 3
+    assert {(r.message_id, r.typing_indicator) for r in receipts} == {("wamid.2", True)}
+    assert graph.texts_to(PHONE) == ["echo: Hola + ¿sigues ahí? (history 0)"]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
