@@ -452,6 +452,7 @@ async def _play(gaps: list[float], lost: set[int], rerun: bool) -> None:
         await send(system, scheduler, at, f"m{n}", n)
     await scheduler.run_all()
     # A restart (lost jobs come back); a redelivery of every message; every job run again.
+    scheduler.lost = set()
     await system.container.resume_processing()()
     if rerun:
         for n in range(len(gaps)):
