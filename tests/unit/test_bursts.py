@@ -308,6 +308,7 @@ async def test_a_photo_and_a_voice_note_in_a_burst_reach_the_assistant_with_it()
             media=MediaRef(provider_media_id="photo-1", mime_type="image/png"),
         )
     )
+    await scheduler.run_until(START + timedelta(seconds=0.5))
     await system.container.receive_inbound()(
         inbound(
             "",
