@@ -335,6 +335,42 @@ def inbound_messages(database_url: str) -> dict[str, Inbound]:
     }
 
 
+@dataclass(frozen=True)
+class Answered:
+    """A member's WhatsApp message as a burst left it: its own answers' ids, and the answer it
+    was answered with, as one of the earlier messages of a burst (`answered_by_id`)."""
+
+    processing: str | None
+    answers: tuple[str, ...]
+    answered_by: str | None
+
+
+def answered_messages(database_url: str) -> dict[str, Answered]:
+    """Every stored inbound WhatsApp message, by the provider's id, with what answered it."""
+    engine = _sync_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sqlalchemy.text(
+                    "SELECT m.whatsapp_message_id, m.processing, m.answered_by_id, a.id"
+                    " FROM messages m LEFT JOIN messages a ON a.reply_to_id = m.id"
+                    " WHERE m.author = 'member' AND m.whatsapp_message_id IS NOT NULL"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    found: dict[str, Answered] = {}
+    for wamid, processing, answered_by, answer_id in rows:
+        before = found.get(wamid)
+        answers = (before.answers if before else ()) + ((str(answer_id),) if answer_id else ())
+        found[wamid] = Answered(
+            processing=processing,
+            answers=answers,
+            answered_by=str(answered_by) if answered_by else None,
+        )
+    return found
+
+
 def pending_count(database_url: str) -> int:
     """Work not finished: inbound messages still to answer, and acknowledged deliveries still in
     the webhook inbox (whose messages are not even stored yet)."""
