@@ -93,7 +93,10 @@ def main() -> None:
     graph = FakeGraph()
     try:
         with graph.serve() as graph_url:
-            for label, quiet, prefix in (("each on its own (0)", "0", "1555"), ("bursts", "", "1666")):
+            for label, quiet, prefix in (
+                ("each on its own (0)", "0", "1555"),
+                ("bursts", "", "1666"),
+            ):
                 data_dir = work / prefix
                 data_dir.mkdir()
                 url = f"sqlite+aiosqlite:///{data_dir / 'ignacio.db'}"
@@ -117,7 +120,7 @@ def main() -> None:
             "## One answer per burst",
             "",
             f"{arguments.members} members each send {IN_A_ROW} WhatsApp messages in a row "
-            f"({gaps[0]:g}–{gaps[1]:g} s apart) to one `ignacio serve` on SQLite (offline "
+            f"({gaps[0]:g} to {gaps[1]:g} s apart) to one `ignacio serve` on SQLite (offline "
             "assistant answering at once); first with batching off, then with the default "
             "quiet period (2 s) and maximum wait (8 s). Texts: what the local fake Graph API "
             "received. Latency: from a member's last message to the last answer they received.",

@@ -3,7 +3,7 @@
 Runs bench/message_reads.py, bench/scale_reads.py (10,000 members and 1,000,000 messages unless
 IGNACIO_BENCH_MEMBERS / IGNACIO_BENCH_MESSAGES say otherwise), bench/turn_latency.py,
 bench/webhook_ingest.py, bench/otp_timing.py, bench/dashboard.py (IGNACIO_BENCH_MESSAGES too)
-and bench/live_events.py, prints each one's table as it goes, and writes bench/RESULTS.md: the
+bench/live_events.py and bench/bursts.py, prints each one's table as it goes, and writes bench/RESULTS.md: the
 machine (cores, memory, CPU model), the versions (Python, PostgreSQL, SQLite, wrk, the ignacio
 commit), the date, and a section per benchmark. Numbers only, no pass/fail.
 
@@ -111,6 +111,7 @@ def main() -> None:
         "otp_timing.py",
         "dashboard.py",
         "live_events.py",
+        "bursts.py",
     ):
         sections.append(run(script))
         quiet_postgres()
