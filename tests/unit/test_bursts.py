@@ -155,7 +155,8 @@ async def thread(system: System) -> list[Message]:
             (await default_workspace(uow)).id, user.id, Channel.WHATSAPP
         )
         assert conversation is not None
-        return await uow.messages.recent(conversation.id, 1000)
+        messages: list[Message] = await uow.messages.recent(conversation.id, 1000)
+    return messages
 
 
 def covered(messages: list[Message]) -> dict[UUID, list[UUID]]:
