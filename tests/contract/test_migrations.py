@@ -46,6 +46,7 @@ from ignacio.adapters.sql import (
     normalise_url,
     upgrade_database,
 )
+from ignacio.adapters.sql.messages import MESSAGE_FIELDS
 from ignacio.adapters.sql.tables import (
     SEARCH_STRUCTURES,
     allowed_numbers,
@@ -1602,6 +1603,9 @@ async def test_0025_gives_numbers_a_link_only_gateway_numbers_use_and_goes_back_
             await asyncio.to_thread(drop_postgres_database, url)
 
 
+_MESSAGE_COLUMNS_0025 = {column.name for column in messages.columns} - {"answered_by_id"}
+"""`messages` up to 0028: what 0029 adds is not there yet."""
+
 _USERS_0002 = table(
     "users",
     *(column(c.name, c.type) for c in _USERS_0001.columns),
@@ -1629,7 +1633,18 @@ async def test_0026_moves_whatsapp_ids_into_identities_and_lets_a_member_have_no
                 await connection.execute(_USERS_0002.insert(), row)
         chat = conversation(ana, home)
         said = message(chat)
-        await store(uow_factory, chat, said)
+        await store(uow_factory, chat)
+        async with engine.begin() as connection:
+            # As the code of 0025 stores it: without the columns of later revisions.
+            await connection.execute(
+                messages.insert().values(
+                    {
+                        name: value
+                        for name, value in MESSAGE_FIELDS.insert_values(said).items()
+                        if name in _MESSAGE_COLUMNS_0025
+                    }
+                )
+            )
         await engine.dispose()
 
         await asyncio.to_thread(upgrade_database, url)
@@ -1660,6 +1675,7 @@ async def test_0026_moves_whatsapp_ids_into_identities_and_lets_a_member_have_no
         await asyncio.to_thread(command.downgrade, alembic_config(url), "0026")
 
         # Going back needs every member to have a number: it says so, and changes nothing.
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0026")
         with pytest.raises(RuntimeError, match="1 have none"):
             await asyncio.to_thread(command.downgrade, alembic_config(url), "0025")
         assert current_revision(url) == "0026"
