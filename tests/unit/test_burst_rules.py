@@ -89,7 +89,9 @@ def test_only_the_newest_message_s_job_answers_once_the_member_is_quiet() -> Non
     first, second = said(0), said(1)
     thread = [first, second]
 
-    assert policy.decide(thread, first, T0 + timedelta(seconds=2)) == Yield(newest_id=second.id)
+    assert policy.decide(thread, first, T0 + timedelta(seconds=2)) == Yield(
+        newest_id=second.id, seconds=3.0
+    )
     assert policy.decide(thread, second, T0 + timedelta(seconds=2)) == Wait(seconds=1.0)
     decision = policy.decide(thread, second, T0 + timedelta(seconds=3))
     assert isinstance(decision, AnswerNow)

@@ -23,6 +23,7 @@ from ignacio.domain import (
     Author,
     Channel,
     InboundMessage,
+    InboundRevoke,
     MediaRef,
     Message,
     MessageType,
@@ -293,6 +294,28 @@ async def test_a_crash_while_the_assistant_thinks_asks_again_for_the_same_burst(
     assert system.channel.texts_to(PHONE) == ["echo: mensaje 0 + mensaje 1 + mensaje 2 (history 0)"]
     messages = {m.id: m for m in await thread(system)}
     assert {messages[i].processing for i in ids} == {ProcessingState.DONE}
+
+
+async def test_a_burst_whose_last_message_is_deleted_is_answered_without_it() -> None:
+    system, scheduler = bursty_system()
+    await send(system, scheduler, 0.0, "Hola", 1)
+    await send(system, scheduler, 0.5, "tengo una duda", 2)
+    await send(system, scheduler, 1.0, "perdón, me equivoqué", 3)
+    # The first two jobs have yielded to the third's; the member deletes the third.
+    await scheduler.run_until(START + timedelta(seconds=2.5))
+    await system.container.revise_inbound()(
+        InboundRevoke(
+            provider=Provider.WHATSAPP_CLOUD,
+            external_id="wamid.revoke",
+            original_external_id="wamid.3",
+            sender=Sender(phone=PhoneNumber.parse(PHONE)),
+            sent_at=datetime(2026, 11, 22, 9, 0, 3, tzinfo=UTC),
+        )
+    )
+    await scheduler.run_all()
+
+    assert system.channel.texts_to(PHONE) == ["echo: Hola + tengo una duda (history 0)"]
+    assert {m.processing for m in await thread(system)} <= {ProcessingState.DONE, None}
 
 
 async def test_a_photo_and_a_voice_note_in_a_burst_reach_the_assistant_with_it() -> None:

@@ -15,8 +15,9 @@ The rules (`BurstPolicy.decide`, for the job that processes one message):
   an edit asking something new, a kind of message we cannot read) is never part of one, and
   ends the run before it; a deleted message is skipped, as if never sent.
 - Only the job of the burst's newest message answers it: the others yield to it (that job is
-  queued, or the sweep queues it again after a crash). That job waits until the member has
-  been quiet `quiet_seconds` since the newest message, or the first has waited
+  queued, or the sweep queues it again after a crash), and look again once it should be done,
+  so that a newest message deleted meanwhile leaves nothing behind. That job waits until the
+  member has been quiet `quiet_seconds` since the newest message, or the first has waited
   `max_wait_seconds`, whichever is sooner; then the burst is answered, all of it.
 - The answer replies to the newest message (one answer per message, as always); the earlier
   ones are marked answered by it (`Message.answered_with`) in the same transaction, so that
@@ -117,9 +118,12 @@ class Wait(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Yield(msgspec.Struct, frozen=True, kw_only=True):
-    """A newer message of the same burst was sent: its job answers this one too."""
+    """A newer message of the same burst was sent: its job answers this one too. Look again
+    in `seconds` all the same (by then it is answered, and the look costs one read): should
+    that message be deleted meanwhile, or its job not answer it, this one is not left behind."""
 
     newest_id: UUID
+    seconds: float
 
 
 BurstDecision = AnswerNow | Wait | Yield
@@ -151,9 +155,9 @@ class BurstPolicy(msgspec.Struct, frozen=True, kw_only=True):
         if not self.enabled or stands_alone(message):
             return AnswerNow(messages=[message])
         run = run_of(messages, message)
-        if run[-1].id != message.id:
-            return Yield(newest_id=run[-1].id)
         left = self._left(run, now)
+        if run[-1].id != message.id:
+            return Yield(newest_id=run[-1].id, seconds=max(left, 0.0) + self.quiet_seconds)
         if left > 0:
             return Wait(seconds=left)
         return AnswerNow(messages=run)

@@ -240,8 +240,9 @@ class ProcessInbound:
                     # The member may still be typing: not a run, so no attempt is counted.
                     return ProcessOutcome(retry_in=decision.seconds)
                 if isinstance(decision, Yield):
-                    # The burst's newest message's job answers this one with it.
-                    return ProcessOutcome()
+                    # The burst's newest message's job answers this one with it; a look
+                    # later finds it answered (or, that one deleted, answers it).
+                    return ProcessOutcome(retry_in=decision.seconds)
                 burst = decision.earlier
             inbound = inbound.attempted()
             await uow.messages.update(inbound)
