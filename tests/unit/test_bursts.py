@@ -22,6 +22,7 @@ from ignacio.application.workspaces import default_workspace
 from ignacio.domain import (
     Author,
     Channel,
+    InboundEdit,
     InboundMessage,
     InboundRevoke,
     MediaRef,
@@ -316,6 +317,30 @@ async def test_a_burst_whose_last_message_is_deleted_is_answered_without_it() ->
 
     assert system.channel.texts_to(PHONE) == ["echo: Hola + tengo una duda (history 0)"]
     assert {m.processing for m in await thread(system)} <= {ProcessingState.DONE, None}
+
+
+async def test_an_earlier_message_of_an_answered_burst_edited_into_a_new_question_is_answered() -> (
+    None
+):
+    system, scheduler = bursty_system()
+    await send(system, scheduler, 0.0, "¿A qué hora abrís?", 1)
+    await send(system, scheduler, 0.5, "gracias", 2)
+    await scheduler.run_all()
+    await system.container.revise_inbound()(
+        InboundEdit(
+            provider=Provider.WHATSAPP_CLOUD,
+            external_id="wamid.edit",
+            original_external_id="wamid.1",
+            sender=Sender(phone=PhoneNumber.parse(PHONE)),
+            sent_at=datetime(2026, 11, 22, 9, 1, tzinfo=UTC),
+            text="¿Dónde está la oficina de Valencia?",
+        )
+    )
+    await scheduler.run_all()
+
+    sent = system.channel.texts_to(PHONE)
+    assert sent[0] == "echo: ¿A qué hora abrís? + gracias (history 0)"
+    assert len(sent) == 2 and "Valencia" in sent[1]
 
 
 async def test_a_photo_and_a_voice_note_in_a_burst_reach_the_assistant_with_it() -> None:

@@ -317,7 +317,8 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     audit, but shown to nobody and read by no assistant."""
     answered_by_id: UUID | None = None
     """A member's message answered together with the later messages of its burst: the answer
-    (which replies to the burst's last message) that read it too (`domain.bursts`)."""
+    (which replies to the burst's last message) that read it too (`domain.bursts`). It speaks
+    of the message as first sent: an edit asking anew (revision 1 on) is answered on its own."""
 
     @property
     def is_from_user(self) -> bool:

@@ -544,7 +544,7 @@ class ProcessInbound:
                 # The member may have edited or deleted it while the assistant thought (they
                 # take the same locks): deleted, it is not answered; edited, it is asked again.
                 asked = await uow.messages.get(inbound.id, for_update=True)
-                if asked is None or asked.is_revoked or asked.answered_by_id is not None:
+                if asked is None or asked.is_revoked or _folded(asked):
                     # Deleted; or answered with a later message of its burst, by that turn.
                     return None
                 if asked.revision != inbound.revision or asked.content != inbound.content:
@@ -795,6 +795,12 @@ class ProcessInbound:
             after = settled(current, parts)
             await uow.messages.update(after)
             await delivery_settled(uow, current, after, self._clock.now())
+
+
+def _folded(message: Message) -> bool:
+    """Answered with the later messages of its burst: as first sent (revision 0; a burst takes
+    no edit that asks anew, which is answered on its own)."""
+    return message.answered_by_id is not None and message.revision == 0
 
 
 async def _saved(uow: UnitOfWork, message: Message, step: Callable[[Message], Message]) -> Message:

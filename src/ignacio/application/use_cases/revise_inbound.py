@@ -125,7 +125,9 @@ class ReviseInbound:
                     after, effect = message.edited(
                         revision.text,
                         at=revision.sent_at,
-                        answered=newest is not None and newest.revision == message.revision,
+                        # Answered with the later messages of its burst counts as answered.
+                        answered=(newest is not None and newest.revision == message.revision)
+                        or message.answered_by_id is not None,
                         may_answer=owner.is_active and admitted and within_limit,
                     )
                 else:
