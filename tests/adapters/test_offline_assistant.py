@@ -10,7 +10,7 @@ import pytest
 
 from ignacio.adapters.memory import InMemoryDocumentIndex
 from ignacio.adapters.offline_assistant import CONNECT_A_MODEL, OFFLINE_MODEL, OfflineAssistant
-from ignacio.application.ports import AssistantTurn, DocumentInput, IndexedFile
+from ignacio.application.ports import AssistantTurn, DocumentInput, IndexedFile, TurnMessage
 from ignacio.domain import (
     Author,
     Conversation,
@@ -209,6 +209,28 @@ async def test_a_question_sent_with_a_document_is_answered_from_that_document(
     assert "The launch is on 1 March, in Valencia." in reply.text
     assert "paella" not in reply.text
     assert "plan.pdf" not in reply.text
+
+
+async def test_a_burst_is_read_as_one_question_about_the_document_it_brought(
+    index: InMemoryDocumentIndex,
+) -> None:
+    document = DocumentInput(
+        name="launch.md",
+        text="# Launch\n\nThe launch is on 1 March, in Valencia.\n\nCatering: paella for 80.",
+    )
+    # The document, then the question in two messages.
+    sent = turn("", message_type=MessageType.DOCUMENT).message
+    when = turn("When is").message
+    burst = turn(
+        "the launch?",
+        earlier=[TurnMessage(message=sent, document=document), TurnMessage(message=when)],
+    )
+
+    reply = await OfflineAssistant(index).answer(burst)
+
+    assert not burst.wants_summary
+    assert reply.text.startswith("Here is what **launch.md** says about that:")
+    assert "The launch is on 1 March, in Valencia." in reply.text
 
 
 async def test_passages_that_only_share_the_question_s_grammar_are_not_shown() -> None:

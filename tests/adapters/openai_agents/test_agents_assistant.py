@@ -19,7 +19,7 @@ from ignacio.adapters.openai_vector_store import (
     WORKSPACE_ID_ATTRIBUTE as VECTOR_STORE_WORKSPACE_ATTRIBUTE,
 )
 from ignacio.adapters.openai_vector_store import workspace_filter
-from ignacio.application.ports import AssistantTurn, ImageInput, IndexedFile
+from ignacio.application.ports import AssistantTurn, ImageInput, IndexedFile, TurnMessage
 from ignacio.domain import (
     Author,
     Channel,
@@ -202,6 +202,32 @@ async def test_a_photo_is_sent_as_image_input(
     (request,) = fake.requests
     assert request.images == [("image/png", PNG)]
     assert request.messages[-1] == ("user", "[photo] What is this?")
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_a_burst_reaches_the_model_as_the_member_sent_it_each_message_with_its_photo(
+    fake: FakeOpenAI, client: openai.AsyncOpenAI, index: InMemoryDocumentIndex, api: ApiStyle
+) -> None:
+    fake.reply("Those are tomato seedlings; water them daily.")
+    photo = turn("", message_type=MessageType.IMAGE).message
+    hello = turn("Hi!").message
+    burst = turn(
+        "What are these, and how often do I water them?",
+        earlier=[
+            TurnMessage(message=hello),
+            TurnMessage(message=photo, images=[ImageInput(content=PNG, media_type="image/png")]),
+        ],
+    )
+
+    await assistant(client, index, api).answer(burst)
+
+    (request,) = fake.requests
+    assert request.images == [("image/png", PNG)]
+    assert request.messages[-3:] == [
+        ("user", "Hi!"),
+        ("user", "[photo]"),
+        ("user", "What are these, and how often do I water them?"),
+    ]
 
 
 @pytest.mark.parametrize("api", APIS)
