@@ -94,15 +94,18 @@ def main() -> None:
     try:
         with graph.serve() as graph_url:
             for label, quiet, prefix in (
-                ("each on its own (0)", "0", "1555"),
-                ("bursts", "", "1666"),
+                ("each on its own (quiet 0)", "0", "1555"),
+                ("bursts (quiet 2 s, max 8 s)", "2", "1666"),
             ):
                 data_dir = work / prefix
                 data_dir.mkdir()
                 url = f"sqlite+aiosqlite:///{data_dir / 'ignacio.db'}"
                 upgrade_database(url)
                 graph.reset()
-                extra = {"IGNACIO_BURST_QUIET_SECONDS": quiet} if quiet else {}
+                extra = {
+                    "IGNACIO_BURST_QUIET_SECONDS": quiet,
+                    "IGNACIO_BURST_MAX_WAIT_SECONDS": "8",
+                }
                 with ignacio(url, graph_url, data_dir, extra) as (base, _pid):
                     texts, latencies = asyncio.run(
                         bursts(base, graph, arguments.members, gaps, prefix, seed=7)

@@ -122,6 +122,9 @@ def server_variables(database_url: str, graph_url: str, data_dir: Path) -> dict[
         "WHATSAPP_APP_SECRET": APP_SECRET,
         "JWT_SECRET_KEY": JWT_SECRET,
         "IGNACIO_PHONE_KEY": PHONE_KEY,
+        # Each message answered as it comes: these benchmarks time Ignacio's own work per
+        # message, which a burst's quiet period would hide (bench/bursts.py measures that).
+        "IGNACIO_BURST_QUIET_SECONDS": "0",
     }
 
 

@@ -43,6 +43,9 @@ FAULTS = (Fault(400, 131056), Fault(400, 130429))
 PACING = {
     "IGNACIO_WHATSAPP_PAIR_INTERVAL_SECONDS": "0.5",
     "IGNACIO_WHATSAPP_PAIR_BURST": "3",
+    # Each message answered on its own: the drill is about many answers to one person, which
+    # one answer per burst would fold into one (test_burst_crash.py drills bursts).
+    "IGNACIO_BURST_QUIET_SECONDS": "0",
 }
 
 
