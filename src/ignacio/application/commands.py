@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from ignacio.application.events import message_added
 from ignacio.application.ports import (
     Clock,
     IdGenerator,
@@ -15,6 +14,7 @@ from ignacio.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from ignacio.application.replies import store_reply
 from ignacio.application.workspaces import workspace_of
 from ignacio.domain import (
     Author,
@@ -263,17 +263,7 @@ class Commands:
         text: str,
         now: datetime,
     ) -> Message:
-        """The answer, stored as the assistant's (its parts are cut when it is sent); Conflict
-        when another run answered first."""
-        reply = Message.answer(inbound, id=self._ids.new_id(), content=text, at=now)
-        await uow.messages.add(reply)
-        await message_added(uow, reply, now)
-        current = await uow.conversations.get(
-            conversation.workspace_id, conversation.id, for_update=True
-        )
-        if current is not None:
-            await uow.conversations.update(current.active_at(reply.created_at))
-        return reply
+        return await store_reply(uow, conversation, inbound, text, id=self._ids.new_id(), at=now)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from datetime import datetime
 import msgspec
 
 from ignacio.application.auditing import Auditor
-from ignacio.application.events import message_added
 from ignacio.application.merging import Joined, MemberMerges, join_members
 from ignacio.application.ports import (
     RateLimit,
@@ -18,6 +17,7 @@ from ignacio.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from ignacio.application.replies import store_reply
 from ignacio.application.workspaces import workspace_of
 from ignacio.domain import Conflict, Conversation, Message, MessageType, User
 from ignacio.domain.merging import link_refusal
@@ -356,17 +356,9 @@ class LoginMessages:
         text: str,
         now: datetime,
     ) -> Message:
-        """The answer, stored as the assistant's (its parts are cut when it is sent); Conflict
-        when another run answered first."""
-        reply = Message.answer(inbound, id=self._auditor.ids.new_id(), content=text, at=now)
-        await uow.messages.add(reply)
-        await message_added(uow, reply, now)
-        current = await uow.conversations.get(
-            conversation.workspace_id, conversation.id, for_update=True
+        return await store_reply(
+            uow, conversation, inbound, text, id=self._auditor.ids.new_id(), at=now
         )
-        if current is not None:
-            await uow.conversations.update(current.active_at(reply.created_at))
-        return reply
 
     async def _existing(self, inbound: Message) -> Message | None:
         async with self._uow(read_only=True) as uow:
