@@ -18,6 +18,7 @@ import msgspec
 
 from ignacio.domain.access import AccessPolicy, WhatsAppAccess
 from ignacio.domain.errors import InvalidInput, PermissionDenied
+from ignacio.domain.records import check_timezone
 from ignacio.domain.templates import MessageTemplate
 from ignacio.domain.users import User
 
@@ -55,6 +56,8 @@ class AssistantSettings(msgspec.Struct, frozen=True, kw_only=True):
     language: str | None = None  # BCP 47 ("es", "pt-BR"); None: the member's language
     model: str | None = None
     web_search: bool | None = None
+    timezone: str | None = None
+    """An IANA name (`Europe/Madrid`): where "by Friday" is read; None: UTC."""
 
     def __post_init__(self) -> None:
         if self.name is not None:
@@ -67,6 +70,8 @@ class AssistantSettings(msgspec.Struct, frozen=True, kw_only=True):
             raise InvalidInput("The language must be a language tag such as 'en', 'es' or 'pt-BR'.")
         if self.model is not None:
             _bounded_line(self.model, MAX_MODEL_NAME, "The model's name")
+        if self.timezone is not None:
+            check_timezone(self.timezone)
 
 
 class Workspace(msgspec.Struct, frozen=True, kw_only=True):

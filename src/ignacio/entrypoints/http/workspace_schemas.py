@@ -53,6 +53,8 @@ class AssistantSettingsBody(Schema):
     language: Annotated[str, msgspec.Meta(max_length=35, examples=["es"])] | None = None
     model: Annotated[str, msgspec.Meta(max_length=MAX_MODEL_NAME)] | None = None
     web_search: bool | None = None
+    timezone: Annotated[str, msgspec.Meta(max_length=60, examples=["Europe/Madrid"])] | None = None
+    """An IANA time zone: where relative dates ("by Friday") are read; null: UTC."""
 
     def settings(self) -> AssistantSettings:
         return AssistantSettings(
@@ -61,6 +63,7 @@ class AssistantSettingsBody(Schema):
             language=self.language,
             model=self.model,
             web_search=self.web_search,
+            timezone=self.timezone,
         )
 
     @classmethod
