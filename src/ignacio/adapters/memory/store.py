@@ -23,6 +23,7 @@ from ignacio.domain.events import WorkspaceEvent
 from ignacio.domain.handover import ReadMarker, StateChange
 from ignacio.domain.knowledge import UserFile
 from ignacio.domain.message_login import MessageLogin
+from ignacio.domain.records import Record, RecordComment, RecordType
 from ignacio.domain.summaries import ConversationSummary
 from ignacio.domain.workflow import StepAnswer, Workflow
 from ignacio.domain.workspaces import Membership, Workspace, first_workspace
@@ -59,6 +60,9 @@ class InMemoryStore:
         # Answers by (workspace, member, key); those of a workspace or member since deleted are
         # never read: as ON DELETE CASCADE, for reads.
         self.step_answers: dict[tuple[UUID, UUID, str], StepAnswer] = {}
+        self.record_types: dict[tuple[UUID, str], RecordType] = {}
+        self.records: dict[UUID, Record] = {}
+        self.record_comments: dict[UUID, RecordComment] = {}
         # The last number each sequence gave (kept apart from its rows, so that pruning them
         # never makes a number be given twice).
         self.sequences: dict[str, int] = {}
@@ -95,6 +99,9 @@ class InMemoryStore:
             self.workflows,
             self.step_answers,
             self.sequences,
+            self.record_types,
+            self.records,
+            self.record_comments,
         )
 
     def snapshot(self) -> Snapshot:

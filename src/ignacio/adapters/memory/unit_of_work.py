@@ -17,6 +17,7 @@ from ignacio.adapters.memory.identities import InMemoryIdentityRepository
 from ignacio.adapters.memory.login_challenges import InMemoryLoginChallengeRepository
 from ignacio.adapters.memory.message_logins import InMemoryMessageLoginRepository
 from ignacio.adapters.memory.messages import InMemoryMessageRepository
+from ignacio.adapters.memory.records import InMemoryRecordRepository
 from ignacio.adapters.memory.sessions import InMemorySessionRepository
 from ignacio.adapters.memory.store import InMemoryStore, Snapshot
 from ignacio.adapters.memory.summaries import InMemorySummaryRepository
@@ -40,6 +41,7 @@ from ignacio.application.ports import (
     MembershipRepository,
     MessageLoginRepository,
     MessageRepository,
+    RecordRepository,
     SessionRepository,
     SummaryRepository,
     UserRepository,
@@ -81,6 +83,7 @@ class InMemoryUnitOfWork:
         self.summaries: SummaryRepository = InMemorySummaryRepository(store)
         self.workflows: WorkflowRepository = InMemoryWorkflowRepository(store)
         self.events: EventLog = self._events
+        self.records: RecordRepository = InMemoryRecordRepository(self.store)
         self.committed = False
         self._snapshot: Snapshot | None = None
 

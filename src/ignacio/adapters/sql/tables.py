@@ -674,3 +674,57 @@ SEARCH_STRUCTURES = frozenset(
     }
 )
 """Objects of the document index that migration 0005 creates outside `metadata`, by name."""
+
+# Records (migration 0031): the structured things members ask for (reports, proposals...), the
+# team's comments on them, and each workspace's own record types (the built-in ones live in the
+# code). `record_values` holds the values as the type validated them. A record goes with its
+# owner and its workspace; its conversation may go first (SET NULL keeps the record).
+record_types = Table(
+    "record_types",
+    metadata,
+    Column(
+        "workspace_id",
+        Uuid(),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("name", String(40), primary_key=True),
+    Column("definition", json_document(), nullable=False),
+    _created_at(),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("type_name", String(40), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("record_values", json_document(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("unfilled", json_document(), nullable=False),
+    Column("conversation_id", Uuid(), ForeignKey("conversations.id", ondelete="SET NULL")),
+    _created_at(),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("confirmed_at", UtcDateTime()),
+    # The inbox's keyset, filtered or not; a member's own records; the cascade from users.
+    Index("ix_records_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
+    Index("ix_records_user_id_workspace_id_created_at", "user_id", "workspace_id", "created_at"),
+    Index("ix_records_conversation_id", "conversation_id"),
+)
+
+record_comments = Table(
+    "record_comments",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    _workspace_id(),
+    Column("record_id", Uuid(), ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    # No foreign key, as `messages.sent_by`: it keeps saying a person wrote it after they leave.
+    Column("author_id", Uuid(), nullable=False),
+    Column("text", Text(), nullable=False),
+    Column("notice", String(16), nullable=False),
+    _created_at(),
+    Index("ix_record_comments_record_id_created_at", "record_id", "created_at"),
+)

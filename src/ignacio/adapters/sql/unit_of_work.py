@@ -21,6 +21,7 @@ from ignacio.adapters.sql.identities import SqlIdentityRepository
 from ignacio.adapters.sql.login_challenges import SqlLoginChallengeRepository
 from ignacio.adapters.sql.message_logins import SqlMessageLoginRepository
 from ignacio.adapters.sql.messages import SqlMessageRepository
+from ignacio.adapters.sql.records import SqlRecordRepository
 from ignacio.adapters.sql.sessions import SqlSessionRepository
 from ignacio.adapters.sql.summaries import SqlSummaryRepository
 from ignacio.adapters.sql.users import SqlUserRepository
@@ -41,6 +42,7 @@ from ignacio.application.ports import (
     MessageLoginRepository,
     MessageRepository,
     PhoneCipher,
+    RecordRepository,
     SessionRepository,
     SummaryRepository,
     UserRepository,
@@ -99,6 +101,7 @@ class SqlUnitOfWork:
         self.summaries: SummaryRepository = SqlSummaryRepository(self._current)
         self.workflows: WorkflowRepository = SqlWorkflowRepository(self._current)
         self.events: EventLog = self._events
+        self.records: RecordRepository = SqlRecordRepository(self._current)
 
     def _current(self) -> AsyncConnection:
         if self._connection is None:

@@ -37,6 +37,7 @@ from ignacio.application.ports.messages import MessageRepository
 from ignacio.application.ports.number_sessions import NumberSessions, SessionFailure
 from ignacio.application.ports.phone_cipher import PhoneCipher
 from ignacio.application.ports.rate_limiter import RateLimit, RateLimiter
+from ignacio.application.ports.records import RecordFilter, RecordRepository
 from ignacio.application.ports.sealer import Sealer
 from ignacio.application.ports.secret_hasher import SecretHasher
 from ignacio.application.ports.sessions import SessionRepository
@@ -102,6 +103,8 @@ __all__ = [
     "PhoneCipher",
     "RateLimit",
     "RateLimiter",
+    "RecordFilter",
+    "RecordRepository",
     "RemoteCopy",
     "Sealer",
     "SecretHasher",

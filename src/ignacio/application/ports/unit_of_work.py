@@ -17,6 +17,7 @@ from ignacio.application.ports.login_challenges import LoginChallengeRepository
 from ignacio.application.ports.memberships import MembershipRepository
 from ignacio.application.ports.message_logins import MessageLoginRepository
 from ignacio.application.ports.messages import MessageRepository
+from ignacio.application.ports.records import RecordRepository
 from ignacio.application.ports.sessions import SessionRepository
 from ignacio.application.ports.summaries import SummaryRepository
 from ignacio.application.ports.users import UserRepository
@@ -44,6 +45,7 @@ class UnitOfWork(Protocol):
     summaries: SummaryRepository
     events: EventLog
     workflows: WorkflowRepository
+    records: RecordRepository
 
     async def __aenter__(self) -> Self: ...
 
