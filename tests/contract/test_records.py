@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from ignacio.application.ports import RecordFilter, UnitOfWorkFactory
-from ignacio.domain import Conflict, NotFound, Order, PageRequest
+from ignacio.domain import Conflict, NotFound, Order, Page, PageRequest
 from ignacio.domain.records import (
     PROPOSAL,
     REPORT,
@@ -175,9 +175,11 @@ async def test_the_list_filters_and_pages_by_creation_time(
         RecordFilter(user_id=bea.id, status=RecordStatus.DRAFT),
     ):
         async with uow_factory(read_only=True) as uow:
-            pages = await walk(
-                lambda page, where=where: uow.records.list(home, where, page), 4, order
-            )
+
+            async def fetch(page: PageRequest, where: RecordFilter = where) -> Page[Record]:
+                return await uow.records.list(home, where, page)
+
+            pages = await walk(fetch, 4, order)
         wanted = [
             r
             for r in made

@@ -3,6 +3,7 @@ record types."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Protocol
 from uuid import UUID
 
@@ -27,7 +28,7 @@ class RecordRepository(Protocol):
         """Keep a type of the workspace's own; raises Conflict if it has one of that name."""
         ...
 
-    async def types(self, workspace_id: UUID) -> list[RecordType]:
+    async def types(self, workspace_id: UUID) -> builtins.list[RecordType]:
         """The workspace's own types (not the built-in ones), by name."""
         ...
 
@@ -63,6 +64,6 @@ class RecordRepository(Protocol):
         """Keep a comment; raises NotFound if its record does not exist."""
         ...
 
-    async def comments(self, workspace_id: UUID, record_id: UUID) -> list[RecordComment]:
+    async def comments(self, workspace_id: UUID, record_id: UUID) -> builtins.list[RecordComment]:
         """The record's comments, oldest first."""
         ...
