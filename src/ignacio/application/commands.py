@@ -1,5 +1,6 @@
 """The WhatsApp side of the commands a member types (`/help`, `/new`, `/list`, `/switch N`,
-`/status`, `/files`, `/clear`; see `ignacio.domain.commands`), recognised before the assistant."""
+`/status`, `/files`, `/clear`, `/report`, `/proposal`; see `ignacio.domain.commands`),
+recognised before the assistant."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from ignacio.application.auditing import Auditor
 from ignacio.application.ports import (
     Clock,
     IdGenerator,
@@ -15,6 +17,7 @@ from ignacio.application.ports import (
     UnitOfWorkFactory,
 )
 from ignacio.application.replies import store_reply
+from ignacio.application.use_cases.records import RecordLinks, record_from_command
 from ignacio.application.workspaces import workspace_of
 from ignacio.domain import (
     Author,
@@ -80,6 +83,9 @@ class Commands:
     - `/files`: their newest files in the workspace, with the date each came.
     - `/clear`: the message is the marker: the assistant reads nothing before it (nothing is
       deleted; the team sees it all).
+    - `/report <text>`, `/proposal <text>`: the text kept as a record of that type, with the
+      fields a model would fill left for the team (`record_from_command`); without text, how
+      to write one.
     - Unknown commands get the help.
     """
 
@@ -90,7 +96,10 @@ class Commands:
         clock: Clock,
         ids: IdGenerator,
         ttl: timedelta = DEFAULT_SESSION_TTL,
+        record_links: RecordLinks | None = None,
     ) -> None:
+        self._record_links = record_links or RecordLinks(None)
+        self._auditor = Auditor(clock, ids)
         self._uow = uow
         self._sessions = sessions
         self._clock = clock
@@ -164,10 +173,29 @@ class Commands:
                 return answers.files(listed), None
             case CommandName.CLEAR:
                 return answers.cleared(), None
+            case CommandName.REPORT | CommandName.PROPOSAL:
+                return await self._record(turn, command), None
             case CommandName.UNKNOWN:
                 return answers.unknown(command.word), None
             case _:
                 return answers.help(), None
+
+    async def _record(self, turn: _Turn, command: Command) -> str:
+        if not command.argument:
+            return turn.answers.record_empty(command.word)
+        record = await record_from_command(
+            turn.uow,
+            self._ids,
+            self._auditor,
+            user=turn.user,
+            conversation=turn.conversation,
+            type_name=command.name.value,
+            text=command.argument,
+            at=turn.now,
+        )
+        return turn.answers.recorded(
+            command.name.value, record.title, self._record_links.link(record.id)
+        )
 
     async def _new(self, turn: _Turn, command: Command) -> tuple[str, MemberSession]:
         current = turn.conversation

@@ -1,6 +1,7 @@
 """What a member can type on WhatsApp to steer the conversation itself (seed 004): `/help`,
-`/new`, `/list`, `/switch N`, `/status`, `/files`, `/clear` and `/human`; and the words of the
-answers, in the languages the catalogue has.
+`/new`, `/list`, `/switch N`, `/status`, `/files`, `/clear`, `/human`, and `/report <text>` and
+`/proposal <text>` (records made without a model); and the words of the answers, in the
+languages the catalogue has.
 
 A command is a message that starts with `/` and a word of letters, alone or followed by
 whitespace (`/help`, ` /NEW  Budget 2027 `); anything else (`/usr/bin`, `/ 2`, `a/b`) is not a
@@ -38,6 +39,8 @@ class CommandName(StrEnum):
     FILES = "files"
     CLEAR = "clear"
     HUMAN = "human"
+    REPORT = "report"
+    PROPOSAL = "proposal"
     UNKNOWN = "unknown"
 
     @property
@@ -315,6 +318,8 @@ class Texts(msgspec.Struct, frozen=True, kw_only=True):
     files_header: str
     files_none: str
     cleared: str
+    recorded: str
+    record_empty: str
 
 
 _ENGLISH = Texts(
@@ -332,6 +337,8 @@ _ENGLISH = Texts(
         "/files - your recent files\n"
         "/clear - I forget what we said before (nothing is deleted)\n"
         "/human - talk to a person of the team\n"
+        "/report text - send the team a report\n"
+        "/proposal text - send the team a proposal\n"
         "/help - this message"
     ),
     unknown="I don't know the command /{word}.",
@@ -355,6 +362,8 @@ _ENGLISH = Texts(
     cleared=(
         "Done: I'll answer your next message without what we said before. Nothing was deleted."
     ),
+    recorded="Saved as a {kind}: “{title}”. The team will complete and review it.",
+    record_empty="Write it after the command, e.g. /{word} The printer on floor 2 is broken.",
 )
 
 _SPANISH = Texts(
@@ -372,6 +381,8 @@ _SPANISH = Texts(
         "/files - tus archivos recientes\n"
         "/clear - olvido lo que hablamos antes (no se borra nada)\n"
         "/human - hablar con una persona del equipo\n"
+        "/report texto - enviar un informe al equipo\n"
+        "/proposal texto - enviar una propuesta al equipo\n"
         "/help - este mensaje"
     ),
     unknown="No conozco el comando /{word}.",
@@ -393,6 +404,8 @@ _SPANISH = Texts(
     files_header="Tus archivos recientes:",
     files_none="Todavía no tienes archivos aquí. Envíame un documento o una foto y lo guardo.",
     cleared=("Hecho: responderé tu próximo mensaje sin lo que hablamos antes. No se borró nada."),
+    recorded="Guardado como {kind}: «{title}». El equipo lo completará y revisará.",
+    record_empty="Escríbelo después del comando, p. ej. /{word} La impresora del piso 2 no anda.",
 )
 
 _PORTUGUESE = Texts(
@@ -410,6 +423,8 @@ _PORTUGUESE = Texts(
         "/files - seus arquivos recentes\n"
         "/clear - esqueço o que falamos antes (nada é apagado)\n"
         "/human - falar com uma pessoa da equipe\n"
+        "/report texto - enviar um relato à equipe\n"
+        "/proposal texto - enviar uma proposta à equipe\n"
         "/help - esta mensagem"
     ),
     unknown="Não conheço o comando /{word}.",
@@ -431,6 +446,8 @@ _PORTUGUESE = Texts(
     cleared=(
         "Pronto: vou responder sua próxima mensagem sem o que falamos antes. Nada foi apagado."
     ),
+    recorded="Salvo como {kind}: “{title}”. A equipe vai completar e revisar.",
+    record_empty="Escreva depois do comando, p. ex. /{word} A impressora do 2º andar quebrou.",
 )
 
 CATALOGUE = {"en": _ENGLISH, "es": _SPANISH, "pt": _PORTUGUESE}
@@ -508,6 +525,13 @@ class CommandAnswers(msgspec.Struct, frozen=True, kw_only=True):
 
     def cleared(self) -> str:
         return self.texts.cleared
+
+    def recorded(self, kind: str, title: str, link: str | None) -> str:
+        text = self.texts.recorded.format(kind=kind, title=title)
+        return f"{text}\n{link}" if link else text
+
+    def record_empty(self, word: str) -> str:
+        return self.texts.record_empty.format(word=word)
 
 
 def _date(at: datetime) -> str:

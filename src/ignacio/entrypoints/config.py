@@ -190,11 +190,18 @@ class ServerSettings(_Group):
         "IGNACIO_SECURE_COOKIES", False, "mark the refresh cookie Secure"
     )
     web_dir: Path | None = variable("IGNACIO_WEB_DIR", None, "the built web app under /app/")
+    public_url: str | None = variable(
+        "IGNACIO_PUBLIC_URL", None, "the web app's address, for links in messages"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.keep_alive.total_seconds() < 1:
             raise ConfigurationError("IGNACIO_KEEP_ALIVE_SECONDS must be at least 1.")
+        if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
+            raise ConfigurationError(
+                "IGNACIO_PUBLIC_URL must be the web app's address, starting with https://."
+            )
         return self
 
 

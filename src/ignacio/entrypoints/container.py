@@ -132,6 +132,20 @@ from ignacio.application.use_cases.process_inbound import ProcessInbound
 from ignacio.application.use_cases.receive_inbound import InboundLimits, ReceiveInbound
 from ignacio.application.use_cases.receive_webhook import ReceiveWebhook
 from ignacio.application.use_cases.record_delivery_update import RecordDeliveryUpdate
+from ignacio.application.use_cases.records import (
+    AddRecordType,
+    AssistantRecords,
+    ChangeRecordStatus,
+    CommentOnRecord,
+    ConfirmRecord,
+    CreateRecord,
+    EditRecord,
+    GetRecord,
+    ListRecords,
+    ListRecordTypes,
+    RecordLinks,
+    RemoveRecordType,
+)
 from ignacio.application.use_cases.refresh_session import RefreshSession
 from ignacio.application.use_cases.remove_from_allow_list import RemoveFromAllowList
 from ignacio.application.use_cases.request_otp import OtpRequestLimits, RequestOtp
@@ -509,6 +523,16 @@ class Container(containers.DeclarativeContainer):
     ai_api = providers.Callable(lambda settings: settings.assistant.effective_api.value, settings)
     # What the assistant's tool keeps a member's answer to a workflow step through.
     step_recorder = providers.Factory(RecordStepAnswer, uow=uow, clock=clock)
+    record_links = providers.Singleton(RecordLinks, settings.provided.server.public_url)
+    # What the assistant's record tools do (an auditor of their own: the shared one comes later).
+    assistant_records = providers.Singleton(
+        AssistantRecords,
+        uow=uow,
+        clock=clock,
+        ids=ids,
+        auditor=providers.Singleton(Auditor, clock, ids),
+        links=record_links,
+    )
     assistant = providers.Selector(
         ai_kind,
         offline=providers.Singleton(OfflineAssistant, index=document_index),
@@ -522,6 +546,7 @@ class Container(containers.DeclarativeContainer):
             timeout_seconds=ai_timeout_seconds,
             vision=settings.provided.assistant.vision,
             web_search=settings.provided.assistant.web_search,
+            records=assistant_records,
         ),
     )
     # Summaries for the team: the same model and client as the assistant's, or, with no model,
@@ -726,6 +751,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         ttl=settings.provided.channel.session_ttl,
+        record_links=record_links,
     )
     login_messages = providers.Factory(
         LoginMessages,
@@ -796,6 +822,33 @@ class Container(containers.DeclarativeContainer):
         CloseConversation, uow=uow, clock=clock, ids=ids, auditor=auditor
     )
     mark_conversation_read = providers.Factory(MarkConversationRead, uow=uow, clock=clock)
+    # Records (issue 19).
+    list_record_types = providers.Factory(ListRecordTypes, uow=uow)
+    add_record_type = providers.Factory(AddRecordType, uow=uow, auditor=auditor)
+    remove_record_type = providers.Factory(RemoveRecordType, uow=uow, auditor=auditor)
+    list_records = providers.Factory(ListRecords, uow=uow)
+    get_record = providers.Factory(GetRecord, uow=uow, links=record_links)
+    create_record = providers.Factory(CreateRecord, uow=uow, clock=clock, ids=ids, auditor=auditor)
+    edit_record = providers.Factory(EditRecord, uow=uow, clock=clock, auditor=auditor)
+    confirm_record = providers.Factory(ConfirmRecord, uow=uow, clock=clock, auditor=auditor)
+    comment_on_record = providers.Factory(
+        CommentOnRecord,
+        uow=uow,
+        clock=clock,
+        ids=ids,
+        auditor=auditor,
+        queue=job_queue,
+        links=record_links,
+    )
+    change_record_status = providers.Factory(
+        ChangeRecordStatus,
+        uow=uow,
+        clock=clock,
+        ids=ids,
+        auditor=auditor,
+        queue=job_queue,
+        links=record_links,
+    )
     get_member_conversation = providers.Factory(GetMemberConversation, uow=uow)
     ask_for_a_person = providers.Factory(
         AskForAPerson, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor

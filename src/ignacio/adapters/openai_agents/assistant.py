@@ -19,6 +19,7 @@ from agents.items import TResponseInputItem
 from openai.types.shared_params import ComparisonFilter
 
 from ignacio.adapters.openai_agents.instructions import instructions_for
+from ignacio.adapters.openai_agents.record_tools import record_tools
 from ignacio.adapters.openai_agents.runs import WorkspaceModels, run_agent
 from ignacio.adapters.openai_agents.tools import (
     ANSWER_TOOLS,
@@ -33,6 +34,7 @@ from ignacio.application.ports import (
     DocumentIndex,
     DocumentInput,
     ImageInput,
+    RecordDesk,
     StepRecorder,
 )
 from ignacio.domain import Author, Message, UpstreamUnavailable
@@ -95,12 +97,14 @@ class AgentsAssistant:
         model_settings: ModelSettings | None = None,
         other_model: Callable[[str], Model] | None = None,
         steps: StepRecorder | None = None,
+        records: RecordDesk | None = None,
     ) -> None:
         """`hosted_tools`: the model is OpenAI's Responses API, where `file_search` and
         `web_search` run on OpenAI's side; `web_search` also needs it. `steps`: where the
         answers to workspaces' workflow steps are kept (without it, none are asked for)."""
         self._index = index
         self._steps = steps
+        self._records = records
         self._timeout = timeout_seconds
         self._vision = vision
         self._hosted_tools = hosted_tools
@@ -126,7 +130,10 @@ class AgentsAssistant:
             ),
             model=model,
             model_settings=self._model_settings,
-            tools=self._tools(turn, vector_stores, web_search=web_search),
+            tools=[
+                *self._tools(turn, vector_stores, web_search=web_search),
+                *await self._record_tools(turn),
+            ],
             tool_use_behavior={"stop_at_tool_names": [tool.name for tool in ANSWER_TOOLS]},
         )
         context = TurnContext(
@@ -134,6 +141,8 @@ class AgentsAssistant:
             user_id=turn.user.id,
             index=self._index,
             steps=self._steps if self._collects_steps(turn) else None,
+            conversation_id=turn.conversation.id,
+            records=self._records,
         )
         started = time.perf_counter()
         result = await run_agent(
@@ -150,6 +159,9 @@ class AgentsAssistant:
             text = as_markdown(context.answer)
         else:
             text = str(result.final_output or "").strip()
+        if context.drafted is not None:
+            # The member always sees what was recorded and where, whatever the model wrote.
+            text = f"{text}\n\n{context.drafted.text}".strip()
         if not text and context.handoff is not None:
             # Handed over without a word: the member is still told what happens next.
             text = handoff_notice(turn.workspace.name)
@@ -167,6 +179,11 @@ class AgentsAssistant:
 
     def _collects_steps(self, turn: AssistantTurn) -> bool:
         return self._steps is not None and bool(turn.open_steps)
+
+    async def _record_tools(self, turn: AssistantTurn) -> list[Tool]:
+        if self._records is None:
+            return []
+        return list(record_tools(await self._records.types(turn.workspace.id)))
 
     def _vector_stores(self, turn: AssistantTurn) -> list[str]:
         if not self._hosted_tools:

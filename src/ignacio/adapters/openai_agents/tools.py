@@ -22,7 +22,7 @@ from uuid import UUID
 
 from agents import FunctionTool, RunContextWrapper, function_tool
 
-from ignacio.application.ports import DocumentIndex, StepRecorder
+from ignacio.application.ports import DocumentIndex, Drafted, RecordDesk, StepRecorder
 from ignacio.domain import InvalidInput, UpstreamUnavailable
 from ignacio.domain.answers import (
     MarketingAnswer,
@@ -52,6 +52,10 @@ class TurnContext:
     handoff: HandoffRequest | None = None
     steps: StepRecorder | None = None
     """Where the member's answers to the workspace's workflow steps are kept; None: nowhere."""
+    conversation_id: UUID | None = None
+    records: RecordDesk | None = None
+    drafted: Drafted | None = None
+    """The record drafted or confirmed in this turn: its summary is added to the answer."""
 
 
 @function_tool

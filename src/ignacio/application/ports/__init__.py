@@ -37,6 +37,7 @@ from ignacio.application.ports.messages import MessageRepository
 from ignacio.application.ports.number_sessions import NumberSessions, SessionFailure
 from ignacio.application.ports.phone_cipher import PhoneCipher
 from ignacio.application.ports.rate_limiter import RateLimit, RateLimiter
+from ignacio.application.ports.record_desk import Drafted, RecordDesk
 from ignacio.application.ports.records import RecordFilter, RecordRepository
 from ignacio.application.ports.sealer import Sealer
 from ignacio.application.ports.secret_hasher import SecretHasher
@@ -78,6 +79,7 @@ __all__ = [
     "DeviceNames",
     "DocumentIndex",
     "DocumentInput",
+    "Drafted",
     "EventLog",
     "EventSignal",
     "FetchedMedia",
@@ -103,6 +105,7 @@ __all__ = [
     "PhoneCipher",
     "RateLimit",
     "RateLimiter",
+    "RecordDesk",
     "RecordFilter",
     "RecordRepository",
     "RemoteCopy",

@@ -1,0 +1,676 @@
+"""Records: made by the assistant's tool, by a command or in the web app; confirmed by their
+owner; commented on, completed and resolved by the team, who tell the owner on their channel.
+
+Rules every use case here keeps:
+- A record is read and changed only in the workspace the caller acts in; someone who may not
+  see it (neither its owner nor the workspace's team) finds it exactly as if it did not exist.
+- Every value goes through the type's validation before it is kept: an invalid one is refused
+  with what is wrong (InvalidInput), and nothing is stored.
+- The owner is always the member the turn, command or request is for: never an id given in
+  the values (a type has no such field, and unknown fields are refused).
+- Changes are audited (without the values themselves).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from ignacio.application.auditing import Auditor
+from ignacio.application.events import message_added
+from ignacio.application.ports import (
+    Clock,
+    Drafted,
+    IdGenerator,
+    JobQueue,
+    RecordFilter,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from ignacio.domain import (
+    Channel,
+    Conversation,
+    InvalidInput,
+    Message,
+    NotFound,
+    Page,
+    PageRequest,
+    PermissionDenied,
+    User,
+)
+from ignacio.domain.records import (
+    BUILTIN_TYPES,
+    MAX_TYPES,
+    OwnerNotice,
+    Record,
+    RecordComment,
+    RecordSource,
+    RecordStatus,
+    RecordType,
+    local_today,
+    record_type_named,
+)
+from ignacio.domain.workspaces import Workspace, WorkspaceAccess
+
+NO_SUCH_RECORD = "There is no such record."
+RECORD_PATH = "/app/records/"
+
+
+class RecordLinks:
+    """Where a record is in the web app, for the messages that point to it; None without a
+    public address (IGNACIO_PUBLIC_URL)."""
+
+    def __init__(self, base_url: str | None) -> None:
+        self._base = base_url.rstrip("/") if base_url else None
+
+    def link(self, record_id: UUID) -> str | None:
+        return None if self._base is None else f"{self._base}{RECORD_PATH}{record_id}"
+
+
+async def record_types_of(uow: UnitOfWork, workspace_id: UUID) -> list[RecordType]:
+    """The types a workspace's records may have: the built-in ones, then its own."""
+    return [*BUILTIN_TYPES, *await uow.records.types(workspace_id)]
+
+
+async def _type_named(uow: UnitOfWork, workspace_id: UUID, name: str) -> RecordType:
+    types = await record_types_of(uow, workspace_id)
+    kind = record_type_named(name, types)
+    if kind is None:
+        names = ", ".join(kind.name for kind in types)
+        raise InvalidInput(f"There is no record type '{name[:40]}'; this workspace has {names}.")
+    return kind
+
+
+def _today(workspace: Workspace, now: datetime) -> Any:
+    return local_today(now, workspace.assistant.timezone)
+
+
+async def _readable(uow: UnitOfWork, access: WorkspaceAccess, record_id: UUID) -> Record:
+    record = await uow.records.get(access.workspace.id, record_id)
+    if record is None or (record.user_id != access.user.id and not access.handles_conversations):
+        raise NotFound(NO_SUCH_RECORD)
+    return record
+
+
+def confirmation_text(kind: RecordType, record: Record, link: str | None) -> str:
+    """What the member reads of a draft: a short summary, the link, and what to answer."""
+    lines = [f"{kind.label}: {record.title}"]
+    items = record.values.get("items")
+    if isinstance(items, list) and items:
+        lines.append(f"{len(items)} item{'s' if len(items) != 1 else ''}")
+    for key in ("totalEstimatedHours", "dueDate"):
+        if key in record.values:
+            spec = kind.field(key)
+            lines.append(f"{spec.label if spec else key}: {record.values[key]}")
+    if link:
+        lines.append(f"See it: {link}")
+    lines.append("Reply “yes” to confirm it, or tell me what to change.")
+    return "\n".join(lines)
+
+
+# The assistant's side ------------------------------------------------------------------------
+
+
+class AssistantRecords:
+    """What the assistant's record tools do, for the member of the turn (the RecordDesk port).
+
+    - `draft`: a record of one of the workspace's types, from the model's values, as a draft
+      the member confirms; a draft they have of the same type is corrected instead (the member
+      asked for a change, or the run was tried again), so they never have two waiting.
+      Relative dates are read in the workspace's time zone.
+    - `confirm`: their newest draft becomes final (open, for the team).
+    - Neither takes a member or a workspace from the model: both come from the turn.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        auditor: Auditor,
+        links: RecordLinks,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+        self._links = links
+
+    async def types(self, workspace_id: UUID) -> list[RecordType]:
+        async with self._uow(read_only=True) as uow:
+            return await record_types_of(uow, workspace_id)
+
+    async def draft(
+        self,
+        workspace_id: UUID,
+        user_id: UUID,
+        conversation_id: UUID | None,
+        type_name: str,
+        values: object,
+    ) -> Drafted:
+        async with self._uow() as uow:
+            workspace = await uow.workspaces.get(workspace_id)
+            if workspace is None:
+                raise NotFound("There is no such workspace.")
+            kind = await _type_named(uow, workspace_id, type_name)
+            now = self._clock.now()
+            cleaned = kind.validate(values, today=_today(workspace, now))
+            waiting = await uow.records.latest_draft(workspace_id, user_id)
+            if waiting is not None and waiting.type_name == kind.name:
+                record = waiting.corrected(kind, cleaned, now)
+                await uow.records.update(record)
+                verb = "correct"
+            else:
+                record = Record.drafted(
+                    id=self._ids.new_id(),
+                    workspace_id=workspace_id,
+                    user_id=user_id,
+                    kind=kind,
+                    values=cleaned,
+                    source=RecordSource.ASSISTANT,
+                    at=now,
+                    conversation_id=conversation_id,
+                )
+                await uow.records.add(record)
+                verb = "draft"
+            await self._auditor.record(
+                uow,
+                user_id,
+                f"record.{verb}",
+                "record",
+                record.id,
+                workspace_id=workspace_id,
+                type=kind.name,
+            )
+            await uow.commit()
+        link = self._links.link(record.id)
+        return Drafted(record=record, link=link, text=confirmation_text(kind, record, link))
+
+    async def confirm(self, workspace_id: UUID, user_id: UUID) -> Drafted:
+        async with self._uow() as uow:
+            waiting = await uow.records.latest_draft(workspace_id, user_id)
+            if waiting is None:
+                raise NotFound("The member has no record waiting for confirmation.")
+            record = waiting.confirmed(self._clock.now())
+            await uow.records.update(record)
+            await self._auditor.record(
+                uow, user_id, "record.confirm", "record", record.id, workspace_id=workspace_id
+            )
+            await uow.commit()
+        link = self._links.link(record.id)
+        text = f"Confirmed: {record.title}" + (f"\n{link}" if link else "")
+        return Drafted(record=record, link=link, text=text)
+
+
+async def record_from_command(
+    uow: UnitOfWork,
+    ids: IdGenerator,
+    auditor: Auditor,
+    *,
+    user: User,
+    conversation: Conversation,
+    type_name: str,
+    text: str,
+    at: datetime,
+) -> Record:
+    """`/report <text>`: the text kept as a record of that type, final at once (the member
+    typed it), with the fields a model would fill left empty and named for the team."""
+    kind = await _type_named(uow, conversation.workspace_id, type_name)
+    values, unfilled = kind.from_text(text)
+    record = Record.drafted(
+        id=ids.new_id(),
+        workspace_id=conversation.workspace_id,
+        user_id=user.id,
+        kind=kind,
+        values=values,
+        source=RecordSource.COMMAND,
+        at=at,
+        conversation_id=conversation.id,
+        unfilled=unfilled,
+    )
+    await uow.records.add(record)
+    await auditor.record(
+        uow,
+        user.id,
+        "record.create",
+        "record",
+        record.id,
+        workspace_id=conversation.workspace_id,
+        type=kind.name,
+        source="command",
+    )
+    return record
+
+
+# Record types --------------------------------------------------------------------------------
+
+
+class ListRecordTypes:
+    """The workspace's record types, built-in first; anyone in the workspace may read them."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, access: WorkspaceAccess) -> list[RecordType]:
+        async with self._uow(read_only=True) as uow:
+            return await record_types_of(uow, access.workspace.id)
+
+
+class AddRecordType:
+    """An admin adds a record type to their workspace: a name no built-in type has, at most
+    MAX_TYPES of them. Audited."""
+
+    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
+        self._uow = uow
+        self._auditor = auditor
+
+    async def __call__(self, access: WorkspaceAccess, kind: RecordType) -> RecordType:
+        access.require_admin()
+        if record_type_named(kind.name, []) is not None:
+            raise InvalidInput(f"'{kind.name}' is a built-in record type; choose another name.")
+        kind = msgspec.structs.replace(kind, builtin=False)
+        async with self._uow() as uow:
+            if len(await uow.records.types(access.workspace.id)) >= MAX_TYPES:
+                raise InvalidInput(f"A workspace can have at most {MAX_TYPES} record types.")
+            await uow.records.add_type(access.workspace.id, kind)
+            await self._auditor.record(
+                uow,
+                access.user.id,
+                "record_type.add",
+                "record_type",
+                kind.name,
+                workspace_id=access.workspace.id,
+            )
+            await uow.commit()
+        return kind
+
+
+class RemoveRecordType:
+    """An admin removes a type of their workspace's own (its records stay, as they were
+    made); the built-in ones stay. Audited."""
+
+    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
+        self._uow = uow
+        self._auditor = auditor
+
+    async def __call__(self, access: WorkspaceAccess, name: str) -> None:
+        access.require_admin()
+        if record_type_named(name, []) is not None:
+            raise InvalidInput(f"'{name}' is built in: every workspace has it.")
+        async with self._uow() as uow:
+            if not await uow.records.remove_type(access.workspace.id, name):
+                raise NotFound("This workspace has no such record type.")
+            await self._auditor.record(
+                uow,
+                access.user.id,
+                "record_type.remove",
+                "record_type",
+                name,
+                workspace_id=access.workspace.id,
+            )
+            await uow.commit()
+
+
+# Reading -------------------------------------------------------------------------------------
+
+
+class RecordQuery(msgspec.Struct, frozen=True, kw_only=True):
+    type_name: str | None = None
+    status: RecordStatus | None = None
+    user_id: UUID | None = None
+    page: PageRequest = PageRequest()
+
+
+class ListRecords:
+    """The workspace's records, newest first, filtered by type, status and member. The team
+    sees everyone's; a member only their own, whatever member they name."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, access: WorkspaceAccess, query: RecordQuery) -> Page[Record]:
+        user_id = query.user_id
+        if not access.handles_conversations:
+            if user_id is not None and user_id != access.user.id:
+                raise PermissionDenied("You can see only your own records.")
+            user_id = access.user.id
+        where = RecordFilter(type_name=query.type_name, status=query.status, user_id=user_id)
+        async with self._uow(read_only=True) as uow:
+            return await uow.records.list(access.workspace.id, where, query.page)
+
+
+class RecordView(msgspec.Struct, frozen=True, kw_only=True):
+    record: Record
+    kind: RecordType | None
+    """None when its type was removed since (its values still read as they are)."""
+    comments: list[RecordComment]
+    link: str | None
+
+
+class GetRecord:
+    """One record with its type and comments, for its owner or the workspace's team."""
+
+    def __init__(self, uow: UnitOfWorkFactory, links: RecordLinks) -> None:
+        self._uow = uow
+        self._links = links
+
+    async def __call__(self, access: WorkspaceAccess, record_id: UUID) -> RecordView:
+        async with self._uow(read_only=True) as uow:
+            record = await _readable(uow, access, record_id)
+            kind = record_type_named(record.type_name, await uow.records.types(access.workspace.id))
+            comments = await uow.records.comments(access.workspace.id, record.id)
+        return RecordView(
+            record=record, kind=kind, comments=comments, link=self._links.link(record.id)
+        )
+
+
+# Changing ------------------------------------------------------------------------------------
+
+
+class CreateRecord:
+    """A member (or the team, for a member of the workspace) writes a record in the web app:
+    validated against its type, final at once. Audited."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, auditor: Auditor
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(
+        self, access: WorkspaceAccess, type_name: str, values: object, owner: UUID | None = None
+    ) -> Record:
+        owner = owner or access.user.id
+        if owner != access.user.id:
+            access.require_team()
+        async with self._uow() as uow:
+            if (
+                owner != access.user.id
+                and await uow.memberships.get(access.workspace.id, owner) is None
+            ):
+                raise NotFound("There is no such member in this workspace.")
+            kind = await _type_named(uow, access.workspace.id, type_name)
+            now = self._clock.now()
+            cleaned = kind.validate(values, today=_today(access.workspace, now))
+            record = Record.drafted(
+                id=self._ids.new_id(),
+                workspace_id=access.workspace.id,
+                user_id=owner,
+                kind=kind,
+                values=cleaned,
+                source=RecordSource.WEB,
+                at=now,
+            )
+            await uow.records.add(record)
+            await self._auditor.record(
+                uow,
+                access.user.id,
+                "record.create",
+                "record",
+                record.id,
+                workspace_id=access.workspace.id,
+                type=kind.name,
+                source="web",
+            )
+            await uow.commit()
+        return record
+
+
+class EditRecord:
+    """New values for a record: its owner corrects their draft, the team completes any record
+    (the fields a command left empty). Validated against its type as a whole. Audited."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, auditor: Auditor) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._auditor = auditor
+
+    async def __call__(self, access: WorkspaceAccess, record_id: UUID, values: object) -> Record:
+        async with self._uow() as uow:
+            before = await _readable(uow, access, record_id)
+            kind = await _type_named(uow, access.workspace.id, before.type_name)
+            now = self._clock.now()
+            cleaned = kind.validate(values, today=_today(access.workspace, now))
+            if before.status is RecordStatus.DRAFT and before.user_id == access.user.id:
+                after = before.corrected(kind, cleaned, now)
+            else:
+                access.require_team()
+                after = before.completed(kind, cleaned, now)
+            await uow.records.update(after)
+            await self._auditor.record(
+                uow,
+                access.user.id,
+                "record.edit",
+                "record",
+                after.id,
+                workspace_id=access.workspace.id,
+                fields=sorted(
+                    k for k in {*before.values, *cleaned} if before.values.get(k) != cleaned.get(k)
+                ),
+            )
+            await uow.commit()
+        return after
+
+
+class ConfirmRecord:
+    """The owner confirms their draft in the web app (as they would by answering on
+    WhatsApp): it becomes final, open for the team. Audited."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, auditor: Auditor) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._auditor = auditor
+
+    async def __call__(self, access: WorkspaceAccess, record_id: UUID) -> Record:
+        async with self._uow() as uow:
+            before = await _readable(uow, access, record_id)
+            if before.user_id != access.user.id:
+                raise PermissionDenied("Only the member it is for can confirm a record.")
+            after = before.confirmed(self._clock.now())
+            await uow.records.update(after)
+            await self._auditor.record(
+                uow,
+                access.user.id,
+                "record.confirm",
+                "record",
+                after.id,
+                workspace_id=access.workspace.id,
+            )
+            await uow.commit()
+        return after
+
+
+class Told(msgspec.Struct, frozen=True, kw_only=True):
+    """What a team's change did, and how the owner was told of it."""
+
+    record: Record
+    notice: OwnerNotice
+    comment: RecordComment | None = None
+
+
+class _OwnerNotices:
+    """Telling a record's owner of the team's comment or decision, on WhatsApp.
+
+    - Inside the 24-hour window of their conversation (the record's own, else their latest on
+      WhatsApp in the workspace): as text, sent by the pipeline like a team's reply, without
+      taking the conversation from whoever has it.
+    - Outside it: through the workspace's template when it has one that takes at most one
+      value (filled with the notice, on one line); else not at all, and the answer says so
+      (`OwnerNotice.NONE`), for the team to see.
+    - A member who never wrote on WhatsApp sees it in the web app only (`OwnerNotice.WEB`).
+    """
+
+    def __init__(self, ids: IdGenerator) -> None:
+        self._ids = ids
+
+    async def tell(
+        self, uow: UnitOfWork, access: WorkspaceAccess, record: Record, text: str, at: datetime
+    ) -> tuple[OwnerNotice, Message | None]:
+        conversation = await self._conversation(uow, record)
+        if conversation is None:
+            return OwnerNotice.WEB, None
+        if conversation.window_open(at):
+            message = Message.from_team(
+                conversation, id=self._ids.new_id(), by=access.user.id, content=text, at=at
+            )
+            notice = OwnerNotice.TEXT
+        else:
+            template = access.workspace.reply_template
+            if template is None or len(template.variables) > 1:
+                return OwnerNotice.NONE, None
+            line = " ".join(text.split())[:1_000]
+            message = Message.template_from_team(
+                conversation,
+                id=self._ids.new_id(),
+                by=access.user.id,
+                template=template.filled([line] if template.variables else []),
+                at=at,
+            )
+            notice = OwnerNotice.TEMPLATE
+        await uow.messages.add(message)
+        await message_added(uow, message, at)
+        current = await uow.conversations.get(
+            conversation.workspace_id, conversation.id, for_update=True
+        )
+        if current is not None:
+            await uow.conversations.update(current.active_at(at))
+        return notice, message
+
+    async def _conversation(self, uow: UnitOfWork, record: Record) -> Conversation | None:
+        if record.conversation_id is not None:
+            own = await uow.conversations.get(record.workspace_id, record.conversation_id)
+            if own is not None and own.channel is Channel.WHATSAPP:
+                return own
+        latest = await uow.conversations.list(
+            record.workspace_id,
+            PageRequest(limit=1),
+            user_id=record.user_id,
+            channel=Channel.WHATSAPP,
+        )
+        return latest.items[0] if latest.items else None
+
+
+class CommentOnRecord:
+    """A person of the team comments on a record; its owner sees it, and is told on their
+    channel (see `_OwnerNotices`); the comment keeps how. Audited, without the text."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        auditor: Auditor,
+        queue: JobQueue,
+        links: RecordLinks,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+        self._queue = queue
+        self._links = links
+        self._notices = _OwnerNotices(ids)
+
+    async def __call__(self, access: WorkspaceAccess, record_id: UUID, text: str) -> Told:
+        access.require_team()
+        text = RecordComment.check_text(text)
+        async with self._uow() as uow:
+            record = await _readable(uow, access, record_id)
+            now = self._clock.now()
+            link = self._links.link(record.id)
+            notice, message = await self._notices.tell(
+                uow,
+                access,
+                record,
+                f"A comment on your record “{record.title}”: {text}"
+                + (f"\n{link}" if link else ""),
+                now,
+            )
+            comment = RecordComment(
+                id=self._ids.new_id(),
+                workspace_id=access.workspace.id,
+                record_id=record.id,
+                author_id=access.user.id,
+                text=text,
+                created_at=now,
+                notice=notice.value,
+            )
+            await uow.records.add_comment(comment)
+            await self._auditor.record(
+                uow,
+                access.user.id,
+                "record.comment",
+                "record",
+                record.id,
+                workspace_id=access.workspace.id,
+                notice=notice.value,
+            )
+            await uow.commit()
+        if message is not None:
+            await self._queue.enqueue_processing(message.id)
+        return Told(record=record, notice=notice, comment=comment)
+
+
+class ChangeRecordStatus:
+    """The team moves a confirmed record: open, in review, resolved, rejected (and a closed one
+    back to open). The owner is told when it is resolved or rejected (see `_OwnerNotices`).
+    Audited."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        auditor: Auditor,
+        queue: JobQueue,
+        links: RecordLinks,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._auditor = auditor
+        self._queue = queue
+        self._links = links
+        self._notices = _OwnerNotices(ids)
+
+    async def __call__(
+        self, access: WorkspaceAccess, record_id: UUID, status: RecordStatus
+    ) -> Told:
+        access.require_team()
+        message = None
+        async with self._uow() as uow:
+            before = await _readable(uow, access, record_id)
+            now = self._clock.now()
+            after = before.moved_to(status, now)
+            notice = OwnerNotice.NONE
+            if after.status is not before.status:
+                await uow.records.update(after)
+                if after.status.closed:
+                    link = self._links.link(after.id)
+                    word = "resolved" if after.status is RecordStatus.RESOLVED else "rejected"
+                    notice, message = await self._notices.tell(
+                        uow,
+                        access,
+                        after,
+                        f"Your record “{after.title}” was {word}." + (f"\n{link}" if link else ""),
+                        now,
+                    )
+                await self._auditor.record(
+                    uow,
+                    access.user.id,
+                    "record.status",
+                    "record",
+                    after.id,
+                    workspace_id=access.workspace.id,
+                    before=before.status.value,
+                    after=after.status.value,
+                    notice=notice.value,
+                )
+                await uow.commit()
+        if message is not None:
+            await self._queue.enqueue_processing(message.id)
+        return Told(record=after, notice=notice)
