@@ -17,6 +17,7 @@ from ignacio.entrypoints.http.controllers.health import health
 from ignacio.entrypoints.http.controllers.inbox import InboxController
 from ignacio.entrypoints.http.controllers.knowledge import KnowledgeController
 from ignacio.entrypoints.http.controllers.message_login import MessageLoginController
+from ignacio.entrypoints.http.controllers.records import RecordController, RecordTypeController
 from ignacio.entrypoints.http.controllers.sessions import SessionsController
 from ignacio.entrypoints.http.controllers.users import UserController
 from ignacio.entrypoints.http.controllers.webhooks import (
@@ -40,6 +41,8 @@ __all__ = [
     "MemberEventsController",
     "MessageLoginController",
     "ProgressController",
+    "RecordController",
+    "RecordTypeController",
     "SessionsController",
     "TeamEventsController",
     "TwilioWebhookController",
