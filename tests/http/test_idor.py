@@ -64,6 +64,21 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/workspaces/{workspace}/inbox/{conversation_id}/progress/{key}"): {
         "value": "taken-over@example.org"
     },
+    ("POST", "/records"): {
+        "type": "report",
+        "values": {"title": "Taken over", "body": "x", "category": "other"},
+    },
+    ("PUT", "/records/{record_id}/values"): {
+        "values": {"title": "Taken over", "body": "x", "category": "other"}
+    },
+    ("POST", "/records/{record_id}/comments"): {"text": "Taken over"},
+    ("POST", "/records/{record_id}/status"): {"status": "rejected"},
+    ("POST", "/workspaces/{workspace}/record-types"): {
+        "name": "taken_over",
+        "label": "Taken over",
+        "textField": "what",
+        "fields": [{"key": "what", "label": "What", "kind": "text"}],
+    },
     ("POST", "/workspaces/{workspace}/channels"): {
         "provider": "whatsapp_cloud",
         "phoneNumberId": "109999999999999",
@@ -71,6 +86,7 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
 }
 B_NUMBER_ID = "108888888888888"
+B_TYPE = "clinic_visit"  # B's own record type
 B_TOKEN = "clinic-token-7f3a"  # B's number's access token: never shown to anyone
 B_STEP = "Ask for the clinic-7f3a email."  # B's workflow step: never shown to A
 B_ANSWER = "patient-7f3a@example.org"  # B's member's answer to it: never shown to A
@@ -90,6 +106,7 @@ class WorkspaceB:
     member_id: str
     admin_id: str
     member_session_id: str
+    record_id: str
     admin_headers: dict[str, str]
     member_headers: dict[str, str]
 
@@ -105,6 +122,8 @@ class WorkspaceB:
             "channel_id": self.channel_id,
             "session_id": self.member_session_id,
             "key": "email",
+            "record_id": self.record_id,
+            "type_name": B_TYPE,
         }
         assert name in values, f"the IDOR matrix does not know the path parameter {name!r}"
         return values[name]
@@ -121,6 +140,7 @@ class WorkspaceB:
             self.delivery_id,
             self.channel_id,
             self.member_session_id,
+            self.record_id,
             B_NUMBER_ID,
             B_TOKEN,
             B_SECRET,
@@ -232,6 +252,28 @@ async def _workspace_b(api: Api, platform: dict[str, str]) -> WorkspaceB:
         json={"value": B_ANSWER},
     )
     sessions = await _ok(api, "GET", "/auth/sessions", member_b)
+    record = await _ok(
+        api,
+        "POST",
+        "/records",
+        member_b,
+        json={
+            "type": "report",
+            "values": {"title": B_SECRET, "body": B_SECRET, "category": "other"},
+        },
+    )
+    await _ok(
+        api,
+        "POST",
+        f"/workspaces/{slug}/record-types",
+        admin_b,
+        json={
+            "name": B_TYPE,
+            "label": "Clinic",
+            "textField": "what",
+            "fields": [{"key": "what", "label": "What", "kind": "text"}],
+        },
+    )
     seen = await _ok(api, "GET", "/admin/deliveries/failed", admin_b)
     assert [item["id"] for item in seen["items"]] == [str(failed.id)]
     return WorkspaceB(
@@ -247,6 +289,7 @@ async def _workspace_b(api: Api, platform: dict[str, str]) -> WorkspaceB:
         member_id=await _user_id(api, member_b),
         admin_id=await _user_id(api, admin_b),
         member_session_id=next(s["id"] for s in sessions["items"] if s["current"]),
+        record_id=record["id"],
         admin_headers=admin_b,
         member_headers=member_b,
     )
@@ -364,3 +407,7 @@ async def _b_is_untouched(api: Api, b: WorkspaceB) -> None:
         api, "GET", f"/workspaces/{b.slug}/inbox/{b.conversation_id}/progress", admin_b
     )
     assert progress["steps"][0]["answer"]["value"] == B_ANSWER
+    record = await _ok(api, "GET", f"/records/{b.record_id}", member_b)
+    assert record["record"]["status"] == "open" and record["comments"] == []
+    types = await _ok(api, "GET", f"/workspaces/{b.slug}/record-types", admin_b)
+    assert [t["name"] for t in types] == ["report", "proposal", B_TYPE]
