@@ -17,6 +17,8 @@ import { InboxPage } from "./pages/InboxPage";
 import { KnowledgePage } from "./pages/KnowledgePage";
 import { LoginPage } from "./pages/LoginPage";
 import { ProfilePage } from "./pages/ProfilePage";
+import { RecordPage } from "./pages/RecordPage";
+import { RecordsPage } from "./pages/RecordsPage";
 import { WorkflowPage } from "./pages/WorkflowPage";
 import { WorkspacePage } from "./pages/WorkspacePage";
 
@@ -78,6 +80,8 @@ export function App() {
         <Route path="/inbox" element={<InboxPage />} />
         <Route path="/inbox/:conversationId" element={<InboxPage />} />
         <Route path="/files" element={<FilesPage />} />
+        <Route path="/records" element={<RecordsPage />} />
+        <Route path="/records/:recordId" element={<RecordPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/workspace" element={<WorkspacePage />} />
         <Route path="/workspace/knowledge" element={<KnowledgePage />} />

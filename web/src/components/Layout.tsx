@@ -24,6 +24,7 @@ interface NavItem {
 const MEMBER_LINKS: NavItem[] = [
   { to: "/chat", label: "Chat" },
   { to: "/files", label: "Files" },
+  { to: "/records", label: "Records" },
   { to: "/profile", label: "Profile" },
 ];
 const WORKSPACE_LINKS: NavItem[] = [

@@ -1,0 +1,107 @@
+/**
+ * Records: a member's own (what they asked the assistant, or a command, to keep for the team),
+ * or, for the workspace's team, everyone's, filtered by type and status.
+ */
+import { useState } from "react";
+import { Link } from "react-router-dom";
+import { $api } from "../api/client";
+import type { RecordStatus } from "../api/types";
+import { useAuth } from "../auth/AuthProvider";
+import { Badge, Empty, ErrorNotice, Loading, LoadMore, PageHeader } from "../components/ui";
+import { formatDateTime } from "../lib/format";
+import { allItems, cursorPaging } from "../lib/pages";
+import { STATUS } from "../lib/records";
+import { seesWorkspacePage, useCurrentWorkspace } from "../lib/workspaces";
+
+const STATUSES = Object.keys(STATUS) as RecordStatus[];
+
+export function RecordsPage() {
+  const { user } = useAuth();
+  const workspace = useCurrentWorkspace();
+  const team = seesWorkspacePage(user, workspace.current);
+  const [type, setType] = useState("");
+  const [status, setStatus] = useState<RecordStatus | "">("");
+  const slug = workspace.current?.slug;
+  const types = $api.useQuery(
+    "get",
+    "/workspaces/{workspace}/record-types",
+    { params: { path: { workspace: slug ?? "" } } },
+    { enabled: Boolean(slug) },
+  );
+  const records = $api.useInfiniteQuery(
+    "get",
+    "/records",
+    {
+      params: {
+        query: {
+          limit: 50,
+          ...(type ? { type } : {}),
+          ...(status ? { status } : {}),
+          ...(team ? {} : user ? { member: user.id } : {}),
+        },
+      },
+    },
+    cursorPaging,
+  );
+  const items = allItems(records.data);
+  const labels = new Map((types.data ?? []).map((kind) => [kind.name, kind.label]));
+
+  return (
+    <main id="main" className="page">
+      <PageHeader title={team ? "Records" : "My records"} />
+      <p className="lede">
+        {team
+          ? "Reports, proposals and other records members made with the assistant or a command. Comment on them and resolve them; the member is told on WhatsApp."
+          : "What you asked the assistant to record for the team (or sent with /report and /proposal), and what the team says about it."}
+      </p>
+      <div className="filters" role="group" aria-label="Filters">
+        <label>
+          Type{" "}
+          <select value={type} onChange={(event) => setType(event.target.value)}>
+            <option value="">All types</option>
+            {(types.data ?? []).map((kind) => (
+              <option key={kind.name} value={kind.name}>
+                {kind.label}
+              </option>
+            ))}
+          </select>
+        </label>{" "}
+        <label>
+          Status{" "}
+          <select value={status} onChange={(event) => setStatus(event.target.value as RecordStatus | "")}>
+            <option value="">Any status</option>
+            {STATUSES.map((value) => (
+              <option key={value} value={value}>
+                {STATUS[value].label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {records.isPending ? <Loading label="Loading records…" /> : null}
+      <ErrorNotice error={records.error} />
+      {records.isSuccess && items.length === 0 ? <Empty>No records yet.</Empty> : null}
+      {items.length > 0 ? (
+        <ul className="file-list" aria-label="Records">
+          {items.map((record) => (
+            <li key={record.id} className="file-card">
+              <div className="file-main">
+                <Link className="file-title" to={`/records/${record.id}`}>
+                  {record.title}
+                </Link>
+                <span className="muted">
+                  {labels.get(record.type) ?? record.type} · {formatDateTime(record.createdAt)}
+                  {record.unfilled.length > 0 ? ` · to complete: ${record.unfilled.join(", ")}` : ""}
+                </span>
+              </div>
+              <div className="file-status">
+                <Badge tone={STATUS[record.status].tone}>{STATUS[record.status].label}</Badge>
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <LoadMore hasMore={records.hasNextPage} loading={records.isFetchingNextPage} onMore={() => void records.fetchNextPage()} />
+    </main>
+  );
+}
