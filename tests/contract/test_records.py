@@ -224,3 +224,26 @@ async def test_a_workspace_keeps_its_own_types_by_name(
     async with uow_factory(read_only=True) as uow:
         assert await uow.records.types(home) == [incident]
         assert await uow.records.types(lab.id) == [incident]
+
+
+async def test_a_member_s_records_and_comments_follow_them_when_joined_to_another(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    survivor, joining, agent = user(1), user(2, phone=None), user(3)
+    await store(uow_factory, survivor, joining, agent)
+    theirs = record(joining.id, home)
+    by_them = comment(theirs, joining.id)
+    async with uow_factory() as uow:
+        await uow.records.add(theirs)
+        await uow.records.add_comment(by_them)
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.users.merge_into(joining.id, survivor.id)
+        await uow.commit()
+    async with uow_factory(read_only=True) as uow:
+        kept = await uow.records.get(home, theirs.id)
+        [said] = await uow.records.comments(home, theirs.id)
+        draft = await uow.records.latest_draft(home, survivor.id)
+    assert kept is not None and kept.user_id == survivor.id
+    assert draft is not None and draft.id == theirs.id
+    assert said.author_id == survivor.id

@@ -29,6 +29,7 @@ _PERSON_FIELDS = (
     "added_by",
     "uploaded_by",
     "set_by",
+    "author_id",
 )
 
 
@@ -116,6 +117,8 @@ class InMemoryUserRepository:
             store.state_changes,
             store.summaries,
             store.events,
+            store.records,
+            store.record_comments,
         )
         for table in tables:
             for key, item in builtins.list(table.items()):

@@ -39,6 +39,8 @@ from ignacio.adapters.sql.tables import (
     member_sessions,
     message_logins,
     messages,
+    record_comments,
+    records,
     user_files,
     user_sessions,
     users,
@@ -74,6 +76,8 @@ PERSON_COLUMNS: tuple[Column[Any], ...] = (
     user_files.c.user_id,
     user_files.c.uploaded_by,
     workflow_answers.c.set_by,
+    records.c.user_id,
+    record_comments.c.author_id,
 )
 # A person's row in these is unique per (these columns, person): where both halves have one, the
 # survivor's stays and the other's goes (the caller has settled roles beforehand).
