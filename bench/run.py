@@ -3,7 +3,8 @@
 Runs bench/message_reads.py, bench/scale_reads.py (10,000 members and 1,000,000 messages unless
 IGNACIO_BENCH_MEMBERS / IGNACIO_BENCH_MESSAGES say otherwise), bench/turn_latency.py,
 bench/webhook_ingest.py, bench/otp_timing.py, bench/dashboard.py (IGNACIO_BENCH_MESSAGES too)
-bench/live_events.py and bench/bursts.py, prints each one's table as it goes, and writes bench/RESULTS.md: the
+bench/live_events.py, bench/bursts.py and bench/records_list.py (100,000 records), prints each
+one's table as it goes, and writes bench/RESULTS.md: the
 machine (cores, memory, CPU model), the versions (Python, PostgreSQL, SQLite, wrk, the ignacio
 commit), the date, and a section per benchmark. Numbers only, no pass/fail.
 
@@ -112,6 +113,7 @@ def main() -> None:
         "dashboard.py",
         "live_events.py",
         "bursts.py",
+        "records_list.py",
     ):
         sections.append(run(script))
         quiet_postgres()

@@ -709,9 +709,23 @@ records = Table(
     _created_at(),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("confirmed_at", UtcDateTime()),
-    # The inbox's keyset, filtered or not; a member's own records; the cascade from users.
+    # The list's keyset, unfiltered or by status (the team's inbox); a member's own records
+    # (and the cascade from users), in the same order.
     Index("ix_records_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
-    Index("ix_records_user_id_workspace_id_created_at", "user_id", "workspace_id", "created_at"),
+    Index(
+        "ix_records_workspace_id_status_created_at_id",
+        "workspace_id",
+        "status",
+        "created_at",
+        "id",
+    ),
+    Index(
+        "ix_records_user_id_workspace_id_created_at_id",
+        "user_id",
+        "workspace_id",
+        "created_at",
+        "id",
+    ),
     Index("ix_records_conversation_id", "conversation_id"),
 )
 

@@ -5,7 +5,8 @@
 - `records`: the owner (goes with the user), the type's name, a title, the values as the type
   validated them (JSON), status, source, the required fields left for the team (`unfilled`),
   the conversation it came from (SET NULL when that goes), when it was made, changed and
-  confirmed by the member.
+  confirmed by the member. Indexed for the list's keyset: by workspace, by workspace and status
+  (the team's inbox), by member.
 - `record_comments`: the team's comments (author without a foreign key, as `messages.sent_by`),
   and how the owner was told (`notice`).
 
@@ -73,9 +74,14 @@ def upgrade() -> None:
         "ix_records_workspace_id_created_at_id", "records", ["workspace_id", "created_at", "id"]
     )
     op.create_index(
-        "ix_records_user_id_workspace_id_created_at",
+        "ix_records_workspace_id_status_created_at_id",
         "records",
-        ["user_id", "workspace_id", "created_at"],
+        ["workspace_id", "status", "created_at", "id"],
+    )
+    op.create_index(
+        "ix_records_user_id_workspace_id_created_at_id",
+        "records",
+        ["user_id", "workspace_id", "created_at", "id"],
     )
     op.create_index("ix_records_conversation_id", "records", ["conversation_id"])
     op.create_table(
@@ -102,7 +108,8 @@ def downgrade() -> None:
     op.drop_index("ix_record_comments_record_id_created_at", table_name="record_comments")
     op.drop_table("record_comments")
     op.drop_index("ix_records_conversation_id", table_name="records")
-    op.drop_index("ix_records_user_id_workspace_id_created_at", table_name="records")
+    op.drop_index("ix_records_user_id_workspace_id_created_at_id", table_name="records")
+    op.drop_index("ix_records_workspace_id_status_created_at_id", table_name="records")
     op.drop_index("ix_records_workspace_id_created_at_id", table_name="records")
     op.drop_table("records")
     op.drop_table("record_types")
