@@ -52,6 +52,7 @@ async def test_a_platform_admin_creates_a_workspace_and_invites_its_admin(api: A
         "language": "es",
         "model": None,
         "webSearch": None,
+        "timezone": None,
     }
     taken = await api.client.post(
         "/workspaces", json={"name": "Other", "slug": "clinica-sol"}, headers=admin

@@ -162,6 +162,8 @@ function SettingsSummary({ workspace }: { workspace: Workspace }) {
         <dd>{assistant.name || DEFAULT_ASSISTANT_NAME}</dd>
         <dt>Language</dt>
         <dd>{assistant.language || "The language each person writes in"}</dd>
+        <dt>Time zone</dt>
+        <dd>{assistant.timezone || "UTC"}</dd>
         <dt>WhatsApp access</dt>
         <dd>{accessLabel(workspace.access)}</dd>
         <dt>Template after 24 hours</dt>
@@ -193,6 +195,7 @@ function SettingsForm({ workspace }: { workspace: Workspace }) {
   const [assistantName, setAssistantName] = useState(workspace.assistant.name ?? "");
   const [instructions, setInstructions] = useState(workspace.assistant.instructions ?? "");
   const [language, setLanguage] = useState(workspace.assistant.language ?? "");
+  const [timezone, setTimezone] = useState(workspace.assistant.timezone ?? "");
   const [access, setAccess] = useState<WhatsAppAccess | "">(workspace.access ?? "");
   const [templateName, setTemplateName] = useState(workspace.replyTemplate?.name ?? "");
   const [templateLanguage, setTemplateLanguage] = useState(workspace.replyTemplate?.language ?? "");
@@ -220,6 +223,7 @@ function SettingsForm({ workspace }: { workspace: Workspace }) {
           name: assistantName.trim() || null,
           instructions: instructions.trim() || null,
           language: language.trim() || null,
+          timezone: timezone.trim() || null,
         },
         access: access || null,
         // Without a name, no template: the inbox then has nothing to send outside the window.
@@ -307,6 +311,23 @@ function SettingsForm({ workspace }: { workspace: Workspace }) {
             />
             <p className="hint" id={`${id}-language-hint`}>
               A language tag such as en, es or pt-BR. Empty: the language each person writes in.
+            </p>
+          </div>
+          <div>
+            <label htmlFor={`${id}-timezone`}>Time zone</label>
+            <input
+              id={`${id}-timezone`}
+              type="text"
+              maxLength={60}
+              placeholder="Europe/Madrid"
+              autoComplete="off"
+              spellCheck={false}
+              value={timezone}
+              onChange={(event) => setTimezone(event.target.value)}
+              aria-describedby={`${id}-timezone-hint`}
+            />
+            <p className="hint" id={`${id}-timezone-hint`}>
+              Where dates such as “by Friday” in members' records are read. Empty: UTC.
             </p>
           </div>
           <div>
