@@ -11,7 +11,7 @@
   and how the owner was told (`notice`).
 
 Revision ID: 0031
-Revises: 0029
+Revises: 0030
 Create Date: 2026-12-06
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 from ignacio.adapters.sql.types import UtcDateTime, json_document
 
 revision: str = "0031"
-down_revision: str | None = "0029"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
