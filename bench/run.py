@@ -3,8 +3,9 @@
 Runs bench/message_reads.py, bench/scale_reads.py (10,000 members and 1,000,000 messages unless
 IGNACIO_BENCH_MEMBERS / IGNACIO_BENCH_MESSAGES say otherwise), bench/turn_latency.py,
 bench/webhook_ingest.py, bench/otp_timing.py, bench/dashboard.py (IGNACIO_BENCH_MESSAGES too)
-bench/live_events.py, bench/bursts.py and bench/records_list.py (100,000 records), prints each
-one's table as it goes, and writes bench/RESULTS.md: the
+bench/live_events.py, bench/bursts.py, bench/records_list.py (100,000 records) and
+bench/capacity.py (about half an hour alone), prints each one's table as it goes, and writes
+bench/RESULTS.md: the
 machine (cores, memory, CPU model), the versions (Python, PostgreSQL, SQLite, wrk, the ignacio
 commit), the date, and a section per benchmark. Numbers only, no pass/fail.
 
@@ -114,6 +115,7 @@ def main() -> None:
         "live_events.py",
         "bursts.py",
         "records_list.py",
+        "capacity.py",
     ):
         sections.append(run(script))
         quiet_postgres()
