@@ -49,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -128,7 +129,7 @@ class Row:
     setup: str
     rate: int
     sent: int
-    refused: int
+    refused: str  # how many webhooks were not acknowledged with a 200, and how they failed
     during: float
     after: float | None
     p50: float
@@ -151,7 +152,7 @@ def vm(pid: int, key: str) -> float:
 
 async def offer(
     url: str, rate: int, duration: float, serial: int
-) -> tuple[dict[str, tuple[str, float]], int, float]:
+) -> tuple[dict[str, tuple[str, float]], Counter[str], float]:
     """Webhooks at `rate` a second for `duration` seconds, each posted when due (not after the
     previous one's acknowledgement); each message's (sender, time sent) by token, how many were
     refused, and when the load ended."""
@@ -163,19 +164,19 @@ async def offer(
         body = inbound_text(sender, f"Question {token}", message_id=f"wamid.CAP{token}")
         bodies.append((token, sender, body, sign(body, APP_SECRET)))
     sent: dict[str, tuple[str, float]] = {}
-    refused = 0
+    refused: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=64)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
 
         async def post(token: str, sender: str, body: bytes, signature: str) -> None:
-            nonlocal refused
             headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
             sent[token] = (sender, time.monotonic())
             try:
                 response = await client.post("/webhooks/whatsapp", content=body, headers=headers)
-                refused += response.status_code != 200
-            except httpx.HTTPError:
-                refused += 1
+                if response.status_code != 200:
+                    refused[str(response.status_code)] += 1
+            except httpx.HTTPError as error:
+                refused[type(error).__name__] += 1
 
         started = time.monotonic()
         tasks = []
@@ -242,7 +243,7 @@ def measure(
         setup=label,
         rate=rate,
         sent=len(sent),
-        refused=refused,
+        refused=", ".join(f"{count} {kind}" for kind, count in refused.most_common()) or "0",
         during=during / duration,
         after=after,
         p50=percentile(waits, 0.5),
@@ -328,7 +329,7 @@ def cell(value: float | None, form: str, missing: str = "—") -> str:
 
 def table(rows: list[Row], drain: float) -> list[str]:
     lines = [
-        "| set-up | offered | sent (refused) | answered/s during | answered/s after | "
+        "| set-up | offered | sent (not acknowledged) | answered/s during | answered/s after | "
         "wait p50 s | wait p99 s | still waiting | peak in flight at the model | backlog clear s "
         "| peak RSS MB | CPU ms per answer |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
