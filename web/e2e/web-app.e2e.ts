@@ -766,11 +766,13 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
   }, 150_000);
 
   it("lets a workspace's admin set its workflow steps, qualify a member from the inbox and export the answers", async () => {
-    // La Huerta, set up through the API: its admin, and a member who wrote on the web.
-    const platform = await ignacio.as(ADMIN.phone);
-    await platform("POST", "/workspaces", { name: "La Huerta", slug: "huerta" });
-    await platform("POST", "/workspaces/huerta/members", { phoneNumber: GARDEN_ADMIN.phone, role: "admin", name: GARDEN_ADMIN.name });
-    await platform("POST", "/workspaces/huerta/members", { phoneNumber: GARDENER.phone, role: "member", name: GARDENER.name });
+    // La Huerta, set up from the command line and its admin's API: a member who wrote on the
+    // web. (Not as the platform's admin: the suite has spent that number's login codes.)
+    // The command makes its admin a person of La Huerta only, so it is the workspace they open.
+    await ignacio.createWorkspace("La Huerta", "huerta", GARDEN_ADMIN.phone);
+    const gardenAdmin = await ignacio.as(GARDEN_ADMIN.phone);
+    await gardenAdmin("PUT", "/users/me", { name: GARDEN_ADMIN.name });
+    await gardenAdmin("POST", "/workspaces/huerta/members", { phoneNumber: GARDENER.phone, role: "member", name: GARDENER.name });
     const gardener = await ignacio.as(GARDENER.phone);
     const chat = (await gardener("POST", "/conversations", { title: "Mi parcela" })) as { id: string };
     await gardener("POST", `/conversations/${chat.id}/messages`, { content: "Hola, quiero una parcela" });
