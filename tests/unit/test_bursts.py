@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from ignacio.application.bursts import Bursts
 from ignacio.application.ports import AssistantReply, AssistantTurn
+from ignacio.application.use_cases.create_user import CreateUserCommand
 from ignacio.application.use_cases.process_inbound import ProcessOutcome
 from ignacio.application.workspaces import default_workspace
 from ignacio.domain import (
@@ -385,6 +386,25 @@ async def test_human_stands_alone_and_splits_the_burst_around_it() -> None:
     # Answered at once, before the message that came before it waits out its quiet period.
     sent = system.channel.texts_to(PHONE)
     assert len(sent) == 1 and "echo" not in sent[0]
+
+
+async def test_a_message_to_the_team_handed_back_in_the_quiet_period_stays_unanswered() -> None:
+    """Written while the team had the conversation, it was for a person: the assistant, given
+    the conversation back a moment later, does not answer it."""
+    system, scheduler = bursty_system()
+    await send(system, scheduler, 0.0, "/human", 1)
+    await scheduler.run_until(START + timedelta(seconds=0.1))
+    admin = await system.container.create_user()(
+        None, CreateUserCommand(phone="+34600000001", name="Ana", is_admin=True)
+    )
+    await send(system, scheduler, 1.0, "Quiero cambiar la cita al martes", 2)
+    chat = (await thread(system))[0].conversation_id
+    await scheduler.run_until(START + timedelta(seconds=1.2))
+    await system.container.hand_back_conversation()(await system.access(admin, "default"), chat)
+    await scheduler.run_all()
+
+    assert not [text for text in system.channel.texts_to(PHONE) if text.startswith("echo")]
+    assert system.assistant.turns == []
 
 
 async def test_the_typing_indicator_is_shown_again_while_the_assistant_works() -> None:

@@ -206,7 +206,7 @@ class ReceiveInbound:
                         await self._slow_down(uow, message)
                     conversation = await self._reopen(uow, conversation, message)
                     await uow.conversations.update(conversation.member_wrote(message.created_at))
-                    delay = await self._delay(uow, message, slow_down)
+                    delay = await self._delay(uow, conversation, message, slow_down)
                     await uow.commit()
             except _Refused as refused:
                 await self._refuse(inbound, refused.workspace, refused.number, refused.policy)
@@ -236,10 +236,19 @@ class ReceiveInbound:
             )
         raise AssertionError("unreachable")
 
-    async def _delay(self, uow: UnitOfWork, message: Message, slow_down: bool) -> float:
+    async def _delay(
+        self, uow: UnitOfWork, conversation: Conversation, message: Message, slow_down: bool
+    ) -> float:
         """How long the message waits before its job runs: the member may be sending a burst
-        (`domain.bursts`). The slow-down notice, already its answer, goes at once."""
-        if message.processing is not ProcessingState.PENDING or slow_down:
+        (`domain.bursts`). The slow-down notice, already its answer, goes at once; so does a
+        message to a conversation the team has, which the assistant does not answer: handed
+        back during a quiet period, it would otherwise be answered by the assistant, though
+        the member wrote it to a person."""
+        if (
+            message.processing is not ProcessingState.PENDING
+            or slow_down
+            or conversation.state.with_team
+        ):
             return 0.0
         return await self._bursts.delay(uow, message)
 
