@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import httpx
@@ -822,33 +822,25 @@ class Container(containers.DeclarativeContainer):
         CloseConversation, uow=uow, clock=clock, ids=ids, auditor=auditor
     )
     mark_conversation_read = providers.Factory(MarkConversationRead, uow=uow, clock=clock)
-    # Records (issue 19).
+    # Records (issue 19): the use cases that write them are all built from the same parts; the
+    # team's changes queue the notices they store for the record's owner.
+    _record_parts: ClassVar[dict[str, Any]] = {
+        "uow": uow,
+        "clock": clock,
+        "ids": ids,
+        "auditor": auditor,
+        "links": record_links,
+    }
     list_record_types = providers.Factory(ListRecordTypes, uow=uow)
-    add_record_type = providers.Factory(AddRecordType, uow=uow, auditor=auditor)
-    remove_record_type = providers.Factory(RemoveRecordType, uow=uow, auditor=auditor)
+    add_record_type = providers.Factory(AddRecordType, **_record_parts)
+    remove_record_type = providers.Factory(RemoveRecordType, **_record_parts)
     list_records = providers.Factory(ListRecords, uow=uow)
     get_record = providers.Factory(GetRecord, uow=uow, links=record_links)
-    create_record = providers.Factory(CreateRecord, uow=uow, clock=clock, ids=ids, auditor=auditor)
-    edit_record = providers.Factory(EditRecord, uow=uow, clock=clock, auditor=auditor)
-    confirm_record = providers.Factory(ConfirmRecord, uow=uow, clock=clock, auditor=auditor)
-    comment_on_record = providers.Factory(
-        CommentOnRecord,
-        uow=uow,
-        clock=clock,
-        ids=ids,
-        auditor=auditor,
-        queue=job_queue,
-        links=record_links,
-    )
-    change_record_status = providers.Factory(
-        ChangeRecordStatus,
-        uow=uow,
-        clock=clock,
-        ids=ids,
-        auditor=auditor,
-        queue=job_queue,
-        links=record_links,
-    )
+    create_record = providers.Factory(CreateRecord, **_record_parts)
+    edit_record = providers.Factory(EditRecord, **_record_parts)
+    confirm_record = providers.Factory(ConfirmRecord, **_record_parts)
+    comment_on_record = providers.Factory(CommentOnRecord, **_record_parts, queue=job_queue)
+    change_record_status = providers.Factory(ChangeRecordStatus, **_record_parts, queue=job_queue)
     get_member_conversation = providers.Factory(GetMemberConversation, uow=uow)
     ask_for_a_person = providers.Factory(
         AskForAPerson, uow=uow, queue=job_queue, clock=clock, ids=ids, auditor=auditor

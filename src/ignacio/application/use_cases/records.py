@@ -14,7 +14,7 @@ Rules every use case here keeps:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, NamedTuple, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -56,6 +56,7 @@ from ignacio.domain.records import (
 from ignacio.domain.workspaces import Workspace, WorkspaceAccess
 
 NO_SUCH_RECORD = "There is no such record."
+Wanted = TypeVar("Wanted")
 RECORD_PATH = "/app/records/"
 
 
@@ -95,6 +96,23 @@ async def _readable(uow: UnitOfWork, access: WorkspaceAccess, record_id: UUID) -
     return record
 
 
+async def _added(
+    uow: UnitOfWork, auditor: Auditor, by: UUID, record: Record, action: str, **details: Any
+) -> None:
+    """A new record kept, and audited with its type (never its values)."""
+    await uow.records.add(record)
+    await auditor.record(
+        uow,
+        by,
+        action,
+        "record",
+        record.id,
+        workspace_id=record.workspace_id,
+        type=record.type_name,
+        **details,
+    )
+
+
 def confirmation_text(kind: RecordType, record: Record, link: str | None) -> str:
     """What the member reads of a draft: a short summary, the link, and what to answer."""
     lines = [f"{kind.label}: {record.title}"]
@@ -111,10 +129,45 @@ def confirmation_text(kind: RecordType, record: Record, link: str | None) -> str
     return "\n".join(lines)
 
 
+class _RecordWork:
+    """What every use case that writes records is built from, and how each ends: its change
+    audited in the same transaction (`target` says what was changed; never the values), then
+    committed, so the change and its entry are kept together or not at all."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        auditor: Auditor,
+        links: RecordLinks | None = None,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+        self._links = links or RecordLinks(None)
+
+    async def _audited(
+        self,
+        uow: UnitOfWork,
+        by: UUID,
+        action: str,
+        target_id: UUID | str,
+        workspace_id: UUID,
+        target: str = "record",
+        **details: Any,
+    ) -> None:
+        await self._auditor.record(
+            uow, by, action, target, target_id, workspace_id=workspace_id, **details
+        )
+        await uow.commit()
+
+
 # The assistant's side ------------------------------------------------------------------------
 
 
-class AssistantRecords:
+class AssistantRecords(_RecordWork):
     """What the assistant's record tools do, for the member of the turn (the RecordDesk port).
 
     - `draft`: a record of one of the workspace's types, from the model's values, as a draft
@@ -124,20 +177,6 @@ class AssistantRecords:
     - `confirm`: their newest draft becomes final (open, for the team).
     - Neither takes a member or a workspace from the model: both come from the turn.
     """
-
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        ids: IdGenerator,
-        auditor: Auditor,
-        links: RecordLinks,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._ids = ids
-        self._auditor = auditor
-        self._links = links
 
     async def types(self, workspace_id: UUID) -> list[RecordType]:
         async with self._uow(read_only=True) as uow:
@@ -162,7 +201,9 @@ class AssistantRecords:
             if waiting is not None and waiting.type_name == kind.name:
                 record = waiting.corrected(kind, cleaned, now)
                 await uow.records.update(record)
-                verb = "correct"
+                await self._audited(
+                    uow, user_id, "record.correct", record.id, workspace_id, type=kind.name
+                )
             else:
                 record = Record.drafted(
                     id=self._ids.new_id(),
@@ -174,18 +215,8 @@ class AssistantRecords:
                     at=now,
                     conversation_id=conversation_id,
                 )
-                await uow.records.add(record)
-                verb = "draft"
-            await self._auditor.record(
-                uow,
-                user_id,
-                f"record.{verb}",
-                "record",
-                record.id,
-                workspace_id=workspace_id,
-                type=kind.name,
-            )
-            await uow.commit()
+                await _added(uow, self._auditor, user_id, record, "record.draft")
+                await uow.commit()
         link = self._links.link(record.id)
         return Drafted(record=record, link=link, text=confirmation_text(kind, record, link))
 
@@ -196,10 +227,7 @@ class AssistantRecords:
                 raise NotFound("The member has no record waiting for confirmation.")
             record = waiting.confirmed(self._clock.now())
             await uow.records.update(record)
-            await self._auditor.record(
-                uow, user_id, "record.confirm", "record", record.id, workspace_id=workspace_id
-            )
-            await uow.commit()
+            await self._audited(uow, user_id, "record.confirm", record.id, workspace_id)
         link = self._links.link(record.id)
         text = f"Confirmed: {record.title}" + (f"\n{link}" if link else "")
         return Drafted(record=record, link=link, text=text)
@@ -231,17 +259,7 @@ async def record_from_command(
         conversation_id=conversation.id,
         unfilled=unfilled,
     )
-    await uow.records.add(record)
-    await auditor.record(
-        uow,
-        user.id,
-        "record.create",
-        "record",
-        record.id,
-        workspace_id=conversation.workspace_id,
-        type=kind.name,
-        source="command",
-    )
+    await _added(uow, auditor, user.id, record, "record.create", source="command")
     return record
 
 
@@ -259,13 +277,9 @@ class ListRecordTypes:
             return await record_types_of(uow, access.workspace.id)
 
 
-class AddRecordType:
+class AddRecordType(_RecordWork):
     """An admin adds a record type to their workspace: a name no built-in type has, at most
     MAX_TYPES of them. Audited."""
-
-    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
-        self._uow = uow
-        self._auditor = auditor
 
     async def __call__(self, access: WorkspaceAccess, kind: RecordType) -> RecordType:
         access.require_admin()
@@ -276,25 +290,20 @@ class AddRecordType:
             if len(await uow.records.types(access.workspace.id)) >= MAX_TYPES:
                 raise InvalidInput(f"A workspace can have at most {MAX_TYPES} record types.")
             await uow.records.add_type(access.workspace.id, kind)
-            await self._auditor.record(
+            await self._audited(
                 uow,
                 access.user.id,
                 "record_type.add",
-                "record_type",
                 kind.name,
-                workspace_id=access.workspace.id,
+                access.workspace.id,
+                target="record_type",
             )
-            await uow.commit()
         return kind
 
 
-class RemoveRecordType:
+class RemoveRecordType(_RecordWork):
     """An admin removes a type of their workspace's own (its records stay, as they were
     made); the built-in ones stay. Audited."""
-
-    def __init__(self, uow: UnitOfWorkFactory, auditor: Auditor) -> None:
-        self._uow = uow
-        self._auditor = auditor
 
     async def __call__(self, access: WorkspaceAccess, name: str) -> None:
         access.require_admin()
@@ -303,15 +312,14 @@ class RemoveRecordType:
         async with self._uow() as uow:
             if not await uow.records.remove_type(access.workspace.id, name):
                 raise NotFound("This workspace has no such record type.")
-            await self._auditor.record(
+            await self._audited(
                 uow,
                 access.user.id,
                 "record_type.remove",
-                "record_type",
                 name,
-                workspace_id=access.workspace.id,
+                access.workspace.id,
+                target="record_type",
             )
-            await uow.commit()
 
 
 # Reading -------------------------------------------------------------------------------------
@@ -370,17 +378,9 @@ class GetRecord:
 # Changing ------------------------------------------------------------------------------------
 
 
-class CreateRecord:
+class CreateRecord(_RecordWork):
     """A member (or the team, for a member of the workspace) writes a record in the web app:
     validated against its type, final at once. Audited."""
-
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, auditor: Auditor
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._ids = ids
-        self._auditor = auditor
 
     async def __call__(
         self, access: WorkspaceAccess, type_name: str, values: object, owner: UUID | None = None
@@ -406,29 +406,14 @@ class CreateRecord:
                 source=RecordSource.WEB,
                 at=now,
             )
-            await uow.records.add(record)
-            await self._auditor.record(
-                uow,
-                access.user.id,
-                "record.create",
-                "record",
-                record.id,
-                workspace_id=access.workspace.id,
-                type=kind.name,
-                source="web",
-            )
+            await _added(uow, self._auditor, access.user.id, record, "record.create", source="web")
             await uow.commit()
         return record
 
 
-class EditRecord:
+class EditRecord(_RecordWork):
     """New values for a record: its owner corrects their draft, the team completes any record
     (the fields a command left empty). Validated against its type as a whole. Audited."""
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, auditor: Auditor) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._auditor = auditor
 
     async def __call__(self, access: WorkspaceAccess, record_id: UUID, values: object) -> Record:
         async with self._uow() as uow:
@@ -442,29 +427,22 @@ class EditRecord:
                 access.require_team()
                 after = before.completed(kind, cleaned, now)
             await uow.records.update(after)
-            await self._auditor.record(
+            await self._audited(
                 uow,
                 access.user.id,
                 "record.edit",
-                "record",
                 after.id,
-                workspace_id=access.workspace.id,
+                access.workspace.id,
                 fields=sorted(
                     k for k in {*before.values, *cleaned} if before.values.get(k) != cleaned.get(k)
                 ),
             )
-            await uow.commit()
         return after
 
 
-class ConfirmRecord:
+class ConfirmRecord(_RecordWork):
     """The owner confirms their draft in the web app (as they would by answering on
     WhatsApp): it becomes final, open for the team. Audited."""
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, auditor: Auditor) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._auditor = auditor
 
     async def __call__(self, access: WorkspaceAccess, record_id: UUID) -> Record:
         async with self._uow() as uow:
@@ -473,15 +451,9 @@ class ConfirmRecord:
                 raise PermissionDenied("Only the member it is for can confirm a record.")
             after = before.confirmed(self._clock.now())
             await uow.records.update(after)
-            await self._auditor.record(
-                uow,
-                access.user.id,
-                "record.confirm",
-                "record",
-                after.id,
-                workspace_id=access.workspace.id,
+            await self._audited(
+                uow, access.user.id, "record.confirm", after.id, access.workspace.id
             )
-            await uow.commit()
         return after
 
 
@@ -555,122 +527,140 @@ class _OwnerNotices:
         return latest.items[0] if latest.items else None
 
 
-class CommentOnRecord:
+class _Outcome(NamedTuple):
+    """What a team's change did: the answer, the notice to send once committed (None: none),
+    and its audit entry (None: nothing changed, nothing is written)."""
+
+    told: Told
+    message: Message | None = None
+    action: str | None = None
+    details: dict[str, Any] = {}
+
+
+class _TeamRecordChange(_RecordWork, Generic[Wanted]):
+    """The shape of the team's changes its owner is told of (as `team_inbox._TeamTransition`
+    is of the team's changes of who answers): for the team only; the record read as the
+    caller may see it; the change, the notice stored for its owner (`_OwnerNotices`) and the
+    audit entry commit together, and the notice is queued for sending only after the commit,
+    so that a change rolled back never reaches the member."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        auditor: Auditor,
+        links: RecordLinks,
+        queue: JobQueue,
+    ) -> None:
+        super().__init__(uow, clock, ids, auditor, links)
+        self._queue = queue
+        self._notices = _OwnerNotices(ids)
+
+    async def _change(
+        self,
+        uow: UnitOfWork,
+        access: WorkspaceAccess,
+        before: Record,
+        wanted: Wanted,
+        now: datetime,
+    ) -> _Outcome:
+        raise NotImplementedError
+
+    async def _run(self, access: WorkspaceAccess, record_id: UUID, wanted: Wanted) -> Told:
+        async with self._uow() as uow:
+            before = await _readable(uow, access, record_id)
+            outcome = await self._change(uow, access, before, wanted, self._clock.now())
+            if outcome.action is not None:
+                await self._audited(
+                    uow,
+                    access.user.id,
+                    outcome.action,
+                    before.id,
+                    access.workspace.id,
+                    **outcome.details,
+                )
+        if outcome.message is not None:
+            await self._queue.enqueue_processing(outcome.message.id)
+        return outcome.told
+
+    async def _tell(
+        self, uow: UnitOfWork, access: WorkspaceAccess, record: Record, news: str, at: datetime
+    ) -> tuple[OwnerNotice, Message | None]:
+        """Tells the owner `news`, with the record's link when there is one."""
+        link = self._links.link(record.id)
+        text = news + (f"\n{link}" if link else "")
+        return await self._notices.tell(uow, access, record, text, at)
+
+
+class CommentOnRecord(_TeamRecordChange[str]):
     """A person of the team comments on a record; its owner sees it, and is told on their
     channel (see `_OwnerNotices`); the comment keeps how. Audited, without the text."""
 
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        ids: IdGenerator,
-        auditor: Auditor,
-        queue: JobQueue,
-        links: RecordLinks,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._ids = ids
-        self._auditor = auditor
-        self._queue = queue
-        self._links = links
-        self._notices = _OwnerNotices(ids)
-
     async def __call__(self, access: WorkspaceAccess, record_id: UUID, text: str) -> Told:
         access.require_team()
-        text = RecordComment.check_text(text)
-        async with self._uow() as uow:
-            record = await _readable(uow, access, record_id)
-            now = self._clock.now()
-            link = self._links.link(record.id)
-            notice, message = await self._notices.tell(
-                uow,
-                access,
-                record,
-                f"A comment on your record “{record.title}”: {text}"
-                + (f"\n{link}" if link else ""),
-                now,
-            )
-            comment = RecordComment(
-                id=self._ids.new_id(),
-                workspace_id=access.workspace.id,
-                record_id=record.id,
-                author_id=access.user.id,
-                text=text,
-                created_at=now,
-                notice=notice.value,
-            )
-            await uow.records.add_comment(comment)
-            await self._auditor.record(
-                uow,
-                access.user.id,
-                "record.comment",
-                "record",
-                record.id,
-                workspace_id=access.workspace.id,
-                notice=notice.value,
-            )
-            await uow.commit()
-        if message is not None:
-            await self._queue.enqueue_processing(message.id)
-        return Told(record=record, notice=notice, comment=comment)
+        return await self._run(access, record_id, RecordComment.check_text(text))
+
+    async def _change(
+        self, uow: UnitOfWork, access: WorkspaceAccess, before: Record, wanted: str, now: datetime
+    ) -> _Outcome:
+        notice, message = await self._tell(
+            uow, access, before, f"A comment on your record “{before.title}”: {wanted}", now
+        )
+        comment = RecordComment(
+            id=self._ids.new_id(),
+            workspace_id=access.workspace.id,
+            record_id=before.id,
+            author_id=access.user.id,
+            text=wanted,
+            created_at=now,
+            notice=notice.value,
+        )
+        await uow.records.add_comment(comment)
+        return _Outcome(
+            told=Told(record=before, notice=notice, comment=comment),
+            message=message,
+            action="record.comment",
+            details={"notice": notice.value},
+        )
 
 
-class ChangeRecordStatus:
+class ChangeRecordStatus(_TeamRecordChange[RecordStatus]):
     """The team moves a confirmed record: open, in review, resolved, rejected (and a closed one
     back to open). The owner is told when it is resolved or rejected (see `_OwnerNotices`).
-    Audited."""
-
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        ids: IdGenerator,
-        auditor: Auditor,
-        queue: JobQueue,
-        links: RecordLinks,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._auditor = auditor
-        self._queue = queue
-        self._links = links
-        self._notices = _OwnerNotices(ids)
+    Audited; moving it to the status it has changes nothing."""
 
     async def __call__(
         self, access: WorkspaceAccess, record_id: UUID, status: RecordStatus
     ) -> Told:
         access.require_team()
-        message = None
-        async with self._uow() as uow:
-            before = await _readable(uow, access, record_id)
-            now = self._clock.now()
-            after = before.moved_to(status, now)
-            notice = OwnerNotice.NONE
-            if after.status is not before.status:
-                await uow.records.update(after)
-                if after.status.closed:
-                    link = self._links.link(after.id)
-                    word = "resolved" if after.status is RecordStatus.RESOLVED else "rejected"
-                    notice, message = await self._notices.tell(
-                        uow,
-                        access,
-                        after,
-                        f"Your record “{after.title}” was {word}." + (f"\n{link}" if link else ""),
-                        now,
-                    )
-                await self._auditor.record(
-                    uow,
-                    access.user.id,
-                    "record.status",
-                    "record",
-                    after.id,
-                    workspace_id=access.workspace.id,
-                    before=before.status.value,
-                    after=after.status.value,
-                    notice=notice.value,
-                )
-                await uow.commit()
-        if message is not None:
-            await self._queue.enqueue_processing(message.id)
-        return Told(record=after, notice=notice)
+        return await self._run(access, record_id, status)
+
+    async def _change(
+        self,
+        uow: UnitOfWork,
+        access: WorkspaceAccess,
+        before: Record,
+        wanted: RecordStatus,
+        now: datetime,
+    ) -> _Outcome:
+        after = before.moved_to(wanted, now)
+        if after.status is before.status:
+            return _Outcome(told=Told(record=after, notice=OwnerNotice.NONE))
+        await uow.records.update(after)
+        notice, message = OwnerNotice.NONE, None
+        if after.status.closed:
+            word = "resolved" if after.status is RecordStatus.RESOLVED else "rejected"
+            notice, message = await self._tell(
+                uow, access, after, f"Your record “{after.title}” was {word}.", now
+            )
+        return _Outcome(
+            told=Told(record=after, notice=notice),
+            message=message,
+            action="record.status",
+            details={
+                "before": before.status.value,
+                "after": after.status.value,
+                "notice": notice.value,
+            },
+        )

@@ -48,25 +48,33 @@ class ItemFieldBody(Schema):
     choices: Choices = []
 
     def spec(self) -> FieldSpec:
-        return FieldSpec(
-            key=self.key,
-            label=self.label,
-            kind=self.kind,
-            required=self.required,
-            description=self.description,
-            choices=tuple(self.choices),
-        )
+        return FieldSpec(**self._common())
+
+    def _common(self) -> dict[str, Any]:
+        """What a field and an item's field both have."""
+        return {
+            "key": self.key,
+            "label": self.label,
+            "kind": self.kind,
+            "required": self.required,
+            "description": self.description,
+            "choices": tuple(self.choices),
+        }
 
     @classmethod
     def of(cls, spec: FieldSpec) -> ItemFieldBody:
-        return cls(
-            key=spec.key,
-            label=spec.label,
-            kind=spec.kind,
-            required=spec.required,
-            description=spec.description,
-            choices=list(spec.choices),
-        )
+        return cls(**_common_of(spec))
+
+
+def _common_of(spec: FieldSpec) -> dict[str, Any]:
+    return {
+        "key": spec.key,
+        "label": spec.label,
+        "kind": spec.kind,
+        "required": spec.required,
+        "description": spec.description,
+        "choices": list(spec.choices),
+    }
 
 
 class FieldBody(ItemFieldBody):
@@ -75,27 +83,11 @@ class FieldBody(ItemFieldBody):
     items: Annotated[list[ItemFieldBody], msgspec.Meta(max_length=MAX_ITEM_FIELDS)] = []
 
     def spec(self) -> FieldSpec:
-        return FieldSpec(
-            key=self.key,
-            label=self.label,
-            kind=self.kind,
-            required=self.required,
-            description=self.description,
-            choices=tuple(self.choices),
-            items=tuple(item.spec() for item in self.items),
-        )
+        return FieldSpec(**self._common(), items=tuple(item.spec() for item in self.items))
 
     @classmethod
     def of(cls, spec: FieldSpec) -> FieldBody:
-        return cls(
-            key=spec.key,
-            label=spec.label,
-            kind=spec.kind,
-            required=spec.required,
-            description=spec.description,
-            choices=list(spec.choices),
-            items=[ItemFieldBody.of(item) for item in spec.items],
-        )
+        return cls(**_common_of(spec), items=[ItemFieldBody.of(item) for item in spec.items])
 
 
 class RecordTypeBody(Schema):
