@@ -541,3 +541,66 @@ def record_type_named(name: str, custom: list[RecordType]) -> RecordType | None:
         if kind.name == name:
             return kind
     return None
+
+
+# Telling the owner through a template -----------------------------------------------------
+
+# What a template variable's label says it holds, in the languages our organisations' teams
+# label them in most (the labels are theirs: `templates.MessageTemplate.variables`).
+_NAME_LABEL = re.compile(r"\b(?:name|nombre|nome|nom)\b")
+_TITLE_LABEL = re.compile(
+    r"\b(?:title|subject|record|report|proposal|titulo|asunto|registro|assunto|titre|sujet)\b"
+)
+
+
+def notice_values(
+    variables: tuple[str, ...], *, notice: str, title: str, name: str | None
+) -> list[str]:
+    """The values of the workspace's reply template when it tells a record's owner `notice`
+    outside the 24-hour window, one per variable, in order.
+
+    - One variable: the notice (what the template is sent for).
+    - More: a variable whose label says it holds a name gets the member's name, one whose
+      label says title, subject or record gets the record's title; the last of the others
+      gets the notice, and any other the record's title. Were every label to say name or
+      title, the last variable takes the notice all the same: the template would otherwise
+      tell the member nothing.
+    - The title stands where nothing else fits (an unlabelled first variable, a member with
+      no name) rather than the member's name: it is always there (Meta refuses an empty
+      value, and a member may have no name), it is what the notice is about, and it reads
+      right in "Update on {{1}}: {{2}}" as well as after a greeting; a template that greets
+      by name says so in its label ("member's first name"), and gets the name.
+    - Every value is on one line, within a template value's length.
+    """
+    if not variables:
+        return []
+    line = _one_line(notice)
+    if len(variables) == 1:
+        return [line]
+    title_line = _one_line(title) or "…"
+    name_line = _one_line(name or "") or title_line
+    said = [_folded(label) for label in variables]
+    free = [
+        n
+        for n, label in enumerate(said)
+        if not _NAME_LABEL.search(label) and not _TITLE_LABEL.search(label)
+    ]
+    notice_at = free[-1] if free else len(variables) - 1
+    values = []
+    for n, label in enumerate(said):
+        if n == notice_at:
+            values.append(line)
+        elif _NAME_LABEL.search(label):
+            values.append(name_line)
+        else:
+            values.append(title_line)
+    return values
+
+
+def _one_line(text: str) -> str:
+    # Meta refuses a line break, a tab or more than four spaces in a row in a value.
+    return " ".join(text.split())[:1_000]
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()

@@ -51,6 +51,7 @@ from ignacio.domain.records import (
     RecordStatus,
     RecordType,
     local_today,
+    notice_values,
     record_type_named,
 )
 from ignacio.domain.workspaces import Workspace, WorkspaceAccess
@@ -350,12 +351,26 @@ class ListRecords:
             return await uow.records.list(access.workspace.id, where, query.page)
 
 
+A_TEAMMATE = "A teammate"
+"""Who wrote a comment, when nothing is known to call them by (their account was deleted)."""
+
+
+def author_name(author: User | None) -> str:
+    """A comment's author as the member and the team see them (`User.shown_name`)."""
+    return (author.shown_name if author is not None else None) or A_TEAMMATE
+
+
 class RecordView(msgspec.Struct, frozen=True, kw_only=True):
     record: Record
     kind: RecordType | None
     """None when its type was removed since (its values still read as they are)."""
     comments: list[RecordComment]
     link: str | None
+    authors: dict[UUID, str] = {}
+    """What each comment's author is called, by their id (`author_name`)."""
+
+    def author_of(self, comment: RecordComment) -> str:
+        return self.authors.get(comment.author_id, A_TEAMMATE)
 
 
 class GetRecord:
@@ -370,8 +385,13 @@ class GetRecord:
             record = await _readable(uow, access, record_id)
             kind = record_type_named(record.type_name, await uow.records.types(access.workspace.id))
             comments = await uow.records.comments(access.workspace.id, record.id)
+            people = await uow.users.get_many({comment.author_id for comment in comments})
         return RecordView(
-            record=record, kind=kind, comments=comments, link=self._links.link(record.id)
+            record=record,
+            kind=kind,
+            comments=comments,
+            link=self._links.link(record.id),
+            authors={person_id: author_name(person) for person_id, person in people.items()},
         )
 
 
@@ -463,6 +483,8 @@ class Told(msgspec.Struct, frozen=True, kw_only=True):
     record: Record
     notice: OwnerNotice
     comment: RecordComment | None = None
+    author: str | None = None
+    """What the comment's author is called (`author_name`), with a comment."""
 
 
 class _OwnerNotices:
@@ -471,8 +493,9 @@ class _OwnerNotices:
     - Inside the 24-hour window of their conversation (the record's own, else their latest on
       WhatsApp in the workspace): as text, sent by the pipeline like a team's reply, without
       taking the conversation from whoever has it.
-    - Outside it: through the workspace's template when it has one that takes at most one
-      value (filled with the notice, on one line); else not at all, and the answer says so
+    - Outside it: through the workspace's template when it has one, whatever values it takes
+      (the notice on one line, and the member's name or the record's title as the variables'
+      labels say: `notice_values`); else not at all, and the answer says so
       (`OwnerNotice.NONE`), for the team to see.
     - A member who never wrote on WhatsApp sees it in the web app only (`OwnerNotice.WEB`).
     """
@@ -493,14 +516,20 @@ class _OwnerNotices:
             notice = OwnerNotice.TEXT
         else:
             template = access.workspace.reply_template
-            if template is None or len(template.variables) > 1:
+            if template is None:
                 return OwnerNotice.NONE, None
-            line = " ".join(text.split())[:1_000]
+            owner = await uow.users.get(record.user_id)
+            values = notice_values(
+                template.variables,
+                notice=text,
+                title=record.title,
+                name=owner.name if owner is not None else None,
+            )
             message = Message.template_from_team(
                 conversation,
                 id=self._ids.new_id(),
                 by=access.user.id,
-                template=template.filled([line] if template.variables else []),
+                template=template.filled(values),
                 at=at,
             )
             notice = OwnerNotice.TEMPLATE
@@ -618,7 +647,9 @@ class CommentOnRecord(_TeamRecordChange[str]):
         )
         await uow.records.add_comment(comment)
         return _Outcome(
-            told=Told(record=before, notice=notice, comment=comment),
+            told=Told(
+                record=before, notice=notice, comment=comment, author=author_name(access.user)
+            ),
             message=message,
             action="record.comment",
             details={"notice": notice.value},
