@@ -61,6 +61,14 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
             return self, changes
         return msgspec.structs.replace(self, **changes, updated_at=at), changes
 
+    @property
+    def shown_name(self) -> str | None:
+        """What others are shown them as: their display name, else their number masked (as
+        the team sees people it has no name for); None when neither is known."""
+        if self.name:
+            return self.name
+        return self.phone.masked() if self.phone is not None else None
+
     def loses_admin_by(self, changes: dict[str, object]) -> bool:
         """Whether these changes take an active admin's rights away (demoted or deactivated)."""
         return (

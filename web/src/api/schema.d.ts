@@ -1491,6 +1491,7 @@ export interface components {
         CommentOut: {
             /** Format: uuid */
             authorId: string;
+            authorName: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: uuid */

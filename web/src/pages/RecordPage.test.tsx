@@ -120,13 +120,29 @@ describe("Records", () => {
     expect(api.requests.some((r) => r.method === "POST" && r.path.endsWith("/confirm"))).toBe(true);
   });
 
+  it("shows the member who of the team wrote each comment, by name or masked number", async () => {
+    const comments = [
+      { id: "c1", authorId: agent.id, authorName: "Ana", text: "Approved", notice: "text", createdAt: ISO },
+      { id: "c2", authorId: "00000000-0000-4000-8000-000000000003", authorName: "+34*****0003", text: "Done", notice: "text", createdAt: ISO },
+    ];
+    open(member, "member", {
+      [`GET /records/${RECORD}`]: () => json({ record: record("resolved"), recordType: PROPOSAL_TYPE, comments, link: null }),
+    });
+    const list = await screen.findByRole("list", { name: "Comments" });
+    const [first, second] = within(list).getAllByRole("listitem");
+    expect(within(first!).getByText("Ana")).toBeInTheDocument();
+    expect(within(second!).getByText("+34*****0003")).toBeInTheDocument();
+    expect(within(list).queryByText(agent.id)).not.toBeInTheDocument();
+    expect(within(list).queryByText(/\(you\)/)).not.toBeInTheDocument();
+  });
+
   it("lets the team comment and resolve, saying when the member could not be told", async () => {
     let status = "open";
     const comments: unknown[] = [];
     const api = open(agent, "agent", {
       [`GET /records/${RECORD}`]: () => json({ record: record(status), recordType: PROPOSAL_TYPE, comments, link: null }),
       [`POST /records/${RECORD}/comments`]: () => {
-        const comment = { id: "c1", authorId: agent.id, text: "Approved", notice: "none", createdAt: ISO };
+        const comment = { id: "c1", authorId: agent.id, authorName: "Ana", text: "Approved", notice: "none", createdAt: ISO };
         comments.push(comment);
         return json({ record: record(status), notice: "none", comment }, 201);
       },
@@ -140,6 +156,7 @@ describe("Records", () => {
     await userEvent.click(screen.getByRole("button", { name: "Comment" }));
     expect(await screen.findByText(/was not told on WhatsApp: the 24-hour window is closed/)).toBeInTheDocument();
     expect(await screen.findByText("Approved")).toBeInTheDocument();
+    expect(within(screen.getByRole("list", { name: "Comments" })).getByText("Ana (you)")).toBeInTheDocument();
     expect(api.requests.find((r) => r.path.endsWith("/comments"))?.body).toEqual({ text: "Approved" });
 
     await userEvent.click(screen.getByRole("button", { name: "Mark resolved" }));

@@ -138,6 +138,8 @@ export function RecordPage() {
           <li key={each.id}>
             <p>{each.text}</p>
             <span className="muted">
+              <span className="record-comment-author">{each.authorId === user?.id ? `${each.authorName} (you)` : each.authorName}</span>
+              {" · "}
               {formatDateTime(each.createdAt)}
               {team && each.notice === "none" ? " · the member was not told on WhatsApp" : ""}
             </span>

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from ignacio.application.use_cases.records import RecordView, Told
+from ignacio.application.use_cases.records import A_TEAMMATE, RecordView, Told
 from ignacio.domain.records import (
     MAX_CHOICE,
     MAX_CHOICES,
@@ -187,6 +187,8 @@ class RecordOut(Schema):
 class CommentOut(Schema):
     id: UUID
     author_id: UUID
+    author_name: str
+    """Who wrote it, as people are shown: their name, else their number masked."""
     text: str
     notice: str
     """How the member was told: `text`, `template`, `web` (never wrote on WhatsApp) or `none`
@@ -194,14 +196,19 @@ class CommentOut(Schema):
     created_at: datetime
 
     @classmethod
-    def of(cls, comment: RecordComment) -> CommentOut:
+    def of(cls, comment: RecordComment, author: str) -> CommentOut:
         return cls(
             id=comment.id,
             author_id=comment.author_id,
+            author_name=author,
             text=comment.text,
             notice=comment.notice,
             created_at=comment.created_at,
         )
+
+    @classmethod
+    def all_of(cls, view: RecordView) -> list[CommentOut]:
+        return [cls.of(comment, view.author_of(comment)) for comment in view.comments]
 
 
 class RecordDetailOut(Schema):
@@ -216,7 +223,7 @@ class RecordDetailOut(Schema):
         return cls(
             record=RecordOut.of(view.record),
             record_type=RecordTypeOut.of(view.kind) if view.kind else None,
-            comments=[CommentOut.of(comment) for comment in view.comments],
+            comments=CommentOut.all_of(view),
             link=view.link,
         )
 
@@ -233,5 +240,7 @@ class ToldOut(Schema):
         return cls(
             record=RecordOut.of(told.record),
             notice=told.notice,
-            comment=CommentOut.of(told.comment) if told.comment else None,
+            comment=CommentOut.of(told.comment, told.author or A_TEAMMATE)
+            if told.comment
+            else None,
         )

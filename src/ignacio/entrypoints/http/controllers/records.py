@@ -145,9 +145,8 @@ class RecordController(Controller):
         get_record: NamedDependency[GetRecord],
         record_id: FromPath[UUID],
     ) -> list[CommentOut]:
-        """The team's comments on the record, oldest first."""
-        view = await get_record(workspace_access, record_id)
-        return [CommentOut.of(comment) for comment in view.comments]
+        """The team's comments on the record, oldest first, each with its author's name."""
+        return CommentOut.all_of(await get_record(workspace_access, record_id))
 
     @post(
         "/{record_id:uuid}/comments",
