@@ -257,6 +257,8 @@ def _line(value: str, limit: int, what: str) -> str:
 
 # Dates ---------------------------------------------------------------------------------------
 
+# Relative dates in the words of the languages our organisations' members write in most
+# (English and Spanish), read with case and accents folded ("Miércoles", "miercoles").
 _WEEKDAYS = {
     "monday": 0,
     "tuesday": 1,
@@ -265,41 +267,103 @@ _WEEKDAYS = {
     "friday": 4,
     "saturday": 5,
     "sunday": 6,
+    "lunes": 0,
+    "martes": 1,
+    "miercoles": 2,
+    "jueves": 3,
+    "viernes": 4,
+    "sabado": 5,
+    "domingo": 6,
 }
-_RELATIVE = re.compile(r"^in (\d{1,3}) (day|days|week|weeks)$")
-_FILLERS = ("by ", "on ", "before ", "until ", "this ")
+_DAYS_AHEAD = {
+    "today": 0,
+    "hoy": 0,
+    "tomorrow": 1,
+    "manana": 1,
+    "the day after tomorrow": 2,
+    "day after tomorrow": 2,
+    "pasado manana": 2,
+    "next week": 7,
+    "la proxima semana": 7,
+    "proxima semana": 7,
+    "la semana proxima": 7,
+    "la semana que viene": 7,
+    "semana que viene": 7,
+}
+_RELATIVE = re.compile(
+    r"^(?:in|en|dentro de) (\d{1,3}) (day|days|week|weeks|dia|dias|semana|semanas)$"
+)
+# Words before a date that do not change it ("by Friday", "para el viernes"); longest first,
+# so that "antes del " goes before "antes de ".
+_FILLERS = (
+    "antes del ",
+    "antes de ",
+    "hasta el ",
+    "para el ",
+    "before ",
+    "until ",
+    "hasta ",
+    "para ",
+    "this ",
+    "este ",
+    "esta ",
+    "by ",
+    "on ",
+    "el ",
+)
+_NEXT = ("next ", "proximo ", "proxima ")
+_COMING = (" que viene", " proximo")
 
 
 def resolve_date(text: str, today: date, *, path: str = "The date") -> date:
     """A date as a member says it: ISO (`2026-12-11`), or relative to `today` in the
-    workspace's time zone: today, tomorrow, a weekday (the next one, today excluded: "by
-    Friday" on a Friday is a week later), "next <weekday>" (the same), "in N days/weeks"."""
-    said = " ".join(text.strip().casefold().split())
+    workspace's time zone, in English or Spanish: today / hoy, tomorrow / mañana, the day after
+    tomorrow / pasado mañana, next week / la próxima semana (a week from today), a weekday (the
+    next one, today excluded: "by Friday" or "el viernes" on a Friday is a week later), "next
+    <weekday>" / "el próximo viernes" / "el viernes que viene" (the same), "in N days/weeks" /
+    "en N días/semanas"."""
+    said = " ".join(_folded(text.strip()).split())
     if _ISO_DATE.match(said):
         try:
             return date.fromisoformat(said)
         except ValueError:
             raise InvalidInput(f"{path}: {text[:40]!r} is not a date of the calendar.") from None
-    for filler in _FILLERS:
-        if said.startswith(filler):
-            said = said[len(filler) :]
-    if said.startswith("next ") and said[5:] in _WEEKDAYS:
-        said = said[5:]
-    if said == "today":
-        return today
-    if said == "tomorrow":
-        return today + timedelta(days=1)
-    if said in _WEEKDAYS:
-        ahead = (_WEEKDAYS[said] - today.weekday()) % 7 or 7
+    said = _without_fillers(said)
+    if said in _DAYS_AHEAD:
+        return today + timedelta(days=_DAYS_AHEAD[said])
+    weekday = _weekday(said)
+    if weekday is not None:
+        ahead = (weekday - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead)
     relative = _RELATIVE.match(said)
     if relative:
         count = int(relative.group(1))
-        return today + timedelta(days=count * (7 if relative.group(2).startswith("week") else 1))
+        weeks = relative.group(2).startswith(("week", "semana"))
+        return today + timedelta(days=count * (7 if weeks else 1))
     raise InvalidInput(
         f"{path}: {text[:40]!r} is not a date I can read; give it as YYYY-MM-DD, or as 'today', "
-        "'tomorrow', a weekday or 'in N days'."
+        "'tomorrow', a weekday, 'next week' or 'in N days' (in Spanish too: 'mañana', "
+        "'el viernes')."
     )
+
+
+def _without_fillers(said: str) -> str:
+    stripped = True
+    while stripped:
+        stripped = False
+        for filler in _FILLERS:
+            if said.startswith(filler):
+                said = said[len(filler) :]
+                stripped = True
+                break
+    return said
+
+
+def _weekday(said: str) -> int | None:
+    """The weekday named, alone or as the next one ("next friday", "el viernes que viene")."""
+    said = next((said[len(w) :] for w in _NEXT if said.startswith(w)), said)
+    said = next((said[: -len(w)] for w in _COMING if said.endswith(w)), said)
+    return _WEEKDAYS.get(said)
 
 
 def check_timezone(name: str) -> str:
