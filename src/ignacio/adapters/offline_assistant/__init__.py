@@ -16,7 +16,7 @@ import unicodedata
 from typing import NamedTuple
 
 from ignacio.application.ports import AssistantReply, AssistantTurn, DocumentIndex, DocumentInput
-from ignacio.domain import Author, MessageType, UpstreamUnavailable
+from ignacio.domain import Author, Channel, MessageType, UpstreamUnavailable
 from ignacio.domain.handover import ASKED_FOR_A_PERSON, HandoffRequest, handoff_notice
 from ignacio.domain.history import readable_text
 from ignacio.domain.knowledge import UserFile
@@ -57,8 +57,31 @@ _ASKS_FOR_A_PERSON = re.compile(
 
 def asks_for_a_person(text: str) -> bool:
     """Whether the member asks to talk to a person, in the usual words of a few languages."""
-    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return _ASKS_FOR_A_PERSON.search(folded) is not None
+    return _ASKS_FOR_A_PERSON.search(_folded(text)) is not None
+
+
+# Asking what the assistant can do, or about a record (a report, a proposal), in the same
+# languages: answered with how to keep a record without a model (`/report`, `/proposal`).
+_ASKS_FOR_HELP = re.compile(
+    r"\b(?:help|commands?|what\s+can\s+you\s+do|how\s+does\s+(?:this|it)\s+work"
+    r"|ayuda|ayudame|comandos?|que\s+puedes\s+hacer|como\s+funciona"
+    r"|ajuda|o\s+que\s+voce\s+pode\s+fazer|aide|hilfe|aiuto)\b"
+)
+_ABOUT_RECORDS = re.compile(
+    r"\b(?:reports?|proposals?|records?|quotes?|estimates?|incidents?|complaints?"
+    r"|informes?|reportes?|propuestas?|presupuestos?|incidencias?|quejas?|registros?"
+    r"|relatorios?|propostas?|orcamentos?|reclamacao)\b"
+)
+
+
+def asks_about_records(text: str) -> bool:
+    """Whether the member asks for help, or about a report, a proposal or another record."""
+    folded = _folded(text)
+    return bool(_ASKS_FOR_HELP.search(folded) or _ABOUT_RECORDS.search(folded))
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
 
 
 class _Hit(NamedTuple):
@@ -94,7 +117,10 @@ class OfflineAssistant:
                 handoff=HandoffRequest(reason=ASKED_FOR_A_PERSON, by_member=True),
             )
         text = await self._compose(turn)
-        footer = _footer(turn)
+        capture = _capture(turn)
+        if capture:
+            text = f"{text}\n\n{capture}"
+        footer = _footer(turn, steps_said=bool(capture) and bool(turn.workflow.steps))
         return AssistantReply(
             text=f"{text}\n\n{footer}" if footer else text,
             model=OFFLINE_MODEL,
@@ -182,18 +208,42 @@ STEPS_NEED_A_MODEL = (
 )
 
 
-def _footer(turn: AssistantTurn) -> str:
+RECORDS_WITHOUT_A_MODEL = (
+    "To keep a report or a proposal for the team without a model, send `/report <text>` or "
+    "`/proposal <text>`: it is stored as a record with your words, and the team fills in the "
+    "rest."
+)
+
+
+def _capture(turn: AssistantTurn) -> str:
+    """What the member can keep for the team without a model, when they ask for help or about
+    a record: `/report` and `/proposal` (commands of the WhatsApp channel), and, when the
+    workspace has workflow steps, that those wait for a model. Said again each time they ask;
+    a member with steps still open who asks nothing of it is told once, in the footer."""
+    said = " ".join(readable_text(message) for message in turn.messages)
+    if not asks_about_records(said):
+        return ""
+    records = RECORDS_WITHOUT_A_MODEL
+    if turn.conversation.channel is not Channel.WHATSAPP:
+        records = f"On WhatsApp: {records[0].lower()}{records[1:]}"
+    if turn.workflow.steps:
+        return f"{records} {STEPS_NEED_A_MODEL.format(organisation=turn.workspace.name)}"
+    return records
+
+
+def _footer(turn: AssistantTurn, *, steps_said: bool = False) -> str:
     """How to connect a model, unless this conversation was told already; and, when the
-    workspace has workflow steps still open for this member, that they wait for one."""
+    workspace has workflow steps still open for this member (and the answer did not say so
+    already), that they wait for one, and that a record needs none."""
     told = any(
         message.author is Author.ASSISTANT and CONNECT_A_MODEL in message.content
         for message in turn.history
     )
     if told:
         return ""
-    if turn.open_steps:
+    if turn.open_steps and not steps_said:
         steps = STEPS_NEED_A_MODEL.format(organisation=turn.workspace.name)
-        return f"{steps} {CONNECT_A_MODEL}"
+        return f"{steps} {RECORDS_WITHOUT_A_MODEL} {CONNECT_A_MODEL}"
     return CONNECT_A_MODEL
 
 
@@ -286,7 +336,9 @@ from ignacio.adapters.offline_assistant.summarizer import OfflineSummarizer  # n
 __all__ = [
     "CONNECT_A_MODEL",
     "OFFLINE_MODEL",
+    "RECORDS_WITHOUT_A_MODEL",
     "OfflineAssistant",
     "OfflineAssistantProbe",
     "OfflineSummarizer",
+    "asks_about_records",
 ]
