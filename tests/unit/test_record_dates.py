@@ -27,13 +27,10 @@ SPANISH_WEEKDAYS = {
     "domingo": 6,
 }
 ENGLISH_WEEKDAYS = {
-    "monday": 0,
-    "tuesday": 1,
-    "wednesday": 2,
-    "thursday": 3,
-    "friday": 4,
-    "saturday": 5,
-    "sunday": 6,
+    day: n
+    for n, day in enumerate(
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    )
 }
 # Days from today of the words that say it outright.
 DAYS = {

@@ -51,30 +51,17 @@ class ItemFieldBody(Schema):
         return FieldSpec(**self._common())
 
     def _common(self) -> dict[str, Any]:
-        """What a field and an item's field both have."""
-        return {
-            "key": self.key,
-            "label": self.label,
-            "kind": self.kind,
-            "required": self.required,
-            "description": self.description,
-            "choices": tuple(self.choices),
-        }
+        """What a field and an item's field both have, as a FieldSpec takes it."""
+        return _common_of(self) | {"choices": tuple(self.choices)}
 
     @classmethod
     def of(cls, spec: FieldSpec) -> ItemFieldBody:
         return cls(**_common_of(spec))
 
 
-def _common_of(spec: FieldSpec) -> dict[str, Any]:
-    return {
-        "key": spec.key,
-        "label": spec.label,
-        "kind": spec.kind,
-        "required": spec.required,
-        "description": spec.description,
-        "choices": list(spec.choices),
-    }
+def _common_of(field: FieldSpec | ItemFieldBody) -> dict[str, Any]:
+    common = {name: getattr(field, name) for name in ItemFieldBody.__struct_fields__}
+    return common | {"choices": list(field.choices)}
 
 
 class FieldBody(ItemFieldBody):
