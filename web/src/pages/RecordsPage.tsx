@@ -11,7 +11,7 @@ import { Badge, Empty, ErrorNotice, Loading, LoadMore, PageHeader } from "../com
 import { formatDateTime } from "../lib/format";
 import { allItems, cursorPaging } from "../lib/pages";
 import { STATUS } from "../lib/records";
-import { seesWorkspacePage, useCurrentWorkspace } from "../lib/workspaces";
+import { runsWorkspace, seesWorkspacePage, useCurrentWorkspace } from "../lib/workspaces";
 
 const STATUSES = Object.keys(STATUS) as RecordStatus[];
 
@@ -48,7 +48,13 @@ export function RecordsPage() {
 
   return (
     <main id="main" className="page">
-      <PageHeader title={team ? "Records" : "My records"} />
+      <PageHeader title={team ? "Records" : "My records"}>
+        {workspace.current && runsWorkspace(user, workspace.current) ? (
+          <Link className="button secondary" to="/workspace/record-types">
+            Record types
+          </Link>
+        ) : null}
+      </PageHeader>
       <p className="lede">
         {team
           ? "Reports, proposals and other records members made with the assistant or a command. Comment on them and resolve them; the member is told on WhatsApp."
