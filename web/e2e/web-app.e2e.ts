@@ -9,7 +9,8 @@
  * member's WhatsApp conversation in the team inbox, replies and hands it back, while the member
  * writes through the signed WhatsApp simulator and follows on the web app, neither reloading; the
  * agent opens the workspace's dashboard and its charts draw; a workspace's admin sets its workflow
- * steps, qualifies a member from the inbox and exports the answers as CSV; someone logs in by sending a code from
+ * steps, qualifies a member from the inbox and exports the answers as CSV; another workspace's admin adds a record
+ * type with a list of items, finds it in the records inbox's filter, and removes it; someone logs in by sending a code from
  * WhatsApp through the simulator and answering YES, and a used or expired code logs nobody in.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
@@ -32,6 +33,7 @@ const BY_MESSAGE = { phone: "+34612000031", name: "Mateo Mensaje" };
 const SOMEONE_ELSE = { phone: "+34612000032", name: "Otro" };
 const GARDEN_ADMIN = { phone: "+34612000041", name: "Gala Huerta" };
 const GARDENER = { phone: "+34612000042", name: "Hugo Huerto" };
+const WORKSHOP_ADMIN = { phone: "+34612000051", name: "Iker Taller" };
 const SCREENSHOTS = path.join(REPOSITORY, "web", "test-results", "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -824,6 +826,76 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     const exported = readFileSync((await download.path())!, "utf8").split("\r\n");
     expect(exported[0]).toBe("member_id,name,phone,qualified,plot");
     expect(exported[1]).toContain(`,${GARDENER.name},'${GARDENER.phone},yes,Large`);
+    await context.close();
+  });
+
+  it("lets a workspace's admin add a record type with a list of items, and remove it", async () => {
+    // Taller Norte and its admin, from the command line (not the platform's admin: the suite has
+    // spent that number's login codes).
+    await ignacio.createWorkspace("Taller Norte", "taller", WORKSHOP_ADMIN.phone);
+    const api = await ignacio.as(WORKSHOP_ADMIN.phone);
+    await api("PUT", "/users/me", { name: WORKSHOP_ADMIN.name });
+
+    const context = await newContext();
+    const admin = await context.newPage();
+    await logIn(admin, WORKSHOP_ADMIN.phone);
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Record types" }).click();
+    await at(admin, /\/app\/workspace\/record-types$/);
+    await see(admin.getByRole("heading", { name: "Record types", level: 1 }));
+    const proposal = await see(admin.getByRole("article", { name: "Proposal proposal" }));
+    await see(proposal.getByRole("list", { name: "Fields of each item of Items" }), "Estimated hours");
+    await see(admin.getByText("None yet. Add one below."));
+
+    const form = admin.getByRole("form", { name: "Add a record type" });
+    const label = (name: string) => form.getByLabel(name, { exact: true });
+    await label("Label").fill("Repair");
+    await label("Name").fill("repair");
+    await label("Key of field 1").fill("what");
+    await label("Label of field 1").fill("What broke");
+    await form.getByRole("button", { name: "Add a field" }).click();
+    await label("Key of field 2").fill("parts");
+    await label("Label of field 2").fill("Parts");
+    await label("Kind of field 2").selectOption("items");
+    await label("Key of item field 1 of field 2").fill("part");
+    await label("Label of item field 1 of field 2").fill("Part");
+    await label("Required of item field 1 of field 2").check();
+    // By keyboard: the button that adds an item field, then its kind.
+    await form.getByRole("button", { name: "Add an item field to parts" }).focus();
+    await admin.keyboard.press("Enter");
+    await label("Key of item field 2 of field 2").fill("cost");
+    await label("Label of item field 2 of field 2").fill("Cost in euros");
+    await label("Kind of item field 2 of field 2").selectOption("number");
+    await form.getByRole("button", { name: "Add the record type" }).click();
+    await see(form.getByRole("status"), "Repair was added");
+    const repair = await see(admin.getByRole("region", { name: "Taller Norte's own" }).getByRole("article", { name: "Repair repair" }));
+    await see(repair.getByRole("list", { name: "Fields of each item of Parts" }), "Cost in euros (cost, number)");
+    await screenshot(admin, "record-types");
+    await checkAccessibility(admin, "record types");
+
+    // The API has it as sent; the records inbox filters by it.
+    const types = (await api("GET", "/workspaces/taller/record-types")) as { name: string; fields: { key: string; items?: unknown[] }[] }[];
+    expect(types.map((kind) => kind.name)).toEqual(["report", "proposal", "repair"]);
+    expect(types[2]!.fields.map((field) => [field.key, field.items?.length ?? 0])).toEqual([
+      ["what", 0],
+      ["parts", 2],
+    ]);
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Records" }).click();
+    await see(admin.getByRole("heading", { name: "Records", level: 1 }));
+    await admin.getByLabel("Type", { exact: true }).selectOption("repair");
+    await see(admin.getByText("No records yet."));
+
+    // Removed after the question, answered from the keyboard.
+    await admin.getByRole("main").getByRole("link", { name: "Record types" }).click();
+    await see(admin.getByRole("article", { name: "Repair repair" }));
+    await admin.getByRole("button", { name: "Remove Repair" }).click();
+    await see(admin.getByRole("alertdialog", { name: /Remove the record type Repair\?/ }));
+    await admin.keyboard.press("Enter");
+    await see(admin.getByRole("status"), "Repair was removed.");
+    await see(admin.getByText("None yet. Add one below."));
+    expect(((await api("GET", "/workspaces/taller/record-types")) as { name: string }[]).map((kind) => kind.name)).toEqual([
+      "report",
+      "proposal",
+    ]);
     await context.close();
   });
 

@@ -2,7 +2,7 @@
  * Records: a member's own (what they asked the assistant, or a command, to keep for the team),
  * or, for the workspace's team, everyone's, filtered by type and status.
  */
-import { useState } from "react";
+import { useId, useState } from "react";
 import { Link } from "react-router-dom";
 import { $api } from "../api/client";
 import type { RecordStatus } from "../api/types";
@@ -19,6 +19,7 @@ export function RecordsPage() {
   const { user } = useAuth();
   const workspace = useCurrentWorkspace();
   const team = seesWorkspacePage(user, workspace.current);
+  const id = useId();
   const [type, setType] = useState("");
   const [status, setStatus] = useState<RecordStatus | "">("");
   const slug = workspace.current?.slug;
@@ -61,9 +62,11 @@ export function RecordsPage() {
           : "What you asked the assistant to record for the team (or sent with /report and /proposal), and what the team says about it."}
       </p>
       <div className="filters" role="group" aria-label="Filters">
-        <label>
-          Type{" "}
-          <select value={type} onChange={(event) => setType(event.target.value)}>
+        {/* Labels beside their selects, not around them: a select inside its label would be
+            named with its chosen option too ("Type All types"). */}
+        <div className="field">
+          <label htmlFor={`${id}-type`}>Type</label>
+          <select id={`${id}-type`} value={type} onChange={(event) => setType(event.target.value)}>
             <option value="">All types</option>
             {(types.data ?? []).map((kind) => (
               <option key={kind.name} value={kind.name}>
@@ -71,10 +74,10 @@ export function RecordsPage() {
               </option>
             ))}
           </select>
-        </label>{" "}
-        <label>
-          Status{" "}
-          <select value={status} onChange={(event) => setStatus(event.target.value as RecordStatus | "")}>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-status`}>Status</label>
+          <select id={`${id}-status`} value={status} onChange={(event) => setStatus(event.target.value as RecordStatus | "")}>
             <option value="">Any status</option>
             {STATUSES.map((value) => (
               <option key={value} value={value}>
@@ -82,7 +85,7 @@ export function RecordsPage() {
               </option>
             ))}
           </select>
-        </label>
+        </div>
       </div>
       {records.isPending ? <Loading label="Loading records…" /> : null}
       <ErrorNotice error={records.error} />
