@@ -216,7 +216,7 @@ function TypeCard({ kind, children }: { kind: RecordTypeItem; children?: ReactNo
       </header>
       {kind.description ? <p>{kind.description}</p> : null}
       <div className="table-scroll">
-        <table className="table compact">
+        <table className="table">
           <caption className="visually-hidden">Fields of {kind.label}</caption>
           <thead>
             <tr>
@@ -228,20 +228,24 @@ function TypeCard({ kind, children }: { kind: RecordTypeItem; children?: ReactNo
             </tr>
           </thead>
           <tbody>
-            {kind.fields.map((field) => (
-              <tr key={field.key}>
-                <td data-label="Field">{field.label}</td>
-                <td data-label="Key">
-                  <code>{field.key}</code>
-                </td>
-                <td data-label="Kind">{kindLabel(field.kind)}</td>
-                <td data-label="Required">{field.required ? "Yes" : "No"}</td>
-                <td data-label="Details" className="details">
-                  {fieldDetails(field)}
-                  {field.description ? <span className="muted"> {field.description}</span> : null}
-                </td>
-              </tr>
-            ))}
+            {kind.fields.map((field) => {
+              const details = fieldDetails(field);
+              return (
+                <tr key={field.key}>
+                  <td data-label="Field">{field.label}</td>
+                  <td data-label="Key">
+                    <code>{field.key}</code>
+                  </td>
+                  <td data-label="Kind">{kindLabel(field.kind)}</td>
+                  <td data-label="Required">{field.required ? "Yes" : "No"}</td>
+                  {/* On a phone, an empty cell is left unlabelled rather than shown as an empty row. */}
+                  <td data-label={details || field.description ? "Details" : undefined} className="details">
+                    {details}
+                    {field.description ? <span className="muted"> {field.description}</span> : null}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>
@@ -292,7 +296,7 @@ function AddType({ workspace, full, taken }: { workspace: Workspace; full: boole
       {full ? (
         <p>The workspace has {MAX_TYPES} record types of its own, as many as it can have. Remove one to add another.</p>
       ) : (
-        <form onSubmit={submit} aria-labelledby={`${id}-title`} className="form-grid">
+        <form onSubmit={submit} aria-labelledby={`${id}-title`} className="record-type-form-body">
           <div className="field">
             <label htmlFor={`${id}-label`}>Label</label>
             <input
