@@ -222,6 +222,8 @@ describe("RecordTypesPage", () => {
     await userEvent.click(within(ask).getByRole("button", { name: "Yes, remove it" }));
     expect(await screen.findByText("Incident was removed. Records already made of it stay as they are.")).toBeInTheDocument();
     expect(screen.queryByRole("article", { name: "Incident incident" })).not.toBeInTheDocument();
+    // Focus is not lost with the button that had it.
+    expect(screen.getByRole("heading", { name: "Clínica Sol's own" })).toHaveFocus();
     expect(api.requests.filter((request) => request.method === "DELETE")).toHaveLength(1);
   });
 

@@ -5,7 +5,7 @@
  * of its own and remove them. Its agents read them.
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type ReactNode, useId, useState } from "react";
+import { type FormEvent, type ReactNode, type RefObject, useId, useRef, useState } from "react";
 import { $api } from "../api/client";
 import type { FieldKind, RecordField, RecordTypeBody, RecordTypeItem, Workspace } from "../api/types";
 import { Badge, ConfirmButton, Empty, ErrorNotice, Loading, Notice, VisuallyHidden } from "../components/ui";
@@ -112,6 +112,8 @@ function RecordTypes({ workspace, canManage }: { workspace: Workspace; canManage
   const path = { params: { path: { workspace: workspace.slug } } };
   const types = $api.useQuery("get", TYPES, path);
   const [notice, setNotice] = useState<string | null>(null);
+  // Where focus goes once the type removed (and the button that had it) is gone.
+  const ownHeading = useRef<HTMLHeadingElement>(null);
   const remove = $api.useMutation("delete", TYPE, {
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["get", TYPES] }),
   });
@@ -122,7 +124,12 @@ function RecordTypes({ workspace, canManage }: { workspace: Workspace; canManage
     setNotice(null);
     remove.mutate(
       { params: { path: { workspace: workspace.slug, type_name: kind.name } } },
-      { onSuccess: () => setNotice(`${kind.label} was removed. Records already made of it stay as they are.`) },
+      {
+        onSuccess: () => {
+          setNotice(`${kind.label} was removed. Records already made of it stay as they are.`);
+          ownHeading.current?.focus();
+        },
+      },
     );
   }
 
@@ -142,7 +149,7 @@ function RecordTypes({ workspace, canManage }: { workspace: Workspace; canManage
               <TypeCard key={kind.name} kind={kind} />
             ))}
           </TypeSection>
-          <TypeSection title={`${workspace.name}'s own`} hint={`${own.length} of ${MAX_TYPES}.`}>
+          <TypeSection title={`${workspace.name}'s own`} hint={`${own.length} of ${MAX_TYPES}.`} headingRef={ownHeading}>
             {own.length === 0 ? (
               <Empty>{canManage ? "None yet. Add one below." : "None yet. The workspace's admins add them here."}</Empty>
             ) : null}
@@ -174,11 +181,23 @@ function RecordTypes({ workspace, canManage }: { workspace: Workspace; canManage
   );
 }
 
-function TypeSection({ title, hint, children }: { title: string; hint: string; children: ReactNode }) {
+function TypeSection({
+  title,
+  hint,
+  headingRef,
+  children,
+}: {
+  title: string;
+  hint: string;
+  headingRef?: RefObject<HTMLHeadingElement | null>;
+  children: ReactNode;
+}) {
   const id = useId();
   return (
     <section aria-labelledby={id} className="record-type-section">
-      <h2 id={id}>{title}</h2>
+      <h2 id={id} ref={headingRef} tabIndex={-1}>
+        {title}
+      </h2>
       <p className="hint">{hint}</p>
       {children}
     </section>
