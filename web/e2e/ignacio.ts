@@ -4,7 +4,8 @@
  * app. Login codes are read from what the console channel prints, as a person trying Ignacio
  * on a laptop would. Beside it, a fake of the one Graph API call Ignacio makes when an admin
  * connects a Meta number of a workspace's own (the number's look-up, which proves the token
- * may use it), since Meta is out of reach here.
+ * may use it), since Meta is out of reach here. `StartOptions` make another kind of server (one
+ * whose assistant is a model, linking to itself in its messages), in a data directory of its own.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";

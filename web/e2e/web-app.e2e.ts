@@ -10,7 +10,10 @@
  * writes through the signed WhatsApp simulator and follows on the web app, neither reloading; the
  * agent opens the workspace's dashboard and its charts draw; a workspace's admin sets its workflow
  * steps, qualifies a member from the inbox and exports the answers as CSV; someone logs in by sending a code from
- * WhatsApp through the simulator and answering YES, and a used or expired code logs nobody in.
+ * WhatsApp through the simulator and answering YES, and a used or expired code logs nobody in;
+ * on a second server whose assistant is the OpenAI Agents SDK adapter (talking to a fake
+ * OpenAI-compatible server), a member's WhatsApp message becomes a proposal they confirm with
+ * "yes", which the workspace's admin comments on and resolves, the member told of each.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
 import { existsSync, readFileSync } from "node:fs";
