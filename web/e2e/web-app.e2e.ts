@@ -970,7 +970,8 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
       await server.stop();
       await model.stop();
     }
-  }, 180_000);
+    // Two servers, a model run per answer and four command-line runs: minutes on a busy machine.
+  }, 300_000);
 
   it("shows a workspace's team its dashboard as charts", async () => {
     // The agent of the default workspace, where the member and the admin chatted earlier today.
