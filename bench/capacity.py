@@ -70,6 +70,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -226,8 +227,10 @@ class Product:
         return {"PYTHONPATH": str(self.checkout / "src")}
 
     def commit(self) -> str:
+        # The last commit to change the product's code: a checkout whose newer commits touch
+        # only the benchmark measures the same code.
         completed = subprocess.run(
-            ["git", "-C", str(self.checkout), "rev-parse", "--short", "HEAD"],
+            ["git", "-C", str(self.checkout), "log", "-1", "--format=%h", "--", "src"],
             capture_output=True,
             text=True,
         )
@@ -454,9 +457,11 @@ def warm_up(url: str, receiver: Receiver) -> None:
 
 
 class Profile:
-    """py-spy sampling one process for `seconds`, its stacks kept (raw, collapsed)."""
+    """py-spy sampling one process from now until `table()` (the whole row: the load and the
+    drain, when a saturated server does most of its answering), its stacks kept (raw,
+    collapsed)."""
 
-    def __init__(self, pid: int, seconds: float, work: Path) -> None:
+    def __init__(self, pid: int, work: Path) -> None:
         self.output = work / f"py-spy-{pid}-{time.monotonic_ns()}.txt"
         spy = Path(sys.executable).parent / "py-spy"
         self.process = subprocess.Popen(
@@ -465,8 +470,6 @@ class Profile:
                 "record",
                 "--pid",
                 str(pid),
-                "--duration",
-                str(max(1, round(seconds))),
                 "--rate",
                 "50",
                 "--nonblocking",
@@ -480,6 +483,7 @@ class Profile:
         )
 
     def table(self, top: int = 15) -> list[str]:
+        self.process.send_signal(signal.SIGINT)  # py-spy writes what it sampled and exits
         try:
             _, error = self.process.communicate(timeout=120)
         except subprocess.TimeoutExpired:
@@ -509,14 +513,18 @@ def frames(collapsed: str, top: int) -> list[str]:
             total[name] += count
     if not samples:
         return ["(py-spy took no samples)"]
-    for name in list(total):
-        if name.split(" (")[0] in ROOTS:
-            del total[name]
+    ranked = {
+        "own": own,
+        "total": Counter(
+            {name: n for name, n in total.items() if name.split(" (")[0] not in ROOTS}
+        ),
+    }
     lines = []
-    for title, counter in (("own", own), ("total", total)):
+    for title, counter in ranked.items():
         lines += [
             "",
-            f"Top {top} frames by {title} time ({samples} samples at 50 Hz, idle left out):",
+            f"Top {top} frames by {title} time ({samples} samples at 50 Hz over the row, idle "
+            "left out; total leaves out the frames at the root of every stack):",
             "",
             "| frame | own % | total % |",
             "|---|---|---|",
@@ -581,7 +589,7 @@ def measure(
     database = POSTGRES_NAME if SETUPS[plan.setup].database == "postgres" else None
     cpu_before = sum(cpu_seconds(pid) for pid in pids)
     duration = plan.count / plan.rate
-    profile = Profile(pids[0], duration, profile_work) if profile_work else None
+    profile = Profile(pids[0], profile_work) if profile_work else None
     runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
     with Sampler(model_url, pids, database) as sampler:
         with runner:
@@ -605,6 +613,7 @@ def measure(
             time.sleep(0.25)
         row_end = min(time.monotonic(), deadline)
         cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        profiled = profile.table() if profile else []
     hwm = [vm(pid, "VmHWM") for pid in pids]
     answers = {token: at for token, at in receiver.answers().items() if token in sent}
     waits = [answers.get(token, row_end) - at for token, at in sent.items()]
@@ -632,7 +641,7 @@ def measure(
         rss_hwm=hwm,
         cpu_ms=1000 * cpu / len(answers) if answers else None,
         pg_cpu_ms=1000 * pg_cpu / len(answers) if answers and pg_cpu is not None else None,
-        profile=profile.table() if profile else [],
+        profile=profiled,
     )
 
 
