@@ -60,8 +60,9 @@ code stays this one). Numbers only, no pass/fail; on a shared machine they are i
         [--delay 2] [--saturation 150] [--backlog 3000] [--profile] [--checkout PATH]
         [--output section.md]
 
-`--quick` (10 s rows, 20 s drains, a backlog of 1,000) takes about 12 minutes here; the full run
-about 35.
+`--quick` (11 rows: 10 s rate rows, 20 s drains, 600-message instant rows, a backlog of 1,000)
+took 22 minutes on this 2-core machine under a load average of 8-15 (mostly servers starting);
+the full run (18 rows, 30 s, drains of 60-120 s, a backlog of 3,000) about an hour there.
 """
 
 from __future__ import annotations
@@ -206,6 +207,7 @@ class Row:
     rss_hwm: list[float]  # MB per process, VmHWM at the row's end
     cpu_ms: float | None  # Ignacio's processes, per answered message
     pg_cpu_ms: float | None  # PostgreSQL's backends, per answered message
+    cores: float  # Ignacio's CPU seconds over the row's seconds: how much of the machine it got
     profile: list[str] = field(default_factory=list)
 
 
@@ -641,6 +643,7 @@ def measure(
         rss_hwm=hwm,
         cpu_ms=1000 * cpu / len(answers) if answers else None,
         pg_cpu_ms=1000 * pg_cpu / len(answers) if answers and pg_cpu is not None else None,
+        cores=cpu / (row_end - started),
         profile=profiled,
     )
 
@@ -731,8 +734,8 @@ HEADER = [
     "| set-up | model | offered | sent (not acknowledged) | answered/s during | answered/s after "
     "| answered/s overall | wait p50 s | wait p99 s | still waiting | peak in flight at the model | clear s | "
     "RSS MB at peak in flight, per process | peak RSS MB, per process | CPU ms per answer: "
-    "Ignacio | + PostgreSQL | = total |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "Ignacio | + PostgreSQL | = total | Ignacio's CPU, cores |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 ]
 
 
@@ -753,7 +756,7 @@ def line(row: Row) -> str:
         f"{cell(row.clear, '.1f', f'> {plan.drain:g}')} | "
         f"{' + '.join(f'{mb:.0f}' for mb in row.rss_at_peak)} | "
         f"{' + '.join(f'{mb:.0f}' for mb in row.rss_hwm)} | {cell(row.cpu_ms, '.1f')} | "
-        f"{cell(row.pg_cpu_ms, '.1f')} | {cell(total, '.1f')} |"
+        f"{cell(row.pg_cpu_ms, '.1f')} | {cell(total, '.1f')} | {row.cores:.2f} |"
     )
 
 
