@@ -15,6 +15,7 @@ import logging
 import re
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -235,7 +236,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             connection.exec_driver_sql("BEGIN")
             return
         if in_greenlet():
-            await_only(writers.enter(connection))
+            await_only(writers.enter(connection, connection.connection.dbapi_connection))
         try:
             _begin_immediate(connection)
         except BaseException:
@@ -250,34 +251,119 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_rollback(connection: Connection) -> None:
         writers.leave(connection)
 
+    # A connection given back to the pool, invalidated or closed while it still held the queue
+    # never said commit or rollback: the pool's reset or the close ended its transaction, so the
+    # queue goes on at once instead of waiting for `_WriterQueue`'s last resort.
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        writers.dropped(dbapi_connection)
+
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def _on_invalidate(dbapi_connection: Any, _record: Any, _error: Any) -> None:
+        writers.dropped(dbapi_connection)
+
+    @event.listens_for(engine.sync_engine, "close")
+    def _on_close(dbapi_connection: Any, _record: Any) -> None:
+        writers.dropped(dbapi_connection)
+
+
+# How long a writer may hold this process's queue before it is taken for lost. Far more than a
+# write transaction takes (well under a millisecond of work, plus up to
+# `SQLITE_BUSY_PATIENCE_SECONDS` waiting for another process's lock); the pool's events catch
+# the usual ways a holder gets lost at once (see `_configure_sqlite`), this is the last resort.
+SQLITE_LOST_WRITER_SECONDS = 60.0
+# A write transaction holding the queue this long is logged: it holds up every other writer of
+# the process (an await of something slow, a model or an HTTP call, inside a transaction).
+SQLITE_SLOW_WRITER_SECONDS = 2.0
+
 
 class _WriterQueue:
-    """The order in which one process's SQLite writers take the write lock.
+    """The order in which one process's SQLite writers take the write lock: one at a time.
 
-    Only a courtesy: should a writer never leave (a connection dropped without a commit or a
-    rollback), the next one waits as long as SQLite's busy timeout, then starts a new queue;
-    SQLite's lock still keeps two writers apart.
+    A writer waits for as long as the writers ahead of it take. Under load that is seconds:
+    hundreds of turns in flight queue here, and each hand-over waits for the event loop to wake
+    the next writer, so a long wait says the queue is busy, not that it is stuck. What would
+    stop it is a holder that never leaves (a connection lost without a commit or a rollback):
+    the pool's events report the usual ways (`dropped`); failing those, a holder that has held
+    the queue for `lost_after_seconds` is given up on and the next writer goes. Only then can
+    two of this process's writers overlap, and SQLite's own lock still keeps them apart.
     """
 
-    def __init__(self, patience_seconds: float = 5.0) -> None:
-        self._patience = patience_seconds
-        self._lock = asyncio.Lock()
-        self._holders: set[Connection] = set()
+    def __init__(
+        self,
+        lost_after_seconds: float | None = None,
+        slow_after_seconds: float | None = None,
+    ) -> None:
+        self._lost_after = lost_after_seconds
+        self._slow_after = slow_after_seconds
+        self._holder: Connection | None = None
+        self._holder_driver: Any = None
+        self._since = 0.0
+        self._lost_timer: asyncio.TimerHandle | None = None
+        self._waiting: deque[tuple[Connection, Any, asyncio.Future[None]]] = deque()
 
-    async def enter(self, connection: Connection) -> None:
+    async def enter(self, connection: Connection, driver_connection: Any = None) -> None:
+        loop = asyncio.get_running_loop()
+        if self._holder is None and not self._waiting:
+            self._hold(loop, connection, driver_connection)
+            return
+        turn = loop.create_future()
+        self._waiting.append((connection, driver_connection, turn))
         try:
-            await asyncio.wait_for(self._lock.acquire(), self._patience)
-        except TimeoutError:
-            log.warning("SQLite writer queue stuck; starting a new one")
-            self._lock, self._holders = asyncio.Lock(), set()
-            await self._lock.acquire()
-        self._holders.add(connection)
+            await turn
+        except BaseException:
+            # Cancelled after being handed the queue but before waking: hand it on. Cancelled
+            # while waiting: the hand-over skips the cancelled turn.
+            if turn.done() and not turn.cancelled():
+                self.leave(connection)
+            else:
+                turn.cancel()
+            raise
 
     def leave(self, connection: Connection) -> None:
-        # Membership, not connection.info: an invalidated connection refuses to show its info.
-        if connection in self._holders:
-            self._holders.discard(connection)
-            self._lock.release()
+        # Identity, not connection.info: an invalidated connection refuses to show its info. A
+        # connection that does not hold the queue (a deferred reader, or a holder given up on
+        # as lost that ends at last) leaves nothing.
+        if connection is not self._holder:
+            return
+        held = time.monotonic() - self._since
+        if held > (self._slow_after or SQLITE_SLOW_WRITER_SECONDS):
+            log.warning("SQLite write transaction held the write lock for %.1f s", held)
+        self._pass_on()
+
+    def dropped(self, driver_connection: Any) -> None:
+        """The driver's connection was given back, invalidated or closed: if it held the queue,
+        its transaction is over."""
+        if self._holder is not None and driver_connection is self._holder_driver:
+            self._pass_on()
+
+    def _hold(
+        self, loop: asyncio.AbstractEventLoop, connection: Connection, driver_connection: Any
+    ) -> None:
+        self._holder, self._holder_driver = connection, driver_connection
+        self._since = time.monotonic()
+        lost_after = self._lost_after or SQLITE_LOST_WRITER_SECONDS
+        self._lost_timer = loop.call_later(lost_after, self._lost, connection)
+
+    def _lost(self, connection: Connection) -> None:
+        if connection is self._holder:
+            log.warning(
+                "A SQLite writer held the write lock for %.0f s without a commit or a rollback; "
+                "taking it for lost and letting the next writer go",
+                time.monotonic() - self._since,
+            )
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        if self._lost_timer is not None:
+            self._lost_timer.cancel()
+        self._holder = self._holder_driver = self._lost_timer = None
+        while self._waiting:
+            connection, driver_connection, turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                self._hold(turn.get_loop(), connection, driver_connection)
+                return
 
 
 def _begin_immediate(connection: Connection) -> None:
