@@ -383,6 +383,22 @@ def _begin_immediate(connection: Connection) -> None:
         pause = min(pause * 2, 0.05)
 
 
+# What a request refused for a busy database is told to wait before trying again.
+BUSY_RETRY_AFTER_SECONDS = 5
+
+
+def database_busy(error: BaseException) -> bool:
+    """Whether `error` says the database had no room for the work in time, rather than that
+    the work is wrong: SQLite's write lock held by another process past our patience, or no
+    pooled connection free in time. Worth trying again shortly; nothing was written."""
+    if isinstance(error, exc.TimeoutError):
+        return True
+    if isinstance(error, exc.OperationalError):
+        code = getattr(error.orig, "sqlite_errorcode", None)
+        return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return False
+
+
 class _RunAtOnce:
     """Stands in for the queue through which aiosqlite hands each call to its worker thread:
     runs the call at once, on the calling thread, and settles its future."""
