@@ -240,3 +240,28 @@ async def test_a_writer_cancelled_while_queued_does_not_hold_up_the_rest() -> No
     queue.leave(holder)  # type: ignore[arg-type]
     await asyncio.wait_for(behind, timeout=1)
     queue.leave(after)  # type: ignore[arg-type]
+
+
+async def test_a_writer_that_reads_on_a_second_connection_is_not_starved_by_queued_writers(
+    database: Path,
+) -> None:
+    """Writers queued for the lock each hold a pooled connection; the one holding the lock
+    reading on another connection (as a turn reads the member's session) still gets one,
+    rather than waiting for the pool's timeout behind the writers waiting for it."""
+    engine = create_engine(f"sqlite:///{database}")
+    reader = engine.execution_options(**{engine_module.BEGIN_MODE_OPTION: "deferred"})
+
+    async def write(n: int) -> None:
+        async with engine.begin() as connection:
+            async with reader.connect() as reading:
+                await reading.execute(text("SELECT count(*) FROM notes"))
+            await connection.execute(text("INSERT INTO notes VALUES (:body)"), {"body": str(n)})
+            await asyncio.sleep(0.001)
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(write(n) for n in range(100))), timeout=20)
+        async with engine.connect() as connection:
+            count = (await connection.execute(text("SELECT count(*) FROM notes"))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert count == 100

@@ -42,6 +42,14 @@ SQLITE_PRAGMAS = (
 # How long a writer waits for another process (the CLI, say) to release SQLite's write lock.
 SQLITE_BUSY_PATIENCE_SECONDS = 5.0
 
+# SQLite connections kept open in the pool, and no limit on more: a writer queued for the write
+# lock holds its connection meanwhile, and the one holding the lock may need a second (a read
+# of its own, the member's session), so a bounded pool that queued writers fill would leave
+# the holder waiting for a connection that only it can free, until the pool's timeout. SQLite
+# connections cost little (about 150 KB each, on the loop's thread, no thread of their own);
+# opening one costs a few milliseconds of the loop, hence the generous number kept open.
+SQLITE_POOL_SIZE = 64
+
 # A connection with this execution option set to "deferred" starts a plain BEGIN on SQLite:
 # for reads that must not queue behind writers (the health probe).
 BEGIN_MODE_OPTION = "ignacio_sqlite_begin"
@@ -117,8 +125,11 @@ def create_engine(url: str, *, schema: str = DEFAULT_SCHEMA, **options: Any) -> 
             (database, *_), keywords = engine.dialect.create_connect_args(engine.url)
             return await _SqliteOnTheLoop(lambda: sqlite3.connect(database, **keywords))
 
+        pool: dict[str, Any] = {}
+        if "poolclass" not in options and not _in_memory(parsed):
+            pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": -1}
         engine = create_async_engine(
-            parsed, **(json_options | {"async_creator": connect} | options)
+            parsed, **(json_options | {"async_creator": connect} | pool | options)
         )
         _configure_sqlite(engine)
         return engine
@@ -204,6 +215,12 @@ def _ping_idle_connections(engine: AsyncEngine) -> None:
 
 def _json_dumps(value: Any) -> str:
     return msgspec.json.encode(value).decode()
+
+
+def _in_memory(url: URL) -> bool:
+    """An in-memory SQLite database: one connection, kept by SQLAlchemy's own pool."""
+    database = url.database or ""
+    return database in ("", ":memory:") or "mode=memory" in str(url)
 
 
 def _create_parent_directory(url: URL) -> None:
