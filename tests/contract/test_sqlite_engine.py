@@ -265,3 +265,22 @@ async def test_a_writer_that_reads_on_a_second_connection_is_not_starved_by_queu
     finally:
         await engine.dispose()
     assert count == 100
+
+
+async def test_a_write_transaction_awaiting_something_slow_is_logged(
+    database: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An await of something slow (a model, an HTTP call) inside a write transaction holds up
+    every writer of the process: the log says so, with how long."""
+    monkeypatch.setattr(engine_module, "SQLITE_SLOW_WRITER_SECONDS", 0.1)
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO notes VALUES ('quick')"))
+        assert not any("held the write lock" in r.getMessage() for r in caplog.records)
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO notes VALUES ('slow')"))
+            await asyncio.sleep(0.3)
+    finally:
+        await engine.dispose()
+    assert any("held the write lock for 0.3 s" in r.getMessage() for r in caplog.records)

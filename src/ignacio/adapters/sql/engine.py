@@ -336,6 +336,10 @@ class _WriterQueue:
             else:
                 turn.cancel()
             raise
+        if connection is self._holder:
+            # Its own time from here: the wait for the loop to wake it (long on a busy loop) is
+            # the queue's, not the transaction's.
+            self._since = time.monotonic()
 
     def leave(self, connection: Connection) -> None:
         # Identity, not connection.info: an invalidated connection refuses to show its info. A
