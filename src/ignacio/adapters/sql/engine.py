@@ -304,6 +304,13 @@ class _WriterQueue:
     the pool's events report the usual ways (`dropped`); failing those, a holder that has held
     the queue for `lost_after_seconds` is given up on and the next writer goes. Only then can
     two of this process's writers overlap, and SQLite's own lock still keeps them apart.
+
+    A writer that finds the lock free takes it at once, even with writers waiting: the first of
+    them has been woken but runs only on the loop's next turn, and a transaction that takes it
+    meanwhile (most run start to end without letting the loop go) is over by then. Handing the
+    lock strictly in order would instead make every writer wait a turn of the loop once a queue
+    formed, a queue that would then never clear under load (a lock convoy). The woken writer
+    that finds the lock taken again waits first in line.
     """
 
     def __init__(
@@ -321,25 +328,26 @@ class _WriterQueue:
 
     async def enter(self, connection: Connection, driver_connection: Any = None) -> None:
         loop = asyncio.get_running_loop()
-        if self._holder is None and not self._waiting:
+        if self._holder is None:
             self._hold(loop, connection, driver_connection)
             return
         turn = loop.create_future()
         self._waiting.append((connection, driver_connection, turn))
-        try:
-            await turn
-        except BaseException:
-            # Cancelled after being handed the queue but before waking: hand it on. Cancelled
-            # while waiting: the hand-over skips the cancelled turn.
-            if turn.done() and not turn.cancelled():
-                self.leave(connection)
-            else:
-                turn.cancel()
-            raise
-        if connection is self._holder:
-            # Its own time from here: the wait for the loop to wake it (long on a busy loop) is
-            # the queue's, not the transaction's.
-            self._since = time.monotonic()
+        while True:
+            try:
+                await turn
+            except BaseException:
+                if turn.done() and not turn.cancelled():
+                    # Woken, then cancelled before taking the lock: wake the next one instead.
+                    self._wake_next()
+                else:
+                    turn.cancel()  # the wake-up skips it
+                raise
+            if self._holder is None:
+                self._hold(loop, connection, driver_connection)
+                return
+            turn = loop.create_future()
+            self._waiting.appendleft((connection, driver_connection, turn))
 
     def leave(self, connection: Connection) -> None:
         # Identity, not connection.info: an invalidated connection refuses to show its info. A
@@ -350,13 +358,13 @@ class _WriterQueue:
         held = time.monotonic() - self._since
         if held > (self._slow_after or SQLITE_SLOW_WRITER_SECONDS):
             log.warning("SQLite write transaction held the write lock for %.1f s", held)
-        self._pass_on()
+        self._release()
 
     def dropped(self, driver_connection: Any) -> None:
         """The driver's connection was given back, invalidated or closed: if it held the queue,
         its transaction is over."""
         if self._holder is not None and driver_connection is self._holder_driver:
-            self._pass_on()
+            self._release()
 
     def _hold(
         self, loop: asyncio.AbstractEventLoop, connection: Connection, driver_connection: Any
@@ -373,17 +381,19 @@ class _WriterQueue:
                 "taking it for lost and letting the next writer go",
                 time.monotonic() - self._since,
             )
-            self._pass_on()
+            self._release()
 
-    def _pass_on(self) -> None:
+    def _release(self) -> None:
         if self._lost_timer is not None:
             self._lost_timer.cancel()
         self._holder = self._holder_driver = self._lost_timer = None
+        self._wake_next()
+
+    def _wake_next(self) -> None:
         while self._waiting:
-            connection, driver_connection, turn = self._waiting.popleft()
+            _, _, turn = self._waiting.popleft()
             if not turn.done():
                 turn.set_result(None)
-                self._hold(turn.get_loop(), connection, driver_connection)
                 return
 
 
