@@ -284,3 +284,21 @@ async def test_a_write_transaction_awaiting_something_slow_is_logged(
     finally:
         await engine.dispose()
     assert any("held the write lock for 0.3 s" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_writer_finding_the_lock_free_takes_it_while_the_woken_one_is_on_its_way() -> None:
+    """No lock convoy: the writer woken by a release runs on the loop's next turn; one that is
+    running now and finds the lock free does not wait a turn behind it."""
+    queue = engine_module._WriterQueue()
+    holder, woken, running = object(), object(), object()
+    await queue.enter(holder)  # type: ignore[arg-type]
+    waiting = asyncio.create_task(queue.enter(woken))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    queue.leave(holder)  # type: ignore[arg-type]
+    entering = queue.enter(running)  # type: ignore[arg-type]
+    with pytest.raises(StopIteration):
+        entering.send(None)  # done without waiting
+    assert not waiting.done()
+    queue.leave(running)  # type: ignore[arg-type]
+    await asyncio.wait_for(waiting, timeout=1)
+    queue.leave(woken)  # type: ignore[arg-type]
