@@ -1,5 +1,5 @@
 # The two commands the README opens with, and the steps behind them.
-.PHONY: run test bootstrap lint typecheck layers unit web web-deps web-check web-unit browser bench hooks
+.PHONY: run test bootstrap lint typecheck layers unit web web-deps web-check web-unit browser bench bench-capacity hooks
 
 run: bootstrap
 	@scripts/build-web --optional
@@ -43,9 +43,16 @@ web-unit: web-deps
 browser: bootstrap web
 	cd web && npm run test:browser
 
-# Every benchmark, into bench/RESULTS.md; IGNACIO_BENCH_MESSAGES=100000 (and _MEMBERS) for a quick run.
+# Every benchmark, into bench/RESULTS.md; IGNACIO_BENCH_MESSAGES=100000 (and _MEMBERS) and
+# IGNACIO_BENCH_QUICK=1 (bench/capacity.py --quick) for a quick run.
 bench: bootstrap
 	.venv/bin/python bench/run.py
+
+# Answering capacity alone (bench/capacity.py): `make bench-capacity QUICK=1` for its short rows,
+# CHECKOUT=/path/to/another/clone to measure that tree's code, PROFILE=1 for py-spy's top frames.
+bench-capacity: bootstrap
+	.venv/bin/python bench/capacity.py $(if $(QUICK),--quick) $(if $(PROFILE),--profile) \
+		$(if $(CHECKOUT),--checkout $(CHECKOUT))
 
 # The lint steps of `make test` before every commit (.githooks/pre-commit), in this clone.
 hooks:

@@ -2,10 +2,12 @@
 with a model, and nothing else.
 
 A plain ASGI app on uvicorn, one process: `POST /webhooks/whatsapp` checks the signature,
-decodes the body with msgspec, answers 200 and, in a task, asks the model (one chat completion
-over httpx, the client the openai package uses) and sends its answer to the Graph API. No
-database, no queue, no cap on turns in flight: its wait is the model's time plus the HTTP
-exchanges, and its rate what the load generator offers. What Ignacio does on top (keeping,
+decodes the body with msgspec, answers 200 and, in a task, asks the model (one chat completion)
+and sends its answer to the Graph API, each on a new connection (bench/lean_http.py: httpx's
+pool costs CPU growing with the square of the requests in flight, and at hundreds of completions
+waiting that, not answering, was the baseline's limit). No database, no queue, no cap on turns in
+flight: its wait is the model's time plus the HTTP exchanges, and its rate what the load
+generator offers. What Ignacio does on top (keeping,
 de-duplicating, ordering, the agent SDK) is the difference.
 
     .venv/bin/python bench/bare_answerer.py PORT MODEL_URL GRAPH_URL
@@ -19,10 +21,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 import msgspec
 import uvicorn
 from fake_model import KEY
+from lean_http import Endpoint
 from tests.support.fake_graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_TOKEN
 from webhook_ingest import APP_SECRET  # puts the checkout on sys.path, for tests.support
 
@@ -34,19 +36,16 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 class BareAnswerer:
     def __init__(self, model_url: str, graph_url: str) -> None:
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=1000)
-        self.model = httpx.AsyncClient(
-            base_url=model_url,
-            limits=limits,
-            timeout=120,
-            headers={"Authorization": f"Bearer {KEY}"},
-        )
-        self.graph = httpx.AsyncClient(
-            base_url=graph_url,
-            limits=limits,
-            timeout=60,
-            headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"},
-        )
+        self.model = Endpoint(model_url)
+        self.graph = Endpoint(graph_url)
+        self.model_headers = {
+            "Authorization": f"Bearer {KEY}",
+            "Content-Type": "application/json",
+        }
+        self.graph_headers = {
+            "Authorization": f"Bearer {DEFAULT_TOKEN}",
+            "Content-Type": "application/json",
+        }
         self.tasks: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -70,22 +69,26 @@ class BareAnswerer:
         await _respond(send, 200)
 
     async def answer(self, sender: str, text: str) -> None:
-        completion = await self.model.post(
-            "/chat/completions",
-            json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": text}]},
+        request = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": text}]}
+        status, completion = await self.model.post(
+            "/chat/completions", msgspec.json.encode(request), self.model_headers
         )
-        completion.raise_for_status()
-        answer = completion.json()["choices"][0]["message"]["content"]
-        sent = await self.graph.post(
+        if status != 200:
+            raise RuntimeError(f"the model answered {status}")
+        answer = msgspec.json.decode(completion)["choices"][0]["message"]["content"]
+        message = {
+            "messaging_product": "whatsapp",
+            "to": sender,
+            "type": "text",
+            "text": {"body": answer},
+        }
+        status, _ = await self.graph.post(
             f"/v21.0/{DEFAULT_PHONE_NUMBER_ID}/messages",
-            json={
-                "messaging_product": "whatsapp",
-                "to": sender,
-                "type": "text",
-                "text": {"body": answer},
-            },
+            msgspec.json.encode(message),
+            self.graph_headers,
         )
-        sent.raise_for_status()
+        if status != 200:
+            raise RuntimeError(f"the Graph API answered {status}")
 
 
 async def _respond(send: Send, status: int) -> None:
@@ -102,5 +105,6 @@ if __name__ == "__main__":
         access_log=False,
         lifespan="off",
         backlog=4096,
+        timeout_keep_alive=75,
     )
     uvicorn.Server(config).run()

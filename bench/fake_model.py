@@ -8,7 +8,9 @@ seconds (`asyncio.sleep`: waiting costs nothing, so hundreds wait together) and 
 last assistant message: the member's new words, one message or a burst, not the history. The
 benchmark finds in the answer the messages it answers. `GET /v1/models[/{id}]` answer for any
 model. `GET /stats` gives the completions in flight now, the most in flight at once since the
-last `POST /stats/reset`, and the completions served.
+last `POST /stats/reset`, and the completions served. `POST /config` with `{"delay": seconds}`
+changes the completion time (0: an instant model) and with `{"hold": true}` holds every
+completion until `{"hold": false}` (a backlog builds while the model does not answer).
 
     .venv/bin/python bench/fake_model.py --port 8900 [--delay 2]
     .venv/bin/python bench/fake_model.py --check 200   # 200 at once: should take ~one delay
@@ -22,6 +24,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +47,8 @@ class FakeModel:
         self.in_flight = 0
         self.peak = 0
         self.served = 0
+        self.released = asyncio.Event()
+        self.released.set()
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,6 +56,8 @@ class FakeModel:
         body = b""
         while True:
             event = await receive()
+            if event["type"] == "http.disconnect":
+                return
             body += event.get("body", b"")
             if not event.get("more_body"):
                 break
@@ -60,6 +67,15 @@ class FakeModel:
         elif method == "GET" and path == "/stats":
             stats = {"in_flight": self.in_flight, "peak": self.peak, "served": self.served}
             await _respond(send, 200, stats)
+        elif method == "POST" and path == "/config":
+            change = msgspec.json.decode(body)
+            if "delay" in change:
+                self.delay = float(change["delay"])
+            if change.get("hold") is True:
+                self.released.clear()
+            elif change.get("hold") is False:
+                self.released.set()
+            await _respond(send, 200, {"delay": self.delay, "hold": not self.released.is_set()})
         elif method == "POST" and path == "/stats/reset":
             self.peak, self.served = self.in_flight, 0
             await _respond(send, 200, {})
@@ -74,7 +90,9 @@ class FakeModel:
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         try:
-            await asyncio.sleep(self.delay)
+            await self.released.wait()
+            if self.delay > 0:
+                await asyncio.sleep(self.delay)
         finally:
             self.in_flight -= 1
         self.served += 1
@@ -146,13 +164,31 @@ def fake_model(delay: float) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+# One client for the control calls: `httpx.get` builds a client, and its TLS context, each time
+# (tens of milliseconds of CPU, seconds when polled on a busy machine).
+_CONTROL = threading.local()
+
+
+def control() -> httpx.Client:
+    """This thread's client for control calls to the local fakes."""
+    client: httpx.Client | None = getattr(_CONTROL, "client", None)
+    if client is None:
+        client = _CONTROL.client = httpx.Client(timeout=30)
+    return client
+
+
 def stats(base_url: str) -> dict[str, int]:
-    result: dict[str, int] = httpx.get(base_url.removesuffix("/v1") + "/stats").json()
+    result: dict[str, int] = control().get(base_url.removesuffix("/v1") + "/stats").json()
     return result
 
 
+def configure(base_url: str, **change: float | bool) -> None:
+    """Change the fake's completion time (`delay=`) or hold its completions (`hold=`)."""
+    control().post(base_url.removesuffix("/v1") + "/config", json=change).raise_for_status()
+
+
 def reset(base_url: str) -> None:
-    httpx.post(base_url.removesuffix("/v1") + "/stats/reset").raise_for_status()
+    control().post(base_url.removesuffix("/v1") + "/stats/reset").raise_for_status()
 
 
 async def _check(base_url: str, count: int) -> tuple[float, list[float]]:
@@ -208,6 +244,7 @@ def main() -> None:
         access_log=False,
         lifespan="off",
         backlog=4096,
+        timeout_keep_alive=75,
     )
     uvicorn.Server(config).run()
 

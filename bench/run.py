@@ -4,7 +4,8 @@ Runs bench/message_reads.py, bench/scale_reads.py (10,000 members and 1,000,000 
 IGNACIO_BENCH_MEMBERS / IGNACIO_BENCH_MESSAGES say otherwise), bench/turn_latency.py,
 bench/webhook_ingest.py, bench/otp_timing.py, bench/dashboard.py (IGNACIO_BENCH_MESSAGES too)
 bench/live_events.py, bench/bursts.py, bench/records_list.py (100,000 records) and
-bench/capacity.py (about half an hour alone), prints each one's table as it goes, and writes
+bench/capacity.py (about an hour alone on a busy 2-core machine; IGNACIO_BENCH_QUICK=1 runs its
+--quick rows), prints each one's table as it goes, and writes
 bench/RESULTS.md: the
 machine (cores, memory, CPU model), the versions (Python, PostgreSQL, SQLite, wrk, the ignacio
 commit), the date, and a section per benchmark. Numbers only, no pass/fail.
@@ -117,7 +118,8 @@ def main() -> None:
         "records_list.py",
         "capacity.py",
     ):
-        sections.append(run(script))
+        quick = script == "capacity.py" and os.environ.get("IGNACIO_BENCH_QUICK")
+        sections.append(run(script, *(["--quick"] if quick else [])))
         quiet_postgres()
     (BENCH / "RESULTS.md").write_text(report + "\n" + "\n".join(sections))
     print(f"wrote {BENCH / 'RESULTS.md'}")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import psycopg
 import pytest
 from sqlalchemy import text
@@ -81,27 +78,3 @@ async def test_a_connection_dropped_while_in_use_fails_once_and_the_pool_recover
         assert serving not in pids
     finally:
         await engine.dispose()
-
-
-async def test_sqlite_writers_queue_in_order_and_a_lost_writer_does_not_stop_the_rest() -> None:
-    """Writers take SQLite's lock in the order they asked; one whose connection vanished
-    without a commit or a rollback delays the next by the queue's patience, no more."""
-    queue = engine_module._WriterQueue(patience_seconds=0.2)
-    lost, first, second = object(), object(), object()
-    order: list[str] = []
-
-    await queue.enter(lost)  # type: ignore[arg-type]
-    started = time.monotonic()
-
-    async def write(name: str, connection: object) -> None:
-        await queue.enter(connection)  # type: ignore[arg-type]
-        order.append(name)
-        await asyncio.sleep(0.01)
-        queue.leave(connection)  # type: ignore[arg-type]
-
-    await asyncio.wait_for(
-        asyncio.gather(write("first", first), write("second", second)), timeout=5
-    )
-    assert order == ["first", "second"]
-    assert time.monotonic() - started >= 0.2
-    queue.leave(lost)  # type: ignore[arg-type]  # late, and harmless

@@ -173,6 +173,18 @@ async def test_admins_define_record_types_and_everyone_in_the_workspace_reads_th
         path, json={**incident, "name": "x", "textField": "people"}, headers=desk.admin
     )
     assert bad.status_code == 400
+    # A list inside a list's items: refused naming both, not as a list without item fields.
+    nested = {"key": "pets", "label": "Pets", "kind": "items"}
+    people = {"key": "people", "label": "People", "kind": "items", "items": [nested]}
+    lists_in_items = await client.post(
+        path,
+        json={**incident, "name": "nested", "fields": [incident["fields"][0], people]},
+        headers=desk.admin,
+    )
+    assert lists_in_items.status_code == 400
+    assert lists_in_items.json()["message"] == (
+        "The items of 'people' cannot hold lists of their own; give 'pets' another kind."
+    )
     listed = await client.get(path, headers=desk.agent)
     assert [t["name"] for t in listed.json()] == ["report", "proposal", "incident"]
     assert listed.json()[0]["builtin"] is True

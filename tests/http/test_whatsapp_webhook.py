@@ -4,6 +4,7 @@ retried deliveries, and arbitrary bodies."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ignacio.adapters.sql import engine as engine_module
 from ignacio.adapters.whatsapp_cloud import sign
 from ignacio.application.workspaces import default_workspace
 from ignacio.domain import Author, Channel, PageRequest, PhoneNumber
-from tests.http.conftest import Api
+from tests.http.conftest import Api, serve
+from tests.support.databases import migrated_sqlite_file
 from tests.support.fakes import TEST_APP_SECRET, TEST_VERIFY_TOKEN
+from tests.support.system import build_system, settings_for_tests
 
 CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "whatsapp-cloud"
 CASES = [
@@ -194,3 +198,39 @@ async def test_arbitrary_signed_json_never_causes_a_5xx(memory_api: Api, value: 
     raw = json.dumps(value).encode()
     response = await memory_api.client.post("/webhooks/whatsapp", content=raw, headers=signed(raw))
     assert response.status_code < 500, response.text
+
+
+async def test_a_delivery_meeting_a_busy_database_gets_503_with_retry_after_and_later_200(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process (the CLI) holding SQLite's write lock past the server's patience: the
+    webhook is refused with a 503 and Retry-After, so the provider sends it again; never a
+    500. Once the lock is free the same delivery is kept and answered."""
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_PATIENCE_SECONDS", 0.2)
+    database_url = migrated_sqlite_file(tmp_path)
+    system = build_system(
+        settings_for_tests(IGNACIO_DATABASE_URL=database_url, IGNACIO_DATA_DIR=tmp_path),
+        fake_clock=False,
+    )
+    async with serve(system) as client:
+        api = Api(client=client, system=system)
+        other = sqlite3.connect(tmp_path / "ignacio.db", isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            refused = await api.client.post(
+                "/webhooks/whatsapp", content=text_delivery(), headers=signed(text_delivery())
+            )
+            code = await api.client.post("/auth/request-otp", json={"phoneNumber": "+34600000009"})
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        kept = await post(api, text_delivery(), signed(text_delivery()))
+
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["Retry-After"] == "5"
+    assert refused.json()["error"] == "busy"
+    # Any other write meeting the busy database says so too, rather than "internal error".
+    assert code.status_code == 503, code.text
+    assert code.headers["Retry-After"] == "5"
+    assert kept.status_code == 200
+    assert await member_messages(api, "+34612345678") == [("member", "Hola")]

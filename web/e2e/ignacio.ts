@@ -4,7 +4,8 @@
  * app. Login codes are read from what the console channel prints, as a person trying Ignacio
  * on a laptop would. Beside it, a fake of the one Graph API call Ignacio makes when an admin
  * connects a Meta number of a workspace's own (the number's look-up, which proves the token
- * may use it), since Meta is out of reach here.
+ * may use it), since Meta is out of reach here. `StartOptions` make another kind of server (one
+ * whose assistant is a model, linking to itself in its messages), in a data directory of its own.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -36,6 +37,8 @@ export interface Ignacio {
   sentTo(phone: string, text: string | RegExp, offset?: number, ms?: number): Promise<string>;
   /** A new workspace (an organisation), run by `admin` (a phone number). */
   createWorkspace(name: string, slug: string, admin: string): Promise<void>;
+  /** `phone` joins `workspace` (its short name) with `role`, from the command line. */
+  addMember(workspace: string, phone: string, role: "admin" | "agent" | "member", name: string): Promise<void>;
   /** The API as `phone`, logged in with the code the console printed (one code request): quicker
    * than the command line for setting up workspaces and roles. */
   as(phone: string): Promise<ApiCall>;
@@ -88,9 +91,17 @@ function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, PYTHONUNBUFFERED: "1", ...extra };
 }
 
-export async function startIgnacio(webDir: string): Promise<Ignacio> {
+export interface StartOptions {
+  /** More settings (a model's, say), over the defaults below. */
+  env?: Record<string, string>;
+  /** Links in messages point at this server (IGNACIO_PUBLIC_URL). */
+  linksHere?: boolean;
+}
+
+export async function startIgnacio(webDir: string, options: StartOptions = {}): Promise<Ignacio> {
   const workdir = await mkdtemp(path.join(tmpdir(), "ignacio-browser-"));
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
   const graph = await startFakeGraph();
   const env = environment({
     IGNACIO_WEB_DIR: webDir,
@@ -103,6 +114,8 @@ export async function startIgnacio(webDir: string): Promise<Ignacio> {
     // Long enough for a login by message to be sent and confirmed, short enough to watch one
     // expire (the login page's countdown, then the server's "not valid").
     IGNACIO_MESSAGE_LOGIN_TTL_SECONDS: "40",
+    ...(options.linksHere ? { IGNACIO_PUBLIC_URL: url } : {}),
+    ...options.env,
   });
   let output = "";
   const waiters = new Set<() => void>();
@@ -141,8 +154,6 @@ export async function startIgnacio(webDir: string): Promise<Ignacio> {
       check();
     });
   }
-
-  const url = `http://127.0.0.1:${port}`;
 
   async function call(method: string, path: string, body: unknown, token: string | null): Promise<unknown> {
     const response = await fetch(url + path, {
@@ -206,9 +217,15 @@ export async function startIgnacio(webDir: string): Promise<Ignacio> {
         const lines = output.slice(offset).split("\n");
         for (let index = 0; index < lines.length; index += 1) {
           if (!lines[index]!.startsWith(prefix)) continue;
-          // A message of several lines goes on indented under its first.
+          // A message of several lines goes on indented under its first; a blank line in it
+          // is printed empty (and one ends it, when no indented line follows).
           let message = lines[index]!.slice(prefix.length);
-          for (let next = index + 1; lines[next]?.startsWith("    "); next += 1) message += `\n${lines[next]!.trim()}`;
+          for (let next = index + 1; ; next += 1) {
+            const line = lines[next];
+            if (line?.startsWith("    ")) message += `\n${line.trim()}`;
+            else if (line === "" && lines[next + 1]?.startsWith("    ")) message += "\n";
+            else break;
+          }
           if (matches(message)) return message;
         }
         return undefined;
@@ -216,6 +233,12 @@ export async function startIgnacio(webDir: string): Promise<Ignacio> {
     },
     async createWorkspace(name, slug, admin) {
       await run(IGNACIO, ["workspaces", "create", name, "--slug", slug, "--admin", admin], { cwd: workdir, env });
+    },
+    async addMember(workspace, phone, role, name) {
+      await run(IGNACIO, ["workspaces", "add-member", workspace, "--phone", phone, "--role", role, "--name", name], {
+        cwd: workdir,
+        env,
+      });
     },
     async stop() {
       if (server.exitCode === null) {

@@ -9,8 +9,12 @@
  * member's WhatsApp conversation in the team inbox, replies and hands it back, while the member
  * writes through the signed WhatsApp simulator and follows on the web app, neither reloading; the
  * agent opens the workspace's dashboard and its charts draw; a workspace's admin sets its workflow
- * steps, qualifies a member from the inbox and exports the answers as CSV; someone logs in by sending a code from
- * WhatsApp through the simulator and answering YES, and a used or expired code logs nobody in.
+ * steps, qualifies a member from the inbox and exports the answers as CSV; another workspace's admin adds a record
+ * type with a list of items, finds it in the records inbox's filter, and removes it; someone logs in by sending a code from
+ * WhatsApp through the simulator and answering YES, and a used or expired code logs nobody in;
+ * on a second server whose assistant is the OpenAI Agents SDK adapter (talking to a fake
+ * OpenAI-compatible server), a member's WhatsApp message becomes a proposal they confirm with
+ * "yes", which the workspace's admin comments on and resolves, the member told of each.
  * Screenshots of the main screens at desktop and phone widths go to test-results/screenshots/.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -18,6 +22,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { FAKE_MODEL, startFakeOpenAI } from "./fake-openai";
 import { type Ignacio, META_NUMBER, REPOSITORY, startIgnacio } from "./ignacio";
 import { landscapePng } from "./png";
 
@@ -32,6 +37,9 @@ const BY_MESSAGE = { phone: "+34612000031", name: "Mateo Mensaje" };
 const SOMEONE_ELSE = { phone: "+34612000032", name: "Otro" };
 const GARDEN_ADMIN = { phone: "+34612000041", name: "Gala Huerta" };
 const GARDENER = { phone: "+34612000042", name: "Hugo Huerto" };
+const PROPOSER = { phone: "+34612000051", name: "Pilar Propone" };
+const LEAD = { phone: "+34612000052", name: "Luis Jefe" };
+const WORKSHOP_ADMIN = { phone: "+34612000061", name: "Iker Taller" };
 const SCREENSHOTS = path.join(REPOSITORY, "web", "test-results", "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -79,8 +87,8 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(original);
 }
 
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: DESKTOP, baseURL: ignacio.url, locale: "en-GB" });
+async function newContext(server: Ignacio = ignacio): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: DESKTOP, baseURL: server.url, locale: "en-GB" });
   context.setDefaultTimeout(TIMEOUT);
   return context;
 }
@@ -119,12 +127,12 @@ async function checkAccessibility(page: Page, screen: string): Promise<void> {
 }
 
 /** Log in through the login screen with the code the console channel printed. */
-async function logIn(page: Page, phone: string): Promise<void> {
+async function logIn(page: Page, phone: string, server: Ignacio = ignacio): Promise<void> {
   await page.goto("/app/");
   await page.getByLabel("Your WhatsApp number").fill(phone);
-  const offset = ignacio.output().length;
+  const offset = server.output().length;
   await page.getByRole("button", { name: "Send me a code" }).click();
-  const code = await ignacio.codeFor(phone, offset);
+  const code = await server.codeFor(phone, offset);
   await page.getByLabel("The six-digit code").fill(code);
   await page.getByRole("button", { name: "Log in" }).click();
   await see(page.getByRole("heading", { name: "Conversations" }));
@@ -826,6 +834,216 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     expect(exported[1]).toContain(`,${GARDENER.name},'${GARDENER.phone},yes,Large`);
     await context.close();
   });
+
+  it("lets a workspace's admin add a record type with a list of items, and remove it", async () => {
+    // Taller Norte and its admin, from the command line (not the platform's admin: the suite has
+    // spent that number's login codes).
+    await ignacio.createWorkspace("Taller Norte", "taller", WORKSHOP_ADMIN.phone);
+    const api = await ignacio.as(WORKSHOP_ADMIN.phone);
+    await api("PUT", "/users/me", { name: WORKSHOP_ADMIN.name });
+
+    const context = await newContext();
+    const admin = await context.newPage();
+    await logIn(admin, WORKSHOP_ADMIN.phone);
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Record types" }).click();
+    await at(admin, /\/app\/workspace\/record-types$/);
+    await see(admin.getByRole("heading", { name: "Record types", level: 1 }));
+    const proposal = await see(admin.getByRole("article", { name: "Proposal proposal" }));
+    await see(proposal.getByRole("list", { name: "Fields of each item of Items" }), "Estimated hours");
+    await see(admin.getByText("None yet. Add one below."));
+
+    const form = admin.getByRole("form", { name: "Add a record type" });
+    const label = (name: string) => form.getByLabel(name, { exact: true });
+    await label("Label").fill("Repair");
+    await label("Name").fill("repair");
+    await label("Key of field 1").fill("what");
+    await label("Label of field 1").fill("What broke");
+    await form.getByRole("button", { name: "Add a field" }).click();
+    await label("Key of field 2").fill("parts");
+    await label("Label of field 2").fill("Parts");
+    await label("Kind of field 2").selectOption("items");
+    await label("Key of item field 1 of field 2").fill("part");
+    await label("Label of item field 1 of field 2").fill("Part");
+    await label("Required of item field 1 of field 2").check();
+    // By keyboard: the button that adds an item field, then its kind.
+    await form.getByRole("button", { name: "Add an item field to parts" }).focus();
+    await admin.keyboard.press("Enter");
+    await label("Key of item field 2 of field 2").fill("cost");
+    await label("Label of item field 2 of field 2").fill("Cost in euros");
+    await label("Kind of item field 2 of field 2").selectOption("number");
+    await form.getByRole("button", { name: "Add the record type" }).click();
+    await see(form.getByRole("status"), "Repair was added");
+    const repair = await see(admin.getByRole("region", { name: "Taller Norte's own" }).getByRole("article", { name: "Repair repair" }));
+    await see(repair.getByRole("list", { name: "Fields of each item of Parts" }), "Cost in euros (cost, number)");
+    await screenshot(admin, "record-types");
+    await checkAccessibility(admin, "record types");
+
+    // The API has it as sent; the records inbox filters by it.
+    const types = (await api("GET", "/workspaces/taller/record-types")) as { name: string; fields: { key: string; items?: unknown[] }[] }[];
+    expect(types.map((kind) => kind.name)).toEqual(["report", "proposal", "repair"]);
+    expect(types[2]!.fields.map((field) => [field.key, field.items?.length ?? 0])).toEqual([
+      ["what", 0],
+      ["parts", 2],
+    ]);
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Records" }).click();
+    await see(admin.getByRole("heading", { name: "Records", level: 1 }));
+    await admin.getByLabel("Type", { exact: true }).selectOption("repair");
+    await see(admin.getByText("No records yet."));
+
+    // Removed after the question, answered from the keyboard.
+    await admin.getByRole("main").getByRole("link", { name: "Record types" }).click();
+    await see(admin.getByRole("article", { name: "Repair repair" }));
+    await admin.getByRole("button", { name: "Remove Repair" }).click();
+    await see(admin.getByRole("alertdialog", { name: /Remove the record type Repair\?/ }));
+    await admin.keyboard.press("Enter");
+    await see(admin.getByRole("status"), "Repair was removed.");
+    await see(admin.getByText("None yet. Add one below."));
+    expect(((await api("GET", "/workspaces/taller/record-types")) as { name: string }[]).map((kind) => kind.name)).toEqual([
+      "report",
+      "proposal",
+    ]);
+    await context.close();
+  });
+
+  it("makes a member's WhatsApp message a proposal through the model, which the workspace's admin comments on and resolves", async () => {
+    // Seed 004's example, end to end, on a server of its own whose assistant is the OpenAI
+    // Agents SDK adapter talking over HTTP to a fake OpenAI-compatible server (the rest of the
+    // suite keeps the offline assistant). The fake plays the model: asked for the work, it calls
+    // create_record with the values a model would pull from the message; given the tool's
+    // result, it says so; told "yes", it calls confirm_record.
+    const PROPOSAL = {
+      summary: "Add a login page and a user dashboard by Friday",
+      items: [
+        {
+          type: "feature",
+          title: "Login page",
+          description: "Sign in with the account's email and password",
+          estimatedHours: 3,
+          dueDate: "Friday",
+          priority: "high",
+        },
+        {
+          type: "feature",
+          title: "User dashboard",
+          description: "The member's projects and recent activity after logging in",
+          estimatedHours: 5,
+          dueDate: "Friday",
+          priority: "medium",
+        },
+      ],
+      totalEstimatedHours: 8,
+      confidence: 0.7,
+    };
+    const DRAFTED = "I've written that up as a proposal for the team.";
+    const CONFIRMED = "Done: the team has your proposal now.";
+    const model = await startFakeOpenAI((request) => {
+      const [result] = request.toolResults;
+      if (result?.name === "create_record") return { text: DRAFTED };
+      if (result?.name === "confirm_record") return { text: CONFIRMED };
+      if (request.lastUserText.includes("login page and user dashboard")) {
+        return { tool: "create_record", arguments: { type: "proposal", fields: PROPOSAL } };
+      }
+      if (/^yes\b/i.test(request.lastUserText.trim())) return { tool: "confirm_record", arguments: {} };
+      return { text: `Fake answer to: ${request.lastUserText}` };
+    });
+    const server = await startIgnacio(path.join(REPOSITORY, "web", "dist"), {
+      linksHere: true,
+      env: {
+        OPENAI_API_KEY: model.key,
+        IGNACIO_AI_BASE_URL: model.baseUrl,
+        IGNACIO_AI_API: "chat_completions",
+        IGNACIO_AI_MODEL: FAKE_MODEL,
+        // Each message answered at once, not held for the rest of a burst.
+        IGNACIO_BURST_QUIET_SECONDS: "0",
+      },
+    });
+    try {
+      // "Friday", as the server reads it in the workspace's time zone (UTC): the next one, today
+      // excluded.
+      const today = new Date();
+      const friday = new Date(today.getTime() + ((5 - today.getUTCDay() + 7) % 7 || 7) * 86_400_000).toISOString().slice(0, 10);
+
+      // The member writes on WhatsApp; the answer sums the draft up, with its link, and asks.
+      let offset = server.output().length;
+      await server.whatsapp(PROPOSER.phone, "Need to add login page and user dashboard by Friday, about 8 hours", PROPOSER.name);
+      // The first answer also loads the model's libraries: on a busy machine, seconds.
+      const draft = await server.sentTo(PROPOSER.phone, "Reply “yes” to confirm it", offset, 90_000);
+      expect(draft).toContain(DRAFTED);
+      expect(draft).toContain(`Proposal: ${PROPOSAL.summary}`);
+      expect(draft).toContain("2 items");
+      expect(draft).toContain("Total estimated hours: 8");
+      const recordId = new RegExp(`See it: ${server.url.replace(/\./g, "\\.")}/app/records/([0-9a-f-]{36})`).exec(draft)?.[1];
+      expect(recordId, draft).toBeDefined();
+      // The model was offered the record tools, and the record passed the type's checks.
+      expect(model.requests[0]?.tools).toEqual(expect.arrayContaining(["create_record", "confirm_record"]));
+      expect(model.requests[1]?.toolResults).toEqual([{ name: "create_record", output: expect.stringContaining("Saved as a draft") }]);
+
+      // "yes": the record is final.
+      offset = server.output().length;
+      await server.whatsapp(PROPOSER.phone, "yes", PROPOSER.name);
+      const confirmed = await server.sentTo(PROPOSER.phone, `Confirmed: ${PROPOSAL.summary}`, offset, 60_000);
+      expect(confirmed).toContain(CONFIRMED);
+      expect(confirmed).toContain(`${server.url}/app/records/${recordId}`);
+      expect(model.requests[3]?.toolResults).toEqual([{ name: "confirm_record", output: expect.stringContaining("Confirmed") }]);
+
+      // The workspace's own admin (not the platform's) finds it among the records, open.
+      await server.addMember("default", LEAD.phone, "admin", LEAD.name);
+      const context = await newContext(server);
+      const admin = await context.newPage();
+      await logIn(admin, LEAD.phone, server);
+      await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Records" }).click();
+      await see(admin.getByRole("heading", { name: "Records", level: 1 }));
+      const row = admin.getByRole("list", { name: "Records" }).getByRole("listitem").filter({ hasText: PROPOSAL.summary });
+      await see(row, "Open");
+      expect(await row.textContent()).toContain("Proposal");
+      await screenshot(admin, "records");
+      await checkAccessibility(admin, "records");
+
+      // Its page: the proposal and its items, as the model gave them and the server read them.
+      await row.getByRole("link", { name: PROPOSAL.summary }).click();
+      await at(admin, new RegExp(`/app/records/${recordId}$`));
+      await see(admin.getByRole("heading", { name: PROPOSAL.summary, level: 1 }));
+      const items = admin.getByRole("table");
+      for (const [title, hours, priority] of [
+        ["Login page", "3", "high"],
+        ["User dashboard", "5", "medium"],
+      ] as const) {
+        const item = await see(items.getByRole("row"), title);
+        const cells = await item.getByRole("cell").allTextContents();
+        expect(cells).toEqual(expect.arrayContaining(["feature", title, hours, friday, priority]));
+      }
+      expect(await admin.locator(".record-values").textContent()).toContain("Total estimated hours8");
+
+      // The admin comments: the member is told on WhatsApp, and the comment stays on the page.
+      const COMMENT = "Looks good. Start with the login page, please.";
+      await admin.getByLabel("Comment for the member").pressSequentially(COMMENT);
+      offset = server.output().length;
+      await admin.getByRole("button", { name: "Comment", exact: true }).click();
+      await see(admin.getByRole("status"), "The member was told on WhatsApp.");
+      const comments = admin.getByRole("list", { name: "Comments" });
+      await see(comments.getByRole("listitem"), COMMENT);
+      await server.sentTo(PROPOSER.phone, `A comment on your record “${PROPOSAL.summary}”: ${COMMENT}`, offset);
+
+      // And resolves it: the member is told that too, with the link.
+      offset = server.output().length;
+      await admin.getByRole("group", { name: "Status" }).getByRole("button", { name: "Mark resolved" }).click();
+      await see(admin.locator(".page-header .badge"), "Resolved");
+      const resolved = await server.sentTo(PROPOSER.phone, `Your record “${PROPOSAL.summary}” was resolved.`, offset);
+      expect(resolved).toContain(`${server.url}/app/records/${recordId}`);
+      await admin.reload();
+      await see(comments.getByRole("listitem"), COMMENT);
+      await see(admin.locator(".page-header .badge"), "Resolved");
+      await screenshot(admin, "record");
+      await checkAccessibility(admin, "record");
+      await context.close();
+      expect(model.problems).toEqual([]);
+      expect(model.requests).toHaveLength(4);
+    } finally {
+      await server.stop();
+      await model.stop();
+    }
+    // Two servers, a model run per answer and four command-line runs: minutes on a busy machine.
+  }, 300_000);
 
   it("shows a workspace's team its dashboard as charts", async () => {
     // The agent of the default workspace, where the member and the admin chatted earlier today.

@@ -19,6 +19,7 @@ import { LoginPage } from "./pages/LoginPage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { RecordPage } from "./pages/RecordPage";
 import { RecordsPage } from "./pages/RecordsPage";
+import { RecordTypesPage } from "./pages/RecordTypesPage";
 import { WorkflowPage } from "./pages/WorkflowPage";
 import { WorkspacePage } from "./pages/WorkspacePage";
 
@@ -86,6 +87,7 @@ export function App() {
         <Route path="/workspace" element={<WorkspacePage />} />
         <Route path="/workspace/knowledge" element={<KnowledgePage />} />
         <Route path="/workspace/workflow" element={<WorkflowPage />} />
+        <Route path="/workspace/record-types" element={<RecordTypesPage />} />
         <Route
           path="/dashboard"
           element={

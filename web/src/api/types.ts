@@ -62,4 +62,7 @@ export type RecordDetail = Schemas["RecordDetailOut"];
 export type RecordStatus = Schemas["RecordStatus"];
 export type RecordTypeItem = Schemas["RecordTypeOut"];
 export type RecordField = Schemas["FieldBody"];
+export type RecordItemField = Schemas["ItemFieldBody"];
+export type FieldKind = Schemas["FieldKind"];
+export type RecordTypeBody = Schemas["RecordTypeBody"];
 export type OwnerNotice = Schemas["OwnerNotice"];

@@ -86,6 +86,19 @@ describe("Layout", () => {
     expect(within(nav).getByRole("link", { name: "Knowledge base" })).toHaveAttribute("href", "/workspace/knowledge");
     expect(within(nav).getByRole("link", { name: "Inbox" })).toHaveAttribute("href", "/inbox");
     expect(within(nav).getByRole("link", { name: "Dashboard" })).toHaveAttribute("href", "/dashboard");
+    // The record types are its admins' to change: an agent is not sent there.
+    expect(within(nav).queryByRole("link", { name: "Record types" })).not.toBeInTheDocument();
+  });
+
+  it("links the record types for a workspace's admins", async () => {
+    fakeApi({
+      "POST /auth/refresh": () => json(tokens()),
+      "GET /users/me": () => json(user()),
+      "GET /workspaces": () => json(mine("admin")),
+    });
+    renderLayout();
+    const nav = screen.getByRole("navigation", { name: "Main" });
+    expect(await within(nav).findByRole("link", { name: "Record types" })).toHaveAttribute("href", "/workspace/record-types");
   });
 
   it("marks the knowledge base as the current page, not the Workspace page above it", async () => {

@@ -34,6 +34,7 @@ const WORKSPACE_LINKS: NavItem[] = [
   { to: "/workspace/knowledge", label: "Knowledge base" },
   { to: "/workspace/workflow", label: "Workflow steps" },
 ];
+const RECORD_TYPES_LINK: NavItem = { to: "/workspace/record-types", label: "Record types" };
 const ADMIN_LINKS = [
   { to: "/admin/users", label: "Users" },
   { to: "/admin/conversations", label: "Conversations" },
@@ -47,7 +48,11 @@ export function Layout() {
   const { user, logout } = useAuth();
   const workspace = useCurrentWorkspace();
   useWorkspaceScope(workspace.current);
-  const links = seesWorkspacePage(user, workspace.current) ? [...MEMBER_LINKS, ...WORKSPACE_LINKS] : MEMBER_LINKS;
+  // Agents may read the record types, but only the admins who change them are sent there.
+  const admin = Boolean(user?.isAdmin) || workspace.current?.role === "admin";
+  const links = seesWorkspacePage(user, workspace.current)
+    ? [...MEMBER_LINKS, ...WORKSPACE_LINKS, ...(admin ? [RECORD_TYPES_LINK] : [])]
+    : MEMBER_LINKS;
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
   const firstRender = useRef(true);

@@ -177,5 +177,31 @@ describe("Records", () => {
     expect(within(list).getByRole("link", { name: "Login page and user dashboard" })).toHaveAttribute("href", `/records/${RECORD}`);
     expect(within(list).getByText("Open")).toBeInTheDocument();
     expect(api.requests.some((r) => r.path === "/records")).toBe(true);
+    expect(screen.queryByRole("link", { name: "Record types" })).not.toBeInTheDocument();
+  });
+
+  it("filters the team's records by the workspace's types, its own among them, and sends its admins to them", async () => {
+    const asked: (string | null)[] = [];
+    const INCIDENT_TYPE = { ...PROPOSAL_TYPE, name: "incident", label: "Incident", builtin: false };
+    open(
+      agent,
+      "admin",
+      {
+        "GET /workspaces/clinic/record-types": () => json([PROPOSAL_TYPE, INCIDENT_TYPE]),
+        "GET /records": (_request, url) => {
+          asked.push(url.searchParams.get("type"));
+          return json({ items: url.searchParams.get("type") === "incident" ? [] : [record("open")], nextCursor: null });
+        },
+      },
+      "/records",
+    );
+    expect(await screen.findByRole("heading", { name: "Records" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Record types" })).toHaveAttribute("href", "/workspace/record-types");
+    const type = screen.getByRole("combobox", { name: "Type" });
+    expect(await within(type).findByRole("option", { name: "Incident" })).toBeInTheDocument();
+    expect(within(await screen.findByRole("list", { name: "Records" })).getByText(/^Proposal ·/)).toBeInTheDocument();
+    await userEvent.selectOptions(type, "incident");
+    expect(await screen.findByText("No records yet.")).toBeInTheDocument();
+    expect(asked).toEqual([null, "incident"]);
   });
 });

@@ -2,7 +2,7 @@
  * Records: a member's own (what they asked the assistant, or a command, to keep for the team),
  * or, for the workspace's team, everyone's, filtered by type and status.
  */
-import { useState } from "react";
+import { useId, useState } from "react";
 import { Link } from "react-router-dom";
 import { $api } from "../api/client";
 import type { RecordStatus } from "../api/types";
@@ -11,7 +11,7 @@ import { Badge, Empty, ErrorNotice, Loading, LoadMore, PageHeader } from "../com
 import { formatDateTime } from "../lib/format";
 import { allItems, cursorPaging } from "../lib/pages";
 import { STATUS } from "../lib/records";
-import { seesWorkspacePage, useCurrentWorkspace } from "../lib/workspaces";
+import { runsWorkspace, seesWorkspacePage, useCurrentWorkspace } from "../lib/workspaces";
 
 const STATUSES = Object.keys(STATUS) as RecordStatus[];
 
@@ -19,6 +19,7 @@ export function RecordsPage() {
   const { user } = useAuth();
   const workspace = useCurrentWorkspace();
   const team = seesWorkspacePage(user, workspace.current);
+  const id = useId();
   const [type, setType] = useState("");
   const [status, setStatus] = useState<RecordStatus | "">("");
   const slug = workspace.current?.slug;
@@ -48,16 +49,24 @@ export function RecordsPage() {
 
   return (
     <main id="main" className="page">
-      <PageHeader title={team ? "Records" : "My records"} />
+      <PageHeader title={team ? "Records" : "My records"}>
+        {workspace.current && runsWorkspace(user, workspace.current) ? (
+          <Link className="button secondary" to="/workspace/record-types">
+            Record types
+          </Link>
+        ) : null}
+      </PageHeader>
       <p className="lede">
         {team
           ? "Reports, proposals and other records members made with the assistant or a command. Comment on them and resolve them; the member is told on WhatsApp."
           : "What you asked the assistant to record for the team (or sent with /report and /proposal), and what the team says about it."}
       </p>
       <div className="filters" role="group" aria-label="Filters">
-        <label>
-          Type{" "}
-          <select value={type} onChange={(event) => setType(event.target.value)}>
+        {/* Labels beside their selects, not around them: a select inside its label would be
+            named with its chosen option too ("Type All types"). */}
+        <div className="field">
+          <label htmlFor={`${id}-type`}>Type</label>
+          <select id={`${id}-type`} value={type} onChange={(event) => setType(event.target.value)}>
             <option value="">All types</option>
             {(types.data ?? []).map((kind) => (
               <option key={kind.name} value={kind.name}>
@@ -65,10 +74,10 @@ export function RecordsPage() {
               </option>
             ))}
           </select>
-        </label>{" "}
-        <label>
-          Status{" "}
-          <select value={status} onChange={(event) => setStatus(event.target.value as RecordStatus | "")}>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-status`}>Status</label>
+          <select id={`${id}-status`} value={status} onChange={(event) => setStatus(event.target.value as RecordStatus | "")}>
             <option value="">Any status</option>
             {STATUSES.map((value) => (
               <option key={value} value={value}>
@@ -76,7 +85,7 @@ export function RecordsPage() {
               </option>
             ))}
           </select>
-        </label>
+        </div>
       </div>
       {records.isPending ? <Loading label="Loading records…" /> : null}
       <ErrorNotice error={records.error} />

@@ -7,8 +7,10 @@ from ignacio.adapters.sql.conversations import SqlConversationRepository
 from ignacio.adapters.sql.deliveries import SqlDeliveryRepository
 from ignacio.adapters.sql.document_index import SqlDocumentIndex
 from ignacio.adapters.sql.engine import (
+    BUSY_RETRY_AFTER_SECONDS,
     DEFAULT_SCHEMA,
     create_engine,
+    database_busy,
     normalise_url,
     search_path_option,
 )
@@ -33,6 +35,7 @@ from ignacio.adapters.sql.webhook_inbox import SqlWebhookInbox
 from ignacio.adapters.sql.workspaces import SqlMembershipRepository, SqlWorkspaceRepository
 
 __all__ = [
+    "BUSY_RETRY_AFTER_SECONDS",
     "DEFAULT_SCHEMA",
     "SqlAllowList",
     "SqlAuditLog",
@@ -57,6 +60,7 @@ __all__ = [
     "alembic_config",
     "create_engine",
     "current_revision",
+    "database_busy",
     "head_revision",
     "lock_down_schemas",
     "metadata",

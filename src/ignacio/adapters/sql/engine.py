@@ -15,6 +15,7 @@ import logging
 import re
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,14 @@ SQLITE_PRAGMAS = (
 )
 # How long a writer waits for another process (the CLI, say) to release SQLite's write lock.
 SQLITE_BUSY_PATIENCE_SECONDS = 5.0
+
+# SQLite connections kept open in the pool, and no limit on more: a writer queued for the write
+# lock holds its connection meanwhile, and the one holding the lock may need a second (a read
+# of its own, the member's session), so a bounded pool that queued writers fill would leave
+# the holder waiting for a connection that only it can free, until the pool's timeout. SQLite
+# connections cost little (about 150 KB each, on the loop's thread, no thread of their own);
+# opening one costs a few milliseconds of the loop, hence the generous number kept open.
+SQLITE_POOL_SIZE = 64
 
 # A connection with this execution option set to "deferred" starts a plain BEGIN on SQLite:
 # for reads that must not queue behind writers (the health probe).
@@ -116,8 +125,11 @@ def create_engine(url: str, *, schema: str = DEFAULT_SCHEMA, **options: Any) -> 
             (database, *_), keywords = engine.dialect.create_connect_args(engine.url)
             return await _SqliteOnTheLoop(lambda: sqlite3.connect(database, **keywords))
 
+        pool: dict[str, Any] = {}
+        if "poolclass" not in options and not _in_memory(parsed):
+            pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": -1}
         engine = create_async_engine(
-            parsed, **(json_options | {"async_creator": connect} | options)
+            parsed, **(json_options | {"async_creator": connect} | pool | options)
         )
         _configure_sqlite(engine)
         return engine
@@ -205,6 +217,12 @@ def _json_dumps(value: Any) -> str:
     return msgspec.json.encode(value).decode()
 
 
+def _in_memory(url: URL) -> bool:
+    """An in-memory SQLite database: one connection, kept by SQLAlchemy's own pool."""
+    database = url.database or ""
+    return database in ("", ":memory:") or "mode=memory" in str(url)
+
+
 def _create_parent_directory(url: URL) -> None:
     database = url.database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -235,7 +253,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             connection.exec_driver_sql("BEGIN")
             return
         if in_greenlet():
-            await_only(writers.enter(connection))
+            await_only(writers.enter(connection, connection.connection.dbapi_connection))
         try:
             _begin_immediate(connection)
         except BaseException:
@@ -250,34 +268,133 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_rollback(connection: Connection) -> None:
         writers.leave(connection)
 
+    # A connection given back to the pool, invalidated or closed while it still held the queue
+    # never said commit or rollback: the pool's reset or the close ended its transaction, so the
+    # queue goes on at once instead of waiting for `_WriterQueue`'s last resort.
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        writers.dropped(dbapi_connection)
+
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def _on_invalidate(dbapi_connection: Any, _record: Any, _error: Any) -> None:
+        writers.dropped(dbapi_connection)
+
+    @event.listens_for(engine.sync_engine, "close")
+    def _on_close(dbapi_connection: Any, _record: Any) -> None:
+        writers.dropped(dbapi_connection)
+
+
+# How long a writer may hold this process's queue before it is taken for lost. Far more than a
+# write transaction takes (well under a millisecond of work, plus up to
+# `SQLITE_BUSY_PATIENCE_SECONDS` waiting for another process's lock); the pool's events catch
+# the usual ways a holder gets lost at once (see `_configure_sqlite`), this is the last resort.
+SQLITE_LOST_WRITER_SECONDS = 60.0
+# A write transaction holding the queue this long is logged: it holds up every other writer of
+# the process (an await of something slow, a model or an HTTP call, inside a transaction).
+SQLITE_SLOW_WRITER_SECONDS = 2.0
+
 
 class _WriterQueue:
-    """The order in which one process's SQLite writers take the write lock.
+    """The order in which one process's SQLite writers take the write lock: one at a time.
 
-    Only a courtesy: should a writer never leave (a connection dropped without a commit or a
-    rollback), the next one waits as long as SQLite's busy timeout, then starts a new queue;
-    SQLite's lock still keeps two writers apart.
+    A writer waits for as long as the writers ahead of it take. Under load that is seconds:
+    hundreds of turns in flight queue here, and each hand-over waits for the event loop to wake
+    the next writer, so a long wait says the queue is busy, not that it is stuck. What would
+    stop it is a holder that never leaves (a connection lost without a commit or a rollback):
+    the pool's events report the usual ways (`dropped`); failing those, a holder that has held
+    the queue for `lost_after_seconds` is given up on and the next writer goes. Only then can
+    two of this process's writers overlap, and SQLite's own lock still keeps them apart.
+
+    A writer that finds the lock free takes it at once, even with writers waiting: the first of
+    them has been woken but runs only on the loop's next turn, and a transaction that takes it
+    meanwhile (most run start to end without letting the loop go) is over by then. Handing the
+    lock strictly in order would instead make every writer wait a turn of the loop once a queue
+    formed, a queue that would then never clear under load (a lock convoy). The woken writer
+    that finds the lock taken again waits first in line.
     """
 
-    def __init__(self, patience_seconds: float = 5.0) -> None:
-        self._patience = patience_seconds
-        self._lock = asyncio.Lock()
-        self._holders: set[Connection] = set()
+    def __init__(
+        self,
+        lost_after_seconds: float | None = None,
+        slow_after_seconds: float | None = None,
+    ) -> None:
+        self._lost_after = lost_after_seconds
+        self._slow_after = slow_after_seconds
+        self._holder: Connection | None = None
+        self._holder_driver: Any = None
+        self._since = 0.0
+        self._lost_timer: asyncio.TimerHandle | None = None
+        self._waiting: deque[tuple[Connection, Any, asyncio.Future[None]]] = deque()
 
-    async def enter(self, connection: Connection) -> None:
-        try:
-            await asyncio.wait_for(self._lock.acquire(), self._patience)
-        except TimeoutError:
-            log.warning("SQLite writer queue stuck; starting a new one")
-            self._lock, self._holders = asyncio.Lock(), set()
-            await self._lock.acquire()
-        self._holders.add(connection)
+    async def enter(self, connection: Connection, driver_connection: Any = None) -> None:
+        loop = asyncio.get_running_loop()
+        if self._holder is None:
+            self._hold(loop, connection, driver_connection)
+            return
+        turn = loop.create_future()
+        self._waiting.append((connection, driver_connection, turn))
+        while True:
+            try:
+                await turn
+            except BaseException:
+                if turn.done() and not turn.cancelled():
+                    # Woken, then cancelled before taking the lock: wake the next one instead.
+                    self._wake_next()
+                else:
+                    turn.cancel()  # the wake-up skips it
+                raise
+            if self._holder is None:
+                self._hold(loop, connection, driver_connection)
+                return
+            turn = loop.create_future()
+            self._waiting.appendleft((connection, driver_connection, turn))
 
     def leave(self, connection: Connection) -> None:
-        # Membership, not connection.info: an invalidated connection refuses to show its info.
-        if connection in self._holders:
-            self._holders.discard(connection)
-            self._lock.release()
+        # Identity, not connection.info: an invalidated connection refuses to show its info. A
+        # connection that does not hold the queue (a deferred reader, or a holder given up on
+        # as lost that ends at last) leaves nothing.
+        if connection is not self._holder:
+            return
+        held = time.monotonic() - self._since
+        if held > (self._slow_after or SQLITE_SLOW_WRITER_SECONDS):
+            log.warning("SQLite write transaction held the write lock for %.1f s", held)
+        self._release()
+
+    def dropped(self, driver_connection: Any) -> None:
+        """The driver's connection was given back, invalidated or closed: if it held the queue,
+        its transaction is over."""
+        if self._holder is not None and driver_connection is self._holder_driver:
+            self._release()
+
+    def _hold(
+        self, loop: asyncio.AbstractEventLoop, connection: Connection, driver_connection: Any
+    ) -> None:
+        self._holder, self._holder_driver = connection, driver_connection
+        self._since = time.monotonic()
+        lost_after = self._lost_after or SQLITE_LOST_WRITER_SECONDS
+        self._lost_timer = loop.call_later(lost_after, self._lost, connection)
+
+    def _lost(self, connection: Connection) -> None:
+        if connection is self._holder:
+            log.warning(
+                "A SQLite writer held the write lock for %.0f s without a commit or a rollback; "
+                "taking it for lost and letting the next writer go",
+                time.monotonic() - self._since,
+            )
+            self._release()
+
+    def _release(self) -> None:
+        if self._lost_timer is not None:
+            self._lost_timer.cancel()
+        self._holder = self._holder_driver = self._lost_timer = None
+        self._wake_next()
+
+    def _wake_next(self) -> None:
+        while self._waiting:
+            _, _, turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
 
 
 def _begin_immediate(connection: Connection) -> None:
@@ -295,6 +412,22 @@ def _begin_immediate(connection: Connection) -> None:
                 raise
         await_only(asyncio.sleep(pause))
         pause = min(pause * 2, 0.05)
+
+
+# What a request refused for a busy database is told to wait before trying again.
+BUSY_RETRY_AFTER_SECONDS = 5
+
+
+def database_busy(error: BaseException) -> bool:
+    """Whether `error` says the database had no room for the work in time, rather than that
+    the work is wrong: SQLite's write lock held by another process past our patience, or no
+    pooled connection free in time. Worth trying again shortly; nothing was written."""
+    if isinstance(error, exc.TimeoutError):
+        return True
+    if isinstance(error, exc.OperationalError):
+        code = getattr(error.orig, "sqlite_errorcode", None)
+        return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return False
 
 
 class _RunAtOnce:

@@ -23,11 +23,16 @@ from uuid import UUID
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
+from ignacio.adapters.sql.engine import (
+    BEGIN_MODE_OPTION,
+    BUSY_RETRY_AFTER_SECONDS,
+    database_busy,
+)
 from ignacio.adapters.sql.queries import keyset, page_of
 from ignacio.adapters.sql.tables import webhook_inbox
 from ignacio.application.ports import CollectedInboxBatch
 from ignacio.domain import (
+    Busy,
     InboxDelivery,
     Page,
     PageRequest,
@@ -71,7 +76,17 @@ class SqlWebhookInbox:
         )
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_pending())
-        await written
+        try:
+            await written
+        except Exception as error:
+            # The sender keeps the delivery and sends it again (Meta and Twilio retry what was
+            # not acknowledged): a 503 with Retry-After, not a fault of ours or theirs.
+            if database_busy(error):
+                raise Busy(
+                    "The database is busy and the delivery was not kept; send it again shortly.",
+                    retry_after=BUSY_RETRY_AFTER_SECONDS,
+                ) from error
+            raise
 
     async def _write_pending(self) -> None:
         # Deliveries added while the connection is being given back find this task not done

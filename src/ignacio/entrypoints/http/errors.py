@@ -20,6 +20,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
+from ignacio.adapters.sql import BUSY_RETRY_AFTER_SECONDS, database_busy
 from ignacio.domain import (
     AuthenticationFailed,
     Busy,
@@ -90,6 +91,17 @@ def http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[Erro
 
 
 def unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[ErrorBody]:
+    if database_busy(error):
+        # Load, not a fault: the request did nothing and may be sent again shortly.
+        log.warning("database busy", path=request.url.path, error=str(error).splitlines()[0])
+        return Response(
+            ErrorBody(
+                error="busy",
+                message="The database is busy; nothing was changed. Please try again shortly.",
+            ),
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+        )
     log.exception("unhandled error", path=request.url.path, error_type=type(error).__name__)
     return Response(
         ErrorBody(

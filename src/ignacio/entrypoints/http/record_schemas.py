@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from ignacio.application.use_cases.records import A_TEAMMATE, RecordView, Told
+from ignacio.domain.errors import InvalidInput
 from ignacio.domain.records import (
     MAX_CHOICE,
     MAX_CHOICES,
@@ -70,6 +71,13 @@ class FieldBody(ItemFieldBody):
     items: Annotated[list[ItemFieldBody], msgspec.Meta(max_length=MAX_ITEM_FIELDS)] = []
 
     def spec(self) -> FieldSpec:
+        nested = next((item for item in self.items if item.kind is FieldKind.ITEMS), None)
+        if nested is not None:
+            # Said here: built first, the item would only complain that it has no item fields.
+            raise InvalidInput(
+                f"The items of '{self.key}' cannot hold lists of their own; give "
+                f"'{nested.key}' another kind."
+            )
         return FieldSpec(**self._common(), items=tuple(item.spec() for item in self.items))
 
     @classmethod
