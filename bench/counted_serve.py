@@ -3,7 +3,8 @@
 Counts each statement the process sends (psycopg cursors on PostgreSQL, which also carry
 procrastinate's; SQLAlchemy's cursor events on SQLite), by its text's first 160 characters.
 SIGUSR2 starts the count afresh (after the warm-up); SIGUSR1 writes it, as JSON, to the file in
-`IGNACIO_BENCH_STATEMENTS`.
+`IGNACIO_BENCH_STATEMENTS`; with IGNACIO_BENCH_WHERE=1 each statement is counted apart by the
+lines of Ignacio's it comes from (slower: for the list, not for timing).
 
     IGNACIO_BENCH_STATEMENTS=/tmp/s.json python bench/counted_serve.py serve
 """
@@ -38,7 +39,23 @@ def note(statement: object) -> None:
             for frame in traceback.extract_stack()[-14:-2]
         ]
         text = f"<empty {type(statement).__name__}> " + " < ".join(reversed(callers))
+    if WHERE:
+        text += " @ " + _where()
     counts[text] += 1
+
+
+WHERE = os.environ.get("IGNACIO_BENCH_WHERE") == "1"
+
+
+def _where() -> str:
+    """The use case and repository lines a statement comes from (IGNACIO_BENCH_WHERE=1)."""
+    frames = [
+        f"{Path(frame.filename).stem}:{frame.lineno}"
+        for frame in traceback.extract_stack()[:-3]
+        if "/ignacio/" in frame.filename
+        and ("/application/" in frame.filename or "/adapters/" in frame.filename)
+    ]
+    return " < ".join(reversed(frames[-4:]))
 
 
 def _counting(method: Any) -> Any:
@@ -57,9 +74,14 @@ psycopg.AsyncCursor.executemany = _counting(psycopg.AsyncCursor.executemany)  # 
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _sqlite(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+def _sqlite(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, *_: Any) -> None:
     if conn.dialect.name == "sqlite":
         note(statement)
+    if WHERE and context is not None and context.cache_hit.name != "CACHE_HIT":
+        # SQLAlchemy compiled it afresh: a statement it cannot cache (no key) is compiled anew on
+        # every execution.
+        kind = context._get_cache_stats().split(" ")[0].strip("[")
+        counts[f"<compiled: {kind}> {SPACES.sub(' ', statement)[:100]}"] += 1
 
 
 def _reset(*_: Any) -> None:

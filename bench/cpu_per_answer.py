@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,6 @@ from webhook_ingest import (  # noqa: E402
     drop_postgres_database,
     postgres_database,
     server_variables,
-    wait_healthy,
 )
 
 from ignacio.adapters.sql import upgrade_database  # noqa: E402
@@ -59,6 +59,21 @@ def backends_cpu(database: str) -> float:
             )
         ]
     return sum(cpu_seconds(pid) for pid in pids)
+
+
+def healthy(url: str, process: subprocess.Popen[bytes], limit: float = 300) -> None:
+    """As webhook_ingest.wait_healthy, with room for a start-up on a busy machine."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up")
 
 
 def transactions(database: str) -> int:
@@ -104,6 +119,9 @@ def main() -> None:
     parser.add_argument("--concurrency", default="16", help="IGNACIO_WORKER_CONCURRENCY")
     parser.add_argument("--profile", action="store_true", help="py-spy over the load")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--where", action="store_true", help="count statements apart by the code they come from"
+    )
     parser.add_argument("--output", type=Path, help="also write the collapsed profile here")
     parser.add_argument(
         "--src", type=Path, default=ROOT / "src", help="the ignacio sources to serve (a baseline)"
@@ -134,6 +152,7 @@ def main() -> None:
                 "IGNACIO_AI_BASE_URL": model_url,
                 "IGNACIO_AI_API": "chat_completions",
                 "IGNACIO_BENCH_STATEMENTS": str(statements_file),
+                "IGNACIO_BENCH_WHERE": "1" if arguments.where else "0",
                 "PYTHONPATH": str(arguments.src.resolve()),
             }
             process = subprocess.Popen(
@@ -143,7 +162,7 @@ def main() -> None:
             )
             base = f"http://127.0.0.1:{port}"
             try:
-                wait_healthy(base + "/health", process)
+                healthy(base + "/health", process)
                 wait_until_idle(process.pid)
                 warm_up(base, graph)
                 time.sleep(1)
@@ -210,7 +229,9 @@ def main() -> None:
         print(f"transactions per answered message (pg_stat_database): {xacts / answered:.2f}")
     print(f"statements per answered message: {total / max(answered, 1):.2f}")
     for text, count in sorted(statements.items(), key=lambda item: -item[1]):
-        print(f"  {count / max(answered, 1):6.2f}  {text}")
+        print(
+            f"  {count / max(answered, 1):6.2f}  {text[:100]}{text[160:] if arguments.where else ''}"
+        )
     if arguments.profile:
         print()
         print("\n".join(top_frames(collapsed, arguments.top)))
