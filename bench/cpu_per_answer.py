@@ -46,7 +46,7 @@ from webhook_ingest import (  # noqa: E402
 
 from ignacio.adapters.sql import upgrade_database  # noqa: E402
 
-POSTGRES_NAME = "ignacio_bench_cpu"
+POSTGRES_NAME = f"ignacio_bench_cpu_{os.getpid()}"  # runs side by side do not share one
 
 
 def backends_cpu(database: str) -> float:
