@@ -8,12 +8,13 @@ import os
 import secrets
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from ignacio.adapters.memory import ClockedRateLimiter
-from ignacio.adapters.ratelimit import LimitsRateLimiter
+from ignacio.adapters.ratelimit import InProcessRateLimiter, LimitsRateLimiter
 from ignacio.adapters.system import SystemClock
 from ignacio.application.pacing import Pacer
 from ignacio.application.ports import RateLimiter
@@ -27,7 +28,7 @@ async def never_sleep(seconds: float) -> None:
     raise AssertionError(f"a wait of {seconds} s was to be told, not waited")
 
 
-@pytest.fixture(params=["memory", "redis", "clocked"])
+@pytest.fixture(params=["memory", "in-process", "redis", "clocked"])
 def senders(request: pytest.FixtureRequest) -> tuple[Pacer, Pacer]:
     """Two senders sharing the limiter: in one process, one limiter; with Redis, two clients
     of one server, as two processes have."""
@@ -39,11 +40,12 @@ def senders(request: pytest.FixtureRequest) -> tuple[Pacer, Pacer]:
         one = LimitsRateLimiter(url, key_prefix=prefix)
         other = LimitsRateLimiter(url, key_prefix=prefix)
     else:
-        one = other = (
-            LimitsRateLimiter("async+memory://")
-            if request.param == "memory"
-            else ClockedRateLimiter(SystemClock())
-        )
+        makers: dict[str, Callable[[], RateLimiter]] = {
+            "memory": lambda: LimitsRateLimiter("async+memory://"),
+            "in-process": InProcessRateLimiter,
+            "clocked": lambda: ClockedRateLimiter(SystemClock()),
+        }
+        one = other = makers[request.param]()
     return Pacer(one, PACING, sleep=never_sleep), Pacer(other, PACING, sleep=never_sleep)
 
 
@@ -94,7 +96,7 @@ async def test_a_refusal_holds_back_the_person_or_the_number_for_both(
 CHILD = textwrap.dedent(
     """
     import asyncio, sys
-    from ignacio.adapters.ratelimit import LimitsRateLimiter
+    from ignacio.adapters.ratelimit import InProcessRateLimiter, LimitsRateLimiter
     from ignacio.application.pacing import Pacer
     from ignacio.domain.pacing import Pacing, Throttle
 

@@ -1,5 +1,6 @@
-"""RateLimiter contract, on the `limits` adapter in memory and in the real Redis, and on the
-memory adapter that reads the application's clock."""
+"""RateLimiter contract, on the `limits` adapter in memory and in the real Redis, on the
+in-process limiter a single process uses, and on the memory adapter that reads the
+application's clock."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ import pytest
 import structlog.testing
 
 from ignacio.adapters.memory import ClockedRateLimiter
-from ignacio.adapters.ratelimit import LimitsRateLimiter
+from ignacio.adapters.ratelimit import InProcessRateLimiter, LimitsRateLimiter, rate_limiter
 from ignacio.adapters.system import SystemClock
 from ignacio.application.ports import RateLimit, RateLimiter
 
 
-@pytest.fixture(params=["memory", "redis", "clocked"])
+@pytest.fixture(params=["memory", "in-process", "redis", "clocked"])
 def limiter(request: pytest.FixtureRequest) -> RateLimiter:
     if request.param == "memory":
         return LimitsRateLimiter("async+memory://")
+    if request.param == "in-process":
+        return InProcessRateLimiter()
     if request.param == "clocked":
         return ClockedRateLimiter(SystemClock())
     url = request.getfixturevalue("redis_url")
@@ -162,3 +165,26 @@ async def test_an_unreachable_redis_holds_nothing_and_says_so() -> None:
 def test_a_synchronous_storage_is_refused() -> None:
     with pytest.raises(ValueError, match="async"):
         LimitsRateLimiter("memory://")
+
+
+def test_one_process_without_redis_counts_in_its_own_memory(redis_url: str) -> None:
+    assert isinstance(rate_limiter("async+memory://"), InProcessRateLimiter)
+    assert isinstance(rate_limiter("async+" + redis_url), LimitsRateLimiter)
+
+
+async def test_windows_and_holds_that_have_passed_are_let_go() -> None:
+    now = [0.0]
+    limiter = InProcessRateLimiter(clock=lambda: now[0])
+    limit = RateLimit(amount=1, seconds=60)
+    for sender in range(1000):
+        assert await limiter.hit("whatsapp-inbound", str(sender), limit) is None
+    await limiter.hold("whatsapp-number", "phone-number-id", 5)
+    assert limiter.keys == 1001
+
+    now[0] = 59.0
+    assert await limiter.hit("whatsapp-inbound", "0", limit) == 1
+    now[0] = 600.0
+    assert await limiter.hit("whatsapp-inbound", "new", limit) is None
+
+    assert limiter.keys == 1
+    assert await limiter.hit("whatsapp-inbound", "0", limit) is None

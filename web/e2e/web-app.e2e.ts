@@ -224,7 +224,8 @@ describe.skipIf(NO_BROWSER)("the web app", () => {
     await see(late.getByRole("heading", { name: "Log in" }));
     await lateContext.close();
     await context.close();
-  });
+    // Four command-line runs and a 40 s expiry: more than the default minute on a busy machine.
+  }, 150_000);
 
   it("logs a member in with the code the console printed, after a wrong code", async () => {
     const page = memberPage;

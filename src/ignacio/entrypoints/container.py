@@ -39,7 +39,7 @@ from ignacio.adapters.offline_assistant import (
     OfflineSummarizer,
 )
 from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue, conninfo_from_url
-from ignacio.adapters.ratelimit import LimitsRateLimiter
+from ignacio.adapters.ratelimit import rate_limiter as limiter_for_storage
 from ignacio.adapters.redis_sessions import RedisMemberSessions
 from ignacio.adapters.security import (
     AesGcmPhoneCipher,
@@ -658,7 +658,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     rate_limiter = providers.Singleton(
-        LimitsRateLimiter,
+        limiter_for_storage,
         settings.provided.limits.effective_storage,
         key_prefix=settings.provided.limits.redis_key_prefix,
     )

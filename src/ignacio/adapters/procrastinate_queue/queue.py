@@ -39,6 +39,7 @@ from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import DeleteJobCondition, Status
 
+from ignacio.adapters.procrastinate_queue.pool import IdleCheck, idle_checked_pool
 from ignacio.adapters.procrastinate_queue.schema import SEARCH_PATH_OPTION
 
 log = logging.getLogger(__name__)
@@ -94,11 +95,13 @@ class ProcrastinateJobQueue:
         grace_seconds: float = 10.0,
         stalled_after_seconds: float = 30.0,
     ) -> None:
+        self.idle_check = IdleCheck()
         self._connector = PsycopgConnector(
             conninfo=conninfo,
             min_size=1,
             max_size=pool_size,
             kwargs={"options": SEARCH_PATH_OPTION},
+            pool_factory=idle_checked_pool(self.idle_check),
         )
         self._app = App(connector=self._connector)
         # Waits retry_base_seconds ** n after the n-th failure: 2, 4, 8, 16, 32 s by default.

@@ -1,4 +1,5 @@
-"""Rate limits on the `limits` library: in memory for one process, Redis when several share it."""
+"""Rate limits: in this process's memory for one process, on the `limits` library in Redis when
+several share them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 
-from ignacio.application.ports import RateLimit
+from ignacio.adapters.ratelimit.in_process import InProcessRateLimiter
+from ignacio.application.ports import RateLimit, RateLimiter
 
 DEFAULT_KEY_PREFIX = "ignacio"
 
@@ -72,6 +74,17 @@ class LimitsRateLimiter:
         return max(1, math.ceil(expiry - time.time()))
 
 
+def rate_limiter(
+    storage_uri: str = "async+memory://", *, key_prefix: str = DEFAULT_KEY_PREFIX
+) -> RateLimiter:
+    """The limiter for a `limits` storage URI: `async+memory://` counts in this process (see
+    in_process: the library's memory storage costs a thread hop per recent key on every hit),
+    any other on the `limits` library."""
+    if storage_uri.startswith("async+memory://"):
+        return InProcessRateLimiter()
+    return LimitsRateLimiter(storage_uri, key_prefix=key_prefix)
+
+
 def _hold_key(namespace: str, key: str) -> str:
     return f"hold/{namespace}/{key}"
 
@@ -84,4 +97,4 @@ def _unavailable(namespace: str, error: StorageError) -> None:
     )
 
 
-__all__ = ["DEFAULT_KEY_PREFIX", "LimitsRateLimiter"]
+__all__ = ["DEFAULT_KEY_PREFIX", "InProcessRateLimiter", "LimitsRateLimiter", "rate_limiter"]
