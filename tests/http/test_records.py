@@ -88,6 +88,9 @@ async def test_the_proposal_example_from_whatsapp_to_a_resolved_record(desk: Des
         "/records", params={"status": "open", "type": "proposal"}, headers=desk.agent
     )
     assert [r["id"] for r in inbox.json()["items"]] == [record_id]
+    # Whom it is for, as the team sees people: a name or a masked number, never their id.
+    who = inbox.json()["items"][0]["memberName"]
+    assert who and who != listed["memberId"] and MEMBER not in who
     commented = await client.post(
         f"/records/{record_id}/comments", json={"text": "Approved, go ahead"}, headers=desk.agent
     )
@@ -109,6 +112,7 @@ async def test_the_proposal_example_from_whatsapp_to_a_resolved_record(desk: Des
     assert body["record"]["status"] == "resolved"
     assert [c["text"] for c in body["comments"]] == ["Approved, go ahead"]
     assert body["recordType"]["name"] == "proposal"
+    assert body["record"]["memberName"] == who
     assert body["link"] == f"{PUBLIC}/app/records/{record_id}"
     # The member may not comment nor move it; another member does not find it.
     refused = await client.post(

@@ -302,6 +302,14 @@ async def test_members_see_only_their_own_records_and_the_team_sees_all(system: 
     _, agent = await team(system)
     everyone = await system.container.list_records()(await system.access(agent), RecordQuery())
     assert {r.user_id for r in everyone.items} == {mine.id, theirs.id}
+    # The team reads whom each is for by name (else the number masked), never a bare id.
+    assert {everyone.member_of(r) for r in everyone.items} == {
+        mine.shown_name,
+        theirs.shown_name,
+    }
+    assert None not in {mine.shown_name, theirs.shown_name}
+    detail = await system.container.get_record()(await system.access(agent), records[mine.id].id)
+    assert detail.member == mine.shown_name
     # Another workspace's team does not find them.
     admin = await user(system, ADMIN)
     lab = await system.container.create_workspace()(admin, _workspace_command("Lab"))

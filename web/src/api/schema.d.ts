@@ -2071,6 +2071,7 @@ export interface components {
             id: string;
             /** Format: uuid */
             memberId: string;
+            memberName: string | null;
             source: components["schemas"]["RecordSource"];
             status: components["schemas"]["RecordStatus"];
             title: string;

@@ -68,6 +68,7 @@ function record(status: string) {
     source: "assistant",
     unfilled: [],
     memberId: member.id,
+    memberName: "Marta",
     conversationId: null,
     createdAt: ISO,
     updatedAt: ISO,
@@ -153,6 +154,7 @@ describe("Records", () => {
     });
 
     await userEvent.type(await screen.findByLabelText("Comment for the member"), "Approved");
+    expect(screen.getByText(/^Proposal · for Marta ·/)).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Comment" }));
     expect(await screen.findByText(/was not told on WhatsApp: the 24-hour window is closed/)).toBeInTheDocument();
     expect(await screen.findByText("Approved")).toBeInTheDocument();
@@ -176,6 +178,7 @@ describe("Records", () => {
     const list = await screen.findByRole("list", { name: "Records" });
     expect(within(list).getByRole("link", { name: "Login page and user dashboard" })).toHaveAttribute("href", `/records/${RECORD}`);
     expect(within(list).getByText("Open")).toBeInTheDocument();
+    expect(within(list).queryByText(/Marta/)).not.toBeInTheDocument();
     expect(api.requests.some((r) => r.path === "/records")).toBe(true);
     expect(screen.queryByRole("link", { name: "Record types" })).not.toBeInTheDocument();
   });
@@ -199,7 +202,8 @@ describe("Records", () => {
     expect(screen.getByRole("link", { name: "Record types" })).toHaveAttribute("href", "/workspace/record-types");
     const type = screen.getByRole("combobox", { name: "Type" });
     expect(await within(type).findByRole("option", { name: "Incident" })).toBeInTheDocument();
-    expect(within(await screen.findByRole("list", { name: "Records" })).getByText(/^Proposal ·/)).toBeInTheDocument();
+    // The team sees whom each record is for.
+    expect(within(await screen.findByRole("list", { name: "Records" })).getByText(/^Proposal · Marta ·/)).toBeInTheDocument();
     await userEvent.selectOptions(type, "incident");
     expect(await screen.findByText("No records yet.")).toBeInTheDocument();
     expect(asked).toEqual([null, "incident"]);

@@ -98,7 +98,8 @@ export function RecordPage() {
         <Badge tone={status.tone}>{status.label}</Badge>
       </PageHeader>
       <p className="muted">
-        {recordType?.label ?? record.type} · {formatDateTime(record.createdAt)}
+        {recordType?.label ?? record.type}
+        {!mine && record.memberName ? ` · for ${record.memberName}` : ""} · {formatDateTime(record.createdAt)}
         {record.source === "command" ? " · sent with a command" : ""}
       </p>
       {record.unfilled.length > 0 ? (

@@ -99,7 +99,8 @@ export function RecordsPage() {
                   {record.title}
                 </Link>
                 <span className="muted">
-                  {labels.get(record.type) ?? record.type} · {formatDateTime(record.createdAt)}
+                  {labels.get(record.type) ?? record.type}
+                  {team && record.memberName ? ` · ${record.memberName}` : ""} · {formatDateTime(record.createdAt)}
                   {record.unfilled.length > 0 ? ` · to complete: ${record.unfilled.join(", ")}` : ""}
                 </span>
               </div>

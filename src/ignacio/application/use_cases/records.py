@@ -340,7 +340,7 @@ class ListRecords:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, access: WorkspaceAccess, query: RecordQuery) -> Page[Record]:
+    async def __call__(self, access: WorkspaceAccess, query: RecordQuery) -> RecordList:
         user_id = query.user_id
         if not access.handles_conversations:
             if user_id is not None and user_id != access.user.id:
@@ -348,16 +348,43 @@ class ListRecords:
             user_id = access.user.id
         where = RecordFilter(type_name=query.type_name, status=query.status, user_id=user_id)
         async with self._uow(read_only=True) as uow:
-            return await uow.records.list(access.workspace.id, where, query.page)
+            page = await uow.records.list(access.workspace.id, where, query.page)
+            people = await uow.users.get_many({record.user_id for record in page.items})
+        return RecordList(
+            page=page,
+            names={person_id: person_name(person) for person_id, person in people.items()},
+        )
 
 
 A_TEAMMATE = "A teammate"
 """Who wrote a comment, when nothing is known to call them by (their account was deleted)."""
+A_MEMBER = "A member"
+"""Whom a record is for, when nothing is known to call them by (their account was deleted)."""
 
 
 def author_name(author: User | None) -> str:
     """A comment's author as the member and the team see them (`User.shown_name`)."""
     return (author.shown_name if author is not None else None) or A_TEAMMATE
+
+
+def person_name(person: User) -> str:
+    """A record's member as the team sees them in its lists: their name, else their number
+    masked."""
+    return person.shown_name or A_MEMBER
+
+
+class RecordList(msgspec.Struct, frozen=True, kw_only=True):
+    """A page of records, with what the member each is for is called (by their id)."""
+
+    page: Page[Record]
+    names: dict[UUID, str]
+
+    @property
+    def items(self) -> list[Record]:
+        return self.page.items
+
+    def member_of(self, record: Record) -> str:
+        return self.names.get(record.user_id, A_MEMBER)
 
 
 class RecordView(msgspec.Struct, frozen=True, kw_only=True):
@@ -368,6 +395,8 @@ class RecordView(msgspec.Struct, frozen=True, kw_only=True):
     link: str | None
     authors: dict[UUID, str] = {}
     """What each comment's author is called, by their id (`author_name`)."""
+    member: str = A_MEMBER
+    """What the member the record is for is called (`person_name`)."""
 
     def author_of(self, comment: RecordComment) -> str:
         return self.authors.get(comment.author_id, A_TEAMMATE)
@@ -385,13 +414,17 @@ class GetRecord:
             record = await _readable(uow, access, record_id)
             kind = record_type_named(record.type_name, await uow.records.types(access.workspace.id))
             comments = await uow.records.comments(access.workspace.id, record.id)
-            people = await uow.users.get_many({comment.author_id for comment in comments})
+            people = await uow.users.get_many(
+                {record.user_id, *(comment.author_id for comment in comments)}
+            )
+        owner = people.get(record.user_id)
         return RecordView(
             record=record,
             kind=kind,
             comments=comments,
             link=self._links.link(record.id),
             authors={person_id: author_name(person) for person_id, person in people.items()},
+            member=person_name(owner) if owner is not None else A_MEMBER,
         )
 
 

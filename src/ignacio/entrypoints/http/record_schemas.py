@@ -156,15 +156,19 @@ class RecordOut(Schema):
     unfilled: list[str]
     """Required fields nobody filled yet (a record made by a command): for the team."""
     member_id: UUID
+    member_name: str | None
+    """Whom it is for, as people are shown (their name, else their number masked): in the
+    records list and a record's detail; null in the answer to a change."""
     conversation_id: UUID | None
     created_at: datetime
     updated_at: datetime
     confirmed_at: datetime | None
 
     @classmethod
-    def of(cls, record: Record) -> RecordOut:
+    def of(cls, record: Record, member_name: str | None = None) -> RecordOut:
         return cls(
             id=record.id,
+            member_name=member_name,
             type=record.type_name,
             title=record.title,
             values=record.values,
@@ -216,7 +220,7 @@ class RecordDetailOut(Schema):
     @classmethod
     def of(cls, view: RecordView) -> RecordDetailOut:
         return cls(
-            record=RecordOut.of(view.record),
+            record=RecordOut.of(view.record, view.member),
             record_type=RecordTypeOut.of(view.kind) if view.kind else None,
             comments=CommentOut.all_of(view),
             link=view.link,

@@ -78,7 +78,7 @@ class RecordController(Controller):
     ) -> PageOut[RecordOut]:
         """The workspace's records, newest first: the team sees everyone's, a member their
         own. Filter by type, status and member."""
-        page = await list_records(
+        listed = await list_records(
             workspace_access,
             RecordQuery(
                 type_name=record_type,
@@ -87,7 +87,7 @@ class RecordController(Controller):
                 page=page_request(limit, cursor, order),
             ),
         )
-        return page_out(page, RecordOut.of)
+        return page_out(listed.page, lambda record: RecordOut.of(record, listed.member_of(record)))
 
     @post("/", status_code=HTTP_201_CREATED, responses=error_responses(400, 403, 404))
     async def create_record(
