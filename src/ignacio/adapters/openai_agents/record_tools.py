@@ -120,8 +120,9 @@ def record_tools(types: list[RecordType]) -> list[FunctionTool]:
                 "Make a record for the team from what the member said (a report, a proposal...): "
                 "when they ask for one, or when the organisation's instructions say to. Fill "
                 "what they said; leave out what they did not. Dates as YYYY-MM-DD or as the "
-                "member said them ('Friday', 'tomorrow', 'in 3 days'). It is a draft the member "
-                "confirms; if they correct it, call this again with the corrected values.\n"
+                "member said them ('Friday', 'tomorrow', 'in 3 days', 'el viernes', "
+                "'mañana'). It is a draft the member confirms; if they correct it, call this "
+                "again with the corrected values.\n"
                 "Types and their fields:\n" + describe_types(types)
             ),
             params_json_schema={
