@@ -33,10 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import capacity  # noqa: E402
-from capacity import CAPACITY, PROCRASTINATE, answered_at, offer, warm_up  # noqa: E402
+from capacity import CAPACITY, PROCRASTINATE, Receiver, bodies, offer, warm_up  # noqa: E402
 from fake_model import KEY, fake_model, free_port  # noqa: E402
 from settle import cpu_seconds, wait_until_idle  # noqa: E402
-from tests.support.fake_graph import FakeGraph  # noqa: E402
 from webhook_ingest import (  # noqa: E402
     ADMIN_URL,
     drop_postgres_database,
@@ -131,7 +130,7 @@ def main() -> None:
     capacity.SENDERS = arguments.senders
     work = Path(tempfile.mkdtemp(prefix="ignacio-bench-cpu-"))
     statements_file = work / "statements.json"
-    graph = FakeGraph()
+    graph = Receiver()
     if arguments.database == "postgres":
         url = postgres_database(POSTGRES_NAME)
         extra = {**CAPACITY, **PROCRASTINATE}
@@ -140,7 +139,8 @@ def main() -> None:
         upgrade_database(url)
         extra = dict(CAPACITY)
     try:
-        with graph.serve() as graph_url, fake_model(0.0) as model_url:
+        with graph, fake_model(0.0) as model_url:
+            graph_url = graph.url
             port = free_port()
             environment = {
                 **os.environ,
@@ -194,15 +194,16 @@ def main() -> None:
                         stderr=subprocess.DEVNULL,
                     )
                 started = time.monotonic()
-                sent, refused, _ = asyncio.run(
-                    offer(base, arguments.rate, arguments.messages / arguments.rate, 0)
+                sent, refused, _, _ = asyncio.run(
+                    offer(base, arguments.rate, bodies(arguments.messages, 0))
                 )
                 deadline = time.monotonic() + 300
-                while len(answered_at(graph).keys() & sent.keys()) < len(sent):
+                while len(graph.answers().keys() & sent.keys()) < len(sent):
                     if time.monotonic() > deadline:
                         break
                     time.sleep(0.05)
                 elapsed = time.monotonic() - started
+                answered = len(graph.answers().keys() & sent.keys())
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)
                     spy.wait(timeout=60)
@@ -217,7 +218,6 @@ def main() -> None:
     finally:
         if arguments.database == "postgres":
             drop_postgres_database(POSTGRES_NAME)
-    answered = len(answered_at(graph).keys() & sent.keys())
     statements: dict[str, int] = json.loads(statements_file.read_text())
     total = sum(statements.values())
     print(f"database: {arguments.database}; offered {len(sent)} at {arguments.rate}/s")
