@@ -563,7 +563,11 @@ class QueueSettings(_Group):
     sweep_interval: Seconds = variable(
         "IGNACIO_SWEEP_SECONDS", timedelta(seconds=60), "how often lost work is requeued"
     )
-    concurrency: int = variable("IGNACIO_WORKER_CONCURRENCY", 4, "messages processed at once")
+    # High: a turn waiting on the model costs memory, not CPU nor a database connection; what
+    # the model accepts is found by the model gate (adapters/openai_agents/gate.py).
+    concurrency: int = variable(
+        "IGNACIO_WORKER_CONCURRENCY", 256, "messages processed at once, at most"
+    )
     send_max_attempts: int = variable(
         "IGNACIO_SEND_MAX_ATTEMPTS", 6, "attempts before a failing send gives up"
     )

@@ -276,11 +276,18 @@ WEBHOOK_PARSERS: dict[Provider, WebhookParser] = {
 
 
 def _drain_concurrency(settings: Settings) -> int:
-    """As many deliveries stored at once as messages answered: storing faster than answering
-    would only move the backlog, and take the database from the answers. SQLite has one writer:
-    stores side by side would only queue for its lock, each waiter asleep in SQLite's busy
-    handler (up to 100 ms a try) while the lock is free, so there one at a time is faster."""
-    return 1 if settings.is_embedded else settings.queue.concurrency
+    """Deliveries stored at once: a few, as many as the database serves side by side (turns
+    in flight mostly wait on the model, so their number says nothing about the database's).
+    SQLite has one writer: stores side by side would only queue for its lock, each waiter asleep
+    in SQLite's busy handler (up to 100 ms a try) while the lock is free, so there one at a
+    time is faster."""
+    return 1 if settings.is_embedded else min(settings.queue.concurrency, DRAIN_CONCURRENCY)
+
+
+def _queue_pool_size(settings: Settings) -> int:
+    """procrastinate's connections: its worker fetches one job at a time and a running job
+    holds none (only its start and end do), so a few serve any number of turns in flight."""
+    return min(settings.queue.concurrency, QUEUE_POOL_SIZE - 4) + 4
 
 
 def _extraction_limits(settings: Settings) -> ExtractionLimits:
@@ -302,6 +309,10 @@ def _worker_preload() -> tuple[str, ...]:
 # How often the admin view may ask Meta, Twilio or the model's server whether the credentials
 # work (per process): the page refreshes every 15 seconds, the providers need not hear of it.
 PROVIDER_CHECK_PERIOD = timedelta(minutes=5)
+# Sized for the database, not for the turns in flight (see `_drain_concurrency`,
+# `_queue_pool_size`): PostgreSQL serves 100 connections to every process together.
+DRAIN_CONCURRENCY = 8
+QUEUE_POOL_SIZE = 12
 
 
 def _cached(probe: providers.Provider[Any], clock: providers.Provider[Any]) -> Any:
@@ -495,7 +506,7 @@ class Container(containers.DeclarativeContainer):
             conninfo=providers.Callable(
                 conninfo_from_url, settings.provided.effective_database_url
             ),
-            pool_size=providers.Callable(lambda settings: settings.queue.concurrency + 4, settings),
+            pool_size=providers.Callable(_queue_pool_size, settings),
         ),
     )
     retry_policy = providers.Singleton(
@@ -519,6 +530,7 @@ class Container(containers.DeclarativeContainer):
         base_url=settings.provided.assistant.base_url,
         timeout_seconds=ai_timeout_seconds,
         max_retries=settings.provided.assistant.max_retries,
+        max_in_flight=settings.provided.queue.concurrency,
     )
     ai_api = providers.Callable(lambda settings: settings.assistant.effective_api.value, settings)
     # What the assistant's tool keeps a member's answer to a workflow step through.
