@@ -19,6 +19,13 @@ the server stops, for timeouts). With nothing scripted, the model answers "Fake 
 member's last words>" at once. `transcribe_as(text)` and `fail_transcription(...)` script the
 audio endpoint the same way.
 
+Load, for the tests of how many requests go at once: `latency` (seconds every model answer
+takes, however many are in flight), `throttle(seconds, retry_after=...)` (every model request in
+the next `seconds` is refused with a 429, as a provider over its rate limit does),
+`accept_at_most(n)` (a request beyond `n` in flight is refused with a 429), and what came of it:
+`arrivals` (when each model request came, on `time.monotonic()`, and its status) and
+`peak_in_flight`.
+
 Served for real on 127.0.0.1 (`with fake.serve() as base_url:`, a `/v1` URL), so the real
 `openai` client and the Agents SDK run over HTTP.
 """
@@ -29,6 +36,7 @@ import asyncio
 import base64
 import itertools
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -125,6 +133,13 @@ class _State:
     problems: list[str] = field(default_factory=list)
     model_lookups: list[str] = field(default_factory=list)
     model_faults: deque[int] = field(default_factory=deque)
+    arrivals: list[tuple[float, int]] = field(default_factory=list)
+    in_flight: int = 0
+    peak_in_flight: int = 0
+    throttled_until: float = 0.0
+    throttle_retry_after: float | None = None
+    accepts: int | None = None
+    accepts_retry_after: float | None = None
 
 
 class _Invalid(Exception):
@@ -139,6 +154,7 @@ class FakeOpenAI:
         self.models = set(DEFAULT_MODELS)
         self.serves_model_lookup = True
         self.default: Callable[[ModelRequest], Step] = _default_answer
+        self.latency = 0.0
         self._lock = threading.Lock()
         self._release = threading.Event()
         self._ids = itertools.count(1)
@@ -175,6 +191,18 @@ class FakeOpenAI:
         """Let every held request go (each then gets a 503, its client long gone)."""
         self._release.set()
 
+    def throttle(self, seconds: float, *, retry_after: float | None = None) -> None:
+        """Refuse every model request for the next `seconds` with a 429 (with `Retry-After`)."""
+        with self._lock:
+            self._state.throttled_until = time.monotonic() + seconds
+            self._state.throttle_retry_after = retry_after
+
+    def accept_at_most(self, requests: int | None, *, retry_after: float | None = None) -> None:
+        """Refuse a model request with a 429 while `requests` are in flight (None: no limit)."""
+        with self._lock:
+            self._state.accepts = requests
+            self._state.accepts_retry_after = retry_after
+
     def transcribe_as(self, text: str) -> None:
         with self._lock:
             self._state.transcripts.append(text)
@@ -197,6 +225,7 @@ class FakeOpenAI:
             self._state = _State()
         self._release = threading.Event()
         self.default = _default_answer
+        self.latency = 0.0
 
     def _push(self, step: Step) -> None:
         with self._lock:
@@ -231,6 +260,17 @@ class FakeOpenAI:
         """What the fake found wrong in requests (each also answered with a 400)."""
         with self._lock:
             return list(self._state.problems)
+
+    @property
+    def arrivals(self) -> list[tuple[float, int]]:
+        """(`time.monotonic()` at arrival, status answered) of each model request, in order."""
+        with self._lock:
+            return list(self._state.arrivals)
+
+    @property
+    def peak_in_flight(self) -> int:
+        with self._lock:
+            return self._state.peak_in_flight
 
     @property
     def unused_steps(self) -> int:
@@ -304,6 +344,45 @@ class FakeOpenAI:
             return self._invalid(f"{api}: {problem}")
         except msgspec.DecodeError:
             return self._invalid(f"{api}: the body is not JSON")
+        limited = self._limited()
+        if limited is not None:
+            return limited
+        try:
+            if self.latency > 0:
+                await asyncio.sleep(self.latency)
+            return await self._answer_model(api, understood)
+        finally:
+            with self._lock:
+                self._state.in_flight -= 1
+
+    def _limited(self) -> Response[bytes] | None:
+        """A 429 for a request over the load the fake takes now; else counts it in flight."""
+        now = time.monotonic()
+        with self._lock:
+            state = self._state
+            retry_after: float | None = None
+            if now < state.throttled_until:
+                limited, retry_after = True, state.throttle_retry_after
+            elif state.accepts is not None and state.in_flight >= state.accepts:
+                limited, retry_after = True, state.accepts_retry_after
+            else:
+                limited = False
+            state.arrivals.append((now, 429 if limited else 200))
+            if not limited:
+                state.in_flight += 1
+                state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
+        if not limited:
+            return None
+        headers = {} if retry_after is None else {"retry-after": f"{retry_after:g}"}
+        return self._refuse(
+            429,
+            "Rate limit reached for requests.",
+            code="rate_limit_exceeded",
+            type="requests",
+            headers=headers,
+        )
+
+    async def _answer_model(self, api: Api, understood: ModelRequest) -> Response[bytes]:
         with self._lock:
             self._state.requests.append(understood)
             step = self._state.script.popleft() if self._state.script else None
