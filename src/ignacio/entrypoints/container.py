@@ -278,7 +278,8 @@ WEBHOOK_PARSERS: dict[Provider, WebhookParser] = {
 def _drain_concurrency(settings: Settings) -> int:
     """Deliveries stored at once: a few, as many as the database serves side by side (turns
     in flight mostly wait on the model, so their number says nothing about the database's).
-    SQLite has one writer: stores side by side would only queue for its lock, each waiter asleep
+    Storing one holds up to two connections (the member's session is read on one of its own,
+    see ReceiveInbound), so the engine's pool (10, and 10 more) must have twice as many. SQLite has one writer: stores side by side would only queue for its lock, each waiter asleep
     in SQLite's busy handler (up to 100 ms a try) while the lock is free, so there one at a
     time is faster."""
     return 1 if settings.is_embedded else min(settings.queue.concurrency, DRAIN_CONCURRENCY)
@@ -311,7 +312,7 @@ def _worker_preload() -> tuple[str, ...]:
 PROVIDER_CHECK_PERIOD = timedelta(minutes=5)
 # Sized for the database, not for the turns in flight (see `_drain_concurrency`,
 # `_queue_pool_size`): PostgreSQL serves 100 connections to every process together.
-DRAIN_CONCURRENCY = 8
+DRAIN_CONCURRENCY = 4
 QUEUE_POOL_SIZE = 12
 
 
