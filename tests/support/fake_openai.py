@@ -22,8 +22,9 @@ audio endpoint the same way.
 Load, for the tests of how many requests go at once: `latency` (seconds every model answer
 takes, however many are in flight), `throttle(seconds, retry_after=...)` (every model request in
 the next `seconds` is refused with a 429, as a provider over its rate limit does),
-`accept_at_most(n)` (a request beyond `n` in flight is refused with a 429), and what came of it:
-`arrivals` (when each model request came, on `time.monotonic()`, and its status) and
+`accept_at_most(n)` (a request beyond `n` in flight is refused with a 429), `holding = True`
+(every model request waits until it is set back to False), and what came of it: `arrivals` (when
+each model request came, on `time.monotonic()`, and its status), `in_flight` and
 `peak_in_flight`.
 
 Served for real on 127.0.0.1 (`with fake.serve() as base_url:`, a `/v1` URL), so the real
@@ -155,6 +156,8 @@ class FakeOpenAI:
         self.serves_model_lookup = True
         self.default: Callable[[ModelRequest], Step] = _default_answer
         self.latency = 0.0
+        # While set, model requests wait before their `latency` (see `hold`).
+        self.holding = False
         self._lock = threading.Lock()
         self._release = threading.Event()
         self._ids = itertools.count(1)
@@ -226,6 +229,7 @@ class FakeOpenAI:
         self._release = threading.Event()
         self.default = _default_answer
         self.latency = 0.0
+        self.holding = False
 
     def _push(self, step: Step) -> None:
         with self._lock:
@@ -266,6 +270,11 @@ class FakeOpenAI:
         """(`time.monotonic()` at arrival, status answered) of each model request, in order."""
         with self._lock:
             return list(self._state.arrivals)
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._state.in_flight
 
     @property
     def peak_in_flight(self) -> int:
@@ -348,12 +357,20 @@ class FakeOpenAI:
         if limited is not None:
             return limited
         try:
+            await self._held()
             if self.latency > 0:
                 await asyncio.sleep(self.latency)
             return await self._answer_model(api, understood)
         finally:
             with self._lock:
                 self._state.in_flight -= 1
+
+    async def _held(self) -> None:
+        # Polled: `holding` is set from the test's thread, this runs on the server's loop.
+        while True:
+            if not self.holding:
+                return
+            await asyncio.sleep(0.05)
 
     def _limited(self) -> Response[bytes] | None:
         """A 429 for a request over the load the fake takes now; else counts it in flight."""
