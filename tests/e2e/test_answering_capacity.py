@@ -168,8 +168,7 @@ def _senders(count: int, first: int = 0) -> list[str]:
     "ignacio",
     [
         "memory",
-        # Not "sqlite" yet: 200 turns' writes queue past the SQLite writer queue's patience
-        # (adapters/sql/engine.py, being reworked) and some fail with "database is locked".
+        "sqlite",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("postgres-procrastinate", marks=pytest.mark.postgres),
     ],

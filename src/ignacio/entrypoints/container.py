@@ -279,9 +279,9 @@ def _drain_concurrency(settings: Settings) -> int:
     """Deliveries stored at once: a few, as many as the database serves side by side (turns
     in flight mostly wait on the model, so their number says nothing about the database's).
     Storing one holds up to two connections (the member's session is read on one of its own,
-    see ReceiveInbound), so the engine's pool (10, and 10 more) must have twice as many. SQLite has one writer: stores side by side would only queue for its lock, each waiter asleep
-    in SQLite's busy handler (up to 100 ms a try) while the lock is free, so there one at a
-    time is faster."""
+    see ReceiveInbound), so the engine's pool (10, and 10 more) must have twice as many.
+    SQLite has one writer: stores side by side would only queue for its lock, so there one at
+    a time is faster."""
     return 1 if settings.is_embedded else min(settings.queue.concurrency, DRAIN_CONCURRENCY)
 
 
