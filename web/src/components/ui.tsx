@@ -162,3 +162,33 @@ export function ConfirmButton({
 export function VisuallyHidden({ children }: { children: ReactNode }) {
   return <span className="visually-hidden">{children}</span>;
 }
+
+/** Move up, move down and remove, for a row of an ordered list being edited (workflow steps,
+ * record fields); `name` says which row, for whoever hears the buttons. */
+export function RowActions({
+  name,
+  first,
+  last,
+  onMove,
+  onRemove,
+}: {
+  name: string;
+  first: boolean;
+  last: boolean;
+  onMove: (by: number) => void;
+  onRemove: () => void;
+}) {
+  return (
+    <div className="step-actions">
+      <button type="button" className="button secondary small" disabled={first} onClick={() => onMove(-1)} aria-label={`Move ${name} up`}>
+        ↑
+      </button>
+      <button type="button" className="button secondary small" disabled={last} onClick={() => onMove(1)} aria-label={`Move ${name} down`}>
+        ↓
+      </button>
+      <button type="button" className="button secondary small" onClick={onRemove} aria-label={`Remove ${name}`}>
+        Remove
+      </button>
+    </div>
+  );
+}

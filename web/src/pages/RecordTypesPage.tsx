@@ -8,7 +8,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, type RefObject, useId, useRef, useState } from "react";
 import { $api } from "../api/client";
 import type { FieldKind, RecordField, RecordTypeBody, RecordTypeItem, Workspace } from "../api/types";
-import { Badge, ConfirmButton, Empty, ErrorNotice, Loading, Notice, VisuallyHidden } from "../components/ui";
+import { Badge, ConfirmButton, Empty, ErrorNotice, Loading, Notice, RowActions, VisuallyHidden } from "../components/ui";
 import { KINDS, kindLabel, plainTypeProblem } from "../lib/recordTypes";
 import { WorkspaceFrame } from "./WorkspacePage";
 
@@ -546,17 +546,7 @@ function FieldEditor({
         {field.kind === "items" && !nested ? (
           <ItemFields field={field} place={place} name={name} onChange={(items) => onChange({ items })} />
         ) : null}
-        <div className="step-actions">
-          <button type="button" className="button secondary small" disabled={first} onClick={() => onMove(-1)} aria-label={`Move ${name} up`}>
-            ↑
-          </button>
-          <button type="button" className="button secondary small" disabled={last} onClick={() => onMove(1)} aria-label={`Move ${name} down`}>
-            ↓
-          </button>
-          <button type="button" className="button secondary small" onClick={onRemove} aria-label={`Remove ${name}`}>
-            Remove
-          </button>
-        </div>
+        <RowActions name={name} first={first} last={last} onMove={onMove} onRemove={onRemove} />
       </fieldset>
     </li>
   );

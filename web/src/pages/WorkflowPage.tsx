@@ -7,7 +7,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { $api } from "../api/client";
 import type { StepType, Workspace, WorkflowStep } from "../api/types";
-import { Empty, ErrorNotice, Loading, Notice } from "../components/ui";
+import { Empty, ErrorNotice, Loading, Notice, RowActions } from "../components/ui";
 import { downloadWorkflowAnswers } from "../lib/download";
 import { WorkspaceFrame } from "./WorkspacePage";
 
@@ -271,17 +271,7 @@ function StepEditor({
         />
         <label htmlFor={`${id}-required`}>Required to qualify</label>
       </span>
-      <div className="step-actions">
-        <button type="button" className="button secondary small" disabled={first} onClick={() => onMove(-1)} aria-label={`Move ${name} up`}>
-          ↑
-        </button>
-        <button type="button" className="button secondary small" disabled={last} onClick={() => onMove(1)} aria-label={`Move ${name} down`}>
-          ↓
-        </button>
-        <button type="button" className="button secondary small" onClick={onRemove} aria-label={`Remove ${name}`}>
-          Remove
-        </button>
-      </div>
+      <RowActions name={name} first={first} last={last} onMove={onMove} onRemove={onRemove} />
     </li>
   );
 }
