@@ -16,9 +16,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -29,7 +31,8 @@ from sqlalchemy.engine import make_url
 from ignacio.adapters.procrastinate_queue import SCHEMA, conninfo_from_url
 from ignacio.adapters.sql import DEFAULT_SCHEMA, normalise_url, search_path_option
 from ignacio.adapters.whatsapp_cloud import sign
-from tests.support.fake_graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_TOKEN
+from ignacio.application.bursts import TYPING_REFRESH_SECONDS
+from tests.support.fake_graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_TOKEN, ReadReceipt
 from tests.support.fakes import TEST_APP_SECRET, TEST_JWT_SECRET, TEST_PHONE_KEY
 
 # Every variable Ignacio reads starts with one of these; none may leak in from the caller.
@@ -405,3 +408,20 @@ def registered_workers(database_url: str) -> int:
 def sender(number: int) -> str:
     """The phone number (digits, as Meta gives them) of the drill's `number`-th member."""
     return f"3461{number:07d}"
+
+
+def marks_read(receipts: Iterable[ReadReceipt]) -> Counter[str]:
+    """How many times each message was marked read by a turn taking it up. A turn that works
+    longer than the typing indicator lasts shows it again (with the receipt) every
+    TYPING_REFRESH_SECONDS: those later receipts are not a second turn, which would mark the
+    message read again within moments."""
+    times: dict[str, list[float]] = {}
+    for receipt in receipts:
+        times.setdefault(receipt.message_id, []).append(receipt.at)
+    marks: Counter[str] = Counter()
+    for message_id, seen in times.items():
+        seen.sort()
+        marks[message_id] = 1 + sum(
+            1 for before, after in pairwise(seen) if after - before < TYPING_REFRESH_SECONDS - 1
+        )
+    return marks
