@@ -211,7 +211,7 @@ def _worker(settings: Settings, arguments: argparse.Namespace) -> int:
             "`ignacio worker` runs the jobs of a shared queue: set IGNACIO_QUEUE=procrastinate "
             "(with the in-process queue, `ignacio serve` does the work itself)."
         )
-    concurrency = arguments.concurrency or settings.queue.concurrency
+    concurrency = arguments.concurrency or settings.worker_concurrency
     if concurrency < 1:
         raise ConfigurationError("--concurrency must be at least 1.")
     if settings.should_migrate_on_start:

@@ -282,13 +282,13 @@ def _drain_concurrency(settings: Settings) -> int:
     see ReceiveInbound), so the engine's pool (10, and 10 more) must have twice as many.
     SQLite has one writer: stores side by side would only queue for its lock, so there one at
     a time is faster."""
-    return 1 if settings.is_embedded else min(settings.queue.concurrency, DRAIN_CONCURRENCY)
+    return 1 if settings.is_embedded else min(settings.worker_concurrency, DRAIN_CONCURRENCY)
 
 
 def _queue_pool_size(settings: Settings) -> int:
     """procrastinate's connections: its worker fetches one job at a time and a running job
     holds none (only its start and end do), so a few serve any number of turns in flight."""
-    return min(settings.queue.concurrency, QUEUE_POOL_SIZE - 4) + 4
+    return min(settings.worker_concurrency, QUEUE_POOL_SIZE - 4) + 4
 
 
 def _extraction_limits(settings: Settings) -> ExtractionLimits:
@@ -500,7 +500,7 @@ class Container(containers.DeclarativeContainer):
     job_queue = providers.Selector(
         queue_kind,
         inprocess=providers.Singleton(
-            InProcessJobQueue, concurrency=settings.provided.queue.concurrency
+            InProcessJobQueue, concurrency=settings.provided.worker_concurrency
         ),
         procrastinate=providers.Singleton(
             ProcrastinateJobQueue,
@@ -531,7 +531,7 @@ class Container(containers.DeclarativeContainer):
         base_url=settings.provided.assistant.base_url,
         timeout_seconds=ai_timeout_seconds,
         max_retries=settings.provided.assistant.max_retries,
-        max_in_flight=settings.provided.queue.concurrency,
+        max_in_flight=settings.provided.worker_concurrency,
     )
     ai_api = providers.Callable(lambda settings: settings.assistant.effective_api.value, settings)
     # What the assistant's tool keeps a member's answer to a workflow step through.

@@ -121,7 +121,7 @@ async def start_processing(
     if isinstance(queue, ProcrastinateJobQueue):
         if settings.queue.run_worker if worker is None else worker:
             queue.start_worker(
-                settings.queue.concurrency,
+                settings.worker_concurrency,
                 sweep=_sweep(container),
                 sweep_seconds=settings.queue.sweep_interval.total_seconds(),
             )
@@ -162,7 +162,7 @@ async def run_worker(
     settings = container.settings()
     await start_processing(container, worker=False, long_running=long_running)
     await queue.run_worker(
-        concurrency or settings.queue.concurrency,
+        concurrency or settings.worker_concurrency,
         sweep=_sweep(container),
         sweep_seconds=settings.queue.sweep_interval.total_seconds(),
     )
