@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
-import uvicorn
+from asgi_serve import read_body, serve
 from fake_model import KEY
 from lean_http import Endpoint
 from tests.support.fake_graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_TOKEN
@@ -51,12 +51,9 @@ class BareAnswerer:
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            event = await receive()
-            body += event.get("body", b"")
-            if not event.get("more_body"):
-                break
+        body = await read_body(receive)
+        if body is None:
+            return
         signature = dict(scope["headers"]).get(b"x-hub-signature-256", b"").decode()
         if not hmac.compare_digest(signature, sign(body, APP_SECRET)):
             await _respond(send, 401)
@@ -98,13 +95,4 @@ async def _respond(send: Send, status: int) -> None:
 
 if __name__ == "__main__":
     port, model_url, graph_url = sys.argv[1:4]
-    config = uvicorn.Config(
-        BareAnswerer(model_url, graph_url),
-        port=int(port),
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        backlog=4096,
-        timeout_keep_alive=75,
-    )
-    uvicorn.Server(config).run()
+    serve(BareAnswerer(model_url, graph_url), int(port))

@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 import msgspec
-import uvicorn
+from asgi_serve import read_body, serve
 
 TOKEN = re.compile(r"Q\d+")
 KEY = "sk-bench-fake-model"
@@ -53,14 +53,9 @@ class FakeModel:
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            event = await receive()
-            if event["type"] == "http.disconnect":
-                return
-            body += event.get("body", b"")
-            if not event.get("more_body"):
-                break
+        body = await read_body(receive)
+        if body is None:
+            return
         path, method = scope["path"], scope["method"]
         if method == "POST" and path.endswith("/chat/completions"):
             await _respond(send, 200, await self.complete(msgspec.json.decode(body)))
@@ -237,16 +232,7 @@ def main() -> None:
                 f"peak in flight at the fake {stats(url)['peak']}"
             )
         return
-    config = uvicorn.Config(
-        FakeModel(arguments.delay),
-        port=arguments.port,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        backlog=4096,
-        timeout_keep_alive=75,
-    )
-    uvicorn.Server(config).run()
+    serve(FakeModel(arguments.delay), arguments.port)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
-import uvicorn
+from asgi_serve import read_body, serve
 
 TOKEN = re.compile(rb"Q\d+")
 
@@ -45,14 +45,9 @@ class GraphReceiver:
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            event = await receive()
-            if event["type"] == "http.disconnect":
-                return
-            body += event.get("body", b"")
-            if not event.get("more_body"):
-                break
+        body = await read_body(receive)
+        if body is None:
+            return
         at = time.monotonic()
         path, method = scope["path"], scope["method"]
         if method == "POST" and path.endswith("/messages"):
@@ -105,13 +100,4 @@ async def _respond(send: Send, status: int, body: Any) -> None:
 
 if __name__ == "__main__":
     port, phone_number_id = sys.argv[1:3]
-    config = uvicorn.Config(
-        GraphReceiver(phone_number_id),
-        port=int(port),
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        backlog=4096,
-        timeout_keep_alive=75,
-    )
-    uvicorn.Server(config).run()
+    serve(GraphReceiver(phone_number_id), int(port))
