@@ -134,9 +134,6 @@ async def ignacio(
         WHATSAPP_API_BASE_URL=FAKE_BASE_URL,
         # Meta's pacing would space the answers out; the limit here is the model's.
         IGNACIO_WHATSAPP_THROUGHPUT=1000,
-        # Set, as PostgreSQL's default is lower for now (see Settings.worker_concurrency): the
-        # point is that turns waiting on the model hold no connection, whatever their number.
-        IGNACIO_WORKER_CONCURRENCY=256,
         OPENAI_API_KEY=fake.api_key,
         IGNACIO_AI_BASE_URL=base_url,
         IGNACIO_AI_API="chat_completions",

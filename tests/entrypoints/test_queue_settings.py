@@ -81,9 +81,9 @@ def test_the_worker_command_needs_the_shared_queue(
     assert "IGNACIO_QUEUE=procrastinate" in capsys.readouterr().err
 
 
-def test_turns_at_once_default_high_on_sqlite_lower_on_postgresql_and_as_set_when_set() -> None:
+def test_turns_at_once_default_to_hundreds_on_every_database_and_as_set_when_set() -> None:
     assert Settings.from_env({}).worker_concurrency == 256
-    assert Settings.from_env({"IGNACIO_DATABASE_URL": POSTGRES}).worker_concurrency == 8
+    assert Settings.from_env({"IGNACIO_DATABASE_URL": POSTGRES}).worker_concurrency == 256
     for database in ({}, {"IGNACIO_DATABASE_URL": POSTGRES}):
         chosen = Settings.from_env({**database, "IGNACIO_WORKER_CONCURRENCY": "64"})
         assert chosen.worker_concurrency == 64

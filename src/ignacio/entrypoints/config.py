@@ -555,10 +555,6 @@ class LimitSettings(_Group):
         return self.storage
 
 
-POSTGRES_WORKER_CONCURRENCY = 8
-"""IGNACIO_WORKER_CONCURRENCY's default on PostgreSQL (see `Settings.worker_concurrency`)."""
-
-
 class QueueSettings(_Group):
     """Where inbound messages wait to be processed, and how they are worked off."""
 
@@ -862,14 +858,8 @@ class Settings(BaseModel):
 
     @property
     def worker_concurrency(self) -> int:
-        """Messages one process answers at once: IGNACIO_WORKER_CONCURRENCY when it is set;
-        unset, its default (256) on SQLite and memory, and POSTGRES_WORKER_CONCURRENCY on
-        PostgreSQL, where hundreds of turns at once with a fast model were seen to outwait the
-        connection pool (a turn failed mid-send in the duplicate-deliveries drill) until turns
-        are shown to need one connection at a time (issue #20)."""
-        if "concurrency" in self.queue.model_fields_set or not self.uses_postgres:
-            return self.queue.concurrency
-        return POSTGRES_WORKER_CONCURRENCY
+        """Messages one process answers at once (IGNACIO_WORKER_CONCURRENCY)."""
+        return self.queue.concurrency
 
     @property
     def should_migrate_on_start(self) -> bool:

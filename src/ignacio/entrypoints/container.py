@@ -60,6 +60,9 @@ from ignacio.adapters.sql import (
     SqlWorkspaceStatistics,
     create_engine,
 )
+from ignacio.adapters.sql import (
+    side_engine as side_engine_for,
+)
 from ignacio.adapters.sql.events import notify_channel
 from ignacio.adapters.system import RandomIdGenerator, SystemClock
 from ignacio.adapters.twilio import TwilioChannel, TwilioMediaFetcher
@@ -364,6 +367,12 @@ class Container(containers.DeclarativeContainer):
     storage_kind = providers.Callable(_storage_kind, settings)
     engine = providers.Singleton(
         create_engine,
+        settings.provided.effective_database_url,
+        schema=settings.provided.database.schema_name,
+    )
+    side_engine = providers.Singleton(
+        side_engine_for,
+        engine,
         settings.provided.effective_database_url,
         schema=settings.provided.database.schema_name,
     )
@@ -750,7 +759,7 @@ class Container(containers.DeclarativeContainer):
     member_sessions = providers.Selector(
         providers.Callable(_session_store_kind, settings),
         memory=providers.Singleton(InMemoryMemberSessions),
-        sql=providers.Singleton(SqlMemberSessions, engine),
+        sql=providers.Singleton(SqlMemberSessions, side_engine),
         redis=providers.Singleton(
             RedisMemberSessions,
             settings.provided.limits.redis_url,

@@ -269,3 +269,6 @@ async def close_container(container: Container) -> None:
     if container.storage_kind() == "sql":
         engine: Any = container.engine()
         await engine.dispose()
+        side_engine: Any = container.side_engine()
+        if side_engine is not engine:
+            await side_engine.dispose()

@@ -13,6 +13,7 @@ from ignacio.adapters.sql.engine import (
     database_busy,
     normalise_url,
     search_path_option,
+    side_engine,
 )
 from ignacio.adapters.sql.files import SqlFileRepository
 from ignacio.adapters.sql.health import SqlBacklogProbe, SqlHealthProbe
@@ -66,5 +67,6 @@ __all__ = [
     "metadata",
     "normalise_url",
     "search_path_option",
+    "side_engine",
     "upgrade_database",
 ]

@@ -50,6 +50,10 @@ SQLITE_BUSY_PATIENCE_SECONDS = 5.0
 # opening one costs a few milliseconds of the loop, hence the generous number kept open.
 SQLITE_POOL_SIZE = 64
 
+# Connections of `side_engine`'s pool on PostgreSQL: a member's session is read in a few
+# milliseconds, and the rest of what a message costs is what bounds how many arrive at once.
+SIDE_POOL_SIZE = 4
+
 # A connection with this execution option set to "deferred" starts a plain BEGIN on SQLite:
 # for reads that must not queue behind writers (the health probe).
 BEGIN_MODE_OPTION = "ignacio_sqlite_begin"
@@ -155,6 +159,21 @@ def create_engine(url: str, *, schema: str = DEFAULT_SCHEMA, **options: Any) -> 
     if "poolclass" not in options:
         _ping_idle_connections(engine)
     return engine
+
+
+def side_engine(engine: AsyncEngine, url: str, *, schema: str = DEFAULT_SCHEMA) -> AsyncEngine:
+    """The engine for short statements made while a unit of work holds a connection of
+    `engine`'s pool (the member's session, read in the middle of storing their message).
+
+    On PostgreSQL a pool of its own, of `SIDE_POOL_SIZE`: with one shared bounded pool, units
+    of work that each hold a connection and wait for a second one can take every connection
+    at once, and then wait for each other until the pool's timeout (seen at 256 turns at
+    once: messages failed mid-send). A connection of this pool is never held while waiting for
+    anything else, so it always comes free. On SQLite, whose pool has no bound, `engine`.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine
+    return create_engine(url, schema=schema, pool_size=SIDE_POOL_SIZE, max_overflow=0)
 
 
 def long_reads_engine(engine: AsyncEngine) -> AsyncEngine:
