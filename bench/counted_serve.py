@@ -94,9 +94,12 @@ def _dump(*_: Any) -> None:
         json.dump(dict(counts), output)
 
 
-signal.signal(signal.SIGUSR2, _reset)
-signal.signal(signal.SIGUSR1, _dump)
+if __name__ == "__main__":
+    # Guarded: the text extractor's fork server imports this module again (as __mp_main__),
+    # where serving a second time would fail on the port taken and break the extractor.
+    signal.signal(signal.SIGUSR2, _reset)
+    signal.signal(signal.SIGUSR1, _dump)
 
-from ignacio.entrypoints.cli import main  # noqa: E402
+    from ignacio.entrypoints.cli import main
 
-sys.exit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))
