@@ -117,7 +117,13 @@ def main() -> None:
     parser.add_argument(
         "--senders", type=int, default=100, help="who writes, in turn (each writes again)"
     )
-    parser.add_argument("--concurrency", default="16", help="IGNACIO_WORKER_CONCURRENCY")
+    parser.add_argument("--concurrency", default="256", help="IGNACIO_WORKER_CONCURRENCY")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="`ignacio worker` processes beside serve (PostgreSQL): CPU and statements summed",
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy over the load")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument(
@@ -163,18 +169,33 @@ def main() -> None:
                 cwd=work,
             )
             base = f"http://127.0.0.1:{port}"
+            workers: list[subprocess.Popen[bytes]] = []
             try:
                 healthy(base + "/health", process)
-                wait_until_idle(process.pid)
+                for number in range(arguments.workers):
+                    workers.append(
+                        subprocess.Popen(
+                            [sys.executable, str(ROOT / "bench" / "counted_serve.py"), "worker"],
+                            env={
+                                **environment,
+                                "IGNACIO_BENCH_STATEMENTS": f"{statements_file}.{number}",
+                            },
+                            cwd=work,
+                        )
+                    )
+                processes = [process, *workers]
+                for each in processes:
+                    wait_until_idle(each.pid)
                 warm_up(base, graph)
                 time.sleep(1)
                 graph.reset()
-                os.kill(process.pid, signal.SIGUSR2)
+                for each in processes:
+                    os.kill(each.pid, signal.SIGUSR2)
                 time.sleep(0.2)
                 is_pg = arguments.database == "postgres"
                 xacts_before = transactions(POSTGRES_NAME) if is_pg else 0
                 pg_before = backends_cpu(POSTGRES_NAME) if is_pg else 0.0
-                cpu_before = cpu_seconds(process.pid)
+                cpu_before = sum(cpu_seconds(each.pid) for each in processes)
                 spy = None
                 collapsed = work / "profile.txt"
                 if arguments.profile:
@@ -209,23 +230,29 @@ def main() -> None:
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)
                     spy.wait(timeout=60)
-                cpu = cpu_seconds(process.pid) - cpu_before
+                cpu = sum(cpu_seconds(each.pid) for each in processes) - cpu_before
                 pg_cpu = backends_cpu(POSTGRES_NAME) - pg_before if is_pg else 0.0
-                os.kill(process.pid, signal.SIGUSR1)
+                for each in processes:
+                    os.kill(each.pid, signal.SIGUSR1)
                 time.sleep(0.5)
                 xacts = transactions(POSTGRES_NAME) - xacts_before if is_pg else 0
             finally:
-                process.terminate()
-                process.wait(timeout=30)
+                for each in (process, *workers):
+                    each.terminate()
+                for each in (process, *workers):
+                    each.wait(timeout=30)
     finally:
         if arguments.database == "postgres":
             drop_postgres_database(POSTGRES_NAME)
-    statements: dict[str, int] = json.loads(statements_file.read_text())
+    statements: Counter[str] = Counter(json.loads(statements_file.read_text()))
+    for number in range(arguments.workers):
+        statements.update(json.loads(Path(f"{statements_file}.{number}").read_text()))
     total = sum(statements.values())
     print(f"database: {arguments.database}; offered {len(sent)} at {arguments.rate}/s")
     print(f"refused: {sum(refused.values())}; answered {answered} in {elapsed:.1f} s")
     print(f"answers/s: {answered / elapsed:.1f}")
-    print(f"serve CPU ms per answered message: {1000 * cpu / max(answered, 1):.2f}")
+    who = "serve" + " + worker" * arguments.workers
+    print(f"{who} CPU ms per answered message: {1000 * cpu / max(answered, 1):.2f}")
     if arguments.database == "postgres":
         print(f"PostgreSQL backends' CPU ms per answered message: {1000 * pg_cpu / answered:.2f}")
         print(f"transactions per answered message (pg_stat_database): {xacts / answered:.2f}")

@@ -22,6 +22,7 @@ from ignacio.adapters.sql.queries import (
     keyset_parameters,
     keyset_shape,
     page_of,
+    update_keeping_keys,
     update_one,
 )
 from ignacio.adapters.sql.tables import PROCESSING_PENDING, conversations, messages
@@ -78,6 +79,16 @@ _FIELDS = FieldMap(
 # message it read before an edit or a deletion may have come.
 _REVISED_COLUMNS = ("content", "original_text", "edited_at", "revoked_at", "revision", "processing")
 _WORDS_COLUMNS = frozenset(_REVISED_COLUMNS) - {"processing"}
+# Of unique keys (with `revision`, which `update` leaves alone) and foreign keys.
+_KEY_COLUMNS = (
+    "workspace_id",
+    "conversation_id",
+    "user_id",
+    "whatsapp_message_id",
+    "reply_to_id",
+)
+_CLASH = "Another message has this provider id, or already answers that message."
+_ABSENT = "There is no such message."
 
 MESSAGE_FIELDS = _FIELDS
 """How a message maps to its row, for the reads of other tables that bring messages along."""
@@ -114,7 +125,16 @@ class SqlMessageRepository:
             for name, value in _FIELDS.update_values(message).items()
             if name not in _WORDS_COLUMNS
         }
-        await self._update(message, values)
+        await update_keeping_keys(
+            self._connection(),
+            messages,
+            message.id,
+            values,
+            keys=_KEY_COLUMNS,
+            conflict=_CLASH,
+            missing=_MISSING,
+            absent=_ABSENT,
+        )
 
     async def revise(self, message: Message) -> None:
         values = _FIELDS.update_values(message)
@@ -125,9 +145,9 @@ class SqlMessageRepository:
         await update_one(
             self._connection(),
             statement,
-            conflict="Another message has this provider id, or already answers that message.",
+            conflict=_CLASH,
             missing=_MISSING,
-            absent="There is no such message.",
+            absent=_ABSENT,
         )
 
     async def reply_to(self, message_id: UUID) -> Message | None:

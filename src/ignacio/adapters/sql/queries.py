@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     insert,
     or_,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -186,6 +187,40 @@ async def update_one(
         raise Conflict(conflict) from error
     if result.rowcount == 0:
         raise NotFound(absent)
+
+
+async def update_keeping_keys(
+    connection: AsyncConnection,
+    table: Table,
+    row_id: UUID,
+    values: dict[str, Any],
+    *,
+    keys: Sequence[str],
+    conflict: str,
+    absent: str,
+    missing: str = "Something this refers to does not exist.",
+) -> None:
+    """`update_one` of the row `row_id` to `values`, in one statement without a savepoint when
+    the `keys` (the columns of its unique keys and foreign keys) keep their stored values.
+
+    Most updates change a row's state, not what identifies it or what it refers to, and such
+    an update cannot clash: it is tried first, matched on the keys as given. A row whose keys
+    do change (or that is gone) matches nothing, and goes through `update_one`, whose
+    savepoint keeps the transaction usable after a clash. On PostgreSQL this saves two round
+    trips per update (a turn made three message updates)."""
+    c = table.c
+    kept = [c[name].is_not_distinct_from(values[name]) for name in keys if name in values]
+    state = {name: value for name, value in values.items() if name not in keys}
+    quick = update(table).where(c.id == row_id, *kept).values(**state)
+    if (await connection.execute(quick)).rowcount == 1:
+        return
+    await update_one(
+        connection,
+        update(table).where(c.id == row_id).values(**values),
+        conflict=conflict,
+        absent=absent,
+        missing=missing,
+    )
 
 
 @asynccontextmanager

@@ -113,6 +113,14 @@ class _RetryLater(Exception):
         self.paced = paced
 
 
+class _Stored(msgspec.Struct, frozen=True):
+    """An answer stored by this run, with the parts it was cut into (so that sending them does
+    not read them back); `parts` is None for an answer another run stored."""
+
+    answer: Message
+    parts: list[Delivery] | None = None
+
+
 class _Line(msgspec.Struct, frozen=True):
     """The number a conversation is on: what sends from it, and what fetches media sent to it;
     and where the member is reached from it (None: nowhere, see `recipient_for`)."""
@@ -310,6 +318,7 @@ class ProcessInbound:
         # The team has the conversation: the assistant stays silent.
         silent = answer is None and conversation.state.with_team
         last_part: Delivery | None = None
+        fresh_parts: list[Delivery] | None = None
         try:
             if earlier is not None:
                 await self._send_earlier(line, user, earlier, conversation)
@@ -322,9 +331,11 @@ class ProcessInbound:
                 ]
                 inbound = await self._keep_media(line, user, inbound)
                 inbound = await self._transcribe(inbound)
-                answer = await self._answer(line, user, conversation, inbound, burst)
+                stored = await self._answer(line, user, conversation, inbound, burst)
+                if stored is not None:
+                    answer, fresh_parts = stored.answer, stored.parts
             if answer is not None:
-                last_part = await self._deliver(line, user, answer, conversation)
+                last_part = await self._deliver(line, user, answer, conversation, fresh_parts)
         except _RetryLater as retry:
             if retry.paced:
                 await self._give_back_run(inbound)
@@ -450,7 +461,7 @@ class ProcessInbound:
         conversation: Conversation,
         inbound: Message,
         burst: Sequence[Message] = (),
-    ) -> Message | None:
+    ) -> _Stored | None:
         """The answer to `inbound`, and to the `burst` of the member's messages before it
         (`domain.bursts`): one turn reads them all, in order."""
         reply: AssistantReply | None = None
@@ -522,7 +533,7 @@ class ProcessInbound:
         *,
         handoff: HandoffRequest | None = None,
         burst: Sequence[Message] = (),
-    ) -> Message | None:
+    ) -> _Stored | None:
         """Store the answer, ready to send; None, storing nothing, when the team took the
         conversation while the assistant thought (the row lock orders the two), or the member
         deleted the message meanwhile. Edited meanwhile, the run is tried again at once, to
@@ -555,7 +566,8 @@ class ProcessInbound:
                 except BurstChanged as changed:
                     raise _RetryLater(0.0) from changed
                 await message_added(uow, answer, now)
-                for part in Delivery.parts_of(answer, parts, self._ids.new_id, now):
+                stored = _Stored(answer, Delivery.parts_of(answer, parts, self._ids.new_id, now))
+                for part in stored.parts or ():
                     await uow.deliveries.add(part)
                 await uow.conversations.update(current.active_at(answer.created_at))
                 if handoff is not None:
@@ -571,20 +583,31 @@ class ProcessInbound:
         except Conflict:
             # Another run answered first; deliver its answer, not a second one.
             async with self._uow(read_only=True) as uow:
-                return await uow.messages.reply_to(inbound.id)
+                other = await uow.messages.reply_to(inbound.id)
+            return None if other is None else _Stored(other)
         await summarise_if_handed_off(self._queue, change)
-        return answer
+        return stored
 
     async def _deliver(
-        self, line: _Line, user: User, answer: Message, conversation: Conversation
+        self,
+        line: _Line,
+        user: User,
+        answer: Message,
+        conversation: Conversation,
+        fresh_parts: list[Delivery] | None = None,
     ) -> Delivery | None:
         """Send the answer's unsent parts, each claimed first; returns the last part if it was
         sent now, for `_finish` to record with the rest (one transaction fewer per turn).
 
         Outside WhatsApp's 24-hour window nothing is sent as free text: the parts fail at once
         with Meta's reason, rather than being refused by Meta (131047)."""
-        async with self._uow(read_only=True) as uow:
-            parts = await uow.deliveries.for_message(answer.id)
+        if fresh_parts is not None:
+            # Just stored by this run: nobody else sends them but a job for the same message,
+            # and each part is claimed before it is sent.
+            parts = fresh_parts
+        else:
+            async with self._uow(read_only=True) as uow:
+                parts = await uow.deliveries.for_message(answer.id)
         if not parts:
             parts = await self._parts_of(line, answer)
         if line.to is None:
