@@ -98,6 +98,14 @@ _CHANGE_FIELDS = FieldMap(
 # Written by `change_state` alone, as a compare-and-set, never by `update`.
 _STATE_COLUMNS = frozenset({"state", "assignee_id", "state_since"})
 
+# Built once (see messages.py's `_BY_ID`): a turn reads its conversation up to three times.
+_BY_ID = _FIELDS.select().where(
+    conversations.c.id == bindparam("conversation_id"),
+    conversations.c.workspace_id == bindparam("workspace_id"),
+)
+# SQLite renders no FOR UPDATE: its unit of work holds the database's write lock.
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+
 # Counting a long-unread conversation's messages stops here: the inbox shows "99+".
 UNREAD_COUNT_CAP = 100
 
@@ -118,12 +126,9 @@ class SqlConversationRepository:
     async def get(
         self, workspace_id: UUID, conversation_id: UUID, *, for_update: bool = False
     ) -> Conversation | None:
-        c = conversations.c
-        statement = _FIELDS.select().where(c.id == conversation_id, c.workspace_id == workspace_id)
-        if for_update:
-            # SQLite renders no FOR UPDATE: its unit of work holds the database's write lock.
-            statement = statement.with_for_update()
-        return await _FIELDS.first(self._connection(), statement)
+        statement = _BY_ID_LOCKED if for_update else _BY_ID
+        parameters = {"conversation_id": conversation_id, "workspace_id": workspace_id}
+        return await _FIELDS.first(self._connection(), statement, parameters)
 
     async def latest_for(
         self, workspace_id: UUID, user_id: UUID, channel: Channel

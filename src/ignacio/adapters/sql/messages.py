@@ -87,6 +87,17 @@ _KEY_COLUMNS = (
     "whatsapp_message_id",
     "reply_to_id",
 )
+# Built once: a turn reads its message several times, and a statement built anew is keyed for
+# SQLAlchemy's compiled cache on every execution (about a third of a small read's CPU).
+_BY_ID = _FIELDS.select().where(messages.c.id == bindparam("message_id"))
+# SQLite renders no FOR UPDATE: its unit of work holds the database's write lock.
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+_ANSWER_TO = (
+    _FIELDS.select()
+    .where(messages.c.reply_to_id == bindparam("message_id"))
+    .order_by(messages.c.revision.desc())
+    .limit(1)
+)
 _CLASH = "Another message has this provider id, or already answers that message."
 _ABSENT = "There is no such message."
 
@@ -110,11 +121,8 @@ class SqlMessageRepository:
         )
 
     async def get(self, message_id: UUID, *, for_update: bool = False) -> Message | None:
-        statement = _FIELDS.select().where(messages.c.id == message_id)
-        if for_update:
-            # SQLite renders no FOR UPDATE: its unit of work holds the database's write lock.
-            statement = statement.with_for_update()
-        return await _FIELDS.first(self._connection(), statement)
+        statement = _BY_ID_LOCKED if for_update else _BY_ID
+        return await _FIELDS.first(self._connection(), statement, {"message_id": message_id})
 
     async def by_external_id(self, external_id: str) -> Message | None:
         return await self._one(messages.c.whatsapp_message_id == external_id)
@@ -151,13 +159,7 @@ class SqlMessageRepository:
         )
 
     async def reply_to(self, message_id: UUID) -> Message | None:
-        statement = (
-            _FIELDS.select()
-            .where(messages.c.reply_to_id == message_id)
-            .order_by(messages.c.revision.desc())
-            .limit(1)
-        )
-        return await _FIELDS.first(self._connection(), statement)
+        return await _FIELDS.first(self._connection(), _ANSWER_TO, {"message_id": message_id})
 
     async def pending_processing(self, limit: int) -> builtins.list[UUID]:
         if limit <= 0:
