@@ -124,6 +124,12 @@ def main() -> None:
         default=0,
         help="`ignacio worker` processes beside serve (PostgreSQL): CPU and statements summed",
     )
+    parser.add_argument(
+        "--serve-answers",
+        choices=["yes", "no"],
+        default="yes",
+        help="no: serve only takes webhooks (IGNACIO_RUN_WORKER=false), the workers answer",
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy over the load")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument(
@@ -161,6 +167,7 @@ def main() -> None:
                 "IGNACIO_AI_API": "chat_completions",
                 "IGNACIO_BENCH_STATEMENTS": str(statements_file),
                 "IGNACIO_BENCH_WHERE": "1" if arguments.where else "0",
+                "IGNACIO_RUN_WORKER": "true" if arguments.serve_answers == "yes" else "false",
                 "PYTHONPATH": str(arguments.src.resolve()),
             }
             process = subprocess.Popen(
@@ -195,7 +202,7 @@ def main() -> None:
                 is_pg = arguments.database == "postgres"
                 xacts_before = transactions(POSTGRES_NAME) if is_pg else 0
                 pg_before = backends_cpu(POSTGRES_NAME) if is_pg else 0.0
-                cpu_before = sum(cpu_seconds(each.pid) for each in processes)
+                cpu_before = [cpu_seconds(each.pid) for each in processes]
                 spy = None
                 collapsed = work / "profile.txt"
                 if arguments.profile:
@@ -230,7 +237,11 @@ def main() -> None:
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)
                     spy.wait(timeout=60)
-                cpu = sum(cpu_seconds(each.pid) for each in processes) - cpu_before
+                each_cpu = [
+                    cpu_seconds(each.pid) - before
+                    for each, before in zip(processes, cpu_before, strict=True)
+                ]
+                cpu = sum(each_cpu)
                 pg_cpu = backends_cpu(POSTGRES_NAME) - pg_before if is_pg else 0.0
                 for each in processes:
                     os.kill(each.pid, signal.SIGUSR1)
@@ -253,6 +264,9 @@ def main() -> None:
     print(f"answers/s: {answered / elapsed:.1f}")
     who = "serve" + " + worker" * arguments.workers
     print(f"{who} CPU ms per answered message: {1000 * cpu / max(answered, 1):.2f}")
+    if arguments.workers:
+        shares = " + ".join(f"{1000 * each / max(answered, 1):.2f}" for each in each_cpu)
+        print(f"  of which, process by process: {shares}")
     if arguments.database == "postgres":
         print(f"PostgreSQL backends' CPU ms per answered message: {1000 * pg_cpu / answered:.2f}")
         print(f"transactions per answered message (pg_stat_database): {xacts / answered:.2f}")
