@@ -14,15 +14,19 @@ from uuid import UUID, uuid4
 
 import pytest
 import structlog.testing
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ignacio.adapters.memory import InMemoryMemberSessions, InMemoryStore, InMemoryUnitOfWorkFactory
 from ignacio.adapters.redis_sessions import RedisMemberSessions
 from ignacio.adapters.sql import SqlMemberSessions, SqlUnitOfWorkFactory, create_engine
 from ignacio.application.ports import MemberSessions, UnitOfWorkFactory
 from ignacio.domain.member_sessions import MemberSession
+from ignacio.entrypoints.container import build_container
+from ignacio.entrypoints.runtime import close_container
 from tests.contract.builders import home_of, store, user, workspace
 from tests.contract.conftest import FixedKeyPhoneCipher
 from tests.support.databases import migrated_sqlite
+from tests.support.system import settings_for_tests
 
 TTL = timedelta(minutes=30)
 # Near the real time: Redis expires keys by its own clock as well.
@@ -201,3 +205,26 @@ async def test_an_unreachable_redis_is_as_no_session_with_a_warning() -> None:
         await sessions.end(workspace_id, user_id)
 
     assert [entry["event"] for entry in logs] == ["member_session_storage_unavailable"] * 4
+
+
+@pytest.mark.postgres
+async def test_the_members_session_is_read_while_units_of_work_hold_every_connection(
+    postgres_url: str,
+) -> None:
+    """Storing a message reads the member's session while its unit of work holds a connection.
+    As wired, on PostgreSQL, that read has a pool of its own: were it on the units of work's,
+    units of work each holding one connection and waiting for a second would take the whole
+    pool and wait for each other until its timeout (issue #20: hundreds of turns at once)."""
+    container = build_container(settings_for_tests(IGNACIO_DATABASE_URL=postgres_url))
+    engine = container.engine()
+    held: list[AsyncConnection] = []
+    try:
+        # Every connection the pool gives: its size and its overflow.
+        for _ in range(engine.pool.size() + engine.pool._max_overflow):  # type: ignore[attr-defined]
+            held.append(await engine.connect())
+        async with asyncio.timeout(5):
+            assert await container.member_sessions().get(uuid4(), uuid4(), NOW) is None
+    finally:
+        for connection in held:
+            await connection.close()
+        await close_container(container)
