@@ -447,6 +447,32 @@ async def test_update_cannot_take_another_messages_keys(
     assert replied.ai_model == "m"
 
 
+async def test_update_gives_a_message_the_provider_id_it_was_sent_with(
+    uow_factory: UnitOfWorkFactory, home: UUID
+) -> None:
+    owner = user(1)
+    chat = conversation(owner, home)
+    answer = message(chat)
+    await store(uow_factory, owner, chat, answer)
+    sent = msgspec.structs.replace(answer, external_message_id="wamid.sent")
+    async with uow_factory() as uow:
+        await uow.messages.update(sent)
+        # The same id again, with the rest of the row changed: kept.
+        await uow.messages.update(msgspec.structs.replace(sent, ai_model="m"))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.messages.by_external_id("wamid.sent") == msgspec.structs.replace(
+            sent, ai_model="m"
+        )
+        await uow.messages.update(msgspec.structs.replace(sent, external_message_id="wamid.new"))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.messages.by_external_id("wamid.sent") is None
+        stored = await uow.messages.get(answer.id)
+    assert stored is not None
+    assert stored.external_message_id == "wamid.new"
+
+
 async def test_pending_processing_gives_unfinished_messages_oldest_first(
     uow_factory: UnitOfWorkFactory,
     home: UUID,

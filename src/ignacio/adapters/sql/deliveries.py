@@ -17,7 +17,7 @@ from ignacio.adapters.sql.queries import (
     insert_new,
     keyset,
     page_of,
-    update_one,
+    update_keeping_keys,
 )
 from ignacio.adapters.sql.tables import message_deliveries
 from ignacio.domain import (
@@ -45,6 +45,10 @@ _FIELDS = FieldMap(
     "created_at",
     "updated_at",
 )
+
+# Its unique keys and foreign keys: an update that keeps them (a part claimed, sent, failed)
+# cannot clash, and runs as one statement (see `update_keeping_keys`).
+_KEY_COLUMNS = ("workspace_id", "message_id", "part", "external_id")
 
 
 class SqlDeliveryRepository:
@@ -84,14 +88,13 @@ class SqlDeliveryRepository:
         return (await self._connection().execute(statement)).rowcount == 1
 
     async def update(self, delivery: Delivery) -> None:
-        statement = (
-            update(message_deliveries)
-            .where(message_deliveries.c.id == delivery.id)
-            .values(**_FIELDS.update_values(delivery))
-        )
-        await update_one(
+        await update_keeping_keys(
             self._connection(),
-            statement,
+            message_deliveries,
+            delivery.id,
+            _FIELDS.update_values(delivery),
+            keys=_KEY_COLUMNS,
+            provider_ids=("external_id",),
             conflict="Another part has this part number or this provider id.",
             missing="There is no such message or workspace.",
             absent="There is no such part of a message.",

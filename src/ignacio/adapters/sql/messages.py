@@ -139,6 +139,7 @@ class SqlMessageRepository:
             message.id,
             values,
             keys=_KEY_COLUMNS,
+            provider_ids=("whatsapp_message_id",),
             conflict=_CLASH,
             missing=_MISSING,
             absent=_ABSENT,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    exists,
     insert,
     or_,
     update,
@@ -199,6 +200,7 @@ async def update_keeping_keys(
     conflict: str,
     absent: str,
     missing: str = "Something this refers to does not exist.",
+    provider_ids: Sequence[str] = (),
 ) -> None:
     """`update_one` of the row `row_id` to `values`, in one statement without a savepoint when
     the `keys` (the columns of its unique keys and foreign keys) keep their stored values.
@@ -207,20 +209,69 @@ async def update_keeping_keys(
     an update cannot clash: it is tried first, matched on the keys as given. A row whose keys
     do change (or that is gone) matches nothing, and goes through `update_one`, whose
     savepoint keeps the transaction usable after a clash. On PostgreSQL this saves two round
-    trips per update (a turn made three message updates)."""
-    c = table.c
-    kept = [c[name].is_not_distinct_from(values[name]) for name in keys if name in values]
-    state = {name: value for name, value in values.items() if name not in keys}
-    quick = update(table).where(c.id == row_id, *kept).values(**state)
-    if (await connection.execute(quick)).rowcount == 1:
+    trips per update (a turn made three message updates).
+
+    `provider_ids` are keys that the quick statement may also set, from none to a value that
+    no other row holds (checked in the same statement): a provider's id given to a message once
+    it is sent, which every turn does. A row that holds it already matches nothing and takes
+    `update_one`'s way to its Conflict. Only a row holding it that another transaction has not
+    committed yet gets past the check; the unique index then stops the statement, and without a
+    savepoint PostgreSQL's transaction cannot go on: the Conflict still says why. Provider ids
+    are unique by the provider's making, so this is a race that a provider's own bug makes."""
+    claimed = tuple(name for name in provider_ids if values.get(name) is not None)
+    quick = _quick_update(table, tuple(values), tuple(keys), claimed)
+    parameters = {f"v_{name}": value for name, value in values.items()} | {"row_id": row_id}
+    try:
+        matched = (await connection.execute(quick, parameters)).rowcount == 1
+    except IntegrityError as error:
+        if is_foreign_key_violation(error):
+            raise NotFound(missing) from error
+        raise Conflict(conflict) from error
+    if matched:
         return
     await update_one(
         connection,
-        update(table).where(c.id == row_id).values(**values),
+        update(table).where(table.c.id == row_id).values(**values),
         conflict=conflict,
         absent=absent,
         missing=missing,
     )
+
+
+_QUICK_UPDATES: dict[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], Update] = {}
+
+
+def _quick_update(
+    table: Table, columns: tuple[str, ...], keys: tuple[str, ...], claimed: tuple[str, ...]
+) -> Update:
+    """`update_keeping_keys`' one statement, with its values as parameters (`v_<column>`, and
+    `row_id`), built once per shape: built anew, SQLAlchemy keys it for its compiled cache on
+    every execution, which costs about as much again as running it."""
+    cache_key = (table.name, columns, keys, claimed)
+    if (statement := _QUICK_UPDATES.get(cache_key)) is not None:
+        return statement
+    c = table.c
+
+    def value(name: str) -> Any:
+        return bindparam(f"v_{name}", type_=c[name].type)
+
+    kept: list[ColumnElement[bool]] = []
+    state = {name: value(name) for name in columns if name not in keys}
+    for name in keys:
+        if name not in columns:
+            continue
+        if name in claimed:
+            other = table.alias()
+            free = ~exists().where(
+                other.c[name] == value(name), other.c.id != bindparam("row_id", type_=c.id.type)
+            )
+            kept.append(or_(c[name] == value(name), and_(c[name].is_(None), free)))
+            state[name] = value(name)
+        else:
+            kept.append(c[name].is_not_distinct_from(value(name)))
+    statement = update(table).where(c.id == bindparam("row_id", type_=c.id.type), *kept)
+    _QUICK_UPDATES[cache_key] = statement = statement.values(state)
+    return statement
 
 
 @asynccontextmanager
