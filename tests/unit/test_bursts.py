@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -62,6 +63,8 @@ class Scheduler:
         """Which enqueues (by their order, from 0) are lost, as by a process killed between
         storing a message and queueing it."""
         self._enqueued = itertools.count()
+        self.last_receipt = datetime.min.replace(tzinfo=UTC)
+        """When `send` last had a message received."""
 
     @property
     def now(self) -> datetime:
@@ -72,6 +75,13 @@ class Scheduler:
         if next(self._enqueued) in self.lost:
             return
         self.push(message_id, self.now + timedelta(seconds=delay_seconds))
+
+    async def enqueue_lost(self, message_ids: Sequence[UUID]) -> int:
+        waiting = {message_id for _, _, message_id in self._jobs}
+        lost = [message_id for message_id in message_ids if message_id not in waiting]
+        for message_id in lost:
+            await self.enqueue_processing(message_id)
+        return len(lost)
 
     def push(self, message_id: UUID, at: datetime) -> None:
         heapq.heappush(self._jobs, (at, next(self._order), message_id))
@@ -141,12 +151,19 @@ async def send(system: System, scheduler: Scheduler, at: float, text: str, n: in
     """The member sends `text` `at` seconds after the test's start (jobs due before run)."""
     start = START
     await scheduler.run_until(start + timedelta(seconds=at))
+    # A real clock moves on between two receipts: messages sent "at once" (a gap of 0) are
+    # still received one after the other, and their order is that of their arrival. Two alike
+    # to the microsecond would be ordered by their (random) ids instead, and an answer to the
+    # first could find the second before it (1 µs is an answer's own step after its message).
+    system.clock.current = max(system.clock.current, scheduler.last_receipt + _RECEIPT_STEP)
+    scheduler.last_receipt = system.clock.current
     message_id = (await system.container.receive_inbound()(inbound(text, f"wamid.{n}"))).message_id
     assert message_id is not None
     return message_id
 
 
 START = FakeClock().now()
+_RECEIPT_STEP = timedelta(microseconds=2)
 
 
 async def thread(system: System) -> list[Message]:
