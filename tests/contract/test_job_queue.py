@@ -29,8 +29,13 @@ class Harness:
     # What the handler returns for a message, run after run (None once the list is empty).
     script: dict[UUID, list[float | None]] = field(default_factory=dict)
 
+    # A message's runs wait here until its event is set.
+    holds: dict[UUID, asyncio.Event] = field(default_factory=dict)
+
     async def handle(self, message_id: UUID) -> float | None:
         self.runs.append((message_id, time.monotonic()))
+        if (hold := self.holds.get(message_id)) is not None:
+            await hold.wait()
         answers = self.script.get(message_id)
         return answers.pop(0) if answers else None
 
@@ -111,6 +116,25 @@ async def test_a_queued_message_runs_once(harness: Harness) -> None:
     await eventually(lambda: len(harness.runs) == 1)
     await asyncio.sleep(0.3)
     assert harness.runs_of(message) == [harness.runs[0][1]]
+
+
+async def test_lost_work_is_queued_but_not_a_message_whose_job_waits_or_runs(
+    harness: Harness,
+) -> None:
+    running, waiting, lost = uuid4(), uuid4(), uuid4()
+    harness.holds[running] = asyncio.Event()
+    await harness.queue.enqueue_processing(running)
+    await eventually(lambda: len(harness.runs_of(running)) == 1)
+    await harness.queue.enqueue_processing(waiting, delay_seconds=30)
+
+    assert await harness.queue.enqueue_lost([running, waiting, lost]) == 1
+
+    await eventually(lambda: len(harness.runs_of(lost)) == 1)
+    harness.holds[running].set()
+    await asyncio.sleep(0.5)
+    assert len(harness.runs_of(running)) == 1
+    assert harness.runs_of(waiting) == []
+    assert await harness.queue.enqueue_lost([]) == 0
 
 
 async def test_queued_login_codes_run_with_their_challenge_ids(harness: Harness) -> None:

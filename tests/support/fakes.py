@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -146,6 +147,12 @@ class RecordingQueue:
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
         self.queued.append((message_id, delay_seconds))
+
+    async def enqueue_lost(self, message_ids: Sequence[UUID]) -> int:
+        # Nothing here runs by itself, so nothing queued is running: each is queued again.
+        for message_id in message_ids:
+            self.queued.append((message_id, 0))
+        return len(message_ids)
 
     async def enqueue_inbox_drain(self) -> None:
         self.drains += 1

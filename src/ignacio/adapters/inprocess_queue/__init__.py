@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
 import structlog
@@ -80,6 +80,12 @@ class InProcessJobQueue:
 
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
         self._enqueue(_PROCESS, message_id, delay_seconds)
+
+    async def enqueue_lost(self, message_ids: Sequence[UUID]) -> int:
+        lost = [key for key in message_ids if (_PROCESS, key) not in self._queued]
+        for key in lost:
+            self._enqueue(_PROCESS, key, 0)
+        return len(lost)
 
     async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
         self._enqueue(_SYNC, file_id, delay_seconds)

@@ -31,7 +31,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -67,6 +67,12 @@ _INBOX_KEY = "inbox"
 _DRAIN_AFTER_ERROR_SECONDS = 30.0
 # A file's jobs lock on "file:<id>", so that they never share a lock with a message's jobs.
 _FILE_KEY_PREFIX = "file:"
+# Which of these messages' jobs wait or run (a message's job is locked by its id), through
+# `ignacio_jobs_lock_idx` (see `schema.OWN_INDEXES`).
+_WITH_JOBS = (
+    "SELECT DISTINCT lock FROM procrastinate_jobs "
+    "WHERE lock = ANY(%(keys)s) AND status IN ('todo', 'doing')"
+)
 # A login code's jobs lock on "otp:<challenge id>"; the job carries that id, never the number.
 _LOGIN_CODE_KEY_PREFIX = "otp:"
 # A summary's jobs lock on "summary:<conversation id>": one conversation, one summary at a time.
@@ -160,6 +166,22 @@ class ProcrastinateJobQueue:
     async def enqueue_processing(self, message_id: UUID, *, delay_seconds: float = 0) -> None:
         await self.open()
         await self._defer(str(message_id), delay_seconds)
+
+    async def enqueue_lost(self, message_ids: Sequence[UUID]) -> int:
+        await self.open()
+        keys = [str(message_id) for message_id in message_ids]
+        if not keys:
+            return 0
+        # One look instead of a defer per message: during a backlog every pending message has
+        # a job, and each defer would fail on the queueing lock (an error in PostgreSQL's log),
+        # or, for a running job, queue a second run that only finds the message done.
+        rows = await self._connector.execute_query_all_async(_WITH_JOBS, keys=keys)
+        taken = {row["lock"] for row in rows}
+        queued = 0
+        for key in keys:
+            if key not in taken and await self._defer(key, 0):
+                queued += 1
+        return queued
 
     async def enqueue_file_sync(self, file_id: UUID, *, delay_seconds: float = 0) -> None:
         await self.open()

@@ -3,6 +3,7 @@ a login code requested)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 from uuid import UUID
 
@@ -12,6 +13,15 @@ class JobQueue(Protocol):
         """Have the inbound message processed (ProcessInbound), once, after the delay.
 
         Enqueuing a message that is already waiting is harmless: it is processed once.
+        """
+        ...
+
+    async def enqueue_lost(self, message_ids: Sequence[UUID]) -> int:
+        """Queue each of these messages that no job waits for or runs (a sweep for lost work);
+        returns how many were queued.
+
+        Unlike `enqueue_processing`, a message whose job runs now is not queued to run again:
+        that job finishes it, or queues it again itself.
         """
         ...
 

@@ -9,8 +9,9 @@ _BATCH = 500
 
 class ResumeProcessing:
     """Run at start-up (and periodically by workers): messages accepted but not finished, say
-    because the process was killed, are queued again. Processing is idempotent, so queueing one
-    that another worker is already on costs a look-up, never a second answer."""
+    because the process was killed, are queued again; those a job waits for or runs are left to
+    it. Processing is idempotent: a message queued twice in a race costs a look-up, never a
+    second answer. Returns how many were queued."""
 
     def __init__(self, uow: UnitOfWorkFactory, queue: JobQueue) -> None:
         self._uow = uow
@@ -19,6 +20,4 @@ class ResumeProcessing:
     async def __call__(self) -> int:
         async with self._uow() as uow:
             pending = await uow.messages.pending_processing(_BATCH)
-        for message_id in pending:
-            await self._queue.enqueue_processing(message_id)
-        return len(pending)
+        return await self._queue.enqueue_lost(pending)
