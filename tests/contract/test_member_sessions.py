@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 import structlog.testing
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ignacio.adapters.memory import InMemoryMemberSessions, InMemoryStore, InMemoryUnitOfWorkFactory
@@ -228,3 +230,23 @@ async def test_the_members_session_is_read_while_units_of_work_hold_every_connec
         for connection in held:
             await connection.close()
         await close_container(container)
+
+
+@pytest.mark.postgres
+async def test_reading_a_session_is_one_round_trip_on_postgresql(postgres_url: str) -> None:
+    """Read for every message a member sends: in autocommit, without a BEGIN before the read
+    and a ROLLBACK after it."""
+    engine = create_engine(postgres_url, pool_size=1, max_overflow=0)
+    autocommit: list[bool] = []
+
+    def note(connection: Any, *_: object) -> None:
+        autocommit.append(connection.connection.driver_connection.autocommit)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    try:
+        assert await SqlMemberSessions(engine).get(uuid4(), uuid4(), NOW) is None
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", note)
+        await engine.dispose()
+
+    assert autocommit == [True]

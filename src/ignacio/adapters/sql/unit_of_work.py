@@ -14,7 +14,7 @@ from ignacio.adapters.sql.audit_log import SqlAuditLog
 from ignacio.adapters.sql.channels import SqlChannelRepository
 from ignacio.adapters.sql.conversations import SqlConversationRepository
 from ignacio.adapters.sql.deliveries import SqlDeliveryRepository
-from ignacio.adapters.sql.engine import BEGIN_MODE_OPTION
+from ignacio.adapters.sql.engine import reading_engine
 from ignacio.adapters.sql.events import SqlEventLog
 from ignacio.adapters.sql.files import SqlFileRepository
 from ignacio.adapters.sql.identities import SqlIdentityRepository
@@ -146,21 +146,6 @@ class SqlUnitOfWork:
         await connection.commit()
         if workspaces and self._signal is not None:
             self._signal.committed(workspaces)
-
-
-def reading_engine(engine: AsyncEngine) -> AsyncEngine:
-    """The engine, sharing its pool, with connections set up for read-only units of work.
-
-    On PostgreSQL they run in autocommit: no BEGIN before the first statement and no ROLLBACK
-    after the last, so a read that one statement answers (what most authenticated GETs are)
-    makes one round trip instead of three. Switching is free: only attributes of the driver's
-    connection change, no statement is sent, and the pool restores the default when it takes
-    the connection back. On SQLite a plain BEGIN instead of BEGIN IMMEDIATE: reads do not queue
-    for the single write lock.
-    """
-    if engine.dialect.name == "sqlite":
-        return engine.execution_options(**{BEGIN_MODE_OPTION: "deferred"})
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 class RememberingPhoneCipher:
