@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ignacio.adapters.sql import create_engine
 from ignacio.adapters.sql import engine as engine_module
-from ignacio.adapters.sql.unit_of_work import reading_engine
+from ignacio.adapters.sql.engine import reading_engine
 from tests.support.databases import libpq_url
 
 pytestmark = pytest.mark.postgres
