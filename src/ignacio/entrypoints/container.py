@@ -40,7 +40,6 @@ from ignacio.adapters.offline_assistant import (
 )
 from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue, conninfo_from_url
 from ignacio.adapters.ratelimit import rate_limiter as limiter_for_storage
-from ignacio.adapters.redis_sessions import RedisMemberSessions
 from ignacio.adapters.security import (
     AesGcmPhoneCipher,
     AesGcmSealer,
@@ -761,7 +760,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryMemberSessions),
         sql=providers.Singleton(SqlMemberSessions, side_engine),
         redis=providers.Singleton(
-            RedisMemberSessions,
+            lazy_adapters.redis_member_sessions,
             settings.provided.limits.redis_url,
             key_prefix=settings.provided.limits.redis_key_prefix,
         ),

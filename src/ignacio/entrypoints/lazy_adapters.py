@@ -1,5 +1,5 @@
-"""Constructors of the adapters whose libraries are slow to import (the OpenAI SDK and the
-Agents SDK, the document parsers, Supabase's client), imported on first use.
+"""Constructors of the adapters whose libraries are slow to import or large (the OpenAI SDK and
+the Agents SDK, the document parsers, Supabase's client, Redis's client), imported on first use.
 
 Most processes never need them (a test, `ignacio migrate`, a server on the offline assistant),
 and importing them all would add seconds to every start.
@@ -91,3 +91,10 @@ def supabase_storage_probe(storage: Any) -> Any:
     from ignacio.adapters.supabase_storage import SupabaseStorageProbe
 
     return SupabaseStorageProbe(storage)
+
+
+def redis_member_sessions(url: str, **options: Any) -> Any:
+    # coredis and what it imports (beartype, pympler) take ~17 MB of every process's memory.
+    from ignacio.adapters.redis_sessions import RedisMemberSessions
+
+    return RedisMemberSessions(url, **options)
