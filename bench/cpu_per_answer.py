@@ -8,8 +8,13 @@ and the run waits until every one is answered. Printed: answers/s, the serving p
 per answered message (and PostgreSQL's backends' for this database), SQL statements per
 answered message with the list, and with `--profile` py-spy's top frames over the load.
 
+`--workers 1` adds an `ignacio worker`; `--busy 1` instead spins a process that does nothing but
+burn CPU beside the one server: on a machine with few cores every process's work costs more CPU
+when more processes than cores want to run (caches and cores shared), and that run shows how
+much, apart from anything a second Ignacio process adds.
+
     .venv/bin/python bench/cpu_per_answer.py --database postgres [--messages 500] [--rate 80]
-        [--profile] [--top 25]
+        [--workers 1 | --busy 1] [--profile] [--top 25]
 """
 
 from __future__ import annotations
@@ -130,6 +135,13 @@ def main() -> None:
         default="yes",
         help="no: serve only takes webhooks (IGNACIO_RUN_WORKER=false), the workers answer",
     )
+    parser.add_argument(
+        "--busy",
+        type=int,
+        default=0,
+        help="processes spinning on the CPU over the load, doing nothing else: what sharing the "
+        "cores costs each answer, to tell it from what a second Ignacio process costs",
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy over the load")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument(
@@ -223,6 +235,10 @@ def main() -> None:
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
                     )
+                busy = [
+                    subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                    for _ in range(arguments.busy)
+                ]
                 started = time.monotonic()
                 sent, refused, _, _ = asyncio.run(
                     offer(base, arguments.rate, bodies(arguments.messages, 0))
@@ -234,6 +250,9 @@ def main() -> None:
                     time.sleep(0.05)
                 elapsed = time.monotonic() - started
                 answered = len(graph.answers().keys() & sent.keys())
+                for spinner in busy:
+                    spinner.kill()
+                    spinner.wait()
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)
                     spy.wait(timeout=60)
@@ -260,6 +279,8 @@ def main() -> None:
         statements.update(json.loads(Path(f"{statements_file}.{number}").read_text()))
     total = sum(statements.values())
     print(f"database: {arguments.database}; offered {len(sent)} at {arguments.rate}/s")
+    if arguments.busy:
+        print(f"beside the load: {arguments.busy} process(es) spinning on the CPU")
     print(f"refused: {sum(refused.values())}; answered {answered} in {elapsed:.1f} s")
     print(f"answers/s: {answered / elapsed:.1f}")
     who = "serve" + " + worker" * arguments.workers
