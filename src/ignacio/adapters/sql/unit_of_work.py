@@ -112,9 +112,19 @@ class SqlUnitOfWork:
         if self._connection is not None:
             raise RuntimeError("This unit of work is already open.")
         stack = AsyncExitStack()
-        # The connection's own exit closes it, rolling back what was not committed, and runs to
-        # completion even if the request is cancelled meanwhile: no connection leaks from the pool.
-        connection = await stack.enter_async_context(self._engine.connect())
+        if self._engine.dialect.name == "sqlite":
+            # Closed as the unit of work ends, not a turn of the loop later in the shielded task
+            # the connection's own exit starts: with hundreds of turns ready to run that turn
+            # took long, and writers that came meanwhile found the pool empty and each opened a
+            # connection (answers arriving together took the process from 300 to 500 MB).
+            # SQLite's close runs at once on this thread, never waiting: nothing can cancel it
+            # halfway, which is what the shield is for.
+            connection = await self._engine.connect()
+            stack.push_async_callback(connection.close)
+        else:
+            # The connection's own exit closes it, rolling back what was not committed, and runs
+            # to completion even if the request is cancelled meanwhile: no connection leaks.
+            connection = await stack.enter_async_context(self._engine.connect())
         if not self._read_only:
             try:
                 # Begin now rather than on the first statement: on SQLite this takes the write
@@ -132,16 +142,8 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        connection = self._connection
         stack, self._connection, self._exit = self._exit, None, None
         self._events.discard()
-        if connection is not None and connection.dialect.name == "sqlite":
-            # Given back now, not a turn of the loop later in the shielded task the connection's
-            # own exit starts: with hundreds of turns ready to run that turn took long, writers
-            # that came meanwhile found the pool empty and each opened a connection (a backlog
-            # of answers arriving together took the process from 300 to 500 MB). SQLite's close
-            # runs at once on this thread, never waiting, so nothing can cancel it halfway.
-            await connection.close()
         if stack is not None:
             await stack.aclose()
 
