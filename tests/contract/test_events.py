@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 import msgspec
 import pytest
 
-from ignacio.adapters.live import PostgresEventSignal
+from ignacio.adapters.live.postgres import PostgresEventSignal
 from ignacio.adapters.memory import InMemoryUnitOfWorkFactory
 from ignacio.adapters.sql import DEFAULT_SCHEMA, SqlUnitOfWorkFactory, create_engine
 from ignacio.adapters.sql.events import SqlEventLog, notify_channel

@@ -15,6 +15,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Boolean,
     Connection,
@@ -47,6 +48,7 @@ from ignacio.adapters.sql import (
     upgrade_database,
 )
 from ignacio.adapters.sql.messages import MESSAGE_FIELDS
+from ignacio.adapters.sql.migrate import shipped_head
 from ignacio.adapters.sql.tables import (
     SEARCH_STRUCTURES,
     allowed_numbers,
@@ -139,10 +141,18 @@ async def test_a_migrated_database_is_at_head_and_upgrading_again_changes_nothin
 ) -> None:
     assert sql_backend.url is not None
     newest = max(path.name[:4] for path in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.py"))
-    assert head_revision() == newest
+    assert head_revision() == newest == shipped_head()
     # Called from inside a running event loop, as an app's startup hook would.
     upgrade_database(sql_backend.url)
     assert current_revision(sql_backend.url) == head_revision()
+
+
+def test_every_script_is_named_after_its_revision() -> None:
+    """A server's start tells an up-to-date database by the scripts' names (`shipped_head`)."""
+    scripts = ScriptDirectory.from_config(alembic_config(""))
+    named = {script.revision: Path(script.path).name for script in scripts.walk_revisions()}
+    assert named
+    assert all(name.startswith(f"{revision}_") for revision, name in named.items())
 
 
 def test_downgrade_to_nothing_and_back(tmp_path: Path) -> None:

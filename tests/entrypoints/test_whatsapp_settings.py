@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -187,21 +185,3 @@ def test_member_sessions_live_in_the_database_or_in_redis(tmp_path: Path) -> Non
     assert isinstance(build_container(memory).member_sessions(), InMemoryMemberSessions)
     redis = Settings.from_env({"IGNACIO_REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert isinstance(build_container(redis).member_sessions(), RedisMemberSessions)
-
-
-def test_redis_client_is_imported_only_where_redis_is_configured(tmp_path: Path) -> None:
-    """coredis and what it brings (~17 MB of every process's memory) load with the first Redis
-    adapter, not with the container. In a fresh interpreter: this one has imported it already."""
-    script = (
-        "import sys\n"
-        "from ignacio.entrypoints.config import Settings\n"
-        "from ignacio.entrypoints.container import build_container\n"
-        "settings = Settings.from_env({'IGNACIO_DATABASE_URL': sys.argv[1]})\n"
-        "build_container(settings).member_sessions()\n"
-        "print('coredis' in sys.modules)\n"
-    )
-    url = f"sqlite:///{tmp_path / 'i.db'}"
-    done = subprocess.run(
-        [sys.executable, "-c", script, url], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split() == ["False"]

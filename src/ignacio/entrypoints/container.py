@@ -19,7 +19,7 @@ from ignacio.adapters.console import ConsoleChannel, ConsoleChannelProbe, Consol
 from ignacio.adapters.extraction import ContentTypeDetector, ExtractionLimits
 from ignacio.adapters.extraction.limits import MB
 from ignacio.adapters.inprocess_queue import InProcessJobQueue
-from ignacio.adapters.live import InProcessEventSignal, PostgresEventSignal
+from ignacio.adapters.live import InProcessEventSignal
 from ignacio.adapters.local_storage import LocalFileStorage, LocalStorageProbe
 from ignacio.adapters.memory import (
     InMemoryBacklogProbe,
@@ -38,7 +38,6 @@ from ignacio.adapters.offline_assistant import (
     OfflineAssistantProbe,
     OfflineSummarizer,
 )
-from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue, conninfo_from_url
 from ignacio.adapters.ratelimit import rate_limiter as limiter_for_storage
 from ignacio.adapters.security import (
     AesGcmPhoneCipher,
@@ -380,10 +379,8 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(_signal_kind, settings),
         inprocess=providers.Singleton(InProcessEventSignal),
         postgres=providers.Singleton(
-            PostgresEventSignal,
-            conninfo=providers.Callable(
-                conninfo_from_url, settings.provided.effective_database_url
-            ),
+            lazy_adapters.postgres_event_signal,
+            settings.provided.effective_database_url,
             channel=providers.Callable(notify_channel, settings.provided.database.schema_name),
         ),
     )
@@ -511,10 +508,8 @@ class Container(containers.DeclarativeContainer):
             InProcessJobQueue, concurrency=settings.provided.worker_concurrency
         ),
         procrastinate=providers.Singleton(
-            ProcrastinateJobQueue,
-            conninfo=providers.Callable(
-                conninfo_from_url, settings.provided.effective_database_url
-            ),
+            lazy_adapters.procrastinate_queue,
+            settings.provided.effective_database_url,
             pool_size=providers.Callable(_queue_pool_size, settings),
         ),
     )

@@ -1,5 +1,6 @@
 """Constructors of the adapters whose libraries are slow to import or large (the OpenAI SDK and
-the Agents SDK, the document parsers, Supabase's client, Redis's client), imported on first use.
+the Agents SDK, the document parsers, Supabase's client, Redis's client, PostgreSQL's driver and
+procrastinate), imported on first use.
 
 Most processes never need them (a test, `ignacio migrate`, a server on the offline assistant),
 and importing them all would add seconds to every start.
@@ -98,3 +99,18 @@ def redis_member_sessions(url: str, **options: Any) -> Any:
     from ignacio.adapters.redis_sessions import RedisMemberSessions
 
     return RedisMemberSessions(url, **options)
+
+
+def procrastinate_queue(database_url: str, **options: Any) -> Any:
+    # procrastinate and psycopg take ~12 MB of a process that never needs them (the embedded
+    # server on SQLite); a queue of this kind exists only once this has run.
+    from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue, conninfo_from_url
+
+    return ProcrastinateJobQueue(conninfo_from_url(database_url), **options)
+
+
+def postgres_event_signal(database_url: str, **options: Any) -> Any:
+    from ignacio.adapters.live.postgres import PostgresEventSignal
+    from ignacio.adapters.procrastinate_queue.schema import conninfo_from_url
+
+    return PostgresEventSignal(conninfo_from_url(database_url), **options)

@@ -10,16 +10,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import structlog
 
 from ignacio.adapters.extraction.isolated import IsolatedTextExtractor
-from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue
 from ignacio.entrypoints.config import ConfigurationError, QueueKind, Settings
 from ignacio.entrypoints.container import Container, build_container
+
+if TYPE_CHECKING:
+    from ignacio.adapters.procrastinate_queue import ProcrastinateJobQueue
 
 
 def migrate_if_sql(settings: Settings) -> None:
@@ -118,9 +121,9 @@ async def start_processing(
     await container.resume_processing()()
     await container.queue_file_syncs()()
     settings = container.settings()
-    if isinstance(queue, ProcrastinateJobQueue):
+    if (shared := _shared_queue(queue)) is not None:
         if settings.queue.run_worker if worker is None else worker:
-            queue.start_worker(
+            shared.start_worker(
                 settings.worker_concurrency,
                 sweep=_sweep(container),
                 sweep_seconds=settings.queue.sweep_interval.total_seconds(),
@@ -153,8 +156,8 @@ async def run_worker(
     """Process the shared queue's jobs until cancelled (`ignacio worker`): no HTTP, a worker and,
     every IGNACIO_SWEEP_SECONDS, a sweep that queues pending messages nobody queued (a process
     that died between storing a message and queueing it) and frees jobs of killed workers."""
-    queue = container.job_queue()
-    if not isinstance(queue, ProcrastinateJobQueue):
+    queue = _shared_queue(container.job_queue())
+    if queue is None:
         raise ConfigurationError(
             "`ignacio worker` runs the jobs of a shared queue: set IGNACIO_QUEUE=procrastinate "
             "(with the in-process queue, `ignacio serve` does the work itself)."
@@ -169,6 +172,16 @@ async def run_worker(
 
 
 _background: set[asyncio.Future[Any]] = set()
+
+
+def _shared_queue(queue: object) -> ProcrastinateJobQueue | None:
+    """The queue, if it is procrastinate's, which several processes share."""
+    # Not imported, no queue of its kind exists: the check imports nothing (procrastinate and
+    # psycopg take ~12 MB of a process on SQLite, which never needs them).
+    module = sys.modules.get("ignacio.adapters.procrastinate_queue.queue")
+    if module is not None and isinstance(queue, module.ProcrastinateJobQueue):
+        return cast("ProcrastinateJobQueue", queue)
+    return None
 
 
 def _in_background(task: asyncio.Future[Any]) -> None:

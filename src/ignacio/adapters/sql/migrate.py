@@ -4,6 +4,10 @@ On PostgreSQL the tables live in their own schema, locked against Supabase's API
 `schema.py` for why and how. `upgrade_database` is synchronous, for the command line. The migration environment runs on the
 async engine in its own event loop; when the caller already runs a loop (a test, an app's
 startup hook), the migration runs in a worker thread so the two loops never meet.
+
+Alembic is imported only when there is something to migrate: it takes ~10 MB of memory, and a
+server migrating on start would otherwise carry it for its whole life to learn that nothing was
+to be done.
 """
 
 from __future__ import annotations
@@ -12,26 +16,30 @@ import asyncio
 import concurrent.futures
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, String, column, select, table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from ignacio.adapters.sql.engine import DEFAULT_SCHEMA, create_engine, is_postgres_url
-from ignacio.adapters.sql.schema import lock_down, prepare_schema
+from ignacio.adapters.sql.schema import VERSION_TABLE, lock_down, prepare_schema
 from ignacio.adapters.sql.tables import metadata
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 MIGRATIONS_DIRECTORY = Path(__file__).with_name("migrations")
+VERSIONS_DIRECTORY = MIGRATIONS_DIRECTORY / "versions"
 
 T = TypeVar("T")
 
 
 def alembic_config(url: str, schema: str = DEFAULT_SCHEMA) -> Config:
     """An Alembic configuration for this database, pointing at the packaged migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIRECTORY))
     # Through attributes, not the ini option: a password with `%` would break interpolation.
@@ -51,13 +59,36 @@ def upgrade_database(url: str, revision: str = "head", *, schema: str = DEFAULT_
 
 def _upgrade(url: str, revision: str, schema: str) -> None:
     postgres = is_postgres_url(url)
-    if postgres:
-        revisions = [script.revision for script in _scripts().walk_revisions()]
-        tables = [table.name for table in metadata.sorted_tables]
-        asyncio.run(prepare_schema(url, schema, tables, revisions))
-    command.upgrade(alembic_config(url, schema), revision)
+    if revision != "head" or asyncio.run(_stored_revisions(url, schema)) != [shipped_head()]:
+        from alembic import command
+
+        if postgres:
+            revisions = [script.revision for script in _scripts().walk_revisions()]
+            tables = [table.name for table in metadata.sorted_tables]
+            asyncio.run(prepare_schema(url, schema, tables, revisions))
+        command.upgrade(alembic_config(url, schema), revision)
     if postgres:
         asyncio.run(lock_down(url, [schema]))
+
+
+def shipped_head() -> str:
+    """The latest revision this version of Ignacio ships, read off the scripts' names (revision
+    0031 is `0031_records.py`), to tell an up-to-date database without importing Alembic."""
+    return max(path.name[:4] for path in VERSIONS_DIRECTORY.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+async def _stored_revisions(url: str, schema: str) -> list[str]:
+    """The revisions Alembic's table holds (none for a database never migrated)."""
+    engine = create_engine(url, schema=schema, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            stored = select(column("version_num", String)).select_from(table(VERSION_TABLE))
+            return list((await connection.execute(stored)).scalars())
+    except DBAPIError:
+        # No such table yet (or no such schema): Alembic creates it.
+        return []
+    finally:
+        await engine.dispose()
 
 
 def lock_down_schemas(url: str, schemas: list[str]) -> None:
@@ -76,6 +107,8 @@ def head_revision() -> str | None:
 
 
 def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(""))
 
 
@@ -89,6 +122,8 @@ async def _current_revision(url: str, schema: str) -> str | None:
 
 
 def _revision_of(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
