@@ -19,8 +19,9 @@ the row (the first turn's imports are a cost of starting, not of answering):
   answering at once: answers/s is the set-up's capacity, CPU ms per answer its cost;
 - backlog: the model holds every completion while `--backlog` messages are accepted (at 100
   msg/s), then answers again (2 s each); clear time from the release to the last answer;
-- rss: the model holds its completions while 600 messages come (at 50 msg/s), with
-  `IGNACIO_WORKER_CONCURRENCY=--rss-concurrency` so that hundreds of turns can wait at once;
+- rss: the model holds its completions while `--rss-turns` messages come (500, the goal's
+  number; at 50 msg/s), with `IGNACIO_WORKER_CONCURRENCY=--rss-concurrency` so that hundreds
+  of turns can wait at once;
   each process's RSS when the most completions were in flight, then the release.
 
 Per row: answers/s during the load (answered while it is offered, over its duration) and after
@@ -808,7 +809,8 @@ def plans(arguments: argparse.Namespace) -> list[Plan]:
         )
     if "rss" in kinds and wanted("sqlite"):
         extra = {**HELD, "IGNACIO_WORKER_CONCURRENCY": str(arguments.rss_concurrency)}
-        result.append(Plan("rss", "sqlite", 50, 600, 2, True, extra, drain=60 if quick else 90))
+        turns = arguments.rss_turns
+        result.append(Plan("rss", "sqlite", 50, turns, 2, True, extra, drain=60 if quick else 90))
     return result
 
 
@@ -827,6 +829,7 @@ def main() -> None:
     parser.add_argument("--instant", type=int, help="messages of the instant rows (3000)")
     parser.add_argument("--backlog", type=int, help="messages of the backlog row (3000)")
     parser.add_argument("--rss-concurrency", type=int, default=1000, help="of the rss row")
+    parser.add_argument("--rss-turns", type=int, default=500, help="held in the rss row (500)")
     parser.add_argument(
         "--profile",
         nargs="?",

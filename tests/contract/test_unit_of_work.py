@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from ignacio.application.ports import UnitOfWorkFactory
+from ignacio.application.ports import UnitOfWork, UnitOfWorkFactory
 from ignacio.domain import Order, PageRequest, User
 from tests.contract.builders import (
     at,
@@ -245,3 +245,19 @@ async def test_writers_in_one_turn_of_the_loop_reuse_one_connection(sql_backend:
         kept = [await uow.users.get(person.id) for person in people]
     assert None not in kept
     assert max(held) <= bound
+
+
+async def test_every_repository_of_the_port_is_there_and_stays_the_same(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    """The SQL unit of work makes its repositories on first use: each the port names is made,
+    once per unit of work, and nothing else answers to a repository's name."""
+    names = [name for name in UnitOfWork.__annotations__ if not name.startswith("_")]
+    assert "users" in names and "records" in names
+    async with uow_factory(read_only=True) as uow:
+        for name in names:
+            first = getattr(uow, name)
+            assert first is not None
+            assert getattr(uow, name) is first
+        with pytest.raises(AttributeError):
+            _ = uow.no_such_repository  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Self
@@ -77,31 +78,40 @@ class SqlUnitOfWork:
         self._signal = signal
         self._connection: AsyncConnection | None = None
         self._exit: AsyncExitStack | None = None
-        # Typed as the ports: Protocol attributes are invariant, so this is what makes the class
-        # a UnitOfWork (and keeps callers on the contract, not on SQL specifics).
+        self._cipher = cipher
         self._events = SqlEventLog(self._current)
-        self.users: UserRepository = SqlUserRepository(
-            self._current, cipher, on_merge=self._events.reassign
-        )
-        self.identities: IdentityRepository = SqlIdentityRepository(self._current)
-        self.conversations: ConversationRepository = SqlConversationRepository(self._current)
-        self.messages: MessageRepository = SqlMessageRepository(self._current)
-        self.login_challenges: LoginChallengeRepository = SqlLoginChallengeRepository(
-            self._current, cipher
-        )
-        self.message_logins: MessageLoginRepository = SqlMessageLoginRepository(self._current)
-        self.sessions: SessionRepository = SqlSessionRepository(self._current)
-        self.audit_log: AuditLog = SqlAuditLog(self._current)
-        self.deliveries: DeliveryRepository = SqlDeliveryRepository(self._current)
-        self.allow_list: AllowList = SqlAllowList(self._current, cipher)
-        self.files: FileRepository = SqlFileRepository(self._current)
-        self.workspaces: WorkspaceRepository = SqlWorkspaceRepository(self._current)
-        self.memberships: MembershipRepository = SqlMembershipRepository(self._current)
-        self.channels: ChannelRepository = SqlChannelRepository(self._current)
-        self.summaries: SummaryRepository = SqlSummaryRepository(self._current)
-        self.workflows: WorkflowRepository = SqlWorkflowRepository(self._current)
         self.events: EventLog = self._events
-        self.records: RecordRepository = SqlRecordRepository(self._current)
+
+    # The repositories, typed as the ports (Protocol attributes are invariant, so this is what
+    # makes the class a UnitOfWork, and keeps callers on the contract). Each is made on first
+    # use, by `__getattr__`: a unit of work uses two or three of them, and one that a turn still
+    # refers to while it waits on the model (hundreds at once) held all nineteen, ~5 KB.
+    users: UserRepository
+    identities: IdentityRepository
+    conversations: ConversationRepository
+    messages: MessageRepository
+    login_challenges: LoginChallengeRepository
+    message_logins: MessageLoginRepository
+    sessions: SessionRepository
+    audit_log: AuditLog
+    deliveries: DeliveryRepository
+    allow_list: AllowList
+    files: FileRepository
+    workspaces: WorkspaceRepository
+    memberships: MembershipRepository
+    channels: ChannelRepository
+    summaries: SummaryRepository
+    workflows: WorkflowRepository
+    records: RecordRepository
+
+    def __getattr__(self, name: str) -> object:
+        # Called only for what the instance does not have yet: then never again for `name`.
+        make = _REPOSITORIES.get(name)
+        if make is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        repository = make(self)
+        setattr(self, name, repository)
+        return repository
 
     def _current(self) -> AsyncConnection:
         if self._connection is None:
@@ -156,6 +166,29 @@ class SqlUnitOfWork:
         await connection.commit()
         if workspaces and self._signal is not None:
             self._signal.committed(workspaces)
+
+
+_REPOSITORIES: dict[str, Callable[[SqlUnitOfWork], object]] = {
+    "users": lambda uow: SqlUserRepository(
+        uow._current, uow._cipher, on_merge=uow._events.reassign
+    ),
+    "identities": lambda uow: SqlIdentityRepository(uow._current),
+    "conversations": lambda uow: SqlConversationRepository(uow._current),
+    "messages": lambda uow: SqlMessageRepository(uow._current),
+    "login_challenges": lambda uow: SqlLoginChallengeRepository(uow._current, uow._cipher),
+    "message_logins": lambda uow: SqlMessageLoginRepository(uow._current),
+    "sessions": lambda uow: SqlSessionRepository(uow._current),
+    "audit_log": lambda uow: SqlAuditLog(uow._current),
+    "deliveries": lambda uow: SqlDeliveryRepository(uow._current),
+    "allow_list": lambda uow: SqlAllowList(uow._current, uow._cipher),
+    "files": lambda uow: SqlFileRepository(uow._current),
+    "workspaces": lambda uow: SqlWorkspaceRepository(uow._current),
+    "memberships": lambda uow: SqlMembershipRepository(uow._current),
+    "channels": lambda uow: SqlChannelRepository(uow._current),
+    "summaries": lambda uow: SqlSummaryRepository(uow._current),
+    "workflows": lambda uow: SqlWorkflowRepository(uow._current),
+    "records": lambda uow: SqlRecordRepository(uow._current),
+}
 
 
 class RememberingPhoneCipher:
