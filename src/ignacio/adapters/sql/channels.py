@@ -6,7 +6,7 @@ import builtins
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field, struct_field
 from ignacio.adapters.sql.queries import ConnectionSource, insert_new
@@ -35,6 +35,18 @@ _FIELDS = FieldMap(
     Field("sealed_credentials", load=bytes),
     "created_at",
     struct_field("connection", Connection),
+)
+
+
+# Built once (see messages.py's `_BY_ID`): every webhook finds its number, every turn reads it.
+_BY_ID = _FIELDS.select().where(
+    workspace_channels.c.id == bindparam("channel_id"),
+    workspace_channels.c.workspace_id == bindparam("workspace_id"),
+)
+# The unique key (provider, address) answers it.
+_BY_ADDRESS = _FIELDS.select().where(
+    workspace_channels.c.provider == bindparam("provider"),
+    workspace_channels.c.address == bindparam("address"),
 )
 
 
@@ -76,15 +88,12 @@ class SqlChannelRepository:
         return [_FIELDS.to_entity(row) for row in rows]
 
     async def get(self, workspace_id: UUID, channel_id: UUID) -> WorkspaceChannel | None:
-        c = workspace_channels.c
-        statement = _FIELDS.select().where(c.id == channel_id, c.workspace_id == workspace_id)
-        return await _FIELDS.first(self._connection(), statement)
+        parameters = {"channel_id": channel_id, "workspace_id": workspace_id}
+        return await _FIELDS.first(self._connection(), _BY_ID, parameters)
 
     async def find(self, provider: Provider, address: str) -> WorkspaceChannel | None:
-        c = workspace_channels.c
-        # The unique key (provider, address) answers it.
-        statement = _FIELDS.select().where(c.provider == provider.value, c.address == address)
-        return await _FIELDS.first(self._connection(), statement)
+        parameters = {"provider": provider.value, "address": address}
+        return await _FIELDS.first(self._connection(), _BY_ADDRESS, parameters)
 
     async def of_provider(self, provider: Provider) -> builtins.list[WorkspaceChannel]:
         c = workspace_channels.c

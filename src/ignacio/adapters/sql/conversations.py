@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Update,
     and_,
     bindparam,
     case,
@@ -106,6 +107,38 @@ _BY_ID = _FIELDS.select().where(
 # SQLite renders no FOR UPDATE: its unit of work holds the database's write lock.
 _BY_ID_LOCKED = _BY_ID.with_for_update()
 
+_LATEST_FOR = (
+    _FIELDS.select()
+    .where(
+        conversations.c.user_id == bindparam("user_id"),
+        conversations.c.workspace_id == bindparam("workspace_id"),
+        conversations.c.channel == bindparam("channel"),
+    )
+    .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc())
+    .limit(1)
+)
+
+
+@functools.cache
+def _update(columns: tuple[str, ...], *, later: bool) -> Update:
+    """`update`'s statement, with its values as parameters (`v_<column>`, and `row_id`), built
+    once per shape: built anew with the values in it, SQLAlchemy keys it for its compiled cache
+    on every execution (a turn updates its conversation twice)."""
+    c = conversations.c
+    values: dict[str, Any] = {
+        name: bindparam(f"v_{name}", type_=c[name].type)
+        for name in columns
+        if name != "last_member_message_at"
+    }
+    if later:
+        new = bindparam("v_last_member_message_at", type_=UtcDateTime())
+        values["last_member_message_at"] = case(
+            (or_(c.last_member_message_at.is_(None), c.last_member_message_at < new), new),
+            else_=c.last_member_message_at,
+        )
+    return update(conversations).where(c.id == bindparam("row_id", type_=c.id.type)).values(values)
+
+
 # Counting a long-unread conversation's messages stops here: the inbox shows "99+".
 UNREAD_COUNT_CAP = 100
 
@@ -133,31 +166,23 @@ class SqlConversationRepository:
     async def latest_for(
         self, workspace_id: UUID, user_id: UUID, channel: Channel
     ) -> Conversation | None:
-        c = conversations.c
-        statement = (
-            _FIELDS.select()
-            .where(c.user_id == user_id, c.workspace_id == workspace_id, c.channel == channel.value)
-            .order_by(c.updated_at.desc(), c.id.desc())
-            .limit(1)
-        )
-        return await _FIELDS.first(self._connection(), statement)
+        parameters = {"user_id": user_id, "workspace_id": workspace_id, "channel": channel.value}
+        return await _FIELDS.first(self._connection(), _LATEST_FOR, parameters)
 
     async def update(self, conversation: Conversation) -> None:
-        c = conversations.c
-        values: dict[str, Any] = {
+        values = {
             name: value
             for name, value in _FIELDS.update_values(conversation).items()
             if name not in _STATE_COLUMNS
         }
-        last = values.pop("last_member_message_at")
-        if last is not None:
-            new = literal(last, UtcDateTime())
-            values["last_member_message_at"] = case(
-                (or_(c.last_member_message_at.is_(None), c.last_member_message_at < new), new),
-                else_=c.last_member_message_at,
-            )
-        statement = update(conversations).where(c.id == conversation.id).values(**values)
-        if (await self._connection().execute(statement)).rowcount == 0:
+        # Never moved back: of two turns, the later member's message wins whichever commits last.
+        later = values["last_member_message_at"] is not None
+        if not later:
+            del values["last_member_message_at"]
+        statement = _update(tuple(values), later=later)
+        parameters = {f"v_{name}": value for name, value in values.items()}
+        parameters["row_id"] = conversation.id
+        if (await self._connection().execute(statement, parameters)).rowcount == 0:
             raise NotFound("There is no such conversation.")
 
     async def change_state(self, before: Conversation, after: Conversation) -> bool:

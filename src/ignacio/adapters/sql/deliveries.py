@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 from uuid import UUID
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from ignacio.adapters.sql.mapping import FieldMap, enum_field
 from ignacio.adapters.sql.queries import (
@@ -50,6 +50,26 @@ _FIELDS = FieldMap(
 # cannot clash, and runs as one statement (see `update_keeping_keys`).
 _KEY_COLUMNS = ("workspace_id", "message_id", "part", "external_id")
 
+# Built once (see messages.py's `_BY_ID`): every part sent is claimed, and its answer settled
+# from its parts; every status report finds its part.
+_OF_MESSAGE = (
+    _FIELDS.select()
+    .where(message_deliveries.c.message_id == bindparam("message_id"))
+    .order_by(message_deliveries.c.part)
+)
+_BY_EXTERNAL_ID = _FIELDS.select().where(
+    message_deliveries.c.external_id == bindparam("external_id")
+)
+_CLAIM = (
+    update(message_deliveries)
+    .where(
+        message_deliveries.c.id == bindparam("delivery_id"),
+        message_deliveries.c.status == DeliveryStatus.PENDING.value,
+        message_deliveries.c.sending.is_(False),
+    )
+    .values(sending=True, attempts=message_deliveries.c.attempts + 1)
+)
+
 
 class SqlDeliveryRepository:
     def __init__(self, connection: ConnectionSource) -> None:
@@ -65,27 +85,17 @@ class SqlDeliveryRepository:
         )
 
     async def for_message(self, message_id: UUID) -> builtins.list[Delivery]:
-        d = message_deliveries.c
-        statement = _FIELDS.select().where(d.message_id == message_id).order_by(d.part)
-        rows = (await self._connection().execute(statement)).all()
+        parameters = {"message_id": message_id}
+        rows = (await self._connection().execute(_OF_MESSAGE, parameters)).all()
         return [_FIELDS.to_entity(row) for row in rows]
 
     async def get_by_external_id(self, external_id: str) -> Delivery | None:
-        statement = _FIELDS.select().where(message_deliveries.c.external_id == external_id)
-        return await _FIELDS.first(self._connection(), statement)
+        parameters = {"external_id": external_id}
+        return await _FIELDS.first(self._connection(), _BY_EXTERNAL_ID, parameters)
 
     async def claim(self, delivery_id: UUID) -> bool:
-        d = message_deliveries.c
-        statement = (
-            update(message_deliveries)
-            .where(
-                d.id == delivery_id,
-                d.status == DeliveryStatus.PENDING.value,
-                d.sending.is_(False),
-            )
-            .values(sending=True, attempts=d.attempts + 1)
-        )
-        return (await self._connection().execute(statement)).rowcount == 1
+        parameters = {"delivery_id": delivery_id}
+        return (await self._connection().execute(_CLAIM, parameters)).rowcount == 1
 
     async def update(self, delivery: Delivery) -> None:
         await update_keeping_keys(

@@ -74,7 +74,7 @@ class SqlEventLog:
         if connection.dialect.name == "postgresql":
             await connection.execute(_INSERT_AND_NOTIFY, _columns(rows))
         else:
-            await connection.execute(workspace_events.insert(), rows)
+            await connection.execute(_INSERT, rows)
         return {event.workspace_id for event in pending}
 
     def discard(self) -> None:
@@ -128,6 +128,8 @@ _INSERT_AND_NOTIFY = text(
     " SELECT pg_notify(current_schema() || :suffix, CAST(written.workspace_id AS TEXT))"
     " FROM (SELECT DISTINCT workspace_id FROM inserted) AS written"
 )
+# Elsewhere (SQLite) an executemany of a statement built once.
+_INSERT = workspace_events.insert()
 
 
 def _columns(rows: builtins.list[dict[str, Any]]) -> dict[str, Any]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import functools
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field
@@ -14,11 +16,12 @@ from ignacio.adapters.sql.queries import (
     ConnectionSource,
     clash_contained,
     insert_new,
-    keyset,
+    keyset_parameters,
+    keyset_shape,
     page_of,
 )
 from ignacio.adapters.sql.tables import SYNC_UNFINISHED, user_files
-from ignacio.domain import NotFound, Page, PageRequest, Position
+from ignacio.domain import NotFound, Order, Page, PageRequest, Position
 from ignacio.domain.knowledge import (
     ExtractionStatus,
     FileSource,
@@ -55,6 +58,22 @@ _FIELDS = FieldMap(
 )
 
 _MISSING = "There is no such user, workspace, conversation or message for this file."
+
+
+@functools.cache
+def _page(of_user: bool, shelf: Shelf | None, ascending: bool, after: bool) -> Select[Any]:
+    """`list`'s statement, built once per shape (see `keyset_shape`): every turn lists the
+    member's files and the knowledge base."""
+    statement = _FIELDS.select().where(user_files.c.workspace_id == bindparam("workspace_id"))
+    if of_user:
+        statement = statement.where(user_files.c.user_id == bindparam("user_id"))
+    if shelf is Shelf.MEMBERS:
+        statement = statement.where(user_files.c.user_id.is_not(None))
+    elif shelf is Shelf.KNOWLEDGE:
+        statement = statement.where(user_files.c.user_id.is_(None))
+    return keyset_shape(
+        statement, user_files.c.created_at, user_files.c.id, ascending=ascending, after=after
+    )
 
 
 class SqlFileRepository:
@@ -107,15 +126,13 @@ class SqlFileRepository:
         user_id: UUID | None = None,
         shelf: Shelf | None = None,
     ) -> Page[UserFile]:
-        statement = _FIELDS.select().where(user_files.c.workspace_id == workspace_id)
+        statement = _page(
+            user_id is not None, shelf, page.order is Order.OLDEST_FIRST, page.after is not None
+        )
+        parameters = {"workspace_id": workspace_id} | keyset_parameters(page)
         if user_id is not None:
-            statement = statement.where(user_files.c.user_id == user_id)
-        if shelf is Shelf.MEMBERS:
-            statement = statement.where(user_files.c.user_id.is_not(None))
-        elif shelf is Shelf.KNOWLEDGE:
-            statement = statement.where(user_files.c.user_id.is_(None))
-        statement = keyset(statement, user_files.c.created_at, user_files.c.id, page)
-        rows = (await self._connection().execute(statement)).all()
+            parameters["user_id"] = user_id
+        rows = (await self._connection().execute(statement, parameters)).all()
         return page_of(rows, page, _FIELDS.to_entity, lambda f: Position(at=f.created_at, id=f.id))
 
     async def needing_sync(

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,6 +24,14 @@ from ignacio.domain.member_sessions import MemberSession
 _c = member_sessions.c
 
 
+# Built once (see messages.py's `_BY_ID`): every webhook from a member reads their session.
+_CURRENT = select(member_sessions).where(
+    _c.workspace_id == bindparam("workspace_id"),
+    _c.user_id == bindparam("user_id"),
+    _c.expires_at > bindparam("now"),
+)
+
+
 class SqlMemberSessions:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -32,11 +40,9 @@ class SqlMemberSessions:
         self._reading = reading_engine(engine)
 
     async def get(self, workspace_id: UUID, user_id: UUID, now: datetime) -> MemberSession | None:
-        statement = select(member_sessions).where(
-            _c.workspace_id == workspace_id, _c.user_id == user_id, _c.expires_at > now
-        )
+        parameters = {"workspace_id": workspace_id, "user_id": user_id, "now": now}
         async with self._reading.connect() as connection:
-            row = (await connection.execute(statement)).mappings().first()
+            row = (await connection.execute(_CURRENT, parameters)).mappings().first()
         if row is None:
             return None
         return MemberSession(

@@ -13,7 +13,7 @@ import functools
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, bindparam, select, update
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, select, update
 
 from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field, struct_field
 from ignacio.adapters.sql.queries import (
@@ -105,6 +105,15 @@ MESSAGE_FIELDS = _FIELDS
 """How a message maps to its row, for the reads of other tables that bring messages along."""
 
 _MISSING = "There is no such workspace, conversation, user or message to answer."
+
+
+# Built once, as `_BY_ID`: every turn reads the conversation's recent messages.
+_RECENT = (
+    _FIELDS.select()
+    .where(messages.c.conversation_id == bindparam("conversation_id"))
+    .order_by(messages.c.created_at.desc(), messages.c.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
 
 
 class SqlMessageRepository:
@@ -203,13 +212,8 @@ class SqlMessageRepository:
     async def recent(self, conversation_id: UUID, limit: int) -> builtins.list[Message]:
         if limit <= 0:
             return []
-        statement = (
-            _FIELDS.select()
-            .where(messages.c.conversation_id == conversation_id)
-            .order_by(messages.c.created_at.desc(), messages.c.id.desc())
-            .limit(limit)
-        )
-        rows = (await self._connection().execute(statement)).all()
+        parameters = {"conversation_id": conversation_id, "limit": limit}
+        rows = (await self._connection().execute(_RECENT, parameters)).all()
         return [_FIELDS.to_entity(row) for row in reversed(rows)]
 
     async def _one(self, condition: ColumnElement[bool]) -> Message | None:

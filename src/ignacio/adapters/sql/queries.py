@@ -136,13 +136,23 @@ def page_of(
     return Page(items=items, next=position(items[-1]) if more and items else None)
 
 
+_INSERTS: dict[tuple[str, str], Insert] = {}
+
+
 def _insert_ignoring_conflicts(connection: AsyncConnection, table: Table) -> Insert:
+    """`insert_new`'s statement, built once per dialect and table (see `_quick_update`): a turn
+    inserts five rows."""
     dialect = connection.dialect.name
+    if (statement := _INSERTS.get((dialect, table.name))) is not None:
+        return statement
     if dialect == "postgresql":
-        return postgresql_insert(table).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite_insert(table).on_conflict_do_nothing()
-    return insert(table)
+        statement = postgresql_insert(table).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite_insert(table).on_conflict_do_nothing()
+    else:
+        statement = insert(table)
+    _INSERTS[dialect, table.name] = statement = statement.returning(*table.primary_key)
+    return statement
 
 
 async def insert_new(
@@ -158,7 +168,7 @@ async def insert_new(
     `ON CONFLICT DO NOTHING` reports a clash as no row returned instead of an error, so on
     PostgreSQL the transaction stays usable after a Conflict, as it does in the memory adapter.
     """
-    statement = _insert_ignoring_conflicts(connection, table).returning(*table.primary_key)
+    statement = _insert_ignoring_conflicts(connection, table)
     try:
         inserted = (await connection.execute(statement, values)).first()
     except IntegrityError as error:

@@ -6,7 +6,7 @@ import builtins
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from ignacio.adapters.sql.mapping import Field, FieldMap, enum_field
 from ignacio.adapters.sql.queries import ConnectionSource, insert_new, keyset, page_of
@@ -52,6 +52,14 @@ _COMMENTS = FieldMap(
 )
 
 
+# Built once (see messages.py's `_BY_ID`): every turn reads its workspace's record types.
+_TYPES = (
+    select(record_types.c.definition)
+    .where(record_types.c.workspace_id == bindparam("workspace_id"))
+    .order_by(record_types.c.name)
+)
+
+
 class SqlRecordRepository:
     def __init__(self, connection: ConnectionSource) -> None:
         self._connection = connection
@@ -70,12 +78,8 @@ class SqlRecordRepository:
         )
 
     async def types(self, workspace_id: UUID) -> builtins.list[RecordType]:
-        statement = (
-            select(record_types.c.definition)
-            .where(record_types.c.workspace_id == workspace_id)
-            .order_by(record_types.c.name)
-        )
-        rows = (await self._connection().execute(statement)).scalars()
+        parameters = {"workspace_id": workspace_id}
+        rows = (await self._connection().execute(_TYPES, parameters)).scalars()
         return [msgspec.convert(row, RecordType) for row in rows]
 
     async def remove_type(self, workspace_id: UUID, name: str) -> bool:

@@ -124,6 +124,11 @@ def _by_id(fields: FieldMap[User]) -> Select[Any]:
 
 
 @functools.lru_cache(maxsize=8)
+def _by_phone(fields: FieldMap[User]) -> Select[Any]:
+    return fields.select().where(users.c.phone_lookup == bindparam("phone_lookup"))
+
+
+@functools.lru_cache(maxsize=8)
 def _in_session(fields: FieldMap[User]) -> Select[Any]:
     return (
         fields.select()
@@ -188,10 +193,8 @@ class SqlUserRepository:
         return await self._fields.first(self._connection(), _in_session(self._fields), parameters)
 
     async def get_by_phone(self, phone: PhoneNumber) -> User | None:
-        statement = self._fields.select().where(
-            users.c.phone_lookup == self._cipher.lookup_key(phone)
-        )
-        return await self._fields.first(self._connection(), statement)
+        parameters = {"phone_lookup": self._cipher.lookup_key(phone)}
+        return await self._fields.first(self._connection(), _by_phone(self._fields), parameters)
 
     async def update(self, user: User) -> None:
         statement = (

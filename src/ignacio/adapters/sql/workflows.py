@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import ColumnElement, and_, delete, exists, false, func, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, false, func, select, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -31,16 +31,19 @@ _BY_MEMBER = (
 )
 _KINDS = {kind.value: kind for kind in StepKind}
 
+# Built once (see messages.py's `_BY_ID`): every turn reads its workspace's steps.
+_STEPS = select(workspace_workflows.c.steps).where(
+    workspace_workflows.c.workspace_id == bindparam("workspace_id")
+)
+
 
 class SqlWorkflowRepository:
     def __init__(self, connection: ConnectionSource) -> None:
         self._connection = connection
 
     async def get(self, workspace_id: UUID) -> Workflow:
-        w = workspace_workflows.c
-        steps = (
-            await self._connection().execute(select(w.steps).where(w.workspace_id == workspace_id))
-        ).scalar()
+        parameters = {"workspace_id": workspace_id}
+        steps = (await self._connection().execute(_STEPS, parameters)).scalar()
         if steps is None:
             return Workflow()
         return msgspec.convert({"steps": steps}, Workflow)

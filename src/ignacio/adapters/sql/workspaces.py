@@ -90,6 +90,11 @@ def _position(item: Workspace | Membership) -> Position:
     return Position(at=item.created_at, id=item.id)
 
 
+# Built once (see messages.py's `_BY_ID`): every webhook and every turn reads its workspace.
+_WORKSPACE_BY_ID = _WORKSPACE_FIELDS.select().where(workspaces.c.id == bindparam("workspace_id"))
+_WORKSPACE_BY_SLUG = _WORKSPACE_FIELDS.select().where(workspaces.c.slug == bindparam("slug"))
+
+
 class SqlWorkspaceRepository:
     def __init__(self, connection: ConnectionSource) -> None:
         self._connection = connection
@@ -103,12 +108,12 @@ class SqlWorkspaceRepository:
         )
 
     async def get(self, workspace_id: UUID) -> Workspace | None:
-        statement = _WORKSPACE_FIELDS.select().where(workspaces.c.id == workspace_id)
-        return await _WORKSPACE_FIELDS.first(self._connection(), statement)
+        parameters = {"workspace_id": workspace_id}
+        return await _WORKSPACE_FIELDS.first(self._connection(), _WORKSPACE_BY_ID, parameters)
 
     async def get_by_slug(self, slug: str) -> Workspace | None:
-        statement = _WORKSPACE_FIELDS.select().where(workspaces.c.slug == slug)
-        return await _WORKSPACE_FIELDS.first(self._connection(), statement)
+        parameters = {"slug": slug}
+        return await _WORKSPACE_FIELDS.first(self._connection(), _WORKSPACE_BY_SLUG, parameters)
 
     async def update(self, workspace: Workspace) -> None:
         statement = (
